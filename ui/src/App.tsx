@@ -1,0 +1,74 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api as realApi, toIpcError, type Account, type Api, type IpcError } from "./lib/api";
+import { initialLang, rememberLang, translator, type Lang } from "./lib/i18n";
+import { I18nContext, type I18n } from "./lib/i18n-context";
+import { AccountScreen } from "./components/AccountScreen";
+import { MainWindow } from "./components/MainWindow";
+
+type State =
+  | { phase: "loading" }
+  | { phase: "signedOut"; error: IpcError | null }
+  | { phase: "signedIn"; account: Account };
+
+interface Props {
+  api?: Api;
+  lang?: Lang;
+}
+
+export function App({ api = realApi, lang: startLang }: Props) {
+  const [lang, setLangState] = useState<Lang>(() => startLang ?? initialLang());
+  const [state, setState] = useState<State>({ phase: "loading" });
+
+  // The shell localizes core error messages in the UI's language.
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    api.setLanguage(lang).catch(() => undefined);
+  }, [api, lang]);
+
+  useEffect(() => {
+    let live = true;
+    api.account().then(
+      (account) => {
+        if (live) setState(account ? { phase: "signedIn", account } : { phase: "signedOut", error: null });
+      },
+      (e: unknown) => {
+        if (live) setState({ phase: "signedOut", error: toIpcError(e) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const i18n = useMemo<I18n>(
+    () => ({
+      lang,
+      t: translator(lang),
+      setLang: (l) => {
+        rememberLang(l);
+        setLangState(l);
+      },
+    }),
+    [lang],
+  );
+
+  const onSignedOut = useCallback(() => {
+    setState({ phase: "signedOut", error: null });
+  }, []);
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      {state.phase === "loading" && <p className="muted centered">{i18n.t("main.loading")}</p>}
+      {state.phase === "signedOut" && (
+        <AccountScreen
+          api={api}
+          initialError={state.error}
+          onSignedIn={(account) => {
+            setState({ phase: "signedIn", account });
+          }}
+        />
+      )}
+      {state.phase === "signedIn" && <MainWindow api={api} account={state.account} onSignedOut={onSignedOut} />}
+    </I18nContext.Provider>
+  );
+}

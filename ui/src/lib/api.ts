@@ -1,0 +1,104 @@
+// The only place that talks to the Tauri shell. Every command returns `Result<T, IpcError>` on
+// the Rust side; a rejected promise therefore carries an `IpcError` (or, if the shell itself
+// failed, something else, which `toIpcError` turns into an `internal` error).
+import { invoke } from "@tauri-apps/api/core";
+import type { Lang } from "./i18n";
+
+export type ErrorCode =
+  | "auth_failed"
+  | "unreachable"
+  | "not_active_sync"
+  | "server_error"
+  | "tls"
+  | "keychain"
+  | "storage"
+  | "invalid_input"
+  | "internal";
+
+export interface IpcError {
+  code: ErrorCode;
+  /** Localized, for people. */
+  message: string;
+  /** Technical, for support. */
+  detail: string;
+}
+
+export interface Account {
+  serverUrl: string;
+  user: string;
+  protocolVersion: string;
+}
+
+export type FolderKind =
+  | "inbox"
+  | "drafts"
+  | "deleted"
+  | "sent"
+  | "outbox"
+  | "mail"
+  | "calendar"
+  | "contacts"
+  | "tasks"
+  | "notes"
+  | "journal"
+  | "other";
+
+export interface Folder {
+  id: string;
+  parentId: string | null;
+  name: string;
+  kind: FolderKind;
+  unread: number | null;
+  shared: boolean;
+}
+
+export interface SignInRequest {
+  serverUrl: string;
+  user: string;
+  password: string;
+}
+
+export function isIpcError(value: unknown): value is IpcError {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === "string" && typeof v.message === "string";
+}
+
+export function toIpcError(value: unknown): IpcError {
+  if (isIpcError(value)) {
+    return { code: value.code, message: value.message, detail: typeof value.detail === "string" ? value.detail : "" };
+  }
+  const detail = value instanceof Error ? value.message : String(value);
+  return { code: "internal", message: detail, detail };
+}
+
+/** A failed command as a throwable `Error` that still carries the core's code and texts. */
+export class CommandError extends Error implements IpcError {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  constructor(error: IpcError) {
+    super(error.message);
+    this.name = "CommandError";
+    this.code = error.code;
+    this.detail = error.detail;
+  }
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw new CommandError(toIpcError(e));
+  }
+}
+
+export const api = {
+  setLanguage: (lang: Lang) => call<null>("set_language", { lang }),
+  account: () => call<Account | null>("account"),
+  signIn: (request: SignInRequest) => call<Account>("sign_in", { request }),
+  folders: () => call<Folder[]>("folders"),
+  refreshFolders: () => call<Folder[]>("refresh_folders"),
+  signOut: () => call<null>("sign_out"),
+};
+
+export type Api = typeof api;

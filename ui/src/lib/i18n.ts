@@ -1,0 +1,127 @@
+// A small typed message catalog. English is the reference: its keys define `MessageKey`, and the
+// German table is typed `Record<MessageKey, string>`, so a missing or extra key fails the build.
+// Placeholders are `{name}` and are filled by `t(key, { name: value })`.
+
+export const LANGS = ["en", "de"] as const;
+export type Lang = (typeof LANGS)[number];
+
+const en = {
+  "app.title": "Kontor",
+  "lang.label": "Language",
+  "lang.en": "English",
+  "lang.de": "Deutsch",
+  "account.heading": "Add your account",
+  "account.intro": "Kontor connects to your groupware server over Exchange ActiveSync.",
+  "account.serverUrl": "Server address",
+  "account.serverUrl.hint": "For example https://mail.example.com/Microsoft-Server-ActiveSync",
+  "account.user": "User name",
+  "account.password": "Password",
+  "account.submit": "Sign in",
+  "account.busy": "Signing in…",
+  "account.missing": "Please fill in server address, user name and password.",
+  "error.heading": "Could not sign in",
+  "error.details": "Technical details",
+  "error.code": "Error code: {code}",
+  "main.loading": "Loading…",
+  "main.menu": "Menu",
+  "main.refresh": "Refresh",
+  "main.refreshing": "Refreshing…",
+  "main.signOut": "Sign out",
+  "main.signedInAs": "{user} on {server}",
+  "main.noFolders": "No folders yet.",
+  "main.refreshFailed": "Refresh failed",
+  "tree.label": "Folders",
+  "tree.mail": "Mail",
+  "tree.calendars": "Calendars",
+  "tree.contacts": "Contacts",
+  "tree.tasks": "Tasks",
+  "tree.notes": "Notes",
+  "tree.other": "Other",
+  "tree.unread": "{count} unread",
+  "tree.shared": "shared",
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const de: Record<MessageKey, string> = {
+  "app.title": "Kontor",
+  "lang.label": "Sprache",
+  "lang.en": "English",
+  "lang.de": "Deutsch",
+  "account.heading": "Konto hinzufügen",
+  "account.intro": "Kontor verbindet sich über Exchange ActiveSync mit Ihrem Groupware-Server.",
+  "account.serverUrl": "Serveradresse",
+  "account.serverUrl.hint": "Zum Beispiel https://mail.example.com/Microsoft-Server-ActiveSync",
+  "account.user": "Benutzername",
+  "account.password": "Kennwort",
+  "account.submit": "Anmelden",
+  "account.busy": "Anmeldung läuft…",
+  "account.missing": "Bitte Serveradresse, Benutzername und Kennwort ausfüllen.",
+  "error.heading": "Anmeldung nicht möglich",
+  "error.details": "Technische Details",
+  "error.code": "Fehlercode: {code}",
+  "main.loading": "Wird geladen…",
+  "main.menu": "Menü",
+  "main.refresh": "Aktualisieren",
+  "main.refreshing": "Wird aktualisiert…",
+  "main.signOut": "Abmelden",
+  "main.signedInAs": "{user} auf {server}",
+  "main.noFolders": "Noch keine Ordner.",
+  "main.refreshFailed": "Aktualisierung fehlgeschlagen",
+  "tree.label": "Ordner",
+  "tree.mail": "E-Mail",
+  "tree.calendars": "Kalender",
+  "tree.contacts": "Kontakte",
+  "tree.tasks": "Aufgaben",
+  "tree.notes": "Notizen",
+  "tree.other": "Sonstige",
+  "tree.unread": "{count} ungelesen",
+  "tree.shared": "freigegeben",
+};
+
+export const CATALOG: Record<Lang, Record<MessageKey, string>> = { en, de };
+
+export function isLang(value: unknown): value is Lang {
+  return typeof value === "string" && (LANGS as readonly string[]).includes(value);
+}
+
+/** Picks the UI language from a BCP 47 tag such as `de-AT`; anything not German is English. */
+export function langFromTag(tag: string | undefined | null): Lang {
+  const primary = (tag ?? "").toLowerCase().split(/[-_]/)[0];
+  return primary === "de" ? "de" : "en";
+}
+
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+export function translator(lang: Lang): Translate {
+  const table = CATALOG[lang];
+  return (key, vars) => {
+    const text = table[key];
+    if (!vars) return text;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+      const value = vars[name];
+      return value === undefined ? whole : String(value);
+    });
+  };
+}
+
+const STORAGE_KEY = "kontor.lang";
+
+/** The language chosen by hand earlier, else the system's (navigator.language). */
+export function initialLang(): Lang {
+  try {
+    const stored = window.localStorage.getItem(STORAGE_KEY);
+    if (isLang(stored)) return stored;
+  } catch {
+    // Storage may be unavailable; fall back to the system language.
+  }
+  return langFromTag(navigator.language);
+}
+
+export function rememberLang(lang: Lang): void {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not fatal: the choice just isn't remembered.
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { Folder, FolderKind } from "./api";
+import { buildSections, type TreeNode } from "./tree";
+
+function folder(id: string, name: string, kind: FolderKind, parentId: string | null = null, shared = false): Folder {
+  return { id, name, kind, parentId, shared, unread: null };
+}
+
+/** A compact picture of a tree: names, children in brackets. */
+function shape(nodes: TreeNode[]): string {
+  return nodes
+    .map((n) => (n.children.length ? `${n.folder.name}[${shape(n.children)}]` : n.folder.name))
+    .join(",");
+}
+
+describe("buildSections", () => {
+  it("nests by parent id and groups calendars, own before shared", () => {
+    const sections = buildSections([
+      folder("mail/projects", "Projects", "mail", "mail/inbox"),
+      folder("mail/2024", "2024", "mail", "mail/projects"),
+      folder("mail/inbox", "Inbox", "inbox"),
+      folder("mail/sent", "Sent", "sent"),
+      folder("mail/trash", "Trash", "deleted"),
+      folder("mail/drafts", "Drafts", "drafts"),
+      folder("mail/archive", "Archive", "mail"),
+      folder("vevent/bob", "Bob's calendar", "calendar", null, true),
+      folder("vevent/personal", "Personal Calendar", "calendar"),
+      folder("vcard/personal", "Personal Address Book", "contacts"),
+      folder("vtodo/personal", "Personal Tasks", "tasks"),
+    ]);
+    expect(sections.map((s) => s.id)).toEqual(["mail", "calendars", "contacts", "tasks"]);
+    expect(shape(sections[0]!.nodes)).toBe("Inbox[Projects[2024]],Drafts,Sent,Trash,Archive");
+    expect(shape(sections[1]!.nodes)).toBe("Personal Calendar,Bob's calendar");
+    expect(sections[1]!.labelKey).toBe("tree.calendars");
+  });
+
+  it("makes a folder with an unknown parent a root", () => {
+    const [mail] = buildSections([folder("a", "Orphan", "mail", "missing"), folder("b", "Inbox", "inbox", "0")]);
+    expect(shape(mail!.nodes)).toBe("Inbox,Orphan");
+  });
+
+  it("keeps a calendar under a mail parent in the calendar section", () => {
+    const sections = buildSections([folder("m", "Inbox", "inbox"), folder("c", "Team", "calendar", "m")]);
+    expect(shape(sections[0]!.nodes)).toBe("Inbox");
+    expect(shape(sections[1]!.nodes)).toBe("Team");
+  });
+
+  it("breaks parent cycles instead of looping or losing folders", () => {
+    const [mail] = buildSections([
+      folder("a", "A", "mail", "b"),
+      folder("b", "B", "mail", "a"),
+      folder("c", "C", "mail", "c"),
+    ]);
+    const all: string[] = [];
+    const walk = (ns: TreeNode[]) => {
+      for (const n of ns) {
+        all.push(n.folder.name);
+        walk(n.children);
+      }
+    };
+    walk(mail!.nodes);
+    expect(all.sort()).toEqual(["A", "B", "C"]);
+  });
+
+  it("ignores a duplicate id and returns nothing for no folders", () => {
+    expect(buildSections([])).toEqual([]);
+    const [mail] = buildSections([folder("a", "First", "mail"), folder("a", "Second", "mail")]);
+    expect(shape(mail!.nodes)).toBe("First");
+  });
+});
