@@ -40,8 +40,15 @@ pid_alive() {
   local f=$1 expect=${2:-} pid
   [[ -s $f ]] || return 1
   pid=$(head -n1 "$f" | tr -dc '0-9')
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n $pid ]] && running "$pid" || return 1
   [[ -z $expect ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$expect"
+}
+
+# running PID: the process exists and is not a zombie (waiting to be reaped by its parent).
+running() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z* ]]
 }
 
 pid_of() { head -n1 "$1" | tr -dc '0-9'; }
@@ -83,7 +90,7 @@ kill_pidfile() {
   kill -TERM $pids 2>/dev/null || true
   for ((i = 0; i < grace * 10; i++)); do
     alive=""
-    for p in $pids; do kill -0 "$p" 2>/dev/null && alive+="$p "; done
+    for p in $pids; do running "$p" && alive+="$p "; done
     [[ -z $alive ]] && break
     sleep 0.1
   done
@@ -94,4 +101,13 @@ kill_pidfile() {
   fi
   rm -f "$f"
   log "$name: stopped"
+}
+
+# install_if_changed NEW TARGET: move NEW over TARGET when they differ; true if TARGET changed.
+install_if_changed() {
+  if [[ -f $2 ]] && cmp -s "$1" "$2"; then
+    rm -f "$1"
+    return 1
+  fi
+  mv "$1" "$2"
 }
