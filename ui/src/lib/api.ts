@@ -13,6 +13,7 @@ export type ErrorCode =
   | "keychain"
   | "storage"
   | "invalid_input"
+  | "not_signed_in"
   | "internal";
 
 export interface IpcError {
