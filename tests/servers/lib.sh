@@ -4,6 +4,7 @@
 SERVERS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SERVERS_SRC/../.." && pwd)
 D=${KONTOR_SERVERS_DIR:-$REPO_ROOT/.servers}
+D=$(realpath -m -- "$D")
 export KONTOR_SERVERS_DIR=$D
 
 # Ports (all on 127.0.0.1).
@@ -46,15 +47,31 @@ pid_alive() {
 
 # running PID: the process exists and is not a zombie (waiting to be reaped by its parent).
 running() {
-  local state
-  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z* ]]
+  local stat
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
 }
 
 pid_of() { head -n1 "$1" | tr -dc '0-9'; }
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# port_free PORT NAME: die when something else already listens on 127.0.0.1:PORT.
+port_free() {
+  port_open "$1" || return 0
+  die "127.0.0.1:$1 (for $2) is already taken by a process this script did not start (a system service from the package, e.g. 'systemctl stop $2', or another data folder's instance)"
+}
+
+# lock SCRIPT ARGS...: serialise start/stop runs on the same data folder by re-running the
+# script under flock(1). -o keeps the lock's file descriptor out of the script, so the daemons
+# it starts do not inherit (and hold) the lock.
+lock() {
+  [[ -n ${KONTOR_SERVERS_LOCKED:-} ]] && return 0
+  export KONTOR_SERVERS_LOCKED=1
+  exec flock -o -w 300 -E 75 "$D/.lock" "$@"
+}
 
 # wait_port PORT NAME [SECONDS]
 wait_port() {
@@ -68,18 +85,24 @@ wait_port() {
 
 # descendants PID: PID's children, grandchildren, ... (one per line).
 descendants() {
-  local c
-  for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-    echo "$c"
-    descendants "$c"
-  done
+  ps -e -o pid= -o ppid= | awk -v root="$1" '
+    { parent[$1] = $2 }
+    END {
+      for (p in parent) {
+        q = parent[p]
+        while (q != "" && q != 0 && q != 1) {
+          if (q == root) { print p; break }
+          q = parent[q]
+        }
+      }
+    }'
 }
 
 # kill_pidfile FILE NAME EXPECT [GRACE_SECONDS]: stop the process named in FILE (if its command
 # line contains EXPECT) and its descendants: SIGTERM first, SIGKILL for whatever is still alive
 # after the grace period.
 kill_pidfile() {
-  local f=$1 name=$2 expect=$3 grace=${4:-10} pid pids i alive p
+  local f=$1 name=$2 expect=$3 grace=${4:-10} pid pids alive p
   if ! pid_alive "$f" "$expect"; then
     rm -f "$f"
     return 0
@@ -88,10 +111,11 @@ kill_pidfile() {
   pids="$pid $(descendants "$pid" | tr '\n' ' ')"
   # shellcheck disable=SC2086
   kill -TERM $pids 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do
+  local deadline=$((SECONDS + grace))
+  while :; do
     alive=""
     for p in $pids; do running "$p" && alive+="$p "; done
-    [[ -z $alive ]] && break
+    [[ -z $alive || $SECONDS -ge $deadline ]] && break
     sleep 0.1
   done
   if [[ -n $alive ]]; then
