@@ -3,7 +3,9 @@
 
     seed.py all              everything below; each step is idempotent
     seed.py condstore USER…  redo the Dovecot CONDSTORE fix for USER (after creating folders)
-    seed.py verify           EAS FolderSync as alice must list bob's shared calendar
+    seed.py verify           EAS checks as alice: FolderSync lists bob's shared calendar, Sync
+                             of her Inbox and calendars returns the seeded items
+    seed.py calendars        re-PUT the seeded calendar items with dates relative to now
 
 Python standard library only, so it runs with Debian's /usr/bin/python3 on a fresh machine.
 Every time is derived from "now" at seeding; the values used are written to
@@ -623,6 +625,13 @@ def verify_eas_shared_calendar():
     say(f"EAS FolderSync as alice lists bob's calendar: DisplayName {f['DisplayName']!r}, "
         f"ServerId {f['ServerId']!r}, Type {f['Type']}")
     verify_eas_mail("alice", folders)
+    # The seeded calendars over EAS: alice's events and tasks, and bob's shared events.
+    for server_id, at_least in (("vevent%2Fpersonal", 4), ("vtodo%2Fpersonal", 2),
+                                ("vevent%2Fbob_personal", 2)):
+        n = eas_sync_count("alice", urllib.parse.unquote(server_id))
+        if n < at_least:
+            fail(f"EAS Sync of alice's {server_id} returned {n} items, expected at least {at_least}")
+        say(f"EAS Sync of alice's {server_id} returns {n} items")
     return folders
 
 
@@ -660,6 +669,30 @@ def seed_radicale(times):
 # ---------------------------------------------------------------------------------- main
 
 
+def write_seed_info(now, times, folders=None):
+    path = os.path.join(DATA, "seed-info.json")
+    info = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            info = json.load(f)
+    info.update({
+        "seeded_at": info.get("seeded_at", now.isoformat()),
+        "calendars_seeded_at": now.isoformat(),
+        "times": times,
+        "attachments": {
+            "report.pdf": os.path.join(SEED, "report.pdf"),
+            "notes.txt": os.path.join(SEED, "notes.txt"),
+        },
+    })
+    if folders is not None:
+        info["eas_folders_alice"] = folders
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    say(f"reference times in {path}")
+
+
 def seed_all():
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     times = seed_times(now)
@@ -676,19 +709,17 @@ def seed_all():
         condstore(user)
     folders = verify_eas_shared_calendar()
     seed_radicale(times)
-    info = {
-        "seeded_at": now.isoformat(),
-        "times": times,
-        "eas_folders_alice": folders,
-        "attachments": {
-            "report.pdf": os.path.join(SEED, "report.pdf"),
-            "notes.txt": os.path.join(SEED, "notes.txt"),
-        },
-    }
-    with open(os.path.join(DATA, "seed-info.json"), "w", encoding="utf-8") as f:
-        json.dump(info, f, indent=2)
-        f.write("\n")
-    say(f"done; reference times in {os.path.join(DATA, 'seed-info.json')}")
+    write_seed_info(now, times, folders)
+
+
+def seed_calendars():
+    """Overwrites the seeded calendar resources with dates relative to now (e.g. to get a
+    reminder that is due in a few minutes again). Mail and sharing are left alone."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    times = seed_times(now)
+    seed_sogo_calendars(times)
+    seed_radicale(times)
+    write_seed_info(now, times)
 
 
 def main(argv):
@@ -703,8 +734,10 @@ def main(argv):
             condstore(u)
     elif cmd == "verify":
         verify_eas_shared_calendar()
+    elif cmd == "calendars":
+        seed_calendars()
     else:
-        fail(f"unknown command {cmd!r}; use all, condstore [USER…] or verify")
+        fail(f"unknown command {cmd!r}; use all, condstore [USER…], verify or calendars")
 
 
 if __name__ == "__main__":
