@@ -3,7 +3,26 @@
 
 SERVERS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SERVERS_SRC/../.." && pwd)
-D=${KONTOR_SERVERS_DIR:-$REPO_ROOT/.servers}
+# world_traversable DIR: DIR and all its parents can be entered by any user.
+world_traversable() {
+  local p=$1 perms
+  while :; do
+    perms=$(stat -L -c %A -- "$p") || return 1
+    [[ ${perms:9:1} == [xt] ]] || return 1
+    [[ $p == / ]] && return 0
+    p=$(dirname -- "$p")
+  done
+}
+
+# The services run as their own users, so their data must be reachable for them. When the
+# repository sits in a private folder (e.g. /root), the default moves to /var/tmp.
+if [[ -n ${KONTOR_SERVERS_DIR:-} ]]; then
+  D=$KONTOR_SERVERS_DIR
+elif world_traversable "$REPO_ROOT"; then
+  D=$REPO_ROOT/.servers
+else
+  D=/var/tmp/kontor-servers-$(printf '%s' "$REPO_ROOT" | md5sum | cut -c1-8)
+fi
 D=$(realpath -m -- "$D")
 export KONTOR_SERVERS_DIR=$D
 
