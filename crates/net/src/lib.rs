@@ -317,6 +317,11 @@ impl NetError {
         }
     }
 
+    /// True for certificate and handshake failures.
+    pub fn is_tls(&self) -> bool {
+        matches!(self, NetError::Tls { .. })
+    }
+
     /// True for failures worth retrying later without user action (timeouts, unreachable).
     pub fn is_transient(&self) -> bool {
         matches!(

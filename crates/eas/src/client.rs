@@ -1,0 +1,746 @@
+//! The HTTP side of ActiveSync (MS-ASHTTP): the one place in this crate that performs I/O.
+//!
+//! Every command is a POST to the endpoint with `Cmd`, `User`, `DeviceId` and `DeviceType` in
+//! the query (plain form, MS-ASHTTP 2.2.1.1.1.2, or the base64 form, 2.2.1.1.1.1), Basic
+//! authentication, `MS-ASProtocolVersion` and `X-MS-PolicyKey` headers and a WBXML body.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use kontor_net::{ClientOptions, NetError};
+use kontor_wbxml::{Document, Element, encode};
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::error::EasError;
+use crate::folder_sync;
+use crate::provision::{self, PolicyStatus};
+use crate::version::ProtocolVersion;
+
+/// The path ActiveSync lives under when the user gives only a host.
+pub const ENDPOINT_PATH: &str = "/Microsoft-Server-ActiveSync";
+const WBXML_CONTENT_TYPE: &str = "application/vnd.ms-sync.wbxml";
+/// Default per-request timeout (Ping computes its own from the heartbeat).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How the command parameters travel in the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryForm {
+    /// `?Cmd=Sync&User=…&DeviceId=…&DeviceType=…` (MS-ASHTTP 2.2.1.1.1.2).
+    #[default]
+    Plain,
+    /// One base64 blob carrying version, command, device and policy key (MS-ASHTTP 2.2.1.1.1.1).
+    Base64,
+}
+
+/// Connection settings for one account on one device.
+#[derive(Debug, Clone)]
+pub struct EasConfig {
+    endpoint: Url,
+    user: String,
+    password: String,
+    device_id: String,
+    device_type: String,
+    user_agent: String,
+    query_form: QueryForm,
+    timeout: Duration,
+}
+
+impl EasConfig {
+    /// Settings for `server_url`, which may be a bare host URL (`https://mail.example.com`,
+    /// `/Microsoft-Server-ActiveSync` is appended) or the full endpoint URL (used as given).
+    ///
+    /// `device_id` must stay the same for the life of a profile (Z-Push keys shared folders and
+    /// policy state by it): 1–32 ASCII letters and digits.
+    pub fn new(
+        server_url: &str,
+        user: &str,
+        password: &str,
+        device_id: &str,
+    ) -> Result<Self, EasError> {
+        let endpoint = endpoint_url(server_url)?;
+        if device_id.is_empty()
+            || device_id.len() > 32
+            || !device_id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(EasError::InvalidUrl {
+                url: server_url.into(),
+                detail: format!("the device ID \"{device_id}\" must be 1 to 32 letters and digits"),
+            });
+        }
+        if user.is_empty() {
+            return Err(EasError::InvalidUrl {
+                url: server_url.into(),
+                detail: "the user name is empty".into(),
+            });
+        }
+        Ok(EasConfig {
+            endpoint,
+            user: user.into(),
+            password: password.into(),
+            device_id: device_id.into(),
+            device_type: "Kontor".into(),
+            user_agent: format!("Kontor/{}", env!("CARGO_PKG_VERSION")),
+            query_form: QueryForm::Plain,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// DeviceType reported to the server (default `Kontor`).
+    pub fn device_type(mut self, device_type: &str) -> Self {
+        self.device_type = device_type.into();
+        self
+    }
+
+    /// User-Agent header (default `Kontor/<version>`).
+    pub fn user_agent(mut self, user_agent: &str) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Plain or base64 query form.
+    pub fn query_form(mut self, form: QueryForm) -> Self {
+        self.query_form = form;
+        self
+    }
+
+    /// Per-request timeout for everything but Ping (default 120 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The endpoint URL requests go to.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The user name.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+}
+
+fn endpoint_url(server_url: &str) -> Result<Url, EasError> {
+    let invalid = |detail: String| EasError::InvalidUrl {
+        url: server_url.into(),
+        detail,
+    };
+    let mut url = Url::parse(server_url.trim()).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "the scheme must be https or http, not {}",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it names no server".into()));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    if url.path().is_empty() || url.path() == "/" {
+        url.set_path(ENDPOINT_PATH);
+    }
+    Ok(url)
+}
+
+/// What OPTIONS told us about the server (MS-ASHTTP 2.2.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// `MS-ASProtocolVersions`, in the server's order.
+    pub versions: Vec<String>,
+    /// `MS-ASProtocolCommands`.
+    pub commands: Vec<String>,
+    /// The version this client chose.
+    pub chosen: ProtocolVersion,
+}
+
+impl ServerInfo {
+    /// True when the server lists `command` (e.g. `"ItemOperations"`).
+    pub fn supports(&self, command: &str) -> bool {
+        self.commands
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(command))
+    }
+}
+
+/// Result of a successful provisioning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionOutcome {
+    /// The policy key now sent with every request (`"0"` when the server has no policy).
+    pub policy_key: String,
+    /// Whether the server had a policy for this device (`NoPolicy` on SOGo).
+    pub policy_status: PolicyStatus,
+    /// The policy settings as sent (`EASProvisionDoc` children: name, value).
+    pub settings: Vec<(String, String)>,
+}
+
+/// Extra command parameters of the query string (MS-ASHTTP 2.2.1.1.1.2.x), used by the
+/// 12.x forms of SendMail/SmartReply/SmartForward and by GetAttachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    AttachmentName,
+    CollectionId,
+    ItemId,
+    LongId,
+    Occurrence,
+    /// `SaveInSent=T`.
+    SaveInSent,
+}
+
+impl Param {
+    fn name(self) -> &'static str {
+        match self {
+            Param::AttachmentName => "AttachmentName",
+            Param::CollectionId => "CollectionId",
+            Param::ItemId => "ItemId",
+            Param::LongId => "LongId",
+            Param::Occurrence => "Occurrence",
+            Param::SaveInSent => "SaveInSent",
+        }
+    }
+
+    /// Tag in the base64 form (MS-ASHTTP 2.2.1.1.1.1.3).
+    fn code(self) -> u8 {
+        match self {
+            Param::AttachmentName => 0,
+            Param::CollectionId => 1,
+            Param::ItemId => 3,
+            Param::LongId => 4,
+            Param::Occurrence => 6,
+            Param::SaveInSent => 7,
+        }
+    }
+}
+
+/// Command codes for the base64 query form (MS-ASHTTP 2.2.1.1.1.1.2).
+fn command_code(cmd: &str) -> Option<u8> {
+    Some(match cmd {
+        "Sync" => 0,
+        "SendMail" => 1,
+        "SmartForward" => 2,
+        "SmartReply" => 3,
+        "GetAttachment" => 4,
+        "FolderSync" => 9,
+        "FolderCreate" => 10,
+        "FolderDelete" => 11,
+        "FolderUpdate" => 12,
+        "MoveItems" => 13,
+        "GetItemEstimate" => 14,
+        "MeetingResponse" => 15,
+        "Search" => 16,
+        "Settings" => 17,
+        "Ping" => 18,
+        "ItemOperations" => 19,
+        "Provision" => 20,
+        "ResolveRecipients" => 21,
+        "ValidateCert" => 22,
+        _ => return None,
+    })
+}
+
+/// An ActiveSync session for one account: configuration, negotiated version and policy key.
+///
+/// Methods take `&mut self` because the policy key and version change as the session goes.
+/// For a Ping running beside Syncs, clone the client (the HTTP connection pool is shared).
+#[derive(Debug, Clone)]
+pub struct EasClient {
+    http: reqwest::Client,
+    cfg: EasConfig,
+    version: ProtocolVersion,
+    policy_key: String,
+    server: Option<ServerInfo>,
+}
+
+impl EasClient {
+    /// A client with its own HTTP client from `kontor_net` (no overall timeout: each request
+    /// sets one, so Ping can wait as long as its heartbeat).
+    pub fn new(cfg: EasConfig) -> Result<Self, EasError> {
+        let http = kontor_net::client(&ClientOptions {
+            timeout: None,
+            user_agent: cfg.user_agent.clone(),
+            ..ClientOptions::default()
+        })?;
+        Ok(Self::with_http(cfg, http))
+    }
+
+    /// A client over an existing HTTP client.
+    pub fn with_http(cfg: EasConfig, http: reqwest::Client) -> Self {
+        EasClient {
+            http,
+            cfg,
+            version: ProtocolVersion::V14_1,
+            policy_key: "0".into(),
+            server: None,
+        }
+    }
+
+    /// The endpoint URL (after any 451 redirect).
+    pub fn url(&self) -> &str {
+        self.cfg.endpoint.as_str()
+    }
+
+    /// The protocol version in use (`"14.1"` until [`negotiate`](Self::negotiate) says otherwise).
+    pub fn protocol_version(&self) -> &str {
+        self.version.as_str()
+    }
+
+    /// The protocol version in use.
+    pub fn version(&self) -> ProtocolVersion {
+        self.version
+    }
+
+    /// Forces a protocol version (e.g. one remembered from an earlier session).
+    pub fn set_version(&mut self, v: ProtocolVersion) {
+        self.version = v;
+    }
+
+    /// The current policy key (`"0"` before provisioning).
+    pub fn policy_key(&self) -> &str {
+        &self.policy_key
+    }
+
+    /// Restores a policy key remembered from an earlier session.
+    pub fn set_policy_key(&mut self, key: &str) {
+        self.policy_key = key.into();
+    }
+
+    /// What OPTIONS reported, after [`negotiate`](Self::negotiate).
+    pub fn server_info(&self) -> Option<&ServerInfo> {
+        self.server.as_ref()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EasConfig {
+        &self.cfg
+    }
+
+    /// OPTIONS: the protocol versions and commands the server offers (MS-ASHTTP 2.2.4).
+    pub async fn options(&self) -> Result<ServerInfo, EasError> {
+        let resp = self
+            .http
+            .request(reqwest::Method::OPTIONS, self.cfg.endpoint.clone())
+            .basic_auth(&self.cfg.user, Some(&self.cfg.password))
+            .timeout(self.cfg.timeout)
+            .send()
+            .await
+            .map_err(NetError::from)?;
+        let status = resp.status();
+        self.check_status(&resp)?;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let list = |s: Option<String>| -> Vec<String> {
+            s.map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let versions = list(header("MS-ASProtocolVersions"));
+        if versions.is_empty() {
+            let is_html = header("content-type").is_some_and(|c| c.contains("html"));
+            return Err(EasError::NotActiveSync {
+                url: self.url().into(),
+                detail: if is_html {
+                    "it answered with a web page instead of the ActiveSync protocol list".into()
+                } else {
+                    format!(
+                        "its answer to OPTIONS (HTTP {}) lists no ActiveSync protocol versions",
+                        status.as_u16()
+                    )
+                },
+            });
+        }
+        let chosen =
+            ProtocolVersion::negotiate(versions.iter().map(String::as_str)).ok_or_else(|| {
+                EasError::UnsupportedVersion {
+                    offered: versions.join(", "),
+                }
+            })?;
+        Ok(ServerInfo {
+            versions,
+            commands: list(header("MS-ASProtocolCommands")),
+            chosen,
+        })
+    }
+
+    /// OPTIONS, then adopts the preferred common version.
+    pub async fn negotiate(&mut self) -> Result<&ServerInfo, EasError> {
+        let info = self.options().await?;
+        tracing::debug!(versions = ?info.versions, chosen = %info.chosen, "negotiated ActiveSync version");
+        self.version = info.chosen;
+        Ok(self.server.insert(info))
+    }
+
+    /// Provision (MS-ASPROV 3.1.5.1): phase one asks for the policy, phase two acknowledges
+    /// it with the temporary key and receives the final key, which is kept for every later
+    /// request. A server without a policy (Status 2, as SOGo answers) is accepted as is.
+    pub async fn provision(&mut self) -> Result<ProvisionOutcome, EasError> {
+        self.policy_key = "0".into();
+        let req = provision::request(self.version, &self.cfg.device_type, &self.cfg.user_agent);
+        let first = provision::parse(self.post("Provision", &req, &[]).await?)?;
+        if first.remote_wipe {
+            return Err(EasError::RemoteWipeRequested);
+        }
+        let policy = first
+            .policy
+            .ok_or_else(|| EasError::protocol("Provision", "the answer carries no policy"))?;
+        match policy.status {
+            PolicyStatus::Success => {
+                let temp = policy.policy_key.clone().ok_or_else(|| {
+                    EasError::protocol("Provision", "the policy carries no temporary policy key")
+                })?;
+                let ack = provision::acknowledge(&temp);
+                let second = provision::parse(self.post("Provision", &ack, &[]).await?)?;
+                let final_policy = second.policy.ok_or_else(|| {
+                    EasError::protocol("Provision", "the acknowledgement answer carries no policy")
+                })?;
+                if final_policy.status != PolicyStatus::Success {
+                    return Err(final_policy.status.into_error());
+                }
+                let key = final_policy.policy_key.ok_or_else(|| {
+                    EasError::protocol(
+                        "Provision",
+                        "the acknowledgement answer carries no policy key",
+                    )
+                })?;
+                self.policy_key = key.clone();
+                Ok(ProvisionOutcome {
+                    policy_key: key,
+                    policy_status: PolicyStatus::Success,
+                    settings: policy.settings,
+                })
+            }
+            PolicyStatus::NoPolicy => {
+                if let Some(k) = policy.policy_key.filter(|k| !k.is_empty()) {
+                    self.policy_key = k;
+                }
+                Ok(ProvisionOutcome {
+                    policy_key: self.policy_key.clone(),
+                    policy_status: PolicyStatus::NoPolicy,
+                    settings: Vec::new(),
+                })
+            }
+            other => Err(other.into_error()),
+        }
+    }
+
+    /// Tells the server the requested remote wipe was carried out (MS-ASPROV 3.1.5.1.2.1).
+    pub async fn acknowledge_remote_wipe(&mut self) -> Result<(), EasError> {
+        let req = provision::acknowledge_remote_wipe();
+        let resp = provision::parse(self.post("Provision", &req, &[]).await?)?;
+        let _ = resp;
+        Ok(())
+    }
+
+    /// FolderSync (MS-ASCMD 2.2.1.5): the folder hierarchy changes since `sync_key`
+    /// (`"0"` for the whole hierarchy).
+    pub async fn folder_sync(&mut self, sync_key: &str) -> Result<folder_sync::Response, EasError> {
+        let req = folder_sync::request(sync_key);
+        self.command("FolderSync", &req, &[], folder_sync::parse)
+            .await
+    }
+
+    /// Runs a command, provisioning and retrying once when the server asks for it
+    /// (HTTP 449 or Status 142–144).
+    pub async fn command<T>(
+        &mut self,
+        cmd: &'static str,
+        body: &Element,
+        params: &[(Param, &str)],
+        parse: impl Fn(Option<Document>) -> Result<T, EasError>,
+    ) -> Result<T, EasError> {
+        match self.post(cmd, body, params).await.and_then(&parse) {
+            Err(EasError::ProvisionRequired) => {
+                tracing::info!(
+                    command = cmd,
+                    "server requires provisioning; provisioning and retrying once"
+                );
+                self.provision().await?;
+                self.post(cmd, body, params).await.and_then(parse)
+            }
+            other => other,
+        }
+    }
+
+    /// POSTs a command and decodes the WBXML answer (`None` for an empty 200 body).
+    /// Follows one 451 redirect (MS-ASHTTP 3.1.5.2).
+    pub async fn post(
+        &mut self,
+        cmd: &'static str,
+        body: &Element,
+        params: &[(Param, &str)],
+    ) -> Result<Option<Document>, EasError> {
+        let bytes = encode(body).map_err(|e| {
+            EasError::protocol(cmd, format!("the request could not be encoded: {e}"))
+        })?;
+        let timeout = self.cfg.timeout;
+        self.post_bytes(cmd, bytes, params, timeout).await
+    }
+
+    /// POSTs raw bytes with an explicit timeout (used by Ping and SendMail's 12.x form).
+    pub(crate) async fn post_bytes(
+        &mut self,
+        cmd: &'static str,
+        body: Vec<u8>,
+        params: &[(Param, &str)],
+        timeout: Duration,
+    ) -> Result<Option<Document>, EasError> {
+        let resp = self
+            .send(cmd, body, params, timeout, WBXML_CONTENT_TYPE)
+            .await?;
+        self.read_wbxml(cmd, resp).await
+    }
+
+    /// Sends a request and returns the raw response after HTTP status checks (one 451 redirect
+    /// is followed). Callers that stream the body (attachments) use this.
+    pub(crate) async fn send(
+        &mut self,
+        cmd: &'static str,
+        body: Vec<u8>,
+        params: &[(Param, &str)],
+        timeout: Duration,
+        content_type: &str,
+    ) -> Result<reqwest::Response, EasError> {
+        let body = bytes::Bytes::from(body);
+        let mut redirected = false;
+        loop {
+            let url = self.command_url(cmd, params)?;
+            let mut req = self
+                .http
+                .post(url)
+                .basic_auth(&self.cfg.user, Some(&self.cfg.password))
+                .header("Content-Type", content_type)
+                .timeout(timeout)
+                .body(body.clone());
+            if self.cfg.query_form == QueryForm::Plain {
+                req = req.header("MS-ASProtocolVersion", self.version.as_str());
+                req = req.header("X-MS-PolicyKey", &self.policy_key);
+            }
+            let resp = req.send().await.map_err(NetError::from)?;
+            if resp.status().as_u16() == 451
+                && !redirected
+                && let Some(loc) = resp
+                    .headers()
+                    .get("X-MS-Location")
+                    .and_then(|v| v.to_str().ok())
+            {
+                tracing::info!(from = %self.cfg.endpoint, to = loc, "server redirected ActiveSync (451)");
+                self.cfg.endpoint = endpoint_url(loc)?;
+                redirected = true;
+                continue;
+            }
+            self.check_status(&resp)?;
+            return Ok(resp);
+        }
+    }
+
+    fn command_url(&self, cmd: &str, params: &[(Param, &str)]) -> Result<Url, EasError> {
+        let mut url = self.cfg.endpoint.clone();
+        match self.cfg.query_form {
+            QueryForm::Plain => {
+                let mut q = url.query_pairs_mut();
+                q.append_pair("Cmd", cmd)
+                    .append_pair("User", &self.cfg.user)
+                    .append_pair("DeviceId", &self.cfg.device_id)
+                    .append_pair("DeviceType", &self.cfg.device_type);
+                for (p, v) in params {
+                    q.append_pair(p.name(), if *p == Param::SaveInSent { "T" } else { v });
+                }
+            }
+            QueryForm::Base64 => {
+                let code = command_code(cmd).ok_or_else(|| {
+                    EasError::protocol("request", format!("{cmd} has no base64 query form"))
+                })?;
+                let mut b = vec![self.version.as_byte(), code];
+                b.extend_from_slice(&0x0409u16.to_le_bytes()); // locale en-US
+                push_short(&mut b, self.cfg.device_id.as_bytes());
+                match self.policy_key.parse::<u32>() {
+                    Ok(0) | Err(_) => b.push(0),
+                    Ok(k) => {
+                        b.push(4);
+                        b.extend_from_slice(&k.to_le_bytes());
+                    }
+                }
+                push_short(&mut b, self.cfg.device_type.as_bytes());
+                for (p, v) in params {
+                    b.push(p.code());
+                    if *p == Param::SaveInSent {
+                        b.push(1);
+                        b.push(0x01);
+                    } else {
+                        push_short(&mut b, v.as_bytes());
+                    }
+                }
+                b.push(8); // User
+                push_short(&mut b, self.cfg.user.as_bytes());
+                url.set_query(Some(
+                    &base64::engine::general_purpose::STANDARD
+                        .encode(&b)
+                        .replace('+', "%2B")
+                        .replace('/', "%2F")
+                        .replace('=', "%3D"),
+                ));
+            }
+        }
+        Ok(url)
+    }
+
+    fn check_status(&self, resp: &reqwest::Response) -> Result<(), EasError> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let retry_after = || {
+            resp.headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(Duration::from_secs)
+        };
+        Err(match status.as_u16() {
+            401 => EasError::Unauthorized {
+                user: self.cfg.user.clone(),
+            },
+            403 => EasError::Forbidden {
+                detail: "the account or this device is not allowed to use ActiveSync (HTTP 403)"
+                    .into(),
+            },
+            404 => EasError::NotActiveSync {
+                url: self.url().into(),
+                detail: "the server answered HTTP 404 (not found)".into(),
+            },
+            449 => EasError::ProvisionRequired,
+            503 => EasError::ServerBusy {
+                retry_after: retry_after(),
+            },
+            _ => EasError::Http {
+                status: status.as_u16(),
+                detail: status.canonical_reason().unwrap_or_default().to_string(),
+            },
+        })
+    }
+
+    async fn read_wbxml(
+        &self,
+        cmd: &'static str,
+        resp: reqwest::Response,
+    ) -> Result<Option<Document>, EasError> {
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let body = resp.bytes().await.map_err(NetError::from)?;
+        if body.is_empty() {
+            return Ok(None);
+        }
+        if content_type.contains("html") {
+            return Err(EasError::NotActiveSync {
+                url: self.url().into(),
+                detail: "it answered with a web page instead of ActiveSync data".into(),
+            });
+        }
+        debug_assert_eq!(status, StatusCode::OK);
+        kontor_wbxml::decode(body)
+            .map(Some)
+            .map_err(|e| EasError::decode(cmd, e))
+    }
+}
+
+fn push_short(b: &mut Vec<u8>, s: &[u8]) {
+    let n = s.len().min(255);
+    b.push(n as u8);
+    b.extend_from_slice(&s[..n]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_forms() {
+        let e = |s: &str| endpoint_url(s).map(|u| u.to_string());
+        assert_eq!(
+            e("https://mail.example.com").unwrap(),
+            "https://mail.example.com/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            e("https://mail.example.com/").unwrap(),
+            "https://mail.example.com/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            e("http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync?x=1").unwrap(),
+            "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            e("http://127.0.0.1:20000/SOGo/").unwrap(),
+            "http://127.0.0.1:20000/SOGo/"
+        );
+        assert!(matches!(
+            endpoint_url("ftp://x/"),
+            Err(EasError::InvalidUrl { .. })
+        ));
+        assert!(matches!(
+            endpoint_url("not a url"),
+            Err(EasError::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn config_validates_device_id() {
+        assert!(EasConfig::new("https://h", "u", "p", "abc123").is_ok());
+        assert!(EasConfig::new("https://h", "u", "p", "").is_err());
+        assert!(EasConfig::new("https://h", "u", "p", "has-dash").is_err());
+        assert!(EasConfig::new("https://h", "u", "p", &"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn plain_and_base64_query() {
+        let cfg = EasConfig::new("https://h", "alice", "p", "dev1")
+            .unwrap()
+            .device_type("Kontor");
+        let mut c = EasClient::with_http(
+            cfg.clone(),
+            kontor_net::client(&Default::default()).unwrap(),
+        );
+        assert_eq!(
+            c.command_url("FolderSync", &[]).unwrap().as_str(),
+            "https://h/Microsoft-Server-ActiveSync?Cmd=FolderSync&User=alice&DeviceId=dev1&DeviceType=Kontor"
+        );
+        assert_eq!(
+            c.command_url("SendMail", &[(Param::SaveInSent, "")])
+                .unwrap()
+                .query(),
+            Some("Cmd=SendMail&User=alice&DeviceId=dev1&DeviceType=Kontor&SaveInSent=T")
+        );
+        c = EasClient::with_http(
+            cfg.query_form(QueryForm::Base64),
+            kontor_net::client(&Default::default()).unwrap(),
+        );
+        c.set_policy_key("1234");
+        let q = c
+            .command_url("Sync", &[])
+            .unwrap()
+            .query()
+            .unwrap()
+            .replace("%2B", "+")
+            .replace("%2F", "/")
+            .replace("%3D", "=");
+        let raw = base64::engine::general_purpose::STANDARD.decode(q).unwrap();
+        let mut expect = vec![141, 0, 0x09, 0x04, 4, b'd', b'e', b'v', b'1', 4];
+        expect.extend(1234u32.to_le_bytes());
+        expect.extend([
+            6, b'K', b'o', b'n', b't', b'o', b'r', 8, 5, b'a', b'l', b'i', b'c', b'e',
+        ]);
+        assert_eq!(raw, expect);
+    }
+}

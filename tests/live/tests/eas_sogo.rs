@@ -1,0 +1,118 @@
+//! ActiveSync sign-in against the real SOGo: OPTIONS, Provision, FolderSync, and the errors a
+//! user meets (wrong password, a URL that is not ActiveSync, an unreachable server).
+
+use kontor_eas::folder_sync::Change;
+use kontor_eas::{EasClient, EasConfig, EasError, FolderType, ProtocolVersion};
+use kontor_live_tests::{ALICE, SOGO_EAS_URL, User, require_sogo};
+use kontor_net::NetError;
+
+fn client(url: &str, user: User, password: &str, device: &str) -> EasClient {
+    let cfg = EasConfig::new(url, user.name, password, device)
+        .expect("valid config")
+        .device_type("KontorTest");
+    EasClient::new(cfg).expect("client builds")
+}
+
+#[tokio::test]
+async fn alice_signs_in_and_lists_folders() {
+    require_sogo();
+    let mut c = client(SOGO_EAS_URL, ALICE, ALICE.password, "KontorLiveAlice1");
+    let info = c.negotiate().await.expect("OPTIONS").clone();
+    assert!(info.versions.iter().any(|v| v == "14.1"), "{info:?}");
+    assert_eq!(info.chosen, ProtocolVersion::V14_1);
+    assert!(info.supports("FolderSync") && info.supports("Sync") && info.supports("Ping"));
+    assert_eq!(c.protocol_version(), "14.1");
+
+    let outcome = c.provision().await.expect("Provision");
+    assert_eq!(outcome.policy_key, c.policy_key());
+
+    let h = c.folder_sync("0").await.expect("FolderSync");
+    assert!(!h.sync_key.is_empty() && h.sync_key != "0");
+    let folders: Vec<_> = h
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Add(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        folders.iter().any(|f| f.folder_type == FolderType::Inbox),
+        "no Inbox among {folders:#?}"
+    );
+    assert!(
+        folders.iter().any(|f| matches!(
+            f.folder_type,
+            FolderType::Calendar | FolderType::UserCreatedCalendar
+        )),
+        "no calendar among {folders:#?}"
+    );
+
+    // The key advances: asking again with it yields no changes.
+    let again = c
+        .folder_sync(&h.sync_key)
+        .await
+        .expect("FolderSync with key");
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+
+    // A made-up key is refused as InvalidSyncKey, which tells the caller to start from 0.
+    let err = c.folder_sync("999999999").await.expect_err("bogus key");
+    assert!(matches!(err, EasError::InvalidSyncKey), "{err:?}");
+}
+
+#[tokio::test]
+async fn wrong_password_is_unauthorized() {
+    require_sogo();
+    let mut c = client(SOGO_EAS_URL, ALICE, "not-the-password", "KontorLiveAlice2");
+    let err = c.negotiate().await.expect_err("must fail");
+    assert!(matches!(err, EasError::Unauthorized { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("did not accept the user name or password"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn sogo_web_ui_url_is_not_activesync() {
+    require_sogo();
+    let mut c = client(
+        "http://127.0.0.1:20000/SOGo/",
+        ALICE,
+        ALICE.password,
+        "KontorLiveAlice3",
+    );
+    let err = c.negotiate().await.expect_err("must fail");
+    assert!(matches!(err, EasError::NotActiveSync { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("is not an Exchange ActiveSync service"),
+        "{err}"
+    );
+
+    // A path that does not exist at all.
+    let mut c = client(
+        "http://127.0.0.1:20000/nothing-here",
+        ALICE,
+        ALICE.password,
+        "KontorLiveAlice3",
+    );
+    let err = c.negotiate().await.expect_err("must fail");
+    assert!(matches!(err, EasError::NotActiveSync { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn unreachable_server_is_a_network_error() {
+    let mut c = client(
+        "http://127.0.0.1:1/Microsoft-Server-ActiveSync",
+        ALICE,
+        ALICE.password,
+        "KontorLiveAlice4",
+    );
+    let err = c.negotiate().await.expect_err("must fail");
+    assert!(
+        matches!(err, EasError::Net(NetError::Unreachable { .. })),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("could not be reached"), "{err}");
+}
