@@ -13,9 +13,12 @@ use reqwest::StatusCode;
 use url::Url;
 
 use crate::error::EasError;
-use crate::folder_sync;
 use crate::provision::{self, PolicyStatus};
 use crate::version::ProtocolVersion;
+use crate::{
+    compose, estimate, folder_ops, folder_sync, item_operations, meeting_response, move_items,
+    ping, resolve_recipients, search, settings, sync,
+};
 
 /// The path ActiveSync lives under when the user gives only a host.
 pub const ENDPOINT_PATH: &str = "/Microsoft-Server-ActiveSync";
@@ -250,6 +253,7 @@ pub struct EasClient {
     version: ProtocolVersion,
     policy_key: String,
     server: Option<ServerInfo>,
+    accept_multipart: bool,
 }
 
 impl EasClient {
@@ -272,6 +276,7 @@ impl EasClient {
             version: ProtocolVersion::V14_1,
             policy_key: "0".into(),
             server: None,
+            accept_multipart: false,
         }
     }
 
@@ -447,6 +452,383 @@ impl EasClient {
             .await
     }
 
+    /// Sync (MS-ASCMD 2.2.1.21) for one or more collections. Check each
+    /// [`CollectionResponse::status`](crate::sync::CollectionResponse) and feed a
+    /// [`LoopGuard`](crate::sync::LoopGuard) when looping on MoreAvailable.
+    pub async fn sync(
+        &mut self,
+        collections: &[sync::CollectionRequest],
+    ) -> Result<sync::Response, EasError> {
+        let req = sync::request(collections);
+        self.command("Sync", &req, &[], sync::parse).await
+    }
+
+    /// SendMail (MS-ASCMD 2.2.1.17). `mime` is an RFC 5322 message; line endings are made CRLF.
+    /// `client_id` must be unique per message (it lets the server drop a resent duplicate).
+    pub async fn send_mail(
+        &mut self,
+        client_id: &str,
+        mime: &[u8],
+        save_in_sent: bool,
+    ) -> Result<(), EasError> {
+        self.compose(
+            &compose::Compose::SendMail,
+            client_id,
+            mime,
+            save_in_sent,
+            false,
+        )
+        .await
+    }
+
+    /// SmartReply / SmartForward / SendMail. On 12.1 the MIME goes as the raw body with the
+    /// parameters in the query string (MS-ASCMD 2.2.1.17, 12.1 form); from 14.0 as WBXML.
+    pub async fn compose(
+        &mut self,
+        kind: &compose::Compose,
+        client_id: &str,
+        mime: &[u8],
+        save_in_sent: bool,
+        replace_mime: bool,
+    ) -> Result<(), EasError> {
+        let cmd = kind.command();
+        if self.version < ProtocolVersion::V14_0 {
+            let mut params: Vec<(Param, &str)> = Vec::new();
+            if save_in_sent {
+                params.push((Param::SaveInSent, "T"));
+            }
+            if let compose::Compose::SmartReply(src) | compose::Compose::SmartForward(src) = kind {
+                match src {
+                    compose::Source::Item { folder_id, item_id } => {
+                        params.push((Param::CollectionId, folder_id));
+                        params.push((Param::ItemId, item_id));
+                    }
+                    compose::Source::LongId(l) => params.push((Param::LongId, l)),
+                }
+            }
+            let timeout = self.cfg.timeout;
+            let resp = self
+                .send(
+                    cmd,
+                    compose::to_crlf(mime),
+                    &params,
+                    timeout,
+                    "message/rfc822",
+                )
+                .await?;
+            let doc = self.read_wbxml(cmd, resp).await?;
+            return compose::parse(cmd, doc);
+        }
+        let req = compose::request(kind, client_id, mime, save_in_sent, replace_mime);
+        self.command(cmd, &req, &[], |d| compose::parse(cmd, d))
+            .await
+    }
+
+    /// MoveItems (MS-ASCMD 2.2.1.12).
+    pub async fn move_items(
+        &mut self,
+        moves: &[move_items::Move],
+    ) -> Result<Vec<move_items::MoveResult>, EasError> {
+        let req = move_items::request(moves);
+        self.command("MoveItems", &req, &[], move_items::parse)
+            .await
+    }
+
+    /// Ping (MS-ASCMD 2.2.1.13): waits up to `heartbeat` seconds for changes in `folders`.
+    pub async fn ping(
+        &mut self,
+        heartbeat: u32,
+        folders: &[ping::PingFolder],
+    ) -> Result<ping::Outcome, EasError> {
+        let req = ping::request(heartbeat, folders);
+        let bytes =
+            kontor_wbxml::encode(&req).map_err(|e| EasError::protocol("Ping", e.to_string()))?;
+        let timeout = ping::http_timeout(heartbeat);
+        match self
+            .post_bytes("Ping", bytes.clone(), &[], timeout)
+            .await
+            .and_then(ping::parse)
+        {
+            Err(EasError::ProvisionRequired) => {
+                self.provision().await?;
+                self.post_bytes("Ping", bytes, &[], timeout)
+                    .await
+                    .and_then(ping::parse)
+            }
+            other => other,
+        }
+    }
+
+    /// FolderCreate (MS-ASCMD 2.2.1.2).
+    pub async fn folder_create(
+        &mut self,
+        sync_key: &str,
+        parent_id: &str,
+        display_name: &str,
+        folder_type: folder_sync::FolderType,
+    ) -> Result<folder_ops::Created, EasError> {
+        let req = folder_ops::create_request(sync_key, parent_id, display_name, folder_type);
+        self.command("FolderCreate", &req, &[], folder_ops::parse_create)
+            .await
+    }
+
+    /// FolderUpdate (MS-ASCMD 2.2.1.4): rename and/or move. Returns the new hierarchy key.
+    pub async fn folder_update(
+        &mut self,
+        sync_key: &str,
+        server_id: &str,
+        parent_id: &str,
+        display_name: &str,
+    ) -> Result<String, EasError> {
+        let req = folder_ops::update_request(sync_key, server_id, parent_id, display_name);
+        self.command("FolderUpdate", &req, &[], folder_ops::parse_update)
+            .await
+    }
+
+    /// FolderDelete (MS-ASCMD 2.2.1.3). Returns the new hierarchy key.
+    pub async fn folder_delete(
+        &mut self,
+        sync_key: &str,
+        server_id: &str,
+    ) -> Result<String, EasError> {
+        let req = folder_ops::delete_request(sync_key, server_id);
+        self.command("FolderDelete", &req, &[], folder_ops::parse_delete)
+            .await
+    }
+
+    /// Settings Oof Get.
+    pub async fn oof_get(&mut self) -> Result<settings::Oof, EasError> {
+        self.command(
+            "Settings",
+            &settings::oof_get_request(),
+            &[],
+            settings::parse_oof_get,
+        )
+        .await
+    }
+
+    /// Settings Oof Set.
+    pub async fn oof_set(&mut self, oof: &settings::Oof) -> Result<(), EasError> {
+        self.command(
+            "Settings",
+            &settings::oof_set_request(oof),
+            &[],
+            settings::parse_oof_set,
+        )
+        .await
+    }
+
+    /// Settings UserInformation Get.
+    pub async fn user_information(&mut self) -> Result<settings::UserInformation, EasError> {
+        self.command(
+            "Settings",
+            &settings::user_information_request(),
+            &[],
+            settings::parse_user_information,
+        )
+        .await
+    }
+
+    /// Search the global address list.
+    pub async fn search_gal(
+        &mut self,
+        query: &str,
+        max: u32,
+    ) -> Result<search::Results<search::GalEntry>, EasError> {
+        let req = search::gal_request(query, 0, max.max(1) - 1);
+        self.command("Search", &req, &[], search::parse_gal).await
+    }
+
+    /// Search the mailbox (free text), optionally in one folder.
+    pub async fn search_mailbox(
+        &mut self,
+        text: &str,
+        collection_id: Option<&str>,
+        max: u32,
+    ) -> Result<search::Results<search::MailboxHit>, EasError> {
+        let req = search::mailbox_request(text, collection_id, 0, max.max(1) - 1, None);
+        self.command("Search", &req, &[], search::parse_mailbox)
+            .await
+    }
+
+    /// GetItemEstimate (MS-ASCMD 2.2.1.9).
+    pub async fn get_item_estimate(
+        &mut self,
+        collections: &[estimate::EstimateRequest],
+    ) -> Result<Vec<(String, u64)>, EasError> {
+        let req = estimate::request(collections);
+        self.command("GetItemEstimate", &req, &[], estimate::parse)
+            .await
+    }
+
+    /// MeetingResponse (MS-ASCMD 2.2.1.11).
+    pub async fn meeting_response(
+        &mut self,
+        response: meeting_response::UserResponse,
+        collection_id: &str,
+        request_id: &str,
+        instance_id: Option<&str>,
+    ) -> Result<Option<String>, EasError> {
+        let req = meeting_response::request(response, collection_id, request_id, instance_id);
+        self.command("MeetingResponse", &req, &[], meeting_response::parse)
+            .await
+    }
+
+    /// ResolveRecipients (MS-ASCMD 2.2.1.15), with free/busy when `availability` is given.
+    pub async fn resolve_recipients(
+        &mut self,
+        names: &[&str],
+        availability: Option<(&str, &str)>,
+    ) -> Result<Vec<resolve_recipients::Resolution>, EasError> {
+        let req = resolve_recipients::request(names, availability);
+        self.command("ResolveRecipients", &req, &[], resolve_recipients::parse)
+            .await
+    }
+
+    /// ItemOperations Fetch of one item's properties (e.g. the full body).
+    pub async fn fetch_item(
+        &mut self,
+        collection_id: &str,
+        server_id: &str,
+        body: Option<sync::BodyPreference>,
+    ) -> Result<kontor_wbxml::Element, EasError> {
+        let req = item_operations::fetch_item_request(collection_id, server_id, body);
+        self.command("ItemOperations", &req, &[], item_operations::parse_item)
+            .await
+    }
+
+    /// ItemOperations EmptyFolderContents.
+    pub async fn empty_folder(
+        &mut self,
+        collection_id: &str,
+        delete_subfolders: bool,
+    ) -> Result<(), EasError> {
+        let req = item_operations::empty_folder_request(collection_id, delete_subfolders);
+        self.command(
+            "ItemOperations",
+            &req,
+            &[],
+            item_operations::parse_empty_folder,
+        )
+        .await
+    }
+
+    /// Fetches an attachment by FileReference into `dest`, streaming a multipart answer to
+    /// disk. The data goes to `dest` + `.part` first and is renamed when complete, so a
+    /// failure never leaves a truncated file under the final name. Returns the byte count.
+    pub async fn fetch_attachment(
+        &mut self,
+        file_reference: &str,
+        dest: &std::path::Path,
+    ) -> Result<u64, EasError> {
+        use tokio::io::AsyncWriteExt;
+        let body = kontor_wbxml::encode(&item_operations::fetch_attachment_request(file_reference))
+            .map_err(|e| EasError::protocol("ItemOperations", e.to_string()))?;
+        let mut tmp_name = dest.as_os_str().to_owned();
+        tmp_name.push(".part");
+        let tmp = std::path::PathBuf::from(tmp_name);
+        let io_err = |e: std::io::Error| {
+            EasError::protocol(
+                "ItemOperations",
+                format!("could not write {}: {e}", tmp.display()),
+            )
+        };
+
+        let timeout = self.cfg.timeout.max(Duration::from_secs(600));
+        let mut resp = self.send_multipart("ItemOperations", body, timeout).await?;
+        let multipart = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.to_ascii_lowercase().contains("multipart"));
+        let mut file = tokio::fs::File::create(&tmp).await.map_err(io_err)?;
+        let written = if multipart {
+            // Header first, then part 0 (WBXML) into memory and part 1 (the data) to disk.
+            let mut head: Vec<u8> = Vec::new();
+            let mut parts: Option<Vec<(usize, usize)>> = None;
+            let mut pos = 0usize; // absolute offset of the next byte of the stream
+            let mut wbxml = Vec::new();
+            let mut written = 0u64;
+            while let Some(chunk) = resp.chunk().await.map_err(kontor_net::NetError::from)? {
+                let start = pos;
+                pos += chunk.len();
+                if parts.is_none() {
+                    head.extend_from_slice(&chunk);
+                    if let Some(p) = item_operations::multipart_header(&head) {
+                        parts = Some(p);
+                    } else {
+                        continue;
+                    }
+                    // Re-process everything received so far as one chunk.
+                    let all = std::mem::take(&mut head);
+                    written += route(
+                        &all,
+                        0,
+                        parts.as_deref().unwrap_or(&[]),
+                        &mut wbxml,
+                        &mut file,
+                    )
+                    .await
+                    .map_err(io_err)?;
+                    continue;
+                }
+                written += route(
+                    &chunk,
+                    start,
+                    parts.as_deref().unwrap_or(&[]),
+                    &mut wbxml,
+                    &mut file,
+                )
+                .await
+                .map_err(io_err)?;
+            }
+            let doc =
+                kontor_wbxml::decode(wbxml).map_err(|e| EasError::decode("ItemOperations", e))?;
+            let info = item_operations::parse_attachment(&doc)?;
+            if let Some(data) = info.inline_data {
+                file.write_all(&data).await.map_err(io_err)?;
+                written += data.len() as u64;
+            }
+            written
+        } else {
+            let doc = self
+                .read_wbxml("ItemOperations", resp)
+                .await?
+                .ok_or_else(|| EasError::protocol("ItemOperations", "the answer is empty"))?;
+            let info = item_operations::parse_attachment(&doc)?;
+            let data = info.inline_data.unwrap_or_default();
+            file.write_all(&data).await.map_err(io_err)?;
+            data.len() as u64
+        };
+        file.flush().await.map_err(io_err)?;
+        file.sync_all().await.map_err(io_err)?;
+        drop(file);
+        tokio::fs::rename(&tmp, dest).await.map_err(io_err)?;
+        Ok(written)
+    }
+
+    async fn send_multipart(
+        &mut self,
+        cmd: &'static str,
+        body: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<reqwest::Response, EasError> {
+        for attempt in 0..2 {
+            self.accept_multipart = true;
+            let r = self
+                .send(cmd, body.clone(), &[], timeout, WBXML_CONTENT_TYPE)
+                .await;
+            self.accept_multipart = false;
+            match r {
+                Err(EasError::ProvisionRequired) if attempt == 0 => {
+                    self.provision().await.map(|_| ())?
+                }
+                other => return other,
+            }
+        }
+        Err(EasError::ProvisionRequired)
+    }
+
     /// Runs a command, provisioning and retrying once when the server asks for it
     /// (HTTP 449 or Status 142–144).
     pub async fn command<T>(
@@ -522,6 +904,9 @@ impl EasClient {
             if self.cfg.query_form == QueryForm::Plain {
                 req = req.header("MS-ASProtocolVersion", self.version.as_str());
                 req = req.header("X-MS-PolicyKey", &self.policy_key);
+            }
+            if self.accept_multipart {
+                req = req.header("MS-ASAcceptMultiPart", "T");
             }
             let resp = req.send().await.map_err(NetError::from)?;
             if resp.status().as_u16() == 451
@@ -654,6 +1039,36 @@ impl EasClient {
             .map(Some)
             .map_err(|e| EasError::decode(cmd, e))
     }
+}
+
+/// Sends the bytes of `chunk` (starting at absolute stream offset `start`) to where they belong:
+/// part 0 (WBXML) into `wbxml`, part 1 (the data) into `file`. Returns bytes written to disk.
+async fn route(
+    chunk: &[u8],
+    start: usize,
+    parts: &[(usize, usize)],
+    wbxml: &mut Vec<u8>,
+    file: &mut tokio::fs::File,
+) -> std::io::Result<u64> {
+    use tokio::io::AsyncWriteExt;
+    let end = start + chunk.len();
+    let slice = |(off, len): (usize, usize)| {
+        let (a, b) = (off.max(start), (off + len).min(end));
+        (a < b).then(|| &chunk[a - start..b - start])
+    };
+    if let Some(&p0) = parts.first()
+        && let Some(s) = slice(p0)
+    {
+        wbxml.extend_from_slice(s);
+    }
+    let mut n = 0;
+    if let Some(&p1) = parts.get(1)
+        && let Some(s) = slice(p1)
+    {
+        file.write_all(s).await?;
+        n = s.len() as u64;
+    }
+    Ok(n)
 }
 
 fn push_short(b: &mut Vec<u8>, s: &[u8]) {

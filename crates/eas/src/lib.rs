@@ -40,9 +40,21 @@
 //! `ItemNotFound`, `SyncLoop`.
 
 pub mod client;
+pub mod compose;
+pub mod email;
 pub mod error;
+pub mod estimate;
+pub mod folder_ops;
 pub mod folder_sync;
+pub mod item_operations;
+pub mod meeting_response;
+pub mod move_items;
+pub mod ping;
 pub mod provision;
+pub mod resolve_recipients;
+pub mod search;
+pub mod settings;
+pub mod sync;
 pub mod version;
 
 pub use client::{EasClient, EasConfig, Param, ProvisionOutcome, QueryForm, ServerInfo};

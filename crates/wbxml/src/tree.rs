@@ -80,12 +80,50 @@ impl Element {
         self.elements().find(|e| e.tag == tag)
     }
 
-    /// Concatenated text children, if any.
+    /// Text of the first child element with `tag`.
+    pub fn child_text(&self, tag: Tag) -> Option<String> {
+        self.child(tag).and_then(Element::text_content)
+    }
+
+    /// Child elements with `tag`.
+    pub fn children_with(&self, tag: Tag) -> impl Iterator<Item = &Element> {
+        self.elements().filter(move |e| e.tag == tag)
+    }
+
+    /// Raw bytes of the text/opaque children (opaque data as is, text as UTF-8).
+    pub fn bytes_content(&self) -> Option<Bytes> {
+        let mut parts = self
+            .children
+            .iter()
+            .filter(|n| !matches!(n, Node::Element(_)))
+            .peekable();
+        parts.peek()?;
+        let mut v = Vec::new();
+        for n in parts {
+            match n {
+                Node::Text(t) => v.extend_from_slice(t.as_bytes()),
+                Node::Opaque(b) => {
+                    if self.children.len() == 1 {
+                        return Some(b.clone());
+                    }
+                    v.extend_from_slice(b)
+                }
+                Node::Element(_) => {}
+            }
+        }
+        Some(Bytes::from(v))
+    }
+
+    /// Concatenated text (and opaque data read as UTF-8) children, if any.
     pub fn text_content(&self) -> Option<String> {
         let mut out: Option<String> = None;
         for n in &self.children {
-            if let Node::Text(t) = n {
-                out.get_or_insert_with(String::new).push_str(t);
+            match n {
+                Node::Text(t) => out.get_or_insert_with(String::new).push_str(t),
+                Node::Opaque(b) => out
+                    .get_or_insert_with(String::new)
+                    .push_str(&String::from_utf8_lossy(b)),
+                Node::Element(_) => {}
             }
         }
         out
