@@ -372,7 +372,7 @@ impl Scheduler {
     fn maintain(&mut self, now: DateTime<Utc>) {
         let lookback = self.settings.lookback;
         let fresh =
-            self.window_from <= now - lookback && now + self.settings.horizon / 2 <= self.window_to;
+            self.window_from <= now - lookback && now + self.settings.horizon / 2 < self.window_to;
         if fresh {
             return;
         }
