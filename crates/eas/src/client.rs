@@ -322,14 +322,18 @@ impl EasClient {
 
     /// OPTIONS: the protocol versions and commands the server offers (MS-ASHTTP 2.2.4).
     pub async fn options(&self) -> Result<ServerInfo, EasError> {
-        let resp = self
-            .http
-            .request(reqwest::Method::OPTIONS, self.cfg.endpoint.clone())
-            .basic_auth(&self.cfg.user, Some(&self.cfg.password))
-            .timeout(self.cfg.timeout)
-            .send()
-            .await
-            .map_err(NetError::from)?;
+        let request = || {
+            self.http
+                .request(reqwest::Method::OPTIONS, self.cfg.endpoint.clone())
+                .basic_auth(&self.cfg.user, Some(&self.cfg.password))
+                .timeout(self.cfg.timeout)
+                .send()
+        };
+        let resp = match request().await {
+            Err(e) if kontor_net::is_connection_dropped(&e) => request().await,
+            other => other,
+        }
+        .map_err(NetError::from)?;
         let status = resp.status();
         self.check_status(&resp)?;
         let header = |name: &str| {
@@ -892,6 +896,7 @@ impl EasClient {
     ) -> Result<reqwest::Response, EasError> {
         let body = bytes::Bytes::from(body);
         let mut redirected = false;
+        let mut resent = false;
         loop {
             let url = self.command_url(cmd, params)?;
             let mut req = self
@@ -908,7 +913,17 @@ impl EasClient {
             if self.accept_multipart {
                 req = req.header("MS-ASAcceptMultiPart", "T");
             }
-            let resp = req.send().await.map_err(NetError::from)?;
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) if !resent && kontor_net::is_connection_dropped(&e) => {
+                    // A kept-alive connection the server had closed (SOGo's workers do this);
+                    // ActiveSync requests are safe to repeat (same SyncKey, same ClientId).
+                    tracing::debug!(command = cmd, error = %e, "connection dropped; sending the request again");
+                    resent = true;
+                    continue;
+                }
+                Err(e) => return Err(NetError::from(e).into()),
+            };
             if resp.status().as_u16() == 451
                 && !redirected
                 && let Some(loc) = resp

@@ -85,6 +85,11 @@ pub enum EasError {
         item: Option<String>,
     },
 
+    /// The server accepted the command but does not implement the feature (e.g. SOGo answers
+    /// Settings/Oof with a bare success and no out-of-office data).
+    #[error("The server does not support {feature}.")]
+    NotSupported { feature: &'static str },
+
     /// A status the caller has to treat as a plain failure.
     #[error("The server reported an error for {command}: status {status} ({meaning}).")]
     Status {

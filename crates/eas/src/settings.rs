@@ -126,9 +126,9 @@ pub fn oof_set_request(oof: &Oof) -> Element {
 
 pub fn parse_oof_get(doc: Option<Document>) -> Result<Oof, EasError> {
     let root = root_of(&doc)?;
-    let oof = root
-        .child(s::Oof)
-        .ok_or_else(|| EasError::protocol("Settings", "the answer has no Oof"))?;
+    let oof = root.child(s::Oof).ok_or(EasError::NotSupported {
+        feature: "out-of-office settings",
+    })?;
     status_ok(oof)?;
     let get = oof
         .child(s::Get)

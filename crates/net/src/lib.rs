@@ -424,6 +424,39 @@ pub fn classify(err: &reqwest::Error) -> NetError {
     }
 }
 
+/// True when the connection was dropped under the request (reset, broken pipe, closed before
+/// the answer began). A kept-alive connection the server silently closed shows up this way; a
+/// caller may resend a request that is safe to repeat.
+pub fn is_connection_dropped(err: &reqwest::Error) -> bool {
+    use std::io::ErrorKind as K;
+    if err.is_timeout() || err.is_connect() {
+        return false;
+    }
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
+            ) {
+                return true;
+            }
+            if let Some(inner) = io.get_ref() {
+                cur = Some(inner);
+                continue;
+            }
+        }
+        let text = e.to_string();
+        if text.contains("connection closed before message completed")
+            || text.contains("connection reset")
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
 fn tls_error(host: String, e: &rustls::Error) -> NetError {
     let certificate = take_rejected(&host);
     let kind = match e {
