@@ -1,0 +1,426 @@
+//! Z-Push behaviours over hand-assembled answers (built from the MS-ASCMD schemas as Z-Push
+//! sends them): HTTP 449 and Status 142 two-phase provisioning with retry, remote wipe, the
+//! repeated-SyncKey and window-shrink-to-one loop detection, partial batches, Oof.
+//!
+//! The HTTP tests replay the answers from a scripted loopback server and check every request
+//! the client sent (query, policy key header, body).
+
+use std::sync::{Arc, Mutex};
+
+use kontor_eas::folder_sync::{self, Change};
+use kontor_eas::provision::PolicyStatus;
+use kontor_eas::settings::{self, OofState};
+use kontor_eas::sync::{self, CollectionRequest, LoopGuard};
+use kontor_eas::{EasClient, EasConfig, EasError};
+use kontor_wbxml::pages::{airsync as a, folderhierarchy as fh, provision as pv, settings as st};
+use kontor_wbxml::{Element, decode, encode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Clone)]
+struct Seen {
+    target: String,
+    policy_key: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Serves `answers` in order, one per request, and records the requests.
+async fn scripted(answers: Vec<(u16, Vec<u8>)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/Microsoft-Server-ActiveSync",
+        listener.local_addr().unwrap()
+    );
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let mut answers = answers.into_iter();
+        while let Ok((mut s, _)) = listener.accept().await {
+            loop {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 4096];
+                let head_end = loop {
+                    let n = match s.read(&mut tmp).await {
+                        Ok(0) | Err(_) => break None,
+                        Ok(n) => n,
+                    };
+                    buf.extend_from_slice(&tmp[..n]);
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break Some(p + 4);
+                    }
+                };
+                let Some(head_end) = head_end else { break };
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let header = |name: &str| {
+                    head.lines()
+                        .find(|l| {
+                            l.to_ascii_lowercase()
+                                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+                        })
+                        .map(|l| l.split_once(':').unwrap().1.trim().to_string())
+                };
+                let len: usize = header("content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                while buf.len() < head_end + len {
+                    let n = s.read(&mut tmp).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                }
+                let target = head
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .split(' ')
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_string();
+                log.lock().unwrap().push(Seen {
+                    target,
+                    policy_key: header("x-ms-policykey"),
+                    body: buf[head_end..head_end + len].to_vec(),
+                });
+                let (status, body) = answers.next().unwrap_or((500, Vec::new()));
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(reply.as_bytes()).await;
+                let _ = s.write_all(&body).await;
+            }
+        }
+    });
+    (url, seen)
+}
+
+fn client(url: &str) -> EasClient {
+    EasClient::new(EasConfig::new(url, "alice", "pw", "ZPushDevice1").unwrap()).unwrap()
+}
+
+fn wb(e: Element) -> Vec<u8> {
+    encode(&e).unwrap()
+}
+
+fn provision_answer(policy_status: u8, key: &str, with_doc: bool) -> Vec<u8> {
+    let mut policy = Element::new(pv::Policy)
+        .with(Element::text(pv::PolicyType, "MS-EAS-Provisioning-WBXML"))
+        .with(Element::text(pv::Status, policy_status.to_string()))
+        .with(Element::text(pv::PolicyKey, key));
+    if with_doc {
+        policy.push(
+            Element::new(pv::Data).with(
+                Element::new(pv::EASProvisionDoc)
+                    .with(Element::text(pv::DevicePasswordEnabled, "0"))
+                    .with(Element::text(pv::AllowSimpleDevicePassword, "1"))
+                    .with(Element::text(pv::MaxAttachmentSize, "10485760")),
+            ),
+        );
+    }
+    wb(Element::new(pv::Provision)
+        .with(Element::text(pv::Status, "1"))
+        .with(Element::new(pv::Policies).with(policy)))
+}
+
+fn folder_sync_answer(status: u8) -> Vec<u8> {
+    let mut root = Element::new(fh::FolderSync).with(Element::text(fh::Status, status.to_string()));
+    if status == 1 {
+        root = root
+            .with(Element::text(
+                fh::SyncKey,
+                "{c0ffee00-0000-4000-8000-000000000001}1",
+            ))
+            .with(
+                Element::new(fh::Changes)
+                    .with(Element::text(fh::Count, "1"))
+                    .with(
+                        Element::new(fh::Add)
+                            .with(Element::text(fh::ServerId, "38"))
+                            .with(Element::text(fh::ParentId, "0"))
+                            .with(Element::text(fh::DisplayName, "Posteingang"))
+                            .with(Element::text(fh::Type, "2")),
+                    ),
+            );
+    }
+    wb(root)
+}
+
+fn sent_policy_ack(body: &[u8]) -> Option<(String, String)> {
+    let doc = decode(body.to_vec()).ok()?;
+    let p = doc.root().path(&[pv::Policies, pv::Policy])?;
+    Some((
+        p.child_text(pv::PolicyKey)?.into_owned(),
+        p.child_text(pv::Status)?.into_owned(),
+    ))
+}
+
+#[tokio::test]
+async fn http_449_provisions_in_two_phases_and_retries() {
+    let (url, seen) = scripted(vec![
+        (449, Vec::new()),
+        (200, provision_answer(1, "1307199584", true)),
+        (200, provision_answer(1, "3942919513", false)),
+        (200, folder_sync_answer(1)),
+    ])
+    .await;
+    let mut c = client(&url);
+    let h = c
+        .folder_sync("0")
+        .await
+        .expect("FolderSync after provisioning");
+    assert_eq!(h.sync_key, "{c0ffee00-0000-4000-8000-000000000001}1");
+    assert!(matches!(&h.changes[..], [Change::Add(f)] if f.display_name == "Posteingang"));
+    assert_eq!(c.policy_key(), "3942919513");
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 4);
+    for s in &seen {
+        assert!(
+            s.target.contains("User=alice")
+                && s.target.contains("DeviceId=ZPushDevice1")
+                && s.target.contains("DeviceType=")
+        );
+    }
+    assert!(seen[0].target.contains("Cmd=FolderSync"));
+    assert!(seen[1].target.contains("Cmd=Provision") && seen[2].target.contains("Cmd=Provision"));
+    assert_eq!(seen[1].policy_key.as_deref(), Some("0"));
+    // Phase two acknowledges the temporary key with Status 1.
+    assert_eq!(
+        sent_policy_ack(&seen[2].body),
+        Some(("1307199584".into(), "1".into()))
+    );
+    // The retried command carries the final key.
+    assert_eq!(seen[3].policy_key.as_deref(), Some("3942919513"));
+}
+
+#[tokio::test]
+async fn status_142_in_a_command_answer_reprovisions_once() {
+    let (url, seen) = scripted(vec![
+        (200, folder_sync_answer(142)),
+        (200, provision_answer(1, "11", true)),
+        (200, provision_answer(1, "22", false)),
+        (200, folder_sync_answer(1)),
+    ])
+    .await;
+    let mut c = client(&url);
+    c.folder_sync("0").await.expect("FolderSync");
+    assert_eq!(c.policy_key(), "22");
+    assert_eq!(seen.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn provisioning_that_keeps_failing_does_not_loop() {
+    let (url, seen) = scripted(vec![
+        (449, Vec::new()),
+        (200, provision_answer(1, "1", true)),
+        (200, provision_answer(1, "2", false)),
+        (449, Vec::new()),
+    ])
+    .await;
+    let mut c = client(&url);
+    let err = c.folder_sync("0").await.expect_err("still 449");
+    assert!(matches!(err, EasError::ProvisionRequired), "{err:?}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        4,
+        "exactly one provision + retry"
+    );
+}
+
+#[tokio::test]
+async fn remote_wipe_is_surfaced_not_acknowledged() {
+    let wipe = wb(Element::new(pv::Provision)
+        .with(Element::text(pv::Status, "1"))
+        .with(Element::new(pv::RemoteWipe)));
+    let (url, seen) = scripted(vec![(200, wipe)]).await;
+    let mut c = client(&url);
+    let err = c.provision().await.expect_err("wipe");
+    assert!(matches!(err, EasError::RemoteWipeRequested), "{err:?}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sogo_style_no_policy_is_accepted() {
+    let no_policy = wb(Element::new(pv::Provision)
+        .with(Element::text(pv::Status, "1"))
+        .with(
+            Element::new(pv::Policies).with(
+                Element::new(pv::Policy)
+                    .with(Element::text(pv::PolicyType, "MS-EAS-Provisioning-WBXML"))
+                    .with(Element::text(pv::Status, "2")),
+            ),
+        ));
+    let (url, seen) = scripted(vec![(200, no_policy)]).await;
+    let mut c = client(&url);
+    let out = c.provision().await.expect("no policy is fine");
+    assert_eq!(out.policy_status, PolicyStatus::NoPolicy);
+    assert_eq!(c.policy_key(), "0");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "no phase two without a policy"
+    );
+}
+
+fn sync_answer(key: &str, more: bool, adds: &[&str]) -> sync::CollectionResponse {
+    let mut col = Element::new(a::Collection)
+        .with(Element::text(a::SyncKey, key))
+        .with(Element::text(a::CollectionId, "38"))
+        .with(Element::text(a::Status, "1"));
+    if more {
+        col.push(Element::new(a::MoreAvailable));
+    }
+    if !adds.is_empty() {
+        let mut cmds = Element::new(a::Commands);
+        for id in adds {
+            cmds.push(
+                Element::new(a::Add)
+                    .with(Element::text(a::ServerId, *id))
+                    .with(
+                        Element::new(a::ApplicationData)
+                            .with(Element::text(kontor_wbxml::pages::email::Subject, "x")),
+                    ),
+            );
+        }
+        col.push(cmds);
+    }
+    let bytes = wb(Element::new(a::Sync).with(Element::new(a::Collections).with(col)));
+    sync::parse(Some(decode(bytes).unwrap()))
+        .unwrap()
+        .collections
+        .remove(0)
+}
+
+#[test]
+fn window_shrink_to_one_on_the_same_item_is_reported_with_the_item() {
+    // Z-Push's loop detection: after a repeated key it sends one item per window; when that
+    // item keeps coming the client must stop and name it.
+    let mut g = LoopGuard::new("38");
+    let mut key = "{u}5".to_string();
+    let mut result = Ok(());
+    for round in 6..20 {
+        let next = format!("{{u}}{round}");
+        result = g.observe(&key, &sync_answer(&next, true, &["38:4711"]));
+        if result.is_err() {
+            break;
+        }
+        key = next;
+    }
+    match result {
+        Err(EasError::SyncLoop {
+            collection, item, ..
+        }) => {
+            assert_eq!(collection, "38");
+            assert_eq!(item.as_deref(), Some("38:4711"));
+        }
+        other => panic!("expected SyncLoop, got {other:?}"),
+    }
+}
+
+#[test]
+fn repeated_sync_key_without_progress_is_reported() {
+    let mut g = LoopGuard::new("38");
+    assert!(g.observe("{u}7", &sync_answer("{u}7", true, &[])).is_ok());
+    assert!(g.observe("{u}7", &sync_answer("{u}7", true, &[])).is_ok());
+    let err = g
+        .observe("{u}7", &sync_answer("{u}7", true, &[]))
+        .unwrap_err();
+    assert!(
+        matches!(err, EasError::SyncLoop { item: None, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("endless loop"), "{err}");
+}
+
+#[test]
+fn partial_batches_with_progress_are_not_a_loop() {
+    // Z-Push may send fewer items than WindowSize with MoreAvailable; as long as the items
+    // change, that is progress.
+    let mut g = LoopGuard::new("38");
+    let mut key = "{u}1".to_string();
+    for round in 2..200 {
+        let next = format!("{{u}}{round}");
+        let id = format!("38:{round}");
+        g.observe(&key, &sync_answer(&next, true, &[id.as_str()]))
+            .expect("progress is not a loop");
+        key = next;
+    }
+}
+
+#[test]
+fn sync_request_orders_elements_as_the_schema_wants() {
+    let mut r = CollectionRequest::new("38", "{u}3");
+    r.deletes_as_moves = Some(true);
+    r.options = Some(sync::SyncOptions {
+        filter_type: Some(sync::FilterType::TwoWeeks),
+        body_preferences: vec![sync::BodyPreference::new(sync::BodyType::Html)],
+        ..Default::default()
+    });
+    r.commands = vec![sync::ClientCommand::Fetch {
+        server_id: "38:1".into(),
+    }];
+    let doc = decode(wb(sync::request(&[r]))).unwrap();
+    let col = doc.root().path(&[a::Collections, a::Collection]).unwrap();
+    let order: Vec<String> = col
+        .elements()
+        .map(|e| e.tag().name().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "SyncKey",
+            "CollectionId",
+            "DeletesAsMoves",
+            "GetChanges",
+            "WindowSize",
+            "Options",
+            "Commands"
+        ]
+    );
+    // No GetChanges and no Commands with key 0.
+    let doc = decode(wb(sync::request(&[CollectionRequest::new("38", "0")]))).unwrap();
+    let col = doc.root().path(&[a::Collections, a::Collection]).unwrap();
+    assert!(col.child(a::GetChanges).is_none());
+}
+
+#[test]
+fn oof_answer_round_trips() {
+    // A Z-Push Settings/Oof Get answer.
+    let answer = wb(Element::new(st::Settings)
+        .with(Element::text(st::Status, "1"))
+        .with(
+            Element::new(st::Oof)
+                .with(Element::text(st::Status, "1"))
+                .with(
+                    Element::new(st::Get)
+                        .with(Element::text(st::OofState, "1"))
+                        .with(
+                            Element::new(st::OofMessage)
+                                .with(Element::new(st::AppliesToInternal))
+                                .with(Element::text(st::Enabled, "1"))
+                                .with(Element::text(st::ReplyMessage, "Bin im Urlaub"))
+                                .with(Element::text(st::BodyType, "Text")),
+                        ),
+                ),
+        ));
+    let oof = settings::parse_oof_get(Some(decode(answer).unwrap())).unwrap();
+    assert_eq!(oof.state, OofState::Global);
+    assert_eq!(oof.message.as_deref(), Some("Bin im Urlaub"));
+    // The Set request carries the same text for all three audiences.
+    let set = decode(wb(settings::oof_set_request(&oof))).unwrap();
+    let s = set.root().path(&[st::Oof, st::Set]).unwrap();
+    assert_eq!(s.child_text(st::OofState).as_deref(), Some("1"));
+    assert_eq!(
+        s.children_with(st::OofMessage)
+            .filter(|m| m.child_text(st::ReplyMessage).as_deref() == Some("Bin im Urlaub"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn folder_sync_invalid_key_status() {
+    let err = folder_sync::parse(Some(decode(folder_sync_answer(9)).unwrap())).unwrap_err();
+    assert!(matches!(err, EasError::InvalidSyncKey));
+}
