@@ -111,6 +111,10 @@ struct Group {
 struct Occ {
     source: String,
     calendar_id: String,
+    /// Index into the scheduler's calendar table.
+    cal: usize,
+    /// The acknowledgement that applies (same key, same start), cached from `acks`.
+    ack: Option<Ack>,
     known_since: Option<DateTime<Utc>>,
     key: OccurrenceKey,
     /// The start an acknowledgement is bound to.
@@ -122,6 +126,19 @@ struct Occ {
     end: Option<DateTime<Utc>>,
     all_day: bool,
     groups: Vec<Group>,
+}
+
+impl Occ {
+    /// Index entries that can still make this occurrence due: instants of alarms not covered by
+    /// its acknowledgement, and the snooze expiry.
+    fn live_instants(&self) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        let through = self.ack.as_ref().map(|a| a.through);
+        self.groups
+            .iter()
+            .filter(move |g| through.is_none_or(|t| g.base > t))
+            .flat_map(|g| g.instants.iter().copied())
+            .chain(self.ack.as_ref().and_then(|a| a.snooze_until))
+    }
 }
 
 #[derive(Debug)]
@@ -138,7 +155,8 @@ pub struct Scheduler {
     since: DateTime<Utc>,
     last_seen: Option<DateTime<Utc>>,
     acks: HashMap<OccurrenceKey, Ack>,
-    calendars: HashMap<String, CalendarSettings>,
+    cal_index: HashMap<String, usize>,
+    cal_settings: Vec<Option<CalendarSettings>>,
     sources: HashMap<String, SourceEntry>,
     occs: Vec<Option<Occ>>,
     free: Vec<usize>,
@@ -176,7 +194,8 @@ impl Scheduler {
             since: state.since.unwrap_or(now),
             last_seen: state.last_seen,
             acks,
-            calendars: HashMap::new(),
+            cal_index: HashMap::new(),
+            cal_settings: Vec::new(),
             sources: HashMap::new(),
             occs: Vec::new(),
             free: Vec::new(),
@@ -200,13 +219,25 @@ impl Scheduler {
     /// Registers a calendar's "remind me" switch. Calendars never registered count as the
     /// user's own (they remind): a missing registration must not swallow reminders.
     pub fn set_calendar(&mut self, calendar_id: &str, settings: CalendarSettings) {
-        self.calendars.insert(calendar_id.to_string(), settings);
+        let i = self.cal_slot(calendar_id);
+        self.cal_settings[i] = Some(settings);
+    }
+
+    fn cal_slot(&mut self, calendar_id: &str) -> usize {
+        if let Some(i) = self.cal_index.get(calendar_id) {
+            return *i;
+        }
+        self.cal_settings.push(None);
+        let i = self.cal_settings.len() - 1;
+        self.cal_index.insert(calendar_id.to_string(), i);
+        i
     }
 
     /// Whether a calendar's items remind.
     pub fn calendar_reminds(&self, calendar_id: &str) -> bool {
-        self.calendars
+        self.cal_index
             .get(calendar_id)
+            .and_then(|i| self.cal_settings[*i].as_ref())
             .is_none_or(CalendarSettings::reminds)
     }
 
@@ -255,13 +286,8 @@ impl Scheduler {
         };
         for slot in std::mem::take(&mut entry.slots) {
             if let Some(occ) = self.occs[slot].take() {
-                for g in &occ.groups {
-                    for t in &g.instants {
-                        self.index.remove(&(*t, slot));
-                    }
-                }
-                if let Some(u) = self.acks.get(&occ.key).and_then(|a| a.snooze_until) {
-                    self.index.remove(&(u, slot));
+                for t in occ.live_instants() {
+                    self.index.remove(&(t, slot));
                 }
                 if let Some(v) = self.by_key.get_mut(&occ.key) {
                     v.retain(|s| *s != slot);
@@ -309,6 +335,8 @@ impl Scheduler {
                     Some(anchor) if !alarms.is_empty() => vec![Occ {
                         source: src.id.clone(),
                         calendar_id: src.calendar_id.clone(),
+                        cal: 0,
+                        ack: None,
                         known_since: src.known_since,
                         key: OccurrenceKey {
                             uid: f.uid.clone(),
@@ -333,11 +361,22 @@ impl Scheduler {
                 }
             }
         };
+        let cal = match self.sources.get(source_id) {
+            Some(e) => e.source.calendar_id.clone(),
+            None => return,
+        };
+        let cal = self.cal_slot(&cal);
         let mut slots = Vec::with_capacity(occs.len());
-        for occ in occs {
+        for mut occ in occs {
             if occ.groups.is_empty() {
                 continue;
             }
+            occ.cal = cal;
+            occ.ack = self
+                .acks
+                .get(&occ.key)
+                .filter(|a| a.start == occ.anchor)
+                .cloned();
             let slot = match self.free.pop() {
                 Some(s) => s,
                 None => {
@@ -345,18 +384,8 @@ impl Scheduler {
                     self.occs.len() - 1
                 }
             };
-            for g in &occ.groups {
-                for t in &g.instants {
-                    self.index.insert((*t, slot));
-                }
-            }
-            if let Some(u) = self
-                .acks
-                .get(&occ.key)
-                .filter(|a| a.start == occ.anchor)
-                .and_then(|a| a.snooze_until)
-            {
-                self.index.insert((u, slot));
+            for t in occ.live_instants() {
+                self.index.insert((t, slot));
             }
             self.by_key.entry(occ.key.clone()).or_default().push(slot);
             self.occs[slot] = Some(occ);
@@ -401,18 +430,14 @@ impl Scheduler {
             .retain(|_, a| a.through >= floor || a.snooze_until.is_some_and(|u| u >= floor));
     }
 
-    fn valid_ack(&self, occ: &Occ) -> Option<&Ack> {
-        self.acks.get(&occ.key).filter(|a| a.start == occ.anchor)
-    }
-
     /// The reminder of one occurrence as it stands at `now`, if it is due.
     fn evaluate(&self, slot: usize, now: DateTime<Utc>) -> Option<Reminder> {
         let occ = self.occs.get(slot)?.as_ref()?;
-        let cal = self.calendars.get(&occ.calendar_id);
+        let cal = self.cal_settings[occ.cal].as_ref();
         if !cal.is_none_or(CalendarSettings::reminds) {
             return None;
         }
-        let ack = self.valid_ack(occ);
+        let ack = occ.ack.as_ref();
         let through = ack.map(|a| a.through);
         let lookback_floor = now - self.settings.lookback;
         // Alarms before the item (or its calendar's switch, or the profile) were known count
@@ -578,9 +603,18 @@ impl Scheduler {
             alarm_at,
             snooze_until: until,
         };
-        if let Some(u) = until {
-            for s in self.by_key.get(id).cloned().unwrap_or_default() {
-                self.index.insert((u, s));
+        // Re-index every copy of the occurrence (one per calendar it appears in) under the new
+        // acknowledgement; answered alarms leave the index, so scans stay short.
+        for s in self.by_key.get(id).cloned().unwrap_or_default() {
+            let Some(occ) = self.occs[s].as_mut() else {
+                continue;
+            };
+            for t in occ.live_instants() {
+                self.index.remove(&(t, s));
+            }
+            occ.ack = (occ.anchor == ack.start).then(|| ack.clone());
+            for t in occ.live_instants() {
+                self.index.insert((t, s));
             }
         }
         self.acks.insert(id.clone(), ack);
@@ -734,6 +768,8 @@ fn occ_from_calendar(cal: &Calendar, o: &Occurrence, src: &ReminderSource) -> Oc
     Occ {
         source: src.id.clone(),
         calendar_id: src.calendar_id.clone(),
+        cal: 0,
+        ack: None,
         known_since: src.known_since,
         key: OccurrenceKey {
             uid: o.uid.clone(),

@@ -726,3 +726,35 @@ fn all_day_event_uses_the_local_zone() {
         utc("2026-06-14T07:00:00Z")
     );
 }
+
+#[test]
+fn instance_moved_earlier_after_dismissal_is_due_at_once() {
+    let series = |extra: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s1\r\n\
+             DTSTART;TZID=Europe/Berlin:20260601T100000\r\nDTEND;TZID=Europe/Berlin:20260601T110000\r\n\
+             RRULE:FREQ=DAILY\r\nSUMMARY:Standup\r\n{ALARM_15}END:VEVENT\r\n{extra}END:VCALENDAR\r\n"
+        )
+    };
+    // Today's instance moved from 10:00 to 09:50 CEST: its alarm (07:35Z) lies before the
+    // dismissal (07:45Z), but the dismissal was about 10:00.
+    let moved = "BEGIN:VEVENT\r\nUID:s1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260603T100000\r\n\
+                 DTSTART;TZID=Europe/Berlin:20260603T095000\r\nDTEND;TZID=Europe/Berlin:20260603T110000\r\n\
+                 SUMMARY:Standup (earlier)\r\nEND:VEVENT\r\n";
+    let mut s = scheduler("2026-06-03T07:00:00Z");
+    s.upsert(src("r", "personal", &series("")));
+    let t = utc("2026-06-03T07:45:00Z");
+    let id = s.poll(t).newly_due[0].id.clone();
+    s.dismiss(&id, t).unwrap();
+    assert!(s.poll(t + TimeDelta::seconds(10)).active.is_empty());
+    s.upsert(src("r", "personal", &series(moved)));
+    let p = s.poll(t + TimeDelta::seconds(20));
+    assert_eq!(p.newly_due.len(), 1);
+    assert_eq!(p.newly_due[0].id, id);
+    assert_eq!(p.newly_due[0].alarm_at, utc("2026-06-03T07:35:00Z"));
+    assert_eq!(p.newly_due[0].start, Some(utc("2026-06-03T07:50:00Z")));
+    // Dismissed again: bound to the new start now.
+    s.dismiss(&id, t + TimeDelta::seconds(30)).unwrap();
+    assert_eq!(s.ack(&id).unwrap().start, utc("2026-06-03T07:50:00Z"));
+    assert!(s.poll(t + TimeDelta::seconds(40)).active.is_empty());
+}
