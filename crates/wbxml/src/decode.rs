@@ -604,7 +604,16 @@ impl<'a> ElementRef<'a> {
 
     /// An owned copy of this subtree.
     pub fn to_element(&self) -> Element {
-        let mut el = Element::new(self.tag());
+        let mut count = 0;
+        let mut next = self.raw().first_child;
+        while next != NONE {
+            count += 1;
+            next = self.doc.nodes[next as usize].next_sibling;
+        }
+        let mut el = Element {
+            tag: self.tag(),
+            children: Vec::with_capacity(count),
+        };
         let mut next = self.raw().first_child;
         while next != NONE {
             let n = &self.doc.nodes[next as usize];
