@@ -9,7 +9,6 @@
 //! `cargo bench -p kontor-wbxml --bench decode`
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -88,8 +87,7 @@ fn bench(c: &mut Criterion) {
 
     let have_libwbxml = Command::new("wbxml2xml").arg("-h").output().is_ok();
     if have_libwbxml {
-        let path = PathBuf::from(std::env::temp_dir())
-            .join(format!("kontor-bench-{}.wbxml", std::process::id()));
+        let path = std::env::temp_dir().join(format!("kontor-bench-{}.wbxml", std::process::id()));
         std::fs::write(&path, &doc).unwrap();
         let out = path.with_extension("xml");
         g.bench_function("libwbxml2 wbxml2xml -l AIRSYNC", |b| {
