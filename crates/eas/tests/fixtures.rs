@@ -56,12 +56,28 @@ fn parsed(name: &str, bytes: &[u8]) -> String {
                                 _ => None,
                             })
                             .collect();
+                        let events: Vec<_> = c
+                            .changes
+                            .iter()
+                            .filter_map(|ch| match ch {
+                                sync::ServerChange::Add { server_id, data }
+                                    if c.collection_id.starts_with("vevent") =>
+                                {
+                                    Some((
+                                        server_id.clone(),
+                                        kontor_eas::calendar::Event::from_application_data(data),
+                                    ))
+                                }
+                                _ => None,
+                            })
+                            .collect();
                         (
                             c.collection_id.clone(),
                             c.status,
                             c.more_available,
                             c.changes.len(),
                             emails,
+                            events,
                         )
                     })
                     .collect::<Vec<_>>()
