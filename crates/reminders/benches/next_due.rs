@@ -111,7 +111,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("poll_{name}"), |b| {
             b.iter(|| {
                 at += TimeDelta::seconds(30);
-                if at > now() + TimeDelta::days(6) {
+                if at > now() + TimeDelta::minutes(span) {
                     at = now();
                 }
                 black_box(s.poll(at).active.len())

@@ -99,6 +99,13 @@ pub struct Poll {
     pub next_wake: DateTime<Utc>,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Fire {
+    alarm_at: DateTime<Utc>,
+    fired_at: DateTime<Utc>,
+    snoozed: bool,
+}
+
 #[derive(Debug, Clone)]
 struct Group {
     /// The alarm's own trigger instant.
@@ -115,6 +122,8 @@ struct Occ {
     cal: usize,
     /// The acknowledgement that applies (same key, same start), cached from `acks`.
     ack: Option<Ack>,
+    /// Another source (calendar) holds the same occurrence.
+    dup: bool,
     known_since: Option<DateTime<Utc>>,
     key: OccurrenceKey,
     /// The start an acknowledgement is bound to.
@@ -291,8 +300,16 @@ impl Scheduler {
                 }
                 if let Some(v) = self.by_key.get_mut(&occ.key) {
                     v.retain(|s| *s != slot);
-                    if v.is_empty() {
-                        self.by_key.remove(&occ.key);
+                    match v.as_slice() {
+                        [] => {
+                            self.by_key.remove(&occ.key);
+                        }
+                        [only] => {
+                            if let Some(o) = self.occs[*only].as_mut() {
+                                o.dup = false;
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -337,6 +354,7 @@ impl Scheduler {
                         calendar_id: src.calendar_id.clone(),
                         cal: 0,
                         ack: None,
+                        dup: false,
                         known_since: src.known_since,
                         key: OccurrenceKey {
                             uid: f.uid.clone(),
@@ -387,7 +405,16 @@ impl Scheduler {
             for t in occ.live_instants() {
                 self.index.insert((t, slot));
             }
-            self.by_key.entry(occ.key.clone()).or_default().push(slot);
+            let same = self.by_key.entry(occ.key.clone()).or_default();
+            same.push(slot);
+            occ.dup = same.len() > 1;
+            if occ.dup {
+                for s in same.clone() {
+                    if let Some(o) = self.occs[s].as_mut() {
+                        o.dup = true;
+                    }
+                }
+            }
             self.occs[slot] = Some(occ);
             slots.push(slot);
         }
@@ -432,6 +459,31 @@ impl Scheduler {
 
     /// The reminder of one occurrence as it stands at `now`, if it is due.
     fn evaluate(&self, slot: usize, now: DateTime<Utc>) -> Option<Reminder> {
+        let fire = self.fire_state(slot, now)?;
+        Some(self.build(slot, fire, now))
+    }
+
+    fn build(&self, slot: usize, fire: Fire, now: DateTime<Utc>) -> Reminder {
+        let occ = self.occs[slot].as_ref().expect("live slot");
+        Reminder {
+            id: occ.key.clone(),
+            source_id: occ.source.clone(),
+            calendar_id: occ.calendar_id.clone(),
+            kind: occ.kind,
+            title: occ.title.clone(),
+            location: occ.location.clone(),
+            start: occ.start,
+            end: occ.end,
+            all_day: occ.all_day,
+            alarm_at: fire.alarm_at,
+            fired_at: fire.fired_at,
+            snoozed: fire.snoozed,
+            missed: now - fire.fired_at > self.settings.missed_grace,
+        }
+    }
+
+    /// Whether an occurrence is due at `now`, and since when; allocation-free.
+    fn fire_state(&self, slot: usize, now: DateTime<Utc>) -> Option<Fire> {
         let occ = self.occs.get(slot)?.as_ref()?;
         let cal = self.cal_settings[occ.cal].as_ref();
         if !cal.is_none_or(CalendarSettings::reminds) {
@@ -481,20 +533,10 @@ impl Scheduler {
             alarm_at = Some(alarm_at.map_or(a.alarm_at, |x| x.min(a.alarm_at)));
         }
         let fired_at = fired?;
-        Some(Reminder {
-            id: occ.key.clone(),
-            source_id: occ.source.clone(),
-            calendar_id: occ.calendar_id.clone(),
-            kind: occ.kind,
-            title: occ.title.clone(),
-            location: occ.location.clone(),
-            start: occ.start,
-            end: occ.end,
-            all_day: occ.all_day,
+        Some(Fire {
             alarm_at: alarm_at.unwrap_or(fired_at),
             fired_at,
             snoozed,
-            missed: now - fired_at > self.settings.missed_grace,
         })
     }
 
@@ -509,22 +551,41 @@ impl Scheduler {
             .collect();
         slots.sort_unstable();
         slots.dedup();
-        let mut by_key: HashMap<OccurrenceKey, Reminder> = HashMap::new();
+        let occ = |s: usize| self.occs[s].as_ref().expect("indexed slot is live");
+        let mut fired: Vec<(usize, Fire)> = Vec::with_capacity(slots.len());
+        // The same occurrence in two calendars (an invitation also seen in a shared calendar) is
+        // one reminder: the earliest alarm wins, then the smaller source id.
+        let mut shared: HashMap<&OccurrenceKey, usize> = HashMap::new();
         for slot in slots {
-            if let Some(r) = self.evaluate(slot, now) {
-                match by_key.get(&r.id) {
-                    // The same occurrence in two calendars (an invitation also seen in a shared
-                    // calendar) is one reminder.
-                    Some(old) if (old.alarm_at, &old.source_id) <= (r.alarm_at, &r.source_id) => {}
-                    _ => {
-                        by_key.insert(r.id.clone(), r);
+            let Some(f) = self.fire_state(slot, now) else {
+                continue;
+            };
+            let key = &occ(slot).key;
+            if occ(slot).dup {
+                match shared.get(key) {
+                    Some(&i) => {
+                        let (old_slot, old) = fired[i];
+                        if (f.alarm_at, &occ(slot).source) < (old.alarm_at, &occ(old_slot).source) {
+                            fired[i] = (slot, f);
+                        }
+                        continue;
+                    }
+                    None => {
+                        shared.insert(key, fired.len());
                     }
                 }
             }
+            fired.push((slot, f));
         }
-        let mut out: Vec<Reminder> = by_key.into_values().collect();
-        out.sort_by(|a, b| (a.alarm_at, a.start, &a.id).cmp(&(b.alarm_at, b.start, &b.id)));
-        out
+        // Ties (many meetings at the full hour) are broken by slot, which is deterministic for
+        // a given load order and cheaper than comparing UIDs.
+        fired.sort_unstable_by(|(sa, a), (sb, b)| {
+            (a.alarm_at, occ(*sa).start, *sa).cmp(&(b.alarm_at, occ(*sb).start, *sb))
+        });
+        fired
+            .into_iter()
+            .map(|(s, f)| self.build(s, f, now))
+            .collect()
     }
 
     /// The next instant after `now` at which a reminder falls due (an alarm, a REPEAT or a
@@ -533,7 +594,7 @@ impl Scheduler {
         let start = now + TimeDelta::nanoseconds(1);
         self.index
             .range((start, 0)..)
-            .find(|(t, slot)| self.evaluate(*slot, *t).is_some_and(|r| r.fired_at == *t))
+            .find(|(t, slot)| self.fire_state(*slot, *t).is_some_and(|f| f.fired_at == *t))
             .map(|(t, _)| *t)
     }
 
@@ -770,6 +831,7 @@ fn occ_from_calendar(cal: &Calendar, o: &Occurrence, src: &ReminderSource) -> Oc
         calendar_id: src.calendar_id.clone(),
         cal: 0,
         ack: None,
+        dup: false,
         known_since: src.known_since,
         key: OccurrenceKey {
             uid: o.uid.clone(),
