@@ -1017,6 +1017,9 @@ impl EasClient {
                 detail: "the server answered HTTP 404 (not found)".into(),
             },
             449 => EasError::ProvisionRequired,
+            501 => EasError::NotSupported {
+                feature: "this request (HTTP 501 Not Implemented)",
+            },
             503 => EasError::ServerBusy {
                 retry_after: retry_after(),
             },

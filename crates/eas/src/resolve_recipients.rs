@@ -44,8 +44,12 @@ pub fn request(names: &[&str], availability: Option<(&str, &str)>) -> Element {
     root
 }
 
+/// An empty answer gives no resolutions: SOGo answers with an empty body unless availability
+/// was asked for (SOGo 5).
 pub fn parse(doc: Option<Document>) -> Result<Vec<Resolution>, EasError> {
-    let doc = doc.ok_or_else(|| EasError::protocol("ResolveRecipients", "the answer is empty"))?;
+    let Some(doc) = doc else {
+        return Ok(Vec::new());
+    };
     let root = doc.root();
     match root
         .child_text(rr::Status)
