@@ -5,3 +5,25 @@
 //! Tauri shell and the CLI both call.
 //!
 //! It must not depend on Tauri. Credentials live in the OS keychain, never in SQLite or logs.
+//!
+//! ```text
+//! app (Kontor)  ── the API the shell and CLI call
+//!   ├─ sync     ── ActiveSync sessions: connect (OPTIONS, Provision), FolderSync
+//!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
+//!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity)
+//!   ├─ secrets  ── OS keychain through keyring-core
+//!   └─ error    ── CoreError → IpcError {code, message (EN/DE), detail}
+//! ```
+
+pub mod app;
+pub mod error;
+pub mod i18n;
+pub mod profile;
+pub mod secrets;
+pub mod store;
+pub mod sync;
+
+pub use app::{Account, Folder, FolderKind, Kontor, SignIn};
+pub use error::{CoreError, ErrorCode, IpcError};
+pub use i18n::Lang;
+pub use profile::ProfilePaths;

@@ -1,0 +1,187 @@
+//! The core's error type and its translation into what the UI branches on.
+//!
+//! Every variant is something the core can produce. At the IPC boundary an error becomes an
+//! [`IpcError`]: a small [`ErrorCode`] the UI switches on, a localized sentence for a person,
+//! and the technical detail for a support ticket.
+
+use serde::Serialize;
+
+use crate::i18n::Lang;
+
+/// Errors of the application core.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("the server rejected the user name or password ({detail})")]
+    AuthFailed { detail: String },
+    #[error("the server could not be reached: {detail}")]
+    Unreachable { detail: String },
+    #[error("the address does not lead to an ActiveSync server: {detail}")]
+    NotActiveSync { detail: String },
+    #[error("the server answered with an error: {detail}")]
+    Server { detail: String },
+    #[error("the secure connection was refused: {detail}")]
+    Tls { detail: String },
+    #[error("the server sent something Kontor cannot read: {detail}")]
+    Protocol { detail: String },
+    #[error("the system keychain failed: {0}")]
+    Keychain(#[source] keyring_core::Error),
+    #[error("the local database failed: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("the local database could not be upgraded: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the profile is damaged: {0}")]
+    Profile(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("no account is set up yet")]
+    NotSignedIn,
+}
+
+/// What the UI branches on. Kept small on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    AuthFailed,
+    Unreachable,
+    NotActiveSync,
+    ServerError,
+    Tls,
+    Keychain,
+    Storage,
+    InvalidInput,
+    NotSignedIn,
+    Internal,
+}
+
+/// An error as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    /// One or two sentences for a person, in the UI's language.
+    pub message: String,
+    /// The technical cause (English), for the "details" area and support tickets.
+    pub detail: String,
+}
+
+impl CoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CoreError::AuthFailed { .. } => ErrorCode::AuthFailed,
+            CoreError::Unreachable { .. } => ErrorCode::Unreachable,
+            CoreError::NotActiveSync { .. } => ErrorCode::NotActiveSync,
+            CoreError::Server { .. } | CoreError::Protocol { .. } => ErrorCode::ServerError,
+            CoreError::Tls { .. } => ErrorCode::Tls,
+            CoreError::Keychain(_) => ErrorCode::Keychain,
+            CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io { .. } => {
+                ErrorCode::Storage
+            }
+            CoreError::Profile(_) => ErrorCode::Storage,
+            CoreError::InvalidInput(_) => ErrorCode::InvalidInput,
+            CoreError::NotSignedIn => ErrorCode::NotSignedIn,
+        }
+    }
+
+    /// A sentence for a person in `lang`, saying what happened and what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        let s = match self {
+            CoreError::AuthFailed { .. } => lang.pick(
+                "The server did not accept the user name or password. Check both and try again.",
+                "Der Server hat Benutzername oder Passwort nicht akzeptiert. Bitte beides prüfen und erneut versuchen.",
+            ),
+            CoreError::Unreachable { .. } => lang.pick(
+                "The server could not be reached. Check the address and the network connection.",
+                "Der Server ist nicht erreichbar. Bitte Adresse und Netzwerkverbindung prüfen.",
+            ),
+            CoreError::NotActiveSync { .. } => lang.pick(
+                "This address does not lead to an ActiveSync server. Check the server address (it usually ends in /Microsoft-Server-ActiveSync).",
+                "Unter dieser Adresse antwortet kein ActiveSync-Server. Bitte die Serveradresse prüfen (sie endet meist auf /Microsoft-Server-ActiveSync).",
+            ),
+            CoreError::Server { .. } | CoreError::Protocol { .. } => lang.pick(
+                "The server reported an error. Try again later; if it persists, contact your IT department.",
+                "Der Server hat einen Fehler gemeldet. Bitte später erneut versuchen; wenn es bleibt, die IT-Abteilung verständigen.",
+            ),
+            CoreError::Tls { .. } => lang.pick(
+                "The server's certificate is not trusted, so Kontor did not connect. See the details and ask your IT department.",
+                "Dem Zertifikat des Servers wird nicht vertraut, daher hat Kontor keine Verbindung aufgebaut. Details anzeigen und die IT-Abteilung fragen.",
+            ),
+            CoreError::Keychain(_) => lang.pick(
+                "The system keychain could not store or read the password.",
+                "Der Schlüsselbund des Systems konnte das Passwort nicht speichern oder lesen.",
+            ),
+            CoreError::Storage(_)
+            | CoreError::Migrate(_)
+            | CoreError::Io { .. }
+            | CoreError::Profile(_) => lang.pick(
+                "Kontor could not read or write its local data.",
+                "Kontor konnte seine lokalen Daten nicht lesen oder schreiben.",
+            ),
+            CoreError::InvalidInput(_) => lang.pick(
+                "Some of the information entered is not valid.",
+                "Einige Angaben sind ungültig.",
+            ),
+            CoreError::NotSignedIn => lang.pick(
+                "No account is set up yet.",
+                "Es ist noch kein Konto eingerichtet.",
+            ),
+        };
+        s.to_owned()
+    }
+
+    pub fn to_ipc(&self, lang: Lang) -> IpcError {
+        IpcError {
+            code: self.code(),
+            message: self.message(lang),
+            detail: self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_distinct_english_and_german_text() {
+        let samples = [
+            CoreError::AuthFailed {
+                detail: "401".into(),
+            },
+            CoreError::Unreachable {
+                detail: "refused".into(),
+            },
+            CoreError::NotActiveSync {
+                detail: "404".into(),
+            },
+            CoreError::Server {
+                detail: "500".into(),
+            },
+            CoreError::Tls {
+                detail: "expired".into(),
+            },
+            CoreError::InvalidInput("x".into()),
+            CoreError::NotSignedIn,
+        ];
+        for e in samples {
+            let (en, de) = (e.message(Lang::En), e.message(Lang::De));
+            assert!(!en.is_empty() && !de.is_empty());
+            assert_ne!(en, de, "{e:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn ipc_shape() {
+        let e = CoreError::AuthFailed {
+            detail: "HTTP 401".into(),
+        };
+        let v = serde_json::to_value(e.to_ipc(Lang::De)).unwrap();
+        assert_eq!(v["code"], "auth_failed");
+        assert!(v["message"].as_str().unwrap().contains("Passwort"));
+        assert!(v["detail"].as_str().unwrap().contains("HTTP 401"));
+    }
+}

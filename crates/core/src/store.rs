@@ -1,0 +1,354 @@
+//! The local SQLite store (sqlx). Schema in `migrations/` at the repository root, applied on
+//! open. Every write that advances a sync key also writes the items that key covers, in one
+//! transaction (DESIGN §3 "Sync state").
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::CoreError;
+
+/// The migrations compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// Collection name of the folder hierarchy in `sync_state`.
+const HIERARCHY: &str = "";
+
+/// A handle to the profile's database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// A folder as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderRow {
+    pub server_id: String,
+    pub parent_id: String,
+    pub display_name: String,
+    pub folder_type: i64,
+    /// `None` while no mail Sync has counted the folder.
+    pub unread: Option<u32>,
+}
+
+/// One change to the folder hierarchy, from FolderSync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderChange {
+    Upsert {
+        server_id: String,
+        parent_id: String,
+        display_name: String,
+        folder_type: i64,
+    },
+    Delete {
+        server_id: String,
+    },
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store, CoreError> {
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|source| CoreError::Io {
+                    context: format!("creating {}", dir.display()),
+                    source,
+                })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::with_options(options, 4).await
+    }
+
+    /// An in-memory database, for tests.
+    pub async fn open_in_memory() -> Result<Store, CoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection: every connection to ":memory:" is its own database.
+        Self::with_options(options, 1).await
+    }
+
+    async fn with_options(options: SqliteConnectOptions, max: u32) -> Result<Store, CoreError> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Inserts the account or updates what the server negotiated; returns its id.
+    pub async fn upsert_account(
+        &self,
+        server_url: &str,
+        username: &str,
+        protocol_version: &str,
+        policy_key: &str,
+    ) -> Result<i64, CoreError> {
+        let row = sqlx::query(
+            "INSERT INTO account (server_url, username, protocol_version, policy_key)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (server_url, username) DO UPDATE
+                SET protocol_version = excluded.protocol_version,
+                    policy_key = excluded.policy_key
+             RETURNING id",
+        )
+        .bind(server_url)
+        .bind(username)
+        .bind(protocol_version)
+        .bind(policy_key)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get(0))
+    }
+
+    /// The id of a known account.
+    pub async fn account_id(
+        &self,
+        server_url: &str,
+        username: &str,
+    ) -> Result<Option<i64>, CoreError> {
+        let id =
+            sqlx::query_scalar("SELECT id FROM account WHERE server_url = ?1 AND username = ?2")
+                .bind(server_url)
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(id)
+    }
+
+    /// Removes an account and everything mirrored for it.
+    pub async fn delete_account(&self, account_id: i64) -> Result<(), CoreError> {
+        sqlx::query("DELETE FROM account WHERE id = ?1")
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The current FolderSync key ("0" when the hierarchy was never synced).
+    pub async fn folder_sync_key(&self, account_id: i64) -> Result<String, CoreError> {
+        let key: Option<String> = sqlx::query_scalar(
+            "SELECT sync_key FROM sync_state WHERE account_id = ?1 AND collection = ?2",
+        )
+        .bind(account_id)
+        .bind(HIERARCHY)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(key.unwrap_or_else(|| "0".to_owned()))
+    }
+
+    /// Applies one FolderSync answer: the changes and the new key in one transaction. With
+    /// `full` (an initial sync, SyncKey 0) the stored hierarchy is replaced, not merged.
+    pub async fn apply_folder_sync(
+        &self,
+        account_id: i64,
+        new_key: &str,
+        full: bool,
+        changes: &[FolderChange],
+    ) -> Result<(), CoreError> {
+        let mut tx = self.pool.begin().await?;
+        if full {
+            sqlx::query("DELETE FROM folder WHERE account_id = ?1")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for change in changes {
+            match change {
+                FolderChange::Upsert {
+                    server_id,
+                    parent_id,
+                    display_name,
+                    folder_type,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO folder (account_id, server_id, parent_id, display_name, folder_type)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (account_id, server_id) DO UPDATE
+                            SET parent_id = excluded.parent_id,
+                                display_name = excluded.display_name,
+                                folder_type = excluded.folder_type",
+                    )
+                    .bind(account_id)
+                    .bind(server_id)
+                    .bind(parent_id)
+                    .bind(display_name)
+                    .bind(folder_type)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                FolderChange::Delete { server_id } => {
+                    sqlx::query("DELETE FROM folder WHERE account_id = ?1 AND server_id = ?2")
+                        .bind(account_id)
+                        .bind(server_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        sqlx::query(
+            "INSERT INTO sync_state (account_id, collection, sync_key) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account_id, collection) DO UPDATE
+                SET sync_key = excluded.sync_key,
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        )
+        .bind(account_id)
+        .bind(HIERARCHY)
+        .bind(new_key)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The stored folder hierarchy, ordered by name.
+    pub async fn folders(&self, account_id: i64) -> Result<Vec<FolderRow>, CoreError> {
+        let rows = sqlx::query(
+            "SELECT server_id, parent_id, display_name, folder_type, unread_count
+             FROM folder WHERE account_id = ?1 ORDER BY display_name COLLATE NOCASE, server_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let unread: i64 = r.get(4);
+                FolderRow {
+                    server_id: r.get(0),
+                    parent_id: r.get(1),
+                    display_name: r.get(2),
+                    folder_type: r.get(3),
+                    unread: u32::try_from(unread).ok(),
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up(id: &str, parent: &str, name: &str, ty: i64) -> FolderChange {
+        FolderChange::Upsert {
+            server_id: id.into(),
+            parent_id: parent.into(),
+            display_name: name.into(),
+            folder_type: ty,
+        }
+    }
+
+    #[tokio::test]
+    async fn folder_sync_is_applied_with_its_key() {
+        let store = Store::open_in_memory().await.unwrap();
+        let acc = store
+            .upsert_account("https://h/", "alice", "14.1", "")
+            .await
+            .unwrap();
+        assert_eq!(store.folder_sync_key(acc).await.unwrap(), "0");
+        store
+            .apply_folder_sync(
+                acc,
+                "1",
+                true,
+                &[up("1", "0", "Inbox", 2), up("2", "1", "Sub", 12)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.folder_sync_key(acc).await.unwrap(), "1");
+        let names: Vec<_> = store
+            .folders(acc)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.display_name)
+            .collect();
+        assert_eq!(names, ["Inbox", "Sub"]);
+
+        store
+            .apply_folder_sync(
+                acc,
+                "2",
+                false,
+                &[
+                    FolderChange::Delete {
+                        server_id: "2".into(),
+                    },
+                    up("1", "0", "Posteingang", 2),
+                ],
+            )
+            .await
+            .unwrap();
+        let folders = store.folders(acc).await.unwrap();
+        assert_eq!(folders.len(), 1);
+        assert_eq!(folders[0].display_name, "Posteingang");
+        assert_eq!(folders[0].unread, None);
+        assert_eq!(store.folder_sync_key(acc).await.unwrap(), "2");
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_keeps_the_old_key_and_folders() {
+        let store = Store::open_in_memory().await.unwrap();
+        let acc = store
+            .upsert_account("https://h/", "alice", "14.1", "")
+            .await
+            .unwrap();
+        store
+            .apply_folder_sync(acc, "1", true, &[up("1", "0", "Inbox", 2)])
+            .await
+            .unwrap();
+        // An unknown account id violates the foreign key half-way through: nothing may stick.
+        let err = store
+            .apply_folder_sync(acc + 99, "7", true, &[up("9", "0", "X", 12)])
+            .await;
+        assert!(err.is_err());
+        assert_eq!(store.folder_sync_key(acc).await.unwrap(), "1");
+        assert_eq!(store.folders(acc).await.unwrap().len(), 1);
+        assert_eq!(store.folder_sync_key(acc + 99).await.unwrap(), "0");
+    }
+
+    #[tokio::test]
+    async fn reopening_a_file_keeps_data_and_migrations_are_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let store = Store::open(&path).await.unwrap();
+        let acc = store
+            .upsert_account("https://h/", "alice", "14.1", "")
+            .await
+            .unwrap();
+        store
+            .apply_folder_sync(acc, "5", true, &[up("1", "0", "Inbox", 2)])
+            .await
+            .unwrap();
+        store.close().await;
+        let store = Store::open(&path).await.unwrap();
+        assert_eq!(store.folder_sync_key(acc).await.unwrap(), "5");
+        let acc2 = store
+            .upsert_account("https://h/", "alice", "14.0", "k")
+            .await
+            .unwrap();
+        assert_eq!(acc, acc2);
+    }
+}
