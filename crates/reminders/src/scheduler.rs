@@ -615,7 +615,7 @@ impl Scheduler {
             .filter(|r| !self.reported.contains(&r.id) || last_seen.is_none_or(|l| r.fired_at > l))
             .cloned()
             .collect();
-        let now_keys: HashSet<OccurrenceKey> = active.iter().map(|r| r.id.clone()).collect();
+        let now_keys: HashSet<&OccurrenceKey> = active.iter().map(|r| &r.id).collect();
         let mut withdrawn: Vec<ReminderId> = self
             .reported
             .iter()
@@ -623,7 +623,15 @@ impl Scheduler {
             .cloned()
             .collect();
         withdrawn.sort();
-        self.reported = now_keys;
+        // Update the reported set incrementally (usually nothing changes).
+        for k in &withdrawn {
+            self.reported.remove(k);
+        }
+        for r in &newly_due {
+            if !self.reported.contains(&r.id) {
+                self.reported.insert(r.id.clone());
+            }
+        }
         self.last_seen = Some(last_seen.map_or(now, |l| l.max(now)));
         Poll {
             newly_due,
