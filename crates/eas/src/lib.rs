@@ -39,6 +39,7 @@
 //! once before returning it), `InvalidSyncKey`, `FolderHierarchyChanged`, `ServerBusy`,
 //! `ItemNotFound`, `SyncLoop`.
 
+pub mod autodiscover;
 pub mod calendar;
 pub mod client;
 pub mod compose;

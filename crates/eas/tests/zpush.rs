@@ -424,3 +424,34 @@ fn folder_sync_invalid_key_status() {
     let err = folder_sync::parse(Some(decode(folder_sync_answer(9)).unwrap())).unwrap_err();
     assert!(matches!(err, EasError::InvalidSyncKey));
 }
+
+#[tokio::test]
+async fn autodiscover_query_posts_the_pox_request_and_reads_the_answer() {
+    let answer = br#"<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006"><User><DisplayName>Alice</DisplayName><EMailAddress>alice@example.com</EMailAddress></User><Action><Settings><Server><Type>MobileSync</Type><Url>https://mail.example.com/Microsoft-Server-ActiveSync</Url></Server></Settings></Action></Response></Autodiscover>"#;
+    let (url, seen) = scripted(vec![(200, answer.to_vec()), (401, Vec::new())]).await;
+    let http = kontor_net::client(&kontor_net::ClientOptions::default()).unwrap();
+    let ad = url.replace(
+        "/Microsoft-Server-ActiveSync",
+        "/autodiscover/autodiscover.xml",
+    );
+    let a = kontor_eas::autodiscover::query(&http, &ad, "alice", "pw", "alice@example.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        a,
+        kontor_eas::autodiscover::Answer::Settings {
+            url: "https://mail.example.com/Microsoft-Server-ActiveSync".into(),
+            display_name: Some("Alice".into()),
+            email: Some("alice@example.com".into()),
+        }
+    );
+    let body = String::from_utf8(seen.lock().unwrap()[0].body.clone()).unwrap();
+    assert!(
+        body.contains("<EMailAddress>alice@example.com</EMailAddress>"),
+        "{body}"
+    );
+    let err = kontor_eas::autodiscover::query(&http, &ad, "alice", "bad", "alice@example.com")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EasError::Unauthorized { .. }), "{err:?}");
+}
