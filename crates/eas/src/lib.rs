@@ -39,6 +39,33 @@
 //! once before returning it), `InvalidSyncKey`, `FolderHierarchyChanged`, `ServerBusy`,
 //! `ItemNotFound`, `SyncLoop`.
 
+//! ## Modules
+//!
+//! | module | command (MS-ASCMD) |
+//! |---|---|
+//! | [`client`] | HTTP: OPTIONS (version negotiation), query forms, policy key, 449/451/503, resend on a dropped kept-alive connection |
+//! | [`provision`] | Provision 2.2.1.14 (two phases, remote wipe) |
+//! | [`folder_sync`], [`folder_ops`] | FolderSync 2.2.1.5, FolderCreate/Update/Delete 2.2.1.2–4 |
+//! | [`sync`] | Sync 2.2.1.21 (WindowSize, MoreAvailable, BodyPreference, Add/Change/Delete/Fetch, ClientId) and [`sync::LoopGuard`] |
+//! | [`email`], [`calendar`] | Email (MS-ASEMAIL) and Calendar (MS-ASCAL) application data |
+//! | [`ping`] | Ping 2.2.1.13 |
+//! | [`item_operations`] | ItemOperations 2.2.1.10 (attachments streamed to disk, EmptyFolderContents) |
+//! | [`move_items`] | MoveItems 2.2.1.12 |
+//! | [`compose`] | SendMail/SmartReply/SmartForward 2.2.1.17–19 (CRLF enforced, 12.1 form too) |
+//! | [`settings`] | Settings 2.2.1.18 (Oof, UserInformation, DeviceInformation) |
+//! | [`search`] | Search 2.2.1.16 (GAL, Mailbox) |
+//! | [`estimate`] | GetItemEstimate 2.2.1.9 |
+//! | [`meeting_response`] | MeetingResponse 2.2.1.11 |
+//! | [`resolve_recipients`] | ResolveRecipients 2.2.1.15 (free/busy) |
+//! | [`autodiscover`] | Autodiscover 2.2.1.1 (POX) |
+//!
+//! The TimeZone blob (MS-ASDTYPE 2.7.6) is decoded in `kontor-calendar`, which owns time zones.
+//! Server differences met so far: SOGo accepts any FolderSync key, answers Provision with "no
+//! policy", has no Oof over EAS, answers Fetch inside a calendar Sync with HTTP 501 and
+//! ResolveRecipients without Availability with an empty body, and its workers sometimes reset
+//! reused connections; Z-Push enforces provisioning (449) and shrinks the Sync window to one
+//! item when it suspects a loop.
+
 pub mod autodiscover;
 pub mod calendar;
 pub mod client;
