@@ -79,7 +79,8 @@ pub struct Reminder {
     pub fired_at: DateTime<Utc>,
     /// It is due again because a snooze expired.
     pub snoozed: bool,
-    /// Reported more than [`Settings::missed_grace`] after `fired_at` (app closed, asleep).
+    /// First reported more than [`Settings::missed_grace`] after `fired_at` (app closed,
+    /// machine asleep). The flag stays as it was when the reminder was first shown.
     pub missed: bool,
 }
 
@@ -173,7 +174,9 @@ pub struct Scheduler {
     index: BTreeSet<(DateTime<Utc>, usize)>,
     window_from: DateTime<Utc>,
     window_to: DateTime<Utc>,
-    reported: HashSet<OccurrenceKey>,
+    /// Reminders reported by `poll` as due, with the trigger and `missed` flag they were
+    /// reported with (so `missed` stays what it was when the reminder was first shown).
+    reported: HashMap<OccurrenceKey, (DateTime<Utc>, bool)>,
 }
 
 const ACTIONS: [&str; 3] = ["DISPLAY", "AUDIO", "EMAIL"];
@@ -210,7 +213,7 @@ impl Scheduler {
             free: Vec::new(),
             by_key: HashMap::new(),
             index: BTreeSet::new(),
-            reported: HashSet::new(),
+            reported: HashMap::new(),
         }
     }
 
@@ -478,7 +481,10 @@ impl Scheduler {
             alarm_at: fire.alarm_at,
             fired_at: fire.fired_at,
             snoozed: fire.snoozed,
-            missed: now - fire.fired_at > self.settings.missed_grace,
+            missed: match self.reported.get(&occ.key) {
+                Some((fired, missed)) if *fired == fire.fired_at => *missed,
+                _ => now - fire.fired_at > self.settings.missed_grace,
+            },
         }
     }
 
@@ -612,13 +618,15 @@ impl Scheduler {
         let last_seen = self.last_seen;
         let newly_due: Vec<Reminder> = active
             .iter()
-            .filter(|r| !self.reported.contains(&r.id) || last_seen.is_none_or(|l| r.fired_at > l))
+            .filter(|r| {
+                !self.reported.contains_key(&r.id) || last_seen.is_none_or(|l| r.fired_at > l)
+            })
             .cloned()
             .collect();
         let now_keys: HashSet<&OccurrenceKey> = active.iter().map(|r| &r.id).collect();
         let mut withdrawn: Vec<ReminderId> = self
             .reported
-            .iter()
+            .keys()
             .filter(|k| !now_keys.contains(*k))
             .cloned()
             .collect();
@@ -628,9 +636,7 @@ impl Scheduler {
             self.reported.remove(k);
         }
         for r in &newly_due {
-            if !self.reported.contains(&r.id) {
-                self.reported.insert(r.id.clone());
-            }
+            self.reported.insert(r.id.clone(), (r.fired_at, r.missed));
         }
         self.last_seen = Some(last_seen.map_or(now, |l| l.max(now)));
         Poll {

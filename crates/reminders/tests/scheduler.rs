@@ -758,3 +758,38 @@ fn instance_moved_earlier_after_dismissal_is_due_at_once() {
     assert_eq!(s.ack(&id).unwrap().start, utc("2026-06-03T07:50:00Z"));
     assert!(s.poll(t + TimeDelta::seconds(40)).active.is_empty());
 }
+
+#[test]
+fn missed_flag_is_kept_from_the_first_report() {
+    let mut s = scheduler("2026-06-10T07:00:00Z");
+    s.upsert(src(
+        "r1",
+        "personal",
+        &event("e1", "20260610T100000", "20260610T110000", ALARM_15),
+    ));
+    s.upsert(src(
+        "r2",
+        "personal",
+        &event("e2", "20260610T093000", "20260610T110000", ALARM_15),
+    ));
+    s.poll(utc("2026-06-10T07:00:00Z"));
+    // e2 (07:15Z) was missed while asleep; e1 (07:45Z) is reported on time.
+    let p = s.poll(utc("2026-06-10T07:45:00Z"));
+    let flags: Vec<_> = p
+        .newly_due
+        .iter()
+        .map(|r| (r.id.uid.as_str(), r.missed))
+        .collect();
+    assert_eq!(flags, [("e2", true), ("e1", false)]);
+    let p = s.poll(utc("2026-06-10T07:50:00Z"));
+    let flags: Vec<_> = p
+        .active
+        .iter()
+        .map(|r| (r.id.uid.as_str(), r.missed))
+        .collect();
+    assert_eq!(
+        flags,
+        [("e2", true), ("e1", false)],
+        "an on-time reminder does not turn missed"
+    );
+}
