@@ -122,7 +122,10 @@ fn bench(c: &mut Criterion) {
     // when the clock jumps). Alternate between two instants 8 days apart so each poll moves it.
     let mut series = Scheduler::new(
         Settings::with_zone(Zone::Iana(chrono_tz::Europe::Berlin)),
-        UserState { since: Some(now() - TimeDelta::days(400)), ..UserState::default() },
+        UserState {
+            since: Some(now() - TimeDelta::days(400)),
+            ..UserState::default()
+        },
         now(),
     );
     for src in sources().into_iter().skip(9_000) {
@@ -133,7 +136,11 @@ fn bench(c: &mut Criterion) {
     g.bench_function("window_move_1000_series", |b| {
         b.iter(|| {
             flip = !flip;
-            let at = if flip { now() + TimeDelta::days(8) } else { now() };
+            let at = if flip {
+                now() + TimeDelta::days(8)
+            } else {
+                now()
+            };
             black_box(series.poll(at).next_wake)
         })
     });

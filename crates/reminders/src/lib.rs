@@ -101,6 +101,41 @@
 //!
 //! The window never stores answers: the core calls [`Scheduler::dismiss`] or
 //! [`Scheduler::snooze`] first and then passes the same user event to the window.
+//!
+//! ## Using it from the core
+//! ```
+//! use chrono::{DateTime, Utc};
+//! use kontor_reminders::*;
+//!
+//! let now: DateTime<Utc> = "2026-11-27T08:45:00Z".parse().unwrap();
+//! // Start: the stored state (JSON here), the user's zone, the calendars, the stored items.
+//! let state: UserState = serde_json::from_str("{\"since\":null,\"last_seen\":null,\"acks\":[]}").unwrap();
+//! let zone = kontor_calendar::Zone::Iana(chrono_tz::Europe::Berlin);
+//! let mut scheduler = Scheduler::new(Settings::with_zone(zone), state, now);
+//! scheduler.set_calendar("bob/Calendar", CalendarSettings::shared()); // off unless switched on
+//! let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:m1\r\nDTSTART:20261127T090000Z\r\n\
+//!            SUMMARY:Budget\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\n\
+//!            END:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+//! scheduler.upsert(ReminderSource::parse_ics("row-17", "alice/Calendar", ics).unwrap());
+//! let mut window = ReminderWindow::new(WindowSettings { autohide: false, autohide_seconds: 15 });
+//!
+//! // At start, at every wake-up, after a sync and after resume:
+//! let poll = scheduler.poll(now);
+//! let _store_this = serde_json::to_string(&scheduler.state()).unwrap();
+//! if !poll.withdrawn.is_empty() {
+//!     window.handle(now, WindowEvent::ReminderWithdrawn(poll.withdrawn));
+//! }
+//! let view = window.handle(now, WindowEvent::ReminderDue(poll.newly_due));
+//! assert!(view.visible);
+//! // Arm one timer for min(poll.next_wake, view.hide_at); tray badge = poll.active.len().
+//!
+//! // The user snoozes a row: scheduler first (persist), then the window.
+//! let id = view.reminders[0].reminder.id.clone();
+//! let back_at = scheduler.snooze(&id, SnoozeChoice::TenMinutes, now).unwrap();
+//! let view = window.handle(now, WindowEvent::UserSnooze(id, SnoozeChoice::TenMinutes));
+//! assert!(!view.visible);
+//! assert_eq!(scheduler.poll(now).next_wake, back_at);
+//! ```
 
 pub mod scheduler;
 pub mod source;

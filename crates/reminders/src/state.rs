@@ -121,3 +121,63 @@ impl SnoozeChoice {
         self.until(now, start).is_ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_forms_are_stable() {
+        // The core stores these; renaming a variant or field breaks stored profiles.
+        let names: Vec<String> = SnoozeChoice::ALL
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "\"five_minutes\"",
+                "\"ten_minutes\"",
+                "\"fifteen_minutes\"",
+                "\"thirty_minutes\"",
+                "\"one_hour\"",
+                "\"five_minutes_before_start\""
+            ]
+        );
+        let t: DateTime<Utc> = "2026-11-27T08:45:00Z".parse().unwrap();
+        let state = UserState {
+            since: Some(t),
+            last_seen: Some(t),
+            acks: vec![Ack {
+                key: OccurrenceKey {
+                    uid: "m1".into(),
+                    instance: t,
+                },
+                start: t,
+                through: t,
+                alarm_at: t,
+                snooze_until: None,
+            }],
+        };
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(
+            json,
+            "{\"since\":\"2026-11-27T08:45:00Z\",\"last_seen\":\"2026-11-27T08:45:00Z\",\
+             \"acks\":[{\"key\":{\"uid\":\"m1\",\"instance\":\"2026-11-27T08:45:00Z\"},\
+             \"start\":\"2026-11-27T08:45:00Z\",\"through\":\"2026-11-27T08:45:00Z\",\
+             \"alarm_at\":\"2026-11-27T08:45:00Z\",\"snooze_until\":null}]}"
+        );
+        assert_eq!(serde_json::from_str::<UserState>(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn five_minutes_before_start_needs_a_future_start() {
+        let now: DateTime<Utc> = "2026-11-27T08:45:00Z".parse().unwrap();
+        let start = now + TimeDelta::minutes(15);
+        let c = SnoozeChoice::FiveMinutesBeforeStart;
+        assert_eq!(c.until(now, Some(start)), Ok(now + TimeDelta::minutes(10)));
+        assert!(c.available(now, Some(start)));
+        assert!(!c.available(now + TimeDelta::minutes(10), Some(start)));
+        assert_eq!(c.until(now, None), Err(Error::NoStart));
+    }
+}
