@@ -82,9 +82,10 @@ impl ReminderSource {
     }
 
     /// An ActiveSync task (MS-ASTASK): a reminder only when `ReminderSet` (2.2.2.22) is 1, at
-    /// `ReminderTime` (2.2.2.23, UTC). `start`/`due` are `UtcStartDate`/`UtcDueDate`.
+    /// `ReminderTime` (2.2.2.23, UTC), and the task is not `Complete`. `start`/`due` are
+    /// `UtcStartDate`/`UtcDueDate`.
     pub fn eas_task(id: &str, calendar_id: &str, task: EasTaskReminder) -> Self {
-        let alarms = match (task.reminder_set, task.reminder_time) {
+        let alarms = match (task.reminder_set && !task.complete, task.reminder_time) {
             (true, Some(t)) => vec![t],
             _ => Vec::new(),
         };
@@ -122,6 +123,8 @@ pub struct EasTaskReminder {
     pub due: Option<DateTime<Utc>>,
     pub reminder_set: bool,
     pub reminder_time: Option<DateTime<Utc>>,
+    /// `Complete` = 1: a completed task does not remind.
+    pub complete: bool,
 }
 
 /// The per-calendar "remind me" switch.

@@ -686,6 +686,17 @@ fn activesync_task_reminder_time() {
             ..EasTaskReminder::default()
         },
     ));
+    s.upsert(ReminderSource::eas_task(
+        "t3",
+        "tasks",
+        EasTaskReminder {
+            uid: "task-3".into(),
+            reminder_set: true,
+            reminder_time: Some(utc("2026-06-10T11:30:00Z")),
+            complete: true,
+            ..EasTaskReminder::default()
+        },
+    ));
     let p = s.poll(utc("2026-06-10T07:00:00Z"));
     assert_eq!(p.next_wake, utc("2026-06-10T12:00:00Z"));
     let p = s.poll(p.next_wake);
