@@ -804,3 +804,27 @@ fn missed_flag_is_kept_from_the_first_report() {
         "an on-time reminder does not turn missed"
     );
 }
+
+#[test]
+fn vtodo_alarm_related_to_due_and_completed_todo() {
+    let todo = |status: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:todo-1\r\nSUMMARY:Report\r\n\
+             DUE;TZID=Europe/Berlin:20261030T170000\r\n{status}BEGIN:VALARM\r\nACTION:DISPLAY\r\n\
+             TRIGGER;RELATED=END:-PT1H\r\nDESCRIPTION:x\r\nEND:VALARM\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let mut s = scheduler("2026-10-30T00:00:00Z");
+    s.upsert(src("t", "tasks", &todo("")));
+    // Due 17:00 CET (after the October change) = 16:00Z; one hour before = 15:00Z.
+    let p = s.poll(utc("2026-10-30T00:00:00Z"));
+    assert_eq!(p.next_wake, utc("2026-10-30T15:00:00Z"));
+    let p = s.poll(p.next_wake);
+    assert_eq!(p.newly_due.len(), 1);
+    assert_eq!(p.newly_due[0].kind, kontor_reminders::ReminderKind::Task);
+    // Completed meanwhile: withdrawn.
+    s.upsert(src("t", "tasks", &todo("STATUS:COMPLETED\r\n")));
+    let p = s.poll(utc("2026-10-30T15:01:00Z"));
+    assert_eq!(p.withdrawn.len(), 1);
+    assert!(p.active.is_empty());
+}
