@@ -51,8 +51,8 @@
 //! An acknowledgement is bound to the occurrence's start when the user acted ([`Ack::start`]).
 //! * The item (or one instance of a series) **moved**: the acknowledgement is void. The moved
 //!   occurrence reminds afresh from its own alarms: a meeting moved later reminds again at its
-//!   new alarm time; one moved earlier whose new alarm already passed is due at once (while it
-//!   is not over). A pending snooze of a moved occurrence is dropped with it: a snooze was a
+//!   new alarm time; one moved earlier whose new alarm already passed is due at once, like a
+//!   missed reminder (within the lookback). A pending snooze of a moved occurrence is dropped with it: a snooze was a
 //!   decision about the old time. (If the item moves back to the old start, the old
 //!   acknowledgement applies again.)
 //! * The item was **deleted** (or its calendar switched off): its due reminders are reported
