@@ -37,6 +37,10 @@
 //!   answers 403 `valid-sync-token` as RFC 6578 §3.2 says. Both end in a full listing.
 //! * SOGo ignores `DAV:limit`; truncation (507) is handled per RFC 6578 §3.6 for servers that
 //!   do it.
+//! * SOGo's tokens are Unix seconds compared inclusively: members changed in the token's
+//!   second are reported again. [`SyncChanges::without_unchanged`] drops those by ETag.
+//! * SOGo ignores `If-None-Match: *` on PUT (it overwrites) and `If-Match` on DELETE (it
+//!   deletes); [`DavClient::create`] and [`DavClient::delete`] check with a GET first.
 
 pub mod xml;
 
@@ -227,6 +231,19 @@ pub fn apply_sync_page(calendar: &Url, ms: &Multistatus, state: &mut SyncState) 
     truncated
 }
 
+impl SyncChanges {
+    /// Drops reported members whose ETag equals the one the caller already has. SOGo reports
+    /// members modified in the same second as the token again (its tokens are Unix seconds and
+    /// compared inclusively); an unchanged ETag means there is nothing to fetch.
+    pub fn without_unchanged(mut self, known: &BTreeMap<Url, String>) -> Self {
+        self.changed.retain(|url, etag| match (etag, known.get(url)) {
+            (Some(new), Some(old)) => new != old,
+            _ => true,
+        });
+        self
+    }
+}
+
 /// Moves the accumulated state into `out`.
 pub fn finish_sync(state: SyncState, out: &mut SyncChanges) {
     for (url, v) in state {
@@ -266,6 +283,27 @@ fn classify(status: StatusCode, url: &Url) -> DavError {
 
 fn etag_header(h: &HeaderMap) -> Option<String> {
     h.get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// True for errors that mean "the reused connection was dead", not "the server is down".
+fn is_stale_connection(e: &reqwest::Error) -> bool {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionAborted
+            ) {
+                return true;
+            }
+        }
+        let text = s.to_string();
+        if text.contains("connection closed before message completed") || text.contains("Connection reset") {
+            return true;
+        }
+        src = s.source();
+    }
+    false
 }
 
 /// The URL of a colleague's default calendar on Kopano (`/caldav/<name>/Calendar/`).
@@ -313,7 +351,21 @@ impl DavClient {
         for (k, v) in extra {
             req = req.header(k, v);
         }
-        let resp = req.send().await?;
+        // A pooled keep-alive connection the server already closed (SOGo does this) fails with
+        // a reset; send once more on a fresh connection. Requests here are idempotent or
+        // conditional, so a repeat cannot do harm.
+        let retry = req.try_clone();
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) if is_stale_connection(&e) => match retry {
+                Some(r) => {
+                    tracing::debug!(%url, "connection reset; retrying once");
+                    r.send().await?
+                }
+                None => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await?;
@@ -409,6 +461,29 @@ impl DavClient {
     /// [`Self::add_calendar`].
     pub async fn add_colleague(&self, server_root: &Url, colleague: &str) -> Result<CalendarInfo, DavError> {
         self.add_calendar(&kopano_colleague_url(server_root, colleague)?).await
+    }
+
+    /// Creates a calendar collection (RFC 4791 §5.3.1 MKCALENDAR) at `url`.
+    pub async fn make_calendar(&self, url: &Url, display_name: &str) -> Result<CalendarInfo, DavError> {
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>{}</d:displayname><c:supported-calendar-component-set><c:comp name="VEVENT"/><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"#,
+            xml::escape(display_name)
+        );
+        let (status, _, _) = self.send(method(b"MKCALENDAR"), url, None, Some(body), &[]).await?;
+        if !status.is_success() {
+            return Err(classify(status, url));
+        }
+        self.add_calendar(url).await
+    }
+
+    /// Deletes a whole calendar collection the user owns. Refused for read-only calendars.
+    pub async fn delete_calendar(&self, cal: &CalendarInfo) -> Result<(), DavError> {
+        Self::writable(cal)?;
+        let (status, _, _) = self.send(Method::DELETE, &cal.url, None, None, &[]).await?;
+        match status.as_u16() {
+            200 | 202 | 204 | 404 | 410 => Ok(()),
+            _ => Err(classify(status, &cal.url)),
+        }
     }
 
     /// Current ctag and sync-token of a calendar (PROPFIND Depth 0).
@@ -517,10 +592,17 @@ impl DavClient {
     }
 
     /// Creates `name` (e.g. `<uid>.ics`) in `cal` with `If-None-Match: *` (RFC 4791 §5.3.2).
+    ///
+    /// SOGo 5.8 ignores `If-None-Match: *` and overwrites an existing resource, so the client
+    /// first checks with a GET that the name is free (one extra request per create; the
+    /// conditional PUT still protects servers that honour it against the remaining race).
     pub async fn create(&self, cal: &CalendarInfo, name: &str, ics: &str) -> Result<WriteOutcome, DavError> {
         Self::writable(cal)?;
         let mut url = cal.url.clone();
         url.path_segments_mut().map_err(|_| DavError::Url(cal.url.to_string()))?.pop_if_empty().push(name);
+        if let Some(existing) = self.get(&url).await? {
+            return Ok(WriteOutcome::Conflict(Conflict { url, local: Some(ics.to_string()), server: Some(existing) }));
+        }
         let (status, headers, _) =
             self.send(Method::PUT, &url, None, Some(ics.to_string()), &[(IF_NONE_MATCH, "*".into())]).await?;
         match status.as_u16() {
@@ -544,8 +626,19 @@ impl DavClient {
 
     /// Deletes `url` if its ETag is still `etag`. A resource that is already gone counts as
     /// deleted.
+    ///
+    /// SOGo 5.8 ignores `If-Match` on DELETE (it deletes whatever is there), so the current
+    /// ETag is compared with a GET first; the conditional DELETE still protects servers that
+    /// honour it against the remaining race.
     pub async fn delete(&self, cal: &CalendarInfo, url: &Url, etag: &str) -> Result<WriteOutcome, DavError> {
         Self::writable(cal)?;
+        match self.get(url).await? {
+            None => return Ok(WriteOutcome::Written { url: url.clone(), etag: None }),
+            Some(current) if current.etag.as_deref().is_some_and(|e| e != etag) => {
+                return Ok(WriteOutcome::Conflict(Conflict { url: url.clone(), local: None, server: Some(current) }));
+            }
+            Some(_) => {}
+        }
         let (status, _, _) = self.send(Method::DELETE, url, None, None, &[(IF_MATCH, etag.to_string())]).await?;
         match status.as_u16() {
             200 | 202 | 204 | 404 | 410 => Ok(WriteOutcome::Written { url: url.clone(), etag: None }),

@@ -142,6 +142,10 @@ pub fn alarm_instants(
     out
 }
 
+/// Instances a rule may produce (counted from DTSTART, also before the window) before expansion
+/// stops. A daily series since 1990 needs ~13,000; this bounds hostile `FREQ=SECONDLY` data.
+pub const MAX_RULE_STEPS: usize = 200_000;
+
 /// Local-wall-time instances of a rule between `from` and `to` (exclusive).
 fn rule_instances(rule: &Recurrence, zone: &Zone, dtstart: NaiveDateTime, from: NaiveDateTime, to: NaiveDateTime) -> Vec<NaiveDateTime> {
     let mut r = rule.clone();
@@ -171,7 +175,11 @@ fn rule_instances(rule: &Recurrence, zone: &Zone, dtstart: NaiveDateTime, from: 
         }
     };
     let mut out = Vec::new();
-    for dt in &set {
+    for (i, dt) in (&set).into_iter().enumerate() {
+        if i >= MAX_RULE_STEPS {
+            tracing::debug!(rule = %text, "recurrence stopped after {MAX_RULE_STEPS} instances");
+            break;
+        }
         let n = dt.naive_utc();
         if n >= to {
             break;
@@ -198,22 +206,17 @@ impl Calendar {
         }
 
         for (idx, it) in self.items.iter().enumerate() {
-            let Some(start) = it.start.as_ref().or(if it.kind == ItemKind::Todo { it.due.as_ref() } else { None })
-            else {
-                if it.recurrence_id.is_none() {
-                    tracing::trace!(uid = %it.uid, "item without DTSTART has no occurrences");
-                }
-                if it.recurrence_id.is_none() {
-                    continue;
-                }
-                // An override without DTSTART keeps its original slot.
-                self.push_override(&ctx, idx, it, from, to, &mut out);
-                continue;
-            };
             if it.recurrence_id.is_some() {
+                // Overrides are placed at their own times (or their original slot when they
+                // have no DTSTART).
                 self.push_override(&ctx, idx, it, from, to, &mut out);
                 continue;
             }
+            let Some(start) = it.start.as_ref().or(if it.kind == ItemKind::Todo { it.due.as_ref() } else { None })
+            else {
+                tracing::trace!(uid = %it.uid, "item without DTSTART has no occurrences");
+                continue;
+            };
             let (zone, floating) = ctx.zone_for(start);
             let span = ctx.span(it, start, None);
             let span_len = match span {
