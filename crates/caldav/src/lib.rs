@@ -46,7 +46,9 @@ pub mod xml;
 
 use std::collections::BTreeMap;
 
-use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MATCH, IF_NONE_MATCH, USER_AGENT};
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MATCH, IF_NONE_MATCH, USER_AGENT,
+};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -98,7 +100,10 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("user", &self.user).field("password", &"…").finish()
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"…")
+            .finish()
     }
 }
 
@@ -216,7 +221,9 @@ pub type SyncState = BTreeMap<Url, Option<Option<String>>>;
 pub fn apply_sync_page(calendar: &Url, ms: &Multistatus, state: &mut SyncState) -> bool {
     let mut truncated = false;
     for r in &ms.responses {
-        let Ok(url) = calendar.join(&r.href) else { continue };
+        let Ok(url) = calendar.join(&r.href) else {
+            continue;
+        };
         if url.path().trim_end_matches('/') == calendar.path().trim_end_matches('/') {
             if r.status == Some(507) {
                 truncated = true;
@@ -236,10 +243,11 @@ impl SyncChanges {
     /// members modified in the same second as the token again (its tokens are Unix seconds and
     /// compared inclusively); an unchanged ETag means there is nothing to fetch.
     pub fn without_unchanged(mut self, known: &BTreeMap<Url, String>) -> Self {
-        self.changed.retain(|url, etag| match (etag, known.get(url)) {
-            (Some(new), Some(old)) => new != old,
-            _ => true,
-        });
+        self.changed
+            .retain(|url, etag| match (etag, known.get(url)) {
+                (Some(new), Some(old)) => new != old,
+                _ => true,
+            });
         self
     }
 }
@@ -276,29 +284,41 @@ fn classify(status: StatusCode, url: &Url) -> DavError {
         401 => DavError::Unauthorized(url.clone()),
         403 => DavError::Forbidden(url.clone()),
         404 | 410 => DavError::NotFound(url.clone()),
-        s @ (429 | 500..=599) => DavError::Transient { status: s, url: url.clone() },
-        s => DavError::Http { status: s, url: url.clone() },
+        s @ (429 | 500..=599) => DavError::Transient {
+            status: s,
+            url: url.clone(),
+        },
+        s => DavError::Http {
+            status: s,
+            url: url.clone(),
+        },
     }
 }
 
 fn etag_header(h: &HeaderMap) -> Option<String> {
-    h.get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_string)
+    h.get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// True for errors that mean "the reused connection was dead", not "the server is down".
 fn is_stale_connection(e: &reqwest::Error) -> bool {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if matches!(
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
                 io.kind(),
-                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionAborted
-            ) {
-                return true;
-            }
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionAborted
+            )
+        {
+            return true;
         }
         let text = s.to_string();
-        if text.contains("connection closed before message completed") || text.contains("Connection reset") {
+        if text.contains("connection closed before message completed")
+            || text.contains("Connection reset")
+        {
             return true;
         }
         src = s.source();
@@ -316,8 +336,14 @@ pub fn kopano_colleague_url(server_root: &Url, colleague: &str) -> Result<Url, D
     url.set_query(None);
     url.set_fragment(None);
     {
-        let mut segs = url.path_segments_mut().map_err(|_| DavError::Url(server_root.to_string()))?;
-        segs.pop_if_empty().push("caldav").push(name).push("Calendar").push("");
+        let mut segs = url
+            .path_segments_mut()
+            .map_err(|_| DavError::Url(server_root.to_string()))?;
+        segs.pop_if_empty()
+            .push("caldav")
+            .push(name)
+            .push("Calendar")
+            .push("");
     }
     Ok(url)
 }
@@ -325,7 +351,11 @@ pub fn kopano_colleague_url(server_root: &Url, colleague: &str) -> Result<Url, D
 impl DavClient {
     /// `http` should come from `kontor_net::client(...)`.
     pub fn new(http: reqwest::Client, creds: Credentials) -> Self {
-        DavClient { http, creds, user_agent: format!("Kontor/{} CalDAV", env!("CARGO_PKG_VERSION")) }
+        DavClient {
+            http,
+            creds,
+            user_agent: format!("Kontor/{} CalDAV", env!("CARGO_PKG_VERSION")),
+        }
     }
 
     async fn send(
@@ -345,8 +375,14 @@ impl DavClient {
             req = req.header("Depth", d);
         }
         if let Some(b) = body {
-            let ct = if m == Method::PUT { "text/calendar; charset=utf-8" } else { "application/xml; charset=utf-8" };
-            req = req.header(CONTENT_TYPE, HeaderValue::from_static(ct)).body(b);
+            let ct = if m == Method::PUT {
+                "text/calendar; charset=utf-8"
+            } else {
+                "application/xml; charset=utf-8"
+            };
+            req = req
+                .header(CONTENT_TYPE, HeaderValue::from_static(ct))
+                .body(b);
         }
         for (k, v) in extra {
             req = req.header(k, v);
@@ -373,8 +409,21 @@ impl DavClient {
         Ok((status, headers, text))
     }
 
-    async fn propfind(&self, url: &Url, depth: &str, props: &[&str]) -> Result<Multistatus, DavError> {
-        let (status, _, body) = self.send(method(b"PROPFIND"), url, Some(depth), Some(xml::propfind_body(props)), &[]).await?;
+    async fn propfind(
+        &self,
+        url: &Url,
+        depth: &str,
+        props: &[&str],
+    ) -> Result<Multistatus, DavError> {
+        let (status, _, body) = self
+            .send(
+                method(b"PROPFIND"),
+                url,
+                Some(depth),
+                Some(xml::propfind_body(props)),
+                &[],
+            )
+            .await?;
         if status.as_u16() != 207 {
             return Err(classify(status, url));
         }
@@ -382,7 +431,9 @@ impl DavClient {
     }
 
     async fn principal_at(&self, url: &Url) -> Result<Option<Url>, DavError> {
-        let ms = self.propfind(url, "0", &["d:current-user-principal"]).await?;
+        let ms = self
+            .propfind(url, "0", &["d:current-user-principal"])
+            .await?;
         Ok(ms
             .responses
             .iter()
@@ -403,7 +454,9 @@ impl DavClient {
             }
         };
         if principal.is_none() {
-            let wk = start.join("/.well-known/caldav").map_err(|e| DavError::Url(e.to_string()))?;
+            let wk = start
+                .join("/.well-known/caldav")
+                .map_err(|e| DavError::Url(e.to_string()))?;
             principal = match self.principal_at(&wk).await {
                 Ok(p) => p,
                 Err(e @ DavError::Unauthorized(_)) => return Err(e),
@@ -415,10 +468,27 @@ impl DavClient {
         }
         let principal = principal.ok_or_else(|| DavError::DiscoveryFailed(start.clone()))?;
         let ms = self
-            .propfind(&principal, "0", &["c:calendar-home-set", "c:calendar-user-address-set", "d:displayname"])
+            .propfind(
+                &principal,
+                "0",
+                &[
+                    "c:calendar-home-set",
+                    "c:calendar-user-address-set",
+                    "d:displayname",
+                ],
+            )
             .await?;
-        let props = ms.responses.into_iter().next().map(|r| r.props).unwrap_or_default();
-        let mut homes: Vec<Url> = props.calendar_home_set.iter().filter_map(|h| principal.join(h).ok()).collect();
+        let props = ms
+            .responses
+            .into_iter()
+            .next()
+            .map(|r| r.props)
+            .unwrap_or_default();
+        let mut homes: Vec<Url> = props
+            .calendar_home_set
+            .iter()
+            .filter_map(|h| principal.join(h).ok())
+            .collect();
         if homes.is_empty() {
             homes.push(principal.clone());
         }
@@ -459,17 +529,28 @@ impl DavClient {
 
     /// A colleague's default calendar by name on Kopano's layout, validated like
     /// [`Self::add_calendar`].
-    pub async fn add_colleague(&self, server_root: &Url, colleague: &str) -> Result<CalendarInfo, DavError> {
-        self.add_calendar(&kopano_colleague_url(server_root, colleague)?).await
+    pub async fn add_colleague(
+        &self,
+        server_root: &Url,
+        colleague: &str,
+    ) -> Result<CalendarInfo, DavError> {
+        self.add_calendar(&kopano_colleague_url(server_root, colleague)?)
+            .await
     }
 
     /// Creates a calendar collection (RFC 4791 §5.3.1 MKCALENDAR) at `url`.
-    pub async fn make_calendar(&self, url: &Url, display_name: &str) -> Result<CalendarInfo, DavError> {
+    pub async fn make_calendar(
+        &self,
+        url: &Url,
+        display_name: &str,
+    ) -> Result<CalendarInfo, DavError> {
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>{}</d:displayname><c:supported-calendar-component-set><c:comp name="VEVENT"/><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"#,
             xml::escape(display_name)
         );
-        let (status, _, _) = self.send(method(b"MKCALENDAR"), url, None, Some(body), &[]).await?;
+        let (status, _, _) = self
+            .send(method(b"MKCALENDAR"), url, None, Some(body), &[])
+            .await?;
         if !status.is_success() {
             return Err(classify(status, url));
         }
@@ -488,19 +569,33 @@ impl DavClient {
 
     /// Current ctag and sync-token of a calendar (PROPFIND Depth 0).
     pub async fn ctag(&self, calendar: &Url) -> Result<(Option<String>, Option<String>), DavError> {
-        let ms = self.propfind(calendar, "0", &["cs:getctag", "d:sync-token"]).await?;
-        let p = ms.responses.into_iter().next().map(|r| r.props).unwrap_or_default();
+        let ms = self
+            .propfind(calendar, "0", &["cs:getctag", "d:sync-token"])
+            .await?;
+        let p = ms
+            .responses
+            .into_iter()
+            .next()
+            .map(|r| r.props)
+            .unwrap_or_default();
         Ok((p.ctag, p.sync_token))
     }
 
     /// Every member's ETag (PROPFIND Depth 1) — the fallback when sync-collection is missing.
     pub async fn etags(&self, calendar: &Url) -> Result<BTreeMap<Url, Option<String>>, DavError> {
-        let ms = self.propfind(calendar, "1", &["d:getetag", "d:resourcetype"]).await?;
+        let ms = self
+            .propfind(calendar, "1", &["d:getetag", "d:resourcetype"])
+            .await?;
         Ok(ms
             .responses
             .iter()
             .filter(|r| !r.props.is_collection())
-            .filter_map(|r| calendar.join(&r.href).ok().map(|u| (u, r.props.etag.clone())))
+            .filter_map(|r| {
+                calendar
+                    .join(&r.href)
+                    .ok()
+                    .map(|u| (u, r.props.etag.clone()))
+            })
             .filter(|(u, _)| u != calendar)
             .collect())
     }
@@ -508,18 +603,33 @@ impl DavClient {
     /// RFC 6578 sync-collection from `token` (`None` = initial). Follows 507 truncation
     /// (§3.6) with the returned token until complete. `limit` asks for at most that many
     /// results per request (§3.7; servers may ignore it).
-    pub async fn sync_collection(&self, calendar: &Url, token: Option<&str>, limit: Option<u32>) -> Result<SyncChanges, DavError> {
+    pub async fn sync_collection(
+        &self,
+        calendar: &Url,
+        token: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<SyncChanges, DavError> {
         let mut out = SyncChanges::default();
         let mut token = token.map(str::to_string);
         let mut state = SyncState::new();
         loop {
             out.requests += 1;
             let (status, _, body) = self
-                .send(method(b"REPORT"), calendar, Some("1"), Some(xml::sync_collection_body(token.as_deref(), limit)), &[])
+                .send(
+                    method(b"REPORT"),
+                    calendar,
+                    Some("1"),
+                    Some(xml::sync_collection_body(token.as_deref(), limit)),
+                    &[],
+                )
                 .await?;
             match status.as_u16() {
                 207 => {}
-                403 | 409 if xml::error_conditions(&body).iter().any(|c| c == "valid-sync-token") => {
+                403 | 409
+                    if xml::error_conditions(&body)
+                        .iter()
+                        .any(|c| c == "valid-sync-token") =>
+                {
                     return Err(DavError::InvalidSyncToken);
                 }
                 // RFC 6578 §3.2 allows a server to refuse a too-old token with other codes too
@@ -536,7 +646,9 @@ impl DavClient {
                 break;
             }
             if out.requests >= 1000 {
-                return Err(DavError::Xml("sync-collection truncated more than 1000 times".into()));
+                return Err(DavError::Xml(
+                    "sync-collection truncated more than 1000 times".into(),
+                ));
             }
         }
         finish_sync(state, &mut out);
@@ -546,12 +658,24 @@ impl DavClient {
 
     /// calendar-multiget (RFC 4791 §7.9) in batches of `batch` hrefs. Members the server
     /// reports as missing are left out.
-    pub async fn multiget(&self, calendar: &Url, urls: &[Url], batch: usize) -> Result<Vec<Resource>, DavError> {
+    pub async fn multiget(
+        &self,
+        calendar: &Url,
+        urls: &[Url],
+        batch: usize,
+    ) -> Result<Vec<Resource>, DavError> {
         let mut out = Vec::with_capacity(urls.len());
         for chunk in urls.chunks(batch.max(1)) {
             let hrefs: Vec<String> = chunk.iter().map(|u| u.path().to_string()).collect();
-            let (status, _, body) =
-                self.send(method(b"REPORT"), calendar, Some("1"), Some(xml::multiget_body(&hrefs)), &[]).await?;
+            let (status, _, body) = self
+                .send(
+                    method(b"REPORT"),
+                    calendar,
+                    Some("1"),
+                    Some(xml::multiget_body(&hrefs)),
+                    &[],
+                )
+                .await?;
             if status.as_u16() != 207 {
                 return Err(classify(status, calendar));
             }
@@ -561,7 +685,11 @@ impl DavClient {
                     continue;
                 };
                 if let Ok(url) = calendar.join(&r.href) {
-                    out.push(Resource { url, etag: r.props.etag, data });
+                    out.push(Resource {
+                        url,
+                        etag: r.props.etag,
+                        data,
+                    });
                 }
             }
         }
@@ -572,7 +700,11 @@ impl DavClient {
     pub async fn get(&self, url: &Url) -> Result<Option<Resource>, DavError> {
         let (status, headers, body) = self.send(Method::GET, url, None, None, &[]).await?;
         match status.as_u16() {
-            200 => Ok(Some(Resource { url: url.clone(), etag: etag_header(&headers), data: body })),
+            200 => Ok(Some(Resource {
+                url: url.clone(),
+                etag: etag_header(&headers),
+                data: body,
+            })),
             404 | 410 => Ok(None),
             _ => Err(classify(status, url)),
         }
@@ -580,7 +712,11 @@ impl DavClient {
 
     async fn conflict(&self, url: &Url, local: Option<String>) -> Result<WriteOutcome, DavError> {
         let server = self.get(url).await?;
-        Ok(WriteOutcome::Conflict(Conflict { url: url.clone(), local, server }))
+        Ok(WriteOutcome::Conflict(Conflict {
+            url: url.clone(),
+            local,
+            server,
+        }))
     }
 
     fn writable(cal: &CalendarInfo) -> Result<(), DavError> {
@@ -596,29 +732,67 @@ impl DavClient {
     /// SOGo 5.8 ignores `If-None-Match: *` and overwrites an existing resource, so the client
     /// first checks with a GET that the name is free (one extra request per create; the
     /// conditional PUT still protects servers that honour it against the remaining race).
-    pub async fn create(&self, cal: &CalendarInfo, name: &str, ics: &str) -> Result<WriteOutcome, DavError> {
+    pub async fn create(
+        &self,
+        cal: &CalendarInfo,
+        name: &str,
+        ics: &str,
+    ) -> Result<WriteOutcome, DavError> {
         Self::writable(cal)?;
         let mut url = cal.url.clone();
-        url.path_segments_mut().map_err(|_| DavError::Url(cal.url.to_string()))?.pop_if_empty().push(name);
+        url.path_segments_mut()
+            .map_err(|_| DavError::Url(cal.url.to_string()))?
+            .pop_if_empty()
+            .push(name);
         if let Some(existing) = self.get(&url).await? {
-            return Ok(WriteOutcome::Conflict(Conflict { url, local: Some(ics.to_string()), server: Some(existing) }));
+            return Ok(WriteOutcome::Conflict(Conflict {
+                url,
+                local: Some(ics.to_string()),
+                server: Some(existing),
+            }));
         }
-        let (status, headers, _) =
-            self.send(Method::PUT, &url, None, Some(ics.to_string()), &[(IF_NONE_MATCH, "*".into())]).await?;
+        let (status, headers, _) = self
+            .send(
+                Method::PUT,
+                &url,
+                None,
+                Some(ics.to_string()),
+                &[(IF_NONE_MATCH, "*".into())],
+            )
+            .await?;
         match status.as_u16() {
-            200 | 201 | 204 => Ok(WriteOutcome::Written { url, etag: etag_header(&headers) }),
+            200 | 201 | 204 => Ok(WriteOutcome::Written {
+                url,
+                etag: etag_header(&headers),
+            }),
             412 => self.conflict(&url, Some(ics.to_string())).await,
             _ => Err(classify(status, &url)),
         }
     }
 
     /// Replaces `url` if its ETag is still `etag` (`If-Match`).
-    pub async fn update(&self, cal: &CalendarInfo, url: &Url, ics: &str, etag: &str) -> Result<WriteOutcome, DavError> {
+    pub async fn update(
+        &self,
+        cal: &CalendarInfo,
+        url: &Url,
+        ics: &str,
+        etag: &str,
+    ) -> Result<WriteOutcome, DavError> {
         Self::writable(cal)?;
-        let (status, headers, _) =
-            self.send(Method::PUT, url, None, Some(ics.to_string()), &[(IF_MATCH, etag.to_string())]).await?;
+        let (status, headers, _) = self
+            .send(
+                Method::PUT,
+                url,
+                None,
+                Some(ics.to_string()),
+                &[(IF_MATCH, etag.to_string())],
+            )
+            .await?;
         match status.as_u16() {
-            200 | 201 | 204 => Ok(WriteOutcome::Written { url: url.clone(), etag: etag_header(&headers) }),
+            200 | 201 | 204 => Ok(WriteOutcome::Written {
+                url: url.clone(),
+                etag: etag_header(&headers),
+            }),
             412 => self.conflict(url, Some(ics.to_string())).await,
             _ => Err(classify(status, url)),
         }
@@ -630,18 +804,43 @@ impl DavClient {
     /// SOGo 5.8 ignores `If-Match` on DELETE (it deletes whatever is there), so the current
     /// ETag is compared with a GET first; the conditional DELETE still protects servers that
     /// honour it against the remaining race.
-    pub async fn delete(&self, cal: &CalendarInfo, url: &Url, etag: &str) -> Result<WriteOutcome, DavError> {
+    pub async fn delete(
+        &self,
+        cal: &CalendarInfo,
+        url: &Url,
+        etag: &str,
+    ) -> Result<WriteOutcome, DavError> {
         Self::writable(cal)?;
         match self.get(url).await? {
-            None => return Ok(WriteOutcome::Written { url: url.clone(), etag: None }),
+            None => {
+                return Ok(WriteOutcome::Written {
+                    url: url.clone(),
+                    etag: None,
+                });
+            }
             Some(current) if current.etag.as_deref().is_some_and(|e| e != etag) => {
-                return Ok(WriteOutcome::Conflict(Conflict { url: url.clone(), local: None, server: Some(current) }));
+                return Ok(WriteOutcome::Conflict(Conflict {
+                    url: url.clone(),
+                    local: None,
+                    server: Some(current),
+                }));
             }
             Some(_) => {}
         }
-        let (status, _, _) = self.send(Method::DELETE, url, None, None, &[(IF_MATCH, etag.to_string())]).await?;
+        let (status, _, _) = self
+            .send(
+                Method::DELETE,
+                url,
+                None,
+                None,
+                &[(IF_MATCH, etag.to_string())],
+            )
+            .await?;
         match status.as_u16() {
-            200 | 202 | 204 | 404 | 410 => Ok(WriteOutcome::Written { url: url.clone(), etag: None }),
+            200 | 202 | 204 | 404 | 410 => Ok(WriteOutcome::Written {
+                url: url.clone(),
+                etag: None,
+            }),
             412 => self.conflict(url, None).await,
             _ => Err(classify(status, url)),
         }
@@ -655,8 +854,14 @@ mod tests {
     #[test]
     fn kopano_url_layout() {
         let root = Url::parse("https://groupware.example.com:8443/").unwrap();
-        assert_eq!(kopano_colleague_url(&root, "jdoe").unwrap().as_str(), "https://groupware.example.com:8443/caldav/jdoe/Calendar/");
-        assert_eq!(kopano_colleague_url(&root, "Jörg M").unwrap().as_str(), "https://groupware.example.com:8443/caldav/J%C3%B6rg%20M/Calendar/");
+        assert_eq!(
+            kopano_colleague_url(&root, "jdoe").unwrap().as_str(),
+            "https://groupware.example.com:8443/caldav/jdoe/Calendar/"
+        );
+        assert_eq!(
+            kopano_colleague_url(&root, "Jörg M").unwrap().as_str(),
+            "https://groupware.example.com:8443/caldav/J%C3%B6rg%20M/Calendar/"
+        );
         assert!(kopano_colleague_url(&root, "a/b").is_err());
         assert!(kopano_colleague_url(&root, " ").is_err());
     }

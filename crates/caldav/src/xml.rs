@@ -6,9 +6,9 @@
 //! yields what was read so far when the `multistatus` element was seen. Nesting deeper than
 //! [`MAX_DEPTH`] is an error rather than a stack overflow.
 
+use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
 
 use crate::DavError;
 
@@ -39,12 +39,19 @@ impl Element {
         self.children.iter().find(|c| c.is(ns, name))
     }
 
-    pub fn children_named<'a>(&'a self, ns: &'a str, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+    pub fn children_named<'a>(
+        &'a self,
+        ns: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.is(ns, name))
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Text of this element, trimmed.
@@ -87,7 +94,9 @@ pub fn parse_tree(body: &str) -> Result<Element, DavError> {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(ev, Event::Empty(_));
                 if stack.len() >= MAX_DEPTH {
-                    return Err(DavError::Xml(format!("elements nested deeper than {MAX_DEPTH}")));
+                    return Err(DavError::Xml(format!(
+                        "elements nested deeper than {MAX_DEPTH}"
+                    )));
                 }
                 let name = e.local_name().as_ref().to_string();
                 let mut attrs = Vec::new();
@@ -99,7 +108,13 @@ pub fn parse_tree(body: &str) -> Result<Element, DavError> {
                         .unwrap_or_else(|_| a.value.to_string());
                     attrs.push((key, val));
                 }
-                let el = Element { ns: ns_of(&res), name, attrs, text: String::new(), children: Vec::new() };
+                let el = Element {
+                    ns: ns_of(&res),
+                    name,
+                    attrs,
+                    text: String::new(),
+                    children: Vec::new(),
+                };
                 if is_empty {
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(el),
@@ -186,7 +201,9 @@ impl Props {
     }
 
     pub fn is_calendar(&self) -> bool {
-        self.resource_types.iter().any(|t| t == "{urn:ietf:params:xml:ns:caldav}calendar")
+        self.resource_types
+            .iter()
+            .any(|t| t == "{urn:ietf:params:xml:ns:caldav}calendar")
     }
 }
 
@@ -218,7 +235,10 @@ pub fn parse_status_line(s: &str) -> Option<u16> {
 }
 
 fn hrefs(e: &Element) -> Vec<String> {
-    e.children_named(NS_DAV, "href").map(|h| h.trimmed().to_string()).filter(|h| !h.is_empty()).collect()
+    e.children_named(NS_DAV, "href")
+        .map(|h| h.trimmed().to_string())
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 fn read_props(prop: &Element, out: &mut Props) {
@@ -241,11 +261,15 @@ fn read_props(prop: &Element, out: &mut Props) {
             }
             (NS_DAV, "current-user-privilege-set") => {
                 out.privileges = Some(
-                    p.children_named(NS_DAV, "privilege").flat_map(|pr| pr.children.iter().map(key)).collect(),
+                    p.children_named(NS_DAV, "privilege")
+                        .flat_map(|pr| pr.children.iter().map(key))
+                        .collect(),
                 )
             }
             (NS_DAV, "owner") => out.owner = hrefs(p).into_iter().next(),
-            (NS_DAV, "current-user-principal") => out.current_user_principal = hrefs(p).into_iter().next(),
+            (NS_DAV, "current-user-principal") => {
+                out.current_user_principal = hrefs(p).into_iter().next()
+            }
             (NS_CALDAV, "calendar-home-set") => out.calendar_home_set = hrefs(p),
             (NS_CALDAV, "calendar-user-address-set") => out.calendar_user_address_set = hrefs(p),
             _ => tracing::trace!(ns = %p.ns, name = %p.name, "ignoring property"),
@@ -257,9 +281,17 @@ fn read_props(prop: &Element, out: &mut Props) {
 pub fn parse_multistatus(body: &str) -> Result<Multistatus, DavError> {
     let root = parse_tree(body)?;
     if !root.is(NS_DAV, "multistatus") {
-        return Err(DavError::Xml(format!("expected DAV:multistatus, got {{{}}}{}", root.ns, root.name)));
+        return Err(DavError::Xml(format!(
+            "expected DAV:multistatus, got {{{}}}{}",
+            root.ns, root.name
+        )));
     }
-    let mut ms = Multistatus { sync_token: root.child(NS_DAV, "sync-token").map(|t| t.trimmed().to_string()), ..Default::default() };
+    let mut ms = Multistatus {
+        sync_token: root
+            .child(NS_DAV, "sync-token")
+            .map(|t| t.trimmed().to_string()),
+        ..Default::default()
+    };
     for r in root.children_named(NS_DAV, "response") {
         let Some(href) = r.child(NS_DAV, "href").map(|h| h.trimmed().to_string()) else {
             tracing::trace!("response without href skipped");
@@ -267,15 +299,20 @@ pub fn parse_multistatus(body: &str) -> Result<Multistatus, DavError> {
         };
         let mut resp = Response {
             href,
-            status: r.child(NS_DAV, "status").and_then(|s| parse_status_line(s.trimmed())),
+            status: r
+                .child(NS_DAV, "status")
+                .and_then(|s| parse_status_line(s.trimmed())),
             props: Props::default(),
         };
         for ps in r.children_named(NS_DAV, "propstat") {
-            let code = ps.child(NS_DAV, "status").and_then(|s| parse_status_line(s.trimmed())).unwrap_or(200);
-            if (200..300).contains(&code) {
-                if let Some(prop) = ps.child(NS_DAV, "prop") {
-                    read_props(prop, &mut resp.props);
-                }
+            let code = ps
+                .child(NS_DAV, "status")
+                .and_then(|s| parse_status_line(s.trimmed()))
+                .unwrap_or(200);
+            if (200..300).contains(&code)
+                && let Some(prop) = ps.child(NS_DAV, "prop")
+            {
+                read_props(prop, &mut resp.props);
             }
         }
         ms.responses.push(resp);
@@ -286,7 +323,9 @@ pub fn parse_multistatus(body: &str) -> Result<Multistatus, DavError> {
 /// The precondition element names of a DAV:error body (RFC 4918 §16), e.g. `valid-sync-token`.
 pub fn error_conditions(body: &str) -> Vec<String> {
     match parse_tree(body) {
-        Ok(root) if root.is(NS_DAV, "error") => root.children.iter().map(|c| c.name.clone()).collect(),
+        Ok(root) if root.is(NS_DAV, "error") => {
+            root.children.iter().map(|c| c.name.clone()).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -312,7 +351,8 @@ pub fn propfind_body(props: &[&str]) -> String {
 
 /// sync-collection REPORT body (RFC 6578 §3.2), optionally with a result limit (§3.7).
 pub fn sync_collection_body(token: Option<&str>, limit: Option<u32>) -> String {
-    let mut s = String::from(r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:">"#);
+    let mut s =
+        String::from(r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:">"#);
     match token {
         Some(t) => s.push_str(&format!("<d:sync-token>{}</d:sync-token>", escape(t))),
         None => s.push_str("<d:sync-token/>"),
@@ -360,7 +400,13 @@ mod tests {
         let ms = parse_multistatus(body).unwrap();
         let r = &ms.responses[0];
         assert_eq!(r.props.etag.as_deref(), Some("\"1\""));
-        assert!(r.props.calendar_data.as_deref().unwrap().starts_with("BEGIN:VCALENDAR\r"));
+        assert!(
+            r.props
+                .calendar_data
+                .as_deref()
+                .unwrap()
+                .starts_with("BEGIN:VCALENDAR\r")
+        );
     }
 
     #[test]

@@ -7,18 +7,26 @@ use kontor_caldav::{SyncChanges, SyncState, apply_sync_page, calendars_in, finis
 use url::Url;
 
 fn fixture(name: &str) -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 #[test]
 fn sogo_principal_and_home() {
     let ms = parse_multistatus(&fixture("sogo-cup.xml")).unwrap();
-    assert_eq!(ms.responses[0].props.current_user_principal.as_deref(), Some("/SOGo/dav/alice/"));
+    assert_eq!(
+        ms.responses[0].props.current_user_principal.as_deref(),
+        Some("/SOGo/dav/alice/")
+    );
     let ms = parse_multistatus(&fixture("sogo-principal.xml")).unwrap();
     let p = &ms.responses[0].props;
     assert_eq!(p.calendar_home_set, ["/SOGo/dav/alice/Calendar/"]);
-    assert_eq!(p.calendar_user_address_set, ["mailto:alice@kontor.test", "/SOGo/dav/alice/"]);
+    assert_eq!(
+        p.calendar_user_address_set,
+        ["mailto:alice@kontor.test", "/SOGo/dav/alice/"]
+    );
     assert_eq!(p.displayname.as_deref(), Some("Alice Archer"));
 }
 
@@ -26,10 +34,20 @@ fn sogo_principal_and_home() {
 fn sogo_home_lists_calendars_without_export_resources() {
     let home = Url::parse("http://127.0.0.1:20000/SOGo/dav/alice/Calendar/").unwrap();
     let ms = parse_multistatus(&fixture("sogo-home-depth1.xml")).unwrap();
-    assert_eq!(ms.responses.len(), 5, "home, personal.ics, personal.xml, personal, bob_personal");
+    assert_eq!(
+        ms.responses.len(),
+        5,
+        "home, personal.ics, personal.xml, personal, bob_personal"
+    );
     let cals = calendars_in(&home, &ms);
     let paths: Vec<&str> = cals.iter().map(|c| c.url.path()).collect();
-    assert_eq!(paths, ["/SOGo/dav/alice/Calendar/personal/", "/SOGo/dav/alice/Calendar/bob_personal/"]);
+    assert_eq!(
+        paths,
+        [
+            "/SOGo/dav/alice/Calendar/personal/",
+            "/SOGo/dav/alice/Calendar/bob_personal/"
+        ]
+    );
     let personal = &cals[0];
     assert!(!personal.read_only);
     assert_eq!(personal.color.as_deref(), Some("#AAAAAAFF"));
@@ -40,7 +58,10 @@ fn sogo_home_lists_calendars_without_export_resources() {
     let shared = &cals[1];
     assert!(shared.read_only, "bob shares with viewer roles only");
     assert_eq!(shared.owner.as_deref(), Some("/SOGo/dav/bob/"));
-    assert_eq!(shared.display_name.as_deref(), Some("Personal Calendar (Bob Baker <bob@kontor.test>)"));
+    assert_eq!(
+        shared.display_name.as_deref(),
+        Some("Personal Calendar (Bob Baker <bob@kontor.test>)")
+    );
 }
 
 #[test]
@@ -52,7 +73,11 @@ fn sogo_shared_calendar_depth0_is_read_only() {
     assert!(r.props.is_calendar());
     let privs = r.props.privileges.as_ref().unwrap();
     assert!(privs.iter().any(|p| p == "{DAV:}read"));
-    assert!(!privs.iter().any(|p| p == "{DAV:}write" || p == "{DAV:}write-content" || p == "{DAV:}bind"));
+    assert!(
+        !privs
+            .iter()
+            .any(|p| p == "{DAV:}write" || p == "{DAV:}write-content" || p == "{DAV:}bind")
+    );
     let parent = url.join("..").unwrap();
     let cals = calendars_in(&parent, &ms);
     assert_eq!(cals.len(), 1);
@@ -68,7 +93,11 @@ fn sogo_sync_and_multiget() {
     let mut out = SyncChanges::default();
     finish_sync(state, &mut out);
     assert_eq!(out.changed.len(), 6);
-    assert!(out.changed.values().all(|e| e.as_deref() == Some("\"gcs00000000\"")));
+    assert!(
+        out.changed
+            .values()
+            .all(|e| e.as_deref() == Some("\"gcs00000000\""))
+    );
     assert_eq!(ms.sync_token.as_deref(), Some("1795785818"));
 
     let ms = parse_multistatus(&fixture("sogo-multiget.xml")).unwrap();
@@ -91,7 +120,13 @@ fn radicale_listing_and_unlisted_colleague_calendar() {
     assert_eq!(cals.len(), 1, "the principal collection is not a calendar");
     assert_eq!(cals[0].display_name.as_deref(), Some("Alice's calendar"));
     assert!(!cals[0].read_only);
-    assert!(cals[0].sync_token.as_deref().unwrap().starts_with("http://radicale.org/ns/sync/"));
+    assert!(
+        cals[0]
+            .sync_token
+            .as_deref()
+            .unwrap()
+            .starts_with("http://radicale.org/ns/sync/")
+    );
 
     let ms = parse_multistatus(&fixture("radicale-bob-team-as-alice.xml")).unwrap();
     let cals = calendars_in(&Url::parse("http://127.0.0.1:55232/bob/").unwrap(), &ms);
@@ -101,18 +136,29 @@ fn radicale_listing_and_unlisted_colleague_calendar() {
 
     let ms = parse_multistatus(&fixture("radicale-principal.xml")).unwrap();
     assert_eq!(ms.responses[0].props.calendar_home_set, ["/alice/"]);
-    assert_eq!(ms.responses[0].props.displayname, None, "404 propstat is ignored");
+    assert_eq!(
+        ms.responses[0].props.displayname, None,
+        "404 propstat is ignored"
+    );
 }
 
 #[test]
 fn radicale_sync_token_is_read_before_responses() {
     let cal = Url::parse("http://127.0.0.1:55232/alice/calendar/").unwrap();
     let ms = parse_multistatus(&fixture("radicale-sync-initial.xml")).unwrap();
-    assert!(ms.sync_token.as_deref().unwrap().starts_with("http://radicale.org/ns/sync/"));
+    assert!(
+        ms.sync_token
+            .as_deref()
+            .unwrap()
+            .starts_with("http://radicale.org/ns/sync/")
+    );
     let mut state = SyncState::new();
     apply_sync_page(&cal, &ms, &mut state);
     assert_eq!(state.len(), 6);
-    assert_eq!(error_conditions(&fixture("radicale-sync-invalid-token.xml")), ["valid-sync-token"]);
+    assert_eq!(
+        error_conditions(&fixture("radicale-sync-invalid-token.xml")),
+        ["valid-sync-token"]
+    );
 }
 
 #[test]
@@ -120,7 +166,10 @@ fn truncated_sync_is_detected_with_removals() {
     let cal = Url::parse("http://127.0.0.1:55232/alice/calendar/").unwrap();
     let ms = parse_multistatus(&fixture("rfc6578-truncated-507.xml")).unwrap();
     let mut state = SyncState::new();
-    assert!(apply_sync_page(&cal, &ms, &mut state), "507 on the collection means more to come");
+    assert!(
+        apply_sync_page(&cal, &ms, &mut state),
+        "507 on the collection means more to come"
+    );
     let mut out = SyncChanges::default();
     finish_sync(state, &mut out);
     assert_eq!(out.changed.len(), 1);

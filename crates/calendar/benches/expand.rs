@@ -21,10 +21,17 @@ fn corpus() -> Vec<Calendar> {
         let recurring = i % 10 == 0;
         let mut overrides = String::new();
         if recurring {
-            let (rule, step) = if i % 20 == 0 { ("FREQ=DAILY", 1) } else { ("FREQ=WEEKLY", 7) };
+            let (rule, step) = if i % 20 == 0 {
+                ("FREQ=DAILY", 1)
+            } else {
+                ("FREQ=WEEKLY", 7)
+            };
             ev.push_str(&format!("RRULE:{rule}\r\n"));
             for k in [2, 5] {
-                ev.push_str(&format!("EXDATE;TZID=Europe/Berlin:{}\r\n", dt(start + Duration::days(k * step))));
+                ev.push_str(&format!(
+                    "EXDATE;TZID=Europe/Berlin:{}\r\n",
+                    dt(start + Duration::days(k * step))
+                ));
             }
             let rid = start + Duration::days(3 * step);
             overrides = format!(
@@ -35,7 +42,9 @@ fn corpus() -> Vec<Calendar> {
             );
         }
         ev.push_str("END:VEVENT\r\n");
-        let text = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:bench\r\n{ev}{overrides}END:VCALENDAR\r\n");
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:bench\r\n{ev}{overrides}END:VCALENDAR\r\n"
+        );
         out.push(Calendar::parse(&text).expect("bench data parses"));
     }
     out
@@ -46,12 +55,19 @@ fn bench(c: &mut Criterion) {
     let zone = Zone::Iana(chrono_tz::Europe::Berlin);
     let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-    let total: usize = cals.iter().map(|cal| cal.expand(from, to, &zone).len()).sum();
+    let total: usize = cals
+        .iter()
+        .map(|cal| cal.expand(from, to, &zone).len())
+        .sum();
     assert!(total > 100_000, "{total} occurrences");
     let mut g = c.benchmark_group("expand");
     g.sample_size(10);
     g.bench_function("10k events (1k recurring) over one year", |b| {
-        b.iter(|| cals.iter().map(|cal| cal.expand(from, to, &zone).len()).sum::<usize>())
+        b.iter(|| {
+            cals.iter()
+                .map(|cal| cal.expand(from, to, &zone).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

@@ -12,7 +12,9 @@ use chrono::{DateTime, TimeDelta, Utc, Weekday};
 use crate::Error;
 use crate::eas_tz::EasTimeZone;
 use crate::ical::ContentLine;
-use crate::model::{Alarm, Calendar, Item, ItemKind, PartStat, Person, Related, Role, Status, Trigger};
+use crate::model::{
+    Alarm, Calendar, Item, ItemKind, PartStat, Person, Related, Role, Status, Trigger,
+};
 use crate::recur::{ByDay, Frequency, Recurrence};
 use crate::tz::{Resolver, Zone};
 use crate::value::DateOrTime;
@@ -107,11 +109,23 @@ const DAY_BITS: [(u8, Weekday); 7] = [
 ];
 
 fn mask_to_days(mask: u8) -> Vec<Weekday> {
-    DAY_BITS.iter().filter(|(b, _)| mask & b != 0).map(|(_, d)| *d).collect()
+    DAY_BITS
+        .iter()
+        .filter(|(b, _)| mask & b != 0)
+        .map(|(_, d)| *d)
+        .collect()
 }
 
 fn days_to_mask(days: &[ByDay]) -> u8 {
-    days.iter().map(|d| DAY_BITS.iter().find(|(_, w)| *w == d.weekday).map(|(b, _)| *b).unwrap_or(0)).fold(0, |a, b| a | b)
+    days.iter()
+        .map(|d| {
+            DAY_BITS
+                .iter()
+                .find(|(_, w)| *w == d.weekday)
+                .map(|(b, _)| *b)
+                .unwrap_or(0)
+        })
+        .fold(0, |a, b| a | b)
 }
 
 fn partstat_from_eas(s: Option<u8>) -> PartStat {
@@ -168,7 +182,10 @@ fn attendee_from_eas(a: &EasAttendee) -> Person {
 }
 
 fn attendee_to_eas(p: &Person) -> EasAttendee {
-    let resource = p.other_params.iter().any(|(n, v)| n == "CUTYPE" && (v == "RESOURCE" || v == "ROOM"));
+    let resource = p
+        .other_params
+        .iter()
+        .any(|(n, v)| n == "CUTYPE" && (v == "RESOURCE" || v == "ROOM"));
     EasAttendee {
         email: p.email.clone(),
         name: p.name.clone(),
@@ -190,7 +207,10 @@ pub fn recurrence_from_eas(r: &EasRecurrence) -> Result<Recurrence, Error> {
     rule.count = r.occurrences;
     rule.until = r.until.map(DateOrTime::Utc);
     let days = |mask: Option<u8>, ordinal: Option<i16>| {
-        mask_to_days(mask.unwrap_or(0)).into_iter().map(|weekday| ByDay { ordinal, weekday }).collect::<Vec<_>>()
+        mask_to_days(mask.unwrap_or(0))
+            .into_iter()
+            .map(|weekday| ByDay { ordinal, weekday })
+            .collect::<Vec<_>>()
     };
     let week = r.week_of_month.map(|w| if w >= 5 { -1 } else { w as i16 });
     match r.recurrence_type {
@@ -245,11 +265,22 @@ pub fn recurrence_from_eas(r: &EasRecurrence) -> Result<Recurrence, Error> {
 }
 
 /// Converts an RRULE to the EAS recurrence, or says why it cannot be expressed.
-pub fn recurrence_to_eas(rule: &Recurrence, start_local: chrono::NaiveDateTime, zone: &Zone) -> Result<EasRecurrence, Error> {
+pub fn recurrence_to_eas(
+    rule: &Recurrence,
+    start_local: chrono::NaiveDateTime,
+    zone: &Zone,
+) -> Result<EasRecurrence, Error> {
     use chrono::Datelike;
     let unsupported = |why: &str| Error::Unsupported(format!("RRULE {}: {why}", rule.to_value()));
-    if !rule.by_hour.is_empty() || !rule.by_minute.is_empty() || !rule.by_second.is_empty() || !rule.by_year_day.is_empty() || !rule.by_week_no.is_empty() {
-        return Err(unsupported("BYHOUR/BYMINUTE/BYSECOND/BYYEARDAY/BYWEEKNO have no EAS equivalent"));
+    if !rule.by_hour.is_empty()
+        || !rule.by_minute.is_empty()
+        || !rule.by_second.is_empty()
+        || !rule.by_year_day.is_empty()
+        || !rule.by_week_no.is_empty()
+    {
+        return Err(unsupported(
+            "BYHOUR/BYMINUTE/BYSECOND/BYYEARDAY/BYWEEKNO have no EAS equivalent",
+        ));
     }
     let mut r = EasRecurrence {
         interval: Some(rule.interval),
@@ -262,21 +293,33 @@ pub fn recurrence_to_eas(rule: &Recurrence, start_local: chrono::NaiveDateTime, 
         first_day_of_week: rule.week_start.map(|w| w.num_days_from_sunday() as u8),
         ..Default::default()
     };
-    let ordinal = rule.by_day.first().and_then(|d| d.ordinal).or(rule.by_set_pos.first().map(|p| *p as i16));
+    let ordinal = rule
+        .by_day
+        .first()
+        .and_then(|d| d.ordinal)
+        .or(rule.by_set_pos.first().map(|p| *p as i16));
     let week = |o: i16| if o < 0 { 5 } else { o.clamp(1, 5) as u8 };
     match rule.freq {
         Frequency::Daily if rule.by_day.is_empty() => r.recurrence_type = 0,
         Frequency::Weekly | Frequency::Daily => {
             r.recurrence_type = 1;
             r.day_of_week = Some(if rule.by_day.is_empty() {
-                days_to_mask(&[ByDay { ordinal: None, weekday: start_local.weekday() }])
+                days_to_mask(&[ByDay {
+                    ordinal: None,
+                    weekday: start_local.weekday(),
+                }])
             } else {
                 days_to_mask(&rule.by_day)
             });
         }
         Frequency::Monthly if rule.by_day.is_empty() => {
             r.recurrence_type = 2;
-            r.day_of_month = Some(rule.by_month_day.first().map(|d| *d as u8).unwrap_or(start_local.day() as u8));
+            r.day_of_month = Some(
+                rule.by_month_day
+                    .first()
+                    .map(|d| *d as u8)
+                    .unwrap_or(start_local.day() as u8),
+            );
         }
         Frequency::Monthly => {
             r.recurrence_type = 3;
@@ -285,12 +328,27 @@ pub fn recurrence_to_eas(rule: &Recurrence, start_local: chrono::NaiveDateTime, 
         }
         Frequency::Yearly if rule.by_day.is_empty() => {
             r.recurrence_type = 5;
-            r.month_of_year = Some(rule.by_month.first().copied().unwrap_or(start_local.month() as u8));
-            r.day_of_month = Some(rule.by_month_day.first().map(|d| *d as u8).unwrap_or(start_local.day() as u8));
+            r.month_of_year = Some(
+                rule.by_month
+                    .first()
+                    .copied()
+                    .unwrap_or(start_local.month() as u8),
+            );
+            r.day_of_month = Some(
+                rule.by_month_day
+                    .first()
+                    .map(|d| *d as u8)
+                    .unwrap_or(start_local.day() as u8),
+            );
         }
         Frequency::Yearly => {
             r.recurrence_type = 6;
-            r.month_of_year = Some(rule.by_month.first().copied().unwrap_or(start_local.month() as u8));
+            r.month_of_year = Some(
+                rule.by_month
+                    .first()
+                    .copied()
+                    .unwrap_or(start_local.month() as u8),
+            );
             r.day_of_week = Some(days_to_mask(&rule.by_day));
             r.week_of_month = Some(week(ordinal.unwrap_or(1)));
         }
@@ -321,7 +379,10 @@ fn when(zone: &Zone, tzid: &Option<String>, t: DateTime<Utc>, all_day: bool) -> 
     if all_day {
         DateOrTime::Date(local.date())
     } else if let Some(tzid) = tzid {
-        DateOrTime::Zoned { local, tzid: tzid.clone() }
+        DateOrTime::Zoned {
+            local,
+            tzid: tzid.clone(),
+        }
     } else {
         DateOrTime::Utc(t)
     }
@@ -329,11 +390,21 @@ fn when(zone: &Zone, tzid: &Option<String>, t: DateTime<Utc>, all_day: bool) -> 
 
 /// Builds the model (series master plus one override per changed exception) from an EAS item.
 /// `fallback` is the zone used when the item's TimeZone blob is empty (Kopano/Z-Push).
-pub fn from_eas(item: &EasCalendarItem, server_id: &str, fallback: &Zone) -> Result<Calendar, Error> {
+pub fn from_eas(
+    item: &EasCalendarItem,
+    server_id: &str,
+    fallback: &Zone,
+) -> Result<Calendar, Error> {
     let zone = eas_zone(item, fallback);
     let tzid = zone_tzid(&zone);
-    let uid = item.uid.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| server_id.to_string());
-    let start = item.start_time.ok_or_else(|| Error::Eas("calendar item without StartTime".into()))?;
+    let uid = item
+        .uid
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| server_id.to_string());
+    let start = item
+        .start_time
+        .ok_or_else(|| Error::Eas("calendar item without StartTime".into()))?;
     let end = item.end_time.unwrap_or(start);
     let mut m = Item::new(ItemKind::Event, &uid);
     m.summary = item.subject.clone();
@@ -346,7 +417,10 @@ pub fn from_eas(item: &EasCalendarItem, server_id: &str, fallback: &Zone) -> Res
         m.alarms.push(Alarm::minutes_before_start(min as i64));
     }
     if let Some(b) = item.busy_status {
-        m.extra.push(ContentLine::new("X-MICROSOFT-CDO-BUSYSTATUS", busy_to_cdo(b)));
+        m.extra.push(ContentLine::new(
+            "X-MICROSOFT-CDO-BUSYSTATUS",
+            busy_to_cdo(b),
+        ));
     }
     if let Some(s) = item.sensitivity {
         m.extra.push(ContentLine::new(
@@ -359,7 +433,14 @@ pub fn from_eas(item: &EasCalendarItem, server_id: &str, fallback: &Zone) -> Res
         ));
     }
     if !item.categories.is_empty() {
-        m.extra.push(ContentLine::new("CATEGORIES", item.categories.iter().map(|c| crate::value::escape_text(c)).collect::<Vec<_>>().join(",")));
+        m.extra.push(ContentLine::new(
+            "CATEGORIES",
+            item.categories
+                .iter()
+                .map(|c| crate::value::escape_text(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        ));
     }
     let meeting = item.meeting_status.unwrap_or(0);
     if meeting & 1 == 1 {
@@ -407,7 +488,10 @@ pub fn from_eas(item: &EasCalendarItem, server_id: &str, fallback: &Zone) -> Res
         }
         if let Some(b) = ex.busy_status {
             o.extra.retain(|l| l.name != "X-MICROSOFT-CDO-BUSYSTATUS");
-            o.extra.push(ContentLine::new("X-MICROSOFT-CDO-BUSYSTATUS", busy_to_cdo(b)));
+            o.extra.push(ContentLine::new(
+                "X-MICROSOFT-CDO-BUSYSTATUS",
+                busy_to_cdo(b),
+            ));
         }
         if matches!(ex.meeting_status, Some(5 | 7 | 13 | 15)) {
             o.status = Some(Status::Cancelled);
@@ -429,10 +513,20 @@ fn rules_to_vtimezone(r: &crate::tz::ZoneRules) -> crate::ical::Component {
     use crate::ical::Component;
     let mut vtz = Component::new("VTIMEZONE");
     vtz.push(ContentLine::new("TZID", format!("VTIMEZONE:{}", r.name)));
-    let off = |s: i32| format!("{}{:02}{:02}", if s < 0 { '-' } else { '+' }, s.abs() / 3600, (s.abs() % 3600) / 60);
+    let off = |s: i32| {
+        format!(
+            "{}{:02}{:02}",
+            if s < 0 { '-' } else { '+' },
+            s.abs() / 3600,
+            (s.abs() % 3600) / 60
+        )
+    };
     for o in &r.observances {
         let mut c = Component::new(if o.daylight { "DAYLIGHT" } else { "STANDARD" });
-        c.push(ContentLine::new("DTSTART", o.start.format("%Y%m%dT%H%M%S").to_string()));
+        c.push(ContentLine::new(
+            "DTSTART",
+            o.start.format("%Y%m%dT%H%M%S").to_string(),
+        ));
         if let Some(rule) = &o.rule {
             c.push(ContentLine::new("RRULE", rule.to_value()));
         }
@@ -445,17 +539,27 @@ fn rules_to_vtimezone(r: &crate::tz::ZoneRules) -> crate::ical::Component {
 
 /// Builds the EAS item for the series `uid` of `cal` (master plus overrides).
 pub fn to_eas(cal: &Calendar, uid: &str, fallback: &Zone) -> Result<EasCalendarItem, Error> {
-    let m = cal.master(uid).ok_or_else(|| Error::Unsupported(format!("no master item for UID {uid}")))?;
+    let m = cal
+        .master(uid)
+        .ok_or_else(|| Error::Unsupported(format!("no master item for UID {uid}")))?;
     let resolver = Resolver::from_vtimezones(&cal.timezones);
-    let start = m.start.as_ref().ok_or_else(|| Error::Unsupported("event without DTSTART".into()))?;
+    let start = m
+        .start
+        .as_ref()
+        .ok_or_else(|| Error::Unsupported("event without DTSTART".into()))?;
     let zone = match start {
-        DateOrTime::Zoned { tzid, .. } => resolver.resolve(tzid).unwrap_or_else(|| fallback.clone()),
+        DateOrTime::Zoned { tzid, .. } => {
+            resolver.resolve(tzid).unwrap_or_else(|| fallback.clone())
+        }
         DateOrTime::Utc(_) => fallback.clone(),
         _ => fallback.clone(),
     };
     let instant = |d: &DateOrTime| match d {
         DateOrTime::Utc(u) => *u,
-        DateOrTime::Zoned { tzid, local } => resolver.resolve(tzid).unwrap_or_else(|| fallback.clone()).local_to_utc(*local),
+        DateOrTime::Zoned { tzid, local } => resolver
+            .resolve(tzid)
+            .unwrap_or_else(|| fallback.clone())
+            .local_to_utc(*local),
         other => fallback.local_to_utc(other.naive()),
     };
     let start_utc = instant(start);
@@ -470,11 +574,17 @@ pub fn to_eas(cal: &Calendar, uid: &str, fallback: &Zone) -> Result<EasCalendarI
         Zone::Utc => EasTimeZone::from_iana(chrono_tz::UTC),
         other => {
             let off = other.offset_at(start_utc.naive_utc());
-            EasTimeZone { bias: -off / 60, ..Default::default() }
+            EasTimeZone {
+                bias: -off / 60,
+                ..Default::default()
+            }
         }
     };
     let reminder = m.alarms.iter().find_map(|a| match a.trigger {
-        Trigger::Relative { offset, related: Related::Start } if offset <= TimeDelta::zero() => Some((-offset.num_minutes()) as u32),
+        Trigger::Relative {
+            offset,
+            related: Related::Start,
+        } if offset <= TimeDelta::zero() => Some((-offset.num_minutes()) as u32),
         _ => None,
     });
     let meeting = m.organizer.is_some() || !m.attendees.is_empty();
@@ -517,7 +627,11 @@ pub fn to_eas(cal: &Calendar, uid: &str, fallback: &Zone) -> Result<EasCalendarI
         out.recurrence = Some(recurrence_to_eas(rule, local, &zone)?);
     }
     for ex in &m.exdates {
-        out.exceptions.push(EasException { deleted: true, exception_start_time: instant(ex), ..Default::default() });
+        out.exceptions.push(EasException {
+            deleted: true,
+            exception_start_time: instant(ex),
+            ..Default::default()
+        });
     }
     for o in cal.overrides(uid) {
         let rid = instant(o.recurrence_id.as_ref().expect("override"));
@@ -527,11 +641,21 @@ pub fn to_eas(cal: &Calendar, uid: &str, fallback: &Zone) -> Result<EasCalendarI
             exception_start_time: rid,
             subject: o.summary.clone().filter(|x| Some(x) != m.summary.as_ref()),
             start_time: s,
-            end_time: o.end.as_ref().map(&instant).or_else(|| s.map(|s| s + (end_utc - start_utc))),
-            location: o.location.clone().filter(|x| Some(x) != m.location.as_ref()),
+            end_time: o
+                .end
+                .as_ref()
+                .map(&instant)
+                .or_else(|| s.map(|s| s + (end_utc - start_utc))),
+            location: o
+                .location
+                .clone()
+                .filter(|x| Some(x) != m.location.as_ref()),
             body: None,
             reminder: o.alarms.iter().find_map(|a| match a.trigger {
-                Trigger::Relative { offset, related: Related::Start } => Some((-offset.num_minutes()).max(0) as u32),
+                Trigger::Relative {
+                    offset,
+                    related: Related::Start,
+                } => Some((-offset.num_minutes()).max(0) as u32),
                 _ => None,
             }),
             all_day_event: o.start.as_ref().map(DateOrTime::is_date),
@@ -562,9 +686,19 @@ mod tests {
             reminder: Some(15),
             busy_status: Some(2),
             meeting_status: Some(0),
-            recurrence: Some(EasRecurrence { recurrence_type: 1, interval: Some(1), occurrences: Some(5), day_of_week: Some(8), ..Default::default() }),
+            recurrence: Some(EasRecurrence {
+                recurrence_type: 1,
+                interval: Some(1),
+                occurrences: Some(5),
+                day_of_week: Some(8),
+                ..Default::default()
+            }),
             exceptions: vec![
-                EasException { deleted: true, exception_start_time: Utc.with_ymd_and_hms(2026, 3, 18, 8, 0, 0).unwrap(), ..Default::default() },
+                EasException {
+                    deleted: true,
+                    exception_start_time: Utc.with_ymd_and_hms(2026, 3, 18, 8, 0, 0).unwrap(),
+                    ..Default::default()
+                },
                 EasException {
                     exception_start_time: Utc.with_ymd_and_hms(2026, 4, 1, 7, 0, 0).unwrap(),
                     start_time: Some(Utc.with_ymd_and_hms(2026, 4, 1, 12, 0, 0).unwrap()),
@@ -583,10 +717,19 @@ mod tests {
         let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
         let occ = cal.expand(from, to, &berlin());
-        let starts: Vec<String> = occ.iter().map(|o| o.start.format("%m-%d %H:%M").to_string()).collect();
+        let starts: Vec<String> = occ
+            .iter()
+            .map(|o| o.start.format("%m-%d %H:%M").to_string())
+            .collect();
         // 11 Mar, (18 Mar deleted), 25 Mar, 1 Apr moved to 14:00 local, 8 Apr (after DST: 07:00Z).
-        assert_eq!(starts, ["03-11 08:00", "03-25 08:00", "04-01 12:00", "04-08 07:00"]);
-        assert_eq!(occ[0].alarms[0], Utc.with_ymd_and_hms(2026, 3, 11, 7, 45, 0).unwrap());
+        assert_eq!(
+            starts,
+            ["03-11 08:00", "03-25 08:00", "04-01 12:00", "04-08 07:00"]
+        );
+        assert_eq!(
+            occ[0].alarms[0],
+            Utc.with_ymd_and_hms(2026, 3, 11, 7, 45, 0).unwrap()
+        );
         assert!(occ[2].is_override);
 
         // And back: the same EAS item (modulo fields EAS does not carry).
@@ -597,8 +740,15 @@ mod tests {
         assert_eq!(back.recurrence.as_ref().unwrap().occurrences, Some(5));
         assert_eq!(back.reminder, Some(15));
         assert_eq!(back.exceptions.len(), 2);
-        assert!(back.exceptions.iter().any(|e| e.deleted && e.exception_start_time == orig.exceptions[0].exception_start_time));
-        assert_eq!(EasTimeZone::decode(back.timezone.as_ref().unwrap()).unwrap().to_zone(), Some(berlin()));
+        assert!(back.exceptions.iter().any(
+            |e| e.deleted && e.exception_start_time == orig.exceptions[0].exception_start_time
+        ));
+        assert_eq!(
+            EasTimeZone::decode(back.timezone.as_ref().unwrap())
+                .unwrap()
+                .to_zone(),
+            Some(berlin())
+        );
     }
 
     #[test]
@@ -606,24 +756,48 @@ mod tests {
         let mut item = weekly_item();
         item.timezone = Some(vec![0; 172]);
         let cal = from_eas(&item, "1", &berlin()).unwrap();
-        assert_eq!(cal.items[0].start.as_ref().unwrap().tzid(), Some("Europe/Berlin"));
+        assert_eq!(
+            cal.items[0].start.as_ref().unwrap().tzid(),
+            Some("Europe/Berlin")
+        );
     }
 
     #[test]
     fn monthly_nth_and_last_weekday_map_both_ways() {
-        let r = EasRecurrence { recurrence_type: 3, week_of_month: Some(5), day_of_week: Some(32), ..Default::default() };
+        let r = EasRecurrence {
+            recurrence_type: 3,
+            week_of_month: Some(5),
+            day_of_week: Some(32),
+            ..Default::default()
+        };
         let rule = recurrence_from_eas(&r).unwrap();
         assert_eq!(rule.to_value(), "FREQ=MONTHLY;BYDAY=-1FR");
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 30).unwrap().and_hms_opt(15, 0, 0).unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 30)
+            .unwrap()
+            .and_hms_opt(15, 0, 0)
+            .unwrap();
         let back = recurrence_to_eas(&rule, start, &berlin()).unwrap();
-        assert_eq!((back.recurrence_type, back.week_of_month, back.day_of_week), (3, Some(5), Some(32)));
+        assert_eq!(
+            (back.recurrence_type, back.week_of_month, back.day_of_week),
+            (3, Some(5), Some(32))
+        );
         let hourly = Recurrence::parse("FREQ=HOURLY").unwrap();
-        assert!(matches!(recurrence_to_eas(&hourly, start, &berlin()), Err(Error::Unsupported(_))));
+        assert!(matches!(
+            recurrence_to_eas(&hourly, start, &berlin()),
+            Err(Error::Unsupported(_))
+        ));
     }
 
     #[test]
     fn weekdays_daily_is_weekly_by_day() {
-        let r = EasRecurrence { recurrence_type: 0, day_of_week: Some(62), ..Default::default() };
-        assert_eq!(recurrence_from_eas(&r).unwrap().to_value(), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
+        let r = EasRecurrence {
+            recurrence_type: 0,
+            day_of_week: Some(62),
+            ..Default::default()
+        };
+        assert_eq!(
+            recurrence_from_eas(&r).unwrap().to_value(),
+            "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+        );
     }
 }

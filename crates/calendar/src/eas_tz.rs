@@ -61,7 +61,10 @@ fn u16_at(b: &[u8], o: usize) -> u16 {
 }
 
 fn name_at(b: &[u8], o: usize) -> String {
-    let units: Vec<u16> = (0..32).map(|i| u16_at(b, o + 2 * i)).take_while(|u| *u != 0).collect();
+    let units: Vec<u16> = (0..32)
+        .map(|i| u16_at(b, o + 2 * i))
+        .take_while(|u| *u != 0)
+        .collect();
     String::from_utf16_lossy(&units)
 }
 
@@ -87,7 +90,16 @@ fn put_name(out: &mut Vec<u8>, s: &str) {
 }
 
 fn put_st(out: &mut Vec<u8>, st: &SystemTime) {
-    for v in [st.year, st.month, st.day_of_week, st.day, st.hour, st.minute, st.second, st.millis] {
+    for v in [
+        st.year,
+        st.month,
+        st.day_of_week,
+        st.day,
+        st.hour,
+        st.minute,
+        st.second,
+        st.millis,
+    ] {
         out.extend_from_slice(&v.to_le_bytes());
     }
 }
@@ -108,7 +120,10 @@ impl EasTimeZone {
     /// Decodes the raw 172 bytes (after base64).
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
         if bytes.len() < LEN {
-            return Err(Error::Eas(format!("TimeZone blob has {} bytes, expected {LEN}", bytes.len())));
+            return Err(Error::Eas(format!(
+                "TimeZone blob has {} bytes, expected {LEN}",
+                bytes.len()
+            )));
         }
         Ok(EasTimeZone {
             bias: i32_at(bytes, 0),
@@ -154,7 +169,10 @@ impl EasTimeZone {
         }
         let rules = self.rules();
         for name in [&self.standard_name, &self.daylight_name] {
-            if let Some(Zone::Iana(tz)) = windows_to_iana(name).map(Zone::Iana).or_else(|| zone_by_name(name)) {
+            if let Some(Zone::Iana(tz)) = windows_to_iana(name)
+                .map(Zone::Iana)
+                .or_else(|| zone_by_name(name))
+            {
                 match &rules {
                     Some(r) if !r.agrees_with(tz) => {}
                     _ => return Some(Zone::Iana(tz)),
@@ -180,26 +198,49 @@ impl EasTimeZone {
         let std_off = -(self.bias + self.standard_bias) * 60;
         let dst_off = -(self.bias + self.daylight_bias) * 60;
         let obs = |st: &SystemTime, from: i32, to: i32, daylight: bool| {
-            let ordinal = if st.day >= 5 { -1 } else { st.day.max(1) as i16 };
+            let ordinal = if st.day >= 5 {
+                -1
+            } else {
+                st.day.max(1) as i16
+            };
             let weekday = weekday_from_windows(st.day_of_week);
             let start = crate::tz::nth_weekday(1601, st.month as u32, weekday, ordinal)
                 .or_else(|| NaiveDate::from_ymd_opt(1601, st.month as u32, 1))?
                 .and_hms_opt(st.hour as u32 % 24, st.minute as u32 % 60, 0)?;
             let mut rule = Recurrence::new(Frequency::Yearly);
             rule.by_month = vec![st.month as u8];
-            rule.by_day = vec![ByDay { ordinal: Some(ordinal), weekday }];
-            Some(Observance { start, offset_from: from, offset_to: to, rule: Some(rule), rdates: Vec::new(), daylight })
+            rule.by_day = vec![ByDay {
+                ordinal: Some(ordinal),
+                weekday,
+            }];
+            Some(Observance {
+                start,
+                offset_from: from,
+                offset_to: to,
+                rule: Some(rule),
+                rdates: Vec::new(),
+                daylight,
+            })
         };
         Some(ZoneRules {
-            name: if self.standard_name.is_empty() { "ActiveSync zone".into() } else { self.standard_name.clone() },
-            observances: vec![obs(s, dst_off, std_off, false)?, obs(d, std_off, dst_off, true)?],
+            name: if self.standard_name.is_empty() {
+                "ActiveSync zone".into()
+            } else {
+                self.standard_name.clone()
+            },
+            observances: vec![
+                obs(s, dst_off, std_off, false)?,
+                obs(d, std_off, dst_off, true)?,
+            ],
         })
     }
 
     /// The blob for an IANA zone, using this year's rules.
     pub fn from_iana(tz: chrono_tz::Tz) -> Self {
         let year = Utc::now().year();
-        let name = iana_to_windows(tz).map(str::to_string).unwrap_or_else(|| tz.name().to_string());
+        let name = iana_to_windows(tz)
+            .map(str::to_string)
+            .unwrap_or_else(|| tz.name().to_string());
         match yearly_rule(tz, year) {
             (_, Some((std, dst))) => {
                 let st = |t: &crate::vtimezone::YearlyTransition| SystemTime {
@@ -243,7 +284,14 @@ mod tests {
         let blob = EasTimeZone::from_iana(chrono_tz::Europe::Berlin);
         assert_eq!(blob.bias, -60);
         assert_eq!(blob.daylight_bias, -60);
-        assert_eq!((blob.daylight_date.month, blob.daylight_date.day, blob.daylight_date.hour), (3, 5, 2));
+        assert_eq!(
+            (
+                blob.daylight_date.month,
+                blob.daylight_date.day,
+                blob.daylight_date.hour
+            ),
+            (3, 5, 2)
+        );
         let bytes = blob.encode();
         assert_eq!(bytes.len(), 172);
         let back = EasTimeZone::decode(&bytes).unwrap();
@@ -258,8 +306,14 @@ mod tests {
         blob.daylight_name = String::new();
         let zone = blob.to_zone().unwrap();
         assert!(matches!(zone, Zone::Rules(_)));
-        let july = chrono::Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap().naive_utc();
-        let jan = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap().naive_utc();
+        let july = chrono::Utc
+            .with_ymd_and_hms(2026, 7, 1, 12, 0, 0)
+            .unwrap()
+            .naive_utc();
+        let jan = chrono::Utc
+            .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+            .unwrap()
+            .naive_utc();
         assert_eq!(zone.offset_at(july), -4 * 3600);
         assert_eq!(zone.offset_at(jan), -5 * 3600);
     }

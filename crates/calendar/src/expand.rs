@@ -92,7 +92,11 @@ impl Ctx<'_> {
             }
             return fallback.unwrap_or(Span::Days(1));
         }
-        let end = it.end.as_ref().or(if it.kind == ItemKind::Todo { it.due.as_ref() } else { None });
+        let end = it.end.as_ref().or(if it.kind == ItemKind::Todo {
+            it.due.as_ref()
+        } else {
+            None
+        });
         if let Some(e) = end {
             return Span::Exact((self.instant(e) - self.instant(start)).max(TimeDelta::zero()));
         }
@@ -110,7 +114,12 @@ fn end_of(zone: &Zone, local: NaiveDateTime, start: DateTime<Utc>, span: Span) -
     }
 }
 
-fn overlaps(start: DateTime<Utc>, end: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+fn overlaps(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
     start < to && (end > from || (end == start && start >= from))
 }
 
@@ -125,8 +134,14 @@ pub fn alarm_instants(
     let mut out = Vec::new();
     for a in alarms {
         let base = match a.trigger {
-            Trigger::Relative { offset, related: Related::Start } => start + offset,
-            Trigger::Relative { offset, related: Related::End } => end + offset,
+            Trigger::Relative {
+                offset,
+                related: Related::Start,
+            } => start + offset,
+            Trigger::Relative {
+                offset,
+                related: Related::End,
+            } => end + offset,
             Trigger::Absolute(t) if first_instance => t,
             Trigger::Absolute(_) => continue,
         };
@@ -147,7 +162,13 @@ pub fn alarm_instants(
 pub const MAX_RULE_STEPS: usize = 200_000;
 
 /// Local-wall-time instances of a rule between `from` and `to` (exclusive).
-fn rule_instances(rule: &Recurrence, zone: &Zone, dtstart: NaiveDateTime, from: NaiveDateTime, to: NaiveDateTime) -> Vec<NaiveDateTime> {
+fn rule_instances(
+    rule: &Recurrence,
+    zone: &Zone,
+    dtstart: NaiveDateTime,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Vec<NaiveDateTime> {
     let mut r = rule.clone();
     // UNTIL in local wall time, written as a stand-in UTC value for the iterator.
     let until_local = r.until.take().map(|u| match u {
@@ -194,15 +215,26 @@ fn rule_instances(rule: &Recurrence, zone: &Zone, dtstart: NaiveDateTime, from: 
 impl Calendar {
     /// All occurrences that overlap `[from, to)`, sorted by start. Floating and all-day items
     /// are placed in `local_zone`; so are items whose TZID cannot be resolved.
-    pub fn expand(&self, from: DateTime<Utc>, to: DateTime<Utc>, local_zone: &Zone) -> Vec<Occurrence> {
-        let ctx = Ctx { resolver: Resolver::from_vtimezones(&self.timezones), floating: local_zone };
+    pub fn expand(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        local_zone: &Zone,
+    ) -> Vec<Occurrence> {
+        let ctx = Ctx {
+            resolver: Resolver::from_vtimezones(&self.timezones),
+            floating: local_zone,
+        };
         let mut out = Vec::new();
 
         // Overrides by UID → instance instants.
         let mut overridden: HashMap<&str, HashSet<i64>> = HashMap::new();
         for it in self.items.iter().filter(|i| i.recurrence_id.is_some()) {
             let rid = it.recurrence_id.as_ref().expect("filtered");
-            overridden.entry(it.uid.as_str()).or_default().insert(ctx.instant(rid).timestamp());
+            overridden
+                .entry(it.uid.as_str())
+                .or_default()
+                .insert(ctx.instant(rid).timestamp());
         }
 
         for (idx, it) in self.items.iter().enumerate() {
@@ -212,8 +244,11 @@ impl Calendar {
                 self.push_override(&ctx, idx, it, from, to, &mut out);
                 continue;
             }
-            let Some(start) = it.start.as_ref().or(if it.kind == ItemKind::Todo { it.due.as_ref() } else { None })
-            else {
+            let Some(start) = it.start.as_ref().or(if it.kind == ItemKind::Todo {
+                it.due.as_ref()
+            } else {
+                None
+            }) else {
                 tracing::trace!(uid = %it.uid, "item without DTSTART has no occurrences");
                 continue;
             };
@@ -244,12 +279,22 @@ impl Calendar {
                 };
                 locals.insert(local);
             }
-            let ex_instants: HashSet<i64> =
-                it.exdates.iter().filter(|d| !d.is_date()).map(|d| ctx.instant(d).timestamp()).collect();
+            let ex_instants: HashSet<i64> = it
+                .exdates
+                .iter()
+                .filter(|d| !d.is_date())
+                .map(|d| ctx.instant(d).timestamp())
+                .collect();
             let ex_dates: HashSet<NaiveDate> = it
                 .exdates
                 .iter()
-                .filter_map(|d| if let DateOrTime::Date(x) = d { Some(*x) } else { None })
+                .filter_map(|d| {
+                    if let DateOrTime::Date(x) = d {
+                        Some(*x)
+                    } else {
+                        None
+                    }
+                })
                 .collect();
             let over = overridden.get(it.uid.as_str());
             let first = *locals.iter().next().expect("DTSTART inserted");
@@ -274,7 +319,11 @@ impl Calendar {
                     start: s,
                     end: e,
                     local_start: *local,
-                    zone: if floating { "floating".into() } else { zone.name() },
+                    zone: if floating {
+                        "floating".into()
+                    } else {
+                        zone.name()
+                    },
                     all_day: start.is_date(),
                     is_override: false,
                     alarms: alarm_instants(&it.alarms, s, e, *local == first),
@@ -285,7 +334,15 @@ impl Calendar {
         out
     }
 
-    fn push_override(&self, ctx: &Ctx<'_>, idx: usize, it: &Item, from: DateTime<Utc>, to: DateTime<Utc>, out: &mut Vec<Occurrence>) {
+    fn push_override(
+        &self,
+        ctx: &Ctx<'_>,
+        idx: usize,
+        it: &Item,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        out: &mut Vec<Occurrence>,
+    ) {
         let rid = it.recurrence_id.as_ref().expect("override");
         if it.this_and_future {
             tracing::debug!(uid = %it.uid, "RANGE=THISANDFUTURE applied to its own instance only");
@@ -319,7 +376,11 @@ impl Calendar {
         }
         // Overrides without their own alarms inherit the master's (RFC 5545 leaves it to the
         // producer; Outlook and SOGo omit unchanged VALARMs in overrides).
-        let alarms = if it.alarms.is_empty() { master.map(|m| m.alarms.as_slice()).unwrap_or(&[]) } else { &it.alarms };
+        let alarms = if it.alarms.is_empty() {
+            master.map(|m| m.alarms.as_slice()).unwrap_or(&[])
+        } else {
+            &it.alarms
+        };
         let first = master
             .and_then(|m| m.start.as_ref())
             .is_some_and(|ms| ctx.instant(ms) == instance);
@@ -327,12 +388,19 @@ impl Calendar {
             uid: it.uid.clone(),
             item: idx,
             kind: it.kind,
-            summary: it.summary.clone().or_else(|| master.and_then(|m| m.summary.clone())),
+            summary: it
+                .summary
+                .clone()
+                .or_else(|| master.and_then(|m| m.summary.clone())),
             instance,
             start: s,
             end: e,
             local_start: local,
-            zone: if floating { "floating".into() } else { zone.name() },
+            zone: if floating {
+                "floating".into()
+            } else {
+                zone.name()
+            },
             all_day: start.is_date(),
             is_override: true,
             alarms: alarm_instants(alarms, s, e, first || master.is_none()),

@@ -24,7 +24,11 @@ pub struct ContentLine {
 
 impl ContentLine {
     pub fn new(name: &str, value: impl Into<String>) -> Self {
-        Self { name: name.to_ascii_uppercase(), params: Vec::new(), value: value.into() }
+        Self {
+            name: name.to_ascii_uppercase(),
+            params: Vec::new(),
+            value: value.into(),
+        }
     }
 
     pub fn with_param(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -34,7 +38,10 @@ impl ContentLine {
 
     /// First value of a parameter, by case-insensitive name.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -49,7 +56,10 @@ pub struct Component {
 
 impl Component {
     pub fn new(name: &str) -> Self {
-        Self { name: name.to_ascii_uppercase(), ..Default::default() }
+        Self {
+            name: name.to_ascii_uppercase(),
+            ..Default::default()
+        }
     }
 
     pub fn prop(&self, name: &str) -> Option<&ContentLine> {
@@ -73,11 +83,11 @@ fn unfold(input: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for raw in input.split('\n') {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            if let Some(last) = lines.last_mut() {
-                last.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = lines.last_mut()
+        {
+            last.push_str(rest);
+            continue;
         }
         lines.push(raw.to_string());
     }
@@ -122,7 +132,11 @@ pub fn parse_line(line: &str) -> Option<ContentLine> {
             .replace("^^", "^"); // RFC 6868
         params.push((pname.trim().to_ascii_uppercase(), pvalue));
     }
-    Some(ContentLine { name, params, value: value.to_string() })
+    Some(ContentLine {
+        name,
+        params,
+        value: value.to_string(),
+    })
 }
 
 fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
@@ -157,7 +171,10 @@ pub fn parse_components(input: &str) -> Result<Vec<Component>, Error> {
         match cl.name.as_str() {
             "BEGIN" => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(Error::Parse(format!("line {}: components nested too deep", no + 1)));
+                    return Err(Error::Parse(format!(
+                        "line {}: components nested too deep",
+                        no + 1
+                    )));
                 }
                 stack.push(Component::new(cl.value.trim()));
             }

@@ -60,7 +60,12 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// REQUEST for the series `uid`, sent by `organizer`.
-pub fn request(cal: &Calendar, uid: &str, organizer: &Person, now: DateTime<Utc>) -> Result<ItipMessage, Error> {
+pub fn request(
+    cal: &Calendar,
+    uid: &str,
+    organizer: &Person,
+    now: DateTime<Utc>,
+) -> Result<ItipMessage, Error> {
     let mut items = series(cal, uid)?;
     let mut recipients = Vec::new();
     for it in &mut items {
@@ -78,9 +83,15 @@ pub fn request(cal: &Calendar, uid: &str, organizer: &Person, now: DateTime<Utc>
         }
     }
     if recipients.is_empty() {
-        return Err(Error::Unsupported("a REQUEST needs at least one attendee besides the organizer".into()));
+        return Err(Error::Unsupported(
+            "a REQUEST needs at least one attendee besides the organizer".into(),
+        ));
     }
-    Ok(ItipMessage { method: "REQUEST", calendar: envelope("REQUEST", cal, items), recipients })
+    Ok(ItipMessage {
+        method: "REQUEST",
+        calendar: envelope("REQUEST", cal, items),
+        recipients,
+    })
 }
 
 /// REPLY from `attendee` with `partstat`, to the whole series or (with `instance`) one
@@ -94,7 +105,11 @@ pub fn reply(
     now: DateTime<Utc>,
 ) -> Result<ItipMessage, Error> {
     let items = series(cal, uid)?;
-    let master = items.iter().find(|i| i.recurrence_id.is_none()).or(items.first()).expect("non-empty");
+    let master = items
+        .iter()
+        .find(|i| i.recurrence_id.is_none())
+        .or(items.first())
+        .expect("non-empty");
     let organizer = master
         .organizer
         .clone()
@@ -110,11 +125,19 @@ pub fn reply(
     it.sequence = master.sequence;
     it.summary = master.summary.clone();
     it.organizer = Some(organizer.clone());
-    it.attendees = vec![Person { partstat, rsvp: false, ..me }];
+    it.attendees = vec![Person {
+        partstat,
+        rsvp: false,
+        ..me
+    }];
     match instance {
         Some(rid) => {
-            let over = items.iter().find(|i| i.recurrence_id.as_ref() == Some(&rid));
-            it.start = over.and_then(|o| o.start.clone()).or_else(|| Some(rid.clone()));
+            let over = items
+                .iter()
+                .find(|i| i.recurrence_id.as_ref() == Some(&rid));
+            it.start = over
+                .and_then(|o| o.start.clone())
+                .or_else(|| Some(rid.clone()));
             it.end = over.and_then(|o| o.end.clone());
             it.recurrence_id = Some(rid);
         }
@@ -124,14 +147,30 @@ pub fn reply(
             it.rrule = master.rrule.clone();
         }
     }
-    Ok(ItipMessage { method: "REPLY", calendar: envelope("REPLY", cal, vec![it]), recipients: vec![organizer.email] })
+    Ok(ItipMessage {
+        method: "REPLY",
+        calendar: envelope("REPLY", cal, vec![it]),
+        recipients: vec![organizer.email],
+    })
 }
 
 /// CANCEL of the series `uid`, or of one occurrence when `instance` is given.
-pub fn cancel(cal: &Calendar, uid: &str, instance: Option<DateOrTime>, now: DateTime<Utc>) -> Result<ItipMessage, Error> {
+pub fn cancel(
+    cal: &Calendar,
+    uid: &str,
+    instance: Option<DateOrTime>,
+    now: DateTime<Utc>,
+) -> Result<ItipMessage, Error> {
     let items = series(cal, uid)?;
-    let master = items.iter().find(|i| i.recurrence_id.is_none()).or(items.first()).expect("non-empty");
-    let organizer = master.organizer.clone().ok_or_else(|| Error::Unsupported("cannot cancel an event without ORGANIZER".into()))?;
+    let master = items
+        .iter()
+        .find(|i| i.recurrence_id.is_none())
+        .or(items.first())
+        .expect("non-empty");
+    let organizer = master
+        .organizer
+        .clone()
+        .ok_or_else(|| Error::Unsupported("cannot cancel an event without ORGANIZER".into()))?;
     let mut it = master.clone();
     it.alarms.clear();
     it.dtstamp = Some(now);
@@ -146,9 +185,17 @@ pub fn cancel(cal: &Calendar, uid: &str, instance: Option<DateOrTime>, now: Date
         it.duration = None;
         it.recurrence_id = Some(rid);
     }
-    let recipients: Vec<String> =
-        it.attendees.iter().filter(|a| !same(&a.email, &organizer.email)).map(|a| a.email.clone()).collect();
-    Ok(ItipMessage { method: "CANCEL", calendar: envelope("CANCEL", cal, vec![it]), recipients })
+    let recipients: Vec<String> = it
+        .attendees
+        .iter()
+        .filter(|a| !same(&a.email, &organizer.email))
+        .map(|a| a.email.clone())
+        .collect();
+    Ok(ItipMessage {
+        method: "CANCEL",
+        calendar: envelope("CANCEL", cal, vec![it]),
+        recipients,
+    })
 }
 
 #[cfg(test)]
@@ -169,27 +216,51 @@ mod tests {
 
     #[test]
     fn request_resets_partstat_and_drops_alarms() {
-        let org = Person { name: Some("Alice".into()), ..Person::new("alice@kontor.test") };
+        let org = Person {
+            name: Some("Alice".into()),
+            ..Person::new("alice@kontor.test")
+        };
         let msg = request(&meeting(), "m1", &org, now()).unwrap();
         assert_eq!(msg.recipients, ["bob@kontor.test"]);
         let body = msg.body();
         assert!(body.contains("METHOD:REQUEST"));
         assert!(!body.contains("VALARM"));
         let back = Calendar::parse(&body).unwrap();
-        let bob = back.items[0].attendees.iter().find(|a| a.email == "bob@kontor.test").unwrap();
+        let bob = back.items[0]
+            .attendees
+            .iter()
+            .find(|a| a.email == "bob@kontor.test")
+            .unwrap();
         assert_eq!(bob.partstat, PartStat::NeedsAction);
         assert!(bob.rsvp);
-        assert!(body.contains("BEGIN:VTIMEZONE"), "TZID must be defined in the message");
-        assert_eq!(msg.content_type(), "text/calendar; charset=utf-8; method=REQUEST");
+        assert!(
+            body.contains("BEGIN:VTIMEZONE"),
+            "TZID must be defined in the message"
+        );
+        assert_eq!(
+            msg.content_type(),
+            "text/calendar; charset=utf-8; method=REQUEST"
+        );
     }
 
     #[test]
     fn reply_carries_only_the_replying_attendee() {
         let rid = DateOrTime::Zoned {
-            local: chrono::NaiveDate::from_ymd_opt(2026, 1, 12).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            local: chrono::NaiveDate::from_ymd_opt(2026, 1, 12)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
             tzid: "Europe/Berlin".into(),
         };
-        let msg = reply(&meeting(), "m1", "BOB@kontor.test", PartStat::Declined, Some(rid.clone()), now()).unwrap();
+        let msg = reply(
+            &meeting(),
+            "m1",
+            "BOB@kontor.test",
+            PartStat::Declined,
+            Some(rid.clone()),
+            now(),
+        )
+        .unwrap();
         assert_eq!(msg.recipients, ["alice@kontor.test"]);
         let it = &msg.calendar.items[0];
         assert_eq!(it.attendees.len(), 1);

@@ -39,7 +39,9 @@ pub mod value;
 pub mod vtimezone;
 
 pub use expand::Occurrence;
-pub use model::{Alarm, Calendar, Item, ItemKind, PartStat, Person, Related, Role, Status, Trigger};
+pub use model::{
+    Alarm, Calendar, Item, ItemKind, PartStat, Person, Related, Role, Status, Trigger,
+};
 pub use recur::{ByDay, Frequency, Recurrence};
 pub use tz::Zone;
 pub use value::DateOrTime;

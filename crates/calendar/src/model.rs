@@ -131,7 +131,10 @@ pub struct Person {
 
 impl Person {
     pub fn new(email: &str) -> Self {
-        Self { email: email.to_string(), ..Default::default() }
+        Self {
+            email: email.to_string(),
+            ..Default::default()
+        }
     }
 
     fn from_line(l: &ContentLine) -> Self {
@@ -142,7 +145,10 @@ impl Person {
             .or_else(|| v.strip_prefix("Mailto:"))
             .unwrap_or(v)
             .to_string();
-        let mut p = Person { email, ..Default::default() };
+        let mut p = Person {
+            email,
+            ..Default::default()
+        };
         for (n, val) in &l.params {
             match n.as_str() {
                 "CN" => p.name = Some(val.clone()),
@@ -161,7 +167,9 @@ impl Person {
             l = l.with_param("CN", n.clone());
         }
         if attendee {
-            l = l.with_param("ROLE", self.role.as_str()).with_param("PARTSTAT", self.partstat.as_str());
+            l = l
+                .with_param("ROLE", self.role.as_str())
+                .with_param("PARTSTAT", self.partstat.as_str());
             if self.rsvp {
                 l = l.with_param("RSVP", "TRUE");
             }
@@ -207,7 +215,10 @@ impl Alarm {
     pub fn minutes_before_start(minutes: i64) -> Self {
         Alarm {
             action: "DISPLAY".into(),
-            trigger: Trigger::Relative { offset: TimeDelta::minutes(-minutes), related: Related::Start },
+            trigger: Trigger::Relative {
+                offset: TimeDelta::minutes(-minutes),
+                related: Related::Start,
+            },
             repeat: 0,
             repeat_interval: None,
             description: Some("Reminder".into()),
@@ -216,8 +227,12 @@ impl Alarm {
     }
 
     fn from_component(c: &Component) -> Result<Self, Error> {
-        let t = c.prop("TRIGGER").ok_or_else(|| Error::Parse("VALARM without TRIGGER".into()))?;
-        let trigger = if t.param("VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE-TIME"))
+        let t = c
+            .prop("TRIGGER")
+            .ok_or_else(|| Error::Parse("VALARM without TRIGGER".into()))?;
+        let trigger = if t
+            .param("VALUE")
+            .is_some_and(|v| v.eq_ignore_ascii_case("DATE-TIME"))
             || t.value.trim().ends_with(['Z', 'z'])
         {
             match DateOrTime::parse(&t.value, None, None)? {
@@ -226,12 +241,24 @@ impl Alarm {
                 other => Trigger::Absolute(other.naive().and_utc()),
             }
         } else {
-            let related =
-                if t.param("RELATED").is_some_and(|r| r.eq_ignore_ascii_case("END")) { Related::End } else { Related::Start };
-            Trigger::Relative { offset: parse_duration(&t.value)?, related }
+            let related = if t
+                .param("RELATED")
+                .is_some_and(|r| r.eq_ignore_ascii_case("END"))
+            {
+                Related::End
+            } else {
+                Related::Start
+            };
+            Trigger::Relative {
+                offset: parse_duration(&t.value)?,
+                related,
+            }
         };
         let mut a = Alarm {
-            action: c.prop("ACTION").map(|p| p.value.trim().to_ascii_uppercase()).unwrap_or_else(|| "DISPLAY".into()),
+            action: c
+                .prop("ACTION")
+                .map(|p| p.value.trim().to_ascii_uppercase())
+                .unwrap_or_else(|| "DISPLAY".into()),
             trigger,
             repeat: 0,
             repeat_interval: None,
@@ -260,20 +287,28 @@ impl Alarm {
         c.push(match self.trigger {
             Trigger::Relative { offset, related } => {
                 let l = ContentLine::new("TRIGGER", format_duration(offset));
-                if related == Related::End { l.with_param("RELATED", "END") } else { l }
+                if related == Related::End {
+                    l.with_param("RELATED", "END")
+                } else {
+                    l
+                }
             }
             Trigger::Absolute(u) => {
-                ContentLine::new("TRIGGER", u.format("%Y%m%dT%H%M%SZ").to_string()).with_param("VALUE", "DATE-TIME")
+                ContentLine::new("TRIGGER", u.format("%Y%m%dT%H%M%SZ").to_string())
+                    .with_param("VALUE", "DATE-TIME")
             }
         });
-        if self.repeat > 0 {
-            if let Some(d) = self.repeat_interval {
-                c.push(ContentLine::new("REPEAT", self.repeat.to_string()));
-                c.push(ContentLine::new("DURATION", format_duration(d)));
-            }
+        if self.repeat > 0
+            && let Some(d) = self.repeat_interval
+        {
+            c.push(ContentLine::new("REPEAT", self.repeat.to_string()));
+            c.push(ContentLine::new("DURATION", format_duration(d)));
         }
         // §3.6.6: DISPLAY and EMAIL alarms require a DESCRIPTION.
-        let desc = self.description.clone().or_else(|| (self.action != "AUDIO").then(|| "Reminder".to_string()));
+        let desc = self
+            .description
+            .clone()
+            .or_else(|| (self.action != "AUDIO").then(|| "Reminder".to_string()));
         if let Some(d) = desc {
             c.push(ContentLine::new("DESCRIPTION", escape_text(&d)));
         }
@@ -348,7 +383,10 @@ impl Item {
 
     /// An `X-` or other uninterpreted property value.
     pub fn extra_value(&self, name: &str) -> Option<&str> {
-        self.extra.iter().find(|l| l.name.eq_ignore_ascii_case(name)).map(|l| l.value.as_str())
+        self.extra
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+            .map(|l| l.value.as_str())
     }
 
     fn from_component(c: &Component) -> Result<Self, Error> {
@@ -381,7 +419,9 @@ impl Item {
                 "EXDATE" => it.exdates.extend(DateOrTime::list_from_line(p)),
                 "RECURRENCE-ID" => {
                     it.recurrence_id = Some(date()?);
-                    it.this_and_future = p.param("RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
+                    it.this_and_future = p
+                        .param("RANGE")
+                        .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
                 }
                 "STATUS" => it.status = Some(Status::parse(&p.value)),
                 "SEQUENCE" => it.sequence = p.value.trim().parse().unwrap_or(0),
@@ -420,10 +460,17 @@ impl Item {
         });
         c.push(ContentLine::new("UID", self.uid.clone()));
         let stamp = self.dtstamp.unwrap_or_else(Utc::now);
-        c.push(ContentLine::new("DTSTAMP", stamp.format("%Y%m%dT%H%M%SZ").to_string()));
+        c.push(ContentLine::new(
+            "DTSTAMP",
+            stamp.format("%Y%m%dT%H%M%SZ").to_string(),
+        ));
         if let Some(r) = &self.recurrence_id {
             let l = r.to_line("RECURRENCE-ID");
-            c.push(if self.this_and_future { l.with_param("RANGE", "THISANDFUTURE") } else { l });
+            c.push(if self.this_and_future {
+                l.with_param("RANGE", "THISANDFUTURE")
+            } else {
+                l
+            });
         }
         if let Some(s) = &self.start {
             c.push(s.to_line("DTSTART"));
@@ -436,7 +483,11 @@ impl Item {
         if let Some(d) = &self.due {
             c.push(d.to_line("DUE"));
         }
-        for (name, v) in [("SUMMARY", &self.summary), ("LOCATION", &self.location), ("DESCRIPTION", &self.description)] {
+        for (name, v) in [
+            ("SUMMARY", &self.summary),
+            ("LOCATION", &self.location),
+            ("DESCRIPTION", &self.description),
+        ] {
             if let Some(v) = v {
                 c.push(ContentLine::new(name, escape_text(v)));
             }
@@ -537,21 +588,28 @@ impl Calendar {
     pub fn to_ics(&self) -> String {
         let mut root = Component::new("VCALENDAR");
         root.push(ContentLine::new("VERSION", "2.0"));
-        root.push(ContentLine::new("PRODID", self.prodid.clone().unwrap_or_else(|| PRODID.into())));
+        root.push(ContentLine::new(
+            "PRODID",
+            self.prodid.clone().unwrap_or_else(|| PRODID.into()),
+        ));
         if let Some(m) = &self.method {
             root.push(ContentLine::new("METHOD", m.clone()));
         }
-        root.props.extend(self.extra.iter().filter(|p| p.name != "VERSION").cloned());
+        root.props
+            .extend(self.extra.iter().filter(|p| p.name != "VERSION").cloned());
         let mut tzs = self.timezones.clone();
         for tzid in self.tzids() {
-            if !tzs.iter().any(|t| t.prop("TZID").is_some_and(|p| p.value.trim() == tzid)) {
-                if let Some(vtz) = crate::vtimezone::generate(&tzid) {
-                    tzs.push(vtz);
-                }
+            if !tzs
+                .iter()
+                .any(|t| t.prop("TZID").is_some_and(|p| p.value.trim() == tzid))
+                && let Some(vtz) = crate::vtimezone::generate(&tzid)
+            {
+                tzs.push(vtz);
             }
         }
         root.children.extend(tzs);
-        root.children.extend(self.items.iter().map(Item::to_component));
+        root.children
+            .extend(self.items.iter().map(Item::to_component));
         root.children.extend(self.extra_components.iter().cloned());
         let mut out = String::new();
         write_component(&mut out, &root);
@@ -568,10 +626,10 @@ impl Calendar {
                 .chain(it.rdates.iter())
                 .chain(it.exdates.iter());
             for d in dates {
-                if let Some(t) = d.tzid() {
-                    if !out.iter().any(|o| o == t) {
-                        out.push(t.to_string());
-                    }
+                if let Some(t) = d.tzid()
+                    && !out.iter().any(|o| o == t)
+                {
+                    out.push(t.to_string());
                 }
             }
         }
@@ -580,12 +638,16 @@ impl Calendar {
 
     /// The series master (or the single item) for a UID.
     pub fn master(&self, uid: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.uid == uid && i.recurrence_id.is_none())
+        self.items
+            .iter()
+            .find(|i| i.uid == uid && i.recurrence_id.is_none())
     }
 
     /// Overrides of a series.
     pub fn overrides<'a>(&'a self, uid: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
-        self.items.iter().filter(move |i| i.uid == uid && i.recurrence_id.is_some())
+        self.items
+            .iter()
+            .filter(move |i| i.uid == uid && i.recurrence_id.is_some())
     }
 }
 
@@ -611,13 +673,21 @@ mod tests {
         assert_eq!(it.extra_value("X-MICROSOFT-CDO-BUSYSTATUS"), Some("BUSY"));
         assert_eq!(it.alarms.len(), 1);
         let text = cal.to_ics();
-        assert!(text.contains("BEGIN:VTIMEZONE"), "a VTIMEZONE is generated for Europe/Berlin");
+        assert!(
+            text.contains("BEGIN:VTIMEZONE"),
+            "a VTIMEZONE is generated for Europe/Berlin"
+        );
         let again = Calendar::parse(&text).unwrap();
         assert_eq!(again.items, cal.items);
     }
 
     #[test]
     fn item_without_uid_is_an_error_not_a_panic() {
-        assert!(Calendar::parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n").is_err());
+        assert!(
+            Calendar::parse(
+                "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n"
+            )
+            .is_err()
+        );
     }
 }

@@ -137,7 +137,10 @@ impl Recurrence {
             parts.push(format!("INTERVAL={}", self.interval));
         }
         fn join<T: ToString>(v: &[T]) -> String {
-            v.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
         }
         let lists: [(&str, String); 9] = [
             ("BYSECOND", join(&self.by_second)),
@@ -147,7 +150,13 @@ impl Recurrence {
                 "BYDAY",
                 self.by_day
                     .iter()
-                    .map(|d| format!("{}{}", d.ordinal.map(|o| o.to_string()).unwrap_or_default(), day_code(d.weekday)))
+                    .map(|d| {
+                        format!(
+                            "{}{}",
+                            d.ordinal.map(|o| o.to_string()).unwrap_or_default(),
+                            day_code(d.weekday)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(","),
             ),
@@ -170,7 +179,9 @@ impl Recurrence {
 }
 
 fn list<T: std::str::FromStr>(v: &str) -> Option<Vec<T>> {
-    v.split(',').map(|x| x.trim().trim_start_matches('+').parse().ok()).collect()
+    v.split(',')
+        .map(|x| x.trim().trim_start_matches('+').parse().ok())
+        .collect()
 }
 
 pub(crate) fn weekday(s: &str) -> Option<Weekday> {
@@ -224,10 +235,17 @@ mod tests {
 
     #[test]
     fn parses_and_writes_back() {
-        let src = "FREQ=MONTHLY;UNTIL=20261231T225959Z;INTERVAL=2;BYDAY=-1FR,2MO;BYSETPOS=1;WKST=SU";
+        let src =
+            "FREQ=MONTHLY;UNTIL=20261231T225959Z;INTERVAL=2;BYDAY=-1FR,2MO;BYSETPOS=1;WKST=SU";
         let r = Recurrence::parse(src).unwrap();
         assert_eq!(r.freq, Frequency::Monthly);
-        assert_eq!(r.by_day[0], ByDay { ordinal: Some(-1), weekday: Weekday::Fri });
+        assert_eq!(
+            r.by_day[0],
+            ByDay {
+                ordinal: Some(-1),
+                weekday: Weekday::Fri
+            }
+        );
         assert_eq!(Recurrence::parse(&r.to_value()).unwrap(), r);
     }
 

@@ -75,7 +75,9 @@ fn windows_table() -> &'static HashMap<String, chrono_tz::Tz> {
 
 /// Maps a Windows zone name ("W. Europe Standard Time") to its IANA zone.
 pub fn windows_to_iana(name: &str) -> Option<chrono_tz::Tz> {
-    windows_table().get(&name.trim().to_ascii_lowercase()).copied()
+    windows_table()
+        .get(&name.trim().to_ascii_lowercase())
+        .copied()
 }
 
 /// Maps an IANA zone to the Windows name whose CLDR "001" row names it, if any.
@@ -118,7 +120,9 @@ impl Resolver {
     pub fn from_vtimezones<'a>(vtimezones: impl IntoIterator<Item = &'a Component>) -> Self {
         let mut zones = HashMap::new();
         for vtz in vtimezones {
-            let Some(tzid) = vtz.prop("TZID").map(|p| p.value.trim().to_string()) else { continue };
+            let Some(tzid) = vtz.prop("TZID").map(|p| p.value.trim().to_string()) else {
+                continue;
+            };
             if let Some(z) = resolve_vtimezone(&tzid, vtz) {
                 zones.insert(tzid, z);
             }
@@ -143,20 +147,19 @@ fn resolve_vtimezone(tzid: &str, vtz: &Component) -> Option<Zone> {
     if let Some(tz) = windows_to_iana(t) {
         return Some(Zone::Iana(tz));
     }
-    if let Some(loc) = vtz.prop("X-LIC-LOCATION") {
-        if let Ok(tz) = chrono_tz::Tz::from_str(loc.value.trim()) {
-            return Some(Zone::Iana(tz));
-        }
+    if let Some(loc) = vtz.prop("X-LIC-LOCATION")
+        && let Ok(tz) = chrono_tz::Tz::from_str(loc.value.trim())
+    {
+        return Some(Zone::Iana(tz));
     }
-    if let Some(cdo) = vtz.prop("X-MICROSOFT-CDO-TZID") {
-        if let Some(calcard::common::timezone::Tz::Tz(tz)) =
+    if let Some(cdo) = vtz.prop("X-MICROSOFT-CDO-TZID")
+        && let Some(calcard::common::timezone::Tz::Tz(tz)) =
             calcard::common::timezone::Tz::from_ms_cdo_zone_id(cdo.value.trim())
-        {
-            // A CDO id only names a region; trust it only if the rules agree on the offsets.
-            let rules = rules_from_vtimezone(t, vtz);
-            if rules.as_ref().is_none_or(|r| r.agrees_with(tz)) {
-                return Some(Zone::Iana(tz));
-            }
+    {
+        // A CDO id only names a region; trust it only if the rules agree on the offsets.
+        let rules = rules_from_vtimezone(t, vtz);
+        if rules.as_ref().is_none_or(|r| r.agrees_with(tz)) {
+            return Some(Zone::Iana(tz));
         }
     }
     if let Some(z) = zone_by_name(t) {
@@ -174,22 +177,43 @@ pub fn rules_from_vtimezone(name: &str, vtz: &Component) -> Option<ZoneRules> {
             "DAYLIGHT" => true,
             _ => continue,
         };
-        let start = c.prop("DTSTART").and_then(|p| DateOrTime::from_line(p).ok()).map(|d| d.naive());
-        let to = c.prop("TZOFFSETTO").and_then(|p| parse_utc_offset(&p.value).ok());
-        let from = c.prop("TZOFFSETFROM").and_then(|p| parse_utc_offset(&p.value).ok());
-        let (Some(start), Some(to)) = (start, to) else { continue };
-        let rule = c.prop("RRULE").and_then(|p| Recurrence::parse(&p.value).ok());
+        let start = c
+            .prop("DTSTART")
+            .and_then(|p| DateOrTime::from_line(p).ok())
+            .map(|d| d.naive());
+        let to = c
+            .prop("TZOFFSETTO")
+            .and_then(|p| parse_utc_offset(&p.value).ok());
+        let from = c
+            .prop("TZOFFSETFROM")
+            .and_then(|p| parse_utc_offset(&p.value).ok());
+        let (Some(start), Some(to)) = (start, to) else {
+            continue;
+        };
+        let rule = c
+            .prop("RRULE")
+            .and_then(|p| Recurrence::parse(&p.value).ok());
         let rdates = c
             .props_named("RDATE")
             .flat_map(DateOrTime::list_from_line)
             .map(|d| d.naive())
             .collect();
-        observances.push(Observance { start, offset_from: from.unwrap_or(to), offset_to: to, rule, rdates, daylight });
+        observances.push(Observance {
+            start,
+            offset_from: from.unwrap_or(to),
+            offset_to: to,
+            rule,
+            rdates,
+            daylight,
+        });
     }
     if observances.is_empty() {
         None
     } else {
-        Some(ZoneRules { name: name.to_string(), observances })
+        Some(ZoneRules {
+            name: name.to_string(),
+            observances,
+        })
     }
 }
 
@@ -197,7 +221,9 @@ pub fn rules_from_vtimezone(name: &str, vtz: &Component) -> Option<ZoneRules> {
 pub fn nth_weekday(year: i32, month: u32, weekday: chrono::Weekday, n: i16) -> Option<NaiveDate> {
     if n > 0 {
         let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-        let delta = (7 + weekday.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
+        let delta = (7 + weekday.num_days_from_monday() as i64
+            - first.weekday().num_days_from_monday() as i64)
+            % 7;
         let d = first + TimeDelta::days(delta + 7 * (n as i64 - 1));
         (d.month() == month).then_some(d)
     } else {
@@ -207,7 +233,9 @@ pub fn nth_weekday(year: i32, month: u32, weekday: chrono::Weekday, n: i16) -> O
             NaiveDate::from_ymd_opt(year, month + 1, 1)?
         };
         let last = next.pred_opt()?;
-        let delta = (7 + last.weekday().num_days_from_monday() as i64 - weekday.num_days_from_monday() as i64) % 7;
+        let delta = (7 + last.weekday().num_days_from_monday() as i64
+            - weekday.num_days_from_monday() as i64)
+            % 7;
         let d = last - TimeDelta::days(delta + 7 * ((-n) as i64 - 1));
         (d.month() == month).then_some(d)
     }
@@ -216,31 +244,43 @@ pub fn nth_weekday(year: i32, month: u32, weekday: chrono::Weekday, n: i16) -> O
 impl Observance {
     /// Local onsets of this observance that fall in `year`.
     fn onsets_in_year(&self, year: i32) -> Vec<NaiveDateTime> {
-        let mut out: Vec<NaiveDateTime> =
-            self.rdates.iter().copied().chain(std::iter::once(self.start)).filter(|d| d.year() == year).collect();
-        if let Some(rule) = &self.rule {
-            if rule.freq == Frequency::Yearly && year > self.start.year() {
-                let month = rule.by_month.first().map(|m| *m as u32).unwrap_or(self.start.month());
-                let date = match (rule.by_day.first(), rule.by_month_day.as_slice()) {
-                    (Some(bd), []) => nth_weekday(year, month, bd.weekday, bd.ordinal.unwrap_or(1)),
-                    // Old style: BYMONTHDAY=8,9,…,14;BYDAY=SU → the weekday within those days.
-                    (Some(bd), days) => days
-                        .iter()
-                        .filter_map(|d| NaiveDate::from_ymd_opt(year, month, (*d).max(1) as u32))
-                        .find(|d| d.weekday() == bd.weekday),
-                    (None, [d, ..]) => NaiveDate::from_ymd_opt(year, month, (*d).max(1) as u32),
-                    (None, []) => NaiveDate::from_ymd_opt(year, month, self.start.day()),
-                };
-                if let Some(date) = date {
-                    let onset = date.and_time(self.start.time());
-                    let within = match &rule.until {
-                        None => true,
-                        Some(DateOrTime::Utc(u)) => onset - TimeDelta::seconds(self.offset_from as i64) <= u.naive_utc(),
-                        Some(other) => onset <= other.naive(),
-                    };
-                    if within {
-                        out.push(onset);
+        let mut out: Vec<NaiveDateTime> = self
+            .rdates
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.start))
+            .filter(|d| d.year() == year)
+            .collect();
+        if let Some(rule) = &self.rule
+            && rule.freq == Frequency::Yearly
+            && year > self.start.year()
+        {
+            let month = rule
+                .by_month
+                .first()
+                .map(|m| *m as u32)
+                .unwrap_or(self.start.month());
+            let date = match (rule.by_day.first(), rule.by_month_day.as_slice()) {
+                (Some(bd), []) => nth_weekday(year, month, bd.weekday, bd.ordinal.unwrap_or(1)),
+                // Old style: BYMONTHDAY=8,9,…,14;BYDAY=SU → the weekday within those days.
+                (Some(bd), days) => days
+                    .iter()
+                    .filter_map(|d| NaiveDate::from_ymd_opt(year, month, (*d).max(1) as u32))
+                    .find(|d| d.weekday() == bd.weekday),
+                (None, [d, ..]) => NaiveDate::from_ymd_opt(year, month, (*d).max(1) as u32),
+                (None, []) => NaiveDate::from_ymd_opt(year, month, self.start.day()),
+            };
+            if let Some(date) = date {
+                let onset = date.and_time(self.start.time());
+                let within = match &rule.until {
+                    None => true,
+                    Some(DateOrTime::Utc(u)) => {
+                        onset - TimeDelta::seconds(self.offset_from as i64) <= u.naive_utc()
                     }
+                    Some(other) => onset <= other.naive(),
+                };
+                if within {
+                    out.push(onset);
                 }
             }
         }
@@ -272,7 +312,13 @@ impl ZoneRules {
             .filter(|o| o.start - TimeDelta::seconds(o.offset_from as i64) <= utc)
             .max_by_key(|o| o.start)
             .or_else(|| self.observances.iter().min_by_key(|o| o.start))
-            .map(|o| if o.start - TimeDelta::seconds(o.offset_from as i64) <= utc { o.offset_to } else { o.offset_from })
+            .map(|o| {
+                if o.start - TimeDelta::seconds(o.offset_from as i64) <= utc {
+                    o.offset_to
+                } else {
+                    o.offset_from
+                }
+            })
             .unwrap_or(0)
     }
 
@@ -280,7 +326,10 @@ impl ZoneRules {
     pub fn agrees_with(&self, tz: chrono_tz::Tz) -> bool {
         let year = Utc::now().year();
         [(1, 15), (4, 15), (7, 15), (10, 15)].iter().all(|(m, d)| {
-            let probe = NaiveDate::from_ymd_opt(year, *m, *d).expect("valid").and_hms_opt(12, 0, 0).expect("valid");
+            let probe = NaiveDate::from_ymd_opt(year, *m, *d)
+                .expect("valid")
+                .and_hms_opt(12, 0, 0)
+                .expect("valid");
             tz.offset_from_utc_datetime(&probe).fix().local_minus_utc() == self.offset_at(probe)
         })
     }
@@ -311,8 +360,11 @@ impl Zone {
                 }
             },
             Zone::Rules(r) => {
-                let mut offsets: Vec<i32> =
-                    r.observances.iter().flat_map(|o| [o.offset_from, o.offset_to]).collect();
+                let mut offsets: Vec<i32> = r
+                    .observances
+                    .iter()
+                    .flat_map(|o| [o.offset_from, o.offset_to])
+                    .collect();
                 offsets.sort_unstable_by(|a, b| b.cmp(a));
                 offsets.dedup();
                 for o in &offsets {
@@ -352,17 +404,28 @@ mod tests {
     fn every_windows_row_resolves_in_chrono_tz() {
         for l in WINDOWS_ZONES_TSV.lines().filter(|l| !l.starts_with('#')) {
             let (w, iana) = l.split_once('\t').expect("tab-separated row");
-            assert!(chrono_tz::Tz::from_str(iana).is_ok(), "{w} -> {iana} unknown to chrono-tz");
+            assert!(
+                chrono_tz::Tz::from_str(iana).is_ok(),
+                "{w} -> {iana} unknown to chrono-tz"
+            );
         }
         assert!(windows_table().len() >= 140);
-        assert_eq!(windows_to_iana("W. Europe Standard Time"), Some(chrono_tz::Europe::Berlin));
-        assert_eq!(iana_to_windows(chrono_tz::Europe::Berlin), Some("W. Europe Standard Time"));
+        assert_eq!(
+            windows_to_iana("W. Europe Standard Time"),
+            Some(chrono_tz::Europe::Berlin)
+        );
+        assert_eq!(
+            iana_to_windows(chrono_tz::Europe::Berlin),
+            Some("W. Europe Standard Time")
+        );
     }
 
     fn custom_zone() -> Zone {
         let src = "BEGIN:VCALENDAR\nBEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:16011028T030000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:16010325T020000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\nEND:VTIMEZONE\nEND:VCALENDAR\n";
         let cal = parse_components(src).unwrap();
-        Resolver::from_vtimezones(&cal[0].children).resolve("Customized Time Zone").unwrap()
+        Resolver::from_vtimezones(&cal[0].children)
+            .resolve("Customized Time Zone")
+            .unwrap()
     }
 
     #[test]
@@ -370,27 +433,52 @@ mod tests {
         let z = custom_zone();
         assert!(matches!(z, Zone::Rules(_)));
         let berlin = Zone::Iana(chrono_tz::Europe::Berlin);
-        let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(0, 30, 0).unwrap();
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 30, 0)
+            .unwrap();
         // Every half hour through a year, including the gap on 29 March and the fold on 25 Oct.
         for i in 0..(365 * 48) {
             let local = start + TimeDelta::minutes(30 * i);
-            assert_eq!(z.local_to_utc(local), berlin.local_to_utc(local), "at {local}");
+            assert_eq!(
+                z.local_to_utc(local),
+                berlin.local_to_utc(local),
+                "at {local}"
+            );
         }
     }
 
     #[test]
     fn gap_moves_forward_and_fold_takes_first() {
         let berlin = Zone::Iana(chrono_tz::Europe::Berlin);
-        let gap = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(berlin.local_to_utc(gap).to_rfc3339(), "2026-03-29T01:30:00+00:00");
-        let fold = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(berlin.local_to_utc(fold).to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            berlin.local_to_utc(gap).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
+        let fold = NaiveDate::from_ymd_opt(2026, 10, 25)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            berlin.local_to_utc(fold).to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
     }
 
     #[test]
     fn nth_weekday_edges() {
-        assert_eq!(nth_weekday(2026, 3, chrono::Weekday::Sun, -1), NaiveDate::from_ymd_opt(2026, 3, 29));
-        assert_eq!(nth_weekday(2026, 3, chrono::Weekday::Sun, 2), NaiveDate::from_ymd_opt(2026, 3, 8));
+        assert_eq!(
+            nth_weekday(2026, 3, chrono::Weekday::Sun, -1),
+            NaiveDate::from_ymd_opt(2026, 3, 29)
+        );
+        assert_eq!(
+            nth_weekday(2026, 3, chrono::Weekday::Sun, 2),
+            NaiveDate::from_ymd_opt(2026, 3, 8)
+        );
         assert_eq!(nth_weekday(2026, 2, chrono::Weekday::Mon, 5), None);
     }
 }

@@ -84,7 +84,10 @@ impl DateOrTime {
         Ok(if utc {
             Self::Utc(n.and_utc())
         } else if let Some(tz) = tzid.filter(|t| !t.trim().is_empty()) {
-            Self::Zoned { local: n, tzid: tz.to_string() }
+            Self::Zoned {
+                local: n,
+                tzid: tz.to_string(),
+            }
         } else {
             Self::Floating(n)
         })
@@ -94,7 +97,9 @@ impl DateOrTime {
     pub fn value_text(&self) -> String {
         match self {
             Self::Date(d) => d.format("%Y%m%d").to_string(),
-            Self::Floating(n) | Self::Zoned { local: n, .. } => n.format("%Y%m%dT%H%M%S").to_string(),
+            Self::Floating(n) | Self::Zoned { local: n, .. } => {
+                n.format("%Y%m%dT%H%M%S").to_string()
+            }
             Self::Utc(u) => u.format("%Y%m%dT%H%M%SZ").to_string(),
         }
     }
@@ -204,7 +209,11 @@ pub fn parse_utc_offset(s: &str) -> Result<i32, Error> {
     }
     let h: i32 = digits[0..2].parse().map_err(|_| bad())?;
     let m: i32 = digits[2..4].parse().map_err(|_| bad())?;
-    let sec: i32 = if digits.len() == 6 { digits[4..6].parse().map_err(|_| bad())? } else { 0 };
+    let sec: i32 = if digits.len() == 6 {
+        digits[4..6].parse().map_err(|_| bad())?
+    } else {
+        0
+    };
     if h > 23 || m > 59 || sec > 59 {
         return Err(bad());
     }
@@ -251,7 +260,12 @@ mod tests {
 
     #[test]
     fn durations_round_trip() {
-        for (s, secs) in [("-PT15M", -900), ("P1DT2H", 93_600), ("P2W", 1_209_600), ("PT0S", 0)] {
+        for (s, secs) in [
+            ("-PT15M", -900),
+            ("P1DT2H", 93_600),
+            ("P2W", 1_209_600),
+            ("PT0S", 0),
+        ] {
             let d = parse_duration(s).unwrap();
             assert_eq!(d.num_seconds(), secs, "{s}");
             assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
@@ -276,9 +290,18 @@ mod tests {
 
     #[test]
     fn date_time_forms() {
-        assert!(matches!(DateOrTime::parse("20260101", None, None).unwrap(), DateOrTime::Date(_)));
-        assert!(matches!(DateOrTime::parse("20260101T090000Z", Some("X"), None).unwrap(), DateOrTime::Utc(_)));
-        assert!(matches!(DateOrTime::parse("20260101T090000", None, None).unwrap(), DateOrTime::Floating(_)));
+        assert!(matches!(
+            DateOrTime::parse("20260101", None, None).unwrap(),
+            DateOrTime::Date(_)
+        ));
+        assert!(matches!(
+            DateOrTime::parse("20260101T090000Z", Some("X"), None).unwrap(),
+            DateOrTime::Utc(_)
+        ));
+        assert!(matches!(
+            DateOrTime::parse("20260101T090000", None, None).unwrap(),
+            DateOrTime::Floating(_)
+        ));
         assert!(matches!(
             DateOrTime::parse("20260101T090000", Some("Europe/Berlin"), None).unwrap(),
             DateOrTime::Zoned { .. }

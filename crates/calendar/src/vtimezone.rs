@@ -22,9 +22,15 @@ pub struct YearlyTransition {
 
 /// The zone's standard offset and, if it observes DST in `year`, its two transitions
 /// `(to_standard, to_daylight)`.
-pub fn yearly_rule(tz: chrono_tz::Tz, year: i32) -> (i32, Option<(YearlyTransition, YearlyTransition)>) {
+pub fn yearly_rule(
+    tz: chrono_tz::Tz,
+    year: i32,
+) -> (i32, Option<(YearlyTransition, YearlyTransition)>) {
     let off = |utc: NaiveDateTime| tz.offset_from_utc_datetime(&utc).fix().local_minus_utc();
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year").and_hms_opt(0, 0, 0).expect("valid");
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)
+        .expect("valid year")
+        .and_hms_opt(0, 0, 0)
+        .expect("valid");
     let mut transitions = Vec::new();
     let mut prev = off(start);
     // Scan in 1-hour steps, then find the exact minute.
@@ -55,17 +61,39 @@ pub fn yearly_rule(tz: chrono_tz::Tz, year: i32) -> (i32, Option<(YearlyTransiti
             .expect("valid");
             next.pred_opt().expect("valid").day()
         };
-        let ordinal = if date.day() + 7 > days_in_month { -1 } else { ((date.day() - 1) / 7 + 1) as i16 };
-        YearlyTransition { month: date.month(), ordinal, weekday: date.weekday(), local, offset_from: from, offset_to: to }
+        let ordinal = if date.day() + 7 > days_in_month {
+            -1
+        } else {
+            ((date.day() - 1) / 7 + 1) as i16
+        };
+        YearlyTransition {
+            month: date.month(),
+            ordinal,
+            weekday: date.weekday(),
+            local,
+            offset_from: from,
+            offset_to: to,
+        }
     };
     if transitions.len() == 2 {
         let a = to_tr(transitions[0]);
         let b = to_tr(transitions[1]);
         // The standard one goes to the smaller offset.
-        let (std, dst) = if a.offset_to < b.offset_to { (a, b) } else { (b, a) };
+        let (std, dst) = if a.offset_to < b.offset_to {
+            (a, b)
+        } else {
+            (b, a)
+        };
         (std.offset_to, Some((std, dst)))
     } else {
-        (off(NaiveDate::from_ymd_opt(year, 7, 1).expect("valid").and_hms_opt(0, 0, 0).expect("valid")).min(prev), None)
+        (
+            off(NaiveDate::from_ymd_opt(year, 7, 1)
+                .expect("valid")
+                .and_hms_opt(0, 0, 0)
+                .expect("valid"))
+            .min(prev),
+            None,
+        )
     }
 }
 
@@ -79,15 +107,21 @@ fn observance(name: &str, tr: &YearlyTransition) -> Component {
     let mut c = Component::new(name);
     // Start in 1970 so every reader (Outlook, vobject) accepts it.
     let start = NaiveDate::from_ymd_opt(1970, tr.month, 1)
-        .and_then(|d| {
-            crate::tz::nth_weekday(1970, tr.month, tr.weekday, tr.ordinal).or(Some(d))
-        })
+        .and_then(|d| crate::tz::nth_weekday(1970, tr.month, tr.weekday, tr.ordinal).or(Some(d)))
         .expect("valid")
         .and_time(tr.local.time());
-    c.push(ContentLine::new("DTSTART", start.format("%Y%m%dT%H%M%S").to_string()));
+    c.push(ContentLine::new(
+        "DTSTART",
+        start.format("%Y%m%dT%H%M%S").to_string(),
+    ));
     c.push(ContentLine::new(
         "RRULE",
-        format!("FREQ=YEARLY;BYMONTH={};BYDAY={}{}", tr.month, tr.ordinal, day_code(tr.weekday)),
+        format!(
+            "FREQ=YEARLY;BYMONTH={};BYDAY={}{}",
+            tr.month,
+            tr.ordinal,
+            day_code(tr.weekday)
+        ),
     ));
     c.push(ContentLine::new("TZOFFSETFROM", fmt_offset(tr.offset_from)));
     c.push(ContentLine::new("TZOFFSETTO", fmt_offset(tr.offset_to)));
@@ -131,7 +165,10 @@ mod tests {
         let (std_off, rules) = yearly_rule(chrono_tz::Europe::Berlin, 2026);
         assert_eq!(std_off, 3600);
         let (std, dst) = rules.unwrap();
-        assert_eq!((std.month, std.ordinal, std.weekday), (10, -1, Weekday::Sun));
+        assert_eq!(
+            (std.month, std.ordinal, std.weekday),
+            (10, -1, Weekday::Sun)
+        );
         assert_eq!(std.local.time().hour(), 3);
         assert_eq!((dst.month, dst.ordinal, dst.weekday), (3, -1, Weekday::Sun));
         assert_eq!(dst.local.time().hour(), 2);

@@ -55,7 +55,13 @@ fn diff(expected: &str, actual: &str) -> String {
         match (e.get(i), a.get(i)) {
             (Some(x), Some(y)) if x == y => {}
             (x, y) => {
-                let _ = writeln!(d, "line {}:\n  - {}\n  + {}", i + 1, x.unwrap_or(&""), y.unwrap_or(&""));
+                let _ = writeln!(
+                    d,
+                    "line {}:\n  - {}\n  + {}",
+                    i + 1,
+                    x.unwrap_or(&""),
+                    y.unwrap_or(&"")
+                );
             }
         }
     }
@@ -80,9 +86,15 @@ fn corpus_matches_expected_occurrences_and_alarms() {
         let text = std::fs::read_to_string(path).expect("readable corpus file");
         let cal = Calendar::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         // Serialising and parsing again must not change what the file means.
-        let again = Calendar::parse(&cal.to_ics()).unwrap_or_else(|e| panic!("{}: re-read: {e}", path.display()));
+        let again = Calendar::parse(&cal.to_ics())
+            .unwrap_or_else(|e| panic!("{}: re-read: {e}", path.display()));
         let actual = render(&cal, from, to);
-        assert_eq!(render(&again, from, to), actual, "{}: round trip changed the occurrences", path.display());
+        assert_eq!(
+            render(&again, from, to),
+            actual,
+            "{}: round trip changed the occurrences",
+            path.display()
+        );
         let expected_path = path.with_extension("expected");
         let actual_path = path.with_extension("actual");
         ran += 1;
@@ -99,5 +111,10 @@ fn corpus_matches_expected_occurrences_and_alarms() {
         }
     }
     assert!(ran >= 30, "only {ran} corpus files ran");
-    assert!(failures.is_empty(), "{} corpus mismatches (KONTOR_BLESS=1 regenerates):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} corpus mismatches (KONTOR_BLESS=1 regenerates):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -23,30 +23,52 @@ async fn discovery_and_listing() {
     assert_eq!(d.principal.path(), "/alice/");
     assert_eq!(d.calendar_homes, vec![root().join("alice/").unwrap()]);
     let cals = c.list_calendars(&d.calendar_homes[0]).await.expect("list");
-    let own = cals.iter().find(|c| c.url.path() == "/alice/calendar/").expect("alice's calendar");
+    let own = cals
+        .iter()
+        .find(|c| c.url.path() == "/alice/calendar/")
+        .expect("alice's calendar");
     assert!(!own.read_only);
     assert_eq!(own.display_name.as_deref(), Some("Alice's calendar"));
-    assert!(cals.iter().all(|c| !c.url.path().starts_with("/bob/")), "bob's team calendar is not listed for alice");
+    assert!(
+        cals.iter().all(|c| !c.url.path().starts_with("/bob/")),
+        "bob's team calendar is not listed for alice"
+    );
 }
 
 #[tokio::test]
 async fn colleague_calendar_added_by_url_is_read_only() {
     require_radicale();
     let c = client(ALICE);
-    let team = c.add_calendar(&root().join("bob/team/").unwrap()).await.expect("bob's team calendar by URL");
+    let team = c
+        .add_calendar(&root().join("bob/team/").unwrap())
+        .await
+        .expect("bob's team calendar by URL");
     assert!(team.read_only, "{team:?}");
     assert_eq!(team.display_name.as_deref(), Some("Team"));
     assert_eq!(team.owner.as_deref(), Some("/bob/"));
     read_only_is_never_written(&c, &team).await;
 
-    let sync = c.sync_collection(&team.url, None, None).await.expect("sync");
+    let sync = c
+        .sync_collection(&team.url, None, None)
+        .await
+        .expect("sync");
     let urls: Vec<Url> = sync.changed.keys().cloned().collect();
     let items = c.multiget(&team.url, &urls, 50).await.expect("multiget");
-    assert!(items.iter().any(|r| r.data.contains("SUMMARY:Team standup")));
+    assert!(
+        items
+            .iter()
+            .any(|r| r.data.contains("SUMMARY:Team standup"))
+    );
 
     // Not a calendar, and not readable at all.
-    assert!(matches!(c.add_calendar(&root().join("alice/").unwrap()).await, Err(DavError::NotACalendar(_))));
-    assert!(matches!(c.add_calendar(&root().join("bob/").unwrap()).await, Err(DavError::Forbidden(_))));
+    assert!(matches!(
+        c.add_calendar(&root().join("alice/").unwrap()).await,
+        Err(DavError::NotACalendar(_))
+    ));
+    assert!(matches!(
+        c.add_calendar(&root().join("bob/").unwrap()).await,
+        Err(DavError::Forbidden(_))
+    ));
 }
 
 #[tokio::test]
@@ -80,7 +102,12 @@ async fn sync_collection_returns_exactly_the_changes() {
 async fn invalid_sync_token_asks_for_a_full_resync() {
     require_radicale();
     let c = client(ALICE);
-    let cal = c.add_calendar(&root().join("alice/calendar/").unwrap()).await.expect("calendar");
-    let r = c.sync_collection(&cal.url, Some("http://radicale.org/ns/sync/0000"), None).await;
+    let cal = c
+        .add_calendar(&root().join("alice/calendar/").unwrap())
+        .await
+        .expect("calendar");
+    let r = c
+        .sync_collection(&cal.url, Some("http://radicale.org/ns/sync/0000"), None)
+        .await;
     assert!(matches!(r, Err(DavError::InvalidSyncToken)), "{r:?}");
 }

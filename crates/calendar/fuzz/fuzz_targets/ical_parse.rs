@@ -7,8 +7,12 @@ use kontor_calendar::{Calendar, Zone};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(cal) = Calendar::parse(text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(cal) = Calendar::parse(text) else {
+        return;
+    };
     let written = cal.to_ics();
     let again = Calendar::parse(&written).expect("our own output must parse");
     assert_eq!(again.items.len(), cal.items.len());
