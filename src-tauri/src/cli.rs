@@ -1,0 +1,251 @@
+//! The command line. Flags rather than subcommands, because IT scripts call
+//! `kontor --reset-profile` and friends (DESIGN §6). Actions are mutually exclusive (one
+//! `ArgGroup`); a new one adds a flag to the group, a variant to [`Action`] and a function here
+//! that calls the core and maps its error to an exit code with [`exit_code`].
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Parser};
+use kontor_core::{CoreError, ErrorCode, Kontor, Lang, ProfilePaths, SignIn};
+
+/// Kontor: mail and calendars for Kopano/Z-Push and other ActiveSync servers.
+#[derive(Debug, Parser)]
+#[command(name = "kontor", version)]
+#[command(group(ArgGroup::new("action").args(["add_account"]).multiple(false)))]
+pub struct Cli {
+    /// Profile folder (database, settings, logs). Default: the per-user local data folder.
+    #[arg(long, value_name = "DIR", env = kontor_core::profile::PROFILE_DIR_ENV, global = true)]
+    pub profile_dir: Option<PathBuf>,
+
+    /// Sign in without a window (OPTIONS, Provision, FolderSync), store the password in the
+    /// system keychain, print the account and exit. Needs --server, --user and --password-stdin.
+    #[arg(long, requires_all = ["server", "user", "password_stdin"])]
+    pub add_account: bool,
+
+    /// ActiveSync URL for --add-account, e.g. https://mail.example.com/Microsoft-Server-ActiveSync
+    #[arg(long, value_name = "URL", requires = "add_account")]
+    pub server: Option<String>,
+
+    /// User name for --add-account.
+    #[arg(long, value_name = "NAME", requires = "add_account")]
+    pub user: Option<String>,
+
+    /// Read the password for --add-account from the first line of standard input.
+    #[arg(long, requires = "add_account")]
+    pub password_stdin: bool,
+}
+
+/// What this run does.
+#[derive(Debug)]
+pub enum Action {
+    /// Open the main window (the default).
+    Window,
+    AddAccount(AddAccount),
+}
+
+#[derive(Debug)]
+pub struct AddAccount {
+    pub server: String,
+    pub user: String,
+}
+
+impl Cli {
+    pub fn action(&self) -> Action {
+        match (&self.add_account, &self.server, &self.user) {
+            (true, Some(server), Some(user)) => Action::AddAccount(AddAccount {
+                server: server.clone(),
+                user: user.clone(),
+            }),
+            // clap's `requires_all` makes --add-account without --server/--user a usage error.
+            _ => Action::Window,
+        }
+    }
+}
+
+/// Exit codes of window-less actions, one per [`ErrorCode`] so scripts can branch on them.
+/// 0 is success and 2 is a usage error (clap's own).
+pub fn exit_code(code: ErrorCode) -> u8 {
+    match code {
+        ErrorCode::Internal => 1,
+        ErrorCode::AuthFailed => 10,
+        ErrorCode::Unreachable => 11,
+        ErrorCode::NotActiveSync => 12,
+        ErrorCode::ServerError => 13,
+        ErrorCode::Tls => 14,
+        ErrorCode::Keychain => 15,
+        ErrorCode::Storage => 16,
+        ErrorCode::InvalidInput => 17,
+        ErrorCode::NotSignedIn => 18,
+    }
+}
+
+/// The language for terminal output, from the usual locale variables.
+pub fn terminal_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .map(|v| Lang::from_tag(&v))
+        .next()
+        .unwrap_or_default()
+}
+
+/// Reads one line from `input`, without its line ending; an empty password is refused.
+pub fn read_password(input: &mut impl BufRead) -> Result<String, CoreError> {
+    let mut line = String::new();
+    input.read_line(&mut line).map_err(|source| CoreError::Io {
+        context: "reading the password from standard input".into(),
+        source,
+    })?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        return Err(CoreError::InvalidInput(
+            "--password-stdin read an empty password".into(),
+        ));
+    }
+    Ok(password.to_owned())
+}
+
+/// Prints a core error for a person (localized message, then the technical detail) and returns
+/// its exit code.
+#[allow(
+    clippy::print_stderr,
+    reason = "a command-line action reports to the terminal"
+)]
+pub fn report_error(err: &CoreError, lang: Lang) -> ExitCode {
+    let ipc = err.to_ipc(lang);
+    eprintln!("kontor: {}", ipc.message);
+    eprintln!("  ({:?}) {}", ipc.code, ipc.detail);
+    ExitCode::from(exit_code(ipc.code))
+}
+
+/// `--add-account`: the same core call as the account screen's "Sign in" button.
+#[allow(
+    clippy::print_stdout,
+    reason = "a command-line action reports to the terminal"
+)]
+pub fn add_account(profile_dir: Option<PathBuf>, args: AddAccount) -> ExitCode {
+    let lang = terminal_lang();
+    let result = read_password(&mut std::io::stdin().lock()).and_then(|password| {
+        tauri::async_runtime::block_on(async move {
+            kontor_core::secrets::use_platform_store()?;
+            let app = Kontor::open(ProfilePaths::resolve(profile_dir)?).await?;
+            app.sign_in(SignIn {
+                server_url: args.server,
+                user: args.user,
+                password,
+            })
+            .await
+        })
+    });
+    match result {
+        Ok(account) => {
+            let text = match lang {
+                Lang::En => "Signed in",
+                Lang::De => "Angemeldet",
+            };
+            println!(
+                "{text}: {} @ {} (ActiveSync {})",
+                account.user, account.server_url, account.protocol_version
+            );
+            let _ = std::io::stdout().flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => report_error(&e, lang),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("kontor").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn no_flags_opens_the_window() {
+        let cli = parse(&[]).unwrap();
+        assert!(matches!(cli.action(), Action::Window));
+    }
+
+    #[test]
+    fn add_account_needs_server_user_and_password_stdin() {
+        assert!(parse(&["--add-account"]).is_err());
+        assert!(parse(&["--add-account", "--server", "http://s", "--user", "u"]).is_err());
+        assert!(
+            parse(&["--server", "http://s"]).is_err(),
+            "--server alone is a usage error"
+        );
+        let cli = parse(&[
+            "--add-account",
+            "--server",
+            "http://s/Microsoft-Server-ActiveSync",
+            "--user",
+            "alice",
+            "--password-stdin",
+            "--profile-dir",
+            "/tmp/p",
+        ])
+        .unwrap();
+        assert_eq!(cli.profile_dir, Some(PathBuf::from("/tmp/p")));
+        match cli.action() {
+            Action::AddAccount(a) => {
+                assert_eq!(a.server, "http://s/Microsoft-Server-ActiveSync");
+                assert_eq!(a.user, "alice");
+            }
+            other => panic!("expected AddAccount, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn version_is_the_crate_version() {
+        let err = parse(&["--version"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert!(err.to_string().contains(env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn password_line_endings_are_stripped_and_empty_is_refused() {
+        assert_eq!(read_password(&mut "s3cret\n".as_bytes()).unwrap(), "s3cret");
+        assert_eq!(
+            read_password(&mut "s3cret\r\nrest".as_bytes()).unwrap(),
+            "s3cret"
+        );
+        assert_eq!(
+            read_password(&mut " spaced ".as_bytes()).unwrap(),
+            " spaced "
+        );
+        assert!(matches!(
+            read_password(&mut "\n".as_bytes()),
+            Err(CoreError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            read_password(&mut "".as_bytes()),
+            Err(CoreError::InvalidInput(_))
+        ));
+    }
+
+    #[test]
+    fn exit_codes_are_distinct() {
+        let codes = [
+            ErrorCode::Internal,
+            ErrorCode::AuthFailed,
+            ErrorCode::Unreachable,
+            ErrorCode::NotActiveSync,
+            ErrorCode::ServerError,
+            ErrorCode::Tls,
+            ErrorCode::Keychain,
+            ErrorCode::Storage,
+            ErrorCode::InvalidInput,
+            ErrorCode::NotSignedIn,
+        ];
+        let mut seen: Vec<u8> = codes.iter().map(|c| exit_code(*c)).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), codes.len());
+        assert!(!seen.contains(&0) && !seen.contains(&2));
+    }
+}
