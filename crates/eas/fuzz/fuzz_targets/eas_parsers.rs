@@ -1,0 +1,46 @@
+//! Any WBXML document through every response parser: errors are fine, panics are not. The
+//! first byte picks whether the document is also read as Email/Calendar application data.
+#![no_main]
+
+use kontor_eas::*;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(doc) = kontor_wbxml::decode(data.to_vec()) else {
+        if let Ok(s) = std::str::from_utf8(data) {
+            let _ = autodiscover::parse(s);
+        }
+        return;
+    };
+    let d = || Some(doc.clone());
+    let _ = provision::parse(d());
+    let _ = folder_sync::parse(d());
+    let _ = folder_ops::parse_create(d());
+    let _ = folder_ops::parse_update(d());
+    let _ = folder_ops::parse_delete(d());
+    if let Ok(r) = sync::parse(d()) {
+        for c in &r.collections {
+            for ch in &c.changes {
+                if let sync::ServerChange::Add { data, .. } | sync::ServerChange::Change { data, .. } = ch {
+                    let _ = email::Email::from_application_data(data);
+                    let _ = calendar::Event::from_application_data(data);
+                }
+            }
+        }
+    }
+    let _ = ping::parse(d());
+    let _ = move_items::parse(d());
+    let _ = estimate::parse(d());
+    let _ = meeting_response::parse(d());
+    let _ = resolve_recipients::parse(d());
+    let _ = search::parse_gal(d());
+    let _ = search::parse_mailbox(d());
+    let _ = settings::parse_oof_get(d());
+    let _ = settings::parse_user_information(d());
+    let _ = item_operations::parse_attachment(&doc);
+    let _ = item_operations::parse_item(d());
+    let _ = compose::parse("SendMail", d());
+    let tree = doc.to_element();
+    let _ = email::Email::from_application_data(&tree);
+    let _ = calendar::Event::from_application_data(&tree);
+});
