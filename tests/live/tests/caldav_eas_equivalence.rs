@@ -122,12 +122,11 @@ async fn series_over_eas() -> (EasCalendarItem, String) {
             break;
         };
         for ch in &col.changes {
-            if let ServerChange::Add { server_id, data }
-            | ServerChange::Change { server_id, data } = ch
+            if let ServerChange::Add { server_id, data } | ServerChange::Change { server_id, data } =
+                ch
+                && data.child_text(cal::UID).as_deref() == Some(UID)
             {
-                if data.child_text(cal::UID).as_deref() == Some(UID) {
-                    return (read_item(data), server_id.clone());
-                }
+                return (read_item(data), server_id.clone());
             }
         }
         if !col.more_available {
