@@ -111,3 +111,12 @@ async fn invalid_sync_token_asks_for_a_full_resync() {
         .await;
     assert!(matches!(r, Err(DavError::InvalidSyncToken)), "{r:?}");
 }
+
+#[tokio::test]
+async fn ctag_and_etags_work_as_a_fallback() {
+    require_radicale();
+    let c = client(ALICE);
+    let cal = temp_calendar(&c, &root().join("alice/").unwrap(), "kontor-live-ctag").await;
+    ctag_and_etag_fallback(&c, &cal, Duration::from_millis(10)).await;
+    c.delete_calendar(&cal).await.expect("cleanup");
+}

@@ -176,3 +176,12 @@ async fn unknown_sync_token_gives_a_full_listing() {
     }
     c.delete_calendar(&cal).await.expect("cleanup");
 }
+
+#[tokio::test]
+async fn ctag_and_etags_work_as_a_fallback() {
+    require_sogo();
+    let c = client(ALICE);
+    let cal = temp_calendar(&c, &alice_home(), "kontor-live-ctag").await;
+    ctag_and_etag_fallback(&c, &cal, TOKEN_STEP).await;
+    c.delete_calendar(&cal).await.expect("cleanup");
+}

@@ -326,3 +326,29 @@ pub async fn read_only_is_never_written(c: &DavClient, cal: &CalendarInfo) {
         "nothing was created"
     );
 }
+
+/// The fallback for servers without sync-collection: the ctag moves when the calendar changes
+/// and a Depth-1 ETag listing names the new member with the ETag a GET returns.
+pub async fn ctag_and_etag_fallback(
+    c: &DavClient,
+    cal: &CalendarInfo,
+    token_granularity: Duration,
+) {
+    let (ctag0, _) = c.ctag(&cal.url).await.expect("ctag");
+    let ctag0 = ctag0.expect("server reports a ctag");
+    tokio::time::sleep(token_granularity).await;
+    let uid = unique("kontor-live-ctag");
+    let WriteOutcome::Written { url, .. } = c
+        .create(cal, &format!("{uid}.ics"), &event(&uid, "ctag"))
+        .await
+        .expect("create")
+    else {
+        panic!("create conflicted")
+    };
+    let (ctag1, _) = c.ctag(&cal.url).await.expect("ctag");
+    assert_ne!(Some(ctag0), ctag1, "the ctag changes with the content");
+    let etags = c.etags(&cal.url).await.expect("etags");
+    assert_eq!(etags.len(), 1, "{etags:?}");
+    let got = c.get(&url).await.expect("get").expect("exists");
+    assert_eq!(etags.get(&url), Some(&got.etag));
+}
