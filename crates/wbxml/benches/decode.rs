@@ -17,7 +17,9 @@ use kontor_wbxml::{Element, Node, decode, encode};
 
 const TARGET_BYTES: usize = 3_800_000;
 
-fn big_sync_answer() -> Vec<u8> {
+/// `body_bytes`: when set, every message body is replaced by text of that size (the shape of
+/// a sync with full bodies); otherwise the recorded bodies are kept (many small elements).
+fn big_sync_answer(body_bytes: Option<usize>) -> Vec<u8> {
     let recorded = include_bytes!("data/sogo-sync-inbox.wbxml");
     let tree = decode(recorded.to_vec())
         .expect("recorded fixture decodes")
@@ -27,12 +29,22 @@ fn big_sync_answer() -> Vec<u8> {
         .and_then(|c| c.child(a::Collection))
         .expect("a collection")
         .clone();
-    let adds: Vec<Element> = collection
+    let mut adds: Vec<Element> = collection
         .child(a::Commands)
         .expect("commands")
         .children_with(a::Add)
         .cloned()
         .collect();
+    if let Some(n) = body_bytes {
+        let text: String = "Grüße aus der Straße am Dom, viele Grüße. "
+            .chars()
+            .cycle()
+            .take(n)
+            .collect();
+        for add in &mut adds {
+            set_body(add, &text);
+        }
+    }
     let sizes: Vec<usize> = adds.iter().map(|x| encode(x).unwrap().len() - 4).collect();
     let mut commands = Element::new(a::Commands);
     let mut size = 0;
@@ -66,12 +78,29 @@ fn big_sync_answer() -> Vec<u8> {
     encode(&Element::new(a::Sync).with(Element::new(a::Collections).with(col))).unwrap()
 }
 
+fn set_body(e: &mut Element, text: &str) {
+    use kontor_wbxml::pages::airsyncbase as asb;
+    if e.tag == asb::Data {
+        e.children = vec![Node::Text(text.to_string())];
+        return;
+    }
+    for c in &mut e.children {
+        if let Node::Element(x) = c {
+            set_body(x, text);
+        }
+    }
+}
+
 fn bench(c: &mut Criterion) {
-    let doc = big_sync_answer();
+    bench_doc(c, "recorded bodies", big_sync_answer(None));
+    bench_doc(c, "16 KB bodies", big_sync_answer(Some(16 * 1024)));
+}
+
+fn bench_doc(c: &mut Criterion, shape: &str, doc: Vec<u8>) {
     let len = doc.len() as u64;
-    let mut g = c.benchmark_group(format!("sync-answer-{:.1}MB", len as f64 / 1e6));
+    let mut g = c.benchmark_group(format!("sync-answer-{:.1}MB-{shape}", len as f64 / 1e6));
     g.throughput(Throughput::Bytes(len));
-    g.sample_size(20);
+    g.sample_size(10);
 
     let bytes = kontor_wbxml::Bytes::from(doc.clone());
     g.bench_function("kontor decode (arena tree)", |b| {
