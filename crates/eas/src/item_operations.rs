@@ -177,3 +177,29 @@ pub(crate) fn multipart_header(buf: &[u8]) -> Option<Vec<(usize, usize)>> {
     }
     Some(parts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::multipart_header;
+
+    #[test]
+    fn multipart_header_parsing() {
+        let mut b = Vec::new();
+        b.extend(2u32.to_le_bytes());
+        b.extend(20i32.to_le_bytes());
+        b.extend(30i32.to_le_bytes());
+        b.extend(50i32.to_le_bytes());
+        b.extend(1000i32.to_le_bytes());
+        assert_eq!(multipart_header(&b), Some(vec![(20, 30), (50, 1000)]));
+        assert_eq!(
+            multipart_header(&b[..10]),
+            None,
+            "incomplete header: wait for more bytes"
+        );
+        let mut neg = Vec::new();
+        neg.extend(1u32.to_le_bytes());
+        neg.extend((-1i32).to_le_bytes());
+        neg.extend(5i32.to_le_bytes());
+        assert_eq!(multipart_header(&neg), None);
+    }
+}
