@@ -25,9 +25,18 @@ pub struct User {
     pub password: &'static str,
 }
 
-pub const ALICE: User = User { name: "alice", password: "alice123" };
-pub const BOB: User = User { name: "bob", password: "bob123" };
-pub const CAROL: User = User { name: "carol", password: "carol123" };
+pub const ALICE: User = User {
+    name: "alice",
+    password: "alice123",
+};
+pub const BOB: User = User {
+    name: "bob",
+    password: "bob123",
+};
+pub const CAROL: User = User {
+    name: "carol",
+    password: "carol123",
+};
 
 impl User {
     pub fn email(&self) -> String {
