@@ -980,13 +980,9 @@ impl EasClient {
                 }
                 b.push(8); // User
                 push_short(&mut b, self.cfg.user.as_bytes());
-                url.set_query(Some(
-                    &base64::engine::general_purpose::STANDARD
-                        .encode(&b)
-                        .replace('+', "%2B")
-                        .replace('/', "%2F")
-                        .replace('=', "%3D"),
-                ));
+                // Raw base64, as devices send it: '+', '/' and '=' are legal in a query, and SOGo does
+                // not percent-decode this form.
+                url.set_query(Some(&base64::engine::general_purpose::STANDARD.encode(&b)));
             }
         }
         Ok(url)
@@ -1165,9 +1161,7 @@ mod tests {
             .unwrap()
             .query()
             .unwrap()
-            .replace("%2B", "+")
-            .replace("%2F", "/")
-            .replace("%3D", "=");
+            .to_string();
         let raw = base64::engine::general_purpose::STANDARD.decode(q).unwrap();
         let mut expect = vec![141, 0, 0x09, 0x04, 4, b'd', b'e', b'v', b'1', 4];
         expect.extend(1234u32.to_le_bytes());

@@ -112,3 +112,104 @@ async fn unreachable_server_is_a_network_error() {
     );
     assert!(err.to_string().contains("could not be reached"), "{err}");
 }
+
+#[tokio::test]
+async fn base64_query_form_works() {
+    require_sogo();
+    let cfg = EasConfig::new(SOGO_EAS_URL, ALICE.name, ALICE.password, "KontorLiveAlice5")
+        .unwrap()
+        .device_type("KontorTest")
+        .query_form(kontor_eas::QueryForm::Base64);
+    let mut c = EasClient::new(cfg).unwrap();
+    c.negotiate().await.expect("OPTIONS");
+    c.provision().await.expect("Provision over the base64 form");
+    let h = c
+        .folder_sync("0")
+        .await
+        .expect("FolderSync over the base64 form");
+    assert!(
+        h.changes
+            .iter()
+            .any(|ch| matches!(ch, Change::Add(f) if f.folder_type == FolderType::Inbox))
+    );
+}
+
+#[tokio::test]
+async fn sendmail_in_the_12_1_form() {
+    use kontor_eas::email::Email;
+    use kontor_eas::sync::{CollectionRequest, ServerChange};
+    use kontor_live_tests::BOB;
+    require_sogo();
+    let subject = format!(
+        "12.1 form {}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    // bob primes his inbox first.
+    let mut bob = client(SOGO_EAS_URL, BOB, BOB.password, "KontorLiveBob6");
+    bob.negotiate().await.expect("OPTIONS");
+    bob.provision().await.expect("Provision");
+    let inbox = bob
+        .folder_sync("0")
+        .await
+        .expect("FolderSync")
+        .changes
+        .into_iter()
+        .find_map(|c| match c {
+            Change::Add(f) if f.folder_type == FolderType::Inbox => Some(f.server_id),
+            _ => None,
+        })
+        .expect("inbox");
+    let mut key = "0".to_string();
+    for _ in 0..50 {
+        let r = bob
+            .sync(&[CollectionRequest::new(&inbox, &key)])
+            .await
+            .expect("Sync");
+        let Some(col) = r.collection(&inbox) else {
+            break;
+        };
+        let first = key == "0";
+        key = col.sync_key.clone();
+        if !first && !col.more_available {
+            break;
+        }
+    }
+
+    // alice sends in the 12.1 form: raw MIME (bare LF) as message/rfc822, SaveInSent in the query.
+    let mut alice = client(SOGO_EAS_URL, ALICE, ALICE.password, "KontorLiveAlice6");
+    alice.negotiate().await.expect("OPTIONS");
+    alice.set_version(ProtocolVersion::V12_1);
+    alice.provision().await.expect("Provision");
+    let mime = format!(
+        "From: alice@kontor.test\nTo: bob@kontor.test\nSubject: {subject}\n\nraw MIME body\n"
+    );
+    alice
+        .send_mail("c121", mime.as_bytes(), true)
+        .await
+        .expect("SendMail as message/rfc822");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let r = bob
+            .sync(&[CollectionRequest::new(&inbox, &key)])
+            .await
+            .expect("Sync");
+        if let Some(col) = r.collection(&inbox) {
+            key = col.sync_key.clone();
+            if col.changes.iter().any(|ch| {
+                matches!(ch, ServerChange::Add { data, .. }
+                    if Email::from_application_data(data).subject.as_deref() == Some(subject.as_str()))
+            }) {
+                break;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 12.1-form mail never reached bob"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
