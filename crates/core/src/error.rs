@@ -41,6 +41,8 @@ pub enum CoreError {
     InvalidInput(String),
     #[error("no account is set up yet")]
     NotSignedIn,
+    #[error("Kontor is already running for the profile {profile}")]
+    InstanceRunning { profile: String },
 }
 
 /// What the UI branches on. Kept small on purpose.
@@ -56,6 +58,8 @@ pub enum ErrorCode {
     Storage,
     InvalidInput,
     NotSignedIn,
+    /// Another Kontor holds this profile's instance lock.
+    InstanceRunning,
     Internal,
 }
 
@@ -84,6 +88,7 @@ impl CoreError {
             CoreError::Profile(_) => ErrorCode::Storage,
             CoreError::InvalidInput(_) => ErrorCode::InvalidInput,
             CoreError::NotSignedIn => ErrorCode::NotSignedIn,
+            CoreError::InstanceRunning { .. } => ErrorCode::InstanceRunning,
         }
     }
 
@@ -129,6 +134,10 @@ impl CoreError {
                 "No account is set up yet.",
                 "Es ist noch kein Konto eingerichtet.",
             ),
+            CoreError::InstanceRunning { .. } => lang.pick(
+                "Kontor is already running for this profile. Close it first, then try again.",
+                "Kontor läuft bereits mit diesem Profil. Bitte zuerst schließen und dann erneut versuchen.",
+            ),
         };
         s.to_owned()
     }
@@ -166,6 +175,9 @@ mod tests {
             },
             CoreError::InvalidInput("x".into()),
             CoreError::NotSignedIn,
+            CoreError::InstanceRunning {
+                profile: "/p".into(),
+            },
         ];
         for e in samples {
             let (en, de) = (e.message(Lang::En), e.message(Lang::De));

@@ -5,7 +5,9 @@
 //! ```text
 //! <profile>/profile.json   DeviceId and account identity (user data; survives a cache reset)
 //! <profile>/kontor.db      SQLite: server mirror, outbox, reminder state, settings
+//! <profile>/kontor.lock    held (OS file lock) by the one running Kontor of this profile
 //! <profile>/logs/          log files
+//! <profile>/reset-<UTC>/   a cache moved aside by `kontor --reset-profile` (restorable)
 //! ```
 //!
 //! The folder is `%LOCALAPPDATA%\Kontor` on Windows and `$XDG_DATA_HOME/kontor` on Linux,
@@ -62,6 +64,71 @@ impl ProfilePaths {
 
     pub fn logs(&self) -> PathBuf {
         self.root.join("logs")
+    }
+
+    /// The file whose OS lock marks a running instance (see [`InstanceLock`]).
+    pub fn lock_file(&self) -> PathBuf {
+        self.root.join("kontor.lock")
+    }
+}
+
+/// Proof that this process is the one Kontor running on a profile.
+///
+/// One instance per profile, which on a terminal server means one per user session (every
+/// session has its own profile folder), never one per machine. The lock is an OS file lock
+/// (`flock` on Linux, `LockFileEx` on Windows) on `<profile>/kontor.lock`, so it disappears with
+/// the process, also after a crash: a stale lock file never blocks a start. The window holds it
+/// for its whole life; `--reset-profile` holds it while it works, so neither can run during the
+/// other.
+#[derive(Debug)]
+pub struct InstanceLock {
+    // Closing the file releases the lock.
+    _file: std::fs::File,
+    path: PathBuf,
+}
+
+impl InstanceLock {
+    /// Takes the profile's instance lock, creating the profile folder if needed. Fails with
+    /// [`CoreError::InstanceRunning`] when another process holds it.
+    pub fn acquire(paths: &ProfilePaths) -> Result<InstanceLock, CoreError> {
+        let io = |context: String| move |source| CoreError::Io { context, source };
+        std::fs::create_dir_all(paths.root())
+            .map_err(io(format!("creating {}", paths.root().display())))?;
+        let path = paths.lock_file();
+        // Not truncated on open: the holder's contents stay until the lock is ours.
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io(format!("opening {}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CoreError::InstanceRunning {
+                    profile: paths.root().display().to_string(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(CoreError::Io {
+                    context: format!("locking {}", path.display()),
+                    source,
+                });
+            }
+        }
+        // For a person looking at the folder (on Windows the locked file cannot be read by
+        // others; nothing depends on these contents).
+        let note = format!("pid {}\n", std::process::id());
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.write_all(note.as_bytes()));
+        Ok(InstanceLock { _file: file, path })
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 
@@ -164,6 +231,25 @@ mod tests {
         let err = ProfileFile::load_or_create(&paths).unwrap_err();
         assert!(err.to_string().contains("profile.json"), "{err}");
         assert_eq!(std::fs::read(paths.profile_file()).unwrap(), b"{not json");
+    }
+
+    #[test]
+    fn instance_lock_is_exclusive_and_released_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = ProfilePaths::new(dir.path().join("p"));
+        let first = InstanceLock::acquire(&paths).unwrap();
+        assert_eq!(first.path(), paths.lock_file());
+        let err = InstanceLock::acquire(&paths).unwrap_err();
+        assert!(
+            matches!(err, CoreError::InstanceRunning { ref profile } if profile.ends_with("p")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("already running"), "{err}");
+        // Another profile of the same user (or another session's profile) is independent.
+        let other = ProfilePaths::new(dir.path().join("q"));
+        let _second = InstanceLock::acquire(&other).unwrap();
+        drop(first);
+        let _again = InstanceLock::acquire(&paths).unwrap();
     }
 
     #[test]
