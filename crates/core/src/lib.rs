@@ -11,6 +11,7 @@
 //!   ├─ sync     ── ActiveSync sessions: connect (OPTIONS, Provision), FolderSync
 //!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
 //!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity), instance lock
+//!   ├─ policy   ── machine/user policy (HKLM/HKCU Software\Policies\Kontor), read live
 //!   ├─ reset    ── `--reset-profile`: cache moved aside, user data carried over
 //!   ├─ secrets  ── OS keychain through keyring-core
 //!   └─ error    ── CoreError → IpcError {code, message (EN/DE), detail}
@@ -19,6 +20,7 @@
 pub mod app;
 pub mod error;
 pub mod i18n;
+pub mod policy;
 pub mod profile;
 pub mod reset;
 pub mod secrets;

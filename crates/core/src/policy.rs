@@ -1,0 +1,479 @@
+//! Administrative policy: settings IT fixes for a machine or a user (DESIGN §6).
+//!
+//! On Windows the values live under `Software\Policies\Kontor`, in HKLM (machine policy: the
+//! MSI's public properties and computer GPOs write them, always in the 64-bit view) and in HKCU
+//! (user GPOs). The ADMX template in `packaging/windows/admx` describes the same values:
+//!
+//! | value | type | meaning |
+//! |---|---|---|
+//! | `ServerUrl` | REG_SZ | ActiveSync address |
+//! | `CalDavUrl` | REG_SZ | CalDAV address |
+//! | `AutohideReminders` | REG_DWORD 0/1 | reminder window hides by itself (DESIGN §5) |
+//! | `AutohideSeconds` | REG_DWORD 1–3600 | seconds before it hides |
+//! | `LockSettings` | REG_DWORD 0/1 | every setting is read-only, not only those set by policy |
+//!
+//! Numbers are also accepted as REG_SZ ("15"), because scripts write them that way.
+//!
+//! Precedence, per setting ([`Policy::resolve`]): machine policy, then user policy, then the
+//! user's own setting, then the built-in default. A value set by policy is read-only in the UI;
+//! `LockSettings` makes all the others read-only too. Policy is read at every start and never
+//! copied into the user's settings, so removing a policy gives the user's own choice back.
+//!
+//! On other systems there is no policy store; `KONTOR_POLICY_FILE` may name a JSON file
+//! `{"machine": {"ServerUrl": "…", "AutohideReminders": 0}, "user": {…}}` with the same names,
+//! which is how the behaviour is tested on Linux. It is not read on Windows, where only the
+//! registry (writable by administrators) counts.
+//!
+//! A value of the wrong type or out of range is ignored (the setting falls back to the next
+//! source) and listed in [`Policy::problems`] for the diagnostics report.
+
+use serde::Serialize;
+
+/// Registry key (under HKLM and HKCU) that holds the policy values.
+pub const POLICY_KEY: &str = r"Software\Policies\Kontor";
+
+/// Environment variable naming a JSON policy file (not on Windows).
+pub const POLICY_FILE_ENV: &str = "KONTOR_POLICY_FILE";
+
+/// The value names, as in the registry and the ADMX template.
+pub mod names {
+    pub const SERVER_URL: &str = "ServerUrl";
+    pub const CALDAV_URL: &str = "CalDavUrl";
+    pub const AUTOHIDE_REMINDERS: &str = "AutohideReminders";
+    pub const AUTOHIDE_SECONDS: &str = "AutohideSeconds";
+    pub const LOCK_SETTINGS: &str = "LockSettings";
+}
+
+/// The largest `AutohideSeconds` accepted (one hour).
+pub const MAX_AUTOHIDE_SECONDS: u32 = 3600;
+
+/// The values one policy source (machine or user) sets; `None` means "not configured".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyValues {
+    pub server_url: Option<String>,
+    pub caldav_url: Option<String>,
+    pub autohide_reminders: Option<bool>,
+    pub autohide_seconds: Option<u32>,
+    pub lock_settings: Option<bool>,
+}
+
+/// A raw value as a policy store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawValue {
+    Text(String),
+    Number(u32),
+}
+
+impl PolicyValues {
+    /// Reads the values through `get` (one call per value name); wrong types and out-of-range
+    /// numbers are skipped and described in `problems`, prefixed with `source`.
+    pub fn from_raw(
+        source: &str,
+        get: impl Fn(&str) -> Option<RawValue>,
+        problems: &mut Vec<String>,
+    ) -> PolicyValues {
+        let mut bad = |name: &str, why: String| problems.push(format!("{source}\\{name}: {why}"));
+        let text = |name: &str, bad: &mut dyn FnMut(&str, String)| match get(name) {
+            None => None,
+            Some(RawValue::Text(s)) if s.trim().is_empty() => None,
+            Some(RawValue::Text(s)) => Some(s.trim().to_owned()),
+            Some(RawValue::Number(n)) => {
+                bad(name, format!("expected text, found the number {n}"));
+                None
+            }
+        };
+        let number = |name: &str, bad: &mut dyn FnMut(&str, String)| match get(name) {
+            None => None,
+            Some(RawValue::Number(n)) => Some(n),
+            Some(RawValue::Text(s)) => match s.trim().parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) if s.trim().is_empty() => None,
+                Err(_) => {
+                    bad(name, format!("expected a number, found {s:?}"));
+                    None
+                }
+            },
+        };
+        let flag = |name: &str, bad: &mut dyn FnMut(&str, String)| match number(name, bad) {
+            None => None,
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            Some(n) => {
+                bad(name, format!("expected 0 or 1, found {n}"));
+                None
+            }
+        };
+        let server_url = text(names::SERVER_URL, &mut bad);
+        let caldav_url = text(names::CALDAV_URL, &mut bad);
+        let autohide_reminders = flag(names::AUTOHIDE_REMINDERS, &mut bad);
+        let autohide_seconds = match number(names::AUTOHIDE_SECONDS, &mut bad) {
+            Some(n @ 1..=MAX_AUTOHIDE_SECONDS) => Some(n),
+            Some(n) => {
+                bad(
+                    names::AUTOHIDE_SECONDS,
+                    format!("{n} is outside 1 to {MAX_AUTOHIDE_SECONDS}"),
+                );
+                None
+            }
+            None => None,
+        };
+        let lock_settings = flag(names::LOCK_SETTINGS, &mut bad);
+        PolicyValues {
+            server_url,
+            caldav_url,
+            autohide_reminders,
+            autohide_seconds,
+            lock_settings,
+        }
+    }
+}
+
+/// Where a setting's effective value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    MachinePolicy,
+    UserPolicy,
+    UserSetting,
+    Default,
+}
+
+/// A setting's effective value and whether the UI may change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolved<T> {
+    /// `None` when nothing sets it: the built-in default applies.
+    pub value: Option<T>,
+    pub source: Source,
+    pub read_only: bool,
+}
+
+/// The policy in force for this run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub machine: PolicyValues,
+    pub user: PolicyValues,
+    /// Values that were present but unusable (ignored), for the diagnostics report.
+    pub problems: Vec<String>,
+}
+
+impl Policy {
+    /// Reads the machine and user policy of this system. Never fails: an unreadable store is
+    /// logged and treated as "no policy" (and listed in `problems`).
+    pub fn load() -> Policy {
+        let policy = platform::load();
+        for p in &policy.problems {
+            tracing::warn!(problem = %p, "policy value ignored");
+        }
+        policy
+    }
+
+    /// `LockSettings` from machine policy, else from user policy.
+    pub fn locks_all_settings(&self) -> bool {
+        self.machine
+            .lock_settings
+            .or(self.user.lock_settings)
+            .unwrap_or(false)
+    }
+
+    /// The effective value of one setting: machine policy, then user policy, then the user's
+    /// own setting, then the default (`value: None`).
+    pub fn resolve<T: Clone>(
+        &self,
+        field: impl Fn(&PolicyValues) -> Option<T>,
+        user_setting: Option<T>,
+    ) -> Resolved<T> {
+        let lock = self.locks_all_settings();
+        if let Some(v) = field(&self.machine) {
+            return Resolved {
+                value: Some(v),
+                source: Source::MachinePolicy,
+                read_only: true,
+            };
+        }
+        if let Some(v) = field(&self.user) {
+            return Resolved {
+                value: Some(v),
+                source: Source::UserPolicy,
+                read_only: true,
+            };
+        }
+        match user_setting {
+            Some(v) => Resolved {
+                value: Some(v),
+                source: Source::UserSetting,
+                read_only: lock,
+            },
+            None => Resolved {
+                value: None,
+                source: Source::Default,
+                read_only: lock,
+            },
+        }
+    }
+
+    /// Parses the JSON form (`{"machine": {...}, "user": {...}}`, registry value names).
+    pub fn from_json(json: &str) -> Result<Policy, String> {
+        let doc: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| format!("not valid JSON: {e}"))?;
+        let mut problems = Vec::new();
+        let mut side = |name: &str| {
+            let obj = doc.get(name).and_then(|v| v.as_object()).cloned();
+            PolicyValues::from_raw(
+                name,
+                |value| {
+                    let v = obj.as_ref()?.get(value)?;
+                    match v {
+                        serde_json::Value::String(s) => Some(RawValue::Text(s.clone())),
+                        serde_json::Value::Bool(b) => Some(RawValue::Number(u32::from(*b))),
+                        serde_json::Value::Number(n) => Some(
+                            n.as_u64()
+                                .and_then(|n| u32::try_from(n).ok())
+                                .map(RawValue::Number)
+                                .unwrap_or_else(|| RawValue::Text(n.to_string())),
+                        ),
+                        other => Some(RawValue::Text(other.to_string())),
+                    }
+                },
+                &mut problems,
+            )
+        };
+        let machine = side("machine");
+        let user = side("user");
+        Ok(Policy {
+            machine,
+            user,
+            problems,
+        })
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use winreg::RegKey;
+    use winreg::enums::{
+        HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE, KEY_READ, KEY_WOW64_64KEY, RegType,
+    };
+    use winreg::types::FromRegValue;
+
+    use super::{POLICY_KEY, Policy, PolicyValues, RawValue};
+
+    fn read(hive: RegKey, source: &str, problems: &mut Vec<String>) -> PolicyValues {
+        // The 64-bit view, where the MSI's Win64 components write (no WOW64 redirection).
+        let key = match hive.open_subkey_with_flags(POLICY_KEY, KEY_READ | KEY_WOW64_64KEY) {
+            Ok(key) => key,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PolicyValues::default(),
+            Err(e) => {
+                problems.push(format!("{source}\\{POLICY_KEY}: cannot be read: {e}"));
+                return PolicyValues::default();
+            }
+        };
+        PolicyValues::from_raw(
+            source,
+            |name| {
+                let raw = key.get_raw_value(name).ok()?;
+                match raw.vtype {
+                    RegType::REG_SZ | RegType::REG_EXPAND_SZ => {
+                        String::from_reg_value(&raw).ok().map(RawValue::Text)
+                    }
+                    RegType::REG_DWORD => u32::from_reg_value(&raw).ok().map(RawValue::Number),
+                    other => Some(RawValue::Text(format!("<unsupported type {other:?}>"))),
+                }
+            },
+            problems,
+        )
+    }
+
+    pub(super) fn load() -> Policy {
+        let mut problems = Vec::new();
+        let machine = read(RegKey::predef(HKEY_LOCAL_MACHINE), "HKLM", &mut problems);
+        let user = read(RegKey::predef(HKEY_CURRENT_USER), "HKCU", &mut problems);
+        Policy {
+            machine,
+            user,
+            problems,
+        }
+    }
+}
+
+#[cfg(not(windows))]
+mod platform {
+    use super::{POLICY_FILE_ENV, Policy};
+
+    pub(super) fn load() -> Policy {
+        let Some(path) = std::env::var_os(POLICY_FILE_ENV).filter(|p| !p.is_empty()) else {
+            return Policy::default();
+        };
+        load_file(std::path::Path::new(&path))
+    }
+
+    pub(super) fn load_file(path: &std::path::Path) -> Policy {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|json| Policy::from_json(&json));
+        parsed.unwrap_or_else(|why| Policy {
+            problems: vec![format!("{}: {why}", path.display())],
+            ..Policy::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(server: Option<&str>, autohide: Option<bool>, lock: Option<bool>) -> PolicyValues {
+        PolicyValues {
+            server_url: server.map(str::to_owned),
+            autohide_reminders: autohide,
+            lock_settings: lock,
+            ..PolicyValues::default()
+        }
+    }
+
+    #[test]
+    fn machine_policy_beats_user_policy_beats_user_setting_beats_default() {
+        let user_setting = Some("https://mine/".to_owned());
+        let both = Policy {
+            machine: values(Some("https://machine/"), None, None),
+            user: values(Some("https://user-policy/"), None, None),
+            problems: vec![],
+        };
+        let r = both.resolve(|v| v.server_url.clone(), user_setting.clone());
+        assert_eq!(r.value.as_deref(), Some("https://machine/"));
+        assert_eq!(r.source, Source::MachinePolicy);
+        assert!(r.read_only);
+
+        let user_only = Policy {
+            machine: PolicyValues::default(),
+            ..both.clone()
+        };
+        let r = user_only.resolve(|v| v.server_url.clone(), user_setting.clone());
+        assert_eq!(
+            (r.value.as_deref(), r.source, r.read_only),
+            (Some("https://user-policy/"), Source::UserPolicy, true)
+        );
+
+        let none = Policy::default();
+        let r = none.resolve(|v| v.server_url.clone(), user_setting);
+        assert_eq!(
+            (r.value.as_deref(), r.source, r.read_only),
+            (Some("https://mine/"), Source::UserSetting, false)
+        );
+        let r = none.resolve(|v| v.server_url.clone(), None);
+        assert_eq!(
+            (r.value, r.source, r.read_only),
+            (None, Source::Default, false)
+        );
+    }
+
+    #[test]
+    fn a_false_policy_is_a_value_not_an_absence() {
+        // AUTOHIDEREMINDERS=0 must beat a user who turned autohide on.
+        let p = Policy {
+            machine: values(None, Some(false), None),
+            ..Policy::default()
+        };
+        let r = p.resolve(|v| v.autohide_reminders, Some(true));
+        assert_eq!(r.value, Some(false));
+        assert_eq!(r.source, Source::MachinePolicy);
+    }
+
+    #[test]
+    fn lock_settings_makes_the_rest_read_only_and_machine_lock_wins() {
+        let locked = Policy {
+            machine: values(None, None, Some(true)),
+            ..Policy::default()
+        };
+        let r = locked.resolve(|v| v.autohide_seconds, Some(30));
+        assert_eq!(
+            (r.value, r.source, r.read_only),
+            (Some(30), Source::UserSetting, true)
+        );
+        assert!(locked.resolve(|v| v.autohide_seconds, None).read_only);
+
+        let machine_unlocks = Policy {
+            machine: values(None, None, Some(false)),
+            user: values(None, None, Some(true)),
+            problems: vec![],
+        };
+        assert!(!machine_unlocks.locks_all_settings());
+        let user_locks = Policy {
+            user: values(None, None, Some(true)),
+            ..Policy::default()
+        };
+        assert!(user_locks.locks_all_settings());
+    }
+
+    #[test]
+    fn raw_values_are_typed_and_bad_ones_ignored_with_a_reason() {
+        let raw = |name: &str| match name {
+            "ServerUrl" => Some(RawValue::Text(
+                "  https://mail.example.com/Microsoft-Server-ActiveSync ".into(),
+            )),
+            "CalDavUrl" => Some(RawValue::Number(7)),
+            "AutohideReminders" => Some(RawValue::Text("1".into())),
+            "AutohideSeconds" => Some(RawValue::Number(0)),
+            "LockSettings" => Some(RawValue::Number(2)),
+            _ => None,
+        };
+        let mut problems = Vec::new();
+        let v = PolicyValues::from_raw("HKLM", raw, &mut problems);
+        assert_eq!(
+            v.server_url.as_deref(),
+            Some("https://mail.example.com/Microsoft-Server-ActiveSync")
+        );
+        assert_eq!(v.caldav_url, None);
+        assert_eq!(v.autohide_reminders, Some(true));
+        assert_eq!(v.autohide_seconds, None);
+        assert_eq!(v.lock_settings, None);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("HKLM\\CalDavUrl")));
+        assert!(problems.iter().any(|p| p.contains("outside 1 to 3600")));
+        assert!(problems.iter().any(|p| p.contains("expected 0 or 1")));
+
+        let mut problems = Vec::new();
+        let v = PolicyValues::from_raw(
+            "HKCU",
+            |name| (name == "AutohideSeconds").then(|| RawValue::Text("15".into())),
+            &mut problems,
+        );
+        assert_eq!(v.autohide_seconds, Some(15));
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn json_form_for_systems_without_a_registry() {
+        let p = Policy::from_json(
+            r#"{"machine": {"ServerUrl": "https://m/", "AutohideReminders": 0, "AutohideSeconds": 20},
+                "user": {"LockSettings": true, "AutohideSeconds": "x"}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.machine.server_url.as_deref(), Some("https://m/"));
+        assert_eq!(p.machine.autohide_reminders, Some(false));
+        assert_eq!(p.machine.autohide_seconds, Some(20));
+        assert_eq!(p.user.lock_settings, Some(true));
+        assert_eq!(p.user.autohide_seconds, None);
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert!(Policy::from_json("{").is_err());
+        assert_eq!(Policy::from_json("{}").unwrap(), Policy::default());
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn policy_file_is_read_and_a_broken_one_is_no_policy_with_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("policy.json");
+        std::fs::write(&file, r#"{"machine": {"CalDavUrl": "https://c/"}}"#).unwrap();
+        let p = platform::load_file(&file);
+        assert_eq!(p.machine.caldav_url.as_deref(), Some("https://c/"));
+        std::fs::write(&file, b"not json").unwrap();
+        let p = platform::load_file(&file);
+        assert_eq!(p.machine, PolicyValues::default());
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        let p = platform::load_file(&dir.path().join("absent.json"));
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+    }
+}
