@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
+use kontor_core::reset::{ResetOptions, ResetReport};
 use kontor_core::{CoreError, ErrorCode, Kontor, Lang, ProfilePaths, SignIn};
 
 /// Kontor: mail and calendars for Kopano/Z-Push and other ActiveSync servers.
 #[derive(Debug, Parser)]
 #[command(name = "kontor", version)]
-#[command(group(ArgGroup::new("action").args(["add_account"]).multiple(false)))]
+#[command(group(ArgGroup::new("action").args(["add_account", "reset_profile"]).multiple(false)))]
 pub struct Cli {
     /// Profile folder (database, settings, logs). Default: the per-user local data folder.
     #[arg(long, value_name = "DIR", env = kontor_core::profile::PROFILE_DIR_ENV, global = true)]
@@ -35,6 +36,22 @@ pub struct Cli {
     /// Read the password for --add-account from the first line of standard input.
     #[arg(long, requires = "add_account")]
     pub password_stdin: bool,
+
+    /// Repair a profile without a window: move the local cache aside to
+    /// <profile>/reset-<UTC time>/ (restorable) and start from an empty one. Keeps the DeviceId,
+    /// the account, the settings, the saved password and pending changes unless told otherwise.
+    /// Refuses while Kontor runs on the profile.
+    #[arg(long)]
+    pub reset_profile: bool,
+
+    /// With --reset-profile: also remove the saved passwords from the system keychain.
+    #[arg(long, requires = "reset_profile")]
+    pub forget_credentials: bool,
+
+    /// With --reset-profile: also drop changes not yet sent to the server (they stay in the
+    /// moved-aside copy).
+    #[arg(long, requires = "reset_profile")]
+    pub discard_outbox: bool,
 }
 
 /// What this run does.
@@ -43,6 +60,7 @@ pub enum Action {
     /// Open the main window (the default).
     Window,
     AddAccount(AddAccount),
+    ResetProfile(ResetOptions),
 }
 
 #[derive(Debug)]
@@ -53,6 +71,12 @@ pub struct AddAccount {
 
 impl Cli {
     pub fn action(&self) -> Action {
+        if self.reset_profile {
+            return Action::ResetProfile(ResetOptions {
+                forget_credentials: self.forget_credentials,
+                discard_outbox: self.discard_outbox,
+            });
+        }
         match (&self.add_account, &self.server, &self.user) {
             (true, Some(server), Some(user)) => Action::AddAccount(AddAccount {
                 server: server.clone(),
@@ -63,6 +87,10 @@ impl Cli {
         }
     }
 }
+
+/// `--reset-profile` finished, but some user data stayed only in the moved-aside copy (the
+/// report says which). Not an [`ErrorCode`]: the reset itself happened.
+pub const EXIT_RESET_WITH_WARNINGS: u8 = 3;
 
 /// Exit codes of window-less actions, one per [`ErrorCode`] so scripts can branch on them.
 /// 0 is success and 2 is a usage error (clap's own).
@@ -78,6 +106,7 @@ pub fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::Storage => 16,
         ErrorCode::InvalidInput => 17,
         ErrorCode::NotSignedIn => 18,
+        ErrorCode::InstanceRunning => 19,
     }
 }
 
@@ -157,6 +186,44 @@ pub fn add_account(profile_dir: Option<PathBuf>, args: AddAccount) -> ExitCode {
     }
 }
 
+/// `--reset-profile`: the same core call a "reset" button would make. Prints what it did.
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line action reports to the terminal"
+)]
+pub fn reset_profile(profile_dir: Option<PathBuf>, opts: ResetOptions) -> ExitCode {
+    let lang = terminal_lang();
+    let result: Result<ResetReport, CoreError> = tauri::async_runtime::block_on(async move {
+        let paths = ProfilePaths::resolve(profile_dir)?;
+        if opts.forget_credentials {
+            kontor_core::secrets::use_platform_store()?;
+        }
+        kontor_core::reset::reset_profile(&paths, opts).await
+    });
+    match result {
+        Ok(report) => {
+            for line in report.lines(lang) {
+                println!("{line}");
+            }
+            let _ = std::io::stdout().flush();
+            if report.has_warnings() {
+                eprintln!(
+                    "kontor: {}",
+                    lang.pick(
+                        "the profile was reset, but some user data stayed in the moved-aside copy (see above).",
+                        "das Profil wurde zurückgesetzt, aber einige Benutzerdaten liegen nur in der beiseitegelegten Kopie (siehe oben).",
+                    )
+                );
+                ExitCode::from(EXIT_RESET_WITH_WARNINGS)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => report_error(&e, lang),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +268,41 @@ mod tests {
     }
 
     #[test]
+    fn reset_profile_flags() {
+        match parse(&["--reset-profile"]).unwrap().action() {
+            Action::ResetProfile(o) => assert_eq!(o, ResetOptions::default()),
+            other => panic!("expected ResetProfile, got {other:?}"),
+        }
+        let cli = parse(&[
+            "--reset-profile",
+            "--forget-credentials",
+            "--discard-outbox",
+            "--profile-dir",
+            "/tmp/p",
+        ])
+        .unwrap();
+        match cli.action() {
+            Action::ResetProfile(o) => assert!(o.forget_credentials && o.discard_outbox),
+            other => panic!("expected ResetProfile, got {other:?}"),
+        }
+        assert!(parse(&["--forget-credentials"]).is_err());
+        assert!(parse(&["--discard-outbox"]).is_err());
+        assert!(
+            parse(&[
+                "--reset-profile",
+                "--add-account",
+                "--server",
+                "http://s",
+                "--user",
+                "u",
+                "--password-stdin"
+            ])
+            .is_err(),
+            "one action per run"
+        );
+    }
+
+    #[test]
     fn version_is_the_crate_version() {
         let err = parse(&["--version"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::DisplayVersion);
@@ -241,11 +343,13 @@ mod tests {
             ErrorCode::Storage,
             ErrorCode::InvalidInput,
             ErrorCode::NotSignedIn,
+            ErrorCode::InstanceRunning,
         ];
         let mut seen: Vec<u8> = codes.iter().map(|c| exit_code(*c)).collect();
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(seen.len(), codes.len());
         assert!(!seen.contains(&0) && !seen.contains(&2));
+        assert!(!seen.contains(&EXIT_RESET_WITH_WARNINGS));
     }
 }

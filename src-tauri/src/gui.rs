@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use kontor_core::profile::InstanceLock;
 use kontor_core::{CoreError, Kontor, ProfilePaths};
 
 use crate::commands::{self, Shell};
@@ -14,15 +15,25 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     if let Err(e) = kontor_core::secrets::use_platform_store() {
         tracing::error!(error = %e, "no system keychain");
     }
+    let lang = crate::cli::terminal_lang();
+    // One instance per profile (per user session on a terminal server), held until exit.
+    let instance = ProfilePaths::resolve(profile_dir)
+        .and_then(|paths| InstanceLock::acquire(&paths).map(|lock| (paths, lock)));
+    let (paths, _instance) = match instance {
+        Ok(ok) => ok,
+        Err(e) => {
+            tracing::error!(error = %e, "not starting");
+            return crate::cli::report_error(&e, lang);
+        }
+    };
     let core = tauri::async_runtime::block_on(async {
-        let paths = ProfilePaths::resolve(profile_dir)?;
         tracing::info!(profile = %paths.root().display(), "opening profile");
         Kontor::open(paths).await
     });
     if let Err(e) = &core {
         tracing::error!(error = %e, "the profile could not be opened");
     }
-    let shell = Shell::new(core, crate::cli::terminal_lang());
+    let shell = Shell::new(core, lang);
 
     let result = tauri::Builder::default()
         .manage(shell)

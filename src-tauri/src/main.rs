@@ -6,7 +6,7 @@
 //! business logic here; if a button and a flag need the same thing, it lives in the core.
 //!
 //! Start-up order matters for IT scripting (DESIGN §6): the command line is parsed first, and
-//! flags that act without a window (`--version`, `--add-account`, later `--reset-profile`,
+//! flags that act without a window (`--version`, `--add-account`, `--reset-profile`, later
 //! `--diagnose`, `--export-logs`) run to completion before GTK, WebKit or any window exists, so
 //! they work over SSH or PsExec with no display.
 //!
@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     match args.action() {
         cli::Action::Window => gui::run(args.profile_dir),
         cli::Action::AddAccount(add) => cli::add_account(args.profile_dir, add),
+        cli::Action::ResetProfile(opts) => cli::reset_profile(args.profile_dir, opts),
     }
 }
 
