@@ -16,7 +16,59 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub use fantoccini::{Client, Locator};
+
+// The servers' facts, as in tests/live (kept here so this crate builds without the core: the app
+// under test is the binary `scripts/build-app` made, not a library linked into the test).
+/// SOGo's ActiveSync endpoint.
+pub const SOGO_EAS_URL: &str = "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync";
+
+/// A seeded test user.
+#[derive(Debug, Clone, Copy)]
+pub struct User {
+    pub name: &'static str,
+    pub password: &'static str,
+}
+
+pub const ALICE: User = User {
+    name: "alice",
+    password: "alice123",
+};
+
+/// Fails with a plain instruction when SOGo does not answer.
+pub fn require_sogo() {
+    let addr = "127.0.0.1:20000".parse().expect("socket address");
+    if TcpStream::connect_timeout(&addr, Duration::from_secs(3)).is_err() {
+        panic!(
+            "SOGo is not listening on 127.0.0.1:20000: start the servers with `tests/servers/start`"
+        );
+    }
+}
 use tempfile::TempDir;
+
+/// Appends a timestamped line to `target/e2e/progress.log`, so a stalled run shows its last step.
+pub fn progress(what: &str) {
+    use std::io::Write;
+    let line = format!("{:?} {what}\n", std::time::SystemTime::now());
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(artifacts_dir().join("progress.log"))
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// Bounds one WebDriver call: a driver that stops answering fails the test instead of hanging it.
+pub async fn bounded<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
+    progress(what);
+    match tokio::time::timeout(Duration::from_secs(30), fut).await {
+        Ok(v) => v,
+        Err(_) => {
+            progress(&format!("TIMEOUT {what}"));
+            panic!("WebDriver call `{what}` did not answer within 30 s")
+        }
+    }
+}
 
 /// The workspace's target folder (honours `CARGO_TARGET_DIR`).
 pub fn target_dir() -> PathBuf {
@@ -116,7 +168,9 @@ impl App {
             name: name.into(),
         };
         // A generous implicit budget for slow first paints on a loaded 2-core machine.
-        app.client.set_window_size(1100, 720).await.ok();
+        bounded("set window size", app.client.set_window_size(1100, 720))
+            .await
+            .ok();
         app.name = name.into();
         app
     }
@@ -125,7 +179,9 @@ impl App {
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> fantoccini::elements::Element {
         let start = Instant::now();
         loop {
-            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+            if let Ok(e) =
+                bounded(&format!("find {css}"), self.client.find(Locator::Css(css))).await
+            {
                 return e;
             }
             if start.elapsed() > timeout {
@@ -153,11 +209,29 @@ impl App {
     }
 
     /// Saves a PNG screenshot of the window under `target/e2e/` and returns its path.
+    /// WebDriver's screenshot comes first; if the driver does not answer in time, the whole
+    /// Xvfb display is captured instead (`xwd` + ImageMagick), so there is always a picture.
     pub async fn screenshot(&self, file: &str) -> PathBuf {
-        let png = self.client.screenshot().await.expect("take a screenshot");
-        assert!(png.starts_with(b"\x89PNG"), "the driver returned no PNG");
         let path = artifacts_dir().join(file);
-        std::fs::write(&path, png).expect("write screenshot");
+        progress(&format!("screenshot {file}"));
+        match tokio::time::timeout(Duration::from_secs(15), self.client.screenshot()).await {
+            Ok(Ok(png)) if png.starts_with(b"\x89PNG") => {
+                std::fs::write(&path, png).expect("write screenshot");
+            }
+            other => {
+                progress(&format!(
+                    "driver screenshot failed (answered: {}), capturing the display",
+                    other.is_ok()
+                ));
+                let status = Command::new("sh")
+                    .arg("-c")
+                    .arg(r#"xwd -root -silent | convert xwd:- "png:$0""#)
+                    .arg(&path)
+                    .status()
+                    .expect("run xwd and convert");
+                assert!(status.success(), "capturing the display failed");
+            }
+        }
         path
     }
 
@@ -177,7 +251,7 @@ impl App {
     /// Ends the WebDriver session (closing the app) and stops the driver.
     pub async fn close(mut self) {
         let client = self.client.clone();
-        client.close().await.ok();
+        let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         self.stop_driver();
     }
 
