@@ -84,11 +84,11 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
-/// The app under test: `KONTOR_APP_BIN`, else `target/debug/kontor` as `scripts/build-app` makes it.
+/// The app under test: `KONTOR_APP_BIN`, else `target/app/kontor` as `scripts/build-app` leaves it.
 pub fn app_binary() -> PathBuf {
     let bin = std::env::var_os("KONTOR_APP_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug/kontor"));
+        .unwrap_or_else(|| target_dir().join("app/kontor"));
     assert!(
         bin.is_file(),
         "the app binary {} does not exist: build it with `scripts/build-app` (embedded UI)",
@@ -192,20 +192,22 @@ impl App {
         }
     }
 
-    /// The text of every element matching `css`.
+    /// The text content of every element matching `css` (one script call).
     pub async fn texts(&self, css: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for e in self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .unwrap_or_default()
-        {
-            if let Ok(t) = e.text().await {
-                out.push(t);
-            }
+        let script =
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);";
+        let value = bounded(
+            &format!("texts {css}"),
+            self.client.execute(script, vec![serde_json::json!(css)]),
+        )
+        .await;
+        match value {
+            Ok(serde_json::Value::Array(items)) => items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
         }
-        out
     }
 
     /// Saves a PNG screenshot of the window under `target/e2e/` and returns its path.
@@ -238,10 +240,10 @@ impl App {
     /// Fails the test after saving a screenshot and the page's text, so the cause is visible.
     pub async fn fail(&self, why: &str) -> ! {
         let shot = self.screenshot(&format!("{}-failure.png", self.name)).await;
-        let body = match self.client.find(Locator::Css("body")).await {
-            Ok(b) => b.text().await.unwrap_or_default(),
-            Err(e) => format!("<no body: {e}>"),
-        };
+        let body = self.texts("body").await.join(
+            "
+",
+        );
         panic!(
             "{why}\n--- page text ---\n{body}\n--- screenshot: {} ---",
             shot.display()
