@@ -178,11 +178,22 @@ impl App {
     /// Waits until `css` matches an element, or fails with what the page showed.
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> fantoccini::elements::Element {
         let start = Instant::now();
+        // Poll with one small script call: WebKitWebDriver's element lookup has been seen to
+        // stall while the page re-renders under load, script calls have not. The element
+        // itself is looked up once it is known to be there.
+        let probe = "return document.querySelector(arguments[0]) !== null;";
         loop {
-            if let Ok(e) =
-                bounded(&format!("find {css}"), self.client.find(Locator::Css(css))).await
-            {
-                return e;
+            let present = bounded(
+                &format!("probe {css}"),
+                self.client.execute(probe, vec![serde_json::json!(css)]),
+            )
+            .await;
+            if matches!(present, Ok(serde_json::Value::Bool(true))) {
+                if let Ok(e) =
+                    bounded(&format!("find {css}"), self.client.find(Locator::Css(css))).await
+                {
+                    return e;
+                }
             }
             if start.elapsed() > timeout {
                 self.fail(&format!("no element matched `{css}` within {timeout:?}"))
