@@ -188,12 +188,11 @@ impl App {
                 self.client.execute(probe, vec![serde_json::json!(css)]),
             )
             .await;
-            if matches!(present, Ok(serde_json::Value::Bool(true))) {
-                if let Ok(e) =
+            if matches!(present, Ok(serde_json::Value::Bool(true)))
+                && let Ok(e) =
                     bounded(&format!("find {css}"), self.client.find(Locator::Css(css))).await
-                {
-                    return e;
-                }
+            {
+                return e;
             }
             if start.elapsed() > timeout {
                 self.fail(&format!("no element matched `{css}` within {timeout:?}"))
