@@ -10,7 +10,7 @@
 //! <profile>/reset-<UTC>/   a cache moved aside by `kontor --reset-profile` (restorable)
 //! ```
 //!
-//! The folder is `%LOCALAPPDATA%\Kontor` on Windows and `$XDG_DATA_HOME/kontor` on Linux,
+//! The folder is `%LOCALAPPDATA%\Kontor\data` on Windows (the `directories` crate's local data dir) and `$XDG_DATA_HOME/kontor` on Linux,
 //! unless `--profile-dir` or `KONTOR_PROFILE_DIR` names another one.
 
 use std::io::Write;
