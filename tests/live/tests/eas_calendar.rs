@@ -8,15 +8,18 @@ use kontor_eas::calendar::Event;
 use kontor_eas::compose::{Compose, Source};
 use kontor_eas::email::Email;
 use kontor_eas::estimate::EstimateRequest;
-use kontor_eas::folder_sync::{Change, Folder};
 use kontor_eas::sync::{
     ClientCommand, CollectionRequest, ItemResponse, LoopGuard, ServerChange, Status,
 };
-use kontor_eas::{EasClient, EasConfig, EasError, FolderType, ProtocolVersion};
-use kontor_live_tests::{ALICE, BOB, SOGO_EAS_URL, User, require_sogo};
+use kontor_eas::{EasClient, EasError, FolderType, ProtocolVersion};
+use kontor_live_tests::{ALICE, BOB};
 use kontor_wbxml::Element;
 
+mod eas_common;
+use eas_common::{folder, session};
 /// SOGo drops connections under concurrent ActiveSync load; run these one at a time.
+/// This only serialises tests that share a process (`cargo test`); nextest gives each test its
+/// own process, and there the client's one resend of a reset request covers SOGo's resets.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn stamp() -> u128 {
@@ -24,37 +27,6 @@ fn stamp() -> u128 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_nanos()
-}
-
-async fn session(user: User, device: &str) -> (EasClient, Vec<Folder>) {
-    require_sogo();
-    let cfg = EasConfig::new(SOGO_EAS_URL, user.name, user.password, device)
-        .unwrap()
-        .device_type("KontorTest");
-    let mut c = EasClient::new(cfg).unwrap();
-    c.negotiate().await.expect("OPTIONS");
-    c.provision().await.expect("Provision");
-    let folders = c
-        .folder_sync("0")
-        .await
-        .expect("FolderSync")
-        .changes
-        .into_iter()
-        .filter_map(|c| match c {
-            Change::Add(f) => Some(f),
-            _ => None,
-        })
-        .collect();
-    (c, folders)
-}
-
-fn folder(folders: &[Folder], t: FolderType) -> String {
-    folders
-        .iter()
-        .find(|f| f.folder_type == t)
-        .unwrap_or_else(|| panic!("no {t:?}"))
-        .server_id
-        .clone()
 }
 
 async fn full_sync(c: &mut EasClient, id: &str) -> (String, Vec<(String, Element)>) {

@@ -5,19 +5,23 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kontor_eas::email::{self, Email, FlagStatus};
-use kontor_eas::folder_sync::{Change, Folder};
+use kontor_eas::folder_sync::Change;
 use kontor_eas::move_items::{self, Move};
 use kontor_eas::ping::{Outcome, PingFolder};
 use kontor_eas::sync::{
     BodyPreference, BodyType, ClientCommand, CollectionRequest, LoopGuard, ServerChange, Status,
     SyncOptions,
 };
-use kontor_eas::{EasClient, EasConfig, EasError, FolderType, ItemClass};
-use kontor_live_tests::{ALICE, BOB, SOGO_EAS_URL, User, require_sogo};
+use kontor_eas::{EasClient, EasError, FolderType, ItemClass};
+use kontor_live_tests::{ALICE, BOB, User};
 use kontor_wbxml::Element;
 
+mod eas_common;
+use eas_common::{folder, session};
 /// SOGo's workers drop connections when several ActiveSync sessions hit them at once
 /// ("http server caught: (null)" in its log), so the tests in this file run one at a time.
+/// This only serialises tests that share a process (`cargo test`); nextest gives each test its
+/// own process, and there the client's one resend of a reset request covers SOGo's resets.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn unique(tag: &str) -> String {
@@ -26,35 +30,6 @@ fn unique(tag: &str) -> String {
         .unwrap()
         .as_nanos();
     format!("{tag}-{n}")
-}
-
-async fn session(user: User, device: &str) -> (EasClient, Vec<Folder>) {
-    require_sogo();
-    let cfg = EasConfig::new(SOGO_EAS_URL, user.name, user.password, device)
-        .unwrap()
-        .device_type("KontorTest");
-    let mut c = EasClient::new(cfg).unwrap();
-    c.negotiate().await.expect("OPTIONS");
-    c.provision().await.expect("Provision");
-    let h = c.folder_sync("0").await.expect("FolderSync");
-    let folders = h
-        .changes
-        .into_iter()
-        .filter_map(|c| match c {
-            Change::Add(f) => Some(f),
-            _ => None,
-        })
-        .collect();
-    (c, folders)
-}
-
-fn folder(folders: &[Folder], t: FolderType) -> String {
-    folders
-        .iter()
-        .find(|f| f.folder_type == t)
-        .unwrap_or_else(|| panic!("no {t:?} folder"))
-        .server_id
-        .clone()
 }
 
 fn mail_options() -> SyncOptions {
