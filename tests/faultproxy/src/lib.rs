@@ -613,8 +613,9 @@ async fn handle(
     };
     let (cr, cw) = client.into_split();
     let (sr, sw) = server.into_split();
-    let up = pump(cr, sw, close, action_up, true);
-    let down = pump(sr, cw, close, action_down, false);
+    let progress = Arc::new(Progress::default());
+    let up = pump(cr, sw, close, action_up, Some(progress.clone()));
+    let down = pump(sr, cw, close, action_down, None);
     tokio::pin!(up, down);
     let (mut up_end, mut down_end) = (None, None);
     while up_end.is_none() || down_end.is_none() {
@@ -631,35 +632,26 @@ async fn handle(
             }
         }
     }
-    // A cut drops the other direction mid-flight: both sockets close here.
-    for (end, up) in [(up_end, true), (down_end, false)] {
-        let Some(end) = end else { continue };
-        if up {
-            record.up_bytes = end.bytes;
-            record.request = end.first_line;
-        } else {
-            record.down_bytes = end.bytes;
-        }
-        if end.planned && !end.reached {
-            record.applied = false;
-        }
-        if let Some(e) = end.error
+    // A cut drops the other direction mid-flight: both sockets close here. The upstream
+    // pump's progress is shared, so its byte count and request line are known either way.
+    record.up_bytes = progress.bytes.load(Ordering::SeqCst);
+    record.request = progress.first_line.lock().expect("line lock").clone();
+    if let Some(end) = &down_end {
+        record.down_bytes = end.bytes;
+    }
+    for end in [&up_end, &down_end].into_iter().flatten() {
+        if let Some(e) = &end.error
             && record.error.is_none()
         {
-            record.error = Some(e);
+            record.error = Some(e.clone());
         }
     }
-    if let (Some((after, _)), true) = (action_up.or(action_down), record.applied) {
-        // An action whose direction never finished (the other side cut first) was not reached
-        // unless its byte count got there.
-        let bytes = if action_up.is_some() {
-            record.up_bytes
-        } else {
-            record.down_bytes
-        };
-        if (bytes as usize) < after {
-            record.applied = false;
-        }
+    if let Some((after, _)) = action_up {
+        record.applied = up_end.as_ref().is_some_and(|e| e.reached)
+            || record.up_bytes as usize >= after && after > 0;
+    }
+    if action_down.is_some() {
+        record.applied = down_end.as_ref().is_some_and(|e| e.reached);
     }
     record
 }
@@ -673,10 +665,15 @@ enum Action {
 struct PumpEnd {
     bytes: u64,
     cut: bool,
-    planned: bool,
     reached: bool,
-    first_line: Option<String>,
     error: Option<String>,
+}
+
+/// What the upstream pump has done so far, readable after it was dropped mid-flight.
+#[derive(Default)]
+struct Progress {
+    bytes: AtomicU64,
+    first_line: Mutex<Option<String>>,
 }
 
 /// Copies `r` to `w`, optionally rewriting the first HTTP head to `Connection: close`, and
@@ -686,16 +683,15 @@ async fn pump(
     mut w: OwnedWriteHalf,
     rewrite: bool,
     mut action: Option<(usize, Action)>,
-    want_first_line: bool,
+    progress: Option<Arc<Progress>>,
 ) -> PumpEnd {
     let mut end = PumpEnd {
         bytes: 0,
         cut: false,
-        planned: action.is_some(),
         reached: false,
-        first_line: None,
         error: None,
     };
+    let mut have_line = false;
     let mut head: Option<Vec<u8>> = rewrite.then(Vec::new);
     let mut line_buf: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
@@ -724,12 +720,19 @@ async fn pump(
             }
         };
         let chunk = &buf[..n];
-        if want_first_line && end.first_line.is_none() {
+        if let Some(p) = progress.as_ref()
+            && !have_line
+        {
             line_buf.extend_from_slice(chunk);
-            if let Some(pos) = find(&line_buf, b"\r\n") {
-                end.first_line = Some(String::from_utf8_lossy(&line_buf[..pos]).into_owned());
-            } else if line_buf.len() > MAX_HEAD {
-                end.first_line = Some(String::from_utf8_lossy(&line_buf[..200]).into_owned());
+            let line = match find(&line_buf, b"\r\n") {
+                Some(pos) => Some(&line_buf[..pos]),
+                None if line_buf.len() > MAX_HEAD => Some(&line_buf[..200]),
+                None => None,
+            };
+            if let Some(line) = line {
+                *p.first_line.lock().expect("line lock") =
+                    Some(String::from_utf8_lossy(line).into_owned());
+                have_line = true;
             }
         }
         let out: Vec<u8> = match head.as_mut() {
@@ -748,7 +751,11 @@ async fn pump(
             }
             None => chunk.to_vec(),
         };
-        if let Err(e) = forward(&mut w, &out, &mut action, &mut end).await {
+        let r = forward(&mut w, &out, &mut action, &mut end).await;
+        if let Some(p) = progress.as_ref() {
+            p.bytes.store(end.bytes, Ordering::SeqCst);
+        }
+        if let Err(e) = r {
             end.error = Some(e.to_string());
             return end;
         }
