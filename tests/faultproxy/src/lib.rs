@@ -119,6 +119,9 @@ impl fmt::Display for Fault {
     }
 }
 
+/// Offsets below this many bytes are drawn half the time (see [`Plan::fault_for`]).
+const SMALL_OFFSET: usize = 400;
+
 /// Relative weights of the faults a [`Plan`] draws. A weight of 0 turns a fault off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mix {
@@ -261,8 +264,17 @@ impl Plan {
             pick -= weights[arm];
             arm += 1;
         }
-        let up = |rng: &mut ChaCha8Rng| rng.random_range(0..=self.up_offset_max);
-        let down = |rng: &mut ChaCha8Rng| rng.random_range(0..=self.down_offset_max);
+        // Half the offsets fall into the first few hundred bytes (status line, headers, small
+        // answers such as Provision), half anywhere up to the maximum.
+        let offset = |rng: &mut ChaCha8Rng, max: usize| {
+            if rng.random_bool(0.5) {
+                rng.random_range(0..=max.min(SMALL_OFFSET))
+            } else {
+                rng.random_range(0..=max)
+            }
+        };
+        let up = |rng: &mut ChaCha8Rng| offset(rng, self.up_offset_max);
+        let down = |rng: &mut ChaCha8Rng| offset(rng, self.down_offset_max);
         match arm {
             0 => Fault::Pass,
             1 => Fault::Cut {
