@@ -9,6 +9,7 @@
 //! ```text
 //! app (Kontor)  ── the API the shell and CLI call
 //!   ├─ sync     ── ActiveSync sessions: connect (OPTIONS, Provision), FolderSync
+//!   ├─ engine   ── the sync engine: per-account task, Sync/Ping, backoff, outbox replay, events
 //!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
 //!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity), instance lock
 //!   ├─ policy   ── machine/user policy (HKLM/HKCU Software\Policies\Kontor), read live
@@ -18,6 +19,7 @@
 //! ```
 
 pub mod app;
+pub mod engine;
 pub mod error;
 pub mod i18n;
 pub mod policy;
