@@ -18,6 +18,7 @@
 //! ```
 
 pub mod app;
+pub mod convert;
 pub mod error;
 pub mod i18n;
 pub mod policy;
