@@ -13,6 +13,7 @@
 //!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
 //!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity), instance lock
 //!   ├─ policy   ── machine/user policy (HKLM/HKCU Software\Policies\Kontor), read live
+//!   ├─ reminders ─ reminder service: scheduler + window state, persisted snooze/dismiss, clock
 //!   ├─ reset    ── `--reset-profile`: cache moved aside, user data carried over
 //!   ├─ secrets  ── OS keychain through keyring-core
 //!   └─ error    ── CoreError → IpcError {code, message (EN/DE), detail}
@@ -25,6 +26,7 @@ pub mod error;
 pub mod i18n;
 pub mod policy;
 pub mod profile;
+pub mod reminders;
 pub mod reset;
 pub mod secrets;
 pub mod store;
