@@ -18,8 +18,10 @@
 //! ```
 
 pub mod app;
+pub mod diagnose;
 pub mod error;
 pub mod i18n;
+pub mod logs;
 pub mod policy;
 pub mod profile;
 pub mod reset;

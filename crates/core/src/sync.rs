@@ -88,7 +88,7 @@ impl Session {
 }
 
 /// Sorts an eas error into what the user can act on.
-fn map_eas(e: EasError, url: &str) -> CoreError {
+pub(crate) fn map_eas(e: EasError, url: &str) -> CoreError {
     let detail = format!("{e} ({url})");
     match e {
         EasError::Unauthorized { .. } | EasError::Forbidden { .. } => {
