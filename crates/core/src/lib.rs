@@ -21,9 +21,11 @@
 
 pub mod app;
 pub mod convert;
+pub mod diagnose;
 pub mod engine;
 pub mod error;
 pub mod i18n;
+pub mod logs;
 pub mod policy;
 pub mod profile;
 pub mod reminders;
