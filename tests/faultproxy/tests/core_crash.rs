@@ -139,7 +139,8 @@ async fn killed_during_sign_in_and_folder_sync() {
     let mut truth = direct(USER).await;
     let mut killed = 0;
     let mut finished = 0;
-    for seed in HIERARCHY_SEEDS {
+    let seeds = common::seeds(&HIERARCHY_SEEDS);
+    for &seed in &seeds {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let dir = tempfile::tempdir().unwrap();
         let profile = dir.path();
@@ -168,8 +169,8 @@ async fn killed_during_sign_in_and_folder_sync() {
         );
     }
     common::report(&format!(
-        "crash/hierarchy: {} runs (seeds {HIERARCHY_SEEDS:?}), {killed} starts killed, {finished} finished before the kill",
-        HIERARCHY_SEEDS.len()
+        "crash/hierarchy: {} runs (seeds {seeds:?}), {killed} starts killed, {finished} finished before the kill",
+        seeds.len()
     ));
     assert!(killed > 0, "no start was killed");
 }
