@@ -344,9 +344,7 @@ impl ConnRecord {
         };
         if let Some(pos) = line.find("Cmd=") {
             let rest = &line[pos + 4..];
-            let end = rest
-                .find(|c: char| c == '&' || c == ' ')
-                .unwrap_or(rest.len());
+            let end = rest.find(['&', ' ']).unwrap_or(rest.len());
             return rest[..end].to_owned();
         }
         line.split(' ').next().unwrap_or("-").to_owned()

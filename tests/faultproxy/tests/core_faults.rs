@@ -68,7 +68,8 @@ async fn folder_hierarchy_converges_through_faults() {
     let mut outcomes: BTreeMap<String, u32> = BTreeMap::new();
     let mut rounds = 0;
 
-    for seed in HIERARCHY_SEEDS {
+    let seeds = common::seeds(&HIERARCHY_SEEDS);
+    for &seed in &seeds {
         proxy.set_plan(hierarchy_plan(seed));
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let first = proxy.log().len();
@@ -148,7 +149,7 @@ async fn folder_hierarchy_converges_through_faults() {
     assert_eq!(
         cached,
         server,
-        "cache and server differ after {rounds} rounds (seeds {HIERARCHY_SEEDS:?}); \
+        "cache and server differ after {rounds} rounds (seeds {seeds:?}); \
          outcomes {outcomes:?}; faults {counts}\n{}",
         proxy.report()
     );
@@ -158,7 +159,7 @@ async fn folder_hierarchy_converges_through_faults() {
     );
     tracing::info!(%counts, ?outcomes, rounds, "folder hierarchy rounds done");
     common::report(&format!(
-        "folder hierarchy: {rounds} rounds, seeds {HIERARCHY_SEEDS:?}, outcomes {outcomes:?}, faults {counts}"
+        "folder hierarchy: {rounds} rounds, seeds {seeds:?}, outcomes {outcomes:?}, faults {counts}"
     ));
 
     for id in model.keys() {

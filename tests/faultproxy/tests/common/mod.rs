@@ -276,3 +276,19 @@ pub fn report(line: &str) {
         format!("[faults] {line}\n").as_bytes(),
     );
 }
+
+/// The seeds to run: `KONTOR_FAULT_SEEDS=7,12` replays chosen seeds (a failure prints its
+/// seed), otherwise `default`.
+pub fn seeds(default: &[u64]) -> Vec<u64> {
+    match std::env::var("KONTOR_FAULT_SEEDS") {
+        Ok(s) if !s.trim().is_empty() => s
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("KONTOR_FAULT_SEEDS: {x:?} is not a number"))
+            })
+            .collect(),
+        _ => default.to_vec(),
+    }
+}
