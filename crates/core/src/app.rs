@@ -473,10 +473,15 @@ impl Kontor {
         if slot.handle.as_ref().is_some_and(EngineHandle::is_running) {
             return Ok(());
         }
-        let password = secrets::password(&cfg.server_url, &cfg.user)?.ok_or_else(|| {
-            CoreError::AuthFailed {
-                detail: "no password for this account in the keychain".into(),
-            }
+        // The keychain (D-Bus Secret Service, Credential Manager) blocks: off the runtime.
+        let password = {
+            let (url, user) = (cfg.server_url.clone(), cfg.user.clone());
+            tokio::task::spawn_blocking(move || secrets::password(&url, &user))
+                .await
+                .map_err(|e| CoreError::Profile(format!("keychain reader failed: {e}")))??
+        }
+        .ok_or_else(|| CoreError::AuthFailed {
+            detail: "no password for this account in the keychain".into(),
         })?;
         let account_id = match self.store.account_id(&cfg.server_url, &cfg.user).await? {
             Some(id) => id,

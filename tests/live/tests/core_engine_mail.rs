@@ -9,7 +9,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use kontor_core::engine::outbox::message_id_of;
 use kontor_core::engine::{EngineEvent, EngineOptions};
+use kontor_core::store::OutboxOp;
 use kontor_core::{FolderKind, Kontor, OutgoingMail, ProfilePaths, SignIn};
 use kontor_eas::email::{Email, FlagStatus};
 use kontor_eas::sync::{CollectionRequest, LoopGuard, ServerChange, Status};
@@ -417,16 +419,24 @@ async fn a_sent_mail_goes_out_once_and_lands_in_sent() {
     )
     .await;
     app.stop_sync().await;
+    let entry = app.store().outbox_entry(op).await.unwrap().unwrap();
+    let OutboxOp::Send { mime, .. } = &entry.op else {
+        panic!("{entry:?}")
+    };
+    let message_id = message_id_of(mime).expect("the message has a Message-ID");
+
     // Bob got it exactly once.
     let (mut bob, folders) = session(BOB, &format!("EngRcv{}", &unique("")[1..12])).await;
     let bob_inbox = folder(&folders, FolderType::Inbox);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let n = raw_items(&mut bob, &bob_inbox)
-            .await
+    let copies = |items: Vec<(String, Email)>| {
+        items
             .iter()
             .filter(|(_, m)| m.subject.as_deref() == Some(subject.as_str()))
-            .count();
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let n = copies(raw_items(&mut bob, &bob_inbox).await);
         if n == 1 {
             break;
         }
@@ -436,13 +446,79 @@ async fn a_sent_mail_goes_out_once_and_lands_in_sent() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    // And alice's Sent folder has a copy (SaveInSentItems).
+    // Alice's Sent folder has a copy (SaveInSentItems), and SOGo reports its Message-ID as the
+    // ConversationId: what the "in doubt" check after a crash relies on.
     let (mut raw, _) = session(ALICE, &format!("EngSnt{}", &unique("")[1..12])).await;
     let in_sent = raw_items(&mut raw, &sent).await;
-    assert!(
-        in_sent
-            .iter()
-            .any(|(_, m)| m.subject.as_deref() == Some(subject.as_str())),
-        "{subject} is not in alice's Sent folder"
+    let (_, copy) = in_sent
+        .iter()
+        .find(|(_, m)| m.subject.as_deref() == Some(subject.as_str()))
+        .unwrap_or_else(|| panic!("{subject} is not in alice's Sent folder"));
+    assert_eq!(
+        copy.conversation_id.as_deref(),
+        Some(format!("<{message_id}>").as_bytes())
     );
+
+    // A crash between the server's answer and marking the send done leaves it in flight; the
+    // next replay finds it in Sent and does not send it again.
+    sqlx::query("UPDATE outbox SET state = 'in_flight' WHERE id = ?1")
+        .bind(op)
+        .execute(app.store().pool())
+        .await
+        .unwrap();
+    app.start_sync_with(None, options()).await.unwrap();
+    wait_event(
+        &mut rx,
+        120,
+        "the in-doubt send settled",
+        |e| matches!(e, EngineEvent::OutboxApplied { op_id, .. } if *op_id == op),
+    )
+    .await;
+    app.stop_sync().await;
+    // A second copy would be delivered within seconds (the first one took less).
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(
+        copies(raw_items(&mut bob, &bob_inbox).await),
+        1,
+        "the in-doubt send went out twice"
+    );
+}
+
+#[tokio::test]
+async fn a_ping_longer_than_sogo_allows_ends_at_its_limit_and_the_loop_goes_on() {
+    let (_dir, app) = signed_in(ALICE).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(
+        None,
+        EngineOptions {
+            heartbeat: 480,
+            ..options()
+        },
+    )
+    .await
+    .unwrap();
+    wait_event(&mut rx, 300, "a Ping with the 480 s start value", |e| {
+        matches!(
+            e,
+            EngineEvent::Listening {
+                heartbeat_secs: 480,
+                ..
+            }
+        )
+    })
+    .await;
+    let started = Instant::now();
+    // SOGo does not answer Ping status 5 for a heartbeat above SOGoMaximumPingInterval (120 s
+    // here): it ends the Ping at its limit with "no changes" (or earlier with changes, which
+    // other tests' mail may cause), and the engine pings again.
+    wait_event(&mut rx, 200, "the next Ping", |e| {
+        matches!(e, EngineEvent::Listening { .. })
+    })
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(400),
+        "the server held a Ping for {:?}",
+        started.elapsed()
+    );
+    app.stop_sync().await;
 }

@@ -298,6 +298,7 @@ async fn run_account(
         backoff = backoff.with_seed(seed);
     }
     let mut heartbeat = Heartbeat::new(options.heartbeat);
+    let mut hierarchy_restarts = 0u32;
     while !shutdown.is_requested() {
         events.emit(EngineEvent::Started { account_id });
         let mut round = AccountRound {
@@ -316,8 +317,19 @@ async fn run_account(
         };
         let err = match result {
             Ok(()) | Err(EngineError::Stopped) => break,
+            // Sync status 12 / collection gone: the next round starts with FolderSync anyway;
+            // no reason to wait.
+            Err(e) if e.is_hierarchy_changed() && hierarchy_restarts < 3 => {
+                hierarchy_restarts += 1;
+                tracing::info!(
+                    account_id,
+                    "folder hierarchy changed; starting over with FolderSync"
+                );
+                continue;
+            }
             Err(e) => e,
         };
+        hierarchy_restarts = 0;
         let delay = backoff.next_delay(err.retry_after());
         tracing::warn!(account_id, error = %err, retry_in = ?delay, "sync round failed");
         events.emit(EngineEvent::Error {
