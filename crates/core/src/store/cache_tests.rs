@@ -297,6 +297,20 @@ async fn a_resync_from_zero_keeps_the_outbox_and_local_flags() {
     assert_eq!(flagged.flag_status, 2);
     assert_eq!(store.outbox_unfinished().await.unwrap().len(), 1);
     assert_eq!(store.sync_key(acc, "1").await.unwrap(), "r2");
+    // The re-sync is over: a later batch removes nothing it does not name.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM sync_state WHERE collection LIKE 'resync%'"
+        )
+        .await,
+        0
+    );
+    let out = store
+        .apply_mail_batch(acc, "1", &batch("r3", vec![]))
+        .await
+        .unwrap();
+    assert_eq!(out.deleted, 0);
 }
 
 #[tokio::test]
