@@ -26,11 +26,12 @@ pub async fn scripted(answers: Vec<(u16, Vec<u8>)>) -> (String, Arc<Mutex<Vec<Se
     .await
 }
 
+/// One scripted answer: HTTP status, extra headers, body.
+pub type Answer = (u16, Vec<(&'static str, String)>, Vec<u8>);
+
 /// Like [`scripted`], each answer with extra response headers (`X-MS-Location`,
 /// `Retry-After`, …).
-pub async fn scripted_with_headers(
-    answers: Vec<(u16, Vec<(&'static str, String)>, Vec<u8>)>,
-) -> (String, Arc<Mutex<Vec<Seen>>>) {
+pub async fn scripted_with_headers(answers: Vec<Answer>) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!(
         "http://{}/Microsoft-Server-ActiveSync",
