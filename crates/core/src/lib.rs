@@ -19,6 +19,7 @@
 
 pub mod app;
 pub mod convert;
+pub mod engine;
 pub mod error;
 pub mod i18n;
 pub mod policy;

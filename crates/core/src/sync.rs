@@ -57,6 +57,11 @@ impl Session {
         self.client.policy_key()
     }
 
+    /// The connected client, for the sync engine.
+    pub fn client_mut(&mut self) -> &mut EasClient {
+        &mut self.client
+    }
+
     /// FolderSync from `sync_key` ("0" for the whole hierarchy).
     pub async fn folder_sync(&mut self, sync_key: &str) -> Result<Hierarchy, CoreError> {
         let url = self.client.url().to_string();
@@ -88,7 +93,7 @@ impl Session {
 }
 
 /// Sorts an eas error into what the user can act on.
-fn map_eas(e: EasError, url: &str) -> CoreError {
+pub(crate) fn map_eas(e: EasError, url: &str) -> CoreError {
     let detail = format!("{e} ({url})");
     match e {
         EasError::Unauthorized { .. } | EasError::Forbidden { .. } => {
