@@ -78,3 +78,29 @@ pub async fn refresh_folders(shell: State<'_, Shell>) -> Result<Vec<Folder>, Ipc
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
     shell.core()?.sign_out().await.map_err(|e| shell.ipc(&e))
 }
+
+/// The settings in force (policy over the user's own choice over the default), each with its
+/// source and lock. See `kontor_core::policy::EffectiveSettings` for the JSON.
+#[tauri::command]
+pub async fn effective_settings(
+    shell: State<'_, Shell>,
+) -> Result<kontor_core::policy::EffectiveSettings, IpcError> {
+    shell
+        .core()?
+        .effective_settings()
+        .await
+        .map_err(|e| shell.ipc(&e))
+}
+
+/// Changes one of the user's own settings; refused when policy locks it.
+#[tauri::command]
+pub async fn set_setting(
+    shell: State<'_, Shell>,
+    change: kontor_core::policy::SettingChange,
+) -> Result<kontor_core::policy::EffectiveSettings, IpcError> {
+    shell
+        .core()?
+        .set_setting(change)
+        .await
+        .map_err(|e| shell.ipc(&e))
+}

@@ -44,6 +44,8 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             commands::folders,
             commands::refresh_folders,
             commands::sign_out,
+            commands::effective_settings,
+            commands::set_setting,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -283,6 +283,11 @@ impl Scheduler {
         self.sources.remove(source_id);
     }
 
+    /// The ids of the sources held (to find the ones a new snapshot of the store lacks).
+    pub fn source_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.sources.keys().map(String::as_str)
+    }
+
     /// Number of sources held.
     pub fn len(&self) -> usize {
         self.sources.len()
