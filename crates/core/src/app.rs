@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::engine::calendar::{self as cal_engine, CaldavAccount, CalendarBus, CalendarSyncReport};
-use crate::engine::calendar_cache::{self, CalendarRow, OccurrenceRow, Source};
-use crate::engine::calendar_outbox::{self, AccountKey, EventOp, OpKind, PendingChange};
+use crate::engine::calendar_outbox::{self, AccountKey, PendingChange};
 use crate::engine::mail::MailSyncer;
 use crate::engine::outbox::build_plain_message;
 use crate::engine::scheduler::spawn_account;
@@ -19,7 +18,7 @@ use crate::error::CoreError;
 use crate::policy::{EffectiveSettings, Policy, SettingChange, UserSettings, setting_keys};
 use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
 use crate::secrets;
-use crate::store::OutboxOp;
+use crate::store::{CalendarRow, CalendarSource, OccurrenceRow, OutboxOp};
 use crate::store::{FolderRow, Store};
 use crate::sync::{self, Session};
 
@@ -871,50 +870,58 @@ impl Kontor {
         &self.calendar_bus
     }
 
-    async fn calendar_zone(&self) -> kontor_calendar::Zone {
-        crate::convert::local_zone()
-    }
-
-    /// The account key of a calendar's account (for outbox rows).
-    async fn calendar_account(&self, cal: &CalendarRow) -> Result<AccountKey, CoreError> {
-        let (server_url, user): (String, String) =
-            sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
-                .bind(cal.account_id)
-                .fetch_one(self.store.pool())
-                .await?;
-        Ok(AccountKey { server_url, user })
+    /// The user's zone: floating and all-day times are placed in it, and ActiveSync items with
+    /// an all-zero TimeZone blob (Kopano/Z-Push) are read in it.
+    fn calendar_zone(&self) -> kontor_calendar::Zone {
+        let zone = crate::convert::local_zone();
+        self.store.set_local_zone(zone.clone());
+        zone
     }
 
     /// Every cached calendar (ActiveSync folders and CalDAV collections).
     pub async fn calendars(&self) -> Result<Vec<CalendarRow>, CoreError> {
-        calendar_cache::calendars(self.store.pool(), None).await
+        self.store.calendars(None).await
     }
 
-    /// Occurrences overlapping `[from, to)` from the cache, by start.
+    /// Occurrences overlapping `[from, to)` from the cache, by start (what the materialised
+    /// window, now − 7 days … now + 90 days, covers).
     pub async fn occurrences(
         &self,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<OccurrenceRow>, CoreError> {
-        calendar_cache::occurrences_between(self.store.pool(), from, to).await
+        self.store.occurrences_between(from, to).await
+    }
+
+    async fn event_row(&self, event_id: i64) -> Result<crate::store::EventRow, CoreError> {
+        let sql = "SELECT calendar_id, remote_id FROM event WHERE id = ?1";
+        let (cal, remote): (i64, String) = sqlx::query_as(sql)
+            .bind(event_id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
+        self.store
+            .event_by_remote_id(cal, &remote)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))
     }
 
     /// One stored event.
     pub async fn event(&self, event_id: i64) -> Result<EventRef, CoreError> {
-        let e = calendar_cache::event(self.store.pool(), event_id)
-            .await?
-            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
+        let e = self.event_row(event_id).await?;
         Ok(EventRef {
             id: e.id,
             calendar_id: e.calendar_id,
             uid: e.uid,
             ical: e.ical,
-            pending: e.local_state != calendar_cache::local_state::SYNCED,
+            pending: e.local_state != 0,
         })
     }
 
     async fn writable_calendar(&self, id: i64) -> Result<CalendarRow, CoreError> {
-        let cal = calendar_cache::calendar(self.store.pool(), id)
+        let cal = self
+            .store
+            .calendar(id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {id}")))?;
         if cal.read_only {
@@ -929,7 +936,7 @@ impl Kontor {
     /// Creates an event: in the cache at once, on the server with the next sync.
     pub async fn create_event(&self, draft: EventDraft) -> Result<EventRef, CoreError> {
         let cal = self.writable_calendar(draft.calendar_id).await?;
-        let zone = self.calendar_zone().await;
+        let zone = self.calendar_zone();
         let uid = draft
             .uid
             .clone()
@@ -942,28 +949,27 @@ impl Kontor {
             ..Default::default()
         }
         .to_ics();
-        let account = self.calendar_account(&cal).await?;
+        crate::engine::calendar_cache::ensure_window(&self.store, &cal).await?;
         let remote_id = calendar_outbox::local_remote_id(&cal, &uid);
-        let id = calendar_outbox::enqueue(
-            self.store.pool(),
-            &account,
-            &cal,
-            OpKind::Create,
-            EventOp {
-                calendar_id: cal.id,
-                event_id: 0,
-                uid,
-                ical,
-                response: String::new(),
-            },
-            &remote_id,
-            &zone,
-        )
-        .await?;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventCreate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: remote_id.clone(),
+                    ical,
+                },
+            )
+            .await?;
         self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
             calendar_ids: vec![cal.id],
         });
-        self.event(id).await
+        let e = self
+            .store
+            .event_by_remote_id(cal.id, &remote_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the new event was not stored".into()))?;
+        self.event(e.id).await
     }
 
     /// Changes an event's master (overrides of a series are kept).
@@ -972,11 +978,9 @@ impl Kontor {
         event_id: i64,
         draft: EventDraft,
     ) -> Result<EventRef, CoreError> {
-        let row = calendar_cache::event(self.store.pool(), event_id)
-            .await?
-            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
+        let row = self.event_row(event_id).await?;
         let cal = self.writable_calendar(row.calendar_id).await?;
-        let zone = self.calendar_zone().await;
+        let zone = self.calendar_zone();
         let mut parsed = kontor_calendar::Calendar::parse(&row.ical)
             .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         let master = parsed
@@ -993,24 +997,16 @@ impl Kontor {
             &zone,
         )?;
         master.sequence += 1;
-        let ical = parsed.to_ics();
-        let account = self.calendar_account(&cal).await?;
-        calendar_outbox::enqueue(
-            self.store.pool(),
-            &account,
-            &cal,
-            OpKind::Update,
-            EventOp {
-                calendar_id: cal.id,
-                event_id,
-                uid: row.uid.clone(),
-                ical,
-                response: String::new(),
-            },
-            &row.remote_id,
-            &zone,
-        )
-        .await?;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical: parsed.to_ics(),
+                },
+            )
+            .await?;
         self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
             calendar_ids: vec![cal.id],
         });
@@ -1019,125 +1015,83 @@ impl Kontor {
 
     /// Deletes an event (hidden at once, deleted on the server with the next sync).
     pub async fn delete_event(&self, event_id: i64) -> Result<(), CoreError> {
-        let row = calendar_cache::event(self.store.pool(), event_id)
-            .await?
-            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
+        let row = self.event_row(event_id).await?;
         let cal = self.writable_calendar(row.calendar_id).await?;
-        let zone = self.calendar_zone().await;
-        let account = self.calendar_account(&cal).await?;
-        calendar_outbox::enqueue(
-            self.store.pool(),
-            &account,
-            &cal,
-            OpKind::Delete,
-            EventOp {
-                calendar_id: cal.id,
-                event_id,
-                uid: row.uid.clone(),
-                ical: String::new(),
-                response: String::new(),
-            },
-            &row.remote_id,
-            &zone,
-        )
-        .await?;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventDelete {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                },
+            )
+            .await?;
         self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
             calendar_ids: vec![cal.id],
         });
         Ok(())
     }
 
-    /// Answers a meeting invitation: the own PARTSTAT in the cache at once; on ActiveSync the
-    /// answer goes out as MeetingResponse (MS-ASCMD 2.2.1.11), on CalDAV as an update of the
-    /// event (RFC 6638 §3.2.2: the server's scheduling informs the organizer).
+    /// Answers a meeting invitation. On ActiveSync: MeetingResponse (MS-ASCMD 2.2.1.11) on the
+    /// calendar item; the server's updated event comes with the next sync. On CalDAV: the
+    /// event with the user's PARTSTAT, written like any update (the server's scheduling, RFC
+    /// 6638, informs the organizer); the cache shows the answer at once.
     pub async fn respond_to_meeting(
         &self,
         event_id: i64,
         answer: MeetingAnswer,
-    ) -> Result<EventRef, CoreError> {
-        let row = calendar_cache::event(self.store.pool(), event_id)
-            .await?
-            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
-        let cal = calendar_cache::calendar(self.store.pool(), row.calendar_id)
+    ) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self
+            .store
+            .calendar(row.calendar_id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
-        let account = self.calendar_account(&cal).await?;
-        let me = vec![
-            account.user.clone(),
-            format!(
-                "{}@{}",
-                account.user,
-                url::Url::parse(&account.server_url)
+        let op = match cal.source {
+            CalendarSource::Eas => OutboxOp::MeetingResponse {
+                folder_id: cal.remote_id.clone(),
+                server_id: row.remote_id.clone(),
+                response: match answer {
+                    MeetingAnswer::Accepted => crate::store::Response::Accept,
+                    MeetingAnswer::Tentative => crate::store::Response::Tentative,
+                    MeetingAnswer::Declined => crate::store::Response::Decline,
+                },
+                uid: row.uid.clone(),
+            },
+            CalendarSource::Caldav => {
+                let cal = self.writable_calendar(cal.id).await?;
+                let (server_url, user): (String, String) =
+                    sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
+                        .bind(cal.account_id)
+                        .fetch_one(self.store.pool())
+                        .await?;
+                let host = url::Url::parse(&server_url)
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_default()
-            ),
-        ];
-        let mut me = me;
-        if let Some(o) = self.own_addresses().await? {
-            me.extend(o);
-        }
-        let partstat = match answer {
-            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
-            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
-            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
-        };
-        let ical = calendar_outbox::with_partstat(&row.ical, &me, partstat)?;
-        let zone = self.calendar_zone().await;
-        let kind = if cal.source == Source::Eas {
-            OpKind::MeetingResponse
-        } else {
-            OpKind::Update
-        };
-        calendar_outbox::enqueue(
-            self.store.pool(),
-            &account,
-            // Answering is allowed in a calendar the user cannot otherwise edit on EAS.
-            &CalendarRow {
-                read_only: cal.read_only && cal.source != Source::Eas,
-                ..cal.clone()
-            },
-            kind,
-            EventOp {
-                calendar_id: cal.id,
-                event_id,
-                uid: row.uid.clone(),
-                ical,
-                response: match answer {
-                    MeetingAnswer::Accepted => "accepted",
-                    MeetingAnswer::Tentative => "tentative",
-                    MeetingAnswer::Declined => "declined",
+                    .unwrap_or_default();
+                let mut me = vec![user.clone(), format!("{user}@{host}")];
+                if let Some(cfg) = self.account_config().await {
+                    me.push(cfg.user.clone());
                 }
-                .into(),
-            },
-            &row.remote_id,
-            &zone,
-        )
-        .await?;
-        self.event(event_id).await
-    }
-
-    /// The user's own addresses known from the sign-in (the mail domain of the account).
-    async fn own_addresses(&self) -> Result<Option<Vec<String>>, CoreError> {
-        let Some(cfg) = self.account_config().await else {
-            return Ok(None);
-        };
-        Ok(Some(vec![cfg.user.clone()]))
-    }
-
-    /// Calendar changes that are not on the server yet, and parked ones (conflicts, failures).
-    pub async fn pending_calendar_changes(&self) -> Result<Vec<PendingChange>, CoreError> {
-        let mut out = Vec::new();
-        for cal in self.calendars().await? {
-            let acct = self.calendar_account(&cal).await?;
-            for p in calendar_outbox::pending_changes(self.store.pool(), &acct).await? {
-                if !out.iter().any(|o: &PendingChange| o.id == p.id) {
-                    out.push(p);
+                let partstat = match answer {
+                    MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
+                    MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
+                    MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
+                };
+                OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical: calendar_outbox::with_partstat(&row.ical, &me, partstat)?,
                 }
             }
-        }
-        out.sort_by_key(|p| p.id);
-        Ok(out)
+        };
+        self.store.enqueue(cal.account_id, &op).await?;
+        Ok(())
+    }
+
+    /// Calendar changes not on the server yet, and parked ones (conflicts, failures).
+    pub async fn pending_calendar_changes(&self) -> Result<Vec<PendingChange>, CoreError> {
+        calendar_outbox::pending_changes(&self.store).await
     }
 
     /// The configured CalDAV accounts.
@@ -1166,7 +1120,7 @@ impl Kontor {
             extra_calendars: Vec::new(),
         };
         let account_id = self.store.upsert_account(&url, user, "", "").await?;
-        let cals = cal_engine::caldav_calendars(&dav, self.store.pool(), account_id, &acct).await?;
+        let cals = cal_engine::caldav_calendars(&dav, &self.store, account_id, &acct).await?;
         crate::secrets::set_password(&url, user, password)?;
         let mut all = self.caldav_accounts().await?;
         all.retain(|a| !(a.url == url && a.user == user));
@@ -1210,7 +1164,7 @@ impl Kontor {
         cal_engine::set_setting(self.store.pool(), cal_engine::CALDAV_ACCOUNTS_SETTING, &all)
             .await?;
         let account_id = self.store.upsert_account(account_url, user, "", "").await?;
-        cal_engine::caldav_calendars(&dav, self.store.pool(), account_id, &acct).await
+        cal_engine::caldav_calendars(&dav, &self.store, account_id, &acct).await
     }
 
     /// Seconds between CalDAV polls (setting `calendar.poll_seconds`, default 300).
@@ -1229,8 +1183,7 @@ impl Kontor {
     /// synced; otherwise it is listed in the report's failures.
     pub async fn sync_calendars_once(&self) -> Result<CalendarSyncReport, CoreError> {
         let _one = self.calendar_sync.lock().await;
-        let zone = self.calendar_zone().await;
-        let pool = self.store.pool().clone();
+        let zone = self.calendar_zone();
         let mut report = CalendarSyncReport::default();
         let mut errors: Vec<CoreError> = Vec::new();
         let mut attempted = 0usize;
@@ -1257,7 +1210,7 @@ impl Kontor {
                     };
                     cal_engine::sync_eas(
                         session.client_mut(),
-                        &pool,
+                        &self.store,
                         &key,
                         account_id,
                         &zone,
@@ -1293,11 +1246,10 @@ impl Kontor {
                 };
                 cal_engine::sync_caldav(
                     &dav,
-                    &pool,
+                    &self.store,
                     &key,
                     account_id,
                     &acct,
-                    &zone,
                     &self.calendar_bus,
                     &mut report,
                 )
@@ -1310,7 +1262,7 @@ impl Kontor {
                 errors.push(e);
             }
         }
-        cal_engine::move_window(&pool, &zone, &self.calendar_bus).await?;
+        cal_engine::move_window(&self.store, &self.calendar_bus).await?;
         if attempted > 0 && errors.len() == attempted {
             return Err(errors.remove(0));
         }

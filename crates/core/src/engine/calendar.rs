@@ -26,7 +26,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use kontor_caldav::{CalendarInfo, Credentials, DavClient};
+use kontor_caldav::{Credentials, DavClient};
 use kontor_calendar::Zone;
 use kontor_eas::EasClient;
 use serde::{Deserialize, Serialize};
@@ -34,11 +34,12 @@ use sqlx::SqlitePool;
 use tokio::sync::broadcast;
 use url::Url;
 
-use super::calendar_cache::{self, CalendarMeta, CalendarRow, Source};
+use super::calendar_cache;
 use super::calendar_dav::{self, map_dav};
 use super::calendar_eas::{self, EasSyncError};
 use super::calendar_outbox::{self, AccountKey, Replayed};
 use crate::error::CoreError;
+use crate::store::{CalendarInfo, CalendarRow, CalendarSource, Store};
 
 /// What changed, for the UI and the reminder service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,7 +149,7 @@ pub struct CalendarSyncReport {
 /// Brings the account's EAS calendar folders into `calendar` (type 8 and 13 folders from the
 /// cached hierarchy) and removes calendars whose folder is gone. Returns the rows.
 pub async fn eas_calendars(
-    pool: &SqlitePool,
+    store: &Store,
     account_id: i64,
     user: &str,
 ) -> Result<Vec<CalendarRow>, CoreError> {
@@ -157,36 +158,36 @@ pub async fn eas_calendars(
          WHERE account_id = ?1 AND folder_type IN (8, 13) ORDER BY server_id",
     )
     .bind(account_id)
-    .fetch_all(pool)
+    .fetch_all(store.pool())
     .await?;
     for (server_id, name) in &folders {
         let shared = crate::sync::looks_shared(name, user);
-        calendar_cache::upsert_calendar(
-            pool,
-            account_id,
-            &CalendarMeta {
-                source: Source::Eas,
-                remote_id: server_id.clone(),
-                display_name: name.clone(),
-                color: String::new(),
-                owner: owner_from_name(name).unwrap_or_default(),
-                shared,
-                read_only: shared,
-            },
-        )
-        .await?;
+        store
+            .upsert_calendar(
+                account_id,
+                &CalendarInfo {
+                    source: CalendarSource::Eas,
+                    remote_id: server_id.clone(),
+                    display_name: name.clone(),
+                    color: String::new(),
+                    owner: owner_from_name(name).unwrap_or_default(),
+                    shared,
+                    // ActiveSync reports no rights: someone else's folder is not written.
+                    read_only: shared,
+                    ctag: String::new(),
+                },
+            )
+            .await?;
     }
-    let rows: Vec<CalendarRow> = calendar_cache::calendars(pool, Some(account_id))
-        .await?
-        .into_iter()
-        .filter(|c| c.source == Source::Eas)
-        .collect();
     let mut out = Vec::new();
-    for c in rows {
+    for c in store.calendars(Some(account_id)).await? {
+        if c.source != CalendarSource::Eas {
+            continue;
+        }
         if folders.iter().any(|(id, _)| *id == c.remote_id) {
             out.push(c);
         } else {
-            calendar_cache::delete_calendar(pool, c.id).await?;
+            store.delete_calendar(c.id).await?;
         }
     }
     Ok(out)
@@ -203,18 +204,18 @@ fn owner_from_name(name: &str) -> Option<String> {
 /// operations. `client` must be connected (OPTIONS, Provision).
 pub async fn sync_eas(
     client: &mut EasClient,
-    pool: &SqlitePool,
+    store: &Store,
     account: &AccountKey,
     account_id: i64,
     zone: &Zone,
     bus: &CalendarBus,
     report: &mut CalendarSyncReport,
 ) -> Result<(), CoreError> {
-    let cals = eas_calendars(pool, account_id, &account.user).await?;
+    let cals = eas_calendars(store, account_id, &account.user).await?;
     let mut changed = Vec::new();
     for cal in &cals {
         report.calendars += 1;
-        match calendar_eas::sync_folder(client, pool, cal, zone).await {
+        match calendar_eas::sync_folder(client, store, cal, zone).await {
             Ok(r) => {
                 report.changed += r.changed;
                 report.requests += r.requests;
@@ -241,21 +242,18 @@ pub async fn sync_eas(
             }
         }
     }
-    // Outbox: EAS operations of this account, in order.
-    for q in calendar_outbox::pending(pool, account, Utc::now()).await? {
-        let Some(cal) = cals.iter().find(|c| c.id == q.op.calendar_id) else {
+    // Outbox: EAS calendar operations of this account, in order.
+    for q in calendar_outbox::pending(store, account, Utc::now()).await? {
+        let Some(cal) = cals.iter().find(|c| c.remote_id == q.calendar()) else {
             continue;
         };
-        match calendar_outbox::replay_eas(client, pool, cal, &q, zone).await {
+        match calendar_outbox::replay_eas(client, store, cal, &q, zone).await {
             Ok(r) => {
                 note_replayed(r, bus, report);
                 changed.push(cal.id);
             }
             Err(e) => {
-                // An unreachable server is not the operation's fault: no attempt is counted.
-                if !matches!(e, CoreError::Unreachable { .. }) {
-                    calendar_outbox::record_failure(pool, &q, &e).await?;
-                }
+                calendar_outbox::record_failure(store, &q, &e).await?;
                 report.failures.push((cal.id, e.to_string()));
                 break;
             }
@@ -278,7 +276,7 @@ fn note_replayed(r: Replayed, bus: &CalendarBus, report: &mut CalendarSyncReport
             report.conflicts += 1;
             bus.emit(CalendarNotice::Conflict { uid, detail });
         }
-        Replayed::Retry(why) => tracing::debug!(%why, "calendar operation waits"),
+        Replayed::Later(why) => tracing::debug!(%why, "calendar operation waits"),
     }
 }
 
@@ -298,7 +296,12 @@ pub fn dav_client(user: &str, password: &str) -> Result<DavClient, CoreError> {
     ))
 }
 
-fn meta(info: &CalendarInfo, principal: Option<&Url>, by_url: bool) -> CalendarMeta {
+fn meta(
+    info: &kontor_caldav::CalendarInfo,
+    principal: Option<&Url>,
+    by_url: bool,
+    ctag: String,
+) -> CalendarInfo {
     let owner = info.owner.clone().unwrap_or_default();
     let foreign_owner = match (principal, &info.owner) {
         (Some(p), Some(o)) => {
@@ -309,8 +312,8 @@ fn meta(info: &CalendarInfo, principal: Option<&Url>, by_url: bool) -> CalendarM
         }
         _ => false,
     };
-    CalendarMeta {
-        source: Source::Caldav,
+    CalendarInfo {
+        source: CalendarSource::Caldav,
         remote_id: info.url.to_string(),
         display_name: info
             .display_name
@@ -320,6 +323,7 @@ fn meta(info: &CalendarInfo, principal: Option<&Url>, by_url: bool) -> CalendarM
         owner,
         shared: by_url || foreign_owner || info.read_only,
         read_only: info.read_only,
+        ctag,
     }
 }
 
@@ -327,14 +331,14 @@ fn meta(info: &CalendarInfo, principal: Option<&Url>, by_url: bool) -> CalendarM
 /// `calendar`, removing calendars that are gone. Only calendars that can hold events count.
 pub async fn caldav_calendars(
     dav: &DavClient,
-    pool: &SqlitePool,
+    store: &Store,
     account_id: i64,
     acct: &CaldavAccount,
 ) -> Result<Vec<CalendarRow>, CoreError> {
     let start =
         Url::parse(&acct.url).map_err(|e| CoreError::InvalidInput(format!("{}: {e}", acct.url)))?;
     let disc = dav.discover(&start).await.map_err(map_dav)?;
-    let mut infos: Vec<(CalendarInfo, bool)> = Vec::new();
+    let mut infos: Vec<(kontor_caldav::CalendarInfo, bool)> = Vec::new();
     for home in &disc.calendar_homes {
         for c in dav.list_calendars(home).await.map_err(map_dav)? {
             infos.push((c, false));
@@ -343,6 +347,9 @@ pub async fn caldav_calendars(
     for extra in &acct.extra_calendars {
         let url =
             Url::parse(extra).map_err(|e| CoreError::InvalidInput(format!("{extra}: {e}")))?;
+        if infos.iter().any(|(c, _)| c.url == url) {
+            continue;
+        }
         match dav.add_calendar(&url).await {
             Ok(c) => infos.push((c, true)),
             Err(e) => tracing::warn!(%url, error = %e, "added calendar not available"),
@@ -351,19 +358,23 @@ pub async fn caldav_calendars(
     infos.retain(|(c, _)| c.components.is_empty() || c.components.iter().any(|x| x == "VEVENT"));
     let mut seen = Vec::new();
     for (info, by_url) in &infos {
-        let m = meta(info, Some(&disc.principal), *by_url);
+        // The stored ctag is the one the last poll caught up with; keep it.
+        let ctag = calendar_cache::sync_position(store, account_id, info.url.as_str())
+            .await?
+            .unwrap_or_default();
+        let m = meta(info, Some(&disc.principal), *by_url, ctag);
         seen.push(m.remote_id.clone());
-        calendar_cache::upsert_calendar(pool, account_id, &m).await?;
+        store.upsert_calendar(account_id, &m).await?;
     }
     let mut out = Vec::new();
-    for c in calendar_cache::calendars(pool, Some(account_id)).await? {
-        if c.source != Source::Caldav {
+    for c in store.calendars(Some(account_id)).await? {
+        if c.source != CalendarSource::Caldav {
             continue;
         }
         if seen.contains(&c.remote_id) {
             out.push(c);
         } else {
-            calendar_cache::delete_calendar(pool, c.id).await?;
+            store.delete_calendar(c.id).await?;
         }
     }
     Ok(out)
@@ -372,44 +383,38 @@ pub async fn caldav_calendars(
 /// Polls every calendar of a CalDAV account once and replays its queued operations.
 pub async fn sync_caldav(
     dav: &DavClient,
-    pool: &SqlitePool,
+    store: &Store,
     account: &AccountKey,
     account_id: i64,
     acct: &CaldavAccount,
-    zone: &Zone,
     bus: &CalendarBus,
     report: &mut CalendarSyncReport,
 ) -> Result<(), CoreError> {
-    let cals = caldav_calendars(dav, pool, account_id, acct).await?;
+    let cals = caldav_calendars(dav, store, account_id, acct).await?;
     let mut changed = Vec::new();
     // Outbox first: a local change goes out before the poll, so the poll sees the server's
     // result of it (and an ETag conflict is found by the conditional write, not hidden).
-    for q in calendar_outbox::pending(pool, account, Utc::now()).await? {
-        let Some(cal) = cals.iter().find(|c| c.id == q.op.calendar_id) else {
+    for q in calendar_outbox::pending(store, account, Utc::now()).await? {
+        let Some(cal) = cals.iter().find(|c| c.remote_id == q.calendar()) else {
             continue;
         };
-        match calendar_outbox::replay_dav(dav, pool, cal, &q, zone).await {
+        match calendar_outbox::replay_dav(dav, store, cal, &q).await {
             Ok(r) => {
                 note_replayed(r, bus, report);
                 changed.push(cal.id);
             }
             Err(e) => {
+                // Later operations wait, so the server sees the changes in order.
+                calendar_outbox::record_failure(store, &q, &e).await?;
                 report.failures.push((cal.id, e.to_string()));
-                // An unreachable server is not the operation's fault: no attempt is counted.
-                // Later operations wait either way, so the order is kept.
-                if !matches!(e, CoreError::Unreachable { .. }) {
-                    calendar_outbox::record_failure(pool, &q, &e).await?;
-                }
                 break;
             }
         }
     }
     for cal in &cals {
         report.calendars += 1;
-        let fresh = calendar_cache::calendar(pool, cal.id)
-            .await?
-            .unwrap_or_else(|| cal.clone());
-        match calendar_dav::sync_collection(dav, pool, &fresh, zone).await {
+        let fresh = store.calendar(cal.id).await?.unwrap_or_else(|| cal.clone());
+        match calendar_dav::sync_collection(dav, store, &fresh).await {
             Ok(r) => {
                 report.changed += r.changed;
                 report.requests += r.requests;
@@ -441,18 +446,10 @@ pub async fn sync_caldav(
     Ok(())
 }
 
-/// Re-materialises occurrences when the window moved; announces it.
-pub async fn move_window(
-    pool: &SqlitePool,
-    zone: &Zone,
-    bus: &CalendarBus,
-) -> Result<(), CoreError> {
-    if calendar_cache::rematerialise_if_moved(pool, zone, Utc::now()).await? > 0 {
-        let ids = calendar_cache::calendars(pool, None)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
+/// Re-materialises occurrences of calendars whose window moved; announces it.
+pub async fn move_window(store: &Store, bus: &CalendarBus) -> Result<(), CoreError> {
+    let ids = calendar_cache::move_windows(store, Utc::now()).await?;
+    if !ids.is_empty() {
         bus.emit(CalendarNotice::Changed { calendar_ids: ids });
     }
     Ok(())

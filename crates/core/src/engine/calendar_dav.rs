@@ -13,15 +13,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::Utc;
 use kontor_caldav::{DEFAULT_MULTIGET_BATCH, DavClient, DavError};
-use kontor_calendar::{Calendar, Zone};
-use sqlx::SqlitePool;
 use url::Url;
 
-use super::calendar_cache::{self, Batch, CalendarRow, EventUpsert};
-use super::calendar_eas::{PassReport, quarantine};
+use super::calendar_cache;
+use super::calendar_eas::PassReport;
 use crate::error::CoreError;
+use crate::store::{CalendarRow, EventUpsert, Store};
 
 /// The core's category for a CalDAV failure.
 pub fn map_dav(e: DavError) -> CoreError {
@@ -49,11 +47,10 @@ fn unsupported(e: &DavError) -> bool {
     )
 }
 
-/// Fetches `urls` and turns them into upserts; unreadable ones are quarantined.
+/// Fetches `urls` (calendar-multiget in batches) as upserts. Unreadable objects are
+/// quarantined by the store when the batch is applied.
 async fn fetch(
     dav: &DavClient,
-    pool: &SqlitePool,
-    cal: &CalendarRow,
     url: &Url,
     urls: Vec<Url>,
     report: &mut PassReport,
@@ -66,42 +63,26 @@ async fn fetch(
         .multiget(url, &urls, DEFAULT_MULTIGET_BATCH)
         .await
         .map_err(map_dav)?;
-    let mut out = Vec::with_capacity(resources.len());
-    for r in resources {
-        match Calendar::parse(&r.data) {
-            Ok(c) if !c.items.is_empty() => out.push(EventUpsert {
-                remote_id: r.url.to_string(),
-                etag: r.etag.unwrap_or_default(),
-                ical: r.data,
-            }),
-            Ok(_) => tracing::debug!(url = %r.url, "resource without events or to-dos; skipped"),
-            Err(e) => {
-                report.quarantined += 1;
-                quarantine(
-                    pool,
-                    cal.account_id,
-                    &cal.remote_id,
-                    r.url.as_str(),
-                    &e.to_string(),
-                    r.data.as_bytes(),
-                )
-                .await?;
-            }
-        }
-    }
-    Ok(out)
+    Ok(resources
+        .into_iter()
+        .map(|r| EventUpsert {
+            remote_id: r.url.to_string(),
+            etag: r.etag.unwrap_or_default(),
+            ical: r.data,
+        })
+        .collect())
 }
 
 /// One poll of one CalDAV collection.
 pub async fn sync_collection(
     dav: &DavClient,
-    pool: &SqlitePool,
+    store: &Store,
     cal: &CalendarRow,
-    zone: &Zone,
 ) -> Result<PassReport, CoreError> {
+    calendar_cache::ensure_window(store, cal).await?;
     let url = Url::parse(&cal.remote_id)
         .map_err(|e| CoreError::InvalidInput(format!("calendar URL {}: {e}", cal.remote_id)))?;
-    let known = calendar_cache::known_etags(pool, cal.id).await?;
+    let known: BTreeMap<String, String> = store.event_etags(cal.id).await?.into_iter().collect();
     let mut report = PassReport::default();
     // A collection that earlier needed the ctag fallback keeps using it.
     let use_ctag = cal.sync_token.is_empty() && !cal.ctag.is_empty();
@@ -112,7 +93,6 @@ pub async fn sync_collection(
             Ok(c) => (Some(c), token.is_none()),
             Err(DavError::InvalidSyncToken) => {
                 tracing::info!(url = %url, "sync token no longer valid; listing the calendar again");
-                report.full = true;
                 (
                     Some(
                         dav.sync_collection(&url, None, None)
@@ -134,25 +114,22 @@ pub async fn sync_collection(
             let listed: BTreeSet<String> = changes.changed.keys().map(Url::to_string).collect();
             let mut deletes: Vec<String> = changes.removed.iter().map(Url::to_string).collect();
             if full {
+                // A full listing: what it does not name is gone.
                 deletes.extend(known.keys().filter(|k| !listed.contains(*k)).cloned());
             }
             let known_urls: BTreeMap<Url, String> = known
                 .iter()
                 .filter_map(|(k, v)| Url::parse(k).ok().map(|u| (u, v.clone())))
                 .collect();
-            let token = changes.token.clone();
+            let token = changes.token.clone().unwrap_or_default();
             let changes = changes.without_unchanged(&known_urls);
             let urls: Vec<Url> = changes.changed.keys().cloned().collect();
-            let upserts = fetch(dav, pool, cal, &url, urls, &mut report).await?;
-            let batch = Batch {
-                upserts,
-                deletes,
-                sync_token: token,
-                ctag: None,
-                replace_all: false,
-            };
-            report.changed +=
-                calendar_cache::apply_batch(pool, cal.id, &batch, zone, Utc::now()).await?;
+            let upserts = fetch(dav, &url, urls, &mut report).await?;
+            let out = store
+                .apply_event_batch(cal.id, &token, &upserts, &deletes)
+                .await?;
+            report.changed += (out.upserted + out.deleted) as usize;
+            report.quarantined += out.quarantined as usize;
             return Ok(report);
         }
     }
@@ -181,15 +158,19 @@ pub async fn sync_collection(
         })
         .map(|(u, _)| u.clone())
         .collect();
-    let upserts = fetch(dav, pool, cal, &url, urls, &mut report).await?;
-    let batch = Batch {
-        upserts,
-        deletes,
-        sync_token: None,
-        // A server without a ctag gets a marker so the fallback is remembered.
-        ctag: Some(ctag.filter(|c| !c.is_empty()).unwrap_or_else(|| "-".into())),
-        replace_all: false,
-    };
-    report.changed += calendar_cache::apply_batch(pool, cal.id, &batch, zone, Utc::now()).await?;
+    let upserts = fetch(dav, &url, urls, &mut report).await?;
+    let out = store
+        .apply_event_batch(cal.id, "", &upserts, &deletes)
+        .await?;
+    report.changed += (out.upserted + out.deleted) as usize;
+    report.quarantined += out.quarantined as usize;
+    // A server without a ctag gets a marker so the fallback is remembered. Written after the
+    // events: a crash in between only repeats the ETag comparison.
+    calendar_cache::set_ctag(
+        store,
+        cal.id,
+        &ctag.filter(|c| !c.is_empty()).unwrap_or_else(|| "-".into()),
+    )
+    .await?;
     Ok(report)
 }

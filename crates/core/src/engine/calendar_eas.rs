@@ -14,18 +14,17 @@
 //! * A server that keeps sending the same single item (Z-Push's loop detection) is stopped by
 //!   the eas crate's [`LoopGuard`]; the item is quarantined and the folder goes on next time.
 
-use chrono::Utc;
 use kontor_calendar::Zone;
 use kontor_eas::calendar::Event;
 use kontor_eas::sync::{
     BodyPreference, BodyType, CollectionRequest, FilterType, LoopGuard, ServerChange, SyncOptions,
 };
 use kontor_eas::{EasClient, EasError};
-use sqlx::SqlitePool;
 
-use super::calendar_cache::{self, Batch, CalendarRow, EventUpsert};
+use super::calendar_cache;
 use crate::convert;
 use crate::error::CoreError;
+use crate::store::{CalendarRow, EventUpsert, Store};
 
 /// Items per Sync window (MS-ASCMD 2.2.3.199: 1–512).
 pub const WINDOW_SIZE: u32 = 100;
@@ -33,14 +32,21 @@ pub const WINDOW_SIZE: u32 = 100;
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PassReport {
-    /// Rows written or removed.
+    /// Events written or removed.
     pub changed: usize,
-    /// Sync requests sent.
+    /// Requests sent.
     pub requests: usize,
-    /// True when the pass started over from SyncKey 0.
+    /// True when the pass started over (SyncKey 0, or a CalDAV listing without a token).
     pub full: bool,
     /// Items recorded in quarantine.
     pub quarantined: usize,
+}
+
+/// One window's changes as a store batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct WindowBatch {
+    pub upserts: Vec<EventUpsert>,
+    pub deletes: Vec<String>,
 }
 
 fn options() -> SyncOptions {
@@ -55,42 +61,16 @@ fn options() -> SyncOptions {
     }
 }
 
-/// Records an item the client cannot process (`quarantine`, migrations/0002).
-pub(crate) async fn quarantine(
-    pool: &SqlitePool,
-    account_id: i64,
-    folder: &str,
-    server_id: &str,
-    reason: &str,
-    raw: &[u8],
-) -> Result<(), CoreError> {
-    tracing::warn!(%folder, %server_id, %reason, "calendar item quarantined");
-    sqlx::query(
-        "INSERT INTO quarantine (account_id, folder_id, server_id, reason, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (account_id, folder_id, server_id) DO UPDATE SET
-            reason = excluded.reason, raw = excluded.raw, last_seen = unixepoch(),
-            times_seen = quarantine.times_seen + 1",
-    )
-    .bind(account_id)
-    .bind(folder)
-    .bind(server_id)
-    .bind(reason)
-    .bind(raw)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// Turns one window's changes into a batch (and quarantines what cannot be read).
+/// Turns one window's changes into a batch; items that cannot be converted are quarantined
+/// (with the reason and the item as read) and left out.
 pub(crate) async fn window_batch(
-    pool: &SqlitePool,
+    store: &Store,
     cal: &CalendarRow,
     changes: &[ServerChange],
     zone: &Zone,
     report: &mut PassReport,
-) -> Result<Batch, CoreError> {
-    let mut batch = Batch::default();
+) -> Result<WindowBatch, CoreError> {
+    let mut batch = WindowBatch::default();
     for ch in changes {
         match ch {
             ServerChange::Add { server_id, data } | ServerChange::Change { server_id, data } => {
@@ -103,15 +83,16 @@ pub(crate) async fn window_batch(
                     }),
                     Err(e) => {
                         report.quarantined += 1;
-                        quarantine(
-                            pool,
-                            cal.account_id,
-                            &cal.remote_id,
-                            server_id,
-                            &e.to_string(),
-                            format!("{ev:?}").as_bytes(),
-                        )
-                        .await?;
+                        tracing::warn!(folder = %cal.remote_id, %server_id, error = %e, "calendar item quarantined");
+                        store
+                            .quarantine(
+                                cal.account_id,
+                                &cal.remote_id,
+                                server_id,
+                                &e.to_string(),
+                                format!("{ev:?}").as_bytes(),
+                            )
+                            .await?;
                     }
                 }
             }
@@ -123,13 +104,15 @@ pub(crate) async fn window_batch(
     Ok(batch)
 }
 
-/// One complete Sync pass of an EAS calendar folder.
+/// One complete Sync pass of an EAS calendar folder. `zone` is the user's zone, used when
+/// the server sends an all-zero TimeZone blob (Kopano/Z-Push).
 pub async fn sync_folder(
     client: &mut EasClient,
-    pool: &SqlitePool,
+    store: &Store,
     cal: &CalendarRow,
     zone: &Zone,
 ) -> Result<PassReport, EasSyncError> {
+    calendar_cache::ensure_window(store, cal).await?;
     let mut report = PassReport::default();
     let mut key = if cal.sync_token.is_empty() {
         "0".to_string()
@@ -152,18 +135,9 @@ pub async fn sync_folder(
                 })
             })?;
             col.status.into_result()?;
-            calendar_cache::apply_batch(
-                pool,
-                cal.id,
-                &Batch {
-                    sync_token: Some(col.sync_key.clone()),
-                    replace_all: true,
-                    ..Default::default()
-                },
-                zone,
-                Utc::now(),
-            )
-            .await?;
+            store
+                .apply_event_batch(cal.id, &col.sync_key, &[], &[])
+                .await?;
             key = col.sync_key.clone();
             continue;
         }
@@ -180,7 +154,7 @@ pub async fn sync_folder(
             Ok(()) => {}
             Err(EasError::InvalidSyncKey) if !restarted => {
                 tracing::warn!(folder = %cal.remote_id, "SyncKey rejected; reading the calendar again");
-                calendar_cache::reset_calendar(pool, cal.id).await?;
+                calendar_cache::reset_calendar(store, cal.id).await?;
                 restarted = true;
                 key = "0".into();
                 continue;
@@ -192,22 +166,24 @@ pub async fn sync_folder(
                 item: Some(item), ..
             } = &e
             {
-                quarantine(
-                    pool,
-                    cal.account_id,
-                    &cal.remote_id,
-                    item,
-                    "the server kept sending this item",
-                    b"",
-                )
-                .await?;
+                store
+                    .quarantine(
+                        cal.account_id,
+                        &cal.remote_id,
+                        item,
+                        "the server kept sending this item",
+                        b"",
+                    )
+                    .await?;
             }
             return Err(e.into());
         }
-        let mut batch = window_batch(pool, cal, &col.changes, zone, &mut report).await?;
-        batch.sync_token = Some(col.sync_key.clone());
-        report.changed +=
-            calendar_cache::apply_batch(pool, cal.id, &batch, zone, Utc::now()).await?;
+        let batch = window_batch(store, cal, &col.changes, zone, &mut report).await?;
+        let out = store
+            .apply_event_batch(cal.id, &col.sync_key, &batch.upserts, &batch.deletes)
+            .await?;
+        report.changed += (out.upserted + out.deleted) as usize;
+        report.quarantined += out.quarantined as usize;
         key = col.sync_key.clone();
         if !col.more_available {
             break;

@@ -1,22 +1,30 @@
-//! Local calendar changes: applied to the cache at once, queued in `outbox`, replayed in order.
+//! Replaying queued calendar changes (the store's `OutboxOp::EventCreate`, `EventUpdate`,
+//! `EventDelete` and `MeetingResponse`) to CalDAV and ActiveSync.
 //!
-//! Operation kinds (`outbox.kind`): `event_create`, `event_update`, `event_delete`,
-//! `meeting_response`. `outbox.folder_id` is the calendar's remote id, `item_id` the event's
-//! UID, `idempotency_key` the UID (what lets a create replayed after a crash find that the
-//! server already has it). The payload ([`EventOp`]) carries the iCalendar text of the change.
+//! `Store::enqueue` has already applied each change to the cache (the event row carries a
+//! local bit, so no server batch overwrites it, and its ETag stays the one the edit was based
+//! on). Replay takes an account's queued calendar operations **in order**; the first one that
+//! cannot be sent stops the run so the server sees the changes in the order they were made.
 //!
-//! Enqueueing writes the event row (with `local_state` ≠ 0, so no server batch overwrites it)
-//! and the outbox row in one transaction. Replay takes the account's pending calendar
-//! operations in `id` order; a failure that may pass (network, 5xx) stops the replay and is
-//! retried later with a growing delay; after [`MAX_ATTEMPTS`] the operation is parked with its
-//! error, visible to the user, and the queue goes on.
+//! | operation | CalDAV | ActiveSync |
+//! |---|---|---|
+//! | create | PUT `If-None-Match: *` (RFC 4791 §5.3.2) to `<collection>/<uid>.ics` | Sync `Add` with ClientId = UID (MS-ASCMD 2.2.3.7.2) |
+//! | update | PUT `If-Match: <ETag the edit was based on>` | Sync `Change` |
+//! | delete | DELETE `If-Match` | Sync `Delete` |
+//! | meeting answer | PUT of the event with the own PARTSTAT | MeetingResponse (MS-ASCMD 2.2.1.11) |
+//!
+//! Failures: an unreachable server counts no attempt (later runs retry); other failures go
+//! through `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
 //!
 //! ## Conflicts: the server wins, the local version is kept
-//! When the server changed or deleted the item meanwhile (CalDAV 412 on `If-Match`, an
-//! existing resource on create, EAS Sync status 7), the server's version goes into the cache
-//! and the local operation is **parked** with `last_error` = `conflict: …` and its payload
-//! (the local iCalendar) unchanged. The user sees it in the list of unsent changes and can
-//! apply it again on top of the server's version or discard it. Nothing is dropped silently.
+//! When the server changed or deleted the item meanwhile (CalDAV 412 on `If-Match`, a
+//! resource already at the name of a create, an ETag mismatch before a DELETE, EAS Sync status
+//! 7 or 8), the server's version goes into the cache (or the item leaves it, when the server
+//! deleted it) and the local operation is **parked** with `last_error` = `conflict: …` and its
+//! payload — the local iCalendar — unchanged. The user sees it among the unsent changes and can
+//! send it again on top of the server's version (`Store::retry_parked`) or discard it.
+//! Nothing is dropped silently. A create replayed after a crash whose resource is already on
+//! the server with the same content counts as done, not as a conflict.
 
 use chrono::{DateTime, Utc};
 use kontor_caldav::{CalendarInfo, DavClient, WriteOutcome};
@@ -24,61 +32,18 @@ use kontor_calendar::{Calendar, PartStat, Zone};
 use kontor_eas::EasClient;
 use kontor_eas::meeting_response::UserResponse;
 use kontor_eas::sync::{ClientCommand, CollectionRequest, ItemResponse, Status};
-use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqlitePool};
+use serde::Serialize;
+use sqlx::Row;
 use url::Url;
 
-use super::calendar_cache::{self, Batch, CalendarRow, EventUpsert, Source, local_state};
 use super::calendar_dav::map_dav;
+use super::calendar_eas::{PassReport, window_batch};
 use crate::convert;
 use crate::error::CoreError;
+use crate::store::events::upsert_local_event;
+use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
 
-/// Failures of one operation before it is parked.
-pub const MAX_ATTEMPTS: i64 = 5;
-
-/// What a calendar operation carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventOp {
-    pub calendar_id: i64,
-    pub event_id: i64,
-    pub uid: String,
-    /// The iCalendar text to write (empty for a delete).
-    #[serde(default)]
-    pub ical: String,
-    /// For `meeting_response`: `accepted`, `tentative` or `declined`.
-    #[serde(default)]
-    pub response: String,
-}
-
-/// An outbox kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpKind {
-    Create,
-    Update,
-    Delete,
-    MeetingResponse,
-}
-
-impl OpKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OpKind::Create => "event_create",
-            OpKind::Update => "event_update",
-            OpKind::Delete => "event_delete",
-            OpKind::MeetingResponse => "meeting_response",
-        }
-    }
-
-    fn parse(s: &str) -> Option<OpKind> {
-        Some(match s {
-            "event_create" => OpKind::Create,
-            "event_update" => OpKind::Update,
-            "event_delete" => OpKind::Delete,
-            "meeting_response" => OpKind::MeetingResponse,
-            _ => return None,
-        })
-    }
-}
+const EVENT_KINDS: &str = "('event_create', 'event_update', 'event_delete', 'meeting_response')";
 
 /// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,11 +52,24 @@ pub struct AccountKey {
     pub user: String,
 }
 
-/// A remote id for an event that exists only locally.
-pub fn local_remote_id(cal: &CalendarRow, uid: &str) -> String {
-    match cal.source {
-        Source::Caldav => resource_url(&cal.remote_id, uid),
-        Source::Eas => format!("local:{uid}"),
+/// One queued calendar operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedOp {
+    pub id: i64,
+    pub op: OutboxOp,
+    pub state: String,
+}
+
+impl QueuedOp {
+    /// The calendar (remote id) the operation belongs to.
+    pub fn calendar(&self) -> &str {
+        match &self.op {
+            OutboxOp::EventCreate { calendar, .. }
+            | OutboxOp::EventUpdate { calendar, .. }
+            | OutboxOp::EventDelete { calendar, .. } => calendar,
+            OutboxOp::MeetingResponse { folder_id, .. } => folder_id,
+            _ => "",
+        }
     }
 }
 
@@ -118,238 +96,107 @@ pub fn resource_url(collection: &str, uid: &str) -> String {
     }
 }
 
-/// Writes the local change and its outbox row in one transaction; returns the event id.
-pub async fn enqueue(
-    pool: &SqlitePool,
-    account: &AccountKey,
-    cal: &CalendarRow,
-    kind: OpKind,
-    op: EventOp,
-    remote_id: &str,
-    zone: &Zone,
-) -> Result<i64, CoreError> {
-    if cal.read_only {
-        return Err(CoreError::InvalidInput(format!(
-            "the calendar \"{}\" is read-only",
-            cal.display_name
-        )));
+/// The remote id of an event that exists only locally so far: its future CalDAV URL, or
+/// `local:<uid>` on ActiveSync until the server assigns a ServerId.
+pub fn local_remote_id(cal: &CalendarRow, uid: &str) -> String {
+    match cal.source {
+        crate::store::CalendarSource::Caldav => resource_url(&cal.remote_id, uid),
+        crate::store::CalendarSource::Eas => format!("local:{uid}"),
     }
-    let mut tx = pool.begin().await?;
-    let win = calendar_cache::window(Utc::now());
-    let event_id = match kind {
-        OpKind::Create | OpKind::Update | OpKind::MeetingResponse => {
-            let existing_etag: String = sqlx::query_scalar(
-                "SELECT etag FROM event WHERE calendar_id = ?1 AND remote_id = ?2",
-            )
-            .bind(cal.id)
-            .bind(remote_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .unwrap_or_default();
-            let state = if kind == OpKind::Create {
-                local_state::CREATED
-            } else {
-                local_state::UPDATED
-            };
-            calendar_cache::put_event(
-                &mut tx,
-                cal.id,
-                &EventUpsert {
-                    remote_id: remote_id.to_string(),
-                    etag: existing_etag,
-                    ical: op.ical.clone(),
-                },
-                state,
-                zone,
-                win,
-            )
-            .await?
-            .ok_or_else(|| CoreError::InvalidInput("the event has no readable start".into()))?
-        }
-        OpKind::Delete => {
-            sqlx::query("UPDATE event SET local_state = ?2 WHERE id = ?1")
-                .bind(op.event_id)
-                .bind(local_state::DELETED)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM occurrence WHERE event_id = ?1")
-                .bind(op.event_id)
-                .execute(&mut *tx)
-                .await?;
-            op.event_id
-        }
-    };
-    let op = EventOp { event_id, ..op };
-    sqlx::query(
-        "INSERT INTO outbox (account_url, account_user, kind, folder_id, item_id, payload, idempotency_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .bind(&account.server_url)
-    .bind(&account.user)
-    .bind(kind.as_str())
-    .bind(&cal.remote_id)
-    .bind(&op.uid)
-    .bind(serde_json::to_string(&op).map_err(|e| CoreError::InvalidInput(e.to_string()))?)
-    .bind(&op.uid)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(event_id)
 }
 
-/// One queued calendar operation.
-#[derive(Debug, Clone)]
-pub struct QueuedOp {
-    pub id: i64,
-    pub kind: OpKind,
-    pub op: EventOp,
-    pub attempts: i64,
-}
-
-/// Pending calendar operations of an account that are due, in order.
+/// The account's queued calendar operations that may run now, in order. Rows of other kinds
+/// are not read here (their replayers own them).
 pub async fn pending(
-    pool: &SqlitePool,
+    store: &Store,
     account: &AccountKey,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueuedOp>, CoreError> {
-    let rows = sqlx::query(
-        "SELECT id, kind, payload, attempts FROM outbox
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, payload, state FROM outbox
          WHERE account_url = ?1 AND account_user = ?2 AND state IN ('pending', 'in_flight')
-           AND kind IN ('event_create', 'event_update', 'event_delete', 'meeting_response')
-           AND next_attempt_at <= ?3
-         ORDER BY id",
-    )
+           AND kind IN {EVENT_KINDS} AND next_attempt_at <= ?3
+         ORDER BY id"
+    )))
     .bind(&account.server_url)
     .bind(&account.user)
     .bind(now.timestamp())
-    .fetch_all(pool)
+    .fetch_all(store.pool())
     .await?;
     let mut out = Vec::new();
     for r in rows {
         let id: i64 = r.get("id");
-        let kind = OpKind::parse(r.get::<&str, _>("kind"));
-        let op = serde_json::from_str::<EventOp>(r.get::<&str, _>("payload"));
-        match (kind, op) {
-            (Some(kind), Ok(op)) => out.push(QueuedOp {
+        match serde_json::from_str::<OutboxOp>(r.get::<&str, _>("payload")) {
+            Ok(op) => out.push(QueuedOp {
                 id,
-                kind,
                 op,
-                attempts: r.get("attempts"),
+                state: r.get("state"),
             }),
-            (_, Err(e)) => {
-                park(pool, id, &format!("unreadable operation: {e}")).await?;
-            }
-            (None, _) => {}
+            Err(e) => park(store, id, &format!("the queued change cannot be read: {e}")).await?,
         }
     }
     Ok(out)
 }
 
-/// Parks an operation with a reason the user sees.
-pub async fn park(pool: &SqlitePool, id: i64, reason: &str) -> Result<(), CoreError> {
+/// Parks an operation at once with a reason the user sees.
+pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
     sqlx::query(
         "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
     )
     .bind(id)
     .bind(reason)
-    .execute(pool)
+    .execute(store.pool())
     .await?;
     Ok(())
 }
 
-async fn failed(pool: &SqlitePool, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
-    let attempts = q.attempts + 1;
-    if attempts >= MAX_ATTEMPTS {
-        return park(pool, q.id, &format!("failed {attempts} times: {err}")).await;
-    }
-    // 30 s, 60 s, 120 s, … between attempts.
-    let delay = 30i64 << (attempts - 1).min(10);
-    sqlx::query(
-        "UPDATE outbox SET state = 'pending', attempts = ?2, last_error = ?3,
-                next_attempt_at = unixepoch() + ?4, updated_at = unixepoch() WHERE id = ?1",
-    )
-    .bind(q.id)
-    .bind(attempts)
-    .bind(err.to_string())
-    .bind(delay)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// Marks the op done and the event synced (unless another op for it is still queued).
-async fn done(
-    pool: &SqlitePool,
-    q: &QueuedOp,
-    remote_id: Option<&str>,
-    etag: Option<&str>,
-    token: Option<Batch>,
-    zone: &Zone,
-) -> Result<(), CoreError> {
-    let mut tx = pool.begin().await?;
-    if let Some(b) = token {
-        calendar_cache::apply_batch_in(&mut tx, q.op.calendar_id, &b, zone, Utc::now()).await?;
-    }
-    sqlx::query("UPDATE outbox SET state = 'done', updated_at = unixepoch() WHERE id = ?1")
-        .bind(q.id)
-        .execute(&mut *tx)
-        .await?;
-    let more: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight') AND id <> ?1
-           AND kind IN ('event_create', 'event_update', 'event_delete', 'meeting_response')
-           AND item_id = ?2",
-    )
-    .bind(q.id)
-    .bind(&q.op.uid)
-    .fetch_one(&mut *tx)
-    .await?;
-    if q.kind == OpKind::Delete {
-        if more == 0 {
-            sqlx::query("DELETE FROM event WHERE id = ?1")
-                .bind(q.op.event_id)
-                .execute(&mut *tx)
+/// Records a failed attempt: retried later with a growing delay, parked after
+/// `store::MAX_ATTEMPTS`. An unreachable server is not the operation's fault: no attempt.
+pub async fn record_failure(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
+    if matches!(err, CoreError::Unreachable { .. }) {
+        if q.state == "in_flight" {
+            sqlx::query("UPDATE outbox SET state = 'pending' WHERE id = ?1")
+                .bind(q.id)
+                .execute(store.pool())
                 .await?;
         }
-    } else {
-        sqlx::query(
-            "UPDATE event SET remote_id = COALESCE(?2, remote_id), etag = COALESCE(?3, etag),
-                    local_state = CASE WHEN ?4 = 0 THEN 0 ELSE local_state END
-             WHERE id = ?1",
-        )
-        .bind(q.op.event_id)
-        .bind(remote_id)
-        .bind(etag)
-        .bind(more)
-        .execute(&mut *tx)
-        .await?;
+        return Ok(());
     }
-    tx.commit().await?;
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?1")
+        .bind(q.id)
+        .fetch_one(store.pool())
+        .await?;
+    let delay = chrono::TimeDelta::seconds(30i64 << attempts.clamp(0, 10));
+    store
+        .mark_failed(q.id, &err.to_string(), Utc::now() + delay)
+        .await?;
     Ok(())
 }
 
-/// Server wins: its version (or its delete) goes into the cache, the local op is parked.
+/// Server wins: the cache takes the server's version (or loses the item), the local operation
+/// is parked as a conflict. One transaction.
 async fn conflict(
-    pool: &SqlitePool,
+    store: &Store,
     q: &QueuedOp,
-    server: Option<EventUpsert>,
+    calendar_id: i64,
+    local_remote_id: &str,
+    server: Option<(String, String, String)>,
     detail: &str,
-    zone: &Zone,
 ) -> Result<(), CoreError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM event WHERE id = ?1")
-        .bind(q.op.event_id)
+    let zone = store.local_zone();
+    let mut tx = store.pool().begin().await?;
+    sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
+        .bind(calendar_id)
+        .bind(local_remote_id)
         .execute(&mut *tx)
         .await?;
-    if let Some(s) = server {
-        calendar_cache::put_event(
-            &mut tx,
-            q.op.calendar_id,
-            &s,
-            local_state::SYNCED,
-            zone,
-            calendar_cache::window(Utc::now()),
-        )
-        .await?;
+    if let Some((remote_id, etag, ical)) = server {
+        let id = upsert_local_event(&mut tx, calendar_id, &remote_id, &ical, &zone).await?;
+        sqlx::query("UPDATE event SET local_state = 0, etag = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(etag)
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query(
         "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
@@ -359,7 +206,7 @@ async fn conflict(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    tracing::warn!(uid = %q.op.uid, %detail, "calendar change conflicts with the server; server version kept, local change parked");
+    tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; server version kept, local change parked");
     Ok(())
 }
 
@@ -367,8 +214,13 @@ async fn conflict(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replayed {
     Done,
-    Conflict { uid: String, detail: String },
-    Retry(String),
+    /// The server's version won; the local change is parked (`detail` says why).
+    Conflict {
+        uid: String,
+        detail: String,
+    },
+    /// Not now (e.g. the calendar was never synced); tried again next run.
+    Later(String),
 }
 
 fn calendar_info(cal: &CalendarRow) -> Result<CalendarInfo, CoreError> {
@@ -385,106 +237,15 @@ fn calendar_info(cal: &CalendarRow) -> Result<CalendarInfo, CoreError> {
     })
 }
 
-/// Replays one CalDAV operation.
-pub async fn replay_dav(
-    dav: &DavClient,
-    pool: &SqlitePool,
-    cal: &CalendarRow,
-    q: &QueuedOp,
-    zone: &Zone,
-) -> Result<Replayed, CoreError> {
-    let info = calendar_info(cal)?;
-    let row = calendar_cache::event(pool, q.op.event_id).await?;
-    let (url, etag) = match &row {
-        Some(r) => (r.remote_id.clone(), r.etag.clone()),
-        None => (resource_url(&cal.remote_id, &q.op.uid), String::new()),
-    };
-    let url_parsed =
-        Url::parse(&url).map_err(|e| CoreError::InvalidInput(format!("{url}: {e}")))?;
-    let outcome = match q.kind {
-        OpKind::Create => {
-            let name = url_parsed
-                .path_segments()
-                .and_then(|mut s| s.next_back().map(str::to_string))
-                .unwrap_or_else(|| format!("{}.ics", q.op.uid));
-            let name = percent_decode(&name);
-            match dav
-                .create(&info, &name, &q.op.ical)
-                .await
-                .map_err(map_dav)?
-            {
-                // A create replayed after a crash: the server already has our own version.
-                WriteOutcome::Conflict(c)
-                    if c.server
-                        .as_ref()
-                        .is_some_and(|s| same_object(&s.data, &q.op.ical)) =>
-                {
-                    let s = c.server.expect("checked");
-                    WriteOutcome::Written {
-                        url: s.url,
-                        etag: s.etag,
-                    }
-                }
-                o => o,
-            }
-        }
-        OpKind::Update | OpKind::MeetingResponse if etag.is_empty() => {
-            // Never fetched with an ETag (should not happen): treat as a create-or-conflict.
-            dav.create(&info, &q.op.uid, &q.op.ical)
-                .await
-                .map_err(map_dav)?
-        }
-        OpKind::Update | OpKind::MeetingResponse => dav
-            .update(&info, &url_parsed, &q.op.ical, &etag)
-            .await
-            .map_err(map_dav)?,
-        OpKind::Delete if etag.is_empty() => WriteOutcome::Written {
-            url: url_parsed.clone(),
-            etag: None,
-        },
-        OpKind::Delete => dav
-            .delete(&info, &url_parsed, &etag)
-            .await
-            .map_err(map_dav)?,
-    };
-    match outcome {
-        WriteOutcome::Written { url, etag } => {
-            // Servers may answer a PUT without an ETag; fetch it so the next If-Match works.
-            let etag = match (etag, q.kind) {
-                (Some(e), _) => Some(e),
-                (None, OpKind::Delete) => None,
-                (None, _) => dav.get(&url).await.map_err(map_dav)?.and_then(|r| r.etag),
-            };
-            done(pool, q, Some(url.as_str()), etag.as_deref(), None, zone).await?;
-            Ok(Replayed::Done)
-        }
-        WriteOutcome::Conflict(c) => {
-            let detail = match &c.server {
-                Some(_) => format!("{} was changed on the server (HTTP 412)", c.url),
-                None => format!("{} was deleted on the server", c.url),
-            };
-            let server = c.server.map(|s| EventUpsert {
-                remote_id: s.url.to_string(),
-                etag: s.etag.unwrap_or_default(),
-                ical: s.data,
-            });
-            conflict(pool, q, server, &detail, zone).await?;
-            Ok(Replayed::Conflict {
-                uid: q.op.uid.clone(),
-                detail,
-            })
-        }
-    }
+fn uid_of(ical: &str) -> String {
+    Calendar::parse(ical)
+        .ok()
+        .and_then(|c| c.items.first().map(|i| i.uid.clone()))
+        .unwrap_or_default()
 }
 
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_string())
-}
-
-/// True when two iCalendar texts hold the same UID and SEQUENCE/DTSTAMP-independent data.
+/// True when two iCalendar texts hold the same items apart from DTSTAMP and server-added
+/// bookkeeping properties.
 fn same_object(a: &str, b: &str) -> bool {
     match (Calendar::parse(a), Calendar::parse(b)) {
         (Ok(x), Ok(y)) => {
@@ -505,76 +266,221 @@ fn same_object(a: &str, b: &str) -> bool {
     }
 }
 
-/// Replays one ActiveSync operation (Sync Add/Change/Delete, MS-ASCMD 2.2.3.7.2, or
-/// MeetingResponse, MS-ASCMD 2.2.1.11). The folder's SyncKey must be current (run a Sync pass
-/// first); the key the answer returns is stored with the result in one transaction.
+async fn in_flight(store: &Store, q: &QueuedOp) -> Result<(), CoreError> {
+    if q.state == "pending" {
+        store.mark_in_flight(q.id).await?;
+    }
+    Ok(())
+}
+
+/// Replays one operation to a CalDAV calendar.
+pub async fn replay_dav(
+    dav: &DavClient,
+    store: &Store,
+    cal: &CalendarRow,
+    q: &QueuedOp,
+) -> Result<Replayed, CoreError> {
+    let info = calendar_info(cal)?;
+    let (remote_id, ical) = match &q.op {
+        OutboxOp::EventCreate {
+            remote_id, ical, ..
+        }
+        | OutboxOp::EventUpdate {
+            remote_id, ical, ..
+        } => (remote_id.clone(), Some(ical.clone())),
+        OutboxOp::EventDelete { remote_id, .. } => (remote_id.clone(), None),
+        OutboxOp::MeetingResponse { .. } => {
+            park(
+                store,
+                q.id,
+                "meeting answers on CalDAV calendars are sent as event updates",
+            )
+            .await?;
+            return Ok(Replayed::Later("not a CalDAV operation".into()));
+        }
+        _ => return Ok(Replayed::Later("not a calendar operation".into())),
+    };
+    let url =
+        Url::parse(&remote_id).map_err(|e| CoreError::InvalidInput(format!("{remote_id}: {e}")))?;
+    // The ETag the edit was based on (the store keeps it while a local change is pending).
+    let etag = store
+        .event_by_remote_id(cal.id, &remote_id)
+        .await?
+        .map(|e| e.etag)
+        .unwrap_or_default();
+    in_flight(store, q).await?;
+    let outcome = match (&q.op, &ical) {
+        (OutboxOp::EventCreate { .. }, Some(ical)) | (OutboxOp::EventUpdate { .. }, Some(ical))
+            if etag.is_empty() =>
+        {
+            let name = url
+                .path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_string))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| format!("{}.ics", uid_of(ical)));
+            let name = percent_decode(&name);
+            match dav.create(&info, &name, ical).await.map_err(map_dav)? {
+                // Replayed after a crash: the server already has exactly this version.
+                WriteOutcome::Conflict(c)
+                    if c.server
+                        .as_ref()
+                        .is_some_and(|s| same_object(&s.data, ical)) =>
+                {
+                    let s = c.server.expect("checked");
+                    WriteOutcome::Written {
+                        url: s.url,
+                        etag: s.etag,
+                    }
+                }
+                o => o,
+            }
+        }
+        (_, Some(ical)) => dav
+            .update(&info, &url, ical, &etag)
+            .await
+            .map_err(map_dav)?,
+        (_, None) if etag.is_empty() => WriteOutcome::Written {
+            url: url.clone(),
+            etag: None,
+        },
+        (_, None) => dav.delete(&info, &url, &etag).await.map_err(map_dav)?,
+    };
+    match outcome {
+        WriteOutcome::Written { url: written, etag } => {
+            // A PUT may be answered without an ETag; fetch it so the next If-Match works.
+            let etag = match (etag, &ical) {
+                (Some(e), _) => Some(e),
+                (None, None) => None,
+                (None, Some(_)) => dav
+                    .get(&written)
+                    .await
+                    .map_err(map_dav)?
+                    .and_then(|r| r.etag),
+            };
+            let new_id = (written.as_str() != remote_id).then(|| written.to_string());
+            store
+                .mark_done(
+                    q.id,
+                    &Done {
+                        new_server_id: new_id,
+                        etag,
+                    },
+                )
+                .await?;
+            Ok(Replayed::Done)
+        }
+        WriteOutcome::Conflict(c) => {
+            let detail = match (&c.server, &ical) {
+                (Some(_), Some(_)) => format!("{} was changed on the server (HTTP 412)", c.url),
+                (Some(_), None) => format!(
+                    "{} was changed on the server; it was not deleted (HTTP 412)",
+                    c.url
+                ),
+                (None, _) => format!("{} was deleted on the server", c.url),
+            };
+            let server = c
+                .server
+                .map(|s| (s.url.to_string(), s.etag.unwrap_or_default(), s.data));
+            conflict(store, q, cal.id, &remote_id, server, &detail).await?;
+            Ok(Replayed::Conflict {
+                uid: ical.as_deref().map(uid_of).unwrap_or_default(),
+                detail,
+            })
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// Replays one operation to an ActiveSync calendar folder. The folder's SyncKey must be
+/// current (run its Sync pass first); the key the answer returns is stored with any changes
+/// it carries (`Store::apply_event_batch`) before the operation is marked done.
 pub async fn replay_eas(
     client: &mut EasClient,
-    pool: &SqlitePool,
+    store: &Store,
     cal: &CalendarRow,
     q: &QueuedOp,
     zone: &Zone,
 ) -> Result<Replayed, CoreError> {
-    let row = calendar_cache::event(pool, q.op.event_id).await?;
-    let server_id = row
-        .as_ref()
-        .map(|r| r.remote_id.clone())
-        .filter(|r| !r.starts_with("local:"));
-    if q.kind == OpKind::MeetingResponse {
-        let Some(sid) = server_id else {
-            return Ok(Replayed::Retry(
-                "the invitation is not on the server yet".into(),
-            ));
-        };
-        let resp = match q.op.response.as_str() {
-            "accepted" => UserResponse::Accepted,
-            "tentative" => UserResponse::Tentative,
-            _ => UserResponse::Declined,
+    if let OutboxOp::MeetingResponse {
+        folder_id,
+        server_id,
+        response,
+        ..
+    } = &q.op
+    {
+        in_flight(store, q).await?;
+        let r = match response {
+            Response::Accept => UserResponse::Accepted,
+            Response::Tentative => UserResponse::Tentative,
+            Response::Decline => UserResponse::Declined,
         };
         client
-            .meeting_response(resp, &cal.remote_id, &sid, None)
+            .meeting_response(r, folder_id, server_id, None)
             .await
             .map_err(|e| crate::sync::map_eas(e, "MeetingResponse"))?;
-        done(pool, q, None, None, None, zone).await?;
+        store.mark_done(q.id, &Done::default()).await?;
         return Ok(Replayed::Done);
     }
-    let key = calendar_cache::calendar(pool, cal.id)
+    let key = store
+        .calendar(cal.id)
         .await?
         .map(|c| c.sync_token)
         .unwrap_or_default();
     if key.is_empty() || key == "0" {
-        return Ok(Replayed::Retry(
+        return Ok(Replayed::Later(
             "the calendar has not been synced yet".into(),
         ));
     }
+    let (remote_id, ical) = match &q.op {
+        OutboxOp::EventCreate {
+            remote_id, ical, ..
+        }
+        | OutboxOp::EventUpdate {
+            remote_id, ical, ..
+        } => (remote_id.clone(), Some(ical.clone())),
+        OutboxOp::EventDelete { remote_id, .. } => (remote_id.clone(), None),
+        _ => return Ok(Replayed::Later("not a calendar operation".into())),
+    };
+    let uid = ical.as_deref().map(uid_of).unwrap_or_default();
+    let on_server = !remote_id.starts_with("local:");
     let version = client.version();
-    let data = || -> Result<kontor_wbxml::Element, CoreError> {
-        let cal =
-            Calendar::parse(&q.op.ical).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
-        let ev = convert::calendar_to_event(&cal, &q.op.uid, zone)
+    let data = |ical: &str| -> Result<kontor_wbxml::Element, CoreError> {
+        let parsed = Calendar::parse(ical).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let uid = parsed
+            .items
+            .first()
+            .map(|i| i.uid.clone())
+            .unwrap_or_default();
+        let ev = convert::calendar_to_event(&parsed, &uid, zone)
             .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         Ok(ev.to_application_data(version))
     };
-    let command = match (q.kind, &server_id) {
-        (OpKind::Create, _) | (OpKind::Update, None) => ClientCommand::Add {
-            client_id: q.op.uid.clone(),
-            data: data()?,
+    let command = match (&ical, on_server) {
+        (Some(ical), false) => ClientCommand::Add {
+            client_id: uid.clone(),
+            data: data(ical)?,
         },
-        (OpKind::Update, Some(sid)) => ClientCommand::Change {
-            server_id: sid.clone(),
-            data: data()?,
+        (Some(ical), true) => ClientCommand::Change {
+            server_id: remote_id.clone(),
+            data: data(ical)?,
         },
-        (OpKind::Delete, None) => {
-            done(pool, q, None, None, None, zone).await?;
+        (None, false) => {
+            // Never reached the server: nothing to delete there.
+            in_flight(store, q).await?;
+            store.mark_done(q.id, &Done::default()).await?;
             return Ok(Replayed::Done);
         }
-        (OpKind::Delete, Some(sid)) => ClientCommand::Delete {
-            server_id: sid.clone(),
+        (None, true) => ClientCommand::Delete {
+            server_id: remote_id.clone(),
         },
-        (OpKind::MeetingResponse, _) => {
-            return Ok(Replayed::Retry("handled above".into()));
-        }
     };
+    in_flight(store, q).await?;
     let mut req = CollectionRequest::new(&cal.remote_id, &key);
     req.get_changes = false;
     req.window_size = None;
@@ -585,49 +491,51 @@ pub async fn replay_eas(
         .await
         .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
     let Some(col) = r.collection(&cal.remote_id) else {
-        return Ok(Replayed::Retry(
-            "the server sent no answer for the calendar".into(),
-        ));
+        return Err(CoreError::Protocol {
+            detail: "the server sent no answer for the calendar".into(),
+        });
     };
-    if let Err(e) = col.status.into_result() {
-        return Err(crate::sync::map_eas(e, "Sync"));
-    }
-    let mut report = super::calendar_eas::PassReport::default();
-    let mut batch =
-        super::calendar_eas::window_batch(pool, cal, &col.changes, zone, &mut report).await?;
-    batch.sync_token = Some(col.sync_key.clone());
-    let status = col
+    col.status
+        .into_result()
+        .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
+    let mut report = PassReport::default();
+    let batch = window_batch(store, cal, &col.changes, zone, &mut report).await?;
+    store
+        .apply_event_batch(cal.id, &col.sync_key, &batch.upserts, &batch.deletes)
+        .await?;
+    let (status, new_id) = col
         .responses
         .iter()
         .find_map(|r| match r {
             ItemResponse::Add {
-                client_id, status, ..
-            } if *client_id == q.op.uid => Some(*status),
+                client_id,
+                server_id,
+                status,
+            } if *client_id == uid => Some((*status, server_id.clone())),
             ItemResponse::Change { status, .. } | ItemResponse::Delete { status, .. } => {
-                Some(*status)
+                Some((*status, None))
             }
             _ => None,
         })
-        .unwrap_or(Status::Success);
-    let new_id = col.responses.iter().find_map(|r| match r {
-        ItemResponse::Add {
-            client_id,
-            server_id,
-            ..
-        } if *client_id == q.op.uid => server_id.clone(),
-        _ => None,
-    });
+        .unwrap_or((Status::Success, None));
     match status {
         Status::Success => {
-            done(pool, q, new_id.as_deref(), None, Some(batch), zone).await?;
+            store
+                .mark_done(
+                    q.id,
+                    &Done {
+                        new_server_id: new_id,
+                        etag: None,
+                    },
+                )
+                .await?;
             Ok(Replayed::Done)
         }
-        Status::ObjectNotFound if q.kind == OpKind::Delete => {
-            done(pool, q, None, None, Some(batch), zone).await?;
+        Status::ObjectNotFound if ical.is_none() => {
+            store.mark_done(q.id, &Done::default()).await?;
             Ok(Replayed::Done)
         }
         Status::Conflict | Status::ObjectNotFound => {
-            calendar_cache::apply_batch(pool, cal.id, &batch, zone, Utc::now()).await?;
             let detail = format!(
                 "{} (Sync status {})",
                 if status == Status::Conflict {
@@ -637,38 +545,22 @@ pub async fn replay_eas(
                 },
                 status.code()
             );
-            conflict(pool, q, None, &detail, zone).await?;
             // The server's current version comes with the next pass.
-            Ok(Replayed::Conflict {
-                uid: q.op.uid.clone(),
-                detail,
-            })
+            conflict(store, q, cal.id, &remote_id, None, &detail).await?;
+            Ok(Replayed::Conflict { uid, detail })
         }
         other => {
-            calendar_cache::apply_batch(pool, cal.id, &batch, zone, Utc::now()).await?;
             let msg = format!(
                 "the server refused the change (Sync status {})",
                 other.code()
             );
-            park(pool, q.id, &msg).await?;
-            Ok(Replayed::Conflict {
-                uid: q.op.uid.clone(),
-                detail: msg,
-            })
+            park(store, q.id, &msg).await?;
+            Ok(Replayed::Conflict { uid, detail: msg })
         }
     }
 }
 
-/// Records a failed attempt (retry later, or park after [`MAX_ATTEMPTS`]).
-pub async fn record_failure(
-    pool: &SqlitePool,
-    q: &QueuedOp,
-    err: &CoreError,
-) -> Result<(), CoreError> {
-    failed(pool, q, err).await
-}
-
-/// Sets the user's PARTSTAT on every item of `ical` where one of `me` is an attendee.
+/// The iCalendar text with the user's PARTSTAT set wherever one of `me` is an attendee.
 pub fn with_partstat(ical: &str, me: &[String], response: PartStat) -> Result<String, CoreError> {
     let mut cal = Calendar::parse(ical).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
     let mut found = false;
@@ -689,42 +581,79 @@ pub fn with_partstat(ical: &str, me: &[String], response: PartStat) -> Result<St
     Ok(cal.to_ics())
 }
 
-/// Unsent and parked calendar changes, for the user.
+/// An unsent or parked calendar change, for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingChange {
     pub id: i64,
     pub kind: String,
-    pub uid: String,
+    /// The calendar (remote id) and the item (href, ServerId or `local:<uid>`).
+    pub calendar: String,
+    pub item: String,
+    /// `pending`, `in_flight` or `parked`.
     pub state: String,
     pub attempts: i64,
+    /// Why it is parked or was retried (`conflict: …` for a conflict).
     pub last_error: String,
 }
 
-/// The account's calendar operations that are not done (pending and parked).
-pub async fn pending_changes(
-    pool: &SqlitePool,
-    account: &AccountKey,
-) -> Result<Vec<PendingChange>, CoreError> {
-    let rows = sqlx::query(
-        "SELECT id, kind, item_id, state, attempts, last_error FROM outbox
-         WHERE account_url = ?1 AND account_user = ?2 AND state <> 'done'
-           AND kind IN ('event_create', 'event_update', 'event_delete', 'meeting_response')
-         ORDER BY id",
-    )
-    .bind(&account.server_url)
-    .bind(&account.user)
-    .fetch_all(pool)
+/// Every calendar operation that is not done (pending and parked), oldest first.
+pub async fn pending_changes(store: &Store) -> Result<Vec<PendingChange>, CoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, kind, folder_id, item_id, state, attempts, last_error FROM outbox
+         WHERE state <> 'done' AND kind IN {EVENT_KINDS} ORDER BY id"
+    )))
+    .fetch_all(store.pool())
     .await?;
     Ok(rows
         .iter()
         .map(|r| PendingChange {
             id: r.get("id"),
             kind: r.get("kind"),
-            uid: r.get("item_id"),
+            calendar: r.get("folder_id"),
+            item: r.get("item_id"),
             state: r.get("state"),
             attempts: r.get("attempts"),
             last_error: r.get("last_error"),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_are_safe_path_segments() {
+        assert_eq!(
+            resource_url("http://h/alice/calendar/", "abc-1@kontor"),
+            "http://h/alice/calendar/abc-1@kontor.ics"
+        );
+        assert_eq!(
+            resource_url("http://h/alice/calendar", "a/b c"),
+            "http://h/alice/calendar/a_b_c.ics"
+        );
+    }
+
+    #[test]
+    fn partstat_is_set_for_the_user_only() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:m1\r\nDTSTART:20261201T090000Z\r\nORGANIZER:mailto:bob@kontor.test\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@kontor.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@kontor.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let out = with_partstat(ics, &["ALICE@kontor.test".into()], PartStat::Declined).unwrap();
+        let cal = Calendar::parse(&out).unwrap();
+        let a = &cal.items[0].attendees;
+        assert_eq!(a[0].partstat, PartStat::Declined);
+        assert!(!a[0].rsvp);
+        assert_eq!(a[1].partstat, PartStat::Accepted);
+        assert!(with_partstat(ics, &["dave@kontor.test".into()], PartStat::Accepted).is_err());
+    }
+
+    #[test]
+    fn a_replayed_create_is_recognised_by_content() {
+        let a = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let b = a
+            .replace("DTSTAMP:20260101T000000Z", "DTSTAMP:20270101T000000Z")
+            .replace("SUMMARY:A", "SUMMARY:A\r\nLAST-MODIFIED:20270101T000000Z");
+        assert!(same_object(a, &b));
+        assert!(!same_object(a, &a.replace("SUMMARY:A", "SUMMARY:B")));
+    }
 }
