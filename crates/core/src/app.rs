@@ -208,6 +208,17 @@ impl Kontor {
         })
     }
 
+    /// Makes everything written so far durable in the database file itself (SQLite WAL
+    /// checkpoint), for when the process is about to be ended from outside (Windows Restart
+    /// Manager, session end). The app keeps working afterwards.
+    pub async fn save_state(&self) -> Result<(), CoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self.store.pool())
+            .await?;
+        tracing::info!("state saved (WAL checkpoint)");
+        Ok(())
+    }
+
     /// The machine and user policy read when the profile was opened.
     pub fn policy(&self) -> &Policy {
         &self.policy
