@@ -11,11 +11,15 @@
 //! they work over SSH or PsExec with no display.
 //!
 //! Modules: [`cli`] (flags and the window-less actions), [`commands`] (the IPC surface the UI in
-//! `ui/` calls), [`gui`] (the Tauri builder and windows).
+//! `ui/` calls), [`gui`] (the Tauri builder and windows), [`reminder_window`] (the always-on-top
+//! reminder window that follows the core's reminder state), [`tray`] (tray icon with the count
+//! of active reminders).
 
 mod cli;
 mod commands;
 mod gui;
+mod reminder_window;
+mod tray;
 
 use std::process::ExitCode;
 
