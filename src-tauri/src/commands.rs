@@ -4,7 +4,6 @@
 
 use std::sync::{Arc, RwLock};
 
-use kontor_core::policy::Policy;
 use kontor_core::reminders::{
     CalendarReminderSetting, OffsetClock, ReminderItem, ReminderService, ReminderSettings,
     ReminderSnapshot,
@@ -13,12 +12,11 @@ use kontor_core::{Account, CoreError, Folder, IpcError, Kontor, Lang, SignIn};
 use kontor_reminders::{OccurrenceKey, SnoozeChoice};
 use tauri::{AppHandle, Emitter, Manager, State};
 
-/// The reminder side of the shell: the service, the policy read at start, and (debug builds
-/// only) the clock a test may move forward.
+/// The reminder side of the shell: the service and (debug builds only) the clock a test may
+/// move forward.
 #[derive(Debug, Clone)]
 pub struct RemindersShell {
     pub service: ReminderService,
-    pub policy: Arc<Policy>,
     pub test_clock: Option<Arc<OffsetClock>>,
     /// Wakes the feed refresh (after a sign-in).
     pub refresh: Arc<tokio::sync::Notify>,
@@ -185,29 +183,30 @@ pub fn reminder_window_visible(app: AppHandle) -> bool {
         .unwrap_or(false)
 }
 
+/// The reminder window's settings in force (policy applied) and whether they are locked.
 #[tauri::command]
 pub async fn reminder_settings(shell: State<'_, Shell>) -> Result<ReminderSettings, IpcError> {
-    let r = shell.reminders()?;
     let core = shell.core()?;
-    kontor_core::reminders::effective_settings(core.store(), &r.policy)
+    kontor_core::reminders::settings(&core)
         .await
         .map_err(|e| shell.ipc(&e))
 }
 
+/// Stores autohide and its seconds (refused under policy) and applies them to the window.
 #[tauri::command]
 pub async fn set_reminder_settings(
     shell: State<'_, Shell>,
     autohide: bool,
     autohide_seconds: u32,
 ) -> Result<ReminderSettings, IpcError> {
-    let r = shell.reminders()?;
     let core = shell.core()?;
-    let settings =
-        kontor_core::reminders::save_settings(core.store(), &r.policy, autohide, autohide_seconds)
-            .await
-            .map_err(|e| shell.ipc(&e))?;
+    let settings = kontor_core::reminders::save_settings(&core, autohide, autohide_seconds)
+        .await
+        .map_err(|e| shell.ipc(&e))?;
     tracing::info!(autohide, autohide_seconds, "reminder settings changed");
-    r.service.set_window_settings(settings.window()).await;
+    if let Some(r) = &shell.reminders {
+        r.service.set_window_settings(settings.window()).await;
+    }
     Ok(settings)
 }
 
@@ -248,4 +247,36 @@ pub async fn test_advance_clock(shell: State<'_, Shell>, seconds: i64) -> Result
             "the test clock exists only in debug builds".into(),
         ))),
     }
+}
+
+/// The settings in force (policy over the user's own choice over the default), each with its
+/// source and lock. See `kontor_core::policy::EffectiveSettings` for the JSON.
+#[tauri::command]
+pub async fn effective_settings(
+    shell: State<'_, Shell>,
+) -> Result<kontor_core::policy::EffectiveSettings, IpcError> {
+    shell
+        .core()?
+        .effective_settings()
+        .await
+        .map_err(|e| shell.ipc(&e))
+}
+
+/// Changes one of the user's own settings; refused when policy locks it.
+#[tauri::command]
+pub async fn set_setting(
+    shell: State<'_, Shell>,
+    change: kontor_core::policy::SettingChange,
+) -> Result<kontor_core::policy::EffectiveSettings, IpcError> {
+    let settings = shell
+        .core()?
+        .set_setting(change)
+        .await
+        .map_err(|e| shell.ipc(&e))?;
+    // The reminder window follows the autohide settings whichever command changed them.
+    if let Some(r) = &shell.reminders {
+        let s = kontor_core::reminders::ReminderSettings::from_effective(&settings);
+        r.service.set_window_settings(s.window()).await;
+    }
+    Ok(settings)
 }

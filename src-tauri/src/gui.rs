@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kontor_core::policy::Policy;
 use kontor_core::profile::InstanceLock;
 use kontor_core::reminders::{self, CalDavFeed, Clock, OffsetClock, ReminderService, SystemClock};
 use kontor_core::{CoreError, Kontor, Lang, ProfilePaths};
@@ -79,6 +78,8 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             commands::reminder_calendars,
             commands::set_calendar_remind,
             commands::test_advance_clock,
+            commands::effective_settings,
+            commands::set_setting,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -148,15 +149,17 @@ fn clock() -> (Arc<dyn Clock>, Option<Arc<OffsetClock>>) {
 }
 
 async fn open_reminders(core: &Kontor) -> Result<RemindersShell, CoreError> {
-    let policy = Arc::new(Policy::load());
-    let settings = reminders::effective_settings(core.store(), &policy).await?;
+    let settings = reminders::settings(core).await?;
     let (clock, test_clock) = clock();
-    let service =
-        ReminderService::open(core.store().clone(), clock, reminders::local_zone(), settings.window())
-            .await?;
+    let service = ReminderService::open(
+        core.store().clone(),
+        clock,
+        reminders::local_zone(),
+        settings.window(),
+    )
+    .await?;
     Ok(RemindersShell {
         service,
-        policy,
         test_clock,
         refresh: Arc::new(tokio::sync::Notify::new()),
     })
@@ -172,10 +175,12 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
         .unwrap_or(DEFAULT_REFRESH);
     let lang = Lang::En;
     loop {
-        match CalDavFeed::for_account(&core, &r.policy).await {
+        match CalDavFeed::for_account(&core).await {
             Ok(Some(feed)) => match r.service.load_feed(&feed).await {
                 Ok(snap) => tracing::debug!(active = snap.active.len(), "reminder feed read"),
-                Err(e) => tracing::warn!(error = %e.message(lang), detail = %e, "reminder feed not read"),
+                Err(e) => {
+                    tracing::warn!(error = %e.message(lang), detail = %e, "reminder feed not read")
+                }
             },
             Ok(None) => tracing::debug!("no account yet: no reminder feed"),
             Err(e) => tracing::warn!(error = %e, "reminder feed unavailable"),

@@ -9,6 +9,7 @@
 //! ```text
 //! app (Kontor)  ── the API the shell and CLI call
 //!   ├─ sync     ── ActiveSync sessions: connect (OPTIONS, Provision), FolderSync
+//!   ├─ engine   ── the sync engine: per-account task, Sync/Ping, backoff, outbox replay, events
 //!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
 //!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity), instance lock
 //!   ├─ policy   ── machine/user policy (HKLM/HKCU Software\Policies\Kontor), read live
@@ -19,8 +20,12 @@
 //! ```
 
 pub mod app;
+pub mod convert;
+pub mod diagnose;
+pub mod engine;
 pub mod error;
 pub mod i18n;
+pub mod logs;
 pub mod policy;
 pub mod profile;
 pub mod reminders;
@@ -29,7 +34,7 @@ pub mod secrets;
 pub mod store;
 pub mod sync;
 
-pub use app::{Account, Folder, FolderKind, Kontor, SignIn};
+pub use app::{Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn};
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;
 pub use profile::ProfilePaths;

@@ -250,19 +250,14 @@ impl CalDavFeed {
 
     /// The feed of the signed-in account (password from the keychain); `None` when no account
     /// is set up.
-    pub async fn for_account(
-        kontor: &crate::Kontor,
-        policy: &crate::policy::Policy,
-    ) -> Result<Option<Self>, CoreError> {
+    pub async fn for_account(kontor: &crate::Kontor) -> Result<Option<Self>, CoreError> {
         let Some(account) = kontor.account().await? else {
             return Ok(None);
         };
         let Some(password) = crate::secrets::password(&account.server_url, &account.user)? else {
             return Ok(None);
         };
-        let policy_url = policy
-            .resolve(|p| p.caldav_url.clone(), None)
-            .value;
+        let policy_url = kontor.effective_settings().await?.caldav_url.value;
         let start = caldav_start(&account.server_url, policy_url.as_deref())?;
         Self::new(start, &account.user, &password).map(Some)
     }
@@ -273,10 +268,9 @@ impl CalDavFeed {
         for home in &disc.calendar_homes {
             for cal in self.client.list_calendars(home).await.map_err(dav_error)? {
                 let holds_items = cal.components.is_empty()
-                    || cal
-                        .components
-                        .iter()
-                        .any(|c| c.eq_ignore_ascii_case("VEVENT") || c.eq_ignore_ascii_case("VTODO"));
+                    || cal.components.iter().any(|c| {
+                        c.eq_ignore_ascii_case("VEVENT") || c.eq_ignore_ascii_case("VTODO")
+                    });
                 if !holds_items {
                     continue;
                 }
@@ -308,7 +302,9 @@ impl CalDavFeed {
                 {
                     match ReminderSource::parse_ics(r.url.as_str(), &id, &r.data) {
                         Ok(src) => out.sources.push(src),
-                        Err(e) => tracing::warn!(url = %r.url, error = %e, "calendar object skipped"),
+                        Err(e) => {
+                            tracing::warn!(url = %r.url, error = %e, "calendar object skipped")
+                        }
                     }
                 }
                 out.calendars.push(ReminderCalendar { id, name, shared });
@@ -961,12 +957,6 @@ impl ReminderService {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-/// Setting keys in the `setting` table (values are JSON).
-pub mod keys {
-    pub const AUTOHIDE: &str = "reminders.autohide";
-    pub const AUTOHIDE_SECONDS: &str = "reminders.autohide_seconds";
-}
-
 /// The reminder window's settings as the settings screen shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -979,6 +969,15 @@ pub struct ReminderSettings {
 }
 
 impl ReminderSettings {
+    /// The reminder part of the settings in force ([`crate::Kontor::effective_settings`]).
+    pub fn from_effective(e: &crate::policy::EffectiveSettings) -> Self {
+        ReminderSettings {
+            autohide: e.autohide_reminders.value,
+            autohide_seconds: e.autohide_seconds.value,
+            locked: e.autohide_reminders.locked || e.autohide_seconds.locked,
+        }
+    }
+
     pub fn window(&self) -> WindowSettings {
         WindowSettings {
             autohide: self.autohide,
@@ -987,54 +986,24 @@ impl ReminderSettings {
     }
 }
 
-/// The user's own reminder settings from the `setting` table (`None` where never set).
-pub async fn user_settings(store: &Store) -> Result<(Option<bool>, Option<u32>), CoreError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT key, value FROM setting WHERE key IN (?1, ?2)")
-            .bind(keys::AUTOHIDE)
-            .bind(keys::AUTOHIDE_SECONDS)
-            .fetch_all(store.pool())
-            .await?;
-    let mut autohide = None;
-    let mut seconds = None;
-    for (k, v) in rows {
-        let value: serde_json::Value = serde_json::from_str(&v).unwrap_or(serde_json::Value::Null);
-        if k == keys::AUTOHIDE {
-            autohide = value.as_bool();
-        } else {
-            seconds = value
-                .as_u64()
-                .and_then(|s| u32::try_from(s).ok())
-                .filter(|s| (1..=crate::policy::MAX_AUTOHIDE_SECONDS).contains(s));
-        }
-    }
-    Ok((autohide, seconds))
+/// The reminder settings in force: policy over the user's settings over the defaults
+/// (autohide off, 15 s).
+pub async fn settings(kontor: &crate::Kontor) -> Result<ReminderSettings, CoreError> {
+    Ok(ReminderSettings::from_effective(
+        &kontor.effective_settings().await?,
+    ))
 }
 
-/// The effective reminder settings: policy over the user's settings over the defaults (autohide
-/// off, 15 s).
-pub async fn effective_settings(
-    store: &Store,
-    policy: &crate::policy::Policy,
-) -> Result<ReminderSettings, CoreError> {
-    let (autohide, seconds) = user_settings(store).await?;
-    let a = policy.resolve(|p| p.autohide_reminders, autohide);
-    let s = policy.resolve(|p| p.autohide_seconds, seconds);
-    Ok(ReminderSettings {
-        autohide: a.value.unwrap_or(false),
-        autohide_seconds: s.value.unwrap_or(DEFAULT_AUTOHIDE_SECONDS),
-        locked: a.read_only || s.read_only,
-    })
-}
-
-/// Stores the user's reminder settings; refused while policy locks them.
+/// Stores the user's reminder settings (both or neither); refused while policy locks them or
+/// when the seconds are out of range.
 pub async fn save_settings(
-    store: &Store,
-    policy: &crate::policy::Policy,
+    kontor: &crate::Kontor,
     autohide: bool,
     autohide_seconds: u32,
 ) -> Result<ReminderSettings, CoreError> {
-    if effective_settings(store, policy).await?.locked {
+    use crate::policy::SettingChange;
+    let now = settings(kontor).await?;
+    if now.locked {
         return Err(CoreError::InvalidInput(
             "the reminder settings are set by your IT department (policy) and cannot be changed"
                 .into(),
@@ -1046,22 +1015,13 @@ pub async fn save_settings(
             crate::policy::MAX_AUTOHIDE_SECONDS
         )));
     }
-    let mut tx = store.pool().begin().await?;
-    for (k, v) in [
-        (keys::AUTOHIDE, serde_json::json!(autohide)),
-        (keys::AUTOHIDE_SECONDS, serde_json::json!(autohide_seconds)),
-    ] {
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(k)
-        .bind(v.to_string())
-        .execute(&mut *tx)
+    kontor
+        .set_setting(SettingChange::AutohideSeconds(autohide_seconds))
         .await?;
-    }
-    tx.commit().await?;
-    effective_settings(store, policy).await
+    let e = kontor
+        .set_setting(SettingChange::AutohideReminders(autohide))
+        .await?;
+    Ok(ReminderSettings::from_effective(&e))
 }
 
 #[cfg(test)]
@@ -1287,9 +1247,12 @@ mod tests {
 
     #[tokio::test]
     async fn settings_follow_policy_and_are_refused_when_locked() {
-        let store = Store::open_in_memory().await.unwrap();
-        let none = Policy::default();
-        let s = effective_settings(&store, &none).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::ProfilePaths::new(dir.path().join("p"));
+        let k = crate::Kontor::open_with_policy(paths.clone(), Policy::default())
+            .await
+            .unwrap();
+        let s = settings(&k).await.unwrap();
         assert_eq!(
             s,
             ReminderSettings {
@@ -1298,14 +1261,20 @@ mod tests {
                 locked: false
             }
         );
-        let s = save_settings(&store, &none, true, 5).await.unwrap();
+        let s = save_settings(&k, true, 5).await.unwrap();
         assert!(s.autohide && s.autohide_seconds == 5 && !s.locked);
-        assert!(save_settings(&store, &none, true, 0).await.is_err());
+        assert!(save_settings(&k, false, 0).await.is_err());
+        assert!(settings(&k).await.unwrap().autohide, "nothing half-written");
+        k.store().close().await;
+        drop(k);
 
         let locked =
             Policy::from_json(r#"{"machine": {"AutohideReminders": 0, "AutohideSeconds": 30}}"#)
                 .unwrap();
-        let s = effective_settings(&store, &locked).await.unwrap();
+        let k = crate::Kontor::open_with_policy(paths.clone(), locked)
+            .await
+            .unwrap();
+        let s = settings(&k).await.unwrap();
         assert_eq!(
             s,
             ReminderSettings {
@@ -1314,9 +1283,14 @@ mod tests {
                 locked: true
             }
         );
-        assert!(save_settings(&store, &locked, true, 5).await.is_err());
+        assert!(save_settings(&k, true, 5).await.is_err());
+        k.store().close().await;
+        drop(k);
         // The user's own choice is still stored and comes back without the policy.
-        assert!(effective_settings(&store, &none).await.unwrap().autohide);
+        let k = crate::Kontor::open_with_policy(paths, Policy::default())
+            .await
+            .unwrap();
+        assert!(settings(&k).await.unwrap().autohide);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! 2. With `forget_credentials`, the accounts' passwords are removed from the OS keychain first
 //!    (if the keychain fails, nothing else has been touched).
 //! 3. A fresh database is built next to the old one (`kontor.db.reset-new`, current schema) and
-//!    the user-data tables ([`USER_DATA_TABLES`]: settings, later the outbox and reminder
+//!    the user-data tables ([`USER_DATA_TABLES`]: settings, the outbox, later reminder
 //!    snooze/dismiss state) are copied into it, column by column where both schemas agree.
 //!    `discard_outbox` leaves the outbox behind.
 //! 4. `kontor.db` with its `-wal`/`-shm` files moves to `<profile>/reset-<UTC timestamp>/`, where
@@ -542,10 +542,24 @@ async fn carry_attached(
 mod tests {
     use super::*;
     use crate::profile::AccountConfig;
-    use crate::store::{FolderChange, Store};
+    use crate::store::{FolderChange, OutboxOp, Store};
 
     /// Cache tables of the current schema: rebuilt from the server after a reset.
-    const CACHE_TABLES: &[&str] = &["account", "folder", "sync_state"];
+    const CACHE_TABLES: &[&str] = &[
+        "account",
+        "folder",
+        "sync_state",
+        "message",
+        "message_body",
+        "attachment",
+        "calendar",
+        "event",
+        "occurrence",
+        "quarantine",
+    ];
+
+    /// FTS5 indexes over the cache; their shadow tables (`<name>_data`, …) are cache too.
+    const CACHE_INDEXES: &[&str] = &["message_fts", "message_tri"];
 
     async fn seeded(dir: &Path) -> (ProfilePaths, String) {
         let paths = ProfilePaths::new(dir.join("profile"));
@@ -775,38 +789,82 @@ mod tests {
     async fn outbox_is_carried_or_discarded_and_never_dropped_silently() {
         let dir = tempfile::tempdir().unwrap();
         let (paths, _) = seeded(dir.path()).await;
-        // An old database holding pending changes in a table the current schema lacks.
+        // Pending changes queued through the real outbox.
         let store = Store::open(&paths.database()).await.unwrap();
-        sqlx::query("CREATE TABLE outbox (id INTEGER PRIMARY KEY, op TEXT NOT NULL)")
-            .execute(store.pool())
+        let acc = store
+            .account_id(
+                "https://mail.example.test/Microsoft-Server-ActiveSync",
+                "alice",
+            )
             .await
+            .unwrap()
             .unwrap();
-        sqlx::query("INSERT INTO outbox (op) VALUES ('send'), ('flag')")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        for client_id in ["c1", "c2"] {
+            store
+                .enqueue(
+                    acc,
+                    &OutboxOp::Send {
+                        client_id: client_id.into(),
+                        mime: "Subject: hi\r\n\r\nhello".into(),
+                        save_in_sent: true,
+                    },
+                )
+                .await
+                .unwrap();
+        }
         store.close().await;
 
         let report = reset_profile(&paths, ResetOptions::default())
             .await
             .unwrap();
-        assert!(report.has_warnings());
-        assert!(report.steps.iter().any(|s| matches!(
-            s,
-            ResetStep::NotCarried {
-                table: "outbox",
-                ..
-            }
-        )));
+        assert!(!report.has_warnings(), "{report:#?}");
+        assert!(report.steps.contains(&ResetStep::Carried {
+            table: "outbox",
+            rows: 2
+        }));
         let aside = report.moved_to().unwrap().to_path_buf();
-        let text = report.lines(Lang::En).join("\n");
-        assert!(
-            text.contains(&format!("still in {}", aside.display())),
-            "{text}"
+
+        // The fresh database holds the queued changes, still naming their account.
+        let store = Store::open(&paths.database()).await.unwrap();
+        let queued = store.outbox_unfinished().await.unwrap();
+        assert_eq!(queued.len(), 2);
+        assert_eq!(queued[0].idempotency_key, "c1");
+        assert_eq!(queued[0].account_user, "alice");
+        assert_eq!(
+            queued[0].account_id, None,
+            "the account is not synced again yet"
         );
+        let acc = store
+            .upsert_account(
+                "https://mail.example.test/Microsoft-Server-ActiveSync",
+                "alice",
+                "14.1",
+                "",
+            )
+            .await
+            .unwrap();
+        let ready = store.next_ready(chrono::Utc::now()).await.unwrap();
+        assert_eq!(ready.len(), 1);
+        assert_eq!(ready[0].account_id, Some(acc));
+        // New rows continue after the carried ones.
+        let next = store
+            .enqueue(
+                acc,
+                &OutboxOp::Send {
+                    client_id: "c3".into(),
+                    mime: String::new(),
+                    save_in_sent: false,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(next > queued[1].id);
+        store.close().await;
 
         // Put the old database back (the restore path), then discard the outbox.
-        std::fs::remove_file(paths.database()).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(sidecar(&paths.database(), suffix));
+        }
         for entry in std::fs::read_dir(&aside).unwrap() {
             let entry = entry.unwrap();
             std::fs::rename(entry.path(), paths.root().join(entry.file_name())).unwrap();
@@ -821,6 +879,44 @@ mod tests {
             table: "outbox",
             rows: 2
         }));
+        let store = Store::open(&paths.database()).await.unwrap();
+        assert!(store.outbox_unfinished().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_old_outbox_with_other_columns_is_reported_not_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (paths, _) = seeded(dir.path()).await;
+        // An old database whose outbox has a column the current schema lacks.
+        let store = Store::open(&paths.database()).await.unwrap();
+        sqlx::query("ALTER TABLE outbox ADD COLUMN legacy TEXT NOT NULL DEFAULT ''")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO outbox (account_url, account_user, kind, legacy)
+             VALUES ('https://h/', 'alice', 'flag', 'x')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+        let report = reset_profile(&paths, ResetOptions::default())
+            .await
+            .unwrap();
+        assert!(report.has_warnings());
+        assert!(report.steps.contains(&ResetStep::Carried {
+            table: "outbox",
+            rows: 1
+        }));
+        assert!(report.steps.contains(&ResetStep::ColumnsDropped {
+            table: "outbox",
+            columns: vec!["legacy".into()]
+        }));
+        let aside = report.moved_to().unwrap().to_path_buf();
+        let text = report.lines(Lang::En).join("\n");
+        assert!(text.contains("legacy"), "{text}");
+        assert!(aside.join("kontor.db").is_file());
     }
 
     #[tokio::test]
@@ -880,8 +976,11 @@ mod tests {
         .unwrap();
         for t in &tables {
             let user = USER_DATA_TABLES.iter().any(|u| u.name == t);
+            let index = CACHE_INDEXES
+                .iter()
+                .any(|i| t == i || t.strip_prefix(i).is_some_and(|rest| rest.starts_with('_')));
             assert!(
-                user || CACHE_TABLES.contains(&t.as_str()),
+                user || index || CACHE_TABLES.contains(&t.as_str()),
                 "table {t} is neither in USER_DATA_TABLES nor a cache table: classify it"
             );
             if user {

@@ -1,15 +1,47 @@
 //! The local SQLite store (sqlx). Schema in `migrations/` at the repository root, applied on
 //! open. Every write that advances a sync key also writes the items that key covers, in one
 //! transaction (DESIGN §3 "Sync state").
+//!
+//! * this module — opening, accounts, the folder hierarchy, sync keys;
+//! * [`messages`] — mail batches, the folder list, bodies and attachment metadata, and the
+//!   local-change rule;
+//! * [`search`] — FTS5 full-text and substring search with German folding;
+//! * [`calendars`] and [`events`] — EAS and CalDAV calendars, events, occurrences;
+//! * [`outbox`] — local changes applied at once and queued for the server;
+//! * [`quarantine`] — items that could not be processed.
+//!
+//! All times in the cache tables are Unix seconds, UTC. Every query names its columns; every
+//! row comes back as a typed struct.
+
+#[cfg(test)]
+mod cache_tests;
+pub mod calendars;
+pub mod events;
+pub mod messages;
+pub mod outbox;
+pub mod quarantine;
+pub mod search;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use kontor_calendar::Zone;
+use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::error::CoreError;
+
+pub use calendars::{CalendarInfo, CalendarRow, CalendarSource};
+pub use events::{EventBatchOutcome, EventRow, EventUpsert, OccurrenceRow};
+pub use messages::{
+    AttachmentMeta, AttachmentRow, BatchOutcome, BodyKind, BodyPart, BodyState, MailBatch,
+    MailChange, MessageData, MessageRow, PageCursor,
+};
+pub use outbox::{Done, MAX_ATTEMPTS, OutboxEntry, OutboxOp, OutboxState, Response};
+pub use quarantine::QuarantineRow;
 
 /// The migrations compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -21,6 +53,57 @@ const HIERARCHY: &str = "";
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// The zone floating and all-day times are placed in (events.rs).
+    local_zone: Arc<RwLock<Zone>>,
+}
+
+/// A mail address with its display name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub addr: String,
+}
+
+impl Address {
+    pub fn new(name: &str, addr: &str) -> Self {
+        Address {
+            name: name.to_owned(),
+            addr: addr.to_owned(),
+        }
+    }
+}
+
+/// The (server URL, user) of an account: how user-data tables name it (reset.rs).
+pub(crate) async fn account_key(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+) -> Result<(String, String), CoreError> {
+    sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
+        .bind(account_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| CoreError::InvalidInput(format!("no account with id {account_id}")))
+}
+
+/// Writes the sync key of one collection ('' = the folder hierarchy) inside a transaction.
+pub(crate) async fn write_sync_key(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    collection: &str,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sync_state (account_id, collection, sync_key) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account_id, collection) DO UPDATE
+            SET sync_key = excluded.sync_key,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+    )
+    .bind(account_id)
+    .bind(collection)
+    .bind(key)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A folder as stored.
@@ -85,7 +168,27 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            local_zone: Arc::new(RwLock::new(Zone::Utc)),
+        })
+    }
+
+    /// Sets the zone floating and all-day event times are placed in (the user's zone; UTC
+    /// until set). Takes effect for the next event write or materialisation.
+    pub fn set_local_zone(&self, zone: Zone) {
+        match self.local_zone.write() {
+            Ok(mut z) => *z = zone,
+            Err(poisoned) => *poisoned.into_inner() = zone,
+        }
+    }
+
+    /// The zone set by [`Store::set_local_zone`].
+    pub fn local_zone(&self) -> Zone {
+        match self.local_zone.read() {
+            Ok(z) => z.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -204,20 +307,34 @@ impl Store {
                         .bind(server_id)
                         .execute(&mut *tx)
                         .await?;
+                    // The folder's Sync key goes with it (MS-ASCMD 2.2.1.5: a re-created
+                    // folder starts from SyncKey 0).
+                    sqlx::query("DELETE FROM sync_state WHERE account_id = ?1 AND collection = ?2")
+                        .bind(account_id)
+                        .bind(server_id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
         }
-        sqlx::query(
-            "INSERT INTO sync_state (account_id, collection, sync_key) VALUES (?1, ?2, ?3)
-             ON CONFLICT (account_id, collection) DO UPDATE
-                SET sync_key = excluded.sync_key,
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        // Mail of folders that no longer exist goes with them (no foreign key: a full
+        // FolderSync replaces the hierarchy row by row and must not cascade).
+        let orphans: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM message m WHERE m.account_id = ?1 AND NOT EXISTS
+                (SELECT 1 FROM folder f WHERE f.account_id = m.account_id
+                 AND f.server_id = m.folder_id)",
         )
         .bind(account_id)
-        .bind(HIERARCHY)
-        .bind(new_key)
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        for id in orphans {
+            search::unindex_message(&mut tx, id).await?;
+            sqlx::query("DELETE FROM message WHERE id = ?1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        write_sync_key(&mut tx, account_id, HIERARCHY, new_key).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,0 +1,1144 @@
+//! Tests of the cache tables, the outbox and search on an in-memory database.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::*;
+
+async fn store_with_account() -> (Store, i64) {
+    let store = Store::open_in_memory().await.unwrap();
+    let acc = store
+        .upsert_account("https://h/Microsoft-Server-ActiveSync", "alice", "14.1", "")
+        .await
+        .unwrap();
+    (store, acc)
+}
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+}
+
+fn msg(server_id: &str, subject: &str, date: DateTime<Utc>) -> MessageData {
+    MessageData {
+        server_id: server_id.into(),
+        message_id: format!("<{server_id}@example.test>"),
+        subject: subject.into(),
+        from: Address::new("Jürgen Groß", "juergen@example.de"),
+        to: vec![Address::new("Alice", "alice@kontor.test")],
+        cc: vec![],
+        date,
+        preview: format!("preview of {subject}"),
+        importance: 1,
+        ..MessageData::default()
+    }
+}
+
+fn batch(key: &str, changes: Vec<MailChange>) -> MailBatch {
+    MailBatch {
+        sync_key: key.into(),
+        changes,
+        complete: true,
+    }
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn mail_batch_pages_newest_first_with_a_keyset_cursor() {
+    let (store, acc) = store_with_account().await;
+    let changes = (0..25)
+        .map(|i| {
+            MailChange::Upsert(msg(
+                &format!("1:{i}"),
+                &format!("m{i}"),
+                at(2024, 1, 1 + i % 5, 8),
+            ))
+        })
+        .collect();
+    let out = store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    assert_eq!(out.added, 25);
+    assert_eq!(store.sync_key(acc, "1").await.unwrap(), "k1");
+    assert_eq!(store.sync_key(acc, "2").await.unwrap(), "0");
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.messages_page(acc, "1", cursor, 10).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        cursor = page.last().map(MessageRow::cursor);
+        seen.extend(page);
+    }
+    assert_eq!(seen.len(), 25);
+    for pair in seen.windows(2) {
+        assert!(
+            (pair[0].date, pair[0].id) > (pair[1].date, pair[1].id),
+            "not newest first: {:?} {:?}",
+            pair[0].subject,
+            pair[1].subject
+        );
+    }
+    // Ids follow dates, so id order is date order.
+    assert!(seen.windows(2).all(|p| p[0].id > p[1].id));
+    let first = &seen[0];
+    assert_eq!(first.from.name, "Jürgen Groß");
+    assert_eq!(first.to, vec![Address::new("Alice", "alice@kontor.test")]);
+    assert_eq!(first.date, at(2024, 1, 5, 8).timestamp());
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_half_way_keeps_the_old_key_and_items() {
+    let (store, acc) = store_with_account().await;
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("1:1", "old", at(2024, 2, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    // Any insert of a subject "boom" fails inside the database.
+    sqlx::query(
+        "CREATE TRIGGER boom BEFORE INSERT ON message WHEN NEW.subject = 'boom'
+         BEGIN SELECT RAISE(ABORT, 'boom'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let mut changed = msg("1:1", "changed", at(2024, 2, 1, 9));
+    changed.read = true;
+    let err = store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k2",
+                vec![
+                    MailChange::Upsert(changed),
+                    MailChange::Upsert(msg("1:2", "new", at(2024, 2, 2, 9))),
+                    MailChange::Upsert(msg("1:3", "boom", at(2024, 2, 3, 9))),
+                ],
+            ),
+        )
+        .await;
+    assert!(err.is_err());
+    assert_eq!(store.sync_key(acc, "1").await.unwrap(), "k1");
+    let page = store.messages_page(acc, "1", None, 10).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].subject, "old");
+    assert!(!page[0].read);
+    assert_eq!(store.search("changed", 10).await.unwrap().len(), 0);
+    assert_eq!(store.search("old", 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn server_changes_never_overwrite_a_pending_local_change() {
+    let (store, acc) = store_with_account().await;
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("1:1", "hello", at(2024, 3, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    let op = store
+        .enqueue(
+            acc,
+            &OutboxOp::MarkRead {
+                folder_id: "1".into(),
+                server_id: "1:1".into(),
+                read: true,
+            },
+        )
+        .await
+        .unwrap();
+    let m = store
+        .message_by_server_id(acc, "1", "1:1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(m.read);
+    assert_eq!(m.local_state, messages::local::READ);
+
+    // The server still says unread and changes the flag: the flag is taken, read is not.
+    let out = store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k2",
+                vec![MailChange::Flags {
+                    server_id: "1:1".into(),
+                    read: Some(false),
+                    flag_status: Some(2),
+                }],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.kept_local, 1);
+    let mut full = msg("1:1", "hello again", at(2024, 3, 1, 9));
+    full.read = false;
+    full.flag_status = 2;
+    store
+        .apply_mail_batch(acc, "1", &batch("k3", vec![MailChange::Upsert(full)]))
+        .await
+        .unwrap();
+    let m = store
+        .message_by_server_id(acc, "1", "1:1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(m.read, "local read kept");
+    assert_eq!(m.flag_status, 2);
+    assert_eq!(m.subject, "hello again");
+
+    // Once the server confirmed it, server values apply again.
+    store.mark_in_flight(op).await.unwrap();
+    store.mark_done(op, &Done::default()).await.unwrap();
+    let m = store
+        .message_by_server_id(acc, "1", "1:1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.local_state, 0);
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k4",
+                vec![MailChange::Flags {
+                    server_id: "1:1".into(),
+                    read: Some(false),
+                    flag_status: None,
+                }],
+            ),
+        )
+        .await
+        .unwrap();
+    let m = store
+        .message_by_server_id(acc, "1", "1:1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!m.read);
+}
+
+#[tokio::test]
+async fn a_resync_from_zero_keeps_the_outbox_and_local_flags() {
+    let (store, acc) = store_with_account().await;
+    let changes = (1..=3)
+        .map(|i| MailChange::Upsert(msg(&format!("1:{i}"), &format!("m{i}"), at(2024, 4, i, 9))))
+        .collect();
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    store
+        .enqueue(
+            acc,
+            &OutboxOp::Flag {
+                folder_id: "1".into(),
+                server_id: "1:2".into(),
+                flag_status: 2,
+            },
+        )
+        .await
+        .unwrap();
+
+    store.begin_mail_resync(acc, "1").await.unwrap();
+    assert_eq!(store.sync_key(acc, "1").await.unwrap(), "0");
+    // The server re-delivers only 1:1 (unflagged 1:2 and 1:3 are gone on the server side, in
+    // two batches: nothing is removed before the last one).
+    let first = MailBatch {
+        sync_key: "r1".into(),
+        changes: vec![MailChange::Upsert(msg("1:1", "m1", at(2024, 4, 1, 9)))],
+        complete: false,
+    };
+    store.apply_mail_batch(acc, "1", &first).await.unwrap();
+    assert_eq!(
+        store.messages_page(acc, "1", None, 10).await.unwrap().len(),
+        3
+    );
+    let out = store
+        .apply_mail_batch(acc, "1", &batch("r2", vec![]))
+        .await
+        .unwrap();
+    assert_eq!(out.deleted, 1, "1:3 went, 1:2 has a local change");
+    let left: Vec<String> = store
+        .messages_page(acc, "1", None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.server_id)
+        .collect();
+    assert_eq!(left, ["1:2", "1:1"]);
+    let flagged = store
+        .message_by_server_id(acc, "1", "1:2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(flagged.flag_status, 2);
+    assert_eq!(store.outbox_unfinished().await.unwrap().len(), 1);
+    assert_eq!(store.sync_key(acc, "1").await.unwrap(), "r2");
+}
+
+#[tokio::test]
+async fn search_folds_german_spellings_and_finds_substrings_newest_first() {
+    let (store, acc) = store_with_account().await;
+    let mut a = msg("1:1", "Grüße aus der Hauptstraße", at(2023, 5, 1, 9));
+    a.from = Address::new("Info", "info@kontor-beispiel.de");
+    let b = msg("1:2", "Liebe gruesse, STRASSE gesperrt", at(2024, 5, 1, 9));
+    let c = msg("1:3", "Meeting notes", at(2025, 5, 1, 9));
+    let d = msg("1:4", "Grusse ohne Umlaut", at(2022, 5, 1, 9));
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![
+                    MailChange::Upsert(a),
+                    MailChange::Upsert(b),
+                    MailChange::Upsert(c),
+                    MailChange::Upsert(d),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    let subjects =
+        |rows: Vec<MessageRow>| rows.into_iter().map(|m| m.server_id).collect::<Vec<_>>();
+    for q in ["gruesse", "Grüße", "grusse", "GRÜSSE"] {
+        assert_eq!(
+            subjects(store.search(q, 10).await.unwrap()),
+            ["1:2", "1:1", "1:4"],
+            "{q}"
+        );
+    }
+    for q in ["strasse", "Straße", "STRASSE"] {
+        // "Hauptstraße" is found by the substring index, "STRASSE" by the word index.
+        assert_eq!(
+            subjects(store.search(q, 10).await.unwrap()),
+            ["1:2", "1:1"],
+            "{q}"
+        );
+    }
+    assert_eq!(
+        subjects(store.search("gru", 10).await.unwrap()),
+        ["1:2", "1:1", "1:4"]
+    );
+    assert_eq!(
+        subjects(store.search("gru", 2).await.unwrap()),
+        ["1:2", "1:1"]
+    );
+    assert_eq!(
+        subjects(store.search("beispiel", 10).await.unwrap()),
+        ["1:1"]
+    );
+    assert_eq!(
+        subjects(store.search("ontor-beisp", 10).await.unwrap()),
+        ["1:1"]
+    );
+    assert_eq!(
+        subjects(store.search("liebe strasse", 10).await.unwrap()),
+        ["1:2"]
+    );
+    assert_eq!(
+        subjects(store.search("juergen", 10).await.unwrap()),
+        ["1:3", "1:2", "1:4"]
+    );
+    assert!(
+        store
+            .search("nothing-like-this", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.search("  \"* ", 10).await.unwrap().is_empty());
+    assert_eq!(
+        subjects(store.search("preview notes", 10).await.unwrap()),
+        ["1:3"]
+    );
+
+    // A locally deleted message disappears from search and lists at once.
+    store
+        .enqueue(
+            acc,
+            &OutboxOp::Delete {
+                folder_id: "1".into(),
+                server_id: "1:2".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        subjects(store.search("gruesse", 10).await.unwrap()),
+        ["1:1", "1:4"]
+    );
+    assert_eq!(
+        store.messages_page(acc, "1", None, 10).await.unwrap().len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn bodies_and_attachments_are_stored_and_indexed() {
+    let (store, acc) = store_with_account().await;
+    let mut m = msg("1:1", "Rechnung", at(2024, 6, 1, 9));
+    m.has_attachments = true;
+    m.attachments = vec![AttachmentMeta {
+        file_reference: "1:1:att1".into(),
+        name: "rechnung.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 1234,
+        content_id: String::new(),
+        inline: false,
+    }];
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", vec![MailChange::Upsert(m.clone())]))
+        .await
+        .unwrap();
+    // A second delivery does not duplicate attachment rows.
+    store
+        .apply_mail_batch(acc, "1", &batch("k2", vec![MailChange::Upsert(m)]))
+        .await
+        .unwrap();
+    let row = store
+        .message_by_server_id(acc, "1", "1:1")
+        .await
+        .unwrap()
+        .unwrap();
+    let atts = store.attachments(row.id).await.unwrap();
+    assert_eq!(atts.len(), 1);
+    assert_eq!(atts[0].local_path, "");
+    store
+        .set_attachment_path(atts[0].id, "attachments/1/rechnung.pdf")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.attachments(row.id).await.unwrap()[0].local_path,
+        "attachments/1/rechnung.pdf"
+    );
+    assert!(store.set_attachment_path(9999, "x").await.is_err());
+
+    assert!(store.search("zahlungsziel", 10).await.unwrap().is_empty());
+    store
+        .store_body(
+            row.id,
+            &BodyPart {
+                kind: BodyKind::Html,
+                text: "<p>Das Zahlungsziel ist <b>überschritten</b></p>".into(),
+                data: vec![],
+                truncated: false,
+                total_size: 48,
+            },
+        )
+        .await
+        .unwrap();
+    let row = store.message(row.id).await.unwrap().unwrap();
+    assert_eq!(row.body_state, BodyState::Full);
+    assert_eq!(store.search("zahlungsziel", 10).await.unwrap().len(), 1);
+    assert_eq!(store.search("ueberschritten", 10).await.unwrap().len(), 1);
+    let body = store.body(row.id, BodyKind::Html).await.unwrap().unwrap();
+    assert!(body.text.contains("Zahlungsziel"));
+    assert!(store.body(row.id, BodyKind::Plain).await.unwrap().is_none());
+    assert!(
+        store
+            .store_body(
+                424242,
+                &BodyPart {
+                    kind: BodyKind::Plain,
+                    text: String::new(),
+                    data: vec![],
+                    truncated: false,
+                    total_size: 0
+                }
+            )
+            .await
+            .is_err()
+    );
+
+    // Deleting the message on the server removes body, attachments and index entries.
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k3",
+                vec![MailChange::Delete {
+                    server_id: "1:1".into(),
+                }],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM message_body").await, 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM attachment").await, 0);
+    assert!(store.search("rechnung", 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_deleted_folder_takes_its_mail_and_key_with_it() {
+    let (store, acc) = store_with_account().await;
+    store
+        .apply_folder_sync(
+            acc,
+            "f1",
+            true,
+            &[
+                FolderChange::Upsert {
+                    server_id: "1".into(),
+                    parent_id: "0".into(),
+                    display_name: "Inbox".into(),
+                    folder_type: 2,
+                },
+                FolderChange::Upsert {
+                    server_id: "2".into(),
+                    parent_id: "0".into(),
+                    display_name: "Old".into(),
+                    folder_type: 12,
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    for f in ["1", "2"] {
+        store
+            .apply_mail_batch(
+                acc,
+                f,
+                &batch(
+                    "k1",
+                    vec![MailChange::Upsert(msg(
+                        &format!("{f}:1"),
+                        "x",
+                        at(2024, 1, 1, 1),
+                    ))],
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .apply_folder_sync(
+            acc,
+            "f2",
+            false,
+            &[FolderChange::Delete {
+                server_id: "2".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .messages_page(acc, "2", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.messages_page(acc, "1", None, 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(store.sync_key(acc, "2").await.unwrap(), "0");
+    assert_eq!(store.sync_key(acc, "1").await.unwrap(), "k1");
+    assert_eq!(count(&store, "SELECT count(*) FROM message_tri").await, 1);
+}
+
+fn send(client_id: &str) -> OutboxOp {
+    OutboxOp::Send {
+        client_id: client_id.into(),
+        mime: "Subject: x\r\n\r\nbody".into(),
+        save_in_sent: true,
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_order_per_account_retries_and_parks() {
+    let (store, alice) = store_with_account().await;
+    let bob = store
+        .upsert_account("https://h/Microsoft-Server-ActiveSync", "bob", "14.1", "")
+        .await
+        .unwrap();
+    let a1 = store.enqueue(alice, &send("a1")).await.unwrap();
+    let a2 = store.enqueue(alice, &send("a2")).await.unwrap();
+    let b1 = store.enqueue(bob, &send("b1")).await.unwrap();
+    assert!(a1 < a2 && a2 < b1);
+    let now = at(2026, 1, 1, 12);
+
+    let ready = store.next_ready(now).await.unwrap();
+    assert_eq!(ready.iter().map(|e| e.id).collect::<Vec<_>>(), [a1, b1]);
+    assert_eq!(ready[0].idempotency_key, "a1");
+    assert_eq!(ready[0].op, send("a1"));
+    assert_eq!(ready[0].account_id, Some(alice));
+
+    // In flight: alice's next one waits behind it.
+    store.mark_in_flight(a1).await.unwrap();
+    assert!(store.mark_in_flight(a1).await.is_err());
+    assert_eq!(
+        store
+            .next_ready(now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
+        [b1]
+    );
+    // A failure backs off and still holds the account's queue.
+    let later = at(2026, 1, 1, 13);
+    assert_eq!(
+        store.mark_failed(a1, "503", later).await.unwrap(),
+        OutboxState::Pending
+    );
+    assert_eq!(store.next_ready(now).await.unwrap().len(), 1);
+    assert_eq!(store.next_ready(later).await.unwrap()[0].id, a1);
+    let e = store.outbox_entry(a1).await.unwrap().unwrap();
+    assert_eq!((e.attempts, e.last_error.as_str()), (1, "503"));
+
+    // Crash while in flight: recovered to pending.
+    store.mark_in_flight(a1).await.unwrap();
+    assert_eq!(store.recover_in_flight().await.unwrap(), 1);
+    assert_eq!(
+        store.outbox_entry(a1).await.unwrap().unwrap().state,
+        OutboxState::Pending
+    );
+
+    // MAX_ATTEMPTS failures park it; the queue moves on to a2.
+    let mut state = OutboxState::Pending;
+    for _ in 1..MAX_ATTEMPTS {
+        state = store.mark_failed(a1, "bad request", now).await.unwrap();
+    }
+    assert_eq!(state, OutboxState::Parked);
+    let parked = store.parked().await.unwrap();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].last_error, "bad request");
+    assert_eq!(
+        store
+            .next_ready(now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
+        [a2, b1]
+    );
+    assert!(store.mark_failed(a1, "again", now).await.is_err());
+
+    // Retried by the user: first in line again, attempts reset.
+    store.retry_parked(a1).await.unwrap();
+    let e = store.outbox_entry(a1).await.unwrap().unwrap();
+    assert_eq!((e.state, e.attempts), (OutboxState::Pending, 0));
+    assert_eq!(store.next_ready(now).await.unwrap()[0].id, a1);
+    assert!(store.retry_parked(a1).await.is_err());
+
+    store.mark_in_flight(a1).await.unwrap();
+    store.mark_done(a1, &Done::default()).await.unwrap();
+    store.mark_done(a1, &Done::default()).await.unwrap();
+    assert_eq!(store.next_ready(now).await.unwrap()[0].id, a2);
+    store.discard(a2).await.unwrap();
+    assert!(store.outbox_entry(a2).await.unwrap().is_none());
+    assert_eq!(
+        store
+            .next_ready(now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
+        [b1]
+    );
+    assert!(store.discard(a2).await.is_err());
+    assert_eq!(store.purge_done(at(2100, 1, 1, 0)).await.unwrap(), 1);
+    assert_eq!(store.outbox_unfinished().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn enqueue_of_an_unknown_item_changes_nothing() {
+    let (store, acc) = store_with_account().await;
+    let err = store
+        .enqueue(
+            acc,
+            &OutboxOp::Flag {
+                folder_id: "1".into(),
+                server_id: "nope".into(),
+                flag_status: 2,
+            },
+        )
+        .await;
+    assert!(matches!(err, Err(CoreError::InvalidInput(_))), "{err:?}");
+    assert!(store.outbox_unfinished().await.unwrap().is_empty());
+    assert!(store.enqueue(acc + 9, &send("x")).await.is_err());
+}
+
+#[tokio::test]
+async fn a_move_is_shown_at_once_and_rekeyed_when_done() {
+    let (store, acc) = store_with_account().await;
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("7", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    // Folder 2 has its own item "7": server ids are per folder.
+    store
+        .apply_mail_batch(
+            acc,
+            "2",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("7", "other", at(2024, 7, 2, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    let mv = store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "1".into(),
+                server_id: "7".into(),
+                to_folder_id: "2".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .messages_page(acc, "1", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let tmp = format!("local:{mv}");
+    let moved = store
+        .message_by_server_id(acc, "2", &tmp)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.subject, "move me");
+    // A flag on the moved message targets its temporary id.
+    let fl = store
+        .enqueue(
+            acc,
+            &OutboxOp::Flag {
+                folder_id: "2".into(),
+                server_id: tmp.clone(),
+                flag_status: 2,
+            },
+        )
+        .await
+        .unwrap();
+    store.mark_in_flight(mv).await.unwrap();
+    store
+        .mark_done(
+            mv,
+            &Done {
+                new_server_id: Some("99".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    let moved = store
+        .message_by_server_id(acc, "2", "99")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.local_state, messages::local::FLAG);
+    assert_eq!(moved.flag_status, 2);
+    store.discard(fl).await.unwrap();
+    let moved = store.message(moved.id).await.unwrap().unwrap();
+    assert_eq!(moved.local_state, 0);
+
+    // A confirmed delete removes the row.
+    let del = store
+        .enqueue(
+            acc,
+            &OutboxOp::Delete {
+                folder_id: "2".into(),
+                server_id: "99".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store.mark_in_flight(del).await.unwrap();
+    store.mark_done(del, &Done::default()).await.unwrap();
+    assert!(store.message(moved.id).await.unwrap().is_none());
+    assert_eq!(
+        store.messages_page(acc, "2", None, 10).await.unwrap().len(),
+        1
+    );
+}
+
+const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n\
+BEGIN:VEVENT\r\nUID:weekly-1@kontor.test\r\nDTSTAMP:20240101T000000Z\r\n\
+DTSTART;TZID=Europe/Berlin:20240108T090000\r\nDTEND;TZID=Europe/Berlin:20240108T100000\r\n\
+RRULE:FREQ=WEEKLY;COUNT=10\r\nSUMMARY:Jour fixe\r\nLOCATION:Raum 1\r\n\
+ORGANIZER:mailto:bob@kontor.test\r\n\
+BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+const SINGLE: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n\
+BEGIN:VEVENT\r\nUID:single-1@kontor.test\r\nDTSTAMP:20240101T000000Z\r\n\
+DTSTART:20240110T120000Z\r\nDTEND:20240110T130000Z\r\nSUMMARY:Mittagessen\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+fn caldav(remote: &str) -> CalendarInfo {
+    CalendarInfo {
+        source: CalendarSource::Caldav,
+        remote_id: remote.into(),
+        display_name: "Arbeit".into(),
+        color: "#3366cc".into(),
+        owner: "alice".into(),
+        shared: false,
+        read_only: false,
+        ctag: "c1".into(),
+    }
+}
+
+#[tokio::test]
+async fn calendars_events_and_occurrences() {
+    let (store, acc) = store_with_account().await;
+    let url = "http://127.0.0.1/dav/alice/work/";
+    let cal = store.upsert_calendar(acc, &caldav(url)).await.unwrap();
+    let mut renamed = caldav(url);
+    renamed.display_name = "Work".into();
+    assert_eq!(store.upsert_calendar(acc, &renamed).await.unwrap(), cal);
+    let eas = store
+        .upsert_calendar(
+            acc,
+            &CalendarInfo {
+                source: CalendarSource::Eas,
+                remote_id: "3".into(),
+                display_name: "Kalender".into(),
+                color: String::new(),
+                owner: String::new(),
+                shared: false,
+                read_only: false,
+                ctag: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let list = store.calendars(Some(acc)).await.unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|c| c.display_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Kalender", "Work"]
+    );
+    assert_eq!(list[1].source, CalendarSource::Caldav);
+    assert_eq!(list[1].sync_token, "");
+
+    let out = store
+        .apply_event_batch(
+            cal,
+            "tok1",
+            &[
+                EventUpsert {
+                    remote_id: format!("{url}weekly.ics"),
+                    etag: "\"e1\"".into(),
+                    ical: WEEKLY.into(),
+                },
+                EventUpsert {
+                    remote_id: format!("{url}single.ics"),
+                    etag: "\"s1\"".into(),
+                    ical: SINGLE.into(),
+                },
+                EventUpsert {
+                    remote_id: format!("{url}broken.ics"),
+                    etag: "\"b1\"".into(),
+                    ical: "this is not iCalendar".into(),
+                },
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!((out.upserted, out.quarantined), (2, 1));
+    assert_eq!(
+        store.calendar(cal).await.unwrap().unwrap().sync_token,
+        "tok1"
+    );
+    let q = store.quarantined(Some(acc)).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].folder_id, url);
+    assert_eq!(q[0].raw, b"this is not iCalendar");
+
+    let weekly = store
+        .event_by_remote_id(cal, &format!("{url}weekly.ics"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(weekly.uid, "weekly-1@kontor.test");
+    assert_eq!(weekly.etag, "\"e1\"");
+    assert_eq!(weekly.summary, "Jour fixe");
+    assert_eq!(weekly.location, "Raum 1");
+    assert_eq!(weekly.tzid, "Europe/Berlin");
+    assert_eq!(weekly.start_utc, at(2024, 1, 8, 8).timestamp());
+    assert_eq!(weekly.end_utc, at(2024, 1, 8, 9).timestamp());
+    assert!(weekly.is_recurring && weekly.has_alarms && !weekly.all_day);
+    assert_eq!(weekly.organizer, "bob@kontor.test");
+
+    // Nothing materialised before a window is set.
+    assert!(
+        store
+            .occurrences_between(at(2024, 1, 1, 0), at(2024, 12, 31, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let n = store
+        .materialise_occurrences(None, at(2024, 1, 1, 0), at(2024, 2, 1, 0))
+        .await
+        .unwrap();
+    assert_eq!(n, 4 + 1, "four Mondays in January 2024 plus the lunch");
+    let occ = store
+        .occurrences_between(at(2024, 1, 9, 0), at(2024, 1, 16, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        occ.iter().map(|o| o.summary.as_str()).collect::<Vec<_>>(),
+        ["Mittagessen", "Jour fixe"]
+    );
+    assert_eq!(occ[1].start_utc, at(2024, 1, 15, 8).timestamp());
+    assert_eq!(occ[1].alarms, [at(2024, 1, 15, 8).timestamp() - 15 * 60]);
+    assert_eq!(occ[1].location, "Raum 1");
+    assert!(
+        store
+            .materialise_occurrences(Some(eas), at(2024, 2, 1, 0), at(2024, 1, 1, 0))
+            .await
+            .is_err()
+    );
+
+    // A server change of the weekly event: re-expanded in the same transaction.
+    let moved = WEEKLY
+        .replace("T090000", "T140000")
+        .replace("T100000", "T150000");
+    store
+        .apply_event_batch(
+            cal,
+            "tok2",
+            &[EventUpsert {
+                remote_id: format!("{url}weekly.ics"),
+                etag: "\"e2\"".into(),
+                ical: moved,
+            }],
+            &[format!("{url}single.ics")],
+        )
+        .await
+        .unwrap();
+    let occ = store
+        .occurrences_between(at(2024, 1, 9, 0), at(2024, 1, 16, 0))
+        .await
+        .unwrap();
+    assert_eq!(occ.len(), 1);
+    assert_eq!(occ[0].start_utc, at(2024, 1, 15, 13).timestamp());
+    assert_eq!(
+        store.event_etags(cal).await.unwrap(),
+        [(format!("{url}weekly.ics"), "\"e2\"".to_owned())]
+    );
+
+    // A failing batch (unknown calendar) changes nothing.
+    assert!(
+        store
+            .apply_event_batch(cal + 100, "x", &[], &[])
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.calendar(cal).await.unwrap().unwrap().sync_token,
+        "tok2"
+    );
+
+    // Deleting the calendar removes events and occurrences.
+    store.delete_calendar(cal).await.unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM event").await, 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM occurrence").await, 0);
+}
+
+#[tokio::test]
+async fn local_event_changes_win_until_confirmed() {
+    let (store, acc) = store_with_account().await;
+    let url = "http://127.0.0.1/dav/alice/home/";
+    let cal = store.upsert_calendar(acc, &caldav(url)).await.unwrap();
+    store
+        .materialise_occurrences(Some(cal), at(2024, 1, 1, 0), at(2024, 3, 1, 0))
+        .await
+        .unwrap();
+    let href = format!("{url}single.ics");
+    let create = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventCreate {
+                calendar: url.into(),
+                remote_id: href.clone(),
+                ical: SINGLE.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let e = store.outbox_entry(create).await.unwrap().unwrap();
+    assert_eq!(e.idempotency_key, "single-1@kontor.test");
+    let occ = store
+        .occurrences_between(at(2024, 1, 1, 0), at(2024, 3, 1, 0))
+        .await
+        .unwrap();
+    assert_eq!(occ.len(), 1, "a new event shows at once");
+
+    // The server's version of the same href arrives before the PUT was confirmed: kept local.
+    let theirs = SINGLE.replace("Mittagessen", "Lunch");
+    let out = store
+        .apply_event_batch(
+            cal,
+            "t1",
+            &[EventUpsert {
+                remote_id: href.clone(),
+                etag: "\"x\"".into(),
+                ical: theirs.clone(),
+            }],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.kept_local, 1);
+    let ev = store.event_by_remote_id(cal, &href).await.unwrap().unwrap();
+    assert_eq!((ev.summary.as_str(), ev.etag.as_str()), ("Mittagessen", ""));
+
+    store.mark_in_flight(create).await.unwrap();
+    store
+        .mark_done(
+            create,
+            &Done {
+                new_server_id: None,
+                etag: Some("\"s1\"".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let ev = store.event_by_remote_id(cal, &href).await.unwrap().unwrap();
+    assert_eq!((ev.etag.as_str(), ev.local_state), ("\"s1\"", 0));
+
+    // Delete: hidden at once, removed when confirmed.
+    let del = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventDelete {
+                calendar: url.into(),
+                remote_id: href.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .occurrences_between(at(2024, 1, 1, 0), at(2024, 3, 1, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .materialise_occurrences(None, at(2024, 1, 1, 0), at(2024, 3, 1, 0))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .occurrences_between(at(2024, 1, 1, 0), at(2024, 3, 1, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.mark_in_flight(del).await.unwrap();
+    store.mark_done(del, &Done::default()).await.unwrap();
+    assert!(
+        store
+            .event_by_remote_id(cal, &href)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Unreadable local input is refused, nothing queued.
+    let bad = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventUpdate {
+                calendar: url.into(),
+                remote_id: "nope.ics".into(),
+                ical: SINGLE.into(),
+            },
+        )
+        .await;
+    assert!(bad.is_err());
+    let bad = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventCreate {
+                calendar: url.into(),
+                remote_id: "new.ics".into(),
+                ical: "garbage".into(),
+            },
+        )
+        .await;
+    assert!(bad.is_err());
+    assert!(store.outbox_unfinished().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn quarantine_is_listed_counted_and_cleared() {
+    let (store, acc) = store_with_account().await;
+    let id = store
+        .quarantine(
+            acc,
+            "1",
+            "1:9",
+            "Sync repeated the same key 5 times",
+            b"\x03\x01",
+        )
+        .await
+        .unwrap();
+    let again = store
+        .quarantine(
+            acc,
+            "1",
+            "1:9",
+            "Sync repeated the same key 5 times",
+            b"\x03\x01",
+        )
+        .await
+        .unwrap();
+    assert_eq!(id, again);
+    assert!(store.is_quarantined(acc, "1", "1:9").await.unwrap());
+    assert!(!store.is_quarantined(acc, "1", "1:8").await.unwrap());
+    let list = store.quarantined(None).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].times_seen, 2);
+    assert_eq!(list[0].raw, b"\x03\x01");
+    assert!(store.clear_quarantine(id).await.unwrap());
+    assert!(!store.clear_quarantine(id).await.unwrap());
+    assert!(store.quarantined(Some(acc)).await.unwrap().is_empty());
+}

@@ -1,0 +1,804 @@
+//! Mail items: batches from Sync, the folder list query, bodies and attachment metadata.
+//!
+//! ## Message ids are date-ordered
+//!
+//! `message.id` is assigned as `date * 2^20 + n` (`date` in Unix seconds, `n` the first free
+//! slot of that second), so `ORDER BY id DESC` is newest first. The full-text indexes use the
+//! id as rowid and can stop after `limit` hits (search.rs). The folder list uses the index
+//! `(account_id, folder_id, date DESC, id DESC)` with a keyset cursor `(date, id)`.
+//!
+//! ## The local-change rule
+//!
+//! A change the user made and the server has not confirmed yet is recorded twice: as an
+//! `outbox` row and as a bit in `message.local_state` (1 read, 2 flag, 4 moved here,
+//! 8 deleted). While a bit is set, a server Add/Change for the same item updates every other
+//! field but leaves that one alone; the bit is cleared when the last outbox row touching that
+//! field is done or discarded (outbox.rs). A locally deleted message (bit 8) stays in the table,
+//! hidden from lists and search, until the server confirms the delete. A server Delete removes
+//! the message even with bits set: the pending outbox row then fails on the server with
+//! "object not found", which the sync engine reports instead of dropping it silently.
+//!
+//! A re-sync from SyncKey 0 (`InvalidSyncKey`, MS-ASCMD 2.2.1.21.1.2) goes through
+//! [`Store::begin_mail_resync`]: the folder's key becomes "0" and its messages are marked
+//! `resync = 1`; items the server re-delivers are matched by ServerId (keeping their local
+//! bits), and the batch that ends the re-sync (`complete`) removes what was not re-delivered,
+//! except messages with local bits. The outbox is not touched.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use super::search::{address_text, index_message, unindex_message};
+use super::{Address, Store, write_sync_key};
+use crate::error::CoreError;
+
+/// Bits of `message.local_state`.
+pub mod local {
+    pub const READ: i64 = 1;
+    pub const FLAG: i64 = 2;
+    pub const MOVED: i64 = 4;
+    pub const DELETED: i64 = 8;
+}
+
+const ID_SLOTS: i64 = 1 << 20;
+
+/// How much of a body is cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyState {
+    #[default]
+    None = 0,
+    Preview = 1,
+    Full = 2,
+}
+
+impl BodyState {
+    fn from_i64(v: i64) -> Self {
+        match v {
+            1 => BodyState::Preview,
+            2 => BodyState::Full,
+            _ => BodyState::None,
+        }
+    }
+}
+
+/// Attachment metadata as Sync delivers it (MS-ASAIRS 2.2.2.7).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttachmentMeta {
+    pub file_reference: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub content_id: String,
+    pub inline: bool,
+}
+
+/// A message's headers and state as the server sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageData {
+    pub server_id: String,
+    pub message_id: String,
+    pub subject: String,
+    pub from: Address,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub date: DateTime<Utc>,
+    pub preview: String,
+    pub read: bool,
+    /// MS-ASEMAIL FlagStatus: 0 none, 1 complete, 2 active.
+    pub flag_status: i64,
+    /// MS-ASEMAIL Importance: 0 low, 1 normal, 2 high.
+    pub importance: i64,
+    pub has_attachments: bool,
+    pub conversation_id: String,
+    pub body_state: BodyState,
+    pub size: i64,
+    pub attachments: Vec<AttachmentMeta>,
+}
+
+/// One item of a mail Sync response (MS-ASCMD 2.2.1.21 Commands).
+// Most items of a batch are Upserts; boxing them would only add an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailChange {
+    /// Add, or a Change carrying the whole item: inserted or updated by ServerId.
+    Upsert(MessageData),
+    /// A Change carrying only flags (the usual Z-Push Change).
+    Flags {
+        server_id: String,
+        read: Option<bool>,
+        flag_status: Option<i64>,
+    },
+    /// Delete or SoftDelete.
+    Delete { server_id: String },
+}
+
+/// One mail Sync answer for one folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailBatch {
+    pub sync_key: String,
+    pub changes: Vec<MailChange>,
+    /// No MoreAvailable: the last batch of this sync. Ends a re-sync from 0.
+    pub complete: bool,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BatchOutcome {
+    pub added: u32,
+    pub updated: u32,
+    pub deleted: u32,
+    /// Fields left as they were because a local change is pending.
+    pub kept_local: u32,
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub folder_id: String,
+    pub server_id: String,
+    pub message_id: String,
+    pub subject: String,
+    pub from: Address,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub date: i64,
+    pub preview: String,
+    pub read: bool,
+    pub flag_status: i64,
+    pub importance: i64,
+    pub has_attachments: bool,
+    pub conversation_id: String,
+    pub body_state: BodyState,
+    pub size: i64,
+    pub local_state: i64,
+}
+
+/// Keyset cursor for the next page of a folder: the last row's `(date, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageCursor {
+    pub date: i64,
+    pub id: i64,
+}
+
+impl MessageRow {
+    pub fn cursor(&self) -> PageCursor {
+        PageCursor {
+            date: self.date,
+            id: self.id,
+        }
+    }
+}
+
+/// A body part (MS-ASAIRS 2.2.2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    Plain,
+    Html,
+    Mime,
+}
+
+impl BodyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyKind::Plain => "plain",
+            BodyKind::Html => "html",
+            BodyKind::Mime => "mime",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, CoreError> {
+        match s {
+            "plain" => Ok(BodyKind::Plain),
+            "html" => Ok(BodyKind::Html),
+            "mime" => Ok(BodyKind::Mime),
+            other => Err(CoreError::InvalidInput(format!(
+                "unknown body kind {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// A fetched body part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyPart {
+    pub kind: BodyKind,
+    /// Plain or HTML text.
+    pub text: String,
+    /// MIME bytes (`kind == Mime`).
+    pub data: Vec<u8>,
+    pub truncated: bool,
+    pub total_size: i64,
+}
+
+/// Attachment metadata as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub message_id: i64,
+    pub file_reference: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub content_id: String,
+    pub inline: bool,
+    /// Where the bytes are on disk, '' until fetched.
+    pub local_path: String,
+}
+
+pub(crate) const MESSAGE_COLUMNS: &str = "id, account_id, folder_id, server_id, message_id, \
+     subject, from_name, from_addr, to_json, cc_json, date, preview, read, flag_status, \
+     importance, has_attachments, conversation_id, body_state, size, local_state";
+
+pub(crate) fn message_from_row(r: &SqliteRow) -> Result<MessageRow, CoreError> {
+    let to: String = r.try_get("to_json")?;
+    let cc: String = r.try_get("cc_json")?;
+    Ok(MessageRow {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        folder_id: r.try_get("folder_id")?,
+        server_id: r.try_get("server_id")?,
+        message_id: r.try_get("message_id")?,
+        subject: r.try_get("subject")?,
+        from: Address {
+            name: r.try_get("from_name")?,
+            addr: r.try_get("from_addr")?,
+        },
+        to: parse_addresses(&to)?,
+        cc: parse_addresses(&cc)?,
+        date: r.try_get("date")?,
+        preview: r.try_get("preview")?,
+        read: r.try_get("read")?,
+        flag_status: r.try_get("flag_status")?,
+        importance: r.try_get("importance")?,
+        has_attachments: r.try_get("has_attachments")?,
+        conversation_id: r.try_get("conversation_id")?,
+        body_state: BodyState::from_i64(r.try_get("body_state")?),
+        size: r.try_get("size")?,
+        local_state: r.try_get("local_state")?,
+    })
+}
+
+fn parse_addresses(json: &str) -> Result<Vec<Address>, CoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| CoreError::InvalidInput(format!("stored address list is not valid: {e}")))
+}
+
+fn addresses_json(list: &[Address]) -> String {
+    // Serialising plain strings cannot fail.
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The first free date-ordered id for `date` (module docs).
+async fn next_id(conn: &mut SqliteConnection, date: i64) -> Result<i64, CoreError> {
+    let base = date.clamp(0, i64::MAX / ID_SLOTS - 1) * ID_SLOTS;
+    let max: Option<i64> =
+        sqlx::query_scalar("SELECT max(id) FROM message WHERE id >= ?1 AND id < ?2")
+            .bind(base)
+            .bind(base + ID_SLOTS)
+            .fetch_one(&mut *conn)
+            .await?;
+    match max {
+        None => Ok(base),
+        Some(m) if m + 1 < base + ID_SLOTS => Ok(m + 1),
+        Some(_) => Err(CoreError::InvalidInput(format!(
+            "more than {ID_SLOTS} messages dated the same second ({date})"
+        ))),
+    }
+}
+
+/// Upserts one message inside a transaction; returns (added, kept_local).
+pub(crate) async fn upsert_message(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+    m: &MessageData,
+) -> Result<(bool, bool), CoreError> {
+    let existing: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT id, local_state FROM message
+         WHERE account_id = ?1 AND folder_id = ?2 AND server_id = ?3",
+    )
+    .bind(account_id)
+    .bind(folder_id)
+    .bind(&m.server_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let to = addresses_json(&m.to);
+    let cc = addresses_json(&m.cc);
+    let date = m.date.timestamp();
+    let (id, added, kept) = match existing {
+        None => {
+            let id = next_id(conn, date).await?;
+            sqlx::query(
+                "INSERT INTO message (id, account_id, folder_id, server_id, message_id, subject,
+                    from_name, from_addr, to_json, cc_json, date, preview, read, flag_status,
+                    importance, has_attachments, conversation_id, body_state, size)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19)",
+            )
+            .bind(id)
+            .bind(account_id)
+            .bind(folder_id)
+            .bind(&m.server_id)
+            .bind(&m.message_id)
+            .bind(&m.subject)
+            .bind(&m.from.name)
+            .bind(&m.from.addr)
+            .bind(&to)
+            .bind(&cc)
+            .bind(date)
+            .bind(&m.preview)
+            .bind(m.read)
+            .bind(m.flag_status)
+            .bind(m.importance)
+            .bind(m.has_attachments)
+            .bind(&m.conversation_id)
+            .bind(m.body_state as i64)
+            .bind(m.size)
+            .execute(&mut *conn)
+            .await?;
+            (id, true, false)
+        }
+        Some((id, local_state)) => {
+            // The local-change rule: fields with a pending local change keep their value.
+            sqlx::query(
+                "UPDATE message SET message_id = ?2, subject = ?3, from_name = ?4, from_addr = ?5,
+                    to_json = ?6, cc_json = ?7, date = ?8, preview = ?9,
+                    read = CASE WHEN local_state & 1 THEN read ELSE ?10 END,
+                    flag_status = CASE WHEN local_state & 2 THEN flag_status ELSE ?11 END,
+                    importance = ?12, has_attachments = ?13, conversation_id = ?14,
+                    body_state = max(body_state, ?15), size = ?16, resync = 0
+                 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(&m.message_id)
+            .bind(&m.subject)
+            .bind(&m.from.name)
+            .bind(&m.from.addr)
+            .bind(&to)
+            .bind(&cc)
+            .bind(date)
+            .bind(&m.preview)
+            .bind(m.read)
+            .bind(m.flag_status)
+            .bind(m.importance)
+            .bind(m.has_attachments)
+            .bind(&m.conversation_id)
+            .bind(m.body_state as i64)
+            .bind(m.size)
+            .execute(&mut *conn)
+            .await?;
+            (id, false, local_state & (local::READ | local::FLAG) != 0)
+        }
+    };
+    for a in &m.attachments {
+        sqlx::query(
+            "INSERT INTO attachment (message_id, file_reference, name, content_type, size,
+                content_id, inline)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (message_id, file_reference) DO UPDATE
+                SET name = excluded.name, content_type = excluded.content_type,
+                    size = excluded.size, content_id = excluded.content_id,
+                    inline = excluded.inline",
+        )
+        .bind(id)
+        .bind(&a.file_reference)
+        .bind(&a.name)
+        .bind(&a.content_type)
+        .bind(a.size)
+        .bind(&a.content_id)
+        .bind(a.inline)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let body = if added {
+        m.preview.clone()
+    } else {
+        body_text_for_index(conn, id, &m.preview).await?
+    };
+    index_message(
+        conn,
+        id,
+        &m.subject,
+        &address_text(&m.from, &m.to, &m.cc),
+        &body,
+        !added,
+    )
+    .await?;
+    Ok((added, kept))
+}
+
+/// The body text to index: the cached plain body, else the HTML body, else the preview.
+async fn body_text_for_index(
+    conn: &mut SqliteConnection,
+    id: i64,
+    preview: &str,
+) -> Result<String, CoreError> {
+    let text: Option<(String, String)> = sqlx::query_as(
+        "SELECT kind, text FROM message_body WHERE message_id = ?1 AND kind IN ('plain', 'html')
+         ORDER BY kind = 'plain' DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match text {
+        Some((kind, t)) if kind == "html" => strip_tags(&t),
+        Some((_, t)) => t,
+        None => preview.to_owned(),
+    })
+}
+
+/// Crude HTML → text for the index only: tags dropped, entities left as they are.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+async fn delete_message(conn: &mut SqliteConnection, id: i64) -> Result<(), CoreError> {
+    unindex_message(conn, id).await?;
+    sqlx::query("DELETE FROM message WHERE id = ?1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn message_id_by_server_id(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+    server_id: &str,
+) -> Result<Option<(i64, i64)>, CoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, local_state FROM message
+         WHERE account_id = ?1 AND folder_id = ?2 AND server_id = ?3",
+    )
+    .bind(account_id)
+    .bind(folder_id)
+    .bind(server_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+impl Store {
+    /// The Sync key of a mail (or other) folder, "0" if never synced.
+    pub async fn sync_key(&self, account_id: i64, folder_id: &str) -> Result<String, CoreError> {
+        let key: Option<String> = sqlx::query_scalar(
+            "SELECT sync_key FROM sync_state WHERE account_id = ?1 AND collection = ?2",
+        )
+        .bind(account_id)
+        .bind(folder_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(key.unwrap_or_else(|| "0".to_owned()))
+    }
+
+    /// Applies one Sync answer for one folder: the new SyncKey and every item it covers, in one
+    /// transaction (all or nothing). Honours the local-change rule (module docs).
+    pub async fn apply_mail_batch(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        batch: &MailBatch,
+    ) -> Result<BatchOutcome, CoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = BatchOutcome::default();
+        for change in &batch.changes {
+            match change {
+                MailChange::Upsert(m) => {
+                    let (added, kept) = upsert_message(&mut tx, account_id, folder_id, m).await?;
+                    if added {
+                        out.added += 1;
+                    } else {
+                        out.updated += 1;
+                    }
+                    out.kept_local += u32::from(kept);
+                }
+                MailChange::Flags {
+                    server_id,
+                    read,
+                    flag_status,
+                } => {
+                    let Some((id, local_state)) =
+                        message_id_by_server_id(&mut tx, account_id, folder_id, server_id).await?
+                    else {
+                        tracing::debug!(folder_id, server_id, "change for an unknown message");
+                        continue;
+                    };
+                    if let Some(read) = read {
+                        if local_state & local::READ == 0 {
+                            sqlx::query("UPDATE message SET read = ?2, resync = 0 WHERE id = ?1")
+                                .bind(id)
+                                .bind(read)
+                                .execute(&mut *tx)
+                                .await?;
+                        } else {
+                            out.kept_local += 1;
+                        }
+                    }
+                    if let Some(flag) = flag_status {
+                        if local_state & local::FLAG == 0 {
+                            sqlx::query(
+                                "UPDATE message SET flag_status = ?2, resync = 0 WHERE id = ?1",
+                            )
+                            .bind(id)
+                            .bind(flag)
+                            .execute(&mut *tx)
+                            .await?;
+                        } else {
+                            out.kept_local += 1;
+                        }
+                    }
+                    out.updated += 1;
+                }
+                MailChange::Delete { server_id } => {
+                    if let Some((id, _)) =
+                        message_id_by_server_id(&mut tx, account_id, folder_id, server_id).await?
+                    {
+                        delete_message(&mut tx, id).await?;
+                        out.deleted += 1;
+                    }
+                }
+            }
+        }
+        if batch.complete {
+            let stale: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM message WHERE account_id = ?1 AND folder_id = ?2 AND resync = 1
+                 AND local_state = 0",
+            )
+            .bind(account_id)
+            .bind(folder_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in stale {
+                delete_message(&mut tx, id).await?;
+                out.deleted += 1;
+            }
+            sqlx::query("UPDATE message SET resync = 0 WHERE account_id = ?1 AND folder_id = ?2 AND resync = 1")
+                .bind(account_id)
+                .bind(folder_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        write_sync_key(&mut tx, account_id, folder_id, &batch.sync_key).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Starts a re-sync of a folder from SyncKey 0 (after `InvalidSyncKey`): the key becomes
+    /// "0" and the cached messages wait to be re-delivered (module docs). Outbox rows and
+    /// local bits are kept.
+    pub async fn begin_mail_resync(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+    ) -> Result<(), CoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE message SET resync = 1 WHERE account_id = ?1 AND folder_id = ?2")
+            .bind(account_id)
+            .bind(folder_id)
+            .execute(&mut *tx)
+            .await?;
+        write_sync_key(&mut tx, account_id, folder_id, "0").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of a folder, newest first: `limit` messages older than `after` (the cursor of
+    /// the previous page's last row), locally deleted ones left out.
+    pub async fn messages_page(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        after: Option<PageCursor>,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>, CoreError> {
+        let (date, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.date, c.id));
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM message
+             WHERE account_id = ?1 AND folder_id = ?2 AND (date, id) < (?3, ?4)
+               AND (local_state & 8) = 0
+             ORDER BY date DESC, id DESC LIMIT ?5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(folder_id)
+            .bind(date)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
+    /// One message by its local id (also when locally deleted).
+    pub async fn message(&self, id: i64) -> Result<Option<MessageRow>, CoreError> {
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM message WHERE id = ?1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(message_from_row).transpose()
+    }
+
+    /// One message by folder and ServerId.
+    pub async fn message_by_server_id(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        server_id: &str,
+    ) -> Result<Option<MessageRow>, CoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM message
+             WHERE account_id = ?1 AND folder_id = ?2 AND server_id = ?3"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(folder_id)
+            .bind(server_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(message_from_row).transpose()
+    }
+
+    /// Stores a fetched body part (replacing the same kind), updates `body_state` and the body
+    /// text in the search index, in one transaction.
+    pub async fn store_body(&self, message_id: i64, part: &BodyPart) -> Result<(), CoreError> {
+        let mut tx = self.pool.begin().await?;
+        let found: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT subject, from_name, from_addr, to_json, cc_json, preview FROM message
+             WHERE id = ?1",
+        )
+        .bind(message_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((subject, from_name, from_addr, to, cc, preview)) = found else {
+            return Err(CoreError::InvalidInput(format!(
+                "no cached message with id {message_id}"
+            )));
+        };
+        sqlx::query(
+            "INSERT INTO message_body (message_id, kind, text, data, truncated, total_size)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (message_id, kind) DO UPDATE
+                SET text = excluded.text, data = excluded.data, truncated = excluded.truncated,
+                    total_size = excluded.total_size, fetched_at = unixepoch()",
+        )
+        .bind(message_id)
+        .bind(part.kind.as_str())
+        .bind(&part.text)
+        .bind(&part.data)
+        .bind(part.truncated)
+        .bind(part.total_size)
+        .execute(&mut *tx)
+        .await?;
+        let state = if part.truncated {
+            BodyState::Preview
+        } else {
+            BodyState::Full
+        };
+        sqlx::query("UPDATE message SET body_state = max(body_state, ?2) WHERE id = ?1")
+            .bind(message_id)
+            .bind(state as i64)
+            .execute(&mut *tx)
+            .await?;
+        let from = Address {
+            name: from_name,
+            addr: from_addr,
+        };
+        let body = body_text_for_index(&mut tx, message_id, &preview).await?;
+        index_message(
+            &mut tx,
+            message_id,
+            &subject,
+            &address_text(&from, &parse_addresses(&to)?, &parse_addresses(&cc)?),
+            &body,
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A cached body part.
+    pub async fn body(
+        &self,
+        message_id: i64,
+        kind: BodyKind,
+    ) -> Result<Option<BodyPart>, CoreError> {
+        let row: Option<(String, String, Vec<u8>, bool, i64)> = sqlx::query_as(
+            "SELECT kind, text, data, truncated, total_size FROM message_body
+             WHERE message_id = ?1 AND kind = ?2",
+        )
+        .bind(message_id)
+        .bind(kind.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(k, text, data, truncated, total_size)| {
+            Ok(BodyPart {
+                kind: BodyKind::parse(&k)?,
+                text,
+                data,
+                truncated,
+                total_size,
+            })
+        })
+        .transpose()
+    }
+
+    /// Attachment metadata of a message.
+    pub async fn attachments(&self, message_id: i64) -> Result<Vec<AttachmentRow>, CoreError> {
+        type Tuple = (i64, i64, String, String, String, i64, String, bool, String);
+        let rows: Vec<Tuple> = sqlx::query_as(
+            "SELECT id, message_id, file_reference, name, content_type, size, content_id,
+                    inline, local_path
+                 FROM attachment WHERE message_id = ?1 ORDER BY id",
+        )
+        .bind(message_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    message_id,
+                    file_reference,
+                    name,
+                    content_type,
+                    size,
+                    content_id,
+                    inline,
+                    local_path,
+                )| {
+                    AttachmentRow {
+                        id,
+                        message_id,
+                        file_reference,
+                        name,
+                        content_type,
+                        size,
+                        content_id,
+                        inline,
+                        local_path,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Records where an attachment's bytes were written on disk.
+    pub async fn set_attachment_path(
+        &self,
+        attachment_id: i64,
+        path: &str,
+    ) -> Result<(), CoreError> {
+        let done = sqlx::query("UPDATE attachment SET local_path = ?2 WHERE id = ?1")
+            .bind(attachment_id)
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::InvalidInput(format!(
+                "no attachment with id {attachment_id}"
+            )));
+        }
+        Ok(())
+    }
+}

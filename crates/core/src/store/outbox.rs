@@ -1,0 +1,803 @@
+//! The outbox: local changes applied to the cache at once and queued for the server.
+//!
+//! [`Store::enqueue`] changes the cache and inserts the `outbox` row in one transaction, so the
+//! user sees the change immediately and a crash can never keep one without the other.
+//!
+//! ## States
+//!
+//! ```text
+//! pending ──mark_in_flight──▶ in_flight ──mark_done──▶ done
+//!    ▲                            │
+//!    └──── mark_failed (attempts < MAX_ATTEMPTS, retry at next_attempt_at)
+//!                                 │
+//!                                 └── mark_failed (attempts = MAX_ATTEMPTS) ──▶ parked
+//! parked ──retry_parked──▶ pending        parked/pending ──discard──▶ (row removed)
+//! ```
+//!
+//! * Order: per account, only the oldest row that is `pending` or `in_flight` can be ready
+//!   ([`Store::next_ready`]); a row backing off holds back the account's later rows, so the
+//!   server sees the changes in the order the user made them. A parked row does not hold
+//!   back the queue: it waits for the user.
+//! * Crash: rows found `in_flight` at start are put back to `pending` by
+//!   [`Store::recover_in_flight`]. Replaying them is safe because each row carries an
+//!   idempotency key (the EAS ClientId of a Send/Reply/Forward/draft, the iCalendar UID of an
+//!   event) with which the engine checks whether the server already has the change.
+//! * Local bits: an operation that changed a cached field sets its bit in `local_state` of the
+//!   row named by `local_ref` (messages.rs "The local-change rule"). When the row is done or
+//!   discarded, the bit stays only if another unfinished row for the same item sets it too.
+//!   Discarding a row does not undo the cached change; the next full sync of the item brings
+//!   the server's value back.
+//! * Reset: `outbox` is user data; it names accounts by server URL and user and items by
+//!   folder and ServerId (or calendar and href), so it survives a profile reset.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+
+use super::events::{delete_occurrences_of, local as event_local, upsert_local_event};
+use super::messages::{local, message_id_by_server_id};
+use super::{Store, account_key};
+use crate::error::CoreError;
+
+/// Failures after which an operation is parked instead of retried (with exponential backoff
+/// between attempts, chosen by the engine, eight attempts span a few hours).
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// A meeting response (MS-ASCMD 2.2.1.11 MeetingResponse UserResponse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    Accept,
+    Tentative,
+    Decline,
+}
+
+/// One local change. Folders are ActiveSync folder ServerIds, calendars their remote ids (EAS
+/// folder ServerId or CalDAV collection URL), so a queued change survives a profile reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OutboxOp {
+    MarkRead {
+        folder_id: String,
+        server_id: String,
+        read: bool,
+    },
+    Flag {
+        folder_id: String,
+        server_id: String,
+        flag_status: i64,
+    },
+    /// MoveItems (MS-ASCMD 2.2.1.12). In the cache the message moves at once under the
+    /// temporary ServerId `local:<outbox id>`; `mark_done` with the DstMsgId gives it its real
+    /// one.
+    Move {
+        folder_id: String,
+        server_id: String,
+        to_folder_id: String,
+    },
+    Delete {
+        folder_id: String,
+        server_id: String,
+    },
+    /// SendMail (MS-ASCMD 2.2.1.17); `client_id` is its ClientId.
+    Send {
+        client_id: String,
+        mime: String,
+        save_in_sent: bool,
+    },
+    /// SmartReply on the message `folder_id`/`server_id`.
+    Reply {
+        client_id: String,
+        folder_id: String,
+        server_id: String,
+        mime: String,
+    },
+    /// SmartForward of the message `folder_id`/`server_id`.
+    Forward {
+        client_id: String,
+        folder_id: String,
+        server_id: String,
+        mime: String,
+    },
+    /// Save (add or replace) a draft in `folder_id`; `server_id` is '' for a new draft.
+    DraftSave {
+        client_id: String,
+        folder_id: String,
+        server_id: String,
+        mime: String,
+    },
+    /// A new event: `remote_id` is the href chosen for CalDAV, or `local:<ClientId>` for EAS.
+    EventCreate {
+        calendar: String,
+        remote_id: String,
+        ical: String,
+    },
+    EventUpdate {
+        calendar: String,
+        remote_id: String,
+        ical: String,
+    },
+    EventDelete {
+        calendar: String,
+        remote_id: String,
+    },
+    /// An answer to an invitation: the mail item (`folder_id`/`server_id`) or the calendar item
+    /// it refers to. The cache is not changed; the server's updated event arrives by sync.
+    MeetingResponse {
+        folder_id: String,
+        server_id: String,
+        response: Response,
+        uid: String,
+    },
+}
+
+impl OutboxOp {
+    /// The `outbox.kind` text.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OutboxOp::MarkRead { .. } => "mark_read",
+            OutboxOp::Flag { .. } => "flag",
+            OutboxOp::Move { .. } => "move",
+            OutboxOp::Delete { .. } => "delete",
+            OutboxOp::Send { .. } => "send",
+            OutboxOp::Reply { .. } => "reply",
+            OutboxOp::Forward { .. } => "forward",
+            OutboxOp::DraftSave { .. } => "draft_save",
+            OutboxOp::EventCreate { .. } => "event_create",
+            OutboxOp::EventUpdate { .. } => "event_update",
+            OutboxOp::EventDelete { .. } => "event_delete",
+            OutboxOp::MeetingResponse { .. } => "meeting_response",
+        }
+    }
+
+    /// (folder or calendar, item) this operation targets.
+    fn target(&self) -> (&str, &str) {
+        match self {
+            OutboxOp::MarkRead {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Flag {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Move {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Delete {
+                folder_id,
+                server_id,
+            }
+            | OutboxOp::Reply {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Forward {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::DraftSave {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::MeetingResponse {
+                folder_id,
+                server_id,
+                ..
+            } => (folder_id, server_id),
+            OutboxOp::Send { .. } => ("", ""),
+            OutboxOp::EventCreate {
+                calendar,
+                remote_id,
+                ..
+            }
+            | OutboxOp::EventUpdate {
+                calendar,
+                remote_id,
+                ..
+            }
+            | OutboxOp::EventDelete {
+                calendar,
+                remote_id,
+            } => (calendar, remote_id),
+        }
+    }
+
+    /// The key a replay uses to see whether the server already has this change.
+    fn idempotency_key(&self) -> String {
+        match self {
+            OutboxOp::Send { client_id, .. }
+            | OutboxOp::Reply { client_id, .. }
+            | OutboxOp::Forward { client_id, .. }
+            | OutboxOp::DraftSave { client_id, .. } => client_id.clone(),
+            OutboxOp::EventCreate { ical, .. } | OutboxOp::EventUpdate { ical, .. } => {
+                kontor_calendar::Calendar::parse(ical)
+                    .ok()
+                    .and_then(|c| c.items.first().map(|i| i.uid.clone()))
+                    .unwrap_or_default()
+            }
+            OutboxOp::MeetingResponse { uid, .. } => uid.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The `local_state` bit this operation sets on its cache row.
+    fn local_bit(&self) -> i64 {
+        match self {
+            OutboxOp::MarkRead { .. } => local::READ,
+            OutboxOp::Flag { .. } => local::FLAG,
+            OutboxOp::Move { .. } => local::MOVED,
+            OutboxOp::Delete { .. } => local::DELETED,
+            OutboxOp::EventCreate { .. } | OutboxOp::EventUpdate { .. } => event_local::CHANGED,
+            OutboxOp::EventDelete { .. } => event_local::DELETED,
+            _ => 0,
+        }
+    }
+
+    fn is_event(&self) -> bool {
+        matches!(
+            self,
+            OutboxOp::EventCreate { .. }
+                | OutboxOp::EventUpdate { .. }
+                | OutboxOp::EventDelete { .. }
+        )
+    }
+}
+
+/// State of an outbox row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Pending,
+    InFlight,
+    Parked,
+    Done,
+}
+
+impl OutboxState {
+    fn parse(s: &str) -> Result<Self, CoreError> {
+        Ok(match s {
+            "pending" => OutboxState::Pending,
+            "in_flight" => OutboxState::InFlight,
+            "parked" => OutboxState::Parked,
+            "done" => OutboxState::Done,
+            other => {
+                return Err(CoreError::InvalidInput(format!(
+                    "unknown outbox state {other:?}"
+                )));
+            }
+        })
+    }
+}
+
+/// An outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    /// The account's current id, `None` if the account is not (yet) in the cache, e.g. right
+    /// after a profile reset.
+    pub account_id: Option<i64>,
+    pub account_url: String,
+    pub account_user: String,
+    pub op: OutboxOp,
+    pub idempotency_key: String,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: String,
+    pub created_at: i64,
+}
+
+/// What the server answered for a finished operation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Done {
+    /// The item's new ServerId or href: MoveItems DstMsgId, the ServerId of an EAS Add.
+    pub new_server_id: Option<String>,
+    /// The new ETag of a CalDAV PUT.
+    pub etag: Option<String>,
+}
+
+const ENTRY_COLUMNS: &str = "o.id, a.id AS account_id, o.account_url, o.account_user, o.payload, \
+     o.idempotency_key, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at";
+
+fn entry_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<OutboxEntry, CoreError> {
+    let payload: String = r.try_get("payload")?;
+    let state: String = r.try_get("state")?;
+    Ok(OutboxEntry {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        account_url: r.try_get("account_url")?,
+        account_user: r.try_get("account_user")?,
+        op: serde_json::from_str(&payload)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        state: OutboxState::parse(&state)?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        last_error: r.try_get("last_error")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+async fn calendar_id_by_remote(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    remote_id: &str,
+) -> Result<i64, CoreError> {
+    sqlx::query_scalar("SELECT id FROM calendar WHERE account_id = ?1 AND remote_id = ?2")
+        .bind(account_id)
+        .bind(remote_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| CoreError::InvalidInput(format!("no cached calendar {remote_id:?}")))
+}
+
+async fn event_id_by_remote(
+    conn: &mut SqliteConnection,
+    calendar_id: i64,
+    remote_id: &str,
+) -> Result<i64, CoreError> {
+    sqlx::query_scalar("SELECT id FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
+        .bind(calendar_id)
+        .bind(remote_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| CoreError::InvalidInput(format!("no cached event {remote_id:?}")))
+}
+
+async fn message_ref(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+    server_id: &str,
+) -> Result<i64, CoreError> {
+    message_id_by_server_id(conn, account_id, folder_id, server_id)
+        .await?
+        .map(|(id, _)| id)
+        .ok_or_else(|| {
+            CoreError::InvalidInput(format!(
+                "no cached message {server_id:?} in folder {folder_id:?}"
+            ))
+        })
+}
+
+/// Recomputes the bit `bit` of the row `local_ref` after the outbox row `finished` ended.
+async fn settle_local_bit(
+    conn: &mut SqliteConnection,
+    finished: i64,
+    op: &OutboxOp,
+    local_ref: i64,
+) -> Result<(), CoreError> {
+    let bit = op.local_bit();
+    if bit == 0 || local_ref == 0 {
+        return Ok(());
+    }
+    let kinds: &[&str] = if op.is_event() {
+        &["event_create", "event_update", "event_delete"]
+    } else {
+        &[op.kind()]
+    };
+    let mut still = false;
+    for kind in kinds {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM outbox WHERE local_ref = ?1 AND kind = ?2 AND id != ?3
+             AND state != 'done'",
+        )
+        .bind(local_ref)
+        .bind(kind)
+        .bind(finished)
+        .fetch_one(&mut *conn)
+        .await?;
+        // An event create/update and a delete set different bits.
+        let other_bit = match *kind {
+            "event_delete" => event_local::DELETED,
+            "event_create" | "event_update" => event_local::CHANGED,
+            _ => bit,
+        };
+        still |= n > 0 && other_bit == bit;
+    }
+    if still {
+        return Ok(());
+    }
+    let table = if op.is_event() { "event" } else { "message" };
+    let sql = format!("UPDATE {table} SET local_state = local_state & ~?2 WHERE id = ?1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(local_ref)
+        .bind(bit)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Applies `op` to the cache and queues it, in one transaction; returns the outbox id.
+    /// Fails with `InvalidInput`, changing nothing, when the item it names is not cached.
+    pub async fn enqueue(&self, account_id: i64, op: &OutboxOp) -> Result<i64, CoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (url, user) = account_key(&mut tx, account_id).await?;
+        let (folder, item) = op.target();
+        let payload = serde_json::to_string(op)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox operation: {e}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (account_url, account_user, kind, folder_id, item_id, payload,
+                idempotency_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        )
+        .bind(&url)
+        .bind(&user)
+        .bind(op.kind())
+        .bind(folder)
+        .bind(item)
+        .bind(&payload)
+        .bind(op.idempotency_key())
+        .fetch_one(&mut *tx)
+        .await?;
+
+        let local_ref = match op {
+            OutboxOp::MarkRead {
+                folder_id,
+                server_id,
+                read,
+            } => {
+                let m = message_ref(&mut tx, account_id, folder_id, server_id).await?;
+                sqlx::query(
+                    "UPDATE message SET read = ?2, local_state = local_state | 1 WHERE id = ?1",
+                )
+                .bind(m)
+                .bind(read)
+                .execute(&mut *tx)
+                .await?;
+                m
+            }
+            OutboxOp::Flag {
+                folder_id,
+                server_id,
+                flag_status,
+            } => {
+                let m = message_ref(&mut tx, account_id, folder_id, server_id).await?;
+                sqlx::query(
+                    "UPDATE message SET flag_status = ?2, local_state = local_state | 2 WHERE id = ?1",
+                )
+                .bind(m)
+                .bind(flag_status)
+                .execute(&mut *tx)
+                .await?;
+                m
+            }
+            OutboxOp::Move {
+                folder_id,
+                server_id,
+                to_folder_id,
+            } => {
+                let m = message_ref(&mut tx, account_id, folder_id, server_id).await?;
+                sqlx::query(
+                    "UPDATE message SET folder_id = ?2, server_id = ?3,
+                        local_state = local_state | 4 WHERE id = ?1",
+                )
+                .bind(m)
+                .bind(to_folder_id)
+                .bind(format!("local:{id}"))
+                .execute(&mut *tx)
+                .await?;
+                m
+            }
+            OutboxOp::Delete {
+                folder_id,
+                server_id,
+            } => {
+                let m = message_ref(&mut tx, account_id, folder_id, server_id).await?;
+                sqlx::query("UPDATE message SET local_state = local_state | 8 WHERE id = ?1")
+                    .bind(m)
+                    .execute(&mut *tx)
+                    .await?;
+                m
+            }
+            OutboxOp::EventCreate {
+                calendar,
+                remote_id,
+                ical,
+            }
+            | OutboxOp::EventUpdate {
+                calendar,
+                remote_id,
+                ical,
+            } => {
+                let cal = calendar_id_by_remote(&mut tx, account_id, calendar).await?;
+                if matches!(op, OutboxOp::EventUpdate { .. }) {
+                    event_id_by_remote(&mut tx, cal, remote_id).await?;
+                }
+                let zone = self.local_zone();
+                upsert_local_event(&mut tx, cal, remote_id, ical, &zone).await?
+            }
+            OutboxOp::EventDelete {
+                calendar,
+                remote_id,
+            } => {
+                let cal = calendar_id_by_remote(&mut tx, account_id, calendar).await?;
+                let ev = event_id_by_remote(&mut tx, cal, remote_id).await?;
+                sqlx::query("UPDATE event SET local_state = local_state | 8 WHERE id = ?1")
+                    .bind(ev)
+                    .execute(&mut *tx)
+                    .await?;
+                delete_occurrences_of(&mut tx, ev).await?;
+                ev
+            }
+            OutboxOp::Send { .. }
+            | OutboxOp::Reply { .. }
+            | OutboxOp::Forward { .. }
+            | OutboxOp::DraftSave { .. }
+            | OutboxOp::MeetingResponse { .. } => 0,
+        };
+        if local_ref != 0 {
+            sqlx::query("UPDATE outbox SET local_ref = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(local_ref)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The operations to send now: per account the oldest unfinished one, if it is pending and
+    /// due at `now` (module docs). Ordered by id.
+    pub async fn next_ready(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, CoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox o
+             LEFT JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
+             WHERE o.id IN (SELECT min(id) FROM outbox WHERE state IN ('pending', 'in_flight')
+                            GROUP BY account_url, account_user)
+               AND o.state = 'pending' AND o.next_attempt_at <= ?1
+             ORDER BY o.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now.timestamp())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// One outbox row.
+    pub async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>, CoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox o
+             LEFT JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
+             WHERE o.id = ?1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(entry_from_row).transpose()
+    }
+
+    /// Every unfinished row (pending, in flight, parked), oldest first.
+    pub async fn outbox_unfinished(&self) -> Result<Vec<OutboxEntry>, CoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox o
+             LEFT JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
+             WHERE o.state != 'done' ORDER BY o.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    async fn transition(&self, id: i64, from: &[&str], sql: &str) -> Result<(), CoreError> {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match state {
+            None => Err(CoreError::InvalidInput(format!("no outbox entry {id}"))),
+            Some(s) if !from.contains(&s.as_str()) => Err(CoreError::InvalidInput(format!(
+                "outbox entry {id} is {s}, expected {}",
+                from.join(" or ")
+            ))),
+            Some(_) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// pending → in_flight (the engine is about to send it).
+    pub async fn mark_in_flight(&self, id: i64) -> Result<(), CoreError> {
+        self.transition(
+            id,
+            &["pending"],
+            "UPDATE outbox SET state = 'in_flight', updated_at = unixepoch() WHERE id = ?1",
+        )
+        .await
+    }
+
+    /// After a crash: every in_flight row goes back to pending. Returns how many.
+    pub async fn recover_in_flight(&self) -> Result<u64, CoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'pending', updated_at = unixepoch() WHERE state = 'in_flight'",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The server accepted the operation: the row becomes done and the cache is settled (local
+    /// bits cleared, a confirmed delete removed, a moved message or created item given its new
+    /// ServerId/href and ETag), in one transaction.
+    pub async fn mark_done(&self, id: i64, result: &Done) -> Result<(), CoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((state, payload, local_ref)) = row else {
+            return Err(CoreError::InvalidInput(format!("no outbox entry {id}")));
+        };
+        if state == "done" {
+            return Ok(()); // a repeated confirmation changes nothing
+        }
+        let op: OutboxOp = serde_json::from_str(&payload)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
+        sqlx::query(
+            "UPDATE outbox SET state = 'done', last_error = '', updated_at = unixepoch()
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if local_ref != 0 {
+            match &op {
+                OutboxOp::Move { .. } => {
+                    if let Some(new) = &result.new_server_id {
+                        sqlx::query(
+                            "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
+                        )
+                        .bind(local_ref)
+                        .bind(new)
+                        .bind(format!("local:{id}"))
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                OutboxOp::Delete { .. } => {
+                    let gone =
+                        sqlx::query("DELETE FROM message WHERE id = ?1 AND (local_state & 8) != 0")
+                            .bind(local_ref)
+                            .execute(&mut *tx)
+                            .await?;
+                    if gone.rows_affected() > 0 {
+                        super::search::unindex_message(&mut tx, local_ref).await?;
+                    }
+                }
+                OutboxOp::EventCreate { .. } | OutboxOp::EventUpdate { .. } => {
+                    if let Some(new) = &result.new_server_id {
+                        sqlx::query("UPDATE event SET remote_id = ?2 WHERE id = ?1")
+                            .bind(local_ref)
+                            .bind(new)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if let Some(etag) = &result.etag {
+                        sqlx::query("UPDATE event SET etag = ?2 WHERE id = ?1")
+                            .bind(local_ref)
+                            .bind(etag)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                OutboxOp::EventDelete { .. } => {
+                    sqlx::query("DELETE FROM event WHERE id = ?1 AND (local_state & 8) != 0")
+                        .bind(local_ref)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                _ => {}
+            }
+            settle_local_bit(&mut tx, id, &op, local_ref).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The operation failed: retried at `next_attempt_at`, or parked after [`MAX_ATTEMPTS`]
+    /// failures. Returns the new state.
+    pub async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<OutboxState, CoreError> {
+        let state: Option<String> = sqlx::query_scalar(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
+                next_attempt_at = ?3, updated_at = unixepoch(),
+                state = CASE WHEN attempts + 1 >= ?4 THEN 'parked' ELSE 'pending' END
+             WHERE id = ?1 AND state IN ('pending', 'in_flight')
+             RETURNING state",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(next_attempt_at.timestamp())
+        .bind(MAX_ATTEMPTS)
+        .fetch_optional(&self.pool)
+        .await?;
+        match state {
+            Some(s) => OutboxState::parse(&s),
+            None => Err(CoreError::InvalidInput(format!(
+                "outbox entry {id} is not pending or in flight"
+            ))),
+        }
+    }
+
+    /// Parked operations, oldest first, with their last error: for the UI.
+    pub async fn parked(&self) -> Result<Vec<OutboxEntry>, CoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox o
+             LEFT JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
+             WHERE o.state = 'parked' ORDER BY o.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// The user asked to try a parked operation again: pending, due now, attempts reset.
+    pub async fn retry_parked(&self, id: i64) -> Result<(), CoreError> {
+        self.transition(
+            id,
+            &["parked"],
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0,
+                updated_at = unixepoch() WHERE id = ?1",
+        )
+        .await
+    }
+
+    /// The user gave up on a parked or pending operation: the row is removed and its local bit
+    /// settled (the cached value stays until the server sends the item again).
+    pub async fn discard(&self, id: i64) -> Result<(), CoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((state, payload, local_ref)) = row else {
+            return Err(CoreError::InvalidInput(format!("no outbox entry {id}")));
+        };
+        if state == "in_flight" {
+            return Err(CoreError::InvalidInput(format!(
+                "outbox entry {id} is being sent; it can be discarded once it failed"
+            )));
+        }
+        let op: OutboxOp = serde_json::from_str(&payload)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
+        sqlx::query("DELETE FROM outbox WHERE id = ?1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        settle_local_bit(&mut tx, id, &op, local_ref).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes done rows finished before `before`. Returns how many.
+    pub async fn purge_done(&self, before: DateTime<Utc>) -> Result<u64, CoreError> {
+        let done = sqlx::query("DELETE FROM outbox WHERE state = 'done' AND updated_at < ?1")
+            .bind(before.timestamp())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
