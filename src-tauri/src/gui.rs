@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kontor_core::profile::InstanceLock;
-use kontor_core::reminders::{self, CalDavFeed, Clock, OffsetClock, ReminderService, SystemClock};
+use kontor_core::reminders::{self, AppFeed, Clock, OffsetClock, ReminderService, SystemClock};
 use kontor_core::{CoreError, Kontor, Lang, ProfilePaths};
 
 use crate::commands::{self, RemindersShell, Shell};
@@ -107,7 +107,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             if window.label() == "main"
                 && let tauri::WindowEvent::CloseRequested { .. } = event
             {
-                window.app_handle().exit(0);
+                tauri::Manager::app_handle(window).exit(0);
             }
         })
         .run(tauri::generate_context!());
@@ -174,16 +174,13 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
         .filter(|s| *s > 0)
         .unwrap_or(DEFAULT_REFRESH);
     let lang = Lang::En;
+    let feed = AppFeed::new(core);
     loop {
-        match CalDavFeed::for_account(&core).await {
-            Ok(Some(feed)) => match r.service.load_feed(&feed).await {
-                Ok(snap) => tracing::debug!(active = snap.active.len(), "reminder feed read"),
-                Err(e) => {
-                    tracing::warn!(error = %e.message(lang), detail = %e, "reminder feed not read")
-                }
-            },
-            Ok(None) => tracing::debug!("no account yet: no reminder feed"),
-            Err(e) => tracing::warn!(error = %e, "reminder feed unavailable"),
+        match r.service.load_feed(&feed).await {
+            Ok(snap) => tracing::debug!(active = snap.active.len(), "reminder feed read"),
+            Err(e) => {
+                tracing::warn!(error = %e.message(lang), detail = %e, "reminder feed not read")
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(every)) => {}

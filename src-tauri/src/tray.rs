@@ -15,9 +15,14 @@ const TRAY_ID: &str = "kontor";
 pub const SHOW_LIST_EVENT: &str = "reminders:show-list";
 
 /// The menu entry that shows the count; kept to update its text.
-#[derive(Debug)]
 pub struct TrayState {
     count: MenuItem<Wry>,
+}
+
+impl std::fmt::Debug for TrayState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrayState").finish_non_exhaustive()
+    }
 }
 
 fn count_text(count: usize, lang: Lang) -> String {

@@ -173,6 +173,86 @@ impl ReminderFeed for FixedFeed {
     }
 }
 
+/// The store's calendars and events (`calendar`, `event` in `migrations/0002_cache.sql`): each
+/// event row's iCalendar text becomes a reminder source (the scheduler expands recurrence and
+/// alarms itself, so each occurrence of a series reminds). A calendar is named by its
+/// `remote_id` (EAS folder ServerId or CalDAV collection URL), which survives a rebuild of the
+/// cache, unlike the row id.
+#[derive(Debug, Clone)]
+pub struct StoreFeed {
+    store: Store,
+}
+
+impl StoreFeed {
+    pub fn new(store: Store) -> Self {
+        StoreFeed { store }
+    }
+
+    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
+        let mut out = FeedSnapshot::default();
+        for cal in self.store.calendars(None).await? {
+            let id = cal.remote_id.clone();
+            for ev in self.store.events(cal.id).await? {
+                if ev.ical.is_empty() {
+                    continue;
+                }
+                let source_id = format!("{}\u{1f}{}", cal.remote_id, ev.remote_id);
+                match ReminderSource::parse_ics(&source_id, &id, &ev.ical) {
+                    Ok(src) => out.sources.push(src),
+                    Err(e) => tracing::warn!(event = %ev.remote_id, error = %e, "event skipped"),
+                }
+            }
+            out.calendars.push(ReminderCalendar {
+                id,
+                name: if cal.display_name.is_empty() {
+                    cal.remote_id.clone()
+                } else {
+                    cal.display_name.clone()
+                },
+                shared: cal.shared,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl ReminderFeed for StoreFeed {
+    fn snapshot(&self) -> FeedFuture<'_> {
+        Box::pin(self.read())
+    }
+}
+
+/// What the app reads reminders from: the store's calendars once calendar sync has filled
+/// them; while the store holds no calendar yet, the account's CalDAV calendars directly
+/// ([`CalDavFeed`]).
+#[derive(Debug, Clone)]
+pub struct AppFeed {
+    kontor: crate::Kontor,
+}
+
+impl AppFeed {
+    pub fn new(kontor: crate::Kontor) -> Self {
+        AppFeed { kontor }
+    }
+
+    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
+        let from_store = StoreFeed::new(self.kontor.store().clone()).read().await?;
+        if !from_store.calendars.is_empty() {
+            return Ok(from_store);
+        }
+        match CalDavFeed::for_account(&self.kontor).await? {
+            Some(feed) => feed.read().await,
+            None => Ok(from_store),
+        }
+    }
+}
+
+impl ReminderFeed for AppFeed {
+    fn snapshot(&self) -> FeedFuture<'_> {
+        Box::pin(self.read())
+    }
+}
+
 /// The signed-in account's CalDAV calendars, read straight from the server: every calendar
 /// object of every calendar in the user's calendar homes (RFC 4791 §6.2.1 discovery, then
 /// PROPFIND for ETags and `calendar-multiget` REPORTs, §7.9), parsed into reminder sources.
@@ -399,7 +479,7 @@ struct Inner {
     window: ReminderWindow,
     calendars: HashMap<String, ReminderCalendar>,
     prefs: HashMap<String, CalendarPref>,
-    active: Vec<Reminder>,
+    active: Vec<Arc<Reminder>>,
     next_wake: DateTime<Utc>,
     saved: UserState,
     last_poll: Option<DateTime<Utc>>,
