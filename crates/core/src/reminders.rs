@@ -173,6 +173,238 @@ impl ReminderFeed for FixedFeed {
     }
 }
 
+/// The store's calendars and events (`calendar`, `event` in `migrations/0002_cache.sql`): each
+/// event row's iCalendar text becomes a reminder source (the scheduler expands recurrence and
+/// alarms itself, so each occurrence of a series reminds). A calendar is named by its
+/// `remote_id` (EAS folder ServerId or CalDAV collection URL), which survives a rebuild of the
+/// cache, unlike the row id.
+#[derive(Debug, Clone)]
+pub struct StoreFeed {
+    store: Store,
+}
+
+impl StoreFeed {
+    pub fn new(store: Store) -> Self {
+        StoreFeed { store }
+    }
+
+    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
+        let mut out = FeedSnapshot::default();
+        for cal in self.store.calendars(None).await? {
+            let id = cal.remote_id.clone();
+            for ev in self.store.events(cal.id).await? {
+                if ev.ical.is_empty() {
+                    continue;
+                }
+                let source_id = format!("{}\u{1f}{}", cal.remote_id, ev.remote_id);
+                match ReminderSource::parse_ics(&source_id, &id, &ev.ical) {
+                    Ok(src) => out.sources.push(src),
+                    Err(e) => tracing::warn!(event = %ev.remote_id, error = %e, "event skipped"),
+                }
+            }
+            out.calendars.push(ReminderCalendar {
+                id,
+                name: if cal.display_name.is_empty() {
+                    cal.remote_id.clone()
+                } else {
+                    cal.display_name.clone()
+                },
+                shared: cal.shared,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl ReminderFeed for StoreFeed {
+    fn snapshot(&self) -> FeedFuture<'_> {
+        Box::pin(self.read())
+    }
+}
+
+/// What the app reads reminders from: the store's calendars once calendar sync has filled
+/// them; while the store holds no calendar yet, the account's CalDAV calendars directly
+/// ([`CalDavFeed`]).
+#[derive(Debug, Clone)]
+pub struct AppFeed {
+    kontor: crate::Kontor,
+}
+
+impl AppFeed {
+    pub fn new(kontor: crate::Kontor) -> Self {
+        AppFeed { kontor }
+    }
+
+    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
+        let from_store = StoreFeed::new(self.kontor.store().clone()).read().await?;
+        if !from_store.calendars.is_empty() {
+            return Ok(from_store);
+        }
+        match CalDavFeed::for_account(&self.kontor).await? {
+            Some(feed) => feed.read().await,
+            None => Ok(from_store),
+        }
+    }
+}
+
+impl ReminderFeed for AppFeed {
+    fn snapshot(&self) -> FeedFuture<'_> {
+        Box::pin(self.read())
+    }
+}
+
+/// The signed-in account's CalDAV calendars, read straight from the server: every calendar
+/// object of every calendar in the user's calendar homes (RFC 4791 §6.2.1 discovery, then
+/// PROPFIND for ETags and `calendar-multiget` REPORTs, §7.9), parsed into reminder sources.
+///
+/// This is the reminder feed until the calendar sync engine keeps events in the store; it
+/// reads everything on each snapshot (fine for the calendars of one person, not meant to
+/// scale). A calendar is treated as shared when its owner is not the user's principal.
+#[derive(Clone)]
+pub struct CalDavFeed {
+    start: url::Url,
+    client: kontor_caldav::DavClient,
+}
+
+impl fmt::Debug for CalDavFeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CalDavFeed")
+            .field("start", &self.start.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn dav_error(e: kontor_caldav::DavError) -> CoreError {
+    use kontor_caldav::DavError as D;
+    match e {
+        D::Unauthorized(u) => CoreError::AuthFailed {
+            detail: format!("CalDAV at {u}"),
+        },
+        D::Net(n) => CoreError::Unreachable {
+            detail: n.to_string(),
+        },
+        D::Xml(x) => CoreError::Protocol { detail: x },
+        other => CoreError::Server {
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// The CalDAV address for an ActiveSync address when policy names none: SOGo serves both
+/// under one prefix (`…/SOGo/Microsoft-Server-ActiveSync` → `…/SOGo/dav/`); elsewhere discovery
+/// starts at the server's root and falls back to `/.well-known/caldav` (RFC 6764 §6).
+pub fn caldav_start(eas_url: &str, policy_url: Option<&str>) -> Result<url::Url, CoreError> {
+    let bad = |e: url::ParseError| CoreError::InvalidInput(format!("CalDAV address: {e}"));
+    if let Some(u) = policy_url {
+        return url::Url::parse(u).map_err(bad);
+    }
+    let eas = url::Url::parse(eas_url).map_err(bad)?;
+    let path = eas.path().trim_end_matches('/');
+    let prefix = path
+        .strip_suffix("Microsoft-Server-ActiveSync")
+        .unwrap_or("/");
+    let dav = if prefix.ends_with("/SOGo/") {
+        format!("{prefix}dav/")
+    } else {
+        prefix.to_owned()
+    };
+    eas.join(&dav).map_err(bad)
+}
+
+impl CalDavFeed {
+    pub fn new(start: url::Url, user: &str, password: &str) -> Result<Self, CoreError> {
+        let http = kontor_net::client(&kontor_net::ClientOptions::default()).map_err(|e| {
+            CoreError::Unreachable {
+                detail: e.to_string(),
+            }
+        })?;
+        let creds = kontor_caldav::Credentials {
+            user: user.to_owned(),
+            password: password.to_owned(),
+        };
+        Ok(CalDavFeed {
+            start,
+            client: kontor_caldav::DavClient::new(http, creds),
+        })
+    }
+
+    /// The feed of the signed-in account (password from the keychain); `None` when no account
+    /// is set up.
+    pub async fn for_account(kontor: &crate::Kontor) -> Result<Option<Self>, CoreError> {
+        let Some(account) = kontor.account().await? else {
+            return Ok(None);
+        };
+        let Some(password) = crate::secrets::password(&account.server_url, &account.user)? else {
+            return Ok(None);
+        };
+        let policy_url = kontor.effective_settings().await?.caldav_url.value;
+        let start = caldav_start(&account.server_url, policy_url.as_deref())?;
+        Self::new(start, &account.user, &password).map(Some)
+    }
+
+    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
+        let disc = self.client.discover(&self.start).await.map_err(dav_error)?;
+        let mut out = FeedSnapshot::default();
+        for home in &disc.calendar_homes {
+            for cal in self.client.list_calendars(home).await.map_err(dav_error)? {
+                let holds_items = cal.components.is_empty()
+                    || cal.components.iter().any(|c| {
+                        c.eq_ignore_ascii_case("VEVENT") || c.eq_ignore_ascii_case("VTODO")
+                    });
+                if !holds_items {
+                    continue;
+                }
+                let id = cal.url.to_string();
+                let shared = cal.owner.as_deref().is_some_and(|o| {
+                    disc.principal
+                        .join(o)
+                        .is_ok_and(|owner| owner.path() != disc.principal.path())
+                });
+                let name = cal.display_name.clone().unwrap_or_else(|| {
+                    cal.url
+                        .path_segments()
+                        .and_then(|mut s| s.rfind(|x| !x.is_empty()))
+                        .unwrap_or_default()
+                        .to_owned()
+                });
+                let members: Vec<url::Url> = self
+                    .client
+                    .etags(&cal.url)
+                    .await
+                    .map_err(dav_error)?
+                    .into_keys()
+                    .collect();
+                for r in self
+                    .client
+                    .multiget(&cal.url, &members, 100)
+                    .await
+                    .map_err(dav_error)?
+                {
+                    match ReminderSource::parse_ics(r.url.as_str(), &id, &r.data) {
+                        Ok(src) => out.sources.push(src),
+                        Err(e) => {
+                            tracing::warn!(url = %r.url, error = %e, "calendar object skipped")
+                        }
+                    }
+                }
+                out.calendars.push(ReminderCalendar { id, name, shared });
+            }
+        }
+        tracing::debug!(
+            calendars = out.calendars.len(),
+            items = out.sources.len(),
+            "reminder feed read over CalDAV"
+        );
+        Ok(out)
+    }
+}
+
+impl ReminderFeed for CalDavFeed {
+    fn snapshot(&self) -> FeedFuture<'_> {
+        Box::pin(self.read())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // What the UI sees
 
@@ -247,7 +479,7 @@ struct Inner {
     window: ReminderWindow,
     calendars: HashMap<String, ReminderCalendar>,
     prefs: HashMap<String, CalendarPref>,
-    active: Vec<Reminder>,
+    active: Vec<Arc<Reminder>>,
     next_wake: DateTime<Utc>,
     saved: UserState,
     last_poll: Option<DateTime<Utc>>,
@@ -805,12 +1037,6 @@ impl ReminderService {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-/// Setting keys in the `setting` table (values are JSON).
-pub mod keys {
-    pub const AUTOHIDE: &str = "reminders.autohide";
-    pub const AUTOHIDE_SECONDS: &str = "reminders.autohide_seconds";
-}
-
 /// The reminder window's settings as the settings screen shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -823,6 +1049,15 @@ pub struct ReminderSettings {
 }
 
 impl ReminderSettings {
+    /// The reminder part of the settings in force ([`crate::Kontor::effective_settings`]).
+    pub fn from_effective(e: &crate::policy::EffectiveSettings) -> Self {
+        ReminderSettings {
+            autohide: e.autohide_reminders.value,
+            autohide_seconds: e.autohide_seconds.value,
+            locked: e.autohide_reminders.locked || e.autohide_seconds.locked,
+        }
+    }
+
     pub fn window(&self) -> WindowSettings {
         WindowSettings {
             autohide: self.autohide,
@@ -831,54 +1066,24 @@ impl ReminderSettings {
     }
 }
 
-/// The user's own reminder settings from the `setting` table (`None` where never set).
-pub async fn user_settings(store: &Store) -> Result<(Option<bool>, Option<u32>), CoreError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT key, value FROM setting WHERE key IN (?1, ?2)")
-            .bind(keys::AUTOHIDE)
-            .bind(keys::AUTOHIDE_SECONDS)
-            .fetch_all(store.pool())
-            .await?;
-    let mut autohide = None;
-    let mut seconds = None;
-    for (k, v) in rows {
-        let value: serde_json::Value = serde_json::from_str(&v).unwrap_or(serde_json::Value::Null);
-        if k == keys::AUTOHIDE {
-            autohide = value.as_bool();
-        } else {
-            seconds = value
-                .as_u64()
-                .and_then(|s| u32::try_from(s).ok())
-                .filter(|s| (1..=crate::policy::MAX_AUTOHIDE_SECONDS).contains(s));
-        }
-    }
-    Ok((autohide, seconds))
+/// The reminder settings in force: policy over the user's settings over the defaults
+/// (autohide off, 15 s).
+pub async fn settings(kontor: &crate::Kontor) -> Result<ReminderSettings, CoreError> {
+    Ok(ReminderSettings::from_effective(
+        &kontor.effective_settings().await?,
+    ))
 }
 
-/// The effective reminder settings: policy over the user's settings over the defaults (autohide
-/// off, 15 s).
-pub async fn effective_settings(
-    store: &Store,
-    policy: &crate::policy::Policy,
-) -> Result<ReminderSettings, CoreError> {
-    let (autohide, seconds) = user_settings(store).await?;
-    let a = policy.resolve(|p| p.autohide_reminders, autohide);
-    let s = policy.resolve(|p| p.autohide_seconds, seconds);
-    Ok(ReminderSettings {
-        autohide: a.value.unwrap_or(false),
-        autohide_seconds: s.value.unwrap_or(DEFAULT_AUTOHIDE_SECONDS),
-        locked: a.read_only || s.read_only,
-    })
-}
-
-/// Stores the user's reminder settings; refused while policy locks them.
+/// Stores the user's reminder settings (both or neither); refused while policy locks them or
+/// when the seconds are out of range.
 pub async fn save_settings(
-    store: &Store,
-    policy: &crate::policy::Policy,
+    kontor: &crate::Kontor,
     autohide: bool,
     autohide_seconds: u32,
 ) -> Result<ReminderSettings, CoreError> {
-    if effective_settings(store, policy).await?.locked {
+    use crate::policy::SettingChange;
+    let now = settings(kontor).await?;
+    if now.locked {
         return Err(CoreError::InvalidInput(
             "the reminder settings are set by your IT department (policy) and cannot be changed"
                 .into(),
@@ -890,22 +1095,13 @@ pub async fn save_settings(
             crate::policy::MAX_AUTOHIDE_SECONDS
         )));
     }
-    let mut tx = store.pool().begin().await?;
-    for (k, v) in [
-        (keys::AUTOHIDE, serde_json::json!(autohide)),
-        (keys::AUTOHIDE_SECONDS, serde_json::json!(autohide_seconds)),
-    ] {
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(k)
-        .bind(v.to_string())
-        .execute(&mut *tx)
+    kontor
+        .set_setting(SettingChange::AutohideSeconds(autohide_seconds))
         .await?;
-    }
-    tx.commit().await?;
-    effective_settings(store, policy).await
+    let e = kontor
+        .set_setting(SettingChange::AutohideReminders(autohide))
+        .await?;
+    Ok(ReminderSettings::from_effective(&e))
 }
 
 #[cfg(test)]
@@ -1131,9 +1327,12 @@ mod tests {
 
     #[tokio::test]
     async fn settings_follow_policy_and_are_refused_when_locked() {
-        let store = Store::open_in_memory().await.unwrap();
-        let none = Policy::default();
-        let s = effective_settings(&store, &none).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::ProfilePaths::new(dir.path().join("p"));
+        let k = crate::Kontor::open_with_policy(paths.clone(), Policy::default())
+            .await
+            .unwrap();
+        let s = settings(&k).await.unwrap();
         assert_eq!(
             s,
             ReminderSettings {
@@ -1142,14 +1341,20 @@ mod tests {
                 locked: false
             }
         );
-        let s = save_settings(&store, &none, true, 5).await.unwrap();
+        let s = save_settings(&k, true, 5).await.unwrap();
         assert!(s.autohide && s.autohide_seconds == 5 && !s.locked);
-        assert!(save_settings(&store, &none, true, 0).await.is_err());
+        assert!(save_settings(&k, false, 0).await.is_err());
+        assert!(settings(&k).await.unwrap().autohide, "nothing half-written");
+        k.store().close().await;
+        drop(k);
 
         let locked =
             Policy::from_json(r#"{"machine": {"AutohideReminders": 0, "AutohideSeconds": 30}}"#)
                 .unwrap();
-        let s = effective_settings(&store, &locked).await.unwrap();
+        let k = crate::Kontor::open_with_policy(paths.clone(), locked)
+            .await
+            .unwrap();
+        let s = settings(&k).await.unwrap();
         assert_eq!(
             s,
             ReminderSettings {
@@ -1158,9 +1363,36 @@ mod tests {
                 locked: true
             }
         );
-        assert!(save_settings(&store, &locked, true, 5).await.is_err());
+        assert!(save_settings(&k, true, 5).await.is_err());
+        k.store().close().await;
+        drop(k);
         // The user's own choice is still stored and comes back without the policy.
-        assert!(effective_settings(&store, &none).await.unwrap().autohide);
+        let k = crate::Kontor::open_with_policy(paths, Policy::default())
+            .await
+            .unwrap();
+        assert!(settings(&k).await.unwrap().autohide);
+    }
+
+    #[test]
+    fn caldav_address_from_the_activesync_address() {
+        let sogo = "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync";
+        assert_eq!(
+            caldav_start(sogo, None).unwrap().as_str(),
+            "http://127.0.0.1:20000/SOGo/dav/"
+        );
+        assert_eq!(
+            caldav_start("https://k.example/Microsoft-Server-ActiveSync", None)
+                .unwrap()
+                .as_str(),
+            "https://k.example/"
+        );
+        assert_eq!(
+            caldav_start(sogo, Some("https://k.example:8443/caldav/"))
+                .unwrap()
+                .as_str(),
+            "https://k.example:8443/caldav/"
+        );
+        assert!(caldav_start("not a url", None).is_err());
     }
 
     #[test]
