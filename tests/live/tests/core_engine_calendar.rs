@@ -509,3 +509,86 @@ async fn caldav_412_is_a_visible_conflict_and_the_server_wins() {
 fn own_url(c: &CalendarRow) -> Url {
     Url::parse(&c.remote_id).unwrap()
 }
+
+#[tokio::test]
+async fn event_made_in_the_activesync_calendar_reaches_sogo_and_back() {
+    let (_dir, app) = alice_on_sogo().await;
+    app.sync_calendars_once().await.expect("first sync");
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal").clone();
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal").clone();
+    let err = app
+        .create_event(draft(eas_bob.id, "not allowed", &unique("kontor-ro")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidInput,
+        "bob's folder is read-only"
+    );
+
+    let uid = unique("kontor-engine-eas");
+    let mut d = draft(eas_own.id, &format!("EAS {uid}"), &uid);
+    d.rrule = Some("FREQ=DAILY;COUNT=2".into());
+    let ev = app.create_event(d.clone()).await.unwrap();
+    assert!(ev.pending);
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    let ev = app.event(ev.id).await.unwrap();
+    assert!(!ev.pending, "{ev:?}");
+
+    // SOGo stored it: CalDAV (alice's personal calendar) has the same two occurrences and
+    // reminders as the cache.
+    let alice = client(ALICE);
+    let personal = alice
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}alice/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let find_on_server = |needle: String| {
+        let alice = alice.clone();
+        let personal = personal.clone();
+        async move {
+            let all = alice.etags(&personal.url).await.unwrap();
+            let urls: Vec<Url> = all.keys().cloned().collect();
+            alice
+                .multiget(&personal.url, &urls, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.data.contains(&needle))
+        }
+    };
+    let res = find_on_server(format!("UID:{uid}"))
+        .await
+        .expect("the event is on SOGo");
+    let want = expand(&res.data);
+    assert_eq!(want.len(), 2, "{want:?}");
+    assert_eq!(occurrences_of(&app, eas_own.id, &uid).await, want);
+
+    // Edit: one cycle later the server has the new title.
+    let mut d2 = d.clone();
+    d2.summary = format!("EAS edited {uid}");
+    app.update_event(ev.id, d2).await.unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    let res = find_on_server(format!("UID:{uid}")).await.unwrap();
+    assert!(
+        res.data.contains(&format!("EAS edited {uid}")),
+        "{}",
+        res.data
+    );
+
+    // Delete: gone from the server and the cache.
+    app.delete_event(ev.id).await.unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    assert!(find_on_server(format!("UID:{uid}")).await.is_none());
+    assert!(occurrences_of(&app, eas_own.id, &uid).await.is_empty());
+    assert!(
+        app.pending_calendar_changes()
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| !p.item.contains(&uid))
+    );
+}
