@@ -17,6 +17,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     }
     let lang = crate::cli::terminal_lang();
     // One instance per profile (per user session on a terminal server), held until exit.
+    let paths_arg = profile_dir.clone();
     let instance = ProfilePaths::resolve(profile_dir)
         .and_then(|paths| InstanceLock::acquire(&paths).map(|lock| (paths, lock)));
     let (paths, _instance) = match instance {
@@ -33,10 +34,13 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     if let Err(e) = &core {
         tracing::error!(error = %e, "the profile could not be opened");
     }
+    // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
+    let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let shell = Shell::new(core, lang);
 
     let result = tauri::Builder::default()
         .manage(shell)
+        .plugin(session)
         .invoke_handler(tauri::generate_handler![
             commands::set_language,
             commands::account,

@@ -8,6 +8,12 @@ use tokio::sync::Mutex;
 
 use crate::engine::calendar::{self as cal_engine, CaldavAccount, CalendarBus, CalendarSyncReport};
 use crate::engine::calendar_outbox::{self, AccountKey, PendingChange};
+use crate::engine::mail::MailSyncer;
+use crate::engine::outbox::build_plain_message;
+use crate::engine::scheduler::spawn_account;
+use crate::engine::{
+    AccountSpec, CollectionSyncer, EngineEvent, EngineHandle, EngineOptions, EventBus,
+};
 use crate::error::CoreError;
 use crate::policy::{EffectiveSettings, Policy, SettingChange, UserSettings, setting_keys};
 use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
@@ -116,17 +122,48 @@ struct State {
     profile: ProfileFile,
 }
 
+/// The running sync engine and what it is started with.
+#[derive(Default)]
+struct EngineSlot {
+    handle: Option<EngineHandle>,
+    /// Syncers besides mail (EAS calendar folders), added with [`Kontor::add_syncer`].
+    extra: Vec<Arc<dyn CollectionSyncer>>,
+}
+
+/// A new message, a reply or a forward, as the compose window submits it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingMail {
+    /// The sender address; when empty, the account's user name if it is an address, else
+    /// `user@<server host without mail./webmail.>`.
+    #[serde(default)]
+    pub from: String,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    /// Cached message (`message.id`) this replies to (SmartReply).
+    #[serde(default)]
+    pub reply_to: Option<i64>,
+    /// Cached message this forwards (SmartForward).
+    #[serde(default)]
+    pub forward_of: Option<i64>,
+}
+
 /// The application core for one profile. Cheap to clone; safe to share between threads.
 #[derive(Clone)]
 pub struct Kontor {
     paths: ProfilePaths,
     store: Store,
     state: Arc<Mutex<State>>,
+    /// Read once when the profile is opened (every start); never copied into settings.
+    policy: Arc<Policy>,
+    engine: Arc<Mutex<EngineSlot>>,
+    events: EventBus,
     calendar_bus: CalendarBus,
     /// One calendar sync at a time (the poller and a manual "sync now" share it).
     calendar_sync: Arc<Mutex<()>>,
-    /// Read once when the profile is opened (every start); never copied into settings.
-    policy: Arc<Policy>,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -163,10 +200,23 @@ impl Kontor {
             paths,
             store,
             state: Arc::new(Mutex::new(State { profile })),
+            policy: Arc::new(policy),
+            engine: Arc::new(Mutex::new(EngineSlot::default())),
+            events: EventBus::default(),
             calendar_bus: CalendarBus::new(),
             calendar_sync: Arc::new(Mutex::new(())),
-            policy: Arc::new(policy),
         })
+    }
+
+    /// Makes everything written so far durable in the database file itself (SQLite WAL
+    /// checkpoint), for when the process is about to be ended from outside (Windows Restart
+    /// Manager, session end). The app keeps working afterwards.
+    pub async fn save_state(&self) -> Result<(), CoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self.store.pool())
+            .await?;
+        tracing::info!("state saved (WAL checkpoint)");
+        Ok(())
     }
 
     /// The machine and user policy read when the profile was opened.
@@ -418,6 +468,294 @@ impl Kontor {
             .map_err(|e| CoreError::Profile(format!("profile writer failed: {e}")))??;
         state.profile = profile;
         Ok(())
+    }
+
+    // ── Sync engine and outbox ───────────────────────────────────────────────────────────
+
+    /// Starts the background sync of the signed-in account (does nothing if it runs).
+    pub async fn start_sync(&self) -> Result<(), CoreError> {
+        self.start_sync_with(None, EngineOptions::default()).await
+    }
+
+    /// [`start_sync`](Self::start_sync) through another address for the same account (a
+    /// proxy, a test's closed port) and with explicit engine options.
+    pub async fn start_sync_with(
+        &self,
+        endpoint: Option<&str>,
+        options: EngineOptions,
+    ) -> Result<(), CoreError> {
+        let Some(cfg) = self.account_config().await else {
+            return Err(CoreError::NotSignedIn);
+        };
+        let mut slot = self.engine.lock().await;
+        if slot.handle.as_ref().is_some_and(EngineHandle::is_running) {
+            return Ok(());
+        }
+        let password = secrets::password(&cfg.server_url, &cfg.user)?.ok_or_else(|| {
+            CoreError::AuthFailed {
+                detail: "no password for this account in the keychain".into(),
+            }
+        })?;
+        let account_id = match self.store.account_id(&cfg.server_url, &cfg.user).await? {
+            Some(id) => id,
+            None => {
+                self.store
+                    .upsert_account(&cfg.server_url, &cfg.user, "", "")
+                    .await?
+            }
+        };
+        let mut syncers: Vec<Arc<dyn CollectionSyncer>> = vec![Arc::new(MailSyncer)];
+        syncers.extend(slot.extra.iter().cloned());
+        let spec = AccountSpec {
+            account_id,
+            endpoint: endpoint.unwrap_or(&cfg.server_url).to_owned(),
+            user: cfg.user.clone(),
+            password,
+            device_id: self.device_id().await,
+        };
+        slot.handle = Some(spawn_account(
+            spec,
+            self.store.clone(),
+            self.events.clone(),
+            syncers,
+            options,
+        ));
+        Ok(())
+    }
+
+    /// Stops the background sync and waits until it has stopped.
+    pub async fn stop_sync(&self) {
+        let handle = self.engine.lock().await.handle.take();
+        if let Some(h) = handle {
+            h.stop().await;
+        }
+    }
+
+    /// Registers another kind of folder sync (e.g. EAS calendars); used from the next
+    /// [`start_sync`](Self::start_sync) on.
+    pub async fn add_syncer(&self, syncer: Arc<dyn CollectionSyncer>) {
+        self.engine.lock().await.extra.push(syncer);
+    }
+
+    /// Engine events (progress, changes, outbox results, errors) from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<EngineEvent> {
+        self.events.subscribe()
+    }
+
+    /// The event bus, for parts that emit their own engine events (calendar polling).
+    pub fn event_bus(&self) -> &EventBus {
+        &self.events
+    }
+
+    async fn current_account_id(&self) -> Result<i64, CoreError> {
+        let Some(cfg) = self.account_config().await else {
+            return Err(CoreError::NotSignedIn);
+        };
+        self.store
+            .account_id(&cfg.server_url, &cfg.user)
+            .await?
+            .ok_or(CoreError::NotSignedIn)
+    }
+
+    /// Applies `op` to the cache, queues it, and wakes the engine. Returns the outbox id.
+    pub async fn enqueue(&self, op: OutboxOp) -> Result<i64, CoreError> {
+        let account_id = self.current_account_id().await?;
+        let id = self.store.enqueue(account_id, &op).await?;
+        if let Some(h) = self.engine.lock().await.handle.as_ref() {
+            h.wake();
+        }
+        Ok(id)
+    }
+
+    async fn message_ref(&self, message_id: i64) -> Result<(String, String), CoreError> {
+        let m = self.store.message(message_id).await?.ok_or_else(|| {
+            CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
+        })?;
+        Ok((m.folder_id, m.server_id))
+    }
+
+    /// Marks a cached message read or unread (at once in the cache, then on the server).
+    pub async fn mark_read(&self, message_id: i64, read: bool) -> Result<i64, CoreError> {
+        let (folder_id, server_id) = self.message_ref(message_id).await?;
+        self.enqueue(OutboxOp::MarkRead {
+            folder_id,
+            server_id,
+            read,
+        })
+        .await
+    }
+
+    /// Sets the follow-up flag: 0 none, 1 complete, 2 active (MS-ASEMAIL FlagStatus).
+    pub async fn set_flag(&self, message_id: i64, flag_status: i64) -> Result<i64, CoreError> {
+        if !(0..=2).contains(&flag_status) {
+            return Err(CoreError::InvalidInput(format!(
+                "flag status {flag_status} is not 0 (none), 1 (complete) or 2 (active)"
+            )));
+        }
+        let (folder_id, server_id) = self.message_ref(message_id).await?;
+        self.enqueue(OutboxOp::Flag {
+            folder_id,
+            server_id,
+            flag_status,
+        })
+        .await
+    }
+
+    /// Moves a cached message to another folder (by the folder's ServerId).
+    pub async fn move_message(&self, message_id: i64, to_folder: &str) -> Result<i64, CoreError> {
+        let (folder_id, server_id) = self.message_ref(message_id).await?;
+        if folder_id == to_folder {
+            return Err(CoreError::InvalidInput(
+                "the message is already in that folder".into(),
+            ));
+        }
+        self.enqueue(OutboxOp::Move {
+            folder_id,
+            server_id,
+            to_folder_id: to_folder.to_owned(),
+        })
+        .await
+    }
+
+    /// Deletes a cached message (the server moves it to Deleted Items).
+    pub async fn delete_message(&self, message_id: i64) -> Result<i64, CoreError> {
+        let (folder_id, server_id) = self.message_ref(message_id).await?;
+        self.enqueue(OutboxOp::Delete {
+            folder_id,
+            server_id,
+        })
+        .await
+    }
+
+    /// Sends a message (SendMail), a reply (SmartReply) or a forward (SmartForward) through
+    /// the outbox; a copy is kept in Sent. Returns the outbox id.
+    pub async fn send_mail(&self, mail: OutgoingMail) -> Result<i64, CoreError> {
+        let Some(cfg) = self.account_config().await else {
+            return Err(CoreError::NotSignedIn);
+        };
+        if mail.to.iter().chain(&mail.cc).all(|a| a.trim().is_empty()) {
+            return Err(CoreError::InvalidInput(
+                "the message has no recipient".into(),
+            ));
+        }
+        if mail.reply_to.is_some() && mail.forward_of.is_some() {
+            return Err(CoreError::InvalidInput(
+                "a message is either a reply or a forward, not both".into(),
+            ));
+        }
+        let from = if !mail.from.trim().is_empty() {
+            mail.from.trim().to_owned()
+        } else if cfg.user.contains('@') {
+            cfg.user.clone()
+        } else {
+            let host = url::Url::parse(&cfg.server_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{}@{}", cfg.user, mail_domain(&host))
+        };
+        let client_id = uuid::Uuid::new_v4().simple().to_string();
+        let (_, mime) =
+            build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
+        let op = match (mail.reply_to, mail.forward_of) {
+            (Some(id), _) => {
+                let (folder_id, server_id) = self.message_ref(id).await?;
+                OutboxOp::Reply {
+                    client_id,
+                    folder_id,
+                    server_id,
+                    mime,
+                }
+            }
+            (_, Some(id)) => {
+                let (folder_id, server_id) = self.message_ref(id).await?;
+                OutboxOp::Forward {
+                    client_id,
+                    folder_id,
+                    server_id,
+                    mime,
+                }
+            }
+            _ => OutboxOp::Send {
+                client_id,
+                mime,
+                save_in_sent: true,
+            },
+        };
+        self.enqueue(op).await
+    }
+}
+
+/// The mail domain guessed for a user name without one: the server's host without a leading
+/// `mail.`/`webmail.`.
+fn mail_domain(host: &str) -> String {
+    host.trim_start_matches("mail.")
+        .trim_start_matches("webmail.")
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{PolicyValues, Source};
+
+    #[tokio::test]
+    async fn settings_follow_policy_and_policy_is_never_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = Policy {
+            machine: PolicyValues {
+                autohide_reminders: Some(true),
+                ..PolicyValues::default()
+            },
+            ..Policy::default()
+        };
+        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), policy)
+            .await
+            .unwrap();
+        let e = app.effective_settings().await.unwrap();
+        assert_eq!(
+            (e.autohide_reminders.value, e.autohide_reminders.source),
+            (true, Source::MachinePolicy)
+        );
+        assert!(e.autohide_reminders.locked);
+        assert!(!e.autohide_seconds.locked);
+
+        // Locked by policy: refused, nothing written.
+        let err = app
+            .set_setting(SettingChange::AutohideReminders(false))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("locked by policy"), "{err}");
+        let e = app
+            .set_setting(SettingChange::AutohideSeconds(42))
+            .await
+            .unwrap();
+        assert_eq!(
+            (e.autohide_seconds.value, e.autohide_seconds.source),
+            (42, Source::UserSetting)
+        );
+        assert!(
+            app.set_setting(SettingChange::AutohideSeconds(0))
+                .await
+                .is_err()
+        );
+        let stored: Vec<String> = sqlx::query_scalar("SELECT key FROM setting ORDER BY key")
+            .fetch_all(app.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, vec![setting_keys::AUTOHIDE_SECONDS.to_owned()]);
+        app.store().close().await;
+
+        // Without the policy the user's own (never written) choice is the default again.
+        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), Policy::default())
+            .await
+            .unwrap();
+        let e = app.effective_settings().await.unwrap();
+        assert_eq!(
+            (e.autohide_reminders.value, e.autohide_reminders.source),
+            (false, Source::Default)
+        );
+        assert_eq!(e.autohide_seconds.value, 42);
     }
 }
 
@@ -951,70 +1289,5 @@ impl Kontor {
             let me = me.clone();
             async move { me.sync_calendars_once().await.map(|_| ()) }
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::{PolicyValues, Source};
-
-    #[tokio::test]
-    async fn settings_follow_policy_and_policy_is_never_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let policy = Policy {
-            machine: PolicyValues {
-                autohide_reminders: Some(true),
-                ..PolicyValues::default()
-            },
-            ..Policy::default()
-        };
-        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), policy)
-            .await
-            .unwrap();
-        let e = app.effective_settings().await.unwrap();
-        assert_eq!(
-            (e.autohide_reminders.value, e.autohide_reminders.source),
-            (true, Source::MachinePolicy)
-        );
-        assert!(e.autohide_reminders.locked);
-        assert!(!e.autohide_seconds.locked);
-
-        // Locked by policy: refused, nothing written.
-        let err = app
-            .set_setting(SettingChange::AutohideReminders(false))
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("locked by policy"), "{err}");
-        let e = app
-            .set_setting(SettingChange::AutohideSeconds(42))
-            .await
-            .unwrap();
-        assert_eq!(
-            (e.autohide_seconds.value, e.autohide_seconds.source),
-            (42, Source::UserSetting)
-        );
-        assert!(
-            app.set_setting(SettingChange::AutohideSeconds(0))
-                .await
-                .is_err()
-        );
-        let stored: Vec<String> = sqlx::query_scalar("SELECT key FROM setting ORDER BY key")
-            .fetch_all(app.store().pool())
-            .await
-            .unwrap();
-        assert_eq!(stored, vec![setting_keys::AUTOHIDE_SECONDS.to_owned()]);
-        app.store().close().await;
-
-        // Without the policy the user's own (never written) choice is the default again.
-        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), Policy::default())
-            .await
-            .unwrap();
-        let e = app.effective_settings().await.unwrap();
-        assert_eq!(
-            (e.autohide_reminders.value, e.autohide_reminders.source),
-            (false, Source::Default)
-        );
-        assert_eq!(e.autohide_seconds.value, 42);
     }
 }

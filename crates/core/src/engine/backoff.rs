@@ -52,6 +52,12 @@ impl Backoff {
         self
     }
 
+    /// Continues a sequence after `attempt` earlier failures (kept in the store).
+    pub fn with_attempt(mut self, attempt: u32) -> Self {
+        self.attempt = attempt;
+        self
+    }
+
     /// Failures since the last success.
     pub fn attempt(&self) -> u32 {
         self.attempt

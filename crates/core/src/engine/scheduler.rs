@@ -460,7 +460,7 @@ impl AccountRound<'_> {
         self.backoff.reset();
 
         let mut ping_folders = ping_set(&folders, self.syncers);
-        let mut pinging: Option<JoinHandle<(EasClient, Result<Outcome, EasError>)>> = None;
+        let mut pinging: Option<AbortOnDrop<(EasClient, Result<Outcome, EasError>)>> = None;
         let mut cuts = 0u32;
         loop {
             if ping_folders.is_empty() {
@@ -470,7 +470,7 @@ impl AccountRound<'_> {
                 continue;
             }
             let task = match pinging.as_mut() {
-                Some(t) => t,
+                Some(t) => &mut t.0,
                 None => {
                     let hb = self.heartbeat.current();
                     self.events.emit(EngineEvent::Listening {
@@ -479,10 +479,12 @@ impl AccountRound<'_> {
                     });
                     let mut c = cx.client.clone();
                     let pf = ping_folders.clone();
-                    pinging.insert(tokio::spawn(async move {
-                        let r = c.ping(hb, &pf).await;
-                        (c, r)
-                    }))
+                    &mut pinging
+                        .insert(AbortOnDrop(tokio::spawn(async move {
+                            let r = c.ping(hb, &pf).await;
+                            (c, r)
+                        })))
+                        .0
                 }
             };
             let retry_sleep = async {
@@ -558,6 +560,16 @@ impl AccountRound<'_> {
                 }
             }
         }
+    }
+}
+
+/// A spawned task that is aborted when its owner goes away (a stopped account must not leave
+/// its Ping running).
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
