@@ -337,7 +337,18 @@ pub async fn caldav_calendars(
 ) -> Result<Vec<CalendarRow>, CoreError> {
     let start =
         Url::parse(&acct.url).map_err(|e| CoreError::InvalidInput(format!("{}: {e}", acct.url)))?;
-    let disc = dav.discover(&start).await.map_err(map_dav)?;
+    let disc = match dav.discover(&start).await {
+        Ok(d) => d,
+        // Discovery reports "no principal" for any failure of its probes; ask once more
+        // plainly so an unreachable server reads as unreachable (and the outbox waits).
+        Err(e @ kontor_caldav::DavError::DiscoveryFailed(_)) => {
+            if let Err(probe @ kontor_caldav::DavError::Net(_)) = dav.ctag(&start).await {
+                return Err(map_dav(probe));
+            }
+            return Err(map_dav(e));
+        }
+        Err(e) => return Err(map_dav(e)),
+    };
     let mut infos: Vec<(kontor_caldav::CalendarInfo, bool)> = Vec::new();
     for home in &disc.calendar_homes {
         for c in dav.list_calendars(home).await.map_err(map_dav)? {
