@@ -29,6 +29,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     }
     let lang = crate::cli::terminal_lang();
     // One instance per profile (per user session on a terminal server), held until exit.
+    let paths_arg = profile_dir.clone();
     let instance = ProfilePaths::resolve(profile_dir)
         .and_then(|paths| InstanceLock::acquire(&paths).map(|lock| (paths, lock)));
     let (paths, _instance) = match instance {
@@ -55,10 +56,13 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
         },
         Err(_) => None,
     };
+    // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
+    let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let shell = Shell::new(core.clone_ok(), lang, reminders.clone());
 
     let result = tauri::Builder::default()
         .manage(shell)
+        .plugin(session)
         .invoke_handler(tauri::generate_handler![
             commands::set_language,
             commands::account,
@@ -174,8 +178,14 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
         .filter(|s| *s > 0)
         .unwrap_or(DEFAULT_REFRESH);
     let lang = Lang::En;
-    let feed = AppFeed::new(core);
+    let feed = AppFeed::new(core.store().clone());
     loop {
+        // Calendar sync fills the store (ActiveSync calendar folders, CalDAV collections).
+        match core.sync_calendars_once().await {
+            Ok(_) => {}
+            Err(CoreError::NotSignedIn) => tracing::debug!("no account yet: no calendar sync"),
+            Err(e) => tracing::warn!(error = %e, "calendar sync for reminders failed"),
+        }
         match r.service.load_feed(&feed).await {
             Ok(snap) => tracing::debug!(active = snap.active.len(), "reminder feed read"),
             Err(e) => {
