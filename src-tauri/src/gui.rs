@@ -46,8 +46,6 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     if let Err(e) = &core {
         tracing::error!(error = %e, "the profile could not be opened");
     }
-    // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
-    let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let reminders = match &core {
         Ok(k) => match tauri::async_runtime::block_on(open_reminders(k)) {
             Ok(r) => Some(r),
@@ -58,6 +56,8 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
         },
         Err(_) => None,
     };
+    // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
+    let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let shell = Shell::new(core.clone_ok(), lang, reminders.clone());
 
     let result = tauri::Builder::default()
@@ -178,8 +178,14 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
         .filter(|s| *s > 0)
         .unwrap_or(DEFAULT_REFRESH);
     let lang = Lang::En;
-    let feed = AppFeed::new(core);
+    let feed = AppFeed::new(core.store().clone());
     loop {
+        // Calendar sync fills the store (ActiveSync calendar folders, CalDAV collections).
+        match core.sync_calendars_once().await {
+            Ok(_) => {}
+            Err(CoreError::NotSignedIn) => tracing::debug!("no account yet: no calendar sync"),
+            Err(e) => tracing::warn!(error = %e, "calendar sync for reminders failed"),
+        }
         match r.service.load_feed(&feed).await {
             Ok(snap) => tracing::debug!(active = snap.active.len(), "reminder feed read"),
             Err(e) => {

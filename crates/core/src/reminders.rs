@@ -11,9 +11,10 @@
 //!   [`ManualClock`]; debug builds of the app use an [`OffsetClock`] (system time plus an offset
 //!   that a debug-only IPC command advances, see `docs/reminders.md`) so an end-to-end test can
 //!   let a 5-minute snooze expire in a second.
-//! * **Items come from a [`ReminderFeed`]**: whatever holds the user's calendars (the store's
-//!   events and tasks) hands over [`ReminderSource`]s and the calendars they live in. The
-//!   service does not care where they came from; unit tests feed them directly.
+//! * **Items come from a [`ReminderFeed`]**: in the app the store's calendars and events
+//!   ([`StoreFeed`], filled by calendar sync), in unit tests a fixed list ([`FixedFeed`]). The
+//!   feed hands over [`ReminderSource`]s (each event's iCalendar text; the scheduler expands
+//!   recurrence and alarms) and the calendars they live in.
 //! * **Out come snapshots** ([`ReminderSnapshot`], on a `tokio::sync::watch` channel): the
 //!   reminder window's desired state (visible, listed rows, autohide deadline) as
 //!   [`kontor_reminders::ReminderWindow`] decides it, and the active reminders for the tray badge
@@ -222,188 +223,9 @@ impl ReminderFeed for StoreFeed {
     }
 }
 
-/// What the app reads reminders from: the store's calendars once calendar sync has filled
-/// them; while the store holds no calendar yet, the account's CalDAV calendars directly
-/// ([`CalDavFeed`]).
-#[derive(Debug, Clone)]
-pub struct AppFeed {
-    kontor: crate::Kontor,
-}
-
-impl AppFeed {
-    pub fn new(kontor: crate::Kontor) -> Self {
-        AppFeed { kontor }
-    }
-
-    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
-        let from_store = StoreFeed::new(self.kontor.store().clone()).read().await?;
-        if !from_store.calendars.is_empty() {
-            return Ok(from_store);
-        }
-        match CalDavFeed::for_account(&self.kontor).await? {
-            Some(feed) => feed.read().await,
-            None => Ok(from_store),
-        }
-    }
-}
-
-impl ReminderFeed for AppFeed {
-    fn snapshot(&self) -> FeedFuture<'_> {
-        Box::pin(self.read())
-    }
-}
-
-/// The signed-in account's CalDAV calendars, read straight from the server: every calendar
-/// object of every calendar in the user's calendar homes (RFC 4791 §6.2.1 discovery, then
-/// PROPFIND for ETags and `calendar-multiget` REPORTs, §7.9), parsed into reminder sources.
-///
-/// This is the reminder feed until the calendar sync engine keeps events in the store; it
-/// reads everything on each snapshot (fine for the calendars of one person, not meant to
-/// scale). A calendar is treated as shared when its owner is not the user's principal.
-#[derive(Clone)]
-pub struct CalDavFeed {
-    start: url::Url,
-    client: kontor_caldav::DavClient,
-}
-
-impl fmt::Debug for CalDavFeed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CalDavFeed")
-            .field("start", &self.start.as_str())
-            .finish_non_exhaustive()
-    }
-}
-
-fn dav_error(e: kontor_caldav::DavError) -> CoreError {
-    use kontor_caldav::DavError as D;
-    match e {
-        D::Unauthorized(u) => CoreError::AuthFailed {
-            detail: format!("CalDAV at {u}"),
-        },
-        D::Net(n) => CoreError::Unreachable {
-            detail: n.to_string(),
-        },
-        D::Xml(x) => CoreError::Protocol { detail: x },
-        other => CoreError::Server {
-            detail: other.to_string(),
-        },
-    }
-}
-
-/// The CalDAV address for an ActiveSync address when policy names none: SOGo serves both
-/// under one prefix (`…/SOGo/Microsoft-Server-ActiveSync` → `…/SOGo/dav/`); elsewhere discovery
-/// starts at the server's root and falls back to `/.well-known/caldav` (RFC 6764 §6).
-pub fn caldav_start(eas_url: &str, policy_url: Option<&str>) -> Result<url::Url, CoreError> {
-    let bad = |e: url::ParseError| CoreError::InvalidInput(format!("CalDAV address: {e}"));
-    if let Some(u) = policy_url {
-        return url::Url::parse(u).map_err(bad);
-    }
-    let eas = url::Url::parse(eas_url).map_err(bad)?;
-    let path = eas.path().trim_end_matches('/');
-    let prefix = path
-        .strip_suffix("Microsoft-Server-ActiveSync")
-        .unwrap_or("/");
-    let dav = if prefix.ends_with("/SOGo/") {
-        format!("{prefix}dav/")
-    } else {
-        prefix.to_owned()
-    };
-    eas.join(&dav).map_err(bad)
-}
-
-impl CalDavFeed {
-    pub fn new(start: url::Url, user: &str, password: &str) -> Result<Self, CoreError> {
-        let http = kontor_net::client(&kontor_net::ClientOptions::default()).map_err(|e| {
-            CoreError::Unreachable {
-                detail: e.to_string(),
-            }
-        })?;
-        let creds = kontor_caldav::Credentials {
-            user: user.to_owned(),
-            password: password.to_owned(),
-        };
-        Ok(CalDavFeed {
-            start,
-            client: kontor_caldav::DavClient::new(http, creds),
-        })
-    }
-
-    /// The feed of the signed-in account (password from the keychain); `None` when no account
-    /// is set up.
-    pub async fn for_account(kontor: &crate::Kontor) -> Result<Option<Self>, CoreError> {
-        let Some(account) = kontor.account().await? else {
-            return Ok(None);
-        };
-        let Some(password) = crate::secrets::password(&account.server_url, &account.user)? else {
-            return Ok(None);
-        };
-        let policy_url = kontor.effective_settings().await?.caldav_url.value;
-        let start = caldav_start(&account.server_url, policy_url.as_deref())?;
-        Self::new(start, &account.user, &password).map(Some)
-    }
-
-    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
-        let disc = self.client.discover(&self.start).await.map_err(dav_error)?;
-        let mut out = FeedSnapshot::default();
-        for home in &disc.calendar_homes {
-            for cal in self.client.list_calendars(home).await.map_err(dav_error)? {
-                let holds_items = cal.components.is_empty()
-                    || cal.components.iter().any(|c| {
-                        c.eq_ignore_ascii_case("VEVENT") || c.eq_ignore_ascii_case("VTODO")
-                    });
-                if !holds_items {
-                    continue;
-                }
-                let id = cal.url.to_string();
-                let shared = cal.owner.as_deref().is_some_and(|o| {
-                    disc.principal
-                        .join(o)
-                        .is_ok_and(|owner| owner.path() != disc.principal.path())
-                });
-                let name = cal.display_name.clone().unwrap_or_else(|| {
-                    cal.url
-                        .path_segments()
-                        .and_then(|mut s| s.rfind(|x| !x.is_empty()))
-                        .unwrap_or_default()
-                        .to_owned()
-                });
-                let members: Vec<url::Url> = self
-                    .client
-                    .etags(&cal.url)
-                    .await
-                    .map_err(dav_error)?
-                    .into_keys()
-                    .collect();
-                for r in self
-                    .client
-                    .multiget(&cal.url, &members, 100)
-                    .await
-                    .map_err(dav_error)?
-                {
-                    match ReminderSource::parse_ics(r.url.as_str(), &id, &r.data) {
-                        Ok(src) => out.sources.push(src),
-                        Err(e) => {
-                            tracing::warn!(url = %r.url, error = %e, "calendar object skipped")
-                        }
-                    }
-                }
-                out.calendars.push(ReminderCalendar { id, name, shared });
-            }
-        }
-        tracing::debug!(
-            calendars = out.calendars.len(),
-            items = out.sources.len(),
-            "reminder feed read over CalDAV"
-        );
-        Ok(out)
-    }
-}
-
-impl ReminderFeed for CalDavFeed {
-    fn snapshot(&self) -> FeedFuture<'_> {
-        Box::pin(self.read())
-    }
-}
+/// What the app reads reminders from: calendar sync ([`crate::Kontor::sync_calendars_once`],
+/// run by the shell before each read) fills the store, and the reminders come from there.
+pub type AppFeed = StoreFeed;
 
 // ---------------------------------------------------------------------------------------------
 // What the UI sees
@@ -1371,28 +1193,6 @@ mod tests {
             .await
             .unwrap();
         assert!(settings(&k).await.unwrap().autohide);
-    }
-
-    #[test]
-    fn caldav_address_from_the_activesync_address() {
-        let sogo = "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync";
-        assert_eq!(
-            caldav_start(sogo, None).unwrap().as_str(),
-            "http://127.0.0.1:20000/SOGo/dav/"
-        );
-        assert_eq!(
-            caldav_start("https://k.example/Microsoft-Server-ActiveSync", None)
-                .unwrap()
-                .as_str(),
-            "https://k.example/"
-        );
-        assert_eq!(
-            caldav_start(sogo, Some("https://k.example:8443/caldav/"))
-                .unwrap()
-                .as_str(),
-            "https://k.example:8443/caldav/"
-        );
-        assert!(caldav_start("not a url", None).is_err());
     }
 
     #[test]

@@ -667,10 +667,7 @@ impl Scheduler {
     pub fn poll(&mut self, now: DateTime<Utc>) -> Poll {
         self.maintain(now);
         let lookback = self.settings.lookback;
-        let full = self.full
-            || self
-                .polled_at
-                .is_none_or(|p| now < p || now - p > lookback);
+        let full = self.full || self.polled_at.is_none_or(|p| now < p || now - p > lookback);
         let mut keys: Vec<OccurrenceKey> = Vec::new();
         if full {
             self.active.clear();
@@ -737,7 +734,8 @@ impl Scheduler {
                 Some((slot, fire)) => {
                     let r = self.build(slot, fire, now);
                     let at = (r.alarm_at, r.start, slot);
-                    if !self.reported.contains_key(&r.id) || last_seen.is_none_or(|l| r.fired_at > l)
+                    if !self.reported.contains_key(&r.id)
+                        || last_seen.is_none_or(|l| r.fired_at > l)
                     {
                         newly_due.push((at, r.clone()));
                     }
@@ -755,7 +753,7 @@ impl Scheduler {
             }
         }
         withdrawn.sort();
-        newly_due.sort_by(|a, b| a.0.cmp(&b.0));
+        newly_due.sort_by_key(|(at, _)| *at);
         let newly_due: Vec<Reminder> = newly_due.into_iter().map(|(_, r)| r).collect();
         for k in &withdrawn {
             self.reported.remove(k);

@@ -846,8 +846,7 @@ fn incremental_poll_matches_full_evaluation() {
         start,
     );
     s.set_calendar("bob", CalendarSettings::shared());
-    let repeat =
-        "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nREPEAT:2\r\nDURATION:PT5M\r\nEND:VALARM\r\n";
+    let repeat = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nREPEAT:2\r\nDURATION:PT5M\r\nEND:VALARM\r\n";
     let mk = |i: i64| -> ReminderSource {
         let day = 20 + (i % 9);
         let hour = 7 + (i % 10);
@@ -860,7 +859,11 @@ fn incremental_poll_matches_full_evaluation() {
             _ => ALARM_15.to_string(),
         };
         let cal = if i % 7 == 0 { "bob" } else { "personal" };
-        let mut src = src(&format!("s{i}"), cal, &event(&format!("u{i}"), &st, &en, &body));
+        let mut src = src(
+            &format!("s{i}"),
+            cal,
+            &event(&format!("u{i}"), &st, &en, &body),
+        );
         if i % 11 == 0 {
             src = src.known_since(start + TimeDelta::hours(i % 48));
         }

@@ -6,7 +6,8 @@ import { ErrorView } from "./ErrorView";
 import { FolderTree } from "./FolderTree";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { Menu } from "./Menu";
-import { ReminderBadge, RemindersPanel, useReminderSnapshot, type MainRemindersApi } from "./RemindersPanel";
+import { ReminderBadge, RemindersPanel, type MainRemindersApi } from "./RemindersPanel";
+import { useReminderSnapshot } from "../lib/use-reminders";
 import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
 import { remindersApi as realRemindersApi, type RemindersApi } from "../lib/reminders-api";
 

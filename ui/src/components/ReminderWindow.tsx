@@ -51,7 +51,7 @@ export function ReminderWindow({ api, timeZone }: Props) {
   }, [api]);
 
   const run = useCallback(
-    (p: Promise<ReminderSnapshot | unknown>) => {
+    (p: Promise<unknown>) => {
       setError(null);
       p.then(
         (s) => {

@@ -180,7 +180,7 @@ describe("ReminderWindow", () => {
     const user = userEvent.setup();
     const f = fakeApi(snap([item("a")]));
     f.api.dismiss.mockImplementation(() =>
-      Promise.reject({ code: "storage", message: "The local database failed.", detail: "disk full" }),
+      Promise.reject(Object.assign(new Error("The local database failed."), { code: "storage", detail: "disk full" })),
     );
     render(withLang("en", <ReminderWindow api={f.api} />));
     await user.click(await screen.findByTestId("reminder-dismiss"));
@@ -191,7 +191,7 @@ describe("ReminderWindow", () => {
 });
 
 describe("main window reminders", () => {
-  it("lists the active reminders while the reminder window is hidden and shows an opened item", async () => {
+  it("lists the active reminders while the reminder window is hidden and shows an opened item", () => {
     const f = fakeApi(snap([item("a")], { visible: false, listed: [] }));
     const s = snap([item("a")], { visible: false });
     render(withLang("en", <RemindersPanel api={f.api} snapshot={s} timeZone="UTC" />));
@@ -233,7 +233,9 @@ describe("SettingsPanel", () => {
 
     const switches = screen.getAllByTestId<HTMLInputElement>("calendar-remind");
     expect(switches.map((s) => s.checked)).toEqual([true, false]);
-    await user.click(switches[1]);
+    const bob = switches.at(1);
+    if (!bob) throw new Error("no switch for bob's calendar");
+    await user.click(bob);
     expect(f.api.setCalendarRemind).toHaveBeenCalledWith("bob", true);
   });
 

@@ -11,28 +11,6 @@ export type MainRemindersApi = Pick<
   "snapshot" | "onChanged" | "onOpen" | "dismiss" | "snooze" | "open"
 >;
 
-/** The latest reminder snapshot, kept current by the shell's `reminders:changed` events. */
-export function useReminderSnapshot(api: Pick<RemindersApi, "snapshot" | "onChanged">): ReminderSnapshot | null {
-  const [snap, setSnap] = useState<ReminderSnapshot | null>(null);
-  useEffect(() => {
-    let live = true;
-    const stop = api.onChanged((s) => {
-      if (live) setSnap(s);
-    });
-    api.snapshot().then(
-      (s) => {
-        if (live) setSnap((old) => (old && old.generation > s.generation ? old : s));
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-      stop();
-    };
-  }, [api]);
-  return snap;
-}
-
 /** The badge in the main window's toolbar: how many reminders are active. */
 export function ReminderBadge({ count, onClick }: { count: number; onClick: () => void }) {
   const { t } = useI18n();

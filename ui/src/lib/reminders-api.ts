@@ -80,10 +80,10 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 type Unlisten = () => void;
 
-function subscribe<T>(event: string, onEvent: (payload: T) => void): Unlisten {
+function subscribe(event: string, onEvent: (payload: unknown) => void): Unlisten {
   let stop: Unlisten | null = null;
   let stopped = false;
-  listen<T>(event, (e) => {
+  listen(event, (e) => {
     onEvent(e.payload);
   }).then(
     (un) => {
@@ -112,11 +112,20 @@ export const remindersApi = {
   setCalendarRemind: (calendarId: string, remind: boolean) =>
     call<ReminderSnapshot>("set_calendar_remind", { calendarId, remind }),
   /** Every change of the reminders (each window gets it). */
-  onChanged: (cb: (snap: ReminderSnapshot) => void): Unlisten => subscribe("reminders:changed", cb),
+  onChanged: (cb: (snap: ReminderSnapshot) => void): Unlisten =>
+    subscribe("reminders:changed", (p) => {
+      cb(p as ReminderSnapshot);
+    }),
   /** "Open" was chosen in the reminder window: the main window shows the item. */
-  onOpen: (cb: (item: ReminderItem) => void): Unlisten => subscribe("reminders:open", cb),
+  onOpen: (cb: (item: ReminderItem) => void): Unlisten =>
+    subscribe("reminders:open", (p) => {
+      cb(p as ReminderItem);
+    }),
   /** The tray asked for the reminder list. */
-  onShowList: (cb: () => void): Unlisten => subscribe("reminders:show-list", cb),
+  onShowList: (cb: () => void): Unlisten =>
+    subscribe("reminders:show-list", () => {
+      cb();
+    }),
 };
 
 export type RemindersApi = typeof remindersApi;
