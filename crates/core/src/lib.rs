@@ -9,25 +9,32 @@
 //! ```text
 //! app (Kontor)  ── the API the shell and CLI call
 //!   ├─ sync     ── ActiveSync sessions: connect (OPTIONS, Provision), FolderSync
+//!   ├─ engine   ── the sync engine: per-account task, Sync/Ping, backoff, outbox replay, events
 //!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
 //!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity), instance lock
 //!   ├─ policy   ── machine/user policy (HKLM/HKCU Software\Policies\Kontor), read live
+//!   ├─ reminders ─ reminder service: scheduler + window state, persisted snooze/dismiss, clock
 //!   ├─ reset    ── `--reset-profile`: cache moved aside, user data carried over
 //!   ├─ secrets  ── OS keychain through keyring-core
 //!   └─ error    ── CoreError → IpcError {code, message (EN/DE), detail}
 //! ```
 
 pub mod app;
+pub mod convert;
+pub mod diagnose;
+pub mod engine;
 pub mod error;
 pub mod i18n;
+pub mod logs;
 pub mod policy;
 pub mod profile;
+pub mod reminders;
 pub mod reset;
 pub mod secrets;
 pub mod store;
 pub mod sync;
 
-pub use app::{Account, Folder, FolderKind, Kontor, SignIn};
+pub use app::{Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn};
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;
 pub use profile::ProfilePaths;

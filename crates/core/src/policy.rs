@@ -149,6 +149,89 @@ pub struct Resolved<T> {
     pub read_only: bool,
 }
 
+impl<T> Resolved<T> {
+    /// The same, with `default` filled in when nothing sets the value.
+    fn into_setting<D>(self, default: D) -> Setting<D>
+    where
+        T: Into<D>,
+    {
+        Setting {
+            value: self.value.map(Into::into).unwrap_or(default),
+            source: self.source,
+            locked: self.read_only,
+        }
+    }
+}
+
+/// Keys of the user's own settings in the profile database's `setting` table (values are
+/// JSON). Policy values are never stored under these keys.
+pub mod setting_keys {
+    /// bool: the reminder window hides by itself (DESIGN §5).
+    pub const AUTOHIDE_REMINDERS: &str = "reminders.autohide";
+    /// number 1–3600: seconds before it hides.
+    pub const AUTOHIDE_SECONDS: &str = "reminders.autohide_seconds";
+    /// text: the CalDAV address (used by `--diagnose`; later by calendar sync).
+    pub const CALDAV_URL: &str = "caldav.url";
+}
+
+/// Built-in default of `reminders.autohide`: off, so the window stays until answered.
+pub const DEFAULT_AUTOHIDE_REMINDERS: bool = false;
+/// Built-in default of `reminders.autohide_seconds` (DESIGN §5).
+pub const DEFAULT_AUTOHIDE_SECONDS: u32 = 15;
+
+/// What the user chose, before policy is applied. `None`: the user never set it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserSettings {
+    /// The configured account's server address.
+    pub server_url: Option<String>,
+    pub caldav_url: Option<String>,
+    pub autohide_reminders: Option<bool>,
+    pub autohide_seconds: Option<u32>,
+}
+
+/// One setting as the UI shows it: the value in force, where it comes from, and whether the UI
+/// must show it read-only (`locked`: set by policy, or `LockSettings` is on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+    pub locked: bool,
+}
+
+/// Every setting policy can fix, resolved ([`Policy::effective`]; over IPC the
+/// `effective_settings` command). JSON (camelCase):
+///
+/// ```json
+/// {"serverUrl": {"value": "https://…", "source": "machine_policy", "locked": true},
+///  "caldavUrl": {"value": null, "source": "default", "locked": false},
+///  "autohideReminders": {"value": false, "source": "user_setting", "locked": false},
+///  "autohideSeconds": {"value": 15, "source": "default", "locked": false},
+///  "lockSettings": {"value": false, "source": "default", "locked": true}}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveSettings {
+    /// `None`: no policy and no account yet; the user types the address.
+    pub server_url: Setting<Option<String>>,
+    pub caldav_url: Setting<Option<String>>,
+    pub autohide_reminders: Setting<bool>,
+    pub autohide_seconds: Setting<u32>,
+    /// Whether `LockSettings` is on (machine, else user policy); always `locked`.
+    pub lock_settings: Setting<bool>,
+}
+
+/// A change the user makes to one of their own settings ([`crate::Kontor::set_setting`]).
+/// JSON: `{"key": "autohideSeconds", "value": 30}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "key", content = "value", rename_all = "camelCase")]
+pub enum SettingChange {
+    AutohideReminders(bool),
+    AutohideSeconds(u32),
+    /// `None` or an empty text removes the user's CalDAV address.
+    CaldavUrl(Option<String>),
+}
+
 /// The policy in force for this run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -210,6 +293,39 @@ impl Policy {
                 value: None,
                 source: Source::Default,
                 read_only: lock,
+            },
+        }
+    }
+
+    /// The settings in force for this run: each one's value, where it comes from and whether
+    /// the UI must show it read-only. `user` is what the user chose (the `setting` table and the
+    /// configured account); policy always wins and is never written back into `user`.
+    pub fn effective(&self, user: &UserSettings) -> EffectiveSettings {
+        let lock_source = if self.machine.lock_settings.is_some() {
+            Source::MachinePolicy
+        } else if self.user.lock_settings.is_some() {
+            Source::UserPolicy
+        } else {
+            Source::Default
+        };
+        EffectiveSettings {
+            server_url: self
+                .resolve(|v| v.server_url.clone(), user.server_url.clone())
+                .into_setting(None),
+            caldav_url: self
+                .resolve(|v| v.caldav_url.clone(), user.caldav_url.clone())
+                .into_setting(None),
+            autohide_reminders: self
+                .resolve(|v| v.autohide_reminders, user.autohide_reminders)
+                .into_setting(DEFAULT_AUTOHIDE_REMINDERS),
+            autohide_seconds: self
+                .resolve(|v| v.autohide_seconds, user.autohide_seconds)
+                .into_setting(DEFAULT_AUTOHIDE_SECONDS),
+            lock_settings: Setting {
+                value: self.locks_all_settings(),
+                source: lock_source,
+                // Only policy sets it; a user can never change it.
+                locked: true,
             },
         }
     }
@@ -405,6 +521,114 @@ mod tests {
             ..Policy::default()
         };
         assert!(user_locks.locks_all_settings());
+    }
+
+    #[test]
+    fn effective_settings_say_value_source_and_lock() {
+        let user = UserSettings {
+            server_url: Some("https://mine/".into()),
+            caldav_url: None,
+            autohide_reminders: Some(true),
+            autohide_seconds: None,
+        };
+        let none = Policy::default().effective(&user);
+        assert_eq!(
+            none.server_url,
+            Setting {
+                value: Some("https://mine/".into()),
+                source: Source::UserSetting,
+                locked: false
+            }
+        );
+        assert_eq!(
+            none.caldav_url,
+            Setting {
+                value: None,
+                source: Source::Default,
+                locked: false
+            }
+        );
+        assert_eq!(
+            (
+                none.autohide_reminders.value,
+                none.autohide_reminders.source
+            ),
+            (true, Source::UserSetting)
+        );
+        assert_eq!(
+            none.autohide_seconds,
+            Setting {
+                value: DEFAULT_AUTOHIDE_SECONDS,
+                source: Source::Default,
+                locked: false
+            }
+        );
+        assert_eq!(
+            none.lock_settings,
+            Setting {
+                value: false,
+                source: Source::Default,
+                locked: true
+            }
+        );
+
+        let p = Policy {
+            machine: PolicyValues {
+                autohide_reminders: Some(false),
+                ..PolicyValues::default()
+            },
+            user: PolicyValues {
+                autohide_seconds: Some(40),
+                lock_settings: Some(true),
+                ..PolicyValues::default()
+            },
+            problems: vec![],
+        };
+        let e = p.effective(&user);
+        assert_eq!(
+            e.autohide_reminders,
+            Setting {
+                value: false,
+                source: Source::MachinePolicy,
+                locked: true
+            }
+        );
+        assert_eq!(
+            e.autohide_seconds,
+            Setting {
+                value: 40,
+                source: Source::UserPolicy,
+                locked: true
+            }
+        );
+        // LockSettings makes the user's own choices read-only too.
+        assert_eq!(
+            e.server_url,
+            Setting {
+                value: Some("https://mine/".into()),
+                source: Source::UserSetting,
+                locked: true
+            }
+        );
+        assert_eq!(
+            (e.lock_settings.value, e.lock_settings.source),
+            (true, Source::UserPolicy)
+        );
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["autohideSeconds"]["source"], "user_policy");
+        assert_eq!(json["autohideReminders"]["locked"], true);
+        assert_eq!(json["caldavUrl"]["value"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn setting_change_json() {
+        let c: SettingChange =
+            serde_json::from_str(r#"{"key": "autohideSeconds", "value": 30}"#).unwrap();
+        assert_eq!(c, SettingChange::AutohideSeconds(30));
+        let c: SettingChange =
+            serde_json::from_str(r#"{"key": "caldavUrl", "value": null}"#).unwrap();
+        assert_eq!(c, SettingChange::CaldavUrl(None));
+        assert!(serde_json::from_str::<SettingChange>(r#"{"key": "nope", "value": 1}"#).is_err());
     }
 
     #[test]

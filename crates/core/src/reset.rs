@@ -62,6 +62,21 @@ pub const USER_DATA_TABLES: &[UserDataTable] = &[
         name: "outbox",
         kind: UserData::Outbox,
     },
+    // Reminder snooze/dismiss state, the per-calendar "remind me" switch and the scheduler's
+    // marks (migrations/0003_reminders.sql): a dismissed occurrence never fires again, also
+    // after a reset (DESIGN §5).
+    UserDataTable {
+        name: "reminder_ack",
+        kind: UserData::Kept,
+    },
+    UserDataTable {
+        name: "reminder_calendar",
+        kind: UserData::Kept,
+    },
+    UserDataTable {
+        name: "reminder_meta",
+        kind: UserData::Kept,
+    },
 ];
 
 /// What a reset should also do.
@@ -649,6 +664,57 @@ mod tests {
         );
         let de = report.lines(Lang::De).join("\n");
         assert!(de.contains("verschoben"), "{de}");
+    }
+
+    #[tokio::test]
+    async fn reminder_state_survives_a_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let (paths, _) = seeded(dir.path()).await;
+        let store = Store::open(&paths.database()).await.unwrap();
+        sqlx::query(
+            "INSERT INTO reminder_ack (uid, instance, start, through, alarm_at, snooze_until)
+             VALUES ('m1', '2026-11-27T09:00:00Z', '2026-11-27T09:00:00Z',
+                     '2026-11-27T08:46:00Z', '2026-11-27T08:45:00Z', '')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO reminder_calendar (calendar_id, remind) VALUES ('bob', 1)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO reminder_meta (key, value) VALUES ('since', '2026-11-01T00:00:00Z')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+
+        let report = reset_profile(&paths, ResetOptions::default())
+            .await
+            .unwrap();
+        assert!(!report.has_warnings(), "{report:#?}");
+        for table in ["reminder_ack", "reminder_calendar", "reminder_meta"] {
+            assert!(
+                report
+                    .steps
+                    .contains(&ResetStep::Carried { table, rows: 1 }),
+                "{table}: {report:#?}"
+            );
+        }
+        let store = Store::open(&paths.database()).await.unwrap();
+        let dismissed: (String, String, String) =
+            sqlx::query_as("SELECT uid, instance, snooze_until FROM reminder_ack")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            dismissed,
+            ("m1".into(), "2026-11-27T09:00:00Z".into(), String::new())
+        );
+        assert_eq!(count(&store, "reminder_calendar").await, 1);
+        assert_eq!(count(&store, "folder").await, 0);
     }
 
     #[tokio::test]

@@ -57,6 +57,11 @@ impl Session {
         self.client.policy_key()
     }
 
+    /// The connected client, for the sync engine.
+    pub fn client_mut(&mut self) -> &mut EasClient {
+        &mut self.client
+    }
+
     /// FolderSync from `sync_key` ("0" for the whole hierarchy).
     pub async fn folder_sync(&mut self, sync_key: &str) -> Result<Hierarchy, CoreError> {
         let url = self.client.url().to_string();
@@ -65,30 +70,35 @@ impl Session {
             .folder_sync(sync_key)
             .await
             .map_err(|e| map_eas(e, &url))?;
-        let mut changes = Vec::with_capacity(resp.changes.len());
-        for c in resp.changes {
-            changes.push(match c {
-                kontor_eas::folder_sync::Change::Add(f)
-                | kontor_eas::folder_sync::Change::Update(f) => FolderChange::Upsert {
-                    server_id: f.server_id,
-                    parent_id: f.parent_id,
-                    display_name: f.display_name,
-                    folder_type: i64::from(f.folder_type.code()),
-                },
-                kontor_eas::folder_sync::Change::Delete { server_id } => {
-                    FolderChange::Delete { server_id }
-                }
-            });
-        }
-        Ok(Hierarchy {
-            sync_key: resp.sync_key,
-            changes,
-        })
+        Ok(hierarchy(resp))
+    }
+}
+
+/// The store's view of one FolderSync answer.
+pub(crate) fn hierarchy(resp: kontor_eas::folder_sync::Response) -> Hierarchy {
+    let mut changes = Vec::with_capacity(resp.changes.len());
+    for c in resp.changes {
+        changes.push(match c {
+            kontor_eas::folder_sync::Change::Add(f)
+            | kontor_eas::folder_sync::Change::Update(f) => FolderChange::Upsert {
+                server_id: f.server_id,
+                parent_id: f.parent_id,
+                display_name: f.display_name,
+                folder_type: i64::from(f.folder_type.code()),
+            },
+            kontor_eas::folder_sync::Change::Delete { server_id } => {
+                FolderChange::Delete { server_id }
+            }
+        });
+    }
+    Hierarchy {
+        sync_key: resp.sync_key,
+        changes,
     }
 }
 
 /// Sorts an eas error into what the user can act on.
-fn map_eas(e: EasError, url: &str) -> CoreError {
+pub(crate) fn map_eas(e: EasError, url: &str) -> CoreError {
     let detail = format!("{e} ({url})");
     match e {
         EasError::Unauthorized { .. } | EasError::Forbidden { .. } => {

@@ -16,8 +16,8 @@ use crate::error::EasError;
 use crate::provision::{self, PolicyStatus};
 use crate::version::ProtocolVersion;
 use crate::{
-    compose, estimate, folder_ops, folder_sync, item_operations, meeting_response, move_items,
-    ping, resolve_recipients, search, settings, sync,
+    compose, estimate, find, folder_ops, folder_sync, item_operations, meeting_response,
+    move_items, ping, resolve_recipients, search, settings, sync,
 };
 
 /// The path ActiveSync lives under when the user gives only a host.
@@ -463,6 +463,15 @@ impl EasClient {
         &mut self,
         collections: &[sync::CollectionRequest],
     ) -> Result<sync::Response, EasError> {
+        if self.version < ProtocolVersion::V16_0
+            && collections
+                .iter()
+                .any(|c| c.commands.iter().any(sync::ClientCommand::sends))
+        {
+            return Err(EasError::NotSupported {
+                feature: "sending a draft through Sync before ActiveSync 16.0 (SendMail is used instead)",
+            });
+        }
         let req = sync::request(collections);
         self.command("Sync", &req, &[], sync::parse).await
     }
@@ -652,6 +661,19 @@ impl EasClient {
     ) -> Result<search::Results<search::MailboxHit>, EasError> {
         let req = search::mailbox_request(text, collection_id, 0, max.max(1) - 1, None);
         self.command("Search", &req, &[], search::parse_mailbox)
+            .await
+    }
+
+    /// Find (MS-ASCMD 2.2.1.2): a KQL search of the mailbox or the GAL. Only EAS 16.1 has it;
+    /// on an older session this returns `NotSupported` without sending anything (use
+    /// [`EasClient::search_mailbox`] / [`EasClient::search_gal`] there).
+    pub async fn find(&mut self, req: &find::FindRequest) -> Result<find::Response, EasError> {
+        if self.version < ProtocolVersion::V16_1 {
+            return Err(EasError::NotSupported {
+                feature: "Find before ActiveSync 16.1 (Search is used instead)",
+            });
+        }
+        self.command("Find", &req.to_element(), &[], find::parse)
             .await
     }
 

@@ -90,6 +90,11 @@ pub enum EasError {
     #[error("The server does not support {feature}.")]
     NotSupported { feature: &'static str },
 
+    /// An item the caller asked to send breaks a rule of its class (MS-ASTASK, MS-ASCNTC…);
+    /// nothing was sent.
+    #[error("The {class} item cannot be sent: {detail}.")]
+    InvalidItem { class: &'static str, detail: String },
+
     /// A status the caller has to treat as a plain failure.
     #[error("The server reported an error for {command}: status {status} ({meaning}).")]
     Status {

@@ -47,13 +47,14 @@
 //! | [`provision`] | Provision 2.2.1.14 (two phases, remote wipe) |
 //! | [`folder_sync`], [`folder_ops`] | FolderSync 2.2.1.5, FolderCreate/Update/Delete 2.2.1.2–4 |
 //! | [`sync`] | Sync 2.2.1.21 (WindowSize, MoreAvailable, BodyPreference, Add/Change/Delete/Fetch, ClientId) and [`sync::LoopGuard`] |
-//! | [`email`], [`calendar`] | Email (MS-ASEMAIL) and Calendar (MS-ASCAL) application data |
+//! | [`email`], [`calendar`], [`contacts`], [`tasks`] | Email (MS-ASEMAIL), Calendar (MS-ASCAL), Contacts (MS-ASCNTC) and Tasks (MS-ASTASK) application data |
 //! | [`ping`] | Ping 2.2.1.13 |
 //! | [`item_operations`] | ItemOperations 2.2.1.10 (attachments streamed to disk, EmptyFolderContents) |
 //! | [`move_items`] | MoveItems 2.2.1.12 |
 //! | [`compose`] | SendMail/SmartReply/SmartForward 2.2.1.17–19 (CRLF enforced, 12.1 form too) |
 //! | [`settings`] | Settings 2.2.1.18 (Oof, UserInformation, DeviceInformation) |
 //! | [`search`] | Search 2.2.1.16 (GAL, Mailbox) |
+//! | [`find`] | Find 2.2.1.2 (16.1: KQL mailbox and GAL search) |
 //! | [`estimate`] | GetItemEstimate 2.2.1.9 |
 //! | [`meeting_response`] | MeetingResponse 2.2.1.11 |
 //! | [`resolve_recipients`] | ResolveRecipients 2.2.1.15 (free/busy) |
@@ -66,13 +67,16 @@
 //! reused connections; Z-Push enforces provisioning (449) and shrinks the Sync window to one
 //! item when it suspects a loop.
 
+mod appdata;
 pub mod autodiscover;
 pub mod calendar;
 pub mod client;
 pub mod compose;
+pub mod contacts;
 pub mod email;
 pub mod error;
 pub mod estimate;
+pub mod find;
 pub mod folder_ops;
 pub mod folder_sync;
 pub mod item_operations;
@@ -84,6 +88,7 @@ pub mod resolve_recipients;
 pub mod search;
 pub mod settings;
 pub mod sync;
+pub mod tasks;
 pub mod version;
 
 pub use client::{EasClient, EasConfig, Param, ProvisionOutcome, QueryForm, ServerInfo};

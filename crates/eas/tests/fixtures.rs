@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use kontor_eas::{folder_sync, ping, provision, search, settings, sync};
+use kontor_eas::{contacts, folder_sync, ping, provision, search, settings, sync, tasks};
 use kontor_wbxml::decode;
 
 fn fixtures_dir() -> PathBuf {
@@ -34,6 +34,41 @@ fn parsed(name: &str, bytes: &[u8]) -> String {
         format!("{:#?}", provision::parse(doc()))
     } else if name.starts_with("foldersync") {
         format!("{:#?}", folder_sync::parse(doc()))
+    } else if name.starts_with("sync-contacts") || name.starts_with("sync-tasks") {
+        format!(
+            "{:#?}",
+            sync::parse(doc()).map(|r| {
+                r.collections
+                    .iter()
+                    .map(|c| {
+                        let adds = || {
+                            c.changes.iter().filter_map(|ch| match ch {
+                                sync::ServerChange::Add { server_id, data } => {
+                                    Some((server_id.clone(), data))
+                                }
+                                _ => None,
+                            })
+                        };
+                        let contacts: Vec<_> = adds()
+                            .filter(|_| c.collection_id.starts_with("vcard"))
+                            .map(|(id, d)| (id, contacts::Contact::from_application_data(d)))
+                            .collect();
+                        let tasks: Vec<_> = adds()
+                            .filter(|_| c.collection_id.starts_with("vtodo"))
+                            .map(|(id, d)| (id, tasks::Task::from_application_data(d)))
+                            .collect();
+                        (
+                            c.collection_id.clone(),
+                            c.status,
+                            c.more_available,
+                            c.changes.len(),
+                            contacts,
+                            tasks,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        )
     } else if name.starts_with("sync") {
         format!(
             "{:#?}",
@@ -168,4 +203,47 @@ fn fixture_corpus_matches_expected_renderings() {
         files.len(),
         failures.join("\n")
     );
+}
+
+/// SOGo's VTODO bug, as recorded: a task with a relative alarm and no DTSTART arrives with
+/// `ReminderTime` = `(null)`. The task is read with `reminder_time: None`, and the tasks after
+/// it in the same batch are read too.
+#[test]
+fn sogo_null_reminder_time_is_read_leniently() {
+    let bytes = std::fs::read(fixtures_dir().join("sogo/sync-tasks-items.wbxml")).unwrap();
+    let doc = decode(bytes).unwrap();
+    assert!(
+        doc.render()
+            .contains("<Tasks:ReminderTime>(null)</Tasks:ReminderTime>"),
+        "the recorded answer carries SOGo's (null) ReminderTime"
+    );
+    let r = sync::parse(Some(doc)).expect("the batch parses");
+    let col = r.collection("vtodo%2Fpersonal").expect("tasks collection");
+    let tasks: Vec<_> = col
+        .changes
+        .iter()
+        .filter_map(|ch| match ch {
+            sync::ServerChange::Add { server_id, data } => {
+                Some((server_id.as_str(), tasks::Task::from_application_data(data)))
+            }
+            _ => None,
+        })
+        .collect();
+    let (_, broken) = tasks
+        .iter()
+        .find(|(id, _)| *id == "kontor-fixture-task-nostart.ics")
+        .expect("the task SOGo mangles");
+    assert!(broken.reminder_set);
+    assert_eq!(broken.reminder_time, None);
+    assert_eq!(broken.subject.as_deref(), Some("Angebot nachfassen"));
+    let open = tasks
+        .iter()
+        .find(|(id, _)| *id == "task-open.ics")
+        .map(|(_, t)| t)
+        .expect("seeded open task");
+    assert_eq!(
+        open.reminder_time.as_deref(),
+        Some("2026-11-28T07:45:00.000Z")
+    );
+    assert!(tasks.len() >= 3);
 }

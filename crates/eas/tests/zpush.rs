@@ -3,9 +3,9 @@
 //! repeated-SyncKey and window-shrink-to-one loop detection, partial batches, Oof.
 //!
 //! The HTTP tests replay the answers from a scripted loopback server and check every request
-//! the client sent (query, policy key header, body).
-
-use std::sync::{Arc, Mutex};
+//! the client sent (query, policy key header, body). The same server scripts the HTTP-level
+//! answers Exchange and Z-Push give: 451 with `X-MS-Location` (MS-ASHTTP 3.2.5.1), 503 with
+//! `Retry-After`, 401 and 403.
 
 use kontor_eas::folder_sync::{self, Change};
 use kontor_eas::provision::PolicyStatus;
@@ -14,86 +14,9 @@ use kontor_eas::sync::{self, CollectionRequest, LoopGuard};
 use kontor_eas::{EasClient, EasConfig, EasError};
 use kontor_wbxml::pages::{airsync as a, folderhierarchy as fh, provision as pv, settings as st};
 use kontor_wbxml::{Element, decode, encode};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
-#[derive(Debug, Clone)]
-struct Seen {
-    target: String,
-    policy_key: Option<String>,
-    body: Vec<u8>,
-}
-
-/// Serves `answers` in order, one per request, and records the requests.
-async fn scripted(answers: Vec<(u16, Vec<u8>)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/Microsoft-Server-ActiveSync",
-        listener.local_addr().unwrap()
-    );
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    tokio::spawn(async move {
-        let mut answers = answers.into_iter();
-        while let Ok((mut s, _)) = listener.accept().await {
-            loop {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 4096];
-                let head_end = loop {
-                    let n = match s.read(&mut tmp).await {
-                        Ok(0) | Err(_) => break None,
-                        Ok(n) => n,
-                    };
-                    buf.extend_from_slice(&tmp[..n]);
-                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break Some(p + 4);
-                    }
-                };
-                let Some(head_end) = head_end else { break };
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let header = |name: &str| {
-                    head.lines()
-                        .find(|l| {
-                            l.to_ascii_lowercase()
-                                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
-                        })
-                        .map(|l| l.split_once(':').unwrap().1.trim().to_string())
-                };
-                let len: usize = header("content-length")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                while buf.len() < head_end + len {
-                    let n = s.read(&mut tmp).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&tmp[..n]);
-                }
-                let target = head
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .split(' ')
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_string();
-                log.lock().unwrap().push(Seen {
-                    target,
-                    policy_key: header("x-ms-policykey"),
-                    body: buf[head_end..head_end + len].to_vec(),
-                });
-                let (status, body) = answers.next().unwrap_or((500, Vec::new()));
-                let reply = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: {}\r\n\r\n",
-                    body.len()
-                );
-                let _ = s.write_all(reply.as_bytes()).await;
-                let _ = s.write_all(&body).await;
-            }
-        }
-    });
-    (url, seen)
-}
+mod scripted;
+use scripted::{scripted, scripted_with_headers};
 
 fn client(url: &str) -> EasClient {
     EasClient::new(EasConfig::new(url, "alice", "pw", "ZPushDevice1").unwrap()).unwrap()
@@ -454,4 +377,132 @@ async fn autodiscover_query_posts_the_pox_request_and_reads_the_answer() {
         .await
         .unwrap_err();
     assert!(matches!(err, EasError::Unauthorized { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn http_451_redirects_once_to_x_ms_location() {
+    let (new_url, new_seen) = scripted(vec![
+        (200, folder_sync_answer(1)),
+        (200, folder_sync_answer(1)),
+    ])
+    .await;
+    let (old_url, old_seen) = scripted_with_headers(vec![(
+        451,
+        vec![("X-MS-Location", new_url.clone())],
+        Vec::new(),
+    )])
+    .await;
+    let mut c = client(&old_url);
+    let h = c
+        .folder_sync("0")
+        .await
+        .expect("FolderSync after the redirect");
+    assert!(matches!(&h.changes[..], [Change::Add(f)] if f.display_name == "Posteingang"));
+    // The client keeps the new address (to be saved in the profile) and uses it from now on.
+    assert_eq!(c.url(), new_url);
+    c.folder_sync("0").await.expect("second FolderSync");
+    let old_seen = old_seen.lock().unwrap().clone();
+    let new_seen = new_seen.lock().unwrap().clone();
+    assert_eq!(old_seen.len(), 1, "the old address is asked once");
+    assert_eq!(new_seen.len(), 2);
+    // The redirected request is the same command, with the same body.
+    assert!(new_seen[0].target.contains("Cmd=FolderSync"));
+    assert!(
+        new_seen[0]
+            .target
+            .starts_with("/Microsoft-Server-ActiveSync?")
+    );
+    assert_eq!(new_seen[0].body, old_seen[0].body);
+}
+
+#[tokio::test]
+async fn a_second_451_in_one_request_is_an_error_not_a_loop() {
+    // Two servers that redirect to each other: the client follows one redirect per request
+    // and then reports the 451 instead of bouncing forever.
+    let (b_url, b_seen) = scripted_with_headers(vec![(
+        451,
+        vec![(
+            "X-MS-Location",
+            "http://127.0.0.1:9/Microsoft-Server-ActiveSync".into(),
+        )],
+        Vec::new(),
+    )])
+    .await;
+    let (a_url, _) = scripted_with_headers(vec![(
+        451,
+        vec![("X-MS-Location", b_url.clone())],
+        Vec::new(),
+    )])
+    .await;
+    let mut c = client(&a_url);
+    let err = c.folder_sync("0").await.expect_err("two redirects");
+    assert!(matches!(err, EasError::Http { status: 451, .. }), "{err:?}");
+    assert!(err.to_string().contains("451"), "{err}");
+    assert_eq!(b_seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn http_451_without_x_ms_location_is_a_plain_error() {
+    let (url, seen) = scripted(vec![(451, Vec::new())]).await;
+    let err = client(&url).folder_sync("0").await.expect_err("451");
+    assert!(matches!(err, EasError::Http { status: 451, .. }), "{err:?}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn http_503_with_retry_after_is_server_busy() {
+    let (url, seen) = scripted_with_headers(vec![
+        (503, vec![("Retry-After", "120".into())], Vec::new()),
+        (503, Vec::new(), Vec::new()),
+        (
+            503,
+            vec![("Retry-After", "Fri, 27 Nov 2026 18:00:00 GMT".into())],
+            Vec::new(),
+        ),
+        (200, Vec::new(), folder_sync_answer(1)),
+    ])
+    .await;
+    let mut c = client(&url);
+    let err = c.folder_sync("0").await.expect_err("503");
+    match &err {
+        EasError::ServerBusy { retry_after } => {
+            assert_eq!(*retry_after, Some(std::time::Duration::from_secs(120)))
+        }
+        other => panic!("expected ServerBusy, got {other:?}"),
+    }
+    assert!(err.is_transient());
+    assert!(err.to_string().contains("120 seconds"), "{err}");
+    // Without a usable Retry-After the caller still learns it is busy, and picks its own back-off.
+    for _ in 0..2 {
+        let err = c.folder_sync("0").await.expect_err("503");
+        assert!(
+            matches!(err, EasError::ServerBusy { retry_after: None }),
+            "{err:?}"
+        );
+    }
+    // The client does not retry by itself: one request per call, and the next call works.
+    c.folder_sync("0").await.expect("after the busy period");
+    assert_eq!(seen.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn http_401_and_403_are_clear_errors() {
+    let (url, seen) = scripted(vec![(401, Vec::new()), (403, Vec::new())]).await;
+    let mut c = client(&url);
+    let err = c.folder_sync("0").await.expect_err("401");
+    assert!(
+        matches!(&err, EasError::Unauthorized { user } if user == "alice"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "The server did not accept the user name or password for alice."
+    );
+    assert!(!err.is_transient());
+    let err = c.folder_sync("0").await.expect_err("403");
+    assert!(matches!(err, EasError::Forbidden { .. }), "{err:?}");
+    assert!(err.to_string().contains("HTTP 403"), "{err}");
+    assert!(!err.is_transient());
+    // Neither is retried or answered with provisioning.
+    assert_eq!(seen.lock().unwrap().len(), 2);
 }

@@ -2,87 +2,25 @@
 //! DST change, one EXDATE, one moved occurrence) read over ActiveSync and over CalDAV must give
 //! the same occurrences once both go through `kontor-calendar`.
 //!
-//! The WBXML → `EasCalendarItem` reading here is a small test-local reader of the MS-ASCAL
-//! elements the series uses; the app's own reader belongs to `kontor-eas`/`kontor-core`.
+//! The WBXML is read by `kontor-eas` ([`Event::from_application_data`]) and turned into the
+//! calendar crate's item by the app's own conversion (`kontor_core::convert`), so this test
+//! checks the path the sync engine takes.
 
-use base64::Engine as _;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
-use kontor_calendar::eas::{EasCalendarItem, EasException, EasRecurrence, from_eas};
+use chrono::{DateTime, TimeDelta, Utc};
+use kontor_calendar::eas::{EasCalendarItem, from_eas};
 use kontor_calendar::{Calendar, Occurrence, Zone};
+use kontor_core::convert::event_to_item;
+use kontor_eas::calendar::Event;
 use kontor_eas::folder_sync::Change;
 use kontor_eas::sync::{CollectionRequest, FilterType, ServerChange, SyncOptions};
 use kontor_eas::{EasClient, EasConfig};
 use kontor_live_tests::{ALICE, SOGO_DAV_URL, SOGO_EAS_URL, require_sogo};
-use kontor_wbxml::Element;
 use kontor_wbxml::pages::calendar as cal;
 
 const UID: &str = "kontor-seed-weekly-series";
 
-fn eas_time(s: &str) -> Option<DateTime<Utc>> {
-    // MS-ASDTYPE 2.7.2: compact (20261006T080000Z) or extended (2026-10-06T08:00:00.000Z).
-    let s = s.trim();
-    NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.fZ"))
-        .ok()
-        .map(|n| n.and_utc())
-}
-
-fn num<T: std::str::FromStr>(e: &Element, tag: kontor_wbxml::Tag) -> Option<T> {
-    e.child_text(tag).and_then(|t| t.trim().parse().ok())
-}
-
-fn read_item(d: &Element) -> EasCalendarItem {
-    let recurrence = d.child(cal::Recurrence).map(|r| EasRecurrence {
-        recurrence_type: num(r, cal::Type).unwrap_or(0),
-        interval: num(r, cal::Interval),
-        until: r.child_text(cal::Until).and_then(|t| eas_time(&t)),
-        occurrences: num(r, cal::Occurrences),
-        week_of_month: num(r, cal::WeekOfMonth),
-        day_of_month: num(r, cal::DayOfMonth),
-        day_of_week: num(r, cal::DayOfWeek),
-        month_of_year: num(r, cal::MonthOfYear),
-        first_day_of_week: num(r, cal::FirstDayOfWeek),
-    });
-    let exceptions = d
-        .child(cal::Exceptions)
-        .map(|x| {
-            x.children_with(cal::Exception)
-                .map(|e| EasException {
-                    deleted: e.child_text(cal::Deleted).is_some_and(|v| v.trim() == "1"),
-                    exception_start_time: e
-                        .child_text(cal::ExceptionStartTime)
-                        .and_then(|t| eas_time(&t))
-                        .expect("ExceptionStartTime"),
-                    subject: e.child_text(cal::Subject),
-                    start_time: e.child_text(cal::StartTime).and_then(|t| eas_time(&t)),
-                    end_time: e.child_text(cal::EndTime).and_then(|t| eas_time(&t)),
-                    location: e.child_text(cal::Location),
-                    reminder: num(e, cal::Reminder),
-                    ..Default::default()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    EasCalendarItem {
-        timezone: d.child_text(cal::TimeZone).and_then(|t| {
-            base64::engine::general_purpose::STANDARD
-                .decode(t.trim())
-                .ok()
-        }),
-        uid: d.child_text(cal::UID),
-        start_time: d.child_text(cal::StartTime).and_then(|t| eas_time(&t)),
-        end_time: d.child_text(cal::EndTime).and_then(|t| eas_time(&t)),
-        all_day_event: d
-            .child_text(cal::AllDayEvent)
-            .is_some_and(|v| v.trim() == "1"),
-        subject: d.child_text(cal::Subject),
-        location: d.child_text(cal::Location),
-        reminder: num(d, cal::Reminder),
-        meeting_status: num(d, cal::MeetingStatus),
-        recurrence,
-        exceptions,
-        ..Default::default()
-    }
+fn read_item(d: &kontor_wbxml::Element) -> EasCalendarItem {
+    event_to_item(&Event::from_application_data(d)).expect("SOGo sends readable times")
 }
 
 async fn series_over_eas() -> (EasCalendarItem, String) {

@@ -8,15 +8,12 @@ use kontor_eas::calendar::Event;
 use kontor_eas::compose::{Compose, Source};
 use kontor_eas::email::Email;
 use kontor_eas::estimate::EstimateRequest;
-use kontor_eas::sync::{
-    ClientCommand, CollectionRequest, ItemResponse, LoopGuard, ServerChange, Status,
-};
-use kontor_eas::{EasClient, EasError, FolderType, ProtocolVersion};
+use kontor_eas::sync::{ClientCommand, CollectionRequest, ItemResponse, ServerChange, Status};
+use kontor_eas::{EasError, FolderType, ProtocolVersion};
 use kontor_live_tests::{ALICE, BOB};
-use kontor_wbxml::Element;
 
 mod eas_common;
-use eas_common::{folder, session};
+use eas_common::{folder, full_sync, session};
 /// SOGo drops connections under concurrent ActiveSync load; run these one at a time.
 /// This only serialises tests that share a process (`cargo test`); nextest gives each test its
 /// own process, and there the client's one resend of a reset request covers SOGo's resets.
@@ -27,35 +24,6 @@ fn stamp() -> u128 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_nanos()
-}
-
-async fn full_sync(c: &mut EasClient, id: &str) -> (String, Vec<(String, Element)>) {
-    let mut key = "0".to_string();
-    let mut items = Vec::new();
-    let mut guard = LoopGuard::new(id);
-    loop {
-        let resp = c
-            .sync(&[CollectionRequest::new(id, &key)])
-            .await
-            .expect("Sync");
-        let Some(col) = resp.collection(id) else {
-            return (key, items);
-        };
-        assert_eq!(col.status, Status::Success);
-        guard.observe(&key, col).expect("no loop");
-        for ch in &col.changes {
-            if let ServerChange::Add { server_id, data }
-            | ServerChange::Change { server_id, data } = ch
-            {
-                items.push((server_id.clone(), data.clone()));
-            }
-        }
-        let first = key == "0";
-        key = col.sync_key.clone();
-        if !first && !col.more_available {
-            return (key, items);
-        }
-    }
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-import { useState, type SyntheticEvent } from "react";
+import { useEffect, useState, type SyntheticEvent } from "react";
 import type { Account, Api, IpcError } from "../lib/api";
 import { toIpcError } from "../lib/api";
 import { useI18n } from "../lib/i18n-context";
@@ -6,12 +6,15 @@ import { ErrorView } from "./ErrorView";
 import { LanguageSwitch } from "./LanguageSwitch";
 
 interface Props {
-  api: Pick<Api, "signIn">;
+  api: Pick<Api, "signIn" | "effectiveSettings">;
   onSignedIn: (account: Account) => void;
   initialError?: IpcError | null;
 }
 
-/** First run: server address, user name and password. Enter in any field submits. */
+/**
+ * First run: server address, user name and password. Enter in any field submits. A server
+ * address set by IT policy (SERVERURL) is filled in and read-only.
+ */
 export function AccountScreen({ api, onSignedIn, initialError = null }: Props) {
   const { t } = useI18n();
   const [serverUrl, setServerUrl] = useState("");
@@ -20,6 +23,24 @@ export function AccountScreen({ api, onSignedIn, initialError = null }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(initialError);
   const [missing, setMissing] = useState(false);
+  const [serverLocked, setServerLocked] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api.effectiveSettings().then(
+      (settings) => {
+        const server = settings.serverUrl;
+        if (!live || server.value === null) return;
+        setServerUrl(server.value);
+        setServerLocked(server.locked);
+      },
+      // Without the settings the form still works; the address is simply not pre-filled.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
 
   async function submit(e: SyntheticEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -65,13 +86,17 @@ export function AccountScreen({ api, onSignedIn, initialError = null }: Props) {
           spellCheck={false}
           autoFocus
           disabled={busy}
+          readOnly={serverLocked}
+          data-locked={serverLocked}
           value={serverUrl}
           aria-describedby="server-url-hint"
           onChange={(e) => {
             setServerUrl(e.target.value);
           }}
         />
-        <small id="server-url-hint">{t("account.serverUrl.hint")}</small>
+        <small id="server-url-hint" data-testid="server-url-hint">
+          {serverLocked ? t("account.serverUrl.locked") : t("account.serverUrl.hint")}
+        </small>
         <label htmlFor="user">{t("account.user")}</label>
         <input
           id="user"

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Account, Api, Folder, IpcError } from "../lib/api";
+import type { Account, Api, EffectiveSettings, Folder, IpcError } from "../lib/api";
 import { App } from "../App";
 import { ErrorView } from "./ErrorView";
 
@@ -13,6 +13,14 @@ const authFailed: IpcError = {
   detail: "HTTP 401 Unauthorized from http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync",
 };
 
+const noPolicy: EffectiveSettings = {
+  serverUrl: { value: null, source: "default", locked: false },
+  caldavUrl: { value: null, source: "default", locked: false },
+  autohideReminders: { value: false, source: "default", locked: false },
+  autohideSeconds: { value: 15, source: "default", locked: false },
+  lockSettings: { value: false, source: "default", locked: true },
+};
+
 function fakeApi(overrides: Partial<Api> = {}): Api {
   return {
     setLanguage: vi.fn(() => Promise.resolve(null)),
@@ -21,6 +29,8 @@ function fakeApi(overrides: Partial<Api> = {}): Api {
     folders: vi.fn(() => Promise.resolve([])),
     refreshFolders: vi.fn(() => Promise.resolve([])),
     signOut: vi.fn(() => Promise.resolve(null)),
+    effectiveSettings: vi.fn(() => Promise.resolve(noPolicy)),
+    setSetting: vi.fn(() => Promise.resolve(noPolicy)),
     ...overrides,
   };
 }
@@ -87,6 +97,39 @@ describe("sign-in flow", () => {
     expect(alert.dataset.code).toBe("internal");
     expect(within(alert).getByText("Anmeldung nicht möglich")).toBeTruthy();
     expect(api.setLanguage).toHaveBeenCalledWith("de");
+  });
+
+  it("fills in and locks a server address set by IT policy", async () => {
+    const user = userEvent.setup();
+    const policyServer = "https://mail.example.com/Microsoft-Server-ActiveSync";
+    const api = fakeApi({
+      effectiveSettings: vi.fn(() =>
+        Promise.resolve({
+          ...noPolicy,
+          serverUrl: { value: policyServer, source: "machine_policy" as const, locked: true },
+        }),
+      ),
+    });
+    render(<App api={api} lang="de" />);
+    const field = await screen.findByTestId<HTMLInputElement>("server-url");
+    await vi.waitFor(() => {
+      expect(field.value).toBe(policyServer);
+    });
+    expect(field.readOnly).toBe(true);
+    expect(screen.getByTestId("server-url-hint").textContent).toBe("Von Ihrer IT-Abteilung festgelegt.");
+    await user.type(field, "typed");
+    expect(field.value).toBe(policyServer);
+  });
+
+  it("leaves the server address free without a policy", async () => {
+    const api = fakeApi();
+    render(<App api={api} lang="en" />);
+    const field = await screen.findByTestId<HTMLInputElement>("server-url");
+    await vi.waitFor(() => {
+      expect(api.effectiveSettings).toHaveBeenCalled();
+    });
+    expect(field.readOnly).toBe(false);
+    expect(field.value).toBe("");
   });
 
   it("asks for missing fields without calling the core", async () => {

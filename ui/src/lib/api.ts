@@ -14,6 +14,7 @@ export type ErrorCode =
   | "storage"
   | "invalid_input"
   | "not_signed_in"
+  | "instance_running"
   | "internal";
 
 export interface IpcError {
@@ -59,6 +60,31 @@ export interface SignInRequest {
   password: string;
 }
 
+/** Where a setting's value comes from (kontor_core::policy::Source). */
+export type SettingSource = "machine_policy" | "user_policy" | "user_setting" | "default";
+
+/** One setting in force; `locked`: show read-only (set by IT policy, or all settings locked). */
+export interface Setting<T> {
+  value: T;
+  source: SettingSource;
+  locked: boolean;
+}
+
+/** What `effective_settings` returns (kontor_core::policy::EffectiveSettings). */
+export interface EffectiveSettings {
+  serverUrl: Setting<string | null>;
+  caldavUrl: Setting<string | null>;
+  autohideReminders: Setting<boolean>;
+  autohideSeconds: Setting<number>;
+  lockSettings: Setting<boolean>;
+}
+
+/** A change to one of the user's own settings (kontor_core::policy::SettingChange). */
+export type SettingChange =
+  | { key: "autohideReminders"; value: boolean }
+  | { key: "autohideSeconds"; value: number }
+  | { key: "caldavUrl"; value: string | null };
+
 export function isIpcError(value: unknown): value is IpcError {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -100,6 +126,8 @@ export const api = {
   folders: () => call<Folder[]>("folders"),
   refreshFolders: () => call<Folder[]>("refresh_folders"),
   signOut: () => call<null>("sign_out"),
+  effectiveSettings: () => call<EffectiveSettings>("effective_settings"),
+  setSetting: (change: SettingChange) => call<EffectiveSettings>("set_setting", { change }),
 };
 
 export type Api = typeof api;

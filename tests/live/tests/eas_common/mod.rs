@@ -2,8 +2,10 @@
 //! folder lookup by type.
 
 use kontor_eas::folder_sync::{Change, Folder};
+use kontor_eas::sync::{CollectionRequest, LoopGuard, ServerChange, Status};
 use kontor_eas::{EasClient, EasConfig, FolderType};
 use kontor_live_tests::{SOGO_EAS_URL, User, require_sogo};
+use kontor_wbxml::Element;
 
 /// OPTIONS, Provision and a full FolderSync as `user` with its own DeviceId `device`.
 pub async fn session(user: User, device: &str) -> (EasClient, Vec<Folder>) {
@@ -36,4 +38,39 @@ pub fn folder(folders: &[Folder], t: FolderType) -> String {
         .unwrap_or_else(|| panic!("no {t:?} folder"))
         .server_id
         .clone()
+}
+
+/// Synchronises collection `id` from key 0 to the end (MoreAvailable loop under a
+/// [`LoopGuard`]) and returns the final key and every added or changed item.
+#[allow(
+    dead_code,
+    reason = "each test binary includes this module; the mail tests use their own loop"
+)]
+pub async fn full_sync(c: &mut EasClient, id: &str) -> (String, Vec<(String, Element)>) {
+    let mut key = "0".to_string();
+    let mut items = Vec::new();
+    let mut guard = LoopGuard::new(id);
+    loop {
+        let resp = c
+            .sync(&[CollectionRequest::new(id, &key)])
+            .await
+            .expect("Sync");
+        let Some(col) = resp.collection(id) else {
+            return (key, items);
+        };
+        assert_eq!(col.status, Status::Success);
+        guard.observe(&key, col).expect("no loop");
+        for ch in &col.changes {
+            if let ServerChange::Add { server_id, data }
+            | ServerChange::Change { server_id, data } = ch
+            {
+                items.push((server_id.clone(), data.clone()));
+            }
+        }
+        let first = key == "0";
+        key = col.sync_key.clone();
+        if !first && !col.more_available {
+            return (key, items);
+        }
+    }
 }

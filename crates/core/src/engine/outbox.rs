@@ -1,0 +1,628 @@
+//! Replaying the user's queued mail changes (the outbox) to the server.
+//!
+//! Every user action is applied to the cache at once and queued as an [`OutboxOp`] in the
+//! `outbox` table (user data: a cache reset keeps it). The account task replays the queue
+//! **in order, one operation at a time per account**:
+//!
+//! | operation | how (MS-ASCMD) | idempotent because |
+//! |---|---|---|
+//! | read / unread, flag | Sync `Change` in the item's folder (2.2.3.24) | it sets a state |
+//! | delete | Sync `Delete` (2.2.3.42.2), moved to Deleted Items | a missing item counts as deleted |
+//! | move | MoveItems (2.2.1.12) | a missing source after a crash is checked, see below |
+//! | send, reply, forward | SendMail / SmartReply / SmartForward (2.2.1.17–19) with a stable ClientId and Message-ID | see "never sent twice" |
+//! | save draft | not in EAS 14.1 (Sync `Add` to Drafts needs 16.0): parked as "not supported by this server" | — |
+//!
+//! **Never sent twice.** Before a send the operation is marked in flight. If Kontor stops
+//! between the server's answer and marking it done, the operation is found in flight at the
+//! next replay (the engine does not reset in-flight rows blindly) and is "in doubt": the Sent folder is synced and searched for the message's
+//! Message-ID (SOGo reports it as the ConversationId of a new message); found → done. Not
+//! found → it is sent again with the same ClientId, which servers use to refuse a duplicate
+//! (status 118 "message previously sent" counts as done).
+//!
+//! **Failures** ([`judge`]): transient ones (network, HTTP 5xx, ServerBusy) are retried with
+//! the backoff of [`super::Backoff`] (Retry-After honoured); after `max_attempts` failures, and
+//! at once for permanent ones (invalid MIME, unknown recipient, not supported), the operation
+//! is **parked**: kept with its error, shown to the user, skipped by the queue so later
+//! operations go on.
+//!
+//! **Conflicts** (the server changed or removed the same item): see docs/ARCHITECTURE.md
+//! "Outbox conflicts". In short: the user's latest change wins for the properties it sets
+//! (read state, flag, folder); if the item no longer exists on the server the operation is
+//! dropped from the queue with an [`super::EngineEvent::OutboxConflict`] saying so — a
+//! delete of a vanished item simply counts as done. Nothing is dropped without an event.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use kontor_eas::EasError;
+use kontor_eas::compose::{Compose, Source};
+use kontor_eas::email::{self, FlagStatus};
+use kontor_eas::move_items::Move;
+use kontor_eas::sync::{ClientCommand, ItemResponse, Status as SyncStatus};
+
+use super::{AccountContext, Backoff, EngineError, EngineEvent};
+use crate::store::{Done, OutboxEntry, OutboxOp, OutboxState};
+
+/// True for the operations this module replays (mail); events and meeting responses belong
+/// to the calendar side.
+pub fn is_mail(op: &OutboxOp) -> bool {
+    matches!(
+        op,
+        OutboxOp::MarkRead { .. }
+            | OutboxOp::Flag { .. }
+            | OutboxOp::Move { .. }
+            | OutboxOp::Delete { .. }
+            | OutboxOp::Send { .. }
+            | OutboxOp::Reply { .. }
+            | OutboxOp::Forward { .. }
+            | OutboxOp::DraftSave { .. }
+    )
+}
+
+/// What to do with an operation after the server answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Applied (or already in the wanted state).
+    Done,
+    /// Removed from the queue because the server's state conflicts; the text says what
+    /// happened, for the user (English; the UI has its own catalogue keyed by the event).
+    Conflict(String),
+    /// Try again later (backoff).
+    Retry,
+    /// Can never succeed as is: keep it, visible, out of the queue's way.
+    Park(String),
+}
+
+/// The conflict and failure rule for a failed operation (see the module docs).
+pub fn judge(op: &OutboxOp, err: &EasError) -> Verdict {
+    match err {
+        EasError::ItemNotFound => match op {
+            OutboxOp::Delete { .. } => Verdict::Done,
+            OutboxOp::Reply { .. } | OutboxOp::Forward { .. } => Verdict::Park(
+                "the message this replies to or forwards no longer exists on the server".into(),
+            ),
+            _ => Verdict::Conflict(
+                "the message was deleted or moved on the server by another client; the change was not applied"
+                    .into(),
+            ),
+        },
+        // 118: a resend of something the server already sent (same ClientId).
+        EasError::Status { status: 118, .. } => Verdict::Done,
+        EasError::NotSupported { feature } => {
+            Verdict::Park(format!("not supported by this server ({feature})"))
+        }
+        e if e.is_transient() => Verdict::Retry,
+        // Sign-in and provisioning problems are the account's, not the operation's: retry
+        // when the account works again.
+        EasError::Unauthorized { .. }
+        | EasError::ProvisionRequired
+        | EasError::InvalidSyncKey
+        | EasError::FolderHierarchyChanged => Verdict::Retry,
+        e => Verdict::Park(e.to_string()),
+    }
+}
+
+/// Longest wait between two tries of one operation.
+const OP_BACKOFF_CAP: Duration = Duration::from_secs(15 * 60);
+
+/// Replays the account's due mail operations in order, one at a time. Returns how long until
+/// the next waiting retry (the head of the queue backing off), if any.
+pub async fn replay(cx: &mut AccountContext) -> Result<Option<Duration>, EngineError> {
+    let account_id = cx.account_id;
+    // Rows left in flight by a crash or a stop during a send: in doubt (module docs).
+    let in_doubt: Vec<OutboxEntry> = cx
+        .store
+        .outbox_unfinished()
+        .await?
+        .into_iter()
+        .filter(|e| {
+            e.account_id == Some(account_id) && e.state == OutboxState::InFlight && is_mail(&e.op)
+        })
+        .collect();
+    for entry in in_doubt {
+        if let Some(wait) = run_one(cx, &entry, true).await? {
+            return Ok(Some(wait));
+        }
+    }
+    loop {
+        let ready = cx.store.next_ready(Utc::now()).await?;
+        let Some(entry) = ready.into_iter().find(|e| e.account_id == Some(account_id)) else {
+            break;
+        };
+        if !is_mail(&entry.op) {
+            // The queue is ordered per account: a calendar operation at the head is the
+            // calendar side's to replay.
+            break;
+        }
+        cx.store.mark_in_flight(entry.id).await?;
+        if let Some(wait) = run_one(cx, &entry, false).await? {
+            return Ok(Some(wait));
+        }
+    }
+    // Is the head of this account's queue waiting for a retry?
+    let now = Utc::now().timestamp();
+    let head = cx
+        .store
+        .outbox_unfinished()
+        .await?
+        .into_iter()
+        .find(|e| e.account_id == Some(account_id) && e.state == OutboxState::Pending);
+    Ok(head
+        .filter(|e| is_mail(&e.op) && e.next_attempt_at > now)
+        .map(|e| Duration::from_secs(u64::try_from(e.next_attempt_at - now).unwrap_or(0))))
+}
+
+/// Applies one operation and records the outcome. Returns a wait when the operation is
+/// backing off (the queue stops behind it).
+async fn run_one(
+    cx: &mut AccountContext,
+    entry: &OutboxEntry,
+    in_doubt: bool,
+) -> Result<Option<Duration>, EngineError> {
+    let account_id = cx.account_id;
+    let result = apply(cx, &entry.op, in_doubt).await;
+    let err = match result {
+        Ok(done) => {
+            cx.store.mark_done(entry.id, &done).await?;
+            cx.emit(EngineEvent::OutboxApplied {
+                account_id,
+                op_id: entry.id,
+            });
+            return Ok(None);
+        }
+        Err(EngineError::Eas(e)) => e,
+        // Local failures (SQLite) and shutdown are not the operation's fault.
+        Err(other) => return Err(other),
+    };
+    match judge(&entry.op, &err) {
+        Verdict::Done => {
+            cx.store.mark_done(entry.id, &Done::default()).await?;
+            cx.emit(EngineEvent::OutboxApplied {
+                account_id,
+                op_id: entry.id,
+            });
+            Ok(None)
+        }
+        Verdict::Conflict(resolution) => {
+            tracing::info!(op = entry.id, %resolution, "outbox conflict");
+            cx.store.mark_done(entry.id, &Done::default()).await?;
+            cx.emit(EngineEvent::OutboxConflict {
+                account_id,
+                op_id: entry.id,
+                resolution,
+            });
+            Ok(None)
+        }
+        Verdict::Park(message) => {
+            park(cx, entry.id, &message).await?;
+            cx.emit(EngineEvent::OutboxParked {
+                account_id,
+                op_id: entry.id,
+                message,
+            });
+            Ok(None)
+        }
+        Verdict::Retry => {
+            let mut backoff = Backoff::new(Duration::from_secs(2), OP_BACKOFF_CAP)
+                .with_attempt(u32::try_from(entry.attempts).unwrap_or(u32::MAX));
+            if let Some(seed) = cx.seed {
+                backoff = backoff.with_seed(seed ^ entry.id.unsigned_abs());
+            }
+            // At least a second: the queue stores whole seconds.
+            let wait = backoff
+                .next_delay(match &err {
+                    EasError::ServerBusy { retry_after } => *retry_after,
+                    _ => None,
+                })
+                .max(Duration::from_secs(1));
+            let at = Utc::now()
+                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+            let message = err.to_string();
+            let state = cx.store.mark_failed(entry.id, &message, at).await?;
+            if state == OutboxState::Parked {
+                cx.emit(EngineEvent::OutboxParked {
+                    account_id,
+                    op_id: entry.id,
+                    message,
+                });
+                Ok(None)
+            } else {
+                cx.emit(EngineEvent::OutboxRetry {
+                    account_id,
+                    op_id: entry.id,
+                    attempt: u32::try_from(entry.attempts + 1).unwrap_or(u32::MAX),
+                    retry_in_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    message,
+                });
+                Ok(Some(wait))
+            }
+        }
+    }
+}
+
+/// Parks an operation at once (a failure retrying cannot fix), keeping its error visible.
+async fn park(cx: &AccountContext, id: i64, message: &str) -> Result<(), EngineError> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = ?2, attempts = attempts + 1,
+            updated_at = unixepoch()
+         WHERE id = ?1 AND state IN ('pending', 'in_flight')",
+    )
+    .bind(id)
+    .bind(message)
+    .execute(cx.store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Sends one operation to the server.
+async fn apply(
+    cx: &mut AccountContext,
+    op: &OutboxOp,
+    in_doubt: bool,
+) -> Result<Done, EngineError> {
+    match op {
+        OutboxOp::MarkRead {
+            folder_id,
+            server_id,
+            read,
+        } => {
+            sync_command(
+                cx,
+                folder_id,
+                ClientCommand::Change {
+                    server_id: server_id.clone(),
+                    data: email::set_read(*read),
+                },
+            )
+            .await
+        }
+        OutboxOp::Flag {
+            folder_id,
+            server_id,
+            flag_status,
+        } => {
+            let status = match flag_status {
+                1 => FlagStatus::Complete,
+                2 => FlagStatus::Active,
+                _ => FlagStatus::Cleared,
+            };
+            sync_command(
+                cx,
+                folder_id,
+                ClientCommand::Change {
+                    server_id: server_id.clone(),
+                    data: email::set_flag(status),
+                },
+            )
+            .await
+        }
+        OutboxOp::Delete {
+            folder_id,
+            server_id,
+        } => {
+            sync_command(
+                cx,
+                folder_id,
+                ClientCommand::Delete {
+                    server_id: server_id.clone(),
+                },
+            )
+            .await
+        }
+        OutboxOp::Move {
+            folder_id,
+            server_id,
+            to_folder_id,
+        } => {
+            let results = cx
+                .client
+                .move_items(&[Move {
+                    src_msg_id: server_id.clone(),
+                    src_fld_id: folder_id.clone(),
+                    dst_fld_id: to_folder_id.clone(),
+                }])
+                .await?;
+            let r = results
+                .into_iter()
+                .next()
+                .ok_or_else(|| EasError::Protocol {
+                    command: "MoveItems",
+                    detail: "the answer names no item".into(),
+                })?;
+            r.status.into_result()?;
+            Ok(Done {
+                new_server_id: r.dst_msg_id,
+                etag: None,
+            })
+        }
+        OutboxOp::Send {
+            client_id,
+            mime,
+            save_in_sent,
+        } => {
+            if in_doubt && already_sent(cx, mime).await? {
+                return Ok(Done::default());
+            }
+            cx.client
+                .send_mail(client_id, mime.as_bytes(), *save_in_sent)
+                .await?;
+            Ok(Done::default())
+        }
+        OutboxOp::Reply {
+            client_id,
+            folder_id,
+            server_id,
+            mime,
+        }
+        | OutboxOp::Forward {
+            client_id,
+            folder_id,
+            server_id,
+            mime,
+        } => {
+            if in_doubt && already_sent(cx, mime).await? {
+                return Ok(Done::default());
+            }
+            let source = Source::Item {
+                folder_id: folder_id.clone(),
+                item_id: server_id.clone(),
+            };
+            let kind = if matches!(op, OutboxOp::Reply { .. }) {
+                Compose::SmartReply(source)
+            } else {
+                Compose::SmartForward(source)
+            };
+            cx.client
+                .compose(&kind, client_id, mime.as_bytes(), true, false)
+                .await?;
+            Ok(Done::default())
+        }
+        // MS-ASCMD: adding a draft with Sync Add needs protocol 16.0; SOGo and Z-Push offer
+        // at most 14.1.
+        OutboxOp::DraftSave { .. } => Err(EasError::NotSupported {
+            feature: "saving drafts on the server (needs ActiveSync 16)",
+        }
+        .into()),
+        other => Err(EngineError::Core(crate::error::CoreError::InvalidInput(
+            format!("the mail outbox cannot replay a {} operation", other.kind()),
+        ))),
+    }
+}
+
+/// Sends a Change/Delete with the folder's Sync (applying whatever else the server sends)
+/// and reads the item's answer: no answer or status 1 is success, 8 is "not found".
+async fn sync_command(
+    cx: &mut AccountContext,
+    folder_id: &str,
+    command: ClientCommand,
+) -> Result<Done, EngineError> {
+    let target = match &command {
+        ClientCommand::Change { server_id, .. } | ClientCommand::Delete { server_id } => {
+            server_id.clone()
+        }
+        _ => String::new(),
+    };
+    if target.starts_with("local:") {
+        // Moved locally and not confirmed yet: nothing on the server has this id.
+        return Err(EasError::ItemNotFound.into());
+    }
+    let responses = super::mail::sync_pass(cx, folder_id, vec![command]).await?;
+    let status = responses.iter().find_map(|r| match r {
+        ItemResponse::Change { server_id, status } | ItemResponse::Delete { server_id, status }
+            if *server_id == target =>
+        {
+            Some(*status)
+        }
+        _ => None,
+    });
+    match status {
+        None | Some(SyncStatus::Success) => Ok(Done::default()),
+        Some(SyncStatus::ObjectNotFound) => Err(EasError::ItemNotFound.into()),
+        Some(SyncStatus::Conflict) => Err(EasError::Status {
+            command: "Sync",
+            status: 7,
+            meaning: "the server's version of the item won a conflict",
+        }
+        .into()),
+        Some(s) => Err(s
+            .into_result()
+            .err()
+            .unwrap_or(EasError::Status {
+                command: "Sync",
+                status: s.code(),
+                meaning: "the change was refused",
+            })
+            .into()),
+    }
+}
+
+/// The `Message-ID` header of a message, without angle brackets (headers only).
+pub fn message_id_of(mime: &str) -> Option<String> {
+    for line in mime.split("\r\n") {
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("message-id")
+        {
+            let v = value.trim().trim_start_matches('<').trim_end_matches('>');
+            return (!v.is_empty()).then(|| v.to_owned());
+        }
+    }
+    None
+}
+
+/// The "in doubt" check: syncs the Sent folder and looks for the message's Message-ID (SOGo
+/// gives it as the ConversationId).
+async fn already_sent(cx: &mut AccountContext, mime: &str) -> Result<bool, EngineError> {
+    let Some(id) = message_id_of(mime) else {
+        return Ok(false);
+    };
+    let sent: Option<String> = sqlx::query_scalar(
+        "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 5 LIMIT 1",
+    )
+    .bind(cx.account_id)
+    .fetch_optional(cx.store.pool())
+    .await?;
+    let Some(sent) = sent else { return Ok(false) };
+    super::mail::sync_pass(cx, &sent, Vec::new()).await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM message WHERE account_id = ?1 AND folder_id = ?2
+           AND (message_id = ?3 OR conversation_id = ?4)",
+    )
+    .bind(cx.account_id)
+    .bind(&sent)
+    .bind(&id)
+    .bind(format!("<{id}>"))
+    .fetch_one(cx.store.pool())
+    .await?;
+    tracing::info!(message_id = %id, found = n > 0, "checked Sent for a send in doubt");
+    Ok(n > 0)
+}
+
+/// Builds a plain-text message (UTF-8, RFC 2047 encoded words where needed) with a fresh
+/// Message-ID. Returns `(message_id, mime)`.
+pub fn build_plain_message(
+    from: &str,
+    to: &[String],
+    cc: &[String],
+    subject: &str,
+    body: &str,
+    in_reply_to: Option<&str>,
+) -> (String, String) {
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("kontor.invalid");
+    let message_id = format!("{}@{}", uuid::Uuid::new_v4().simple(), domain);
+    let mut m = mail_builder::MessageBuilder::new()
+        .from(from)
+        .to(to.iter().map(String::as_str).collect::<Vec<_>>())
+        .subject(subject)
+        .message_id(message_id.as_str())
+        .text_body(body.replace("\r\n", "\n").replace('\n', "\r\n"));
+    if !cc.is_empty() {
+        m = m.cc(cc.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    if let Some(r) = in_reply_to {
+        let r = r.trim().trim_start_matches('<').trim_end_matches('>');
+        m = m.in_reply_to(r).references(r);
+    }
+    let mime = m.write_to_string().unwrap_or_default();
+    (message_id, mime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_conflict_rule() {
+        let read = OutboxOp::MarkRead {
+            folder_id: "f".into(),
+            server_id: "1".into(),
+            read: true,
+        };
+        let del = OutboxOp::Delete {
+            folder_id: "f".into(),
+            server_id: "1".into(),
+        };
+        assert!(matches!(
+            judge(&read, &EasError::ItemNotFound),
+            Verdict::Conflict(_)
+        ));
+        let reply = OutboxOp::Reply {
+            client_id: "c".into(),
+            folder_id: "f".into(),
+            server_id: "1".into(),
+            mime: String::new(),
+        };
+        assert!(matches!(
+            judge(&reply, &EasError::ItemNotFound),
+            Verdict::Park(_)
+        ));
+        assert!(is_mail(&read) && is_mail(&reply));
+        assert!(!is_mail(&OutboxOp::EventDelete {
+            calendar: "c".into(),
+            remote_id: "r".into()
+        }));
+        assert_eq!(
+            message_id_of("X: y\r\nMessage-ID: <a@b>\r\n\r\nMessage-ID: <c@d>"),
+            Some("a@b".into())
+        );
+        assert_eq!(message_id_of("Subject: x\r\n\r\nMessage-ID: <c@d>"), None);
+        assert_eq!(judge(&del, &EasError::ItemNotFound), Verdict::Done);
+        assert_eq!(
+            judge(&read, &EasError::ServerBusy { retry_after: None }),
+            Verdict::Retry
+        );
+        assert_eq!(
+            judge(
+                &read,
+                &EasError::Http {
+                    status: 503,
+                    detail: String::new()
+                }
+            ),
+            Verdict::Retry
+        );
+        assert_eq!(
+            judge(
+                &read,
+                &EasError::Status {
+                    command: "SendMail",
+                    status: 118,
+                    meaning: ""
+                }
+            ),
+            Verdict::Done
+        );
+        assert!(matches!(
+            judge(
+                &read,
+                &EasError::Status {
+                    command: "SendMail",
+                    status: 107,
+                    meaning: "invalid MIME"
+                }
+            ),
+            Verdict::Park(m) if m.contains("invalid MIME")
+        ));
+        assert!(matches!(
+            judge(
+                &OutboxOp::DraftSave {
+                    client_id: "c".into(),
+                    folder_id: "d".into(),
+                    server_id: String::new(),
+                    mime: String::new()
+                },
+                &EasError::NotSupported { feature: "drafts" }
+            ),
+            Verdict::Park(m) if m.contains("not supported")
+        ));
+    }
+
+    #[test]
+    fn plain_messages_are_crlf_utf8_with_a_message_id() {
+        let (id, mime) = build_plain_message(
+            "alice@kontor.test",
+            &["bob@kontor.test".into()],
+            &[],
+            "Grüße",
+            "Zeile 1\nZeile 2 – Straße",
+            Some("<x@y>"),
+        );
+        assert!(id.ends_with("@kontor.test"));
+        assert!(mime.contains(&format!("Message-ID: <{id}>")), "{mime}");
+        assert!(mime.contains("In-Reply-To: <x@y>"), "{mime}");
+        assert!(
+            !mime.replace("\r\n", "").contains('\n'),
+            "bare LF in {mime:?}"
+        );
+        assert!(
+            !mime
+                .lines()
+                .any(|l| l.starts_with("Subject:") && l.contains('ü'))
+        );
+    }
+}
