@@ -504,7 +504,13 @@ impl Kontor {
                     .await?
             }
         };
-        let mut syncers: Vec<Arc<dyn CollectionSyncer>> = vec![Arc::new(MailSyncer)];
+        let mut syncers: Vec<Arc<dyn CollectionSyncer>> = vec![
+            Arc::new(MailSyncer),
+            Arc::new(cal_engine::CalendarSyncer {
+                zone: self.calendar_zone(),
+                notices: self.calendar_bus.clone(),
+            }),
+        ];
         syncers.extend(slot.extra.iter().cloned());
         let spec = AccountSpec {
             account_id,
@@ -513,13 +519,32 @@ impl Kontor {
             password,
             device_id: self.device_id().await,
         };
-        slot.handle = Some(spawn_account(
+        let handle = spawn_account(
             spec,
             self.store.clone(),
             self.events.clone(),
             syncers,
-            options,
-        ));
+            options.clone(),
+        );
+        // CalDAV collections are polled next to the account task and stop with it.
+        let interval = self.calendar_poll_interval().await?;
+        let me = self.clone();
+        crate::engine::scheduler::spawn_periodic(
+            "caldav",
+            interval,
+            handle.shutdown_signal(),
+            crate::engine::Backoff::new(options.backoff_base, options.backoff_cap),
+            move || {
+                let me = me.clone();
+                async move {
+                    me.poll_caldav_once()
+                        .await
+                        .map(|_| ())
+                        .map_err(crate::engine::EngineError::Core)
+                }
+            },
+        );
+        slot.handle = Some(handle);
         Ok(())
     }
 
@@ -1193,12 +1218,22 @@ impl Kontor {
     /// window moved. An unreachable server is an error of the run only when no account could be
     /// synced; otherwise it is listed in the report's failures.
     pub async fn sync_calendars_once(&self) -> Result<CalendarSyncReport, CoreError> {
+        self.calendars_once(true).await
+    }
+
+    /// Only the CalDAV accounts (what the poller runs while the account task syncs the
+    /// ActiveSync calendar folders itself).
+    pub async fn poll_caldav_once(&self) -> Result<CalendarSyncReport, CoreError> {
+        self.calendars_once(false).await
+    }
+
+    async fn calendars_once(&self, with_eas: bool) -> Result<CalendarSyncReport, CoreError> {
         let _one = self.calendar_sync.lock().await;
         let zone = self.calendar_zone();
         let mut report = CalendarSyncReport::default();
         let mut errors: Vec<CoreError> = Vec::new();
         let mut attempted = 0usize;
-        if let Some(cfg) = self.account_config().await {
+        if with_eas && let Some(cfg) = self.account_config().await {
             attempted += 1;
             let res =
                 async {

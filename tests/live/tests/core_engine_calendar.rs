@@ -6,7 +6,7 @@
 mod caldav_common;
 
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kontor_caldav::WriteOutcome;
@@ -591,4 +591,110 @@ async fn event_made_in_the_activesync_calendar_reaches_sogo_and_back() {
             .iter()
             .all(|p| !p.item.contains(&uid))
     );
+}
+
+/// Polls the cache until `uid` has occurrences in `calendar_id` (or fails after `secs`).
+async fn wait_occurrences(app: &Kontor, calendar_id: i64, uid: &str, secs: u64) -> Vec<OccKey> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let o = occurrences_of(app, calendar_id, uid).await;
+        if !o.is_empty() {
+            return o;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{uid} did not reach calendar {calendar_id} within {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_account_task_syncs_calendars_and_pushes_bobs_change() {
+    let (_dir, app) = alice_on_sogo().await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(
+        None,
+        kontor_core::engine::EngineOptions {
+            heartbeat: 60,
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(2),
+            seed: Some(7),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // The ActiveSync calendar folders are synced by the account task (CalendarSyncer), the
+    // CalDAV collections by the poller next to it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, rx.recv()).await {
+            Ok(Ok(kontor_core::engine::EngineEvent::FolderSynced { folder, .. }))
+                if folder == "vevent%2Fbob_personal" =>
+            {
+                break;
+            }
+            Ok(Ok(e)) => seen.push(e),
+            Ok(Err(_)) => {}
+            Err(_) => panic!("bob's calendar folder was not synced; saw {seen:#?}"),
+        }
+    }
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal").clone();
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal").clone();
+    assert!(
+        !wait_occurrences(&app, eas_own.id, "kontor-seed-weekly-series", 30)
+            .await
+            .is_empty()
+    );
+    let dav_own = loop {
+        let cals = app.calendars().await.unwrap();
+        if let Some(c) = cals.iter().find(|c| {
+            c.source == Source::Caldav && c.remote_id.ends_with("/alice/Calendar/personal/")
+        }) {
+            break c.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "CalDAV calendars were not polled"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    wait_occurrences(&app, dav_own.id, "kontor-seed-weekly-series", 60).await;
+
+    // bob adds an event to his calendar; Ping reports the folder changed and the account task
+    // syncs it — no call from here.
+    let bob = client(BOB);
+    let bob_cal = bob
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}bob/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let uid = unique("kontor-engine-push");
+    let ics = ics_at(&uid, &format!("Push {uid}"), soon(), "");
+    let WriteOutcome::Written { url, .. } = bob
+        .create(&bob_cal, &format!("{uid}.ics"), &ics)
+        .await
+        .unwrap()
+    else {
+        panic!("bob's create conflicted")
+    };
+    let got = wait_occurrences(&app, eas_bob.id, &uid, 200).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, soon_of(&ics));
+    app.stop_sync().await;
+    let etag = bob
+        .get(&url)
+        .await
+        .unwrap()
+        .unwrap()
+        .etag
+        .unwrap_or_default();
+    bob.delete(&bob_cal, &url, &etag).await.unwrap();
+}
+
+fn soon_of(ics: &str) -> DateTime<Utc> {
+    expand(ics)[0].1
 }

@@ -485,6 +485,131 @@ where
     })
 }
 
+/// ActiveSync calendar folders (types 8 and 13) as a [`super::CollectionSyncer`] of the
+/// account task: a Sync pass per folder when the task asks (after FolderSync, when Ping says
+/// the folder changed), and the account's queued calendar operations when the outbox is woken.
+/// Reports on the engine's [`super::EventBus`] (`FolderSynced`, `ItemQuarantined`,
+/// `OutboxApplied`, `OutboxConflict`, `OutboxRetry`).
+#[derive(Debug, Clone)]
+pub struct CalendarSyncer {
+    /// The user's zone (for all-zero TimeZone blobs).
+    pub zone: Zone,
+    /// Also told about changes, for callers of the plain API.
+    pub notices: CalendarBus,
+}
+
+async fn account_key(store: &Store, account_id: i64) -> Result<AccountKey, CoreError> {
+    let (server_url, user): (String, String) =
+        sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
+            .bind(account_id)
+            .fetch_one(store.pool())
+            .await?;
+    Ok(AccountKey { server_url, user })
+}
+
+impl super::CollectionSyncer for CalendarSyncer {
+    fn name(&self) -> &'static str {
+        "calendar"
+    }
+
+    fn handles(&self, folder_type: kontor_eas::FolderType) -> bool {
+        matches!(folder_type.code(), 8 | 13)
+    }
+
+    fn sync_folder<'a>(
+        &'a self,
+        cx: &'a mut super::AccountContext,
+        folder: &'a super::FolderRef,
+    ) -> super::BoxFuture<'a, Result<(), super::EngineError>> {
+        Box::pin(async move {
+            let key = account_key(&cx.store, cx.account_id).await?;
+            let cals = eas_calendars(&cx.store, cx.account_id, &key.user).await?;
+            let Some(cal) = cals.iter().find(|c| c.remote_id == folder.server_id) else {
+                return Ok(());
+            };
+            let r = calendar_eas::sync_folder(&mut cx.client, &cx.store, cal, &self.zone)
+                .await
+                .map_err(|e| match e {
+                    EasSyncError::Eas(e) => super::EngineError::Eas(e),
+                    EasSyncError::Core(e) => super::EngineError::Core(e),
+                })?;
+            cx.emit(super::EngineEvent::FolderSynced {
+                account_id: cx.account_id,
+                folder: folder.server_id.clone(),
+                added: 0,
+                changed: u32::try_from(r.changed).unwrap_or(u32::MAX),
+                deleted: 0,
+            });
+            if r.changed > 0 {
+                self.notices.emit(CalendarNotice::Changed {
+                    calendar_ids: vec![cal.id],
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn replay_outbox<'a>(
+        &'a self,
+        cx: &'a mut super::AccountContext,
+    ) -> super::BoxFuture<'a, Result<Option<Duration>, super::EngineError>> {
+        Box::pin(async move {
+            let key = account_key(&cx.store, cx.account_id).await?;
+            let cals = eas_calendars(&cx.store, cx.account_id, &key.user).await?;
+            for q in calendar_outbox::pending(&cx.store, &key, Utc::now()).await? {
+                let Some(cal) = cals.iter().find(|c| c.remote_id == q.calendar()) else {
+                    continue;
+                };
+                match calendar_outbox::replay_eas(&mut cx.client, &cx.store, cal, &q, &self.zone)
+                    .await
+                {
+                    Ok(Replayed::Done) => cx.emit(super::EngineEvent::OutboxApplied {
+                        account_id: cx.account_id,
+                        op_id: q.id,
+                    }),
+                    Ok(Replayed::Conflict { uid, detail }) => {
+                        cx.emit(super::EngineEvent::OutboxConflict {
+                            account_id: cx.account_id,
+                            op_id: q.id,
+                            resolution: format!(
+                                "server version kept, local change parked: {detail}"
+                            ),
+                        });
+                        self.notices.emit(CalendarNotice::Conflict { uid, detail });
+                    }
+                    Ok(Replayed::Later(_)) => {}
+                    Err(e @ (CoreError::Unreachable { .. } | CoreError::AuthFailed { .. })) => {
+                        calendar_outbox::record_failure(&cx.store, &q, &e).await?;
+                        return Err(super::EngineError::Core(e));
+                    }
+                    Err(e) => {
+                        calendar_outbox::record_failure(&cx.store, &q, &e).await?;
+                        let (due, attempts): (i64, i64) = sqlx::query_as(
+                            "SELECT next_attempt_at, attempts FROM outbox WHERE id = ?1",
+                        )
+                        .bind(q.id)
+                        .fetch_one(cx.store.pool())
+                        .await?;
+                        let wait = Duration::from_secs(
+                            u64::try_from(due - Utc::now().timestamp()).unwrap_or(0),
+                        );
+                        cx.emit(super::EngineEvent::OutboxRetry {
+                            account_id: cx.account_id,
+                            op_id: q.id,
+                            attempt: u32::try_from(attempts).unwrap_or(u32::MAX),
+                            retry_in_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                            message: e.to_string(),
+                        });
+                        // Later operations wait: the server sees changes in order.
+                        return Ok(Some(wait));
+                    }
+                }
+            }
+            Ok(None)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
