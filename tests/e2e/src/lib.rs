@@ -308,7 +308,10 @@ impl App {
         command: &str,
         args: serde_json::Value,
     ) -> Result<serde_json::Value, serde_json::Value> {
-        let slot = format!("__e2e_{}", CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        let slot = format!(
+            "__e2e_{}",
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
         let start = "const [cmd, args, slot] = arguments; window[slot] = null; \
                      window.__TAURI_INTERNALS__.invoke(cmd, args).then( \
                        v => { window[slot] = { ok: v === undefined ? null : v }; }, \
@@ -331,8 +334,10 @@ impl App {
         loop {
             let v = bounded(
                 &format!("result of {command}"),
-                self.client
-                    .execute("return window[arguments[0]];", vec![serde_json::json!(slot)]),
+                self.client.execute(
+                    "return window[arguments[0]];",
+                    vec![serde_json::json!(slot)],
+                ),
             )
             .await
             .expect("read an IPC result");

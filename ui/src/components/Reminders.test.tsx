@@ -12,6 +12,12 @@ import { SettingsPanel } from "./SettingsPanel";
 
 afterEach(cleanup);
 
+function nth(rows: HTMLElement[], i: number): HTMLElement {
+  const r = rows[i];
+  if (!r) throw new Error(`no row ${String(i)}`);
+  return r;
+}
+
 function withLang(lang: Lang, node: ReactNode) {
   return (
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>{node}</I18nContext.Provider>
@@ -107,14 +113,14 @@ describe("ReminderWindow", () => {
     render(withLang("en", <ReminderWindow api={f.api} timeZone="Europe/Berlin" />));
     const rows = await screen.findAllByTestId("reminder-row");
     expect(rows).toHaveLength(2);
-    const first = within(rows[0]);
+    const first = within(nth(rows, 0));
     expect(first.getByTestId("reminder-title").textContent).toBe("Budget a");
     expect(first.getByTestId("reminder-start").textContent).toBe("Starts Fri 27 Nov, 10:00");
     expect(first.getByTestId("reminder-alarm").textContent).toBe("Reminder Fri 27 Nov, 09:45");
     expect(first.getByTestId("reminder-location").textContent).toBe("Location: Room 2");
     expect(first.getByTestId("reminder-calendar").textContent).toBe("Calendar: Personal Calendar");
-    expect(within(rows[1]).getByTestId("reminder-missed").textContent).toBe("missed");
-    expect(within(rows[1]).queryByTestId("reminder-location")).toBeNull();
+    expect(within(nth(rows, 1)).getByTestId("reminder-missed").textContent).toBe("missed");
+    expect(within(nth(rows, 1)).queryByTestId("reminder-location")).toBeNull();
     expect(screen.getByTestId("reminder-count").textContent).toBe("2 active reminders");
 
     await user.click(first.getByTestId("reminder-dismiss"));
@@ -129,13 +135,13 @@ describe("ReminderWindow", () => {
     const f = fakeApi(snap([item("a"), late]));
     render(withLang("en", <ReminderWindow api={f.api} />));
     const rows = await screen.findAllByTestId("reminder-row");
-    const options = within(rows[0])
+    const options = within(nth(rows, 0))
       .getAllByRole("option")
       .map((o) => o.textContent);
     expect(options).toEqual(["5 minutes", "10 minutes", "15 minutes", "30 minutes", "1 hour", "5 minutes before start"]);
-    expect(within(rows[1]).getAllByRole("option")).toHaveLength(5);
-    await user.selectOptions(within(rows[0]).getByTestId("reminder-snooze-choice"), "one_hour");
-    await user.click(within(rows[0]).getByTestId("reminder-snooze"));
+    expect(within(nth(rows, 1)).getAllByRole("option")).toHaveLength(5);
+    await user.selectOptions(within(nth(rows, 0)).getByTestId("reminder-snooze-choice"), "one_hour");
+    await user.click(within(nth(rows, 0)).getByTestId("reminder-snooze"));
     expect(f.api.snooze).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" }, "one_hour");
   });
 
@@ -166,9 +172,9 @@ describe("ReminderWindow", () => {
     f.push(snap([item("a"), item("b", { withdrawn: true })], { generation: 2 }));
     const rows = screen.getAllByTestId("reminder-row");
     expect(rows).toHaveLength(2);
-    expect(within(rows[1]).getByText("abgesagt oder verschoben")).toBeTruthy();
+    expect(within(nth(rows, 1)).getByText("abgesagt oder verschoben")).toBeTruthy();
     // A withdrawn item cannot be opened any more.
-    expect(within(rows[1]).queryByTestId("reminder-open")).toBeNull();
+    expect(within(nth(rows, 1)).queryByTestId("reminder-open")).toBeNull();
     expect(screen.getByTestId("reminder-count").textContent).toBe("2 aktive Erinnerungen");
     await user.click(screen.getByTestId("reminder-dismiss-all"));
     expect(f.api.dismissAll).toHaveBeenCalledTimes(1);
