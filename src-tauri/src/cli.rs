@@ -8,13 +8,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
+use kontor_core::diagnose::{Overrides, Target};
+use kontor_core::policy::Policy;
+use kontor_core::profile::InstanceLock;
 use kontor_core::reset::{ResetOptions, ResetReport};
 use kontor_core::{CoreError, ErrorCode, Kontor, Lang, ProfilePaths, SignIn};
 
 /// Kontor: mail and calendars for Kopano/Z-Push and other ActiveSync servers.
 #[derive(Debug, Parser)]
 #[command(name = "kontor", version)]
-#[command(group(ArgGroup::new("action").args(["add_account", "reset_profile"]).multiple(false)))]
+#[command(group(ArgGroup::new("action").args(["add_account", "reset_profile", "diagnose", "export_logs"]).multiple(false)))]
+#[command(group(ArgGroup::new("with_credentials").args(["add_account", "diagnose"]).multiple(false)))]
 pub struct Cli {
     /// Profile folder (database, settings, logs). Default: the per-user local data folder.
     #[arg(long, value_name = "DIR", env = kontor_core::profile::PROFILE_DIR_ENV, global = true)]
@@ -25,17 +29,38 @@ pub struct Cli {
     #[arg(long, requires_all = ["server", "user", "password_stdin"])]
     pub add_account: bool,
 
-    /// ActiveSync URL for --add-account, e.g. https://mail.example.com/Microsoft-Server-ActiveSync
-    #[arg(long, value_name = "URL", requires = "add_account")]
+    /// ActiveSync URL for --add-account or --diagnose, e.g.
+    /// https://mail.example.com/Microsoft-Server-ActiveSync
+    #[arg(long, value_name = "URL", requires = "with_credentials")]
     pub server: Option<String>,
 
-    /// User name for --add-account.
-    #[arg(long, value_name = "NAME", requires = "add_account")]
+    /// User name for --add-account or --diagnose.
+    #[arg(long, value_name = "NAME", requires = "with_credentials")]
     pub user: Option<String>,
 
-    /// Read the password for --add-account from the first line of standard input.
-    #[arg(long, requires = "add_account")]
+    /// Read the password for --add-account or --diagnose from the first line of standard input.
+    #[arg(long, requires = "with_credentials")]
     pub password_stdin: bool,
+
+    /// Check the connection step by step (DNS, TCP, TLS, sign-in, ActiveSync OPTIONS, Provision,
+    /// FolderSync, CalDAV) and print a report; the exit code names the first failure. Uses the
+    /// profile's account and saved password unless --server/--user/--password-stdin are given.
+    #[arg(long)]
+    pub diagnose: bool,
+
+    /// With --diagnose: print the report as JSON.
+    #[arg(long, requires = "diagnose")]
+    pub json: bool,
+
+    /// With --diagnose: also check this CalDAV address (default: policy CalDavUrl, then the
+    /// user's setting).
+    #[arg(long, value_name = "URL", requires = "diagnose")]
+    pub caldav_url: Option<String>,
+
+    /// Write a zip of the log files, the settings (without secrets), profile.json and version
+    /// information to PATH (a file name, or a folder to put kontor-logs-<time>.zip in).
+    #[arg(long, value_name = "PATH")]
+    pub export_logs: Option<PathBuf>,
 
     /// Repair a profile without a window: move the local cache aside to
     /// <profile>/reset-<UTC time>/ (restorable) and start from an empty one. Keeps the DeviceId,
@@ -61,6 +86,17 @@ pub enum Action {
     Window,
     AddAccount(AddAccount),
     ResetProfile(ResetOptions),
+    Diagnose(Diagnose),
+    ExportLogs(PathBuf),
+}
+
+#[derive(Debug)]
+pub struct Diagnose {
+    pub server: Option<String>,
+    pub user: Option<String>,
+    pub password_stdin: bool,
+    pub caldav_url: Option<String>,
+    pub json: bool,
 }
 
 #[derive(Debug)]
@@ -71,6 +107,18 @@ pub struct AddAccount {
 
 impl Cli {
     pub fn action(&self) -> Action {
+        if self.diagnose {
+            return Action::Diagnose(Diagnose {
+                server: self.server.clone(),
+                user: self.user.clone(),
+                password_stdin: self.password_stdin,
+                caldav_url: self.caldav_url.clone(),
+                json: self.json,
+            });
+        }
+        if let Some(path) = &self.export_logs {
+            return Action::ExportLogs(path.clone());
+        }
         if self.reset_profile {
             return Action::ResetProfile(ResetOptions {
                 forget_credentials: self.forget_credentials,
@@ -159,8 +207,11 @@ pub fn add_account(profile_dir: Option<PathBuf>, args: AddAccount) -> ExitCode {
     let lang = terminal_lang();
     let result = read_password(&mut std::io::stdin().lock()).and_then(|password| {
         tauri::async_runtime::block_on(async move {
+            let paths = ProfilePaths::resolve(profile_dir)?;
+            // Like the window: never two writers on one profile.
+            let _instance = InstanceLock::acquire(&paths)?;
             kontor_core::secrets::use_platform_store()?;
-            let app = Kontor::open(ProfilePaths::resolve(profile_dir)?).await?;
+            let app = Kontor::open(paths).await?;
             app.sign_in(SignIn {
                 server_url: args.server,
                 user: args.user,
@@ -219,6 +270,117 @@ pub fn reset_profile(profile_dir: Option<PathBuf>, opts: ResetOptions) -> ExitCo
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Err(e) => report_error(&e, lang),
+    }
+}
+
+/// `--diagnose`: checks the connection step by step and prints the report (text or JSON). The
+/// exit code is the first failure's (see [`exit_code`]), 0 when every check passed.
+#[allow(
+    clippy::print_stdout,
+    reason = "a command-line action reports to the terminal"
+)]
+pub fn diagnose(profile_dir: Option<PathBuf>, args: Diagnose) -> ExitCode {
+    let lang = terminal_lang();
+    let json = args.json;
+    let result = (|| {
+        let password = if args.password_stdin {
+            Some(read_password(&mut std::io::stdin().lock())?)
+        } else {
+            None
+        };
+        tauri::async_runtime::block_on(async move {
+            let paths = ProfilePaths::resolve(profile_dir)?;
+            let policy = Policy::load();
+            if password.is_none() {
+                // The saved password of the profile's account.
+                kontor_core::secrets::use_platform_store()?;
+            }
+            let target = Target::for_profile(
+                &paths,
+                &policy,
+                Overrides {
+                    server_url: args.server,
+                    user: args.user,
+                    password,
+                    caldav_url: args.caldav_url,
+                },
+            )
+            .await?;
+            tracing::info!(?target, "diagnose");
+            Ok::<_, CoreError>(kontor_core::diagnose::run(&target, &policy).await)
+        })
+    })();
+    match result {
+        Ok(report) => {
+            tracing::info!(outcome = ?report.outcome, "diagnose finished");
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                for line in report.lines(lang) {
+                    println!("{line}");
+                }
+            }
+            let _ = std::io::stdout().flush();
+            match report.outcome {
+                None => ExitCode::SUCCESS,
+                Some(code) => ExitCode::from(exit_code(code)),
+            }
+        }
+        Err(e) if json => {
+            let ipc = e.to_ipc(lang);
+            println!("{}", serde_json::json!({ "error": ipc }));
+            let _ = std::io::stdout().flush();
+            ExitCode::from(exit_code(ipc.code))
+        }
+        Err(e) => report_error(&e, lang),
+    }
+}
+
+/// `--export-logs PATH`: the support zip. The account's saved password (if the keychain gives
+/// it) is redacted wherever it might appear.
+#[allow(
+    clippy::print_stdout,
+    reason = "a command-line action reports to the terminal"
+)]
+pub fn export_logs(profile_dir: Option<PathBuf>, dest: PathBuf) -> ExitCode {
+    let lang = terminal_lang();
+    let result = tauri::async_runtime::block_on(async move {
+        let paths = ProfilePaths::resolve(profile_dir)?;
+        let policy = Policy::load();
+        let mut secrets = Vec::new();
+        if let Ok(Some(profile)) = std::fs::read(paths.profile_file())
+            .map(|b| serde_json::from_slice::<kontor_core::profile::ProfileFile>(&b).ok())
+        {
+            // Best effort: without a keychain there is no password to redact either.
+            if kontor_core::secrets::use_platform_store().is_ok() {
+                for a in &profile.accounts {
+                    if let Ok(Some(p)) = kontor_core::secrets::password(&a.server_url, &a.user) {
+                        secrets.push(p);
+                    }
+                }
+            }
+        }
+        kontor_core::logs::export_logs(&paths, &policy, &dest, &secrets).await
+    });
+    match result {
+        Ok(report) => {
+            println!(
+                "{}: {} ({} {})",
+                lang.pick("Logs exported to", "Protokolle exportiert nach"),
+                report.path.display(),
+                report.entries.len(),
+                lang.pick("files", "Dateien"),
+            );
+            for e in &report.entries {
+                println!("  {e}");
+            }
+            let _ = std::io::stdout().flush();
+            ExitCode::SUCCESS
         }
         Err(e) => report_error(&e, lang),
     }
@@ -300,6 +462,58 @@ mod tests {
             .is_err(),
             "one action per run"
         );
+    }
+
+    #[test]
+    fn diagnose_and_export_flags() {
+        match parse(&["--diagnose"]).unwrap().action() {
+            Action::Diagnose(d) => {
+                assert!(!d.json && d.server.is_none() && !d.password_stdin);
+            }
+            other => panic!("expected Diagnose, got {other:?}"),
+        }
+        let cli = parse(&[
+            "--diagnose",
+            "--json",
+            "--server",
+            "http://s",
+            "--user",
+            "it",
+            "--password-stdin",
+            "--caldav-url",
+            "http://s/dav/",
+        ])
+        .unwrap();
+        match cli.action() {
+            Action::Diagnose(d) => {
+                assert!(d.json && d.password_stdin);
+                assert_eq!(d.server.as_deref(), Some("http://s"));
+                assert_eq!(d.user.as_deref(), Some("it"));
+                assert_eq!(d.caldav_url.as_deref(), Some("http://s/dav/"));
+            }
+            other => panic!("expected Diagnose, got {other:?}"),
+        }
+        assert!(parse(&["--json"]).is_err(), "--json needs --diagnose");
+        assert!(parse(&["--caldav-url", "http://x"]).is_err());
+        assert!(parse(&["--diagnose", "--reset-profile"]).is_err());
+        assert!(
+            parse(&[
+                "--diagnose",
+                "--add-account",
+                "--server",
+                "s",
+                "--user",
+                "u",
+                "--password-stdin"
+            ])
+            .is_err()
+        );
+        match parse(&["--export-logs", "/tmp/x.zip"]).unwrap().action() {
+            Action::ExportLogs(p) => assert_eq!(p, PathBuf::from("/tmp/x.zip")),
+            other => panic!("expected ExportLogs, got {other:?}"),
+        }
+        assert!(parse(&["--export-logs"]).is_err());
+        assert!(parse(&["--export-logs", "x", "--diagnose"]).is_err());
     }
 
     #[test]

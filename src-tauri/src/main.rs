@@ -1,3 +1,6 @@
+// Release builds on Windows have no console window; flags attach to the caller's console
+// (logging::attach_parent_console).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 //! # kontor — the desktop app
 //!
 //! The thin Tauri shell around `kontor-core`. It owns windows, IPC commands and the command line,
@@ -6,40 +9,53 @@
 //! business logic here; if a button and a flag need the same thing, it lives in the core.
 //!
 //! Start-up order matters for IT scripting (DESIGN §6): the command line is parsed first, and
-//! flags that act without a window (`--version`, `--add-account`, `--reset-profile`, later
+//! flags that act without a window (`--version`, `--add-account`, `--reset-profile`,
 //! `--diagnose`, `--export-logs`) run to completion before GTK, WebKit or any window exists, so
-//! they work over SSH or PsExec with no display.
+//! they work over SSH or PsExec with no display. Every run logs to `<profile>/logs/`.
 //!
 //! Modules: [`cli`] (flags and the window-less actions), [`commands`] (the IPC surface the UI in
-//! `ui/` calls), [`gui`] (the Tauri builder and windows).
+//! `ui/` calls), [`gui`] (the Tauri builder and windows), [`logging`] (log file, console on
+//! Windows), [`windows_session`] (Windows Restart Manager: close and restart for upgrades),
+//! [`reminder_window`] (the always-on-top reminder window that follows the core's reminder
+//! state), [`tray`] (tray icon with the count of active reminders).
 
 mod cli;
 mod commands;
 mod gui;
+mod logging;
+mod reminder_window;
+mod tray;
+mod windows_session;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    if std::env::args_os().len() > 1 {
+        // Before clap prints --help, --version or a usage error.
+        logging::attach_parent_console();
+    }
     // `--help`/`--version` and usage errors exit inside `parse`, before anything else happens.
     let args = cli::Cli::parse();
-    init_logging();
-    match args.action() {
+    let profile = kontor_core::ProfilePaths::resolve(args.profile_dir.clone()).ok();
+    let log_problem = logging::init(profile.as_ref()).err();
+    if let Some(p) = log_problem {
+        tracing::warn!("{p}");
+    }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        os = %kontor_core::diagnose::os_description(),
+        args = ?std::env::args().skip(1).collect::<Vec<_>>(),
+        "kontor starts"
+    );
+    let code = match args.action() {
         cli::Action::Window => gui::run(args.profile_dir),
         cli::Action::AddAccount(add) => cli::add_account(args.profile_dir, add),
         cli::Action::ResetProfile(opts) => cli::reset_profile(args.profile_dir, opts),
-    }
-}
-
-/// Logs go to stderr; `KONTOR_LOG` (tracing's env-filter syntax) sets the level.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,kontor=info,kontor_core=info")
-    });
-    // A second initialisation (never expected) is harmless, so its error is ignored.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        cli::Action::Diagnose(d) => cli::diagnose(args.profile_dir, d),
+        cli::Action::ExportLogs(path) => cli::export_logs(args.profile_dir, path),
+    };
+    tracing::info!(?code, "kontor ends");
+    code
 }

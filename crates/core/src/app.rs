@@ -6,6 +6,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
+use crate::engine::calendar::{self as cal_engine, CaldavAccount, CalendarBus, CalendarSyncReport};
+use crate::engine::calendar_outbox::{self, AccountKey, PendingChange};
 use crate::engine::mail::MailSyncer;
 use crate::engine::outbox::build_plain_message;
 use crate::engine::scheduler::spawn_account;
@@ -16,7 +18,7 @@ use crate::error::CoreError;
 use crate::policy::{EffectiveSettings, Policy, SettingChange, UserSettings, setting_keys};
 use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
 use crate::secrets;
-use crate::store::OutboxOp;
+use crate::store::{CalendarRow, CalendarSource, OccurrenceRow, OutboxOp};
 use crate::store::{FolderRow, Store};
 use crate::sync::{self, Session};
 
@@ -159,6 +161,9 @@ pub struct Kontor {
     policy: Arc<Policy>,
     engine: Arc<Mutex<EngineSlot>>,
     events: EventBus,
+    calendar_bus: CalendarBus,
+    /// One calendar sync at a time (the poller and a manual "sync now" share it).
+    calendar_sync: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -198,7 +203,20 @@ impl Kontor {
             policy: Arc::new(policy),
             engine: Arc::new(Mutex::new(EngineSlot::default())),
             events: EventBus::default(),
+            calendar_bus: CalendarBus::new(),
+            calendar_sync: Arc::new(Mutex::new(())),
         })
+    }
+
+    /// Makes everything written so far durable in the database file itself (SQLite WAL
+    /// checkpoint), for when the process is about to be ended from outside (Windows Restart
+    /// Manager, session end). The app keeps working afterwards.
+    pub async fn save_state(&self) -> Result<(), CoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self.store.pool())
+            .await?;
+        tracing::info!("state saved (WAL checkpoint)");
+        Ok(())
     }
 
     /// The machine and user policy read when the profile was opened.
@@ -491,7 +509,13 @@ impl Kontor {
                     .await?
             }
         };
-        let mut syncers: Vec<Arc<dyn CollectionSyncer>> = vec![Arc::new(MailSyncer)];
+        let mut syncers: Vec<Arc<dyn CollectionSyncer>> = vec![
+            Arc::new(MailSyncer),
+            Arc::new(cal_engine::CalendarSyncer {
+                zone: self.calendar_zone(),
+                notices: self.calendar_bus.clone(),
+            }),
+        ];
         syncers.extend(slot.extra.iter().cloned());
         let spec = AccountSpec {
             account_id,
@@ -500,13 +524,32 @@ impl Kontor {
             password,
             device_id: self.device_id().await,
         };
-        slot.handle = Some(spawn_account(
+        let handle = spawn_account(
             spec,
             self.store.clone(),
             self.events.clone(),
             syncers,
-            options,
-        ));
+            options.clone(),
+        );
+        // CalDAV collections are polled next to the account task and stop with it.
+        let interval = self.calendar_poll_interval().await?;
+        let me = self.clone();
+        crate::engine::scheduler::spawn_periodic(
+            "caldav",
+            interval,
+            handle.shutdown_signal(),
+            crate::engine::Backoff::new(options.backoff_base, options.backoff_cap),
+            move || {
+                let me = me.clone();
+                async move {
+                    me.poll_caldav_once()
+                        .await
+                        .map(|_| ())
+                        .map_err(crate::engine::EngineError::Core)
+                }
+            },
+        );
+        slot.handle = Some(handle);
         Ok(())
     }
 
@@ -743,5 +786,548 @@ mod tests {
             (false, Source::Default)
         );
         assert_eq!(e.autohide_seconds.value, 42);
+    }
+}
+
+/// A new or edited event as the UI submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventDraft {
+    pub calendar_id: i64,
+    pub summary: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub all_day: bool,
+    /// IANA zone the event's wall-clock times belong to; the user's zone when absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Minutes before the start; `None` for no reminder.
+    #[serde(default)]
+    pub reminder_minutes: Option<u32>,
+    /// An RFC 5545 RRULE value (`FREQ=WEEKLY;BYDAY=MO`), or none.
+    #[serde(default)]
+    pub rrule: Option<String>,
+    /// A UID to use for a new event (generated when absent).
+    #[serde(default)]
+    pub uid: Option<String>,
+}
+
+/// An event as stored, for the UI to open and edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRef {
+    pub id: i64,
+    pub calendar_id: i64,
+    pub uid: String,
+    /// iCalendar text.
+    pub ical: String,
+    /// True while a local change waits in the outbox.
+    pub pending: bool,
+}
+
+/// An answer to a meeting invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingAnswer {
+    Accepted,
+    Tentative,
+    Declined,
+}
+
+/// Writes a draft into an item (new or existing master).
+fn apply_draft(
+    item: &mut kontor_calendar::Item,
+    d: &EventDraft,
+    zone: &kontor_calendar::Zone,
+) -> Result<(), CoreError> {
+    use kontor_calendar::{Alarm, DateOrTime, Recurrence};
+    if d.end < d.start {
+        return Err(CoreError::InvalidInput(
+            "the event ends before it starts".into(),
+        ));
+    }
+    let (z, tzid) = match d.time_zone.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => (
+            kontor_calendar::tz::zone_by_name(t)
+                .ok_or_else(|| CoreError::InvalidInput(format!("unknown time zone \"{t}\"")))?,
+            Some(t.to_string()),
+        ),
+        None => (
+            zone.clone(),
+            match zone {
+                kontor_calendar::Zone::Iana(tz) => Some(tz.name().to_string()),
+                _ => None,
+            },
+        ),
+    };
+    let when = |t: chrono::DateTime<chrono::Utc>| -> DateOrTime {
+        if d.all_day {
+            DateOrTime::Date(z.utc_to_local(t).date())
+        } else if let Some(tzid) = &tzid {
+            DateOrTime::Zoned {
+                local: z.utc_to_local(t),
+                tzid: tzid.clone(),
+            }
+        } else {
+            DateOrTime::Utc(t)
+        }
+    };
+    item.summary = Some(d.summary.clone()).filter(|s| !s.is_empty());
+    item.location = d.location.clone().filter(|s| !s.is_empty());
+    item.description = d.description.clone().filter(|s| !s.is_empty());
+    item.start = Some(when(d.start));
+    let mut end = when(d.end);
+    if d.all_day && end == *item.start.as_ref().expect("set") {
+        // RFC 5545 §3.6.1: an all-day DTEND is exclusive.
+        if let DateOrTime::Date(e) = end {
+            end = DateOrTime::Date(e + chrono::TimeDelta::days(1));
+        }
+    }
+    item.end = Some(end);
+    item.duration = None;
+    item.alarms = d
+        .reminder_minutes
+        .map(|m| vec![Alarm::minutes_before_start(i64::from(m))])
+        .unwrap_or_default();
+    item.rrule = match d.rrule.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => Some(
+            Recurrence::parse(r)
+                .map_err(|e| CoreError::InvalidInput(format!("recurrence rule: {e}")))?,
+        ),
+        None => None,
+    };
+    item.dtstamp = Some(chrono::Utc::now());
+    Ok(())
+}
+
+impl Kontor {
+    /// Calendar change notifications (sync results, conflicts, failures).
+    pub fn calendar_events(&self) -> &CalendarBus {
+        &self.calendar_bus
+    }
+
+    /// The user's zone: floating and all-day times are placed in it, and ActiveSync items with
+    /// an all-zero TimeZone blob (Kopano/Z-Push) are read in it.
+    fn calendar_zone(&self) -> kontor_calendar::Zone {
+        let zone = crate::convert::local_zone();
+        self.store.set_local_zone(zone.clone());
+        zone
+    }
+
+    /// Every cached calendar (ActiveSync folders and CalDAV collections).
+    pub async fn calendars(&self) -> Result<Vec<CalendarRow>, CoreError> {
+        self.store.calendars(None).await
+    }
+
+    /// Occurrences overlapping `[from, to)` from the cache, by start (what the materialised
+    /// window, now − 7 days … now + 90 days, covers).
+    pub async fn occurrences(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<OccurrenceRow>, CoreError> {
+        self.store.occurrences_between(from, to).await
+    }
+
+    async fn event_row(&self, event_id: i64) -> Result<crate::store::EventRow, CoreError> {
+        let sql = "SELECT calendar_id, remote_id FROM event WHERE id = ?1";
+        let (cal, remote): (i64, String) = sqlx::query_as(sql)
+            .bind(event_id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
+        self.store
+            .event_by_remote_id(cal, &remote)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))
+    }
+
+    /// One stored event.
+    pub async fn event(&self, event_id: i64) -> Result<EventRef, CoreError> {
+        let e = self.event_row(event_id).await?;
+        Ok(EventRef {
+            id: e.id,
+            calendar_id: e.calendar_id,
+            uid: e.uid,
+            ical: e.ical,
+            pending: e.local_state != 0,
+        })
+    }
+
+    async fn writable_calendar(&self, id: i64) -> Result<CalendarRow, CoreError> {
+        let cal = self
+            .store
+            .calendar(id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {id}")))?;
+        if cal.read_only {
+            return Err(CoreError::InvalidInput(format!(
+                "the calendar \"{}\" is read-only",
+                cal.display_name
+            )));
+        }
+        Ok(cal)
+    }
+
+    /// Creates an event: in the cache at once, on the server with the next sync.
+    pub async fn create_event(&self, draft: EventDraft) -> Result<EventRef, CoreError> {
+        let cal = self.writable_calendar(draft.calendar_id).await?;
+        let zone = self.calendar_zone();
+        let uid = draft
+            .uid
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| format!("{}@kontor", uuid::Uuid::new_v4()));
+        let mut item = kontor_calendar::Item::new(kontor_calendar::ItemKind::Event, &uid);
+        apply_draft(&mut item, &draft, &zone)?;
+        let ical = kontor_calendar::Calendar {
+            items: vec![item],
+            ..Default::default()
+        }
+        .to_ics();
+        crate::engine::calendar_cache::ensure_window(&self.store, &cal).await?;
+        let remote_id = calendar_outbox::local_remote_id(&cal, &uid);
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventCreate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: remote_id.clone(),
+                    ical,
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        let e = self
+            .store
+            .event_by_remote_id(cal.id, &remote_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the new event was not stored".into()))?;
+        self.event(e.id).await
+    }
+
+    /// Changes an event's master (overrides of a series are kept).
+    pub async fn update_event(
+        &self,
+        event_id: i64,
+        draft: EventDraft,
+    ) -> Result<EventRef, CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let zone = self.calendar_zone();
+        let mut parsed = kontor_calendar::Calendar::parse(&row.ical)
+            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let master = parsed
+            .items
+            .iter_mut()
+            .find(|i| i.uid == row.uid && i.recurrence_id.is_none())
+            .ok_or_else(|| CoreError::InvalidInput("the event has no master item".into()))?;
+        apply_draft(
+            master,
+            &EventDraft {
+                calendar_id: cal.id,
+                ..draft
+            },
+            &zone,
+        )?;
+        master.sequence += 1;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical: parsed.to_ics(),
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        self.event(event_id).await
+    }
+
+    /// Deletes an event (hidden at once, deleted on the server with the next sync).
+    pub async fn delete_event(&self, event_id: i64) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventDelete {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        Ok(())
+    }
+
+    /// Answers a meeting invitation. On ActiveSync: MeetingResponse (MS-ASCMD 2.2.1.11) on the
+    /// calendar item; the server's updated event comes with the next sync. On CalDAV: the
+    /// event with the user's PARTSTAT, written like any update (the server's scheduling, RFC
+    /// 6638, informs the organizer); the cache shows the answer at once.
+    pub async fn respond_to_meeting(
+        &self,
+        event_id: i64,
+        answer: MeetingAnswer,
+    ) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self
+            .store
+            .calendar(row.calendar_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
+        let op = match cal.source {
+            CalendarSource::Eas => OutboxOp::MeetingResponse {
+                folder_id: cal.remote_id.clone(),
+                server_id: row.remote_id.clone(),
+                response: match answer {
+                    MeetingAnswer::Accepted => crate::store::Response::Accept,
+                    MeetingAnswer::Tentative => crate::store::Response::Tentative,
+                    MeetingAnswer::Declined => crate::store::Response::Decline,
+                },
+                uid: row.uid.clone(),
+            },
+            CalendarSource::Caldav => {
+                let cal = self.writable_calendar(cal.id).await?;
+                let (server_url, user): (String, String) =
+                    sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
+                        .bind(cal.account_id)
+                        .fetch_one(self.store.pool())
+                        .await?;
+                let host = url::Url::parse(&server_url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                let mut me = vec![user.clone(), format!("{user}@{host}")];
+                if let Some(cfg) = self.account_config().await {
+                    me.push(cfg.user.clone());
+                }
+                let partstat = match answer {
+                    MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
+                    MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
+                    MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
+                };
+                OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical: calendar_outbox::with_partstat(&row.ical, &me, partstat)?,
+                }
+            }
+        };
+        self.store.enqueue(cal.account_id, &op).await?;
+        Ok(())
+    }
+
+    /// Calendar changes not on the server yet, and parked ones (conflicts, failures).
+    pub async fn pending_calendar_changes(&self) -> Result<Vec<PendingChange>, CoreError> {
+        calendar_outbox::pending_changes(&self.store).await
+    }
+
+    /// The configured CalDAV accounts.
+    pub async fn caldav_accounts(&self) -> Result<Vec<CaldavAccount>, CoreError> {
+        Ok(
+            cal_engine::setting(self.store.pool(), cal_engine::CALDAV_ACCOUNTS_SETTING)
+                .await?
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Adds a CalDAV account (SOGo `/SOGo/dav/<user>/`, Radicale `/<user>/`, Kopano
+    /// `/caldav/<user>/`): checks it by discovery, then keeps the password in the keychain and
+    /// the account in the settings. Returns the calendars found.
+    pub async fn add_caldav_account(
+        &self,
+        url: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<Vec<CalendarRow>, CoreError> {
+        let url = crate::sync::normalise_server_url(url)?;
+        let dav = cal_engine::dav_client(user, password)?;
+        let acct = CaldavAccount {
+            url: url.clone(),
+            user: user.to_string(),
+            extra_calendars: Vec::new(),
+        };
+        let account_id = self.store.upsert_account(&url, user, "", "").await?;
+        let cals = cal_engine::caldav_calendars(&dav, &self.store, account_id, &acct).await?;
+        crate::secrets::set_password(&url, user, password)?;
+        let mut all = self.caldav_accounts().await?;
+        all.retain(|a| !(a.url == url && a.user == user));
+        all.push(acct);
+        cal_engine::set_setting(self.store.pool(), cal_engine::CALDAV_ACCOUNTS_SETTING, &all)
+            .await?;
+        Ok(cals)
+    }
+
+    /// Opens a colleague's calendar by URL in a CalDAV account (not discoverable on Kopano
+    /// and Radicale). Refused when the URL is not a calendar.
+    pub async fn add_calendar_by_url(
+        &self,
+        account_url: &str,
+        user: &str,
+        calendar_url: &str,
+    ) -> Result<Vec<CalendarRow>, CoreError> {
+        let mut all = self.caldav_accounts().await?;
+        let Some(acct) = all
+            .iter_mut()
+            .find(|a| a.url == account_url && a.user == user)
+        else {
+            return Err(CoreError::InvalidInput(format!(
+                "no CalDAV account {user} at {account_url}"
+            )));
+        };
+        let password =
+            crate::secrets::password(account_url, user)?.ok_or_else(|| CoreError::AuthFailed {
+                detail: "no password for this CalDAV account in the keychain".into(),
+            })?;
+        let dav = cal_engine::dav_client(user, &password)?;
+        let u = url::Url::parse(calendar_url)
+            .map_err(|e| CoreError::InvalidInput(format!("{calendar_url}: {e}")))?;
+        dav.add_calendar(&u)
+            .await
+            .map_err(crate::engine::calendar_dav::map_dav)?;
+        if !acct.extra_calendars.iter().any(|c| c == u.as_str()) {
+            acct.extra_calendars.push(u.to_string());
+        }
+        let acct = acct.clone();
+        cal_engine::set_setting(self.store.pool(), cal_engine::CALDAV_ACCOUNTS_SETTING, &all)
+            .await?;
+        let account_id = self.store.upsert_account(account_url, user, "", "").await?;
+        cal_engine::caldav_calendars(&dav, &self.store, account_id, &acct).await
+    }
+
+    /// Seconds between CalDAV polls (setting `calendar.poll_seconds`, default 300).
+    pub async fn calendar_poll_interval(&self) -> Result<std::time::Duration, CoreError> {
+        let s: Option<u64> =
+            cal_engine::setting(self.store.pool(), cal_engine::POLL_SECONDS_SETTING).await?;
+        Ok(std::time::Duration::from_secs(
+            s.filter(|s| *s >= 5)
+                .unwrap_or(cal_engine::DEFAULT_POLL_SECONDS),
+        ))
+    }
+
+    /// One calendar sync of every account: ActiveSync calendar folders (Sync), CalDAV
+    /// collections (poll), queued local changes replayed, occurrences re-materialised when the
+    /// window moved. An unreachable server is an error of the run only when no account could be
+    /// synced; otherwise it is listed in the report's failures.
+    pub async fn sync_calendars_once(&self) -> Result<CalendarSyncReport, CoreError> {
+        self.calendars_once(true).await
+    }
+
+    /// Only the CalDAV accounts (what the poller runs while the account task syncs the
+    /// ActiveSync calendar folders itself).
+    pub async fn poll_caldav_once(&self) -> Result<CalendarSyncReport, CoreError> {
+        self.calendars_once(false).await
+    }
+
+    async fn calendars_once(&self, with_eas: bool) -> Result<CalendarSyncReport, CoreError> {
+        let _one = self.calendar_sync.lock().await;
+        let zone = self.calendar_zone();
+        let mut report = CalendarSyncReport::default();
+        let mut errors: Vec<CoreError> = Vec::new();
+        let mut attempted = 0usize;
+        if with_eas && let Some(cfg) = self.account_config().await {
+            attempted += 1;
+            let res =
+                async {
+                    self.refresh_folders().await?;
+                    let password = crate::secrets::password(&cfg.server_url, &cfg.user)?
+                        .ok_or_else(|| CoreError::AuthFailed {
+                            detail: "no password for this account in the keychain".into(),
+                        })?;
+                    let device_id = self.device_id().await;
+                    let mut session =
+                        Session::connect(&cfg.server_url, &cfg.user, &password, &device_id).await?;
+                    let account_id = self
+                        .store
+                        .account_id(&cfg.server_url, &cfg.user)
+                        .await?
+                        .ok_or(CoreError::NotSignedIn)?;
+                    let key = AccountKey {
+                        server_url: cfg.server_url.clone(),
+                        user: cfg.user.clone(),
+                    };
+                    cal_engine::sync_eas(
+                        session.client_mut(),
+                        &self.store,
+                        &key,
+                        account_id,
+                        &zone,
+                        &self.calendar_bus,
+                        &mut report,
+                    )
+                    .await
+                }
+                .await;
+            if let Err(e) = res {
+                tracing::warn!(error = %e, "ActiveSync calendars not synced");
+                report.failures.push((0, e.to_string()));
+                errors.push(e);
+            }
+        }
+        for acct in self.caldav_accounts().await? {
+            attempted += 1;
+            let res = async {
+                let password =
+                    crate::secrets::password(&acct.url, &acct.user)?.ok_or_else(|| {
+                        CoreError::AuthFailed {
+                            detail: "no password for this CalDAV account in the keychain".into(),
+                        }
+                    })?;
+                let dav = cal_engine::dav_client(&acct.user, &password)?;
+                let account_id = self
+                    .store
+                    .upsert_account(&acct.url, &acct.user, "", "")
+                    .await?;
+                let key = AccountKey {
+                    server_url: acct.url.clone(),
+                    user: acct.user.clone(),
+                };
+                cal_engine::sync_caldav(
+                    &dav,
+                    &self.store,
+                    &key,
+                    account_id,
+                    &acct,
+                    &self.calendar_bus,
+                    &mut report,
+                )
+                .await
+            }
+            .await;
+            if let Err(e) = res {
+                tracing::warn!(url = %acct.url, error = %e, "CalDAV calendars not synced");
+                report.failures.push((0, e.to_string()));
+                errors.push(e);
+            }
+        }
+        cal_engine::move_window(&self.store, &self.calendar_bus).await?;
+        if attempted > 0 && errors.len() == attempted {
+            return Err(errors.remove(0));
+        }
+        Ok(report)
+    }
+
+    /// Starts polling calendars every [`Self::calendar_poll_interval`]; stops when the handle
+    /// is aborted or dropped with the runtime.
+    pub async fn start_calendar_polling(&self) -> Result<tokio::task::JoinHandle<()>, CoreError> {
+        let interval = self.calendar_poll_interval().await?;
+        let me = self.clone();
+        Ok(cal_engine::spawn_poller(interval, move || {
+            let me = me.clone();
+            async move { me.sync_calendars_once().await.map(|_| ()) }
+        }))
     }
 }

@@ -9,7 +9,9 @@
 //! ```text
 //! app (Kontor)  ── the API the shell and CLI call
 //!   ├─ sync     ── ActiveSync sessions: connect (OPTIONS, Provision), FolderSync
-//!   ├─ engine   ── the sync engine: per-account task, Sync/Ping, backoff, outbox replay, events
+//!   ├─ engine   ── the sync engine: per-account task, Sync/Ping, backoff, outbox replay, events;
+//!   │              calendars: ActiveSync folders + CalDAV collections → events, occurrences
+//!   ├─ convert  ── ActiveSync calendar items: eas wire struct ⇄ calendar model (written once)
 //!   ├─ store    ── sqlx/SQLite; a sync key and the items it covers commit together
 //!   ├─ profile  ── profile folder, profile.json (DeviceId, account identity), instance lock
 //!   ├─ policy   ── machine/user policy (HKLM/HKCU Software\Policies\Kontor), read live

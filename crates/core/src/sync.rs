@@ -57,6 +57,11 @@ impl Session {
         self.client.policy_key()
     }
 
+    /// The connected client, for the sync engine.
+    pub fn client_mut(&mut self) -> &mut EasClient {
+        &mut self.client
+    }
+
     /// FolderSync from `sync_key` ("0" for the whole hierarchy).
     pub async fn folder_sync(&mut self, sync_key: &str) -> Result<Hierarchy, CoreError> {
         let url = self.client.url().to_string();

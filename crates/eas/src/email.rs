@@ -1,10 +1,12 @@
 //! The Email class (MS-ASEMAIL): reading `ApplicationData` of mail items and building the
-//! changes a client sends (read flag, follow-up flag).
+//! changes a client sends (read flag, follow-up flag), and — from EAS 16.0 — drafts that are
+//! saved or sent through Sync ([`Draft`], `email2:Send`).
 
 use kontor_wbxml::pages::{airsync as a, airsyncbase as asb, email as em, email2 as em2};
 use kontor_wbxml::{Bytes, Element};
 
-use crate::sync::BodyType;
+use crate::error::EasError;
+use crate::sync::{BodyType, ClientCommand};
 
 /// A message body as sent (MS-ASAIRS 2.2.2.9 Body).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,4 +148,80 @@ pub fn set_flag(status: FlagStatus) -> Element {
         FlagStatus::Complete => Element::new(em::Flag).with(Element::text(em::FlagStatus, "1")),
     };
     Element::new(a::ApplicationData).with(flag)
+}
+
+/// A message composed on the client, for the EAS 16.x way of sending: a Sync Add to the Drafts
+/// folder, with `email2:Send` to send it (MS-ASEMAIL 3.1.5.3, 2.2.2.69) or without to keep it
+/// as a draft. Servers below 16.0 (Z-Push, SOGo) use SendMail with MIME instead
+/// ([`crate::compose`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    /// Recipients as RFC 5322 address lists (`"Bob" <bob@example.com>, carol@example.com`).
+    pub to: Option<String>,
+    pub cc: Option<String>,
+    /// `email2:Bcc` (16.0+).
+    pub bcc: Option<String>,
+    pub subject: Option<String>,
+    /// 0 low, 1 normal, 2 high.
+    pub importance: Option<u8>,
+    /// The body and its format (plain text or HTML).
+    pub body: Option<(BodyType, String)>,
+}
+
+impl Draft {
+    /// `ApplicationData` for a Sync Add or Change in the Drafts folder.
+    pub fn to_application_data(&self) -> Result<Element, EasError> {
+        let t = |tag: kontor_wbxml::Tag, v: &Option<String>| {
+            v.as_ref().map(|s| Element::text(tag, s.clone()))
+        };
+        let mut d = Element::new(a::ApplicationData)
+            .with_opt(t(em::To, &self.to))
+            .with_opt(t(em::Cc, &self.cc))
+            .with_opt(t(em::Subject, &self.subject))
+            .with_opt(
+                self.importance
+                    .map(|i| Element::text(em::Importance, i.to_string())),
+            );
+        if let Some((kind, text)) = &self.body {
+            if !matches!(kind, BodyType::PlainText | BodyType::Html) {
+                return Err(EasError::InvalidItem {
+                    class: "Email",
+                    detail: format!(
+                        "a draft body is plain text or HTML, not body type {}",
+                        kind.code()
+                    ),
+                });
+            }
+            d.push(
+                Element::new(asb::Body)
+                    .with(Element::text(asb::Type, kind.code().to_string()))
+                    .with(Element::text(asb::Data, text.clone())),
+            );
+        }
+        Ok(d.with_opt(t(em2::Bcc, &self.bcc)))
+    }
+
+    /// The Sync command that adds this message to the Drafts folder and sends it. Refused
+    /// (nothing to send) when it has no recipient.
+    pub fn send_new(&self, client_id: &str) -> Result<ClientCommand, EasError> {
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !(has(&self.to) || has(&self.cc) || has(&self.bcc)) {
+            return Err(EasError::InvalidItem {
+                class: "Email",
+                detail: "a message to send needs at least one recipient".into(),
+            });
+        }
+        Ok(ClientCommand::AddAndSend {
+            client_id: client_id.into(),
+            data: self.to_application_data()?,
+        })
+    }
+
+    /// The Sync command that saves this message as a draft (no `Send`).
+    pub fn save(&self, client_id: &str) -> Result<ClientCommand, EasError> {
+        Ok(ClientCommand::Add {
+            client_id: client_id.into(),
+            data: self.to_application_data()?,
+        })
+    }
 }

@@ -54,6 +54,7 @@
 //! | [`compose`] | SendMail/SmartReply/SmartForward 2.2.1.17–19 (CRLF enforced, 12.1 form too) |
 //! | [`settings`] | Settings 2.2.1.18 (Oof, UserInformation, DeviceInformation) |
 //! | [`search`] | Search 2.2.1.16 (GAL, Mailbox) |
+//! | [`find`] | Find 2.2.1.2 (16.1: KQL mailbox and GAL search) |
 //! | [`estimate`] | GetItemEstimate 2.2.1.9 |
 //! | [`meeting_response`] | MeetingResponse 2.2.1.11 |
 //! | [`resolve_recipients`] | ResolveRecipients 2.2.1.15 (free/busy) |
@@ -75,6 +76,7 @@ pub mod contacts;
 pub mod email;
 pub mod error;
 pub mod estimate;
+pub mod find;
 pub mod folder_ops;
 pub mod folder_sync;
 pub mod item_operations;

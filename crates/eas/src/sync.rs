@@ -135,6 +135,12 @@ pub enum ClientCommand {
     Delete { server_id: String },
     /// Ask for an item in full.
     Fetch { server_id: String },
+    /// EAS 16.0+: a new message added to the Drafts folder and sent at once (`email2:Send`
+    /// after the data, MS-ASEMAIL 2.2.2.69). Build it with
+    /// [`crate::email::Draft::send_new`].
+    AddAndSend { client_id: String, data: Element },
+    /// EAS 16.0+: send an existing draft, with the properties that change.
+    ChangeAndSend { server_id: String, data: Element },
 }
 
 impl ClientCommand {
@@ -152,7 +158,23 @@ impl ClientCommand {
             ClientCommand::Fetch { server_id } => {
                 Element::new(a::Fetch).with(Element::text(a::ServerId, server_id.clone()))
             }
+            ClientCommand::AddAndSend { client_id, data } => Element::new(a::Add)
+                .with(Element::text(a::ClientId, client_id.clone()))
+                .with(application_data(data))
+                .with(Element::new(kontor_wbxml::pages::email2::Send)),
+            ClientCommand::ChangeAndSend { server_id, data } => Element::new(a::Change)
+                .with(Element::text(a::ServerId, server_id.clone()))
+                .with(application_data(data))
+                .with(Element::new(kontor_wbxml::pages::email2::Send)),
         }
+    }
+
+    /// True for the 16.0+ commands that send a draft.
+    pub fn sends(&self) -> bool {
+        matches!(
+            self,
+            ClientCommand::AddAndSend { .. } | ClientCommand::ChangeAndSend { .. }
+        )
     }
 }
 

@@ -1,4 +1,6 @@
-//! The ActiveSync code pages (MS-ASWBXML 2.1.2.1) as plain data.
+//! The ActiveSync code pages (MS-ASWBXML 2.1.2.1) as plain data: pages 0–25, up to the 16.1
+//! Find page (25; its criterion element is spelled `GalSearchCriterion` there, as in the
+//! MS-ASWBXML table).
 //!
 //! Each page is a module of [`Tag`] constants named exactly like the elements in the protocol
 //! documents (`airsync::SyncKey`, `email::Subject`, …) plus one [`CodePage`] entry in [`PAGES`]
@@ -285,5 +287,12 @@ code_pages! {
         0x10 ExportAllowed, 0x11 ProgrammaticAccessAllowed, 0x12 Owner,
         0x13 ContentExpiryDate, 0x14 TemplateID, 0x15 TemplateName, 0x16 TemplateDescription,
         0x17 ContentOwner, 0x18 RemoveRightsManagementProtection,
+    }
+    25 find "Find" {
+        0x05 Find, 0x06 SearchId, 0x07 ExecuteSearch, 0x08 MailBoxSearchCriterion, 0x09 Query,
+        0x0A Status, 0x0B FreeText, 0x0C Options, 0x0D Range, 0x0E DeepTraversal,
+        0x11 Response, 0x12 Result, 0x13 Properties, 0x14 Preview, 0x15 HasAttachments,
+        0x16 Total, 0x17 DisplayCc, 0x18 DisplayBcc, 0x19 GalSearchCriterion,
+        0x20 MaxPictures, 0x21 MaxSize, 0x22 Picture,
     }
 }

@@ -212,7 +212,7 @@ fn encoder_refuses_nul_in_text() {
 
 #[test]
 fn code_pages_are_complete_and_consistent() {
-    assert_eq!(PAGES.len(), 25);
+    assert_eq!(PAGES.len(), 26);
     for (i, p) in PAGES.iter().enumerate() {
         assert_eq!(p.number as usize, i);
         assert!(!p.tags.is_empty());
@@ -237,6 +237,18 @@ fn code_pages_are_complete_and_consistent() {
         Tag::from_names("Calendar", "ClientUid"),
         Some(Tag::new(4, 0x3C))
     );
+    // The 16.1 Find page (MS-ASWBXML 2.1.2.1.26), with its gap after DeepTraversal.
+    assert_eq!(Tag::from_names("Find", "Find"), Some(Tag::new(25, 0x05)));
+    assert_eq!(
+        Tag::from_names("Find", "DeepTraversal"),
+        Some(Tag::new(25, 0x0E))
+    );
+    assert_eq!(
+        Tag::from_names("Find", "Response"),
+        Some(Tag::new(25, 0x11))
+    );
+    assert_eq!(Tag::from_names("Find", "Picture"), Some(Tag::new(25, 0x22)));
+    assert_eq!(Tag::new(25, 0x0F).name(), None);
 }
 
 fn arb_tag() -> impl Strategy<Value = Tag> {

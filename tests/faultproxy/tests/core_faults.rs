@@ -67,6 +67,8 @@ async fn folder_hierarchy_converges_through_faults() {
     let mut counts = FaultCounts::default();
     let mut outcomes: BTreeMap<String, u32> = BTreeMap::new();
     let mut rounds = 0;
+    // The hierarchy key of the direct session, carried from answer to answer.
+    let (mut key, _) = folders(&mut truth).await;
 
     let seeds = common::seeds(&HIERARCHY_SEEDS);
     for &seed in &seeds {
@@ -76,7 +78,6 @@ async fn folder_hierarchy_converges_through_faults() {
         for round in 0..HIERARCHY_ROUNDS_PER_SEED {
             rounds += 1;
             // The server changes behind the client's back.
-            let (key, _) = folders(&mut truth).await;
             match rng.random_range(0..4) {
                 0 | 1 => {
                     let name = format!("{prefix}-{seed}-{round}");
@@ -84,12 +85,13 @@ async fn folder_hierarchy_converges_through_faults() {
                         .folder_create(&key, "0", &name, kontor_eas::FolderType::UserCreatedMail)
                         .await
                         .expect("FolderCreate");
+                    key = created.sync_key;
                     model.insert(created.server_id, name);
                 }
                 2 if !model.is_empty() => {
                     let victim = model.keys().nth(rng.random_range(0..model.len())).cloned();
                     let victim = victim.unwrap();
-                    truth
+                    key = truth
                         .folder_delete(&key, &victim)
                         .await
                         .expect("FolderDelete");
@@ -105,7 +107,8 @@ async fn folder_hierarchy_converges_through_faults() {
                         .expect("FolderUpdate");
                     // SOGo's ServerIds are derived from the IMAP name: a rename may change it.
                     model.remove(&victim);
-                    let (_, now) = folders(&mut truth).await;
+                    let (k, now) = folders(&mut truth).await;
+                    key = k;
                     let f = now
                         .iter()
                         .find(|f| f.display_name == name)

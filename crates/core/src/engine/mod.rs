@@ -17,6 +17,9 @@
 //! * [`mail`]: Email items → cache rows, and the mail folder Sync pass.
 //! * [`outbox`]: replay of queued mail operations.
 //! * [`events`]: [`EngineEvent`] and the broadcast channel.
+//! * [`calendar`]: ActiveSync calendar folders and CalDAV collections into the cache, local
+//!   event changes back ([`calendar_cache`], [`calendar_eas`], [`calendar_dav`],
+//!   [`calendar_outbox`]).
 //!
 //! ## Plugging in another kind of collection
 //!
@@ -47,6 +50,11 @@ use crate::error::{CoreError, ErrorCode};
 use crate::store::Store;
 
 pub mod backoff;
+pub mod calendar;
+pub mod calendar_cache;
+pub mod calendar_dav;
+pub mod calendar_eas;
+pub mod calendar_outbox;
 pub mod events;
 pub mod mail;
 pub mod outbox;

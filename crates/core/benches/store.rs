@@ -1,0 +1,277 @@
+//! Store benchmarks on 100,000 synthetic messages (DESIGN §7 budgets):
+//!
+//! * insert throughput through `apply_mail_batch` (FTS included), batches of 500 as a Sync
+//!   window would deliver them — target ≥ 20,000 msgs/s;
+//! * `search` latency per query shape, p50/p95/max over repeated runs — target p95 ≤ 20 ms;
+//! * the first page (50 rows) of a 100,000-message folder and a page deep in it — target
+//!   ≤ 30 ms.
+//!
+//! `cargo bench -p kontor-core --bench store` (a file database in a temp folder, WAL, the same
+//! options as the app). `KONTOR_BENCH_MESSAGES=n` changes the size.
+//!
+//! Data: subjects, previews and names from German and English word lists (umlauts and ß
+//! included), addresses on a handful of domains, dates spread over five years, generated with a
+//! fixed seed so every run measures the same database.
+
+#![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use kontor_core::store::{Address, MailBatch, MailChange, MessageData, Store};
+
+const WORDS_DE: &[&str] = &[
+    "Rechnung",
+    "Angebot",
+    "Besprechung",
+    "Termin",
+    "Projekt",
+    "Bericht",
+    "Grüße",
+    "Straße",
+    "Änderung",
+    "Übersicht",
+    "Bestellung",
+    "Lieferung",
+    "Vertrag",
+    "Urlaub",
+    "Mitarbeiter",
+    "Abteilung",
+    "Kunde",
+    "Zahlung",
+    "Mahnung",
+    "Einladung",
+    "Protokoll",
+    "Entwurf",
+    "Prüfung",
+    "Freigabe",
+    "Schulung",
+    "Büro",
+    "Öffnungszeiten",
+    "Gebäude",
+    "Rückfrage",
+    "Erinnerung",
+    "heute",
+    "morgen",
+    "bitte",
+    "danke",
+    "wichtig",
+    "dringend",
+    "neue",
+    "für",
+    "über",
+    "mit",
+];
+const WORDS_EN: &[&str] = &[
+    "meeting", "invoice", "report", "project", "schedule", "update", "review", "budget",
+    "contract", "delivery", "request", "approval", "agenda", "minutes", "deadline", "quarter",
+    "release", "feedback", "proposal", "summary", "team", "customer", "support", "ticket",
+    "please", "thanks", "today", "tomorrow", "urgent", "new", "for", "about", "with", "the",
+];
+/// Words that occur in about 0.1 % of messages.
+const RARE: &[&str] = &[
+    "Quittungsbeleg",
+    "zeppelin",
+    "Wirtschaftsprüfer",
+    "xylophone",
+];
+const FIRST: &[&str] = &[
+    "Jürgen", "Anna", "Björn", "Sophie", "Max", "Lena", "Thomas", "Claire", "Günther", "Emma",
+    "Oliver", "Jörg", "Sarah", "Michael", "Käthe", "James",
+];
+const LAST: &[&str] = &[
+    "Müller",
+    "Schmidt",
+    "Weiß",
+    "Schröder",
+    "Smith",
+    "Jones",
+    "Groß",
+    "Becker",
+    "Köhler",
+    "Wagner",
+    "Brown",
+    "Hoffmann",
+    "Krämer",
+    "Taylor",
+];
+const DOMAINS: &[&str] = &[
+    "kontor-beispiel.de",
+    "example.com",
+    "firma.de",
+    "mail.example.org",
+    "stadtwerke-nord.de",
+];
+
+/// xorshift64*: deterministic and dependency-free.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[self.below(list.len())]
+    }
+    fn word(&mut self) -> &'static str {
+        if self.below(1000) == 0 {
+            return self.pick(RARE);
+        }
+        if self.below(2) == 0 {
+            self.pick(WORDS_DE)
+        } else {
+            self.pick(WORDS_EN)
+        }
+    }
+    fn sentence(&mut self, min: usize, max: usize) -> String {
+        let n = min + self.below(max - min + 1);
+        (0..n).map(|_| self.word()).collect::<Vec<_>>().join(" ")
+    }
+    fn person(&mut self) -> Address {
+        let first = self.pick(FIRST);
+        let last = self.pick(LAST);
+        let domain = self.pick(DOMAINS);
+        let local = format!("{first}.{last}")
+            .to_lowercase()
+            .replace('ü', "ue")
+            .replace('ö', "oe")
+            .replace('ä', "ae")
+            .replace('ß', "ss");
+        Address::new(&format!("{first} {last}"), &format!("{local}@{domain}"))
+    }
+}
+
+fn message(rng: &mut Rng, i: usize) -> MessageData {
+    // Five years, 2021-01-01 .. 2026-01-01.
+    let start = Utc
+        .with_ymd_and_hms(2021, 1, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp();
+    let date = start + (rng.next() % (5 * 365 * 86_400)) as i64;
+    let to = (0..1 + rng.below(3)).map(|_| rng.person()).collect();
+    let cc = (0..rng.below(2)).map(|_| rng.person()).collect();
+    MessageData {
+        server_id: format!("1:{i}"),
+        message_id: format!("<{i}.{}@bench.example>", rng.next()),
+        subject: rng.sentence(3, 8),
+        from: rng.person(),
+        to,
+        cc,
+        date: Utc.timestamp_opt(date, 0).unwrap(),
+        preview: rng.sentence(20, 40),
+        read: rng.below(3) != 0,
+        flag_status: if rng.below(20) == 0 { 2 } else { 0 },
+        importance: 1,
+        has_attachments: rng.below(5) == 0,
+        size: 2_000 + rng.below(200_000) as i64,
+        ..MessageData::default()
+    }
+}
+
+fn stats(mut samples: Vec<Duration>) -> (f64, f64, f64) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let p = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (ms(p(0.5)), ms(p(0.95)), ms(*samples.last().unwrap()))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let n: usize = std::env::var("KONTOR_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("kontor.db")).await.unwrap();
+    let acc = store
+        .upsert_account(
+            "https://bench.example/Microsoft-Server-ActiveSync",
+            "bench",
+            "14.1",
+            "",
+        )
+        .await
+        .unwrap();
+
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let messages: Vec<MessageData> = (0..n).map(|i| message(&mut rng, i)).collect();
+    let batch_size = 500;
+    let t = Instant::now();
+    for (k, chunk) in messages.chunks(batch_size).enumerate() {
+        let batch = MailBatch {
+            sync_key: format!("{k}"),
+            changes: chunk.iter().cloned().map(MailChange::Upsert).collect(),
+            complete: true,
+        };
+        store.apply_mail_batch(acc, "1", &batch).await.unwrap();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "insert: {n} messages in batches of {batch_size} in {secs:.2} s = {:.0} msgs/s (target >= 20000)",
+        n as f64 / secs
+    );
+    drop(messages);
+
+    let runs = 200;
+    let shapes: &[(&str, &str)] = &[
+        ("common word", "meeting"),
+        ("common German word", "rechnung"),
+        ("rare word", "zeppelin"),
+        ("rare German word, folded", "wirtschaftspruefer"),
+        ("prefix", "proj"),
+        ("two words", "invoice projekt"),
+        ("two words, one rare", "quittungsbeleg team"),
+        ("substring (trigram)", "adtwerke"),
+        ("German folding ue/ß", "gruesse strasse"),
+        ("name, folded", "juergen mueller"),
+        ("no match", "qqqzzz"),
+    ];
+    for (name, q) in shapes {
+        let hits = store.search(q, 50).await.unwrap().len();
+        let mut samples = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let rows = store.search(q, 50).await.unwrap();
+            samples.push(t.elapsed());
+            std::hint::black_box(rows);
+        }
+        let (p50, p95, max) = stats(samples);
+        println!(
+            "search {name:<28} {q:<22} hits {hits:>3}  p50 {p50:6.2} ms  p95 {p95:6.2} ms  max {max:6.2} ms (target p95 <= 20)"
+        );
+    }
+
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let page = store.messages_page(acc, "1", None, 50).await.unwrap();
+        samples.push(t.elapsed());
+        assert_eq!(page.len(), 50);
+    }
+    let (p50, p95, max) = stats(samples);
+    println!(
+        "first page (50 of {n}):  p50 {p50:6.2} ms  p95 {p95:6.2} ms  max {max:6.2} ms (target <= 30)"
+    );
+    // A page half-way down the folder, from a cursor.
+    let mut cursor = None;
+    for _ in 0..(n / 2 / 1000) {
+        let page = store.messages_page(acc, "1", cursor, 1000).await.unwrap();
+        cursor = page.last().map(|m| m.cursor());
+    }
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let page = store.messages_page(acc, "1", cursor, 50).await.unwrap();
+        samples.push(t.elapsed());
+        assert_eq!(page.len(), 50);
+    }
+    let (p50, p95, max) = stats(samples);
+    println!("page at the middle:      p50 {p50:6.2} ms  p95 {p95:6.2} ms  max {max:6.2} ms");
+    store.close().await;
+}

@@ -1,0 +1,659 @@
+//! Replaying queued calendar changes (the store's `OutboxOp::EventCreate`, `EventUpdate`,
+//! `EventDelete` and `MeetingResponse`) to CalDAV and ActiveSync.
+//!
+//! `Store::enqueue` has already applied each change to the cache (the event row carries a
+//! local bit, so no server batch overwrites it, and its ETag stays the one the edit was based
+//! on). Replay takes an account's queued calendar operations **in order**; the first one that
+//! cannot be sent stops the run so the server sees the changes in the order they were made.
+//!
+//! | operation | CalDAV | ActiveSync |
+//! |---|---|---|
+//! | create | PUT `If-None-Match: *` (RFC 4791 §5.3.2) to `<collection>/<uid>.ics` | Sync `Add` with ClientId = UID (MS-ASCMD 2.2.3.7.2) |
+//! | update | PUT `If-Match: <ETag the edit was based on>` | Sync `Change` |
+//! | delete | DELETE `If-Match` | Sync `Delete` |
+//! | meeting answer | PUT of the event with the own PARTSTAT | MeetingResponse (MS-ASCMD 2.2.1.11) |
+//!
+//! Failures: an unreachable server counts no attempt (later runs retry); other failures go
+//! through `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
+//!
+//! ## Conflicts: the server wins, the local version is kept
+//! When the server changed or deleted the item meanwhile (CalDAV 412 on `If-Match`, a
+//! resource already at the name of a create, an ETag mismatch before a DELETE, EAS Sync status
+//! 7 or 8), the server's version goes into the cache (or the item leaves it, when the server
+//! deleted it) and the local operation is **parked** with `last_error` = `conflict: …` and its
+//! payload — the local iCalendar — unchanged. The user sees it among the unsent changes and can
+//! send it again on top of the server's version (`Store::retry_parked`) or discard it.
+//! Nothing is dropped silently. A create replayed after a crash whose resource is already on
+//! the server with the same content counts as done, not as a conflict.
+
+use chrono::{DateTime, Utc};
+use kontor_caldav::{CalendarInfo, DavClient, WriteOutcome};
+use kontor_calendar::{Calendar, PartStat, Zone};
+use kontor_eas::EasClient;
+use kontor_eas::meeting_response::UserResponse;
+use kontor_eas::sync::{ClientCommand, CollectionRequest, ItemResponse, Status};
+use serde::Serialize;
+use sqlx::Row;
+use url::Url;
+
+use super::calendar_dav::map_dav;
+use super::calendar_eas::{PassReport, window_batch};
+use crate::convert;
+use crate::error::CoreError;
+use crate::store::events::upsert_local_event;
+use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
+
+const EVENT_KINDS: &str = "('event_create', 'event_update', 'event_delete', 'meeting_response')";
+
+/// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountKey {
+    pub server_url: String,
+    pub user: String,
+}
+
+/// One queued calendar operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedOp {
+    pub id: i64,
+    pub op: OutboxOp,
+    pub state: String,
+}
+
+impl QueuedOp {
+    /// The calendar (remote id) the operation belongs to.
+    pub fn calendar(&self) -> &str {
+        match &self.op {
+            OutboxOp::EventCreate { calendar, .. }
+            | OutboxOp::EventUpdate { calendar, .. }
+            | OutboxOp::EventDelete { calendar, .. } => calendar,
+            OutboxOp::MeetingResponse { folder_id, .. } => folder_id,
+            _ => "",
+        }
+    }
+}
+
+/// `<collection>/<uid>.ics`, with the UID made safe for a path segment.
+pub fn resource_url(collection: &str, uid: &str) -> String {
+    let name: String = uid
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match Url::parse(collection) {
+        Ok(mut u) => {
+            if let Ok(mut segs) = u.path_segments_mut() {
+                segs.pop_if_empty().push(&format!("{name}.ics"));
+            }
+            u.to_string()
+        }
+        Err(_) => format!("{}/{name}.ics", collection.trim_end_matches('/')),
+    }
+}
+
+/// The remote id of an event that exists only locally so far: its future CalDAV URL, or
+/// `local:<uid>` on ActiveSync until the server assigns a ServerId.
+pub fn local_remote_id(cal: &CalendarRow, uid: &str) -> String {
+    match cal.source {
+        crate::store::CalendarSource::Caldav => resource_url(&cal.remote_id, uid),
+        crate::store::CalendarSource::Eas => format!("local:{uid}"),
+    }
+}
+
+/// The account's queued calendar operations that may run now, in order. Rows of other kinds
+/// are not read here (their replayers own them).
+pub async fn pending(
+    store: &Store,
+    account: &AccountKey,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueuedOp>, CoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, payload, state FROM outbox
+         WHERE account_url = ?1 AND account_user = ?2 AND state IN ('pending', 'in_flight')
+           AND kind IN {EVENT_KINDS} AND next_attempt_at <= ?3
+         ORDER BY id"
+    )))
+    .bind(&account.server_url)
+    .bind(&account.user)
+    .bind(now.timestamp())
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: i64 = r.get("id");
+        match serde_json::from_str::<OutboxOp>(r.get::<&str, _>("payload")) {
+            Ok(op) => out.push(QueuedOp {
+                id,
+                op,
+                state: r.get("state"),
+            }),
+            Err(e) => park(store, id, &format!("the queued change cannot be read: {e}")).await?,
+        }
+    }
+    Ok(out)
+}
+
+/// Parks an operation at once with a reason the user sees.
+pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried later with a growing delay, parked after
+/// `store::MAX_ATTEMPTS`. An unreachable server is not the operation's fault: no attempt.
+pub async fn record_failure(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
+    if matches!(err, CoreError::Unreachable { .. }) {
+        if q.state == "in_flight" {
+            sqlx::query("UPDATE outbox SET state = 'pending' WHERE id = ?1")
+                .bind(q.id)
+                .execute(store.pool())
+                .await?;
+        }
+        return Ok(());
+    }
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?1")
+        .bind(q.id)
+        .fetch_one(store.pool())
+        .await?;
+    let delay = chrono::TimeDelta::seconds(30i64 << attempts.clamp(0, 10));
+    store
+        .mark_failed(q.id, &err.to_string(), Utc::now() + delay)
+        .await?;
+    Ok(())
+}
+
+/// Server wins: the cache takes the server's version (or loses the item), the local operation
+/// is parked as a conflict. One transaction.
+async fn conflict(
+    store: &Store,
+    q: &QueuedOp,
+    calendar_id: i64,
+    local_remote_id: &str,
+    server: Option<(String, String, String)>,
+    detail: &str,
+) -> Result<(), CoreError> {
+    let zone = store.local_zone();
+    let mut tx = store.pool().begin().await?;
+    sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
+        .bind(calendar_id)
+        .bind(local_remote_id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some((remote_id, etag, ical)) = server {
+        let id = upsert_local_event(&mut tx, calendar_id, &remote_id, &ical, &zone).await?;
+        sqlx::query("UPDATE event SET local_state = 0, etag = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(etag)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
+    )
+    .bind(q.id)
+    .bind(format!("conflict: {detail}"))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; server version kept, local change parked");
+    Ok(())
+}
+
+/// What happened to one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replayed {
+    Done,
+    /// The server's version won; the local change is parked (`detail` says why).
+    Conflict {
+        uid: String,
+        detail: String,
+    },
+    /// Not now (e.g. the calendar was never synced); tried again next run.
+    Later(String),
+}
+
+fn calendar_info(cal: &CalendarRow) -> Result<CalendarInfo, CoreError> {
+    Ok(CalendarInfo {
+        url: Url::parse(&cal.remote_id)
+            .map_err(|e| CoreError::InvalidInput(format!("{}: {e}", cal.remote_id)))?,
+        display_name: Some(cal.display_name.clone()),
+        color: None,
+        ctag: None,
+        sync_token: None,
+        components: Vec::new(),
+        read_only: cal.read_only,
+        owner: None,
+    })
+}
+
+fn uid_of(ical: &str) -> String {
+    Calendar::parse(ical)
+        .ok()
+        .and_then(|c| c.items.first().map(|i| i.uid.clone()))
+        .unwrap_or_default()
+}
+
+/// True when two iCalendar texts hold the same items apart from DTSTAMP and server-added
+/// bookkeeping properties.
+fn same_object(a: &str, b: &str) -> bool {
+    match (Calendar::parse(a), Calendar::parse(b)) {
+        (Ok(x), Ok(y)) => {
+            let strip = |mut c: Calendar| {
+                for i in &mut c.items {
+                    i.dtstamp = None;
+                    i.extra.retain(|l| {
+                        !l.name.starts_with("X-")
+                            && l.name != "LAST-MODIFIED"
+                            && l.name != "CREATED"
+                    });
+                }
+                c.items
+            };
+            strip(x) == strip(y)
+        }
+        _ => false,
+    }
+}
+
+async fn in_flight(store: &Store, q: &QueuedOp) -> Result<(), CoreError> {
+    if q.state == "pending" {
+        store.mark_in_flight(q.id).await?;
+    }
+    Ok(())
+}
+
+/// Replays one operation to a CalDAV calendar.
+pub async fn replay_dav(
+    dav: &DavClient,
+    store: &Store,
+    cal: &CalendarRow,
+    q: &QueuedOp,
+) -> Result<Replayed, CoreError> {
+    let info = calendar_info(cal)?;
+    let (remote_id, ical) = match &q.op {
+        OutboxOp::EventCreate {
+            remote_id, ical, ..
+        }
+        | OutboxOp::EventUpdate {
+            remote_id, ical, ..
+        } => (remote_id.clone(), Some(ical.clone())),
+        OutboxOp::EventDelete { remote_id, .. } => (remote_id.clone(), None),
+        OutboxOp::MeetingResponse { .. } => {
+            park(
+                store,
+                q.id,
+                "meeting answers on CalDAV calendars are sent as event updates",
+            )
+            .await?;
+            return Ok(Replayed::Later("not a CalDAV operation".into()));
+        }
+        _ => return Ok(Replayed::Later("not a calendar operation".into())),
+    };
+    let url =
+        Url::parse(&remote_id).map_err(|e| CoreError::InvalidInput(format!("{remote_id}: {e}")))?;
+    // The ETag the edit was based on (the store keeps it while a local change is pending).
+    let etag = store
+        .event_by_remote_id(cal.id, &remote_id)
+        .await?
+        .map(|e| e.etag)
+        .unwrap_or_default();
+    in_flight(store, q).await?;
+    let outcome = match (&q.op, &ical) {
+        (OutboxOp::EventCreate { .. }, Some(ical)) | (OutboxOp::EventUpdate { .. }, Some(ical))
+            if etag.is_empty() =>
+        {
+            let name = url
+                .path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_string))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| format!("{}.ics", uid_of(ical)));
+            let name = percent_decode(&name);
+            match dav.create(&info, &name, ical).await.map_err(map_dav)? {
+                // Replayed after a crash: the server already has exactly this version.
+                WriteOutcome::Conflict(c)
+                    if c.server
+                        .as_ref()
+                        .is_some_and(|s| same_object(&s.data, ical)) =>
+                {
+                    let s = c.server.expect("checked");
+                    WriteOutcome::Written {
+                        url: s.url,
+                        etag: s.etag,
+                    }
+                }
+                o => o,
+            }
+        }
+        (_, Some(ical)) => dav
+            .update(&info, &url, ical, &etag)
+            .await
+            .map_err(map_dav)?,
+        (_, None) if etag.is_empty() => WriteOutcome::Written {
+            url: url.clone(),
+            etag: None,
+        },
+        (_, None) => dav.delete(&info, &url, &etag).await.map_err(map_dav)?,
+    };
+    match outcome {
+        WriteOutcome::Written { url: written, etag } => {
+            // A PUT may be answered without an ETag; fetch it so the next If-Match works.
+            let etag = match (etag, &ical) {
+                (Some(e), _) => Some(e),
+                (None, None) => None,
+                (None, Some(_)) => dav
+                    .get(&written)
+                    .await
+                    .map_err(map_dav)?
+                    .and_then(|r| r.etag),
+            };
+            let new_id = (written.as_str() != remote_id).then(|| written.to_string());
+            store
+                .mark_done(
+                    q.id,
+                    &Done {
+                        new_server_id: new_id,
+                        etag,
+                    },
+                )
+                .await?;
+            Ok(Replayed::Done)
+        }
+        WriteOutcome::Conflict(c) => {
+            let detail = match (&c.server, &ical) {
+                (Some(_), Some(_)) => format!("{} was changed on the server (HTTP 412)", c.url),
+                (Some(_), None) => format!(
+                    "{} was changed on the server; it was not deleted (HTTP 412)",
+                    c.url
+                ),
+                (None, _) => format!("{} was deleted on the server", c.url),
+            };
+            let server = c
+                .server
+                .map(|s| (s.url.to_string(), s.etag.unwrap_or_default(), s.data));
+            conflict(store, q, cal.id, &remote_id, server, &detail).await?;
+            Ok(Replayed::Conflict {
+                uid: ical.as_deref().map(uid_of).unwrap_or_default(),
+                detail,
+            })
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// Replays one operation to an ActiveSync calendar folder. The folder's SyncKey must be
+/// current (run its Sync pass first); the key the answer returns is stored with any changes
+/// it carries (`Store::apply_event_batch`) before the operation is marked done.
+pub async fn replay_eas(
+    client: &mut EasClient,
+    store: &Store,
+    cal: &CalendarRow,
+    q: &QueuedOp,
+    zone: &Zone,
+) -> Result<Replayed, CoreError> {
+    if let OutboxOp::MeetingResponse {
+        folder_id,
+        server_id,
+        response,
+        ..
+    } = &q.op
+    {
+        in_flight(store, q).await?;
+        let r = match response {
+            Response::Accept => UserResponse::Accepted,
+            Response::Tentative => UserResponse::Tentative,
+            Response::Decline => UserResponse::Declined,
+        };
+        client
+            .meeting_response(r, folder_id, server_id, None)
+            .await
+            .map_err(|e| crate::sync::map_eas(e, "MeetingResponse"))?;
+        store.mark_done(q.id, &Done::default()).await?;
+        return Ok(Replayed::Done);
+    }
+    let key = store
+        .calendar(cal.id)
+        .await?
+        .map(|c| c.sync_token)
+        .unwrap_or_default();
+    if key.is_empty() || key == "0" {
+        return Ok(Replayed::Later(
+            "the calendar has not been synced yet".into(),
+        ));
+    }
+    let (remote_id, ical) = match &q.op {
+        OutboxOp::EventCreate {
+            remote_id, ical, ..
+        }
+        | OutboxOp::EventUpdate {
+            remote_id, ical, ..
+        } => (remote_id.clone(), Some(ical.clone())),
+        OutboxOp::EventDelete { remote_id, .. } => (remote_id.clone(), None),
+        _ => return Ok(Replayed::Later("not a calendar operation".into())),
+    };
+    let uid = ical.as_deref().map(uid_of).unwrap_or_default();
+    let on_server = !remote_id.starts_with("local:");
+    let version = client.version();
+    let data = |ical: &str| -> Result<kontor_wbxml::Element, CoreError> {
+        let parsed = Calendar::parse(ical).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let uid = parsed
+            .items
+            .first()
+            .map(|i| i.uid.clone())
+            .unwrap_or_default();
+        let ev = convert::calendar_to_event(&parsed, &uid, zone)
+            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        Ok(ev.to_application_data(version))
+    };
+    let command = match (&ical, on_server) {
+        (Some(ical), false) => ClientCommand::Add {
+            client_id: uid.clone(),
+            data: data(ical)?,
+        },
+        (Some(ical), true) => ClientCommand::Change {
+            server_id: remote_id.clone(),
+            data: data(ical)?,
+        },
+        (None, false) => {
+            // Never reached the server: nothing to delete there.
+            in_flight(store, q).await?;
+            store.mark_done(q.id, &Done::default()).await?;
+            return Ok(Replayed::Done);
+        }
+        (None, true) => ClientCommand::Delete {
+            server_id: remote_id.clone(),
+        },
+    };
+    in_flight(store, q).await?;
+    let mut req = CollectionRequest::new(&cal.remote_id, &key);
+    req.get_changes = false;
+    req.window_size = None;
+    req.deletes_as_moves = Some(false);
+    req.commands = vec![command];
+    let r = client
+        .sync(&[req])
+        .await
+        .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
+    let Some(col) = r.collection(&cal.remote_id) else {
+        return Err(CoreError::Protocol {
+            detail: "the server sent no answer for the calendar".into(),
+        });
+    };
+    col.status
+        .into_result()
+        .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
+    let mut report = PassReport::default();
+    let batch = window_batch(store, cal, &col.changes, zone, &mut report).await?;
+    store
+        .apply_event_batch(cal.id, &col.sync_key, &batch.upserts, &batch.deletes)
+        .await?;
+    let (status, new_id) = col
+        .responses
+        .iter()
+        .find_map(|r| match r {
+            ItemResponse::Add {
+                client_id,
+                server_id,
+                status,
+            } if *client_id == uid => Some((*status, server_id.clone())),
+            ItemResponse::Change { status, .. } | ItemResponse::Delete { status, .. } => {
+                Some((*status, None))
+            }
+            _ => None,
+        })
+        .unwrap_or((Status::Success, None));
+    match status {
+        Status::Success => {
+            store
+                .mark_done(
+                    q.id,
+                    &Done {
+                        new_server_id: new_id,
+                        etag: None,
+                    },
+                )
+                .await?;
+            Ok(Replayed::Done)
+        }
+        Status::ObjectNotFound if ical.is_none() => {
+            store.mark_done(q.id, &Done::default()).await?;
+            Ok(Replayed::Done)
+        }
+        Status::Conflict | Status::ObjectNotFound => {
+            let detail = format!(
+                "{} (Sync status {})",
+                if status == Status::Conflict {
+                    "the server's version was newer"
+                } else {
+                    "the item no longer exists on the server"
+                },
+                status.code()
+            );
+            // The server's current version comes with the next pass.
+            conflict(store, q, cal.id, &remote_id, None, &detail).await?;
+            Ok(Replayed::Conflict { uid, detail })
+        }
+        other => {
+            let msg = format!(
+                "the server refused the change (Sync status {})",
+                other.code()
+            );
+            park(store, q.id, &msg).await?;
+            Ok(Replayed::Conflict { uid, detail: msg })
+        }
+    }
+}
+
+/// The iCalendar text with the user's PARTSTAT set wherever one of `me` is an attendee.
+pub fn with_partstat(ical: &str, me: &[String], response: PartStat) -> Result<String, CoreError> {
+    let mut cal = Calendar::parse(ical).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+    let mut found = false;
+    for it in &mut cal.items {
+        for a in &mut it.attendees {
+            if me.iter().any(|m| a.email.eq_ignore_ascii_case(m)) {
+                a.partstat = response;
+                a.rsvp = false;
+                found = true;
+            }
+        }
+    }
+    if !found {
+        return Err(CoreError::InvalidInput(
+            "you are not an attendee of this event".into(),
+        ));
+    }
+    Ok(cal.to_ics())
+}
+
+/// An unsent or parked calendar change, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingChange {
+    pub id: i64,
+    pub kind: String,
+    /// The calendar (remote id) and the item (href, ServerId or `local:<uid>`).
+    pub calendar: String,
+    pub item: String,
+    /// `pending`, `in_flight` or `parked`.
+    pub state: String,
+    pub attempts: i64,
+    /// Why it is parked or was retried (`conflict: …` for a conflict).
+    pub last_error: String,
+}
+
+/// Every calendar operation that is not done (pending and parked), oldest first.
+pub async fn pending_changes(store: &Store) -> Result<Vec<PendingChange>, CoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, kind, folder_id, item_id, state, attempts, last_error FROM outbox
+         WHERE state <> 'done' AND kind IN {EVENT_KINDS} ORDER BY id"
+    )))
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| PendingChange {
+            id: r.get("id"),
+            kind: r.get("kind"),
+            calendar: r.get("folder_id"),
+            item: r.get("item_id"),
+            state: r.get("state"),
+            attempts: r.get("attempts"),
+            last_error: r.get("last_error"),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_are_safe_path_segments() {
+        assert_eq!(
+            resource_url("http://h/alice/calendar/", "abc-1@kontor"),
+            "http://h/alice/calendar/abc-1@kontor.ics"
+        );
+        assert_eq!(
+            resource_url("http://h/alice/calendar", "a/b c"),
+            "http://h/alice/calendar/a_b_c.ics"
+        );
+    }
+
+    #[test]
+    fn partstat_is_set_for_the_user_only() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:m1\r\nDTSTART:20261201T090000Z\r\nORGANIZER:mailto:bob@kontor.test\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@kontor.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@kontor.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let out = with_partstat(ics, &["ALICE@kontor.test".into()], PartStat::Declined).unwrap();
+        let cal = Calendar::parse(&out).unwrap();
+        let a = &cal.items[0].attendees;
+        assert_eq!(a[0].partstat, PartStat::Declined);
+        assert!(!a[0].rsvp);
+        assert_eq!(a[1].partstat, PartStat::Accepted);
+        assert!(with_partstat(ics, &["dave@kontor.test".into()], PartStat::Accepted).is_err());
+    }
+
+    #[test]
+    fn a_replayed_create_is_recognised_by_content() {
+        let a = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let b = a
+            .replace("DTSTAMP:20260101T000000Z", "DTSTAMP:20270101T000000Z")
+            .replace("SUMMARY:A", "SUMMARY:A\r\nLAST-MODIFIED:20270101T000000Z");
+        assert!(same_object(a, &b));
+        assert!(!same_object(a, &a.replace("SUMMARY:A", "SUMMARY:B")));
+    }
+}

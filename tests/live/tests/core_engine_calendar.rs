@@ -1,0 +1,700 @@
+//! The calendar side of the sync engine against SOGo (ActiveSync + CalDAV) and Radicale,
+//! through the app API (`Kontor`) into a temporary profile.
+//!
+//! Every test works with its own uniquely named events and removes only those.
+
+mod caldav_common;
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use kontor_caldav::WriteOutcome;
+use kontor_calendar::{Calendar, Zone};
+use kontor_core::app::EventDraft;
+use kontor_core::engine::calendar::CalendarNotice;
+use kontor_core::store::{CalendarRow, CalendarSource as Source};
+use kontor_core::{ErrorCode, Kontor, ProfilePaths, SignIn};
+use kontor_live_tests::{
+    ALICE, BOB, RADICALE_URL, SOGO_DAV_URL, SOGO_EAS_URL, require_radicale, require_sogo,
+};
+use tokio::net::TcpListener;
+use url::Url;
+
+use caldav_common::{client, unique};
+
+fn use_test_keychain() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        keyring_core::set_default_store(keyring_core::sample::Store::new().unwrap());
+    });
+}
+
+async fn profile() -> (tempfile::TempDir, Kontor) {
+    use_test_keychain();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
+    (dir, app)
+}
+
+async fn alice_on_sogo() -> (tempfile::TempDir, Kontor) {
+    require_sogo();
+    let (dir, app) = profile().await;
+    app.sign_in(SignIn {
+        server_url: SOGO_EAS_URL.into(),
+        user: ALICE.name.into(),
+        password: ALICE.password.into(),
+    })
+    .await
+    .expect("alice signs in over ActiveSync");
+    let dav = format!("{SOGO_DAV_URL}{}/", ALICE.name);
+    app.add_caldav_account(&dav, ALICE.name, ALICE.password)
+        .await
+        .expect("alice's SOGo CalDAV account");
+    (dir, app)
+}
+
+fn find<'a>(cals: &'a [CalendarRow], source: Source, remote_suffix: &str) -> &'a CalendarRow {
+    cals.iter()
+        .find(|c| c.source == source && c.remote_id.ends_with(remote_suffix))
+        .unwrap_or_else(|| panic!("no {source:?} calendar ending in {remote_suffix}: {cals:#?}"))
+}
+
+/// Occurrences of `uid` in one calendar as (instance, start, end, summary, alarms).
+type OccKey = (
+    DateTime<Utc>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    String,
+    Vec<DateTime<Utc>>,
+);
+
+async fn occurrences_of(app: &Kontor, calendar_id: i64, uid: &str) -> Vec<OccKey> {
+    let now = Utc::now();
+    app.occurrences(now - TimeDelta::days(7), now + TimeDelta::days(90))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.calendar_id == calendar_id && o.uid == uid)
+        .map(|o| {
+            (
+                ts(o.instance),
+                ts(o.start_utc),
+                ts(o.end_utc),
+                o.summary,
+                o.alarms.into_iter().map(ts).collect(),
+            )
+        })
+        .collect()
+}
+
+fn ts(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(s, 0).unwrap()
+}
+
+fn expand(ics: &str) -> Vec<OccKey> {
+    let now = Utc::now();
+    Calendar::parse(ics)
+        .unwrap()
+        .expand(
+            now - TimeDelta::days(7),
+            now + TimeDelta::days(90),
+            &Zone::Iana(chrono_tz::Europe::Berlin),
+        )
+        .into_iter()
+        .map(|o| {
+            (
+                o.instance,
+                o.start,
+                o.end,
+                o.summary.unwrap_or_default(),
+                o.alarms,
+            )
+        })
+        .collect()
+}
+
+fn ics_at(uid: &str, summary: &str, start: DateTime<Utc>, rrule: &str) -> String {
+    let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kontor//live test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\n{rrule}SUMMARY:{summary}\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nDESCRIPTION:{summary}\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        f(Utc::now()),
+        f(start),
+        f(start + TimeDelta::hours(1)),
+    )
+}
+
+/// A whole minute two days ahead, so the event lies in the occurrence window.
+fn soon() -> DateTime<Utc> {
+    let t = Utc::now() + TimeDelta::days(2);
+    DateTime::from_timestamp(t.timestamp() / 60 * 60, 0).unwrap()
+}
+
+#[tokio::test]
+async fn alice_full_sync_over_activesync_and_caldav() {
+    let (_dir, app) = alice_on_sogo().await;
+    let report = app.sync_calendars_once().await.expect("calendar sync");
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal");
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal");
+    assert!(!eas_own.shared && !eas_own.read_only);
+    assert!(eas_bob.shared, "{eas_bob:?}");
+    assert!(eas_bob.read_only, "EAS gives no rights: shared = read-only");
+    assert!(eas_bob.display_name.contains("Bob Baker"));
+    let dav_own = find(&cals, Source::Caldav, "/alice/Calendar/personal/");
+    let dav_bob = find(&cals, Source::Caldav, "/alice/Calendar/bob_personal/");
+    assert!(!dav_own.read_only);
+    assert!(dav_bob.shared && dav_bob.read_only, "{dav_bob:?}");
+    // Calendars other tests create and delete meanwhile may fail; these four must not.
+    let mine = [eas_own.id, eas_bob.id, dav_own.id, dav_bob.id];
+    assert!(
+        report.failures.iter().all(|(id, _)| !mine.contains(id)),
+        "{report:?}"
+    );
+
+    // The seeded weekly series (DST change, EXDATE, moved instance) gives the same
+    // occurrences and reminders from the ActiveSync folder and the CalDAV collection.
+    let uid = "kontor-seed-weekly-series";
+    let over_eas = occurrences_of(&app, eas_own.id, uid).await;
+    let over_dav = occurrences_of(&app, dav_own.id, uid).await;
+    assert!(
+        !over_dav.is_empty(),
+        "the series has occurrences in the window"
+    );
+    assert_eq!(over_eas, over_dav, "EAS and CalDAV disagree in the cache");
+    assert!(
+        over_dav.iter().all(|o| !o.4.is_empty()),
+        "every occurrence reminds"
+    );
+
+    // A second run is incremental: the seeded series stays as it is. (Other tests change the
+    // shared servers at the same time, so the run as a whole may see their changes.)
+    let again = app.sync_calendars_once().await.unwrap();
+    assert!(
+        again
+            .failures
+            .iter()
+            .all(|(id, _)| ![eas_own.id, eas_bob.id, dav_own.id, dav_bob.id].contains(id)),
+        "{again:?}"
+    );
+    assert_eq!(occurrences_of(&app, eas_own.id, uid).await, over_eas);
+    assert_eq!(occurrences_of(&app, dav_own.id, uid).await, over_dav);
+}
+
+#[tokio::test]
+async fn bobs_new_event_reaches_alices_cache_in_one_cycle() {
+    let (_dir, app) = alice_on_sogo().await;
+    app.sync_calendars_once().await.expect("first sync");
+    let mut notices = app.calendar_events().subscribe();
+
+    // bob creates a short daily series with a reminder in his personal calendar (CalDAV).
+    let bob = client(BOB);
+    let bob_cal = bob
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}bob/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let uid = unique("kontor-engine-bob");
+    let summary = format!("Bob's review {uid}");
+    let ics = ics_at(&uid, &summary, soon(), "RRULE:FREQ=DAILY;COUNT=3\r\n");
+    let WriteOutcome::Written { url, .. } = bob
+        .create(&bob_cal, &format!("{uid}.ics"), &ics)
+        .await
+        .unwrap()
+    else {
+        panic!("bob's create conflicted")
+    };
+
+    let report = app.sync_calendars_once().await.expect("one cycle");
+    let cals = app.calendars().await.unwrap();
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal");
+    let dav_bob = find(&cals, Source::Caldav, "/alice/Calendar/bob_personal/");
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|(id, _)| *id != eas_bob.id && *id != dav_bob.id),
+        "{report:?}"
+    );
+
+    // What CalDAV says, read as alice.
+    let alice = client(ALICE);
+    let as_alice = alice
+        .get(
+            &Url::parse(&format!(
+                "{SOGO_DAV_URL}alice/Calendar/bob_personal/{uid}.ics"
+            ))
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .expect("alice reads bob's new event over CalDAV");
+    let want = expand(&as_alice.data);
+    assert_eq!(want.len(), 3, "three daily occurrences: {want:?}");
+    assert_eq!(occurrences_of(&app, dav_bob.id, &uid).await, want);
+    let over_eas = occurrences_of(&app, eas_bob.id, &uid).await;
+    let times = |v: &[OccKey]| {
+        v.iter()
+            .map(|o| (o.0, o.1, o.2, o.3.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(times(&over_eas), times(&want), "same occurrences over EAS");
+    // SOGo strips alarms from shared items for non-owners on ActiveSync (test-servers.md);
+    // where it sends them they equal CalDAV's.
+    if over_eas.iter().any(|o| !o.4.is_empty()) {
+        assert_eq!(over_eas, want, "same reminders over EAS");
+    }
+    // And bob's own reminder as bob's CalDAV has it: 10 minutes before each start.
+    let bob_view = expand(&ics);
+    assert!(
+        bob_view
+            .iter()
+            .all(|o| o.4 == vec![o.1 - TimeDelta::minutes(10)])
+    );
+
+    let mut saw_change = false;
+    while let Ok(n) = notices.try_recv() {
+        if let CalendarNotice::Changed { calendar_ids } = n {
+            saw_change |= calendar_ids.contains(&dav_bob.id) || calendar_ids.contains(&eas_bob.id);
+        }
+    }
+    assert!(saw_change, "a change notice names bob's calendar");
+
+    // bob removes his event; alice's cache follows in one cycle.
+    let etag = bob
+        .get(&url)
+        .await
+        .unwrap()
+        .unwrap()
+        .etag
+        .unwrap_or_default();
+    bob.delete(&bob_cal, &url, &etag).await.unwrap();
+    app.sync_calendars_once().await.unwrap();
+    assert!(occurrences_of(&app, dav_bob.id, &uid).await.is_empty());
+    assert!(occurrences_of(&app, eas_bob.id, &uid).await.is_empty());
+}
+
+/// A loopback TCP forwarder to Radicale that can be closed and reopened on the same port.
+struct Proxy {
+    port: u16,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Proxy {
+    async fn start(port: u16) -> Proxy {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    break;
+                };
+                conns.spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect("127.0.0.1:55232").await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+            }
+        });
+        Proxy {
+            port,
+            task: Some(task),
+        }
+    }
+
+    /// Closes the port and every forwarded connection.
+    async fn stop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+            let _ = t.await;
+        }
+        // The listener is dropped with the task; wait until the port refuses.
+        for _ in 0..50 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("port {} still accepts", self.port);
+    }
+}
+
+fn draft(calendar_id: i64, summary: &str, uid: &str) -> EventDraft {
+    let start = soon();
+    EventDraft {
+        calendar_id,
+        summary: summary.into(),
+        location: Some("Raum 1".into()),
+        description: None,
+        start,
+        end: start + TimeDelta::minutes(30),
+        all_day: false,
+        time_zone: Some("Europe/Berlin".into()),
+        reminder_minutes: Some(15),
+        rrule: None,
+        uid: Some(uid.into()),
+    }
+}
+
+#[tokio::test]
+async fn event_created_offline_reaches_radicale_when_it_is_back() {
+    require_radicale();
+    let mut proxy = Proxy::start(0).await;
+    let port = proxy.port;
+    let (_dir, app) = profile().await;
+    let base = format!("http://127.0.0.1:{port}/{}/", ALICE.name);
+    app.add_caldav_account(&base, ALICE.name, ALICE.password)
+        .await
+        .expect("alice's Radicale account through the proxy");
+    // bob's team calendar, readable by alice, opened by URL (nothing lists it for her).
+    let team = format!("http://127.0.0.1:{port}/bob/team/");
+    let cals = app
+        .add_calendar_by_url(&base, ALICE.name, &team)
+        .await
+        .expect("bob's team calendar by URL");
+    let team_cal = find(&cals, Source::Caldav, "/bob/team/").clone();
+    assert!(team_cal.shared && team_cal.read_only, "{team_cal:?}");
+    app.sync_calendars_once().await.expect("first sync");
+    let cals = app.calendars().await.unwrap();
+    let own = find(&cals, Source::Caldav, "/alice/calendar/").clone();
+
+    // A read-only calendar is never written, not even queued.
+    let err = app
+        .create_event(draft(team_cal.id, "not allowed", &unique("kontor-ro")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+
+    // The server goes away; the user creates an event.
+    proxy.stop().await;
+    let uid = unique("kontor-engine-offline");
+    let summary = format!("Offline {uid}");
+    let ev = app
+        .create_event(draft(own.id, &summary, &uid))
+        .await
+        .unwrap();
+    assert!(ev.pending);
+    let local = occurrences_of(&app, own.id, &uid).await;
+    assert_eq!(local.len(), 1, "shown at once from the cache");
+    assert_eq!(local[0].4, vec![local[0].1 - TimeDelta::minutes(15)]);
+    let err = app.sync_calendars_once().await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unreachable, "{err}");
+    let pending = app.pending_calendar_changes().await.unwrap();
+    assert!(
+        pending
+            .iter()
+            .any(|p| p.item.contains(&uid) && p.state == "pending" && p.attempts == 0),
+        "{pending:?}"
+    );
+
+    // Back on the same port: the next cycle puts it on the server.
+    let _proxy = Proxy::start(port).await;
+    let report = app
+        .sync_calendars_once()
+        .await
+        .expect("sync after the server is back");
+    assert_eq!(report.replayed, 1, "{report:?}");
+    let direct = client(ALICE);
+    let res = direct
+        .get(&Url::parse(&format!("{RADICALE_URL}alice/calendar/{uid}.ics")).unwrap())
+        .await
+        .unwrap()
+        .expect("the event is on Radicale");
+    let on_server = Calendar::parse(&res.data).unwrap();
+    assert_eq!(
+        on_server.items[0].summary.as_deref(),
+        Some(summary.as_str())
+    );
+    assert!(!app.event(ev.id).await.unwrap().pending);
+    assert!(
+        app.pending_calendar_changes()
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| !p.item.contains(&uid))
+    );
+
+    // Delete through the app; gone from the server after the next cycle.
+    app.delete_event(ev.id).await.unwrap();
+    assert!(occurrences_of(&app, own.id, &uid).await.is_empty());
+    app.sync_calendars_once().await.unwrap();
+    assert!(
+        direct
+            .get(&Url::parse(&format!("{RADICALE_URL}alice/calendar/{uid}.ics")).unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn caldav_412_is_a_visible_conflict_and_the_server_wins() {
+    require_radicale();
+    let (_dir, app) = profile().await;
+    let base = format!("{RADICALE_URL}{}/", ALICE.name);
+    app.add_caldav_account(&base, ALICE.name, ALICE.password)
+        .await
+        .unwrap();
+    app.sync_calendars_once().await.unwrap();
+    let own = find(
+        &app.calendars().await.unwrap(),
+        Source::Caldav,
+        "/alice/calendar/",
+    )
+    .clone();
+    let uid = unique("kontor-engine-conflict");
+    let ev = app
+        .create_event(draft(own.id, &format!("v1 {uid}"), &uid))
+        .await
+        .unwrap();
+    app.sync_calendars_once().await.unwrap();
+
+    // Another client changes it on the server.
+    let other = client(ALICE);
+    let url = Url::parse(&format!("{RADICALE_URL}alice/calendar/{uid}.ics")).unwrap();
+    let current = other.get(&url).await.unwrap().unwrap();
+    let theirs = current
+        .data
+        .replace(&format!("v1 {uid}"), &format!("theirs {uid}"));
+    let info = other.add_calendar(&own_url(&own)).await.unwrap();
+    assert!(matches!(
+        other
+            .update(&info, &url, &theirs, current.etag.as_deref().unwrap())
+            .await
+            .unwrap(),
+        WriteOutcome::Written { .. }
+    ));
+
+    // Kontor edits the old version.
+    let mut notices = app.calendar_events().subscribe();
+    app.update_event(ev.id, draft(own.id, &format!("mine {uid}"), &uid))
+        .await
+        .unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.conflicts, 1, "{report:?}");
+    let mut conflict = None;
+    while let Ok(n) = notices.try_recv() {
+        if let CalendarNotice::Conflict { uid: u, detail } = n {
+            conflict = Some((u, detail));
+        }
+    }
+    let (u, detail) = conflict.expect("a conflict notice");
+    assert_eq!(u, uid);
+    assert!(detail.contains("412"), "{detail}");
+    // The server's version is in the cache; the local one is parked, not lost.
+    let occ = occurrences_of(&app, own.id, &uid).await;
+    assert_eq!(occ.len(), 1);
+    assert_eq!(occ[0].3, format!("theirs {uid}"));
+    let parked = app.pending_calendar_changes().await.unwrap();
+    let p = parked
+        .iter()
+        .find(|p| p.item.contains(&uid))
+        .expect("the local change is kept");
+    assert_eq!(p.state, "parked");
+    assert!(p.last_error.starts_with("conflict:"), "{p:?}");
+    // The server still has the other client's version.
+    let server = other.get(&url).await.unwrap().unwrap();
+    assert!(server.data.contains(&format!("theirs {uid}")));
+
+    // Clean up our event.
+    other
+        .delete(&info, &url, server.etag.as_deref().unwrap())
+        .await
+        .unwrap();
+}
+
+fn own_url(c: &CalendarRow) -> Url {
+    Url::parse(&c.remote_id).unwrap()
+}
+
+#[tokio::test]
+async fn event_made_in_the_activesync_calendar_reaches_sogo_and_back() {
+    let (_dir, app) = alice_on_sogo().await;
+    app.sync_calendars_once().await.expect("first sync");
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal").clone();
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal").clone();
+    let err = app
+        .create_event(draft(eas_bob.id, "not allowed", &unique("kontor-ro")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::InvalidInput,
+        "bob's folder is read-only"
+    );
+
+    let uid = unique("kontor-engine-eas");
+    let mut d = draft(eas_own.id, &format!("EAS {uid}"), &uid);
+    d.rrule = Some("FREQ=DAILY;COUNT=2".into());
+    let ev = app.create_event(d.clone()).await.unwrap();
+    assert!(ev.pending);
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    let ev = app.event(ev.id).await.unwrap();
+    assert!(!ev.pending, "{ev:?}");
+
+    // SOGo stored it: CalDAV (alice's personal calendar) has the same two occurrences and
+    // reminders as the cache.
+    let alice = client(ALICE);
+    let personal = alice
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}alice/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let find_on_server = |needle: String| {
+        let alice = alice.clone();
+        let personal = personal.clone();
+        async move {
+            let all = alice.etags(&personal.url).await.unwrap();
+            let urls: Vec<Url> = all.keys().cloned().collect();
+            alice
+                .multiget(&personal.url, &urls, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.data.contains(&needle))
+        }
+    };
+    let res = find_on_server(format!("UID:{uid}"))
+        .await
+        .expect("the event is on SOGo");
+    let want = expand(&res.data);
+    assert_eq!(want.len(), 2, "{want:?}");
+    assert_eq!(occurrences_of(&app, eas_own.id, &uid).await, want);
+
+    // Edit: one cycle later the server has the new title.
+    let mut d2 = d.clone();
+    d2.summary = format!("EAS edited {uid}");
+    app.update_event(ev.id, d2).await.unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    let res = find_on_server(format!("UID:{uid}")).await.unwrap();
+    assert!(
+        res.data.contains(&format!("EAS edited {uid}")),
+        "{}",
+        res.data
+    );
+
+    // Delete: gone from the server and the cache.
+    app.delete_event(ev.id).await.unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    assert!(find_on_server(format!("UID:{uid}")).await.is_none());
+    assert!(occurrences_of(&app, eas_own.id, &uid).await.is_empty());
+    assert!(
+        app.pending_calendar_changes()
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| !p.item.contains(&uid))
+    );
+}
+
+/// Polls the cache until `uid` has occurrences in `calendar_id` (or fails after `secs`).
+async fn wait_occurrences(app: &Kontor, calendar_id: i64, uid: &str, secs: u64) -> Vec<OccKey> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let o = occurrences_of(app, calendar_id, uid).await;
+        if !o.is_empty() {
+            return o;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{uid} did not reach calendar {calendar_id} within {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_account_task_syncs_calendars_and_pushes_bobs_change() {
+    let (_dir, app) = alice_on_sogo().await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(
+        None,
+        kontor_core::engine::EngineOptions {
+            heartbeat: 60,
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(2),
+            seed: Some(7),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // The ActiveSync calendar folders are synced by the account task (CalendarSyncer), the
+    // CalDAV collections by the poller next to it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, rx.recv()).await {
+            Ok(Ok(kontor_core::engine::EngineEvent::FolderSynced { folder, .. }))
+                if folder == "vevent%2Fbob_personal" =>
+            {
+                break;
+            }
+            Ok(Ok(e)) => seen.push(e),
+            Ok(Err(_)) => {}
+            Err(_) => panic!("bob's calendar folder was not synced; saw {seen:#?}"),
+        }
+    }
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal").clone();
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal").clone();
+    assert!(
+        !wait_occurrences(&app, eas_own.id, "kontor-seed-weekly-series", 30)
+            .await
+            .is_empty()
+    );
+    let dav_own = loop {
+        let cals = app.calendars().await.unwrap();
+        if let Some(c) = cals.iter().find(|c| {
+            c.source == Source::Caldav && c.remote_id.ends_with("/alice/Calendar/personal/")
+        }) {
+            break c.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "CalDAV calendars were not polled"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    wait_occurrences(&app, dav_own.id, "kontor-seed-weekly-series", 60).await;
+
+    // bob adds an event to his calendar; Ping reports the folder changed and the account task
+    // syncs it — no call from here.
+    let bob = client(BOB);
+    let bob_cal = bob
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}bob/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let uid = unique("kontor-engine-push");
+    let ics = ics_at(&uid, &format!("Push {uid}"), soon(), "");
+    let WriteOutcome::Written { url, .. } = bob
+        .create(&bob_cal, &format!("{uid}.ics"), &ics)
+        .await
+        .unwrap()
+    else {
+        panic!("bob's create conflicted")
+    };
+    let got = wait_occurrences(&app, eas_bob.id, &uid, 200).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, soon_of(&ics));
+    app.stop_sync().await;
+    let etag = bob
+        .get(&url)
+        .await
+        .unwrap()
+        .unwrap()
+        .etag
+        .unwrap_or_default();
+    bob.delete(&bob_cal, &url, &etag).await.unwrap();
+}
+
+fn soon_of(ics: &str) -> DateTime<Utc> {
+    expand(ics)[0].1
+}
