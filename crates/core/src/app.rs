@@ -590,7 +590,21 @@ impl Kontor {
     /// Applies `op` to the cache, queues it, and wakes the engine. Returns the outbox id.
     pub async fn enqueue(&self, op: OutboxOp) -> Result<i64, CoreError> {
         let account_id = self.current_account_id().await?;
-        let id = self.store.enqueue(account_id, &op).await?;
+        // A deferred SQLite transaction that reads first cannot take the write lock while the
+        // sync engine or the CalDAV poller commits (SQLITE_BUSY at once, busy_timeout does not
+        // apply): the user's action is simply tried again.
+        let mut tries = 0;
+        let id = loop {
+            match self.store.enqueue(account_id, &op).await {
+                Err(CoreError::Storage(sqlx::Error::Database(e)))
+                    if tries < 20 && e.message().contains("database is locked") =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(25 * tries)).await;
+                }
+                other => break other?,
+            }
+        };
         if let Some(h) = self.engine.lock().await.handle.as_ref() {
             h.wake();
         }
