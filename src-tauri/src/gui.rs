@@ -1,14 +1,26 @@
 //! The windowed app: opens the core, then builds Tauri with the main window from
-//! `tauri.conf.json` (label `main`). A reminder window (label `reminders`) will be a second,
-//! always-on-top window created here and driven by the core's scheduler.
+//! `tauri.conf.json` (label `main`), the reminder window (label `reminders`, see
+//! [`crate::reminder_window`]) and the tray icon ([`crate::tray`]).
+//!
+//! Reminders: the core's `ReminderService` runs on the shell's async runtime (its timer loop,
+//! and a refresh of the reminder feed after start and every `KONTOR_REMINDER_REFRESH_SECONDS`,
+//! default 60); the shell only makes the reminder window and the tray follow its snapshots.
+//! Debug builds run the service on an `OffsetClock` that the `test_advance_clock` command
+//! moves forward (docs/reminders.md); release builds on the system clock.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use kontor_core::profile::InstanceLock;
-use kontor_core::{CoreError, Kontor, ProfilePaths};
+use kontor_core::reminders::{self, AppFeed, Clock, OffsetClock, ReminderService, SystemClock};
+use kontor_core::{CoreError, Kontor, Lang, ProfilePaths};
 
-use crate::commands::{self, Shell};
+use crate::commands::{self, RemindersShell, Shell};
+
+/// Default seconds between two reads of the reminder feed.
+const DEFAULT_REFRESH: u64 = 60;
 
 pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     // Without a keychain the window still opens; sign-in then reports the keychain error.
@@ -34,9 +46,19 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     if let Err(e) = &core {
         tracing::error!(error = %e, "the profile could not be opened");
     }
+    let reminders = match &core {
+        Ok(k) => match tauri::async_runtime::block_on(open_reminders(k)) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::error!(error = %e, "the reminder service could not start");
+                None
+            }
+        },
+        Err(_) => None,
+    };
     // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
     let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
-    let shell = Shell::new(core, lang);
+    let shell = Shell::new(core.clone_ok(), lang, reminders.clone());
 
     let result = tauri::Builder::default()
         .manage(shell)
@@ -48,9 +70,50 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             commands::folders,
             commands::refresh_folders,
             commands::sign_out,
+            commands::reminders,
+            commands::reminder_dismiss,
+            commands::reminder_snooze,
+            commands::reminder_dismiss_all,
+            commands::reminder_interacted,
+            commands::reminder_open,
+            commands::reminder_window_visible,
+            commands::reminder_settings,
+            commands::set_reminder_settings,
+            commands::reminder_calendars,
+            commands::set_calendar_remind,
+            commands::test_advance_clock,
             commands::effective_settings,
             commands::set_setting,
         ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            if let Err(e) = crate::tray::create(&handle, lang) {
+                // No tray host (a bare X server): the window and the main list still work.
+                tracing::warn!(error = %e, "no tray icon");
+            }
+            if let Some(r) = reminders {
+                let window = crate::reminder_window::create(&handle, lang)?;
+                crate::reminder_window::wire_events(&window, r.service.clone());
+                tauri::async_runtime::spawn(crate::reminder_window::follow(
+                    handle.clone(),
+                    r.service.clone(),
+                    lang,
+                ));
+                tauri::async_runtime::spawn(r.service.clone().run());
+                if let Ok(k) = &core {
+                    tauri::async_runtime::spawn(refresh_feed(k.clone(), r));
+                }
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the main window ends the app (the reminder window is not left behind).
+            if window.label() == "main"
+                && let tauri::WindowEvent::CloseRequested { .. } = event
+            {
+                tauri::Manager::app_handle(window).exit(0);
+            }
+        })
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,5 +124,77 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             },
             crate::cli::terminal_lang(),
         ),
+    }
+}
+
+/// `Result<Kontor, CoreError>` is not `Clone` (the error is not); the shell keeps the error's
+/// text.
+trait CloneOk {
+    fn clone_ok(&self) -> Result<Kontor, CoreError>;
+}
+
+impl CloneOk for Result<Kontor, CoreError> {
+    fn clone_ok(&self) -> Result<Kontor, CoreError> {
+        match self {
+            Ok(k) => Ok(k.clone()),
+            Err(e) => Err(CoreError::Profile(e.to_string())),
+        }
+    }
+}
+
+/// The clock: the system clock, or in debug builds the system clock plus a test offset.
+fn clock() -> (Arc<dyn Clock>, Option<Arc<OffsetClock>>) {
+    if cfg!(debug_assertions) {
+        let c = Arc::new(OffsetClock::default());
+        (c.clone(), Some(c))
+    } else {
+        (Arc::new(SystemClock), None)
+    }
+}
+
+async fn open_reminders(core: &Kontor) -> Result<RemindersShell, CoreError> {
+    let settings = reminders::settings(core).await?;
+    let (clock, test_clock) = clock();
+    let service = ReminderService::open(
+        core.store().clone(),
+        clock,
+        reminders::local_zone(),
+        settings.window(),
+    )
+    .await?;
+    Ok(RemindersShell {
+        service,
+        test_clock,
+        refresh: Arc::new(tokio::sync::Notify::new()),
+    })
+}
+
+/// Reads the reminder feed now and then every refresh interval (and polls in between through
+/// the service's own timer). A failed read keeps the reminders already known.
+async fn refresh_feed(core: Kontor, r: RemindersShell) {
+    let every = std::env::var("KONTOR_REMINDER_REFRESH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(DEFAULT_REFRESH);
+    let lang = Lang::En;
+    let feed = AppFeed::new(core.store().clone());
+    loop {
+        // Calendar sync fills the store (ActiveSync calendar folders, CalDAV collections).
+        match core.sync_calendars_once().await {
+            Ok(_) => {}
+            Err(CoreError::NotSignedIn) => tracing::debug!("no account yet: no calendar sync"),
+            Err(e) => tracing::warn!(error = %e, "calendar sync for reminders failed"),
+        }
+        match r.service.load_feed(&feed).await {
+            Ok(snap) => tracing::debug!(active = snap.active.len(), "reminder feed read"),
+            Err(e) => {
+                tracing::warn!(error = %e.message(lang), detail = %e, "reminder feed not read")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(every)) => {}
+            _ = r.refresh.notified() => {}
+        }
     }
 }

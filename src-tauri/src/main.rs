@@ -15,12 +15,16 @@
 //!
 //! Modules: [`cli`] (flags and the window-less actions), [`commands`] (the IPC surface the UI in
 //! `ui/` calls), [`gui`] (the Tauri builder and windows), [`logging`] (log file, console on
-//! Windows), [`windows_session`] (Windows Restart Manager: close and restart for upgrades).
+//! Windows), [`windows_session`] (Windows Restart Manager: close and restart for upgrades),
+//! [`reminder_window`] (the always-on-top reminder window that follows the core's reminder
+//! state), [`tray`] (tray icon with the count of active reminders).
 
 mod cli;
 mod commands;
 mod gui;
 mod logging;
+mod reminder_window;
+mod tray;
 mod windows_session;
 
 use std::process::ExitCode;

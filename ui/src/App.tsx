@@ -4,6 +4,7 @@ import { initialLang, rememberLang, translator, type Lang } from "./lib/i18n";
 import { I18nContext, type I18n } from "./lib/i18n-context";
 import { AccountScreen } from "./components/AccountScreen";
 import { MainWindow } from "./components/MainWindow";
+import type { RemindersApi } from "./lib/reminders-api";
 
 type State =
   | { phase: "loading" }
@@ -13,9 +14,11 @@ type State =
 interface Props {
   api?: Api;
   lang?: Lang;
+  /** The reminder commands (the shell's by default). */
+  reminders?: RemindersApi;
 }
 
-export function App({ api = realApi, lang: startLang }: Props) {
+export function App({ api = realApi, lang: startLang, reminders }: Props) {
   const [lang, setLangState] = useState<Lang>(() => startLang ?? initialLang());
   const [state, setState] = useState<State>({ phase: "loading" });
 
@@ -68,7 +71,9 @@ export function App({ api = realApi, lang: startLang }: Props) {
           }}
         />
       )}
-      {state.phase === "signedIn" && <MainWindow api={api} account={state.account} onSignedOut={onSignedOut} />}
+      {state.phase === "signedIn" && (
+        <MainWindow api={api} account={state.account} onSignedOut={onSignedOut} reminders={reminders} />
+      )}
     </I18nContext.Provider>
   );
 }

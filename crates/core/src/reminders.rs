@@ -11,9 +11,10 @@
 //!   [`ManualClock`]; debug builds of the app use an [`OffsetClock`] (system time plus an offset
 //!   that a debug-only IPC command advances, see `docs/reminders.md`) so an end-to-end test can
 //!   let a 5-minute snooze expire in a second.
-//! * **Items come from a [`ReminderFeed`]**: whatever holds the user's calendars (the store's
-//!   events and tasks) hands over [`ReminderSource`]s and the calendars they live in. The
-//!   service does not care where they came from; unit tests feed them directly.
+//! * **Items come from a [`ReminderFeed`]**: in the app the store's calendars and events
+//!   ([`StoreFeed`], filled by calendar sync), in unit tests a fixed list ([`FixedFeed`]). The
+//!   feed hands over [`ReminderSource`]s (each event's iCalendar text; the scheduler expands
+//!   recurrence and alarms) and the calendars they live in.
 //! * **Out come snapshots** ([`ReminderSnapshot`], on a `tokio::sync::watch` channel): the
 //!   reminder window's desired state (visible, listed rows, autohide deadline) as
 //!   [`kontor_reminders::ReminderWindow`] decides it, and the active reminders for the tray badge
@@ -173,6 +174,59 @@ impl ReminderFeed for FixedFeed {
     }
 }
 
+/// The store's calendars and events (`calendar`, `event` in `migrations/0002_cache.sql`): each
+/// event row's iCalendar text becomes a reminder source (the scheduler expands recurrence and
+/// alarms itself, so each occurrence of a series reminds). A calendar is named by its
+/// `remote_id` (EAS folder ServerId or CalDAV collection URL), which survives a rebuild of the
+/// cache, unlike the row id.
+#[derive(Debug, Clone)]
+pub struct StoreFeed {
+    store: Store,
+}
+
+impl StoreFeed {
+    pub fn new(store: Store) -> Self {
+        StoreFeed { store }
+    }
+
+    async fn read(&self) -> Result<FeedSnapshot, CoreError> {
+        let mut out = FeedSnapshot::default();
+        for cal in self.store.calendars(None).await? {
+            let id = cal.remote_id.clone();
+            for ev in self.store.events(cal.id).await? {
+                if ev.ical.is_empty() {
+                    continue;
+                }
+                let source_id = format!("{}\u{1f}{}", cal.remote_id, ev.remote_id);
+                match ReminderSource::parse_ics(&source_id, &id, &ev.ical) {
+                    Ok(src) => out.sources.push(src),
+                    Err(e) => tracing::warn!(event = %ev.remote_id, error = %e, "event skipped"),
+                }
+            }
+            out.calendars.push(ReminderCalendar {
+                id,
+                name: if cal.display_name.is_empty() {
+                    cal.remote_id.clone()
+                } else {
+                    cal.display_name.clone()
+                },
+                shared: cal.shared,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl ReminderFeed for StoreFeed {
+    fn snapshot(&self) -> FeedFuture<'_> {
+        Box::pin(self.read())
+    }
+}
+
+/// What the app reads reminders from: calendar sync ([`crate::Kontor::sync_calendars_once`],
+/// run by the shell before each read) fills the store, and the reminders come from there.
+pub type AppFeed = StoreFeed;
+
 // ---------------------------------------------------------------------------------------------
 // What the UI sees
 
@@ -247,7 +301,7 @@ struct Inner {
     window: ReminderWindow,
     calendars: HashMap<String, ReminderCalendar>,
     prefs: HashMap<String, CalendarPref>,
-    active: Vec<Reminder>,
+    active: Vec<Arc<Reminder>>,
     next_wake: DateTime<Utc>,
     saved: UserState,
     last_poll: Option<DateTime<Utc>>,
@@ -805,12 +859,6 @@ impl ReminderService {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-/// Setting keys in the `setting` table (values are JSON).
-pub mod keys {
-    pub const AUTOHIDE: &str = "reminders.autohide";
-    pub const AUTOHIDE_SECONDS: &str = "reminders.autohide_seconds";
-}
-
 /// The reminder window's settings as the settings screen shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -823,6 +871,15 @@ pub struct ReminderSettings {
 }
 
 impl ReminderSettings {
+    /// The reminder part of the settings in force ([`crate::Kontor::effective_settings`]).
+    pub fn from_effective(e: &crate::policy::EffectiveSettings) -> Self {
+        ReminderSettings {
+            autohide: e.autohide_reminders.value,
+            autohide_seconds: e.autohide_seconds.value,
+            locked: e.autohide_reminders.locked || e.autohide_seconds.locked,
+        }
+    }
+
     pub fn window(&self) -> WindowSettings {
         WindowSettings {
             autohide: self.autohide,
@@ -831,54 +888,24 @@ impl ReminderSettings {
     }
 }
 
-/// The user's own reminder settings from the `setting` table (`None` where never set).
-pub async fn user_settings(store: &Store) -> Result<(Option<bool>, Option<u32>), CoreError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT key, value FROM setting WHERE key IN (?1, ?2)")
-            .bind(keys::AUTOHIDE)
-            .bind(keys::AUTOHIDE_SECONDS)
-            .fetch_all(store.pool())
-            .await?;
-    let mut autohide = None;
-    let mut seconds = None;
-    for (k, v) in rows {
-        let value: serde_json::Value = serde_json::from_str(&v).unwrap_or(serde_json::Value::Null);
-        if k == keys::AUTOHIDE {
-            autohide = value.as_bool();
-        } else {
-            seconds = value
-                .as_u64()
-                .and_then(|s| u32::try_from(s).ok())
-                .filter(|s| (1..=crate::policy::MAX_AUTOHIDE_SECONDS).contains(s));
-        }
-    }
-    Ok((autohide, seconds))
+/// The reminder settings in force: policy over the user's settings over the defaults
+/// (autohide off, 15 s).
+pub async fn settings(kontor: &crate::Kontor) -> Result<ReminderSettings, CoreError> {
+    Ok(ReminderSettings::from_effective(
+        &kontor.effective_settings().await?,
+    ))
 }
 
-/// The effective reminder settings: policy over the user's settings over the defaults (autohide
-/// off, 15 s).
-pub async fn effective_settings(
-    store: &Store,
-    policy: &crate::policy::Policy,
-) -> Result<ReminderSettings, CoreError> {
-    let (autohide, seconds) = user_settings(store).await?;
-    let a = policy.resolve(|p| p.autohide_reminders, autohide);
-    let s = policy.resolve(|p| p.autohide_seconds, seconds);
-    Ok(ReminderSettings {
-        autohide: a.value.unwrap_or(false),
-        autohide_seconds: s.value.unwrap_or(DEFAULT_AUTOHIDE_SECONDS),
-        locked: a.read_only || s.read_only,
-    })
-}
-
-/// Stores the user's reminder settings; refused while policy locks them.
+/// Stores the user's reminder settings (both or neither); refused while policy locks them or
+/// when the seconds are out of range.
 pub async fn save_settings(
-    store: &Store,
-    policy: &crate::policy::Policy,
+    kontor: &crate::Kontor,
     autohide: bool,
     autohide_seconds: u32,
 ) -> Result<ReminderSettings, CoreError> {
-    if effective_settings(store, policy).await?.locked {
+    use crate::policy::SettingChange;
+    let now = settings(kontor).await?;
+    if now.locked {
         return Err(CoreError::InvalidInput(
             "the reminder settings are set by your IT department (policy) and cannot be changed"
                 .into(),
@@ -890,22 +917,13 @@ pub async fn save_settings(
             crate::policy::MAX_AUTOHIDE_SECONDS
         )));
     }
-    let mut tx = store.pool().begin().await?;
-    for (k, v) in [
-        (keys::AUTOHIDE, serde_json::json!(autohide)),
-        (keys::AUTOHIDE_SECONDS, serde_json::json!(autohide_seconds)),
-    ] {
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(k)
-        .bind(v.to_string())
-        .execute(&mut *tx)
+    kontor
+        .set_setting(SettingChange::AutohideSeconds(autohide_seconds))
         .await?;
-    }
-    tx.commit().await?;
-    effective_settings(store, policy).await
+    let e = kontor
+        .set_setting(SettingChange::AutohideReminders(autohide))
+        .await?;
+    Ok(ReminderSettings::from_effective(&e))
 }
 
 #[cfg(test)]
@@ -1131,9 +1149,12 @@ mod tests {
 
     #[tokio::test]
     async fn settings_follow_policy_and_are_refused_when_locked() {
-        let store = Store::open_in_memory().await.unwrap();
-        let none = Policy::default();
-        let s = effective_settings(&store, &none).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::ProfilePaths::new(dir.path().join("p"));
+        let k = crate::Kontor::open_with_policy(paths.clone(), Policy::default())
+            .await
+            .unwrap();
+        let s = settings(&k).await.unwrap();
         assert_eq!(
             s,
             ReminderSettings {
@@ -1142,14 +1163,20 @@ mod tests {
                 locked: false
             }
         );
-        let s = save_settings(&store, &none, true, 5).await.unwrap();
+        let s = save_settings(&k, true, 5).await.unwrap();
         assert!(s.autohide && s.autohide_seconds == 5 && !s.locked);
-        assert!(save_settings(&store, &none, true, 0).await.is_err());
+        assert!(save_settings(&k, false, 0).await.is_err());
+        assert!(settings(&k).await.unwrap().autohide, "nothing half-written");
+        k.store().close().await;
+        drop(k);
 
         let locked =
             Policy::from_json(r#"{"machine": {"AutohideReminders": 0, "AutohideSeconds": 30}}"#)
                 .unwrap();
-        let s = effective_settings(&store, &locked).await.unwrap();
+        let k = crate::Kontor::open_with_policy(paths.clone(), locked)
+            .await
+            .unwrap();
+        let s = settings(&k).await.unwrap();
         assert_eq!(
             s,
             ReminderSettings {
@@ -1158,9 +1185,14 @@ mod tests {
                 locked: true
             }
         );
-        assert!(save_settings(&store, &locked, true, 5).await.is_err());
+        assert!(save_settings(&k, true, 5).await.is_err());
+        k.store().close().await;
+        drop(k);
         // The user's own choice is still stored and comes back without the policy.
-        assert!(effective_settings(&store, &none).await.unwrap().autohide);
+        let k = crate::Kontor::open_with_policy(paths, Policy::default())
+            .await
+            .unwrap();
+        assert!(settings(&k).await.unwrap().autohide);
     }
 
     #[test]

@@ -1019,8 +1019,7 @@ impl EasClient {
             resp.headers()
                 .get("Retry-After")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(Duration::from_secs)
+                .and_then(|s| retry_after(s, std::time::SystemTime::now()))
         };
         Err(match status.as_u16() {
             401 => EasError::Unauthorized {
@@ -1113,6 +1112,48 @@ fn push_short(b: &mut Vec<u8>, s: &[u8]) {
     b.extend_from_slice(&s[..n]);
 }
 
+/// A `Retry-After` value (RFC 9110 §10.2.3): seconds, or an HTTP-date (IMF-fixdate,
+/// `Fri, 27 Nov 2026 18:00:00 GMT`) turned into the wait from `now` (zero when it has passed).
+/// Anything else gives `None`: the caller then picks its own back-off.
+pub(crate) fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let parts: Vec<&str> = value.split_ascii_whitespace().collect();
+    let [_weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| m == month)? as i64
+        + 1;
+    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, sec] = hms.as_slice() else {
+        return None;
+    };
+    if !(1..=31).contains(&day) || *h > 23 || *m > 59 || *sec > 60 {
+        return None;
+    }
+    // Days from 1970-01-01 to the civil date (H. Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let at = days * 86_400 + h * 3600 + m * 60 + sec;
+    let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(Duration::from_secs((at - now).max(0) as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1191,5 +1232,38 @@ mod tests {
             6, b'K', b'o', b'n', b't', b'o', b'r', 8, 5, b'a', b'l', b'i', b'c', b'e',
         ]);
         assert_eq!(raw, expect);
+    }
+
+    #[test]
+    fn retry_after_seconds_and_http_dates() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let now = UNIX_EPOCH + Duration::from_secs(1_795_795_200); // 2026-11-27T16:00:00Z
+        assert_eq!(
+            super::retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            super::retry_after("Fri, 27 Nov 2026 18:00:00 GMT", now),
+            Some(Duration::from_secs(7200))
+        );
+        assert_eq!(
+            super::retry_after("Sun, 01 Mar 2026 00:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means: now"
+        );
+        assert_eq!(
+            super::retry_after("Tue, 29 Feb 2028 00:00:01 GMT", now).map(|d| d.as_secs()),
+            Some(1_835_395_201 - 1_795_795_200)
+        );
+        for bad in [
+            "soon",
+            "",
+            "-5",
+            "Fri, 27 Foo 2026 18:00:00 GMT",
+            "Fri, 27 Nov 2026 25:00:00 GMT",
+            "Fri, 27 Nov 2026 18:00 GMT",
+        ] {
+            assert_eq!(super::retry_after(bad, now), None, "{bad:?}");
+        }
     }
 }

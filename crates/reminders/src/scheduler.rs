@@ -6,7 +6,8 @@
 //! the index between `now - lookback` and `now` (due reminders) or from `now` onwards (next
 //! wake-up); nothing is re-expanded per tick.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use kontor_calendar::expand::alarm_instants;
@@ -91,8 +92,9 @@ pub struct Poll {
     /// poll after a start, an item that arrived with its alarm already past). Feed them to the
     /// window as [`crate::window::WindowEvent::ReminderDue`].
     pub newly_due: Vec<Reminder>,
-    /// Every due reminder (tray badge, main window list), sorted by alarm time.
-    pub active: Vec<Reminder>,
+    /// Every due reminder (tray badge, main window list), sorted by alarm time. Shared with
+    /// the scheduler's cache, so handing out the list costs no copies.
+    pub active: Vec<Arc<Reminder>>,
     /// Reminders reported active before that are no longer due without the user answering
     /// them: the item was deleted or moved, or its calendar's switch was turned off.
     pub withdrawn: Vec<ReminderId>,
@@ -105,7 +107,13 @@ struct Fire {
     alarm_at: DateTime<Utc>,
     fired_at: DateTime<Utc>,
     snoozed: bool,
+    /// Due only while the occurrence is not over (an alarm from before the item was known):
+    /// the instant that stops.
+    until: Option<DateTime<Utc>>,
 }
+
+/// Sort key of the active list: alarm time, start, slot.
+type ActiveKey = (DateTime<Utc>, Option<DateTime<Utc>>, usize);
 
 #[derive(Debug, Clone)]
 struct Group {
@@ -177,6 +185,20 @@ pub struct Scheduler {
     /// Reminders reported by `poll` as due, with the trigger and `missed` flag they were
     /// reported with (so `missed` stays what it was when the reminder was first shown).
     reported: HashMap<OccurrenceKey, (DateTime<Utc>, bool)>,
+    // The incremental poll (see `poll`): the active list as of `polled_at`, kept up to date by
+    // re-evaluating only the occurrences whose state can have changed since.
+    /// The active reminders, in list order.
+    active: BTreeMap<ActiveKey, Arc<Reminder>>,
+    /// Where each active occurrence sits in `active`, and its `Fire::until`.
+    active_at: HashMap<OccurrenceKey, (ActiveKey, Option<DateTime<Utc>>)>,
+    /// Active occurrences that stop being due when they end (`Fire::until`).
+    ending: BTreeSet<(DateTime<Utc>, OccurrenceKey)>,
+    /// Occurrences changed since the last poll (items added, replaced or removed, answers).
+    dirty: HashSet<OccurrenceKey>,
+    /// Re-evaluate everything at the next poll (first poll, calendar switch, window move,
+    /// clock jumps).
+    full: bool,
+    polled_at: Option<DateTime<Utc>>,
 }
 
 const ACTIONS: [&str; 3] = ["DISPLAY", "AUDIO", "EMAIL"];
@@ -214,6 +236,12 @@ impl Scheduler {
             by_key: HashMap::new(),
             index: BTreeSet::new(),
             reported: HashMap::new(),
+            active: BTreeMap::new(),
+            active_at: HashMap::new(),
+            ending: BTreeSet::new(),
+            dirty: HashSet::new(),
+            full: true,
+            polled_at: None,
         }
     }
 
@@ -232,7 +260,10 @@ impl Scheduler {
     /// user's own (they remind): a missing registration must not swallow reminders.
     pub fn set_calendar(&mut self, calendar_id: &str, settings: CalendarSettings) {
         let i = self.cal_slot(calendar_id);
-        self.cal_settings[i] = Some(settings);
+        if self.cal_settings[i].as_ref() != Some(&settings) {
+            self.cal_settings[i] = Some(settings);
+            self.full = true;
+        }
     }
 
     fn cal_slot(&mut self, calendar_id: &str) -> usize {
@@ -306,6 +337,7 @@ impl Scheduler {
                 for t in occ.live_instants() {
                     self.index.remove(&(t, slot));
                 }
+                self.dirty.insert(occ.key.clone());
                 if let Some(v) = self.by_key.get_mut(&occ.key) {
                     v.retain(|s| *s != slot);
                     match v.as_slice() {
@@ -413,6 +445,7 @@ impl Scheduler {
             for t in occ.live_instants() {
                 self.index.insert((t, slot));
             }
+            self.dirty.insert(occ.key.clone());
             let same = self.by_key.entry(occ.key.clone()).or_default();
             same.push(slot);
             occ.dup = same.len() > 1;
@@ -458,6 +491,7 @@ impl Scheduler {
             self.clear_slots(&id);
             self.materialise(&id);
         }
+        self.full = true;
         // An acknowledgement whose alarms and snooze all lie before the lookback can no longer
         // suppress or cause anything.
         let floor = now - lookback;
@@ -513,15 +547,20 @@ impl Scheduler {
         .into_iter()
         .flatten()
         .max();
-        let not_over = occ.end.or(occ.start).is_some_and(|e| e > now);
+        let over_at = occ.end.or(occ.start);
+        let not_over = over_at.is_some_and(|e| e > now);
         let mut alarm_at: Option<DateTime<Utc>> = None;
         let mut fired: Option<DateTime<Utc>> = None;
+        let mut until = None;
         for g in &occ.groups {
             if g.base > now || g.base < lookback_floor || through.is_some_and(|t| g.base <= t) {
                 continue;
             }
-            if known_floor.is_some_and(|f| g.base < f) && !not_over {
-                continue;
+            if known_floor.is_some_and(|f| g.base < f) {
+                if !not_over {
+                    continue;
+                }
+                until = over_at;
             }
             alarm_at = Some(alarm_at.map_or(g.base, |a| a.min(g.base)));
             let last = g
@@ -548,6 +587,7 @@ impl Scheduler {
             alarm_at: alarm_at.unwrap_or(fired_at),
             fired_at,
             snoozed,
+            until,
         })
     }
 
@@ -617,39 +657,149 @@ impl Scheduler {
 
     /// Evaluates at `now`: new, active and withdrawn reminders and the next wake-up. Records
     /// `now` as last seen; store [`Scheduler::state`] afterwards.
+    ///
+    /// The work per poll is bounded by what can have changed since the previous poll, not by
+    /// the number of active reminders: only occurrences with an index instant that entered or
+    /// left the lookback window since then, occurrences that ended, and occurrences touched by
+    /// `upsert`/`remove`/`dismiss`/`snooze` are evaluated again. A calendar switch, a move of
+    /// the expansion window, the first poll and a clock that went back or jumped further than
+    /// the lookback evaluate everything (what [`Scheduler::due`] does on every call).
     pub fn poll(&mut self, now: DateTime<Utc>) -> Poll {
         self.maintain(now);
-        let active = self.due(now);
+        let lookback = self.settings.lookback;
+        let full = self.full || self.polled_at.is_none_or(|p| now < p || now - p > lookback);
+        let mut keys: Vec<OccurrenceKey> = Vec::new();
+        if full {
+            self.active.clear();
+            self.active_at.clear();
+            self.ending.clear();
+            self.dirty.clear();
+            let from = now - lookback;
+            let mut seen: HashSet<&OccurrenceKey> = HashSet::new();
+            for (_, slot) in self.index.range((from, 0)..=(now, usize::MAX)) {
+                if let Some(occ) = self.occs[*slot].as_ref()
+                    && seen.insert(&occ.key)
+                {
+                    keys.push(occ.key.clone());
+                }
+            }
+            // Reported reminders that left the index (answered elsewhere, deleted) are
+            // re-evaluated too, so they are withdrawn.
+            keys.extend(
+                self.reported
+                    .keys()
+                    .filter(|k| !seen.contains(k))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        } else {
+            let prev = self.polled_at.unwrap_or(now);
+            let mut set: HashSet<OccurrenceKey> = std::mem::take(&mut self.dirty);
+            let key_of = |slot: usize| self.occs[slot].as_ref().map(|o| &o.key);
+            // Alarms, REPEATs and snooze expiries that fell due since the previous poll.
+            for (_, slot) in self.index.range((prev, usize::MAX)..=(now, usize::MAX)) {
+                if let Some(k) = key_of(*slot)
+                    && !set.contains(k)
+                {
+                    set.insert(k.clone());
+                }
+            }
+            // Instants that slid out of the lookback window.
+            for (_, slot) in self.index.range((prev - lookback, 0)..(now - lookback, 0)) {
+                if let Some(k) = key_of(*slot)
+                    && !set.contains(k)
+                {
+                    set.insert(k.clone());
+                }
+            }
+            // Occurrences due only until they end.
+            for (_, k) in self.ending.iter().take_while(|(t, _)| *t <= now) {
+                if !set.contains(k) {
+                    set.insert(k.clone());
+                }
+            }
+            keys.extend(set);
+        }
         let last_seen = self.last_seen;
-        let newly_due: Vec<Reminder> = active
-            .iter()
-            .filter(|r| {
-                !self.reported.contains_key(&r.id) || last_seen.is_none_or(|l| r.fired_at > l)
-            })
-            .cloned()
-            .collect();
-        let now_keys: HashSet<&OccurrenceKey> = active.iter().map(|r| &r.id).collect();
-        let mut withdrawn: Vec<ReminderId> = self
-            .reported
-            .keys()
-            .filter(|k| !now_keys.contains(*k))
-            .cloned()
-            .collect();
+        let mut newly_due: Vec<(ActiveKey, Reminder)> = Vec::new();
+        let mut withdrawn: Vec<ReminderId> = Vec::new();
+        for key in keys {
+            if let Some((at, until)) = self.active_at.remove(&key) {
+                self.active.remove(&at);
+                if let Some(end) = until {
+                    self.ending.remove(&(end, key.clone()));
+                }
+            }
+            match self.evaluate_key(&key, now) {
+                Some((slot, fire)) => {
+                    let r = self.build(slot, fire, now);
+                    let at = (r.alarm_at, r.start, slot);
+                    if !self.reported.contains_key(&r.id)
+                        || last_seen.is_none_or(|l| r.fired_at > l)
+                    {
+                        newly_due.push((at, r.clone()));
+                    }
+                    if let Some(end) = fire.until {
+                        self.ending.insert((end, key.clone()));
+                    }
+                    self.active_at.insert(key, (at, fire.until));
+                    self.active.insert(at, Arc::new(r));
+                }
+                None => {
+                    if self.reported.contains_key(&key) {
+                        withdrawn.push(key);
+                    }
+                }
+            }
+        }
         withdrawn.sort();
-        // Update the reported set incrementally (usually nothing changes).
+        newly_due.sort_by_key(|(at, _)| *at);
+        let newly_due: Vec<Reminder> = newly_due.into_iter().map(|(_, r)| r).collect();
         for k in &withdrawn {
             self.reported.remove(k);
         }
         for r in &newly_due {
             self.reported.insert(r.id.clone(), (r.fired_at, r.missed));
         }
+        self.full = false;
+        self.polled_at = Some(now);
         self.last_seen = Some(last_seen.map_or(now, |l| l.max(now)));
+        let active: Vec<Arc<Reminder>> = self.active.values().cloned().collect();
+        // The incremental list must equal a full evaluation (every test checks this).
+        #[cfg(debug_assertions)]
+        {
+            let got: Vec<Reminder> = active.iter().map(|r| (**r).clone()).collect();
+            debug_assert_eq!(got, self.due(now), "incremental poll differs at {now}");
+        }
         Poll {
             newly_due,
             active,
             withdrawn,
             next_wake: self.next_wake(now),
         }
+    }
+
+    /// The due state of one occurrence over every calendar that holds it: the earliest alarm
+    /// wins, then the smaller source id (an invitation also seen in a shared calendar is one
+    /// reminder).
+    fn evaluate_key(&self, key: &OccurrenceKey, now: DateTime<Utc>) -> Option<(usize, Fire)> {
+        let slots = self.by_key.get(key)?;
+        let occ = |s: usize| self.occs[s].as_ref().expect("slot in by_key is live");
+        let mut best: Option<(usize, Fire)> = None;
+        for &slot in slots {
+            let Some(f) = self.fire_state(slot, now) else {
+                continue;
+            };
+            best = match best {
+                Some((bs, bf))
+                    if (bf.alarm_at, &occ(bs).source) <= (f.alarm_at, &occ(slot).source) =>
+                {
+                    Some((bs, bf))
+                }
+                _ => Some((slot, f)),
+            };
+        }
+        best
     }
 
     fn slot_for(&self, id: &ReminderId, now: DateTime<Utc>) -> Option<(usize, Option<Reminder>)> {
@@ -699,6 +849,7 @@ impl Scheduler {
         }
         self.acks.insert(id.clone(), ack);
         self.reported.remove(id);
+        self.dirty.insert(id.clone());
         Ok(until)
     }
 

@@ -828,3 +828,85 @@ fn vtodo_alarm_related_to_due_and_completed_todo() {
     assert_eq!(p.withdrawn.len(), 1);
     assert!(p.active.is_empty());
 }
+
+/// The incremental poll against a full evaluation: a few hundred single and recurring items
+/// (alarms with REPEAT, items that arrive late, a shared calendar switched on and off), polled
+/// at irregular steps over ten days while some reminders are dismissed, snoozed, moved and
+/// deleted. Each poll compares its active list with `Scheduler::due` (a debug assertion inside
+/// `poll`) and the reported sets are checked here.
+#[test]
+fn incremental_poll_matches_full_evaluation() {
+    let start = utc("2026-11-20T06:00:00Z");
+    let mut s = Scheduler::new(
+        Settings::with_zone(berlin()),
+        UserState {
+            since: Some(start - TimeDelta::days(3)),
+            ..UserState::default()
+        },
+        start,
+    );
+    s.set_calendar("bob", CalendarSettings::shared());
+    let repeat = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nREPEAT:2\r\nDURATION:PT5M\r\nEND:VALARM\r\n";
+    let mk = |i: i64| -> ReminderSource {
+        let day = 20 + (i % 9);
+        let hour = 7 + (i % 10);
+        let minute = (i * 7) % 60;
+        let st = format!("202611{day:02}T{hour:02}{minute:02}00");
+        let en = format!("202611{day:02}T{:02}{minute:02}00", hour + 1);
+        let body = match i % 4 {
+            0 => format!("RRULE:FREQ=DAILY;COUNT=5\r\n{ALARM_15}"),
+            1 => repeat.to_string(),
+            _ => ALARM_15.to_string(),
+        };
+        let cal = if i % 7 == 0 { "bob" } else { "personal" };
+        let mut src = src(
+            &format!("s{i}"),
+            cal,
+            &event(&format!("u{i}"), &st, &en, &body),
+        );
+        if i % 11 == 0 {
+            src = src.known_since(start + TimeDelta::hours(i % 48));
+        }
+        src
+    };
+    for i in 0..300 {
+        s.upsert(mk(i));
+    }
+    let mut now = start;
+    let mut step = 0_i64;
+    while now < start + TimeDelta::days(10) {
+        let p = s.poll(now);
+        let active: Vec<OccurrenceKey> = p.active.iter().map(|r| r.id.clone()).collect();
+        for r in &p.newly_due {
+            assert!(active.contains(&r.id), "newly due {:?} is active", r.id);
+        }
+        for w in &p.withdrawn {
+            assert!(!active.contains(w), "withdrawn {w:?} is not active");
+        }
+        step += 1;
+        match step % 13 {
+            1 if !active.is_empty() => s.dismiss(&active[0], now).unwrap(),
+            2 if active.len() > 1 => {
+                s.snooze(&active[1], SnoozeChoice::TenMinutes, now).unwrap();
+            }
+            3 => s.remove(&format!("s{}", step % 300)),
+            4 => s.upsert(mk(step % 300)),
+            5 => s.set_calendar(
+                "bob",
+                CalendarSettings {
+                    shared: true,
+                    remind: Some(step % 2 == 0),
+                    enabled_since: Some(now),
+                },
+            ),
+            _ => {}
+        }
+        // Irregular steps: sometimes exactly the next wake-up, sometimes 1–97 minutes on.
+        now = if step % 3 == 0 {
+            p.next_wake
+        } else {
+            now + TimeDelta::minutes((step * 37) % 97 + 1)
+        };
+    }
+    assert!(step > 150, "{step} polls");
+}

@@ -45,6 +45,38 @@ pub fn require_sogo() {
 }
 use tempfile::TempDir;
 
+static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// SOGo's CalDAV root.
+pub const SOGO_DAV_URL: &str = "http://127.0.0.1:20000/SOGo/dav/";
+
+/// Writes (PUT) a calendar object into `user`'s personal SOGo calendar; returns its URL.
+pub fn caldav_put(user: User, name: &str, ics: &str) -> String {
+    let url = format!("{SOGO_DAV_URL}{}/Calendar/personal/{name}.ics", user.name);
+    let out = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT"])
+        .args(["-u", &format!("{}:{}", user.name, user.password)])
+        .args(["-H", "Content-Type: text/calendar; charset=utf-8"])
+        .args(["--data-binary", ics, &url])
+        .output()
+        .expect("run curl");
+    let code = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        code == "201" || code == "204",
+        "PUT {url} answered {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    url
+}
+
+/// Deletes a calendar object this test created.
+pub fn caldav_delete(user: User, url: &str) {
+    let _ = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-X", "DELETE"])
+        .args(["-u", &format!("{}:{}", user.name, user.password), url])
+        .status();
+}
+
 /// Appends a timestamped line to `target/e2e/progress.log`, so a stalled run shows its last step.
 pub fn progress(what: &str) {
     use std::io::Write;
@@ -134,6 +166,15 @@ pub struct App {
 impl App {
     /// Starts `kontor --profile-dir <fresh temp dir>` in a window and connects to it.
     pub async fn launch(name: &str) -> App {
+        let profile = tempfile::Builder::new()
+            .prefix("kontor-e2e-")
+            .tempdir()
+            .expect("temp profile");
+        Self::launch_with_profile(name, profile).await
+    }
+
+    /// Starts the app on an existing profile folder (a restart keeps the profile).
+    pub async fn launch_with_profile(name: &str, profile: TempDir) -> App {
         for var in ["DISPLAY", "DBUS_SESSION_BUS_ADDRESS"] {
             assert!(
                 std::env::var_os(var).is_some_and(|v| !v.is_empty()),
@@ -142,10 +183,6 @@ impl App {
             );
         }
         let bin = app_binary();
-        let profile = tempfile::Builder::new()
-            .prefix("kontor-e2e-")
-            .tempdir()
-            .expect("temp profile");
         let (port, native_port) = (free_port(), free_port());
         let log_path = artifacts_dir().join(format!("{name}.driver.log"));
         let log = File::create(&log_path).expect("create driver log");
@@ -247,6 +284,106 @@ impl App {
         path
     }
 
+    /// Captures the whole Xvfb display (every window, the always-on-top reminder window
+    /// included) as a PNG under `target/e2e/`.
+    pub fn capture_display(&self, file: &str) -> PathBuf {
+        let path = artifacts_dir().join(file);
+        progress(&format!("display capture {file}"));
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(r#"xwd -root -silent | convert xwd:- "png:$0""#)
+            .arg(&path)
+            .status()
+            .expect("run xwd and convert");
+        assert!(status.success(), "capturing the display failed");
+        path
+    }
+
+    /// Calls one of the app's IPC commands from the main window's page (as the UI does) and
+    /// returns its answer; `Err` carries the command's error value. The call is started by one
+    /// script and its result collected by polling with another, because WebKitWebDriver has
+    /// been seen to stall on long-running script calls.
+    pub async fn invoke(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let slot = format!(
+            "__e2e_{}",
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let start = "const [cmd, args, slot] = arguments; window[slot] = null; \
+                     window.__TAURI_INTERNALS__.invoke(cmd, args).then( \
+                       v => { window[slot] = { ok: v === undefined ? null : v }; }, \
+                       e => { window[slot] = { err: e === undefined ? null : e }; }); \
+                     return true;";
+        bounded(
+            &format!("invoke {command}"),
+            self.client.execute(
+                start,
+                vec![
+                    serde_json::json!(command),
+                    args,
+                    serde_json::json!(slot.clone()),
+                ],
+            ),
+        )
+        .await
+        .expect("start an IPC call");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let v = bounded(
+                &format!("result of {command}"),
+                self.client.execute(
+                    "return window[arguments[0]];",
+                    vec![serde_json::json!(slot)],
+                ),
+            )
+            .await
+            .expect("read an IPC result");
+            if let Some(ok) = v.get("ok") {
+                return Ok(ok.clone());
+            }
+            if let Some(err) = v.get("err") {
+                return Err(err.clone());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the command {command} did not answer within 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a script in the main window's page and returns its value.
+    pub async fn script(&self, js: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        bounded("script", self.client.execute(js, args))
+            .await
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Ends the WebDriver session and hands back the profile folder (for a restart).
+    pub async fn close_keep_profile(mut self) -> TempDir {
+        let client = self.client.clone();
+        let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+        self.stop_driver();
+        // The app holds the profile's instance lock until it has exited.
+        let lock = self.profile.path().join("kontor.lock");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while lock.exists() && Instant::now() < deadline {
+            let free = std::fs::File::open(&lock).is_ok_and(|f| f.try_lock().is_ok());
+            if free {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let placeholder = tempfile::Builder::new()
+            .prefix("kontor-e2e-closed-")
+            .tempdir()
+            .expect("temp dir");
+        std::mem::replace(&mut self.profile, placeholder)
+    }
+
     /// Fails the test after saving a screenshot and the page's text, so the cause is visible.
     pub async fn fail(&self, why: &str) -> ! {
         let shot = self.screenshot(&format!("{}-failure.png", self.name)).await;
@@ -330,4 +467,39 @@ async fn connect(port: u16, bin: &Path, profile: &Path) -> Client {
         "no WebDriver session with the app: {}",
         last_err.unwrap_or_default()
     );
+}
+
+/// Signs in as `user` on SOGo through the account form (English UI) and waits for the folders.
+pub async fn sign_in(app: &App, user: User) {
+    app.wait_for("[data-testid=language]", Duration::from_secs(60))
+        .await;
+    app.script(
+        "const s = document.querySelector('[data-testid=language]'); \
+         const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set; \
+         set.call(s, 'en'); s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+        vec![],
+    )
+    .await;
+    for (css, text) in [
+        ("[data-testid=server-url]", SOGO_EAS_URL),
+        ("[data-testid=user]", user.name),
+        ("[data-testid=password]", user.password),
+    ] {
+        let field = app.wait_for(css, Duration::from_secs(60)).await;
+        bounded("clear field", field.clear()).await.ok();
+        bounded(&format!("type into {css}"), field.send_keys(text))
+            .await
+            .expect("type into the form");
+    }
+    bounded(
+        "submit the form",
+        app.client.execute(
+            "document.querySelector('[data-testid=account-form]').requestSubmit(); return true;",
+            vec![],
+        ),
+    )
+    .await
+    .expect("submit the account form");
+    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
+        .await;
 }

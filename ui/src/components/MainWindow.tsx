@@ -6,15 +6,30 @@ import { ErrorView } from "./ErrorView";
 import { FolderTree } from "./FolderTree";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { Menu } from "./Menu";
+import { ReminderBadge, RemindersPanel, type MainRemindersApi } from "./RemindersPanel";
+import { useReminderSnapshot } from "../lib/use-reminders";
+import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
+import { remindersApi as realRemindersApi, type RemindersApi } from "../lib/reminders-api";
 
 interface Props {
   api: Pick<Api, "folders" | "refreshFolders" | "signOut">;
   account: Account;
   onSignedOut: () => void;
+  reminders?: MainRemindersApi & SettingsApi & Pick<RemindersApi, "onShowList">;
 }
 
-export function MainWindow({ api, account, onSignedOut }: Props) {
+export function MainWindow({ api, account, onSignedOut, reminders = realRemindersApi }: Props) {
   const { t } = useI18n();
+  const snapshot = useReminderSnapshot(reminders);
+  const [showSettings, setShowSettings] = useState(false);
+  useEffect(
+    () =>
+      reminders.onShowList(() => {
+        setShowSettings(false);
+        document.querySelector("[data-testid=main-reminders]")?.scrollIntoView();
+      }),
+    [reminders],
+  );
   const [folders, setFolders] = useState<Folder[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -70,12 +85,26 @@ export function MainWindow({ api, account, onSignedOut }: Props) {
         <button type="button" data-testid="refresh" disabled={busy} onClick={() => void refresh()}>
           {busy ? t("main.refreshing") : t("main.refresh")}
         </button>
+        <ReminderBadge
+          count={snapshot?.active.length ?? 0}
+          onClick={() => {
+            setShowSettings(false);
+            document.querySelector("[data-testid=main-reminders]")?.scrollIntoView();
+          }}
+        />
         <LanguageSwitch />
         <Menu
           label={t("main.menu")}
           testId="menu"
           items={[
             { id: "refresh", label: t("main.refresh"), onSelect: () => void refresh(), disabled: busy },
+            {
+              id: "settings",
+              label: t("main.settings"),
+              onSelect: () => {
+                setShowSettings(true);
+              },
+            },
             { id: "sign-out", label: t("main.signOut"), onSelect: () => void signOut() },
           ]}
         />
@@ -100,6 +129,15 @@ export function MainWindow({ api, account, onSignedOut }: Props) {
         </nav>
         <section className="content">
           {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
+          {showSettings && (
+            <SettingsPanel
+              api={reminders}
+              onClose={() => {
+                setShowSettings(false);
+              }}
+            />
+          )}
+          <RemindersPanel api={reminders} snapshot={snapshot} />
         </section>
       </div>
     </div>

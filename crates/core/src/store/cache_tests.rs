@@ -297,6 +297,20 @@ async fn a_resync_from_zero_keeps_the_outbox_and_local_flags() {
     assert_eq!(flagged.flag_status, 2);
     assert_eq!(store.outbox_unfinished().await.unwrap().len(), 1);
     assert_eq!(store.sync_key(acc, "1").await.unwrap(), "r2");
+    // The re-sync is over: a later batch removes nothing it does not name.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM sync_state WHERE collection LIKE 'resync%'"
+        )
+        .await,
+        0
+    );
+    let out = store
+        .apply_mail_batch(acc, "1", &batch("r3", vec![]))
+        .await
+        .unwrap();
+    assert_eq!(out.deleted, 0);
 }
 
 #[tokio::test]
@@ -1141,4 +1155,68 @@ async fn quarantine_is_listed_counted_and_cleared() {
     assert!(store.clear_quarantine(id).await.unwrap());
     assert!(!store.clear_quarantine(id).await.unwrap());
     assert!(store.quarantined(Some(acc)).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_retried_move_whose_item_was_synced_in_first_is_confirmed_without_a_duplicate() {
+    // The MoveItems answer was lost; before the retry confirmed it, a Sync of the destination
+    // brought the moved item in under its new ServerId. Confirming must not fail (UNIQUE
+    // account/folder/server_id) and must leave exactly one row.
+    let (store, acc) = store_with_account().await;
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("7", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    let mv = store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "1".into(),
+                server_id: "7".into(),
+                to_folder_id: "2".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .apply_mail_batch(
+            acc,
+            "2",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    store.mark_in_flight(mv).await.unwrap();
+    store
+        .mark_done(
+            mv,
+            &Done {
+                new_server_id: Some("99".into()),
+                etag: None,
+            },
+        )
+        .await
+        .expect("confirming the move");
+    let rows = store.messages_page(acc, "2", None, 10).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0].server_id, "99");
+    assert_eq!(rows[0].subject, "move me");
+    assert!(
+        store
+            .messages_page(acc, "1", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
 }

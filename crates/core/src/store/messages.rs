@@ -20,9 +20,11 @@
 //!
 //! A re-sync from SyncKey 0 (`InvalidSyncKey`, MS-ASCMD 2.2.1.21.1.2) goes through
 //! [`Store::begin_mail_resync`]: the folder's key becomes "0" and its messages are marked
-//! `resync = 1`; items the server re-delivers are matched by ServerId (keeping their local
-//! bits), and the batch that ends the re-sync (`complete`) removes what was not re-delivered,
-//! except messages with local bits. The outbox is not touched.
+//! `resync = 1`, and a marker row `resync<U+001F><folder>` in `sync_state` records that a
+//! re-sync is under way; items the server re-delivers are matched by ServerId (keeping their
+//! local bits), and the batch that ends the re-sync (`complete`) removes what was not
+//! re-delivered, except messages with local bits, and drops the marker. The outbox is not
+//! touched.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -291,6 +293,27 @@ async fn next_id(conn: &mut SqliteConnection, date: i64) -> Result<i64, CoreErro
     }
 }
 
+/// The `sync_state` collection that marks a re-sync from 0 of `folder_id` as in progress, so
+/// that only the batch ending a re-sync looks for messages the server did not re-deliver
+/// (an ordinary batch must not scan the folder).
+pub(crate) fn resync_marker(folder_id: &str) -> String {
+    format!("resync\u{1f}{folder_id}")
+}
+
+/// Removes the re-sync marker of a folder; whether there was one.
+async fn resync_marker_taken(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+) -> Result<bool, CoreError> {
+    let done = sqlx::query("DELETE FROM sync_state WHERE account_id = ?1 AND collection = ?2")
+        .bind(account_id)
+        .bind(resync_marker(folder_id))
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Upserts one message inside a transaction; returns (added, kept_local).
 pub(crate) async fn upsert_message(
     conn: &mut SqliteConnection,
@@ -557,7 +580,7 @@ impl Store {
                 }
             }
         }
-        if batch.complete {
+        if batch.complete && resync_marker_taken(&mut tx, account_id, folder_id).await? {
             let stale: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM message WHERE account_id = ?1 AND folder_id = ?2 AND resync = 1
                  AND local_state = 0",
@@ -596,6 +619,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         write_sync_key(&mut tx, account_id, folder_id, "0").await?;
+        write_sync_key(&mut tx, account_id, &resync_marker(folder_id), "0").await?;
         tx.commit().await?;
         Ok(())
     }

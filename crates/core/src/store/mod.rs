@@ -309,11 +309,14 @@ impl Store {
                         .await?;
                     // The folder's Sync key goes with it (MS-ASCMD 2.2.1.5: a re-created
                     // folder starts from SyncKey 0).
-                    sqlx::query("DELETE FROM sync_state WHERE account_id = ?1 AND collection = ?2")
-                        .bind(account_id)
-                        .bind(server_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "DELETE FROM sync_state WHERE account_id = ?1 AND collection IN (?2, ?3)",
+                    )
+                    .bind(account_id)
+                    .bind(server_id)
+                    .bind(messages::resync_marker(server_id))
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
         }

@@ -661,6 +661,24 @@ impl Store {
             match &op {
                 OutboxOp::Move { .. } => {
                     if let Some(new) = &result.new_server_id {
+                        // When the MoveItems answer was lost and the move retried, a Sync of
+                        // the destination may have brought the item in already under its new
+                        // ServerId: then the placeholder row goes instead of taking that id
+                        // (which would violate UNIQUE (account, folder, server_id) and stop
+                        // the queue for good).
+                        let dup = sqlx::query(
+                            "DELETE FROM message WHERE id = ?1 AND server_id = ?3 AND EXISTS (
+                                SELECT 1 FROM message m WHERE m.account_id = message.account_id
+                                AND m.folder_id = message.folder_id AND m.server_id = ?2)",
+                        )
+                        .bind(local_ref)
+                        .bind(new)
+                        .bind(format!("local:{id}"))
+                        .execute(&mut *tx)
+                        .await?;
+                        if dup.rows_affected() > 0 {
+                            super::search::unindex_message(&mut tx, local_ref).await?;
+                        }
                         sqlx::query(
                             "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
                         )

@@ -1,0 +1,105 @@
+//! The reminder window (label `reminders`): a second, always-on-top window that shows the
+//! front end's reminder page (`index.html#reminders`).
+//!
+//! The window never decides its own visibility. `kontor_core::reminders::ReminderService` runs
+//! the state machine of DESIGN §5 (`kontor_reminders::ReminderWindow`) and publishes snapshots;
+//! [`follow`] makes the real window match them: shown when `visible` turns true, hidden when
+//! it turns false, and nothing else. Closing the window with the title bar's button is refused
+//! (it counts as a touch): with autohide off the window stays until every reminder is
+//! dismissed or snoozed.
+//!
+//! Not stealing keyboard focus: the window is created unfocused, and each time it is shown it
+//! is made non-focusable for the moment it is mapped (so the window manager does not hand it
+//! the focus, and the user's typing goes on where it was), then focusable again, so a click
+//! into it makes it keyboard-usable (Tab, Enter, Escape).
+
+use std::time::Duration;
+
+use kontor_core::Lang;
+use kontor_core::reminders::{ReminderService, ReminderSnapshot};
+use kontor_reminders::WindowEvent;
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+
+/// The window's label (also what `capabilities/default.json` names).
+pub const LABEL: &str = "reminders";
+
+/// The event every window receives with each new [`ReminderSnapshot`].
+pub const CHANGED_EVENT: &str = "reminders:changed";
+
+/// How long the window refuses focus after being shown.
+const NO_FOCUS_WHILE_MAPPING: Duration = Duration::from_millis(600);
+
+/// Creates the (hidden) reminder window.
+pub fn create(app: &AppHandle, lang: Lang) -> tauri::Result<WebviewWindow> {
+    WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html#reminders".into()))
+        .title(lang.pick("Reminders – Kontor", "Erinnerungen – Kontor"))
+        .inner_size(460.0, 400.0)
+        .min_inner_size(340.0, 220.0)
+        .always_on_top(true)
+        .focused(false)
+        .visible(false)
+        .build()
+}
+
+/// Shows or hides the window as the snapshot says, without taking keyboard focus.
+pub fn apply(window: &WebviewWindow, snap: &ReminderSnapshot) {
+    let shown = window.is_visible().unwrap_or(false);
+    if snap.visible && !shown {
+        tracing::info!(reminders = snap.listed.len(), "showing the reminder window");
+        let _ = window.set_focusable(false);
+        if let Err(e) = window.show() {
+            tracing::error!(error = %e, "the reminder window could not be shown");
+        }
+        let _ = window.set_always_on_top(true);
+        let w = window.clone();
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(NO_FOCUS_WHILE_MAPPING).await;
+            let _ = w.set_focusable(true);
+        });
+    } else if !snap.visible && shown {
+        tracing::info!(active = snap.active.len(), "hiding the reminder window");
+        if let Err(e) = window.hide() {
+            tracing::error!(error = %e, "the reminder window could not be hidden");
+        }
+    }
+}
+
+/// Wires the window's own events to the service: focus changes are reported (they never hide
+/// it), and closing it counts as a touch instead.
+pub fn wire_events(window: &WebviewWindow, service: ReminderService) {
+    window.on_window_event(move |event| match event {
+        tauri::WindowEvent::CloseRequested { api, .. } => {
+            api.prevent_close();
+            let s = service.clone();
+            tauri::async_runtime::spawn(async move {
+                s.interacted().await;
+            });
+        }
+        tauri::WindowEvent::Focused(_) => {
+            let s = service.clone();
+            tauri::async_runtime::spawn(async move {
+                s.window_event(WindowEvent::FocusChanged).await;
+            });
+        }
+        _ => {}
+    });
+}
+
+/// Follows the service's snapshots until the app ends: the window's visibility, the tray
+/// badge, and a `reminders:changed` event to every window.
+pub async fn follow(app: AppHandle, service: ReminderService, lang: Lang) {
+    let mut rx = service.subscribe();
+    loop {
+        let snap = rx.borrow_and_update().clone();
+        if let Some(window) = app.get_webview_window(LABEL) {
+            apply(&window, &snap);
+        }
+        crate::tray::update(&app, &snap, lang);
+        if let Err(e) = app.emit(CHANGED_EVENT, &snap) {
+            tracing::warn!(error = %e, "reminder snapshot not delivered to the windows");
+        }
+        if rx.changed().await.is_err() {
+            break;
+        }
+    }
+}

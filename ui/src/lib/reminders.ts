@@ -1,0 +1,42 @@
+// Pure helpers for showing reminders: times in the user's language, counts, snooze labels.
+import type { Lang, MessageKey, Translate } from "./i18n";
+import type { ReminderItem, SnoozeChoice } from "./reminders-api";
+
+const LOCALE: Record<Lang, string> = { en: "en-GB", de: "de-DE" };
+
+/** "Fri 27 Nov, 09:00" / "Fr., 27. Nov., 09:00" in the local time zone (or a fixed one for tests). */
+export function formatTime(iso: string, lang: Lang, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+  }).format(d);
+}
+
+export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(LOCALE[lang], { weekday: "short", day: "numeric", month: "short", timeZone }).format(d);
+}
+
+export function countText(count: number, t: Translate): string {
+  return count === 1 ? t("reminders.countOne") : t("reminders.countMany", { count });
+}
+
+export function snoozeLabel(choice: SnoozeChoice, t: Translate): string {
+  return t(`snooze.${choice}` as MessageKey);
+}
+
+/** When the item starts, as one line ("Starts Fri 27 Nov, 09:00", all-day items by date). */
+export function startText(item: ReminderItem, lang: Lang, t: Translate, timeZone?: string): string | null {
+  if (!item.start) return null;
+  const when = item.allDay
+    ? `${formatDate(item.start, lang, timeZone)} (${t("reminders.allDay")})`
+    : formatTime(item.start, lang, timeZone);
+  return t("reminders.startsAt", { time: when });
+}
