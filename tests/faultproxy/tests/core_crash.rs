@@ -166,8 +166,9 @@ async fn server_folders(c: &mut kontor_eas::EasClient) -> BTreeSet<(String, Stri
 }
 
 /// Seeds of the runs killed during sign-in and FolderSync.
-const HIERARCHY_SEEDS: [u64; 20] = [
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+const HIERARCHY_SEEDS: [u64; 30] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+    27, 28, 29, 30,
 ];
 
 /// Killed during sign-in (OPTIONS, Provision, FolderSync, the first transaction) and folder
@@ -243,7 +244,7 @@ async fn cached_mail(profile: &Path, folder: &str) -> BTreeMap<String, MailState
 }
 
 /// Seeds of the runs killed during the initial mail sync.
-const INITIAL_SYNC_SEEDS: [u64; 15] = [21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35];
+const INITIAL_SYNC_SEEDS: [u64; 8] = [21, 22, 23, 24, 25, 26, 27, 28];
 /// Messages in the folder the initial-sync runs fill (windows of 10: many windows to die in).
 const INITIAL_SYNC_MESSAGES: usize = 120;
 
@@ -315,9 +316,7 @@ async fn killed_during_initial_sync() {
 }
 
 /// Seeds of the runs killed during outbox replay.
-const REPLAY_SEEDS: [u64; 18] = [
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-];
+const REPLAY_SEEDS: [u64; 12] = [41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52];
 
 /// One profile, synced once. Each run queues changes while the engine is not running (a flag
 /// toggled a seeded number of times, a message marked read, one moved to another folder, one
