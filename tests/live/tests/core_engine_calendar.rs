@@ -698,3 +698,101 @@ async fn the_account_task_syncs_calendars_and_pushes_bobs_change() {
 fn soon_of(ics: &str) -> DateTime<Utc> {
     expand(ics)[0].1
 }
+
+#[tokio::test]
+async fn an_invitation_is_answered_with_meeting_response() {
+    let (_dir, app) = alice_on_sogo().await;
+    // bob invites alice (CalDAV with an ATTENDEE; SOGo delivers the invitation into alice's
+    // calendar).
+    let bob = client(BOB);
+    let bob_cal = bob
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}bob/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let uid = unique("kontor-engine-invite");
+    let start = soon();
+    let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let ics = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kontor//live test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:Invite {uid}\r\nORGANIZER;CN=Bob Baker:mailto:bob@kontor.test\r\nATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:bob@kontor.test\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:alice@kontor.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        f(Utc::now()),
+        f(start),
+        f(start + TimeDelta::hours(1))
+    );
+    let WriteOutcome::Written { url, .. } = bob
+        .create(&bob_cal, &format!("{uid}.ics"), &ics)
+        .await
+        .unwrap()
+    else {
+        panic!("bob's create conflicted")
+    };
+    app.sync_calendars_once().await.unwrap();
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal").clone();
+    let occ = occurrences_of(&app, eas_own.id, &uid).await;
+    assert_eq!(
+        occ.len(),
+        1,
+        "the invitation is in alice's ActiveSync calendar"
+    );
+    let event_id = app
+        .occurrences(start - TimeDelta::hours(1), start + TimeDelta::hours(2))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.calendar_id == eas_own.id && o.uid == uid)
+        .unwrap()
+        .event_id;
+    assert_eq!(
+        alice_partstat(&uid).await,
+        kontor_calendar::PartStat::NeedsAction
+    );
+    app.respond_to_meeting(event_id, kontor_core::app::MeetingAnswer::Accepted)
+        .await
+        .unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    // SOGo records alice's answer: her copy over CalDAV says ACCEPTED.
+    assert_eq!(
+        alice_partstat(&uid).await,
+        kontor_calendar::PartStat::Accepted
+    );
+
+    let etag = bob
+        .get(&url)
+        .await
+        .unwrap()
+        .unwrap()
+        .etag
+        .unwrap_or_default();
+    bob.delete(&bob_cal, &url, &etag).await.unwrap();
+}
+
+/// alice's PARTSTAT in her copy of the invitation `uid`, as SOGo's CalDAV has it.
+async fn alice_partstat(uid: &str) -> kontor_calendar::PartStat {
+    let alice = client(ALICE);
+    let personal = alice
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}alice/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let urls: Vec<Url> = alice
+        .etags(&personal.url)
+        .await
+        .unwrap()
+        .into_keys()
+        .collect();
+    let text = alice
+        .multiget(&personal.url, &urls, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.data.contains(uid))
+        .expect("alice's copy of the invitation")
+        .data;
+    let cal = Calendar::parse(&text).unwrap();
+    cal.items[0]
+        .attendees
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case("alice@kontor.test"))
+        .expect("alice is an attendee")
+        .partstat
+}

@@ -11,13 +11,18 @@
 //! | mode | does |
 //! |---|---|
 //! | `folders <n>` | `n` FolderSync refreshes |
+//! | `engine [secs]` | the sync engine (`Kontor::start_sync`) until it listens for push with nothing left in the outbox (at most `secs`, default 120) |
 //!
+//! In `engine` mode every engine event is printed on standard output as it happens, so a
+//! test that kills the process can tell how far it got.
 //! It prints `done` on standard output and exits 0 when the mode finished; any error exits 1
 //! with the error on standard error. The keychain is keyring-core's in-memory store, filled
 //! from the command line at every start.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
+use kontor_core::engine::{EngineEvent, EngineOptions};
 use kontor_core::profile::InstanceLock;
 use kontor_core::{CoreError, Kontor, ProfilePaths, SignIn, secrets};
 
@@ -83,10 +88,68 @@ async fn run(args: Args) -> Result<(), String> {
                     .map_err(|e: CoreError| format!("folder refresh: {e}"))?;
             }
         }
+        "engine" => {
+            // The sync engine until it listens for push with nothing left in the outbox.
+            let secs = number(&args.rest, 0, 120)?;
+            let mut events = app.subscribe();
+            let options = EngineOptions {
+                heartbeat: 60,
+                backoff_base: Duration::from_millis(200),
+                backoff_cap: Duration::from_secs(2),
+                window_size: 10,
+                request_timeout: Duration::from_secs(20),
+                ..EngineOptions::default()
+            };
+            app.start_sync_with(None, options)
+                .await
+                .map_err(|e| format!("start sync: {e}"))?;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::from(secs));
+            let mut listening = false;
+            loop {
+                let ev = tokio::time::timeout_at(deadline, events.recv())
+                    .await
+                    .map_err(|_| format!("not done within {secs} s"))?;
+                let ev = match ev {
+                    Ok(ev) => ev,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(e) => return Err(format!("engine events: {e}")),
+                };
+                progress(&ev);
+                match ev {
+                    EngineEvent::Listening { .. } => listening = true,
+                    EngineEvent::OutboxApplied { .. }
+                    | EngineEvent::OutboxConflict { .. }
+                    | EngineEvent::OutboxParked { .. } => {}
+                    _ => continue,
+                }
+                if listening && unfinished(&app).await? == 0 {
+                    break;
+                }
+            }
+            app.stop_sync().await;
+        }
         other => return Err(format!("unknown mode {other:?}")),
     }
     app.store().close().await;
     Ok(())
+}
+
+/// Pending and in-flight outbox rows.
+async fn unfinished(app: &Kontor) -> Result<i64, String> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')")
+        .fetch_one(app.store().pool())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn progress(ev: &EngineEvent) {
+    #[allow(
+        clippy::print_stdout,
+        reason = "the test reads how far the process got"
+    )]
+    {
+        println!("event {ev:?}");
+    }
 }
 
 #[tokio::main]
