@@ -542,10 +542,23 @@ impl Kontor {
             move || {
                 let me = me.clone();
                 async move {
-                    me.poll_caldav_once()
+                    let report = me
+                        .poll_caldav_once()
                         .await
-                        .map(|_| ())
-                        .map_err(crate::engine::EngineError::Core)
+                        .map_err(crate::engine::EngineError::Core)?;
+                    // A calendar that failed is tried again after the backoff, not only at
+                    // the next interval.
+                    match report.failures.first() {
+                        None => Ok(()),
+                        Some((_, why)) => {
+                            Err(crate::engine::EngineError::Core(CoreError::Server {
+                                detail: format!(
+                                    "{} calendar(s) not synced: {why}",
+                                    report.failures.len()
+                                ),
+                            }))
+                        }
+                    }
                 }
             },
         );

@@ -612,6 +612,18 @@ async fn wait_occurrences(app: &Kontor, calendar_id: i64, uid: &str, secs: u64) 
 #[tokio::test]
 async fn the_account_task_syncs_calendars_and_pushes_bobs_change() {
     let (_dir, app) = alice_on_sogo().await;
+    // Poll CalDAV every 5 s (the setting the poller reads; default 300 s).
+    kontor_core::engine::calendar::set_setting(
+        app.store().pool(),
+        kontor_core::engine::calendar::POLL_SECONDS_SETTING,
+        &5u64,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.calendar_poll_interval().await.unwrap(),
+        Duration::from_secs(5)
+    );
     let mut rx = app.subscribe();
     app.start_sync_with(
         None,
