@@ -9,7 +9,9 @@
 //! `airsync:ServerId`, `airsync:CollectionId`, `Properties`), `Range`, `Total`.
 //!
 //! Servers below 16.1 (Z-Push, SOGo) do not have Find; [`crate::EasClient::find`] refuses to
-//! send it to them and callers use [`crate::search`] instead.
+//! send it to them and callers use [`crate::search`] instead. Find has no entry in the client's
+//! base64 command-code table, so it goes in the plain query form (a base64-form session gets a
+//! clear protocol error rather than a guessed code).
 
 use kontor_wbxml::pages::{
     airsync as a, email as em, email2 as em2, find as f, gal, itemoperations as io,

@@ -63,7 +63,8 @@
 //! The TimeZone blob (MS-ASDTYPE 2.7.6) is decoded in `kontor-calendar`, which owns time zones.
 //! Server differences met so far: SOGo accepts any FolderSync key, answers Provision with "no
 //! policy", has no Oof over EAS, answers Fetch inside a calendar Sync with HTTP 501 and
-//! ResolveRecipients without Availability with an empty body, and its workers sometimes reset
+//! ResolveRecipients without Availability with an empty body, sends `(null)` as the
+//! `ReminderTime` of some tasks (read as no time, [`tasks`]), and its workers sometimes reset
 //! reused connections; Z-Push enforces provisioning (449) and shrinks the Sync window to one
 //! item when it suspects a loop.
 
