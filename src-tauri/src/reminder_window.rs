@@ -53,6 +53,13 @@ pub fn apply(window: &WebviewWindow, snap: &ReminderSnapshot) {
         let _ = window.set_always_on_top(true);
         let w = window.clone();
         tauri::async_runtime::spawn(async move {
+            // A webview in a window that was created hidden may stay unpainted after the
+            // first show on WebKitGTK; a one-pixel resize makes it lay out and paint.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            if let Ok(size) = w.inner_size() {
+                let _ = w.set_size(tauri::PhysicalSize::new(size.width + 1, size.height));
+                let _ = w.set_size(size);
+            }
             tokio::time::sleep(NO_FOCUS_WHILE_MAPPING).await;
             let _ = w.set_focusable(true);
         });
