@@ -274,6 +274,8 @@ async fn mail_sync_and_outbox_converge_through_faults() {
     let mut ops: BTreeMap<&'static str, u32> = BTreeMap::new();
     let mut server_changes: BTreeMap<&'static str, u32> = BTreeMap::new();
     let mut rounds = 0usize;
+    // Every change either side made, for the failure message: (round, what, subject).
+    let mut history: Vec<(usize, String, String)> = Vec::new();
     let mut next_new = 0usize;
     let started = std::time::Instant::now();
     for &seed in &seeds {
@@ -302,6 +304,7 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                     0 => {
                         e.read = !e.read;
                         h.app.mark_read(id, e.read).await.unwrap();
+                        history.push((rounds, format!("user read={}", e.read), subject.clone()));
                         *ops.entry("read").or_default() += 1;
                     }
                     1 => {
@@ -310,11 +313,17 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                             .set_flag(id, if e.flagged { 2 } else { 0 })
                             .await
                             .unwrap();
+                        history.push((rounds, format!("user flag={}", e.flagged), subject.clone()));
                         *ops.entry("flag").or_default() += 1;
                     }
                     _ => {
                         e.folder = 1 - e.folder;
                         h.app.move_message(id, &h.folders[e.folder]).await.unwrap();
+                        history.push((
+                            rounds,
+                            format!("user move to {}", e.folder),
+                            subject.clone(),
+                        ));
                         *ops.entry("move").or_default() += 1;
                     }
                 }
@@ -328,7 +337,7 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                         imap.append(&names[0], "", &message(USER, USER, &subject))
                             .await;
                         model.insert(
-                            subject,
+                            subject.clone(),
                             Expect {
                                 owner: Owner::Server,
                                 folder: 0,
@@ -337,6 +346,7 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                             },
                         );
                         *server_changes.entry("append").or_default() += 1;
+                        history.push((rounds, "server append".into(), subject.clone()));
                     }
                     kind => {
                         let candidates: Vec<String> = model
@@ -361,6 +371,11 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                                     ))
                                     .await;
                                     *server_changes.entry("seen").or_default() += 1;
+                                    history.push((
+                                        rounds,
+                                        format!("server seen={}", e.read),
+                                        subject.clone(),
+                                    ));
                                 }
                                 2 => {
                                     e.flagged = !e.flagged;
@@ -371,12 +386,22 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                                     ))
                                     .await;
                                     *server_changes.entry("flag").or_default() += 1;
+                                    history.push((
+                                        rounds,
+                                        format!("server flagged={}", e.flagged),
+                                        subject.clone(),
+                                    ));
                                 }
                                 _ => {
                                     imap.cmd(&format!("UID STORE {} +FLAGS (\\Deleted)", uids[0]))
                                         .await;
                                     imap.cmd(&format!("UID EXPUNGE {}", uids[0])).await;
                                     model.remove(&subject);
+                                    history.push((
+                                        rounds,
+                                        format!("server expunge uid {}", uids[0]),
+                                        subject.clone(),
+                                    ));
                                     *server_changes.entry("expunge").or_default() += 1;
                                 }
                             }
@@ -501,11 +526,17 @@ async fn mail_sync_and_outbox_converge_through_faults() {
         fault_rounds
     );
     common::report(&summary);
+    let involved: Vec<String> = history
+        .iter()
+        .filter(|(_, _, subject)| problems.iter().any(|p| p.contains(subject.as_str())))
+        .map(|(round, what, subject)| format!("round {round}: {what} {subject}"))
+        .collect();
     assert!(
         problems.is_empty(),
-        "{} problems after {summary}:\n{}\n{}",
+        "{} problems after {summary}:\n{}\nhistory of the items involved:\n{}\n{}",
         problems.len(),
         problems.join("\n"),
+        involved.join("\n"),
         h.proxy.report()
     );
     if seeds == SEEDS {
