@@ -383,7 +383,7 @@ async fn save_state(store: &Store, old: &UserState, new: &UserState) -> Result<(
     if old == new {
         return Ok(());
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let old_acks: HashMap<&OccurrenceKey, &Ack> = old.acks.iter().map(|a| (&a.key, a)).collect();
     let new_keys: HashSet<&OccurrenceKey> = new.acks.iter().map(|a| &a.key).collect();
     for gone in old.acks.iter().filter(|a| !new_keys.contains(&a.key)) {

@@ -55,7 +55,7 @@ pub async fn ensure_window(store: &Store, cal: &CalendarRow) -> Result<(), CoreE
 /// stay (the outbox still owns them). What an invalid SyncKey (MS-ASCMD 2.2.3.177.17 status 3)
 /// or sync token (RFC 6578 §3.2) leads to.
 pub async fn reset_calendar(store: &Store, calendar_id: i64) -> Result<(), CoreError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND local_state = 0")
         .bind(calendar_id)
         .execute(&mut *tx)

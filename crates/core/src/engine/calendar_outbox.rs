@@ -184,7 +184,7 @@ async fn conflict(
     detail: &str,
 ) -> Result<(), CoreError> {
     let zone = store.local_zone();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
         .bind(calendar_id)
         .bind(local_remote_id)

@@ -363,7 +363,7 @@ impl Store {
         deletes: &[String],
     ) -> Result<EventBatchOutcome, CoreError> {
         let zone = self.local_zone();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (account_id, calendar_remote): (i64, String) =
             sqlx::query_as("SELECT account_id, remote_id FROM calendar WHERE id = ?1")
                 .bind(calendar_id)
@@ -498,7 +498,7 @@ impl Store {
             )));
         }
         let zone = self.local_zone();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let calendars: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM calendar WHERE ?1 IS NULL OR id = ?1 ORDER BY id")
                 .bind(calendar_id)

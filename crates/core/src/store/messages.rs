@@ -520,7 +520,7 @@ impl Store {
         folder_id: &str,
         batch: &MailBatch,
     ) -> Result<BatchOutcome, CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut out = BatchOutcome::default();
         for change in &batch.changes {
             match change {
@@ -612,7 +612,7 @@ impl Store {
         account_id: i64,
         folder_id: &str,
     ) -> Result<(), CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE message SET resync = 1 WHERE account_id = ?1 AND folder_id = ?2")
             .bind(account_id)
             .bind(folder_id)
@@ -684,7 +684,7 @@ impl Store {
     /// Stores a fetched body part (replacing the same kind), updates `body_state` and the body
     /// text in the search index, in one transaction.
     pub async fn store_body(&self, message_id: i64, part: &BodyPart) -> Result<(), CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let found: Option<(String, String, String, String, String, String)> = sqlx::query_as(
             "SELECT subject, from_name, from_addr, to_json, cc_json, preview FROM message
              WHERE id = ?1",

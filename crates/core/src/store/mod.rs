@@ -195,6 +195,17 @@ impl Store {
         &self.pool
     }
 
+    /// Begins a write transaction with `BEGIN IMMEDIATE`: the write lock is taken up front, so
+    /// a transaction that reads before it writes waits (`busy_timeout`) for another writer
+    /// instead of failing with SQLITE_BUSY when it upgrades from a stale read snapshot (WAL).
+    pub async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool
+            .begin_with(sqlx::AssertSqlSafe("BEGIN IMMEDIATE"))
+            .await
+    }
+
     /// Closes every connection (checkpointing the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -270,7 +281,7 @@ impl Store {
         full: bool,
         changes: &[FolderChange],
     ) -> Result<(), CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if full {
             sqlx::query("DELETE FROM folder WHERE account_id = ?1")
                 .bind(account_id)

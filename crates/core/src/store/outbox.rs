@@ -420,7 +420,7 @@ impl Store {
     /// Applies `op` to the cache and queues it, in one transaction; returns the outbox id.
     /// Fails with `InvalidInput`, changing nothing, when the item it names is not cached.
     pub async fn enqueue(&self, account_id: i64, op: &OutboxOp) -> Result<i64, CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (url, user) = account_key(&mut tx, account_id).await?;
         let (folder, item) = op.target();
         let payload = serde_json::to_string(op)
@@ -636,7 +636,7 @@ impl Store {
     /// bits cleared, a confirmed delete removed, a moved message or created item given its new
     /// ServerId/href and ETag), in one transaction.
     pub async fn mark_done(&self, id: i64, result: &Done) -> Result<(), CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row: Option<(String, String, i64)> =
             sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
                 .bind(id)
@@ -785,7 +785,7 @@ impl Store {
     /// The user gave up on a parked or pending operation: the row is removed and its local bit
     /// settled (the cached value stays until the server sends the item again).
     pub async fn discard(&self, id: i64) -> Result<(), CoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row: Option<(String, String, i64)> =
             sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
                 .bind(id)
