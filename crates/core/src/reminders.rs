@@ -194,7 +194,10 @@ impl StoreFeed {
         for cal in self.store.calendars(None).await? {
             let id = cal.remote_id.clone();
             for ev in self.store.events(cal.id).await? {
-                if ev.ical.is_empty() {
+                // Deleted here but not yet on the server: no reminder for it (if the delete
+                // fails or conflicts, the row comes back and so does its reminder).
+                if ev.ical.is_empty() || ev.local_state & crate::store::events::local::DELETED != 0
+                {
                     continue;
                 }
                 let source_id = format!("{}\u{1f}{}", cal.remote_id, ev.remote_id);
