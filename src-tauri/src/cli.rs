@@ -293,8 +293,14 @@ pub fn diagnose(profile_dir: Option<PathBuf>, args: Diagnose) -> ExitCode {
         tauri::async_runtime::block_on(async move {
             let paths = ProfilePaths::resolve(profile_dir)?;
             let policy = Policy::load();
-            if password.is_none() {
-                // The saved password of the profile's account.
+            // The saved password of the profile's account comes from the keychain; without an
+            // account (and no --server/--user) there is nothing to read, and the report says
+            // "not signed in" rather than a keychain error.
+            let has_account = std::fs::read(paths.profile_file())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<kontor_core::profile::ProfileFile>(&b).ok())
+                .is_some_and(|p| !p.accounts.is_empty());
+            if password.is_none() && (has_account || args.user.is_some()) {
                 kontor_core::secrets::use_platform_store()?;
             }
             let target = Target::for_profile(

@@ -186,6 +186,9 @@ fn export_logs_writes_a_zip_without_the_password() {
     require_sogo();
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("profile");
+    // The profile exists (profile.json with its DeviceId), as on any machine that ran Kontor.
+    kontor_core::profile::ProfileFile::load_or_create(&kontor_core::ProfilePaths::new(&profile))
+        .unwrap();
     // A run that handles the password and logs, first.
     let out = diagnose(&profile, SOGO_EAS_URL, PASSWORD, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
