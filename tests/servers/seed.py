@@ -5,6 +5,7 @@
     seed.py condstore USER…  redo the Dovecot CONDSTORE fix for USER (after creating folders)
     seed.py verify           EAS checks as alice: FolderSync lists bob's shared calendar, Sync
                              of her Inbox and calendars returns the seeded items
+    seed.py users USER…      seed users added after the first seeding (mail, folders, CONDSTORE)
     seed.py calendars        re-PUT the seeded calendar items with dates relative to now
 
 Python standard library only, so it runs with Debian's /usr/bin/python3 on a fresh machine.
@@ -40,9 +41,17 @@ USERS = {
     "alice": ("alice123", "Alice Archer"),
     "bob": ("bob123", "Bob Baker"),
     "carol": ("carol123", "Carol Cooper"),
+    # Users of the fault and crash tests only: those create and delete folders in bulk, so
+    # each test binary gets a mailbox of its own and never disturbs the others (an EAS Sync
+    # answers status 12 when the folder hierarchy changed since the last FolderSync).
+    "dave": ("dave123", "Dave Decker"),
+    "erin": ("erin123", "Erin Engel"),
+    "frank": ("frank123", "Frank Fischer"),
+    "grace": ("grace123", "Grace Graf"),
 }
 # Who writes the seeded mail to whom.
-SENDER_OF = {"alice": "bob", "bob": "carol", "carol": "alice"}
+SENDER_OF = {"alice": "bob", "bob": "carol", "carol": "alice",
+             "dave": "alice", "erin": "alice", "frank": "alice", "grace": "alice"}
 
 
 def say(msg):
@@ -712,6 +721,17 @@ def seed_all():
     write_seed_info(now, times, folders)
 
 
+def seed_users(users):
+    """Seeds users added to USERS after the data folder was first seeded: their mail, the
+    folders SOGo creates on the first sync, and the CONDSTORE fix."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    times = seed_times(now)
+    for user in users:
+        seed_mail(user, now, times)
+        eas_folders(user)
+        condstore(user)
+
+
 def seed_calendars():
     """Overwrites the seeded calendar resources with dates relative to now (e.g. to get a
     reminder that is due in a few minutes again). Mail and sharing are left alone."""
@@ -732,12 +752,17 @@ def main(argv):
             if u not in USERS:
                 fail(f"unknown user {u!r} (known: {', '.join(USERS)})")
             condstore(u)
+    elif cmd == "users":
+        for u in argv[2:]:
+            if u not in USERS:
+                fail(f"unknown user {u!r} (known: {', '.join(USERS)})")
+        seed_users(argv[2:])
     elif cmd == "verify":
         verify_eas_shared_calendar()
     elif cmd == "calendars":
         seed_calendars()
     else:
-        fail(f"unknown command {cmd!r}; use all, condstore [USER…], verify or calendars")
+        fail(f"unknown command {cmd!r}; use all, condstore [USER…], users USER…, verify or calendars")
 
 
 if __name__ == "__main__":

@@ -21,18 +21,29 @@ use tokio::process::Command;
 
 mod common;
 use common::{
-    Imap, MailState, USER, create_mail_folder, direct, folders, message, server_mail, unique,
+    Imap, MailState, create_mail_folder, direct, folders, message, server_mail, unique,
     use_test_keychain,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_kontor-crashtest");
 
+/// The account of the mail runs (tests/servers/seed.py); they create and delete folders.
+const USER: kontor_live_tests::User = kontor_live_tests::GRACE;
+/// The account of the sign-in/FolderSync runs: its hierarchy changes only when this test
+/// changes it, so "the server's folders" is one fixed list.
+const HIERARCHY_USER: kontor_live_tests::User = kontor_live_tests::FRANK;
+
 fn command(profile: &Path, mode: &[&str]) -> Command {
+    let user = if mode.first() == Some(&"folders") {
+        HIERARCHY_USER
+    } else {
+        USER
+    };
     let mut c = Command::new(BIN);
     c.arg(profile)
         .arg(SOGO_EAS_URL)
-        .arg(USER.name)
-        .arg(USER.password)
+        .arg(user.name)
+        .arg(user.password)
         .args(mode)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -176,7 +187,7 @@ const HIERARCHY_SEEDS: [u64; 30] = [
 /// hierarchy in an intact database.
 #[tokio::test]
 async fn killed_during_sign_in_and_folder_sync() {
-    let mut truth = direct(USER).await;
+    let mut truth = direct(HIERARCHY_USER).await;
     let mut killed = 0;
     let mut finished = 0;
     let seeds = common::seeds(&HIERARCHY_SEEDS);
@@ -320,7 +331,7 @@ const REPLAY_SEEDS: [u64; 12] = [41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52]
 
 /// One profile, synced once. Each run queues changes while the engine is not running (a flag
 /// toggled a seeded number of times, a message marked read, one moved to another folder, one
-/// mail sent to alice herself), then the engine is started and SIGKILLed at a seeded point,
+/// mail sent to the test user themself), then the engine is started and SIGKILLed at a seeded point,
 /// once or twice, and finally runs to the end. Then the server must show every change exactly
 /// once: the flag as the last toggle left it, the move done once (one copy, in the
 /// destination), the sent mail delivered once.
@@ -448,7 +459,7 @@ async fn killed_during_outbox_replay() {
     common::delete_folder(&mut truth, &dst).await;
 }
 
-/// How many messages with `subject` reached alice's INBOX: waits up to 60 s for the first,
+/// How many messages with `subject` reached the test user's INBOX: waits up to 60 s for the first,
 /// then a little longer so a duplicate in flight is counted too.
 async fn delivered_count(imap: &mut Imap, subject: &str) -> usize {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);

@@ -1,4 +1,4 @@
-//! Kontor's core syncing alice through the fault proxy (seeded cuts, stalls, 500/503), while
+//! Kontor's core syncing its own account (dave) through the fault proxy (seeded cuts, stalls, 500/503), while
 //! the server changes behind its back; afterwards the cache must equal the server as a fresh
 //! direct session sees it — nothing lost, nothing duplicated.
 //!
@@ -15,7 +15,10 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 mod common;
-use common::{USER, direct, folders, unique, use_test_keychain};
+
+/// This binary's own account (tests/servers/seed.py): nothing else changes its folders.
+const USER: kontor_live_tests::User = kontor_live_tests::DAVE;
+use common::{direct, folders, unique, use_test_keychain};
 
 /// The seeds of the folder-hierarchy rounds. A failing seed is printed; to replay it, put it
 /// first here.

@@ -37,6 +37,25 @@ pub const CAROL: User = User {
     name: "carol",
     password: "carol123",
 };
+/// dave, erin, frank and grace belong to the fault and crash tests (tests/faultproxy), one
+/// mailbox per test binary: those tests create and delete folders in bulk, and an EAS Sync of
+/// any other test on the same account would answer status 12 (hierarchy changed) meanwhile.
+pub const DAVE: User = User {
+    name: "dave",
+    password: "dave123",
+};
+pub const ERIN: User = User {
+    name: "erin",
+    password: "erin123",
+};
+pub const FRANK: User = User {
+    name: "frank",
+    password: "frank123",
+};
+pub const GRACE: User = User {
+    name: "grace",
+    password: "grace123",
+};
 
 impl User {
     pub fn email(&self) -> String {

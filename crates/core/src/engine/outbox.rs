@@ -71,6 +71,11 @@ pub enum Verdict {
     Retry,
     /// Can never succeed as is: keep it, visible, out of the queue's way.
     Park(String),
+    /// A move whose source the server no longer has: an earlier try may have moved it (its
+    /// answer lost), or another client moved or deleted it. Done; the placeholder in the
+    /// destination goes, and the message is shown where the server's Sync puts it. The text
+    /// is for the user, as with `Conflict`.
+    MoveSourceGone(String),
 }
 
 /// The conflict and failure rule for a failed operation (see the module docs).
@@ -78,6 +83,12 @@ pub fn judge(op: &OutboxOp, err: &EasError) -> Verdict {
     match err {
         EasError::ItemNotFound => match op {
             OutboxOp::Delete { .. } => Verdict::Done,
+            OutboxOp::Move { .. } => Verdict::MoveSourceGone(
+                "the message was no longer in its folder on the server (moved by an earlier try \
+                 whose answer was lost, or moved or deleted by another client); it is shown \
+                 where the server has it"
+                    .into(),
+            ),
             OutboxOp::Reply { .. } | OutboxOp::Forward { .. } => Verdict::Park(
                 "the message this replies to or forwards no longer exists on the server".into(),
             ),
@@ -186,6 +197,16 @@ async fn run_one(
         Verdict::Conflict(resolution) => {
             tracing::info!(op = entry.id, %resolution, "outbox conflict");
             cx.store.mark_done(entry.id, &Done::default()).await?;
+            cx.emit(EngineEvent::OutboxConflict {
+                account_id,
+                op_id: entry.id,
+                resolution,
+            });
+            Ok(None)
+        }
+        Verdict::MoveSourceGone(resolution) => {
+            tracing::info!(op = entry.id, %resolution, "move: source gone on the server");
+            cx.store.mark_move_source_gone(entry.id).await?;
             cx.emit(EngineEvent::OutboxConflict {
                 account_id,
                 op_id: entry.id,
@@ -552,6 +573,15 @@ mod tests {
         );
         assert_eq!(message_id_of("Subject: x\r\n\r\nMessage-ID: <c@d>"), None);
         assert_eq!(judge(&del, &EasError::ItemNotFound), Verdict::Done);
+        let mv = OutboxOp::Move {
+            folder_id: "f".into(),
+            server_id: "1".into(),
+            to_folder_id: "g".into(),
+        };
+        assert!(matches!(
+            judge(&mv, &EasError::ItemNotFound),
+            Verdict::MoveSourceGone(_)
+        ));
         assert_eq!(
             judge(&read, &EasError::ServerBusy { retry_after: None }),
             Verdict::Retry

@@ -1220,3 +1220,136 @@ async fn a_retried_move_whose_item_was_synced_in_first_is_confirmed_without_a_du
     );
     assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
 }
+
+/// Folder "1" holds "7" (subject "move me"); it is moved to "2". Returns the outbox id.
+async fn moved_to_two(store: &Store, acc: i64) -> i64 {
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("7", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "1".into(),
+                server_id: "7".into(),
+                to_folder_id: "2".into(),
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn subjects(store: &Store, acc: i64, folder: &str) -> Vec<(String, String)> {
+    store
+        .messages_page(acc, folder, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.server_id, m.subject))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_message_moved_away_does_not_come_back_to_its_old_folder_while_the_move_is_unfinished() {
+    // The server still lists "7" in folder 1 (the move has not reached it, or its answer was
+    // lost and a Sync repeats the item): the cache shows the message once, in folder 2.
+    let (store, acc) = store_with_account().await;
+    let mv = moved_to_two(&store, acc).await;
+    for key in ["k2", "k3"] {
+        store
+            .apply_mail_batch(
+                acc,
+                "1",
+                &batch(
+                    key,
+                    vec![MailChange::Upsert(msg("7", "move me", at(2024, 7, 1, 9)))],
+                ),
+            )
+            .await
+            .unwrap();
+        assert!(subjects(&store, acc, "1").await.is_empty(), "after {key}");
+    }
+    assert_eq!(subjects(&store, acc, "2").await.len(), 1);
+    assert_eq!(store.sync_key(acc, "1").await.unwrap(), "k3");
+    // Once the move is done, the server's word counts again (a later Add is a new item).
+    store.mark_in_flight(mv).await.unwrap();
+    store
+        .mark_done(
+            mv,
+            &Done {
+                new_server_id: Some("99".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k4",
+                vec![MailChange::Upsert(msg("7", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(subjects(&store, acc, "1").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_move_whose_source_is_gone_leaves_no_placeholder_behind() {
+    // MoveItems reached the server, its answer was lost; the destination's Sync brought the
+    // message in as "99"; the retry hears "invalid source". Exactly one row remains.
+    let (store, acc) = store_with_account().await;
+    let mv = moved_to_two(&store, acc).await;
+    store
+        .apply_mail_batch(
+            acc,
+            "2",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        subjects(&store, acc, "2").await.len(),
+        2,
+        "placeholder and synced copy"
+    );
+    store.mark_in_flight(mv).await.unwrap();
+    store.mark_move_source_gone(mv).await.unwrap();
+    assert_eq!(
+        subjects(&store, acc, "2").await,
+        vec![("99".to_owned(), "move me".to_owned())]
+    );
+    assert!(subjects(&store, acc, "1").await.is_empty());
+    assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.outbox_entry(mv).await.unwrap().unwrap().state,
+        OutboxState::Done
+    );
+}
+
+#[tokio::test]
+async fn a_discarded_move_puts_the_message_back() {
+    let (store, acc) = store_with_account().await;
+    let mv = moved_to_two(&store, acc).await;
+    store.discard(mv).await.unwrap();
+    assert_eq!(
+        subjects(&store, acc, "1").await,
+        vec![("7".to_owned(), "move me".to_owned())]
+    );
+    assert!(subjects(&store, acc, "2").await.is_empty());
+    assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
+}

@@ -17,6 +17,11 @@
 //! hidden from lists and search, until the server confirms the delete. A server Delete removes
 //! the message even with bits set: the pending outbox row then fails on the server with
 //! "object not found", which the sync engine reports instead of dropping it silently.
+//! A locally moved message sits in its destination under the placeholder ServerId
+//! `local:<outbox id>` (bit 4); while the move is unfinished, a server Add/Change for the
+//! old ServerId in the source folder does not bring the message back there (it would show
+//! twice). A move whose source the server no longer has removes the placeholder; a discarded
+//! move puts the message back where it was.
 //!
 //! A re-sync from SyncKey 0 (`InvalidSyncKey`, MS-ASCMD 2.2.1.21.1.2) goes through
 //! [`Store::begin_mail_resync`]: the folder's key becomes "0" and its messages are marked
@@ -315,6 +320,27 @@ async fn resync_marker_taken(
 }
 
 /// Upserts one message inside a transaction; returns (added, kept_local).
+/// Whether an unfinished outbox move takes `server_id` out of `folder_id` (the local-change
+/// rule for moves: the cache already shows the message in the destination).
+async fn moving_away(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+    server_id: &str,
+) -> Result<bool, CoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox o
+            JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
+         WHERE a.id = ?1 AND o.folder_id = ?2 AND o.item_id = ?3 AND o.kind = 'move'
+           AND o.state != 'done')",
+    )
+    .bind(account_id)
+    .bind(folder_id)
+    .bind(server_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 pub(crate) async fn upsert_message(
     conn: &mut SqliteConnection,
     account_id: i64,
@@ -334,6 +360,12 @@ pub(crate) async fn upsert_message(
     let cc = addresses_json(&m.cc);
     let date = m.date.timestamp();
     let (id, added, kept) = match existing {
+        None if moving_away(conn, account_id, folder_id, &m.server_id).await? => {
+            // The user moved this message out of the folder and the move is not done yet:
+            // the server still lists it here (a re-sync, or a Change after a lost answer),
+            // but the cache must not show it twice. The move's outcome settles where it is.
+            return Ok((false, false));
+        }
         None => {
             let id = next_id(conn, date).await?;
             sqlx::query(

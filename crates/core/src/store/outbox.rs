@@ -636,6 +636,20 @@ impl Store {
     /// bits cleared, a confirmed delete removed, a moved message or created item given its new
     /// ServerId/href and ETag), in one transaction.
     pub async fn mark_done(&self, id: i64, result: &Done) -> Result<(), CoreError> {
+        self.finish(id, result, false).await
+    }
+
+    /// A move whose source the server no longer has (MoveItems "invalid source"): either an
+    /// earlier try of this very move reached the server and only its answer was lost, or
+    /// another client moved or deleted the message. Either way the server's folders are the
+    /// truth: the row is done and the placeholder `local:<id>` leaves the destination folder
+    /// in the same transaction; a Sync of the folder that now holds the message brings it
+    /// under its real ServerId (a lost MoveItems answer cannot leave a phantom copy behind).
+    pub async fn mark_move_source_gone(&self, id: i64) -> Result<(), CoreError> {
+        self.finish(id, &Done::default(), true).await
+    }
+
+    async fn finish(&self, id: i64, result: &Done, source_gone: bool) -> Result<(), CoreError> {
         let mut tx = self.begin_write().await?;
         let row: Option<(String, String, i64)> =
             sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
@@ -659,6 +673,16 @@ impl Store {
         .await?;
         if local_ref != 0 {
             match &op {
+                OutboxOp::Move { .. } if source_gone => {
+                    let gone = sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+                        .bind(local_ref)
+                        .bind(format!("local:{id}"))
+                        .execute(&mut *tx)
+                        .await?;
+                    if gone.rows_affected() > 0 {
+                        super::search::unindex_message(&mut tx, local_ref).await?;
+                    }
+                }
                 OutboxOp::Move { .. } => {
                     if let Some(new) = &result.new_server_id {
                         // When the MoveItems answer was lost and the move retried, a Sync of
@@ -805,6 +829,37 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if let OutboxOp::Move {
+            folder_id,
+            server_id,
+            ..
+        } = &op
+        {
+            // Undo the local move: back to its folder under its old ServerId (unless a Sync
+            // brought that item there meanwhile; then the placeholder just goes).
+            let back = sqlx::query(
+                "UPDATE message SET folder_id = ?2, server_id = ?3
+                 WHERE id = ?1 AND server_id = ?4 AND NOT EXISTS (
+                    SELECT 1 FROM message m WHERE m.account_id = message.account_id
+                    AND m.folder_id = ?2 AND m.server_id = ?3)",
+            )
+            .bind(local_ref)
+            .bind(folder_id)
+            .bind(server_id)
+            .bind(format!("local:{id}"))
+            .execute(&mut *tx)
+            .await?;
+            if back.rows_affected() == 0 {
+                let gone = sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+                    .bind(local_ref)
+                    .bind(format!("local:{id}"))
+                    .execute(&mut *tx)
+                    .await?;
+                if gone.rows_affected() > 0 {
+                    super::search::unindex_message(&mut tx, local_ref).await?;
+                }
+            }
+        }
         settle_local_bit(&mut tx, id, &op, local_ref).await?;
         tx.commit().await?;
         Ok(())

@@ -11,7 +11,7 @@ use kontor_eas::email::{Email, FlagStatus};
 use kontor_eas::folder_sync::{Change, Folder};
 use kontor_eas::sync::{CollectionRequest, ServerChange, Status, SyncOptions};
 use kontor_eas::{EasClient, EasConfig, FolderType};
-use kontor_live_tests::{ALICE, IMAP_ADDR, SOGO_EAS_URL, User, require_server, require_sogo};
+use kontor_live_tests::{IMAP_ADDR, SOGO_EAS_URL, User, require_server, require_sogo};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -265,9 +265,6 @@ impl Imap {
         let _ = self.writer.write_all(b"z LOGOUT\r\n").await;
     }
 }
-
-/// Alice, the user every fault test syncs.
-pub const USER: User = ALICE;
 
 /// Prints a figure line for the test log (`cargo nextest run --no-capture` shows it).
 pub fn report(line: &str) {
