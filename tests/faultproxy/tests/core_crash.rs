@@ -295,9 +295,9 @@ async fn killed_during_initial_sync() {
         for _ in 0..rng.random_range(1..=2) {
             // Killed a seeded delay after this folder's first Progress event (sent just
             // before its first Sync request): inside the folder's initial sync. The engine
-            // asks for windows of 10, but SOGo answered a fresh folder in one window in our
-            // runs (16 or 120 items in one answer), so a kill lands before, during
-            // or after the one commit of the folder's items with its SyncKey: all or nothing.
+            // asks for windows of 10, but SOGo answered in windows of 100 in our runs (its
+            // SOGoMaximumSyncWindowSize is 100 in tests/servers), so a kill lands before,
+            // between or after the two commits (100 + 20 items, each with its SyncKey).
             let delay = Duration::from_millis(rng.random_range(0..=1200));
             let folder_id = folder.clone();
             let trigger = move |l: &str| l.contains("Progress") && l.contains(&folder_id);
