@@ -105,26 +105,33 @@ pub fn local_remote_id(cal: &CalendarRow, uid: &str) -> String {
     }
 }
 
-/// The account's queued calendar operations that may run now, in order. Rows of other kinds
-/// are not read here (their replayers own them).
+/// The account's queued calendar operations that may run now, in order: every unfinished
+/// (`pending` or `in_flight`) operation up to the first one that is still waiting for its
+/// retry. A waiting operation holds back the later ones (store/outbox.rs "Order"), so the
+/// server sees the changes in the order they were made: an edit that failed once is never
+/// overtaken by a later delete of the same event (which would turn the edit into a bogus
+/// conflict), nor an edit by an older one. Parked operations do not hold the queue back. Rows
+/// of other kinds are not read here (their replayers own them).
 pub async fn pending(
     store: &Store,
     account: &AccountKey,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueuedOp>, CoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, payload, state FROM outbox
+        "SELECT id, payload, state, next_attempt_at FROM outbox
          WHERE account_url = ?1 AND account_user = ?2 AND state IN ('pending', 'in_flight')
-           AND kind IN {EVENT_KINDS} AND next_attempt_at <= ?3
+           AND kind IN {EVENT_KINDS}
          ORDER BY id"
     )))
     .bind(&account.server_url)
     .bind(&account.user)
-    .bind(now.timestamp())
     .fetch_all(store.pool())
     .await?;
     let mut out = Vec::new();
     for r in rows {
+        if r.get::<i64, _>("next_attempt_at") > now.timestamp() {
+            break;
+        }
         let id: i64 = r.get("id");
         match serde_json::from_str::<OutboxOp>(r.get::<&str, _>("payload")) {
             Ok(op) => out.push(QueuedOp {
@@ -622,6 +629,109 @@ pub async fn pending_changes(store: &Store) -> Result<Vec<PendingChange>, CoreEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_operation_waiting_for_its_retry_holds_back_the_later_ones() {
+        // An edit failed once (HTTP 503) and waits; the user then deletes the same event. The
+        // delete must not overtake the edit (the edit would then find the event gone and be
+        // parked as a bogus conflict); a parked operation holds nothing back.
+        let store = Store::open_in_memory().await.unwrap();
+        let url = "https://h/Microsoft-Server-ActiveSync";
+        let acc = store
+            .upsert_account(url, "alice", "14.1", "")
+            .await
+            .unwrap();
+        let folder = "vevent%2Fpersonal";
+        let cal = store
+            .upsert_calendar(
+                acc,
+                &crate::store::CalendarInfo {
+                    source: crate::store::CalendarSource::Eas,
+                    remote_id: folder.into(),
+                    display_name: "Kalender".into(),
+                    color: String::new(),
+                    owner: String::new(),
+                    shared: false,
+                    read_only: false,
+                    ctag: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTART:20261201T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        store
+            .apply_event_batch(
+                cal,
+                "k1",
+                &[crate::store::EventUpsert {
+                    remote_id: "e1".into(),
+                    etag: String::new(),
+                    ical: ics.into(),
+                }],
+                &[],
+            )
+            .await
+            .unwrap();
+        let edit = store
+            .enqueue(
+                acc,
+                &OutboxOp::EventUpdate {
+                    calendar: folder.into(),
+                    remote_id: "e1".into(),
+                    ical: ics.replace("SUMMARY:A", "SUMMARY:B"),
+                },
+            )
+            .await
+            .unwrap();
+        let delete = store
+            .enqueue(
+                acc,
+                &OutboxOp::EventDelete {
+                    calendar: folder.into(),
+                    remote_id: "e1".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let key = AccountKey {
+            server_url: url.into(),
+            user: "alice".into(),
+        };
+        let now = Utc::now();
+        let ids = |v: Vec<QueuedOp>| v.into_iter().map(|q| q.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(pending(&store, &key, now).await.unwrap()),
+            [edit, delete]
+        );
+
+        store.mark_in_flight(edit).await.unwrap();
+        let q = QueuedOp {
+            id: edit,
+            op: store.outbox_entry(edit).await.unwrap().unwrap().op,
+            state: "in_flight".into(),
+        };
+        record_failure(
+            &store,
+            &q,
+            &CoreError::Server {
+                detail: "HTTP 503".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            pending(&store, &key, now).await.unwrap().is_empty(),
+            "the delete waits behind the edit"
+        );
+        let later = now + chrono::TimeDelta::minutes(5);
+        assert_eq!(
+            ids(pending(&store, &key, later).await.unwrap()),
+            [edit, delete]
+        );
+
+        park(&store, edit, "given up").await.unwrap();
+        assert_eq!(ids(pending(&store, &key, now).await.unwrap()), [delete]);
+    }
 
     #[test]
     fn resource_names_are_safe_path_segments() {

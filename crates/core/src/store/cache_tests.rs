@@ -1488,3 +1488,118 @@ async fn a_calendar_operation_backing_off_does_not_hold_back_mail() {
         .collect();
     assert_eq!(ready, vec![read]);
 }
+
+#[tokio::test]
+async fn changes_queued_on_a_new_event_follow_it_to_its_server_id() {
+    // An ActiveSync calendar: a new event is `local:<uid>` until the server names it. The user
+    // edits and deletes it before the create is confirmed; a Sync meanwhile brought the
+    // server's copy in (the answer to a first try of the create was lost).
+    let (store, acc) = store_with_account().await;
+    let folder = "vevent%2Fpersonal";
+    let cal = store
+        .upsert_calendar(
+            acc,
+            &CalendarInfo {
+                source: CalendarSource::Eas,
+                remote_id: folder.into(),
+                display_name: "Kalender".into(),
+                color: String::new(),
+                owner: String::new(),
+                shared: false,
+                read_only: false,
+                ctag: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let placeholder = "local:single-1@kontor.test".to_owned();
+    let create = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventCreate {
+                calendar: folder.into(),
+                remote_id: placeholder.clone(),
+                ical: SINGLE.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let edit = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventUpdate {
+                calendar: folder.into(),
+                remote_id: placeholder.clone(),
+                ical: SINGLE.replace("Mittagessen", "Abendessen"),
+            },
+        )
+        .await
+        .unwrap();
+    let delete = store
+        .enqueue(
+            acc,
+            &OutboxOp::EventDelete {
+                calendar: folder.into(),
+                remote_id: placeholder.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .apply_event_batch(
+            cal,
+            "k1",
+            &[EventUpsert {
+                remote_id: "single-1".into(),
+                etag: String::new(),
+                ical: SINGLE.into(),
+            }],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM event").await,
+        2,
+        "the server's copy and the local row"
+    );
+
+    store.mark_in_flight(create).await.unwrap();
+    store
+        .mark_done(
+            create,
+            &Done {
+                new_server_id: Some("single-1".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    // One row, under the server's id, still carrying the queued edit and delete.
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT remote_id, local_state FROM event")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        rows,
+        [(
+            "single-1".to_owned(),
+            events::local::CHANGED | events::local::DELETED
+        )]
+    );
+    for id in [edit, delete] {
+        let e = store.outbox_entry(id).await.unwrap().unwrap();
+        match e.op {
+            OutboxOp::EventUpdate { remote_id, .. } | OutboxOp::EventDelete { remote_id, .. } => {
+                assert_eq!(remote_id, "single-1", "operation {id}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let item: String = sqlx::query_scalar("SELECT item_id FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(item, "single-1");
+    }
+}

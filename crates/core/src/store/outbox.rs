@@ -770,13 +770,52 @@ impl Store {
                         super::search::unindex_message(&mut tx, local_ref).await?;
                     }
                 }
-                OutboxOp::EventCreate { .. } | OutboxOp::EventUpdate { .. } => {
-                    if let Some(new) = &result.new_server_id {
+                OutboxOp::EventCreate {
+                    calendar,
+                    remote_id: old,
+                    ..
+                }
+                | OutboxOp::EventUpdate {
+                    calendar,
+                    remote_id: old,
+                    ..
+                } => {
+                    if let Some(new) = result.new_server_id.as_ref().filter(|n| *n != old) {
+                        // A Sync may have brought the server's copy of this very item in
+                        // already (the answer to an earlier try of the create was lost): that
+                        // copy goes, the row the user edits takes its id (which would
+                        // otherwise violate UNIQUE (calendar, remote_id) and stop the queue).
+                        sqlx::query(
+                            "DELETE FROM event WHERE id != ?1 AND remote_id = ?2
+                               AND calendar_id = (SELECT calendar_id FROM event WHERE id = ?1)",
+                        )
+                        .bind(local_ref)
+                        .bind(new)
+                        .execute(&mut *tx)
+                        .await?;
                         sqlx::query("UPDATE event SET remote_id = ?2 WHERE id = ?1")
                             .bind(local_ref)
                             .bind(new)
                             .execute(&mut *tx)
                             .await?;
+                        // Edits and deletes the user queued before the create was confirmed
+                        // name the placeholder (`local:<uid>`): they now name the item the
+                        // server has. Otherwise an edit would be sent as a second Add and a
+                        // delete counted as "never reached the server" and lost.
+                        sqlx::query(
+                            "UPDATE outbox SET item_id = ?3,
+                                payload = json_set(payload, '$.remote_id', ?3)
+                             WHERE id != ?4 AND state != 'done' AND folder_id = ?1
+                               AND item_id = ?2
+                               AND kind IN ('event_create', 'event_update', 'event_delete')
+                               AND json_extract(payload, '$.remote_id') = ?2",
+                        )
+                        .bind(calendar)
+                        .bind(old)
+                        .bind(new)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                     if let Some(etag) = &result.etag {
                         sqlx::query("UPDATE event SET etag = ?2 WHERE id = ?1")
