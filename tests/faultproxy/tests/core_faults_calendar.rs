@@ -648,10 +648,6 @@ async fn calendar_sync_and_outbox_converge_through_faults() {
                         ));
                         *ops.entry("time").or_default() += 1;
                     }
-                    _ if !delete_unsent_enabled() && unsent_create(&h, id).await => {
-                        // See `delete_unsent_enabled`.
-                        *ops.entry("delete skipped (create unsent)").or_default() += 1;
-                    }
                     _ => {
                         h.app.delete_event(id).await.unwrap();
                         model.remove(&uid);
@@ -928,27 +924,6 @@ async fn calendar_sync_and_outbox_converge_through_faults() {
         counts.applied_faults() > 0,
         "no fault took effect: {counts}"
     );
-}
-
-/// Whether the user may delete an event whose create has not reached the server yet (its
-/// cache row is still `local:<uid>`). Off by default: in the runs of seeds 111..555 every
-/// such delete was replayed right after its create (same replay, same second) and marked done,
-/// yet the event stayed on SOGo (found over CalDAV afterwards, no longer in the cache) — an
-/// open defect, issue 5 note. `KONTOR_FAULT_CAL_DELETE_UNSENT=1` puts these deletes back into
-/// the mix to reproduce it. Deletes of every other event (synced, or created and confirmed)
-/// are always in the mix.
-fn delete_unsent_enabled() -> bool {
-    std::env::var("KONTOR_FAULT_CAL_DELETE_UNSENT").is_ok_and(|v| v == "1")
-}
-
-/// True while the event's create waits in the outbox (its row has no server id yet).
-async fn unsent_create(h: &Harness, event_id: i64) -> bool {
-    let remote: String = sqlx::query_scalar("SELECT remote_id FROM event WHERE id = ?1")
-        .bind(event_id)
-        .fetch_one(h.app.store().pool())
-        .await
-        .unwrap();
-    remote.starts_with("local:")
 }
 
 /// The app's draft for the model's version of an event (as the UI's editor fills it).

@@ -145,6 +145,34 @@ pub async fn pending(
     Ok(out)
 }
 
+/// The operation as the outbox holds it now, `None` when it is no longer queued (done,
+/// parked or discarded meanwhile). A replay run works through the list [`pending`] returned
+/// at its start, but an earlier operation of the same run may have rewritten a later one: a
+/// confirmed create gives the event its server id, and the edits and deletes queued on the
+/// new event are rewritten to name it (store/outbox.rs). Acting on the list's copy would send
+/// such an edit as a second create and count such a delete as "never reached the server" —
+/// and leave the event on the server.
+pub async fn current(store: &Store, q: &QueuedOp) -> Result<Option<QueuedOp>, CoreError> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT payload, state FROM outbox WHERE id = ?1")
+            .bind(q.id)
+            .fetch_optional(store.pool())
+            .await?;
+    let Some((payload, state)) = row else {
+        return Ok(None);
+    };
+    if state != "pending" && state != "in_flight" {
+        return Ok(None);
+    }
+    let op = serde_json::from_str::<OutboxOp>(&payload)
+        .map_err(|e| CoreError::InvalidInput(format!("the queued change cannot be read: {e}")))?;
+    Ok(Some(QueuedOp {
+        id: q.id,
+        op,
+        state,
+    }))
+}
+
 /// Parks an operation at once with a reason the user sees.
 pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
     sqlx::query(
@@ -287,6 +315,9 @@ pub async fn replay_dav(
     cal: &CalendarRow,
     q: &QueuedOp,
 ) -> Result<Replayed, CoreError> {
+    let Some(q) = &current(store, q).await? else {
+        return Ok(Replayed::Later("no longer queued".into()));
+    };
     let info = calendar_info(cal)?;
     let (remote_id, ical) = match &q.op {
         OutboxOp::EventCreate {
@@ -414,6 +445,9 @@ pub async fn replay_eas(
     q: &QueuedOp,
     zone: &Zone,
 ) -> Result<Replayed, CoreError> {
+    let Some(q) = &current(store, q).await? else {
+        return Ok(Replayed::Later("no longer queued".into()));
+    };
     if let OutboxOp::MeetingResponse {
         folder_id,
         server_id,
@@ -731,6 +765,85 @@ mod tests {
 
         park(&store, edit, "given up").await.unwrap();
         assert_eq!(ids(pending(&store, &key, now).await.unwrap()), [delete]);
+    }
+
+    #[tokio::test]
+    async fn a_run_acts_on_the_operation_as_an_earlier_one_left_it() {
+        // Create and delete of a new event, both in one run's list; the create is confirmed
+        // (the server names the event) before the delete's turn comes.
+        let store = Store::open_in_memory().await.unwrap();
+        let url = "https://h/Microsoft-Server-ActiveSync";
+        let acc = store
+            .upsert_account(url, "alice", "14.1", "")
+            .await
+            .unwrap();
+        let folder = "vevent%2Fpersonal";
+        store
+            .upsert_calendar(
+                acc,
+                &crate::store::CalendarInfo {
+                    source: crate::store::CalendarSource::Eas,
+                    remote_id: folder.into(),
+                    display_name: "Kalender".into(),
+                    color: String::new(),
+                    owner: String::new(),
+                    shared: false,
+                    read_only: false,
+                    ctag: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:n1\r\nDTSTART:20261201T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let create = store
+            .enqueue(
+                acc,
+                &OutboxOp::EventCreate {
+                    calendar: folder.into(),
+                    remote_id: "local:n1".into(),
+                    ical: ics.into(),
+                },
+            )
+            .await
+            .unwrap();
+        let delete = store
+            .enqueue(
+                acc,
+                &OutboxOp::EventDelete {
+                    calendar: folder.into(),
+                    remote_id: "local:n1".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let key = AccountKey {
+            server_url: url.into(),
+            user: "alice".into(),
+        };
+        let run = pending(&store, &key, Utc::now()).await.unwrap();
+        assert_eq!(run.len(), 2);
+        store.mark_in_flight(create).await.unwrap();
+        store
+            .mark_done(
+                create,
+                &Done {
+                    new_server_id: Some("n1".into()),
+                    etag: None,
+                },
+            )
+            .await
+            .unwrap();
+        // The list's copy still names the placeholder; the delete is sent as the outbox has it.
+        assert!(
+            matches!(&run[1].op, OutboxOp::EventDelete { remote_id, .. } if remote_id == "local:n1")
+        );
+        let now = current(&store, &run[1]).await.unwrap().unwrap();
+        assert_eq!(now.id, delete);
+        assert!(
+            matches!(&now.op, OutboxOp::EventDelete { remote_id, .. } if remote_id == "n1"),
+            "{now:?}"
+        );
+        assert!(current(&store, &run[0]).await.unwrap().is_none(), "done");
     }
 
     #[test]
