@@ -741,6 +741,16 @@ async fn calendar_sync_and_outbox_converge_through_faults() {
         }
     }
     let fault_rounds = started.elapsed();
+    // How much of the outbox reached the server while the faults were on.
+    let done_in_fault_rounds: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'done'")
+            .fetch_one(h.app.store().pool())
+            .await
+            .unwrap();
+    let queued_in_fault_rounds: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(h.app.store().pool())
+        .await
+        .unwrap();
 
     // Faults off. What a user's "retry now" does: queued operations waiting for their
     // backoff and parked ones are due at once.
@@ -882,6 +892,7 @@ async fn calendar_sync_and_outbox_converge_through_faults() {
     let summary = format!(
         "calendar: {rounds} rounds (seeds {seeds:?}) in {:.0?} + {clean_rounds} clean; outcomes {outcomes:?}; \
          other errors {odd_errors:?}; user ops {ops:?}; server changes {server_changes:?}; \
+         outbox done during the faults {done_in_fault_rounds}/{queued_in_fault_rounds}; \
          parked and retried {retried_parked}; events expected {}, on the server {}; \
          engine events {event_counts:?}; faults {counts}",
         fault_rounds,
