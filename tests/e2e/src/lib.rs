@@ -287,10 +287,11 @@ impl App {
     /// Captures the whole Xvfb display (every window, the always-on-top reminder window
     /// included) as a PNG under `target/e2e/`.
     ///
-    /// ImageMagick's `import -window root` reads each mapped window's own contents and puts
-    /// them together. A plain read of the root window (`xwd -root`) is not enough: on this
-    /// display the reminder window's pixels are not in the root window's image (that area reads
-    /// black), while a read of the window itself returns what the page rendered.
+    /// ImageMagick's `import -window root` is used, not `xwd -root`: the app's windows have a
+    /// visual other than the root window's (GTK picks a GLX visual), and `xwd -root`'s image of
+    /// the display showed the reminder window's area black although the screen held the
+    /// rendered page there (a read of such a pixel of the root window returned the page's
+    /// colour). See docs/reminders.md.
     pub fn capture_display(&self, file: &str) -> PathBuf {
         let path = artifacts_dir().join(file);
         progress(&format!("display capture {file}"));
