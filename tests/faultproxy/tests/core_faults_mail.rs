@@ -167,12 +167,13 @@ async fn cached(h: &Harness) -> (BTreeMap<(usize, String), MailState>, Vec<Strin
     (out, local)
 }
 
-/// The cache's message id of a subject, when it is there with its real ServerId.
+/// The cached message the user sees for `subject` (a message just moved included: the
+/// user flags or moves it again before the move reached the server).
 async fn cache_id(h: &Harness, subject: &str) -> Option<(i64, usize)> {
     let row = sqlx::query(
         "SELECT id, folder_id FROM message
          WHERE account_id = ?1 AND subject = ?2 AND folder_id IN (?3, ?4)
-           AND server_id NOT LIKE 'local:%'",
+           AND local_state & 8 = 0",
     )
     .bind(h.account_id)
     .bind(subject)

@@ -43,7 +43,7 @@ use crate::error::CoreError;
 use crate::store::events::upsert_local_event;
 use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
 
-const EVENT_KINDS: &str = "('event_create', 'event_update', 'event_delete', 'meeting_response')";
+const EVENT_KINDS: &str = crate::store::outbox::CALENDAR_KINDS;
 
 /// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
 #[derive(Debug, Clone, PartialEq, Eq)]
