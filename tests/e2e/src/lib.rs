@@ -263,12 +263,31 @@ impl App {
         }
     }
 
-    /// Saves a PNG screenshot of the window under `target/e2e/` and returns its path.
-    /// WebDriver's screenshot comes first; if the driver does not answer in time, the whole
+    /// Saves a PNG screenshot of the session's current window (WebDriver Take Screenshot) under
+    /// `target/e2e/` and returns its path. If the driver does not answer in time, the whole
     /// Xvfb display is captured instead ([`App::capture_display`]), so there is always a picture.
+    ///
+    /// WebKitWebDriver takes the picture after the page's next presentation update, and a page
+    /// with nothing to paint has none: Take Screenshot then never answers (seen with the idle
+    /// reminder window every time, with the main window at times), and every later command of
+    /// the session waits behind it. So the page is made to paint first: a 1×1 px element in its
+    /// bottom-right corner, 1–2 % opaque, changes its colour on each animation frame for about
+    /// two seconds and is then removed.
     pub async fn screenshot(&self, file: &str) -> PathBuf {
         let path = artifacts_dir().join(file);
         progress(&format!("screenshot {file}"));
+        self.script(
+            "const d = document.createElement('div'); d.dataset.e2eRepaint = ''; \
+             d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;\
+               pointer-events:none;z-index:2147483647'; \
+             document.body.appendChild(d); let n = 0; \
+             const tick = () => { n += 1; if (n > 120) { d.remove(); return; } \
+               d.style.background = n % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; \
+               requestAnimationFrame(tick); }; \
+             requestAnimationFrame(tick); return true;",
+            vec![],
+        )
+        .await;
         match tokio::time::timeout(Duration::from_secs(15), self.client.screenshot()).await {
             Ok(Ok(png)) if png.starts_with(b"\x89PNG") => {
                 std::fs::write(&path, png).expect("write screenshot");
@@ -301,25 +320,6 @@ impl App {
             .status()
             .expect("run ImageMagick's import");
         assert!(status.success(), "capturing the display failed");
-        path
-    }
-
-    /// Captures one X11 window, the first whose title contains `title`, as a PNG under
-    /// `target/e2e/` (`import -window <id>`: the window's own contents). Fails when no such
-    /// window exists.
-    pub fn capture_x11_window(&self, title: &str, file: &str) -> PathBuf {
-        let id = x11_window_ids(title)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("no X11 window titled {title:?} on the display"));
-        let path = artifacts_dir().join(file);
-        progress(&format!("window capture {file} ({id})"));
-        let status = Command::new("import")
-            .args(["-window", &id])
-            .arg(format!("png:{}", path.display()))
-            .status()
-            .expect("run ImageMagick's import");
-        assert!(status.success(), "capturing the window {id} failed");
         path
     }
 

@@ -21,9 +21,11 @@
 //! `index.html#reminders`, reads its rows and clicks its buttons (WebDriver Element Click).
 //! Visibility is what the window system reports for the reminder window: the
 //! `reminder_window_visible` IPC command (Tauri's `is_visible`, GTK's mapped state), cross-
-//! checked with X11 (`xwininfo`: the window's map state on the Xvfb display). Screenshots
-//! (`target/e2e/reminder-*.png`) are ImageMagick reads of the reminder window itself and of the
-//! whole display (see `App::capture_display` on why not `xwd -root`).
+//! checked with X11 (`xwininfo`: the window's map state on the Xvfb display). Screenshots in
+//! `target/e2e/`: `reminder-window*.png`, `reminder-snoozed-back.png` are WebDriver screenshots
+//! taken switched to the reminder window (see `App::screenshot` on making the page paint
+//! first), `reminder-display.png`, `reminder-after-autohide.png` the whole display (see
+//! `App::capture_display` on why not `xwd -root`).
 #![allow(
     clippy::print_stdout,
     reason = "the run's log names the screenshots it saved"
@@ -34,7 +36,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, SubsecRound, TimeDelta, Utc};
 use kontor_e2e_tests::{
-    ALICE, App, bounded, caldav_delete, caldav_put, progress, require_sogo, sign_in, x11_window_ids,
+    ALICE, App, WindowHandle, bounded, caldav_delete, caldav_put, progress, require_sogo, sign_in,
+    x11_window_ids,
 };
 use serde_json::json;
 
@@ -132,13 +135,13 @@ async fn set_autohide(app: &App, on: bool, seconds: u32) {
 /// The reminder window's X11 titles (English and German UI).
 const WINDOW_TITLES: [&str; 2] = ["Reminders – Kontor", "Erinnerungen – Kontor"];
 
-/// Saves a PNG of the reminder window alone (its own X11 contents) under `target/e2e/`.
-fn capture_window(app: &App, file: &str) -> PathBuf {
-    let title = WINDOW_TITLES
-        .into_iter()
-        .find(|t| !x11_window_ids(t).is_empty())
-        .expect("the reminder window exists on the display");
-    app.capture_x11_window(title, file)
+/// A WebDriver screenshot of the reminder window's page (switched to it, then back to the main
+/// window), saved under `target/e2e/`.
+async fn window_shot(app: &App, window: &WindowHandle, file: &str) -> PathBuf {
+    app.switch_to(window).await;
+    let path = app.screenshot(file).await;
+    app.switch_to_main().await;
+    path
 }
 
 /// One row of the reminder window's list, as its page shows it.
@@ -271,7 +274,7 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
         "(a) reminder listed and window shown {} ms after the alarm time",
         (Utc::now() - alarm1).num_milliseconds()
     );
-    shots.push(capture_window(&app, "reminder-window-autohide-on.png"));
+    shots.push(window_shot(&app, &window, "reminder-window-autohide-on.png").await);
     let hidden = wait_visible(&app, false, Duration::from_secs(20), "autohide on").await;
     let took = hidden - shown;
     println!("(a) autohide on from the start: hidden {took:?} after it was shown");
@@ -310,7 +313,7 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
     assert_alarm_text(&rows[1], alarm2);
     println!("(b) the reminder window lists {rows:?}");
     app.switch_to_main().await;
-    shots.push(capture_window(&app, "reminder-window.png"));
+    shots.push(window_shot(&app, &window, "reminder-window.png").await);
     shots.push(app.capture_display("reminder-display.png"));
     while shown.elapsed() < Duration::from_secs(30) {
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -323,7 +326,7 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
         }
     }
     println!("(b) still visible after {:?}", shown.elapsed());
-    shots.push(capture_window(&app, "reminder-window-after-30s.png"));
+    shots.push(window_shot(&app, &window, "reminder-window-after-30s.png").await);
 
     // (c) Dismiss the first in the reminder window: its row goes, the window stays (one left,
     // autohide off). Snooze the second there (5 minutes, the first choice): none left, hidden.
@@ -338,7 +341,7 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
             .await;
     }
     assert_x11(&app, true, "one reminder left").await;
-    shots.push(capture_window(&app, "reminder-window-after-dismiss.png"));
+    shots.push(window_shot(&app, &window, "reminder-window-after-dismiss.png").await);
     app.switch_to(&window).await;
     let choice = app
         .script(
@@ -399,7 +402,7 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
         !titles.contains(&title1),
         "the dismissed reminder came back: {titles:?}"
     );
-    shots.push(capture_window(&app, "reminder-snoozed-back.png"));
+    shots.push(window_shot(&app, &window, "reminder-snoozed-back.png").await);
     println!("(d) snoozed reminder back after a restart and 5 minutes: {rows:?}");
 
     // (e) Autohide switched on while visible: the countdown starts now.
