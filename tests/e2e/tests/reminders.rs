@@ -153,12 +153,14 @@ struct Row {
     snoozed: bool,
 }
 
-/// The rows of the reminder window's own page (the session must be switched to it).
-async fn window_rows(app: &App) -> Vec<Row> {
+/// The rows of the reminder window's own page (the session must be switched to it); `None`
+/// when the current page is not the reminder window's or the script failed.
+async fn window_rows(app: &App) -> Option<Vec<Row>> {
     let v = app
         .script(
-            "return Array.from(document.querySelectorAll( \
-               '[data-testid=reminder-window] [data-testid=reminder-row]')).map(r => ({ \
+            "const w = document.querySelector('[data-testid=reminder-window]'); \
+             if (!w) return null; \
+             return Array.from(w.querySelectorAll('[data-testid=reminder-row]')).map(r => ({ \
                uid: r.dataset.uid, \
                title: r.querySelector('[data-testid=reminder-title]').textContent, \
                alarm: r.querySelector('[data-testid=reminder-alarm]').textContent, \
@@ -167,7 +169,7 @@ async fn window_rows(app: &App) -> Vec<Row> {
             vec![],
         )
         .await;
-    serde_json::from_value(v).unwrap_or_default()
+    serde_json::from_value(v).ok()
 }
 
 /// Waits until the reminder window's page lists exactly the rows `uids` (in that order).
@@ -175,7 +177,10 @@ async fn wait_window_rows(app: &App, uids: &[&str], timeout: Duration) -> Vec<Ro
     let start = Instant::now();
     loop {
         let rows = window_rows(app).await;
-        if rows.iter().map(|r| r.uid.as_str()).eq(uids.iter().copied()) {
+        let matches = rows
+            .as_ref()
+            .is_some_and(|rows| rows.iter().map(|r| r.uid.as_str()).eq(uids.iter().copied()));
+        if matches && let Some(rows) = rows {
             return rows;
         }
         if start.elapsed() > timeout {
