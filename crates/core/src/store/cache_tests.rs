@@ -1490,6 +1490,63 @@ async fn a_calendar_operation_backing_off_does_not_hold_back_mail() {
 }
 
 #[tokio::test]
+async fn a_move_confirmed_after_the_user_moved_the_message_on_keeps_one_row() {
+    // 1 → 2 (answer lost), then the user moves it on 2 → 3; a Sync of 2 brings the server's
+    // copy "99"; the retried first move is recognised by that copy. The user's row (in 3) stays
+    // the only one, and the second move now names "99" in folder 2.
+    let (store, acc) = store_with_account().await;
+    let mv = moved_to_two(&store, acc).await;
+    let mv2 = store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "2".into(),
+                server_id: format!("local:{mv}"),
+                to_folder_id: "3".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .apply_mail_batch(
+            acc,
+            "2",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.moved_copy(mv).await.unwrap().as_deref(), Some("99"));
+    store.mark_in_flight(mv).await.unwrap();
+    store
+        .mark_done(
+            mv,
+            &Done {
+                new_server_id: Some("99".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(subjects(&store, acc, "2").await.is_empty());
+    assert_eq!(
+        subjects(&store, acc, "3").await,
+        vec![(format!("local:{mv2}"), "move me".to_owned())]
+    );
+    assert_eq!(
+        store.outbox_entry(mv2).await.unwrap().unwrap().op,
+        OutboxOp::Move {
+            folder_id: "2".into(),
+            server_id: "99".into(),
+            to_folder_id: "3".into(),
+        }
+    );
+    assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn changes_queued_on_a_new_event_follow_it_to_its_server_id() {
     // An ActiveSync calendar: a new event is `local:<uid>` until the server names it. The user
     // edits and deletes it before the create is confirmed; a Sync meanwhile brought the

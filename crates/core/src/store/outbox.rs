@@ -664,10 +664,13 @@ impl Store {
     /// the one message in the destination that is the moved message (same subject, sender,
     /// date and conversation, not the placeholder itself), if there is exactly one.
     pub async fn moved_copy(&self, move_id: i64) -> Result<Option<String>, CoreError> {
+        // The user's row may have been moved on meanwhile: the copy is looked for in this
+        // move's destination, whatever folder the row shows now.
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT m.server_id FROM outbox o
-               JOIN message p ON p.id = o.local_ref AND p.server_id = 'local:' || o.id
-               JOIN message m ON m.account_id = p.account_id AND m.folder_id = p.folder_id
+               JOIN message p ON p.id = o.local_ref
+               JOIN message m ON m.account_id = p.account_id
+                AND m.folder_id = json_extract(o.payload, '$.to_folder_id')
                 AND m.id != p.id AND m.server_id NOT LIKE 'local:%'
                 AND m.subject = p.subject AND m.from_addr = p.from_addr AND m.date = p.date
                 AND m.conversation_id = p.conversation_id
@@ -717,25 +720,27 @@ impl Store {
                         super::search::unindex_message(&mut tx, local_ref).await?;
                     }
                 }
-                OutboxOp::Move { .. } => {
+                OutboxOp::Move { to_folder_id, .. } => {
                     if let Some(new) = &result.new_server_id {
                         // When the MoveItems answer was lost and the move retried, a Sync of
                         // the destination may have brought the item in already under its new
-                        // ServerId: then the placeholder row goes instead of taking that id
-                        // (which would violate UNIQUE (account, folder, server_id) and stop
-                        // the queue for good).
-                        let dup = sqlx::query(
-                            "DELETE FROM message WHERE id = ?1 AND server_id = ?3 AND EXISTS (
-                                SELECT 1 FROM message m WHERE m.account_id = message.account_id
-                                AND m.folder_id = message.folder_id AND m.server_id = ?2)",
+                        // ServerId. The user's row (local_ref) stands for the message — it may
+                        // even have been moved on since — so that copy goes, and the row takes
+                        // the id if it still waits for it (taking it while the copy exists
+                        // would violate UNIQUE (account, folder, server_id)).
+                        let copies: Vec<i64> = sqlx::query_scalar(
+                            "DELETE FROM message WHERE folder_id = ?2 AND server_id = ?3
+                                AND id != ?1
+                                AND account_id = (SELECT account_id FROM message WHERE id = ?1)
+                             RETURNING id",
                         )
                         .bind(local_ref)
+                        .bind(to_folder_id)
                         .bind(new)
-                        .bind(format!("local:{id}"))
-                        .execute(&mut *tx)
+                        .fetch_all(&mut *tx)
                         .await?;
-                        if dup.rows_affected() > 0 {
-                            super::search::unindex_message(&mut tx, local_ref).await?;
+                        for copy in copies {
+                            super::search::unindex_message(&mut tx, copy).await?;
                         }
                         sqlx::query(
                             "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
