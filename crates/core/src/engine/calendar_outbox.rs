@@ -13,7 +13,10 @@
 //! | delete | DELETE `If-Match` | Sync `Delete` |
 //! | meeting answer | PUT of the event with the own PARTSTAT | MeetingResponse (MS-ASCMD 2.2.1.11) |
 //!
-//! Failures: an unreachable server counts no attempt (later runs retry); other failures go
+//! Failures: an unreachable server counts no attempt (later runs retry), and neither does a
+//! transient server failure on ActiveSync (HTTP 5xx, 503 / ServerBusy: [`op_error`]) — that is
+//! the server's state, not the operation's, and the account task's backoff (Retry-After
+//! honoured) paces the next try, as for mail (engine/outbox.rs `judge`). Other failures go
 //! through `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
 //!
 //! ## Conflicts: the server wins, the local version is kept
@@ -171,6 +174,22 @@ pub async fn current(store: &Store, q: &QueuedOp) -> Result<Option<QueuedOp>, Co
         op,
         state,
     }))
+}
+
+/// An ActiveSync failure while replaying an operation, as the outbox judges it: transient
+/// ones (network, HTTP 5xx, 503 / ServerBusy, `EasError::is_transient`) count as "could not get
+/// through now" ([`CoreError::Unreachable`]: no attempt is counted, the operation stays due and
+/// holds back the later ones), everything else as the server's answer to this operation.
+/// Counting a 503 as an attempt delayed the whole calendar queue by 30 s, 60 s, 120 s… however
+/// short the server's Retry-After, and parked the operation after eight busy answers.
+pub fn op_error(e: kontor_eas::EasError, command: &str) -> CoreError {
+    if e.is_transient() && !matches!(&e, kontor_eas::EasError::Net(n) if n.is_tls()) {
+        CoreError::Unreachable {
+            detail: format!("{e} ({command})"),
+        }
+    } else {
+        crate::sync::map_eas(e, command)
+    }
 }
 
 /// Parks an operation at once with a reason the user sees.
@@ -464,7 +483,7 @@ pub async fn replay_eas(
         client
             .meeting_response(r, folder_id, server_id, None)
             .await
-            .map_err(|e| crate::sync::map_eas(e, "MeetingResponse"))?;
+            .map_err(|e| op_error(e, "MeetingResponse"))?;
         store.mark_done(q.id, &Done::default()).await?;
         return Ok(Replayed::Done);
     }
@@ -480,7 +499,7 @@ pub async fn replay_eas(
         super::calendar_eas::sync_folder(client, store, &current, zone)
             .await
             .map_err(|e| match e {
-                super::calendar_eas::EasSyncError::Eas(e) => crate::sync::map_eas(e, "Sync"),
+                super::calendar_eas::EasSyncError::Eas(e) => op_error(e, "Sync"),
                 super::calendar_eas::EasSyncError::Core(e) => e,
             })?;
     }
@@ -542,12 +561,17 @@ pub async fn replay_eas(
     req.get_changes = false;
     req.window_size = None;
     req.deletes_as_moves = Some(false);
+    let needs_answer = needs_answer(&command);
     req.commands = vec![command];
-    let r = client
-        .sync(&[req])
-        .await
-        .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
+    let r = client.sync(&[req]).await.map_err(|e| op_error(e, "Sync"))?;
     let Some(col) = r.collection(&cal.remote_id) else {
+        if !needs_answer {
+            // Nothing to report: the change or delete went through (SOGo answers a Delete of
+            // an item it no longer has, e.g. the retry of a delete whose answer was lost,
+            // with an empty Sync response).
+            store.mark_done(q.id, &Done::default()).await?;
+            return Ok(Replayed::Done);
+        }
         return Err(CoreError::Protocol {
             detail: "the server sent no answer for the calendar".into(),
         });
@@ -615,6 +639,15 @@ pub async fn replay_eas(
             Ok(Replayed::Conflict { uid, detail: msg })
         }
     }
+}
+
+/// Whether a command Sync must be answered for the command to count as done. A server
+/// answers a client's Change or Delete only when it failed (MS-ASCMD 2.2.3.24.2 Change,
+/// 2.2.3.42.2 Delete in Responses: "only if … not successful"), so an answer without a
+/// Responses entry — or without the collection at all — means done. An Add is always answered
+/// (it carries the ServerId the server gave the item).
+fn needs_answer(command: &ClientCommand) -> bool {
+    matches!(command, ClientCommand::Add { .. })
 }
 
 /// The iCalendar text with the user's PARTSTAT set wherever one of `me` is an attendee.
@@ -781,6 +814,43 @@ mod tests {
 
         park(&store, edit, "given up").await.unwrap();
         assert_eq!(ids(pending(&store, &key, now).await.unwrap()), [delete]);
+
+        // A busy server (503, Retry-After 1) or an HTTP 500 is not the delete's failure: no
+        // attempt counted, still due now; a refusal of the operation itself is one.
+        let q = pending(&store, &key, now).await.unwrap().remove(0);
+        for e in [
+            kontor_eas::EasError::ServerBusy {
+                retry_after: Some(std::time::Duration::from_secs(1)),
+            },
+            kontor_eas::EasError::Http {
+                status: 500,
+                detail: String::new(),
+            },
+        ] {
+            record_failure(&store, &q, &op_error(e, "Sync"))
+                .await
+                .unwrap();
+        }
+        let e = store.outbox_entry(delete).await.unwrap().unwrap();
+        assert_eq!(e.attempts, 0);
+        assert_eq!(ids(pending(&store, &key, now).await.unwrap()), [delete]);
+        record_failure(
+            &store,
+            &q,
+            &op_error(
+                kontor_eas::EasError::Http {
+                    status: 400,
+                    detail: String::new(),
+                },
+                "Sync",
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            store.outbox_entry(delete).await.unwrap().unwrap().attempts,
+            1
+        );
     }
 
     #[tokio::test]
@@ -860,6 +930,22 @@ mod tests {
             "{now:?}"
         );
         assert!(current(&store, &run[0]).await.unwrap().is_none(), "done");
+    }
+
+    #[test]
+    fn only_an_add_must_be_answered() {
+        let data = kontor_wbxml::Element::new(kontor_wbxml::pages::airsync::ApplicationData);
+        assert!(needs_answer(&ClientCommand::Add {
+            client_id: "n1".into(),
+            data: data.clone(),
+        }));
+        assert!(!needs_answer(&ClientCommand::Change {
+            server_id: "n1".into(),
+            data,
+        }));
+        assert!(!needs_answer(&ClientCommand::Delete {
+            server_id: "n1".into(),
+        }));
     }
 
     #[test]
