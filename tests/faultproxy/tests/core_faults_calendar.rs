@@ -57,8 +57,8 @@ const SEEDS: [u64; 5] = [111, 222, 333, 444, 555];
 const ROUNDS_PER_SEED: usize = 42;
 /// Events put on the server at the start; every third belongs to the server side.
 const SEEDED: usize = 18;
-/// Per-request timeout of the client: long stalls (4 s) outlast it.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+/// Per-request timeout of the client: long stalls (3 s) outlast it.
+const REQUEST_TIMEOUT: Duration = Duration::from_millis(1500);
 
 fn plan(seed: u64) -> Plan {
     Plan {
@@ -68,7 +68,7 @@ fn plan(seed: u64) -> Plan {
         },
         up_offset_max: 1500,
         down_offset_max: 6000,
-        long_stall: Duration::from_secs(4),
+        long_stall: Duration::from_secs(3),
         ..Plan::seeded(seed)
     }
 }

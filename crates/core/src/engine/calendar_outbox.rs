@@ -15,9 +15,9 @@
 //!
 //! Failures: an unreachable server counts no attempt (later runs retry), and neither does a
 //! transient server failure on ActiveSync (HTTP 5xx, 503 / ServerBusy: [`op_error`]) — that is
-//! the server's state, not the operation's, and the account task's backoff (Retry-After
-//! honoured) paces the next try, as for mail (engine/outbox.rs `judge`). Other failures go
-//! through `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
+//! the server's state, not the operation's: the error ends the run and the account task's
+//! backoff (exponential with jitter) paces the next try. Other failures go through
+//! `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
 //!
 //! ## Conflicts: the server wins, the local version is kept
 //! When the server changed or deleted the item meanwhile (CalDAV 412 on `If-Match`, a
