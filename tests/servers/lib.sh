@@ -39,10 +39,10 @@ PG_DB_PASSWORD=sogo
 SOGO_WORKERS=${KONTOR_SOGO_WORKERS:-10}
 PY=/usr/bin/python3
 
-# dave, erin, frank and grace are for the fault and crash tests only (a mailbox per test binary).
-USERS=(alice bob carol dave erin frank grace)
-declare -A PASSWORDS=([alice]=alice123 [bob]=bob123 [carol]=carol123 [dave]=dave123 [erin]=erin123 [frank]=frank123 [grace]=grace123)
-declare -A FULLNAMES=([alice]="Alice Archer" [bob]="Bob Baker" [carol]="Carol Cooper" [dave]="Dave Decker" [erin]="Erin Engel" [frank]="Frank Fischer" [grace]="Grace Graf")
+# dave…heidi are for the fault and crash tests only (an account per test binary).
+USERS=(alice bob carol dave erin frank grace heidi)
+declare -A PASSWORDS=([alice]=alice123 [bob]=bob123 [carol]=carol123 [dave]=dave123 [erin]=erin123 [frank]=frank123 [grace]=grace123 [heidi]=heidi123)
+declare -A FULLNAMES=([alice]="Alice Archer" [bob]="Bob Baker" [carol]="Carol Cooper" [dave]="Dave Decker" [erin]="Erin Engel" [frank]="Frank Fischer" [grace]="Grace Graf" [heidi]="Heidi Hahn")
 MAIL_DOMAIN=kontor.test
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }

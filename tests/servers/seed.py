@@ -48,10 +48,12 @@ USERS = {
     "erin": ("erin123", "Erin Engel"),
     "frank": ("frank123", "Frank Fischer"),
     "grace": ("grace123", "Grace Graf"),
+    "heidi": ("heidi123", "Heidi Hahn"),
 }
 # Who writes the seeded mail to whom.
 SENDER_OF = {"alice": "bob", "bob": "carol", "carol": "alice",
-             "dave": "alice", "erin": "alice", "frank": "alice", "grace": "alice"}
+             "dave": "alice", "erin": "alice", "frank": "alice", "grace": "alice",
+             "heidi": "alice"}
 
 
 def say(msg):

@@ -196,6 +196,9 @@ impl Kontor {
                 .map_err(|e| CoreError::Profile(format!("profile loader failed: {e}")))??
         };
         let store = Store::open(&paths.database()).await?;
+        // The user's zone from the start: an event the user makes before any calendar was
+        // read is placed in it too (floating and all-day times), not in UTC.
+        store.set_local_zone(crate::convert::local_zone());
         Ok(Kontor {
             paths,
             store,

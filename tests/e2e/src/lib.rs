@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use fantoccini::wd::WindowHandle;
 pub use fantoccini::{Client, Locator};
 
 // The servers' facts, as in tests/live (kept here so this crate builds without the core: the app
@@ -158,6 +159,8 @@ fn free_port() -> u16 {
 #[derive(Debug)]
 pub struct App {
     pub client: Client,
+    /// The main window's WebDriver handle (the session starts in it).
+    main: Option<WindowHandle>,
     driver: Child,
     pub profile: TempDir,
     name: String,
@@ -198,8 +201,11 @@ impl App {
             .stderr(log)
             .spawn()
             .expect("start tauri-driver");
+        let client = connect(port, &bin, profile.path()).await;
+        let main = bounded("main window handle", client.window()).await.ok();
         let mut app = App {
-            client: connect(port, &bin, profile.path()).await,
+            client,
+            main,
             driver,
             profile,
             name: name.into(),
@@ -257,12 +263,31 @@ impl App {
         }
     }
 
-    /// Saves a PNG screenshot of the window under `target/e2e/` and returns its path.
-    /// WebDriver's screenshot comes first; if the driver does not answer in time, the whole
-    /// Xvfb display is captured instead (`xwd` + ImageMagick), so there is always a picture.
+    /// Saves a PNG screenshot of the session's current window (WebDriver Take Screenshot) under
+    /// `target/e2e/` and returns its path. If the driver does not answer in time, the whole
+    /// Xvfb display is captured instead ([`App::capture_display`]), so there is always a picture.
+    ///
+    /// WebKitWebDriver takes the picture after the page's next presentation update, and a page
+    /// with nothing to paint has none: Take Screenshot then never answers (seen with the idle
+    /// reminder window every time, with the main window at times), and every later command of
+    /// the session waits behind it. So the page is made to paint first: a 1×1 px element in its
+    /// bottom-right corner, 1–2 % opaque, changes its colour on each animation frame for about
+    /// two seconds and is then removed.
     pub async fn screenshot(&self, file: &str) -> PathBuf {
         let path = artifacts_dir().join(file);
         progress(&format!("screenshot {file}"));
+        self.script(
+            "const d = document.createElement('div'); d.dataset.e2eRepaint = ''; \
+             d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;\
+               pointer-events:none;z-index:2147483647'; \
+             document.body.appendChild(d); let n = 0; \
+             const tick = () => { n += 1; if (n > 120) { d.remove(); return; } \
+               d.style.background = n % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; \
+               requestAnimationFrame(tick); }; \
+             requestAnimationFrame(tick); return true;",
+            vec![],
+        )
+        .await;
         match tokio::time::timeout(Duration::from_secs(15), self.client.screenshot()).await {
             Ok(Ok(png)) if png.starts_with(b"\x89PNG") => {
                 std::fs::write(&path, png).expect("write screenshot");
@@ -272,13 +297,7 @@ impl App {
                     "driver screenshot failed (answered: {}), capturing the display",
                     other.is_ok()
                 ));
-                let status = Command::new("sh")
-                    .arg("-c")
-                    .arg(r#"xwd -root -silent | convert xwd:- "png:$0""#)
-                    .arg(&path)
-                    .status()
-                    .expect("run xwd and convert");
-                assert!(status.success(), "capturing the display failed");
+                return self.capture_display(file);
             }
         }
         path
@@ -286,17 +305,73 @@ impl App {
 
     /// Captures the whole Xvfb display (every window, the always-on-top reminder window
     /// included) as a PNG under `target/e2e/`.
+    ///
+    /// ImageMagick's `import -window root` is used, not `xwd -root`: the app's windows have a
+    /// visual other than the root window's (GTK picks a GLX visual), and `xwd -root`'s image of
+    /// the display showed the reminder window's area black although the screen held the
+    /// rendered page there (a read of such a pixel of the root window returned the page's
+    /// colour). See docs/reminders.md.
     pub fn capture_display(&self, file: &str) -> PathBuf {
         let path = artifacts_dir().join(file);
         progress(&format!("display capture {file}"));
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(r#"xwd -root -silent | convert xwd:- "png:$0""#)
-            .arg(&path)
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(format!("png:{}", path.display()))
             .status()
-            .expect("run xwd and convert");
+            .expect("run ImageMagick's import");
         assert!(status.success(), "capturing the display failed");
         path
+    }
+
+    /// The WebDriver handle of the app window whose page URL has the fragment `fragment`
+    /// (the reminder window: `reminders`, page `index.html#reminders`). WebKitWebDriver lists
+    /// every webview of the app as a window of the session (Get Window Handles).
+    pub async fn window_with_fragment(&self, fragment: &str) -> WindowHandle {
+        let back = bounded("current window", self.client.window())
+            .await
+            .expect("current window handle");
+        let handles = bounded("window handles", self.client.windows())
+            .await
+            .expect("window handles");
+        let mut found = None;
+        for h in handles {
+            self.switch_to(&h).await;
+            let url = bounded("current url", self.client.current_url())
+                .await
+                .expect("current url");
+            if url.fragment() == Some(fragment) {
+                found = Some(h);
+                break;
+            }
+        }
+        self.switch_to(&back).await;
+        match found {
+            Some(h) => h,
+            None => {
+                self.fail(&format!("no window of the session shows #{fragment}"))
+                    .await
+            }
+        }
+    }
+
+    /// Makes `handle` the session's current window: element lookups, clicks and scripts go to
+    /// its page from now on.
+    pub async fn switch_to(&self, handle: &WindowHandle) {
+        bounded(
+            &format!("switch to window {handle:?}"),
+            self.client.switch_to_window(handle.clone()),
+        )
+        .await
+        .expect("switch to window");
+    }
+
+    /// Makes the main window the session's current window again.
+    pub async fn switch_to_main(&self) {
+        let main = self
+            .main
+            .clone()
+            .expect("the main window's handle is known");
+        self.switch_to(&main).await;
     }
 
     /// Calls one of the app's IPC commands from the main window's page (as the UI does) and
@@ -385,7 +460,15 @@ impl App {
     }
 
     /// Fails the test after saving a screenshot and the page's text, so the cause is visible.
+    /// The main window is made current first (its page is the one described).
     pub async fn fail(&self, why: &str) -> ! {
+        if let Some(main) = &self.main {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(10),
+                self.client.switch_to_window(main.clone()),
+            )
+            .await;
+        }
         let shot = self.screenshot(&format!("{}-failure.png", self.name)).await;
         let body = self.texts("body").await.join(
             "
@@ -427,6 +510,18 @@ impl Drop for App {
             self.stop_driver();
         }
     }
+}
+
+/// The X11 ids of the top-level windows whose title contains `title` (`xwininfo -root -tree`).
+pub fn x11_window_ids(title: &str) -> Vec<String> {
+    let Ok(tree) = Command::new("xwininfo").args(["-root", "-tree"]).output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&tree.stdout)
+        .lines()
+        .filter(|l| l.contains(&format!("\"{title}")))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
 }
 
 async fn connect(port: u16, bin: &Path, profile: &Path) -> Client {

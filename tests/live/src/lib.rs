@@ -37,7 +37,7 @@ pub const CAROL: User = User {
     name: "carol",
     password: "carol123",
 };
-/// dave, erin, frank and grace belong to the fault and crash tests (tests/faultproxy), one
+/// dave, erin, frank, grace and heidi belong to the fault and crash tests (tests/faultproxy), one
 /// mailbox per test binary: those tests create and delete folders in bulk, and an EAS Sync of
 /// any other test on the same account would answer status 12 (hierarchy changed) meanwhile.
 pub const DAVE: User = User {
@@ -55,6 +55,10 @@ pub const FRANK: User = User {
 pub const GRACE: User = User {
     name: "grace",
     password: "grace123",
+};
+pub const HEIDI: User = User {
+    name: "heidi",
+    password: "heidi123",
 };
 
 impl User {

@@ -43,7 +43,7 @@ use crate::error::CoreError;
 use crate::store::events::upsert_local_event;
 use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
 
-const EVENT_KINDS: &str = "('event_create', 'event_update', 'event_delete', 'meeting_response')";
+const EVENT_KINDS: &str = crate::store::outbox::CALENDAR_KINDS;
 
 /// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -426,6 +426,22 @@ pub async fn replay_eas(
             .map_err(|e| crate::sync::map_eas(e, "MeetingResponse"))?;
         store.mark_done(q.id, &Done::default()).await?;
         return Ok(Replayed::Done);
+    }
+    if cal.sync_token.is_empty() || cal.sync_token == "0" {
+        return Ok(Replayed::Later(
+            "the calendar has not been synced yet".into(),
+        ));
+    }
+    // Commands only on a SyncKey the server has just confirmed (engine/mail.rs `sync_pass`:
+    // SOGo answers a command Sync on an older key with its latest key and no changes, which
+    // would skip a lost answer's changes for good). A plain pass first.
+    if let Some(current) = store.calendar(cal.id).await? {
+        super::calendar_eas::sync_folder(client, store, &current, zone)
+            .await
+            .map_err(|e| match e {
+                super::calendar_eas::EasSyncError::Eas(e) => crate::sync::map_eas(e, "Sync"),
+                super::calendar_eas::EasSyncError::Core(e) => e,
+            })?;
     }
     let key = store
         .calendar(cal.id)

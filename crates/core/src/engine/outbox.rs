@@ -141,8 +141,7 @@ pub async fn replay(cx: &mut AccountContext) -> Result<Option<Duration>, EngineE
             break;
         };
         if !is_mail(&entry.op) {
-            // The queue is ordered per account: a calendar operation at the head is the
-            // calendar side's to replay.
+            // `next_ready` names mail operations only; a calendar one is never replayed here.
             break;
         }
         cx.store.mark_in_flight(entry.id).await?;
@@ -152,14 +151,11 @@ pub async fn replay(cx: &mut AccountContext) -> Result<Option<Duration>, EngineE
     }
     // Is the head of this account's queue waiting for a retry?
     let now = Utc::now().timestamp();
-    let head = cx
-        .store
-        .outbox_unfinished()
-        .await?
-        .into_iter()
-        .find(|e| e.account_id == Some(account_id) && e.state == OutboxState::Pending);
+    let head = cx.store.outbox_unfinished().await?.into_iter().find(|e| {
+        e.account_id == Some(account_id) && e.state == OutboxState::Pending && is_mail(&e.op)
+    });
     Ok(head
-        .filter(|e| is_mail(&e.op) && e.next_attempt_at > now)
+        .filter(|e| e.next_attempt_at > now)
         .map(|e| Duration::from_secs(u64::try_from(e.next_attempt_at - now).unwrap_or(0))))
 }
 
@@ -185,7 +181,47 @@ async fn run_one(
         // Local failures (SQLite) and shutdown are not the operation's fault.
         Err(other) => return Err(other),
     };
-    match judge(&entry.op, &err) {
+    let mut err = err;
+    let mut verdict = judge(&entry.op, &err);
+    if let (Verdict::MoveSourceGone(_), OutboxOp::Move { to_folder_id, .. }) = (&verdict, &entry.op)
+    {
+        // Was it this very move, its answer lost? Then the destination holds the message
+        // under a new ServerId: a Sync of the destination shows it, and the move is done.
+        match super::mail::sync_pass(cx, to_folder_id, Vec::new()).await {
+            Ok(_) => {
+                if let Some(new_server_id) = cx.store.moved_copy(entry.id).await? {
+                    tracing::info!(
+                        op = entry.id,
+                        "move: found in the destination after a lost answer"
+                    );
+                    cx.store
+                        .mark_done(
+                            entry.id,
+                            &Done {
+                                new_server_id: Some(new_server_id),
+                                etag: None,
+                            },
+                        )
+                        .await?;
+                    cx.emit(EngineEvent::OutboxApplied {
+                        account_id,
+                        op_id: entry.id,
+                    });
+                    return Ok(None);
+                }
+            }
+            // The destination could not be synced now: the move is tried again later.
+            Err(EngineError::Eas(e)) => {
+                verdict = match judge(&entry.op, &e) {
+                    Verdict::MoveSourceGone(_) => Verdict::Retry,
+                    v => v,
+                };
+                err = e;
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    match verdict {
         Verdict::Done => {
             cx.store.mark_done(entry.id, &Done::default()).await?;
             cx.emit(EngineEvent::OutboxApplied {

@@ -1398,22 +1398,32 @@ async fn a_move_whose_source_is_gone_leaves_no_placeholder_behind() {
     // message in as "99"; the retry hears "invalid source". Exactly one row remains.
     let (store, acc) = store_with_account().await;
     let mv = moved_to_two(&store, acc).await;
+    assert_eq!(store.moved_copy(mv).await.unwrap(), None);
     store
         .apply_mail_batch(
             acc,
             "2",
             &batch(
                 "k1",
-                vec![MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9)))],
+                vec![
+                    MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9))),
+                    MailChange::Upsert(msg("98", "move me too", at(2024, 7, 1, 9))),
+                ],
             ),
         )
         .await
         .unwrap();
     assert_eq!(
         subjects(&store, acc, "2").await.len(),
-        2,
-        "placeholder and synced copy"
+        3,
+        "placeholder and synced copies"
     );
+    // The engine first looks for the moved message in the destination (a lost answer).
+    assert_eq!(store.moved_copy(mv).await.unwrap().as_deref(), Some("99"));
+    sqlx::query("DELETE FROM message WHERE server_id = '98'")
+        .execute(store.pool())
+        .await
+        .unwrap();
     store.mark_in_flight(mv).await.unwrap();
     store.mark_move_source_gone(mv).await.unwrap();
     assert_eq!(
@@ -1438,5 +1448,187 @@ async fn a_discarded_move_puts_the_message_back() {
         vec![("7".to_owned(), "move me".to_owned())]
     );
     assert!(subjects(&store, acc, "2").await.is_empty());
+    assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn operations_queued_on_a_moved_message_follow_it_to_its_new_server_id() {
+    // Move "7" to folder 2, then flag it and move it on to folder 3 before the first move is
+    // confirmed: both later operations name the placeholder until the server's DstMsgId is
+    // known, then that id (nothing is sent to a `local:` id that the server never had).
+    let (store, acc) = store_with_account().await;
+    let mv = moved_to_two(&store, acc).await;
+    let placeholder = format!("local:{mv}");
+    let flag = store
+        .enqueue(
+            acc,
+            &OutboxOp::Flag {
+                folder_id: "2".into(),
+                server_id: placeholder.clone(),
+                flag_status: 2,
+            },
+        )
+        .await
+        .unwrap();
+    let mv2 = store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "2".into(),
+                server_id: placeholder.clone(),
+                to_folder_id: "3".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store.mark_in_flight(mv).await.unwrap();
+    store
+        .mark_done(
+            mv,
+            &Done {
+                new_server_id: Some("99".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    let op_of = |id| {
+        let store = store.clone();
+        async move { store.outbox_entry(id).await.unwrap().unwrap().op }
+    };
+    assert_eq!(
+        op_of(flag).await,
+        OutboxOp::Flag {
+            folder_id: "2".into(),
+            server_id: "99".into(),
+            flag_status: 2,
+        }
+    );
+    assert_eq!(
+        op_of(mv2).await,
+        OutboxOp::Move {
+            folder_id: "2".into(),
+            server_id: "99".into(),
+            to_folder_id: "3".into(),
+        }
+    );
+    // The message is shown once, in folder 3, and a Sync of folder 2 that lists "99" (where
+    // the first move put it on the server) does not bring a second copy back.
+    store
+        .apply_mail_batch(
+            acc,
+            "2",
+            &batch(
+                "k2",
+                vec![MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(subjects(&store, acc, "2").await.is_empty());
+    assert_eq!(subjects(&store, acc, "3").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_calendar_operation_backing_off_does_not_hold_back_mail() {
+    // The calendar server is away; its queued event waits for a retry. Mail the user marks
+    // meanwhile goes out at once: the two queues are independent.
+    let (store, acc) = store_with_account().await;
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("7", "read me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    let now = Utc::now();
+    sqlx::query(
+        "INSERT INTO outbox (account_url, account_user, kind, payload, state, next_attempt_at)
+         VALUES ('https://h/Microsoft-Server-ActiveSync', 'alice', 'event_create', '{}',
+                 'pending', ?1)",
+    )
+    .bind(now.timestamp() + 600)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let read = store
+        .enqueue(
+            acc,
+            &OutboxOp::MarkRead {
+                folder_id: "1".into(),
+                server_id: "7".into(),
+                read: true,
+            },
+        )
+        .await
+        .unwrap();
+    let ready: Vec<i64> = store
+        .next_ready(now)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ready, vec![read]);
+}
+
+#[tokio::test]
+async fn a_move_confirmed_after_the_user_moved_the_message_on_keeps_one_row() {
+    // 1 → 2 (answer lost), then the user moves it on 2 → 3; a Sync of 2 brings the server's
+    // copy "99"; the retried first move is recognised by that copy. The user's row (in 3) stays
+    // the only one, and the second move now names "99" in folder 2.
+    let (store, acc) = store_with_account().await;
+    let mv = moved_to_two(&store, acc).await;
+    let mv2 = store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "2".into(),
+                server_id: format!("local:{mv}"),
+                to_folder_id: "3".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .apply_mail_batch(
+            acc,
+            "2",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(msg("99", "move me", at(2024, 7, 1, 9)))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.moved_copy(mv).await.unwrap().as_deref(), Some("99"));
+    store.mark_in_flight(mv).await.unwrap();
+    store
+        .mark_done(
+            mv,
+            &Done {
+                new_server_id: Some("99".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(subjects(&store, acc, "2").await.is_empty());
+    assert_eq!(
+        subjects(&store, acc, "3").await,
+        vec![(format!("local:{mv2}"), "move me".to_owned())]
+    );
+    assert_eq!(
+        store.outbox_entry(mv2).await.unwrap().unwrap().op,
+        OutboxOp::Move {
+            folder_id: "2".into(),
+            server_id: "99".into(),
+            to_folder_id: "3".into(),
+        }
+    );
     assert_eq!(store.search("move", 10).await.unwrap().len(), 1);
 }

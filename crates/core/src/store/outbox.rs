@@ -14,19 +14,23 @@
 //! parked ──retry_parked──▶ pending        parked/pending ──discard──▶ (row removed)
 //! ```
 //!
-//! * Order: per account, only the oldest row that is `pending` or `in_flight` can be ready
-//!   ([`Store::next_ready`]); a row backing off holds back the account's later rows, so the
-//!   server sees the changes in the order the user made them. A parked row does not hold
-//!   back the queue: it waits for the user.
-//! * Crash: rows found `in_flight` at start are put back to `pending` by
-//!   [`Store::recover_in_flight`]. Replaying them is safe because each row carries an
-//!   idempotency key (the EAS ClientId of a Send/Reply/Forward/draft, the iCalendar UID of an
-//!   event) with which the engine checks whether the server already has the change.
+//! * Order: two queues per account, mail and calendar (`CALENDAR_KINDS`). In each, only the
+//!   oldest row that is `pending` or `in_flight` can be ready ([`Store::next_ready`] for mail,
+//!   engine/calendar_outbox.rs for events); a row backing off holds back the later rows of its
+//!   queue, so the server sees the changes in the order the user made them. A parked row does
+//!   not hold back the queue: it waits for the user.
+//! * Crash: rows found `in_flight` at the next replay are "in doubt" and replayed first; that
+//!   is safe because each row carries an idempotency key (the EAS ClientId of a
+//!   Send/Reply/Forward/draft, the iCalendar UID of an event) with which the engine checks
+//!   whether the server already has the change (engine/outbox.rs "Never sent twice").
+//!   [`Store::recover_in_flight`] exists for tools that reset a queue by hand; the engine
+//!   does not use it.
 //! * Local bits: an operation that changed a cached field sets its bit in `local_state` of the
 //!   row named by `local_ref` (messages.rs "The local-change rule"). When the row is done or
 //!   discarded, the bit stays only if another unfinished row for the same item sets it too.
-//!   Discarding a row does not undo the cached change; the next full sync of the item brings
-//!   the server's value back.
+//!   Discarding a row does not undo a cached flag or read state; the next full sync of the
+//!   item brings the server's value back. A discarded move is undone at once (the message goes
+//!   back to its folder), since its placeholder ServerId names nothing on the server.
 //! * Reset: `outbox` is user data; it names accounts by server URL and user and items by
 //!   folder and ServerId (or calendar and href), so it survives a profile reset.
 
@@ -304,6 +308,10 @@ pub struct Done {
     pub etag: Option<String>,
 }
 
+/// The operation kinds of the calendar queue (replayed by engine/calendar_outbox.rs).
+pub(crate) const CALENDAR_KINDS: &str =
+    "('event_create', 'event_update', 'event_delete', 'meeting_response')";
+
 const ENTRY_COLUMNS: &str = "o.id, a.id AS account_id, o.account_url, o.account_user, o.payload, \
      o.idempotency_key, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at";
 
@@ -546,13 +554,16 @@ impl Store {
         Ok(id)
     }
 
-    /// The operations to send now: per account the oldest unfinished one, if it is pending and
-    /// due at `now` (module docs). Ordered by id.
+    /// The mail operations to send now: per account the oldest unfinished mail operation, if
+    /// it is pending and due at `now` (module docs). Ordered by id. Calendar operations have
+    /// their own queue (engine/calendar_outbox.rs): an event waiting for its calendar server
+    /// does not hold back mail, nor the other way round.
     pub async fn next_ready(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, CoreError> {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM outbox o
              LEFT JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
              WHERE o.id IN (SELECT min(id) FROM outbox WHERE state IN ('pending', 'in_flight')
+                              AND kind NOT IN {CALENDAR_KINDS}
                             GROUP BY account_url, account_user)
                AND o.state = 'pending' AND o.next_attempt_at <= ?1
              ORDER BY o.id"
@@ -649,6 +660,32 @@ impl Store {
         self.finish(id, &Done::default(), true).await
     }
 
+    /// After a move's source was reported gone and its destination synced: the ServerId of
+    /// the one message in the destination that is the moved message (same subject, sender,
+    /// date and conversation, not the placeholder itself), if there is exactly one.
+    pub async fn moved_copy(&self, move_id: i64) -> Result<Option<String>, CoreError> {
+        // The user's row may have been moved on meanwhile: the copy is looked for in this
+        // move's destination, whatever folder the row shows now.
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT m.server_id FROM outbox o
+               JOIN message p ON p.id = o.local_ref
+               JOIN message m ON m.account_id = p.account_id
+                AND m.folder_id = json_extract(o.payload, '$.to_folder_id')
+                AND m.id != p.id AND m.server_id NOT LIKE 'local:%'
+                AND m.subject = p.subject AND m.from_addr = p.from_addr AND m.date = p.date
+                AND m.conversation_id = p.conversation_id
+             WHERE o.id = ?1 AND o.kind = 'move'
+             LIMIT 2",
+        )
+        .bind(move_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(match ids.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        })
+    }
+
     async fn finish(&self, id: i64, result: &Done, source_gone: bool) -> Result<(), CoreError> {
         let mut tx = self.begin_write().await?;
         let row: Option<(String, String, i64)> =
@@ -683,25 +720,27 @@ impl Store {
                         super::search::unindex_message(&mut tx, local_ref).await?;
                     }
                 }
-                OutboxOp::Move { .. } => {
+                OutboxOp::Move { to_folder_id, .. } => {
                     if let Some(new) = &result.new_server_id {
                         // When the MoveItems answer was lost and the move retried, a Sync of
                         // the destination may have brought the item in already under its new
-                        // ServerId: then the placeholder row goes instead of taking that id
-                        // (which would violate UNIQUE (account, folder, server_id) and stop
-                        // the queue for good).
-                        let dup = sqlx::query(
-                            "DELETE FROM message WHERE id = ?1 AND server_id = ?3 AND EXISTS (
-                                SELECT 1 FROM message m WHERE m.account_id = message.account_id
-                                AND m.folder_id = message.folder_id AND m.server_id = ?2)",
+                        // ServerId. The user's row (local_ref) stands for the message — it may
+                        // even have been moved on since — so that copy goes, and the row takes
+                        // the id if it still waits for it (taking it while the copy exists
+                        // would violate UNIQUE (account, folder, server_id)).
+                        let copies: Vec<i64> = sqlx::query_scalar(
+                            "DELETE FROM message WHERE folder_id = ?2 AND server_id = ?3
+                                AND id != ?1
+                                AND account_id = (SELECT account_id FROM message WHERE id = ?1)
+                             RETURNING id",
                         )
                         .bind(local_ref)
+                        .bind(to_folder_id)
                         .bind(new)
-                        .bind(format!("local:{id}"))
-                        .execute(&mut *tx)
+                        .fetch_all(&mut *tx)
                         .await?;
-                        if dup.rows_affected() > 0 {
-                            super::search::unindex_message(&mut tx, local_ref).await?;
+                        for copy in copies {
+                            super::search::unindex_message(&mut tx, copy).await?;
                         }
                         sqlx::query(
                             "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
@@ -709,6 +748,19 @@ impl Store {
                         .bind(local_ref)
                         .bind(new)
                         .bind(format!("local:{id}"))
+                        .execute(&mut *tx)
+                        .await?;
+                        // Operations the user queued on the moved message before the move
+                        // was confirmed (move, then flag or move again) name the placeholder:
+                        // they now name the ServerId the server gave it.
+                        sqlx::query(
+                            "UPDATE outbox SET item_id = ?2,
+                                payload = json_set(payload, '$.server_id', ?2)
+                             WHERE item_id = ?1 AND state != 'done'
+                               AND json_extract(payload, '$.server_id') = ?1",
+                        )
+                        .bind(format!("local:{id}"))
+                        .bind(new)
                         .execute(&mut *tx)
                         .await?;
                     }

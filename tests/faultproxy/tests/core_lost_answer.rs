@@ -1,0 +1,135 @@
+//! A Sync answer lost on its way back, followed by the outbox replaying a change in the same
+//! folder, against the real SOGo (no proxy needed: the "lost" answer is a request whose answer
+//! the test throws away, with the app's own DeviceId and SyncKey).
+//!
+//! SOGo (5.8) answers a Sync that carries client commands with no server changes, and when
+//! that Sync names an older SyncKey than the device's latest, with the device's *latest* key:
+//! a client that then stores that key has skipped the changes of the lost answer for good. The
+//! engine therefore sends commands only after a plain Sync of the folder has fetched what the
+//! server has (engine/mail.rs `sync_pass`); this test fails without that.
+
+use kontor_core::engine::{AccountContext, EventBus, mail, outbox};
+use kontor_core::{FolderKind, Kontor, ProfilePaths, SignIn};
+use kontor_eas::sync::{CollectionRequest, ServerChange};
+use kontor_eas::{EasClient, EasConfig};
+use kontor_live_tests::SOGO_EAS_URL;
+use sqlx::Row;
+
+mod common;
+use common::{Imap, message, unique};
+
+/// This binary's own account (tests/servers/seed.py); only its INBOX is used.
+const USER: kontor_live_tests::User = kontor_live_tests::HEIDI;
+
+/// (cache id, flagged) of the cached message with `subject`.
+async fn cached(app: &Kontor, subject: &str) -> (i64, bool) {
+    let r = sqlx::query("SELECT id, flag_status FROM message WHERE subject = ?1")
+        .bind(subject)
+        .fetch_one(app.store().pool())
+        .await
+        .unwrap_or_else(|e| panic!("{subject} not cached: {e}"));
+    (r.get(0), r.get::<i64, _>(1) == 2)
+}
+
+#[tokio::test]
+async fn a_change_in_a_lost_sync_answer_survives_the_next_outbox_replay() {
+    common::use_test_keychain();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
+    let account = app
+        .sign_in(SignIn {
+            server_url: SOGO_EAS_URL.into(),
+            user: USER.name.into(),
+            password: USER.password.into(),
+        })
+        .await
+        .expect("sign-in");
+    let account_id = app
+        .store()
+        .account_id(&account.server_url, &account.user)
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = app
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.kind == FolderKind::Inbox)
+        .expect("an Inbox")
+        .id;
+    let cfg = EasConfig::new(
+        SOGO_EAS_URL,
+        USER.name,
+        USER.password,
+        &app.device_id().await,
+    )
+    .unwrap()
+    .device_type(kontor_core::sync::DEVICE_TYPE);
+    let mut client = EasClient::new(cfg).unwrap();
+    client.negotiate().await.unwrap();
+    client.provision().await.unwrap();
+    let mut cx = AccountContext {
+        account_id,
+        client,
+        store: app.store().clone(),
+        events: EventBus::new(256),
+        window_size: 100,
+        max_attempts: 8,
+        seed: None,
+    };
+
+    // Two new messages, x and y, in the cache.
+    let (x, y) = (unique("KFlostx"), unique("KFlosty"));
+    let mut imap = Imap::login(USER).await;
+    for s in [&x, &y] {
+        imap.append("INBOX", "", &message(USER, USER, s)).await;
+    }
+    mail::sync_pass(&mut cx, &inbox, Vec::new()).await.unwrap();
+    let (x_id, x_flagged) = cached(&app, &x).await;
+    let (y_id, _) = cached(&app, &y).await;
+    assert!(!x_flagged);
+
+    // Someone flags x on the server; the Sync answer that carries it is lost.
+    imap.select("INBOX").await;
+    let uid = imap.uids_with_subject(&x).await[0];
+    imap.cmd(&format!("UID STORE {uid} +FLAGS (\\Flagged)"))
+        .await;
+    let key = app.store().sync_key(account_id, &inbox).await.unwrap();
+    let mut lost = None;
+    for _ in 0..20 {
+        let mut req = CollectionRequest::new(&inbox, &key);
+        req.window_size = Some(100);
+        let resp = cx.client.sync(&[req]).await.unwrap();
+        let col = resp.collection(&inbox).expect("the Inbox's answer");
+        if col.changes.iter().any(|c| {
+            matches!(c, ServerChange::Change { server_id, .. } if *server_id == uid.to_string())
+        }) {
+            lost = Some(col.sync_key.clone());
+            break;
+        }
+        // Not there yet (IMAP to EAS is not instant): nothing was handed out, ask again.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    assert!(
+        lost.is_some(),
+        "the server never reported x's flag (the test would prove nothing)"
+    );
+    assert_eq!(
+        app.store().sync_key(account_id, &inbox).await.unwrap(),
+        key,
+        "the lost answer did not reach the cache"
+    );
+
+    // The user marks y read; the outbox replays it, then the folder syncs.
+    app.mark_read(y_id, true).await.unwrap();
+    outbox::replay(&mut cx).await.unwrap();
+    mail::sync_pass(&mut cx, &inbox, Vec::new()).await.unwrap();
+    let (id, flagged) = cached(&app, &x).await;
+    assert_eq!(id, x_id);
+    assert!(
+        flagged,
+        "x's flag from the lost answer was skipped: the cache says unflagged, the server flagged"
+    );
+    imap.logout().await;
+}
