@@ -95,6 +95,93 @@ async fn mail_batch_pages_newest_first_with_a_keyset_cursor() {
 }
 
 #[tokio::test]
+async fn a_batch_applies_its_items_in_order() {
+    // New messages of a batch are written together; every other change must still see the
+    // ones before it, and ids of one second must stay distinct across batches.
+    let (store, acc) = store_with_account().await;
+    let noon = at(2024, 3, 1, 12);
+    let first: Vec<MailChange> = (0..100)
+        .map(|i| MailChange::Upsert(msg(&format!("1:{i}"), &format!("first {i}"), noon)))
+        .collect();
+    let out = store
+        .apply_mail_batch(acc, "1", &batch("k1", first))
+        .await
+        .unwrap();
+    assert_eq!(out.added, 100);
+    let mut again = msg("1:200", "added twice", noon);
+    let out = store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k2",
+                vec![
+                    MailChange::Upsert(msg("1:200", "added once", noon)),
+                    MailChange::Flags {
+                        server_id: "1:200".into(),
+                        read: Some(true),
+                        flag_status: None,
+                    },
+                    MailChange::Upsert({
+                        again.flag_status = 2;
+                        again.read = true;
+                        again
+                    }),
+                    MailChange::Upsert(msg("1:201", "deleted later", noon)),
+                    MailChange::Delete {
+                        server_id: "1:201".into(),
+                    },
+                    MailChange::Delete {
+                        server_id: "1:5".into(),
+                    },
+                    MailChange::Upsert(msg("1:5", "back again", noon)),
+                    MailChange::Upsert(msg("1:6", "changed", noon)),
+                    MailChange::Upsert(msg("1:202", "new", at(2024, 3, 2, 12))),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        BatchOutcome {
+            added: 4,
+            updated: 3,
+            deleted: 2,
+            kept_local: 0
+        }
+    );
+    let page = store.messages_page(acc, "1", None, 500).await.unwrap();
+    assert_eq!(page.len(), 102);
+    let mut ids: Vec<i64> = page.iter().map(|m| m.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 102, "ids are distinct");
+    let get = |sid: &str| page.iter().find(|m| m.server_id == sid).unwrap().clone();
+    let twice = get("1:200");
+    assert_eq!(twice.subject, "added twice");
+    assert!(twice.read);
+    assert_eq!(twice.flag_status, 2);
+    assert!(page.iter().all(|m| m.server_id != "1:201"));
+    assert_eq!(get("1:5").subject, "back again");
+    assert_eq!(get("1:6").subject, "changed");
+    assert_eq!(page[0].server_id, "1:202");
+    // The index holds each message once, with its last text.
+    assert_eq!(store.search("twice", 10).await.unwrap().len(), 1);
+    assert_eq!(store.search("once", 10).await.unwrap().len(), 0);
+    assert_eq!(store.search("later", 10).await.unwrap().len(), 0);
+    assert_eq!(store.search("first", 200).await.unwrap().len(), 98);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'back'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn a_batch_that_fails_half_way_keeps_the_old_key_and_items() {
     let (store, acc) = store_with_account().await;
     store

@@ -31,12 +31,14 @@
 //! re-delivered, except messages with local bits, and drops the marker. The outbox is not
 //! touched.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::search::{address_text, index_message, unindex_message};
+use super::search::{IndexEntry, address_text, index_message, index_new_messages, unindex_message};
 use super::{Address, Store, write_sync_key};
 use crate::error::CoreError;
 
@@ -280,22 +282,67 @@ fn addresses_json(list: &[Address]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// The first free date-ordered id for `date` (module docs).
-async fn next_id(conn: &mut SqliteConnection, date: i64) -> Result<i64, CoreError> {
-    let base = date.clamp(0, i64::MAX / ID_SLOTS - 1) * ID_SLOTS;
-    let max: Option<i64> =
-        sqlx::query_scalar("SELECT max(id) FROM message WHERE id >= ?1 AND id < ?2")
-            .bind(base)
-            .bind(base + ID_SLOTS)
-            .fetch_one(&mut *conn)
-            .await?;
-    match max {
-        None => Ok(base),
-        Some(m) if m + 1 < base + ID_SLOTS => Ok(m + 1),
-        Some(_) => Err(CoreError::InvalidInput(format!(
-            "more than {ID_SLOTS} messages dated the same second ({date})"
-        ))),
+/// The base of the id range of one second (module docs).
+fn id_base(date: i64) -> i64 {
+    date.clamp(0, i64::MAX / ID_SLOTS - 1) * ID_SLOTS
+}
+
+/// Hands out date-ordered ids for the new messages of one batch: the first free slot of each
+/// second is looked up once per batch (one statement for all seconds), then counted up here.
+#[derive(Default)]
+struct IdAllocator {
+    /// id base of a second → the next free id in it.
+    next: HashMap<i64, i64>,
+}
+
+impl IdAllocator {
+    /// Looks up the highest used id of every second in `dates` not yet known.
+    async fn prepare(
+        &mut self,
+        conn: &mut SqliteConnection,
+        dates: impl Iterator<Item = i64>,
+    ) -> Result<(), CoreError> {
+        let bases: BTreeSet<i64> = dates
+            .map(id_base)
+            .filter(|b| !self.next.contains_key(b))
+            .collect();
+        if bases.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT j.value, (SELECT max(id) FROM message WHERE id >= j.value AND id < j.value + ?2)
+             FROM json_each(?1) j",
+        )
+        .bind(json_array(bases.iter()))
+        .bind(ID_SLOTS)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (base, max) in rows {
+            self.next.insert(base, max.map_or(base, |m| m + 1));
+        }
+        Ok(())
     }
+
+    /// The next free id for `date` (one lookup unless [`IdAllocator::prepare`] saw that date).
+    async fn take(&mut self, conn: &mut SqliteConnection, date: i64) -> Result<i64, CoreError> {
+        self.prepare(conn, std::iter::once(date)).await?;
+        let base = id_base(date);
+        let next = self.next.entry(base).or_insert(base);
+        if *next >= base + ID_SLOTS {
+            return Err(CoreError::InvalidInput(format!(
+                "more than {ID_SLOTS} messages dated the same second ({date})"
+            )));
+        }
+        let id = *next;
+        *next += 1;
+        Ok(id)
+    }
+}
+
+/// A JSON array of the given values (for `json_each` in a statement).
+fn json_array<T: Serialize>(values: impl Iterator<Item = T>) -> String {
+    // Serialising strings and integers cannot fail.
+    serde_json::to_string(&values.collect::<Vec<_>>()).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// The `sync_state` collection that marks a re-sync from 0 of `folder_id` as in progress, so
@@ -319,152 +366,218 @@ async fn resync_marker_taken(
     Ok(done.rows_affected() > 0)
 }
 
-/// Upserts one message inside a transaction; returns (added, kept_local).
-/// Whether an unfinished outbox move takes `server_id` out of `folder_id` (the local-change
-/// rule for moves: the cache already shows the message in the destination).
+/// The ServerIds that an unfinished outbox move takes out of `folder_id` (the local-change
+/// rule for moves: the cache already shows those messages in the destination). One statement
+/// per batch; the outbox does not change while a batch is applied.
 async fn moving_away(
     conn: &mut SqliteConnection,
     account_id: i64,
     folder_id: &str,
-    server_id: &str,
-) -> Result<bool, CoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM outbox o
+) -> Result<HashSet<String>, CoreError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT o.item_id FROM outbox o
             JOIN account a ON a.server_url = o.account_url AND a.username = o.account_user
-         WHERE a.id = ?1 AND o.folder_id = ?2 AND o.item_id = ?3 AND o.kind = 'move'
-           AND o.state != 'done')",
+         WHERE a.id = ?1 AND o.folder_id = ?2 AND o.kind = 'move' AND o.state != 'done'",
     )
     .bind(account_id)
     .bind(folder_id)
-    .bind(server_id)
-    .fetch_one(&mut *conn)
-    .await?)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().collect())
 }
 
-pub(crate) async fn upsert_message(
+/// `(id, local_state)` of the cached messages of `folder_id` among `server_ids`, by ServerId
+/// (one statement per batch).
+async fn existing_messages(
     conn: &mut SqliteConnection,
     account_id: i64,
     folder_id: &str,
-    m: &MessageData,
-) -> Result<(bool, bool), CoreError> {
-    let existing: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT id, local_state FROM message
-         WHERE account_id = ?1 AND folder_id = ?2 AND server_id = ?3",
+    server_ids: impl Iterator<Item = &str>,
+) -> Result<HashMap<String, (i64, i64)>, CoreError> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT server_id, id, local_state FROM message
+         WHERE account_id = ?1 AND folder_id = ?2
+           AND server_id IN (SELECT value FROM json_each(?3))",
     )
     .bind(account_id)
     .bind(folder_id)
-    .bind(&m.server_id)
-    .fetch_optional(&mut *conn)
+    .bind(json_array(server_ids))
+    .fetch_all(&mut *conn)
     .await?;
-    let to = addresses_json(&m.to);
-    let cc = addresses_json(&m.cc);
-    let date = m.date.timestamp();
-    let (id, added, kept) = match existing {
-        None if moving_away(conn, account_id, folder_id, &m.server_id).await? => {
-            // The user moved this message out of the folder and the move is not done yet:
-            // the server still lists it here (a re-sync, or a Change after a lost answer),
-            // but the cache must not show it twice. The move's outcome settles where it is.
-            return Ok((false, false));
+    Ok(rows
+        .into_iter()
+        .map(|(server_id, id, local_state)| (server_id, (id, local_state)))
+        .collect())
+}
+
+/// Rows per multi-row INSERT. A batch is written in chunks of powers of two up to this size,
+/// so each connection caches a handful of statement shapes (sqlx prepares each once).
+const INSERT_CHUNK: usize = 64;
+
+/// `INSERT INTO <head> VALUES (?, …), (?, …)`: `rows` rows of `columns` parameters.
+pub(crate) fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    format!("INSERT INTO {head} VALUES {}", vec![row; rows].join(", "))
+}
+
+/// Splits `rows` into chunks of `INSERT_CHUNK`, then of falling powers of two.
+pub(crate) fn insert_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
         }
-        None => {
-            let id = next_id(conn, date).await?;
-            sqlx::query(
-                "INSERT INTO message (id, account_id, folder_id, server_id, message_id, subject,
-                    from_name, from_addr, to_json, cc_json, date, preview, read, flag_status,
-                    importance, has_attachments, conversation_id, body_state, size)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19)",
-            )
-            .bind(id)
-            .bind(account_id)
-            .bind(folder_id)
-            .bind(&m.server_id)
-            .bind(&m.message_id)
-            .bind(&m.subject)
-            .bind(&m.from.name)
-            .bind(&m.from.addr)
-            .bind(&to)
-            .bind(&cc)
-            .bind(date)
-            .bind(&m.preview)
-            .bind(m.read)
-            .bind(m.flag_status)
-            .bind(m.importance)
-            .bind(m.has_attachments)
-            .bind(&m.conversation_id)
-            .bind(m.body_state as i64)
-            .bind(m.size)
-            .execute(&mut *conn)
-            .await?;
-            (id, true, false)
-        }
-        Some((id, local_state)) => {
-            // The local-change rule: fields with a pending local change keep their value.
-            sqlx::query(
-                "UPDATE message SET message_id = ?2, subject = ?3, from_name = ?4, from_addr = ?5,
-                    to_json = ?6, cc_json = ?7, date = ?8, preview = ?9,
-                    read = CASE WHEN local_state & 1 THEN read ELSE ?10 END,
-                    flag_status = CASE WHEN local_state & 2 THEN flag_status ELSE ?11 END,
-                    importance = ?12, has_attachments = ?13, conversation_id = ?14,
-                    body_state = max(body_state, ?15), size = ?16, resync = 0
-                 WHERE id = ?1",
-            )
-            .bind(id)
-            .bind(&m.message_id)
-            .bind(&m.subject)
-            .bind(&m.from.name)
-            .bind(&m.from.addr)
-            .bind(&to)
-            .bind(&cc)
-            .bind(date)
-            .bind(&m.preview)
-            .bind(m.read)
-            .bind(m.flag_status)
-            .bind(m.importance)
-            .bind(m.has_attachments)
-            .bind(&m.conversation_id)
-            .bind(m.body_state as i64)
-            .bind(m.size)
-            .execute(&mut *conn)
-            .await?;
-            (id, false, local_state & (local::READ | local::FLAG) != 0)
-        }
-    };
-    for a in &m.attachments {
-        sqlx::query(
-            "INSERT INTO attachment (message_id, file_reference, name, content_type, size,
-                content_id, inline)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (message_id, file_reference) DO UPDATE
-                SET name = excluded.name, content_type = excluded.content_type,
-                    size = excluded.size, content_id = excluded.content_id,
-                    inline = excluded.inline",
-        )
-        .bind(id)
-        .bind(&a.file_reference)
-        .bind(&a.name)
-        .bind(&a.content_type)
-        .bind(a.size)
-        .bind(&a.content_id)
-        .bind(a.inline)
-        .execute(&mut *conn)
-        .await?;
+        let n = INSERT_CHUNK.min(1 << rows.len().ilog2());
+        let (head, tail) = rows.split_at(n);
+        rows = tail;
+        Some(head)
+    })
+}
+
+/// Inserts new messages (ids already assigned, none of them cached yet) with their attachment
+/// metadata and index entries, inside a transaction. Multi-row statements in ascending id
+/// order: FTS5 flushes its pending index data whenever a rowid is lower than the one before,
+/// so ascending rowids keep one transaction's index writes in one segment.
+async fn insert_messages(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+    rows: &mut Vec<(i64, &MessageData)>,
+) -> Result<(), CoreError> {
+    if rows.is_empty() {
+        return Ok(());
     }
-    let body = if added {
-        m.preview.clone()
-    } else {
-        body_text_for_index(conn, id, &m.preview).await?
-    };
+    rows.sort_unstable_by_key(|(id, _)| *id);
+    for chunk in insert_chunks(rows) {
+        let sql = multi_row_insert(
+            "message (id, account_id, folder_id, server_id, message_id, subject, from_name,
+                from_addr, to_json, cc_json, date, preview, read, flag_status, importance,
+                has_attachments, conversation_id, body_state, size)",
+            19,
+            chunk.len(),
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, m) in chunk {
+            q = q
+                .bind(*id)
+                .bind(account_id)
+                .bind(folder_id)
+                .bind(&m.server_id)
+                .bind(&m.message_id)
+                .bind(&m.subject)
+                .bind(&m.from.name)
+                .bind(&m.from.addr)
+                .bind(addresses_json(&m.to))
+                .bind(addresses_json(&m.cc))
+                .bind(m.date.timestamp())
+                .bind(&m.preview)
+                .bind(m.read)
+                .bind(m.flag_status)
+                .bind(m.importance)
+                .bind(m.has_attachments)
+                .bind(&m.conversation_id)
+                .bind(m.body_state as i64)
+                .bind(m.size);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    for (id, m) in rows.iter() {
+        for a in &m.attachments {
+            upsert_attachment(conn, *id, a).await?;
+        }
+    }
+    // A new message has no cached body: its body text in the index is the preview.
+    let entries: Vec<IndexEntry> = rows
+        .iter()
+        .map(|(id, m)| {
+            IndexEntry::new(
+                *id,
+                &m.subject,
+                &address_text(&m.from, &m.to, &m.cc),
+                &m.preview,
+            )
+        })
+        .collect();
+    index_new_messages(conn, &entries).await?;
+    rows.clear();
+    Ok(())
+}
+
+async fn upsert_attachment(
+    conn: &mut SqliteConnection,
+    message_id: i64,
+    a: &AttachmentMeta,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT INTO attachment (message_id, file_reference, name, content_type, size,
+            content_id, inline)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (message_id, file_reference) DO UPDATE
+            SET name = excluded.name, content_type = excluded.content_type,
+                size = excluded.size, content_id = excluded.content_id,
+                inline = excluded.inline",
+    )
+    .bind(message_id)
+    .bind(&a.file_reference)
+    .bind(&a.name)
+    .bind(&a.content_type)
+    .bind(a.size)
+    .bind(&a.content_id)
+    .bind(a.inline)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Updates a cached message from the server inside a transaction, honouring the local-change
+/// rule; returns whether a field was kept because of a pending local change.
+async fn update_message(
+    conn: &mut SqliteConnection,
+    id: i64,
+    local_state: i64,
+    m: &MessageData,
+) -> Result<bool, CoreError> {
+    // The local-change rule: fields with a pending local change keep their value.
+    sqlx::query(
+        "UPDATE message SET message_id = ?2, subject = ?3, from_name = ?4, from_addr = ?5,
+            to_json = ?6, cc_json = ?7, date = ?8, preview = ?9,
+            read = CASE WHEN local_state & 1 THEN read ELSE ?10 END,
+            flag_status = CASE WHEN local_state & 2 THEN flag_status ELSE ?11 END,
+            importance = ?12, has_attachments = ?13, conversation_id = ?14,
+            body_state = max(body_state, ?15), size = ?16, resync = 0
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(&m.message_id)
+    .bind(&m.subject)
+    .bind(&m.from.name)
+    .bind(&m.from.addr)
+    .bind(addresses_json(&m.to))
+    .bind(addresses_json(&m.cc))
+    .bind(m.date.timestamp())
+    .bind(&m.preview)
+    .bind(m.read)
+    .bind(m.flag_status)
+    .bind(m.importance)
+    .bind(m.has_attachments)
+    .bind(&m.conversation_id)
+    .bind(m.body_state as i64)
+    .bind(m.size)
+    .execute(&mut *conn)
+    .await?;
+    for a in &m.attachments {
+        upsert_attachment(conn, id, a).await?;
+    }
+    let body = body_text_for_index(conn, id, &m.preview).await?;
     index_message(
         conn,
         id,
         &m.subject,
         &address_text(&m.from, &m.to, &m.cc),
         &body,
-        !added,
+        true,
     )
     .await?;
-    Ok((added, kept))
+    Ok(local_state & (local::READ | local::FLAG) != 0)
 }
 
 /// The body text to index: the cached plain body, else the HTML body, else the preview.
@@ -554,16 +667,66 @@ impl Store {
     ) -> Result<BatchOutcome, CoreError> {
         let mut tx = self.begin_write().await?;
         let mut out = BatchOutcome::default();
+        // What the per-item rules need, looked up once for the whole batch: the cached
+        // messages among the batch's Upserts, the unfinished moves out of this folder, and the
+        // first free id of each second. `known` follows the batch's own inserts and deletes.
+        let upserts = || {
+            batch.changes.iter().filter_map(|c| match c {
+                MailChange::Upsert(m) => Some(m),
+                _ => None,
+            })
+        };
+        let mut known = existing_messages(
+            &mut tx,
+            account_id,
+            folder_id,
+            upserts().map(|m| m.server_id.as_str()),
+        )
+        .await?;
+        let mut ids = IdAllocator::default();
+        // Loaded on the first Upsert of a message that is not cached (a batch of flag changes
+        // never needs them).
+        let mut moved: Option<HashSet<String>> = None;
+        // New messages wait here and are written together (insert_messages) before any other
+        // kind of change and at the end, so every change sees the ones before it.
+        let mut new_rows: Vec<(i64, &MessageData)> = Vec::new();
         for change in &batch.changes {
+            if !matches!(change, MailChange::Upsert(m) if !known.contains_key(&m.server_id)) {
+                insert_messages(&mut tx, account_id, folder_id, &mut new_rows).await?;
+            }
             match change {
                 MailChange::Upsert(m) => {
-                    let (added, kept) = upsert_message(&mut tx, account_id, folder_id, m).await?;
-                    if added {
-                        out.added += 1;
-                    } else {
+                    if let Some(&(id, local_state)) = known.get(&m.server_id) {
+                        let kept = update_message(&mut tx, id, local_state, m).await?;
                         out.updated += 1;
+                        out.kept_local += u32::from(kept);
+                        continue;
                     }
-                    out.kept_local += u32::from(kept);
+                    let moved = match &mut moved {
+                        Some(moved) => moved,
+                        None => {
+                            ids.prepare(
+                                &mut tx,
+                                upserts()
+                                    .filter(|m| !known.contains_key(&m.server_id))
+                                    .map(|m| m.date.timestamp()),
+                            )
+                            .await?;
+                            moved.insert(moving_away(&mut tx, account_id, folder_id).await?)
+                        }
+                    };
+                    if moved.contains(&m.server_id) {
+                        // The user moved this message out of the folder and the move is not
+                        // done yet: the server still lists it here (a re-sync, or a Change
+                        // after a lost answer), but the cache must not show it twice. The
+                        // move's outcome settles where it is.
+                        out.updated += 1;
+                        continue;
+                    }
+                    let id = ids.take(&mut tx, m.date.timestamp()).await?;
+                    known.insert(m.server_id.clone(), (id, 0));
+                    new_rows.push((id, m));
+                    out.added += 1;
                 }
                 MailChange::Flags {
                     server_id,
@@ -603,6 +766,7 @@ impl Store {
                     out.updated += 1;
                 }
                 MailChange::Delete { server_id } => {
+                    known.remove(server_id);
                     if let Some((id, _)) =
                         message_id_by_server_id(&mut tx, account_id, folder_id, server_id).await?
                     {
@@ -612,6 +776,7 @@ impl Store {
                 }
             }
         }
+        insert_messages(&mut tx, account_id, folder_id, &mut new_rows).await?;
         if batch.complete && resync_marker_taken(&mut tx, account_id, folder_id).await? {
             let stale: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM message WHERE account_id = ?1 AND folder_id = ?2 AND resync = 1
