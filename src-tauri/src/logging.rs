@@ -33,13 +33,19 @@ fn filter() -> tracing_subscriber::EnvFilter {
 /// logs it; the app runs on without a file).
 pub fn init(profile: Option<&ProfilePaths>) -> Result<(), String> {
     let (file, problem) = match profile {
-        Some(paths) => match tracing_appender::rolling::Builder::new()
-            .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .filename_prefix("kontor")
-            .filename_suffix("log")
-            .max_log_files(KEEP_LOG_FILES)
-            .build(paths.logs())
-        {
+        // The folder first: the appender's clean-up of old files reads it when it is built
+        // and otherwise prints "Error reading the log directory" on a new profile.
+        Some(paths) => match std::fs::create_dir_all(paths.logs())
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                tracing_appender::rolling::Builder::new()
+                    .rotation(tracing_appender::rolling::Rotation::DAILY)
+                    .filename_prefix("kontor")
+                    .filename_suffix("log")
+                    .max_log_files(KEEP_LOG_FILES)
+                    .build(paths.logs())
+                    .map_err(|e| e.to_string())
+            }) {
             Ok(appender) => (
                 Some(
                     tracing_subscriber::fmt::layer()
