@@ -713,11 +713,9 @@ pub async fn pending_changes(store: &Store) -> Result<Vec<PendingChange>, CoreEr
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn an_operation_waiting_for_its_retry_holds_back_the_later_ones() {
-        // An edit failed once (HTTP 503) and waits; the user then deletes the same event. The
-        // delete must not overtake the edit (the edit would then find the event gone and be
-        // parked as a bogus conflict); a parked operation holds nothing back.
+    /// A store with alice's account and her ActiveSync calendar `vevent%2Fpersonal`:
+    /// (store, server URL, account id, folder, calendar id).
+    async fn eas_calendar() -> (Store, &'static str, i64, &'static str, i64) {
         let store = Store::open_in_memory().await.unwrap();
         let url = "https://h/Microsoft-Server-ActiveSync";
         let acc = store
@@ -741,6 +739,15 @@ mod tests {
             )
             .await
             .unwrap();
+        (store, url, acc, folder, cal)
+    }
+
+    #[tokio::test]
+    async fn an_operation_waiting_for_its_retry_holds_back_the_later_ones() {
+        // An edit failed once (HTTP 503) and waits; the user then deletes the same event. The
+        // delete must not overtake the edit (the edit would then find the event gone and be
+        // parked as a bogus conflict); a parked operation holds nothing back.
+        let (store, url, acc, folder, cal) = eas_calendar().await;
         let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTART:20261201T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         store
             .apply_event_batch(
@@ -857,29 +864,7 @@ mod tests {
     async fn a_run_acts_on_the_operation_as_an_earlier_one_left_it() {
         // Create and delete of a new event, both in one run's list; the create is confirmed
         // (the server names the event) before the delete's turn comes.
-        let store = Store::open_in_memory().await.unwrap();
-        let url = "https://h/Microsoft-Server-ActiveSync";
-        let acc = store
-            .upsert_account(url, "alice", "14.1", "")
-            .await
-            .unwrap();
-        let folder = "vevent%2Fpersonal";
-        store
-            .upsert_calendar(
-                acc,
-                &crate::store::CalendarInfo {
-                    source: crate::store::CalendarSource::Eas,
-                    remote_id: folder.into(),
-                    display_name: "Kalender".into(),
-                    color: String::new(),
-                    owner: String::new(),
-                    shared: false,
-                    read_only: false,
-                    ctag: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        let (store, url, acc, folder, _) = eas_calendar().await;
         let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:n1\r\nDTSTART:20261201T090000Z\r\nSUMMARY:A\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let create = store
             .enqueue(
