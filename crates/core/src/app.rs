@@ -534,6 +534,8 @@ impl Kontor {
             syncers,
             options.clone(),
         );
+        // The search indexer runs next to the account task and stops with it.
+        crate::engine::scheduler::spawn_indexer(self.store.clone(), handle.shutdown_signal());
         // CalDAV collections are polled next to the account task and stop with it.
         let interval = self.calendar_poll_interval().await?;
         let me = self.clone();

@@ -145,3 +145,124 @@ async fn a_release_1_database_is_upgraded_in_place_without_losing_rows() {
     assert_eq!(store.search("gruesse", 10).await.unwrap().len(), 1);
     store.close().await;
 }
+
+/// A database at schema 0003 with cached mail and the word index of that schema (positions,
+/// prefix indexes): opening it with the current store rebuilds the search index in the
+/// background way (migration 0004). Every message starts unindexed and is found at once by
+/// reading it directly, the indexer then fills the new indexes, and the answers stay the same.
+#[tokio::test]
+async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kontor.db");
+    {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+        kontor_core::store::MIGRATOR.run_to(3, &pool).await.unwrap();
+        for sql in [
+            "INSERT INTO account (id, server_url, username) VALUES
+                (1, 'https://mail.example.test/Microsoft-Server-ActiveSync', 'alice')",
+            "INSERT INTO message (id, account_id, folder_id, server_id, subject, from_name,
+                from_addr, date, preview) VALUES
+                (100, 1, '1', '1:1', 'Grüße aus der Hauptstraße', 'Jürgen Müller',
+                    'juergen@kontor-beispiel.de', 1700000000, 'Bis bald'),
+                (200, 1, '1', '1:2', 'Rechnung 2025', 'Buchhaltung', 'rechnung@example.test',
+                    1710000000, 'Anbei die Rechnung'),
+                (300, 1, '1', '1:3', 'Protokoll', 'Erin', 'erin@example.test', 1720000000,
+                    'Kurzfassung')",
+            "INSERT INTO message_body (message_id, kind, text) VALUES
+                (300, 'plain', 'Das Zahlungsziel wurde verlängert')",
+            // What schema 0003's store wrote: folded text in both indexes.
+            "INSERT INTO message_fts (rowid, subject, addresses, body) VALUES
+                (100, 'grusse aus der hauptstrasse', 'jurgen muller jurgen@kontor-beispiel.de',
+                    'bis bald'),
+                (200, 'rechnung 2025', 'buchhaltung rechnung@example.test',
+                    'anbei die rechnung'),
+                (300, 'protokoll', 'erin erin@example.test', 'das zahlungsziel wurde verlangert')",
+            "INSERT INTO message_tri (rowid, subject, addresses) VALUES
+                (100, 'grusse aus der hauptstrasse', 'jurgen muller jurgen@kontor-beispiel.de'),
+                (200, 'rechnung 2025', 'buchhaltung rechnung@example.test'),
+                (300, 'protokoll', 'erin erin@example.test')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+
+    let store = Store::open(&path).await.unwrap();
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(versions, [1, 2, 3, 4]);
+    let fts_sql: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(fts_sql.contains("detail = none"), "{fts_sql}");
+    assert!(!fts_sql.contains("prefix"), "{fts_sql}");
+    assert_eq!(store.unindexed_count().await.unwrap(), 3);
+    assert_eq!(
+        scalar_i64(&store, "SELECT count(*) FROM message_fts").await,
+        0,
+        "the old entries went with the old index"
+    );
+
+    let server_ids = |rows: Vec<kontor_core::store::MessageRow>| {
+        rows.into_iter().map(|m| m.server_id).collect::<Vec<_>>()
+    };
+    let queries = [
+        ("gruesse", vec!["1:1"]),
+        ("strasse", vec!["1:1"]),
+        ("mueller", vec!["1:1"]),
+        ("ontor-beisp", vec!["1:1"]),
+        ("rechnung", vec!["1:2"]),
+        ("zahlungsziel verlaengert", vec!["1:3"]),
+        ("example", vec!["1:3", "1:2"]),
+        ("nichts", vec![]),
+    ];
+    // Before the indexer ran: read directly.
+    for (q, want) in &queries {
+        assert_eq!(&server_ids(store.search(q, 10).await.unwrap()), want, "{q}");
+    }
+    assert_eq!(store.index_pending(2).await.unwrap(), 2);
+    assert_eq!(store.unindexed_count().await.unwrap(), 1);
+    // Half indexed (the two newest), then complete.
+    for (q, want) in &queries {
+        assert_eq!(&server_ids(store.search(q, 10).await.unwrap()), want, "{q}");
+    }
+    assert_eq!(store.index_pending(10).await.unwrap(), 1);
+    assert_eq!(store.index_pending(10).await.unwrap(), 0);
+    for (q, want) in &queries {
+        assert_eq!(&server_ids(store.search(q, 10).await.unwrap()), want, "{q}");
+    }
+    assert_eq!(
+        scalar_i64(
+            &store,
+            "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'zahlungsziel'"
+        )
+        .await,
+        1
+    );
+    for sql in [
+        "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 0)",
+        "INSERT INTO message_tri (message_tri, rank) VALUES ('integrity-check', 0)",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    store.close().await;
+}

@@ -283,6 +283,42 @@ where
     })
 }
 
+/// Runs the search indexer until shutdown: whenever the store signals new or changed
+/// messages, [`Store::index_pending`] takes them in transactions of
+/// [`INDEX_BATCH`](crate::store::search::INDEX_BATCH) until none is left. Between batches
+/// the sync gets the database (each batch is its own short write transaction).
+pub fn spawn_indexer(store: Store, mut shutdown: Shutdown) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = shutdown.requested() => break,
+                _ = store.index_work() => {}
+            }
+            let started = std::time::Instant::now();
+            let mut total = 0u64;
+            while !shutdown.is_requested() {
+                match store.index_pending(crate::store::search::INDEX_BATCH).await {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        total += u64::from(n);
+                        tokio::task::yield_now().await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search indexer failed; trying again in 30 s");
+                        tokio::select! {
+                            _ = shutdown.requested() => return,
+                            _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                        }
+                    }
+                }
+            }
+            if total > 0 {
+                tracing::info!(messages = total, took = ?started.elapsed(), "search index updated");
+            }
+        }
+    })
+}
+
 async fn run_account(
     spec: AccountSpec,
     store: Store,
@@ -693,6 +729,61 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 5);
         tx.send(true).unwrap();
         handle.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_indexer_catches_up_after_each_batch_and_stops_cleanly() {
+        use crate::store::{MailBatch, MailChange, MessageData};
+        let store = Store::open_in_memory().await.unwrap();
+        let account_id = store
+            .upsert_account("http://127.0.0.1:9/", "alice", "", "")
+            .await
+            .unwrap();
+        let (tx, rx) = watch::channel(false);
+        let indexer = spawn_indexer(store.clone(), Shutdown(rx));
+        let wait_until_indexed = || async {
+            for _ in 0..500 {
+                if store.unindexed_count().await.unwrap() == 0 {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            panic!("the indexer did not catch up within 5 s");
+        };
+        for round in 0..3 {
+            let changes = (0..1_200)
+                .map(|i| {
+                    MailChange::Upsert(MessageData {
+                        server_id: format!("1:{round}-{i}"),
+                        subject: format!("Runde {round} Nachricht {i}"),
+                        date: chrono::DateTime::from_timestamp(1_700_000_000 + i, 0).unwrap(),
+                        ..MessageData::default()
+                    })
+                })
+                .collect();
+            let batch = MailBatch {
+                sync_key: format!("k{round}"),
+                changes,
+                complete: true,
+            };
+            store
+                .apply_mail_batch(account_id, "1", &batch)
+                .await
+                .unwrap();
+            wait_until_indexed().await;
+            let hits: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'runde'",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            assert_eq!(hits, 1_200 * (round + 1));
+        }
+        tx.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), indexer)
+            .await
+            .expect("the indexer stops on shutdown")
+            .unwrap();
     }
 
     #[tokio::test]

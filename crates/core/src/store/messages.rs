@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::search::{IndexEntry, address_text, index_message, index_new_messages, unindex_message};
+use super::search::{reindex_later, unindex_message};
 use super::{Address, Store, write_sync_key};
 use crate::error::CoreError;
 
@@ -272,7 +272,7 @@ pub(crate) fn message_from_row(r: &SqliteRow) -> Result<MessageRow, CoreError> {
     })
 }
 
-fn parse_addresses(json: &str) -> Result<Vec<Address>, CoreError> {
+pub(crate) fn parse_addresses(json: &str) -> Result<Vec<Address>, CoreError> {
     serde_json::from_str(json)
         .map_err(|e| CoreError::InvalidInput(format!("stored address list is not valid: {e}")))
 }
@@ -434,9 +434,8 @@ pub(crate) fn insert_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
 }
 
 /// Inserts new messages (ids already assigned, none of them cached yet) with their attachment
-/// metadata and index entries, inside a transaction. Multi-row statements in ascending id
-/// order: FTS5 flushes its pending index data whenever a rowid is lower than the one before,
-/// so ascending rowids keep one transaction's index writes in one segment.
+/// metadata, inside a transaction, as `indexed = 0`: the search indexes are filled later
+/// (search.rs). Multi-row statements in ascending id order (neighbouring B-tree pages).
 async fn insert_messages(
     conn: &mut SqliteConnection,
     account_id: i64,
@@ -485,19 +484,6 @@ async fn insert_messages(
             upsert_attachment(conn, *id, a).await?;
         }
     }
-    // A new message has no cached body: its body text in the index is the preview.
-    let entries: Vec<IndexEntry> = rows
-        .iter()
-        .map(|(id, m)| {
-            IndexEntry::new(
-                *id,
-                &m.subject,
-                &address_text(&m.from, &m.to, &m.cc),
-                &m.preview,
-            )
-        })
-        .collect();
-    index_new_messages(conn, &entries).await?;
     rows.clear();
     Ok(())
 }
@@ -536,6 +522,24 @@ async fn update_message(
     local_state: i64,
     m: &MessageData,
 ) -> Result<bool, CoreError> {
+    // Whether the text the search indexes (subject, people, preview) changes.
+    let old: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT subject, from_name, from_addr, to_json, cc_json, preview FROM message
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let to_json = addresses_json(&m.to);
+    let cc_json = addresses_json(&m.cc);
+    let text_changed = old.is_none_or(|(subject, from_name, from_addr, to, cc, preview)| {
+        subject != m.subject
+            || from_name != m.from.name
+            || from_addr != m.from.addr
+            || to != to_json
+            || cc != cc_json
+            || preview != m.preview
+    });
     // The local-change rule: fields with a pending local change keep their value.
     sqlx::query(
         "UPDATE message SET message_id = ?2, subject = ?3, from_name = ?4, from_addr = ?5,
@@ -551,8 +555,8 @@ async fn update_message(
     .bind(&m.subject)
     .bind(&m.from.name)
     .bind(&m.from.addr)
-    .bind(addresses_json(&m.to))
-    .bind(addresses_json(&m.cc))
+    .bind(&to_json)
+    .bind(&cc_json)
     .bind(m.date.timestamp())
     .bind(&m.preview)
     .bind(m.read)
@@ -567,63 +571,21 @@ async fn update_message(
     for a in &m.attachments {
         upsert_attachment(conn, id, a).await?;
     }
-    let body = body_text_for_index(conn, id, &m.preview).await?;
-    index_message(
-        conn,
-        id,
-        &m.subject,
-        &address_text(&m.from, &m.to, &m.cc),
-        &body,
-        true,
-    )
-    .await?;
+    if text_changed {
+        reindex_later(conn, id).await?;
+    }
     Ok(local_state & (local::READ | local::FLAG) != 0)
 }
 
-/// The body text to index: the cached plain body, else the HTML body, else the preview.
-async fn body_text_for_index(
-    conn: &mut SqliteConnection,
-    id: i64,
-    preview: &str,
-) -> Result<String, CoreError> {
-    let text: Option<(String, String)> = sqlx::query_as(
-        "SELECT kind, text FROM message_body WHERE message_id = ?1 AND kind IN ('plain', 'html')
-         ORDER BY kind = 'plain' DESC LIMIT 1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match text {
-        Some((kind, t)) if kind == "html" => strip_tags(&t),
-        Some((_, t)) => t,
-        None => preview.to_owned(),
-    })
-}
-
-/// Crude HTML → text for the index only: tags dropped, entities left as they are.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 async fn delete_message(conn: &mut SqliteConnection, id: i64) -> Result<(), CoreError> {
-    unindex_message(conn, id).await?;
-    sqlx::query("DELETE FROM message WHERE id = ?1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let indexed: Option<i64> =
+        sqlx::query_scalar("DELETE FROM message WHERE id = ?1 RETURNING indexed")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if indexed == Some(1) {
+        unindex_message(conn, id).await?;
+    }
     Ok(())
 }
 
@@ -798,6 +760,9 @@ impl Store {
         }
         write_sync_key(&mut tx, account_id, folder_id, &batch.sync_key).await?;
         tx.commit().await?;
+        if out.added > 0 || out.updated > 0 {
+            self.index_wanted();
+        }
         Ok(out)
     }
 
@@ -878,18 +843,15 @@ impl Store {
         row.as_ref().map(message_from_row).transpose()
     }
 
-    /// Stores a fetched body part (replacing the same kind), updates `body_state` and the body
-    /// text in the search index, in one transaction.
+    /// Stores a fetched body part (replacing the same kind) and updates `body_state`, in one
+    /// transaction; a text part sends the message back to the indexer (search.rs).
     pub async fn store_body(&self, message_id: i64, part: &BodyPart) -> Result<(), CoreError> {
         let mut tx = self.begin_write().await?;
-        let found: Option<(String, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT subject, from_name, from_addr, to_json, cc_json, preview FROM message
-             WHERE id = ?1",
-        )
-        .bind(message_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((subject, from_name, from_addr, to, cc, preview)) = found else {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM message WHERE id = ?1")
+            .bind(message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
             return Err(CoreError::InvalidInput(format!(
                 "no cached message with id {message_id}"
             )));
@@ -919,21 +881,14 @@ impl Store {
             .bind(state as i64)
             .execute(&mut *tx)
             .await?;
-        let from = Address {
-            name: from_name,
-            addr: from_addr,
-        };
-        let body = body_text_for_index(&mut tx, message_id, &preview).await?;
-        index_message(
-            &mut tx,
-            message_id,
-            &subject,
-            &address_text(&from, &parse_addresses(&to)?, &parse_addresses(&cc)?),
-            &body,
-            true,
-        )
-        .await?;
+        let text_part = matches!(part.kind, BodyKind::Plain | BodyKind::Html);
+        if text_part {
+            reindex_later(&mut tx, message_id).await?;
+        }
         tx.commit().await?;
+        if text_part {
+            self.index_wanted();
+        }
         Ok(())
     }
 

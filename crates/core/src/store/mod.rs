@@ -53,8 +53,14 @@ const HIERARCHY: &str = "";
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// The one connection write transactions ([`Store::begin_write`]) run on, so its page
+    /// cache stays valid from one transaction to the next (a connection drops its cache when
+    /// another one has written). Reads use `pool`. The same pool for an in-memory store.
+    writer: SqlitePool,
     /// The zone floating and all-day times are placed in (events.rs).
     local_zone: Arc<RwLock<Zone>>,
+    /// Signalled when messages wait for the search indexer (search.rs).
+    index_work: Arc<tokio::sync::Notify>,
 }
 
 /// A mail address with its display name.
@@ -165,12 +171,31 @@ impl Store {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
+        let writer = if max > 1 {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                // 8 MiB for the pages a sync batch touches (SQLite's default: 2 MB).
+                .connect_with(options.pragma("cache_size", "-8192"))
+                .await?
+        } else {
+            pool.clone()
+        };
         Ok(Store {
             pool,
+            writer,
             local_zone: Arc::new(RwLock::new(Zone::Utc)),
+            // One stored permit: an indexer started later still sees that there may be work.
+            index_work: {
+                let n = Arc::new(tokio::sync::Notify::new());
+                n.notify_one();
+                n
+            },
         })
     }
 
@@ -201,13 +226,25 @@ impl Store {
     pub async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool
+        self.writer
             .begin_with(sqlx::AssertSqlSafe("BEGIN IMMEDIATE"))
             .await
     }
 
+    /// Tells the search indexer that messages may wait for it.
+    pub(crate) fn index_wanted(&self) {
+        self.index_work.notify_one();
+    }
+
+    /// Resolves when messages may wait for the search indexer (at once if that was signalled
+    /// since the last call). One waiter at a time: the app runs one indexer.
+    pub async fn index_work(&self) {
+        self.index_work.notified().await;
+    }
+
     /// Closes every connection (checkpointing the WAL).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
