@@ -166,6 +166,13 @@ impl Default for EngineOptions {
 pub struct Shutdown(watch::Receiver<bool>);
 
 impl Shutdown {
+    /// A signal of its own and the sender that requests stop (for jobs run outside an
+    /// account task, such as a benchmark's indexer).
+    pub fn channel() -> (watch::Sender<bool>, Shutdown) {
+        let (tx, rx) = watch::channel(false);
+        (tx, Shutdown(rx))
+    }
+
     /// True once stop was requested.
     pub fn is_requested(&self) -> bool {
         *self.0.borrow()
