@@ -369,28 +369,10 @@ impl Store {
         // unindexed messages; the union of the lists, cut to `limit`, is the answer.
         let mut ids: BTreeSet<i64> = BTreeSet::new();
         if let Some(fts) = fts_expression(&mut conn, &words).await? {
-            let hits: Vec<i64> = sqlx::query_scalar(
-                "SELECT f.rowid FROM message_fts f JOIN message m ON m.id = f.rowid
-                 WHERE message_fts MATCH ?1 AND (m.local_state & 8) = 0
-                 ORDER BY f.rowid DESC LIMIT ?2",
-            )
-            .bind(&fts)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?;
-            ids.extend(hits);
+            ids.extend(index_hits(&mut conn, WORD_INDEX, &fts, limit).await?);
         }
         if let Some(tri) = trigram_expression(&words) {
-            let hits: Vec<i64> = sqlx::query_scalar(
-                "SELECT t.rowid FROM message_tri t JOIN message m ON m.id = t.rowid
-                 WHERE message_tri MATCH ?1 AND (m.local_state & 8) = 0
-                 ORDER BY t.rowid DESC LIMIT ?2",
-            )
-            .bind(&tri)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?;
-            ids.extend(hits);
+            ids.extend(index_hits(&mut conn, TRIGRAM_INDEX, &tri, limit).await?);
         }
         ids.extend(scan_unindexed(&mut conn, &words, limit).await?);
         let wanted: Vec<i64> = ids.into_iter().rev().take(limit as usize).collect();
@@ -448,6 +430,30 @@ impl Store {
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// The FTS5 tables [`index_hits`] reads.
+const WORD_INDEX: &str = "message_fts";
+const TRIGRAM_INDEX: &str = "message_tri";
+
+/// The newest `limit` messages, not locally deleted, that FTS5 table `index` returns for
+/// `expression`.
+async fn index_hits(
+    conn: &mut SqliteConnection,
+    index: &'static str,
+    expression: &str,
+    limit: u32,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = format!(
+        "SELECT f.rowid FROM {index} f JOIN message m ON m.id = f.rowid
+         WHERE {index} MATCH ?1 AND (m.local_state & 8) = 0
+         ORDER BY f.rowid DESC LIMIT ?2"
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(expression)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await
 }
 
 /// The newest `limit` unindexed, not locally deleted messages that match `words`.
