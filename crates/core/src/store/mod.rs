@@ -30,7 +30,7 @@ use std::time::Duration;
 use kontor_calendar::Zone;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, Connection, Row, SqliteConnection, SqlitePool};
 
 use crate::error::CoreError;
 
@@ -166,6 +166,15 @@ impl Store {
     }
 
     async fn with_options(options: SqliteConnectOptions, max: u32) -> Result<Store, CoreError> {
+        if max > 1 {
+            // One connection alone first switches a new database to WAL and migrates it. A
+            // pool opens its connections side by side, and two connections switching the same
+            // new file to WAL deadlock on the exclusive lock: SQLite answers one of them
+            // "database is locked" at once, without waiting for `busy_timeout`.
+            let mut first = SqliteConnection::connect_with(&options).await?;
+            MIGRATOR.run(&mut first).await?;
+            first.close().await?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(1)
@@ -173,7 +182,9 @@ impl Store {
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
-        MIGRATOR.run(&pool).await?;
+        if max == 1 {
+            MIGRATOR.run(&pool).await?;
+        }
         let writer = if max > 1 {
             SqlitePoolOptions::new()
                 .max_connections(1)
