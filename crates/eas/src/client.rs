@@ -473,7 +473,31 @@ impl EasClient {
             });
         }
         let req = sync::request(collections);
-        self.command("Sync", &req, &[], sync::parse).await
+        for c in collections {
+            tracing::debug!(
+                collection = %c.collection_id,
+                sync_key = %c.sync_key,
+                commands = c.commands.len(),
+                "Sync request"
+            );
+        }
+        let result = self.command("Sync", &req, &[], sync::parse).await;
+        match &result {
+            Ok(resp) => {
+                for c in &resp.collections {
+                    tracing::debug!(
+                        collection = %c.collection_id,
+                        status = ?c.status,
+                        sync_key = %c.sync_key,
+                        more = c.more_available,
+                        changes = %sync::change_summary(&c.changes),
+                        "Sync answer"
+                    );
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "Sync failed"),
+        }
+        result
     }
 
     /// SendMail (MS-ASCMD 2.2.1.17). `mime` is an RFC 5322 message; line endings are made CRLF.

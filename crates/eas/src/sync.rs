@@ -375,6 +375,26 @@ pub enum ServerChange {
     },
 }
 
+/// The changes of an answer as `A:1 C:2 D:3 S:4` (kind and ServerId), for logs.
+pub fn change_summary(changes: &[ServerChange]) -> String {
+    let mut out = String::new();
+    for c in changes {
+        let kind = match c {
+            ServerChange::Add { .. } => "A",
+            ServerChange::Change { .. } => "C",
+            ServerChange::Delete { .. } => "D",
+            ServerChange::SoftDelete { .. } => "S",
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(kind);
+        out.push(':');
+        out.push_str(c.server_id());
+    }
+    out
+}
+
 impl ServerChange {
     pub fn server_id(&self) -> &str {
         match self {

@@ -198,6 +198,18 @@ async fn outbox_states(h: &Harness) -> BTreeMap<String, i64> {
 
 #[tokio::test]
 async fn mail_sync_and_outbox_converge_through_faults() {
+    // Every Sync request and answer (keys, ServerIds) goes to a log; a failure quotes the lines
+    // that name the items involved.
+    let log_dir = tempfile::tempdir().unwrap();
+    let log_path = log_dir.path().join("eas.log");
+    let log_file = std::fs::File::create(&log_path).unwrap();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "kontor_eas=debug,kontor_core=debug",
+        ))
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(log_file))
+        .init();
     let mut truth = direct(USER).await;
     let prefix = unique("KFmail");
     let names = [format!("{prefix}-A"), format!("{prefix}-B")];
@@ -564,9 +576,14 @@ async fn mail_sync_and_outbox_converge_through_faults() {
         .filter(|(_, _, subject)| problems.iter().any(|p| p.contains(subject.as_str())))
         .map(|(round, what, subject)| format!("round {round}: {what} {subject}"))
         .collect();
+    let log = if problems.is_empty() {
+        String::new()
+    } else {
+        log_lines_about(&log_path, &problems)
+    };
     assert!(
         problems.is_empty(),
-        "{} problems after {summary}:\n{}\nhistory of the items involved:\n{}\n{}",
+        "{} problems after {summary}:\n{}\nhistory of the items involved:\n{}\n{}\nSync log lines naming their ServerIds:\n{log}",
         problems.len(),
         problems.join("\n"),
         involved.join("\n"),
@@ -585,4 +602,43 @@ async fn mail_sync_and_outbox_converge_through_faults() {
         common::delete_folder(&mut truth, f).await;
     }
     let _ = h.names;
+}
+
+/// The lines of the EAS debug log that name a ServerId quoted in `problems` (`(0, "34")`), or
+/// that carry no changes at all but a key (so the sequence of keys can be followed), the last
+/// 400 of them.
+fn log_lines_about(path: &std::path::Path, problems: &[String]) -> String {
+    let ids: BTreeSet<String> = problems
+        .iter()
+        .filter_map(|p| {
+            let start = p.find(", \"")? + 3;
+            let end = start + p[start..].find('"')?;
+            Some(p[start..end].to_owned())
+        })
+        .collect();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains("Sync request")
+                || l.contains("Sync failed")
+                || ids.iter().any(|id| {
+                    [
+                        format!(":{id} "),
+                        format!(":{id}\n"),
+                        format!("={id} "),
+                        format!("\"{id}\""),
+                    ]
+                    .iter()
+                    .any(|pat| l.contains(pat.as_str()))
+                        || l.ends_with(&format!(":{id}"))
+                })
+        })
+        .collect();
+    let from = lines.len().saturating_sub(400);
+    format!(
+        "(ServerIds {ids:?}, full log {})\n{}",
+        path.display(),
+        lines[from..].join("\n")
+    )
 }

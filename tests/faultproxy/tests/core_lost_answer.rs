@@ -133,3 +133,123 @@ async fn a_change_in_a_lost_sync_answer_survives_the_next_outbox_replay() {
     );
     imap.logout().await;
 }
+
+/// Deletes in a lost Sync answer: SOGo drops the uids it reports from the device's cache at
+/// once, so only its clean-up for a key older than the device's latest sends them again. The
+/// engine's next passes on the old key must leave exactly the server's messages (seven
+/// expunged, window of five).
+#[tokio::test]
+async fn deletes_in_a_lost_sync_answer_are_not_kept() {
+    common::use_test_keychain();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
+    let account = app
+        .sign_in(SignIn {
+            server_url: SOGO_EAS_URL.into(),
+            user: USER.name.into(),
+            password: USER.password.into(),
+        })
+        .await
+        .expect("sign-in");
+    let account_id = app
+        .store()
+        .account_id(&account.server_url, &account.user)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut truth = common::direct(USER).await;
+    let name = unique("KFlostdel");
+    let folder = common::create_mail_folder(&mut truth, USER, &name).await;
+    app.refresh_folders().await.unwrap();
+    let cfg = EasConfig::new(
+        SOGO_EAS_URL,
+        USER.name,
+        USER.password,
+        &app.device_id().await,
+    )
+    .unwrap()
+    .device_type(kontor_core::sync::DEVICE_TYPE);
+    let mut client = EasClient::new(cfg).unwrap();
+    client.negotiate().await.unwrap();
+    client.provision().await.unwrap();
+    let mut cx = AccountContext {
+        account_id,
+        client,
+        store: app.store().clone(),
+        events: EventBus::new(256),
+        window_size: 5,
+        max_attempts: 8,
+        seed: None,
+    };
+
+    // Ten messages cached; then one is flagged on the server and synced, so the folder's key
+    // is SOGo's plain UIDNEXT-HIGHESTMODSEQ tag.
+    let mut imap = Imap::login(USER).await;
+    let subjects: Vec<String> = (0..10).map(|i| format!("{name}-{i}")).collect();
+    for s in &subjects {
+        imap.append(&name, "", &message(USER, USER, s)).await;
+    }
+    mail::sync_pass(&mut cx, &folder, Vec::new()).await.unwrap();
+    imap.select(&name).await;
+    let uid0 = imap.uids_with_subject(&subjects[0]).await[0];
+    imap.cmd(&format!("UID STORE {uid0} +FLAGS (\\Flagged)"))
+        .await;
+    mail::sync_pass(&mut cx, &folder, Vec::new()).await.unwrap();
+    let cached_subjects = async |app: &Kontor| -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT subject FROM message WHERE folder_id = ?1 AND local_state & 8 = 0
+             ORDER BY subject",
+        )
+        .bind(&folder)
+        .fetch_all(app.store().pool())
+        .await
+        .unwrap()
+    };
+    assert_eq!(cached_subjects(&app).await, subjects);
+
+    // Seven are expunged on the server; the answer with the first window of Deletes is lost.
+    for s in &subjects[1..8] {
+        let uid = imap.uids_with_subject(s).await[0];
+        imap.cmd(&format!("UID STORE {uid} +FLAGS (\\Deleted)"))
+            .await;
+        imap.cmd(&format!("UID EXPUNGE {uid}")).await;
+    }
+    let key = app.store().sync_key(account_id, &folder).await.unwrap();
+    let mut lost = false;
+    for _ in 0..20 {
+        let mut req = CollectionRequest::new(&folder, &key);
+        req.window_size = Some(5);
+        let resp = cx.client.sync(&[req]).await.unwrap();
+        if let Some(col) = resp.collection(&folder)
+            && col
+                .changes
+                .iter()
+                .any(|c| matches!(c, ServerChange::Delete { .. }))
+        {
+            lost = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    assert!(
+        lost,
+        "the server never reported the Deletes (the test would prove nothing)"
+    );
+
+    // The next passes (the engine's ordinary work) leave exactly the server's messages.
+    mail::sync_pass(&mut cx, &folder, Vec::new()).await.unwrap();
+    mail::sync_pass(&mut cx, &folder, Vec::new()).await.unwrap();
+    let mut expected: Vec<String> = [&subjects[0], &subjects[8], &subjects[9]]
+        .into_iter()
+        .cloned()
+        .collect();
+    expected.sort();
+    assert_eq!(
+        cached_subjects(&app).await,
+        expected,
+        "messages deleted on the server stayed in the cache"
+    );
+    imap.logout().await;
+    common::delete_folder(&mut truth, &folder).await;
+}
+
