@@ -202,7 +202,7 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4]);
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
     let fts_sql: String =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
             .fetch_one(store.pool())
@@ -264,5 +264,195 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
         .await
         .unwrap();
     assert_eq!(check, "ok");
+    store.close().await;
+}
+
+/// A database at schema 0004 with indexed mail (ids that are date-ordered keys): migration
+/// 0005 keeps every index entry valid (`sort_key = id`, nothing to re-index), a new message is
+/// appended with the next id and a date-ordered sort key, and deleting or changing an old
+/// message takes its entries out of both indexes (the triggers).
+#[tokio::test]
+async fn a_schema_4_database_keeps_its_search_index_with_sort_keys() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kontor.db");
+    let key = |secs: i64| secs << 20;
+    {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+        kontor_core::store::MIGRATOR.run_to(4, &pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO account (id, server_url, username) VALUES
+                (1, 'https://mail.example.test/Microsoft-Server-ActiveSync', 'alice')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        for (secs, server_id, subject, addr) in [
+            (
+                1_700_000_000,
+                "1:1",
+                "grusse aus der hauptstrasse",
+                "jurgen@kontor-beispiel.de",
+            ),
+            (
+                1_710_000_000,
+                "1:2",
+                "rechnung 2025",
+                "rechnung@example.test",
+            ),
+        ] {
+            sqlx::query(
+                "INSERT INTO message (id, account_id, folder_id, server_id, subject, from_addr,
+                    date, indexed) VALUES (?1, 1, '1', ?2, ?3, ?4, ?5, 1)",
+            )
+            .bind(key(secs))
+            .bind(server_id)
+            .bind(subject)
+            .bind(addr)
+            .bind(secs)
+            .execute(&pool)
+            .await
+            .unwrap();
+            for sql in [
+                "INSERT INTO message_fts (rowid, subject, addresses, body) VALUES (?1, ?2, ?3, '')",
+                "INSERT INTO message_tri (rowid, subject, addresses) VALUES (?1, ?2, ?3)",
+            ] {
+                sqlx::query(sql)
+                    .bind(key(secs))
+                    .bind(subject)
+                    .bind(addr)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        pool.close().await;
+    }
+
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(
+        store.unindexed_count().await.unwrap(),
+        0,
+        "nothing to re-index"
+    );
+    assert_eq!(
+        scalar_i64(&store, "SELECT count(*) FROM message WHERE sort_key = id").await,
+        2
+    );
+    let subjects = |rows: Vec<kontor_core::store::MessageRow>| {
+        rows.into_iter().map(|m| m.subject).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        subjects(store.search("gruesse", 10).await.unwrap()),
+        ["grusse aus der hauptstrasse"]
+    );
+    assert_eq!(
+        subjects(store.search("example", 10).await.unwrap()),
+        ["rechnung 2025"]
+    );
+
+    // A new message dated between the two: appended (next id), sorted by date.
+    let mid = Utc.timestamp_opt(1_705_000_000, 0).unwrap();
+    store
+        .apply_mail_batch(
+            1,
+            "1",
+            &MailBatch {
+                sync_key: "k5".into(),
+                changes: vec![MailChange::Upsert(MessageData {
+                    server_id: "1:3".into(),
+                    subject: "Rechnung Januar".into(),
+                    from: Address::new("Buchhaltung", "buchhaltung@example.test"),
+                    date: mid,
+                    ..MessageData::default()
+                })],
+                complete: false,
+            },
+        )
+        .await
+        .unwrap();
+    let (id, sort_key): (i64, i64) =
+        sqlx::query_as("SELECT id, sort_key FROM message WHERE server_id = '1:3'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(id, key(1_710_000_000) + 1, "appended after the highest id");
+    assert_eq!(sort_key, key(1_705_000_000));
+    while store.index_pending(10).await.unwrap() > 0 {}
+    assert_eq!(
+        subjects(store.search("rechnung", 10).await.unwrap()),
+        ["rechnung 2025", "Rechnung Januar"],
+        "newest first by date, not by id"
+    );
+
+    // The server deletes an old message and changes the other's subject: their old entries
+    // leave both indexes.
+    store
+        .apply_mail_batch(
+            1,
+            "1",
+            &MailBatch {
+                sync_key: "k6".into(),
+                changes: vec![
+                    MailChange::Delete {
+                        server_id: "1:2".into(),
+                    },
+                    MailChange::Upsert(MessageData {
+                        server_id: "1:1".into(),
+                        subject: "Neuer Betreff".into(),
+                        from: Address::new("", "jurgen@kontor-beispiel.de"),
+                        date: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+                        ..MessageData::default()
+                    }),
+                ],
+                complete: false,
+            },
+        )
+        .await
+        .unwrap();
+    for (table, q) in [
+        ("message_fts", "rechnung"),
+        ("message_tri", "example"),
+        ("message_fts", "hauptstrasse"),
+        ("message_tri", "hauptstrasse"),
+    ] {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {table} WHERE {table} MATCH ?1 AND rowid IN (?2, ?3)"
+        )))
+        .bind(q)
+        .bind(key(1_700_000_000))
+        .bind(key(1_710_000_000))
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            n, 0,
+            "{table} still has {q:?} of a deleted or changed message"
+        );
+    }
+    while store.index_pending(10).await.unwrap() > 0 {}
+    assert_eq!(
+        subjects(store.search("rechnung", 10).await.unwrap()),
+        ["Rechnung Januar"]
+    );
+    assert_eq!(
+        subjects(store.search("betreff", 10).await.unwrap()),
+        ["Neuer Betreff"]
+    );
+    assert!(store.search("hauptstrasse", 10).await.unwrap().is_empty());
+    for sql in [
+        "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 0)",
+        "INSERT INTO message_tri (message_tri, rank) VALUES ('integrity-check', 0)",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
     store.close().await;
 }

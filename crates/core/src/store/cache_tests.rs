@@ -119,8 +119,21 @@ async fn mail_batch_pages_newest_first_with_a_keyset_cursor() {
             pair[1].subject
         );
     }
-    // Ids follow dates, so id order is date order.
-    assert!(seen.windows(2).all(|p| p[0].id > p[1].id));
+    // Ids follow arrival (rows are appended), sort keys follow dates (the search order).
+    let rows: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT id, sort_key, server_id FROM message ORDER BY sort_key DESC")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let by_key: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(by_key, seen.iter().map(|m| m.id).collect::<Vec<_>>());
+    let mut by_arrival = rows.clone();
+    by_arrival.sort_by_key(|r| r.0);
+    let arrival: Vec<String> = by_arrival.into_iter().map(|r| r.2).collect();
+    assert_eq!(
+        arrival,
+        (0..25).map(|i| format!("1:{i}")).collect::<Vec<_>>()
+    );
     let first = &seen[0];
     assert_eq!(first.from.name, "Jürgen Groß");
     assert_eq!(first.to, vec![Address::new("Alice", "alice@kontor.test")]);

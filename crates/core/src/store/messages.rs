@@ -1,11 +1,14 @@
 //! Mail items: batches from Sync, the folder list query, bodies and attachment metadata.
 //!
-//! ## Message ids are date-ordered
+//! ## Ids in arrival order, sort keys in date order
 //!
-//! `message.id` is assigned as `date * 2^20 + n` (`date` in Unix seconds, `n` the first free
-//! slot of that second), so `ORDER BY id DESC` is newest first. The full-text indexes use the
-//! id as rowid and can stop after `limit` hits (search.rs). The folder list uses the index
-//! `(account_id, folder_id, date DESC, id DESC)` with a keyset cursor `(date, id)`.
+//! `message.id` counts up with every insert, so a Sync window's new rows are appended to the
+//! table whatever the order of their dates. `message.sort_key` is `date * 2^20 + n` (`date` in
+//! Unix seconds, `n` the first free slot of that second), so `ORDER BY sort_key DESC` is
+//! newest first; the full-text indexes use it as their rowid and can stop after `limit` hits
+//! (search.rs). (Migration 0005; rows stored before it have `sort_key = id`.) The folder list
+//! uses the index `(account_id, folder_id, date DESC, id DESC)` with a keyset cursor
+//! `(date, id)`.
 //!
 //! ## The local-change rule
 //!
@@ -38,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::search::{reindex_later, unindex_message};
+use super::search::reindex_later;
 use super::{Address, Store, write_sync_key};
 use crate::error::CoreError;
 
@@ -282,35 +285,40 @@ fn addresses_json(list: &[Address]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// The base of the id range of one second (module docs).
-fn id_base(date: i64) -> i64 {
+/// The base of the sort key range of one second (module docs).
+fn key_base(date: i64) -> i64 {
     date.clamp(0, i64::MAX / ID_SLOTS - 1) * ID_SLOTS
 }
 
-/// Hands out date-ordered ids for the new messages of one batch: the first free slot of each
-/// second is looked up once per batch (one statement for all seconds), then counted up here.
+/// Hands out ids and date-ordered sort keys for the new messages of one batch: the next id
+/// and the first free slot of each second are looked up once per batch (one statement for all
+/// seconds), then counted up here.
 #[derive(Default)]
 struct IdAllocator {
-    /// id base of a second → the next free id in it.
+    /// Sort key base of a second → the next free key in it.
     next: HashMap<i64, i64>,
+    /// The next row id (one more than the highest in the table).
+    next_id: Option<i64>,
 }
 
 impl IdAllocator {
-    /// Looks up the highest used id of every second in `dates` not yet known.
+    /// Looks up the highest used sort key of every second in `dates` not yet known.
     async fn prepare(
         &mut self,
         conn: &mut SqliteConnection,
         dates: impl Iterator<Item = i64>,
     ) -> Result<(), CoreError> {
         let bases: BTreeSet<i64> = dates
-            .map(id_base)
+            .map(key_base)
             .filter(|b| !self.next.contains_key(b))
             .collect();
         if bases.is_empty() {
             return Ok(());
         }
         let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT j.value, (SELECT max(id) FROM message WHERE id >= j.value AND id < j.value + ?2)
+            "SELECT j.value,
+                (SELECT max(sort_key) FROM message
+                 WHERE sort_key >= j.value AND sort_key < j.value + ?2)
              FROM json_each(?1) j",
         )
         .bind(json_array(bases.iter()))
@@ -323,19 +331,34 @@ impl IdAllocator {
         Ok(())
     }
 
-    /// The next free id for `date` (one lookup unless [`IdAllocator::prepare`] saw that date).
-    async fn take(&mut self, conn: &mut SqliteConnection, date: i64) -> Result<i64, CoreError> {
+    /// The next id and the next free sort key for `date` (one lookup each unless done
+    /// before for this batch).
+    async fn take(
+        &mut self,
+        conn: &mut SqliteConnection,
+        date: i64,
+    ) -> Result<(i64, i64), CoreError> {
         self.prepare(conn, std::iter::once(date)).await?;
-        let base = id_base(date);
+        let base = key_base(date);
         let next = self.next.entry(base).or_insert(base);
         if *next >= base + ID_SLOTS {
             return Err(CoreError::InvalidInput(format!(
                 "more than {ID_SLOTS} messages dated the same second ({date})"
             )));
         }
-        let id = *next;
+        let key = *next;
         *next += 1;
-        Ok(id)
+        let id = match self.next_id {
+            Some(id) => id,
+            None => {
+                let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM message")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                max.unwrap_or(0) + 1
+            }
+        };
+        self.next_id = Some(id + 1);
+        Ok((id, key))
     }
 }
 
@@ -440,24 +463,24 @@ async fn insert_messages(
     conn: &mut SqliteConnection,
     account_id: i64,
     folder_id: &str,
-    rows: &mut Vec<(i64, &MessageData)>,
+    rows: &mut Vec<(i64, i64, &MessageData)>,
 ) -> Result<(), CoreError> {
     if rows.is_empty() {
         return Ok(());
     }
-    rows.sort_unstable_by_key(|(id, _)| *id);
     for chunk in insert_chunks(rows) {
         let sql = multi_row_insert(
-            "message (id, account_id, folder_id, server_id, message_id, subject, from_name,
-                from_addr, to_json, cc_json, date, preview, read, flag_status, importance,
-                has_attachments, conversation_id, body_state, size)",
-            19,
+            "message (id, sort_key, account_id, folder_id, server_id, message_id, subject,
+                from_name, from_addr, to_json, cc_json, date, preview, read, flag_status,
+                importance, has_attachments, conversation_id, body_state, size)",
+            20,
             chunk.len(),
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, m) in chunk {
+        for (id, key, m) in chunk {
             q = q
                 .bind(*id)
+                .bind(*key)
                 .bind(account_id)
                 .bind(folder_id)
                 .bind(&m.server_id)
@@ -479,7 +502,7 @@ async fn insert_messages(
         }
         q.execute(&mut *conn).await?;
     }
-    for (id, m) in rows.iter() {
+    for (id, _, m) in rows.iter() {
         for a in &m.attachments {
             upsert_attachment(conn, *id, a).await?;
         }
@@ -577,15 +600,12 @@ async fn update_message(
     Ok(local_state & (local::READ | local::FLAG) != 0)
 }
 
+/// Deletes a message (its index entries go with it: trigger `message_unindex_on_delete`).
 async fn delete_message(conn: &mut SqliteConnection, id: i64) -> Result<(), CoreError> {
-    let indexed: Option<i64> =
-        sqlx::query_scalar("DELETE FROM message WHERE id = ?1 RETURNING indexed")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if indexed == Some(1) {
-        unindex_message(conn, id).await?;
-    }
+    sqlx::query("DELETE FROM message WHERE id = ?1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -651,7 +671,7 @@ impl Store {
         let mut moved: Option<HashSet<String>> = None;
         // New messages wait here and are written together (insert_messages) before any other
         // kind of change and at the end, so every change sees the ones before it.
-        let mut new_rows: Vec<(i64, &MessageData)> = Vec::new();
+        let mut new_rows: Vec<(i64, i64, &MessageData)> = Vec::new();
         for change in &batch.changes {
             if !matches!(change, MailChange::Upsert(m) if !known.contains_key(&m.server_id)) {
                 insert_messages(&mut tx, account_id, folder_id, &mut new_rows).await?;
@@ -685,9 +705,9 @@ impl Store {
                         out.updated += 1;
                         continue;
                     }
-                    let id = ids.take(&mut tx, m.date.timestamp()).await?;
+                    let (id, key) = ids.take(&mut tx, m.date.timestamp()).await?;
                     known.insert(m.server_id.clone(), (id, 0));
-                    new_rows.push((id, m));
+                    new_rows.push((id, key, m));
                     out.added += 1;
                 }
                 MailChange::Flags {

@@ -30,7 +30,7 @@ use std::time::Duration;
 use kontor_calendar::Zone;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, Row, SqliteConnection, SqlitePool};
+use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
 
 use crate::error::CoreError;
 
@@ -381,21 +381,14 @@ impl Store {
         }
         // Mail of folders that no longer exist goes with them (no foreign key: a full
         // FolderSync replaces the hierarchy row by row and must not cascade).
-        let orphans: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM message m WHERE m.account_id = ?1 AND NOT EXISTS
+        sqlx::query(
+            "DELETE FROM message AS m WHERE m.account_id = ?1 AND NOT EXISTS
                 (SELECT 1 FROM folder f WHERE f.account_id = m.account_id
                  AND f.server_id = m.folder_id)",
         )
         .bind(account_id)
-        .fetch_all(&mut *tx)
+        .execute(&mut *tx)
         .await?;
-        for id in orphans {
-            search::unindex_message(&mut tx, id).await?;
-            sqlx::query("DELETE FROM message WHERE id = ?1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
         write_sync_key(&mut tx, account_id, HIERARCHY, new_key).await?;
         tx.commit().await?;
         Ok(())

@@ -711,14 +711,11 @@ impl Store {
         if local_ref != 0 {
             match &op {
                 OutboxOp::Move { .. } if source_gone => {
-                    let gone = sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+                    sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
                         .bind(local_ref)
                         .bind(format!("local:{id}"))
                         .execute(&mut *tx)
                         .await?;
-                    if gone.rows_affected() > 0 {
-                        super::search::unindex_message(&mut tx, local_ref).await?;
-                    }
                 }
                 OutboxOp::Move { to_folder_id, .. } => {
                     if let Some(new) = &result.new_server_id {
@@ -728,20 +725,16 @@ impl Store {
                         // even have been moved on since — so that copy goes, and the row takes
                         // the id if it still waits for it (taking it while the copy exists
                         // would violate UNIQUE (account, folder, server_id)).
-                        let copies: Vec<i64> = sqlx::query_scalar(
+                        sqlx::query(
                             "DELETE FROM message WHERE folder_id = ?2 AND server_id = ?3
                                 AND id != ?1
-                                AND account_id = (SELECT account_id FROM message WHERE id = ?1)
-                             RETURNING id",
+                                AND account_id = (SELECT account_id FROM message WHERE id = ?1)",
                         )
                         .bind(local_ref)
                         .bind(to_folder_id)
                         .bind(new)
-                        .fetch_all(&mut *tx)
+                        .execute(&mut *tx)
                         .await?;
-                        for copy in copies {
-                            super::search::unindex_message(&mut tx, copy).await?;
-                        }
                         sqlx::query(
                             "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
                         )
@@ -766,14 +759,10 @@ impl Store {
                     }
                 }
                 OutboxOp::Delete { .. } => {
-                    let gone =
-                        sqlx::query("DELETE FROM message WHERE id = ?1 AND (local_state & 8) != 0")
-                            .bind(local_ref)
-                            .execute(&mut *tx)
-                            .await?;
-                    if gone.rows_affected() > 0 {
-                        super::search::unindex_message(&mut tx, local_ref).await?;
-                    }
+                    sqlx::query("DELETE FROM message WHERE id = ?1 AND (local_state & 8) != 0")
+                        .bind(local_ref)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 OutboxOp::EventCreate {
                     calendar,
@@ -941,14 +930,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if back.rows_affected() == 0 {
-                let gone = sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+                sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
                     .bind(local_ref)
                     .bind(format!("local:{id}"))
                     .execute(&mut *tx)
                     .await?;
-                if gone.rows_affected() > 0 {
-                    super::search::unindex_message(&mut tx, local_ref).await?;
-                }
             }
         }
         settle_local_bit(&mut tx, id, &op, local_ref).await?;

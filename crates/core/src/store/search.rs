@@ -1,6 +1,7 @@
 //! Full-text search over the mail cache (DESIGN §7).
 //!
-//! Two contentless FTS5 indexes, both keyed by `message.id` (schema: migrations 0002, 0004):
+//! Two contentless FTS5 indexes, both keyed by `message.sort_key` (schema: migrations 0002,
+//! 0004, 0005):
 //!
 //! * `message_fts` (`unicode61 remove_diacritics 2`, `detail = none`) over subject, addresses
 //!   and body text (the fetched plain body, else the HTML body without tags, else the
@@ -15,7 +16,8 @@
 //! in its own transactions (the app runs it as a task next to the sync; the index upkeep,
 //! mostly the trigram index, costs several times what the row itself does). A change to the
 //! indexed text of a message (subject, people, preview, a fetched body) takes its entries out
-//! and marks it `indexed = 0` again. [`Store::search`] answers from the indexes for indexed
+//! and marks it `indexed = 0` again (triggers in migration 0005 take the entries out when
+//! `indexed` goes back to 0 and when the message is deleted). [`Store::search`] answers from the indexes for indexed
 //! messages and reads the unindexed ones directly with the same rules
 //! ([`IndexEntry::matches`]), so a result never lacks a message because the indexer is behind.
 //!
@@ -37,7 +39,7 @@
 //!
 //! ## Newest first, bounded
 //!
-//! `message.id` grows with the message date (see `messages.rs`), so both indexes are read with
+//! `message.sort_key` grows with the message date (see `messages.rs`), so both indexes are read with
 //! `ORDER BY rowid DESC LIMIT n`: FTS5 walks its doclists backwards and stops after `n` hits,
 //! whether the term is rare or in every message. No query sorts the full match set.
 
@@ -101,7 +103,7 @@ pub(crate) fn address_text(from: &Address, to: &[Address], cc: &[Address]) -> St
     s
 }
 
-/// One message's folded index text.
+/// One message's folded index text; `id` is its sort key (the indexes' rowid).
 pub(crate) struct IndexEntry {
     id: i64,
     subject: String,
@@ -158,7 +160,7 @@ fn tokens(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The indexed text of one message from its row: (id, subject, from_name, from_addr, to_json,
+/// The indexed text of one message from its row: (sort key, subject, from_name, from_addr, to_json,
 /// cc_json, preview, plain body, HTML body).
 type TextRow = (
     i64,
@@ -173,7 +175,7 @@ type TextRow = (
 );
 
 /// Columns of a [`TextRow`] (`m` = message).
-const TEXT_COLUMNS: &str = "m.id, m.subject, m.from_name, m.from_addr, m.to_json, m.cc_json,
+const TEXT_COLUMNS: &str = "m.sort_key, m.subject, m.from_name, m.from_addr, m.to_json, m.cc_json,
     m.preview,
     (SELECT b.text FROM message_body b WHERE b.message_id = m.id AND b.kind = 'plain'),
     (SELECT b.text FROM message_body b WHERE b.message_id = m.id AND b.kind = 'html')";
@@ -212,8 +214,9 @@ fn strip_tags(html: &str) -> String {
     out
 }
 
-/// Takes an indexed message's entries out of both indexes and marks it for the indexer; a
-/// no-op for a message that is not indexed. Returns whether it was.
+/// Marks an indexed message for the indexer; its entries leave both indexes at once (trigger
+/// `message_unindex_on_change`). A no-op for a message that is not indexed. Returns whether
+/// it was.
 pub(crate) async fn reindex_later(
     conn: &mut SqliteConnection,
     id: i64,
@@ -222,15 +225,11 @@ pub(crate) async fn reindex_later(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    unindex_message(conn, id).await?;
-    Ok(true)
+    Ok(done.rows_affected() > 0)
 }
 
 /// Indexes messages that are not in the indexes yet (both indexes), with multi-row statements.
-/// `entries` should be in ascending id order (FTS5 starts a new segment whenever a rowid is
+/// `entries` should be in ascending sort key order (FTS5 starts a new segment whenever a rowid is
 /// lower than the one before; see messages.rs `insert_messages`).
 pub(crate) async fn index_new_messages(
     conn: &mut SqliteConnection,
@@ -264,22 +263,6 @@ pub(crate) async fn index_new_messages(
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(())
-}
-
-/// Removes a message from both indexes (a no-op for an unknown id).
-pub(crate) async fn unindex_message(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM message_fts WHERE rowid = ?1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM message_tri WHERE rowid = ?1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }
 
@@ -365,8 +348,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut conn = self.pool.acquire().await?;
-        // Each index yields at most `limit` ids, newest first, and so does the scan of the
-        // unindexed messages; the union of the lists, cut to `limit`, is the answer.
+        // Each index yields at most `limit` sort keys, newest first, and so does the scan of
+        // the unindexed messages; the union of the lists, cut to `limit`, is the answer.
         let mut ids: BTreeSet<i64> = BTreeSet::new();
         if let Some(fts) = fts_expression(&mut conn, &words).await? {
             ids.extend(index_hits(&mut conn, WORD_INDEX, &fts, limit).await?);
@@ -380,8 +363,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM message WHERE id IN (SELECT value FROM json_each(?1))
-             ORDER BY id DESC"
+            "SELECT {MESSAGE_COLUMNS} FROM message
+             WHERE sort_key IN (SELECT value FROM json_each(?1))
+             ORDER BY sort_key DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(serde_json::to_string(&wanted).unwrap_or_else(|_| "[]".to_owned()))
@@ -397,7 +381,7 @@ impl Store {
         // here could otherwise be marked indexed with its old text.
         let mut tx = self.begin_write().await?;
         let sql = format!(
-            "SELECT {TEXT_COLUMNS} FROM message m WHERE m.indexed = 0 ORDER BY m.id DESC
+            "SELECT {TEXT_COLUMNS} FROM message m WHERE m.indexed = 0 ORDER BY m.sort_key DESC
              LIMIT ?1"
         );
         let rows: Vec<TextRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -415,10 +399,12 @@ impl Store {
         entries.sort_unstable_by_key(|e| e.id);
         index_new_messages(&mut tx, &entries).await?;
         let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-        sqlx::query("UPDATE message SET indexed = 1 WHERE id IN (SELECT value FROM json_each(?1))")
-            .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned()))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE message SET indexed = 1 WHERE sort_key IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned()))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(u32::try_from(entries.len()).unwrap_or(u32::MAX))
     }
@@ -436,8 +422,8 @@ impl Store {
 const WORD_INDEX: &str = "message_fts";
 const TRIGRAM_INDEX: &str = "message_tri";
 
-/// The newest `limit` messages, not locally deleted, that FTS5 table `index` returns for
-/// `expression`.
+/// The sort keys of the newest `limit` messages, not locally deleted, that FTS5 table `index`
+/// returns for `expression`.
 async fn index_hits(
     conn: &mut SqliteConnection,
     index: &'static str,
@@ -445,7 +431,7 @@ async fn index_hits(
     limit: u32,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let sql = format!(
-        "SELECT f.rowid FROM {index} f JOIN message m ON m.id = f.rowid
+        "SELECT f.rowid FROM {index} f JOIN message m ON m.sort_key = f.rowid
          WHERE {index} MATCH ?1 AND (m.local_state & 8) = 0
          ORDER BY f.rowid DESC LIMIT ?2"
     );
@@ -456,7 +442,8 @@ async fn index_hits(
         .await
 }
 
-/// The newest `limit` unindexed, not locally deleted messages that match `words`.
+/// The sort keys of the newest `limit` unindexed, not locally deleted messages that match
+/// `words`.
 async fn scan_unindexed(
     conn: &mut SqliteConnection,
     words: &[String],
@@ -466,8 +453,8 @@ async fn scan_unindexed(
     let mut below = i64::MAX;
     let sql = format!(
         "SELECT {TEXT_COLUMNS} FROM message m
-         WHERE m.indexed = 0 AND m.id < ?1 AND (m.local_state & 8) = 0
-         ORDER BY m.id DESC LIMIT ?2"
+         WHERE m.indexed = 0 AND m.sort_key < ?1 AND (m.local_state & 8) = 0
+         ORDER BY m.sort_key DESC LIMIT ?2"
     );
     loop {
         let rows: Vec<TextRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
