@@ -43,7 +43,8 @@ use super::calendar_dav::map_dav;
 use super::calendar_eas::{PassReport, window_batch};
 use crate::convert;
 use crate::error::CoreError;
-use crate::store::events::upsert_local_event;
+use crate::store::events::{apply_event_batch_in, upsert_local_event};
+use crate::store::outbox::finish_in;
 use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
 
 const EVENT_KINDS: &str = crate::store::outbox::CALENDAR_KINDS;
@@ -194,12 +195,21 @@ pub fn op_error(e: kontor_eas::EasError, command: &str) -> CoreError {
 
 /// Parks an operation at once with a reason the user sees.
 pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
+    let mut conn = store.pool().acquire().await?;
+    park_in(&mut conn, id, reason).await
+}
+
+async fn park_in(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    reason: &str,
+) -> Result<(), CoreError> {
     sqlx::query(
         "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
     )
     .bind(id)
     .bind(reason)
-    .execute(store.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -239,13 +249,38 @@ async fn conflict(
 ) -> Result<(), CoreError> {
     let zone = store.local_zone();
     let mut tx = store.begin_write().await?;
+    conflict_in(
+        &mut tx,
+        &zone,
+        q,
+        calendar_id,
+        local_remote_id,
+        server,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; server version kept, local change parked");
+    Ok(())
+}
+
+/// [`conflict`] inside the caller's transaction.
+async fn conflict_in(
+    tx: &mut sqlx::SqliteConnection,
+    zone: &Zone,
+    q: &QueuedOp,
+    calendar_id: i64,
+    local_remote_id: &str,
+    server: Option<(String, String, String)>,
+    detail: &str,
+) -> Result<(), CoreError> {
     sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
         .bind(calendar_id)
         .bind(local_remote_id)
         .execute(&mut *tx)
         .await?;
     if let Some((remote_id, etag, ical)) = server {
-        let id = upsert_local_event(&mut tx, calendar_id, &remote_id, &ical, &zone).await?;
+        let id = upsert_local_event(&mut *tx, calendar_id, &remote_id, &ical, zone).await?;
         sqlx::query("UPDATE event SET local_state = 0, etag = ?2 WHERE id = ?1")
             .bind(id)
             .bind(etag)
@@ -259,8 +294,6 @@ async fn conflict(
     .bind(format!("conflict: {detail}"))
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
-    tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; server version kept, local change parked");
     Ok(())
 }
 
@@ -581,9 +614,6 @@ pub async fn replay_eas(
         .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
     let mut report = PassReport::default();
     let batch = window_batch(store, cal, &col.changes, zone, &mut report).await?;
-    store
-        .apply_event_batch(cal.id, &col.sync_key, &batch.upserts, &batch.deletes)
-        .await?;
     let (status, new_id) = col
         .responses
         .iter()
@@ -599,22 +629,37 @@ pub async fn replay_eas(
             _ => None,
         })
         .unwrap_or((Status::Success, None));
-    match status {
+    // The answer's SyncKey and items and the operation's outcome in one transaction: a crash
+    // can neither keep the new key with the operation still queued (it would be sent again on
+    // a key that already covers it) nor settle the operation without its key.
+    let local_zone = store.local_zone();
+    let mut tx = store.begin_write().await?;
+    apply_event_batch_in(
+        &mut tx,
+        &local_zone,
+        cal.id,
+        &col.sync_key,
+        &batch.upserts,
+        &batch.deletes,
+    )
+    .await?;
+    let replayed = match status {
         Status::Success => {
-            store
-                .mark_done(
-                    q.id,
-                    &Done {
-                        new_server_id: new_id,
-                        etag: None,
-                    },
-                )
-                .await?;
-            Ok(Replayed::Done)
+            finish_in(
+                &mut tx,
+                q.id,
+                &Done {
+                    new_server_id: new_id,
+                    etag: None,
+                },
+                false,
+            )
+            .await?;
+            Replayed::Done
         }
         Status::ObjectNotFound if ical.is_none() => {
-            store.mark_done(q.id, &Done::default()).await?;
-            Ok(Replayed::Done)
+            finish_in(&mut tx, q.id, &Done::default(), false).await?;
+            Replayed::Done
         }
         Status::Conflict | Status::ObjectNotFound => {
             let detail = format!(
@@ -627,18 +672,21 @@ pub async fn replay_eas(
                 status.code()
             );
             // The server's current version comes with the next pass.
-            conflict(store, q, cal.id, &remote_id, None, &detail).await?;
-            Ok(Replayed::Conflict { uid, detail })
+            conflict_in(&mut tx, &local_zone, q, cal.id, &remote_id, None, &detail).await?;
+            tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; local change parked");
+            Replayed::Conflict { uid, detail }
         }
         other => {
             let msg = format!(
                 "the server refused the change (Sync status {})",
                 other.code()
             );
-            park(store, q.id, &msg).await?;
-            Ok(Replayed::Conflict { uid, detail: msg })
+            park_in(&mut tx, q.id, &msg).await?;
+            Replayed::Conflict { uid, detail: msg }
         }
-    }
+    };
+    tx.commit().await?;
+    Ok(replayed)
 }
 
 /// Whether a command Sync must be answered for the command to count as done. A server

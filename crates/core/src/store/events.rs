@@ -364,81 +364,8 @@ impl Store {
     ) -> Result<EventBatchOutcome, CoreError> {
         let zone = self.local_zone();
         let mut tx = self.begin_write().await?;
-        let (account_id, calendar_remote): (i64, String) =
-            sqlx::query_as("SELECT account_id, remote_id FROM calendar WHERE id = ?1")
-                .bind(calendar_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {calendar_id}")))?;
-        let mut out = EventBatchOutcome::default();
-        for up in upserts {
-            let local: Option<i64> = sqlx::query_scalar(
-                "SELECT local_state FROM event WHERE calendar_id = ?1 AND remote_id = ?2",
-            )
-            .bind(calendar_id)
-            .bind(&up.remote_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if local.is_some_and(|l| l != 0) {
-                out.kept_local += 1;
-                continue;
-            }
-            let cal = match Calendar::parse(&up.ical) {
-                Ok(cal) if !cal.items.is_empty() => cal,
-                Ok(_) => {
-                    quarantine_in(
-                        &mut tx,
-                        account_id,
-                        &calendar_remote,
-                        &up.remote_id,
-                        "the calendar object holds no event or task",
-                        up.ical.as_bytes(),
-                    )
-                    .await?;
-                    out.quarantined += 1;
-                    continue;
-                }
-                Err(e) => {
-                    quarantine_in(
-                        &mut tx,
-                        account_id,
-                        &calendar_remote,
-                        &up.remote_id,
-                        &e.to_string(),
-                        up.ical.as_bytes(),
-                    )
-                    .await?;
-                    out.quarantined += 1;
-                    continue;
-                }
-            };
-            let n = normalise(&cal, &zone);
-            let id = write_event(
-                &mut tx,
-                calendar_id,
-                &up.remote_id,
-                Some(&up.etag),
-                &up.ical,
-                &n,
-                0,
-            )
-            .await?;
-            rematerialise(&mut tx, id, calendar_id, &cal, &zone).await?;
-            out.upserted += 1;
-        }
-        for remote_id in deletes {
-            let done = sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
-                .bind(calendar_id)
-                .bind(remote_id)
-                .execute(&mut *tx)
-                .await?;
-            out.deleted += u32::try_from(done.rows_affected()).unwrap_or(u32::MAX);
-        }
-        sqlx::query("UPDATE calendar SET sync_token = ?2 WHERE id = ?1")
-            .bind(calendar_id)
-            .bind(new_token)
-            .execute(&mut *tx)
-            .await?;
+        let out =
+            apply_event_batch_in(&mut tx, &zone, calendar_id, new_token, upserts, deletes).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -594,4 +521,92 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// [`Store::apply_event_batch`] inside the caller's transaction (the EAS calendar replay
+/// stores a command's answer and settles the operation together).
+pub(crate) async fn apply_event_batch_in(
+    tx: &mut SqliteConnection,
+    zone: &Zone,
+    calendar_id: i64,
+    new_token: &str,
+    upserts: &[EventUpsert],
+    deletes: &[String],
+) -> Result<EventBatchOutcome, CoreError> {
+    let (account_id, calendar_remote): (i64, String) =
+        sqlx::query_as("SELECT account_id, remote_id FROM calendar WHERE id = ?1")
+            .bind(calendar_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {calendar_id}")))?;
+    let mut out = EventBatchOutcome::default();
+    for up in upserts {
+        let local: Option<i64> = sqlx::query_scalar(
+            "SELECT local_state FROM event WHERE calendar_id = ?1 AND remote_id = ?2",
+        )
+        .bind(calendar_id)
+        .bind(&up.remote_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if local.is_some_and(|l| l != 0) {
+            out.kept_local += 1;
+            continue;
+        }
+        let cal = match Calendar::parse(&up.ical) {
+            Ok(cal) if !cal.items.is_empty() => cal,
+            Ok(_) => {
+                quarantine_in(
+                    &mut *tx,
+                    account_id,
+                    &calendar_remote,
+                    &up.remote_id,
+                    "the calendar object holds no event or task",
+                    up.ical.as_bytes(),
+                )
+                .await?;
+                out.quarantined += 1;
+                continue;
+            }
+            Err(e) => {
+                quarantine_in(
+                    &mut *tx,
+                    account_id,
+                    &calendar_remote,
+                    &up.remote_id,
+                    &e.to_string(),
+                    up.ical.as_bytes(),
+                )
+                .await?;
+                out.quarantined += 1;
+                continue;
+            }
+        };
+        let n = normalise(&cal, &zone);
+        let id = write_event(
+            &mut *tx,
+            calendar_id,
+            &up.remote_id,
+            Some(&up.etag),
+            &up.ical,
+            &n,
+            0,
+        )
+        .await?;
+        rematerialise(&mut *tx, id, calendar_id, &cal, &zone).await?;
+        out.upserted += 1;
+    }
+    for remote_id in deletes {
+        let done = sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
+            .bind(calendar_id)
+            .bind(remote_id)
+            .execute(&mut *tx)
+            .await?;
+        out.deleted += u32::try_from(done.rows_affected()).unwrap_or(u32::MAX);
+    }
+    sqlx::query("UPDATE calendar SET sync_token = ?2 WHERE id = ?1")
+        .bind(calendar_id)
+        .bind(new_token)
+        .execute(&mut *tx)
+        .await?;
+    Ok(out)
 }

@@ -688,147 +688,7 @@ impl Store {
 
     async fn finish(&self, id: i64, result: &Done, source_gone: bool) -> Result<(), CoreError> {
         let mut tx = self.begin_write().await?;
-        let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((state, payload, local_ref)) = row else {
-            return Err(CoreError::InvalidInput(format!("no outbox entry {id}")));
-        };
-        if state == "done" {
-            return Ok(()); // a repeated confirmation changes nothing
-        }
-        let op: OutboxOp = serde_json::from_str(&payload)
-            .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'done', last_error = '', updated_at = unixepoch()
-             WHERE id = ?1",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if local_ref != 0 {
-            match &op {
-                OutboxOp::Move { .. } if source_gone => {
-                    sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
-                        .bind(local_ref)
-                        .bind(format!("local:{id}"))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                OutboxOp::Move { to_folder_id, .. } => {
-                    if let Some(new) = &result.new_server_id {
-                        // When the MoveItems answer was lost and the move retried, a Sync of
-                        // the destination may have brought the item in already under its new
-                        // ServerId. The user's row (local_ref) stands for the message — it may
-                        // even have been moved on since — so that copy goes, and the row takes
-                        // the id if it still waits for it (taking it while the copy exists
-                        // would violate UNIQUE (account, folder, server_id)).
-                        sqlx::query(
-                            "DELETE FROM message WHERE folder_id = ?2 AND server_id = ?3
-                                AND id != ?1
-                                AND account_id = (SELECT account_id FROM message WHERE id = ?1)",
-                        )
-                        .bind(local_ref)
-                        .bind(to_folder_id)
-                        .bind(new)
-                        .execute(&mut *tx)
-                        .await?;
-                        sqlx::query(
-                            "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
-                        )
-                        .bind(local_ref)
-                        .bind(new)
-                        .bind(format!("local:{id}"))
-                        .execute(&mut *tx)
-                        .await?;
-                        // Operations the user queued on the moved message before the move
-                        // was confirmed (move, then flag or move again) name the placeholder:
-                        // they now name the ServerId the server gave it.
-                        sqlx::query(
-                            "UPDATE outbox SET item_id = ?2,
-                                payload = json_set(payload, '$.server_id', ?2)
-                             WHERE item_id = ?1 AND state != 'done'
-                               AND json_extract(payload, '$.server_id') = ?1",
-                        )
-                        .bind(format!("local:{id}"))
-                        .bind(new)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-                OutboxOp::Delete { .. } => {
-                    sqlx::query("DELETE FROM message WHERE id = ?1 AND (local_state & 8) != 0")
-                        .bind(local_ref)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                OutboxOp::EventCreate {
-                    calendar,
-                    remote_id: old,
-                    ..
-                }
-                | OutboxOp::EventUpdate {
-                    calendar,
-                    remote_id: old,
-                    ..
-                } => {
-                    if let Some(new) = result.new_server_id.as_ref().filter(|n| *n != old) {
-                        // A Sync may have brought the server's copy of this very item in
-                        // already (the answer to an earlier try of the create was lost): that
-                        // copy goes, the row the user edits takes its id (which would
-                        // otherwise violate UNIQUE (calendar, remote_id) and stop the queue).
-                        sqlx::query(
-                            "DELETE FROM event WHERE id != ?1 AND remote_id = ?2
-                               AND calendar_id = (SELECT calendar_id FROM event WHERE id = ?1)",
-                        )
-                        .bind(local_ref)
-                        .bind(new)
-                        .execute(&mut *tx)
-                        .await?;
-                        sqlx::query("UPDATE event SET remote_id = ?2 WHERE id = ?1")
-                            .bind(local_ref)
-                            .bind(new)
-                            .execute(&mut *tx)
-                            .await?;
-                        // Edits and deletes the user queued before the create was confirmed
-                        // name the placeholder (`local:<uid>`): they now name the item the
-                        // server has. Otherwise an edit would be sent as a second Add and a
-                        // delete counted as "never reached the server" and lost.
-                        sqlx::query(
-                            "UPDATE outbox SET item_id = ?3,
-                                payload = json_set(payload, '$.remote_id', ?3)
-                             WHERE id != ?4 AND state != 'done' AND folder_id = ?1
-                               AND item_id = ?2
-                               AND kind IN ('event_create', 'event_update', 'event_delete')
-                               AND json_extract(payload, '$.remote_id') = ?2",
-                        )
-                        .bind(calendar)
-                        .bind(old)
-                        .bind(new)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    if let Some(etag) = &result.etag {
-                        sqlx::query("UPDATE event SET etag = ?2 WHERE id = ?1")
-                            .bind(local_ref)
-                            .bind(etag)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                OutboxOp::EventDelete { .. } => {
-                    sqlx::query("DELETE FROM event WHERE id = ?1 AND (local_state & 8) != 0")
-                        .bind(local_ref)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                _ => {}
-            }
-            settle_local_bit(&mut tx, id, &op, local_ref).await?;
-        }
+        finish_in(&mut tx, id, result, source_gone).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -950,4 +810,156 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Marks an operation done (see [`Store::mark_done`]) inside the caller's transaction: the EAS
+/// calendar replay stores the answer's SyncKey and items and settles the operation at once.
+pub(crate) async fn finish_in(
+    tx: &mut SqliteConnection,
+    id: i64,
+    result: &Done,
+    source_gone: bool,
+) -> Result<(), CoreError> {
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((state, payload, local_ref)) = row else {
+        return Err(CoreError::InvalidInput(format!("no outbox entry {id}")));
+    };
+    if state == "done" {
+        return Ok(()); // a repeated confirmation changes nothing
+    }
+    let op: OutboxOp = serde_json::from_str(&payload)
+        .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
+    sqlx::query(
+        "UPDATE outbox SET state = 'done', last_error = '', updated_at = unixepoch()
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if local_ref != 0 {
+        match &op {
+            OutboxOp::Move { .. } if source_gone => {
+                sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+                    .bind(local_ref)
+                    .bind(format!("local:{id}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            OutboxOp::Move { to_folder_id, .. } => {
+                if let Some(new) = &result.new_server_id {
+                    // When the MoveItems answer was lost and the move retried, a Sync of
+                    // the destination may have brought the item in already under its new
+                    // ServerId. The user's row (local_ref) stands for the message — it may
+                    // even have been moved on since — so that copy goes, and the row takes
+                    // the id if it still waits for it (taking it while the copy exists
+                    // would violate UNIQUE (account, folder, server_id)).
+                    sqlx::query(
+                        "DELETE FROM message WHERE folder_id = ?2 AND server_id = ?3
+                            AND id != ?1
+                            AND account_id = (SELECT account_id FROM message WHERE id = ?1)",
+                    )
+                    .bind(local_ref)
+                    .bind(to_folder_id)
+                    .bind(new)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
+                    )
+                    .bind(local_ref)
+                    .bind(new)
+                    .bind(format!("local:{id}"))
+                    .execute(&mut *tx)
+                    .await?;
+                    // Operations the user queued on the moved message before the move
+                    // was confirmed (move, then flag or move again) name the placeholder:
+                    // they now name the ServerId the server gave it.
+                    sqlx::query(
+                        "UPDATE outbox SET item_id = ?2,
+                            payload = json_set(payload, '$.server_id', ?2)
+                         WHERE item_id = ?1 AND state != 'done'
+                           AND json_extract(payload, '$.server_id') = ?1",
+                    )
+                    .bind(format!("local:{id}"))
+                    .bind(new)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            OutboxOp::Delete { .. } => {
+                sqlx::query("DELETE FROM message WHERE id = ?1 AND (local_state & 8) != 0")
+                    .bind(local_ref)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            OutboxOp::EventCreate {
+                calendar,
+                remote_id: old,
+                ..
+            }
+            | OutboxOp::EventUpdate {
+                calendar,
+                remote_id: old,
+                ..
+            } => {
+                if let Some(new) = result.new_server_id.as_ref().filter(|n| *n != old) {
+                    // A Sync may have brought the server's copy of this very item in
+                    // already (the answer to an earlier try of the create was lost): that
+                    // copy goes, the row the user edits takes its id (which would
+                    // otherwise violate UNIQUE (calendar, remote_id) and stop the queue).
+                    sqlx::query(
+                        "DELETE FROM event WHERE id != ?1 AND remote_id = ?2
+                           AND calendar_id = (SELECT calendar_id FROM event WHERE id = ?1)",
+                    )
+                    .bind(local_ref)
+                    .bind(new)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE event SET remote_id = ?2 WHERE id = ?1")
+                        .bind(local_ref)
+                        .bind(new)
+                        .execute(&mut *tx)
+                        .await?;
+                    // Edits and deletes the user queued before the create was confirmed
+                    // name the placeholder (`local:<uid>`): they now name the item the
+                    // server has. Otherwise an edit would be sent as a second Add and a
+                    // delete counted as "never reached the server" and lost.
+                    sqlx::query(
+                        "UPDATE outbox SET item_id = ?3,
+                            payload = json_set(payload, '$.remote_id', ?3)
+                         WHERE id != ?4 AND state != 'done' AND folder_id = ?1
+                           AND item_id = ?2
+                           AND kind IN ('event_create', 'event_update', 'event_delete')
+                           AND json_extract(payload, '$.remote_id') = ?2",
+                    )
+                    .bind(calendar)
+                    .bind(old)
+                    .bind(new)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(etag) = &result.etag {
+                    sqlx::query("UPDATE event SET etag = ?2 WHERE id = ?1")
+                        .bind(local_ref)
+                        .bind(etag)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            OutboxOp::EventDelete { .. } => {
+                sqlx::query("DELETE FROM event WHERE id = ?1 AND (local_state & 8) != 0")
+                    .bind(local_ref)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            _ => {}
+        }
+        settle_local_bit(&mut *tx, id, &op, local_ref).await?;
+    }
+    Ok(())
 }
