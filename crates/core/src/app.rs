@@ -134,7 +134,8 @@ struct EngineSlot {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutgoingMail {
-    /// The sender address; when empty, the account's user name if it is an address, else
+    /// The sender address; when empty, the primary address the server reported (Settings
+    /// UserInformation), else the account's user name if it is an address, else
     /// `user@<server host without mail./webmail.>`.
     #[serde(default)]
     pub from: String,
@@ -375,6 +376,11 @@ impl Kontor {
         self.store
             .apply_folder_sync(account_id, &hierarchy.sync_key, true, &hierarchy.changes)
             .await?;
+        if let Some((addresses, name)) = session.user_identity().await {
+            self.store
+                .set_account_identity(account_id, &addresses, &name)
+                .await?;
+        }
         {
             let mut state = self.state.lock().await;
             let mut profile = state.profile.clone();
@@ -436,6 +442,13 @@ impl Kontor {
                 session.policy_key(),
             )
             .await?;
+        if self.store.account_identity(account_id).await?.0.is_empty()
+            && let Some((addresses, name)) = session.user_identity().await
+        {
+            self.store
+                .set_account_identity(account_id, &addresses, &name)
+                .await?;
+        }
         let key = self.store.folder_sync_key(account_id).await?;
         let (full, hierarchy) = match session.folder_sync(&key).await {
             Ok(h) => (key == "0", h),
@@ -705,8 +718,14 @@ impl Kontor {
                 "a message is either a reply or a forward, not both".into(),
             ));
         }
+        let reported = match self.store.account_id(&cfg.server_url, &cfg.user).await? {
+            Some(id) => self.store.account_identity(id).await?.0.into_iter().next(),
+            None => None,
+        };
         let from = if !mail.from.trim().is_empty() {
             mail.from.trim().to_owned()
+        } else if let Some(primary) = reported {
+            primary
         } else if cfg.user.contains('@') {
             cfg.user.clone()
         } else {
@@ -1106,13 +1125,15 @@ impl Kontor {
     }
 
     /// Answers a meeting invitation. On ActiveSync: MeetingResponse (MS-ASCMD 2.2.1.11) on the
-    /// calendar item; the server's updated event comes with the next sync. On CalDAV: the
+    /// calendar item, then an iTIP REPLY mail to the organizer (subject and text in `lang`);
+    /// the server's updated event comes with the next sync. On CalDAV: the
     /// event with the user's PARTSTAT, written like any update (the server's scheduling, RFC
     /// 6638, informs the organizer); the cache shows the answer at once.
     pub async fn respond_to_meeting(
         &self,
         event_id: i64,
         answer: MeetingAnswer,
+        lang: crate::i18n::Lang,
     ) -> Result<(), CoreError> {
         let row = self.event_row(event_id).await?;
         let cal = self
@@ -1120,37 +1141,32 @@ impl Kontor {
             .calendar(row.calendar_id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
+        let partstat = match answer {
+            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
+            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
+            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
+        };
+        let me = self.my_addresses(cal.account_id).await?;
+        let mut reply_mail = None;
         let op = match cal.source {
-            CalendarSource::Eas => OutboxOp::MeetingResponse {
-                folder_id: cal.remote_id.clone(),
-                server_id: row.remote_id.clone(),
-                response: match answer {
-                    MeetingAnswer::Accepted => crate::store::Response::Accept,
-                    MeetingAnswer::Tentative => crate::store::Response::Tentative,
-                    MeetingAnswer::Declined => crate::store::Response::Decline,
-                },
-                uid: row.uid.clone(),
-            },
+            CalendarSource::Eas => {
+                // MeetingResponse records the answer in the user's mailbox; the organizer is
+                // told by mail (up to EAS 14.1 the server sends nothing, and Kontor never asks
+                // a 16.x server to: MS-ASCMD 2.2.3.163 SendResponse), like Outlook does.
+                reply_mail = self.itip_reply_mail(&row.ical, &row.uid, &me, partstat, lang)?;
+                OutboxOp::MeetingResponse {
+                    folder_id: cal.remote_id.clone(),
+                    server_id: row.remote_id.clone(),
+                    response: match answer {
+                        MeetingAnswer::Accepted => crate::store::Response::Accept,
+                        MeetingAnswer::Tentative => crate::store::Response::Tentative,
+                        MeetingAnswer::Declined => crate::store::Response::Decline,
+                    },
+                    uid: row.uid.clone(),
+                }
+            }
             CalendarSource::Caldav => {
                 let cal = self.writable_calendar(cal.id).await?;
-                let (server_url, user): (String, String) =
-                    sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
-                        .bind(cal.account_id)
-                        .fetch_one(self.store.pool())
-                        .await?;
-                let host = url::Url::parse(&server_url)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_default();
-                let mut me = vec![user.clone(), format!("{user}@{host}")];
-                if let Some(cfg) = self.account_config().await {
-                    me.push(cfg.user.clone());
-                }
-                let partstat = match answer {
-                    MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
-                    MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
-                    MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
-                };
                 OutboxOp::EventUpdate {
                     calendar: cal.remote_id.clone(),
                     remote_id: row.remote_id.clone(),
@@ -1159,7 +1175,110 @@ impl Kontor {
             }
         };
         self.store.enqueue(cal.account_id, &op).await?;
+        if let Some(mail) = reply_mail {
+            // Queued after the answer itself, so it goes out only once that is recorded.
+            self.store.enqueue(cal.account_id, &mail).await?;
+            if let Some(h) = self.engine.lock().await.handle.as_ref() {
+                h.wake();
+            }
+        }
         Ok(())
+    }
+
+    /// The addresses that may name the user as an attendee: those the server reported
+    /// (Settings UserInformation), the account's user name, that name at the server's host
+    /// (with and without `mail.`), and the signed-in account's user.
+    async fn my_addresses(&self, account_id: i64) -> Result<Vec<String>, CoreError> {
+        let (server_url, user): (String, String) =
+            sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
+                .bind(account_id)
+                .fetch_one(self.store.pool())
+                .await?;
+        let host = url::Url::parse(&server_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut me = self.store.account_identity(account_id).await?.0;
+        me.extend([
+            user.clone(),
+            format!("{user}@{host}"),
+            format!("{user}@{}", mail_domain(&host)),
+        ]);
+        if let Some(cfg) = self.account_config().await {
+            me.push(cfg.user.clone());
+        }
+        Ok(me)
+    }
+
+    /// The iTIP REPLY mail (RFC 6047) telling the organizer of `ical` the user's answer, as a
+    /// queued send; `None` when the event has no organizer other than the user or does not
+    /// list the user as an attendee.
+    fn itip_reply_mail(
+        &self,
+        ical: &str,
+        uid: &str,
+        me: &[String],
+        partstat: kontor_calendar::PartStat,
+        lang: crate::i18n::Lang,
+    ) -> Result<Option<OutboxOp>, CoreError> {
+        let cal = kontor_calendar::Calendar::parse(ical)
+            .map_err(|e| CoreError::InvalidInput(format!("the invitation cannot be read: {e}")))?;
+        let Some(master) = cal
+            .items
+            .iter()
+            .find(|i| i.uid == uid && i.recurrence_id.is_none())
+            .or_else(|| cal.items.iter().find(|i| i.uid == uid))
+        else {
+            return Ok(None);
+        };
+        let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
+        let Some(organizer) = master.organizer.as_ref().filter(|o| !is_me(&o.email)) else {
+            return Ok(None);
+        };
+        let Some(attendee) = master.attendees.iter().find(|a| is_me(&a.email)) else {
+            return Ok(None);
+        };
+        let reply = kontor_calendar::itip::reply(
+            &cal,
+            uid,
+            &attendee.email,
+            partstat,
+            None,
+            chrono::Utc::now(),
+        )
+        .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let summary = master.summary.clone().unwrap_or_default();
+        let who = attendee
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| attendee.email.clone());
+        let (prefix, text) = match partstat {
+            kontor_calendar::PartStat::Accepted => (
+                lang.pick("Accepted", "Zugesagt"),
+                lang.pick("has accepted", "hat zugesagt"),
+            ),
+            kontor_calendar::PartStat::Tentative => (
+                lang.pick("Tentative", "Mit Vorbehalt"),
+                lang.pick("has accepted tentatively", "hat mit Vorbehalt zugesagt"),
+            ),
+            _ => (
+                lang.pick("Declined", "Abgesagt"),
+                lang.pick("has declined", "hat abgesagt"),
+            ),
+        };
+        let mime = crate::engine::outbox::build_itip_message(
+            &attendee.email,
+            std::slice::from_ref(&organizer.email),
+            &format!("{prefix}: {summary}"),
+            &format!("{who} {text}: {summary}"),
+            &reply,
+        );
+        Ok(Some(OutboxOp::Send {
+            client_id: uuid::Uuid::new_v4().simple().to_string(),
+            mime,
+            save_in_sent: true,
+        }))
     }
 
     /// Calendar changes not on the server yet, and parked ones (conflicts, failures).

@@ -53,6 +53,32 @@ impl Session {
         self.client.protocol_version()
     }
 
+    /// The user's addresses (primary first, no repeats) and display name from Settings
+    /// UserInformation; `None` when the server cannot tell (logged, not an error: the caller
+    /// keeps what it knows).
+    pub async fn user_identity(&mut self) -> Option<(Vec<String>, String)> {
+        match self.client.user_information().await {
+            Ok(info) => {
+                let mut addresses: Vec<String> = Vec::new();
+                for a in info
+                    .primary_smtp_address
+                    .iter()
+                    .chain(info.email_addresses.iter())
+                {
+                    let a = a.trim();
+                    if !a.is_empty() && !addresses.iter().any(|x| x.eq_ignore_ascii_case(a)) {
+                        addresses.push(a.to_owned());
+                    }
+                }
+                Some((addresses, info.display_name.unwrap_or_default()))
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "the server did not tell the user's addresses");
+                None
+            }
+        }
+    }
+
     pub fn policy_key(&self) -> &str {
         self.client.policy_key()
     }

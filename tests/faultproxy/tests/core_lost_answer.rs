@@ -252,4 +252,3 @@ async fn deletes_in_a_lost_sync_answer_are_not_kept() {
     imap.logout().await;
     common::delete_folder(&mut truth, &folder).await;
 }
-

@@ -13,7 +13,7 @@ use kontor_caldav::WriteOutcome;
 use kontor_calendar::{Calendar, Zone};
 use kontor_core::app::EventDraft;
 use kontor_core::engine::calendar::CalendarNotice;
-use kontor_core::store::{CalendarRow, CalendarSource as Source};
+use kontor_core::store::{CalendarRow, CalendarSource as Source, OutboxOp, OutboxState};
 use kontor_core::{ErrorCode, Kontor, ProfilePaths, SignIn};
 use kontor_live_tests::{
     ALICE, BOB, RADICALE_URL, SOGO_DAV_URL, SOGO_EAS_URL, require_radicale, require_sogo,
@@ -764,9 +764,13 @@ async fn an_invitation_is_answered_with_meeting_response() {
         alice_partstat(&uid).await,
         kontor_calendar::PartStat::NeedsAction
     );
-    app.respond_to_meeting(event_id, kontor_core::app::MeetingAnswer::Accepted)
-        .await
-        .unwrap();
+    app.respond_to_meeting(
+        event_id,
+        kontor_core::app::MeetingAnswer::Accepted,
+        kontor_core::i18n::Lang::De,
+    )
+    .await
+    .unwrap();
     let report = app.sync_calendars_once().await.unwrap();
     assert_eq!(report.replayed, 1, "{report:?}");
     // SOGo records alice's answer: her copy over CalDAV says ACCEPTED.
@@ -774,14 +778,68 @@ async fn an_invitation_is_answered_with_meeting_response() {
         alice_partstat(&uid).await,
         kontor_calendar::PartStat::Accepted
     );
+    // And the organizer learns it (what an iTIP REPLY is for): SOGo updates bob's own copy,
+    // so Kontor sends no REPLY mail of its own after a MeetingResponse.
+    let organizers = bob.get(&url).await.unwrap().unwrap();
+    let cal = Calendar::parse(&organizers.data).unwrap();
+    let answer = cal.items[0]
+        .attendees
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case("alice@kontor.test"))
+        .expect("alice is an attendee in bob's copy")
+        .partstat;
+    assert_eq!(answer, kontor_calendar::PartStat::Accepted, "bob's copy");
 
-    let etag = bob
-        .get(&url)
+    // Sign-in asked the server who alice is (Settings UserInformation).
+    let account_id = app
+        .store()
+        .account_id(SOGO_EAS_URL, ALICE.name)
         .await
         .unwrap()
+        .unwrap();
+    let (addresses, _) = app.store().account_identity(account_id).await.unwrap();
+    assert!(
+        addresses.iter().any(|a| a == "alice@kontor.test"),
+        "{addresses:?}"
+    );
+    // The organizer is also told by mail (iTIP REPLY), queued after the answer and sent by
+    // the mail engine: SOGo accepts it.
+    let reply = app
+        .store()
+        .outbox_unfinished()
+        .await
         .unwrap()
-        .etag
-        .unwrap_or_default();
+        .into_iter()
+        .find(|e| matches!(&e.op, OutboxOp::Send { mime, .. } if mime.contains("METHOD:REPLY")))
+        .expect("an iTIP REPLY queued");
+    let OutboxOp::Send { mime, .. } = &reply.op else {
+        unreachable!()
+    };
+    assert!(mime.contains("Subject: Zugesagt: Invite"), "{mime}");
+    assert!(mime.contains("To: <bob@kontor.test>"), "{mime}");
+    assert!(mime.contains("PARTSTAT=ACCEPTED"), "{mime}");
+    app.start_sync().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let state = app
+            .store()
+            .outbox_entry(reply.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state;
+        if state == OutboxState::Done {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the REPLY mail was not sent: {state:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    app.stop_sync().await;
+
+    let etag = organizers.etag.unwrap_or_default();
     bob.delete(&bob_cal, &url, &etag).await.unwrap();
 }
 

@@ -569,9 +569,106 @@ pub fn build_plain_message(
     (message_id, mime)
 }
 
+/// An iMIP message (RFC 6047): a short text for mail programs that do not read calendars and
+/// the iTIP part (`text/calendar; method=…`) as its alternative. Returns the MIME text.
+pub fn build_itip_message(
+    from: &str,
+    to: &[String],
+    subject: &str,
+    text: &str,
+    itip: &kontor_calendar::itip::ItipMessage,
+) -> String {
+    use mail_builder::headers::content_type::ContentType;
+    use mail_builder::mime::MimePart;
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("kontor.invalid");
+    let message_id = format!("{}@{}", uuid::Uuid::new_v4().simple(), domain);
+    let calendar = itip.body();
+    let body = MimePart::new(
+        "multipart/alternative",
+        vec![
+            MimePart::new(
+                "text/plain",
+                text.replace("\r\n", "\n").replace('\n', "\r\n"),
+            ),
+            MimePart::new(
+                ContentType::new("text/calendar")
+                    .attribute("charset", "utf-8")
+                    .attribute("method", itip.method),
+                calendar,
+            ),
+        ],
+    );
+    mail_builder::MessageBuilder::new()
+        .from(from)
+        .to(to.iter().map(String::as_str).collect::<Vec<_>>())
+        .subject(subject)
+        .message_id(message_id.as_str())
+        .body(body)
+        .write_to_string()
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_itip_reply_is_a_text_calendar_alternative() {
+        use mail_parser::MimeHeaders;
+        let invitation = kontor_calendar::Calendar::parse(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:u1\r\n\
+             DTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n\
+             SUMMARY:Planung\r\nORGANIZER:mailto:bob@kontor.test\r\n\
+             ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@kontor.test\r\nEND:VEVENT\r\n\
+             END:VCALENDAR\r\n",
+        )
+        .unwrap();
+        let reply = kontor_calendar::itip::reply(
+            &invitation,
+            "u1",
+            "alice@kontor.test",
+            kontor_calendar::PartStat::Accepted,
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let mime = build_itip_message(
+            "alice@kontor.test",
+            &reply.recipients,
+            "Zugesagt: Planung",
+            "alice@kontor.test hat zugesagt.",
+            &reply,
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .unwrap();
+        assert_eq!(parsed.subject(), Some("Zugesagt: Planung"));
+        let to = parsed
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address());
+        assert_eq!(to, Some("bob@kontor.test"));
+        let cal_part = parsed
+            .parts
+            .iter()
+            .find(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+            })
+            .expect("a text/calendar part");
+        assert_eq!(
+            cal_part.content_type().unwrap().attribute("method"),
+            Some("REPLY")
+        );
+        let ics = cal_part.text_contents().unwrap();
+        assert!(ics.contains("METHOD:REPLY"), "{ics}");
+        assert!(ics.contains("PARTSTAT=ACCEPTED"), "{ics}");
+        assert!(ics.contains("UID:u1"), "{ics}");
+        assert!(mime.contains("multipart/alternative"), "{mime}");
+    }
 
     #[test]
     fn the_conflict_rule() {

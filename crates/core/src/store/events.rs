@@ -581,7 +581,7 @@ pub(crate) async fn apply_event_batch_in(
                 continue;
             }
         };
-        let n = normalise(&cal, &zone);
+        let n = normalise(&cal, zone);
         let id = write_event(
             &mut *tx,
             calendar_id,
@@ -592,7 +592,7 @@ pub(crate) async fn apply_event_batch_in(
             0,
         )
         .await?;
-        rematerialise(&mut *tx, id, calendar_id, &cal, &zone).await?;
+        rematerialise(&mut *tx, id, calendar_id, &cal, zone).await?;
         out.upserted += 1;
     }
     for remote_id in deletes {

@@ -284,6 +284,42 @@ impl Store {
         Ok(row.get(0))
     }
 
+    /// Stores who the user is on the server: mail addresses (primary first) and display name.
+    pub async fn set_account_identity(
+        &self,
+        account_id: i64,
+        addresses: &[String],
+        display_name: &str,
+    ) -> Result<(), CoreError> {
+        sqlx::query("UPDATE account SET addresses = ?2, display_name = ?3 WHERE id = ?1")
+            .bind(account_id)
+            .bind(serde_json::to_string(addresses).unwrap_or_else(|_| "[]".to_owned()))
+            .bind(display_name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user's mail addresses (primary first) and display name, as the server reported
+    /// them; empty when it was not asked yet.
+    pub async fn account_identity(
+        &self,
+        account_id: i64,
+    ) -> Result<(Vec<String>, String), CoreError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT addresses, display_name FROM account WHERE id = ?1")
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((addresses, name)) = row else {
+            return Ok((Vec::new(), String::new()));
+        };
+        let addresses = serde_json::from_str(&addresses).map_err(|e| {
+            CoreError::InvalidInput(format!("stored account addresses are not valid: {e}"))
+        })?;
+        Ok((addresses, name))
+    }
+
     /// The id of a known account.
     pub async fn account_id(
         &self,
