@@ -491,6 +491,7 @@ impl EasClient {
                         sync_key = %c.sync_key,
                         more = c.more_available,
                         changes = %sync::change_summary(&c.changes),
+                        responses = ?c.responses,
                         "Sync answer"
                     );
                 }

@@ -198,10 +198,11 @@ async fn outbox_states(h: &Harness) -> BTreeMap<String, i64> {
 
 #[tokio::test]
 async fn mail_sync_and_outbox_converge_through_faults() {
-    // Every Sync request and answer (keys, ServerIds) goes to a log; a failure quotes the lines
-    // that name the items involved.
-    let log_dir = tempfile::tempdir().unwrap();
-    let log_path = log_dir.path().join("eas.log");
+    // Every Sync request and answer (keys, ServerIds) and every outbox operation sent goes to
+    // a log (kept in the target's tmp folder); a failure quotes the lines that name the items
+    // involved.
+    let log_path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("core_faults_mail-eas.log");
     let log_file = std::fs::File::create(&log_path).unwrap();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(
@@ -579,7 +580,36 @@ async fn mail_sync_and_outbox_converge_through_faults() {
     let log = if problems.is_empty() {
         String::new()
     } else {
-        log_lines_about(&log_path, &problems)
+        // The outbox rows of the messages involved and every ServerId they named.
+        let mut ops = BTreeSet::new();
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for p in &problems {
+            if let Some(start) = p.find(", \"") {
+                let rest = &p[start + 3..];
+                if let Some(end) = rest.find('"') {
+                    ids.insert(rest[..end].to_owned());
+                }
+            }
+        }
+        for subject in history
+            .iter()
+            .map(|(_, _, s)| s)
+            .filter(|s| problems.iter().any(|p| p.contains(s.as_str())))
+        {
+            let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+                "SELECT o.id, json_extract(o.payload, '$.server_id') FROM outbox o
+                 JOIN message m ON m.id = o.local_ref WHERE m.subject = ?1",
+            )
+            .bind(subject)
+            .fetch_all(h.app.store().pool())
+            .await
+            .unwrap();
+            for (op, id) in rows {
+                ops.insert(op);
+                ids.extend(id);
+            }
+        }
+        log_lines_about(&log_path, &ids, &ops)
     };
     assert!(
         problems.is_empty(),
@@ -604,40 +634,28 @@ async fn mail_sync_and_outbox_converge_through_faults() {
     let _ = h.names;
 }
 
-/// The lines of the EAS debug log that name a ServerId quoted in `problems` (`(0, "34")`), or
-/// that carry no changes at all but a key (so the sequence of keys can be followed), the last
-/// 400 of them.
-fn log_lines_about(path: &std::path::Path, problems: &[String]) -> String {
-    let ids: BTreeSet<String> = problems
-        .iter()
-        .filter_map(|p| {
-            let start = p.find(", \"")? + 3;
-            let end = start + p[start..].find('"')?;
-            Some(p[start..end].to_owned())
-        })
-        .collect();
+/// The lines of the EAS debug log that name one of `ids` (ServerIds) or `ops` (outbox rows), or
+/// that carry a Sync request or failure (so the sequence of keys can be followed), the last 600
+/// of them.
+fn log_lines_about(path: &std::path::Path, ids: &BTreeSet<String>, ops: &BTreeSet<i64>) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| {
             l.contains("Sync request")
                 || l.contains("Sync failed")
+                || ops.iter().any(|op| l.contains(&format!("op={op} ")))
                 || ids.iter().any(|id| {
-                    [
-                        format!(":{id} "),
-                        format!(":{id}\n"),
-                        format!("={id} "),
-                        format!("\"{id}\""),
-                    ]
-                    .iter()
-                    .any(|pat| l.contains(pat.as_str()))
+                    [format!(":{id} "), format!("={id} "), format!("\"{id}\"")]
+                        .iter()
+                        .any(|pat| l.contains(pat.as_str()))
                         || l.ends_with(&format!(":{id}"))
                 })
         })
         .collect();
-    let from = lines.len().saturating_sub(400);
+    let from = lines.len().saturating_sub(600);
     format!(
-        "(ServerIds {ids:?}, full log {})\n{}",
+        "(ServerIds {ids:?}, outbox rows {ops:?}, full log {})\n{}",
         path.display(),
         lines[from..].join("\n")
     )

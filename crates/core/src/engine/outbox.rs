@@ -168,6 +168,14 @@ async fn run_one(
 ) -> Result<Option<Duration>, EngineError> {
     let account_id = cx.account_id;
     let result = apply(cx, &entry.op, in_doubt).await;
+    tracing::debug!(
+        op = entry.id,
+        kind = entry.op.kind(),
+        target = ?entry.op.target(),
+        in_doubt,
+        outcome = ?result.as_ref().map(|d| d.new_server_id.as_deref()).map_err(ToString::to_string),
+        "outbox operation sent"
+    );
     let err = match result {
         Ok(done) => {
             cx.store.mark_done(entry.id, &done).await?;

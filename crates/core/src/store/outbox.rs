@@ -155,7 +155,7 @@ impl OutboxOp {
     }
 
     /// (folder or calendar, item) this operation targets.
-    fn target(&self) -> (&str, &str) {
+    pub fn target(&self) -> (&str, &str) {
         match self {
             OutboxOp::MarkRead {
                 folder_id,
