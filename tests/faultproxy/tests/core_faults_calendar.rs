@@ -31,7 +31,7 @@ use kontor_core::engine::calendar::{CalendarBus, CalendarSyncer};
 use kontor_core::engine::{
     AccountContext, CollectionSyncer, EngineError, EngineEvent, EventBus, FolderRef,
 };
-use kontor_core::{Kontor, ProfilePaths, SignIn};
+use kontor_core::Kontor;
 use kontor_eas::{EasClient, EasConfig, FolderType};
 use kontor_faultproxy::{FaultCounts, FaultProxy, Mix, Plan};
 use kontor_live_tests::{SOGO_DAV_URL, SOGO_EAS_URL, require_sogo};
@@ -513,23 +513,8 @@ async fn calendar_sync_and_outbox_converge_through_faults() {
     let proxy = FaultProxy::start(common::SOGO.parse().unwrap(), Plan::clean())
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     proxy.set_faults(false);
-    let account = app
-        .sign_in(SignIn {
-            server_url: proxy.url(SOGO_EAS_URL),
-            user: USER.name.into(),
-            password: USER.password.into(),
-        })
-        .await
-        .expect("sign-in through the proxy with faults off");
-    let account_id = app
-        .store()
-        .account_id(&account.server_url, &account.user)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_dir, app, account_id) = common::signed_in(USER, &proxy.url(SOGO_EAS_URL)).await;
     // The calendar rows come from the cached folders (what the syncer does each pass).
     let cals = kontor_core::engine::calendar::eas_calendars(app.store(), account_id, USER.name)
         .await

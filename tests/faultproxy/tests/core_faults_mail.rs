@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use kontor_core::engine::{AccountContext, EngineError, EventBus, mail, outbox};
-use kontor_core::{Kontor, ProfilePaths, SignIn};
+use kontor_core::Kontor;
 use kontor_eas::{EasClient, EasConfig};
 use kontor_faultproxy::{FaultCounts, FaultProxy, Mix, Plan};
 use kontor_live_tests::SOGO_EAS_URL;
@@ -254,23 +254,8 @@ async fn mail_sync_and_outbox_converge_through_faults() {
     let proxy = FaultProxy::start(common::SOGO.parse().unwrap(), Plan::clean())
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     proxy.set_faults(false);
-    let account = app
-        .sign_in(SignIn {
-            server_url: proxy.url(SOGO_EAS_URL),
-            user: USER.name.into(),
-            password: USER.password.into(),
-        })
-        .await
-        .expect("sign-in through the proxy with faults off");
-    let account_id = app
-        .store()
-        .account_id(&account.server_url, &account.user)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_dir, app, account_id) = common::signed_in(USER, &proxy.url(SOGO_EAS_URL)).await;
     let mut h = Harness {
         device_id: app.device_id().await,
         app,

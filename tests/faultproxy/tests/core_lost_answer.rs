@@ -9,7 +9,7 @@
 //! server has (engine/mail.rs `sync_pass`); this test fails without that.
 
 use kontor_core::engine::{AccountContext, EventBus, mail, outbox};
-use kontor_core::{FolderKind, Kontor, ProfilePaths, SignIn};
+use kontor_core::{FolderKind, Kontor};
 use kontor_eas::sync::{CollectionRequest, ServerChange};
 use kontor_eas::{EasClient, EasConfig};
 use kontor_live_tests::SOGO_EAS_URL;
@@ -31,33 +31,8 @@ async fn cached(app: &Kontor, subject: &str) -> (i64, bool) {
     (r.get(0), r.get::<i64, _>(1) == 2)
 }
 
-#[tokio::test]
-async fn a_change_in_a_lost_sync_answer_survives_the_next_outbox_replay() {
-    common::use_test_keychain();
-    let dir = tempfile::tempdir().unwrap();
-    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
-    let account = app
-        .sign_in(SignIn {
-            server_url: SOGO_EAS_URL.into(),
-            user: USER.name.into(),
-            password: USER.password.into(),
-        })
-        .await
-        .expect("sign-in");
-    let account_id = app
-        .store()
-        .account_id(&account.server_url, &account.user)
-        .await
-        .unwrap()
-        .unwrap();
-    let inbox = app
-        .folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.kind == FolderKind::Inbox)
-        .expect("an Inbox")
-        .id;
+/// The engine's per-account context on the app's own DeviceId, straight to SOGo.
+async fn engine_context(app: &Kontor, account_id: i64, window_size: u32) -> AccountContext {
     let cfg = EasConfig::new(
         SOGO_EAS_URL,
         USER.name,
@@ -69,15 +44,29 @@ async fn a_change_in_a_lost_sync_answer_survives_the_next_outbox_replay() {
     let mut client = EasClient::new(cfg).unwrap();
     client.negotiate().await.unwrap();
     client.provision().await.unwrap();
-    let mut cx = AccountContext {
+    AccountContext {
         account_id,
         client,
         store: app.store().clone(),
         events: EventBus::new(256),
-        window_size: 100,
+        window_size,
         max_attempts: 8,
         seed: None,
-    };
+    }
+}
+
+#[tokio::test]
+async fn a_change_in_a_lost_sync_answer_survives_the_next_outbox_replay() {
+    let (_dir, app, account_id) = common::signed_in(USER, SOGO_EAS_URL).await;
+    let inbox = app
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.kind == FolderKind::Inbox)
+        .expect("an Inbox")
+        .id;
+    let mut cx = engine_context(&app, account_id, 100).await;
 
     // Two new messages, x and y, in the cache.
     let (x, y) = (unique("KFlostx"), unique("KFlosty"));
@@ -140,47 +129,12 @@ async fn a_change_in_a_lost_sync_answer_survives_the_next_outbox_replay() {
 /// expunged, window of five).
 #[tokio::test]
 async fn deletes_in_a_lost_sync_answer_are_not_kept() {
-    common::use_test_keychain();
-    let dir = tempfile::tempdir().unwrap();
-    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
-    let account = app
-        .sign_in(SignIn {
-            server_url: SOGO_EAS_URL.into(),
-            user: USER.name.into(),
-            password: USER.password.into(),
-        })
-        .await
-        .expect("sign-in");
-    let account_id = app
-        .store()
-        .account_id(&account.server_url, &account.user)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_dir, app, account_id) = common::signed_in(USER, SOGO_EAS_URL).await;
     let mut truth = common::direct(USER).await;
     let name = unique("KFlostdel");
     let folder = common::create_mail_folder(&mut truth, USER, &name).await;
     app.refresh_folders().await.unwrap();
-    let cfg = EasConfig::new(
-        SOGO_EAS_URL,
-        USER.name,
-        USER.password,
-        &app.device_id().await,
-    )
-    .unwrap()
-    .device_type(kontor_core::sync::DEVICE_TYPE);
-    let mut client = EasClient::new(cfg).unwrap();
-    client.negotiate().await.unwrap();
-    client.provision().await.unwrap();
-    let mut cx = AccountContext {
-        account_id,
-        client,
-        store: app.store().clone(),
-        events: EventBus::new(256),
-        window_size: 5,
-        max_attempts: 8,
-        seed: None,
-    };
+    let mut cx = engine_context(&app, account_id, 5).await;
 
     // Ten messages cached; then one is flagged on the server and synced, so the folder's key
     // is SOGo's plain UIDNEXT-HIGHESTMODSEQ tag.

@@ -287,14 +287,7 @@ async fn conflict_in(
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(
-        "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
-    )
-    .bind(q.id)
-    .bind(format!("conflict: {detail}"))
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    park_in(tx, q.id, &format!("conflict: {detail}")).await
 }
 
 /// What happened to one operation.

@@ -74,6 +74,33 @@ pub async fn direct(user: User) -> EasClient {
     c
 }
 
+/// A new profile (in the returned folder) signed in as `user` at `server_url` (SOGo directly or
+/// a proxy in front of it); the account's id in the cache.
+pub async fn signed_in(
+    user: User,
+    server_url: &str,
+) -> (tempfile::TempDir, kontor_core::Kontor, i64) {
+    use kontor_core::{Kontor, ProfilePaths, SignIn};
+    use_test_keychain();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
+    let account = app
+        .sign_in(SignIn {
+            server_url: server_url.into(),
+            user: user.name.into(),
+            password: user.password.into(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("sign-in at {server_url}: {e}"));
+    let account_id = app
+        .store()
+        .account_id(&account.server_url, &account.user)
+        .await
+        .unwrap()
+        .expect("the account is cached");
+    (dir, app, account_id)
+}
+
 /// The full folder list of `c`'s user.
 pub async fn folders(c: &mut EasClient) -> (String, Vec<Folder>) {
     let h = c.folder_sync("0").await.expect("FolderSync");
