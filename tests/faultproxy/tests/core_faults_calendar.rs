@@ -26,12 +26,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, TimeDelta, Utc};
 use kontor_caldav::{CalendarInfo, Credentials, DavClient, WriteOutcome};
 use kontor_calendar::{Calendar, Zone};
+use kontor_core::Kontor;
 use kontor_core::app::EventDraft;
 use kontor_core::engine::calendar::{CalendarBus, CalendarSyncer};
 use kontor_core::engine::{
     AccountContext, CollectionSyncer, EngineError, EngineEvent, EventBus, FolderRef,
 };
-use kontor_core::Kontor;
 use kontor_eas::{EasClient, EasConfig, FolderType};
 use kontor_faultproxy::{FaultCounts, FaultProxy, Mix, Plan};
 use kontor_live_tests::{SOGO_DAV_URL, SOGO_EAS_URL, require_sogo};

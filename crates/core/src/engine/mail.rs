@@ -1083,6 +1083,77 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_change_naming_the_placeholder_of_a_move_whose_source_was_gone_is_a_conflict() {
+        // No server: the operation must be settled without a request.
+        let (mut cx, mut rx) = context("http://127.0.0.1:9/Microsoft-Server-ActiveSync").await;
+        let acc = cx.account_id;
+        cx.store
+            .apply_folder_sync(
+                acc,
+                "2",
+                false,
+                &[crate::store::FolderChange::Upsert {
+                    server_id: "39".into(),
+                    parent_id: "0".into(),
+                    display_name: "Archiv".into(),
+                    folder_type: 12,
+                }],
+            )
+            .await
+            .unwrap();
+        cx.store
+            .apply_mail_batch(
+                acc,
+                "38",
+                &MailBatch {
+                    sync_key: "{u}2".into(),
+                    changes: vec![MailChange::Upsert(crate::store::MessageData {
+                        server_id: "a1".into(),
+                        subject: "moved".into(),
+                        ..crate::store::MessageData::default()
+                    })],
+                    complete: false,
+                },
+            )
+            .await
+            .unwrap();
+        let mv = cx
+            .store
+            .enqueue(
+                acc,
+                &OutboxOp::Move {
+                    folder_id: "38".into(),
+                    server_id: "a1".into(),
+                    to_folder_id: "39".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let flag = cx
+            .store
+            .enqueue(
+                acc,
+                &OutboxOp::Flag {
+                    folder_id: "39".into(),
+                    server_id: format!("local:{mv}"),
+                    flag_status: 2,
+                },
+            )
+            .await
+            .unwrap();
+        // The move's source was gone on the server and no copy showed up in the destination.
+        cx.store.mark_move_source_gone(mv).await.unwrap();
+        super::super::outbox::replay(&mut cx).await.unwrap();
+        let entry = cx.store.outbox_entry(flag).await.unwrap().unwrap();
+        assert_eq!(entry.state, crate::store::OutboxState::Done);
+        let mut conflict = false;
+        while let Ok(e) = rx.try_recv() {
+            conflict |= matches!(&e, EngineEvent::OutboxConflict { op_id, .. } if *op_id == flag);
+        }
+        assert!(conflict, "the lost change is reported");
+    }
+
+    #[tokio::test]
     async fn a_looping_item_is_quarantined_and_the_folder_keeps_syncing() {
         // Z-Push after a repeated key: windows of one, the same broken item, the same key.
         let (url, seen) = scripted(vec![
