@@ -17,6 +17,24 @@ async fn scalar_i64(store: &Store, sql: &'static str) -> i64 {
         .unwrap()
 }
 
+/// A new database at `path` with the migrations up to `version` only.
+async fn database_at(path: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true),
+        )
+        .await
+        .unwrap();
+    kontor_core::store::MIGRATOR
+        .run_to(version, &pool)
+        .await
+        .unwrap();
+    pool
+}
+
 #[tokio::test]
 async fn a_release_1_database_is_upgraded_in_place_without_losing_rows() {
     let dir = tempfile::tempdir().unwrap();
@@ -152,20 +170,10 @@ async fn a_release_1_database_is_upgraded_in_place_without_losing_rows() {
 /// reading it directly, the indexer then fills the new indexes, and the answers stay the same.
 #[tokio::test]
 async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kontor.db");
     {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(
-                SqliteConnectOptions::new()
-                    .filename(&path)
-                    .create_if_missing(true),
-            )
-            .await
-            .unwrap();
-        kontor_core::store::MIGRATOR.run_to(3, &pool).await.unwrap();
+        let pool = database_at(&path, 3).await;
         for sql in [
             "INSERT INTO account (id, server_url, username) VALUES
                 (1, 'https://mail.example.test/Microsoft-Server-ActiveSync', 'alice')",
@@ -273,21 +281,11 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
 /// message takes its entries out of both indexes (the triggers).
 #[tokio::test]
 async fn a_schema_4_database_keeps_its_search_index_with_sort_keys() {
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kontor.db");
     let key = |secs: i64| secs << 20;
     {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(
-                SqliteConnectOptions::new()
-                    .filename(&path)
-                    .create_if_missing(true),
-            )
-            .await
-            .unwrap();
-        kontor_core::store::MIGRATOR.run_to(4, &pool).await.unwrap();
+        let pool = database_at(&path, 4).await;
         sqlx::query(
             "INSERT INTO account (id, server_url, username) VALUES
                 (1, 'https://mail.example.test/Microsoft-Server-ActiveSync', 'alice')",
