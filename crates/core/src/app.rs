@@ -150,6 +150,18 @@ pub struct OutgoingMail {
     /// Cached message this forwards (SmartForward).
     #[serde(default)]
     pub forward_of: Option<i64>,
+    /// The saved draft (`message.id`) this message was written in: sending it deletes the
+    /// draft.
+    #[serde(default)]
+    pub draft: Option<i64>,
+}
+
+/// A saved draft: its cached message and the outbox operation that stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDraft {
+    pub message_id: i64,
+    pub op_id: i64,
 }
 
 /// The application core for one profile. Cheap to clone; safe to share between threads.
@@ -705,9 +717,9 @@ impl Kontor {
     /// Sends a message (SendMail), a reply (SmartReply) or a forward (SmartForward) through
     /// the outbox; a copy is kept in Sent. Returns the outbox id.
     pub async fn send_mail(&self, mail: OutgoingMail) -> Result<i64, CoreError> {
-        let Some(cfg) = self.account_config().await else {
+        if self.account_config().await.is_none() {
             return Err(CoreError::NotSignedIn);
-        };
+        }
         if mail.to.iter().chain(&mail.cc).all(|a| a.trim().is_empty()) {
             return Err(CoreError::InvalidInput(
                 "the message has no recipient".into(),
@@ -718,23 +730,10 @@ impl Kontor {
                 "a message is either a reply or a forward, not both".into(),
             ));
         }
-        let reported = match self.store.account_id(&cfg.server_url, &cfg.user).await? {
-            Some(id) => self.store.account_identity(id).await?.0.into_iter().next(),
-            None => None,
-        };
-        let from = if !mail.from.trim().is_empty() {
-            mail.from.trim().to_owned()
-        } else if let Some(primary) = reported {
-            primary
-        } else if cfg.user.contains('@') {
-            cfg.user.clone()
-        } else {
-            let host = url::Url::parse(&cfg.server_url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("{}@{}", cfg.user, mail_domain(&host))
-        };
+        let from = self.sender(&mail.from).await?;
+        if let Some(d) = mail.draft {
+            self.draft_row(d).await?;
+        }
         let client_id = uuid::Uuid::new_v4().simple().to_string();
         let (_, mime) =
             build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
@@ -763,7 +762,124 @@ impl Kontor {
                 save_in_sent: true,
             },
         };
-        self.enqueue(op).await
+        let sent = self.enqueue(op).await?;
+        if let Some(d) = mail.draft {
+            // Queued after the send: the draft goes only once the message is on its way.
+            self.delete_message(d).await?;
+        }
+        Ok(sent)
+    }
+
+    /// The sender address: `from` when given, else the primary address the server reported,
+    /// else the user name if it is an address, else `user@<server host>` ([`OutgoingMail`]).
+    async fn sender(&self, from: &str) -> Result<String, CoreError> {
+        let Some(cfg) = self.account_config().await else {
+            return Err(CoreError::NotSignedIn);
+        };
+        if !from.trim().is_empty() {
+            return Ok(from.trim().to_owned());
+        }
+        let reported = match self.store.account_id(&cfg.server_url, &cfg.user).await? {
+            Some(id) => self.store.account_identity(id).await?.0.into_iter().next(),
+            None => None,
+        };
+        Ok(if let Some(primary) = reported {
+            primary
+        } else if cfg.user.contains('@') {
+            cfg.user.clone()
+        } else {
+            let host = url::Url::parse(&cfg.server_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{}@{}", cfg.user, mail_domain(&host))
+        })
+    }
+
+    /// Saves the message being written as a draft in the account's Drafts folder: at once in
+    /// the cache (a new draft when `draft` is `None`, else the given draft changes), then on
+    /// the server where its ActiveSync can store drafts (16.x; below that the draft is kept on
+    /// this computer, see store/messages.rs "Drafts"). Recipients may be empty.
+    pub async fn save_draft(
+        &self,
+        mail: OutgoingMail,
+        draft: Option<i64>,
+    ) -> Result<SavedDraft, CoreError> {
+        let account_id = self.current_account_id().await?;
+        let (folder_id, server_id, client_id) = match draft {
+            Some(d) => {
+                let m = self.draft_row(d).await?;
+                (
+                    m.folder_id,
+                    m.server_id,
+                    uuid::Uuid::new_v4().simple().to_string(),
+                )
+            }
+            None => {
+                let drafts: Option<String> = sqlx::query_scalar(
+                    "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 3
+                     ORDER BY server_id LIMIT 1",
+                )
+                .bind(account_id)
+                .fetch_optional(self.store.pool())
+                .await?;
+                let drafts = drafts.ok_or_else(|| {
+                    CoreError::InvalidInput(
+                        "the account has no Drafts folder (refresh the folder list)".into(),
+                    )
+                })?;
+                (
+                    drafts,
+                    String::new(),
+                    uuid::Uuid::new_v4().simple().to_string(),
+                )
+            }
+        };
+        let from = self.sender(&mail.from).await?;
+        let (_, mime) =
+            build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
+        let op_id = self
+            .enqueue(OutboxOp::DraftSave {
+                client_id,
+                folder_id: folder_id.clone(),
+                server_id: server_id.clone(),
+                mime,
+            })
+            .await?;
+        let row_id = if server_id.is_empty() {
+            format!("local:{op_id}")
+        } else {
+            server_id
+        };
+        let row = self
+            .store
+            .message_by_server_id(account_id, &folder_id, &row_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the saved draft is not in the cache".into()))?;
+        Ok(SavedDraft {
+            message_id: row.id,
+            op_id,
+        })
+    }
+
+    /// A cached message in a Drafts folder.
+    async fn draft_row(&self, message_id: i64) -> Result<crate::store::MessageRow, CoreError> {
+        let m = self.store.message(message_id).await?.ok_or_else(|| {
+            CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
+        })?;
+        let kind: Option<i64> = sqlx::query_scalar(
+            "SELECT folder_type FROM folder WHERE account_id = ?1 AND server_id = ?2",
+        )
+        .bind(m.account_id)
+        .bind(&m.folder_id)
+        .fetch_optional(self.store.pool())
+        .await?;
+        if kind != Some(3) {
+            return Err(CoreError::InvalidInput(format!(
+                "message {message_id} is not a draft"
+            )));
+        }
+        Ok(m)
     }
 }
 

@@ -522,3 +522,120 @@ async fn a_ping_longer_than_sogo_allows_ends_at_its_limit_and_the_loop_goes_on()
     );
     app.stop_sync().await;
 }
+
+#[tokio::test]
+async fn a_draft_is_kept_here_and_sent_from_there() {
+    let (_dir, app) = signed_in(ALICE).await;
+    let drafts = folder_id(&app, FolderKind::Drafts).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let subject = unique("draft");
+    let saved = app
+        .save_draft(
+            OutgoingMail {
+                to: vec![format!("Bob Baker <{}>", BOB.email())],
+                subject: format!("{subject} (v1)"),
+                body: "Erster Entwurf.".into(),
+                ..OutgoingMail::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    // Shown in Drafts at once.
+    let row = app
+        .store()
+        .message(saved.message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.folder_id.as_str(), row.subject.as_str()),
+        (drafts.as_str(), format!("{subject} (v1)").as_str())
+    );
+    wait_event(
+        &mut rx,
+        120,
+        "the draft save applied",
+        |e| matches!(e, EngineEvent::OutboxApplied { op_id, .. } if *op_id == saved.op_id),
+    )
+    .await;
+    // SOGo speaks ActiveSync 14.1, which cannot store drafts: kept on this computer, the
+    // server's Drafts folder unchanged (and SOGo still answering).
+    let row = app
+        .store()
+        .message(saved.message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.server_id.starts_with("local:"), "{row:?}");
+    let (mut raw, _) = session(ALICE, &format!("EngDrf{}", &unique("")[1..12])).await;
+    assert!(!raw_items(&mut raw, &drafts).await.iter().any(|(_, m)| {
+        m.subject
+            .as_deref()
+            .is_some_and(|s| s.starts_with(&subject))
+    }));
+    // Edited: the same draft.
+    let again = app
+        .save_draft(
+            OutgoingMail {
+                to: vec![format!("Bob Baker <{}>", BOB.email())],
+                subject: subject.clone(),
+                body: "Zweiter Entwurf.".into(),
+                ..OutgoingMail::default()
+            },
+            Some(saved.message_id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.message_id, saved.message_id);
+    // Sent from the draft: the message goes out, the draft goes away.
+    let op = app
+        .send_mail(OutgoingMail {
+            to: vec![format!("Bob Baker <{}>", BOB.email())],
+            subject: subject.clone(),
+            body: "Zweiter Entwurf.".into(),
+            draft: Some(saved.message_id),
+            ..OutgoingMail::default()
+        })
+        .await
+        .unwrap();
+    wait_event(
+        &mut rx,
+        120,
+        "the send applied",
+        |e| matches!(e, EngineEvent::OutboxApplied { op_id, .. } if *op_id == op),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app
+        .store()
+        .message(saved.message_id)
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(Instant::now() < deadline, "the sent draft is still cached");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.stop_sync().await;
+    assert!(app.store().parked().await.unwrap().is_empty());
+    let (mut bob, folders) = session(BOB, &format!("EngDrB{}", &unique("")[1..12])).await;
+    let inbox = folder(&folders, FolderType::Inbox);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = raw_items(&mut bob, &inbox)
+            .await
+            .into_iter()
+            .filter(|(_, m)| m.subject.as_deref() == Some(subject.as_str()))
+            .count();
+        if got == 1 {
+            break;
+        }
+        assert!(
+            got == 0 && Instant::now() < deadline,
+            "bob has {got} copies"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

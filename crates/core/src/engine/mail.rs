@@ -1289,7 +1289,8 @@ mod tests {
         assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
         let e = cx.store.outbox_entry(op).await.unwrap().unwrap();
         assert_eq!(e.state, crate::store::OutboxState::Done);
-        // A draft save cannot work on ActiveSync 14.1: parked at once, visible.
+        // A draft save on ActiveSync 14.1: nothing can be sent (no request is made, the
+        // scripted server has no answer left), the draft is kept on this computer.
         let draft = cx
             .store
             .enqueue(
@@ -1298,20 +1299,23 @@ mod tests {
                     client_id: "d1".into(),
                     folder_id: "38".into(),
                     server_id: String::new(),
-                    mime: "Subject: x\r\n\r\ny".into(),
+                    mime: "Subject: x\r\nTo: bob@example.com\r\n\r\ny".into(),
                 },
             )
             .await
             .unwrap();
-        crate::engine::outbox::replay(&mut cx).await.unwrap();
-        let parked = cx.store.parked().await.unwrap();
-        assert_eq!(parked.len(), 1);
-        assert_eq!(parked[0].id, draft);
-        assert!(
-            parked[0].last_error.contains("not supported"),
-            "{}",
-            parked[0].last_error
-        );
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(draft).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Done);
+        assert!(cx.store.parked().await.unwrap().is_empty());
+        let kept = cx
+            .store
+            .message_by_server_id(cx.account_id, "38", &format!("local:{draft}"))
+            .await
+            .unwrap()
+            .expect("the draft stays in the cache");
+        assert_eq!(kept.subject, "x");
+        assert_eq!(kept.local_state, crate::store::messages::local::DRAFT);
         let mut seen = Vec::new();
         while let Ok(e) = rx.try_recv() {
             seen.push(e);
@@ -1322,10 +1326,77 @@ mod tests {
                 .any(|e| matches!(e, EngineEvent::OutboxConflict { op_id, .. } if *op_id == op)),
             "{seen:#?}"
         );
-        assert!(
-            seen.iter()
-                .any(|e| matches!(e, EngineEvent::OutboxParked { op_id, .. } if *op_id == draft)),
-            "{seen:#?}"
-        );
+    }
+
+    #[tokio::test]
+    async fn drafts_are_stored_on_the_server_from_activesync_16() {
+        let added = Element::new(a::Add)
+            .with(Element::text(a::ClientId, "draft-1"))
+            .with(Element::text(a::ServerId, "38:7"))
+            .with(Element::text(a::Status, "1"));
+        let changed = Element::new(a::Change)
+            .with(Element::text(a::ServerId, "38:7"))
+            .with(Element::text(a::Status, "1"));
+        let (url, seen) = scripted(vec![
+            sync_answer("{u}2", false, &[], vec![]),
+            sync_answer("{u}3", false, &[], vec![added]),
+            sync_answer("{u}4", false, &[], vec![]),
+            sync_answer("{u}5", false, &[], vec![changed]),
+        ])
+        .await;
+        let (mut cx, _rx) = context(&url).await;
+        cx.client.set_version(kontor_eas::ProtocolVersion::V16_0);
+        let save = |subject: &str, server_id: String| OutboxOp::DraftSave {
+            client_id: "draft-1".into(),
+            folder_id: "38".into(),
+            server_id,
+            mime: format!(
+                "Subject: {subject}\r\nTo: \"Bob\" <bob@example.com>\r\n\r\nText {subject}"
+            ),
+        };
+        let first = cx
+            .store
+            .enqueue(cx.account_id, &save("Entwurf eins", String::new()))
+            .await
+            .unwrap();
+        // Saved again before the first save reached the server: it names the placeholder.
+        let second = cx
+            .store
+            .enqueue(
+                cx.account_id,
+                &save("Entwurf zwei", format!("local:{first}")),
+            )
+            .await
+            .unwrap();
+        let row = cx
+            .store
+            .message_by_server_id(cx.account_id, "38", &format!("local:{first}"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.subject, "Entwurf zwei");
+        assert_eq!(row.local_state, crate::store::messages::local::DRAFT);
+
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        for op in [first, second] {
+            let e = cx.store.outbox_entry(op).await.unwrap().unwrap();
+            assert_eq!(e.state, crate::store::OutboxState::Done, "{e:?}");
+        }
+        // The row took the server's ServerId and is an ordinary server item again.
+        let stored = cx
+            .store
+            .message_by_server_id(cx.account_id, "38", "38:7")
+            .await
+            .unwrap()
+            .expect("the draft has the server's id");
+        assert_eq!(stored.id, row.id);
+        assert_eq!(stored.local_state, 0);
+        let body = |i: usize| String::from_utf8_lossy(&seen.lock().unwrap()[i]).into_owned();
+        // An Add with the ClientId and the first text, then a Change of 38:7 with the second.
+        assert!(body(1).contains("draft-1") && body(1).contains("Entwurf eins"));
+        assert!(!body(1).contains("38:7"));
+        assert!(body(3).contains("38:7") && body(3).contains("Entwurf zwei"));
+        assert!(body(3).contains("Bob") && body(3).contains("bob@example.com"));
+        assert_eq!(seen.lock().unwrap().len(), 4);
     }
 }

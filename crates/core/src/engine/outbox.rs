@@ -10,7 +10,7 @@
 //! | delete | Sync `Delete` (2.2.3.42.2), moved to Deleted Items | a missing item counts as deleted |
 //! | move | MoveItems (2.2.1.12) | a missing source after a crash is checked, see below |
 //! | send, reply, forward | SendMail / SmartReply / SmartForward (2.2.1.17–19) with a stable ClientId and Message-ID | see "never sent twice" |
-//! | save draft | not in EAS 14.1 (Sync `Add` to Drafts needs 16.0): parked as "not supported by this server" | — |
+//! | save draft | 16.x: Sync `Add` (new, with a stable ClientId) or `Change` in Drafts; below 16.0 the protocol has no way to store a draft, so it is kept on this computer (done without a server call; store/messages.rs "Drafts") | a `Change` sets the whole draft |
 //!
 //! **Never sent twice.** Before a send the operation is marked in flight. If Kontor stops
 //! between the server's answer and marking it done, the operation is found in flight at the
@@ -34,11 +34,11 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use kontor_eas::EasError;
 use kontor_eas::compose::{Compose, Source};
 use kontor_eas::email::{self, FlagStatus};
 use kontor_eas::move_items::Move;
 use kontor_eas::sync::{ClientCommand, ItemResponse, Status as SyncStatus};
+use kontor_eas::{EasError, ProtocolVersion};
 
 use super::{AccountContext, Backoff, EngineError, EngineEvent};
 use crate::store::{Done, OutboxEntry, OutboxOp, OutboxState};
@@ -442,16 +442,110 @@ async fn apply(
                 .await?;
             Ok(Done::default())
         }
-        // MS-ASCMD: adding a draft with Sync Add needs protocol 16.0; SOGo and Z-Push offer
-        // at most 14.1.
-        OutboxOp::DraftSave { .. } => Err(EasError::NotSupported {
-            feature: "saving drafts on the server (needs ActiveSync 16)",
-        }
-        .into()),
+        OutboxOp::DraftSave {
+            client_id,
+            folder_id,
+            server_id,
+            mime,
+        } => save_draft(cx, client_id, folder_id, server_id, mime).await,
         other => Err(EngineError::Core(crate::error::CoreError::InvalidInput(
             format!("the mail outbox cannot replay a {} operation", other.kind()),
         ))),
     }
+}
+
+/// A saved draft (module docs). MS-ASCMD 2.2.3.7.2: a client can add a draft mail item only
+/// from protocol 16.0 on; below that (SOGo offers at most 14.1 and stops its worker on a mail
+/// `Add`) nothing is sent and the draft stays on this computer.
+async fn save_draft(
+    cx: &mut AccountContext,
+    client_id: &str,
+    folder_id: &str,
+    server_id: &str,
+    mime: &str,
+) -> Result<Done, EngineError> {
+    if cx.client.version() < ProtocolVersion::V16_0 {
+        tracing::debug!(
+            folder_id,
+            server_id,
+            version = cx.client.protocol_version(),
+            "draft kept on this computer (the server's ActiveSync cannot store drafts)"
+        );
+        return Ok(Done::default());
+    }
+    let draft = eas_draft(mime)?;
+    if !server_id.starts_with("local:") {
+        let change = ClientCommand::Change {
+            server_id: server_id.to_owned(),
+            data: draft.to_application_data()?,
+        };
+        match sync_command(cx, folder_id, change).await {
+            Ok(_) => {
+                return Ok(Done {
+                    new_server_id: Some(server_id.to_owned()),
+                    etag: None,
+                });
+            }
+            // Deleted on the server meanwhile: the user's text is added again below.
+            Err(EngineError::Eas(EasError::ItemNotFound)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let responses = super::mail::sync_pass(cx, folder_id, vec![draft.save(client_id)?]).await?;
+    let answer = responses.into_iter().find_map(|r| match r {
+        ItemResponse::Add {
+            client_id: c,
+            server_id,
+            status,
+        } if c == client_id => Some((server_id, status)),
+        _ => None,
+    });
+    match answer {
+        Some((Some(new), SyncStatus::Success)) => Ok(Done {
+            new_server_id: Some(new),
+            etag: None,
+        }),
+        Some((_, status)) => Err(status
+            .into_result()
+            .err()
+            .unwrap_or(EasError::Protocol {
+                command: "Sync",
+                detail: "the server added the draft without giving its ServerId".into(),
+            })
+            .into()),
+        None => Err(EasError::Protocol {
+            command: "Sync",
+            detail: "the answer does not mention the draft that was added".into(),
+        }
+        .into()),
+    }
+}
+
+/// The ActiveSync form of a draft saved as MIME (recipients, subject, plain-text body).
+fn eas_draft(mime: &str) -> Result<email::Draft, EngineError> {
+    let c = crate::store::messages::draft_content(mime)?;
+    let list = |people: &[crate::store::Address]| -> Option<String> {
+        let parts: Vec<String> = people
+            .iter()
+            .filter(|a| !a.addr.is_empty())
+            .map(|a| {
+                if a.name.is_empty() {
+                    a.addr.clone()
+                } else {
+                    format!("\"{}\" <{}>", a.name.replace(['"', '\\'], ""), a.addr)
+                }
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    };
+    Ok(email::Draft {
+        to: list(&c.data.to),
+        cc: list(&c.data.cc),
+        bcc: None,
+        subject: Some(c.data.subject),
+        importance: None,
+        body: Some((kontor_eas::sync::BodyType::PlainText, c.body)),
+    })
 }
 
 /// Sends a Change/Delete with the folder's Sync (applying whatever else the server sends)
@@ -561,13 +655,13 @@ pub fn build_plain_message(
         .unwrap_or("kontor.invalid");
     let message_id = format!("{}@{}", uuid::Uuid::new_v4().simple(), domain);
     let mut m = mail_builder::MessageBuilder::new()
-        .from(from)
-        .to(to.iter().map(String::as_str).collect::<Vec<_>>())
+        .from(recipient(from))
+        .to(recipients(to))
         .subject(subject)
         .message_id(message_id.as_str())
         .text_body(body.replace("\r\n", "\n").replace('\n', "\r\n"));
     if !cc.is_empty() {
-        m = m.cc(cc.iter().map(String::as_str).collect::<Vec<_>>());
+        m = m.cc(recipients(cc));
     }
     if let Some(r) = in_reply_to {
         let r = r.trim().trim_start_matches('<').trim_end_matches('>');
@@ -575,6 +669,30 @@ pub fn build_plain_message(
     }
     let mime = m.write_to_string().unwrap_or_default();
     (message_id, mime)
+}
+
+/// One address as the user typed it: `addr`, `Name <addr>` or `"Name" <addr>`.
+fn recipient(text: &str) -> mail_builder::headers::address::Address<'_> {
+    let text = text.trim();
+    if let Some((name, rest)) = text.rsplit_once('<')
+        && let Some(addr) = rest.strip_suffix('>')
+    {
+        let name = name.trim().trim_matches('"').trim();
+        return mail_builder::headers::address::Address::new_address(
+            (!name.is_empty()).then_some(name),
+            addr.trim(),
+        );
+    }
+    mail_builder::headers::address::Address::new_address(None::<&str>, text)
+}
+
+fn recipients(list: &[String]) -> mail_builder::headers::address::Address<'_> {
+    mail_builder::headers::address::Address::new_list(
+        list.iter()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| recipient(a))
+            .collect(),
+    )
 }
 
 /// An iMIP message (RFC 6047): a short text for mail programs that do not read calendars and
@@ -794,6 +912,50 @@ mod tests {
             !mime
                 .lines()
                 .any(|l| l.starts_with("Subject:") && l.contains('ü'))
+        );
+    }
+
+    #[test]
+    fn recipients_typed_with_names_become_named_addresses() {
+        let (_, mime) = build_plain_message(
+            "Alice Adler <alice@kontor.test>",
+            &[
+                "\"Groß, Jürgen\" <juergen@example.de>".into(),
+                " bob@kontor.test ".into(),
+            ],
+            &["Carol <carol@kontor.test>".into(), String::new()],
+            "Hallo",
+            "Text",
+            None,
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .unwrap();
+        let list = |a: Option<&mail_parser::Address>| -> Vec<(String, String)> {
+            a.unwrap()
+                .iter()
+                .map(|x| {
+                    (
+                        x.name().unwrap_or_default().to_owned(),
+                        x.address().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            list(parsed.from()),
+            [("Alice Adler".to_owned(), "alice@kontor.test".to_owned())]
+        );
+        assert_eq!(
+            list(parsed.to()),
+            [
+                ("Groß, Jürgen".to_owned(), "juergen@example.de".to_owned()),
+                (String::new(), "bob@kontor.test".to_owned())
+            ]
+        );
+        assert_eq!(
+            list(parsed.cc()),
+            [("Carol".to_owned(), "carol@kontor.test".to_owned())]
         );
     }
 }

@@ -1778,3 +1778,189 @@ async fn changes_queued_on_a_new_event_follow_it_to_its_server_id() {
         assert_eq!(item, "single-1");
     }
 }
+
+#[tokio::test]
+async fn a_draft_saved_here_keeps_the_users_text() {
+    let (store, acc) = store_with_account().await;
+    let mime = |subject: &str, text: &str| {
+        crate::engine::outbox::build_plain_message(
+            "alice@kontor.test",
+            &["Jürgen Groß <juergen@example.de>".to_owned()],
+            &[],
+            subject,
+            text,
+            None,
+        )
+        .1
+    };
+    let save = |server_id: &str, m: String| OutboxOp::DraftSave {
+        client_id: "c1".into(),
+        folder_id: "3".into(),
+        server_id: server_id.into(),
+        mime: m,
+    };
+    // A new draft: a row in Drafts under a placeholder, the text as its full body, searchable.
+    let first = store
+        .enqueue(
+            acc,
+            &save(
+                "",
+                mime("Angebot Büromöbel", "Sehr geehrter Herr Groß,\n\nanbei."),
+            ),
+        )
+        .await
+        .unwrap();
+    let placeholder = format!("local:{first}");
+    let row = store
+        .message_by_server_id(acc, "3", &placeholder)
+        .await
+        .unwrap()
+        .expect("the draft is cached at once");
+    assert_eq!(row.subject, "Angebot Büromöbel");
+    assert_eq!(row.to[0].addr, "juergen@example.de");
+    assert_eq!(row.from.addr, "alice@kontor.test");
+    assert_eq!(row.preview, "Sehr geehrter Herr Groß, anbei.");
+    assert_eq!(row.local_state, messages::local::DRAFT);
+    assert_eq!(row.body_state, BodyState::Full);
+    let body = store.body(row.id, BodyKind::Plain).await.unwrap().unwrap();
+    assert!(body.text.contains("anbei."), "{body:?}");
+    let op = store.outbox_entry(first).await.unwrap().unwrap();
+    assert!(matches!(&op.op, OutboxOp::DraftSave { server_id, .. } if *server_id == placeholder));
+    assert_eq!(
+        search(&store, "buromobel", 10)
+            .await
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        [row.id]
+    );
+
+    // Kept on this computer (no ServerId from the server): the bit and the placeholder stay.
+    store.mark_in_flight(first).await.unwrap();
+    store.mark_done(first, &Done::default()).await.unwrap();
+    // Saved again: the same row, the new text.
+    store
+        .enqueue(
+            acc,
+            &save(&placeholder, mime("Angebot Büromöbel (2)", "Neuer Text.")),
+        )
+        .await
+        .unwrap();
+    let again = store
+        .message_by_server_id(acc, "3", &placeholder)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.id, again.subject.as_str()),
+        (row.id, "Angebot Büromöbel (2)")
+    );
+    assert_eq!(again.local_state, messages::local::DRAFT);
+    let body = store.body(row.id, BodyKind::Plain).await.unwrap().unwrap();
+    assert_eq!(body.text.trim_end(), "Neuer Text.");
+
+    // A re-sync of Drafts from zero keeps it (the server never had it).
+    store.begin_mail_resync(acc, "3").await.unwrap();
+    store
+        .apply_mail_batch(acc, "3", &batch("r1", vec![]))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .message_by_server_id(acc, "3", &placeholder)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // A draft the server has, edited here: server changes do not overwrite the user's text,
+    // and a server Delete does not remove it.
+    store
+        .apply_mail_batch(
+            acc,
+            "3",
+            &batch(
+                "r2",
+                vec![MailChange::Upsert(msg(
+                    "3:9",
+                    "vom Server",
+                    at(2024, 5, 1, 9),
+                ))],
+            ),
+        )
+        .await
+        .unwrap();
+    let edit = store
+        .enqueue(acc, &save("3:9", mime("meine Fassung", "Mein Text.")))
+        .await
+        .unwrap();
+    store
+        .apply_mail_batch(
+            acc,
+            "3",
+            &batch(
+                "r3",
+                vec![MailChange::Upsert(msg(
+                    "3:9",
+                    "andere Fassung",
+                    at(2024, 5, 1, 9),
+                ))],
+            ),
+        )
+        .await
+        .unwrap();
+    let mine = store
+        .message_by_server_id(acc, "3", "3:9")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mine.subject, "meine Fassung");
+    store
+        .apply_mail_batch(
+            acc,
+            "3",
+            &batch(
+                "r4",
+                vec![MailChange::Delete {
+                    server_id: "3:9".into(),
+                }],
+            ),
+        )
+        .await
+        .unwrap();
+    let kept = store
+        .message(mine.id)
+        .await
+        .unwrap()
+        .expect("the user's draft stays");
+    assert_eq!(kept.server_id, format!("local:draft{}", mine.id));
+    assert_eq!(kept.subject, "meine Fassung");
+    let op = store.outbox_entry(edit).await.unwrap().unwrap();
+    assert!(
+        matches!(&op.op, OutboxOp::DraftSave { server_id, .. } if *server_id == kept.server_id),
+        "{op:?}"
+    );
+
+    // Stored on an ActiveSync 16 server: the row takes the ServerId and loses the bit.
+    store.mark_in_flight(edit).await.unwrap();
+    store
+        .mark_done(
+            edit,
+            &Done {
+                new_server_id: Some("3:10".into()),
+                etag: None,
+            },
+        )
+        .await
+        .unwrap();
+    let stored = store.message(mine.id).await.unwrap().unwrap();
+    assert_eq!((stored.server_id.as_str(), stored.local_state), ("3:10", 0));
+
+    // Not a MIME message: refused, nothing written.
+    let before = count(&store, "SELECT count(*) FROM outbox").await;
+    assert!(matches!(
+        store.enqueue(acc, &save("", String::new())).await,
+        Err(CoreError::InvalidInput(_))
+    ));
+    assert_eq!(count(&store, "SELECT count(*) FROM outbox").await, before);
+}

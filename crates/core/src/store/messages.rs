@@ -33,6 +33,18 @@
 //! local bits), and the batch that ends the re-sync (`complete`) removes what was not
 //! re-delivered, except messages with local bits, and drops the marker. The outbox is not
 //! touched.
+//!
+//! ## Drafts
+//!
+//! A draft the user saves (outbox `DraftSave`, [`write_draft`]) is a row in the Drafts
+//! folder with the bit 16 (`local::DRAFT`) and its text as a full plain body. A new draft
+//! gets the placeholder ServerId `local:<outbox id>`. On ActiveSync 16.x the outbox adds it to
+//! the server's Drafts folder (Sync `Add`) or changes it there, and the row takes the server's
+//! ServerId and loses the bit. Below 16.0 (SOGo, older Z-Push) the protocol cannot store a
+//! draft on the server: the row stays a draft **kept on this computer** (placeholder id, bit
+//! set) — kept across re-syncs and restarts, sendable, deletable. While the bit is set a
+//! server Add/Change of the same ServerId changes nothing, and a server Delete of it does not
+//! remove the user's text: the row gets a placeholder id (`local:draft<row id>`) and stays.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -51,6 +63,9 @@ pub mod local {
     pub const FLAG: i64 = 2;
     pub const MOVED: i64 = 4;
     pub const DELETED: i64 = 8;
+    /// A draft saved on this computer: its text is the user's. Server Add/Change leave it
+    /// alone, a server Delete turns it into a draft kept only here (module docs "Drafts").
+    pub const DRAFT: i64 = 16;
 }
 
 const ID_SLOTS: i64 = 1 << 20;
@@ -600,6 +615,147 @@ async fn update_message(
     Ok(local_state & (local::READ | local::FLAG) != 0)
 }
 
+/// A draft read from the MIME the user saved (outbox `DraftSave`): the row's fields and the
+/// plain-text body.
+#[derive(Debug, Clone)]
+pub struct DraftContent {
+    pub data: MessageData,
+    pub body: String,
+}
+
+/// Reads a saved draft. Fails with `InvalidInput` when the text is not a MIME message.
+pub fn draft_content(mime: &str) -> Result<DraftContent, CoreError> {
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mime.as_bytes())
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(|| CoreError::InvalidInput("the draft is not a MIME message".into()))?;
+    let people = |a: Option<&mail_parser::Address>| -> Vec<Address> {
+        a.map(|a| {
+            a.iter()
+                .map(|x| Address {
+                    name: x.name().unwrap_or_default().to_owned(),
+                    addr: x.address().unwrap_or_default().to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let body = parsed
+        .body_text(0)
+        .map(|b| b.into_owned())
+        .unwrap_or_default();
+    let preview: String = body
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(255)
+        .collect();
+    let date = parsed
+        .date()
+        .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0))
+        .unwrap_or_else(Utc::now);
+    Ok(DraftContent {
+        data: MessageData {
+            server_id: String::new(),
+            message_id: parsed.message_id().unwrap_or_default().to_owned(),
+            subject: parsed.subject().unwrap_or_default().to_owned(),
+            from: people(parsed.from()).into_iter().next().unwrap_or_default(),
+            to: people(parsed.to()),
+            cc: people(parsed.cc()),
+            date,
+            preview,
+            read: true,
+            flag_status: 0,
+            importance: 1,
+            has_attachments: false,
+            conversation_id: String::new(),
+            body_state: BodyState::Full,
+            size: i64::try_from(mime.len()).unwrap_or(i64::MAX),
+            attachments: Vec::new(),
+        },
+        body,
+    })
+}
+
+/// Writes a saved draft into the cache (module docs "Drafts"): a new row `server_id` in
+/// `folder_id`, or the row `existing`, with the draft bit and the text as its full body.
+/// Returns the row's id.
+pub(crate) async fn write_draft(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    folder_id: &str,
+    server_id: &str,
+    existing: Option<i64>,
+    content: &DraftContent,
+) -> Result<i64, CoreError> {
+    let data = MessageData {
+        server_id: server_id.to_owned(),
+        ..content.data.clone()
+    };
+    let id = match existing {
+        Some(id) => {
+            update_message(conn, id, 0, &data).await?;
+            id
+        }
+        None => {
+            let mut ids = IdAllocator::default();
+            let (id, key) = ids.take(conn, data.date.timestamp()).await?;
+            insert_messages(conn, account_id, folder_id, &mut vec![(id, key, &data)]).await?;
+            id
+        }
+    };
+    sqlx::query("UPDATE message SET local_state = local_state | ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(local::DRAFT)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM message_body WHERE message_id = ?1 AND kind != 'plain'")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO message_body (message_id, kind, text, data, truncated, total_size)
+         VALUES (?1, 'plain', ?2, x'', 0, ?3)
+         ON CONFLICT (message_id, kind) DO UPDATE
+            SET text = excluded.text, data = x'', truncated = 0,
+                total_size = excluded.total_size, fetched_at = unixepoch()",
+    )
+    .bind(id)
+    .bind(&content.body)
+    .bind(i64::try_from(content.body.len()).unwrap_or(i64::MAX))
+    .execute(&mut *conn)
+    .await?;
+    reindex_later(conn, id).await?;
+    Ok(id)
+}
+
+/// A server Delete of a draft the user saved here: the row stays as a draft kept on this
+/// computer under a placeholder id, and queued operations naming the old id follow it.
+async fn keep_draft_locally(
+    conn: &mut SqliteConnection,
+    id: i64,
+    old: &str,
+) -> Result<(), CoreError> {
+    let new = format!("local:draft{id}");
+    sqlx::query("UPDATE message SET server_id = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(&new)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE outbox SET item_id = ?2, payload = json_set(payload, '$.server_id', ?2)
+         WHERE local_ref = ?3 AND item_id = ?1 AND state != 'done'
+           AND json_extract(payload, '$.server_id') = ?1",
+    )
+    .bind(old)
+    .bind(&new)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Deletes a message (its index entries go with it: trigger `message_unindex_on_delete`).
 async fn delete_message(conn: &mut SqliteConnection, id: i64) -> Result<(), CoreError> {
     sqlx::query("DELETE FROM message WHERE id = ?1")
@@ -679,6 +835,11 @@ impl Store {
             match change {
                 MailChange::Upsert(m) => {
                     if let Some(&(id, local_state)) = known.get(&m.server_id) {
+                        if local_state & local::DRAFT != 0 {
+                            // The user's draft: their text stands (module docs "Drafts").
+                            out.kept_local += 1;
+                            continue;
+                        }
                         let kept = update_message(&mut tx, id, local_state, m).await?;
                         out.updated += 1;
                         out.kept_local += u32::from(kept);
@@ -749,11 +910,17 @@ impl Store {
                 }
                 MailChange::Delete { server_id } => {
                     known.remove(server_id);
-                    if let Some((id, _)) =
-                        message_id_by_server_id(&mut tx, account_id, folder_id, server_id).await?
+                    match message_id_by_server_id(&mut tx, account_id, folder_id, server_id).await?
                     {
-                        delete_message(&mut tx, id).await?;
-                        out.deleted += 1;
+                        Some((id, local_state)) if local_state & local::DRAFT != 0 => {
+                            keep_draft_locally(&mut tx, id, server_id).await?;
+                            out.kept_local += 1;
+                        }
+                        Some((id, _)) => {
+                            delete_message(&mut tx, id).await?;
+                            out.deleted += 1;
+                        }
+                        None => {}
                     }
                 }
             }

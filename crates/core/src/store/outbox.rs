@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
 
 use super::events::{delete_occurrences_of, local as event_local, upsert_local_event};
-use super::messages::{local, message_id_by_server_id};
+use super::messages::{draft_content, local, message_id_by_server_id, write_draft};
 use super::{Store, account_key};
 use crate::error::CoreError;
 
@@ -103,7 +103,8 @@ pub enum OutboxOp {
         server_id: String,
         mime: String,
     },
-    /// Save (add or replace) a draft in `folder_id`; `server_id` is '' for a new draft.
+    /// Save (add or replace) a draft in `folder_id`; `server_id` is '' for a new draft, which
+    /// [`Store::enqueue`] replaces by the placeholder `local:<outbox id>` it gives the new row.
     DraftSave {
         client_id: String,
         folder_id: String,
@@ -537,10 +538,36 @@ impl Store {
                 delete_occurrences_of(&mut tx, ev).await?;
                 ev
             }
+            OutboxOp::DraftSave {
+                folder_id,
+                server_id,
+                mime,
+                ..
+            } => {
+                let content = draft_content(mime)?;
+                let (row_id, existing) = if server_id.is_empty() {
+                    // A new draft: the row and this operation name it by a placeholder until
+                    // the server gives it a ServerId (messages.rs "Drafts").
+                    let placeholder = format!("local:{id}");
+                    sqlx::query(
+                        "UPDATE outbox SET item_id = ?2,
+                            payload = json_set(payload, '$.server_id', ?2)
+                         WHERE id = ?1",
+                    )
+                    .bind(id)
+                    .bind(&placeholder)
+                    .execute(&mut *tx)
+                    .await?;
+                    (placeholder, None)
+                } else {
+                    let m = message_ref(&mut tx, account_id, folder_id, server_id).await?;
+                    (server_id.clone(), Some(m))
+                };
+                write_draft(&mut tx, account_id, folder_id, &row_id, existing, &content).await?
+            }
             OutboxOp::Send { .. }
             | OutboxOp::Reply { .. }
             | OutboxOp::Forward { .. }
-            | OutboxOp::DraftSave { .. }
             | OutboxOp::MeetingResponse { .. } => 0,
         };
         if local_ref != 0 {
@@ -551,6 +578,9 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        if matches!(op, OutboxOp::DraftSave { .. }) {
+            self.index_wanted();
+        }
         Ok(id)
     }
 
@@ -886,6 +916,53 @@ pub(crate) async fn finish_in(
                     )
                     .bind(format!("local:{id}"))
                     .bind(new)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            OutboxOp::DraftSave { server_id, .. } => {
+                // Stored on the server (ActiveSync 16): the row takes the ServerId and is an
+                // ordinary server item again once no later save of it waits. Without a
+                // ServerId (below 16.0) the draft stays kept on this computer.
+                if let Some(new) = result.new_server_id.as_ref() {
+                    if new != server_id {
+                        sqlx::query(
+                            "DELETE FROM message WHERE id != ?1 AND server_id = ?2
+                               AND (account_id, folder_id) =
+                                   (SELECT account_id, folder_id FROM message WHERE id = ?1)",
+                        )
+                        .bind(local_ref)
+                        .bind(new)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "UPDATE message SET server_id = ?2 WHERE id = ?1 AND server_id = ?3",
+                        )
+                        .bind(local_ref)
+                        .bind(new)
+                        .bind(server_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "UPDATE outbox SET item_id = ?2,
+                                payload = json_set(payload, '$.server_id', ?2)
+                             WHERE item_id = ?1 AND state != 'done' AND id != ?3
+                               AND json_extract(payload, '$.server_id') = ?1",
+                        )
+                        .bind(server_id)
+                        .bind(new)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    sqlx::query(
+                        "UPDATE message SET local_state = local_state & ~?2 WHERE id = ?1
+                           AND NOT EXISTS (SELECT 1 FROM outbox WHERE local_ref = ?1
+                               AND kind = 'draft_save' AND state != 'done' AND id != ?3)",
+                    )
+                    .bind(local_ref)
+                    .bind(local::DRAFT)
+                    .bind(id)
                     .execute(&mut *tx)
                     .await?;
                 }
