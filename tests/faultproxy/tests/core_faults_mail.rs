@@ -332,28 +332,66 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                         h.proxy.report()
                     );
                 }
+                // Which row the user acted on, and every row of the message at that moment
+                // (a failure's history shows them).
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT folder_id, server_id, id FROM message
+                     WHERE account_id = ?1 AND subject = ?2 ORDER BY id",
+                )
+                .bind(h.account_id)
+                .bind(subject)
+                .fetch_all(h.app.store().pool())
+                .await
+                .unwrap();
+                let on = rows
+                    .iter()
+                    .find(|r| r.2 == id)
+                    .map(|r| r.1.clone())
+                    .unwrap_or_default();
+                let others: Vec<String> = rows
+                    .iter()
+                    .filter(|r| r.2 != id)
+                    .map(|r| {
+                        let f = usize::from(r.0 == h.folders[1]);
+                        format!("{f}/{}", r.1)
+                    })
+                    .collect();
+                let acted = if others.is_empty() {
+                    format!("on {on}")
+                } else {
+                    format!("on {on}, other rows {others:?}")
+                };
                 match rng.random_range(0..3) {
                     0 => {
                         e.read = !e.read;
-                        h.app.mark_read(id, e.read).await.unwrap();
-                        history.push((rounds, format!("user read={}", e.read), subject.clone()));
+                        let op = h.app.mark_read(id, e.read).await.unwrap();
+                        history.push((
+                            rounds,
+                            format!("user read={} op={op} {acted}", e.read),
+                            subject.clone(),
+                        ));
                         *ops.entry("read").or_default() += 1;
                     }
                     1 => {
                         e.flagged = !e.flagged;
-                        h.app
+                        let op = h
+                            .app
                             .set_flag(id, if e.flagged { 2 } else { 0 })
                             .await
                             .unwrap();
-                        history.push((rounds, format!("user flag={}", e.flagged), subject.clone()));
+                        history.push((
+                            rounds,
+                            format!("user flag={} op={op} {acted}", e.flagged),
+                            subject.clone(),
+                        ));
                         *ops.entry("flag").or_default() += 1;
                     }
                     _ => {
                         e.folder = 1 - e.folder;
-                        h.app.move_message(id, &h.folders[e.folder]).await.unwrap();
+                        let op = h.app.move_message(id, &h.folders[e.folder]).await.unwrap();
                         history.push((
                             rounds,
-                            format!("user move to {}", e.folder),
+                            format!("user move to {} op={op} {acted}", e.folder),
                             subject.clone(),
                         ));
                         *ops.entry("move").or_default() += 1;
