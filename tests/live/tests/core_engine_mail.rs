@@ -32,7 +32,12 @@ fn unique(tag: &str) -> String {
 
 async fn signed_in(user: User) -> (tempfile::TempDir, Kontor) {
     require_sogo();
-    keyring_core::set_default_store(keyring_core::sample::Store::new().unwrap());
+    // One in-memory keychain for the whole binary: a test replacing it would drop the
+    // passwords of the tests running beside it (`cargo test` runs them as threads).
+    static KEYCHAIN: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    KEYCHAIN.get_or_init(|| {
+        keyring_core::set_default_store(keyring_core::sample::Store::new().unwrap());
+    });
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     app.sign_in(SignIn {
