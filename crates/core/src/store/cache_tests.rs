@@ -1636,6 +1636,42 @@ async fn a_move_confirmed_after_the_user_moved_the_message_on_keeps_one_row() {
         )
         .await
         .unwrap();
+    // Meanwhile the message shows in 2 as well (the server's copy). Acting on that copy acts
+    // on the user's row: "99" leaves folder 2 with the second move, and SOGo would answer a
+    // change sent for it afterwards with success and do nothing.
+    let flag = store
+        .enqueue(
+            acc,
+            &OutboxOp::Flag {
+                folder_id: "2".into(),
+                server_id: "99".into(),
+                flag_status: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.outbox_entry(flag).await.unwrap().unwrap().op,
+        OutboxOp::Flag {
+            folder_id: "3".into(),
+            server_id: format!("local:{mv2}"),
+            flag_status: 2,
+        }
+    );
+    let back_to_three = store
+        .enqueue(
+            acc,
+            &OutboxOp::Move {
+                folder_id: "2".into(),
+                server_id: "99".into(),
+                to_folder_id: "3".into(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(back_to_three, Err(CoreError::InvalidInput(_))),
+        "{back_to_three:?}"
+    );
     assert_eq!(store.moved_copy(mv).await.unwrap().as_deref(), Some("99"));
     store.mark_in_flight(mv).await.unwrap();
     store

@@ -377,6 +377,112 @@ async fn message_ref(
         })
 }
 
+/// The transient double (docs/ARCHITECTURE.md, outbox "Moves"): while a move whose answer
+/// was lost is unsettled and the user has moved the message on, a Sync of that move's
+/// destination can bring the server's copy of the message there. An action on that copy would
+/// name a ServerId that the user's next move takes away, and SOGo answers a change for an id
+/// it no longer has with success and does nothing — the change would be lost without a word.
+/// So a read/flag/move/delete of such a copy (same subject, sender, date and conversation as
+/// the row of an unfinished move into its folder that no longer waits for that move's
+/// ServerId) acts on the user's own row instead. Returns the operation to queue, if changed.
+async fn users_row_for_server_copy(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    op: &OutboxOp,
+) -> Result<Option<OutboxOp>, CoreError> {
+    let (folder_id, server_id) = match op {
+        OutboxOp::MarkRead {
+            folder_id,
+            server_id,
+            ..
+        }
+        | OutboxOp::Flag {
+            folder_id,
+            server_id,
+            ..
+        }
+        | OutboxOp::Move {
+            folder_id,
+            server_id,
+            ..
+        }
+        | OutboxOp::Delete {
+            folder_id,
+            server_id,
+        } => (folder_id, server_id),
+        _ => return Ok(None),
+    };
+    if server_id.starts_with("local:") {
+        return Ok(None);
+    }
+    let own: Option<(String, String)> = sqlx::query_as(
+        "SELECT p.folder_id, p.server_id FROM message m
+           JOIN outbox o ON o.kind = 'move' AND o.state != 'done'
+            AND json_extract(o.payload, '$.to_folder_id') = m.folder_id
+           JOIN message p ON p.id = o.local_ref AND p.id != m.id
+            AND p.account_id = m.account_id
+            AND p.server_id != 'local:' || o.id
+            AND p.subject = m.subject AND p.from_addr = m.from_addr AND p.date = m.date
+            AND p.conversation_id = m.conversation_id
+         WHERE m.account_id = ?1 AND m.folder_id = ?2 AND m.server_id = ?3
+         ORDER BY o.id DESC
+         LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(folder_id)
+    .bind(server_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((own_folder, own_id)) = own else {
+        return Ok(None);
+    };
+    tracing::info!(
+        folder_id,
+        server_id,
+        own_folder,
+        own_id,
+        "an action on the server's copy of a message being moved applies to the user's row"
+    );
+    let mut op = op.clone();
+    match &mut op {
+        OutboxOp::MarkRead {
+            folder_id,
+            server_id,
+            ..
+        }
+        | OutboxOp::Flag {
+            folder_id,
+            server_id,
+            ..
+        }
+        | OutboxOp::Move {
+            folder_id,
+            server_id,
+            ..
+        }
+        | OutboxOp::Delete {
+            folder_id,
+            server_id,
+        } => {
+            *folder_id = own_folder;
+            *server_id = own_id;
+        }
+        _ => {}
+    }
+    if let OutboxOp::Move {
+        folder_id,
+        to_folder_id,
+        ..
+    } = &op
+        && folder_id == to_folder_id
+    {
+        return Err(CoreError::InvalidInput(
+            "the message is already in that folder".into(),
+        ));
+    }
+    Ok(Some(op))
+}
+
 /// Recomputes the bit `bit` of the row `local_ref` after the outbox row `finished` ended.
 async fn settle_local_bit(
     conn: &mut SqliteConnection,
@@ -431,6 +537,8 @@ impl Store {
     pub async fn enqueue(&self, account_id: i64, op: &OutboxOp) -> Result<i64, CoreError> {
         let mut tx = self.begin_write().await?;
         let (url, user) = account_key(&mut tx, account_id).await?;
+        let redirected = users_row_for_server_copy(&mut tx, account_id, op).await?;
+        let op = redirected.as_ref().unwrap_or(op);
         let (folder, item) = op.target();
         let payload = serde_json::to_string(op)
             .map_err(|e| CoreError::InvalidInput(format!("outbox operation: {e}")))?;
