@@ -334,8 +334,8 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                 }
                 // Which row the user acted on, and every row of the message at that moment
                 // (a failure's history shows them).
-                let rows: Vec<(String, String, i64)> = sqlx::query_as(
-                    "SELECT folder_id, server_id, id FROM message
+                let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT folder_id, server_id, id, local_state FROM message
                      WHERE account_id = ?1 AND subject = ?2 ORDER BY id",
                 )
                 .bind(h.account_id)
@@ -361,10 +361,27 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                 } else {
                     format!("on {on}, other rows {others:?}")
                 };
+                // While the message shows twice (the server's copy of an unsettled move beside
+                // the user's row), a read or flag change is made on the copy, as a user might
+                // click it: the store queues it on the user's row (outbox.rs
+                // `users_row_for_server_copy`), and nothing may be lost.
+                let copy = rows
+                    .iter()
+                    .find(|r| {
+                        r.2 != id
+                            && r.3 & 8 == 0
+                            && !r.1.starts_with("local:")
+                            && h.folders.contains(&r.0)
+                    })
+                    .map(|r| r.2);
+                let (read_flag_id, acted) = match copy {
+                    Some(c) => (c, format!("{acted}; read/flag made on the copy")),
+                    None => (id, acted),
+                };
                 match rng.random_range(0..3) {
                     0 => {
                         e.read = !e.read;
-                        let op = h.app.mark_read(id, e.read).await.unwrap();
+                        let op = h.app.mark_read(read_flag_id, e.read).await.unwrap();
                         history.push((
                             rounds,
                             format!("user read={} op={op} {acted}", e.read),
@@ -376,7 +393,7 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                         e.flagged = !e.flagged;
                         let op = h
                             .app
-                            .set_flag(id, if e.flagged { 2 } else { 0 })
+                            .set_flag(read_flag_id, if e.flagged { 2 } else { 0 })
                             .await
                             .unwrap();
                         history.push((
