@@ -388,6 +388,9 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                             subject.clone(),
                         ));
                         *ops.entry("read").or_default() += 1;
+                        if copy.is_some() {
+                            *ops.entry("read/flag on a copy").or_default() += 1;
+                        }
                     }
                     1 => {
                         e.flagged = !e.flagged;
@@ -402,6 +405,9 @@ async fn mail_sync_and_outbox_converge_through_faults() {
                             subject.clone(),
                         ));
                         *ops.entry("flag").or_default() += 1;
+                        if copy.is_some() {
+                            *ops.entry("read/flag on a copy").or_default() += 1;
+                        }
                     }
                     _ => {
                         e.folder = 1 - e.folder;
