@@ -145,6 +145,31 @@ async fn raw_items(c: &mut EasClient, folder_id: &str) -> Vec<(String, Email)> {
     }
 }
 
+/// How many of `items` have `subject`.
+fn copies(items: &[(String, Email)], subject: &str) -> usize {
+    items
+        .iter()
+        .filter(|(_, m)| m.subject.as_deref() == Some(subject))
+        .count()
+}
+
+/// Waits up to 60 s until `folder` holds exactly one message with `subject`; fails at once on
+/// more than one.
+async fn wait_for_one(c: &mut EasClient, folder: &str, subject: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let n = copies(&raw_items(c, folder).await, subject);
+        if n == 1 {
+            return;
+        }
+        assert!(
+            n == 0 && Instant::now() < deadline,
+            "{n} copies of {subject} in folder {folder}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// Delivers a mail from bob to alice with EAS SendMail as bob.
 async fn bob_sends_to_alice(subject: &str) {
     let (mut bob, _) = session(BOB, &format!("EngBob{}", &unique("")[1..12])).await;
@@ -433,24 +458,7 @@ async fn a_sent_mail_goes_out_once_and_lands_in_sent() {
     // Bob got it exactly once.
     let (mut bob, folders) = session(BOB, &format!("EngRcv{}", &unique("")[1..12])).await;
     let bob_inbox = folder(&folders, FolderType::Inbox);
-    let copies = |items: Vec<(String, Email)>| {
-        items
-            .iter()
-            .filter(|(_, m)| m.subject.as_deref() == Some(subject.as_str()))
-            .count()
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let n = copies(raw_items(&mut bob, &bob_inbox).await);
-        if n == 1 {
-            break;
-        }
-        assert!(
-            n == 0 && Instant::now() < deadline,
-            "bob has {n} copies of {subject}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    wait_for_one(&mut bob, &bob_inbox, &subject).await;
     // Alice's Sent folder has a copy (SaveInSentItems), and SOGo reports its Message-ID as the
     // ConversationId: what the "in doubt" check after a crash relies on.
     let (mut raw, _) = session(ALICE, &format!("EngSnt{}", &unique("")[1..12])).await;
@@ -483,7 +491,7 @@ async fn a_sent_mail_goes_out_once_and_lands_in_sent() {
     // A second copy would be delivered within seconds (the first one took less).
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert_eq!(
-        copies(raw_items(&mut bob, &bob_inbox).await),
+        copies(&raw_items(&mut bob, &bob_inbox).await, &subject),
         1,
         "the in-doubt send went out twice"
     );
@@ -627,20 +635,5 @@ async fn a_draft_is_kept_here_and_sent_from_there() {
     assert!(app.store().parked().await.unwrap().is_empty());
     let (mut bob, folders) = session(BOB, &format!("EngDrB{}", &unique("")[1..12])).await;
     let inbox = folder(&folders, FolderType::Inbox);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let got = raw_items(&mut bob, &inbox)
-            .await
-            .into_iter()
-            .filter(|(_, m)| m.subject.as_deref() == Some(subject.as_str()))
-            .count();
-        if got == 1 {
-            break;
-        }
-        assert!(
-            got == 0 && Instant::now() < deadline,
-            "bob has {got} copies"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    wait_for_one(&mut bob, &inbox, &subject).await;
 }

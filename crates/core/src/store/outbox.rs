@@ -155,6 +155,32 @@ impl OutboxOp {
         }
     }
 
+    /// The cached message a read, flag, move or delete acts on, to change in place.
+    fn message_target_mut(&mut self) -> Option<(&mut String, &mut String)> {
+        match self {
+            OutboxOp::MarkRead {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Flag {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Move {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Delete {
+                folder_id,
+                server_id,
+            } => Some((folder_id, server_id)),
+            _ => None,
+        }
+    }
+
     /// (folder or calendar, item) this operation targets.
     pub fn target(&self) -> (&str, &str) {
         match self {
@@ -390,27 +416,16 @@ async fn users_row_for_server_copy(
     account_id: i64,
     op: &OutboxOp,
 ) -> Result<Option<OutboxOp>, CoreError> {
-    let (folder_id, server_id) = match op {
-        OutboxOp::MarkRead {
-            folder_id,
-            server_id,
-            ..
-        }
-        | OutboxOp::Flag {
-            folder_id,
-            server_id,
-            ..
-        }
-        | OutboxOp::Move {
-            folder_id,
-            server_id,
-            ..
-        }
-        | OutboxOp::Delete {
-            folder_id,
-            server_id,
-        } => (folder_id, server_id),
+    // Only the small message actions are copied (a send carries its whole MIME).
+    let mut op = match op {
+        OutboxOp::MarkRead { .. }
+        | OutboxOp::Flag { .. }
+        | OutboxOp::Move { .. }
+        | OutboxOp::Delete { .. } => op.clone(),
         _ => return Ok(None),
+    };
+    let Some((folder_id, server_id)) = op.message_target_mut() else {
+        return Ok(None);
     };
     if server_id.starts_with("local:") {
         return Ok(None);
@@ -429,46 +444,22 @@ async fn users_row_for_server_copy(
          LIMIT 1",
     )
     .bind(account_id)
-    .bind(folder_id)
-    .bind(server_id)
+    .bind(&*folder_id)
+    .bind(&*server_id)
     .fetch_optional(&mut *conn)
     .await?;
     let Some((own_folder, own_id)) = own else {
         return Ok(None);
     };
     tracing::info!(
-        folder_id,
-        server_id,
+        folder_id = %folder_id,
+        server_id = %server_id,
         own_folder,
         own_id,
         "an action on the server's copy of a message being moved applies to the user's row"
     );
-    let mut op = op.clone();
-    match &mut op {
-        OutboxOp::MarkRead {
-            folder_id,
-            server_id,
-            ..
-        }
-        | OutboxOp::Flag {
-            folder_id,
-            server_id,
-            ..
-        }
-        | OutboxOp::Move {
-            folder_id,
-            server_id,
-            ..
-        }
-        | OutboxOp::Delete {
-            folder_id,
-            server_id,
-        } => {
-            *folder_id = own_folder;
-            *server_id = own_id;
-        }
-        _ => {}
-    }
+    *folder_id = own_folder;
+    *server_id = own_id;
     if let OutboxOp::Move {
         folder_id,
         to_folder_id,
