@@ -806,14 +806,10 @@ impl Kontor {
         draft: Option<i64>,
     ) -> Result<SavedDraft, CoreError> {
         let account_id = self.current_account_id().await?;
-        let (folder_id, server_id, client_id) = match draft {
+        let (folder_id, server_id) = match draft {
             Some(d) => {
                 let m = self.draft_row(d).await?;
-                (
-                    m.folder_id,
-                    m.server_id,
-                    uuid::Uuid::new_v4().simple().to_string(),
-                )
+                (m.folder_id, m.server_id)
             }
             None => {
                 let drafts: Option<String> = sqlx::query_scalar(
@@ -828,13 +824,12 @@ impl Kontor {
                         "the account has no Drafts folder (refresh the folder list)".into(),
                     )
                 })?;
-                (
-                    drafts,
-                    String::new(),
-                    uuid::Uuid::new_v4().simple().to_string(),
-                )
+                (drafts, String::new())
             }
         };
+        // The ClientId of an ActiveSync 16 Sync `Add` (a new draft), and the operation's
+        // idempotency key.
+        let client_id = uuid::Uuid::new_v4().simple().to_string();
         let from = self.sender(&mail.from).await?;
         let (_, mime) =
             build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
