@@ -1,6 +1,6 @@
-//! Expansion budget (issue: "expand 10,000 events, 1,000 of them recurring daily/weekly with
-//! exceptions, over one year in ≤ 200 ms"). Each event is its own calendar object, as CalDAV
-//! resources are. Run: `cargo bench -p kontor-calendar --bench expand`.
+//! Expansion budget (docs/performance.md#budgets): 10,000 events, 1,000 of them recurring
+//! daily/weekly with exceptions, expanded over one year in ≤ 200 ms. Each event is its own
+//! calendar object, as CalDAV resources are. Run: `cargo bench -p kontor-calendar --bench expand`.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
