@@ -1,7 +1,7 @@
 //! The command line. Flags rather than subcommands, because IT scripts call
-//! `kontor --reset-profile` and friends (DESIGN §6). Actions are mutually exclusive (one
-//! `ArgGroup`); a new one adds a flag to the group, a variant to [`Action`] and a function here
-//! that calls the core and maps its error to an exit code with [`exit_code`].
+//! `kontor --reset-profile` and friends (docs/deployment.md#profile-reset). Actions are mutually
+//! exclusive (one `ArgGroup`); a new one adds a flag to the group, a variant to [`Action`] and a
+//! function here that calls the core and maps its error to an exit code with [`exit_code`].
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;

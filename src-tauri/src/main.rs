@@ -8,10 +8,11 @@
 //! result into JSON (for the window) or text and an exit code (for a terminal). There is no
 //! business logic here; if a button and a flag need the same thing, it lives in the core.
 //!
-//! Start-up order matters for IT scripting (DESIGN §6): the command line is parsed first, and
-//! flags that act without a window (`--version`, `--add-account`, `--reset-profile`,
-//! `--diagnose`, `--export-logs`) run to completion before GTK, WebKit or any window exists, so
-//! they work over SSH or PsExec with no display. Every run logs to `<profile>/logs/`.
+//! Start-up order matters for IT scripting (docs/deployment.md#profile-reset): the command line is
+//! parsed first, and flags that act without a window (`--version`, `--add-account`,
+//! `--reset-profile`, `--diagnose`, `--export-logs`) run to completion before GTK, WebKit or any
+//! window exists, so they work over SSH or PsExec with no display. Every run logs to
+//! `<profile>/logs/`.
 //!
 //! Modules: [`cli`] (flags and the window-less actions), [`commands`] (the IPC surface the UI in
 //! `ui/` calls), [`gui`] (the Tauri builder and windows), [`logging`] (log file, console on

@@ -1,12 +1,12 @@
 //! The reminder window (label `reminders`): a second, always-on-top window that shows the
 //! front end's reminder page (`index.html#reminders`).
 //!
-//! The window never decides its own visibility. `kontor_core::reminders::ReminderService` runs
-//! the state machine of DESIGN §5 (`kontor_reminders::ReminderWindow`) and publishes snapshots;
-//! [`follow`] makes the real window match them: shown when `visible` turns true, hidden when
-//! it turns false, and nothing else. Closing the window with the title bar's button is refused
-//! (it counts as a touch): with autohide off the window stays until every reminder is
-//! dismissed or snoozed.
+//! The window never decides its own visibility. `kontor_core::reminders::ReminderService` runs the
+//! state machine of docs/reminders.md#window-semantics (`kontor_reminders::ReminderWindow`) and
+//! publishes snapshots; [`follow`] makes the real window match them: shown when `visible` turns
+//! true, hidden when it turns false, and nothing else. Closing the window with the title bar's
+//! button is refused (it counts as a touch): with autohide off the window stays until every
+//! reminder is dismissed or snoozed.
 //!
 //! Not stealing keyboard focus: the window is created unfocused, and each time it is shown it
 //! is made non-focusable for the moment it is mapped (so the window manager does not hand it

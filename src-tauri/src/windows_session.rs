@@ -1,5 +1,6 @@
 //! Windows Restart Manager support: an MSI upgrade under `msiexec /quiet /norestart` closes
-//! the running Kontor and starts it again, instead of scheduling a reboot (DESIGN §6).
+//! the running Kontor and starts it again, instead of scheduling a reboot
+//! (docs/deployment.md#the-msi).
 //!
 //! How it works:
 //!

@@ -4,7 +4,7 @@
 //! app (`engine::scheduler::spawn_indexer`). Reports the wall time until the folder is synced
 //! and until it is also fully indexed, this process's CPU time (user + system, from
 //! /proc/self/stat: every thread, the tokio workers and SQLite included) and their ratio.
-//! Budget (DESIGN §7): client CPU ≤ 20 % of wall time.
+//! Budget (docs/performance.md#budgets): client CPU ≤ 20 % of wall time.
 //!
 //! The folder is seeded once with `crates/core/benches/ingest_seed.py N` (carol's
 //! `Bench<N>`, IMAP APPEND + the CONDSTORE SELECT SOGo needs). Then:

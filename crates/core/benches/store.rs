@@ -1,4 +1,4 @@
-//! Store benchmarks on 100,000 synthetic messages (DESIGN §7 budgets):
+//! Store benchmarks on 100,000 synthetic messages (docs/performance.md#budgets):
 //!
 //! * insert throughput through `apply_mail_batch`, batches of 500 as a Sync window would
 //!   deliver them — target ≥ 20,000 msgs/s; then the search indexer (`index_pending`, which

@@ -1,4 +1,5 @@
-//! Administrative policy: settings IT fixes for a machine or a user (DESIGN §6).
+//! Administrative policy: settings IT fixes for a machine or a user
+//! (docs/deployment.md#policy).
 //!
 //! On Windows the values live under `Software\Policies\Kontor`, in HKLM (machine policy: the
 //! MSI's public properties and computer GPOs write them, always in the 64-bit view) and in HKCU
@@ -8,7 +9,7 @@
 //! |---|---|---|
 //! | `ServerUrl` | REG_SZ | ActiveSync address |
 //! | `CalDavUrl` | REG_SZ | CalDAV address |
-//! | `AutohideReminders` | REG_DWORD 0/1 | reminder window hides by itself (DESIGN §5) |
+//! | `AutohideReminders` | REG_DWORD 0/1 | autohide, docs/reminders.md#window-semantics |
 //! | `AutohideSeconds` | REG_DWORD 1–3600 | seconds before it hides |
 //! | `LockSettings` | REG_DWORD 0/1 | every setting is read-only, not only those set by policy |
 //!
@@ -166,7 +167,7 @@ impl<T> Resolved<T> {
 /// Keys of the user's own settings in the profile database's `setting` table (values are
 /// JSON). Policy values are never stored under these keys.
 pub mod setting_keys {
-    /// bool: the reminder window hides by itself (DESIGN §5).
+    /// bool: the reminder window hides by itself (docs/reminders.md#window-semantics).
     pub const AUTOHIDE_REMINDERS: &str = "reminders.autohide";
     /// number 1–3600: seconds before it hides.
     pub const AUTOHIDE_SECONDS: &str = "reminders.autohide_seconds";
@@ -176,7 +177,7 @@ pub mod setting_keys {
 
 /// Built-in default of `reminders.autohide`: off, so the window stays until answered.
 pub const DEFAULT_AUTOHIDE_REMINDERS: bool = false;
-/// Built-in default of `reminders.autohide_seconds` (DESIGN §5).
+/// Built-in default of `reminders.autohide_seconds` (docs/reminders.md#window-semantics).
 pub const DEFAULT_AUTOHIDE_SECONDS: u32 = 15;
 
 /// What the user chose, before policy is applied. `None`: the user never set it.

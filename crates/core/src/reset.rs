@@ -1,4 +1,5 @@
-//! Profile reset: what `kontor --reset-profile` does (DESIGN §6), for IT repairing a PC remotely.
+//! Profile reset: what `kontor --reset-profile` does, for IT repairing a PC remotely
+//! (docs/deployment.md#profile-reset).
 //!
 //! A reset throws away the server mirror and nothing else:
 //!
@@ -14,7 +15,8 @@
 //!    it stays restorable (quit Kontor, move the files back), and the fresh database takes its
 //!    place.
 //! 5. `profile.json` is never touched: the DeviceId stays (Z-Push keeps shared folders and the
-//!    partnership per DeviceId, DESIGN §4) and so does the account identity.
+//!    partnership per DeviceId, docs/server-quirks.md#kopano-and-z-push-production-target) and so
+//!    does the account identity.
 //!
 //! Whatever could not be carried over (an unreadable old database, a table the new schema lacks)
 //! is said in the report; it is still in the moved-aside copy, never dropped silently.
@@ -49,8 +51,8 @@ pub struct UserDataTable {
     pub kind: UserData,
 }
 
-/// Every table whose rows are user data (DESIGN §3 "Cache vs user data"). Everything else in
-/// the database is a server mirror that a reset rebuilds. A migration that adds a table adds it
+/// Every table whose rows are user data (docs/CONVENTIONS.md#cache-vs-user-data). Everything else
+/// in the database is a server mirror that a reset rebuilds. A migration that adds a table adds it
 /// here or to the cache list in this module's tests, which fail until it is classified.
 /// `outbox` is the name reserved for the pending-changes table.
 pub const USER_DATA_TABLES: &[UserDataTable] = &[
@@ -64,7 +66,7 @@ pub const USER_DATA_TABLES: &[UserDataTable] = &[
     },
     // Reminder snooze/dismiss state, the per-calendar "remind me" switch and the scheduler's
     // marks (migrations/0003_reminders.sql): a dismissed occurrence never fires again, also
-    // after a reset (DESIGN §5).
+    // after a reset (docs/reminders.md#window-semantics).
     UserDataTable {
         name: "reminder_ack",
         kind: UserData::Kept,

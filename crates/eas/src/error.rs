@@ -1,6 +1,6 @@
 //! Errors of the ActiveSync layer.
 //!
-//! Values that change what a caller must do are variants of their own (DESIGN.md §3):
+//! Values that change what a caller must do are variants of their own (docs/CONVENTIONS.md#errors):
 //! `InvalidSyncKey` → resync that folder from key 0, `FolderHierarchyChanged` → FolderSync,
 //! `ProvisionRequired` → provision and retry (the client does this once by itself),
 //! `ServerBusy` → back off.

@@ -12,8 +12,9 @@
 //!   new since the last look, missed included ([`Scheduler::poll`]), and when to look next
 //!   ([`Scheduler::next_wake`]). It records dismiss and snooze ([`Scheduler::dismiss`],
 //!   [`Scheduler::snooze`]) as plain values the core stores.
-//! * [`ReminderWindow`] — the reminder window's state machine (DESIGN §5): events in, desired
-//!   [`WindowView`] out (visible or not, the listed reminders, the autohide deadline).
+//! * [`ReminderWindow`] — the reminder window's state machine (docs/reminders.md#window-semantics):
+//!   events in, desired [`WindowView`] out (visible or not, the listed reminders, the autohide
+//!   deadline).
 //!
 //! ## What it must not do
 //! * Read or write the store, talk to servers, open windows, show notifications, or sleep. The
@@ -88,7 +89,7 @@
 //! [`Scheduler::due`] does on every call. Debug builds check every poll against `due`.
 //! `benches/next_due.rs` measures both on 10,000 items.
 //!
-//! ## Window semantics (DESIGN §5, exact)
+//! ## Window semantics (exact; docs/reminders.md#window-semantics)
 //! [`ReminderWindow::handle`] takes `(now, event)`; the resulting [`WindowView`] is the truth.
 //! * `ReminderDue` adds the reminders to the list (an already listed one is updated in place)
 //!   and shows the window. This is the only event that shows it.

@@ -1,6 +1,7 @@
 //! The user's reminder state: what was dismissed and snoozed, and when the scheduler last
 //! looked. These are plain serialisable values; the core stores them (they are user data, never
-//! part of the disposable server cache, DESIGN §3) and hands them back on the next start.
+//! part of the disposable server cache, docs/CONVENTIONS.md#cache-vs-user-data) and hands them back
+//! on the next start.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -65,7 +66,7 @@ pub struct UserState {
     pub acks: Vec<Ack>,
 }
 
-/// The snooze choices offered by the reminder window (DESIGN §5).
+/// The snooze choices offered by the reminder window (docs/reminders.md#window-semantics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SnoozeChoice {

@@ -1,7 +1,7 @@
-//! The reminder window's state machine (DESIGN §5): whether the window should be visible, what
-//! it lists, and when it hides by itself. Events go in with the current instant; the desired
-//! [`WindowView`] comes out. The shell makes the real window follow the view and arms a timer
-//! for [`WindowView::hide_at`].
+//! The reminder window's state machine (docs/reminders.md#window-semantics): whether the window
+//! should be visible, what it lists, and when it hides by itself. Events go in with the current
+//! instant; the desired [`WindowView`] comes out. The shell makes the real window follow the view
+//! and arms a timer for [`WindowView::hide_at`].
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};

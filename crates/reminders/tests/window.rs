@@ -1,4 +1,4 @@
-//! The reminder window state machine (DESIGN §5) driven by a fake clock.
+//! The reminder window state machine (docs/reminders.md#window-semantics) driven by a fake clock.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use kontor_reminders::{

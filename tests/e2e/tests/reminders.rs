@@ -1,5 +1,5 @@
-//! Reminders in real windows (DESIGN §5, issue 6), against SOGo: the test itself writes events
-//! with a VALARM into alice's personal calendar over CalDAV, the app reads them, and:
+//! Reminders in real windows (docs/reminders.md#window-semantics), against SOGo: the test itself
+//! writes events with a VALARM into alice's personal calendar over CalDAV, the app reads them, and:
 //!
 //! (a) autohide on (5 s) from the start: a reminder falls due, the reminder window appears,
 //!     lists it, hides within 5 s + 2 s slack, and the reminder stays listed in the main window;

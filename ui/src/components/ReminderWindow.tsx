@@ -12,8 +12,8 @@ interface Props {
 }
 
 /** The reminder window's page (`index.html#reminders`). Whether the window is on screen is the
- * core's decision (DESIGN §5); this page lists, answers, and reports every touch so the
- * autohide countdown restarts. */
+ * core's decision (docs/reminders.md#window-semantics); this page lists, answers, and reports every
+ * touch so the autohide countdown restarts. */
 export function ReminderWindow({ api, timeZone }: Props) {
   const { t } = useI18n();
   const [snap, setSnap] = useState<ReminderSnapshot | null>(null);

@@ -38,7 +38,7 @@ pub enum EngineEvent {
         done: u64,
         estimate: Option<u64>,
     },
-    /// An item the server kept sending in a loop was set aside (DESIGN §3 loop safety).
+    /// An item the server kept sending in a loop was set aside (docs/CONVENTIONS.md#sync-state).
     ItemQuarantined {
         account_id: i64,
         folder: String,
@@ -62,7 +62,7 @@ pub enum EngineEvent {
         message: String,
     },
     /// A queued change met a server-side change of the same item; `resolution` says what the
-    /// stated conflict rule (docs/ARCHITECTURE.md "Outbox conflicts") did.
+    /// stated conflict rule (docs/ARCHITECTURE.md#outbox-replay-and-conflicts) did.
     OutboxConflict {
         account_id: i64,
         op_id: i64,

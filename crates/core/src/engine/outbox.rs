@@ -25,8 +25,9 @@
 //! is **parked**: kept with its error, shown to the user, skipped by the queue so later
 //! operations go on.
 //!
-//! **Conflicts** (the server changed or removed the same item): see docs/ARCHITECTURE.md
-//! "Outbox conflicts". In short: the user's latest change wins for the properties it sets
+//! **Conflicts** (the server changed or removed the same item): see
+//! docs/ARCHITECTURE.md#outbox-replay-and-conflicts. In short: the user's latest change wins
+//! for the properties it sets
 //! (read state, flag, folder); if the item no longer exists on the server the operation is
 //! dropped from the queue with an [`super::EngineEvent::OutboxConflict`] saying so — a
 //! delete of a vanished item simply counts as done. Nothing is dropped without an event.

@@ -1,6 +1,6 @@
 //! The local SQLite store (sqlx). Schema in `migrations/` at the repository root, applied on
 //! open. Every write that advances a sync key also writes the items that key covers, in one
-//! transaction (DESIGN §3 "Sync state").
+//! transaction (docs/CONVENTIONS.md#sync-state).
 //!
 //! * this module — opening, accounts, the folder hierarchy, sync keys;
 //! * [`messages`] — mail batches, the folder list, bodies and attachment metadata, and the

@@ -1,4 +1,4 @@
-//! Full-text search over the mail cache (DESIGN §7).
+//! Full-text search over the mail cache (budgets: docs/performance.md#budgets).
 //!
 //! Two contentless FTS5 indexes, both keyed by `message.sort_key` (schema: migrations 0002,
 //! 0004, 0005):
