@@ -174,7 +174,7 @@ pub fn normalise_server_url(input: &str) -> Result<String, CoreError> {
 
 /// Whether a calendar folder belongs to someone else. SOGo names a subscribed calendar
 /// `Folder (Owner Name <owner@example.com>)`; a suffix naming another address marks it as
-/// shared (docs/server-quirks.md, "SOGo shared calendar names").
+/// shared (docs/server-quirks.md#sogo-58, "Shared calendar names").
 pub fn looks_shared(display_name: &str, user: &str) -> bool {
     let Some(open) = display_name.rfind('<') else {
         return false;

@@ -1,4 +1,4 @@
-//! The HTTP side of ActiveSync (MS-ASHTTP): the one place in this crate that performs I/O.
+//! The HTTP side of ActiveSync (MS-ASHTTP): with [`crate::autodiscover`], the I/O of this crate.
 //!
 //! Every command is a POST to the endpoint with `Cmd`, `User`, `DeviceId` and `DeviceType` in
 //! the query (plain form, MS-ASHTTP 2.2.1.1.1.2, or the base64 form, 2.2.1.1.1.1), Basic

@@ -2,8 +2,8 @@
 //!
 //! Typed requests and responses for the MS-ASCMD commands Kontor uses, one module per command,
 //! each with a `Status` enum whose strategy-changing values are variants. The protocol logic is
-//! pure (build a request tree, read a response tree); the [`client`] module is the only place
-//! that performs HTTP.
+//! pure (build a request tree, read a response tree); only the [`client`] module and
+//! [`autodiscover`]'s `query`/`discover` perform HTTP.
 //!
 //! It must not touch SQLite, the UI or any sync policy: callers decide what to do with an
 //! `InvalidSyncKey` or a `ProvisionRequired`.

@@ -1,6 +1,6 @@
 //! # kontor-faultproxy — a loopback TCP proxy that breaks connections on purpose
 //!
-//! The fault-injection and crash-safety tests of issue 5 put this proxy between Kontor and the
+//! The fault-injection and crash-safety tests (`tests/`) put this proxy between Kontor and the
 //! real test server (SOGo on 127.0.0.1:20000). It listens on `127.0.0.1:0`, forwards every
 //! accepted connection to a target, and per connection does one thing that a [`Plan`] decides
 //! from a seeded random generator:

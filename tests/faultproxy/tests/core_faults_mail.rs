@@ -167,11 +167,11 @@ async fn cached(h: &Harness) -> (BTreeMap<(usize, String), MailState>, Vec<Strin
     (out, local)
 }
 
-/// The cached message the user acts on for `subject` (a message just moved included: the
-/// user flags or moves it again before the move reached the server). While a move whose
-/// answer was lost is undecided and the user has moved the message on, the server's copy in
-/// the first destination can show as well until the move is settled (docs/ARCHITECTURE.md,
-/// outbox): the user's own row (a placeholder ServerId) is the one acted on.
+/// The cached message the user acts on for `subject` (a message just moved included: the user flags
+/// or moves it again before the move reached the server). While a move whose answer was lost is
+/// undecided and the user has moved the message on, the server's copy in the first destination can
+/// show as well until the move is settled (docs/ARCHITECTURE.md#outbox-replay-and-conflicts,
+/// "Moves"): the user's own row (a placeholder ServerId) is the one acted on.
 async fn cache_id(h: &Harness, subject: &str) -> Option<(i64, usize)> {
     let row = sqlx::query(
         "SELECT id, folder_id FROM message

@@ -240,7 +240,8 @@ async fn bobs_new_event_reaches_alices_cache_in_one_cycle() {
             .collect::<Vec<_>>()
     };
     assert_eq!(times(&over_eas), times(&want), "same occurrences over EAS");
-    // SOGo strips alarms from shared items for non-owners on ActiveSync (test-servers.md);
+    // SOGo strips alarms from shared items for non-owners on ActiveSync
+    // (docs/server-quirks.md#sogo-58);
     // where it sends them they equal CalDAV's.
     if over_eas.iter().any(|o| !o.4.is_empty()) {
         assert_eq!(over_eas, want, "same reminders over EAS");

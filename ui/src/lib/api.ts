@@ -1,6 +1,6 @@
-// The only place that talks to the Tauri shell. Every command returns `Result<T, IpcError>` on
-// the Rust side; a rejected promise therefore carries an `IpcError` (or, if the shell itself
-// failed, something else, which `toIpcError` turns into an `internal` error).
+// Calls into the Tauri shell (the reminder commands are in reminders-api.ts). Every command returns
+// `Result<T, IpcError>` on the Rust side; a rejected promise therefore carries an `IpcError` (or,
+// if the shell itself failed, something else, which `toIpcError` turns into an `internal` error).
 import { invoke } from "@tauri-apps/api/core";
 import type { Lang } from "./i18n";
 

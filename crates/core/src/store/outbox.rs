@@ -403,14 +403,14 @@ async fn message_ref(
         })
 }
 
-/// The transient double (docs/ARCHITECTURE.md, outbox "Moves"): while a move whose answer
-/// was lost is unsettled and the user has moved the message on, a Sync of that move's
-/// destination can bring the server's copy of the message there. An action on that copy would
-/// name a ServerId that the user's next move takes away, and SOGo answers a change for an id
-/// it no longer has with success and does nothing — the change would be lost without a word.
-/// So a read/flag/move/delete of such a copy (same subject, sender, date and conversation as
-/// the row of an unfinished move into its folder that no longer waits for that move's
-/// ServerId) acts on the user's own row instead. Returns the operation to queue, if changed.
+/// The transient double (docs/ARCHITECTURE.md#outbox-replay-and-conflicts, "Moves"): while a move
+/// whose answer was lost is unsettled and the user has moved the message on, a Sync of that move's
+/// destination can bring the server's copy of the message there. An action on that copy would name
+/// a ServerId that the user's next move takes away, and SOGo answers a change for an id it no
+/// longer has with success and does nothing — the change would be lost without a word. So a
+/// read/flag/move/delete of such a copy (same subject, sender, date and conversation as the row of
+/// an unfinished move into its folder that no longer waits for that move's ServerId) acts on the
+/// user's own row instead. Returns the operation to queue, if changed.
 async fn users_row_for_server_copy(
     conn: &mut SqliteConnection,
     account_id: i64,
