@@ -731,7 +731,7 @@ impl Report {
                 "{}: {}  {}: {}",
                 lang.pick("Server", "Server"),
                 self.server_url,
-                lang.pick("User", "Benutzer"),
+                lang.pick("User name", "Benutzername"),
                 self.user
             ),
         ];

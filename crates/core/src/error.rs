@@ -97,7 +97,7 @@ impl CoreError {
         let s = match self {
             CoreError::AuthFailed { .. } => lang.pick(
                 "The server did not accept the user name or password. Check both and try again.",
-                "Der Server hat Benutzername oder Passwort nicht akzeptiert. Bitte beides prüfen und erneut versuchen.",
+                "Der Server hat Benutzername oder Kennwort nicht akzeptiert. Bitte beides prüfen und erneut versuchen.",
             ),
             CoreError::Unreachable { .. } => lang.pick(
                 "The server could not be reached. Check the address and the network connection.",
@@ -117,7 +117,7 @@ impl CoreError {
             ),
             CoreError::Keychain(_) => lang.pick(
                 "The system keychain could not store or read the password.",
-                "Der Schlüsselbund des Systems konnte das Passwort nicht speichern oder lesen.",
+                "Der Schlüsselbund des Systems konnte das Kennwort nicht speichern oder lesen.",
             ),
             CoreError::Storage(_)
             | CoreError::Migrate(_)
@@ -193,7 +193,7 @@ mod tests {
         };
         let v = serde_json::to_value(e.to_ipc(Lang::De)).unwrap();
         assert_eq!(v["code"], "auth_failed");
-        assert!(v["message"].as_str().unwrap().contains("Passwort"));
+        assert!(v["message"].as_str().unwrap().contains("Kennwort"));
         assert!(v["detail"].as_str().unwrap().contains("HTTP 401"));
     }
 }

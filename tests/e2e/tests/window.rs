@@ -118,7 +118,7 @@ async fn wrong_password_shows_auth_failed_in_english_and_german() {
         .texts("[data-testid=error][data-code=auth_failed] [data-testid=error-message]")
         .await
         .join("\n");
-    if !message.contains(expected_en) || message.contains("Passwort") {
+    if !message.contains(expected_en) || message.contains("Kennwort") {
         app.fail(&format!("expected {expected_en:?}, saw {message:?}"))
             .await;
     }
@@ -134,7 +134,7 @@ async fn wrong_password_shows_auth_failed_in_english_and_german() {
     // The same failure in German: the UI tells the shell its language, the core localizes.
     choose_language(&app, "de").await;
     submit(&app).await;
-    let expected_de = "Benutzername oder Passwort";
+    let expected_de = "Benutzername oder Kennwort";
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let texts = app

@@ -93,7 +93,7 @@ async fn wrong_password_is_auth_failed_and_changes_nothing() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::AuthFailed, "{err}");
-    assert!(err.message(Lang::De).contains("Passwort"));
+    assert!(err.message(Lang::De).contains("Kennwort"));
     assert!(app.account().await.unwrap().is_none());
     assert_eq!(secrets::password(SOGO_EAS_URL, "alice").unwrap(), None);
     let reopened = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();

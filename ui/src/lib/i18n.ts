@@ -154,7 +154,7 @@ const de: Record<MessageKey, string> = {
   "settings.autohide": "Erinnerungsfenster automatisch ausblenden",
   "settings.autohideSeconds": "Ausblenden nach (Sekunden)",
   "settings.autohideOffNote": "Wenn aus, bleibt das Fenster, bis jede Erinnerung geschlossen oder zurückgestellt ist.",
-  "settings.locked": "Von Ihrer IT-Abteilung festgelegt (Richtlinie): nur lesbar.",
+  "settings.locked": "Von Ihrer IT-Abteilung festgelegt (Richtlinie): schreibgeschützt.",
   "settings.save": "Speichern",
   "settings.saved": "Gespeichert.",
   "settings.close": "Schließen",
