@@ -33,6 +33,8 @@ IMAP_PORT=55143
 SMTP_PORT=55025
 SOGO_PORT=20000
 RADICALE_PORT=55232
+# Z-Push (PHP's built-in server): http://127.0.0.1:55080/Microsoft-Server-ActiveSync
+ZPUSH_PORT=55080
 
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_DB_PASSWORD=sogo

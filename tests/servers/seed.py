@@ -4,7 +4,8 @@
     seed.py all              everything below; each step is idempotent
     seed.py condstore USER…  redo the Dovecot CONDSTORE fix for USER (after creating folders)
     seed.py verify           EAS checks as alice: FolderSync lists bob's shared calendar, Sync
-                             of her Inbox and calendars returns the seeded items
+                             of her Inbox and calendars returns the seeded items; then verify-zpush
+    seed.py verify-zpush     the same over Z-Push, after its two-phase Provision
     seed.py users USER…      seed users added after the first seeding (mail, folders, CONDSTORE)
     seed.py calendars        re-PUT the seeded calendar items with dates relative to now
 
@@ -34,6 +35,7 @@ LMTP_SOCKET = os.path.join(DATA, "dovecot", "run", "lmtp")
 IMAP = ("127.0.0.1", 55143)
 SOGO = ("127.0.0.1", 20000)
 RADICALE = ("127.0.0.1", 55232)
+ZPUSH = ("127.0.0.1", 55080)
 DOMAIN = "kontor.test"
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -573,14 +575,15 @@ def eas_folders(user):
     return folders
 
 
-def eas_post(user, cmd, body):
+def eas_post(user, cmd, body, server=SOGO, path="/SOGo/Microsoft-Server-ActiveSync",
+             version="14.1", headers=None, ok=(200,), status=False):
+    """One EAS command; returns the response body (and the HTTP status when status=True)."""
     qs = urllib.parse.urlencode({"Cmd": cmd, "User": user, "DeviceId": "KontorSeedCheck",
                                  "DeviceType": "KontorSeed"})
-    _, _, data = request(SOGO, "POST", f"/SOGo/Microsoft-Server-ActiveSync?{qs}", user, body, {
-        "Content-Type": "application/vnd.ms-sync.wbxml",
-        "MS-ASProtocolVersion": "14.1",
-    }, ok=(200,))
-    return data
+    hdrs = {"Content-Type": "application/vnd.ms-sync.wbxml", "MS-ASProtocolVersion": version}
+    hdrs.update(headers or {})
+    code, _, data = request(server, "POST", f"{path}?{qs}", user, body, hdrs, ok=ok)
+    return (code, data) if status else data
 
 
 def str_i(text):
@@ -644,6 +647,159 @@ def verify_eas_shared_calendar():
             fail(f"EAS Sync of alice's {server_id} returned {n} items, expected at least {at_least}")
         say(f"EAS Sync of alice's {server_id} returns {n} items")
     return folders
+
+
+# ---------------------------------------------------------------------------------- Z-Push
+# Z-Push (Kopano's ActiveSync front end) serves the same users from the same Dovecot (mail) and
+# SOGo (calendars, over CalDAV). Unlike SOGo it enforces provisioning: the checks below go
+# through it as a device would.
+
+ZPUSH_PATH = "/Microsoft-Server-ActiveSync"
+ZPUSH_VERSION = "14.0"  # the highest it offers
+# Tag numbers (MS-ASWBXML): code page 0 AirSync, 7 FolderHierarchy, 14 Provision.
+AS, FH, PROV = 0, 7, 14
+AS_TAGS = {"Sync": 0x05, "Add": 0x07, "SyncKey": 0x0B, "Status": 0x0E, "Collection": 0x0F,
+           "CollectionId": 0x12, "GetChanges": 0x13, "MoreAvailable": 0x14, "WindowSize": 0x15,
+           "Collections": 0x1C}
+FH_FOLDERSYNC, FH_SYNCKEY, FH_STATUS = 0x16, 0x12, 0x0C
+PROV_TAGS = {"Provision": 0x05, "Policies": 0x06, "Policy": 0x07, "PolicyType": 0x08,
+             "PolicyKey": 0x09, "Data": 0x0A, "Status": 0x0B, "EASProvisionDoc": 0x0D}
+
+
+def wbxml(root):
+    """Encodes (page, tag, content) as WBXML 1.3 (UTF-8, no string table); content is a str,
+    a list of such elements, or None for an empty element."""
+    out, page = bytearray([0x03, 0x01, 0x6A, 0x00]), 0
+
+    def emit(el):
+        nonlocal page
+        p, tag, content = el
+        if p != page:
+            out.extend([0x00, p])
+            page = p
+        if content is None or content == []:
+            out.append(tag)
+            return
+        out.append(tag | 0x40)
+        if isinstance(content, str):
+            out.extend(str_i(content))
+        else:
+            for child in content:
+                emit(child)
+        out.append(0x01)
+
+    emit(root)
+    return bytes(out)
+
+
+def zpush_post(user, cmd, root, policy_key, ok=(200,)):
+    return eas_post(user, cmd, wbxml(root) if root else b"", server=ZPUSH, path=ZPUSH_PATH,
+                    version=ZPUSH_VERSION, headers={"X-MS-PolicyKey": policy_key}, ok=ok,
+                    status=True)
+
+
+def texts(data, page, tag):
+    return [e[3] for e in wbxml_elements(data) if e[0] == "text" and e[1:3] == (page, tag)]
+
+
+def zpush_provision(user):
+    """The two-phase Provision (MS-ASPROV): a command with policy key 0 is refused with HTTP 449;
+    Provision hands out a temporary key with the policy; acknowledging it with that key gives
+    the final key, which every later request carries. Returns the final key."""
+    fs = (FH, FH_FOLDERSYNC, [(FH, FH_SYNCKEY, "0")])
+    code, _ = zpush_post(user, "FolderSync", fs, "0", ok=(449,))
+    say(f"Z-Push FolderSync as {user} with policy key 0: HTTP {code} (provisioning required)")
+
+    def policy(*children):
+        t = PROV_TAGS
+        return (PROV, t["Provision"], [(PROV, t["Policies"], [(PROV, t["Policy"], [
+            (PROV, t["PolicyType"], "MS-EAS-Provisioning-WBXML"), *children])])])
+
+    _, data = zpush_post(user, "Provision", policy(), "0")
+    status = texts(data, PROV, PROV_TAGS["Status"])
+    temp = texts(data, PROV, PROV_TAGS["PolicyKey"])
+    has_doc = any(e[1:3] == (PROV, PROV_TAGS["EASProvisionDoc"]) for e in wbxml_elements(data)
+                  if e[0] == "end")
+    if status[:2] != ["1", "1"] or not temp or not has_doc:
+        fail(f"Z-Push Provision as {user}: Status {status}, PolicyKey {temp}, policy sent: {has_doc}")
+    _, data = zpush_post(user, "Provision", policy(
+        (PROV, PROV_TAGS["PolicyKey"], temp[0]), (PROV, PROV_TAGS["Status"], "1")), temp[0])
+    status = texts(data, PROV, PROV_TAGS["Status"])
+    final = texts(data, PROV, PROV_TAGS["PolicyKey"])
+    if status[:2] != ["1", "1"] or not final or final[0] == temp[0]:
+        fail(f"Z-Push Provision acknowledgement as {user}: Status {status}, PolicyKey {final} "
+             f"(temporary {temp[0]})")
+    say(f"Z-Push Provision as {user}: temporary policy key {temp[0]}, final {final[0]}")
+    return final[0]
+
+
+def zpush_folders(user, key):
+    _, data = zpush_post(user, "FolderSync", (FH, FH_FOLDERSYNC, [(FH, FH_SYNCKEY, "0")]), key)
+    status = texts(data, FH, FH_STATUS)
+    if status != ["1"]:
+        fail(f"Z-Push FolderSync as {user}: Status {status}")
+    folders, cur = [], None
+    for ev in wbxml_elements(data):
+        if ev[0] == "end" and ev[1:] == (FH, 0x0F):
+            folders.append(cur)
+            cur = None
+        elif ev[0] == "text" and ev[1] == FH and ev[2] in (0x07, 0x08, 0x09, 0x0A):
+            cur = cur or {}
+            cur[FH_TAGS[ev[2]]] = ev[3]
+    return folders
+
+
+def zpush_sync_count(user, key, collection_id):
+    """Initial Sync of one collection; follows MoreAvailable (Z-Push may send fewer items than
+    the window). Returns the number of Add commands."""
+    t = AS_TAGS
+
+    def sync(sync_key, extra=()):
+        root = (AS, t["Sync"], [(AS, t["Collections"], [(AS, t["Collection"], [
+            (AS, t["SyncKey"], sync_key), (AS, t["CollectionId"], collection_id), *extra])])])
+        _, data = zpush_post(user, "Sync", root, key)
+        status = texts(data, AS, t["Status"])
+        if status and status[0] != "1":
+            fail(f"Z-Push Sync of {collection_id} as {user}: Status {status[0]}")
+        keys = texts(data, AS, t["SyncKey"])
+        return data, (keys[0] if keys else sync_key)
+
+    _, sync_key = sync("0")
+    if sync_key == "0":
+        fail(f"Z-Push Sync of {collection_id} as {user}: no SyncKey in the answer")
+    n = 0
+    for _ in range(20):
+        data, sync_key = sync(sync_key, [(AS, t["GetChanges"], None), (AS, t["WindowSize"], "100")])
+        events = list(wbxml_elements(data)) if data else []
+        n += sum(1 for e in events if e[0] == "end" and e[1:] == (AS, t["Add"]))
+        if not any(e[1:3] == (AS, t["MoreAvailable"]) for e in events if e[0] == "empty"):
+            return n
+    fail(f"Z-Push Sync of {collection_id} as {user}: still MoreAvailable after 20 rounds")
+
+
+def verify_zpush(user="alice"):
+    status, headers, _ = request(ZPUSH, "OPTIONS", ZPUSH_PATH + "?" + urllib.parse.urlencode(
+        {"Cmd": "OPTIONS", "User": user, "DeviceId": "KontorSeedCheck", "DeviceType": "KontorSeed"}),
+        user, ok=(200,))
+    versions = headers.get("MS-ASProtocolVersions", "")
+    if ZPUSH_VERSION not in versions.split(","):
+        fail(f"Z-Push OPTIONS: MS-ASProtocolVersions {versions!r} lacks {ZPUSH_VERSION}")
+    say(f"Z-Push OPTIONS: MS-ASProtocolVersions {versions}")
+    key = zpush_provision(user)
+    folders = zpush_folders(user, key)
+    by_id = {f.get("ServerId"): f for f in folders}
+    inbox = [f for f in folders if f.get("Type") == "2" and f.get("ServerId", "").startswith("i/")]
+    if not inbox or "c/Cpersonal" not in by_id or "c/Tpersonal" not in by_id:
+        names = ", ".join(f"{f.get('DisplayName')} ({f.get('ServerId')}, {f.get('Type')})" for f in folders)
+        fail(f"Z-Push FolderSync as {user} lacks the Inbox (i/…), c/Cpersonal or c/Tpersonal: {names}")
+    say(f"Z-Push FolderSync as {user}: {len(folders)} folders: "
+        + ", ".join(f"{f['ServerId']} {f.get('DisplayName')!r} ({f.get('Type')})" for f in folders))
+    for collection_id, what, at_least in ((inbox[0]["ServerId"], "mails", 4),
+                                          ("c/Cpersonal", "events", 4), ("c/Tpersonal", "tasks", 2)):
+        n = zpush_sync_count(user, key, collection_id)
+        if n < at_least:
+            fail(f"Z-Push Sync of {user}'s {collection_id} returned {n} {what}, expected at least {at_least}")
+        say(f"Z-Push Sync of {user}'s {collection_id} returns {n} {what}")
 
 
 # ---------------------------------------------------------------------------------- Radicale
@@ -761,10 +917,14 @@ def main(argv):
         seed_users(argv[2:])
     elif cmd == "verify":
         verify_eas_shared_calendar()
+        verify_zpush()
+    elif cmd == "verify-zpush":
+        verify_zpush()
     elif cmd == "calendars":
         seed_calendars()
     else:
-        fail(f"unknown command {cmd!r}; use all, condstore [USER…], users USER…, verify or calendars")
+        fail(f"unknown command {cmd!r}; use all, condstore [USER…], users USER…, verify, "
+             "verify-zpush or calendars")
 
 
 if __name__ == "__main__":
