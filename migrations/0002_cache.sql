@@ -1,11 +1,11 @@
 -- Kontor schema, release 2: the mail and calendar cache, the outbox and quarantine.
--- Conventions as in 0001 (docs/ARCHITECTURE.md "Schema"): STRICT tables, NOT NULL DEFAULT
--- columns, explicit INSERT column lists in code. Never edit this file once released.
+-- Conventions as in 0001 (docs/CONVENTIONS.md#migrations): STRICT tables, NOT NULL DEFAULT
+-- columns, explicit INSERT column lists in code. Its statements never change once released.
 --
 -- Times are INTEGER Unix seconds, UTC, everywhere in this file (`*_at`, `date`, `start_utc`,
 -- `end_utc`): they sort and compare as numbers and index compactly. 0 means "unknown".
 --
--- Cache vs user data (DESIGN §3): every table here is a server mirror that a profile reset
+-- Cache vs user data (docs/CONVENTIONS.md#cache-vs-user-data): every table here is a server mirror that a profile reset
 -- rebuilds, except `outbox`, which holds the user's unsent changes and is carried across a
 -- reset (crates/core/src/reset.rs). So `outbox` has no foreign keys and names its account by
 -- server URL and user name, its item by folder and server id.
@@ -13,7 +13,7 @@
 -- One mail item. `id` is not an autoincrement: the store assigns it as
 -- `date * 2^20 + n` (n = 0, 1, … for messages of the same second), so ordering by `id` is
 -- ordering by date, and the full-text indexes (whose rowid is `id`) can return matches newest
--- first without sorting them (DESIGN §7).
+-- first without sorting them (docs/performance.md).
 --
 -- `local_state` is a bit set of fields changed locally and not yet confirmed by the server
 -- (an outbox row for this message is pending, in flight or parked):
@@ -81,7 +81,7 @@ CREATE TABLE attachment (
     UNIQUE (message_id, file_reference)
 ) STRICT;
 
--- Full-text search (DESIGN §7). Both indexes are contentless (the text is in `message` and
+-- Full-text search (docs/performance.md). Both indexes are contentless (the text is in `message` and
 -- `message_body`), rowid = message.id, and hold text folded by the store (store/search.rs:
 -- lower case, ß→ss, ä/ö/ü→a/o/u, ae/oe/ue→a/o/u, other diacritics removed) so that the same
 -- folding applied to a query finds "Grüße" from "gruesse" and "Straße" from "STRASSE".

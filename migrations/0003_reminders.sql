@@ -1,4 +1,4 @@
--- Reminder state: user data (DESIGN §3 "Cache vs user data"). These tables are listed in
+-- Reminder state: user data (docs/CONVENTIONS.md#cache-vs-user-data). These tables are listed in
 -- crates/core/src/reset.rs USER_DATA_TABLES, so a profile reset carries them into the fresh
 -- database, and nothing here references a cache table: an occurrence is named by its iCalendar
 -- UID and original start, a calendar by its stable id, never by a cache row id. A rebuild of

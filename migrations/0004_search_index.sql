@@ -1,4 +1,4 @@
--- Search index built in the background (DESIGN §7; crates/core/src/store/search.rs).
+-- Search index built in the background (docs/performance.md; crates/core/src/store/search.rs).
 --
 -- A synced message is written without its index entries and marked `indexed = 0`; the
 -- indexer (Store::index_pending) adds the entries in its own transactions, newest messages

@@ -454,3 +454,63 @@ async fn a_schema_4_database_keeps_its_search_index_with_sort_keys() {
     }
     store.close().await;
 }
+
+/// A database migrated with the released text of a migration whose comments were edited later
+/// opens: its recorded checksum is brought up to the current one. One recording neither the
+/// released nor the current text is still refused, as sqlx intends.
+#[tokio::test]
+async fn a_database_migrated_before_a_comment_only_edit_still_opens() {
+    use kontor_core::store::{EDITED_MIGRATIONS, MIGRATOR};
+    let hex = |h: &str| -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let checksum_of = |v: i64| -> Vec<u8> {
+        MIGRATOR
+            .iter()
+            .find(|m| m.version == v)
+            .unwrap()
+            .checksum
+            .to_vec()
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    // As released: the records hold the checksums of the texts before the edit.
+    let path = dir.path().join("released.db");
+    let pool = database_at(&path, 4).await;
+    for (version, released) in EDITED_MIGRATIONS {
+        assert_ne!(hex(released), checksum_of(*version), "migration {version} was not edited");
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = ?1 WHERE version = ?2")
+            .bind(hex(released))
+            .bind(version)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    let store = Store::open(&path).await.unwrap();
+    for (version, _) in EDITED_MIGRATIONS {
+        let recorded: Vec<u8> =
+            sqlx::query_scalar("SELECT checksum FROM _sqlx_migrations WHERE version = ?1")
+                .bind(version)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(recorded, checksum_of(*version), "migration {version}");
+    }
+    let top = scalar_i64(&store, "SELECT MAX(version) FROM _sqlx_migrations").await;
+    assert_eq!(top, MIGRATOR.iter().map(|m| m.version).max().unwrap());
+    drop(store);
+
+    // Changed by something else: refused.
+    let path = dir.path().join("tampered.db");
+    let pool = database_at(&path, 4).await;
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = X'00' WHERE version = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(Store::open(&path).await.is_err());
+}

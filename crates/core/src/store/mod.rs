@@ -46,6 +46,75 @@ pub use quarantine::QuarantineRow;
 /// The migrations compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
+/// Released migrations whose comments (never their statements) were edited later, with the
+/// SHA-384 checksum of the text they were released with. sqlx refuses a database whose
+/// recorded checksum differs from the compiled migration's; a database migrated with the
+/// released text still records the old one, so [`adopt_edited_migrations`] brings those
+/// records up to date before migrating. A checksum that is neither the released nor the
+/// current one still fails, as sqlx intends. `docs/decisions/0005-comment-edits-in-released-migrations.md`.
+pub const EDITED_MIGRATIONS: &[(i64, &str)] = &[
+    (
+        2,
+        "6a176c9c2e3ac74f37aff7ccfbf17664b9fa648baad98443cea8a0e4ba9582611a8732155b349c0224a45f9d1da98300",
+    ),
+    (
+        3,
+        "8bd65781152278c166c4533d96811db3baa797e673cde1da4e92948e62d1c9d3d4b7ea14c6d99976954e1a0b3511b4e4",
+    ),
+    (
+        4,
+        "ffb96f4be3e4ab97acaf89299d1b1f7aff18848fcb7fb8ebb30decf3d18be0f1dc865f2a40b81d4dbc56af4c35ddeb23",
+    ),
+];
+
+/// Records the current checksum of each migration in [`EDITED_MIGRATIONS`] that a database
+/// applied with its released text (a comment-only edit), then applies the pending
+/// migrations. Every path that migrates a profile's database goes through here.
+pub async fn migrate(conn: &mut SqliteConnection) -> Result<(), CoreError> {
+    adopt_edited_migrations(conn).await?;
+    MIGRATOR.run(conn).await?;
+    Ok(())
+}
+
+async fn adopt_edited_migrations(conn: &mut SqliteConnection) -> Result<(), CoreError> {
+    let has_table: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !has_table {
+        return Ok(());
+    }
+    for (version, released) in EDITED_MIGRATIONS {
+        let Some(current) = MIGRATOR.iter().find(|m| m.version == *version) else {
+            continue;
+        };
+        let released = decode_hex(released);
+        if released.as_slice() == current.checksum.as_ref() {
+            continue;
+        }
+        let updated = sqlx::query(
+            "UPDATE _sqlx_migrations SET checksum = ?1 WHERE version = ?2 AND checksum = ?3",
+        )
+        .bind(current.checksum.as_ref())
+        .bind(version)
+        .bind(released.as_slice())
+        .execute(&mut *conn)
+        .await?;
+        if updated.rows_affected() > 0 {
+            tracing::info!(version, "migration checksum of a comment-only edit recorded");
+        }
+    }
+    Ok(())
+}
+
+fn decode_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// Collection name of the folder hierarchy in `sync_state`.
 const HIERARCHY: &str = "";
 
@@ -172,7 +241,7 @@ impl Store {
             // new file to WAL deadlock on the exclusive lock: SQLite answers one of them
             // "database is locked" at once, without waiting for `busy_timeout`.
             let mut first = SqliteConnection::connect_with(&options).await?;
-            MIGRATOR.run(&mut first).await?;
+            migrate(&mut first).await?;
             first.close().await?;
         }
         let pool = SqlitePoolOptions::new()
@@ -183,7 +252,7 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         if max == 1 {
-            MIGRATOR.run(&pool).await?;
+            migrate(&mut *pool.acquire().await?).await?;
         }
         let writer = if max > 1 {
             SqlitePoolOptions::new()
