@@ -39,6 +39,7 @@ use super::calendar_dav::{self, map_dav};
 use super::calendar_eas::{self, EasSyncError};
 use super::calendar_outbox::{self, AccountKey, Replayed};
 use crate::error::CoreError;
+use crate::store::calendar_sync;
 use crate::store::{CalendarInfo, CalendarRow, CalendarSource, Store};
 
 /// What changed, for the UI and the reminder service.
@@ -106,10 +107,7 @@ pub async fn setting<T: serde::de::DeserializeOwned>(
     pool: &SqlitePool,
     key: &str,
 ) -> Result<Option<T>, CoreError> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await?;
+    let v = calendar_sync::read_setting(pool, key).await?;
     Ok(v.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
@@ -120,15 +118,7 @@ pub async fn set_setting<T: Serialize>(
     value: &T,
 ) -> Result<(), CoreError> {
     let v = serde_json::to_string(value).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO setting (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key)
-    .bind(v)
-    .execute(pool)
-    .await?;
-    Ok(())
+    calendar_sync::write_setting(pool, key, &v).await
 }
 
 /// What one run did.
@@ -153,13 +143,7 @@ pub async fn eas_calendars(
     account_id: i64,
     user: &str,
 ) -> Result<Vec<CalendarRow>, CoreError> {
-    let folders: Vec<(String, String)> = sqlx::query_as(
-        "SELECT server_id, display_name FROM folder
-         WHERE account_id = ?1 AND folder_type IN (8, 13) ORDER BY server_id",
-    )
-    .bind(account_id)
-    .fetch_all(store.pool())
-    .await?;
+    let folders = store.eas_calendar_folders(account_id).await?;
     for (server_id, name) in &folders {
         let shared = crate::sync::looks_shared(name, user);
         store
@@ -370,7 +354,8 @@ pub async fn caldav_calendars(
     let mut seen = Vec::new();
     for (info, by_url) in &infos {
         // The stored ctag is the one the last poll caught up with; keep it.
-        let ctag = calendar_cache::sync_position(store, account_id, info.url.as_str())
+        let ctag = store
+            .calendar_ctag(account_id, info.url.as_str())
             .await?
             .unwrap_or_default();
         let m = meta(info, Some(&disc.principal), *by_url, ctag);
@@ -499,11 +484,7 @@ pub struct CalendarSyncer {
 }
 
 async fn account_key(store: &Store, account_id: i64) -> Result<AccountKey, CoreError> {
-    let (server_url, user): (String, String) =
-        sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
-            .bind(account_id)
-            .fetch_one(store.pool())
-            .await?;
+    let (server_url, user) = store.account_login(account_id).await?;
     Ok(AccountKey { server_url, user })
 }
 
@@ -584,12 +565,7 @@ impl super::CollectionSyncer for CalendarSyncer {
                     }
                     Err(e) => {
                         calendar_outbox::record_failure(&cx.store, &q, &e).await?;
-                        let (due, attempts): (i64, i64) = sqlx::query_as(
-                            "SELECT next_attempt_at, attempts FROM outbox WHERE id = ?1",
-                        )
-                        .bind(q.id)
-                        .fetch_one(cx.store.pool())
-                        .await?;
+                        let (attempts, due) = cx.store.outbox_tries(q.id).await?;
                         let wait = Duration::from_secs(
                             u64::try_from(due - Utc::now().timestamp()).unwrap_or(0),
                         );

@@ -35,19 +35,16 @@ use kontor_calendar::{Calendar, PartStat, Zone};
 use kontor_eas::EasClient;
 use kontor_eas::meeting_response::UserResponse;
 use kontor_eas::sync::{ClientCommand, CollectionRequest, ItemResponse, Status};
-use serde::Serialize;
-use sqlx::Row;
 use url::Url;
 
 use super::calendar_dav::map_dav;
 use super::calendar_eas::{PassReport, window_batch};
 use crate::convert;
 use crate::error::CoreError;
-use crate::store::events::{apply_event_batch_in, upsert_local_event};
-use crate::store::outbox::finish_in;
+use crate::store::events::{apply_event_batch_in, take_server_version_in};
+pub use crate::store::outbox::PendingChange;
+use crate::store::outbox::{finish_in, park_in};
 use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
-
-const EVENT_KINDS: &str = crate::store::outbox::CALENDAR_KINDS;
 
 /// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,29 +118,28 @@ pub async fn pending(
     account: &AccountKey,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueuedOp>, CoreError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, payload, state, next_attempt_at FROM outbox
-         WHERE account_url = ?1 AND account_user = ?2 AND state IN ('pending', 'in_flight')
-           AND kind IN {EVENT_KINDS}
-         ORDER BY id"
-    )))
-    .bind(&account.server_url)
-    .bind(&account.user)
-    .fetch_all(store.pool())
-    .await?;
+    let rows = store
+        .calendar_queue(&account.server_url, &account.user)
+        .await?;
     let mut out = Vec::new();
     for r in rows {
-        if r.get::<i64, _>("next_attempt_at") > now.timestamp() {
+        if r.next_attempt_at > now.timestamp() {
             break;
         }
-        let id: i64 = r.get("id");
-        match serde_json::from_str::<OutboxOp>(r.get::<&str, _>("payload")) {
+        match serde_json::from_str::<OutboxOp>(&r.payload) {
             Ok(op) => out.push(QueuedOp {
-                id,
+                id: r.id,
                 op,
-                state: r.get("state"),
+                state: r.state,
             }),
-            Err(e) => park(store, id, &format!("the queued change cannot be read: {e}")).await?,
+            Err(e) => {
+                park(
+                    store,
+                    r.id,
+                    &format!("the queued change cannot be read: {e}"),
+                )
+                .await?
+            }
         }
     }
     Ok(out)
@@ -157,12 +153,7 @@ pub async fn pending(
 /// such an edit as a second create and count such a delete as "never reached the server" —
 /// and leave the event on the server.
 pub async fn current(store: &Store, q: &QueuedOp) -> Result<Option<QueuedOp>, CoreError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT payload, state FROM outbox WHERE id = ?1")
-            .bind(q.id)
-            .fetch_optional(store.pool())
-            .await?;
-    let Some((payload, state)) = row else {
+    let Some((payload, state)) = store.outbox_payload(q.id).await? else {
         return Ok(None);
     };
     if state != "pending" && state != "in_flight" {
@@ -195,23 +186,7 @@ pub fn op_error(e: kontor_eas::EasError, command: &str) -> CoreError {
 
 /// Parks an operation at once with a reason the user sees.
 pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
-    let mut conn = store.pool().acquire().await?;
-    park_in(&mut conn, id, reason).await
-}
-
-async fn park_in(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    reason: &str,
-) -> Result<(), CoreError> {
-    sqlx::query(
-        "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
-    )
-    .bind(id)
-    .bind(reason)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    store.park_operation(id, reason).await
 }
 
 /// Records a failed attempt: retried later with a growing delay, parked after
@@ -219,17 +194,11 @@ async fn park_in(
 pub async fn record_failure(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
     if matches!(err, CoreError::Unreachable { .. }) {
         if q.state == "in_flight" {
-            sqlx::query("UPDATE outbox SET state = 'pending' WHERE id = ?1")
-                .bind(q.id)
-                .execute(store.pool())
-                .await?;
+            store.release_in_flight(q.id).await?;
         }
         return Ok(());
     }
-    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?1")
-        .bind(q.id)
-        .fetch_one(store.pool())
-        .await?;
+    let (attempts, _) = store.outbox_tries(q.id).await?;
     let delay = chrono::TimeDelta::seconds(30i64 << attempts.clamp(0, 10));
     store
         .mark_failed(q.id, &err.to_string(), Utc::now() + delay)
@@ -274,19 +243,7 @@ async fn conflict_in(
     server: Option<(String, String, String)>,
     detail: &str,
 ) -> Result<(), CoreError> {
-    sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
-        .bind(calendar_id)
-        .bind(local_remote_id)
-        .execute(&mut *tx)
-        .await?;
-    if let Some((remote_id, etag, ical)) = server {
-        let id = upsert_local_event(&mut *tx, calendar_id, &remote_id, &ical, zone).await?;
-        sqlx::query("UPDATE event SET local_state = 0, etag = ?2 WHERE id = ?1")
-            .bind(id)
-            .bind(etag)
-            .execute(&mut *tx)
-            .await?;
-    }
+    take_server_version_in(&mut *tx, zone, calendar_id, local_remote_id, server).await?;
     park_in(tx, q.id, &format!("conflict: {detail}")).await
 }
 
@@ -712,42 +669,9 @@ pub fn with_partstat(ical: &str, me: &[String], response: PartStat) -> Result<St
     Ok(cal.to_ics())
 }
 
-/// An unsent or parked calendar change, for the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingChange {
-    pub id: i64,
-    pub kind: String,
-    /// The calendar (remote id) and the item (href, ServerId or `local:<uid>`).
-    pub calendar: String,
-    pub item: String,
-    /// `pending`, `in_flight` or `parked`.
-    pub state: String,
-    pub attempts: i64,
-    /// Why it is parked or was retried (`conflict: …` for a conflict).
-    pub last_error: String,
-}
-
 /// Every calendar operation that is not done (pending and parked), oldest first.
 pub async fn pending_changes(store: &Store) -> Result<Vec<PendingChange>, CoreError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, kind, folder_id, item_id, state, attempts, last_error FROM outbox
-         WHERE state <> 'done' AND kind IN {EVENT_KINDS} ORDER BY id"
-    )))
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| PendingChange {
-            id: r.get("id"),
-            kind: r.get("kind"),
-            calendar: r.get("folder_id"),
-            item: r.get("item_id"),
-            state: r.get("state"),
-            attempts: r.get("attempts"),
-            last_error: r.get("last_error"),
-        })
-        .collect())
+    store.pending_calendar_changes().await
 }
 
 #[cfg(test)]

@@ -307,15 +307,7 @@ async fn run_one(
 
 /// Parks an operation at once (a failure retrying cannot fix), keeping its error visible.
 async fn park(cx: &AccountContext, id: i64, message: &str) -> Result<(), EngineError> {
-    sqlx::query(
-        "UPDATE outbox SET state = 'parked', last_error = ?2, attempts = attempts + 1,
-            updated_at = unixepoch()
-         WHERE id = ?1 AND state IN ('pending', 'in_flight')",
-    )
-    .bind(id)
-    .bind(message)
-    .execute(cx.store.pool())
-    .await?;
+    cx.store.park_failed(id, message).await?;
     Ok(())
 }
 
@@ -617,26 +609,16 @@ async fn already_sent(cx: &mut AccountContext, mime: &str) -> Result<bool, Engin
     let Some(id) = message_id_of(mime) else {
         return Ok(false);
     };
-    let sent: Option<String> = sqlx::query_scalar(
-        "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 5 LIMIT 1",
-    )
-    .bind(cx.account_id)
-    .fetch_optional(cx.store.pool())
-    .await?;
-    let Some(sent) = sent else { return Ok(false) };
+    let Some(sent) = cx.store.sent_folder_id(cx.account_id).await? else {
+        return Ok(false);
+    };
     super::mail::sync_pass(cx, &sent, Vec::new()).await?;
-    let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM message WHERE account_id = ?1 AND folder_id = ?2
-           AND (message_id = ?3 OR conversation_id = ?4)",
-    )
-    .bind(cx.account_id)
-    .bind(&sent)
-    .bind(&id)
-    .bind(format!("<{id}>"))
-    .fetch_one(cx.store.pool())
-    .await?;
-    tracing::info!(message_id = %id, found = n > 0, "checked Sent for a send in doubt");
-    Ok(n > 0)
+    let found = cx
+        .store
+        .folder_has_message_id(cx.account_id, &sent, &id)
+        .await?;
+    tracing::info!(message_id = %id, found, "checked Sent for a send in doubt");
+    Ok(found)
 }
 
 /// Builds a plain-text message (UTF-8, RFC 2047 encoded words where needed) with a fresh

@@ -415,11 +415,8 @@ impl AccountRound<'_> {
         let mut client = EasClient::new(config)?;
         client.negotiate().await?;
         client.provision().await?;
-        sqlx::query("UPDATE account SET protocol_version = ?1, policy_key = ?2 WHERE id = ?3")
-            .bind(client.protocol_version())
-            .bind(client.policy_key())
-            .bind(s.account_id)
-            .execute(self.store.pool())
+        self.store
+            .record_negotiated(s.account_id, client.protocol_version(), client.policy_key())
             .await?;
         Ok(client)
     }
