@@ -1025,16 +1025,8 @@ impl Store {
     /// A try failed in a way retrying cannot fix: the try is counted and the row parked with
     /// the error, if it is still pending or in flight.
     pub async fn park_failed(&self, id: i64, error: &str) -> Result<(), CoreError> {
-        sqlx::query(
-            "UPDATE outbox SET state = 'parked', last_error = ?2, attempts = attempts + 1,
-                updated_at = unixepoch()
-             WHERE id = ?1 AND state IN ('pending', 'in_flight')",
-        )
-        .bind(id)
-        .bind(error)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        park_failed_in(&mut conn, id, error).await
     }
 
     /// Parks an operation with a reason the user sees; the count of failed tries stays.
@@ -1277,6 +1269,24 @@ pub(crate) async fn park_in(
     )
     .bind(id)
     .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// [`Store::park_failed`] inside the caller's transaction.
+pub(crate) async fn park_failed_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = ?2, attempts = attempts + 1,
+            updated_at = unixepoch()
+         WHERE id = ?1 AND state IN ('pending', 'in_flight')",
+    )
+    .bind(id)
+    .bind(error)
     .execute(&mut *conn)
     .await?;
     Ok(())
