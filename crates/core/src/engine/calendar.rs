@@ -38,6 +38,7 @@ use super::calendar_cache;
 use super::calendar_dav::{self, map_dav};
 use super::calendar_eas::{self, EasSyncError};
 use super::calendar_outbox::{self, AccountKey, Replayed};
+use super::outcome::{Conflict, Outcome};
 use crate::error::CoreError;
 use crate::store::calendar_sync;
 use crate::store::{CalendarInfo, CalendarRow, CalendarSource, Store};
@@ -237,7 +238,7 @@ pub async fn sync_eas(
                 changed.push(cal.id);
             }
             Err(e) => {
-                calendar_outbox::record_failure(store, &q, &e).await?;
+                calendar_outbox::retry(store, &q, &e).await?;
                 report.failures.push((cal.id, e.to_string()));
                 break;
             }
@@ -255,11 +256,26 @@ pub async fn sync_eas(
 
 fn note_replayed(r: Replayed, bus: &CalendarBus, report: &mut CalendarSyncReport) {
     match r {
-        Replayed::Done => report.replayed += 1,
-        Replayed::Conflict { uid, detail } => {
+        Replayed::Judged {
+            outcome: Outcome::Done,
+            ..
+        } => report.replayed += 1,
+        Replayed::Judged {
+            outcome:
+                Outcome::Conflict(Conflict {
+                    resolution: detail, ..
+                })
+                | Outcome::Park(detail),
+            uid,
+        } => {
             report.conflicts += 1;
             bus.emit(CalendarNotice::Conflict { uid, detail });
         }
+        // Failures come back as errors (`calendar_outbox::retry`), never as these.
+        Replayed::Judged {
+            outcome: Outcome::Retry | Outcome::Check(_),
+            ..
+        } => {}
         Replayed::Later(why) => tracing::debug!(%why, "calendar operation waits"),
     }
 }
@@ -401,7 +417,7 @@ pub async fn sync_caldav(
             }
             Err(e) => {
                 // Later operations wait, so the server sees the changes in order.
-                calendar_outbox::record_failure(store, &q, &e).await?;
+                calendar_outbox::retry(store, &q, &e).await?;
                 report.failures.push((cal.id, e.to_string()));
                 break;
             }
@@ -544,11 +560,21 @@ impl super::CollectionSyncer for CalendarSyncer {
                 match calendar_outbox::replay_eas(&mut cx.client, &cx.store, cal, &q, &self.zone)
                     .await
                 {
-                    Ok(Replayed::Done) => cx.emit(super::EngineEvent::OutboxApplied {
+                    Ok(Replayed::Judged {
+                        outcome: Outcome::Done,
+                        ..
+                    }) => cx.emit(super::EngineEvent::OutboxApplied {
                         account_id: cx.account_id,
                         op_id: q.id,
                     }),
-                    Ok(Replayed::Conflict { uid, detail }) => {
+                    Ok(Replayed::Judged {
+                        outcome:
+                            Outcome::Conflict(Conflict {
+                                resolution: detail, ..
+                            })
+                            | Outcome::Park(detail),
+                        uid,
+                    }) => {
                         cx.emit(super::EngineEvent::OutboxConflict {
                             account_id: cx.account_id,
                             op_id: q.id,
@@ -558,13 +584,18 @@ impl super::CollectionSyncer for CalendarSyncer {
                         });
                         self.notices.emit(CalendarNotice::Conflict { uid, detail });
                     }
-                    Ok(Replayed::Later(_)) => {}
+                    // Failures come back as errors (`calendar_outbox::retry`), never as these.
+                    Ok(Replayed::Judged {
+                        outcome: Outcome::Retry | Outcome::Check(_),
+                        ..
+                    })
+                    | Ok(Replayed::Later(_)) => {}
                     Err(e @ (CoreError::Unreachable { .. } | CoreError::AuthFailed { .. })) => {
-                        calendar_outbox::record_failure(&cx.store, &q, &e).await?;
+                        calendar_outbox::retry(&cx.store, &q, &e).await?;
                         return Err(super::EngineError::Core(e));
                     }
                     Err(e) => {
-                        calendar_outbox::record_failure(&cx.store, &q, &e).await?;
+                        calendar_outbox::retry(&cx.store, &q, &e).await?;
                         let (attempts, due) = cx.store.outbox_tries(q.id).await?;
                         let wait = Duration::from_secs(
                             u64::try_from(due - Utc::now().timestamp()).unwrap_or(0),

@@ -13,19 +13,22 @@
 //! | delete | DELETE `If-Match` | Sync `Delete` |
 //! | meeting answer | PUT of the event with the own PARTSTAT | MeetingResponse (MS-ASCMD 2.2.1.11) |
 //!
+//! Outcomes are the shared [`Outcome`]s of engine/outcome.rs, recorded with its helpers.
 //! Failures: an unreachable server counts no attempt (later runs retry), and neither does a
 //! transient server failure on ActiveSync (HTTP 5xx, 503 / ServerBusy: [`op_error`]) — that is
 //! the server's state, not the operation's: the error ends the run and the account task's
-//! backoff (exponential with jitter) paces the next try. Other failures go through
-//! `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
+//! backoff (exponential with jitter) paces the next try. Other failures are a `Retry`
+//! ([`retry`]: the calendar backoff of [`Queue::Calendar`], parked after
+//! `store::MAX_ATTEMPTS`).
 //!
 //! ## Conflicts: the server wins, the local version is kept
 //! When the server changed or deleted the item meanwhile (CalDAV 412 on `If-Match`, a
 //! resource already at the name of a create, an ETag mismatch before a DELETE, EAS Sync status
 //! 7 or 8), the server's version goes into the cache (or the item leaves it, when the server
 //! deleted it) and the local operation is **parked** with `last_error` = `conflict: …` and its
-//! payload — the local iCalendar — unchanged. The user sees it among the unsent changes and can
-//! send it again on top of the server's version (`Store::retry_parked`) or discard it.
+//! payload — the local iCalendar — unchanged (a `Conflict` with [`LocalChange::Parked`]). The
+//! user sees it among the unsent changes and can send it again on top of the server's version
+//! (`Store::retry_parked`) or discard it.
 //! Nothing is dropped silently. A create replayed after a crash whose resource is already on
 //! the server with the same content counts as done, not as a conflict.
 
@@ -39,11 +42,11 @@ use url::Url;
 
 use super::calendar_dav::map_dav;
 use super::calendar_eas::{PassReport, window_batch};
+use super::outcome::{self, Conflict, LocalChange, Outcome, Queue};
 use crate::convert;
 use crate::error::CoreError;
 use crate::store::events::{apply_event_batch_in, take_server_version_in};
 pub use crate::store::outbox::PendingChange;
-use crate::store::outbox::{finish_in, park_in};
 use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
 
 /// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
@@ -184,14 +187,22 @@ pub fn op_error(e: kontor_eas::EasError, command: &str) -> CoreError {
     }
 }
 
-/// Parks an operation at once with a reason the user sees.
+/// Records `Park` at once, with a reason the user sees.
 pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
-    store.park_operation(id, reason).await
+    outcome::record(
+        store,
+        Queue::Calendar,
+        id,
+        &Outcome::Park(reason.to_owned()),
+    )
+    .await
 }
 
-/// Records a failed attempt: retried later with a growing delay, parked after
-/// `store::MAX_ATTEMPTS`. An unreachable server is not the operation's fault: no attempt.
-pub async fn record_failure(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
+/// Records the `Retry` outcome of a failed replay: the try is counted and the operation waits
+/// ([`Queue::Calendar`]), parked after `store::MAX_ATTEMPTS`. An unreachable server is not the
+/// operation's failure and no outcome: no try is counted, an operation in flight is pending
+/// again.
+pub async fn retry(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
     if matches!(err, CoreError::Unreachable { .. }) {
         if q.state == "in_flight" {
             store.release_in_flight(q.id).await?;
@@ -199,11 +210,17 @@ pub async fn record_failure(store: &Store, q: &QueuedOp, err: &CoreError) -> Res
         return Ok(());
     }
     let (attempts, _) = store.outbox_tries(q.id).await?;
-    let delay = chrono::TimeDelta::seconds(30i64 << attempts.clamp(0, 10));
-    store
-        .mark_failed(q.id, &err.to_string(), Utc::now() + delay)
-        .await?;
+    let wait = Queue::Calendar.retry_wait(q.id, attempts, None);
+    outcome::retry(store, q.id, &err.to_string(), wait).await?;
     Ok(())
+}
+
+/// The conflict of a calendar change the server won: the local change is parked for the user.
+fn server_wins(detail: &str) -> Conflict {
+    Conflict {
+        resolution: detail.to_owned(),
+        local: LocalChange::Parked,
+    }
 }
 
 /// Server wins: the cache takes the server's version (or loses the item), the local operation
@@ -244,20 +261,31 @@ async fn conflict_in(
     detail: &str,
 ) -> Result<(), CoreError> {
     take_server_version_in(&mut *tx, zone, calendar_id, local_remote_id, server).await?;
-    park_in(tx, q.id, &format!("conflict: {detail}")).await
+    let conflict = Outcome::Conflict(server_wins(detail));
+    outcome::record_in(tx, Queue::Calendar, q.id, &conflict).await
 }
 
-/// What happened to one operation.
+/// What one calendar replay step came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replayed {
-    Done,
-    /// The server's version won; the local change is parked (`detail` says why).
-    Conflict {
-        uid: String,
-        detail: String,
-    },
-    /// Not now (e.g. the calendar was never synced); tried again next run.
+    /// The operation's outcome, already recorded on its row: `Done`, a `Conflict` the server
+    /// won, or `Park` when the server refused the change (both parked, reported as conflicts).
+    /// Failures come back as errors instead ([`retry`]). `uid`: the event's UID for the notice
+    /// of a conflict ('' for a delete and when done).
+    Judged { outcome: Outcome, uid: String },
+    /// Not sent this run and nothing recorded (e.g. the calendar was never synced); tried
+    /// again next run.
     Later(String),
+}
+
+impl Replayed {
+    /// A `Done` step.
+    fn done() -> Self {
+        Replayed::Judged {
+            outcome: Outcome::Done,
+            uid: String::new(),
+        }
+    }
 }
 
 fn calendar_info(cal: &CalendarRow) -> Result<CalendarInfo, CoreError> {
@@ -398,16 +426,16 @@ pub async fn replay_dav(
                     .and_then(|r| r.etag),
             };
             let new_id = (written.as_str() != remote_id).then(|| written.to_string());
-            store
-                .mark_done(
-                    q.id,
-                    &Done {
-                        new_server_id: new_id,
-                        etag,
-                    },
-                )
-                .await?;
-            Ok(Replayed::Done)
+            outcome::done(
+                store,
+                q.id,
+                &Done {
+                    new_server_id: new_id,
+                    etag,
+                },
+            )
+            .await?;
+            Ok(Replayed::done())
         }
         WriteOutcome::Conflict(c) => {
             let detail = match (&c.server, &ical) {
@@ -422,9 +450,9 @@ pub async fn replay_dav(
                 .server
                 .map(|s| (s.url.to_string(), s.etag.unwrap_or_default(), s.data));
             conflict(store, q, cal.id, &remote_id, server, &detail).await?;
-            Ok(Replayed::Conflict {
+            Ok(Replayed::Judged {
+                outcome: Outcome::Conflict(server_wins(&detail)),
                 uid: ical.as_deref().map(uid_of).unwrap_or_default(),
-                detail,
             })
         }
     }
@@ -467,8 +495,8 @@ pub async fn replay_eas(
             .meeting_response(r, folder_id, server_id, None)
             .await
             .map_err(|e| op_error(e, "MeetingResponse"))?;
-        store.mark_done(q.id, &Done::default()).await?;
-        return Ok(Replayed::Done);
+        outcome::done(store, q.id, &Done::default()).await?;
+        return Ok(Replayed::done());
     }
     if cal.sync_token.is_empty() || cal.sync_token == "0" {
         return Ok(Replayed::Later(
@@ -532,8 +560,8 @@ pub async fn replay_eas(
         (None, false) => {
             // Never reached the server: nothing to delete there.
             in_flight(store, q).await?;
-            store.mark_done(q.id, &Done::default()).await?;
-            return Ok(Replayed::Done);
+            outcome::done(store, q.id, &Done::default()).await?;
+            return Ok(Replayed::done());
         }
         (None, true) => ClientCommand::Delete {
             server_id: remote_id.clone(),
@@ -552,8 +580,8 @@ pub async fn replay_eas(
             // Nothing to report: the change or delete went through (SOGo answers a Delete of
             // an item it no longer has, e.g. the retry of a delete whose answer was lost,
             // with an empty Sync response).
-            store.mark_done(q.id, &Done::default()).await?;
-            return Ok(Replayed::Done);
+            outcome::done(store, q.id, &Done::default()).await?;
+            return Ok(Replayed::done());
         }
         return Err(CoreError::Protocol {
             detail: "the server sent no answer for the calendar".into(),
@@ -595,21 +623,20 @@ pub async fn replay_eas(
     .await?;
     let replayed = match status {
         Status::Success => {
-            finish_in(
+            outcome::done_in(
                 &mut tx,
                 q.id,
                 &Done {
                     new_server_id: new_id,
                     etag: None,
                 },
-                false,
             )
             .await?;
-            Replayed::Done
+            Replayed::done()
         }
         Status::ObjectNotFound if ical.is_none() => {
-            finish_in(&mut tx, q.id, &Done::default(), false).await?;
-            Replayed::Done
+            outcome::record_in(&mut tx, Queue::Calendar, q.id, &Outcome::Done).await?;
+            Replayed::done()
         }
         Status::Conflict | Status::ObjectNotFound => {
             let detail = format!(
@@ -624,15 +651,21 @@ pub async fn replay_eas(
             // The server's current version comes with the next pass.
             conflict_in(&mut tx, &local_zone, q, cal.id, &remote_id, None, &detail).await?;
             tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; local change parked");
-            Replayed::Conflict { uid, detail }
+            Replayed::Judged {
+                outcome: Outcome::Conflict(server_wins(&detail)),
+                uid,
+            }
         }
         other => {
-            let msg = format!(
+            let refused = Outcome::Park(format!(
                 "the server refused the change (Sync status {})",
                 other.code()
-            );
-            park_in(&mut tx, q.id, &msg).await?;
-            Replayed::Conflict { uid, detail: msg }
+            ));
+            outcome::record_in(&mut tx, Queue::Calendar, q.id, &refused).await?;
+            Replayed::Judged {
+                outcome: refused,
+                uid,
+            }
         }
     };
     tx.commit().await?;
@@ -765,7 +798,7 @@ mod tests {
             op: store.outbox_entry(edit).await.unwrap().unwrap().op,
             state: "in_flight".into(),
         };
-        record_failure(
+        retry(
             &store,
             &q,
             &CoreError::Server {
@@ -799,14 +832,12 @@ mod tests {
                 detail: String::new(),
             },
         ] {
-            record_failure(&store, &q, &op_error(e, "Sync"))
-                .await
-                .unwrap();
+            retry(&store, &q, &op_error(e, "Sync")).await.unwrap();
         }
         let e = store.outbox_entry(delete).await.unwrap().unwrap();
         assert_eq!(e.attempts, 0);
         assert_eq!(ids(pending(&store, &key, now).await.unwrap()), [delete]);
-        record_failure(
+        retry(
             &store,
             &q,
             &op_error(
