@@ -775,12 +775,7 @@ mod tests {
                 .await
                 .unwrap();
             wait_until_indexed().await;
-            let hits: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'runde'",
-            )
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+            let hits = store.index_match_count("runde").await.unwrap();
             assert_eq!(hits, 1_200 * (round + 1));
         }
         tx.send(true).unwrap();

@@ -1030,6 +1030,21 @@ impl Store {
         row.as_ref().map(message_from_row).transpose()
     }
 
+    /// The ServerIds cached in a folder (of any account, also locally deleted), in order.
+    #[cfg(test)]
+    pub(crate) async fn server_ids_in_folder(
+        &self,
+        folder_id: &str,
+    ) -> Result<Vec<String>, CoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT server_id FROM message WHERE folder_id = ?1 ORDER BY server_id",
+        )
+        .bind(folder_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
     /// The ServerId of the account's Sent Items folder (type 5), if the hierarchy has one.
     pub async fn sent_folder_id(&self, account_id: i64) -> Result<Option<String>, CoreError> {
         let id = sqlx::query_scalar(

@@ -1013,6 +1013,16 @@ impl Store {
         Ok(tries)
     }
 
+    /// Makes a waiting operation due now, as if its backoff had passed.
+    #[cfg(test)]
+    pub(crate) async fn make_due_now(&self, id: i64) -> Result<(), CoreError> {
+        sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// in_flight → pending without counting a try: the server could not be reached.
     pub async fn release_in_flight(&self, id: i64) -> Result<(), CoreError> {
         sqlx::query("UPDATE outbox SET state = 'pending' WHERE id = ?1")
