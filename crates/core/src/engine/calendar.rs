@@ -38,7 +38,9 @@ use super::calendar_cache;
 use super::calendar_dav::{self, map_dav};
 use super::calendar_eas::{self, EasSyncError};
 use super::calendar_outbox::{self, AccountKey, Replayed};
+use super::outcome::{Conflict, Outcome};
 use crate::error::CoreError;
+use crate::store::calendar_sync;
 use crate::store::{CalendarInfo, CalendarRow, CalendarSource, Store};
 
 /// What changed, for the UI and the reminder service.
@@ -106,10 +108,7 @@ pub async fn setting<T: serde::de::DeserializeOwned>(
     pool: &SqlitePool,
     key: &str,
 ) -> Result<Option<T>, CoreError> {
-    let v: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await?;
+    let v = calendar_sync::read_setting(pool, key).await?;
     Ok(v.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
@@ -120,15 +119,7 @@ pub async fn set_setting<T: Serialize>(
     value: &T,
 ) -> Result<(), CoreError> {
     let v = serde_json::to_string(value).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO setting (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key)
-    .bind(v)
-    .execute(pool)
-    .await?;
-    Ok(())
+    calendar_sync::write_setting(pool, key, &v).await
 }
 
 /// What one run did.
@@ -153,13 +144,7 @@ pub async fn eas_calendars(
     account_id: i64,
     user: &str,
 ) -> Result<Vec<CalendarRow>, CoreError> {
-    let folders: Vec<(String, String)> = sqlx::query_as(
-        "SELECT server_id, display_name FROM folder
-         WHERE account_id = ?1 AND folder_type IN (8, 13) ORDER BY server_id",
-    )
-    .bind(account_id)
-    .fetch_all(store.pool())
-    .await?;
+    let folders = store.eas_calendar_folders(account_id).await?;
     for (server_id, name) in &folders {
         let shared = crate::sync::looks_shared(name, user);
         store
@@ -253,7 +238,7 @@ pub async fn sync_eas(
                 changed.push(cal.id);
             }
             Err(e) => {
-                calendar_outbox::record_failure(store, &q, &e).await?;
+                calendar_outbox::retry(store, &q, &e).await?;
                 report.failures.push((cal.id, e.to_string()));
                 break;
             }
@@ -271,11 +256,26 @@ pub async fn sync_eas(
 
 fn note_replayed(r: Replayed, bus: &CalendarBus, report: &mut CalendarSyncReport) {
     match r {
-        Replayed::Done => report.replayed += 1,
-        Replayed::Conflict { uid, detail } => {
+        Replayed::Judged {
+            outcome: Outcome::Done,
+            ..
+        } => report.replayed += 1,
+        Replayed::Judged {
+            outcome:
+                Outcome::Conflict(Conflict {
+                    resolution: detail, ..
+                })
+                | Outcome::Park(detail),
+            uid,
+        } => {
             report.conflicts += 1;
             bus.emit(CalendarNotice::Conflict { uid, detail });
         }
+        // Failures come back as errors (`calendar_outbox::retry`), never as these.
+        Replayed::Judged {
+            outcome: Outcome::Retry | Outcome::Check(_),
+            ..
+        } => {}
         Replayed::Later(why) => tracing::debug!(%why, "calendar operation waits"),
     }
 }
@@ -370,7 +370,8 @@ pub async fn caldav_calendars(
     let mut seen = Vec::new();
     for (info, by_url) in &infos {
         // The stored ctag is the one the last poll caught up with; keep it.
-        let ctag = calendar_cache::sync_position(store, account_id, info.url.as_str())
+        let ctag = store
+            .calendar_ctag(account_id, info.url.as_str())
             .await?
             .unwrap_or_default();
         let m = meta(info, Some(&disc.principal), *by_url, ctag);
@@ -416,7 +417,7 @@ pub async fn sync_caldav(
             }
             Err(e) => {
                 // Later operations wait, so the server sees the changes in order.
-                calendar_outbox::record_failure(store, &q, &e).await?;
+                calendar_outbox::retry(store, &q, &e).await?;
                 report.failures.push((cal.id, e.to_string()));
                 break;
             }
@@ -499,11 +500,7 @@ pub struct CalendarSyncer {
 }
 
 async fn account_key(store: &Store, account_id: i64) -> Result<AccountKey, CoreError> {
-    let (server_url, user): (String, String) =
-        sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
-            .bind(account_id)
-            .fetch_one(store.pool())
-            .await?;
+    let (server_url, user) = store.account_login(account_id).await?;
     Ok(AccountKey { server_url, user })
 }
 
@@ -563,11 +560,21 @@ impl super::CollectionSyncer for CalendarSyncer {
                 match calendar_outbox::replay_eas(&mut cx.client, &cx.store, cal, &q, &self.zone)
                     .await
                 {
-                    Ok(Replayed::Done) => cx.emit(super::EngineEvent::OutboxApplied {
+                    Ok(Replayed::Judged {
+                        outcome: Outcome::Done,
+                        ..
+                    }) => cx.emit(super::EngineEvent::OutboxApplied {
                         account_id: cx.account_id,
                         op_id: q.id,
                     }),
-                    Ok(Replayed::Conflict { uid, detail }) => {
+                    Ok(Replayed::Judged {
+                        outcome:
+                            Outcome::Conflict(Conflict {
+                                resolution: detail, ..
+                            })
+                            | Outcome::Park(detail),
+                        uid,
+                    }) => {
                         cx.emit(super::EngineEvent::OutboxConflict {
                             account_id: cx.account_id,
                             op_id: q.id,
@@ -577,19 +584,19 @@ impl super::CollectionSyncer for CalendarSyncer {
                         });
                         self.notices.emit(CalendarNotice::Conflict { uid, detail });
                     }
-                    Ok(Replayed::Later(_)) => {}
+                    // Failures come back as errors (`calendar_outbox::retry`), never as these.
+                    Ok(Replayed::Judged {
+                        outcome: Outcome::Retry | Outcome::Check(_),
+                        ..
+                    })
+                    | Ok(Replayed::Later(_)) => {}
                     Err(e @ (CoreError::Unreachable { .. } | CoreError::AuthFailed { .. })) => {
-                        calendar_outbox::record_failure(&cx.store, &q, &e).await?;
+                        calendar_outbox::retry(&cx.store, &q, &e).await?;
                         return Err(super::EngineError::Core(e));
                     }
                     Err(e) => {
-                        calendar_outbox::record_failure(&cx.store, &q, &e).await?;
-                        let (due, attempts): (i64, i64) = sqlx::query_as(
-                            "SELECT next_attempt_at, attempts FROM outbox WHERE id = ?1",
-                        )
-                        .bind(q.id)
-                        .fetch_one(cx.store.pool())
-                        .await?;
+                        calendar_outbox::retry(&cx.store, &q, &e).await?;
+                        let (attempts, due) = cx.store.outbox_tries(q.id).await?;
                         let wait = Duration::from_secs(
                             u64::try_from(due - Utc::now().timestamp()).unwrap_or(0),
                         );

@@ -1,6 +1,6 @@
 //! What the calendar engine needs from the cache beyond the store's calendar and event API
-//! (`crate::store::{calendars, events}`): the occurrence window, a reset after an invalid
-//! SyncKey or sync token, and the ctag of the fallback path.
+//! (`crate::store::{calendars, events}`): the occurrence window and a reset after an invalid
+//! SyncKey or sync token.
 //!
 //! The store applies every server batch with its SyncKey or sync token in one transaction
 //! (`Store::apply_event_batch`) and keeps the occurrences of changed events current in the
@@ -55,43 +55,7 @@ pub async fn ensure_window(store: &Store, cal: &CalendarRow) -> Result<(), CoreE
 /// stay (the outbox still owns them). What an invalid SyncKey (MS-ASCMD 2.2.3.177.17 status 3)
 /// or sync token (RFC 6578 §3.2) leads to.
 pub async fn reset_calendar(store: &Store, calendar_id: i64) -> Result<(), CoreError> {
-    let mut tx = store.begin_write().await?;
-    sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND local_state = 0")
-        .bind(calendar_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE calendar SET sync_token = '', ctag = '' WHERE id = ?1")
-        .bind(calendar_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Records the ctag a CalDAV poll without sync-collection has caught up with.
-pub async fn set_ctag(store: &Store, calendar_id: i64, ctag: &str) -> Result<(), CoreError> {
-    sqlx::query("UPDATE calendar SET ctag = ?2 WHERE id = ?1")
-        .bind(calendar_id)
-        .bind(ctag)
-        .execute(store.pool())
-        .await?;
-    Ok(())
-}
-
-/// The stored ctag and sync token of a calendar by remote id, to carry them over a listing
-/// (`Store::upsert_calendar` writes the ctag it is given).
-pub async fn sync_position(
-    store: &Store,
-    account_id: i64,
-    remote_id: &str,
-) -> Result<Option<String>, CoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT ctag FROM calendar WHERE account_id = ?1 AND remote_id = ?2")
-            .bind(account_id)
-            .bind(remote_id)
-            .fetch_optional(store.pool())
-            .await?,
-    )
+    store.reset_calendar_sync(calendar_id).await
 }
 
 #[cfg(test)]

@@ -166,11 +166,11 @@ pub async fn sync_collection(
     report.quarantined += out.quarantined as usize;
     // A server without a ctag gets a marker so the fallback is remembered. Written after the
     // events: a crash in between only repeats the ETag comparison.
-    calendar_cache::set_ctag(
-        store,
-        cal.id,
-        &ctag.filter(|c| !c.is_empty()).unwrap_or_else(|| "-".into()),
-    )
-    .await?;
+    store
+        .set_calendar_ctag(
+            cal.id,
+            &ctag.filter(|c| !c.is_empty()).unwrap_or_else(|| "-".into()),
+        )
+        .await?;
     Ok(report)
 }

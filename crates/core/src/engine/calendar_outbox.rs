@@ -13,19 +13,22 @@
 //! | delete | DELETE `If-Match` | Sync `Delete` |
 //! | meeting answer | PUT of the event with the own PARTSTAT | MeetingResponse (MS-ASCMD 2.2.1.11) |
 //!
+//! Outcomes are the shared [`Outcome`]s of engine/outcome.rs, recorded with its helpers.
 //! Failures: an unreachable server counts no attempt (later runs retry), and neither does a
 //! transient server failure on ActiveSync (HTTP 5xx, 503 / ServerBusy: [`op_error`]) — that is
 //! the server's state, not the operation's: the error ends the run and the account task's
-//! backoff (exponential with jitter) paces the next try. Other failures go through
-//! `Store::mark_failed` (retry with backoff, parked after `store::MAX_ATTEMPTS`).
+//! backoff (exponential with jitter) paces the next try. Other failures are a `Retry`
+//! ([`retry`]: the calendar backoff of [`Queue::Calendar`], parked after
+//! `store::MAX_ATTEMPTS`).
 //!
 //! ## Conflicts: the server wins, the local version is kept
 //! When the server changed or deleted the item meanwhile (CalDAV 412 on `If-Match`, a
 //! resource already at the name of a create, an ETag mismatch before a DELETE, EAS Sync status
 //! 7 or 8), the server's version goes into the cache (or the item leaves it, when the server
 //! deleted it) and the local operation is **parked** with `last_error` = `conflict: …` and its
-//! payload — the local iCalendar — unchanged. The user sees it among the unsent changes and can
-//! send it again on top of the server's version (`Store::retry_parked`) or discard it.
+//! payload — the local iCalendar — unchanged (a `Conflict` with [`LocalChange::Parked`]). The
+//! user sees it among the unsent changes and can send it again on top of the server's version
+//! (`Store::retry_parked`) or discard it.
 //! Nothing is dropped silently. A create replayed after a crash whose resource is already on
 //! the server with the same content counts as done, not as a conflict.
 
@@ -35,19 +38,16 @@ use kontor_calendar::{Calendar, PartStat, Zone};
 use kontor_eas::EasClient;
 use kontor_eas::meeting_response::UserResponse;
 use kontor_eas::sync::{ClientCommand, CollectionRequest, ItemResponse, Status};
-use serde::Serialize;
-use sqlx::Row;
 use url::Url;
 
 use super::calendar_dav::map_dav;
 use super::calendar_eas::{PassReport, window_batch};
+use super::outcome::{self, Conflict, LocalChange, Outcome, Queue};
 use crate::convert;
 use crate::error::CoreError;
-use crate::store::events::{apply_event_batch_in, upsert_local_event};
-use crate::store::outbox::finish_in;
+use crate::store::events::{apply_event_batch_in, take_server_version_in};
+pub use crate::store::outbox::PendingChange;
 use crate::store::{CalendarRow, Done, OutboxOp, Response, Store};
-
-const EVENT_KINDS: &str = crate::store::outbox::CALENDAR_KINDS;
 
 /// The account an outbox row belongs to (`outbox.account_url`, `account_user`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,29 +121,28 @@ pub async fn pending(
     account: &AccountKey,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueuedOp>, CoreError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, payload, state, next_attempt_at FROM outbox
-         WHERE account_url = ?1 AND account_user = ?2 AND state IN ('pending', 'in_flight')
-           AND kind IN {EVENT_KINDS}
-         ORDER BY id"
-    )))
-    .bind(&account.server_url)
-    .bind(&account.user)
-    .fetch_all(store.pool())
-    .await?;
+    let rows = store
+        .calendar_queue(&account.server_url, &account.user)
+        .await?;
     let mut out = Vec::new();
     for r in rows {
-        if r.get::<i64, _>("next_attempt_at") > now.timestamp() {
+        if r.next_attempt_at > now.timestamp() {
             break;
         }
-        let id: i64 = r.get("id");
-        match serde_json::from_str::<OutboxOp>(r.get::<&str, _>("payload")) {
+        match serde_json::from_str::<OutboxOp>(&r.payload) {
             Ok(op) => out.push(QueuedOp {
-                id,
+                id: r.id,
                 op,
-                state: r.get("state"),
+                state: r.state,
             }),
-            Err(e) => park(store, id, &format!("the queued change cannot be read: {e}")).await?,
+            Err(e) => {
+                park(
+                    store,
+                    r.id,
+                    &format!("the queued change cannot be read: {e}"),
+                )
+                .await?
+            }
         }
     }
     Ok(out)
@@ -157,12 +156,7 @@ pub async fn pending(
 /// such an edit as a second create and count such a delete as "never reached the server" —
 /// and leave the event on the server.
 pub async fn current(store: &Store, q: &QueuedOp) -> Result<Option<QueuedOp>, CoreError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT payload, state FROM outbox WHERE id = ?1")
-            .bind(q.id)
-            .fetch_optional(store.pool())
-            .await?;
-    let Some((payload, state)) = row else {
+    let Some((payload, state)) = store.outbox_payload(q.id).await? else {
         return Ok(None);
     };
     if state != "pending" && state != "in_flight" {
@@ -193,48 +187,40 @@ pub fn op_error(e: kontor_eas::EasError, command: &str) -> CoreError {
     }
 }
 
-/// Parks an operation at once with a reason the user sees.
+/// Records `Park` at once, with a reason the user sees.
 pub async fn park(store: &Store, id: i64, reason: &str) -> Result<(), CoreError> {
-    let mut conn = store.pool().acquire().await?;
-    park_in(&mut conn, id, reason).await
-}
-
-async fn park_in(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    reason: &str,
-) -> Result<(), CoreError> {
-    sqlx::query(
-        "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
+    outcome::record(
+        store,
+        Queue::Calendar,
+        id,
+        &Outcome::Park(reason.to_owned()),
     )
-    .bind(id)
-    .bind(reason)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
-/// Records a failed attempt: retried later with a growing delay, parked after
-/// `store::MAX_ATTEMPTS`. An unreachable server is not the operation's fault: no attempt.
-pub async fn record_failure(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
+/// Records the `Retry` outcome of a failed replay: the try is counted and the operation waits
+/// ([`Queue::Calendar`]), parked after `store::MAX_ATTEMPTS`. An unreachable server is not the
+/// operation's failure and no outcome: no try is counted, an operation in flight is pending
+/// again.
+pub async fn retry(store: &Store, q: &QueuedOp, err: &CoreError) -> Result<(), CoreError> {
     if matches!(err, CoreError::Unreachable { .. }) {
         if q.state == "in_flight" {
-            sqlx::query("UPDATE outbox SET state = 'pending' WHERE id = ?1")
-                .bind(q.id)
-                .execute(store.pool())
-                .await?;
+            store.release_in_flight(q.id).await?;
         }
         return Ok(());
     }
-    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?1")
-        .bind(q.id)
-        .fetch_one(store.pool())
-        .await?;
-    let delay = chrono::TimeDelta::seconds(30i64 << attempts.clamp(0, 10));
-    store
-        .mark_failed(q.id, &err.to_string(), Utc::now() + delay)
-        .await?;
+    let (attempts, _) = store.outbox_tries(q.id).await?;
+    let wait = Queue::Calendar.retry_wait(q.id, attempts, None);
+    outcome::retry(store, q.id, &err.to_string(), wait).await?;
     Ok(())
+}
+
+/// The conflict of a calendar change the server won: the local change is parked for the user.
+fn server_wins(detail: &str) -> Conflict {
+    Conflict {
+        resolution: detail.to_owned(),
+        local: LocalChange::Parked,
+    }
 }
 
 /// Server wins: the cache takes the server's version (or loses the item), the local operation
@@ -274,33 +260,32 @@ async fn conflict_in(
     server: Option<(String, String, String)>,
     detail: &str,
 ) -> Result<(), CoreError> {
-    sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
-        .bind(calendar_id)
-        .bind(local_remote_id)
-        .execute(&mut *tx)
-        .await?;
-    if let Some((remote_id, etag, ical)) = server {
-        let id = upsert_local_event(&mut *tx, calendar_id, &remote_id, &ical, zone).await?;
-        sqlx::query("UPDATE event SET local_state = 0, etag = ?2 WHERE id = ?1")
-            .bind(id)
-            .bind(etag)
-            .execute(&mut *tx)
-            .await?;
-    }
-    park_in(tx, q.id, &format!("conflict: {detail}")).await
+    take_server_version_in(&mut *tx, zone, calendar_id, local_remote_id, server).await?;
+    let conflict = Outcome::Conflict(server_wins(detail));
+    outcome::record_in(tx, Queue::Calendar, q.id, &conflict).await
 }
 
-/// What happened to one operation.
+/// What one calendar replay step came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replayed {
-    Done,
-    /// The server's version won; the local change is parked (`detail` says why).
-    Conflict {
-        uid: String,
-        detail: String,
-    },
-    /// Not now (e.g. the calendar was never synced); tried again next run.
+    /// The operation's outcome, already recorded on its row: `Done`, a `Conflict` the server
+    /// won, or `Park` when the server refused the change (both parked, reported as conflicts).
+    /// Failures come back as errors instead ([`retry`]). `uid`: the event's UID for the notice
+    /// of a conflict ('' for a delete and when done).
+    Judged { outcome: Outcome, uid: String },
+    /// Not sent this run and nothing recorded (e.g. the calendar was never synced); tried
+    /// again next run.
     Later(String),
+}
+
+impl Replayed {
+    /// A `Done` step.
+    fn done() -> Self {
+        Replayed::Judged {
+            outcome: Outcome::Done,
+            uid: String::new(),
+        }
+    }
 }
 
 fn calendar_info(cal: &CalendarRow) -> Result<CalendarInfo, CoreError> {
@@ -441,16 +426,16 @@ pub async fn replay_dav(
                     .and_then(|r| r.etag),
             };
             let new_id = (written.as_str() != remote_id).then(|| written.to_string());
-            store
-                .mark_done(
-                    q.id,
-                    &Done {
-                        new_server_id: new_id,
-                        etag,
-                    },
-                )
-                .await?;
-            Ok(Replayed::Done)
+            outcome::done(
+                store,
+                q.id,
+                &Done {
+                    new_server_id: new_id,
+                    etag,
+                },
+            )
+            .await?;
+            Ok(Replayed::done())
         }
         WriteOutcome::Conflict(c) => {
             let detail = match (&c.server, &ical) {
@@ -465,9 +450,9 @@ pub async fn replay_dav(
                 .server
                 .map(|s| (s.url.to_string(), s.etag.unwrap_or_default(), s.data));
             conflict(store, q, cal.id, &remote_id, server, &detail).await?;
-            Ok(Replayed::Conflict {
+            Ok(Replayed::Judged {
+                outcome: Outcome::Conflict(server_wins(&detail)),
                 uid: ical.as_deref().map(uid_of).unwrap_or_default(),
-                detail,
             })
         }
     }
@@ -510,8 +495,8 @@ pub async fn replay_eas(
             .meeting_response(r, folder_id, server_id, None)
             .await
             .map_err(|e| op_error(e, "MeetingResponse"))?;
-        store.mark_done(q.id, &Done::default()).await?;
-        return Ok(Replayed::Done);
+        outcome::done(store, q.id, &Done::default()).await?;
+        return Ok(Replayed::done());
     }
     if cal.sync_token.is_empty() || cal.sync_token == "0" {
         return Ok(Replayed::Later(
@@ -575,8 +560,8 @@ pub async fn replay_eas(
         (None, false) => {
             // Never reached the server: nothing to delete there.
             in_flight(store, q).await?;
-            store.mark_done(q.id, &Done::default()).await?;
-            return Ok(Replayed::Done);
+            outcome::done(store, q.id, &Done::default()).await?;
+            return Ok(Replayed::done());
         }
         (None, true) => ClientCommand::Delete {
             server_id: remote_id.clone(),
@@ -595,8 +580,8 @@ pub async fn replay_eas(
             // Nothing to report: the change or delete went through (SOGo answers a Delete of
             // an item it no longer has, e.g. the retry of a delete whose answer was lost,
             // with an empty Sync response).
-            store.mark_done(q.id, &Done::default()).await?;
-            return Ok(Replayed::Done);
+            outcome::done(store, q.id, &Done::default()).await?;
+            return Ok(Replayed::done());
         }
         return Err(CoreError::Protocol {
             detail: "the server sent no answer for the calendar".into(),
@@ -638,21 +623,20 @@ pub async fn replay_eas(
     .await?;
     let replayed = match status {
         Status::Success => {
-            finish_in(
+            outcome::done_in(
                 &mut tx,
                 q.id,
                 &Done {
                     new_server_id: new_id,
                     etag: None,
                 },
-                false,
             )
             .await?;
-            Replayed::Done
+            Replayed::done()
         }
         Status::ObjectNotFound if ical.is_none() => {
-            finish_in(&mut tx, q.id, &Done::default(), false).await?;
-            Replayed::Done
+            outcome::record_in(&mut tx, Queue::Calendar, q.id, &Outcome::Done).await?;
+            Replayed::done()
         }
         Status::Conflict | Status::ObjectNotFound => {
             let detail = format!(
@@ -667,15 +651,21 @@ pub async fn replay_eas(
             // The server's current version comes with the next pass.
             conflict_in(&mut tx, &local_zone, q, cal.id, &remote_id, None, &detail).await?;
             tracing::warn!(op = q.id, %detail, "calendar change conflicts with the server; local change parked");
-            Replayed::Conflict { uid, detail }
+            Replayed::Judged {
+                outcome: Outcome::Conflict(server_wins(&detail)),
+                uid,
+            }
         }
         other => {
-            let msg = format!(
+            let refused = Outcome::Park(format!(
                 "the server refused the change (Sync status {})",
                 other.code()
-            );
-            park_in(&mut tx, q.id, &msg).await?;
-            Replayed::Conflict { uid, detail: msg }
+            ));
+            outcome::record_in(&mut tx, Queue::Calendar, q.id, &refused).await?;
+            Replayed::Judged {
+                outcome: refused,
+                uid,
+            }
         }
     };
     tx.commit().await?;
@@ -712,42 +702,9 @@ pub fn with_partstat(ical: &str, me: &[String], response: PartStat) -> Result<St
     Ok(cal.to_ics())
 }
 
-/// An unsent or parked calendar change, for the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingChange {
-    pub id: i64,
-    pub kind: String,
-    /// The calendar (remote id) and the item (href, ServerId or `local:<uid>`).
-    pub calendar: String,
-    pub item: String,
-    /// `pending`, `in_flight` or `parked`.
-    pub state: String,
-    pub attempts: i64,
-    /// Why it is parked or was retried (`conflict: …` for a conflict).
-    pub last_error: String,
-}
-
 /// Every calendar operation that is not done (pending and parked), oldest first.
 pub async fn pending_changes(store: &Store) -> Result<Vec<PendingChange>, CoreError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, kind, folder_id, item_id, state, attempts, last_error FROM outbox
-         WHERE state <> 'done' AND kind IN {EVENT_KINDS} ORDER BY id"
-    )))
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| PendingChange {
-            id: r.get("id"),
-            kind: r.get("kind"),
-            calendar: r.get("folder_id"),
-            item: r.get("item_id"),
-            state: r.get("state"),
-            attempts: r.get("attempts"),
-            last_error: r.get("last_error"),
-        })
-        .collect())
+    store.pending_calendar_changes().await
 }
 
 #[cfg(test)]
@@ -841,7 +798,7 @@ mod tests {
             op: store.outbox_entry(edit).await.unwrap().unwrap().op,
             state: "in_flight".into(),
         };
-        record_failure(
+        retry(
             &store,
             &q,
             &CoreError::Server {
@@ -875,14 +832,12 @@ mod tests {
                 detail: String::new(),
             },
         ] {
-            record_failure(&store, &q, &op_error(e, "Sync"))
-                .await
-                .unwrap();
+            retry(&store, &q, &op_error(e, "Sync")).await.unwrap();
         }
         let e = store.outbox_entry(delete).await.unwrap().unwrap();
         assert_eq!(e.attempts, 0);
         assert_eq!(ids(pending(&store, &key, now).await.unwrap()), [delete]);
-        record_failure(
+        retry(
             &store,
             &q,
             &op_error(

@@ -1074,12 +1074,7 @@ mod tests {
     }
 
     async fn cached_ids(cx: &AccountContext) -> Vec<String> {
-        sqlx::query_scalar(
-            "SELECT server_id FROM message WHERE folder_id = '38' ORDER BY server_id",
-        )
-        .fetch_all(cx.store.pool())
-        .await
-        .unwrap()
+        cx.store.server_ids_in_folder("38").await.unwrap()
     }
 
     #[tokio::test]
@@ -1281,11 +1276,7 @@ mod tests {
         let again = crate::engine::outbox::replay(&mut cx).await.unwrap();
         assert!(again.is_some());
         // Due: the server says the item is gone → a conflict, reported, removed from the queue.
-        sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE id = ?1")
-            .bind(op)
-            .execute(cx.store.pool())
-            .await
-            .unwrap();
+        cx.store.make_due_now(op).await.unwrap();
         assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
         let e = cx.store.outbox_entry(op).await.unwrap().unwrap();
         assert_eq!(e.state, crate::store::OutboxState::Done);

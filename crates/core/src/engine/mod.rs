@@ -16,6 +16,8 @@
 //!   and [`scheduler::spawn_periodic`] for polled sources (CalDAV).
 //! * [`mail`]: Email items → cache rows, and the mail folder Sync pass.
 //! * [`outbox`]: replay of queued mail operations.
+//! * [`outcome`]: what replaying a queued operation came to ([`outcome::Outcome`]), shared by
+//!   the mail and the calendar outbox, and how it is recorded on the outbox row.
 //! * [`events`]: [`EngineEvent`] and the broadcast channel.
 //! * [`calendar`]: ActiveSync calendar folders and CalDAV collections into the cache, local
 //!   event changes back ([`calendar_cache`], [`calendar_eas`], [`calendar_dav`],
@@ -58,6 +60,7 @@ pub mod calendar_outbox;
 pub mod events;
 pub mod mail;
 pub mod outbox;
+pub mod outcome;
 pub mod scheduler;
 
 pub use backoff::Backoff;

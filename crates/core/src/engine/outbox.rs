@@ -19,8 +19,9 @@
 //! found → it is sent again with the same ClientId, which servers use to refuse a duplicate
 //! (status 118 "message previously sent" counts as done).
 //!
-//! **Failures** ([`judge`]): transient ones (network, HTTP 5xx, ServerBusy) are retried with
-//! the backoff of [`super::Backoff`] (Retry-After honoured); after `max_attempts` failures, and
+//! **Failures** ([`judge`], into the shared [`Outcome`] of engine/outcome.rs): transient ones
+//! (network, HTTP 5xx, ServerBusy) are retried with the mail backoff of
+//! [`Queue::retry_wait`] (Retry-After honoured); after `store::MAX_ATTEMPTS` failures, and
 //! at once for permanent ones (invalid MIME, unknown recipient, not supported), the operation
 //! is **parked**: kept with its error, shown to the user, skipped by the queue so later
 //! operations go on.
@@ -41,7 +42,8 @@ use kontor_eas::move_items::Move;
 use kontor_eas::sync::{ClientCommand, ItemResponse, Status as SyncStatus};
 use kontor_eas::{EasError, ProtocolVersion};
 
-use super::{AccountContext, Backoff, EngineError, EngineEvent};
+use super::outcome::{self, Check, Conflict, LocalChange, Outcome, Queue};
+use super::{AccountContext, EngineError, EngineEvent};
 use crate::store::{Done, OutboxEntry, OutboxOp, OutboxState};
 
 /// True for the operations this module replays (mail); events and meeting responses belong
@@ -60,62 +62,41 @@ pub fn is_mail(op: &OutboxOp) -> bool {
     )
 }
 
-/// What to do with an operation after the server answered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Applied (or already in the wanted state).
-    Done,
-    /// Removed from the queue because the server's state conflicts; the text says what
-    /// happened, for the user (English; the UI has its own catalogue keyed by the event).
-    Conflict(String),
-    /// Try again later (backoff).
-    Retry,
-    /// Can never succeed as is: keep it, visible, out of the queue's way.
-    Park(String),
-    /// A move whose source the server no longer has: an earlier try may have moved it (its
-    /// answer lost), or another client moved or deleted it. Done; the placeholder in the
-    /// destination goes, and the message is shown where the server's Sync puts it. The text
-    /// is for the user, as with `Conflict`.
-    MoveSourceGone(String),
-}
-
 /// The conflict and failure rule for a failed operation (see the module docs).
-pub fn judge(op: &OutboxOp, err: &EasError) -> Verdict {
+pub fn judge(op: &OutboxOp, err: &EasError) -> Outcome {
     match err {
         EasError::ItemNotFound => match op {
-            OutboxOp::Delete { .. } => Verdict::Done,
-            OutboxOp::Move { .. } => Verdict::MoveSourceGone(
+            OutboxOp::Delete { .. } => Outcome::Done,
+            OutboxOp::Move { .. } => Outcome::Check(Check::MoveDestination(
                 "the message was no longer in its folder on the server (moved by an earlier try \
                  whose answer was lost, or moved or deleted by another client); it is shown \
                  where the server has it"
                     .into(),
-            ),
-            OutboxOp::Reply { .. } | OutboxOp::Forward { .. } => Verdict::Park(
+            )),
+            OutboxOp::Reply { .. } | OutboxOp::Forward { .. } => Outcome::Park(
                 "the message this replies to or forwards no longer exists on the server".into(),
             ),
-            _ => Verdict::Conflict(
-                "the message was deleted or moved on the server by another client; the change was not applied"
+            _ => Outcome::Conflict(Conflict {
+                resolution: "the message was deleted or moved on the server by another client; the change was not applied"
                     .into(),
-            ),
+                local: LocalChange::Dropped,
+            }),
         },
         // 118: a resend of something the server already sent (same ClientId).
-        EasError::Status { status: 118, .. } => Verdict::Done,
+        EasError::Status { status: 118, .. } => Outcome::Done,
         EasError::NotSupported { feature } => {
-            Verdict::Park(format!("not supported by this server ({feature})"))
+            Outcome::Park(format!("not supported by this server ({feature})"))
         }
-        e if e.is_transient() => Verdict::Retry,
+        e if e.is_transient() => Outcome::Retry,
         // Sign-in and provisioning problems are the account's, not the operation's: retry
         // when the account works again.
         EasError::Unauthorized { .. }
         | EasError::ProvisionRequired
         | EasError::InvalidSyncKey
-        | EasError::FolderHierarchyChanged => Verdict::Retry,
-        e => Verdict::Park(e.to_string()),
+        | EasError::FolderHierarchyChanged => Outcome::Retry,
+        e => Outcome::Park(e.to_string()),
     }
 }
-
-/// Longest wait between two tries of one operation.
-const OP_BACKOFF_CAP: Duration = Duration::from_secs(15 * 60);
 
 /// Replays the account's due mail operations in order, one at a time. Returns how long until
 /// the next waiting retry (the head of the queue backing off), if any.
@@ -177,9 +158,10 @@ async fn run_one(
         outcome = ?result.as_ref().map(|d| d.new_server_id.as_deref()).map_err(ToString::to_string),
         "outbox operation sent"
     );
+    let queue = Queue::Mail { seed: cx.seed };
     let err = match result {
         Ok(done) => {
-            cx.store.mark_done(entry.id, &done).await?;
+            outcome::done(&cx.store, entry.id, &done).await?;
             cx.emit(EngineEvent::OutboxApplied {
                 account_id,
                 op_id: entry.id,
@@ -191,8 +173,9 @@ async fn run_one(
         Err(other) => return Err(other),
     };
     let mut err = err;
-    let mut verdict = judge(&entry.op, &err);
-    if let (Verdict::MoveSourceGone(_), OutboxOp::Move { to_folder_id, .. }) = (&verdict, &entry.op)
+    let mut outcome = judge(&entry.op, &err);
+    if let (Outcome::Check(Check::MoveDestination(_)), OutboxOp::Move { to_folder_id, .. }) =
+        (&outcome, &entry.op)
     {
         // Was it this very move, its answer lost? Then the destination holds the message
         // under a new ServerId: a Sync of the destination shows it, and the move is done.
@@ -203,15 +186,15 @@ async fn run_one(
                         op = entry.id,
                         "move: found in the destination after a lost answer"
                     );
-                    cx.store
-                        .mark_done(
-                            entry.id,
-                            &Done {
-                                new_server_id: Some(new_server_id),
-                                etag: None,
-                            },
-                        )
-                        .await?;
+                    outcome::done(
+                        &cx.store,
+                        entry.id,
+                        &Done {
+                            new_server_id: Some(new_server_id),
+                            etag: None,
+                        },
+                    )
+                    .await?;
                     cx.emit(EngineEvent::OutboxApplied {
                         account_id,
                         op_id: entry.id,
@@ -221,70 +204,47 @@ async fn run_one(
             }
             // The destination could not be synced now: the move is tried again later.
             Err(EngineError::Eas(e)) => {
-                verdict = match judge(&entry.op, &e) {
-                    Verdict::MoveSourceGone(_) => Verdict::Retry,
-                    v => v,
+                outcome = match judge(&entry.op, &e) {
+                    Outcome::Check(_) => Outcome::Retry,
+                    o => o,
                 };
                 err = e;
             }
             Err(other) => return Err(other),
         }
     }
-    match verdict {
-        Verdict::Done => {
-            cx.store.mark_done(entry.id, &Done::default()).await?;
+    match outcome {
+        Outcome::Done => {
+            outcome::record(&cx.store, queue, entry.id, &outcome).await?;
             cx.emit(EngineEvent::OutboxApplied {
                 account_id,
                 op_id: entry.id,
             });
             Ok(None)
         }
-        Verdict::Conflict(resolution) => {
-            tracing::info!(op = entry.id, %resolution, "outbox conflict");
-            cx.store.mark_done(entry.id, &Done::default()).await?;
-            cx.emit(EngineEvent::OutboxConflict {
-                account_id,
-                op_id: entry.id,
-                resolution,
-            });
-            Ok(None)
-        }
-        Verdict::MoveSourceGone(resolution) => {
-            tracing::info!(op = entry.id, %resolution, "move: source gone on the server");
-            cx.store.mark_move_source_gone(entry.id).await?;
-            cx.emit(EngineEvent::OutboxConflict {
-                account_id,
-                op_id: entry.id,
-                resolution,
-            });
-            Ok(None)
-        }
-        Verdict::Park(message) => {
-            park(cx, entry.id, &message).await?;
+        Outcome::Conflict(conflict) => settle_conflict(cx, entry, queue, conflict).await,
+        // The check found nothing on the server.
+        Outcome::Check(check) => settle_conflict(cx, entry, queue, check.not_found()).await,
+        Outcome::Park(ref message) => {
+            outcome::record(&cx.store, queue, entry.id, &outcome).await?;
             cx.emit(EngineEvent::OutboxParked {
                 account_id,
                 op_id: entry.id,
-                message,
+                message: message.clone(),
             });
             Ok(None)
         }
-        Verdict::Retry => {
-            let mut backoff = Backoff::new(Duration::from_secs(2), OP_BACKOFF_CAP)
-                .with_attempt(u32::try_from(entry.attempts).unwrap_or(u32::MAX));
-            if let Some(seed) = cx.seed {
-                backoff = backoff.with_seed(seed ^ entry.id.unsigned_abs());
-            }
-            // At least a second: the queue stores whole seconds.
-            let wait = backoff
-                .next_delay(match &err {
+        Outcome::Retry => {
+            let wait = queue.retry_wait(
+                entry.id,
+                entry.attempts,
+                match &err {
                     EasError::ServerBusy { retry_after } => *retry_after,
                     _ => None,
-                })
-                .max(Duration::from_secs(1));
-            let at = Utc::now()
-                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+                },
+            );
             let message = err.to_string();
-            let state = cx.store.mark_failed(entry.id, &message, at).await?;
+            let state = outcome::retry(&cx.store, entry.id, &message, wait).await?;
             if state == OutboxState::Parked {
                 cx.emit(EngineEvent::OutboxParked {
                     account_id,
@@ -306,18 +266,26 @@ async fn run_one(
     }
 }
 
-/// Parks an operation at once (a failure retrying cannot fix), keeping its error visible.
-async fn park(cx: &AccountContext, id: i64, message: &str) -> Result<(), EngineError> {
-    sqlx::query(
-        "UPDATE outbox SET state = 'parked', last_error = ?2, attempts = attempts + 1,
-            updated_at = unixepoch()
-         WHERE id = ?1 AND state IN ('pending', 'in_flight')",
-    )
-    .bind(id)
-    .bind(message)
-    .execute(cx.store.pool())
-    .await?;
-    Ok(())
+/// Records a conflict (the local change dropped) and reports it.
+async fn settle_conflict(
+    cx: &mut AccountContext,
+    entry: &OutboxEntry,
+    queue: Queue,
+    conflict: Conflict,
+) -> Result<Option<Duration>, EngineError> {
+    if conflict.local == LocalChange::MoveDropped {
+        tracing::info!(op = entry.id, resolution = %conflict.resolution, "move: source gone on the server");
+    } else {
+        tracing::info!(op = entry.id, resolution = %conflict.resolution, "outbox conflict");
+    }
+    let resolution = conflict.resolution.clone();
+    outcome::record(&cx.store, queue, entry.id, &Outcome::Conflict(conflict)).await?;
+    cx.emit(EngineEvent::OutboxConflict {
+        account_id: cx.account_id,
+        op_id: entry.id,
+        resolution,
+    });
+    Ok(None)
 }
 
 /// Sends one operation to the server.
@@ -618,26 +586,16 @@ async fn already_sent(cx: &mut AccountContext, mime: &str) -> Result<bool, Engin
     let Some(id) = message_id_of(mime) else {
         return Ok(false);
     };
-    let sent: Option<String> = sqlx::query_scalar(
-        "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 5 LIMIT 1",
-    )
-    .bind(cx.account_id)
-    .fetch_optional(cx.store.pool())
-    .await?;
-    let Some(sent) = sent else { return Ok(false) };
+    let Some(sent) = cx.store.sent_folder_id(cx.account_id).await? else {
+        return Ok(false);
+    };
     super::mail::sync_pass(cx, &sent, Vec::new()).await?;
-    let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM message WHERE account_id = ?1 AND folder_id = ?2
-           AND (message_id = ?3 OR conversation_id = ?4)",
-    )
-    .bind(cx.account_id)
-    .bind(&sent)
-    .bind(&id)
-    .bind(format!("<{id}>"))
-    .fetch_one(cx.store.pool())
-    .await?;
-    tracing::info!(message_id = %id, found = n > 0, "checked Sent for a send in doubt");
-    Ok(n > 0)
+    let found = cx
+        .store
+        .folder_has_message_id(cx.account_id, &sent, &id)
+        .await?;
+    tracing::info!(message_id = %id, found, "checked Sent for a send in doubt");
+    Ok(found)
 }
 
 /// Builds a plain-text message (UTF-8, RFC 2047 encoded words where needed) with a fresh
@@ -810,7 +768,7 @@ mod tests {
         };
         assert!(matches!(
             judge(&read, &EasError::ItemNotFound),
-            Verdict::Conflict(_)
+            Outcome::Conflict(_)
         ));
         let reply = OutboxOp::Reply {
             client_id: "c".into(),
@@ -820,7 +778,7 @@ mod tests {
         };
         assert!(matches!(
             judge(&reply, &EasError::ItemNotFound),
-            Verdict::Park(_)
+            Outcome::Park(_)
         ));
         assert!(is_mail(&read) && is_mail(&reply));
         assert!(!is_mail(&OutboxOp::EventDelete {
@@ -832,7 +790,7 @@ mod tests {
             Some("a@b".into())
         );
         assert_eq!(message_id_of("Subject: x\r\n\r\nMessage-ID: <c@d>"), None);
-        assert_eq!(judge(&del, &EasError::ItemNotFound), Verdict::Done);
+        assert_eq!(judge(&del, &EasError::ItemNotFound), Outcome::Done);
         let mv = OutboxOp::Move {
             folder_id: "f".into(),
             server_id: "1".into(),
@@ -840,11 +798,11 @@ mod tests {
         };
         assert!(matches!(
             judge(&mv, &EasError::ItemNotFound),
-            Verdict::MoveSourceGone(_)
+            Outcome::Check(_)
         ));
         assert_eq!(
             judge(&read, &EasError::ServerBusy { retry_after: None }),
-            Verdict::Retry
+            Outcome::Retry
         );
         assert_eq!(
             judge(
@@ -854,7 +812,7 @@ mod tests {
                     detail: String::new()
                 }
             ),
-            Verdict::Retry
+            Outcome::Retry
         );
         assert_eq!(
             judge(
@@ -865,7 +823,7 @@ mod tests {
                     meaning: ""
                 }
             ),
-            Verdict::Done
+            Outcome::Done
         );
         assert!(matches!(
             judge(
@@ -876,7 +834,7 @@ mod tests {
                     meaning: "invalid MIME"
                 }
             ),
-            Verdict::Park(m) if m.contains("invalid MIME")
+            Outcome::Park(m) if m.contains("invalid MIME")
         ));
         assert!(matches!(
             judge(
@@ -888,7 +846,7 @@ mod tests {
                 },
                 &EasError::NotSupported { feature: "drafts" }
             ),
-            Verdict::Park(m) if m.contains("not supported")
+            Outcome::Park(m) if m.contains("not supported")
         ));
     }
 

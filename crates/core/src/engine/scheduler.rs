@@ -415,11 +415,8 @@ impl AccountRound<'_> {
         let mut client = EasClient::new(config)?;
         client.negotiate().await?;
         client.provision().await?;
-        sqlx::query("UPDATE account SET protocol_version = ?1, policy_key = ?2 WHERE id = ?3")
-            .bind(client.protocol_version())
-            .bind(client.policy_key())
-            .bind(s.account_id)
-            .execute(self.store.pool())
+        self.store
+            .record_negotiated(s.account_id, client.protocol_version(), client.policy_key())
             .await?;
         Ok(client)
     }
@@ -778,12 +775,7 @@ mod tests {
                 .await
                 .unwrap();
             wait_until_indexed().await;
-            let hits: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'runde'",
-            )
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+            let hits = store.index_match_count("runde").await.unwrap();
             assert_eq!(hits, 1_200 * (round + 1));
         }
         tx.send(true).unwrap();

@@ -172,4 +172,63 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// The account's ActiveSync calendar folders (types 8 and 13) in the cached hierarchy, as
+    /// (ServerId, display name), ordered by ServerId.
+    pub async fn eas_calendar_folders(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<(String, String)>, CoreError> {
+        let folders = sqlx::query_as(
+            "SELECT server_id, display_name FROM folder
+             WHERE account_id = ?1 AND folder_type IN (8, 13) ORDER BY server_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(folders)
+    }
+
+    /// Forgets a calendar's sync position and its synced events, keeping events with a pending
+    /// local change, in one transaction.
+    pub async fn reset_calendar_sync(&self, calendar_id: i64) -> Result<(), CoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND local_state = 0")
+            .bind(calendar_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE calendar SET sync_token = '', ctag = '' WHERE id = ?1")
+            .bind(calendar_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the ctag a CalDAV poll without sync-collection has caught up with.
+    pub async fn set_calendar_ctag(&self, calendar_id: i64, ctag: &str) -> Result<(), CoreError> {
+        sqlx::query("UPDATE calendar SET ctag = ?2 WHERE id = ?1")
+            .bind(calendar_id)
+            .bind(ctag)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The stored ctag of an account's calendar by remote id, `None` for an unknown calendar.
+    pub async fn calendar_ctag(
+        &self,
+        account_id: i64,
+        remote_id: &str,
+    ) -> Result<Option<String>, CoreError> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT ctag FROM calendar WHERE account_id = ?1 AND remote_id = ?2",
+            )
+            .bind(account_id)
+            .bind(remote_id)
+            .fetch_optional(&self.pool)
+            .await?,
+        )
+    }
 }

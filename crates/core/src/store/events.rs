@@ -322,6 +322,32 @@ pub(crate) async fn upsert_local_event(
     Ok(id)
 }
 
+/// A conflict the server won, inside the caller's transaction: the local version of the event
+/// (`local_remote_id`) leaves the cache and the server's version — (remote id, ETag,
+/// iCalendar), when the server still has the item — takes its place as a synced event.
+pub(crate) async fn take_server_version_in(
+    conn: &mut SqliteConnection,
+    zone: &Zone,
+    calendar_id: i64,
+    local_remote_id: &str,
+    server: Option<(String, String, String)>,
+) -> Result<(), CoreError> {
+    sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
+        .bind(calendar_id)
+        .bind(local_remote_id)
+        .execute(&mut *conn)
+        .await?;
+    if let Some((remote_id, etag, ical)) = server {
+        let id = upsert_local_event(&mut *conn, calendar_id, &remote_id, &ical, zone).await?;
+        sqlx::query("UPDATE event SET local_state = 0, etag = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(etag)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 const EVENT_COLUMNS: &str = "id, calendar_id, uid, remote_id, etag, ical, summary, location, \
      start_utc, end_utc, all_day, tzid, is_recurring, recurrence_id, status, organizer, \
      has_alarms, local_state";

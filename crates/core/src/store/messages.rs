@@ -1030,6 +1030,53 @@ impl Store {
         row.as_ref().map(message_from_row).transpose()
     }
 
+    /// The ServerIds cached in a folder (of any account, also locally deleted), in order.
+    #[cfg(test)]
+    pub(crate) async fn server_ids_in_folder(
+        &self,
+        folder_id: &str,
+    ) -> Result<Vec<String>, CoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT server_id FROM message WHERE folder_id = ?1 ORDER BY server_id",
+        )
+        .bind(folder_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    /// The ServerId of the account's Sent Items folder (type 5), if the hierarchy has one.
+    pub async fn sent_folder_id(&self, account_id: i64) -> Result<Option<String>, CoreError> {
+        let id = sqlx::query_scalar(
+            "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 5 LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// True when the folder holds a message with this Message-ID (without angle brackets), as
+    /// its Message-ID or as its ConversationId (SOGo reports the Message-ID there).
+    pub async fn folder_has_message_id(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        message_id: &str,
+    ) -> Result<bool, CoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM message WHERE account_id = ?1 AND folder_id = ?2
+               AND (message_id = ?3 OR conversation_id = ?4)",
+        )
+        .bind(account_id)
+        .bind(folder_id)
+        .bind(message_id)
+        .bind(format!("<{message_id}>"))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Stores a fetched body part (replacing the same kind) and updates `body_state`, in one
     /// transaction; a text part sends the message back to the indexer (search.rs).
     pub async fn store_body(&self, message_id: i64, part: &BodyPart) -> Result<(), CoreError> {

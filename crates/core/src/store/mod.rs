@@ -15,9 +15,11 @@
 
 #[cfg(test)]
 mod cache_tests;
+pub mod calendar_sync;
 pub mod calendars;
 pub mod events;
 pub mod messages;
+pub mod negotiated;
 pub mod outbox;
 pub mod quarantine;
 pub mod search;

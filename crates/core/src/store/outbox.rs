@@ -335,6 +335,33 @@ pub struct Done {
     pub etag: Option<String>,
 }
 
+/// An unfinished row of the calendar queue as stored ([`Store::calendar_queue`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedRow {
+    pub id: i64,
+    /// The operation as JSON (read by the replay, which parks a row it cannot read).
+    pub payload: String,
+    /// `pending` or `in_flight`.
+    pub state: String,
+    pub next_attempt_at: i64,
+}
+
+/// An unsent or parked calendar change, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingChange {
+    pub id: i64,
+    pub kind: String,
+    /// The calendar (remote id) and the item (href, ServerId or `local:<uid>`).
+    pub calendar: String,
+    pub item: String,
+    /// `pending`, `in_flight` or `parked`.
+    pub state: String,
+    pub attempts: i64,
+    /// Why it is parked or was retried (`conflict: …` for a conflict).
+    pub last_error: String,
+}
+
 /// The operation kinds of the calendar queue (replayed by engine/calendar_outbox.rs).
 pub(crate) const CALENDAR_KINDS: &str =
     "('event_create', 'event_update', 'event_delete', 'meeting_response')";
@@ -939,6 +966,106 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+
+    /// The account's unfinished (`pending` or `in_flight`) calendar operations, oldest first,
+    /// their payloads not yet read.
+    pub async fn calendar_queue(
+        &self,
+        account_url: &str,
+        account_user: &str,
+    ) -> Result<Vec<QueuedRow>, CoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, payload, state, next_attempt_at FROM outbox
+             WHERE account_url = ?1 AND account_user = ?2 AND state IN ('pending', 'in_flight')
+               AND kind IN {CALENDAR_KINDS}
+             ORDER BY id"
+        )))
+        .bind(account_url)
+        .bind(account_user)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| QueuedRow {
+                id: r.get("id"),
+                payload: r.get("payload"),
+                state: r.get("state"),
+                next_attempt_at: r.get("next_attempt_at"),
+            })
+            .collect())
+    }
+
+    /// The payload and state of one outbox row as stored now, `None` when the row is gone.
+    pub async fn outbox_payload(&self, id: i64) -> Result<Option<(String, String)>, CoreError> {
+        let row = sqlx::query_as("SELECT payload, state FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row)
+    }
+
+    /// The failed tries of an operation so far and when the next one is due (Unix seconds).
+    pub async fn outbox_tries(&self, id: i64) -> Result<(i64, i64), CoreError> {
+        let tries = sqlx::query_as("SELECT attempts, next_attempt_at FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(tries)
+    }
+
+    /// Makes a waiting operation due now, as if its backoff had passed.
+    #[cfg(test)]
+    pub(crate) async fn make_due_now(&self, id: i64) -> Result<(), CoreError> {
+        sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// in_flight → pending without counting a try: the server could not be reached.
+    pub async fn release_in_flight(&self, id: i64) -> Result<(), CoreError> {
+        sqlx::query("UPDATE outbox SET state = 'pending' WHERE id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A try failed in a way retrying cannot fix: the try is counted and the row parked with
+    /// the error, if it is still pending or in flight.
+    pub async fn park_failed(&self, id: i64, error: &str) -> Result<(), CoreError> {
+        let mut conn = self.pool.acquire().await?;
+        park_failed_in(&mut conn, id, error).await
+    }
+
+    /// Parks an operation with a reason the user sees; the count of failed tries stays.
+    pub async fn park_operation(&self, id: i64, reason: &str) -> Result<(), CoreError> {
+        let mut conn = self.pool.acquire().await?;
+        park_in(&mut conn, id, reason).await
+    }
+
+    /// Every calendar operation that is not done (pending and parked), oldest first.
+    pub async fn pending_calendar_changes(&self) -> Result<Vec<PendingChange>, CoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, kind, folder_id, item_id, state, attempts, last_error FROM outbox
+             WHERE state <> 'done' AND kind IN {CALENDAR_KINDS} ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PendingChange {
+                id: r.get("id"),
+                kind: r.get("kind"),
+                calendar: r.get("folder_id"),
+                item: r.get("item_id"),
+                state: r.get("state"),
+                attempts: r.get("attempts"),
+                last_error: r.get("last_error"),
+            })
+            .collect())
+    }
 }
 
 /// Marks an operation done (see [`Store::mark_done`]) inside the caller's transaction: the EAS
@@ -1137,5 +1264,40 @@ pub(crate) async fn finish_in(
         }
         settle_local_bit(&mut *tx, id, &op, local_ref).await?;
     }
+    Ok(())
+}
+
+/// Parks an operation inside the caller's transaction, with a reason the user sees; the count
+/// of failed tries stays as it is.
+pub(crate) async fn park_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    reason: &str,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = ?2, updated_at = unixepoch() WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// [`Store::park_failed`] inside the caller's transaction.
+pub(crate) async fn park_failed_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = ?2, attempts = attempts + 1,
+            updated_at = unixepoch()
+         WHERE id = ?1 AND state IN ('pending', 'in_flight')",
+    )
+    .bind(id)
+    .bind(error)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

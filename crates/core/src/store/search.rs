@@ -337,6 +337,16 @@ pub const INDEX_BATCH: u32 = 500;
 const SCAN_PAGE: i64 = 256;
 
 impl Store {
+    /// How many rows of the full-text index match an FTS5 query.
+    #[cfg(test)]
+    pub(crate) async fn index_match_count(&self, query: &str) -> Result<i64, CoreError> {
+        let n = sqlx::query_scalar("SELECT count(*) FROM message_fts WHERE message_fts MATCH ?1")
+            .bind(query)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// Messages matching `query`, newest first, at most `limit`. A message matches when every
     /// word of the query is a word prefix in its subject, addresses or body, or a substring of
     /// its subject or addresses (words of three or more characters). Folding as in the module
