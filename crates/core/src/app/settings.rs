@@ -9,9 +9,7 @@ impl Kontor {
     /// checkpoint), for when the process is about to be ended from outside (Windows Restart
     /// Manager, session end). The app keeps working afterwards.
     pub async fn save_state(&self) -> Result<(), CoreError> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(self.store.pool())
-            .await?;
+        self.store.checkpoint_wal().await?;
         tracing::info!("state saved (WAL checkpoint)");
         Ok(())
     }
@@ -23,13 +21,14 @@ impl Kontor {
 
     /// The user's own settings (the `setting` table and the configured account), before policy.
     pub async fn user_settings(&self) -> Result<UserSettings, CoreError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT key, value FROM setting WHERE key IN (?1, ?2, ?3)")
-                .bind(setting_keys::AUTOHIDE_REMINDERS)
-                .bind(setting_keys::AUTOHIDE_SECONDS)
-                .bind(setting_keys::CALDAV_URL)
-                .fetch_all(self.store.pool())
-                .await?;
+        let rows = self
+            .store
+            .setting_values([
+                setting_keys::AUTOHIDE_REMINDERS,
+                setting_keys::AUTOHIDE_SECONDS,
+                setting_keys::CALDAV_URL,
+            ])
+            .await?;
         let mut out = UserSettings {
             server_url: self.account_config().await.map(|a| a.server_url),
             ..UserSettings::default()
@@ -92,14 +91,9 @@ impl Kontor {
                 "the setting {key} is locked by policy"
             )));
         }
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value.to_string())
-        .execute(self.store.pool())
-        .await?;
+        self.store
+            .set_setting_value(key, &value.to_string())
+            .await?;
         tracing::info!(%key, %value, "setting changed");
         self.effective_settings().await
     }
@@ -151,10 +145,14 @@ mod tests {
                 .await
                 .is_err()
         );
-        let stored: Vec<String> = sqlx::query_scalar("SELECT key FROM setting ORDER BY key")
-            .fetch_all(app.store().pool())
+        let mut conn = app.store().pool().acquire().await.unwrap();
+        let stored: Vec<String> = crate::store::settings::setting_rows_in(&mut conn)
             .await
-            .unwrap();
+            .unwrap()
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+        drop(conn);
         assert_eq!(stored, vec![setting_keys::AUTOHIDE_SECONDS.to_owned()]);
         app.store().close().await;
 

@@ -17,10 +17,12 @@
 mod cache_tests;
 pub mod calendars;
 pub mod events;
+pub mod maintenance;
 pub mod messages;
 pub mod outbox;
 pub mod quarantine;
 pub mod search;
+pub mod settings;
 
 use std::path::Path;
 use std::str::FromStr;
