@@ -111,13 +111,10 @@ impl Kontor {
         let Some(cfg) = self.account_config().await else {
             return Ok(None);
         };
-        let version: Option<String> = sqlx::query_scalar(
-            "SELECT protocol_version FROM account WHERE server_url = ?1 AND username = ?2",
-        )
-        .bind(&cfg.server_url)
-        .bind(&cfg.user)
-        .fetch_optional(self.store.pool())
-        .await?;
+        let version = self
+            .store
+            .account_protocol_version(&cfg.server_url, &cfg.user)
+            .await?;
         Ok(Some(Account {
             server_url: cfg.server_url,
             user: cfg.user,

@@ -146,10 +146,9 @@ impl Kontor {
     }
 
     async fn event_row(&self, event_id: i64) -> Result<crate::store::EventRow, CoreError> {
-        let sql = "SELECT calendar_id, remote_id FROM event WHERE id = ?1";
-        let (cal, remote): (i64, String) = sqlx::query_as(sql)
-            .bind(event_id)
-            .fetch_optional(self.store.pool())
+        let (cal, remote) = self
+            .store
+            .event_key(event_id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
         self.store
@@ -349,11 +348,7 @@ impl Kontor {
     /// (Settings UserInformation), the account's user name, that name at the server's host
     /// (with and without `mail.`), and the signed-in account's user.
     async fn my_addresses(&self, account_id: i64) -> Result<Vec<String>, CoreError> {
-        let (server_url, user): (String, String) =
-            sqlx::query_as("SELECT server_url, username FROM account WHERE id = ?1")
-                .bind(account_id)
-                .fetch_one(self.store.pool())
-                .await?;
+        let (server_url, user) = self.store.account_login(account_id).await?;
         let host = url::Url::parse(&server_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))

@@ -32,13 +32,7 @@ impl Kontor {
                 (m.folder_id, m.server_id)
             }
             None => {
-                let drafts: Option<String> = sqlx::query_scalar(
-                    "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 3
-                     ORDER BY server_id LIMIT 1",
-                )
-                .bind(account_id)
-                .fetch_optional(self.store.pool())
-                .await?;
+                let drafts = self.store.drafts_folder_id(account_id).await?;
                 let drafts = drafts.ok_or_else(|| {
                     CoreError::InvalidInput(
                         "the account has no Drafts folder (refresh the folder list)".into(),
@@ -85,13 +79,7 @@ impl Kontor {
         let m = self.store.message(message_id).await?.ok_or_else(|| {
             CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
         })?;
-        let kind: Option<i64> = sqlx::query_scalar(
-            "SELECT folder_type FROM folder WHERE account_id = ?1 AND server_id = ?2",
-        )
-        .bind(m.account_id)
-        .bind(&m.folder_id)
-        .fetch_optional(self.store.pool())
-        .await?;
+        let kind = self.store.folder_type(m.account_id, &m.folder_id).await?;
         if kind != Some(3) {
             return Err(CoreError::InvalidInput(format!(
                 "message {message_id} is not a draft"

@@ -13,10 +13,13 @@
 //! All times in the cache tables are Unix seconds, UTC. Every query names its columns; every
 //! row comes back as a typed struct.
 
+pub mod account;
 #[cfg(test)]
 mod cache_tests;
 pub mod calendars;
+pub mod event_keys;
 pub mod events;
+pub mod folders;
 pub mod maintenance;
 pub mod messages;
 pub mod outbox;
