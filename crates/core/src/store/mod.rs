@@ -24,6 +24,7 @@ pub mod maintenance;
 pub mod messages;
 pub mod outbox;
 pub mod quarantine;
+pub mod reminder_state;
 pub mod search;
 pub mod settings;
 
