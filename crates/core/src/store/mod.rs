@@ -27,6 +27,7 @@ pub mod quarantine;
 pub mod reminder_state;
 pub mod search;
 pub mod settings;
+pub mod user_data;
 
 use std::path::Path;
 use std::str::FromStr;
