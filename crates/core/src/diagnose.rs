@@ -248,20 +248,12 @@ impl Target {
 
 /// The user's CalDAV address from the settings table, read only (no migration, no creation).
 async fn user_caldav_setting(paths: &ProfilePaths) -> Option<String> {
-    use sqlx::ConnectOptions;
     let db = paths.database();
     if !db.exists() {
         return None;
     }
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&db)
-        .read_only(true)
-        .connect()
-        .await
-        .ok()?;
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
-        .bind(setting_keys::CALDAV_URL)
-        .fetch_optional(&mut conn)
+    let mut conn = crate::store::maintenance::open_read_only(&db).await.ok()?;
+    let value = crate::store::settings::setting_value_in(&mut conn, setting_keys::CALDAV_URL)
         .await
         .ok()
         .flatten();

@@ -211,22 +211,15 @@ fn is_secret_key(key: &str) -> bool {
 
 /// The `setting` table, read only; keys naming a secret are left out.
 async fn user_setting_rows(paths: &ProfilePaths) -> serde_json::Map<String, serde_json::Value> {
-    use sqlx::ConnectOptions;
     let mut out = serde_json::Map::new();
     let db = paths.database();
     if !db.exists() {
         return out;
     }
-    let Ok(mut conn) = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&db)
-        .read_only(true)
-        .connect()
-        .await
-    else {
+    let Ok(mut conn) = crate::store::maintenance::open_read_only(&db).await else {
         return out;
     };
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM setting ORDER BY key")
-        .fetch_all(&mut conn)
+    let rows = crate::store::settings::setting_rows_in(&mut conn)
         .await
         .unwrap_or_default();
     for (key, value) in rows {
@@ -300,8 +293,8 @@ mod tests {
         app.set_setting(crate::policy::SettingChange::AutohideSeconds(20))
             .await
             .unwrap();
-        sqlx::query("INSERT INTO setting (key, value) VALUES ('sync.token', '\"tok-abc\"')")
-            .execute(app.store().pool())
+        app.store()
+            .set_setting_value("sync.token", "\"tok-abc\"")
             .await
             .unwrap();
         app.store().close().await;

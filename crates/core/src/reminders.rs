@@ -41,11 +41,11 @@ use kontor_reminders::{
     Scheduler, Settings, SnoozeChoice, UserState, WindowEvent, WindowSettings, WindowView,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::error::CoreError;
 use crate::store::Store;
+use crate::store::reminder_state::ReminderAckRow;
 
 pub use kontor_reminders::{DEFAULT_AUTOHIDE_SECONDS, SnoozeChoice as Snooze};
 
@@ -345,30 +345,21 @@ fn opt_time(s: &str) -> Result<Option<DateTime<Utc>>, CoreError> {
 }
 
 async fn load_state(store: &Store) -> Result<UserState, CoreError> {
-    let rows = sqlx::query(
-        "SELECT uid, instance, start, through, alarm_at, snooze_until FROM reminder_ack
-         ORDER BY uid, instance",
-    )
-    .fetch_all(store.pool())
-    .await?;
+    let rows = store.reminder_acks().await?;
     let mut acks = Vec::with_capacity(rows.len());
     for r in rows {
-        let (uid, instance): (String, String) = (r.get(0), r.get(1));
-        let until: String = r.get(5);
         acks.push(Ack {
             key: OccurrenceKey {
-                uid,
-                instance: parse_time(&instance)?,
+                uid: r.uid,
+                instance: parse_time(&r.instance)?,
             },
-            start: parse_time(r.get(2))?,
-            through: parse_time(r.get(3))?,
-            alarm_at: parse_time(r.get(4))?,
-            snooze_until: opt_time(&until)?,
+            start: parse_time(&r.start)?,
+            through: parse_time(&r.through)?,
+            alarm_at: parse_time(&r.alarm_at)?,
+            snooze_until: opt_time(&r.snooze_until)?,
         });
     }
-    let meta: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM reminder_meta")
-        .fetch_all(store.pool())
-        .await?;
+    let meta = store.reminder_meta().await?;
     let get = |k: &str| {
         meta.iter()
             .find(|(key, _)| key == k)
@@ -386,59 +377,41 @@ async fn save_state(store: &Store, old: &UserState, new: &UserState) -> Result<(
     if old == new {
         return Ok(());
     }
-    let mut tx = store.begin_write().await?;
     let old_acks: HashMap<&OccurrenceKey, &Ack> = old.acks.iter().map(|a| (&a.key, a)).collect();
     let new_keys: HashSet<&OccurrenceKey> = new.acks.iter().map(|a| &a.key).collect();
-    for gone in old.acks.iter().filter(|a| !new_keys.contains(&a.key)) {
-        sqlx::query("DELETE FROM reminder_ack WHERE uid = ?1 AND instance = ?2")
-            .bind(&gone.key.uid)
-            .bind(rfc3339(gone.key.instance))
-            .execute(&mut *tx)
-            .await?;
-    }
-    for ack in new.acks.iter().filter(|a| old_acks.get(&a.key) != Some(a)) {
-        sqlx::query(
-            "INSERT INTO reminder_ack (uid, instance, start, through, alarm_at, snooze_until)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (uid, instance) DO UPDATE SET start = excluded.start,
-                through = excluded.through, alarm_at = excluded.alarm_at,
-                snooze_until = excluded.snooze_until",
-        )
-        .bind(&ack.key.uid)
-        .bind(rfc3339(ack.key.instance))
-        .bind(rfc3339(ack.start))
-        .bind(rfc3339(ack.through))
-        .bind(rfc3339(ack.alarm_at))
-        .bind(ack.snooze_until.map(rfc3339).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (key, value) in [("since", new.since), ("last_seen", new.last_seen)] {
-        sqlx::query(
-            "INSERT INTO reminder_meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value.map(rfc3339).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    let removed: Vec<(String, String)> = old
+        .acks
+        .iter()
+        .filter(|a| !new_keys.contains(&a.key))
+        .map(|gone| (gone.key.uid.clone(), rfc3339(gone.key.instance)))
+        .collect();
+    let upserted: Vec<ReminderAckRow> = new
+        .acks
+        .iter()
+        .filter(|a| old_acks.get(&a.key) != Some(a))
+        .map(|ack| ReminderAckRow {
+            uid: ack.key.uid.clone(),
+            instance: rfc3339(ack.key.instance),
+            start: rfc3339(ack.start),
+            through: rfc3339(ack.through),
+            alarm_at: rfc3339(ack.alarm_at),
+            snooze_until: ack.snooze_until.map(rfc3339).unwrap_or_default(),
+        })
+        .collect();
+    let meta = [("since", new.since), ("last_seen", new.last_seen)]
+        .map(|(key, value)| (key, value.map(rfc3339).unwrap_or_default()));
+    store.save_reminder_state(&removed, &upserted, &meta).await
 }
 
 async fn load_prefs(store: &Store) -> Result<HashMap<String, CalendarPref>, CoreError> {
-    let rows: Vec<(String, i64, String)> =
-        sqlx::query_as("SELECT calendar_id, remind, enabled_since FROM reminder_calendar")
-            .fetch_all(store.pool())
-            .await?;
+    let rows = store.reminder_calendars().await?;
     let mut out = HashMap::with_capacity(rows.len());
-    for (id, remind, since) in rows {
+    for r in rows {
         out.insert(
-            id,
+            r.calendar_id,
             CalendarPref {
-                remind: remind != 0,
-                enabled_since: opt_time(&since)?,
+                remind: r.remind,
+                enabled_since: opt_time(&r.enabled_since)?,
             },
         );
     }
@@ -816,16 +789,14 @@ impl ReminderService {
                 old.and_then(|p| p.enabled_since)
             },
         };
-        sqlx::query(
-            "INSERT INTO reminder_calendar (calendar_id, remind, enabled_since) VALUES (?1, ?2, ?3)
-             ON CONFLICT (calendar_id) DO UPDATE SET remind = excluded.remind,
-                enabled_since = excluded.enabled_since",
-        )
-        .bind(calendar_id)
-        .bind(i64::from(remind))
-        .bind(pref.enabled_since.map(rfc3339).unwrap_or_default())
-        .execute(self.shared.store.pool())
-        .await?;
+        self.shared
+            .store
+            .set_reminder_calendar(
+                calendar_id,
+                remind,
+                &pref.enabled_since.map(rfc3339).unwrap_or_default(),
+            )
+            .await?;
         inner.prefs.insert(calendar_id.to_owned(), pref);
         inner.register_calendar(calendar_id);
         let view = self.poll_locked(&mut inner, now).await;
@@ -1030,11 +1001,13 @@ mod tests {
         svc.replace(rebuilt).await;
         assert!(svc.snapshot().active.is_empty());
         assert!(!svc.snapshot().visible);
-        let rows: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM reminder_ack WHERE snooze_until = ''")
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
+        let rows = store
+            .reminder_acks()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|a| a.snooze_until.is_empty())
+            .count();
         assert_eq!(rows, 1);
     }
 
@@ -1084,10 +1057,7 @@ mod tests {
         let (until, snap) = svc.snooze(&id, SnoozeChoice::FiveMinutes).await.unwrap();
         assert_eq!(until, t("2026-11-27T08:50:05Z"));
         assert!(snap.active.is_empty());
-        let stored: String = sqlx::query_scalar("SELECT snooze_until FROM reminder_ack")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let stored: String = store.reminder_acks().await.unwrap().remove(0).snooze_until;
         assert_eq!(stored, "2026-11-27T08:50:05Z");
         clock.set(until);
         let snap = svc.poll().await;

@@ -27,59 +27,18 @@
 use std::path::{Path, PathBuf};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-use sqlx::{AssertSqlSafe, Connection, SqliteConnection};
+use sqlx::{Connection, SqliteConnection};
 
 use crate::error::CoreError;
 use crate::i18n::Lang;
 use crate::profile::{InstanceLock, ProfileFile, ProfilePaths};
 use crate::secrets;
 use crate::store::MIGRATOR;
+use crate::store::user_data::{Carried, carry_user_data};
 
-/// How a user-data table is treated by a reset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserData {
-    /// Always carried into the fresh database.
-    Kept,
-    /// Pending local changes: carried unless the reset discards the outbox.
-    Outbox,
-}
-
-/// A table holding user data rather than a server mirror.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserDataTable {
-    pub name: &'static str,
-    pub kind: UserData,
-}
-
-/// Every table whose rows are user data (docs/CONVENTIONS.md#cache-vs-user-data). Everything else
-/// in the database is a server mirror that a reset rebuilds. A migration that adds a table adds it
-/// here or to the cache list in this module's tests, which fail until it is classified.
-/// `outbox` is the name reserved for the pending-changes table.
-pub const USER_DATA_TABLES: &[UserDataTable] = &[
-    UserDataTable {
-        name: "setting",
-        kind: UserData::Kept,
-    },
-    UserDataTable {
-        name: "outbox",
-        kind: UserData::Outbox,
-    },
-    // Reminder snooze/dismiss state, the per-calendar "remind me" switch and the scheduler's
-    // marks (migrations/0003_reminders.sql): a dismissed occurrence never fires again, also
-    // after a reset (docs/reminders.md#window-semantics).
-    UserDataTable {
-        name: "reminder_ack",
-        kind: UserData::Kept,
-    },
-    UserDataTable {
-        name: "reminder_calendar",
-        kind: UserData::Kept,
-    },
-    UserDataTable {
-        name: "reminder_meta",
-        kind: UserData::Kept,
-    },
-];
+// Which tables are user data (the reset class of every table) is kept next to the queries that
+// carry them, in store/user_data.rs, together with the test that every table is classified.
+pub use crate::store::user_data::{USER_DATA_TABLES, UserData, UserDataTable};
 
 /// What a reset should also do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -364,7 +323,7 @@ async fn reset_database(
     conn.close().await?;
 
     let steps = match carried {
-        Ok(steps) => steps,
+        Ok(carried) => carried_steps(carried),
         Err(e) => USER_DATA_TABLES
             .iter()
             .filter(|t| !(opts.discard_outbox && t.kind == UserData::Outbox))
@@ -413,6 +372,30 @@ async fn reset_database(
     Ok(())
 }
 
+/// The report's steps for what carrying the user-data tables did, table by table.
+fn carried_steps(carried: Vec<(&'static str, Carried)>) -> Vec<ResetStep> {
+    let mut steps = Vec::new();
+    for (table, what) in carried {
+        match what {
+            Carried::Discarded { rows } => steps.push(ResetStep::OutboxDiscarded { table, rows }),
+            Carried::NoSuchTable => steps.push(ResetStep::NotCarried {
+                table,
+                reason: "the current schema has no such table".into(),
+            }),
+            Carried::Copied { rows, dropped } => {
+                steps.push(ResetStep::Carried { table, rows });
+                if !dropped.is_empty() {
+                    steps.push(ResetStep::ColumnsDropped {
+                        table,
+                        columns: dropped,
+                    });
+                }
+            }
+        }
+    }
+    steps
+}
+
 /// `<profile>/reset-<UTC timestamp>` (colon-free for Windows), made unique with a counter.
 fn aside_dir(root: &Path) -> Result<PathBuf, CoreError> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
@@ -435,133 +418,12 @@ fn aside_dir(root: &Path) -> Result<PathBuf, CoreError> {
     )))
 }
 
-fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
-
-/// Copies the user-data tables from the database at `old` into the connection's database, in
-/// one transaction. An error means the old database could not be read (nothing was copied).
-async fn carry_user_data(
-    conn: &mut SqliteConnection,
-    old: &Path,
-    discard_outbox: bool,
-) -> Result<Vec<ResetStep>, sqlx::Error> {
-    let old = old.to_str().ok_or_else(|| {
-        sqlx::Error::Configuration("the profile path is not valid Unicode".into())
-    })?;
-    sqlx::query("ATTACH DATABASE ?1 AS old")
-        .bind(old)
-        .execute(&mut *conn)
-        .await?;
-    let result = carry_attached(conn, discard_outbox).await;
-    // Detaching can only fail if a transaction is still open, which carry_attached prevents.
-    let _ = sqlx::query("DETACH DATABASE old").execute(&mut *conn).await;
-    result
-}
-
-async fn columns(
-    conn: &mut SqliteConnection,
-    schema: &str,
-    table: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    // The table-valued pragma takes the schema as its last argument.
-    sqlx::query_scalar("SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid")
-        .bind(table)
-        .bind(schema)
-        .fetch_all(&mut *conn)
-        .await
-}
-
-async fn carry_attached(
-    conn: &mut SqliteConnection,
-    discard_outbox: bool,
-) -> Result<Vec<ResetStep>, sqlx::Error> {
-    let mut steps = Vec::new();
-    let mut tx = conn.begin().await?;
-    // Reading the old schema first turns "not a database" into an error here.
-    let _: i64 = sqlx::query_scalar("SELECT count(*) FROM old.sqlite_master")
-        .fetch_one(&mut *tx)
-        .await?;
-    for table in USER_DATA_TABLES {
-        let old_cols = columns(&mut tx, "old", table.name).await?;
-        if old_cols.is_empty() {
-            continue; // not in this profile's database: nothing to keep
-        }
-        let from = format!("old.{}", quote(table.name));
-        if discard_outbox && table.kind == UserData::Outbox {
-            // Identifiers come from USER_DATA_TABLES and are quoted.
-            let sql = format!("SELECT count(*) FROM {from}");
-            let rows: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
-                .fetch_one(&mut *tx)
-                .await?;
-            steps.push(ResetStep::OutboxDiscarded {
-                table: table.name,
-                rows: u64::try_from(rows).unwrap_or(0),
-            });
-            continue;
-        }
-        let new_cols = columns(&mut tx, "main", table.name).await?;
-        if new_cols.is_empty() {
-            steps.push(ResetStep::NotCarried {
-                table: table.name,
-                reason: "the current schema has no such table".into(),
-            });
-            continue;
-        }
-        let shared: Vec<&String> = new_cols.iter().filter(|c| old_cols.contains(c)).collect();
-        let dropped: Vec<String> = old_cols
-            .iter()
-            .filter(|c| !new_cols.contains(c))
-            .cloned()
-            .collect();
-        let list = shared
-            .iter()
-            .map(|c| quote(c))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT OR REPLACE INTO main.{} ({list}) SELECT {list} FROM {from}",
-            quote(table.name)
-        );
-        // Identifiers come from USER_DATA_TABLES and the schema, and are quoted.
-        let done = sqlx::query(AssertSqlSafe(sql)).execute(&mut *tx).await?;
-        steps.push(ResetStep::Carried {
-            table: table.name,
-            rows: done.rows_affected(),
-        });
-        if !dropped.is_empty() {
-            steps.push(ResetStep::ColumnsDropped {
-                table: table.name,
-                columns: dropped,
-            });
-        }
-    }
-    tx.commit().await?;
-    Ok(steps)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::AccountConfig;
+    use crate::store::reminder_state::ReminderAckRow;
     use crate::store::{FolderChange, OutboxOp, Store};
-
-    /// Cache tables of the current schema: rebuilt from the server after a reset.
-    const CACHE_TABLES: &[&str] = &[
-        "account",
-        "folder",
-        "sync_state",
-        "message",
-        "message_body",
-        "attachment",
-        "calendar",
-        "event",
-        "occurrence",
-        "quarantine",
-    ];
-
-    /// FTS5 indexes over the cache; their shadow tables (`<name>_data`, …) are cache too.
-    const CACHE_INDEXES: &[&str] = &["message_fts", "message_tri"];
 
     async fn seeded(dir: &Path) -> (ProfilePaths, String) {
         let paths = ProfilePaths::new(dir.join("profile"));
@@ -595,8 +457,8 @@ mod tests {
             )
             .await
             .unwrap();
-        sqlx::query("INSERT INTO setting (key, value) VALUES ('reminders.autohide', 'false')")
-            .execute(store.pool())
+        store
+            .set_setting_value("reminders.autohide", "false")
             .await
             .unwrap();
         // Leave the WAL in place, as a running app that was killed would.
@@ -605,10 +467,7 @@ mod tests {
     }
 
     async fn count(store: &Store, table: &str) -> i64 {
-        sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-            .fetch_one(store.pool())
-            .await
-            .unwrap()
+        store.row_count(table).await.unwrap()
     }
 
     #[tokio::test]
@@ -644,11 +503,12 @@ mod tests {
         let store = Store::open(&paths.database()).await.unwrap();
         assert_eq!(count(&store, "folder").await, 0);
         assert_eq!(count(&store, "account").await, 0);
-        let v: String = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
-            .bind("reminders.autohide")
-            .fetch_one(store.pool())
+        let mut conn = store.pool().acquire().await.unwrap();
+        let v: String = crate::store::settings::setting_value_in(&mut conn, "reminders.autohide")
             .await
+            .unwrap()
             .unwrap();
+        drop(conn);
         assert_eq!(v, "false");
         store.close().await;
 
@@ -673,24 +533,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (paths, _) = seeded(dir.path()).await;
         let store = Store::open(&paths.database()).await.unwrap();
-        sqlx::query(
-            "INSERT INTO reminder_ack (uid, instance, start, through, alarm_at, snooze_until)
-             VALUES ('m1', '2026-11-27T09:00:00Z', '2026-11-27T09:00:00Z',
-                     '2026-11-27T08:46:00Z', '2026-11-27T08:45:00Z', '')",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
-        sqlx::query("INSERT INTO reminder_calendar (calendar_id, remind) VALUES ('bob', 1)")
-            .execute(store.pool())
+        let ack = ReminderAckRow {
+            uid: "m1".into(),
+            instance: "2026-11-27T09:00:00Z".into(),
+            start: "2026-11-27T09:00:00Z".into(),
+            through: "2026-11-27T08:46:00Z".into(),
+            alarm_at: "2026-11-27T08:45:00Z".into(),
+            snooze_until: String::new(),
+        };
+        store
+            .save_reminder_state(&[], &[ack], &[("since", "2026-11-01T00:00:00Z".into())])
             .await
             .unwrap();
-        sqlx::query(
-            "INSERT INTO reminder_meta (key, value) VALUES ('since', '2026-11-01T00:00:00Z')",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
+        store.set_reminder_calendar("bob", true, "").await.unwrap();
         store.close().await;
 
         let report = reset_profile(&paths, ResetOptions::default())
@@ -706,11 +561,14 @@ mod tests {
             );
         }
         let store = Store::open(&paths.database()).await.unwrap();
-        let dismissed: (String, String, String) =
-            sqlx::query_as("SELECT uid, instance, snooze_until FROM reminder_ack")
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
+        let dismissed: (String, String, String) = store
+            .reminder_acks()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.uid, a.instance, a.snooze_until))
+            .next()
+            .unwrap();
         assert_eq!(
             dismissed,
             ("m1".into(), "2026-11-27T09:00:00Z".into(), String::new())
@@ -964,36 +822,5 @@ mod tests {
             .unwrap();
         assert_eq!(report.steps, [ResetStep::NoCache]);
         assert!(!paths.database().exists());
-    }
-
-    #[tokio::test]
-    async fn every_table_is_classified_and_user_data_has_no_foreign_keys() {
-        let store = Store::open_in_memory().await.unwrap();
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
-        )
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-        for t in &tables {
-            let user = USER_DATA_TABLES.iter().any(|u| u.name == t);
-            let index = CACHE_INDEXES
-                .iter()
-                .any(|i| t == i || t.strip_prefix(i).is_some_and(|rest| rest.starts_with('_')));
-            assert!(
-                user || index || CACHE_TABLES.contains(&t.as_str()),
-                "table {t} is neither in USER_DATA_TABLES nor a cache table: classify it"
-            );
-            if user {
-                let fks: i64 =
-                    sqlx::query_scalar("SELECT count(*) FROM pragma_foreign_key_list(?1)")
-                        .bind(t)
-                        .fetch_one(store.pool())
-                        .await
-                        .unwrap();
-                assert_eq!(fks, 0, "user-data table {t} references the cache");
-            }
-        }
     }
 }

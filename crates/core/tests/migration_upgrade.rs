@@ -481,7 +481,11 @@ async fn a_database_migrated_before_a_comment_only_edit_still_opens() {
     let path = dir.path().join("released.db");
     let pool = database_at(&path, 4).await;
     for (version, released) in EDITED_MIGRATIONS {
-        assert_ne!(hex(released), checksum_of(*version), "migration {version} was not edited");
+        assert_ne!(
+            hex(released),
+            checksum_of(*version),
+            "migration {version} was not edited"
+        );
         sqlx::query("UPDATE _sqlx_migrations SET checksum = ?1 WHERE version = ?2")
             .bind(hex(released))
             .bind(version)

@@ -40,7 +40,7 @@ use super::calendar_eas::{self, EasSyncError};
 use super::calendar_outbox::{self, AccountKey, Replayed};
 use super::outcome::{Conflict, Outcome};
 use crate::error::CoreError;
-use crate::store::calendar_sync;
+use crate::store::settings;
 use crate::store::{CalendarInfo, CalendarRow, CalendarSource, Store};
 
 /// What changed, for the UI and the reminder service.
@@ -108,7 +108,7 @@ pub async fn setting<T: serde::de::DeserializeOwned>(
     pool: &SqlitePool,
     key: &str,
 ) -> Result<Option<T>, CoreError> {
-    let v = calendar_sync::read_setting(pool, key).await?;
+    let v = settings::read_setting(pool, key).await?;
     Ok(v.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
@@ -119,7 +119,7 @@ pub async fn set_setting<T: Serialize>(
     value: &T,
 ) -> Result<(), CoreError> {
     let v = serde_json::to_string(value).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
-    calendar_sync::write_setting(pool, key, &v).await
+    settings::write_setting(pool, key, &v).await
 }
 
 /// What one run did.

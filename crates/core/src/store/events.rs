@@ -377,6 +377,15 @@ fn event_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<EventRow, sqlx::Error> 
 }
 
 impl Store {
+    /// The calendar id and remote id of the event row `event_id`, if there is one.
+    pub async fn event_key(&self, event_id: i64) -> Result<Option<(i64, String)>, CoreError> {
+        let sql = "SELECT calendar_id, remote_id FROM event WHERE id = ?1";
+        Ok(sqlx::query_as(sql)
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// Applies one sync answer for a calendar: the new sync token (EAS SyncKey or CalDAV
     /// sync token) and every object it covers, in one transaction. Upserts go by remote id and
     /// keep the server's ETag; objects that cannot be read are quarantined (same transaction)

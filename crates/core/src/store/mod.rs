@@ -8,21 +8,32 @@
 //! * [`search`] — FTS5 full-text and substring search with German folding;
 //! * [`calendars`] and [`events`] — EAS and CalDAV calendars, events, occurrences;
 //! * [`outbox`] — local changes applied at once and queued for the server;
-//! * [`quarantine`] — items that could not be processed.
+//! * [`quarantine`] — items that could not be processed;
+//! * [`account`] and [`folders`] — account and folder lookups, what the server negotiated;
+//! * [`settings`] — the user's settings by key;
+//! * [`reminder_state`] — snooze/dismiss state and the per-calendar "remind me" switches;
+//! * [`user_data`] — which tables are user data, and carrying them through a profile reset;
+//! * [`maintenance`] — WAL checkpoints and read-only access for `--diagnose` and log export.
+//!
+//! No SQL lives outside this module (tests excepted): a schema change is found here.
 //!
 //! All times in the cache tables are Unix seconds, UTC. Every query names its columns; every
 //! row comes back as a typed struct.
 
+pub mod account;
 #[cfg(test)]
 mod cache_tests;
-pub mod calendar_sync;
 pub mod calendars;
 pub mod events;
+pub mod folders;
+pub mod maintenance;
 pub mod messages;
-pub mod negotiated;
 pub mod outbox;
 pub mod quarantine;
+pub mod reminder_state;
 pub mod search;
+pub mod settings;
+pub mod user_data;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -104,7 +115,10 @@ async fn adopt_edited_migrations(conn: &mut SqliteConnection) -> Result<(), Core
         .execute(&mut *conn)
         .await?;
         if updated.rows_affected() > 0 {
-            tracing::info!(version, "migration checksum of a comment-only edit recorded");
+            tracing::info!(
+                version,
+                "migration checksum of a comment-only edit recorded"
+            );
         }
     }
     Ok(())

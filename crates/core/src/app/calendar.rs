@@ -1,0 +1,443 @@
+//! Calendar: events (create, change, delete), occurrences and answers to meeting invitations.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Kontor, mail_domain};
+use crate::engine::calendar::{self as cal_engine, CalendarBus};
+use crate::engine::calendar_outbox::{self, PendingChange};
+use crate::error::CoreError;
+use crate::store::{CalendarRow, CalendarSource, OccurrenceRow, OutboxOp};
+
+/// A new or edited event as the UI submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventDraft {
+    pub calendar_id: i64,
+    pub summary: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub all_day: bool,
+    /// IANA zone the event's wall-clock times belong to; the user's zone when absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Minutes before the start; `None` for no reminder.
+    #[serde(default)]
+    pub reminder_minutes: Option<u32>,
+    /// An RFC 5545 RRULE value (`FREQ=WEEKLY;BYDAY=MO`), or none.
+    #[serde(default)]
+    pub rrule: Option<String>,
+    /// A UID to use for a new event (generated when absent).
+    #[serde(default)]
+    pub uid: Option<String>,
+}
+
+/// An event as stored, for the UI to open and edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRef {
+    pub id: i64,
+    pub calendar_id: i64,
+    pub uid: String,
+    /// iCalendar text.
+    pub ical: String,
+    /// True while a local change waits in the outbox.
+    pub pending: bool,
+}
+
+/// An answer to a meeting invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingAnswer {
+    Accepted,
+    Tentative,
+    Declined,
+}
+
+/// Writes a draft into an item (new or existing master).
+fn apply_draft(
+    item: &mut kontor_calendar::Item,
+    d: &EventDraft,
+    zone: &kontor_calendar::Zone,
+) -> Result<(), CoreError> {
+    use kontor_calendar::{Alarm, DateOrTime, Recurrence};
+    if d.end < d.start {
+        return Err(CoreError::InvalidInput(
+            "the event ends before it starts".into(),
+        ));
+    }
+    let (z, tzid) = match d.time_zone.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => (
+            kontor_calendar::tz::zone_by_name(t)
+                .ok_or_else(|| CoreError::InvalidInput(format!("unknown time zone \"{t}\"")))?,
+            Some(t.to_string()),
+        ),
+        None => (
+            zone.clone(),
+            match zone {
+                kontor_calendar::Zone::Iana(tz) => Some(tz.name().to_string()),
+                _ => None,
+            },
+        ),
+    };
+    let when = |t: chrono::DateTime<chrono::Utc>| -> DateOrTime {
+        if d.all_day {
+            DateOrTime::Date(z.utc_to_local(t).date())
+        } else if let Some(tzid) = &tzid {
+            DateOrTime::Zoned {
+                local: z.utc_to_local(t),
+                tzid: tzid.clone(),
+            }
+        } else {
+            DateOrTime::Utc(t)
+        }
+    };
+    item.summary = Some(d.summary.clone()).filter(|s| !s.is_empty());
+    item.location = d.location.clone().filter(|s| !s.is_empty());
+    item.description = d.description.clone().filter(|s| !s.is_empty());
+    item.start = Some(when(d.start));
+    let mut end = when(d.end);
+    if d.all_day && end == *item.start.as_ref().expect("set") {
+        // RFC 5545 §3.6.1: an all-day DTEND is exclusive.
+        if let DateOrTime::Date(e) = end {
+            end = DateOrTime::Date(e + chrono::TimeDelta::days(1));
+        }
+    }
+    item.end = Some(end);
+    item.duration = None;
+    item.alarms = d
+        .reminder_minutes
+        .map(|m| vec![Alarm::minutes_before_start(i64::from(m))])
+        .unwrap_or_default();
+    item.rrule = match d.rrule.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => Some(
+            Recurrence::parse(r)
+                .map_err(|e| CoreError::InvalidInput(format!("recurrence rule: {e}")))?,
+        ),
+        None => None,
+    };
+    item.dtstamp = Some(chrono::Utc::now());
+    Ok(())
+}
+
+impl Kontor {
+    /// Calendar change notifications (sync results, conflicts, failures).
+    pub fn calendar_events(&self) -> &CalendarBus {
+        &self.calendar_bus
+    }
+
+    /// Every cached calendar (ActiveSync folders and CalDAV collections).
+    pub async fn calendars(&self) -> Result<Vec<CalendarRow>, CoreError> {
+        self.store.calendars(None).await
+    }
+
+    /// Occurrences overlapping `[from, to)` from the cache, by start (what the materialised
+    /// window, now − 7 days … now + 90 days, covers).
+    pub async fn occurrences(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<OccurrenceRow>, CoreError> {
+        self.store.occurrences_between(from, to).await
+    }
+
+    async fn event_row(&self, event_id: i64) -> Result<crate::store::EventRow, CoreError> {
+        let (cal, remote) = self
+            .store
+            .event_key(event_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))?;
+        self.store
+            .event_by_remote_id(cal, &remote)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no event {event_id}")))
+    }
+
+    /// One stored event.
+    pub async fn event(&self, event_id: i64) -> Result<EventRef, CoreError> {
+        let e = self.event_row(event_id).await?;
+        Ok(EventRef {
+            id: e.id,
+            calendar_id: e.calendar_id,
+            uid: e.uid,
+            ical: e.ical,
+            pending: e.local_state != 0,
+        })
+    }
+
+    async fn writable_calendar(&self, id: i64) -> Result<CalendarRow, CoreError> {
+        let cal = self
+            .store
+            .calendar(id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {id}")))?;
+        if cal.read_only {
+            return Err(CoreError::InvalidInput(format!(
+                "the calendar \"{}\" is read-only",
+                cal.display_name
+            )));
+        }
+        Ok(cal)
+    }
+
+    /// Creates an event: in the cache at once, on the server with the next sync.
+    pub async fn create_event(&self, draft: EventDraft) -> Result<EventRef, CoreError> {
+        let cal = self.writable_calendar(draft.calendar_id).await?;
+        let zone = self.calendar_zone();
+        let uid = draft
+            .uid
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| format!("{}@kontor", uuid::Uuid::new_v4()));
+        let mut item = kontor_calendar::Item::new(kontor_calendar::ItemKind::Event, &uid);
+        apply_draft(&mut item, &draft, &zone)?;
+        let ical = kontor_calendar::Calendar {
+            items: vec![item],
+            ..Default::default()
+        }
+        .to_ics();
+        crate::engine::calendar_cache::ensure_window(&self.store, &cal).await?;
+        let remote_id = calendar_outbox::local_remote_id(&cal, &uid);
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventCreate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: remote_id.clone(),
+                    ical,
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        let e = self
+            .store
+            .event_by_remote_id(cal.id, &remote_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the new event was not stored".into()))?;
+        self.event(e.id).await
+    }
+
+    /// Changes an event's master (overrides of a series are kept).
+    pub async fn update_event(
+        &self,
+        event_id: i64,
+        draft: EventDraft,
+    ) -> Result<EventRef, CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let zone = self.calendar_zone();
+        let mut parsed = kontor_calendar::Calendar::parse(&row.ical)
+            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let master = parsed
+            .items
+            .iter_mut()
+            .find(|i| i.uid == row.uid && i.recurrence_id.is_none())
+            .ok_or_else(|| CoreError::InvalidInput("the event has no master item".into()))?;
+        apply_draft(
+            master,
+            &EventDraft {
+                calendar_id: cal.id,
+                ..draft
+            },
+            &zone,
+        )?;
+        master.sequence += 1;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical: parsed.to_ics(),
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        self.event(event_id).await
+    }
+
+    /// Deletes an event (hidden at once, deleted on the server with the next sync).
+    pub async fn delete_event(&self, event_id: i64) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventDelete {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        Ok(())
+    }
+
+    /// Answers a meeting invitation. On ActiveSync: MeetingResponse (MS-ASCMD 2.2.1.11) on the
+    /// calendar item, then an iTIP REPLY mail to the organizer (subject and text in `lang`);
+    /// the server's updated event comes with the next sync. On CalDAV: the
+    /// event with the user's PARTSTAT, written like any update (the server's scheduling, RFC
+    /// 6638, informs the organizer); the cache shows the answer at once.
+    pub async fn respond_to_meeting(
+        &self,
+        event_id: i64,
+        answer: MeetingAnswer,
+        lang: crate::i18n::Lang,
+    ) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self
+            .store
+            .calendar(row.calendar_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
+        let partstat = match answer {
+            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
+            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
+            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
+        };
+        let me = self.my_addresses(cal.account_id).await?;
+        let mut reply_mail = None;
+        let op = match cal.source {
+            CalendarSource::Eas => {
+                // MeetingResponse records the answer in the user's mailbox; the organizer is
+                // told by mail (up to EAS 14.1 the server sends nothing, and Kontor never asks
+                // a 16.x server to: MS-ASCMD 2.2.3.163 SendResponse), like Outlook does.
+                reply_mail = self.itip_reply_mail(&row.ical, &row.uid, &me, partstat, lang)?;
+                OutboxOp::MeetingResponse {
+                    folder_id: cal.remote_id.clone(),
+                    server_id: row.remote_id.clone(),
+                    response: match answer {
+                        MeetingAnswer::Accepted => crate::store::Response::Accept,
+                        MeetingAnswer::Tentative => crate::store::Response::Tentative,
+                        MeetingAnswer::Declined => crate::store::Response::Decline,
+                    },
+                    uid: row.uid.clone(),
+                }
+            }
+            CalendarSource::Caldav => {
+                let cal = self.writable_calendar(cal.id).await?;
+                OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical: calendar_outbox::with_partstat(&row.ical, &me, partstat)?,
+                }
+            }
+        };
+        self.store.enqueue(cal.account_id, &op).await?;
+        if let Some(mail) = reply_mail {
+            // Queued after the answer itself, so it goes out only once that is recorded.
+            self.store.enqueue(cal.account_id, &mail).await?;
+            if let Some(h) = self.engine.lock().await.handle.as_ref() {
+                h.wake();
+            }
+        }
+        Ok(())
+    }
+
+    /// The addresses that may name the user as an attendee: those the server reported
+    /// (Settings UserInformation), the account's user name, that name at the server's host
+    /// (with and without `mail.`), and the signed-in account's user.
+    async fn my_addresses(&self, account_id: i64) -> Result<Vec<String>, CoreError> {
+        let (server_url, user) = self.store.account_login(account_id).await?;
+        let host = url::Url::parse(&server_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut me = self.store.account_identity(account_id).await?.0;
+        me.extend([
+            user.clone(),
+            format!("{user}@{host}"),
+            format!("{user}@{}", mail_domain(&host)),
+        ]);
+        if let Some(cfg) = self.account_config().await {
+            me.push(cfg.user.clone());
+        }
+        Ok(me)
+    }
+
+    /// The iTIP REPLY mail (RFC 6047) telling the organizer of `ical` the user's answer, as a
+    /// queued send; `None` when the event has no organizer other than the user or does not
+    /// list the user as an attendee.
+    fn itip_reply_mail(
+        &self,
+        ical: &str,
+        uid: &str,
+        me: &[String],
+        partstat: kontor_calendar::PartStat,
+        lang: crate::i18n::Lang,
+    ) -> Result<Option<OutboxOp>, CoreError> {
+        let cal = kontor_calendar::Calendar::parse(ical)
+            .map_err(|e| CoreError::InvalidInput(format!("the invitation cannot be read: {e}")))?;
+        let Some(master) = cal
+            .items
+            .iter()
+            .find(|i| i.uid == uid && i.recurrence_id.is_none())
+            .or_else(|| cal.items.iter().find(|i| i.uid == uid))
+        else {
+            return Ok(None);
+        };
+        let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
+        let Some(organizer) = master.organizer.as_ref().filter(|o| !is_me(&o.email)) else {
+            return Ok(None);
+        };
+        let Some(attendee) = master.attendees.iter().find(|a| is_me(&a.email)) else {
+            return Ok(None);
+        };
+        let reply = kontor_calendar::itip::reply(
+            &cal,
+            uid,
+            &attendee.email,
+            partstat,
+            None,
+            chrono::Utc::now(),
+        )
+        .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let summary = master.summary.clone().unwrap_or_default();
+        let who = attendee
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| attendee.email.clone());
+        let (prefix, text) = match partstat {
+            kontor_calendar::PartStat::Accepted => (
+                lang.pick("Accepted", "Zugesagt"),
+                lang.pick("has accepted", "hat zugesagt"),
+            ),
+            kontor_calendar::PartStat::Tentative => (
+                lang.pick("Tentative", "Mit Vorbehalt"),
+                lang.pick("has accepted tentatively", "hat mit Vorbehalt zugesagt"),
+            ),
+            _ => (
+                lang.pick("Declined", "Abgesagt"),
+                lang.pick("has declined", "hat abgesagt"),
+            ),
+        };
+        let mime = crate::engine::outbox::build_itip_message(
+            &attendee.email,
+            std::slice::from_ref(&organizer.email),
+            &format!("{prefix}: {summary}"),
+            &format!("{who} {text}: {summary}"),
+            &reply,
+        );
+        Ok(Some(OutboxOp::Send {
+            client_id: uuid::Uuid::new_v4().simple().to_string(),
+            mime,
+            save_in_sent: true,
+        }))
+    }
+
+    /// Calendar changes not on the server yet, and parked ones (conflicts, failures).
+    pub async fn pending_calendar_changes(&self) -> Result<Vec<PendingChange>, CoreError> {
+        calendar_outbox::pending_changes(&self.store).await
+    }
+}

@@ -1,0 +1,90 @@
+//! Drafts: saving the message being written in the account's Drafts folder.
+
+use serde::Serialize;
+
+use super::{Kontor, OutgoingMail};
+use crate::engine::outbox::build_plain_message;
+use crate::error::CoreError;
+use crate::store::OutboxOp;
+
+/// A saved draft: its cached message and the outbox operation that stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDraft {
+    pub message_id: i64,
+    pub op_id: i64,
+}
+
+impl Kontor {
+    /// Saves the message being written as a draft in the account's Drafts folder: at once in
+    /// the cache (a new draft when `draft` is `None`, else the given draft changes), then on
+    /// the server where its ActiveSync can store drafts (16.x; below that the draft is kept on
+    /// this computer, see store/messages.rs "Drafts"). Recipients may be empty.
+    pub async fn save_draft(
+        &self,
+        mail: OutgoingMail,
+        draft: Option<i64>,
+    ) -> Result<SavedDraft, CoreError> {
+        let account_id = self.current_account_id().await?;
+        let (folder_id, server_id) = match draft {
+            Some(d) => {
+                let m = self.draft_row(d).await?;
+                (m.folder_id, m.server_id)
+            }
+            None => {
+                let drafts = self.store.drafts_folder_id(account_id).await?;
+                let drafts = drafts.ok_or_else(|| {
+                    CoreError::InvalidInput(
+                        "the account has no Drafts folder (refresh the folder list)".into(),
+                    )
+                })?;
+                (drafts, String::new())
+            }
+        };
+        // The ClientId of an ActiveSync 16 Sync `Add` (a new draft), and the operation's
+        // idempotency key.
+        let client_id = uuid::Uuid::new_v4().simple().to_string();
+        let from = self.sender(&mail.from).await?;
+        let (_, mime) =
+            build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
+        let op_id = self
+            .enqueue(OutboxOp::DraftSave {
+                client_id,
+                folder_id: folder_id.clone(),
+                server_id: server_id.clone(),
+                mime,
+            })
+            .await?;
+        let row_id = if server_id.is_empty() {
+            format!("local:{op_id}")
+        } else {
+            server_id
+        };
+        let row = self
+            .store
+            .message_by_server_id(account_id, &folder_id, &row_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the saved draft is not in the cache".into()))?;
+        Ok(SavedDraft {
+            message_id: row.id,
+            op_id,
+        })
+    }
+
+    /// A cached message in a Drafts folder.
+    pub(super) async fn draft_row(
+        &self,
+        message_id: i64,
+    ) -> Result<crate::store::MessageRow, CoreError> {
+        let m = self.store.message(message_id).await?.ok_or_else(|| {
+            CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
+        })?;
+        let kind = self.store.folder_type(m.account_id, &m.folder_id).await?;
+        if kind != Some(3) {
+            return Err(CoreError::InvalidInput(format!(
+                "message {message_id} is not a draft"
+            )));
+        }
+        Ok(m)
+    }
+}

@@ -1,0 +1,147 @@
+//! The app API: what the Tauri shell's IPC commands and the command-line flags call. A button
+//! and a flag that do the same thing call the same function here.
+//!
+//! One file per domain, each with its `impl Kontor` block and its public types: `account`
+//! (sign-in, folders), `settings` (settings, policy, save state), `sync` (engine and events),
+//! `mail` (outbox operations on messages, sending), `drafts`, `calendar` (events, meeting
+//! answers) and `caldav` (CalDAV accounts, calendar sync and polling).
+
+mod account;
+mod caldav;
+mod calendar;
+mod drafts;
+mod mail;
+mod settings;
+mod sync;
+
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+
+use crate::engine::calendar::CalendarBus;
+use crate::engine::{CollectionSyncer, EngineHandle, EventBus};
+use crate::error::CoreError;
+use crate::policy::Policy;
+use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
+use crate::store::Store;
+
+pub use account::{Account, Folder, FolderKind, SignIn};
+pub use calendar::{EventDraft, EventRef, MeetingAnswer};
+pub use drafts::SavedDraft;
+pub use mail::OutgoingMail;
+
+struct State {
+    profile: ProfileFile,
+}
+
+/// The running sync engine and what it is started with.
+#[derive(Default)]
+struct EngineSlot {
+    handle: Option<EngineHandle>,
+    /// Syncers besides mail (EAS calendar folders), added with [`Kontor::add_syncer`].
+    extra: Vec<Arc<dyn CollectionSyncer>>,
+}
+
+/// The application core for one profile. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Kontor {
+    paths: ProfilePaths,
+    store: Store,
+    state: Arc<Mutex<State>>,
+    /// Read once when the profile is opened (every start); never copied into settings.
+    policy: Arc<Policy>,
+    engine: Arc<Mutex<EngineSlot>>,
+    events: EventBus,
+    calendar_bus: CalendarBus,
+    /// One calendar sync at a time (the poller and a manual "sync now" share it).
+    calendar_sync: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Kontor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kontor")
+            .field("profile", &self.paths.root())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Kontor {
+    /// Opens the profile: reads `profile.json` (creating it with a new DeviceId) and opens and
+    /// migrates the database.
+    pub async fn open(paths: ProfilePaths) -> Result<Kontor, CoreError> {
+        let policy = tokio::task::spawn_blocking(Policy::load)
+            .await
+            .map_err(|e| CoreError::Profile(format!("policy reader failed: {e}")))?;
+        Self::open_with_policy(paths, policy).await
+    }
+
+    /// [`Kontor::open`] with a given policy instead of the system's (tests, diagnostics).
+    pub async fn open_with_policy(
+        paths: ProfilePaths,
+        policy: Policy,
+    ) -> Result<Kontor, CoreError> {
+        let profile = {
+            let paths = paths.clone();
+            tokio::task::spawn_blocking(move || ProfileFile::load_or_create(&paths))
+                .await
+                .map_err(|e| CoreError::Profile(format!("profile loader failed: {e}")))??
+        };
+        let store = Store::open(&paths.database()).await?;
+        // The user's zone from the start: an event the user makes before any calendar was
+        // read is placed in it too (floating and all-day times), not in UTC.
+        store.set_local_zone(crate::convert::local_zone());
+        Ok(Kontor {
+            paths,
+            store,
+            state: Arc::new(Mutex::new(State { profile })),
+            policy: Arc::new(policy),
+            engine: Arc::new(Mutex::new(EngineSlot::default())),
+            events: EventBus::default(),
+            calendar_bus: CalendarBus::new(),
+            calendar_sync: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn paths(&self) -> &ProfilePaths {
+        &self.paths
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The ActiveSync DeviceId of this profile.
+    pub async fn device_id(&self) -> String {
+        self.state.lock().await.profile.device_id.clone()
+    }
+
+    async fn account_config(&self) -> Option<AccountConfig> {
+        self.state.lock().await.profile.accounts.first().cloned()
+    }
+
+    async fn current_account_id(&self) -> Result<i64, CoreError> {
+        let Some(cfg) = self.account_config().await else {
+            return Err(CoreError::NotSignedIn);
+        };
+        self.store
+            .account_id(&cfg.server_url, &cfg.user)
+            .await?
+            .ok_or(CoreError::NotSignedIn)
+    }
+
+    /// The user's zone: floating and all-day times are placed in it, and ActiveSync items with
+    /// an all-zero TimeZone blob (Kopano/Z-Push) are read in it.
+    fn calendar_zone(&self) -> kontor_calendar::Zone {
+        let zone = crate::convert::local_zone();
+        self.store.set_local_zone(zone.clone());
+        zone
+    }
+}
+
+/// The mail domain guessed for a user name without one: the server's host without a leading
+/// `mail.`/`webmail.`.
+fn mail_domain(host: &str) -> String {
+    host.trim_start_matches("mail.")
+        .trim_start_matches("webmail.")
+        .to_owned()
+}

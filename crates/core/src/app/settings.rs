@@ -1,0 +1,170 @@
+//! The user's settings under the machine and user policy, and saving state on shutdown.
+
+use super::Kontor;
+use crate::error::CoreError;
+use crate::policy::{EffectiveSettings, Policy, SettingChange, UserSettings, setting_keys};
+
+impl Kontor {
+    /// Makes everything written so far durable in the database file itself (SQLite WAL
+    /// checkpoint), for when the process is about to be ended from outside (Windows Restart
+    /// Manager, session end). The app keeps working afterwards.
+    pub async fn save_state(&self) -> Result<(), CoreError> {
+        self.store.checkpoint_wal().await?;
+        tracing::info!("state saved (WAL checkpoint)");
+        Ok(())
+    }
+
+    /// The machine and user policy read when the profile was opened.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The user's own settings (the `setting` table and the configured account), before policy.
+    pub async fn user_settings(&self) -> Result<UserSettings, CoreError> {
+        let rows = self
+            .store
+            .setting_values([
+                setting_keys::AUTOHIDE_REMINDERS,
+                setting_keys::AUTOHIDE_SECONDS,
+                setting_keys::CALDAV_URL,
+            ])
+            .await?;
+        let mut out = UserSettings {
+            server_url: self.account_config().await.map(|a| a.server_url),
+            ..UserSettings::default()
+        };
+        for (key, value) in rows {
+            // A value of the wrong shape is ignored (the default applies) rather than fatal.
+            let v: serde_json::Value = serde_json::from_str(&value).unwrap_or_default();
+            match key.as_str() {
+                setting_keys::AUTOHIDE_REMINDERS => out.autohide_reminders = v.as_bool(),
+                setting_keys::AUTOHIDE_SECONDS => {
+                    out.autohide_seconds = v.as_u64().and_then(|n| u32::try_from(n).ok())
+                }
+                setting_keys::CALDAV_URL => {
+                    out.caldav_url = v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The settings in force: policy over the user's own setting over the default, each with its
+    /// source and whether it is locked. The reminder window and the settings screen read this;
+    /// see [`EffectiveSettings`] for the JSON the `effective_settings` IPC command returns.
+    pub async fn effective_settings(&self) -> Result<EffectiveSettings, CoreError> {
+        Ok(self.policy.effective(&self.user_settings().await?))
+    }
+
+    /// Changes one of the user's own settings and returns the settings now in force. Refused
+    /// ([`CoreError::InvalidInput`]) when the setting is locked by policy or out of range.
+    pub async fn set_setting(&self, change: SettingChange) -> Result<EffectiveSettings, CoreError> {
+        let now = self.effective_settings().await?;
+        let (key, locked, value) = match &change {
+            SettingChange::AutohideReminders(b) => (
+                setting_keys::AUTOHIDE_REMINDERS,
+                now.autohide_reminders.locked,
+                serde_json::json!(b),
+            ),
+            SettingChange::AutohideSeconds(n) => {
+                if !(1..=crate::policy::MAX_AUTOHIDE_SECONDS).contains(n) {
+                    return Err(CoreError::InvalidInput(format!(
+                        "autohide seconds must be 1 to {}, not {n}",
+                        crate::policy::MAX_AUTOHIDE_SECONDS
+                    )));
+                }
+                (
+                    setting_keys::AUTOHIDE_SECONDS,
+                    now.autohide_seconds.locked,
+                    serde_json::json!(n),
+                )
+            }
+            SettingChange::CaldavUrl(url) => (
+                setting_keys::CALDAV_URL,
+                now.caldav_url.locked,
+                serde_json::json!(url.as_deref().map(str::trim).filter(|u| !u.is_empty())),
+            ),
+        };
+        if locked {
+            return Err(CoreError::InvalidInput(format!(
+                "the setting {key} is locked by policy"
+            )));
+        }
+        self.store
+            .set_setting_value(key, &value.to_string())
+            .await?;
+        tracing::info!(%key, %value, "setting changed");
+        self.effective_settings().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{PolicyValues, Source};
+    use crate::profile::ProfilePaths;
+
+    #[tokio::test]
+    async fn settings_follow_policy_and_policy_is_never_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = Policy {
+            machine: PolicyValues {
+                autohide_reminders: Some(true),
+                ..PolicyValues::default()
+            },
+            ..Policy::default()
+        };
+        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), policy)
+            .await
+            .unwrap();
+        let e = app.effective_settings().await.unwrap();
+        assert_eq!(
+            (e.autohide_reminders.value, e.autohide_reminders.source),
+            (true, Source::MachinePolicy)
+        );
+        assert!(e.autohide_reminders.locked);
+        assert!(!e.autohide_seconds.locked);
+
+        // Locked by policy: refused, nothing written.
+        let err = app
+            .set_setting(SettingChange::AutohideReminders(false))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("locked by policy"), "{err}");
+        let e = app
+            .set_setting(SettingChange::AutohideSeconds(42))
+            .await
+            .unwrap();
+        assert_eq!(
+            (e.autohide_seconds.value, e.autohide_seconds.source),
+            (42, Source::UserSetting)
+        );
+        assert!(
+            app.set_setting(SettingChange::AutohideSeconds(0))
+                .await
+                .is_err()
+        );
+        let mut conn = app.store().pool().acquire().await.unwrap();
+        let stored: Vec<String> = crate::store::settings::setting_rows_in(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+        drop(conn);
+        assert_eq!(stored, vec![setting_keys::AUTOHIDE_SECONDS.to_owned()]);
+        app.store().close().await;
+
+        // Without the policy the user's own (never written) choice is the default again.
+        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), Policy::default())
+            .await
+            .unwrap();
+        let e = app.effective_settings().await.unwrap();
+        assert_eq!(
+            (e.autohide_reminders.value, e.autohide_reminders.source),
+            (false, Source::Default)
+        );
+        assert_eq!(e.autohide_seconds.value, 42);
+    }
+}

@@ -1,0 +1,33 @@
+//! Folder lookups by kind (the hierarchy itself is written in `store/mod.rs`).
+
+use super::Store;
+use crate::error::CoreError;
+
+impl Store {
+    /// The ServerId of the account's Drafts folder (ActiveSync folder type 3), the lowest one
+    /// if there are several.
+    pub async fn drafts_folder_id(&self, account_id: i64) -> Result<Option<String>, CoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 3
+             ORDER BY server_id LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The ActiveSync folder type of a cached folder, if the folder is known.
+    pub async fn folder_type(
+        &self,
+        account_id: i64,
+        server_id: &str,
+    ) -> Result<Option<i64>, CoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT folder_type FROM folder WHERE account_id = ?1 AND server_id = ?2",
+        )
+        .bind(account_id)
+        .bind(server_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

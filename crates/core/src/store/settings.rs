@@ -1,0 +1,75 @@
+//! The `setting` table: the user's own settings as JSON values by key (`policy::setting_keys`).
+//!
+//! Methods on [`Store`] serve the running app; the functions taking a connection serve the
+//! command-line checks that read a profile's database read-only, without opening a [`Store`]
+//! (`--diagnose`, the log export).
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::Store;
+use crate::error::CoreError;
+
+impl Store {
+    /// The stored (key, JSON value) pairs of the three given settings; a key never set is absent.
+    pub async fn setting_values(
+        &self,
+        keys: [&str; 3],
+    ) -> Result<Vec<(String, String)>, CoreError> {
+        let [a, b, c] = keys;
+        Ok(
+            sqlx::query_as("SELECT key, value FROM setting WHERE key IN (?1, ?2, ?3)")
+                .bind(a)
+                .bind(b)
+                .bind(c)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Stores one setting's JSON value, replacing the one stored before.
+    pub async fn set_setting_value(&self, key: &str, json: &str) -> Result<(), CoreError> {
+        write_setting(&self.pool, key, json).await
+    }
+}
+
+/// The stored JSON text of a setting, `None` when it was never set.
+pub async fn read_setting(pool: &SqlitePool, key: &str) -> Result<Option<String>, CoreError> {
+    let v = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(v)
+}
+
+/// Stores the JSON text of a setting, replacing an earlier value.
+pub async fn write_setting(pool: &SqlitePool, key: &str, value: &str) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT INTO setting (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// One setting's stored JSON value, read on `conn`.
+pub async fn setting_value_in(
+    conn: &mut SqliteConnection,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM setting WHERE key = ?1")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Every stored (key, JSON value) pair, by key, read on `conn`.
+pub async fn setting_rows_in(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT key, value FROM setting ORDER BY key")
+        .fetch_all(&mut *conn)
+        .await
+}
