@@ -1,5 +1,5 @@
 -- Reminder state: user data (docs/CONVENTIONS.md#cache-vs-user-data). These tables are listed in
--- crates/core/src/reset.rs USER_DATA_TABLES, so a profile reset carries them into the fresh
+-- crates/core/src/store/user_data.rs USER_DATA_TABLES, so a profile reset carries them into the fresh
 -- database, and nothing here references a cache table: an occurrence is named by its iCalendar
 -- UID and original start, a calendar by its stable id, never by a cache row id. A rebuild of
 -- the server cache therefore cannot bring a dismissed reminder back.
