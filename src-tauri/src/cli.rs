@@ -77,6 +77,11 @@ pub struct Cli {
     /// moved-aside copy).
     #[arg(long, requires = "reset_profile")]
     pub discard_outbox: bool,
+
+    /// Also print the log lines on standard error. Without it a command-line flag prints only
+    /// its result (and plain error messages); the log lines go to <profile>/logs/ either way.
+    #[arg(long, global = true)]
+    pub verbose: bool,
 }
 
 /// What this run does.

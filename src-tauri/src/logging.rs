@@ -1,4 +1,5 @@
-//! Logging: tracing to a daily log file under the profile, always, plus standard error.
+//! Logging: tracing to a daily log file under the profile, always, plus standard error for the
+//! window (or with `--verbose`): a command-line flag prints only its result on the console.
 //!
 //! ```text
 //! <profile>/logs/kontor.YYYY-MM-DD.log   one file per day, the newest 14 kept
@@ -28,10 +29,10 @@ fn filter() -> tracing_subscriber::EnvFilter {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_FILTER))
 }
 
-/// Starts logging to standard error and, when the profile folder is known and writable, to
-/// `<profile>/logs/`. Returns why the file could not be opened, if it could not (the caller
+/// Starts logging to `<profile>/logs/` when the profile folder is known and writable, and to
+/// standard error when `console` is set (colour codes only on a terminal). Returns why the file could not be opened, if it could not (the caller
 /// logs it; the app runs on without a file).
-pub fn init(profile: Option<&ProfilePaths>) -> Result<(), String> {
+pub fn init(profile: Option<&ProfilePaths>, console: bool) -> Result<(), String> {
     let (file, problem) = match profile {
         // The folder first: the appender's clean-up of old files reads it when it is built
         // and otherwise prints "Error reading the log directory" on a new profile.
@@ -62,9 +63,12 @@ pub fn init(profile: Option<&ProfilePaths>) -> Result<(), String> {
         },
         None => (None, Some("no profile folder, so no log file".to_owned())),
     };
-    let stderr = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_filter(filter());
+    let stderr = console.then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_writer(std::io::stderr)
+            .with_filter(filter())
+    });
     // A second initialisation (never expected) is harmless, so its error is ignored.
     let _ = tracing_subscriber::registry()
         .with(file)
@@ -117,7 +121,7 @@ mod tests {
     fn log_lines_reach_a_file_in_the_profile() {
         let dir = tempfile::tempdir().unwrap();
         let paths = ProfilePaths::new(dir.path());
-        init(Some(&paths)).unwrap();
+        init(Some(&paths), false).unwrap();
         tracing::info!("a line for the log file");
         let files: Vec<_> = std::fs::read_dir(paths.logs())
             .unwrap()

@@ -40,7 +40,11 @@ fn main() -> ExitCode {
     // `--help`/`--version` and usage errors exit inside `parse`, before anything else happens.
     let args = cli::Cli::parse();
     let profile = kontor_core::ProfilePaths::resolve(args.profile_dir.clone()).ok();
-    let log_problem = logging::init(profile.as_ref()).err();
+    let action = args.action();
+    // A flag prints its result alone (a script reads it); the window's log goes to the terminal
+    // it was started from too.
+    let console_log = args.verbose || matches!(action, cli::Action::Window);
+    let log_problem = logging::init(profile.as_ref(), console_log).err();
     if let Some(p) = log_problem {
         tracing::warn!("{p}");
     }
@@ -50,7 +54,7 @@ fn main() -> ExitCode {
         args = ?std::env::args().skip(1).collect::<Vec<_>>(),
         "kontor starts"
     );
-    let code = match args.action() {
+    let code = match action {
         cli::Action::Window => gui::run(args.profile_dir),
         cli::Action::AddAccount(add) => cli::add_account(args.profile_dir, add),
         cli::Action::ResetProfile(opts) => cli::reset_profile(args.profile_dir, opts),

@@ -161,6 +161,46 @@ fn diagnose_closed_port_exits_with_the_network_code() {
     );
 }
 
+/// A flag prints its result alone: the log lines go to the log file, and to standard error only
+/// with --verbose (never with colour codes when it is not a terminal).
+#[test]
+fn diagnose_prints_only_its_report_unless_verbose() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/SOGo/Microsoft-Server-ActiveSync");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = diagnose(dir.path(), &url, PASSWORD, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("[FAILED ] Connection (TCP)"),
+        "{}",
+        text(&out)
+    );
+    assert!(!stdout.contains("kontor starts"), "{}", text(&out));
+    assert!(!stderr.contains("kontor starts"), "{}", text(&out));
+    assert!(!text(&out).contains('\u{1b}'), "{}", text(&out));
+    let logs: String = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(logs.contains("kontor starts"), "{logs}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = diagnose(dir.path(), &url, PASSWORD, &["--verbose"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("kontor starts"), "{}", text(&out));
+    assert!(!stderr.contains('\u{1b}'), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("[FAILED ] Connection (TCP)"),
+        "{}",
+        text(&out)
+    );
+}
+
 #[test]
 fn diagnose_wrong_password_exits_with_the_auth_code() {
     require_sogo();
