@@ -1,0 +1,102 @@
+//! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
+//! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
+//! settings).
+//!
+//! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
+//! errors are localized in the language the UI last announced with `set_language`.
+
+pub mod account;
+pub mod reminders;
+pub mod settings;
+
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+
+use kontor_core::reminders::{OffsetClock, ReminderService};
+use kontor_core::{CoreError, IpcError, Kontor, Lang};
+
+/// The reminder side of the shell: the service and (debug builds only) the clock a test may
+/// move forward.
+#[derive(Debug, Clone)]
+pub struct RemindersShell {
+    pub service: ReminderService,
+    pub test_clock: Option<Arc<OffsetClock>>,
+    /// Wakes the feed refresh (after a sign-in).
+    pub refresh: Arc<tokio::sync::Notify>,
+}
+
+/// Shared by every command: the opened core (or why it could not be opened) and the UI language.
+#[derive(Debug)]
+pub struct Shell {
+    core: Result<Kontor, Arc<CoreError>>,
+    lang: RwLock<Lang>,
+    reminders: Option<RemindersShell>,
+}
+
+impl Shell {
+    pub fn new(
+        core: Result<Kontor, CoreError>,
+        lang: Lang,
+        reminders: Option<RemindersShell>,
+    ) -> Self {
+        Shell {
+            core: core.map_err(Arc::new),
+            lang: RwLock::new(lang),
+            reminders,
+        }
+    }
+
+    /// The reminder service, or the start-up error.
+    fn reminders(&self) -> Result<RemindersShell, IpcError> {
+        match &self.reminders {
+            Some(r) => Ok(r.clone()),
+            None => Err(self.error(&match &self.core {
+                Err(e) => CoreError::Profile(e.to_string()),
+                Ok(_) => CoreError::Profile("the reminder service did not start".into()),
+            })),
+        }
+    }
+
+    fn lang(&self) -> Lang {
+        // A poisoned lock only means a panic elsewhere; the value is still a valid Lang.
+        *self.lang.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_lang(&self, lang: Lang) {
+        *self.lang.write().unwrap_or_else(|e| e.into_inner()) = lang;
+    }
+
+    /// A core error as the UI receives it, in the UI's language.
+    fn error(&self, err: &CoreError) -> IpcError {
+        err.to_ipc(self.lang())
+    }
+
+    /// The core, or the start-up error (e.g. an unreadable profile) for every command to show.
+    fn core(&self) -> Result<Kontor, IpcError> {
+        match &self.core {
+            Ok(k) => Ok(k.clone()),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
+    /// Runs `f` on the core and maps its error for the UI: the body of most commands.
+    async fn run<T, F, Fut>(&self, f: F) -> Result<T, IpcError>
+    where
+        F: FnOnce(Kontor) -> Fut,
+        Fut: Future<Output = Result<T, CoreError>>,
+    {
+        f(self.core()?).await.ipc(self)
+    }
+}
+
+/// Maps a core result for the UI: `.ipc(&shell)` in place of repeating `map_err` with the
+/// shell's language in every command.
+pub trait IpcResult<T> {
+    fn ipc(self, shell: &Shell) -> Result<T, IpcError>;
+}
+
+impl<T> IpcResult<T> for Result<T, CoreError> {
+    fn ipc(self, shell: &Shell) -> Result<T, IpcError> {
+        self.map_err(|e| shell.error(&e))
+    }
+}
