@@ -59,33 +59,15 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
     let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let shell = Shell::new(core.clone_ok(), lang, reminders.clone());
+    let ipc = commands::builder();
 
     let result = tauri::Builder::default()
         .manage(shell)
         .plugin(session)
-        .invoke_handler(tauri::generate_handler![
-            commands::settings::set_language,
-            commands::account::account,
-            commands::account::sign_in,
-            commands::account::folders,
-            commands::account::refresh_folders,
-            commands::account::sign_out,
-            commands::reminders::reminders,
-            commands::reminders::reminder_dismiss,
-            commands::reminders::reminder_snooze,
-            commands::reminders::reminder_dismiss_all,
-            commands::reminders::reminder_interacted,
-            commands::reminders::reminder_open,
-            commands::reminders::reminder_window_visible,
-            commands::reminders::reminder_settings,
-            commands::reminders::set_reminder_settings,
-            commands::reminders::reminder_calendars,
-            commands::reminders::set_calendar_remind,
-            commands::reminders::test_advance_clock,
-            commands::settings::effective_settings,
-            commands::settings::set_setting,
-        ])
+        .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
+            // Before anything can emit one of the typed events.
+            ipc.mount_events(app);
             let handle = app.handle().clone();
             if let Err(e) = crate::tray::create(&handle, lang) {
                 // No tray host (a bare X server): the window and the main list still work.

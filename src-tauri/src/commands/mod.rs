@@ -1,11 +1,15 @@
 //! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
 //! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
-//! settings).
+//! settings), and the events the shell sends to the windows ([`events`]).
 //!
 //! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
-//! errors are localized in the language the UI last announced with `set_language`.
+//! errors are localized in the language the UI last announced with `set_language`. The
+//! TypeScript side (`ui/src/lib/bindings.ts`) is generated from [`builder`]: see [`bindings`].
 
 pub mod account;
+#[cfg(test)]
+mod bindings;
+pub mod events;
 pub mod reminders;
 pub mod settings;
 
@@ -14,6 +18,7 @@ use std::sync::{Arc, RwLock};
 
 use kontor_core::reminders::{OffsetClock, ReminderService};
 use kontor_core::{CoreError, IpcError, Kontor, Lang};
+use tauri_specta::{collect_commands, collect_events};
 
 /// The reminder side of the shell: the service and (debug builds only) the clock a test may
 /// move forward.
@@ -99,4 +104,40 @@ impl<T> IpcResult<T> for Result<T, CoreError> {
     fn ipc(self, shell: &Shell) -> Result<T, IpcError> {
         self.map_err(|e| shell.error(&e))
     }
+}
+
+/// Every command and event of the shell: the invoke handler of the app and the source of the
+/// generated TypeScript bindings. Sorted by name, the order of the generated commands.
+pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        // One TypeScript type per Rust type: the UI reads what the shell serializes and sends
+        // what it deserializes, and the serde attributes make the two the same shape.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            account::account,
+            settings::effective_settings,
+            account::folders,
+            account::refresh_folders,
+            reminders::reminder_calendars,
+            reminders::reminder_dismiss,
+            reminders::reminder_dismiss_all,
+            reminders::reminder_interacted,
+            reminders::reminder_open,
+            reminders::reminder_settings,
+            reminders::reminder_snooze,
+            reminders::reminder_window_visible,
+            reminders::reminders,
+            reminders::set_calendar_remind,
+            settings::set_language,
+            reminders::set_reminder_settings,
+            settings::set_setting,
+            account::sign_in,
+            account::sign_out,
+            reminders::test_advance_clock,
+        ])
+        .events(collect_events![
+            events::RemindersChanged,
+            events::RemindersOpen,
+            events::RemindersShowList,
+        ])
 }

@@ -5,16 +5,20 @@ use kontor_core::reminders::{
 };
 use kontor_core::{CoreError, IpcError};
 use kontor_reminders::{OccurrenceKey, SnoozeChoice};
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
+use tauri_specta::Event;
 
+use super::events::RemindersOpen;
 use super::{IpcResult, Shell};
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reminders(shell: State<'_, Shell>) -> Result<ReminderSnapshot, IpcError> {
     Ok(shell.reminders()?.service.snapshot())
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_dismiss(
     shell: State<'_, Shell>,
     id: OccurrenceKey,
@@ -25,6 +29,7 @@ pub async fn reminder_dismiss(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_snooze(
     shell: State<'_, Shell>,
     id: OccurrenceKey,
@@ -37,6 +42,7 @@ pub async fn reminder_snooze(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_dismiss_all(shell: State<'_, Shell>) -> Result<ReminderSnapshot, IpcError> {
     tracing::info!("all reminders dismissed");
     Ok(shell.reminders()?.service.dismiss_all().await)
@@ -44,12 +50,14 @@ pub async fn reminder_dismiss_all(shell: State<'_, Shell>) -> Result<ReminderSna
 
 /// Any touch of the reminder window (autohide counts from now).
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_interacted(shell: State<'_, Shell>) -> Result<ReminderSnapshot, IpcError> {
     Ok(shell.reminders()?.service.interacted().await)
 }
 
 /// "Open": brings the main window to the front and tells it which item to show.
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_open(
     app: AppHandle,
     shell: State<'_, Shell>,
@@ -58,23 +66,26 @@ pub async fn reminder_open(
     let r = shell.reminders()?;
     let item = r.service.open_item(&id).await.ipc(&shell)?;
     crate::tray::show_main(&app);
-    if let Err(e) = app.emit_to("main", "reminders:open", &item) {
+    if let Err(e) = RemindersOpen(item.clone()).emit_to(&app, "main") {
         tracing::warn!(error = %e, "the main window did not get the item to open");
     }
     Ok(item)
 }
 
 /// Whether the reminder window is on screen, as the window system reports it (not as the
-/// state machine wants it): what the end-to-end tests check.
+/// state machine wants it): what the end-to-end tests check. Never fails.
 #[tauri::command]
-pub fn reminder_window_visible(app: AppHandle) -> bool {
-    app.get_webview_window(crate::reminder_window::LABEL)
+#[specta::specta]
+pub fn reminder_window_visible(app: AppHandle) -> Result<bool, IpcError> {
+    Ok(app
+        .get_webview_window(crate::reminder_window::LABEL)
         .and_then(|w| w.is_visible().ok())
-        .unwrap_or(false)
+        .unwrap_or(false))
 }
 
 /// The reminder window's settings in force (policy applied) and whether they are locked.
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_settings(shell: State<'_, Shell>) -> Result<ReminderSettings, IpcError> {
     shell
         .run(|core| async move { kontor_core::reminders::settings(&core).await })
@@ -83,6 +94,7 @@ pub async fn reminder_settings(shell: State<'_, Shell>) -> Result<ReminderSettin
 
 /// Stores autohide and its seconds (refused under policy) and applies them to the window.
 #[tauri::command]
+#[specta::specta]
 pub async fn set_reminder_settings(
     shell: State<'_, Shell>,
     autohide: bool,
@@ -101,6 +113,7 @@ pub async fn set_reminder_settings(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reminder_calendars(
     shell: State<'_, Shell>,
 ) -> Result<Vec<CalendarReminderSetting>, IpcError> {
@@ -108,6 +121,7 @@ pub async fn reminder_calendars(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_calendar_remind(
     shell: State<'_, Shell>,
     calendar_id: String,
@@ -122,16 +136,18 @@ pub async fn set_calendar_remind(
 
 /// Test builds only: moves the reminder clock forward by `seconds` (so a 5-minute snooze can
 /// expire in an end-to-end test) and returns the clock's offset in seconds. Release builds run
-/// on the system clock and refuse (see docs/reminders.md).
+/// on the system clock and refuse (see docs/reminders.md). 32-bit seconds (68 years) keep both
+/// a plain `number` in TypeScript.
 #[tauri::command]
-pub async fn test_advance_clock(shell: State<'_, Shell>, seconds: i64) -> Result<i64, IpcError> {
+#[specta::specta]
+pub async fn test_advance_clock(shell: State<'_, Shell>, seconds: i32) -> Result<i32, IpcError> {
     let r = shell.reminders()?;
     match &r.test_clock {
         Some(clock) if cfg!(debug_assertions) => {
-            clock.advance(chrono::TimeDelta::seconds(seconds));
+            clock.advance(chrono::TimeDelta::seconds(seconds.into()));
             tracing::warn!(seconds, offset = %clock.offset(), "test clock moved forward");
             r.service.wake();
-            Ok(clock.offset().num_seconds())
+            Ok(i32::try_from(clock.offset().num_seconds()).unwrap_or(i32::MAX))
         }
         _ => Err(shell.error(&CoreError::InvalidInput(
             "the test clock exists only in debug builds".into(),

@@ -8,14 +8,18 @@ use tauri::State;
 use super::{IpcResult, Shell};
 
 /// The language of the error messages from now on (the UI's own labels are its business).
+/// Never fails; a `Result` like every command, so the UI handles all of them alike.
 #[tauri::command]
-pub fn set_language(shell: State<'_, Shell>, lang: Lang) {
+#[specta::specta]
+pub fn set_language(shell: State<'_, Shell>, lang: Lang) -> Result<(), IpcError> {
     shell.set_lang(lang);
+    Ok(())
 }
 
 /// The settings in force (policy over the user's own choice over the default), each with its
 /// source and lock. See `kontor_core::policy::EffectiveSettings` for the JSON.
 #[tauri::command]
+#[specta::specta]
 pub async fn effective_settings(shell: State<'_, Shell>) -> Result<EffectiveSettings, IpcError> {
     shell
         .run(|core| async move { core.effective_settings().await })
@@ -24,6 +28,7 @@ pub async fn effective_settings(shell: State<'_, Shell>) -> Result<EffectiveSett
 
 /// Changes one of the user's own settings; refused when policy locks it.
 #[tauri::command]
+#[specta::specta]
 pub async fn set_setting(
     shell: State<'_, Shell>,
     change: SettingChange,
