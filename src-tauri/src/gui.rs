@@ -59,33 +59,15 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     // Windows Restart Manager closes and restarts the app for upgrades (windows_session).
     let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let shell = Shell::new(core.clone_ok(), lang, reminders.clone());
+    let ipc = commands::builder();
 
     let result = tauri::Builder::default()
         .manage(shell)
         .plugin(session)
-        .invoke_handler(tauri::generate_handler![
-            commands::set_language,
-            commands::account,
-            commands::sign_in,
-            commands::folders,
-            commands::refresh_folders,
-            commands::sign_out,
-            commands::reminders,
-            commands::reminder_dismiss,
-            commands::reminder_snooze,
-            commands::reminder_dismiss_all,
-            commands::reminder_interacted,
-            commands::reminder_open,
-            commands::reminder_window_visible,
-            commands::reminder_settings,
-            commands::set_reminder_settings,
-            commands::reminder_calendars,
-            commands::set_calendar_remind,
-            commands::test_advance_clock,
-            commands::effective_settings,
-            commands::set_setting,
-        ])
+        .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
+            // Before anything can emit one of the typed events.
+            ipc.mount_events(app);
             let handle = app.handle().clone();
             if let Err(e) = crate::tray::create(&handle, lang) {
                 // No tray host (a bare X server): the window and the main list still work.

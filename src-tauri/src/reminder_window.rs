@@ -18,13 +18,13 @@ use std::time::Duration;
 use kontor_core::Lang;
 use kontor_core::reminders::{ReminderService, ReminderSnapshot};
 use kontor_reminders::WindowEvent;
-use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri_specta::Event;
+
+use crate::commands::events::RemindersChanged;
 
 /// The window's label (also what `capabilities/default.json` names).
 pub const LABEL: &str = "reminders";
-
-/// The event every window receives with each new [`ReminderSnapshot`].
-pub const CHANGED_EVENT: &str = "reminders:changed";
 
 /// How long the window refuses focus after being shown.
 const NO_FOCUS_WHILE_MAPPING: Duration = Duration::from_millis(600);
@@ -102,7 +102,7 @@ pub async fn follow(app: AppHandle, service: ReminderService, lang: Lang) {
             apply(&window, &snap);
         }
         crate::tray::update(&app, &snap, lang);
-        if let Err(e) = app.emit(CHANGED_EVENT, &snap) {
+        if let Err(e) = RemindersChanged(snap).emit(&app) {
             tracing::warn!(error = %e, "reminder snapshot not delivered to the windows");
         }
         if rx.changed().await.is_err() {

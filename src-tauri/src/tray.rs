@@ -7,12 +7,12 @@ use kontor_core::Lang;
 use kontor_core::reminders::ReminderSnapshot;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Emitter, Manager, Wry};
+use tauri::{AppHandle, Manager, Wry};
+use tauri_specta::Event;
+
+use crate::commands::events::RemindersShowList;
 
 const TRAY_ID: &str = "kontor";
-
-/// The event the main window gets when the user asks for the reminder list.
-pub const SHOW_LIST_EVENT: &str = "reminders:show-list";
 
 /// The menu entry that shows the count; kept to update its text.
 pub struct TrayState {
@@ -70,7 +70,7 @@ pub fn create(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
         .on_menu_event(|app, event| match event.id().as_ref() {
             "count" => {
                 show_main(app);
-                let _ = app.emit_to("main", SHOW_LIST_EVENT, ());
+                let _ = RemindersShowList.emit_to(app, "main");
             }
             "open" => show_main(app),
             "quit" => app.exit(0),

@@ -1,21 +1,27 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api as realApi, toIpcError, type Account, type Api, type IpcError } from "./lib/api";
+import type { Account, IpcError } from "./lib/bindings";
+import { api as realApi, toIpcError, type Api } from "./lib/ipc";
 import { initialLang, rememberLang, translator, type Lang } from "./lib/i18n";
 import { I18nContext, type I18n } from "./lib/i18n-context";
 import { AccountScreen } from "./components/AccountScreen";
-import { MainWindow } from "./components/MainWindow";
-import type { RemindersApi } from "./lib/reminders-api";
+import { MainWindow, type MainWindowReminders } from "./components/MainWindow";
 
 type State =
   | { phase: "loading" }
   | { phase: "signedOut"; error: IpcError | null }
   | { phase: "signedIn"; account: Account };
 
+/** The commands the app's own screens call (the reminder part comes separately). */
+export type AppApi = Pick<
+  Api,
+  "setLanguage" | "account" | "signIn" | "folders" | "refreshFolders" | "signOut" | "effectiveSettings"
+>;
+
 interface Props {
-  api?: Api;
+  api?: AppApi;
   lang?: Lang;
   /** The reminder commands (the shell's by default). */
-  reminders?: RemindersApi;
+  reminders?: MainWindowReminders;
 }
 
 export function App({ api = realApi, lang: startLang, reminders }: Props) {

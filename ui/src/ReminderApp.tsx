@@ -1,17 +1,17 @@
 import { useEffect, useMemo, useState } from "react";
 import { initialLang, isLang, translator, rememberLang, type Lang } from "./lib/i18n";
 import { I18nContext, type I18n } from "./lib/i18n-context";
-import { remindersApi, type RemindersApi } from "./lib/reminders-api";
-import { ReminderWindow } from "./components/ReminderWindow";
+import { api as realApi } from "./lib/ipc";
+import { ReminderWindow, type ReminderWindowApi } from "./components/ReminderWindow";
 
 interface Props {
-  api?: RemindersApi;
+  api?: ReminderWindowApi;
   lang?: Lang;
 }
 
 /** The reminder window's root (`index.html#reminders`): follows the language chosen in the
  * main window (shared local storage). */
-export function ReminderApp({ api = remindersApi, lang: startLang }: Props) {
+export function ReminderApp({ api = realApi, lang: startLang }: Props) {
   const [lang, setLangState] = useState<Lang>(() => startLang ?? initialLang());
   useEffect(() => {
     const onStorage = (e: StorageEvent) => {

@@ -46,7 +46,7 @@ pub enum CoreError {
 }
 
 /// What the UI branches on. Kept small on purpose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     AuthFailed,
@@ -64,7 +64,7 @@ pub enum ErrorCode {
 }
 
 /// An error as the UI receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct IpcError {
     pub code: ErrorCode,
     /// One or two sentences for a person, in the UI's language.

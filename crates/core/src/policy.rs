@@ -131,7 +131,7 @@ impl PolicyValues {
 }
 
 /// Where a setting's effective value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     MachinePolicy,
@@ -192,7 +192,7 @@ pub struct UserSettings {
 
 /// One setting as the UI shows it: the value in force, where it comes from, and whether the UI
 /// must show it read-only (`locked`: set by policy, or `LockSettings` is on).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Setting<T> {
     pub value: T,
@@ -210,7 +210,7 @@ pub struct Setting<T> {
 ///  "autohideSeconds": {"value": 15, "source": "default", "locked": false},
 ///  "lockSettings": {"value": false, "source": "default", "locked": true}}
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EffectiveSettings {
     /// `None`: no policy and no account yet; the user types the address.
@@ -224,7 +224,7 @@ pub struct EffectiveSettings {
 
 /// A change the user makes to one of their own settings ([`crate::Kontor::set_setting`]).
 /// JSON: `{"key": "autohideSeconds", "value": 30}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, specta::Type)]
 #[serde(tag = "key", content = "value", rename_all = "camelCase")]
 pub enum SettingChange {
     AutohideReminders(bool),

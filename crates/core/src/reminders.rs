@@ -136,7 +136,7 @@ pub fn local_zone() -> Zone {
 // Feed
 
 /// A calendar (or task folder) that items may remind from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderCalendar {
     /// Stable across cache rebuilds (a CalDAV collection URL, an ActiveSync folder ServerId).
@@ -234,7 +234,7 @@ pub type AppFeed = StoreFeed;
 // What the UI sees
 
 /// One reminder as the window, the main window and the tray show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderItem {
     /// Item UID + occurrence start: what dismiss/snooze/open take back.
@@ -260,7 +260,7 @@ pub struct ReminderItem {
 }
 
 /// The reminder window's desired state and the active reminders.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderSnapshot {
     /// Whether the reminder window should be on screen.
@@ -275,12 +275,14 @@ pub struct ReminderSnapshot {
     pub autohide_seconds: u32,
     /// The service's "now" when this was taken.
     pub now: DateTime<Utc>,
-    /// Increases with every change.
+    /// Increases with every change. A `number` in TypeScript: it counts the changes of one run,
+    /// far below 2^53.
+    #[specta(type = u32)]
     pub generation: u64,
 }
 
 /// A calendar with its "remind me" switch, for the settings screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CalendarReminderSetting {
     #[serde(flatten)]
@@ -834,7 +836,7 @@ impl ReminderService {
 // Settings
 
 /// The reminder window's settings as the settings screen shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderSettings {
     pub autohide: bool,

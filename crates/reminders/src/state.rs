@@ -14,7 +14,9 @@ use crate::Error;
 /// instance of a recurring series (stable when the server moves that one instance), and the
 /// start of a single item (which changes when the item is moved). For a task without a start or
 /// due time it is the reminder time itself.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+)]
 pub struct OccurrenceKey {
     pub uid: String,
     pub instance: DateTime<Utc>,
@@ -67,7 +69,7 @@ pub struct UserState {
 }
 
 /// The snooze choices offered by the reminder window (docs/reminders.md#window-semantics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SnoozeChoice {
     FiveMinutes,

@@ -1,6 +1,6 @@
 import { useEffect, useState, type SyntheticEvent } from "react";
-import type { Account, Api, IpcError } from "../lib/api";
-import { toIpcError } from "../lib/api";
+import type { Account, IpcError } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 import { LanguageSwitch } from "./LanguageSwitch";

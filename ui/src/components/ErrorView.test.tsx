@@ -1,8 +1,8 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Account, Api, EffectiveSettings, Folder, IpcError } from "../lib/api";
-import { App } from "../App";
+import type { Account, EffectiveSettings, Folder, IpcError } from "../lib/bindings";
+import { App, type AppApi } from "../App";
 import { ErrorView } from "./ErrorView";
 
 afterEach(cleanup);
@@ -21,7 +21,7 @@ const noPolicy: EffectiveSettings = {
   lockSettings: { value: false, source: "default", locked: true },
 };
 
-function fakeApi(overrides: Partial<Api> = {}): Api {
+function fakeApi(overrides: Partial<AppApi> = {}): AppApi {
   return {
     setLanguage: vi.fn(() => Promise.resolve(null)),
     account: vi.fn(() => Promise.resolve(null)),
@@ -30,7 +30,6 @@ function fakeApi(overrides: Partial<Api> = {}): Api {
     refreshFolders: vi.fn(() => Promise.resolve([])),
     signOut: vi.fn(() => Promise.resolve(null)),
     effectiveSettings: vi.fn(() => Promise.resolve(noPolicy)),
-    setSetting: vi.fn(() => Promise.resolve(noPolicy)),
     ...overrides,
   };
 }

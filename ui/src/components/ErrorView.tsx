@@ -1,4 +1,4 @@
-import type { IpcError } from "../lib/api";
+import type { IpcError } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 
 interface Props {

@@ -1,5 +1,5 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
-import type { Folder } from "../lib/api";
+import type { Folder } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import { buildSections, type Section, type TreeNode } from "../lib/tree";
 

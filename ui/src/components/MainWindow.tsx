@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import type { Account, Api, Folder, IpcError } from "../lib/api";
-import { toIpcError } from "../lib/api";
+import type { Account, Folder, IpcError } from "../lib/bindings";
+import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 import { FolderTree } from "./FolderTree";
@@ -9,22 +9,24 @@ import { Menu } from "./Menu";
 import { ReminderBadge, RemindersPanel, type MainRemindersApi } from "./RemindersPanel";
 import { useReminderSnapshot } from "../lib/use-reminders";
 import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
-import { remindersApi as realRemindersApi, type RemindersApi } from "../lib/reminders-api";
+
+/** The reminder commands and events the main window uses. */
+export type MainWindowReminders = MainRemindersApi & SettingsApi & Pick<Api, "onRemindersShowList">;
 
 interface Props {
   api: Pick<Api, "folders" | "refreshFolders" | "signOut">;
   account: Account;
   onSignedOut: () => void;
-  reminders?: MainRemindersApi & SettingsApi & Pick<RemindersApi, "onShowList">;
+  reminders?: MainWindowReminders;
 }
 
-export function MainWindow({ api, account, onSignedOut, reminders = realRemindersApi }: Props) {
+export function MainWindow({ api, account, onSignedOut, reminders = realApi }: Props) {
   const { t } = useI18n();
   const snapshot = useReminderSnapshot(reminders);
   const [showSettings, setShowSettings] = useState(false);
   useEffect(
     () =>
-      reminders.onShowList(() => {
+      reminders.onRemindersShowList(() => {
         setShowSettings(false);
         document.querySelector("[data-testid=main-reminders]")?.scrollIntoView();
       }),

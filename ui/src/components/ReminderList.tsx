@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useI18n } from "../lib/i18n-context";
-import { snoozeLabel, startText, formatTime } from "../lib/reminders";
-import { idKey, type ReminderId, type ReminderItem, type SnoozeChoice } from "../lib/reminders-api";
+import { formatTime, idKey, snoozeLabel, startText, type ReminderId } from "../lib/reminders";
+import type { ReminderItem, SnoozeChoice } from "../lib/bindings";
 
 export interface ReminderActions {
   dismiss: (id: ReminderId) => void;

@@ -1,13 +1,25 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { toIpcError, type IpcError } from "../lib/api";
-import { countText } from "../lib/reminders";
-import type { ReminderId, ReminderSnapshot, RemindersApi, SnoozeChoice } from "../lib/reminders-api";
+import type { IpcError, ReminderSnapshot, SnoozeChoice } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
+import { countText, type ReminderId } from "../lib/reminders";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 import { ReminderList, type ReminderActions } from "./ReminderList";
 
+/** The reminder commands and events the reminder window uses. */
+export type ReminderWindowApi = Pick<
+  Api,
+  | "reminders"
+  | "onRemindersChanged"
+  | "reminderDismiss"
+  | "reminderSnooze"
+  | "reminderDismissAll"
+  | "reminderInteracted"
+  | "reminderOpen"
+>;
+
 interface Props {
-  api: Pick<RemindersApi, "snapshot" | "onChanged" | "dismiss" | "snooze" | "dismissAll" | "interacted" | "open">;
+  api: ReminderWindowApi;
   timeZone?: string;
 }
 
@@ -22,10 +34,10 @@ export function ReminderWindow({ api, timeZone }: Props) {
 
   useEffect(() => {
     let live = true;
-    const stop = api.onChanged((s) => {
+    const stop = api.onRemindersChanged((s) => {
       if (live) setSnap(s);
     });
-    api.snapshot().then(
+    api.reminders().then(
       (s) => {
         if (live) setSnap((old) => (old && old.generation > s.generation ? old : s));
       },
@@ -47,7 +59,7 @@ export function ReminderWindow({ api, timeZone }: Props) {
     const now = Date.now();
     if (now - lastTouch.current < 1000) return;
     lastTouch.current = now;
-    api.interacted().catch(() => undefined);
+    api.reminderInteracted().catch(() => undefined);
   }, [api]);
 
   const run = useCallback(
@@ -68,13 +80,13 @@ export function ReminderWindow({ api, timeZone }: Props) {
   const actions = useMemo<ReminderActions>(
     () => ({
       dismiss: (id: ReminderId) => {
-        run(api.dismiss(id));
+        run(api.reminderDismiss(id));
       },
       snooze: (id: ReminderId, choice: SnoozeChoice) => {
-        run(api.snooze(id, choice));
+        run(api.reminderSnooze(id, choice));
       },
       open: (id: ReminderId) => {
-        run(api.open(id));
+        run(api.reminderOpen(id));
       },
     }),
     [api, run],
@@ -104,7 +116,7 @@ export function ReminderWindow({ api, timeZone }: Props) {
           data-testid="reminder-dismiss-all"
           disabled={listed.length === 0}
           onClick={() => {
-            run(api.dismissAll());
+            run(api.reminderDismissAll());
           }}
         >
           {t("reminders.dismissAll")}

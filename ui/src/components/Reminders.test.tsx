@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReactNode } from "react";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
-import type { ReminderItem, ReminderSnapshot, RemindersApi } from "../lib/reminders-api";
-import { SNOOZE_CHOICES } from "../lib/reminders-api";
+import type { ReminderItem, ReminderSnapshot } from "../lib/bindings";
+import type { MainWindowReminders } from "./MainWindow";
+import { SNOOZE_CHOICES } from "../lib/reminders";
+import type { ReminderWindowApi } from "./ReminderWindow";
 import { ReminderWindow } from "./ReminderWindow";
 import { RemindersPanel, ReminderBadge } from "./RemindersPanel";
 import { SettingsPanel } from "./SettingsPanel";
@@ -64,37 +66,37 @@ function fakeApi(initial: ReminderSnapshot) {
   let changed: ((s: ReminderSnapshot) => void) | null = null;
   let opened: ((i: ReminderItem) => void) | null = null;
   const api = {
-    snapshot: vi.fn(() => Promise.resolve(initial)),
-    onChanged: vi.fn((cb: (s: ReminderSnapshot) => void) => {
+    reminders: vi.fn(() => Promise.resolve(initial)),
+    onRemindersChanged: vi.fn((cb: (s: ReminderSnapshot) => void) => {
       changed = cb;
       return () => {
         changed = null;
       };
     }),
-    onOpen: vi.fn((cb: (i: ReminderItem) => void) => {
+    onRemindersOpen: vi.fn((cb: (i: ReminderItem) => void) => {
       opened = cb;
       return () => {
         opened = null;
       };
     }),
-    onShowList: vi.fn(() => () => undefined),
-    dismiss: vi.fn(() => Promise.resolve(snap([], { generation: 5 }))),
-    snooze: vi.fn(() => Promise.resolve(snap([], { generation: 5 }))),
-    dismissAll: vi.fn(() => Promise.resolve(snap([], { generation: 6 }))),
-    interacted: vi.fn(() => Promise.resolve(initial)),
-    open: vi.fn((id: { uid: string }) => Promise.resolve(item(id.uid))),
-    settings: vi.fn(() => Promise.resolve({ autohide: false, autohideSeconds: 15, locked: false })),
-    saveSettings: vi.fn((autohide: boolean, autohideSeconds: number) =>
+    onRemindersShowList: vi.fn(() => () => undefined),
+    reminderDismiss: vi.fn(() => Promise.resolve(snap([], { generation: 5 }))),
+    reminderSnooze: vi.fn(() => Promise.resolve(snap([], { generation: 5 }))),
+    reminderDismissAll: vi.fn(() => Promise.resolve(snap([], { generation: 6 }))),
+    reminderInteracted: vi.fn(() => Promise.resolve(initial)),
+    reminderOpen: vi.fn((id: { uid: string }) => Promise.resolve(item(id.uid))),
+    reminderSettings: vi.fn(() => Promise.resolve({ autohide: false, autohideSeconds: 15, locked: false })),
+    setReminderSettings: vi.fn((autohide: boolean, autohideSeconds: number) =>
       Promise.resolve({ autohide, autohideSeconds, locked: false }),
     ),
-    calendars: vi.fn(() =>
+    reminderCalendars: vi.fn(() =>
       Promise.resolve([
         { id: "personal", name: "Personal Calendar", shared: false, remind: true },
         { id: "bob", name: "Bob's calendar", shared: true, remind: false },
       ]),
     ),
     setCalendarRemind: vi.fn(() => Promise.resolve(initial)),
-  } satisfies RemindersApi;
+  } satisfies MainWindowReminders & ReminderWindowApi;
   return {
     api,
     push: (s: ReminderSnapshot) => {
@@ -124,9 +126,9 @@ describe("ReminderWindow", () => {
     expect(screen.getByTestId("reminder-count").textContent).toBe("2 active reminders");
 
     await user.click(first.getByTestId("reminder-dismiss"));
-    expect(f.api.dismiss).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" });
+    expect(f.api.reminderDismiss).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" });
     // Every touch restarts the autohide countdown.
-    expect(f.api.interacted).toHaveBeenCalled();
+    expect(f.api.reminderInteracted).toHaveBeenCalled();
   });
 
   it("offers every snooze choice the core allows and sends the chosen one", async () => {
@@ -142,14 +144,14 @@ describe("ReminderWindow", () => {
     expect(within(nth(rows, 1)).getAllByRole("option")).toHaveLength(5);
     await user.selectOptions(within(nth(rows, 0)).getByTestId("reminder-snooze-choice"), "one_hour");
     await user.click(within(nth(rows, 0)).getByTestId("reminder-snooze"));
-    expect(f.api.snooze).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" }, "one_hour");
+    expect(f.api.reminderSnooze).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" }, "one_hour");
   });
 
   it("is usable with the keyboard alone", async () => {
     const user = userEvent.setup();
     const f = fakeApi(snap([item("a")]));
     // The core answers a snooze with the row still listed (so Open can follow).
-    f.api.snooze.mockImplementation(() => Promise.resolve(snap([item("a")], { generation: 3 })));
+    f.api.reminderSnooze.mockImplementation(() => Promise.resolve(snap([item("a")], { generation: 3 })));
     render(withLang("en", <ReminderWindow api={f.api} />));
     await screen.findByTestId("reminder-row");
     await user.tab(); // Dismiss
@@ -158,10 +160,10 @@ describe("ReminderWindow", () => {
     await user.tab(); // Snooze
     expect(document.activeElement?.getAttribute("data-testid")).toBe("reminder-snooze");
     await user.keyboard("{Enter}");
-    expect(f.api.snooze).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" }, "five_minutes");
+    expect(f.api.reminderSnooze).toHaveBeenCalledWith({ uid: "a", instance: "2026-11-27T09:00:00Z" }, "five_minutes");
     await user.tab(); // Open
     await user.keyboard(" ");
-    expect(f.api.open).toHaveBeenCalledTimes(1);
+    expect(f.api.reminderOpen).toHaveBeenCalledTimes(1);
   });
 
   it("follows the core's snapshots and has Dismiss all", async () => {
@@ -177,7 +179,7 @@ describe("ReminderWindow", () => {
     expect(within(nth(rows, 1)).queryByTestId("reminder-open")).toBeNull();
     expect(screen.getByTestId("reminder-count").textContent).toBe("2 aktive Erinnerungen");
     await user.click(screen.getByTestId("reminder-dismiss-all"));
-    expect(f.api.dismissAll).toHaveBeenCalledTimes(1);
+    expect(f.api.reminderDismissAll).toHaveBeenCalledTimes(1);
     expect(await screen.findByText("Keine aktiven Erinnerungen.")).toBeTruthy();
     expect(screen.getByText("Alle schließen")).toBeTruthy();
   });
@@ -185,7 +187,7 @@ describe("ReminderWindow", () => {
   it("shows a failed answer instead of losing it", async () => {
     const user = userEvent.setup();
     const f = fakeApi(snap([item("a")]));
-    f.api.dismiss.mockImplementation(() =>
+    f.api.reminderDismiss.mockImplementation(() =>
       Promise.reject(Object.assign(new Error("The local database failed."), { code: "storage", detail: "disk full" })),
     );
     render(withLang("en", <ReminderWindow api={f.api} />));
@@ -234,7 +236,7 @@ describe("SettingsPanel", () => {
     await user.clear(seconds);
     await user.type(seconds, "5");
     await user.click(screen.getByTestId("settings-save"));
-    expect(f.api.saveSettings).toHaveBeenCalledWith(true, 5);
+    expect(f.api.setReminderSettings).toHaveBeenCalledWith(true, 5);
     expect(await screen.findByTestId("settings-saved")).toBeTruthy();
 
     const switches = screen.getAllByTestId<HTMLInputElement>("calendar-remind");
@@ -247,7 +249,7 @@ describe("SettingsPanel", () => {
 
   it("is read-only with a note when policy locks it", async () => {
     const f = fakeApi(snap([]));
-    f.api.settings.mockImplementation(() => Promise.resolve({ autohide: false, autohideSeconds: 30, locked: true }));
+    f.api.reminderSettings.mockImplementation(() => Promise.resolve({ autohide: false, autohideSeconds: 30, locked: true }));
     render(withLang("de", <SettingsPanel api={f.api} onClose={() => undefined} />));
     expect((await screen.findByTestId("settings-locked")).textContent).toContain("Richtlinie");
     await vi.waitFor(() => {
@@ -269,6 +271,6 @@ describe("SettingsPanel", () => {
     await user.clear(seconds);
     await user.type(seconds, "0");
     expect(screen.getByTestId<HTMLButtonElement>("settings-save").disabled).toBe(true);
-    expect(f.api.saveSettings).not.toHaveBeenCalled();
+    expect(f.api.setReminderSettings).not.toHaveBeenCalled();
   });
 });

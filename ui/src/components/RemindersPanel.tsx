@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { toIpcError, type IpcError } from "../lib/api";
+import type { IpcError, ReminderItem, ReminderSnapshot } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
 import { countText, startText } from "../lib/reminders";
-import type { ReminderItem, ReminderSnapshot, RemindersApi } from "../lib/reminders-api";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 import { ReminderList, type ReminderActions } from "./ReminderList";
 
 export type MainRemindersApi = Pick<
-  RemindersApi,
-  "snapshot" | "onChanged" | "onOpen" | "dismiss" | "snooze" | "open"
+  Api,
+  "reminders" | "onRemindersChanged" | "onRemindersOpen" | "reminderDismiss" | "reminderSnooze" | "reminderOpen"
 >;
 
 /** The badge in the main window's toolbar: how many reminders are active. */
@@ -42,7 +42,7 @@ export function RemindersPanel({ api, snapshot, timeZone }: Props) {
   const [error, setError] = useState<IpcError | null>(null);
   const [opened, setOpened] = useState<ReminderItem | null>(null);
 
-  useEffect(() => api.onOpen(setOpened), [api]);
+  useEffect(() => api.onRemindersOpen(setOpened), [api]);
 
   const run = useCallback((p: Promise<unknown>) => {
     setError(null);
@@ -54,13 +54,13 @@ export function RemindersPanel({ api, snapshot, timeZone }: Props) {
   const actions = useMemo<ReminderActions>(
     () => ({
       dismiss: (id) => {
-        run(api.dismiss(id));
+        run(api.reminderDismiss(id));
       },
       snooze: (id, choice) => {
-        run(api.snooze(id, choice));
+        run(api.reminderSnooze(id, choice));
       },
       open: (id) => {
-        api.open(id).then(setOpened, (e: unknown) => {
+        api.reminderOpen(id).then(setOpened, (e: unknown) => {
           setError(toIpcError(e));
         });
       },

@@ -1,10 +1,10 @@
 import { useEffect, useState } from "react";
-import { toIpcError, type IpcError } from "../lib/api";
-import type { CalendarReminderSetting, ReminderSettings, RemindersApi } from "../lib/reminders-api";
+import type { CalendarReminderSetting, IpcError, ReminderSettings } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 
-export type SettingsApi = Pick<RemindersApi, "settings" | "saveSettings" | "calendars" | "setCalendarRemind">;
+export type SettingsApi = Pick<Api, "reminderSettings" | "setReminderSettings" | "reminderCalendars" | "setCalendarRemind">;
 
 interface Props {
   api: SettingsApi;
@@ -24,7 +24,7 @@ export function SettingsPanel({ api, onClose }: Props) {
 
   useEffect(() => {
     let live = true;
-    api.settings().then(
+    api.reminderSettings().then(
       (s) => {
         if (!live) return;
         setSettings(s);
@@ -35,7 +35,7 @@ export function SettingsPanel({ api, onClose }: Props) {
         if (live) setError(toIpcError(e));
       },
     );
-    api.calendars().then(
+    api.reminderCalendars().then(
       (c) => {
         if (live) setCalendars(c);
       },
@@ -54,7 +54,7 @@ export function SettingsPanel({ api, onClose }: Props) {
     setError(null);
     setSaved(false);
     try {
-      const s = await api.saveSettings(autohide, secondsValue);
+      const s = await api.setReminderSettings(autohide, secondsValue);
       setSettings(s);
       setAutohide(s.autohide);
       setSeconds(String(s.autohideSeconds));

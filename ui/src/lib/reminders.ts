@@ -1,6 +1,24 @@
 // Pure helpers for showing reminders: times in the user's language, counts, snooze labels.
 import type { Lang, MessageKey, Translate } from "./i18n";
-import type { ReminderItem, SnoozeChoice } from "./reminders-api";
+import type { OccurrenceKey, ReminderItem, SnoozeChoice } from "./bindings";
+
+/** Item UID + occurrence start (RFC 3339, UTC): what identifies a reminder. */
+export type ReminderId = OccurrenceKey;
+
+/** Every snooze choice, in the order the window offers them. */
+export const SNOOZE_CHOICES: SnoozeChoice[] = [
+  "five_minutes",
+  "ten_minutes",
+  "fifteen_minutes",
+  "thirty_minutes",
+  "one_hour",
+  "five_minutes_before_start",
+];
+
+/** A reminder's id as one string (a React key). */
+export function idKey(id: ReminderId): string {
+  return `${id.uid}\u0000${id.instance}`;
+}
 
 const LOCALE: Record<Lang, string> = { en: "en-GB", de: "de-DE" };
 

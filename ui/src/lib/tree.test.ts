@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Folder, FolderKind } from "./api";
+import type { Folder, FolderKind } from "./bindings";
 import { buildSections, type TreeNode } from "./tree";
 
 function folder(id: string, name: string, kind: FolderKind, parentId: string | null = null, shared = false): Folder {

@@ -2,7 +2,7 @@
 // (each folder names its parent by id). Folders are grouped into sections by kind; inside a
 // section they nest by `parentId`. A parent that is missing or in another section makes the
 // folder a root of its section, and a cycle in the parent ids is broken rather than looping.
-import type { Folder, FolderKind } from "./api";
+import type { Folder, FolderKind } from "./bindings";
 import type { MessageKey } from "./i18n";
 
 export type SectionId = "mail" | "calendars" | "contacts" | "tasks" | "notes" | "other";

@@ -1,15 +1,16 @@
 import { useEffect, useState } from "react";
-import type { ReminderSnapshot, RemindersApi } from "./reminders-api";
+import type { ReminderSnapshot } from "./bindings";
+import type { Api } from "./ipc";
 
 /** The latest reminder snapshot, kept current by the shell's `reminders:changed` events. */
-export function useReminderSnapshot(api: Pick<RemindersApi, "snapshot" | "onChanged">): ReminderSnapshot | null {
+export function useReminderSnapshot(api: Pick<Api, "reminders" | "onRemindersChanged">): ReminderSnapshot | null {
   const [snap, setSnap] = useState<ReminderSnapshot | null>(null);
   useEffect(() => {
     let live = true;
-    const stop = api.onChanged((s) => {
+    const stop = api.onRemindersChanged((s) => {
       if (live) setSnap(s);
     });
-    api.snapshot().then(
+    api.reminders().then(
       (s) => {
         if (live) setSnap((old) => (old && old.generation > s.generation ? old : s));
       },

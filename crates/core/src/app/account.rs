@@ -10,7 +10,7 @@ use crate::store::FolderRow;
 use crate::sync::{self, Session};
 
 /// What the account screen submits.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SignIn {
     pub server_url: String,
@@ -29,7 +29,7 @@ impl std::fmt::Debug for SignIn {
 }
 
 /// The signed-in account as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub server_url: String,
@@ -39,7 +39,7 @@ pub struct Account {
 }
 
 /// What kind of folder, from the ActiveSync folder type (MS-ASCMD 2.2.3.186.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum FolderKind {
     Inbox,
@@ -76,7 +76,7 @@ impl FolderKind {
 }
 
 /// A folder as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Folder {
     pub id: String,

@@ -1,0 +1,45 @@
+//! The account and its folders.
+
+use kontor_core::{Account, Folder, IpcError, SignIn};
+use tauri::State;
+
+use super::{IpcResult, Shell};
+
+#[tauri::command]
+#[specta::specta]
+pub async fn account(shell: State<'_, Shell>) -> Result<Option<Account>, IpcError> {
+    shell.run(|core| async move { core.account().await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(shell: State<'_, Shell>, request: SignIn) -> Result<Account, IpcError> {
+    tracing::info!(server = %request.server_url, user = %request.user, "sign-in requested");
+    let result = shell.core()?.sign_in(request).await;
+    if let Err(e) = &result {
+        tracing::warn!(error = %e, "sign-in failed");
+    } else if let Some(r) = &shell.reminders {
+        r.refresh.notify_one();
+    }
+    result.ipc(&shell)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn folders(shell: State<'_, Shell>) -> Result<Vec<Folder>, IpcError> {
+    shell.run(|core| async move { core.folders().await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_folders(shell: State<'_, Shell>) -> Result<Vec<Folder>, IpcError> {
+    shell
+        .run(|core| async move { core.refresh_folders().await })
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
+    shell.run(|core| async move { core.sign_out().await }).await
+}

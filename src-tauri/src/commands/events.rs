@@ -1,0 +1,20 @@
+//! The events the shell sends to the windows. Each wraps its payload, so it reaches the page
+//! as the payload itself; the event names are the ones the UI has always listened to.
+
+use kontor_core::reminders::{ReminderItem, ReminderSnapshot};
+use serde::Serialize;
+
+/// Every change of the reminders (sent to every window).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "reminders:changed")]
+pub struct RemindersChanged(pub ReminderSnapshot);
+
+/// "Open" was chosen in the reminder window: the main window shows the item.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "reminders:open")]
+pub struct RemindersOpen(pub ReminderItem);
+
+/// The tray asked for the reminder list (no payload: `null`).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "reminders:show-list")]
+pub struct RemindersShowList;

@@ -1,0 +1,143 @@
+//! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
+//! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
+//! settings), and the events the shell sends to the windows ([`events`]).
+//!
+//! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
+//! errors are localized in the language the UI last announced with `set_language`. The
+//! TypeScript side (`ui/src/lib/bindings.ts`) is generated from [`builder`]: see [`bindings`].
+
+pub mod account;
+#[cfg(test)]
+mod bindings;
+pub mod events;
+pub mod reminders;
+pub mod settings;
+
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+
+use kontor_core::reminders::{OffsetClock, ReminderService};
+use kontor_core::{CoreError, IpcError, Kontor, Lang};
+use tauri_specta::{collect_commands, collect_events};
+
+/// The reminder side of the shell: the service and (debug builds only) the clock a test may
+/// move forward.
+#[derive(Debug, Clone)]
+pub struct RemindersShell {
+    pub service: ReminderService,
+    pub test_clock: Option<Arc<OffsetClock>>,
+    /// Wakes the feed refresh (after a sign-in).
+    pub refresh: Arc<tokio::sync::Notify>,
+}
+
+/// Shared by every command: the opened core (or why it could not be opened) and the UI language.
+#[derive(Debug)]
+pub struct Shell {
+    core: Result<Kontor, Arc<CoreError>>,
+    lang: RwLock<Lang>,
+    reminders: Option<RemindersShell>,
+}
+
+impl Shell {
+    pub fn new(
+        core: Result<Kontor, CoreError>,
+        lang: Lang,
+        reminders: Option<RemindersShell>,
+    ) -> Self {
+        Shell {
+            core: core.map_err(Arc::new),
+            lang: RwLock::new(lang),
+            reminders,
+        }
+    }
+
+    /// The reminder service, or the start-up error.
+    fn reminders(&self) -> Result<RemindersShell, IpcError> {
+        match &self.reminders {
+            Some(r) => Ok(r.clone()),
+            None => Err(self.error(&match &self.core {
+                Err(e) => CoreError::Profile(e.to_string()),
+                Ok(_) => CoreError::Profile("the reminder service did not start".into()),
+            })),
+        }
+    }
+
+    fn lang(&self) -> Lang {
+        // A poisoned lock only means a panic elsewhere; the value is still a valid Lang.
+        *self.lang.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_lang(&self, lang: Lang) {
+        *self.lang.write().unwrap_or_else(|e| e.into_inner()) = lang;
+    }
+
+    /// A core error as the UI receives it, in the UI's language.
+    fn error(&self, err: &CoreError) -> IpcError {
+        err.to_ipc(self.lang())
+    }
+
+    /// The core, or the start-up error (e.g. an unreadable profile) for every command to show.
+    fn core(&self) -> Result<Kontor, IpcError> {
+        match &self.core {
+            Ok(k) => Ok(k.clone()),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
+    /// Runs `f` on the core and maps its error for the UI: the body of most commands.
+    async fn run<T, F, Fut>(&self, f: F) -> Result<T, IpcError>
+    where
+        F: FnOnce(Kontor) -> Fut,
+        Fut: Future<Output = Result<T, CoreError>>,
+    {
+        f(self.core()?).await.ipc(self)
+    }
+}
+
+/// Maps a core result for the UI: `.ipc(&shell)` in place of repeating `map_err` with the
+/// shell's language in every command.
+pub trait IpcResult<T> {
+    fn ipc(self, shell: &Shell) -> Result<T, IpcError>;
+}
+
+impl<T> IpcResult<T> for Result<T, CoreError> {
+    fn ipc(self, shell: &Shell) -> Result<T, IpcError> {
+        self.map_err(|e| shell.error(&e))
+    }
+}
+
+/// Every command and event of the shell: the invoke handler of the app and the source of the
+/// generated TypeScript bindings. Sorted by name, the order of the generated commands.
+pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        // One TypeScript type per Rust type: the UI reads what the shell serializes and sends
+        // what it deserializes, and the serde attributes make the two the same shape.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            account::account,
+            settings::effective_settings,
+            account::folders,
+            account::refresh_folders,
+            reminders::reminder_calendars,
+            reminders::reminder_dismiss,
+            reminders::reminder_dismiss_all,
+            reminders::reminder_interacted,
+            reminders::reminder_open,
+            reminders::reminder_settings,
+            reminders::reminder_snooze,
+            reminders::reminder_window_visible,
+            reminders::reminders,
+            reminders::set_calendar_remind,
+            settings::set_language,
+            reminders::set_reminder_settings,
+            settings::set_setting,
+            account::sign_in,
+            account::sign_out,
+            reminders::test_advance_clock,
+        ])
+        .events(collect_events![
+            events::RemindersChanged,
+            events::RemindersOpen,
+            events::RemindersShowList,
+        ])
+}
