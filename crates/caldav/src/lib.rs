@@ -18,7 +18,8 @@
 //!    layout — both PROPFIND the URL first and refuse anything that is not a calendar.
 //! 4. Sync: [`DavClient::sync_collection`] with the stored token (follows 507 truncation until
 //!    the server says it is complete; [`DavError::InvalidSyncToken`] tells the caller to start
-//!    again without a token and drop what the server no longer lists). Servers without
+//!    again without a token and drop what the server no longer lists; some servers answer an
+//!    unknown token with HTTP 500, a [`DavError::Transient`], instead). Servers without
 //!    sync-collection: compare [`DavClient::ctag`] and then [`DavClient::etags`]. Fetch bodies
 //!    with [`DavClient::multiget`] in batches. An incremental sync that finds nothing costs one
 //!    request.
@@ -33,8 +34,10 @@
 //! ## Server behaviour worth knowing
 //! * SOGo omits subscribed calendars from a home listing unless a User-Agent is sent; every
 //!   request here carries one.
-//! * SOGo ignores an unknown sync-token and answers with the full listing (no 403); Radicale
-//!   answers 403 `valid-sync-token` as RFC 6578 §3.2 says. Both end in a full listing.
+//! * SOGo ignores an unknown sync-token and answers with the full listing (no 403, no 404 for
+//!   what was deleted since, nothing that says so): a caller cannot tell it from changes and
+//!   has to compare in full now and then (kontor-core does daily). Radicale answers 403
+//!   `valid-sync-token` as RFC 6578 §3.2 says.
 //! * SOGo ignores `DAV:limit`; truncation (507) is handled per RFC 6578 §3.6 for servers that
 //!   do it.
 //! * SOGo's tokens are Unix seconds compared inclusively: members changed in the token's

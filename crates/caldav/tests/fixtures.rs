@@ -1,6 +1,11 @@
 //! Multistatus parsing against responses recorded from the real test servers (SOGo 5.8 and
-//! Radicale 3.1, see `tests/servers/`), plus one RFC 6578 §3.6-style truncated response
-//! (neither server truncates).
+//! Radicale 3.1, see `tests/servers/`), plus answers neither server gives, written after the
+//! RFC: a §3.6-style truncated response (`rfc6578-truncated-507.xml`), a 409 with the
+//! `DAV:valid-sync-token` precondition (§3.2; Radicale answers 403) and the HTML page of an
+//! HTTP 500 some servers answer an unknown token with (`http-500-sync-token.html`).
+//!
+//! The sync-token answers (`*-sync-*.xml`, `*-multiget-all.xml`) also drive the engine tests
+//! in `kontor-core` (`engine/calendar_dav.rs`), which serve them over HTTP.
 
 use kontor_caldav::xml::{error_conditions, parse_multistatus};
 use kontor_caldav::{SyncChanges, SyncState, apply_sync_page, calendars_in, finish_sync};
@@ -174,4 +179,70 @@ fn truncated_sync_is_detected_with_removals() {
     finish_sync(state, &mut out);
     assert_eq!(out.changed.len(), 1);
     assert_eq!(out.removed, [cal.join("vcard.ics").unwrap()]);
+}
+
+#[test]
+fn refused_tokens_name_the_precondition() {
+    // RFC 6578 §3.2: 403 (Radicale, recorded) or 409 (the RFC's other choice).
+    for name in [
+        "radicale-sync-invalid-token.xml",
+        "rfc6578-409-valid-sync-token.xml",
+    ] {
+        assert_eq!(
+            error_conditions(&fixture(name)),
+            ["valid-sync-token"],
+            "{name}"
+        );
+    }
+    assert!(error_conditions(&fixture("http-500-sync-token.html")).is_empty());
+}
+
+#[test]
+fn sogo_answers_an_unknown_token_with_the_initial_listing() {
+    // Recorded with the token 99999999999 (never issued) and with an empty token: the same
+    // bytes. Nothing in the answer tells the client that its token was not understood, and
+    // members deleted since that token are simply absent (no 404 response).
+    let unknown = fixture("sogo-sync-unknown-token.xml");
+    assert_eq!(unknown, fixture("sogo-sync-empty-token.xml"));
+    let cal = Url::parse("http://127.0.0.1:20000/SOGo/dav/alice/Calendar/personal/").unwrap();
+    let ms = parse_multistatus(&unknown).unwrap();
+    let mut state = SyncState::new();
+    assert!(!apply_sync_page(&cal, &ms, &mut state));
+    let mut out = SyncChanges::default();
+    finish_sync(state, &mut out);
+    assert_eq!(out.changed.len(), 6);
+    assert!(out.removed.is_empty());
+    assert!(ms.sync_token.is_some());
+}
+
+#[test]
+fn full_listings_and_multigets_agree() {
+    // Recorded together, so the ETags of the listing are those of the bodies.
+    for (cal, listing, multiget) in [
+        (
+            "http://127.0.0.1:55232/alice/calendar/",
+            "radicale-sync-empty-token.xml",
+            "radicale-multiget-all.xml",
+        ),
+        (
+            "http://127.0.0.1:20000/SOGo/dav/alice/Calendar/personal/",
+            "sogo-sync-empty-token.xml",
+            "sogo-multiget-all.xml",
+        ),
+    ] {
+        let cal = Url::parse(cal).unwrap();
+        let mut state = SyncState::new();
+        apply_sync_page(
+            &cal,
+            &parse_multistatus(&fixture(listing)).unwrap(),
+            &mut state,
+        );
+        let got = parse_multistatus(&fixture(multiget)).unwrap();
+        assert_eq!(got.responses.len(), state.len(), "{multiget}");
+        for r in &got.responses {
+            let url = cal.join(&r.href).unwrap();
+            assert_eq!(state.get(&url), Some(&Some(r.props.etag.clone())), "{url}");
+            assert!(r.props.calendar_data.is_some(), "{url}");
+        }
+    }
 }

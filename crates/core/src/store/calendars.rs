@@ -3,7 +3,9 @@
 //! The sync position of a calendar (the EAS SyncKey of the folder, or the CalDAV sync token of
 //! RFC 6578 §3.8) is `calendar.sync_token`, written by `apply_event_batch` in the same
 //! transaction as the events it covers; `sync_state` is not used for calendars. `ctag` keeps
-//! the CalDAV getctag for servers without sync-collection.
+//! the CalDAV getctag for servers without sync-collection. `full_sync_at` is when a CalDAV
+//! collection was last listed in full and its cache reconciled with that listing
+//! (`Store::apply_event_listing`, same transaction).
 
 use serde::{Deserialize, Serialize};
 
@@ -210,6 +212,31 @@ impl Store {
         sqlx::query("UPDATE calendar SET ctag = ?2 WHERE id = ?1")
             .bind(calendar_id)
             .bind(ctag)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When the calendar was last compared in full with the server (Unix seconds, 0 = never
+    /// or unknown calendar); written with the listing by [`Store::apply_event_listing`].
+    pub async fn calendar_full_sync_at(&self, calendar_id: i64) -> Result<i64, CoreError> {
+        let at: Option<i64> = sqlx::query_scalar("SELECT full_sync_at FROM calendar WHERE id = ?1")
+            .bind(calendar_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(at.unwrap_or(0))
+    }
+
+    /// Sets when the calendar was last compared in full, as if that happened at `at`.
+    #[cfg(test)]
+    pub(crate) async fn set_calendar_full_sync_at(
+        &self,
+        calendar_id: i64,
+        at: i64,
+    ) -> Result<(), CoreError> {
+        sqlx::query("UPDATE calendar SET full_sync_at = ?2 WHERE id = ?1")
+            .bind(calendar_id)
+            .bind(at)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -17,6 +17,13 @@
 //! and the server answers 412 if someone else changed it: the conflict is then detected and
 //! surfaced by the engine instead of silently overwriting either side. A server delete removes
 //! the event even with a local change pending (the replay then fails visibly).
+//!
+//! Full listings ([`Store::apply_event_listing`]): a cached event the server's listing does not
+//! name is removed, unless it has a pending local change or an unfinished outbox row (pending,
+//! in flight or parked) names it — a local create not yet sent is in no listing, and the
+//! outbox, not the listing, decides what becomes of it.
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use kontor_calendar::tz::Resolver;
@@ -24,6 +31,7 @@ use kontor_calendar::{Calendar, DateOrTime, Zone};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
+use super::outbox::CALENDAR_KINDS;
 use super::{Store, quarantine::quarantine_in};
 use crate::error::CoreError;
 
@@ -401,6 +409,62 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let out =
             apply_event_batch_in(&mut tx, &zone, calendar_id, new_token, upserts, deletes).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Applies a full listing of a calendar (RFC 6578 §3.8 initial sync-collection, or a
+    /// Depth-1 PROPFIND): the new token (`''` for none), the fetched `upserts` and the removal
+    /// of every cached event whose remote id `listed` (all members the server has) does not
+    /// name — except events with a pending local change (module docs) — and the time of the
+    /// listing (`calendar.full_sync_at` = `now`), in one transaction. `deleted` counts the
+    /// removed events, `kept_local` also the unlisted events kept for their local change.
+    pub async fn apply_event_listing(
+        &self,
+        calendar_id: i64,
+        new_token: &str,
+        upserts: &[EventUpsert],
+        listed: &BTreeSet<String>,
+        now: i64,
+    ) -> Result<EventBatchOutcome, CoreError> {
+        let zone = self.local_zone();
+        let mut tx = self.begin_write().await?;
+        let mut out =
+            apply_event_batch_in(&mut tx, &zone, calendar_id, new_token, upserts, &[]).await?;
+        // (remote id, kept) of every cached event; kept = a local change is pending.
+        let cached: Vec<(String, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT e.remote_id, e.local_state <> 0 OR EXISTS (
+                 SELECT 1 FROM outbox o
+                 WHERE o.account_url = a.server_url AND o.account_user = a.username
+                   AND o.folder_id = c.remote_id AND o.item_id = e.remote_id
+                   AND o.state <> 'done' AND o.kind IN {CALENDAR_KINDS})
+             FROM event e JOIN calendar c ON c.id = e.calendar_id
+                  JOIN account a ON a.id = c.account_id
+             WHERE e.calendar_id = ?1"
+        )))
+        .bind(calendar_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (remote_id, kept) in cached {
+            if listed.contains(&remote_id) {
+                continue;
+            }
+            if kept {
+                out.kept_local += 1;
+                continue;
+            }
+            let done = sqlx::query("DELETE FROM event WHERE calendar_id = ?1 AND remote_id = ?2")
+                .bind(calendar_id)
+                .bind(&remote_id)
+                .execute(&mut *tx)
+                .await?;
+            out.deleted += u32::try_from(done.rows_affected()).unwrap_or(u32::MAX);
+        }
+        sqlx::query("UPDATE calendar SET full_sync_at = ?2 WHERE id = ?1")
+            .bind(calendar_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
