@@ -13,7 +13,8 @@
 //! * An override (same UID, RECURRENCE-ID) replaces the instance it names and is placed at its
 //!   own DTSTART/DTEND, so a moved instance appears where it was moved to even when its
 //!   original slot lies outside the window. An override with `STATUS:CANCELLED` removes the
-//!   instance (the way Google and Exchange cancel one meeting of a series).
+//!   instance (the way Google and Exchange cancel one meeting of a series). The override is
+//!   the whole instance (§3.8.4.4): its own VALARMs apply, the master's do not.
 //! * `RANGE=THISANDFUTURE` overrides are applied to their own instance only (traced).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -124,7 +125,8 @@ fn overlaps(
 }
 
 /// Alarm instants for one occurrence (RFC 5545 §3.8.6.3, §3.6.6 REPEAT/DURATION).
-/// Absolute triggers belong to the first instance of a series only.
+/// Absolute triggers belong to the first instance of a series only. `ACTION:NONE` alarms
+/// (RFC 9074 §7) give no instant.
 pub fn alarm_instants(
     alarms: &[Alarm],
     start: DateTime<Utc>,
@@ -132,7 +134,7 @@ pub fn alarm_instants(
     first_instance: bool,
 ) -> Vec<DateTime<Utc>> {
     let mut out = Vec::new();
-    for a in alarms {
+    for a in alarms.iter().filter(|a| a.fires()) {
         let base = match a.trigger {
             Trigger::Relative {
                 offset,
@@ -374,13 +376,9 @@ impl Calendar {
         if !overlaps(s, e, from, to) {
             return;
         }
-        // Overrides without their own alarms inherit the master's (RFC 5545 leaves it to the
-        // producer; Outlook and SOGo omit unchanged VALARMs in overrides).
-        let alarms = if it.alarms.is_empty() {
-            master.map(|m| m.alarms.as_slice()).unwrap_or(&[])
-        } else {
-            &it.alarms
-        };
+        // RFC 5545 §3.8.4.4: the override replaces the whole instance, its VALARMs included;
+        // an override without VALARMs has no alarm (the master's do not apply to it).
+        let alarms = &it.alarms;
         let first = master
             .and_then(|m| m.start.as_ref())
             .is_some_and(|ms| ctx.instant(ms) == instance);

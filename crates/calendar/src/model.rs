@@ -226,6 +226,12 @@ impl Alarm {
         }
     }
 
+    /// Whether the alarm ever alerts. RFC 9074 §7: `ACTION:NONE` is a placeholder (a default
+    /// alarm the user switched off) that is kept in the data but never triggers.
+    pub fn fires(&self) -> bool {
+        !self.action.eq_ignore_ascii_case("NONE")
+    }
+
     fn from_component(c: &Component) -> Result<Self, Error> {
         let t = c
             .prop("TRIGGER")

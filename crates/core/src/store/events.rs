@@ -174,7 +174,11 @@ pub(crate) fn normalise(cal: &Calendar, zone: &Zone) -> Normalised {
             .as_ref()
             .map(|p| p.email.clone())
             .unwrap_or_default(),
-        has_alarms: cal.items.iter().any(|i| !i.alarms.is_empty()),
+        // RFC 9074 §7: an `ACTION:NONE` alarm never alerts.
+        has_alarms: cal
+            .items
+            .iter()
+            .any(|i| i.alarms.iter().any(kontor_calendar::Alarm::fires)),
     }
 }
 
