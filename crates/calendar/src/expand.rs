@@ -15,6 +15,10 @@
 //!   original slot lies outside the window. An override with `STATUS:CANCELLED` removes the
 //!   instance (the way Google and Exchange cancel one meeting of a series). The override is
 //!   the whole instance (§3.8.4.4): its own VALARMs apply, the master's do not.
+//! * Two overrides of the same instance give one occurrence: the higher SEQUENCE, then the
+//!   later DTSTAMP, then the later in the file wins ([`supersedes`]).
+//! * A VTODO without DTSTART is placed at its DUE and has no length (§3.8.2.3), so its alarms
+//!   `RELATED=END` count from DUE; an all-day DUE is midnight at the start of that day.
 //! * `RANGE=THISANDFUTURE` overrides are applied to their own instance only (traced).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -88,6 +92,14 @@ impl Ctx<'_> {
             if let Some(DateOrTime::Date(ed)) = &it.end {
                 return Span::Days((*ed - *sd).num_days().max(0));
             }
+            // RFC 5545 §3.6.2, §3.8.2.3: a to-do ends at its DUE, for a DATE as for a DATE-TIME.
+            // One with DUE and no DTSTART is placed at DUE and lasts no time, so alarms
+            // `RELATED=END` (§3.8.6.3) count from DUE, not from the day after.
+            if it.kind == ItemKind::Todo
+                && let Some(DateOrTime::Date(dd)) = &it.due
+            {
+                return Span::Days((*dd - *sd).num_days().max(0));
+            }
             if let Some(d) = it.duration {
                 return Span::Days(d.num_days().max(0));
             }
@@ -157,6 +169,15 @@ pub fn alarm_instants(
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether override `new` replaces `old`, an override of the same instance (same UID and
+/// RECURRENCE-ID). A UID and RECURRENCE-ID name one instance (RFC 5545 §3.8.4.4), so only one
+/// override may stand: the higher SEQUENCE (§3.8.7.4), then the later DTSTAMP (the ordering
+/// RFC 5546 §2.1.5 gives revisions of one instance), then the later one in the file (the
+/// last written).
+fn supersedes(new: &Item, old: &Item) -> bool {
+    (new.sequence, new.dtstamp) >= (old.sequence, old.dtstamp)
 }
 
 /// Instances a rule may produce (counted from DTSTART, also before the window) before expansion
@@ -231,16 +252,28 @@ impl Calendar {
 
         // Overrides by UID → instance instants.
         let mut overridden: HashMap<&str, HashSet<i64>> = HashMap::new();
-        for it in self.items.iter().filter(|i| i.recurrence_id.is_some()) {
-            let rid = it.recurrence_id.as_ref().expect("filtered");
-            overridden
-                .entry(it.uid.as_str())
-                .or_default()
-                .insert(ctx.instant(rid).timestamp());
+        // The override that stands for each (UID, instance) when several name the same one.
+        let mut winners: HashMap<(&str, i64), usize> = HashMap::new();
+        for (idx, it) in self.items.iter().enumerate() {
+            let Some(rid) = it.recurrence_id.as_ref() else {
+                continue;
+            };
+            let key = (it.uid.as_str(), ctx.instant(rid).timestamp());
+            overridden.entry(key.0).or_default().insert(key.1);
+            match winners.get(&key) {
+                Some(&prev) if !supersedes(it, &self.items[prev]) => {}
+                _ => {
+                    winners.insert(key, idx);
+                }
+            }
         }
 
         for (idx, it) in self.items.iter().enumerate() {
-            if it.recurrence_id.is_some() {
+            if let Some(rid) = &it.recurrence_id {
+                if winners.get(&(it.uid.as_str(), ctx.instant(rid).timestamp())) != Some(&idx) {
+                    tracing::debug!(uid = %it.uid, "override superseded by another for the same instance");
+                    continue;
+                }
                 // Overrides are placed at their own times (or their original slot when they
                 // have no DTSTART).
                 self.push_override(&ctx, idx, it, from, to, &mut out);
