@@ -29,7 +29,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use crate::model::{Alarm, Calendar, Item, ItemKind, Related, Status, Trigger};
 use crate::recur::Recurrence;
 use crate::tz::{Resolver, Zone};
-use crate::value::DateOrTime;
+use crate::value::{DateOrTime, Duration};
 
 /// One occurrence of an item in a window.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,18 @@ pub struct Occurrence {
 enum Span {
     Days(i64),
     Exact(TimeDelta),
+    /// A DURATION: its days on the wall clock, the rest exact (RFC 5545 §3.3.6, §3.8.2.5).
+    Nominal(Duration),
+}
+
+impl Span {
+    fn approx(self) -> TimeDelta {
+        match self {
+            Span::Days(n) => TimeDelta::days(n),
+            Span::Exact(d) => d,
+            Span::Nominal(d) => d.approx(),
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -101,7 +113,7 @@ impl Ctx<'_> {
                 return Span::Days((*dd - *sd).num_days().max(0));
             }
             if let Some(d) = it.duration {
-                return Span::Days(d.num_days().max(0));
+                return Span::Days((d.days + d.time.num_days()).max(0));
             }
             return fallback.unwrap_or(Span::Days(1));
         }
@@ -114,7 +126,12 @@ impl Ctx<'_> {
             return Span::Exact((self.instant(e) - self.instant(start)).max(TimeDelta::zero()));
         }
         if let Some(d) = it.duration {
-            return Span::Exact(d.max(TimeDelta::zero()));
+            // §3.8.2.5: `P1D` keeps the wall-clock end across a DST change (23 or 25 hours).
+            return if d.approx() <= TimeDelta::zero() {
+                Span::Exact(TimeDelta::zero())
+            } else {
+                Span::Nominal(d)
+            };
         }
         fallback.unwrap_or(Span::Exact(TimeDelta::zero()))
     }
@@ -124,6 +141,7 @@ fn end_of(zone: &Zone, local: NaiveDateTime, start: DateTime<Utc>, span: Span) -
     match span {
         Span::Days(n) => zone.local_to_utc(local + TimeDelta::days(n)),
         Span::Exact(d) => start + d,
+        Span::Nominal(d) => d.after(zone, local).max(start),
     }
 }
 
@@ -289,10 +307,7 @@ impl Calendar {
             };
             let (zone, floating) = ctx.zone_for(start);
             let span = ctx.span(it, start, None);
-            let span_len = match span {
-                Span::Days(n) => TimeDelta::days(n),
-                Span::Exact(d) => d,
-            };
+            let span_len = span.approx();
             let dtstart_local = match start {
                 DateOrTime::Utc(u) => u.naive_utc(),
                 other => other.naive(),

@@ -6,7 +6,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::Error;
 use crate::ical::{Component, ContentLine, parse_components, write_component, write_line};
 use crate::recur::Recurrence;
-use crate::value::{DateOrTime, escape_text, format_duration, parse_duration, unescape_text};
+use crate::value::{
+    DateOrTime, Duration, escape_text, format_duration, parse_duration, unescape_text,
+};
 
 /// VEVENT or VTODO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -333,7 +335,8 @@ pub struct Item {
     pub description: Option<String>,
     pub start: Option<DateOrTime>,
     pub end: Option<DateOrTime>,
-    pub duration: Option<TimeDelta>,
+    /// DURATION (§3.8.2.5): days and weeks nominal, the rest exact.
+    pub duration: Option<Duration>,
     /// VTODO due time.
     pub due: Option<DateOrTime>,
     pub rrule: Option<Recurrence>,
@@ -412,7 +415,7 @@ impl Item {
                 "DTSTART" => it.start = Some(date()?),
                 "DTEND" => it.end = Some(date()?),
                 "DUE" => it.due = Some(date()?),
-                "DURATION" => it.duration = Some(parse_duration(&p.value)?),
+                "DURATION" => it.duration = Some(Duration::parse(&p.value)?),
                 "RRULE" => {
                     if it.rrule.is_some() {
                         tracing::debug!(uid = %it.uid, "more than one RRULE; keeping the first");
@@ -484,7 +487,7 @@ impl Item {
         if let Some(e) = &self.end {
             c.push(e.to_line("DTEND"));
         } else if let Some(d) = self.duration {
-            c.push(ContentLine::new("DURATION", format_duration(d)));
+            c.push(ContentLine::new("DURATION", d.to_value()));
         }
         if let Some(d) = &self.due {
             c.push(d.to_line("DUE"));
