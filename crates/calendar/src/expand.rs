@@ -9,7 +9,8 @@
 //! * DTSTART is always the first instance (§3.8.5.3), even when the rule would not produce it.
 //! * RDATE adds instances, EXDATE removes them; both are matched as instants, so an EXDATE in
 //!   UTC cancels an instance of a zoned series. A `VALUE=DATE` EXDATE cancels the instances on
-//!   that local date.
+//!   that local date. An RDATE `VALUE=PERIOD` instance ends where its period ends (§3.8.5.2),
+//!   not after the item's duration.
 //! * An override (same UID, RECURRENCE-ID) replaces the instance it names and is placed at its
 //!   own DTSTART/DTEND, so a moved instance appears where it was moved to even when its
 //!   original slot lies outside the window. An override with `STATUS:CANCELLED` removes the
@@ -29,7 +30,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use crate::model::{Alarm, Calendar, Item, ItemKind, Related, Status, Trigger};
 use crate::recur::Recurrence;
 use crate::tz::{Resolver, Zone};
-use crate::value::{DateOrTime, Duration};
+use crate::value::{DateOrTime, Duration, PeriodEnd};
 
 /// One occurrence of an item in a window.
 #[derive(Debug, Clone, PartialEq)]
@@ -321,14 +322,31 @@ impl Calendar {
             if let Some(rule) = &it.rrule {
                 locals.extend(rule_instances(rule, &zone, dtstart_local, gen_from, gen_to));
             }
+            // RFC 5545 §3.8.5.2: an RDATE PERIOD instance ends where its period ends.
+            let mut period_spans: HashMap<NaiveDateTime, Span> = HashMap::new();
             for rd in &it.rdates {
-                let local = match rd {
+                let local = match &rd.start {
                     DateOrTime::Date(d) => d.and_time(dtstart_local.time()),
                     DateOrTime::Floating(n) => *n,
                     other => zone.utc_to_local(ctx.instant(other)),
                 };
                 locals.insert(local);
+                let own = match &rd.end {
+                    None => continue,
+                    Some(PeriodEnd::At(e)) => Span::Exact(
+                        (ctx.instant(e) - ctx.instant(&rd.start)).max(TimeDelta::zero()),
+                    ),
+                    Some(PeriodEnd::Duration(d)) if d.approx() > TimeDelta::zero() => {
+                        Span::Nominal(*d)
+                    }
+                    Some(PeriodEnd::Duration(_)) => Span::Exact(TimeDelta::zero()),
+                };
+                period_spans.insert(local, own);
             }
+            let longest = period_spans.values().map(|s| s.approx()).max();
+            // A period longer than the item may start before the rule's window and still overlap.
+            let range_from =
+                gen_from - (longest.unwrap_or(span_len) - span_len).max(TimeDelta::zero());
             let ex_instants: HashSet<i64> = it
                 .exdates
                 .iter()
@@ -348,7 +366,7 @@ impl Calendar {
                 .collect();
             let over = overridden.get(it.uid.as_str());
             let first = *locals.iter().next().expect("DTSTART inserted");
-            for local in locals.range(gen_from..gen_to) {
+            for local in locals.range(range_from..gen_to) {
                 let s = zone.local_to_utc(*local);
                 if ex_instants.contains(&s.timestamp()) || ex_dates.contains(&local.date()) {
                     continue;
@@ -356,6 +374,7 @@ impl Calendar {
                 if over.is_some_and(|o| o.contains(&s.timestamp())) {
                     continue;
                 }
+                let span = period_spans.get(local).copied().unwrap_or(span);
                 let e = end_of(&zone, *local, s, span);
                 if !overlaps(s, e, from, to) {
                     continue;

@@ -7,7 +7,7 @@ use crate::Error;
 use crate::ical::{Component, ContentLine, parse_components, write_component, write_line};
 use crate::recur::Recurrence;
 use crate::value::{
-    DateOrTime, Duration, escape_text, format_duration, parse_duration, unescape_text,
+    DateOrTime, Duration, RDate, escape_text, format_duration, parse_duration, unescape_text,
 };
 
 /// VEVENT or VTODO.
@@ -340,7 +340,8 @@ pub struct Item {
     /// VTODO due time.
     pub due: Option<DateOrTime>,
     pub rrule: Option<Recurrence>,
-    pub rdates: Vec<DateOrTime>,
+    /// RDATE values; a `VALUE=PERIOD` one keeps its own end (§3.8.5.2).
+    pub rdates: Vec<RDate>,
     pub exdates: Vec<DateOrTime>,
     /// Set on an override: which instance of the series it replaces.
     pub recurrence_id: Option<DateOrTime>,
@@ -424,7 +425,7 @@ impl Item {
                         it.rrule = Some(Recurrence::parse(&p.value)?);
                     }
                 }
-                "RDATE" => it.rdates.extend(DateOrTime::list_from_line(p)),
+                "RDATE" => it.rdates.extend(RDate::list_from_line(p)),
                 "EXDATE" => it.exdates.extend(DateOrTime::list_from_line(p)),
                 "RECURRENCE-ID" => {
                     it.recurrence_id = Some(date()?);
@@ -504,10 +505,11 @@ impl Item {
         if let Some(r) = &self.rrule {
             c.push(ContentLine::new("RRULE", r.to_value()));
         }
-        for (name, list) in [("RDATE", &self.rdates), ("EXDATE", &self.exdates)] {
-            for d in list {
-                c.push(d.to_line(name));
-            }
+        for d in &self.rdates {
+            c.push(d.to_line("RDATE"));
+        }
+        for d in &self.exdates {
+            c.push(d.to_line("EXDATE"));
         }
         if let Some(s) = &self.status {
             c.push(ContentLine::new("STATUS", s.as_str()));
@@ -632,7 +634,7 @@ impl Calendar {
             let dates = [&it.start, &it.end, &it.due, &it.recurrence_id]
                 .into_iter()
                 .flatten()
-                .chain(it.rdates.iter())
+                .chain(it.rdates.iter().map(|r| &r.start))
                 .chain(it.exdates.iter());
             for d in dates {
                 if let Some(t) = d.tzid()

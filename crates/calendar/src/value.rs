@@ -116,6 +116,77 @@ impl DateOrTime {
     }
 }
 
+/// One RDATE value (RFC 5545 §3.8.5.2): a DATE or DATE-TIME, or a PERIOD (§3.3.9) whose
+/// instance keeps its own end instead of the item's duration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RDate {
+    pub start: DateOrTime,
+    /// The end of a `VALUE=PERIOD` value.
+    pub end: Option<PeriodEnd>,
+}
+
+/// The second half of a PERIOD (§3.3.9): an explicit end or a duration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PeriodEnd {
+    At(DateOrTime),
+    Duration(Duration),
+}
+
+impl From<DateOrTime> for RDate {
+    fn from(start: DateOrTime) -> Self {
+        Self { start, end: None }
+    }
+}
+
+impl RDate {
+    /// Every comma-separated value of an RDATE line, periods with their ends.
+    pub fn list_from_line(line: &ContentLine) -> Vec<Self> {
+        let tzid = line.param("TZID");
+        let value_type = line.param("VALUE");
+        line.value
+            .split(',')
+            .filter(|v| !v.trim().is_empty())
+            .filter_map(|v| {
+                let (start, end) = match v.split_once('/') {
+                    Some((s, e)) => (s, Some(e.trim())),
+                    None => (v, None),
+                };
+                let read = || -> Result<Self, Error> {
+                    let start = DateOrTime::parse(start, tzid, value_type)?;
+                    let end = match end {
+                        None => None,
+                        Some(e) if e.trim_start_matches(['+', '-']).starts_with(['P', 'p']) => {
+                            Some(PeriodEnd::Duration(Duration::parse(e)?))
+                        }
+                        Some(e) => Some(PeriodEnd::At(DateOrTime::parse(e, tzid, None)?)),
+                    };
+                    Ok(Self { start, end })
+                };
+                read()
+                    .inspect_err(|e| tracing::trace!(%e, "skipping unreadable RDATE value"))
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// A complete RDATE line (`VALUE=PERIOD` when the value has an end).
+    pub fn to_line(&self, name: &str) -> ContentLine {
+        let mut l = self.start.to_line(name);
+        match &self.end {
+            None => {}
+            Some(end) => {
+                let end = match end {
+                    PeriodEnd::At(e) => e.value_text(),
+                    PeriodEnd::Duration(d) => d.to_value(),
+                };
+                l.value = format!("{}/{end}", l.value);
+                l = l.with_param("VALUE", "PERIOD");
+            }
+        }
+        l
+    }
+}
+
 /// A DURATION value (RFC 5545 §3.3.6) as written: weeks and days are *nominal*, hours, minutes
 /// and seconds *exact*. `P1D` from 12:00 on the day before a DST change ends at 12:00 the next
 /// day (23 or 25 hours later); `PT24H` ends exactly 24 hours later. `P1DT2H` adds one calendar
@@ -375,6 +446,30 @@ mod tests {
         assert_eq!(p1d - start, TimeDelta::hours(23));
         let pt24h = Duration::parse("PT24H").unwrap().after(&berlin, noon(28));
         assert_eq!(pt24h - start, TimeDelta::hours(24));
+    }
+
+    #[test]
+    fn rdate_periods_keep_their_ends() {
+        // RFC 5545 §3.3.9: explicit end or duration; both are written back as PERIOD.
+        let line = crate::ical::parse_line(
+            "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:20260416T180000/20260416T210000,20260611T180000/PT2H",
+        )
+        .unwrap();
+        let list = RDate::list_from_line(&line);
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            list[0].end,
+            Some(PeriodEnd::At(
+                DateOrTime::parse("20260416T210000", Some("Europe/Berlin"), None).unwrap()
+            ))
+        );
+        assert_eq!(
+            list[1].end,
+            Some(PeriodEnd::Duration(Duration::exact(TimeDelta::hours(2))))
+        );
+        for r in &list {
+            assert_eq!(RDate::list_from_line(&r.to_line("RDATE")), vec![r.clone()]);
+        }
     }
 
     #[test]
