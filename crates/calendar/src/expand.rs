@@ -20,7 +20,11 @@
 //!   later DTSTAMP, then the later in the file wins ([`supersedes`]).
 //! * A VTODO without DTSTART is placed at its DUE and has no length (§3.8.2.3), so its alarms
 //!   `RELATED=END` count from DUE; an all-day DUE is midnight at the start of that day.
-//! * `RANGE=THISANDFUTURE` overrides are applied to their own instance only (traced).
+//! * A `RANGE=THISANDFUTURE` override (§3.8.4.4) also stands for every later instance: each
+//!   is moved by the override's shift of the start (on the series' wall clock), lasts as long
+//!   as the override and takes its summary, alarms and other properties (the occurrence's
+//!   `item` is the override, `is_override` is set, `instance` stays the original start). A
+//!   later override, plain or THISANDFUTURE, takes precedence from its own instance on.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
@@ -287,6 +291,19 @@ impl Calendar {
             }
         }
 
+        // RANGE=THISANDFUTURE overrides by UID: (instance, item index), sorted by instance.
+        let mut ranges: HashMap<&str, Vec<(DateTime<Utc>, usize)>> = HashMap::new();
+        for (&(uid, _), &idx) in &winners {
+            let it = &self.items[idx];
+            if it.this_and_future {
+                let rid = it.recurrence_id.as_ref().expect("an override");
+                ranges.entry(uid).or_default().push((ctx.instant(rid), idx));
+            }
+        }
+        for list in ranges.values_mut() {
+            list.sort();
+        }
+
         for (idx, it) in self.items.iter().enumerate() {
             if let Some(rid) = &it.recurrence_id {
                 if winners.get(&(it.uid.as_str(), ctx.instant(rid).timestamp())) != Some(&idx) {
@@ -313,7 +330,22 @@ impl Calendar {
                 DateOrTime::Utc(u) => u.naive_utc(),
                 other => other.naive(),
             };
-            let margin = TimeDelta::days(2);
+            // THISANDFUTURE overrides move later instances by their shift (wall clock).
+            let shifts: Vec<(DateTime<Utc>, usize, TimeDelta)> = ranges
+                .get(it.uid.as_str())
+                .into_iter()
+                .flatten()
+                .map(|&(at, i)| {
+                    let ov = &self.items[i];
+                    let rid = ov.recurrence_id.as_ref().expect("an override");
+                    let moved = ov.start.as_ref().unwrap_or(rid);
+                    let shift =
+                        zone.utc_to_local(ctx.instant(moved)) - zone.utc_to_local(ctx.instant(rid));
+                    (at, i, shift)
+                })
+                .collect();
+            let reach = shifts.iter().map(|s| s.2.abs()).max().unwrap_or_default();
+            let margin = TimeDelta::days(2) + reach;
             let gen_from = from.naive_utc() - span_len - margin;
             let gen_to = to.naive_utc() + margin;
 
@@ -375,6 +407,42 @@ impl Calendar {
                     continue;
                 }
                 let span = period_spans.get(local).copied().unwrap_or(span);
+                // RFC 5545 §3.8.4.4 RANGE=THISANDFUTURE: the latest such override before this
+                // instance applies to it too — its shift of the start, its length, its other
+                // properties (summary, location, alarms, STATUS:CANCELLED).
+                if let Some(&(_, ov_idx, shift)) = shifts.iter().rev().find(|r| r.0 < s) {
+                    let ov = &self.items[ov_idx];
+                    if ov.status == Some(Status::Cancelled) {
+                        continue;
+                    }
+                    let moved = *local + shift;
+                    let ms = zone.local_to_utc(moved);
+                    let ov_start = ov.start.as_ref().or(ov.recurrence_id.as_ref());
+                    let ov_span = ov_start.map_or(span, |st| ctx.span(ov, st, Some(span)));
+                    let me = end_of(&zone, moved, ms, ov_span);
+                    if !overlaps(ms, me, from, to) {
+                        continue;
+                    }
+                    out.push(Occurrence {
+                        uid: it.uid.clone(),
+                        item: ov_idx,
+                        kind: it.kind,
+                        summary: ov.summary.clone().or_else(|| it.summary.clone()),
+                        instance: s,
+                        start: ms,
+                        end: me,
+                        local_start: moved,
+                        zone: if floating {
+                            "floating".into()
+                        } else {
+                            zone.name()
+                        },
+                        all_day: start.is_date(),
+                        is_override: true,
+                        alarms: alarm_instants(&ov.alarms, ms, me, false),
+                    });
+                    continue;
+                }
                 let e = end_of(&zone, *local, s, span);
                 if !overlaps(s, e, from, to) {
                     continue;
@@ -413,9 +481,6 @@ impl Calendar {
         out: &mut Vec<Occurrence>,
     ) {
         let rid = it.recurrence_id.as_ref().expect("override");
-        if it.this_and_future {
-            tracing::debug!(uid = %it.uid, "RANGE=THISANDFUTURE applied to its own instance only");
-        }
         if it.status == Some(Status::Cancelled) {
             return;
         }
