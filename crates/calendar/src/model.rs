@@ -4,7 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::Error;
-use crate::ical::{Component, ContentLine, parse_components, write_component, write_line};
+use crate::ical::{
+    Component, ContentLine, parse_components, parse_components_bytes, write_component, write_line,
+};
 use crate::recur::Recurrence;
 use crate::value::{
     DateOrTime, Duration, RDate, escape_text, format_duration, parse_duration, unescape_text,
@@ -554,7 +556,16 @@ impl Calendar {
     /// Parses an iCalendar stream. Items that cannot be read are skipped with a debug trace and
     /// counted in the error only when nothing readable is left.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let roots = parse_components(input)?;
+        Self::from_roots(parse_components(input)?)
+    }
+
+    /// [`Calendar::parse`] on the octets as received (HTTP body, file): unfolds before decoding
+    /// UTF-8 (RFC 5545 §3.1), so a character split by a fold is kept whole.
+    pub fn parse_bytes(input: &[u8]) -> Result<Self, Error> {
+        Self::from_roots(parse_components_bytes(input)?)
+    }
+
+    fn from_roots(roots: Vec<Component>) -> Result<Self, Error> {
         let mut cal = Calendar::default();
         let mut failures = Vec::new();
         let mut saw_vcalendar = false;
@@ -690,6 +701,18 @@ mod tests {
         );
         let again = Calendar::parse(&text).unwrap();
         assert_eq!(again.items, cal.items);
+    }
+
+    #[test]
+    fn parse_bytes_keeps_a_character_split_by_a_fold() {
+        // RFC 5545 §3.1: unfold on octets, then decode; "Kündigung" folded inside "ü".
+        let src = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:K\xC3\r\n \xBCndigung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = Calendar::parse_bytes(src).unwrap();
+        assert_eq!(cal.items[0].summary.as_deref(), Some("Kündigung"));
+        assert_eq!(
+            Calendar::parse(SRC).unwrap(),
+            Calendar::parse_bytes(SRC.as_bytes()).unwrap()
+        );
     }
 
     #[test]
