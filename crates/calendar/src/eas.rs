@@ -565,7 +565,11 @@ pub fn to_eas(cal: &Calendar, uid: &str, fallback: &Zone) -> Result<EasCalendarI
     let start_utc = instant(start);
     let end_utc = match (&m.end, m.duration) {
         (Some(e), _) => instant(e),
-        (None, Some(d)) => start_utc + d,
+        // RFC 5545 §3.8.2.5: days on the wall clock of the start's zone.
+        (None, Some(d)) => match start {
+            DateOrTime::Utc(u) => d.after(&Zone::Utc, u.naive_utc()),
+            other => d.after(&zone, other.naive()),
+        },
         (None, None) if start.is_date() => start_utc + TimeDelta::days(1),
         _ => start_utc,
     };

@@ -78,20 +78,28 @@ impl Component {
 /// Maximum nesting depth accepted (VCALENDAR > VEVENT > VALARM is 3; real data never needs 16).
 const MAX_DEPTH: usize = 16;
 
-/// Unfolds the input into logical lines (RFC 5545 §3.1).
-fn unfold(input: &str) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for raw in input.split('\n') {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+/// Unfolds the input into logical lines (RFC 5545 §3.1), on the raw octets: a fold may fall
+/// inside a multi-octet UTF-8 character (§3.1 says SHOULD NOT, some servers do), so lines
+/// are joined first and decoded afterwards. Invalid UTF-8 left after joining becomes U+FFFD.
+fn unfold(input: &[u8]) -> Vec<String> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for raw in input.split(|&b| b == b'\n') {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if let [b' ' | b'\t', rest @ ..] = raw
             && let Some(last) = lines.last_mut()
         {
-            last.push_str(rest);
+            last.extend_from_slice(rest);
             continue;
         }
-        lines.push(raw.to_string());
+        lines.push(raw.to_vec());
     }
     lines
+        .into_iter()
+        .map(|l| match String::from_utf8(l) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+        .collect()
 }
 
 /// Splits one logical line into name, parameters and value. Returns `None` when there is no
@@ -157,7 +165,14 @@ fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
 
 /// Parses an iCalendar stream into its top-level components (normally one `VCALENDAR`).
 pub fn parse_components(input: &str) -> Result<Vec<Component>, Error> {
-    let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+    parse_components_bytes(input.as_bytes())
+}
+
+/// [`parse_components`] on the octets as received: folds are removed before UTF-8 decoding
+/// (RFC 5545 §3.1), so a character split by a fold survives. Prefer this where the text
+/// arrives as bytes; decoding first turns such a character into two U+FFFD.
+pub fn parse_components_bytes(input: &[u8]) -> Result<Vec<Component>, Error> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let mut stack: Vec<Component> = Vec::new();
     let mut roots = Vec::new();
     for (no, line) in unfold(input).into_iter().enumerate() {
@@ -289,6 +304,17 @@ mod tests {
         }
         let back = parse_components(&format!("BEGIN:VCALENDAR\r\n{out}END:VCALENDAR\r\n")).unwrap();
         assert_eq!(back[0].props[0].value, "ä".repeat(60));
+    }
+
+    #[test]
+    fn a_fold_inside_a_utf8_character_is_joined_before_decoding() {
+        // "Grüße" folded between the two octets of "ü" (C3 BC).
+        let src = b"BEGIN:VCALENDAR\r\nSUMMARY:Gr\xC3\r\n \xBC\xC3\x9Fe\r\nEND:VCALENDAR\r\n";
+        let roots = parse_components_bytes(src).unwrap();
+        assert_eq!(roots[0].props[0].value, "Grüße");
+        // Decoding first (what a String-based reader gets) cannot recover it.
+        let lossy = String::from_utf8_lossy(src);
+        assert_ne!(parse_components(&lossy).unwrap()[0].props[0].value, "Grüße");
     }
 
     #[test]

@@ -4,9 +4,13 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::Error;
-use crate::ical::{Component, ContentLine, parse_components, write_component, write_line};
+use crate::ical::{
+    Component, ContentLine, parse_components, parse_components_bytes, write_component, write_line,
+};
 use crate::recur::Recurrence;
-use crate::value::{DateOrTime, escape_text, format_duration, parse_duration, unescape_text};
+use crate::value::{
+    DateOrTime, Duration, RDate, escape_text, format_duration, parse_duration, unescape_text,
+};
 
 /// VEVENT or VTODO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -226,6 +230,12 @@ impl Alarm {
         }
     }
 
+    /// Whether the alarm ever alerts. RFC 9074 §7: `ACTION:NONE` is a placeholder (a default
+    /// alarm the user switched off) that is kept in the data but never triggers.
+    pub fn fires(&self) -> bool {
+        !self.action.eq_ignore_ascii_case("NONE")
+    }
+
     fn from_component(c: &Component) -> Result<Self, Error> {
         let t = c
             .prop("TRIGGER")
@@ -327,11 +337,13 @@ pub struct Item {
     pub description: Option<String>,
     pub start: Option<DateOrTime>,
     pub end: Option<DateOrTime>,
-    pub duration: Option<TimeDelta>,
+    /// DURATION (§3.8.2.5): days and weeks nominal, the rest exact.
+    pub duration: Option<Duration>,
     /// VTODO due time.
     pub due: Option<DateOrTime>,
     pub rrule: Option<Recurrence>,
-    pub rdates: Vec<DateOrTime>,
+    /// RDATE values; a `VALUE=PERIOD` one keeps its own end (§3.8.5.2).
+    pub rdates: Vec<RDate>,
     pub exdates: Vec<DateOrTime>,
     /// Set on an override: which instance of the series it replaces.
     pub recurrence_id: Option<DateOrTime>,
@@ -406,7 +418,7 @@ impl Item {
                 "DTSTART" => it.start = Some(date()?),
                 "DTEND" => it.end = Some(date()?),
                 "DUE" => it.due = Some(date()?),
-                "DURATION" => it.duration = Some(parse_duration(&p.value)?),
+                "DURATION" => it.duration = Some(Duration::parse(&p.value)?),
                 "RRULE" => {
                     if it.rrule.is_some() {
                         tracing::debug!(uid = %it.uid, "more than one RRULE; keeping the first");
@@ -415,7 +427,7 @@ impl Item {
                         it.rrule = Some(Recurrence::parse(&p.value)?);
                     }
                 }
-                "RDATE" => it.rdates.extend(DateOrTime::list_from_line(p)),
+                "RDATE" => it.rdates.extend(RDate::list_from_line(p)),
                 "EXDATE" => it.exdates.extend(DateOrTime::list_from_line(p)),
                 "RECURRENCE-ID" => {
                     it.recurrence_id = Some(date()?);
@@ -478,7 +490,7 @@ impl Item {
         if let Some(e) = &self.end {
             c.push(e.to_line("DTEND"));
         } else if let Some(d) = self.duration {
-            c.push(ContentLine::new("DURATION", format_duration(d)));
+            c.push(ContentLine::new("DURATION", d.to_value()));
         }
         if let Some(d) = &self.due {
             c.push(d.to_line("DUE"));
@@ -495,10 +507,11 @@ impl Item {
         if let Some(r) = &self.rrule {
             c.push(ContentLine::new("RRULE", r.to_value()));
         }
-        for (name, list) in [("RDATE", &self.rdates), ("EXDATE", &self.exdates)] {
-            for d in list {
-                c.push(d.to_line(name));
-            }
+        for d in &self.rdates {
+            c.push(d.to_line("RDATE"));
+        }
+        for d in &self.exdates {
+            c.push(d.to_line("EXDATE"));
         }
         if let Some(s) = &self.status {
             c.push(ContentLine::new("STATUS", s.as_str()));
@@ -543,7 +556,16 @@ impl Calendar {
     /// Parses an iCalendar stream. Items that cannot be read are skipped with a debug trace and
     /// counted in the error only when nothing readable is left.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let roots = parse_components(input)?;
+        Self::from_roots(parse_components(input)?)
+    }
+
+    /// [`Calendar::parse`] on the octets as received (HTTP body, file): unfolds before decoding
+    /// UTF-8 (RFC 5545 §3.1), so a character split by a fold is kept whole.
+    pub fn parse_bytes(input: &[u8]) -> Result<Self, Error> {
+        Self::from_roots(parse_components_bytes(input)?)
+    }
+
+    fn from_roots(roots: Vec<Component>) -> Result<Self, Error> {
         let mut cal = Calendar::default();
         let mut failures = Vec::new();
         let mut saw_vcalendar = false;
@@ -623,7 +645,7 @@ impl Calendar {
             let dates = [&it.start, &it.end, &it.due, &it.recurrence_id]
                 .into_iter()
                 .flatten()
-                .chain(it.rdates.iter())
+                .chain(it.rdates.iter().map(|r| &r.start))
                 .chain(it.exdates.iter());
             for d in dates {
                 if let Some(t) = d.tzid()
@@ -679,6 +701,18 @@ mod tests {
         );
         let again = Calendar::parse(&text).unwrap();
         assert_eq!(again.items, cal.items);
+    }
+
+    #[test]
+    fn parse_bytes_keeps_a_character_split_by_a_fold() {
+        // RFC 5545 §3.1: unfold on octets, then decode; "Kündigung" folded inside "ü".
+        let src = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:K\xC3\r\n \xBCndigung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = Calendar::parse_bytes(src).unwrap();
+        assert_eq!(cal.items[0].summary.as_deref(), Some("Kündigung"));
+        assert_eq!(
+            Calendar::parse(SRC).unwrap(),
+            Calendar::parse_bytes(SRC.as_bytes()).unwrap()
+        );
     }
 
     #[test]

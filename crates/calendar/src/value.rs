@@ -116,8 +116,146 @@ impl DateOrTime {
     }
 }
 
-/// Parses a DURATION (§3.3.6), e.g. `-PT15M`, `P1DT2H`, `P2W`. Lenient about a missing `T`.
+/// One RDATE value (RFC 5545 §3.8.5.2): a DATE or DATE-TIME, or a PERIOD (§3.3.9) whose
+/// instance keeps its own end instead of the item's duration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RDate {
+    pub start: DateOrTime,
+    /// The end of a `VALUE=PERIOD` value.
+    pub end: Option<PeriodEnd>,
+}
+
+/// The second half of a PERIOD (§3.3.9): an explicit end or a duration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PeriodEnd {
+    At(DateOrTime),
+    Duration(Duration),
+}
+
+impl From<DateOrTime> for RDate {
+    fn from(start: DateOrTime) -> Self {
+        Self { start, end: None }
+    }
+}
+
+impl RDate {
+    /// Every comma-separated value of an RDATE line, periods with their ends.
+    pub fn list_from_line(line: &ContentLine) -> Vec<Self> {
+        let tzid = line.param("TZID");
+        let value_type = line.param("VALUE");
+        line.value
+            .split(',')
+            .filter(|v| !v.trim().is_empty())
+            .filter_map(|v| {
+                let (start, end) = match v.split_once('/') {
+                    Some((s, e)) => (s, Some(e.trim())),
+                    None => (v, None),
+                };
+                let read = || -> Result<Self, Error> {
+                    let start = DateOrTime::parse(start, tzid, value_type)?;
+                    let end = match end {
+                        None => None,
+                        Some(e) if e.trim_start_matches(['+', '-']).starts_with(['P', 'p']) => {
+                            Some(PeriodEnd::Duration(Duration::parse(e)?))
+                        }
+                        Some(e) => Some(PeriodEnd::At(DateOrTime::parse(e, tzid, None)?)),
+                    };
+                    Ok(Self { start, end })
+                };
+                read()
+                    .inspect_err(|e| tracing::trace!(%e, "skipping unreadable RDATE value"))
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// A complete RDATE line (`VALUE=PERIOD` when the value has an end).
+    pub fn to_line(&self, name: &str) -> ContentLine {
+        let mut l = self.start.to_line(name);
+        match &self.end {
+            None => {}
+            Some(end) => {
+                let end = match end {
+                    PeriodEnd::At(e) => e.value_text(),
+                    PeriodEnd::Duration(d) => d.to_value(),
+                };
+                l.value = format!("{}/{end}", l.value);
+                l = l.with_param("VALUE", "PERIOD");
+            }
+        }
+        l
+    }
+}
+
+/// A DURATION value (RFC 5545 §3.3.6) as written: weeks and days are *nominal*, hours, minutes
+/// and seconds *exact*. `P1D` from 12:00 on the day before a DST change ends at 12:00 the next
+/// day (23 or 25 hours later); `PT24H` ends exactly 24 hours later. `P1DT2H` adds one calendar
+/// day, then two hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Duration {
+    /// Nominal days, weeks counted as 7 (§3.3.6); same sign as `time`.
+    pub days: i64,
+    /// The exact part (hours, minutes, seconds).
+    pub time: TimeDelta,
+}
+
+impl Duration {
+    /// An exact duration (no day or week part).
+    pub fn exact(time: TimeDelta) -> Self {
+        Self { days: 0, time }
+    }
+
+    /// Parses a DURATION (§3.3.6), keeping days and weeks apart from the exact part.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        let (days, secs) = parse_duration_parts(s)?;
+        Ok(Self {
+            days,
+            time: TimeDelta::seconds(secs),
+        })
+    }
+
+    /// The length with every day counted as 24 hours (what it is in UTC).
+    pub fn approx(&self) -> TimeDelta {
+        TimeDelta::days(self.days) + self.time
+    }
+
+    /// The instant this duration after the wall-clock time `local` in `zone` (§3.3.6): the days
+    /// are added to the wall clock, the exact part to the resulting instant.
+    pub fn after(&self, zone: &crate::Zone, local: NaiveDateTime) -> DateTime<Utc> {
+        zone.local_to_utc(local + TimeDelta::days(self.days)) + self.time
+    }
+
+    /// The value text, keeping a nominal `P1D` apart from an exact `PT24H`.
+    pub fn to_value(&self) -> String {
+        let neg = self.days < 0 || self.time < TimeDelta::zero();
+        let days = self.days.abs();
+        let secs = self.time.num_seconds().abs();
+        let mut out = String::from(if neg { "-P" } else { "P" });
+        if days == 0 && secs == 0 {
+            out.push_str("T0S");
+            return out;
+        }
+        if secs == 0 && days % 7 == 0 {
+            out.push_str(&format!("{}W", days / 7));
+            return out;
+        }
+        if days > 0 {
+            out.push_str(&format!("{days}D"));
+        }
+        push_time(&mut out, secs);
+        out
+    }
+}
+
+/// Parses a DURATION (§3.3.6), e.g. `-PT15M`, `P1DT2H`, `P2W`, into an exact length (a day
+/// counted as 24 hours; [`Duration`] keeps days nominal). Lenient about a missing `T`.
 pub fn parse_duration(s: &str) -> Result<TimeDelta, Error> {
+    let (days, secs) = parse_duration_parts(s)?;
+    Ok(TimeDelta::seconds(days * 86_400 + secs))
+}
+
+/// Signed (nominal days, exact seconds) of a DURATION.
+fn parse_duration_parts(s: &str) -> Result<(i64, i64), Error> {
     let bad = || Error::Parse(format!("bad DURATION {s:?}"));
     let s = s.trim();
     let (neg, rest) = match s.as_bytes().first() {
@@ -126,6 +264,7 @@ pub fn parse_duration(s: &str) -> Result<TimeDelta, Error> {
         _ => (false, s),
     };
     let rest = rest.strip_prefix(['P', 'p']).ok_or_else(bad)?;
+    let mut days: i64 = 0;
     let mut secs: i64 = 0;
     let mut num = String::new();
     let mut any = false;
@@ -140,13 +279,13 @@ pub fn parse_duration(s: &str) -> Result<TimeDelta, Error> {
                 }
                 num.clear();
                 any = true;
-                secs += n * match u {
-                    'W' => 604_800,
-                    'D' => 86_400,
-                    'H' => 3_600,
-                    'M' => 60,
-                    _ => 1,
-                };
+                match u {
+                    'W' => days += n * 7,
+                    'D' => days += n,
+                    'H' => secs += n * 3_600,
+                    'M' => secs += n * 60,
+                    _ => secs += n,
+                }
             }
             _ => return Err(bad()),
         }
@@ -154,7 +293,23 @@ pub fn parse_duration(s: &str) -> Result<TimeDelta, Error> {
     if !any || !num.is_empty() {
         return Err(bad());
     }
-    Ok(TimeDelta::seconds(if neg { -secs } else { secs }))
+    Ok(if neg { (-days, -secs) } else { (days, secs) })
+}
+
+fn push_time(out: &mut String, secs: i64) {
+    if secs > 0 {
+        out.push('T');
+        let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+        if h > 0 {
+            out.push_str(&format!("{h}H"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}M"));
+        }
+        if s > 0 {
+            out.push_str(&format!("{s}S"));
+        }
+    }
 }
 
 /// Formats a DURATION (§3.3.6) in the shortest usual form.
@@ -179,19 +334,7 @@ pub fn format_duration(d: TimeDelta) -> String {
     if days > 0 {
         out.push_str(&format!("{days}D"));
     }
-    if secs > 0 {
-        out.push('T');
-        let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-        if h > 0 {
-            out.push_str(&format!("{h}H"));
-        }
-        if m > 0 {
-            out.push_str(&format!("{m}M"));
-        }
-        if s > 0 {
-            out.push_str(&format!("{s}S"));
-        }
-    }
+    push_time(&mut out, secs);
     out
 }
 
@@ -273,6 +416,60 @@ mod tests {
         assert!(parse_duration("P").is_err());
         assert!(parse_duration("PT15").is_err());
         assert!(parse_duration("15M").is_err());
+    }
+
+    #[test]
+    fn nominal_days_stay_apart_from_exact_hours() {
+        // RFC 5545 §3.3.6: `P1D` is a calendar day, `PT24H` 24 hours; both survive writing.
+        for (s, days, secs) in [
+            ("P1D", 1, 0),
+            ("PT24H", 0, 86_400),
+            ("P2W", 14, 0),
+            ("P1DT2H", 1, 7_200),
+            ("-P1D", -1, 0),
+            ("PT0S", 0, 0),
+        ] {
+            let d = Duration::parse(s).unwrap();
+            assert_eq!((d.days, d.time.num_seconds()), (days, secs), "{s}");
+            assert_eq!(d.to_value(), s);
+        }
+        let berlin = crate::Zone::Iana(chrono_tz::Europe::Berlin);
+        let noon = |d: u32| {
+            NaiveDate::from_ymd_opt(2026, 3, d)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+        };
+        let start = berlin.local_to_utc(noon(28));
+        let p1d = Duration::parse("P1D").unwrap().after(&berlin, noon(28));
+        assert_eq!(p1d, berlin.local_to_utc(noon(29)));
+        assert_eq!(p1d - start, TimeDelta::hours(23));
+        let pt24h = Duration::parse("PT24H").unwrap().after(&berlin, noon(28));
+        assert_eq!(pt24h - start, TimeDelta::hours(24));
+    }
+
+    #[test]
+    fn rdate_periods_keep_their_ends() {
+        // RFC 5545 §3.3.9: explicit end or duration; both are written back as PERIOD.
+        let line = crate::ical::parse_line(
+            "RDATE;VALUE=PERIOD;TZID=Europe/Berlin:20260416T180000/20260416T210000,20260611T180000/PT2H",
+        )
+        .unwrap();
+        let list = RDate::list_from_line(&line);
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            list[0].end,
+            Some(PeriodEnd::At(
+                DateOrTime::parse("20260416T210000", Some("Europe/Berlin"), None).unwrap()
+            ))
+        );
+        assert_eq!(
+            list[1].end,
+            Some(PeriodEnd::Duration(Duration::exact(TimeDelta::hours(2))))
+        );
+        for r in &list {
+            assert_eq!(RDate::list_from_line(&r.to_line("RDATE")), vec![r.clone()]);
+        }
     }
 
     #[test]

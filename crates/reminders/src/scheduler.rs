@@ -969,12 +969,9 @@ fn occ_from_calendar(cal: &Calendar, o: &Occurrence, src: &ReminderSource) -> Oc
     };
     let finished = |s: &Option<Status>| matches!(s, Some(Status::Cancelled | Status::Completed));
     let skip = finished(&item.status) || master.is_some_and(|m| finished(&m.status));
-    // Overrides without their own VALARMs inherit the master's (as the expansion does).
-    let alarms = if item.alarms.is_empty() && item.recurrence_id.is_some() {
-        master.map(|m| m.alarms.as_slice()).unwrap_or(&[])
-    } else {
-        item.alarms.as_slice()
-    };
+    // An override replaces the whole instance, its VALARMs included (RFC 5545 §3.8.4.4, as
+    // the expansion does): the master's alarms do not apply to it.
+    let alarms = item.alarms.as_slice();
     let mut groups = Vec::new();
     if !skip {
         for a in alarms

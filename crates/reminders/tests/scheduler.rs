@@ -389,9 +389,12 @@ fn moved_instance_of_a_series_voids_its_dismiss_and_snooze() {
              RRULE:FREQ=DAILY\r\nSUMMARY:Standup\r\n{ALARM_15}END:VEVENT\r\n{extra}END:VCALENDAR\r\n"
         )
     };
-    let moved = "BEGIN:VEVENT\r\nUID:s1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260603T100000\r\n\
-                 DTSTART;TZID=Europe/Berlin:20260603T130000\r\nDTEND;TZID=Europe/Berlin:20260603T140000\r\n\
-                 SUMMARY:Standup (moved)\r\nEND:VEVENT\r\n";
+    // The override carries its own VALARM: it replaces the whole instance (RFC 5545 §3.8.4.4).
+    let moved = &format!(
+        "BEGIN:VEVENT\r\nUID:s1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260603T100000\r\n\
+         DTSTART;TZID=Europe/Berlin:20260603T130000\r\nDTEND;TZID=Europe/Berlin:20260603T140000\r\n\
+         SUMMARY:Standup (moved)\r\n{ALARM_15}END:VEVENT\r\n"
+    );
     let mut s = scheduler("2026-06-03T07:00:00Z");
     s.upsert(src("r", "personal", &series("")));
     let t = utc("2026-06-03T07:45:00Z");
@@ -415,6 +418,46 @@ fn moved_instance_of_a_series_voids_its_dismiss_and_snooze() {
     let p = s.poll(utc("2026-06-04T07:45:00Z"));
     assert_eq!(p.newly_due.len(), 1);
     assert_eq!(p.newly_due[0].id.instance, utc("2026-06-04T08:00:00Z"));
+}
+
+#[test]
+fn override_without_valarm_does_not_take_the_masters() {
+    // RFC 5545 §3.8.4.4: an override replaces the whole instance, alarms included.
+    let ics = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s2\r\n\
+         DTSTART;TZID=Europe/Berlin:20260601T100000\r\nDTEND;TZID=Europe/Berlin:20260601T110000\r\n\
+         RRULE:FREQ=DAILY;COUNT=3\r\nSUMMARY:Standup\r\n{ALARM_15}END:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:s2\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260602T100000\r\n\
+         DTSTART;TZID=Europe/Berlin:20260602T120000\r\nDTEND;TZID=Europe/Berlin:20260602T130000\r\n\
+         SUMMARY:Standup (moved, no reminder)\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:s2\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260603T100000\r\n\
+         DTSTART;TZID=Europe/Berlin:20260603T100000\r\nDTEND;TZID=Europe/Berlin:20260603T110000\r\n\
+         SUMMARY:Standup (own reminder)\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n\
+         TRIGGER:-PT1H\r\nDESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let mut s = scheduler("2026-05-31T00:00:00Z");
+    s.upsert(src("r", "personal", &ics));
+    let fired: Vec<DateTime<Utc>> = run(&mut s, "2026-05-31T00:00:00Z", "2026-06-04T00:00:00Z")
+        .into_iter()
+        .map(|(_, at, _)| at)
+        .collect();
+    assert_eq!(
+        fired,
+        vec![utc("2026-06-01T07:45:00Z"), utc("2026-06-03T07:00:00Z")]
+    );
+}
+
+#[test]
+fn action_none_alarm_never_reminds() {
+    // RFC 9074 §7: ACTION:NONE keeps a switched-off default alarm without ever alerting.
+    let none = "BEGIN:VALARM\r\nACTION:NONE\r\nTRIGGER:-PT30M\r\nEND:VALARM\r\n";
+    let mut s = scheduler("2026-06-10T06:00:00Z");
+    s.upsert(src(
+        "r1",
+        "personal",
+        &event("e1", "20260610T100000", "20260610T110000", none),
+    ));
+    assert!(run(&mut s, "2026-06-10T06:00:00Z", "2026-06-10T12:00:00Z").is_empty());
 }
 
 #[test]
@@ -749,9 +792,12 @@ fn instance_moved_earlier_after_dismissal_is_due_at_once() {
     };
     // Today's instance moved from 10:00 to 09:50 CEST: its alarm (07:35Z) lies before the
     // dismissal (07:45Z), but the dismissal was about 10:00.
-    let moved = "BEGIN:VEVENT\r\nUID:s1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260603T100000\r\n\
-                 DTSTART;TZID=Europe/Berlin:20260603T095000\r\nDTEND;TZID=Europe/Berlin:20260603T110000\r\n\
-                 SUMMARY:Standup (earlier)\r\nEND:VEVENT\r\n";
+    // The override carries its own VALARM (RFC 5545 §3.8.4.4: it replaces the whole instance).
+    let moved = &format!(
+        "BEGIN:VEVENT\r\nUID:s1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260603T100000\r\n\
+         DTSTART;TZID=Europe/Berlin:20260603T095000\r\nDTEND;TZID=Europe/Berlin:20260603T110000\r\n\
+         SUMMARY:Standup (earlier)\r\n{ALARM_15}END:VEVENT\r\n"
+    );
     let mut s = scheduler("2026-06-03T07:00:00Z");
     s.upsert(src("r", "personal", &series("")));
     let t = utc("2026-06-03T07:45:00Z");

@@ -133,6 +133,15 @@ fn instant(d: &DateOrTime, resolver: &Resolver, zone: &Zone) -> DateTime<Utc> {
     }
 }
 
+/// The zone a value's wall-clock time is read in (UTC for a UTC value).
+fn zone_of(d: &DateOrTime, resolver: &Resolver, zone: &Zone) -> Zone {
+    match d {
+        DateOrTime::Utc(_) => Zone::Utc,
+        DateOrTime::Zoned { tzid, .. } => resolver.resolve(tzid).unwrap_or_else(|| zone.clone()),
+        DateOrTime::Date(_) | DateOrTime::Floating(_) => zone.clone(),
+    }
+}
+
 pub(crate) fn normalise(cal: &Calendar, zone: &Zone) -> Normalised {
     let Some(item) = cal
         .items
@@ -145,11 +154,12 @@ pub(crate) fn normalise(cal: &Calendar, zone: &Zone) -> Normalised {
     let resolver = Resolver::from_vtimezones(&cal.timezones);
     let start = item.start.as_ref().or(item.due.as_ref());
     let start_utc = start.map(|s| instant(s, &resolver, zone));
-    let end_utc = match (&item.end, item.duration, start_utc) {
+    let end_utc = match (&item.end, item.duration, start) {
         (Some(e), _, _) => Some(instant(e, &resolver, zone)),
-        (None, Some(d), Some(s)) => Some(s + d),
-        (None, None, Some(s)) if item.is_all_day() => Some(s + TimeDelta::days(1)),
-        (None, _, s) => s,
+        // RFC 5545 §3.8.2.5: days and weeks of a DURATION are nominal (wall clock).
+        (None, Some(d), Some(s)) => Some(d.after(&zone_of(s, &resolver, zone), s.naive())),
+        (None, None, Some(_)) if item.is_all_day() => start_utc.map(|s| s + TimeDelta::days(1)),
+        (None, _, _) => start_utc,
     };
     Normalised {
         uid: item.uid.clone(),
@@ -182,7 +192,11 @@ pub(crate) fn normalise(cal: &Calendar, zone: &Zone) -> Normalised {
             .as_ref()
             .map(|p| p.email.clone())
             .unwrap_or_default(),
-        has_alarms: cal.items.iter().any(|i| !i.alarms.is_empty()),
+        // RFC 9074 §7: an `ACTION:NONE` alarm never alerts.
+        has_alarms: cal
+            .items
+            .iter()
+            .any(|i| i.alarms.iter().any(kontor_calendar::Alarm::fires)),
     }
 }
 
@@ -708,4 +722,47 @@ pub(crate) async fn apply_event_batch_in(
         .execute(&mut *tx)
         .await?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cal(body: &str) -> Calendar {
+        Calendar::parse(&format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:n1\r\n{body}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_duration_in_days_keeps_the_wall_clock_end_across_dst() {
+        // RFC 5545 §3.8.2.5: 12:00 CET + P1D = 12:00 CEST the next day, 23 hours later.
+        let zone = Zone::Iana(chrono_tz::Europe::Berlin);
+        let n = normalise(
+            &cal("DTSTART;TZID=Europe/Berlin:20260328T120000\r\nDURATION:P1D\r\n"),
+            &zone,
+        );
+        assert_eq!(n.end_utc - n.start_utc, 23 * 3600);
+        // Hours stay exact.
+        let n = normalise(
+            &cal("DTSTART;TZID=Europe/Berlin:20260328T120000\r\nDURATION:PT24H\r\n"),
+            &zone,
+        );
+        assert_eq!(n.end_utc - n.start_utc, 24 * 3600);
+    }
+
+    #[test]
+    fn an_action_none_alarm_is_no_alarm() {
+        // RFC 9074 §7.
+        let zone = Zone::Iana(chrono_tz::Europe::Berlin);
+        let n = normalise(
+            &cal(
+                "DTSTART:20260328T120000Z\r\nBEGIN:VALARM\r\nACTION:NONE\r\n\
+                 TRIGGER;VALUE=DATE-TIME:19760401T005545Z\r\nEND:VALARM\r\n",
+            ),
+            &zone,
+        );
+        assert!(!n.has_alarms);
+    }
 }
