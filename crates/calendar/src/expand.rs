@@ -162,7 +162,7 @@ pub fn alarm_instants(
 pub const MAX_RULE_STEPS: usize = 200_000;
 
 /// Local-wall-time instances of a rule between `from` and `to` (exclusive).
-fn rule_instances(
+pub(crate) fn rule_instances(
     rule: &Recurrence,
     zone: &Zone,
     dtstart: NaiveDateTime,
