@@ -390,11 +390,13 @@ fn when(zone: &Zone, tzid: &Option<String>, t: DateTime<Utc>, all_day: bool) -> 
     }
 }
 
-/// The series instance an exception means (MS-ASCAL 2.2.2.22 ExceptionStartTime: "the
-/// original start time of the occurrence"; MS-ASDTYPE 2.7.3: in UTC). SOGo sends that instant;
+/// The series instance an exception means. MS-ASCAL 2.2.2.23 ExceptionStartTime (2.2.2.22 in
+/// older revisions of the document) is "the original start time of the occurrence that the
+/// exception is replacing", a UTC Compact DateTime (MS-ASDTYPE 2.7.2). SOGo sends that instant;
 /// Z-Push 2.7 sends the instance's local wall time written as UTC (`09:00Z` for 09:00 in
-/// Berlin), one hour off in winter and two in summer, so an EXDATE or RECURRENCE-ID taken as
-/// sent names no instance and a deleted occurrence comes back. The rule, first match wins:
+/// Berlin; MAPI keeps the exception's start in local time), one hour off in winter and two in
+/// summer, so an EXDATE or RECURRENCE-ID taken as sent names no instance and a deleted
+/// occurrence comes back. The rule, first match wins:
 ///
 /// 1. an instance that starts exactly at `exception_start` (SOGo, the specification);
 /// 2. an instance whose local wall time is `exception_start` read as a wall time, i.e. off by
