@@ -6,6 +6,8 @@
 //! [`Calendar`] (master + overrides) and back. All EAS times are UTC (MS-ASDTYPE 2.7.3); the
 //! local wall time comes from the TimeZone blob ([`crate::eas_tz`]) or, when the server sends
 //! an all-zero blob (Kopano/Z-Push), from the zone the caller passes in.
+//! An exception's ExceptionStartTime is matched to the series instance it means
+//! ([`series_instance`]): Z-Push sends it off by the zone's UTC offset.
 
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
 
@@ -388,6 +390,62 @@ fn when(zone: &Zone, tzid: &Option<String>, t: DateTime<Utc>, all_day: bool) -> 
     }
 }
 
+/// The series instance an exception means. MS-ASCAL 2.2.2.23 ExceptionStartTime (2.2.2.22 in
+/// older revisions of the document) is "the original start time of the occurrence that the
+/// exception is replacing", a UTC Compact DateTime (MS-ASDTYPE 2.7.2). SOGo sends that instant;
+/// Z-Push 2.7 sends the instance's local wall time written as UTC (`09:00Z` for 09:00 in
+/// Berlin; MAPI keeps the exception's start in local time), one hour off in winter and two in
+/// summer, so an EXDATE or RECURRENCE-ID taken as sent names no instance and a deleted
+/// occurrence comes back. The rule, first match wins:
+///
+/// 1. an instance that starts exactly at `exception_start` (SOGo, the specification);
+/// 2. an instance whose local wall time is `exception_start` read as a wall time, i.e. off by
+///    exactly the series zone's UTC offset at that date (Z-Push);
+/// 3. the instance nearest to `exception_start`, at most 14 hours (the largest UTC offset)
+///    away, on the same local day (`exception_start`'s date read as a wall time or in the
+///    zone); the earlier one on a tie;
+/// 4. none: `exception_start` as sent.
+///
+/// `series_start` is DTSTART as local wall time in `zone`; instances are computed like
+/// [`Calendar::expand`] does (local wall time, then the zone).
+pub fn series_instance(
+    rule: Option<&Recurrence>,
+    zone: &Zone,
+    series_start: chrono::NaiveDateTime,
+    exception_start: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let wall = exception_start.naive_utc();
+    let day = TimeDelta::days(2);
+    let mut locals = vec![series_start];
+    if let Some(rule) = rule {
+        locals.extend(crate::expand::rule_instances(
+            rule,
+            zone,
+            series_start,
+            wall - day,
+            wall + day,
+        ));
+    }
+    let candidates: Vec<(chrono::NaiveDateTime, DateTime<Utc>)> = locals
+        .into_iter()
+        .map(|l| (l, zone.local_to_utc(l)))
+        .collect();
+    if candidates.iter().any(|(_, u)| *u == exception_start) {
+        return exception_start;
+    }
+    if let Some((_, u)) = candidates.iter().find(|(l, _)| *l == wall) {
+        return *u;
+    }
+    let days = [wall.date(), zone.utc_to_local(exception_start).date()];
+    candidates
+        .iter()
+        .filter(|(l, u)| {
+            (*u - exception_start).abs() <= TimeDelta::hours(14) && days.contains(&l.date())
+        })
+        .min_by_key(|(_, u)| ((*u - exception_start).abs(), *u))
+        .map_or(exception_start, |(_, u)| *u)
+}
+
 /// Builds the model (series master plus one override per changed exception) from an EAS item.
 /// `fallback` is the zone used when the item's TimeZone blob is empty (Kopano/Z-Push).
 pub fn from_eas(
@@ -459,8 +517,20 @@ pub fn from_eas(
     }
     let mut cal = Calendar::default();
     let mut overrides = Vec::new();
+    let series_start = zone.utc_to_local(start);
     for ex in &item.exceptions {
-        let rid = when(&zone, &tzid, ex.exception_start_time, item.all_day_event);
+        let original = if item.all_day_event {
+            // Matched by local date (`when`), whatever the time of day.
+            ex.exception_start_time
+        } else {
+            series_instance(
+                m.rrule.as_ref(),
+                &zone,
+                series_start,
+                ex.exception_start_time,
+            )
+        };
+        let rid = when(&zone, &tzid, original, item.all_day_event);
         if ex.deleted {
             m.exdates.push(rid);
             continue;
@@ -470,7 +540,7 @@ pub fn from_eas(
         o.rrule = None;
         o.exdates.clear();
         o.recurrence_id = Some(rid);
-        let s = ex.start_time.unwrap_or(ex.exception_start_time);
+        let s = ex.start_time.unwrap_or(original);
         let e = ex.end_time.unwrap_or(s + (end - start));
         o.start = Some(when(&zone, &tzid, s, all_day));
         o.end = Some(when(&zone, &tzid, e, all_day));
@@ -753,6 +823,91 @@ mod tests {
                 .to_zone(),
             Some(berlin())
         );
+    }
+
+    /// Wednesdays 09:00 Berlin from 7 Jan 2026, with deleted and changed exceptions as Z-Push
+    /// sends them (local wall time written as UTC) and as SOGo does (the instant).
+    fn berlin_series_with_exceptions() -> EasCalendarItem {
+        let t = |m, d, h| Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap();
+        let deleted = |at| EasException {
+            deleted: true,
+            exception_start_time: at,
+            ..Default::default()
+        };
+        EasCalendarItem {
+            timezone: Some(EasTimeZone::from_iana(chrono_tz::Europe::Berlin).encode()),
+            uid: Some("zpush-series".into()),
+            start_time: Some(t(1, 7, 8)),
+            end_time: Some(t(1, 7, 9)),
+            subject: Some("Jour fixe".into()),
+            recurrence: Some(EasRecurrence {
+                recurrence_type: 1,
+                interval: Some(1),
+                occurrences: Some(30),
+                day_of_week: Some(8),
+                ..Default::default()
+            }),
+            exceptions: vec![
+                // Z-Push, winter: 09:00 local sent as 09:00Z (the instance is 08:00Z).
+                deleted(t(1, 14, 9)),
+                // Z-Push, summer: 09:00 local sent as 09:00Z (the instance is 07:00Z).
+                deleted(t(6, 10, 9)),
+                // Z-Push, summer, moved to 14:00 local.
+                EasException {
+                    exception_start_time: t(6, 17, 9),
+                    start_time: Some(t(6, 17, 12)),
+                    end_time: Some(t(6, 17, 13)),
+                    subject: Some("Jour fixe (moved)".into()),
+                    ..Default::default()
+                },
+                // SOGo: the instants themselves, winter and summer.
+                deleted(t(2, 4, 8)),
+                deleted(t(7, 1, 7)),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn exceptions_off_by_the_zone_offset_name_their_instance() {
+        let cal = from_eas(&berlin_series_with_exceptions(), "1", &berlin()).unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 8, 1, 0, 0, 0).unwrap();
+        let occ = cal.expand(from, to, &berlin());
+        let days: Vec<String> = occ
+            .iter()
+            .map(|o| o.local_start.format("%m-%d %H:%M").to_string())
+            .collect();
+        for gone in ["01-14", "02-04", "06-10", "07-01"] {
+            assert!(
+                !days.iter().any(|d| d.starts_with(gone)),
+                "{gone} was deleted: {days:?}"
+            );
+        }
+        let june17: Vec<&String> = days.iter().filter(|d| d.starts_with("06-17")).collect();
+        assert_eq!(june17, ["06-17 14:00"], "moved, not doubled");
+        assert!(days.contains(&"01-21 09:00".to_string()));
+        assert!(days.contains(&"06-24 09:00".to_string()));
+        assert_eq!(occ.len(), 30 - 4);
+    }
+
+    #[test]
+    fn an_exact_instance_wins_and_others_are_matched_by_day() {
+        let t = |m, d, h, min| Utc.with_ymd_and_hms(2026, m, d, h, min, 0).unwrap();
+        let item = berlin_series_with_exceptions();
+        let rule = recurrence_from_eas(item.recurrence.as_ref().unwrap()).unwrap();
+        let start = berlin().utc_to_local(item.start_time.unwrap());
+        let at = |x| series_instance(Some(&rule), &berlin(), start, x);
+        // Exact (SOGo), winter and summer.
+        assert_eq!(at(t(1, 21, 8, 0)), t(1, 21, 8, 0));
+        assert_eq!(at(t(6, 24, 7, 0)), t(6, 24, 7, 0));
+        // Off by the offset (Z-Push): 1 h in winter, 2 h in summer.
+        assert_eq!(at(t(1, 21, 9, 0)), t(1, 21, 8, 0));
+        assert_eq!(at(t(6, 24, 9, 0)), t(6, 24, 7, 0));
+        // Neither: the nearest instance that day.
+        assert_eq!(at(t(1, 21, 11, 30)), t(1, 21, 8, 0));
+        // No instance that day: as sent.
+        assert_eq!(at(t(1, 22, 8, 0)), t(1, 22, 8, 0));
     }
 
     #[test]

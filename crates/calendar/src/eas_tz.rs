@@ -4,7 +4,7 @@
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 4 | Bias (LONG, minutes; UTC = local + Bias) |
-//! | 4 | 64 | StandardName (32 × UTF-16LE) |
+//! | 4 | 64 | StandardName (32 × UTF-16LE; 8-bit text from Z-Push, see `name_at`) |
 //! | 68 | 16 | StandardDate (SYSTEMTIME) |
 //! | 84 | 4 | StandardBias |
 //! | 88 | 64 | DaylightName |
@@ -60,12 +60,34 @@ fn u16_at(b: &[u8], o: usize) -> u16 {
     u16::from_le_bytes([b[o], b[o + 1]])
 }
 
+/// A StandardName/DaylightName field (64 bytes). MS-ASDTYPE 2.7.6 says 32 UTF-16LE code
+/// units, but Z-Push 2.7 writes the names as 8-bit text ("CET\0…" in single bytes). The bytes
+/// decide: UTF-16 text of ASCII/Latin-1 characters has a zero byte at every odd position; 8-bit
+/// text has non-zero bytes there and ends with a single NUL followed by zero padding. A field
+/// that reads as printable 8-bit text that way is taken as Latin-1, everything else as UTF-16LE.
+/// Either is cut at its first NUL.
 fn name_at(b: &[u8], o: usize) -> String {
-    let units: Vec<u16> = (0..32)
-        .map(|i| u16_at(b, o + 2 * i))
+    let field = &b[o..o + 64];
+    let units: Vec<u16> = field
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .take_while(|u| *u != 0)
         .collect();
+    let wide_latin = units.iter().all(|u| *u <= 0xff);
+    if !wide_latin && let Some(text) = eight_bit(field) {
+        return text;
+    }
     String::from_utf16_lossy(&units)
+}
+
+/// The field as 8-bit (Latin-1) text, when it looks like one: printable bytes up to the first
+/// NUL and only zeros after it.
+fn eight_bit(field: &[u8]) -> Option<String> {
+    let end = field.iter().position(|b| *b == 0).unwrap_or(field.len());
+    let (text, rest) = field.split_at(end);
+    let printable = |b: &u8| matches!(b, 0x20..=0x7e | 0xa0..=0xff);
+    (!text.is_empty() && text.iter().all(printable) && rest.iter().all(|b| *b == 0))
+        .then(|| text.iter().map(|b| char::from(*b)).collect())
 }
 
 fn st_at(b: &[u8], o: usize) -> SystemTime {
@@ -316,6 +338,61 @@ mod tests {
             .naive_utc();
         assert_eq!(zone.offset_at(july), -4 * 3600);
         assert_eq!(zone.offset_at(jan), -5 * 3600);
+    }
+
+    /// A Berlin blob byte by byte (MS-ASDTYPE 2.7.6 layout), the names written by `name`.
+    fn berlin_blob(name: impl Fn(&str) -> Vec<u8>) -> Vec<u8> {
+        let st = |month: u16, hour: u16| {
+            [0u16, month, 0, 5, hour, 0, 0, 0]
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<u8>>()
+        };
+        let field = |s: &str| {
+            let mut f = name(s);
+            f.resize(64, 0);
+            f
+        };
+        let mut b = Vec::new();
+        b.extend_from_slice(&(-60i32).to_le_bytes());
+        b.extend(field("CET"));
+        b.extend(st(10, 3));
+        b.extend_from_slice(&0i32.to_le_bytes());
+        b.extend(field("CEST"));
+        b.extend(st(3, 2));
+        b.extend_from_slice(&(-60i32).to_le_bytes());
+        assert_eq!(b.len(), 172);
+        b
+    }
+
+    #[test]
+    fn names_are_read_as_utf16_or_as_8_bit_text() {
+        // Z-Push 2.7: the names in single bytes.
+        let zpush = EasTimeZone::decode(&berlin_blob(|s| s.as_bytes().to_vec())).unwrap();
+        assert_eq!(
+            (zpush.standard_name.as_str(), zpush.daylight_name.as_str()),
+            ("CET", "CEST")
+        );
+        // As the specification has it: UTF-16LE.
+        let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let spec = EasTimeZone::decode(&berlin_blob(utf16)).unwrap();
+        assert_eq!(
+            (spec.standard_name.as_str(), spec.daylight_name.as_str()),
+            ("CET", "CEST")
+        );
+        assert_eq!(zpush.to_zone(), spec.to_zone());
+        // Latin-1 letters in UTF-16 (high bytes zero) and non-Latin UTF-16 stay UTF-16.
+        let mut b = berlin_blob(utf16);
+        let name: Vec<u8> = "Mitteleuropäische Zeit"
+            .encode_utf16()
+            .chain("Москва".encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        b[4..4 + name.len()].copy_from_slice(&name);
+        assert_eq!(
+            EasTimeZone::decode(&b).unwrap().standard_name,
+            "Mitteleuropäische ZeitМосква"
+        );
     }
 
     #[test]

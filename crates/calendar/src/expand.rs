@@ -208,7 +208,7 @@ fn supersedes(new: &Item, old: &Item) -> bool {
 pub const MAX_RULE_STEPS: usize = 200_000;
 
 /// Local-wall-time instances of a rule between `from` and `to` (exclusive).
-fn rule_instances(
+pub(crate) fn rule_instances(
     rule: &Recurrence,
     zone: &Zone,
     dtstart: NaiveDateTime,

@@ -524,6 +524,11 @@ pub async fn replay_eas(
             "the calendar has not been synced yet".into(),
         ));
     }
+    // The pass may have rewritten the operation: the server gave the item another UID
+    // (store/events.rs `adopt_server_uid_in`), and the change goes out under it.
+    let Some(q) = &current(store, q).await? else {
+        return Ok(Replayed::Later("no longer queued".into()));
+    };
     let (remote_id, ical) = match &q.op {
         OutboxOp::EventCreate {
             remote_id, ical, ..
@@ -612,6 +617,20 @@ pub async fn replay_eas(
     // a key that already covers it) nor settle the operation without its key.
     let local_zone = store.local_zone();
     let mut tx = store.begin_write().await?;
+    if status == Status::Success {
+        // Settled first: a confirmed Add gives the cached event its ServerId, so an item the
+        // answer carries for it (Z-Push: with the UID the server gave it) updates that event
+        // instead of arriving as a copy.
+        outcome::done_in(
+            &mut tx,
+            q.id,
+            &Done {
+                new_server_id: new_id,
+                etag: None,
+            },
+        )
+        .await?;
+    }
     apply_event_batch_in(
         &mut tx,
         &local_zone,
@@ -622,18 +641,7 @@ pub async fn replay_eas(
     )
     .await?;
     let replayed = match status {
-        Status::Success => {
-            outcome::done_in(
-                &mut tx,
-                q.id,
-                &Done {
-                    new_server_id: new_id,
-                    etag: None,
-                },
-            )
-            .await?;
-            Replayed::done()
-        }
+        Status::Success => Replayed::done(),
         Status::ObjectNotFound if ical.is_none() => {
             outcome::record_in(&mut tx, Queue::Calendar, q.id, &Outcome::Done).await?;
             Replayed::done()
@@ -911,6 +919,296 @@ mod tests {
             "{now:?}"
         );
         assert!(current(&store, &run[0]).await.unwrap().is_none(), "done");
+    }
+
+    // ── Over a scripted ActiveSync server (answers in order, request bodies recorded) ──
+
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use kontor_wbxml::Element;
+    use kontor_wbxml::pages::airsync as a;
+
+    /// Serves `answers` (WBXML bodies) in order, one per request; records each request body.
+    async fn scripted(answers: Vec<Vec<u8>>) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/Microsoft-Server-ActiveSync",
+            listener.local_addr().unwrap()
+        );
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            let mut answers = answers.into_iter();
+            while let Ok((mut s, _)) = listener.accept().await {
+                loop {
+                    let mut buf = Vec::new();
+                    let mut tmp = [0u8; 4096];
+                    let head_end = loop {
+                        let n = match s.read(&mut tmp).await {
+                            Ok(0) | Err(_) => break None,
+                            Ok(n) => n,
+                        };
+                        buf.extend_from_slice(&tmp[..n]);
+                        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break Some(p + 4);
+                        }
+                    };
+                    let Some(head_end) = head_end else { break };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < head_end + len {
+                        let n = s.read(&mut tmp).await.unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&tmp[..n]);
+                    }
+                    log.lock().unwrap().push(buf[head_end..].to_vec());
+                    let (status, body) = match answers.next() {
+                        Some(b) => (200, b),
+                        None => (500, Vec::new()),
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = s.write_all(reply.as_bytes()).await;
+                    let _ = s.write_all(&body).await;
+                }
+            }
+        });
+        (url, seen)
+    }
+
+    /// A Sync answer for `vevent%2Fpersonal`: its key, the answers to the client's commands,
+    /// the server's changes.
+    fn calendar_answer(key: &str, responses: Vec<Element>, commands: Vec<Element>) -> Vec<u8> {
+        let mut col = Element::new(a::Collection)
+            .with(Element::text(a::SyncKey, key))
+            .with(Element::text(a::CollectionId, "vevent%2Fpersonal"))
+            .with(Element::text(a::Status, "1"));
+        if !responses.is_empty() {
+            let mut r = Element::new(a::Responses);
+            for e in responses {
+                r.push(e);
+            }
+            col.push(r);
+        }
+        if !commands.is_empty() {
+            let mut c = Element::new(a::Commands);
+            for e in commands {
+                c.push(e);
+            }
+            col.push(c);
+        }
+        let doc = Element::new(a::Sync).with(Element::new(a::Collections).with(col));
+        kontor_wbxml::encode(&doc).unwrap()
+    }
+
+    /// The server's Change of item `server_id`, as ActiveSync data built from `ical`.
+    fn server_change(server_id: &str, ical: &str) -> Element {
+        let cal = Calendar::parse(ical).unwrap();
+        let uid = cal.items[0].uid.clone();
+        let ev = convert::calendar_to_event(&cal, &uid, &Zone::Utc).unwrap();
+        let mut app = ev.to_application_data(kontor_eas::ProtocolVersion::V14_1);
+        app.tag = a::ApplicationData;
+        Element::new(a::Change)
+            .with(Element::text(a::ServerId, server_id))
+            .with(app)
+    }
+
+    #[tokio::test]
+    async fn the_uid_the_server_gives_a_new_event_is_adopted_with_what_hangs_on_it() {
+        // Z-Push answers the Add with a ServerId and then reports the item with a UID of its
+        // own. The reminder the user dismissed for the event stays dismissed, and the edit
+        // queued before the server answered goes out under the server's UID.
+        use crate::reminders::{ManualClock, ReminderService, StoreFeed};
+        let (store, _url, _, folder, cal_id) = eas_calendar().await;
+        store
+            .apply_event_batch(cal_id, "k1", &[], &[])
+            .await
+            .unwrap();
+        let client_uid = "kontor-3f2a@kontor.test";
+        let server_uid = "040000008200E00074C5B7101A82E00800000000ZPUSH";
+        let ics = |uid: &str, summary: &str| {
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+                 DTSTAMP:20260101T000000Z\r\nDTSTART:20261127T090000Z\r\nDTEND:20261127T093000Z\r\n\
+                 SUMMARY:{summary}\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\n\
+                 END:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            )
+        };
+        let acc = store.calendar(cal_id).await.unwrap().unwrap().account_id;
+        let create = store
+            .enqueue(
+                acc,
+                &OutboxOp::EventCreate {
+                    calendar: folder.into(),
+                    remote_id: format!("local:{client_uid}"),
+                    ical: ics(client_uid, "Review"),
+                },
+            )
+            .await
+            .unwrap();
+        let edit = store
+            .enqueue(
+                acc,
+                &OutboxOp::EventUpdate {
+                    calendar: folder.into(),
+                    remote_id: format!("local:{client_uid}"),
+                    ical: ics(client_uid, "Review (room 2)"),
+                },
+            )
+            .await
+            .unwrap();
+
+        // The reminder comes due and the user dismisses it (under the client's UID).
+        let clock = Arc::new(ManualClock::new("2026-11-27T08:45:00Z".parse().unwrap()));
+        let window = kontor_reminders::window::WindowSettings::default();
+        let svc = ReminderService::open(store.clone(), clock.clone(), Zone::Utc, window)
+            .await
+            .unwrap();
+        let snap = svc.load_feed(&StoreFeed::new(store.clone())).await.unwrap();
+        assert_eq!(snap.active.len(), 1);
+        assert_eq!(snap.active[0].id.uid, client_uid);
+        svc.dismiss(&snap.active[0].id.clone()).await.unwrap();
+        drop(svc);
+
+        let added = Element::new(a::Add)
+            .with(Element::text(a::ClientId, client_uid))
+            .with(Element::text(a::ServerId, "1:5"))
+            .with(Element::text(a::Status, "1"));
+        let (url, seen) = scripted(vec![
+            // The create: the plain pass, then the Add, answered with the ServerId.
+            calendar_answer("k2", vec![], vec![]),
+            calendar_answer("k3", vec![added], vec![]),
+            // The edit: the plain pass brings the item as the server has it, with its UID.
+            calendar_answer(
+                "k4",
+                vec![],
+                vec![server_change("1:5", &ics(server_uid, "Review"))],
+            ),
+            calendar_answer("k5", vec![], vec![]),
+            // A later pass: the server's version once more.
+            calendar_answer(
+                "k6",
+                vec![],
+                vec![server_change("1:5", &ics(server_uid, "Review (room 2)"))],
+            ),
+        ])
+        .await;
+        let mut client =
+            EasClient::new(kontor_eas::EasConfig::new(&url, "alice", "pw", "EngineTest1").unwrap())
+                .unwrap();
+        client.set_version(kontor_eas::ProtocolVersion::V14_1);
+        let key = AccountKey {
+            server_url: _url.into(),
+            user: "alice".into(),
+        };
+        let run = pending(&store, &key, Utc::now()).await.unwrap();
+        assert_eq!(run.iter().map(|q| q.id).collect::<Vec<_>>(), [create, edit]);
+        for q in &run {
+            let cal = store.calendar(cal_id).await.unwrap().unwrap();
+            let r = replay_eas(&mut client, &store, &cal, q, &Zone::Utc)
+                .await
+                .unwrap();
+            assert_eq!(r, Replayed::done(), "{q:?}");
+        }
+        // The edit named the item by its ServerId and the server's UID.
+        let sent = kontor_wbxml::decode(seen.lock().unwrap()[3].clone())
+            .unwrap()
+            .render();
+        assert!(sent.contains("1:5"), "{sent}");
+        assert!(sent.contains(server_uid), "{sent}");
+        assert!(!sent.contains(client_uid), "{sent}");
+
+        let cal = store.calendar(cal_id).await.unwrap().unwrap();
+        crate::engine::calendar_eas::sync_folder(&mut client, &store, &cal, &Zone::Utc)
+            .await
+            .unwrap();
+        let ev = store
+            .event_by_remote_id(cal_id, "1:5")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ev.uid, server_uid);
+        assert_eq!(ev.summary, "Review (room 2)");
+        let acks = store.reminder_acks().await.unwrap();
+        assert_eq!(
+            acks.iter().map(|a| a.uid.as_str()).collect::<Vec<_>>(),
+            [server_uid]
+        );
+
+        // The dismissed reminder stays dismissed.
+        let svc = ReminderService::open(store.clone(), clock, Zone::Utc, window)
+            .await
+            .unwrap();
+        let snap = svc.load_feed(&StoreFeed::new(store.clone())).await.unwrap();
+        assert!(snap.active.is_empty(), "{:?}", snap.active);
+    }
+
+    #[tokio::test]
+    async fn an_add_answered_with_the_item_under_another_uid_keeps_one_event_with_that_uid() {
+        let (store, url0, _, folder, cal_id) = eas_calendar().await;
+        store
+            .apply_event_batch(cal_id, "k1", &[], &[])
+            .await
+            .unwrap();
+        let ics = |uid: &str| {
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+                 DTSTAMP:20260101T000000Z\r\nDTSTART:20261127T090000Z\r\nDTEND:20261127T093000Z\r\n\
+                 SUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            )
+        };
+        let acc = store.calendar(cal_id).await.unwrap().unwrap().account_id;
+        store
+            .enqueue(
+                acc,
+                &OutboxOp::EventCreate {
+                    calendar: folder.into(),
+                    remote_id: "local:c-1".into(),
+                    ical: ics("c-1"),
+                },
+            )
+            .await
+            .unwrap();
+        // The answer to the Add also reports the new item, with the server's UID.
+        let added = Element::new(a::Add)
+            .with(Element::text(a::ClientId, "c-1"))
+            .with(Element::text(a::ServerId, "1:7"))
+            .with(Element::text(a::Status, "1"));
+        let (url, _) = scripted(vec![
+            calendar_answer("k2", vec![], vec![]),
+            calendar_answer("k3", vec![added], vec![server_change("1:7", &ics("s-1"))]),
+        ])
+        .await;
+        let mut client =
+            EasClient::new(kontor_eas::EasConfig::new(&url, "alice", "pw", "EngineTest1").unwrap())
+                .unwrap();
+        let key = AccountKey {
+            server_url: url0.into(),
+            user: "alice".into(),
+        };
+        let q = pending(&store, &key, Utc::now()).await.unwrap().remove(0);
+        let cal = store.calendar(cal_id).await.unwrap().unwrap();
+        let r = replay_eas(&mut client, &store, &cal, &q, &Zone::Utc)
+            .await
+            .unwrap();
+        assert_eq!(r, Replayed::done());
+        let events = store.events(cal_id).await.unwrap();
+        assert_eq!(
+            events
+                .iter()
+                .map(|e| (e.remote_id.as_str(), e.uid.as_str(), e.local_state))
+                .collect::<Vec<_>>(),
+            [("1:7", "s-1", 0)]
+        );
     }
 
     #[test]

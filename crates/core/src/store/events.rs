@@ -370,6 +370,79 @@ pub(crate) async fn take_server_version_in(
     Ok(())
 }
 
+/// `ical` with every item of UID `old_uid` renamed to `new_uid`; `None` when the text cannot
+/// be read or holds no such item.
+pub(crate) fn with_uid(ical: &str, old_uid: &str, new_uid: &str) -> Option<String> {
+    let mut cal = Calendar::parse(ical).ok()?;
+    let mut found = false;
+    for it in cal.items.iter_mut().filter(|i| i.uid == old_uid) {
+        it.uid = new_uid.to_owned();
+        found = true;
+    }
+    found.then(|| cal.to_ics())
+}
+
+/// The server names the event `event_id` with another UID than the cache has (Z-Push gives an
+/// item the client added a UID of its own): the row, its occurrences, the reminder
+/// acknowledgements of its occurrences (user data keyed by UID and occurrence start) and the
+/// unfinished outbox operations that name it take `new_uid`, in the caller's transaction. A
+/// queued edit then goes out under the server's identity, and a dismissed reminder stays
+/// dismissed. Returns false when there was nothing to change.
+pub(crate) async fn adopt_server_uid_in(
+    conn: &mut SqliteConnection,
+    zone: &Zone,
+    event_id: i64,
+    new_uid: &str,
+) -> Result<bool, CoreError> {
+    let row: Option<(i64, String, String, String)> =
+        sqlx::query_as("SELECT calendar_id, uid, remote_id, ical FROM event WHERE id = ?1")
+            .bind(event_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((calendar_id, old_uid, remote_id, ical)) = row else {
+        return Ok(false);
+    };
+    if new_uid.is_empty() || old_uid.is_empty() || old_uid == new_uid {
+        return Ok(false);
+    }
+    let ical = with_uid(&ical, &old_uid, new_uid).unwrap_or(ical);
+    sqlx::query("UPDATE event SET uid = ?2, ical = ?3 WHERE id = ?1")
+        .bind(event_id)
+        .bind(new_uid)
+        .bind(&ical)
+        .execute(&mut *conn)
+        .await?;
+    if let Ok(cal) = Calendar::parse(&ical) {
+        rematerialise(&mut *conn, event_id, calendar_id, &cal, zone).await?;
+    }
+    let still_named: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM event WHERE uid = ?1 AND id != ?2)")
+            .bind(&old_uid)
+            .bind(event_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    super::reminder_state::rename_ack_uid_in(&mut *conn, &old_uid, new_uid, still_named).await?;
+    let (calendar, url, user): (String, String, String) = sqlx::query_as(
+        "SELECT c.remote_id, a.server_url, a.username
+         FROM calendar c JOIN account a ON a.id = c.account_id WHERE c.id = ?1",
+    )
+    .bind(calendar_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let placeholder = format!("local:{old_uid}");
+    super::outbox::rename_event_uid_in(
+        &mut *conn,
+        (&url, &user),
+        &calendar,
+        &[&remote_id, &placeholder],
+        &old_uid,
+        new_uid,
+    )
+    .await?;
+    tracing::info!(event_id, %old_uid, %new_uid, "the server gave the event another UID; adopted");
+    Ok(true)
+}
+
 const EVENT_COLUMNS: &str = "id, calendar_id, uid, remote_id, etag, ical, summary, location, \
      start_utc, end_utc, all_day, tzid, is_recurring, recurrence_id, status, organizer, \
      has_alarms, local_state";
@@ -646,26 +719,38 @@ pub(crate) async fn apply_event_batch_in(
     upserts: &[EventUpsert],
     deletes: &[String],
 ) -> Result<EventBatchOutcome, CoreError> {
-    let (account_id, calendar_remote): (i64, String) =
-        sqlx::query_as("SELECT account_id, remote_id FROM calendar WHERE id = ?1")
+    let (account_id, calendar_remote, source): (i64, String, String) =
+        sqlx::query_as("SELECT account_id, remote_id, source FROM calendar WHERE id = ?1")
             .bind(calendar_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {calendar_id}")))?;
     let mut out = EventBatchOutcome::default();
     for up in upserts {
-        let local: Option<i64> = sqlx::query_scalar(
-            "SELECT local_state FROM event WHERE calendar_id = ?1 AND remote_id = ?2",
+        let cached: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT id, local_state, uid FROM event WHERE calendar_id = ?1 AND remote_id = ?2",
         )
         .bind(calendar_id)
         .bind(&up.remote_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if local.is_some_and(|l| l != 0) {
+        let parsed = Calendar::parse(&up.ical);
+        // On ActiveSync the ServerId names the item; the UID is whatever the server says it
+        // is. Z-Push gives an item the client added a UID of its own: the cached row and what
+        // hangs on its UID follow, also while a local change is pending.
+        if source == "eas"
+            && let (Some((id, _, uid)), Ok(cal)) = (&cached, &parsed)
+        {
+            let server_uid = normalise(cal, zone).uid;
+            if !server_uid.is_empty() && server_uid != *uid {
+                adopt_server_uid_in(&mut *tx, zone, *id, &server_uid).await?;
+            }
+        }
+        if cached.is_some_and(|(_, local, _)| local != 0) {
             out.kept_local += 1;
             continue;
         }
-        let cal = match Calendar::parse(&up.ical) {
+        let cal = match parsed {
             Ok(cal) if !cal.items.is_empty() => cal,
             Ok(_) => {
                 quarantine_in(

@@ -1267,6 +1267,68 @@ pub(crate) async fn finish_in(
     Ok(())
 }
 
+/// Unfinished operations of the account (`account_url`, `account_user`) that name the event
+/// `items` (its remote ids, e.g. the ServerId and the placeholder `local:<uid>`) in calendar
+/// `calendar`, and meeting answers for `old_uid`, take `new_uid` instead (the server gave the
+/// item another UID, events.rs [`super::events::adopt_server_uid_in`]): the iCalendar of a
+/// queued create or edit, the answer's UID and the idempotency key. Inside the caller's
+/// transaction.
+pub(crate) async fn rename_event_uid_in(
+    conn: &mut SqliteConnection,
+    account: (&str, &str),
+    calendar: &str,
+    items: &[&str],
+    old_uid: &str,
+    new_uid: &str,
+) -> Result<u32, CoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, folder_id, payload FROM outbox
+         WHERE account_url = ?1 AND account_user = ?2 AND state != 'done'
+           AND (kind IN ('event_create', 'event_update')
+                OR (kind = 'meeting_response' AND idempotency_key = ?3))
+         ORDER BY id",
+    )
+    .bind(account.0)
+    .bind(account.1)
+    .bind(old_uid)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut changed = 0;
+    for (id, folder_id, payload) in rows {
+        let Ok(mut op) = serde_json::from_str::<OutboxOp>(&payload) else {
+            continue;
+        };
+        match &mut op {
+            OutboxOp::EventCreate {
+                remote_id, ical, ..
+            }
+            | OutboxOp::EventUpdate {
+                remote_id, ical, ..
+            } => {
+                if folder_id != calendar || !items.contains(&remote_id.as_str()) {
+                    continue;
+                }
+                match super::events::with_uid(ical, old_uid, new_uid) {
+                    Some(rewritten) => *ical = rewritten,
+                    None => continue,
+                }
+            }
+            OutboxOp::MeetingResponse { uid, .. } if *uid == old_uid => *uid = new_uid.to_owned(),
+            _ => continue,
+        }
+        let payload = serde_json::to_string(&op)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox operation: {e}")))?;
+        sqlx::query("UPDATE outbox SET payload = ?2, idempotency_key = ?3 WHERE id = ?1")
+            .bind(id)
+            .bind(payload)
+            .bind(op.idempotency_key())
+            .execute(&mut *conn)
+            .await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
 /// Parks an operation inside the caller's transaction, with a reason the user sees; the count
 /// of failed tries stays as it is.
 pub(crate) async fn park_in(

@@ -142,3 +142,30 @@ impl Store {
         Ok(())
     }
 }
+
+/// The acknowledgements of the occurrences of `old_uid` also name `new_uid` (the server gave
+/// the item another UID, events.rs [`super::events::adopt_server_uid_in`]); `keep_old`: the old
+/// UID still names another item, whose acknowledgements stay. Inside the caller's transaction.
+pub(crate) async fn rename_ack_uid_in(
+    conn: &mut sqlx::SqliteConnection,
+    old_uid: &str,
+    new_uid: &str,
+    keep_old: bool,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO reminder_ack (uid, instance, start, through, alarm_at, snooze_until)
+         SELECT ?2, instance, start, through, alarm_at, snooze_until FROM reminder_ack
+         WHERE uid = ?1",
+    )
+    .bind(old_uid)
+    .bind(new_uid)
+    .execute(&mut *conn)
+    .await?;
+    if !keep_old {
+        sqlx::query("DELETE FROM reminder_ack WHERE uid = ?1")
+            .bind(old_uid)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
