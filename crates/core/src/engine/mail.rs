@@ -1498,6 +1498,18 @@ mod tests {
         cx.store
             .apply_mail_batch(
                 cx.account_id,
+                "40",
+                &MailBatch {
+                    sync_key: "{u}2".into(),
+                    changes: Vec::new(),
+                    complete: false,
+                },
+            )
+            .await
+            .unwrap();
+        cx.store
+            .apply_mail_batch(
+                cx.account_id,
                 folder,
                 &MailBatch {
                     sync_key: "{u}2".into(),
@@ -1622,11 +1634,31 @@ mod tests {
 
     #[tokio::test]
     async fn a_delete_not_found_whose_message_is_gone_is_done() {
+        // Z-Push answers the Fetch of a gone item "not found".
+        delete_not_found_then_gone(fetched("a1", false)).await;
+    }
+
+    #[tokio::test]
+    async fn a_delete_not_found_is_done_when_sogo_fetches_a_stand_in() {
+        // SOGo answers the Fetch of an id it does not have with status 1 and an item without
+        // sender or subject.
+        let stand_in = Element::new(a::Fetch)
+            .with(Element::text(a::ServerId, "a1"))
+            .with(Element::text(a::Status, "1"))
+            .with(
+                Element::new(a::ApplicationData)
+                    .with(Element::text(em::DateReceived, "2026-12-04T20:42:37.017Z"))
+                    .with(Element::text(em::Read, "0")),
+            );
+        delete_not_found_then_gone(stand_in).await;
+    }
+
+    async fn delete_not_found_then_gone(fetch_answer: Element) {
         let (url, seen) = scripted(vec![
             sync_in("38", "{u}3", vec![]),
             sync_in("38", "{u}4", vec![delete_status("a1", "8")]),
             sync_in("38", "{u}4", vec![]),
-            sync_in("38", "{u}5", vec![fetched("a1", false)]),
+            sync_in("38", "{u}5", vec![fetch_answer]),
         ])
         .await;
         let (mut cx, mut rx) = context(&url).await;
@@ -1747,6 +1779,42 @@ mod tests {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_move_the_server_did_not_do_puts_the_message_back_and_is_a_conflict() {
+        let (url, seen) = scripted(vec![
+            // MoveItems: "invalid source".
+            moved("a1", 1, None),
+            // The destination holds no copy …
+            sync_in("40", "{u}3", vec![]),
+            // … and the source still holds the message.
+            sync_in("38", "{u}3", vec![]),
+            sync_in("38", "{u}4", vec![fetched("a1", true)]),
+        ])
+        .await;
+        let (mut cx, mut rx) = context(&url).await;
+        let id = with_trash_and(&cx, "38", "a1").await;
+        let op = cx.store.delete_operation(id, false).await.unwrap();
+        let q = cx.store.enqueue(cx.account_id, &op).await.unwrap();
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Parked, "{e:?}");
+        assert!(e.last_error.starts_with("conflict:"), "{}", e.last_error);
+        let row = cx.store.message(id).await.unwrap().expect("not dropped");
+        assert_eq!(
+            (row.folder_id.as_str(), row.server_id.as_str()),
+            ("38", "a1")
+        );
+        assert_eq!(row.local_state, 0);
+        assert_eq!(seen.lock().unwrap().len(), 4);
+        let events = drain(&mut rx);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, EngineEvent::OutboxConflict { op_id, .. } if *op_id == q)),
+            "{events:#?}"
         );
     }
 }

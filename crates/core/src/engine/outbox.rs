@@ -195,8 +195,14 @@ async fn run_one(
     };
     let mut err = err;
     let mut outcome = judge(&entry.op, &err);
-    if let (Outcome::Check(Check::MoveDestination(_)), OutboxOp::Move { to_folder_id, .. }) =
-        (&outcome, &entry.op)
+    if let (
+        Outcome::Check(Check::MoveDestination(_)),
+        OutboxOp::Move {
+            folder_id,
+            server_id,
+            to_folder_id,
+        },
+    ) = (&outcome, &entry.op)
     {
         // Was it this very move, its answer lost? Then the destination holds the message
         // under a new ServerId: a Sync of the destination shows it, and the move is done.
@@ -221,6 +227,31 @@ async fn run_one(
                         op_id: entry.id,
                     });
                     return Ok(None);
+                }
+                // Not in the destination: is it still where it was? Then the server did not
+                // move it, and the message must not vanish from the cache (the server would
+                // not send it again): it goes back, the move is parked as a conflict.
+                if !server_id.starts_with("local:") {
+                    match on_server(cx, folder_id, server_id).await {
+                        Ok(true) => {
+                            let conflict = Conflict {
+                                resolution: "the server did not move the message; it is shown \
+                                             again in its folder"
+                                    .into(),
+                                local: LocalChange::MoveUndone,
+                            };
+                            return settle_conflict(cx, entry, queue, conflict).await;
+                        }
+                        Ok(false) => {}
+                        Err(EngineError::Eas(e)) => {
+                            outcome = match judge(&entry.op, &e) {
+                                Outcome::Check(_) => Outcome::Retry,
+                                o => o,
+                            };
+                            err = e;
+                        }
+                        Err(other) => return Err(other),
+                    }
                 }
             }
             // The destination could not be synced now: the move is tried again later.
@@ -662,8 +693,9 @@ async fn sync_command(
 }
 
 /// Is the item still in the folder on the server? A Sync `Fetch` of it (after the plain
-/// Sync that keeps commands on a confirmed key): found → true, "not found" → false; any other
-/// answer is an error (nothing is concluded from it).
+/// Sync that keeps commands on a confirmed key): a message (with sender or subject) → true;
+/// "not found", or SOGo's empty stand-in for an id it does not have → false; any other answer
+/// is an error (nothing is concluded from it).
 async fn on_server(
     cx: &mut AccountContext,
     folder_id: &str,
@@ -683,14 +715,22 @@ async fn on_server(
             server_id: s,
             status,
             data,
-        } if s == server_id => Some((*status, data.is_some())),
+        } if s == server_id => Some((
+            *status,
+            // SOGo answers a Fetch of a ServerId it does not have with status 1 and an item
+            // without sender or subject (docs/server-quirks.md): that is no message.
+            data.as_ref().is_some_and(|d| {
+                d.child(kontor_wbxml::pages::email::From).is_some()
+                    || d.child(kontor_wbxml::pages::email::Subject).is_some()
+            }),
+        )),
         _ => None,
     });
     tracing::debug!(folder_id, server_id, ?fetched, "fetched to check a delete");
     match fetched {
         Some((SyncStatus::Success, true)) => Ok(true),
-        Some((SyncStatus::ObjectNotFound, _)) => Ok(false),
-        Some((s, _)) if s != SyncStatus::Success => Err(s
+        Some((SyncStatus::ObjectNotFound | SyncStatus::Success, _)) => Ok(false),
+        Some((s, _)) => Err(s
             .into_result()
             .err()
             .unwrap_or(EasError::Status {
@@ -699,7 +739,7 @@ async fn on_server(
                 meaning: "the item could not be fetched",
             })
             .into()),
-        _ => Err(EasError::Protocol {
+        None => Err(EasError::Protocol {
             command: "Sync",
             detail: format!("the server did not answer the Fetch of {server_id}"),
         }

@@ -14,7 +14,9 @@ use sqlx::SqliteConnection;
 
 use super::Backoff;
 use crate::error::CoreError;
-use crate::store::outbox::{finish_in, park_failed_in, park_in, park_undeleted_in};
+use crate::store::outbox::{
+    finish_in, park_failed_in, park_in, park_move_undone_in, park_undeleted_in,
+};
 use crate::store::{Done, OutboxState, Store};
 
 /// What replaying one outbox operation came to, and so what becomes of its row.
@@ -66,6 +68,10 @@ pub enum LocalChange {
     /// `local:<id>` leaves the destination folder in the same transaction
     /// (`Store::mark_move_source_gone`); a Sync of the folder that holds the message brings it.
     MoveDropped,
+    /// A move the server did not carry out while its source still holds the message: the row
+    /// is parked with `last_error` = `conflict: <resolution>` and the message goes back to its
+    /// folder under its old ServerId, in one transaction (`park_move_undone_in`).
+    MoveUndone,
     /// A delete the server did not carry out (the message is still in its folder there): the
     /// row is parked with `last_error` = `conflict: <resolution>` and the message shows again
     /// in its folder, in one transaction (`park_undeleted_in` in store/outbox.rs). The user
@@ -81,8 +87,10 @@ pub enum LocalChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// MoveItems found no source: sync the destination. The moved message there (an earlier
-    /// try moved it) makes the move `Done` under that ServerId; none makes it a conflict that
-    /// drops the move ([`Check::not_found`], with this resolution for the user).
+    /// try moved it) makes the move `Done` under that ServerId; otherwise the source is
+    /// fetched: still there, the move is undone and parked as a conflict
+    /// ([`LocalChange::MoveUndone`]); gone, it is a conflict that drops the move
+    /// ([`Check::not_found`], with this resolution for the user).
     MoveDestination(String),
     /// A Sync `Delete` whose answer does not prove it happened ("not found", or no answer for
     /// the folder): the item is fetched from its folder (Sync `Fetch`). Gone → `Done`. Still
@@ -189,6 +197,9 @@ pub async fn record_in(
             LocalChange::Dropped => finish_in(conn, id, &Done::default(), false).await,
             LocalChange::MoveDropped => finish_in(conn, id, &Done::default(), true).await,
             LocalChange::Parked => park_in(conn, id, &format!("conflict: {}", c.resolution)).await,
+            LocalChange::MoveUndone => {
+                park_move_undone_in(conn, id, &format!("conflict: {}", c.resolution)).await
+            }
             LocalChange::Restored => {
                 park_undeleted_in(conn, id, &format!("conflict: {}", c.resolution)).await
             }

@@ -510,6 +510,69 @@ async fn users_row_for_server_copy(
     Ok(Some(op))
 }
 
+/// Undoes the local move of outbox row `id`: the message goes back to `folder_id` under its
+/// old ServerId (unless a Sync brought that item there meanwhile; then the placeholder just
+/// goes).
+async fn undo_local_move(
+    conn: &mut SqliteConnection,
+    id: i64,
+    folder_id: &str,
+    server_id: &str,
+    local_ref: i64,
+) -> Result<(), CoreError> {
+    let back = sqlx::query(
+        "UPDATE message SET folder_id = ?2, server_id = ?3
+         WHERE id = ?1 AND server_id = ?4 AND NOT EXISTS (
+            SELECT 1 FROM message m WHERE m.account_id = message.account_id
+            AND m.folder_id = ?2 AND m.server_id = ?3)",
+    )
+    .bind(local_ref)
+    .bind(folder_id)
+    .bind(server_id)
+    .bind(format!("local:{id}"))
+    .execute(&mut *conn)
+    .await?;
+    if back.rows_affected() == 0 {
+        sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+            .bind(local_ref)
+            .bind(format!("local:{id}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A move the server did not carry out while its source still holds the message
+/// (engine/outbox.rs, "Moves"), inside the caller's transaction: the row is parked with
+/// `reason` and the message goes back to its folder, as a discard would do.
+pub(crate) async fn park_move_undone_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    reason: &str,
+) -> Result<(), CoreError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT payload, local_ref FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((payload, local_ref)) = row else {
+        return Err(CoreError::InvalidInput(format!("no outbox entry {id}")));
+    };
+    let op: OutboxOp = serde_json::from_str(&payload)
+        .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
+    park_in(conn, id, reason).await?;
+    if let OutboxOp::Move {
+        folder_id,
+        server_id,
+        ..
+    } = &op
+    {
+        undo_local_move(conn, id, folder_id, server_id, local_ref).await?;
+        settle_local_bit(conn, id, &op, local_ref).await?;
+    }
+    Ok(())
+}
+
 /// Recomputes the bit `bit` of the row `local_ref` after the outbox row `finished` ended.
 async fn settle_local_bit(
     conn: &mut SqliteConnection,
@@ -1054,27 +1117,7 @@ impl Store {
             ..
         } = &op
         {
-            // Undo the local move: back to its folder under its old ServerId (unless a Sync
-            // brought that item there meanwhile; then the placeholder just goes).
-            let back = sqlx::query(
-                "UPDATE message SET folder_id = ?2, server_id = ?3
-                 WHERE id = ?1 AND server_id = ?4 AND NOT EXISTS (
-                    SELECT 1 FROM message m WHERE m.account_id = message.account_id
-                    AND m.folder_id = ?2 AND m.server_id = ?3)",
-            )
-            .bind(local_ref)
-            .bind(folder_id)
-            .bind(server_id)
-            .bind(format!("local:{id}"))
-            .execute(&mut *tx)
-            .await?;
-            if back.rows_affected() == 0 {
-                sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
-                    .bind(local_ref)
-                    .bind(format!("local:{id}"))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            undo_local_move(&mut tx, id, folder_id, server_id, local_ref).await?;
         }
         settle_local_bit(&mut tx, id, &op, local_ref).await?;
         tx.commit().await?;
