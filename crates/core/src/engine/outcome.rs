@@ -25,7 +25,7 @@ use crate::store::{Done, OutboxState, Store};
 /// |---|---|---|
 /// | `Done` | `done`; the cache is settled with the server's answer (local bits cleared, a confirmed delete removed, new ServerId/href and ETag taken) | the change stays; `OutboxApplied` |
 /// | `Retry` | stays queued: the failed try is counted (`attempts`, `last_error`) and the row is due again after [`Queue::retry_wait`]; it holds back the later operations of its queue. After `store::MAX_ATTEMPTS` failed tries it is parked instead | `OutboxRetry` (mail: `OutboxParked` once parked) |
-/// | `Conflict` | what [`Conflict::local`] says: dropped (mail), parked with the message shown again (a mail delete the server did not do) or parked as `conflict: …` with the server's version in the cache (calendar) | `OutboxConflict` with the resolution; calendar also `CalendarNotice::Conflict` |
+/// | `Conflict` | what [`Conflict::local`] says: dropped (mail), parked with the message shown again (a mail delete or move the server did not do) or parked as `conflict: …` with the server's version in the cache (calendar) | `OutboxConflict` with the resolution; calendar also `CalendarNotice::Conflict` |
 /// | `Park` | `parked` with the reason as `last_error`, payload kept; out of the queue's way (later operations go on) until the user retries (`Store::retry_parked`) or discards it. Mail counts the try that led to it and parks only a row still queued; calendar leaves the count ([`Queue`]) | mail: `OutboxParked`; calendar: among the unsent changes, reported like a conflict when the server refused the change |
 /// | `Check` | nothing yet: the server is asked first, then the row gets the outcome the check comes to | nothing until then |
 ///
