@@ -88,3 +88,144 @@ pub fn require_sogo() {
 pub fn require_radicale() {
     require_server("127.0.0.1:55232", "Radicale");
 }
+
+/// Z-Push's ActiveSync endpoint (tests/servers/README.md "Z-Push"): mail from the Dovecot above
+/// over IMAP, calendars from SOGo.
+pub const ZPUSH_EAS_URL: &str = "http://127.0.0.1:55080/Microsoft-Server-ActiveSync";
+
+/// Requires Z-Push (and the Dovecot it reads mail from).
+pub fn require_zpush() {
+    require_server("127.0.0.1:55080", "Z-Push");
+    require_server(IMAP_ADDR, "Dovecot IMAP");
+}
+
+/// Delivers `mime` (CRLF lines) from `from` to `to` over SMTP (Postfix hands `@kontor.test` to
+/// Dovecot over LMTP). Blocking; a handful of lines of RFC 5321.
+pub fn smtp_deliver(from: User, to: User, mime: &str) {
+    use std::io::{BufRead, BufReader, Write};
+    require_server(SMTP_ADDR, "Postfix SMTP");
+    let stream = TcpStream::connect(SMTP_ADDR).expect("SMTP connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = |expect: &str| {
+        // Multi-line replies continue with "NNN-".
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("SMTP reply");
+            assert!(
+                line.starts_with(expect),
+                "SMTP: expected {expect}, got {line:?}"
+            );
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return;
+            }
+        }
+    };
+    reply("220");
+    for (cmd, expect) in [
+        ("EHLO kontor.test".to_owned(), "250"),
+        (format!("MAIL FROM:<{}>", from.email()), "250"),
+        (format!("RCPT TO:<{}>", to.email()), "250"),
+        ("DATA".to_owned(), "354"),
+    ] {
+        writer.write_all(format!("{cmd}\r\n").as_bytes()).unwrap();
+        reply(expect);
+    }
+    // Dot-stuffing (RFC 5321 4.5.2).
+    let body = mime.replace("\r\n.", "\r\n..");
+    writer.write_all(body.as_bytes()).unwrap();
+    if !body.ends_with("\r\n") {
+        writer.write_all(b"\r\n").unwrap();
+    }
+    writer.write_all(b".\r\n").unwrap();
+    reply("250");
+    writer.write_all(b"QUIT\r\n").unwrap();
+}
+
+/// How many messages in `user`'s `mailbox` (IMAP name: `INBOX`, `Trash`, …) have `subject`,
+/// read straight from Dovecot over IMAP (EXAMINE: nothing is changed). Blocking.
+pub fn imap_count(user: User, mailbox: &str, subject: &str) -> usize {
+    let mut imap = ImapSession::login(user);
+    imap.cmd(&format!("EXAMINE \"{mailbox}\""));
+    let n = imap.uids_with_subject(subject).len();
+    imap.logout();
+    n
+}
+
+/// Removes `user`'s messages with `subject` from `mailbox` over IMAP (to leave the mailbox as
+/// a test found it). Blocking.
+pub fn imap_remove(user: User, mailbox: &str, subject: &str) {
+    let mut imap = ImapSession::login(user);
+    imap.cmd(&format!("SELECT \"{mailbox}\""));
+    let uids = imap.uids_with_subject(subject);
+    if !uids.is_empty() {
+        let set: Vec<String> = uids.iter().map(ToString::to_string).collect();
+        imap.cmd(&format!("UID STORE {} +FLAGS (\\Deleted)", set.join(",")));
+        imap.cmd("EXPUNGE");
+    }
+    imap.logout();
+}
+
+/// Just enough IMAP (RFC 9051) over a blocking socket for the checks above.
+struct ImapSession {
+    reader: std::io::BufReader<TcpStream>,
+    writer: TcpStream,
+    tag: u32,
+}
+
+impl ImapSession {
+    fn login(user: User) -> ImapSession {
+        use std::io::BufRead;
+        require_server(IMAP_ADDR, "Dovecot IMAP");
+        let stream = TcpStream::connect(IMAP_ADDR).expect("IMAP connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut imap = ImapSession {
+            reader: std::io::BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+            tag: 0,
+        };
+        let mut greeting = String::new();
+        imap.reader.read_line(&mut greeting).unwrap();
+        assert!(greeting.starts_with("* OK"), "{greeting}");
+        imap.cmd(&format!("LOGIN {} {}", user.name, user.password));
+        imap
+    }
+
+    /// Runs a command; panics unless it ends in OK. Returns the untagged lines.
+    fn cmd(&mut self, command: &str) -> Vec<String> {
+        use std::io::{BufRead, Write};
+        self.tag += 1;
+        let tag = format!("k{} ", self.tag);
+        self.writer
+            .write_all(format!("{tag}{command}\r\n").as_bytes())
+            .unwrap();
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).unwrap();
+            assert!(n > 0, "IMAP connection closed during {command}");
+            if let Some(rest) = line.strip_prefix(&tag) {
+                assert!(rest.starts_with("OK"), "IMAP {command}: {line}");
+                return lines;
+            }
+            lines.push(line.trim_end().to_owned());
+        }
+    }
+
+    fn uids_with_subject(&mut self, subject: &str) -> Vec<u32> {
+        self.cmd(&format!("UID SEARCH HEADER Subject \"{subject}\""))
+            .iter()
+            .filter_map(|l| l.strip_prefix("* SEARCH"))
+            .flat_map(|rest| rest.split_whitespace().filter_map(|n| n.parse().ok()))
+            .collect()
+    }
+
+    fn logout(mut self) {
+        let _ = std::io::Write::write_all(&mut self.writer, b"z LOGOUT\r\n");
+    }
+}

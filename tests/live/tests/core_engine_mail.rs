@@ -1,7 +1,8 @@
 //! The mail sync engine and the outbox against the real SOGo (see tests/servers): initial sync
 //! of alice's Inbox into a temporary profile, push (Ping) bringing bob's new mail, read/flag/
-//! move replayed through the outbox and seen by a second, independent session, and an edit
-//! queued while the server is unreachable applied once it is back.
+//! move and delete (a move to Trash) replayed through the outbox and seen by a second,
+//! independent session, and an edit queued while the server is unreachable applied once it is
+//! back.
 //!
 //! Every test has its own profile (so its own DeviceId) and unique subjects; the keychain is
 //! keyring-core's in-memory sample store.
@@ -636,4 +637,41 @@ async fn a_draft_is_kept_here_and_sent_from_there() {
     let (mut bob, folders) = session(BOB, &format!("EngDrB{}", &unique("")[1..12])).await;
     let inbox = folder(&folders, FolderType::Inbox);
     wait_for_one(&mut bob, &inbox, &subject).await;
+}
+
+#[tokio::test]
+async fn a_deleted_mail_is_moved_to_trash_on_the_server() {
+    let (_dir, app) = signed_in(ALICE).await;
+    let inbox = folder_id(&app, FolderKind::Inbox).await;
+    let trash = folder_id(&app, FolderKind::Deleted).await;
+    let subject = unique("delete");
+    bob_sends_to_alice(&subject).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let (id, _, _) = wait_cached(&app, &inbox, &subject, 150).await;
+
+    // As in Outlook: a MoveItems to Deleted Items, shown there at once.
+    let op = app.delete_message(id).await.unwrap();
+    let row = app.store().message(id).await.unwrap().unwrap();
+    assert_eq!(row.folder_id, trash);
+    wait_event(&mut rx, 120, "the delete applied", |e| {
+        assert!(
+            !matches!(
+                e,
+                EngineEvent::OutboxParked { op_id, .. } | EngineEvent::OutboxConflict { op_id, .. }
+                    if *op_id == op
+            ),
+            "{e:?}"
+        );
+        matches!(e, EngineEvent::OutboxApplied { op_id, .. } if *op_id == op)
+    })
+    .await;
+    app.stop_sync().await;
+
+    // A second, fresh session: in Trash, not in the Inbox.
+    let (mut raw, _) = session(ALICE, &format!("EngDel{}", &unique("")[1..12])).await;
+    wait_for_one(&mut raw, &trash, &subject).await;
+    assert_eq!(copies(&raw_items(&mut raw, &inbox).await, &subject), 0);
+    let row = app.store().message(id).await.unwrap().unwrap();
+    assert!(!row.server_id.starts_with("local:"), "{}", row.server_id);
 }

@@ -108,14 +108,23 @@ impl Kontor {
         .await
     }
 
-    /// Deletes a cached message (the server moves it to Deleted Items).
+    /// Deletes a cached message as Outlook does: outside Deleted Items it is moved there
+    /// (MoveItems, shown there at once); in Deleted Items it is deleted for good. Without a
+    /// Deleted Items folder the server's own Sync `Delete` is asked for (and checked: see
+    /// engine/outbox.rs "The delete check").
     pub async fn delete_message(&self, message_id: i64) -> Result<i64, CoreError> {
-        let (folder_id, server_id) = self.message_ref(message_id).await?;
-        self.enqueue(OutboxOp::Delete {
-            folder_id,
-            server_id,
-        })
-        .await
+        self.delete(message_id, false).await
+    }
+
+    /// Deletes a cached message for good (Shift+Del): Sync `Delete` with `DeletesAsMoves` 0,
+    /// wherever it is.
+    pub async fn delete_message_permanently(&self, message_id: i64) -> Result<i64, CoreError> {
+        self.delete(message_id, true).await
+    }
+
+    async fn delete(&self, message_id: i64, permanent: bool) -> Result<i64, CoreError> {
+        let op = self.store.delete_operation(message_id, permanent).await?;
+        self.enqueue(op).await
     }
 
     /// Sends a message (SendMail), a reply (SmartReply) or a forward (SmartForward) through
@@ -168,8 +177,9 @@ impl Kontor {
         };
         let sent = self.enqueue(op).await?;
         if let Some(d) = mail.draft {
-            // Queued after the send: the draft goes only once the message is on its way.
-            self.delete_message(d).await?;
+            // Queued after the send: the draft goes only once the message is on its way, for
+            // good (the sent message replaces it; nothing lands in Deleted Items).
+            self.delete_message_permanently(d).await?;
         }
         Ok(sent)
     }

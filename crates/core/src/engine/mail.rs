@@ -534,17 +534,42 @@ pub async fn sync_pass(
     folder_id: &str,
     commands: Vec<ClientCommand>,
 ) -> Result<Vec<ItemResponse>, EngineError> {
+    Ok(sync_commands(cx, folder_id, commands, None)
+        .await?
+        .responses)
+}
+
+/// The server's answer to the client commands of a [`sync_commands`] pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandAnswer {
+    /// The per-item answers (`Responses`) the server gave.
+    pub responses: Vec<ItemResponse>,
+    /// False when the Sync that carried the commands came back without the folder (an empty
+    /// answer): nothing shows that the server applied them.
+    pub answered: bool,
+}
+
+/// [`sync_pass`] with the commands' `DeletesAsMoves` (MS-ASCMD 2.2.3.42: `Some(false)`
+/// deletes for good; `None` leaves the server's default) and whether the commands were
+/// answered at all.
+pub async fn sync_commands(
+    cx: &mut AccountContext,
+    folder_id: &str,
+    commands: Vec<ClientCommand>,
+    deletes_as_moves: Option<bool>,
+) -> Result<CommandAnswer, EngineError> {
     if !commands.is_empty() {
-        sync_pass_once(cx, folder_id, Vec::new()).await?;
+        sync_pass_once(cx, folder_id, Vec::new(), None).await?;
     }
-    sync_pass_once(cx, folder_id, commands).await
+    sync_pass_once(cx, folder_id, commands, deletes_as_moves).await
 }
 
 async fn sync_pass_once(
     cx: &mut AccountContext,
     folder_id: &str,
     commands: Vec<ClientCommand>,
-) -> Result<Vec<ItemResponse>, EngineError> {
+    deletes_as_moves: Option<bool>,
+) -> Result<CommandAnswer, EngineError> {
     let account_id = cx.account_id;
     let mut key = cx.store.sync_key(account_id, folder_id).await?;
     let mut initial = key == "0";
@@ -559,6 +584,7 @@ async fn sync_pass_once(
     let mut guard = LoopGuard::new(folder_id);
     let mut pending_commands = commands;
     let mut responses = Vec::new();
+    let mut answered = true;
     let mut resynced = false;
     let mut resyncing = false;
     let (mut added, mut changed, mut deleted, mut done) = (0u32, 0u32, 0u32, 0u64);
@@ -607,9 +633,14 @@ async fn sync_pass_once(
         req.window_size = Some(cx.window_size);
         req.options = Some(sync_options());
         req.commands = pending_commands.clone();
+        if !pending_commands.is_empty() {
+            req.deletes_as_moves = deletes_as_moves;
+        }
         let resp = cx.client.sync(&[req]).await?;
         let Some(col) = resp.collection(folder_id) else {
-            // An empty answer: nothing changed (MS-ASCMD 2.2.1.21: empty response).
+            // An empty answer: nothing changed (MS-ASCMD 2.2.1.21: empty response). Commands
+            // it was to answer are not confirmed by it.
+            answered &= pending_commands.is_empty();
             if resyncing {
                 cx.store
                     .apply_mail_batch(
@@ -724,7 +755,10 @@ async fn sync_pass_once(
         changed,
         deleted,
     });
-    Ok(responses)
+    Ok(CommandAnswer {
+        responses,
+        answered,
+    })
 }
 
 /// GetItemEstimate (MS-ASCMD 2.2.1.9) for one folder; `None` when the server gives none.
@@ -1389,5 +1423,398 @@ mod tests {
         assert!(body(3).contains("38:7") && body(3).contains("Entwurf zwei"));
         assert!(body(3).contains("Bob") && body(3).contains("bob@example.com"));
         assert_eq!(seen.lock().unwrap().len(), 4);
+    }
+
+    // ── Deletes: MoveItems to Deleted Items, and the delete check ──
+
+    /// A Sync answer for folder `col` with item answers (`Responses`) and no changes.
+    fn sync_in(col: &str, key: &str, responses: Vec<Element>) -> Answer {
+        let mut c = Element::new(a::Collection)
+            .with(Element::text(a::SyncKey, key))
+            .with(Element::text(a::CollectionId, col))
+            .with(Element::text(a::Status, "1"));
+        if !responses.is_empty() {
+            let mut r = Element::new(a::Responses);
+            for e in responses {
+                r.push(e);
+            }
+            c.push(r);
+        }
+        let doc = Element::new(a::Sync).with(Element::new(a::Collections).with(c));
+        (200, "", kontor_wbxml::encode(&doc).unwrap())
+    }
+
+    /// An item answer to a Sync `Delete`.
+    fn delete_status(server_id: &str, status: &str) -> Element {
+        Element::new(a::Delete)
+            .with(Element::text(a::ServerId, server_id))
+            .with(Element::text(a::Status, status))
+    }
+
+    /// The answer to a Sync `Fetch`: the item (status 1) or "not found" (8).
+    fn fetched(server_id: &str, found: bool) -> Element {
+        let mut f = Element::new(a::Fetch)
+            .with(Element::text(a::ServerId, server_id))
+            .with(Element::text(a::Status, if found { "1" } else { "8" }));
+        if found {
+            f.push(
+                Element::new(a::ApplicationData)
+                    .with(Element::text(em::Subject, format!("item {server_id}")))
+                    .with(Element::text(em::From, "x@example.com")),
+            );
+        }
+        f
+    }
+
+    /// A MoveItems answer for one item.
+    fn moved(src: &str, status: u16, dst: Option<&str>) -> Answer {
+        use kontor_wbxml::pages::moveitems as mv;
+        let mut r = Element::new(mv::Response)
+            .with(Element::text(mv::SrcMsgId, src))
+            .with(Element::text(mv::Status, status.to_string()));
+        if let Some(d) = dst {
+            r.push(Element::text(mv::DstMsgId, d));
+        }
+        let doc = Element::new(mv::MoveItems).with(r);
+        (200, "", kontor_wbxml::encode(&doc).unwrap())
+    }
+
+    /// Adds Deleted Items (`40`, type 4) and caches `server_id` in `folder`; returns the row id.
+    async fn with_trash_and(cx: &AccountContext, folder: &str, server_id: &str) -> i64 {
+        cx.store
+            .apply_folder_sync(
+                cx.account_id,
+                "2",
+                false,
+                &[crate::store::FolderChange::Upsert {
+                    server_id: "40".into(),
+                    parent_id: "0".into(),
+                    display_name: "Trash".into(),
+                    folder_type: 4,
+                }],
+            )
+            .await
+            .unwrap();
+        cx.store
+            .apply_mail_batch(
+                cx.account_id,
+                "40",
+                &MailBatch {
+                    sync_key: "{u}2".into(),
+                    changes: Vec::new(),
+                    complete: false,
+                },
+            )
+            .await
+            .unwrap();
+        cx.store
+            .apply_mail_batch(
+                cx.account_id,
+                folder,
+                &MailBatch {
+                    sync_key: "{u}2".into(),
+                    changes: vec![MailChange::Upsert(MessageData {
+                        server_id: server_id.into(),
+                        subject: format!("item {server_id}"),
+                        ..MessageData::default()
+                    })],
+                    complete: false,
+                },
+            )
+            .await
+            .unwrap();
+        cx.store
+            .message_by_server_id(cx.account_id, folder, server_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    fn drain(rx: &mut tokio::sync::broadcast::Receiver<EngineEvent>) -> Vec<EngineEvent> {
+        let mut seen = Vec::new();
+        while let Ok(e) = rx.try_recv() {
+            seen.push(e);
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn a_delete_moves_the_message_to_deleted_items() {
+        let (url, seen) = scripted(vec![moved("a1", 3, Some("40:9"))]).await;
+        let (mut cx, _rx) = context(&url).await;
+        let id = with_trash_and(&cx, "38", "a1").await;
+        let op = cx.store.delete_operation(id, false).await.unwrap();
+        assert_eq!(
+            op,
+            OutboxOp::Move {
+                folder_id: "38".into(),
+                server_id: "a1".into(),
+                to_folder_id: "40".into(),
+            }
+        );
+        let q = cx.store.enqueue(cx.account_id, &op).await.unwrap();
+        // Shown in Deleted Items at once.
+        assert_eq!(
+            cx.store.server_ids_in_folder("40").await.unwrap(),
+            [format!("local:{q}")]
+        );
+        assert!(cached_ids(&cx).await.is_empty());
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Done);
+        let row = cx.store.message(id).await.unwrap().unwrap();
+        assert_eq!(
+            (row.folder_id.as_str(), row.server_id.as_str()),
+            ("40", "40:9")
+        );
+        assert_eq!(row.local_state, 0);
+        let requests = seen.lock().unwrap().clone();
+        assert_eq!(requests.len(), 1, "one MoveItems, no Sync Delete");
+        let doc = kontor_wbxml::decode(requests[0].clone()).unwrap();
+        let m = doc
+            .root()
+            .child(kontor_wbxml::pages::moveitems::Move)
+            .expect("a MoveItems request");
+        use kontor_wbxml::pages::moveitems as mv;
+        assert_eq!(m.child_text(mv::SrcMsgId).as_deref(), Some("a1"));
+        assert_eq!(m.child_text(mv::SrcFldId).as_deref(), Some("38"));
+        assert_eq!(m.child_text(mv::DstFldId).as_deref(), Some("40"));
+    }
+
+    #[tokio::test]
+    async fn a_delete_not_found_while_the_folder_still_holds_it_is_moved_to_deleted_items() {
+        // Z-Push's IMAP backend: a Sync Delete answered "not found" (8) although the message
+        // stays in the Inbox.
+        let (url, seen) = scripted(vec![
+            sync_in("38", "{u}3", vec![]),
+            sync_in("38", "{u}4", vec![delete_status("a1", "8")]),
+            // The check: a plain pass, then the Fetch finds it still there.
+            sync_in("38", "{u}4", vec![]),
+            sync_in("38", "{u}5", vec![fetched("a1", true)]),
+            // Tried again the other way: MoveItems to Deleted Items.
+            moved("a1", 3, Some("40:5")),
+        ])
+        .await;
+        let (mut cx, mut rx) = context(&url).await;
+        let id = with_trash_and(&cx, "38", "a1").await;
+        // A Sync Delete that leaves the choice to the server (queued before Deleted Items was
+        // known, or by an older version).
+        let q = cx
+            .store
+            .enqueue(
+                cx.account_id,
+                &OutboxOp::Delete {
+                    folder_id: "38".into(),
+                    server_id: "a1".into(),
+                    permanent: false,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Done, "{e:?}");
+        assert!(matches!(e.op, OutboxOp::Move { ref to_folder_id, .. } if to_folder_id == "40"));
+        let row = cx.store.message(id).await.unwrap().expect("not dropped");
+        assert_eq!(
+            (row.folder_id.as_str(), row.server_id.as_str()),
+            ("40", "40:5")
+        );
+        assert_eq!(row.local_state, 0);
+        assert_eq!(seen.lock().unwrap().len(), 5);
+        let events = drain(&mut rx);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, EngineEvent::OutboxRetry { op_id, .. } if *op_id == q)),
+            "{events:#?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_delete_not_found_whose_message_is_gone_is_done() {
+        // Z-Push answers the Fetch of a gone item "not found".
+        delete_not_found_then_gone(fetched("a1", false)).await;
+    }
+
+    #[tokio::test]
+    async fn a_delete_not_found_is_done_when_sogo_fetches_a_stand_in() {
+        // SOGo answers the Fetch of an id it does not have with status 1 and an item without
+        // sender or subject.
+        let stand_in = Element::new(a::Fetch)
+            .with(Element::text(a::ServerId, "a1"))
+            .with(Element::text(a::Status, "1"))
+            .with(
+                Element::new(a::ApplicationData)
+                    .with(Element::text(em::DateReceived, "2026-12-04T20:42:37.017Z"))
+                    .with(Element::text(em::Read, "0")),
+            );
+        delete_not_found_then_gone(stand_in).await;
+    }
+
+    async fn delete_not_found_then_gone(fetch_answer: Element) {
+        let (url, seen) = scripted(vec![
+            sync_in("38", "{u}3", vec![]),
+            sync_in("38", "{u}4", vec![delete_status("a1", "8")]),
+            sync_in("38", "{u}4", vec![]),
+            sync_in("38", "{u}5", vec![fetch_answer]),
+        ])
+        .await;
+        let (mut cx, mut rx) = context(&url).await;
+        let id = with_trash_and(&cx, "38", "a1").await;
+        let q = cx
+            .store
+            .enqueue(
+                cx.account_id,
+                &OutboxOp::Delete {
+                    folder_id: "38".into(),
+                    server_id: "a1".into(),
+                    permanent: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Done);
+        assert!(cx.store.message(id).await.unwrap().is_none());
+        // Done only after the Fetch showed it gone.
+        assert_eq!(seen.lock().unwrap().len(), 4);
+        let events = drain(&mut rx);
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, EngineEvent::OutboxConflict { .. })),
+            "{events:#?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_permanent_delete_from_deleted_items_is_a_sync_delete_for_good() {
+        let (url, seen) = scripted(vec![
+            sync_in("40", "{u}3", vec![]),
+            sync_in("40", "{u}4", vec![]),
+        ])
+        .await;
+        let (mut cx, _rx) = context(&url).await;
+        let id = with_trash_and(&cx, "40", "t1").await;
+        let op = cx.store.delete_operation(id, false).await.unwrap();
+        assert_eq!(
+            op,
+            OutboxOp::Delete {
+                folder_id: "40".into(),
+                server_id: "t1".into(),
+                permanent: true,
+            }
+        );
+        let q = cx.store.enqueue(cx.account_id, &op).await.unwrap();
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Done);
+        assert!(cx.store.message(id).await.unwrap().is_none());
+        let requests = seen.lock().unwrap().clone();
+        assert_eq!(requests.len(), 2);
+        let doc = kontor_wbxml::decode(requests[1].clone()).unwrap();
+        let col = doc.root().path(&[a::Collections, a::Collection]).unwrap();
+        assert_eq!(col.child_text(a::DeletesAsMoves).as_deref(), Some("0"));
+        let del = col.path(&[a::Commands, a::Delete]).expect("a Sync Delete");
+        assert_eq!(del.child_text(a::ServerId).as_deref(), Some("t1"));
+        // Shift+Del elsewhere is the same Sync Delete.
+        let inbox = with_trash_and(&cx, "38", "a2").await;
+        assert!(matches!(
+            cx.store.delete_operation(inbox, true).await.unwrap(),
+            OutboxOp::Delete { permanent: true, ref folder_id, .. } if folder_id == "38"
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_permanent_delete_the_server_did_not_do_shows_the_message_again() {
+        let (url, seen) = scripted(vec![
+            sync_in("38", "{u}3", vec![]),
+            // No answer for the folder: nothing confirms the delete.
+            (200, "", Vec::new()),
+            sync_in("38", "{u}4", vec![]),
+            sync_in("38", "{u}5", vec![fetched("a1", true)]),
+        ])
+        .await;
+        let (mut cx, mut rx) = context(&url).await;
+        let id = with_trash_and(&cx, "38", "a1").await;
+        let op = cx.store.delete_operation(id, true).await.unwrap();
+        let q = cx.store.enqueue(cx.account_id, &op).await.unwrap();
+        assert!(
+            cx.store
+                .messages_page(cx.account_id, "38", None, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Parked, "{e:?}");
+        assert!(e.last_error.starts_with("conflict:"), "{}", e.last_error);
+        // Shown again in its folder, and listed among the parked operations.
+        let shown = cx
+            .store
+            .messages_page(cx.account_id, "38", None, 10)
+            .await
+            .unwrap();
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].id, id);
+        assert_eq!(shown[0].local_state, 0);
+        assert_eq!(cx.store.parked().await.unwrap().len(), 1);
+        assert_eq!(seen.lock().unwrap().len(), 4);
+        let events = drain(&mut rx);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, EngineEvent::OutboxConflict { op_id, .. } if *op_id == q)),
+            "{events:#?}"
+        );
+        // Tried again by the user: hidden again while it waits.
+        cx.store.retry_parked(q).await.unwrap();
+        assert!(
+            cx.store
+                .messages_page(cx.account_id, "38", None, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_move_the_server_did_not_do_puts_the_message_back_and_is_a_conflict() {
+        let (url, seen) = scripted(vec![
+            // MoveItems: "invalid source".
+            moved("a1", 1, None),
+            // The destination holds no copy …
+            sync_in("40", "{u}3", vec![]),
+            // … and the source still holds the message.
+            sync_in("38", "{u}3", vec![]),
+            sync_in("38", "{u}4", vec![fetched("a1", true)]),
+        ])
+        .await;
+        let (mut cx, mut rx) = context(&url).await;
+        let id = with_trash_and(&cx, "38", "a1").await;
+        let op = cx.store.delete_operation(id, false).await.unwrap();
+        let q = cx.store.enqueue(cx.account_id, &op).await.unwrap();
+        assert_eq!(crate::engine::outbox::replay(&mut cx).await.unwrap(), None);
+        let e = cx.store.outbox_entry(q).await.unwrap().unwrap();
+        assert_eq!(e.state, crate::store::OutboxState::Parked, "{e:?}");
+        assert!(e.last_error.starts_with("conflict:"), "{}", e.last_error);
+        let row = cx.store.message(id).await.unwrap().expect("not dropped");
+        assert_eq!(
+            (row.folder_id.as_str(), row.server_id.as_str()),
+            ("38", "a1")
+        );
+        assert_eq!(row.local_state, 0);
+        assert_eq!(seen.lock().unwrap().len(), 4);
+        let events = drain(&mut rx);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, EngineEvent::OutboxConflict { op_id, .. } if *op_id == q)),
+            "{events:#?}"
+        );
     }
 }

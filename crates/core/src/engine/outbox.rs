@@ -7,7 +7,9 @@
 //! | operation | how (MS-ASCMD) | idempotent because |
 //! |---|---|---|
 //! | read / unread, flag | Sync `Change` in the item's folder (2.2.3.24) | it sets a state |
-//! | delete | Sync `Delete` (2.2.3.42.2), moved to Deleted Items | a missing item counts as deleted |
+//! | delete | as Outlook: a **move** to Deleted Items (folder type 4) with MoveItems, queued as a `Move` (app/mail.rs) | as a move |
+//! | delete for good (Shift+Del, or in Deleted Items) | Sync `Delete` (2.2.3.42.2) with `DeletesAsMoves` 0 | "not found" or no answer is checked, see "The delete check" |
+//! | delete without a Deleted Items folder | Sync `Delete` without `DeletesAsMoves` (the server's default) | as above |
 //! | move | MoveItems (2.2.1.12) | a missing source after a crash is checked, see below |
 //! | send, reply, forward | SendMail / SmartReply / SmartForward (2.2.1.17–19) with a stable ClientId and Message-ID | see "never sent twice" |
 //! | save draft | 16.x: Sync `Add` (new, with a stable ClientId) or `Change` in Drafts; below 16.0 the protocol has no way to store a draft, so it is kept on this computer (done without a server call; store/messages.rs "Drafts") | a `Change` sets the whole draft |
@@ -26,12 +28,22 @@
 //! is **parked**: kept with its error, shown to the user, skipped by the queue so later
 //! operations go on.
 //!
+//! **The delete check.** No delete is done unless the server shows it done. A Sync `Delete`
+//! answered "not found" (status 8), or by a Sync answer without the folder, proves nothing:
+//! Z-Push's IMAP backend answers 8 to a delete it failed to carry out, and the message stays
+//! in the Inbox. So the item is fetched from its folder (Sync `Fetch`, [`Check::DeleteSource`]):
+//! gone → done; still there → a delete that may move is tried once more as MoveItems to
+//! Deleted Items (the row becomes that move, [`crate::store::Store::retry_delete_as_move`]);
+//! a delete for good, or one without a Deleted Items folder, becomes a conflict: the message
+//! shows again in its folder and the delete is parked as `conflict: …` for the user to retry
+//! or discard. A Fetch that cannot be read concludes nothing: the delete is retried later.
+//!
 //! **Conflicts** (the server changed or removed the same item): see
 //! docs/ARCHITECTURE.md#outbox-replay-and-conflicts. In short: the user's latest change wins
 //! for the properties it sets
 //! (read state, flag, folder); if the item no longer exists on the server the operation is
 //! dropped from the queue with an [`super::EngineEvent::OutboxConflict`] saying so — a
-//! delete of a vanished item simply counts as done. Nothing is dropped without an event.
+//! delete goes through the delete check instead. Nothing is dropped without an event.
 
 use std::time::Duration;
 
@@ -65,8 +77,17 @@ pub fn is_mail(op: &OutboxOp) -> bool {
 /// The conflict and failure rule for a failed operation (see the module docs).
 pub fn judge(op: &OutboxOp, err: &EasError) -> Outcome {
     match err {
+        // A delete the server says it cannot find, or answered in a way that does not show it
+        // done, may still be in its folder (Z-Push's IMAP backend answers "not found" to a
+        // delete it failed to carry out): look before calling it done.
+        EasError::ItemNotFound | EasError::Protocol { .. }
+            if matches!(op, OutboxOp::Delete { .. }) =>
+        {
+            Outcome::Check(Check::DeleteSource(
+                "the server did not delete the message; it is shown again in its folder".into(),
+            ))
+        }
         EasError::ItemNotFound => match op {
-            OutboxOp::Delete { .. } => Outcome::Done,
             OutboxOp::Move { .. } => Outcome::Check(Check::MoveDestination(
                 "the message was no longer in its folder on the server (moved by an earlier try \
                  whose answer was lost, or moved or deleted by another client); it is shown \
@@ -174,8 +195,14 @@ async fn run_one(
     };
     let mut err = err;
     let mut outcome = judge(&entry.op, &err);
-    if let (Outcome::Check(Check::MoveDestination(_)), OutboxOp::Move { to_folder_id, .. }) =
-        (&outcome, &entry.op)
+    if let (
+        Outcome::Check(Check::MoveDestination(_)),
+        OutboxOp::Move {
+            folder_id,
+            server_id,
+            to_folder_id,
+        },
+    ) = (&outcome, &entry.op)
     {
         // Was it this very move, its answer lost? Then the destination holds the message
         // under a new ServerId: a Sync of the destination shows it, and the move is done.
@@ -201,8 +228,90 @@ async fn run_one(
                     });
                     return Ok(None);
                 }
+                // Not in the destination: is it still where it was? Then the server did not
+                // move it, and the message must not vanish from the cache (the server would
+                // not send it again): it goes back, the move is parked as a conflict.
+                if !server_id.starts_with("local:") {
+                    match on_server(cx, folder_id, server_id).await {
+                        Ok(true) => {
+                            let conflict = Conflict {
+                                resolution: "the server did not move the message; it is shown \
+                                             again in its folder"
+                                    .into(),
+                                local: LocalChange::MoveUndone,
+                            };
+                            return settle_conflict(cx, entry, queue, conflict).await;
+                        }
+                        Ok(false) => {}
+                        Err(EngineError::Eas(e)) => {
+                            outcome = match judge(&entry.op, &e) {
+                                Outcome::Check(_) => Outcome::Retry,
+                                o => o,
+                            };
+                            err = e;
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
             }
             // The destination could not be synced now: the move is tried again later.
+            Err(EngineError::Eas(e)) => {
+                outcome = match judge(&entry.op, &e) {
+                    Outcome::Check(_) => Outcome::Retry,
+                    o => o,
+                };
+                err = e;
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if let (
+        Outcome::Check(Check::DeleteSource(_)),
+        OutboxOp::Delete {
+            folder_id,
+            server_id,
+            permanent,
+        },
+    ) = (&outcome, &entry.op)
+    {
+        // The delete check (module docs).
+        match on_server(cx, folder_id, server_id).await {
+            Ok(false) => {
+                tracing::info!(op = entry.id, "delete: the message is gone from its folder");
+                outcome::done(&cx.store, entry.id, &Done::default()).await?;
+                cx.emit(EngineEvent::OutboxApplied {
+                    account_id,
+                    op_id: entry.id,
+                });
+                return Ok(None);
+            }
+            Ok(true) => {
+                let deleted_items = cx.store.deleted_items_folder_id(account_id).await?;
+                if let Some(to) = deleted_items.filter(|to| !*permanent && to != folder_id) {
+                    let message = format!(
+                        "the server did not delete the message ({err}); moving it to Deleted Items"
+                    );
+                    if cx
+                        .store
+                        .retry_delete_as_move(entry.id, &to, &message)
+                        .await?
+                    {
+                        tracing::info!(
+                            op = entry.id,
+                            "delete: still in its folder; tried again as a move to Deleted Items"
+                        );
+                        cx.emit(EngineEvent::OutboxRetry {
+                            account_id,
+                            op_id: entry.id,
+                            attempt: u32::try_from(entry.attempts + 1).unwrap_or(u32::MAX),
+                            retry_in_ms: 0,
+                            message,
+                        });
+                        return Ok(None);
+                    }
+                }
+                tracing::warn!(op = entry.id, error = %err, "delete: the message is still in its folder");
+            }
             Err(EngineError::Eas(e)) => {
                 outcome = match judge(&entry.op, &e) {
                     Outcome::Check(_) => Outcome::Retry,
@@ -307,6 +416,7 @@ async fn apply(
                     server_id: server_id.clone(),
                     data: email::set_read(*read),
                 },
+                None,
             )
             .await
         }
@@ -327,19 +437,27 @@ async fn apply(
                     server_id: server_id.clone(),
                     data: email::set_flag(status),
                 },
+                None,
             )
             .await
         }
         OutboxOp::Delete {
             folder_id,
             server_id,
+            permanent,
         } => {
+            if server_id.starts_with("local:") {
+                // A draft kept on this computer, or a message whose move placeholder never got
+                // a ServerId: nothing on the server has this id.
+                return Ok(Done::default());
+            }
             sync_command(
                 cx,
                 folder_id,
                 ClientCommand::Delete {
                     server_id: server_id.clone(),
                 },
+                permanent.then_some(false),
             )
             .await
         }
@@ -448,7 +566,7 @@ async fn save_draft(
             server_id: server_id.to_owned(),
             data: draft.to_application_data()?,
         };
-        match sync_command(cx, folder_id, change).await {
+        match sync_command(cx, folder_id, change, None).await {
             Ok(_) => {
                 return Ok(Done {
                     new_server_id: Some(server_id.to_owned()),
@@ -518,11 +636,14 @@ fn eas_draft(mime: &str) -> Result<email::Draft, EngineError> {
 }
 
 /// Sends a Change/Delete with the folder's Sync (applying whatever else the server sends)
-/// and reads the item's answer: no answer or status 1 is success, 8 is "not found".
+/// and reads the item's answer: no answer for the item or status 1 is success, 8 is "not
+/// found"; an answer without the folder at all confirms nothing (a protocol error, which a
+/// delete checks). `deletes_as_moves`: see [`super::mail::sync_commands`].
 async fn sync_command(
     cx: &mut AccountContext,
     folder_id: &str,
     command: ClientCommand,
+    deletes_as_moves: Option<bool>,
 ) -> Result<Done, EngineError> {
     let target = match &command {
         ClientCommand::Change { server_id, .. } | ClientCommand::Delete { server_id } => {
@@ -534,8 +655,15 @@ async fn sync_command(
         // Moved locally and not confirmed yet: nothing on the server has this id.
         return Err(EasError::ItemNotFound.into());
     }
-    let responses = super::mail::sync_pass(cx, folder_id, vec![command]).await?;
-    let status = responses.iter().find_map(|r| match r {
+    let answer = super::mail::sync_commands(cx, folder_id, vec![command], deletes_as_moves).await?;
+    if !answer.answered {
+        return Err(EasError::Protocol {
+            command: "Sync",
+            detail: format!("the answer to the change of {target} does not mention its folder"),
+        }
+        .into());
+    }
+    let status = answer.responses.iter().find_map(|r| match r {
         ItemResponse::Change { server_id, status } | ItemResponse::Delete { server_id, status }
             if *server_id == target =>
         {
@@ -561,6 +689,61 @@ async fn sync_command(
                 meaning: "the change was refused",
             })
             .into()),
+    }
+}
+
+/// Is the item still in the folder on the server? A Sync `Fetch` of it (after the plain
+/// Sync that keeps commands on a confirmed key): a message (with sender or subject) → true;
+/// "not found", or SOGo's empty stand-in for an id it does not have → false; any other answer
+/// is an error (nothing is concluded from it).
+async fn on_server(
+    cx: &mut AccountContext,
+    folder_id: &str,
+    server_id: &str,
+) -> Result<bool, EngineError> {
+    let answer = super::mail::sync_commands(
+        cx,
+        folder_id,
+        vec![ClientCommand::Fetch {
+            server_id: server_id.to_owned(),
+        }],
+        None,
+    )
+    .await?;
+    let fetched = answer.responses.iter().find_map(|r| match r {
+        ItemResponse::Fetch {
+            server_id: s,
+            status,
+            data,
+        } if s == server_id => Some((
+            *status,
+            // SOGo answers a Fetch of a ServerId it does not have with status 1 and an item
+            // without sender or subject (docs/server-quirks.md): that is no message.
+            data.as_ref().is_some_and(|d| {
+                d.child(kontor_wbxml::pages::email::From).is_some()
+                    || d.child(kontor_wbxml::pages::email::Subject).is_some()
+            }),
+        )),
+        _ => None,
+    });
+    tracing::debug!(folder_id, server_id, ?fetched, "fetched to check a delete");
+    match fetched {
+        Some((SyncStatus::Success, true)) => Ok(true),
+        Some((SyncStatus::ObjectNotFound | SyncStatus::Success, _)) => Ok(false),
+        Some((s, _)) => Err(s
+            .into_result()
+            .err()
+            .unwrap_or(EasError::Status {
+                command: "Sync",
+                status: s.code(),
+                meaning: "the item could not be fetched",
+            })
+            .into()),
+        None => Err(EasError::Protocol {
+            command: "Sync",
+            detail: format!("the server did not answer the Fetch of {server_id}"),
+        }
+        .into()),
     }
 }
 
@@ -765,6 +948,7 @@ mod tests {
         let del = OutboxOp::Delete {
             folder_id: "f".into(),
             server_id: "1".into(),
+            permanent: false,
         };
         assert!(matches!(
             judge(&read, &EasError::ItemNotFound),
@@ -790,7 +974,11 @@ mod tests {
             Some("a@b".into())
         );
         assert_eq!(message_id_of("Subject: x\r\n\r\nMessage-ID: <c@d>"), None);
-        assert_eq!(judge(&del, &EasError::ItemNotFound), Outcome::Done);
+        // A delete is done only when the server shows it done: "not found" is checked.
+        assert!(matches!(
+            judge(&del, &EasError::ItemNotFound),
+            Outcome::Check(Check::DeleteSource(_))
+        ));
         let mv = OutboxOp::Move {
             folder_id: "f".into(),
             server_id: "1".into(),

@@ -14,7 +14,9 @@ use sqlx::SqliteConnection;
 
 use super::Backoff;
 use crate::error::CoreError;
-use crate::store::outbox::{finish_in, park_failed_in, park_in};
+use crate::store::outbox::{
+    finish_in, park_failed_in, park_in, park_move_undone_in, park_undeleted_in,
+};
 use crate::store::{Done, OutboxState, Store};
 
 /// What replaying one outbox operation came to, and so what becomes of its row.
@@ -23,7 +25,7 @@ use crate::store::{Done, OutboxState, Store};
 /// |---|---|---|
 /// | `Done` | `done`; the cache is settled with the server's answer (local bits cleared, a confirmed delete removed, new ServerId/href and ETag taken) | the change stays; `OutboxApplied` |
 /// | `Retry` | stays queued: the failed try is counted (`attempts`, `last_error`) and the row is due again after [`Queue::retry_wait`]; it holds back the later operations of its queue. After `store::MAX_ATTEMPTS` failed tries it is parked instead | `OutboxRetry` (mail: `OutboxParked` once parked) |
-/// | `Conflict` | what [`Conflict::local`] says: dropped (mail) or parked as `conflict: …` with the server's version in the cache (calendar) | `OutboxConflict` with the resolution; calendar also `CalendarNotice::Conflict` |
+/// | `Conflict` | what [`Conflict::local`] says: dropped (mail), parked with the message shown again (a mail delete or move the server did not do) or parked as `conflict: …` with the server's version in the cache (calendar) | `OutboxConflict` with the resolution; calendar also `CalendarNotice::Conflict` |
 /// | `Park` | `parked` with the reason as `last_error`, payload kept; out of the queue's way (later operations go on) until the user retries (`Store::retry_parked`) or discards it. Mail counts the try that led to it and parks only a row still queued; calendar leaves the count ([`Queue`]) | mail: `OutboxParked`; calendar: among the unsent changes, reported like a conflict when the server refused the change |
 /// | `Check` | nothing yet: the server is asked first, then the row gets the outcome the check comes to | nothing until then |
 ///
@@ -66,6 +68,15 @@ pub enum LocalChange {
     /// `local:<id>` leaves the destination folder in the same transaction
     /// (`Store::mark_move_source_gone`); a Sync of the folder that holds the message brings it.
     MoveDropped,
+    /// A move the server did not carry out while its source still holds the message: the row
+    /// is parked with `last_error` = `conflict: <resolution>` and the message goes back to its
+    /// folder under its old ServerId, in one transaction (`park_move_undone_in`).
+    MoveUndone,
+    /// A delete the server did not carry out (the message is still in its folder there): the
+    /// row is parked with `last_error` = `conflict: <resolution>` and the message shows again
+    /// in its folder, in one transaction (`park_undeleted_in` in store/outbox.rs). The user
+    /// can retry or discard it.
+    Restored,
     /// Kept for the user: the row is parked with `last_error` = `conflict: <resolution>` and
     /// its payload unchanged, to send again on top of the server's version or to discard. The
     /// caller puts the server's version into the cache in the same transaction (calendar).
@@ -76,18 +87,31 @@ pub enum LocalChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// MoveItems found no source: sync the destination. The moved message there (an earlier
-    /// try moved it) makes the move `Done` under that ServerId; none makes it a conflict that
-    /// drops the move ([`Check::not_found`], with this resolution for the user).
+    /// try moved it) makes the move `Done` under that ServerId; otherwise the source is
+    /// fetched: still there, the move is undone and parked as a conflict
+    /// ([`LocalChange::MoveUndone`]); gone, it is a conflict that drops the move
+    /// ([`Check::not_found`], with this resolution for the user).
     MoveDestination(String),
+    /// A Sync `Delete` whose answer does not prove it happened ("not found", or no answer for
+    /// the folder): the item is fetched from its folder (Sync `Fetch`). Gone → `Done`. Still
+    /// there → not done: a delete that may move is tried once more as MoveItems to Deleted
+    /// Items; otherwise it is a conflict that shows the message again and parks the delete
+    /// ([`Check::not_found`], with this resolution for the user).
+    DeleteSource(String),
 }
 
 impl Check {
-    /// The conflict a check comes to when the server shows no earlier try.
+    /// The conflict a check comes to when the server does not show the change done: no
+    /// earlier move in the destination, the message still where it was deleted.
     pub fn not_found(self) -> Conflict {
         match self {
             Check::MoveDestination(resolution) => Conflict {
                 resolution,
                 local: LocalChange::MoveDropped,
+            },
+            Check::DeleteSource(resolution) => Conflict {
+                resolution,
+                local: LocalChange::Restored,
             },
         }
     }
@@ -173,6 +197,12 @@ pub async fn record_in(
             LocalChange::Dropped => finish_in(conn, id, &Done::default(), false).await,
             LocalChange::MoveDropped => finish_in(conn, id, &Done::default(), true).await,
             LocalChange::Parked => park_in(conn, id, &format!("conflict: {}", c.resolution)).await,
+            LocalChange::MoveUndone => {
+                park_move_undone_in(conn, id, &format!("conflict: {}", c.resolution)).await
+            }
+            LocalChange::Restored => {
+                park_undeleted_in(conn, id, &format!("conflict: {}", c.resolution)).await
+            }
         },
         Outcome::Park(reason) => match queue {
             Queue::Mail { .. } => park_failed_in(conn, id, reason).await,

@@ -515,6 +515,7 @@ async fn search_folds_german_spellings_and_finds_substrings_newest_first() {
             &OutboxOp::Delete {
                 folder_id: "1".into(),
                 server_id: "1:2".into(),
+                permanent: false,
             },
         )
         .await
@@ -913,6 +914,7 @@ async fn a_move_is_shown_at_once_and_rekeyed_when_done() {
             &OutboxOp::Delete {
                 folder_id: "2".into(),
                 server_id: "99".into(),
+                permanent: false,
             },
         )
         .await

@@ -1056,6 +1056,20 @@ impl Store {
         Ok(id)
     }
 
+    /// The ServerId of the account's Deleted Items folder (type 4), if the hierarchy has one.
+    pub async fn deleted_items_folder_id(
+        &self,
+        account_id: i64,
+    ) -> Result<Option<String>, CoreError> {
+        let id = sqlx::query_scalar(
+            "SELECT server_id FROM folder WHERE account_id = ?1 AND folder_type = 4 LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
     /// True when the folder holds a message with this Message-ID (without angle brackets), as
     /// its Message-ID or as its ConversationId (SOGo reports the Message-ID there).
     pub async fn folder_has_message_id(

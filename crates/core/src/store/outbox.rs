@@ -79,9 +79,16 @@ pub enum OutboxOp {
         server_id: String,
         to_folder_id: String,
     },
+    /// Sync `Delete` (MS-ASCMD 2.2.3.42.2). A user's delete outside Deleted Items is queued
+    /// as a [`OutboxOp::Move`] to Deleted Items instead (app/mail.rs); this is the delete for
+    /// good (`permanent`: Shift+Del, or a message already in Deleted Items; sent with
+    /// `DeletesAsMoves` 0) or, when the account has no Deleted Items folder, the server's own
+    /// delete (`permanent` false: no `DeletesAsMoves`, the server's default applies).
     Delete {
         folder_id: String,
         server_id: String,
+        #[serde(default)]
+        permanent: bool,
     },
     /// SendMail (MS-ASCMD 2.2.1.17); `client_id` is its ClientId.
     Send {
@@ -176,6 +183,7 @@ impl OutboxOp {
             | OutboxOp::Delete {
                 folder_id,
                 server_id,
+                ..
             } => Some((folder_id, server_id)),
             _ => None,
         }
@@ -202,6 +210,7 @@ impl OutboxOp {
             | OutboxOp::Delete {
                 folder_id,
                 server_id,
+                ..
             }
             | OutboxOp::Reply {
                 folder_id,
@@ -501,6 +510,69 @@ async fn users_row_for_server_copy(
     Ok(Some(op))
 }
 
+/// Undoes the local move of outbox row `id`: the message goes back to `folder_id` under its
+/// old ServerId (unless a Sync brought that item there meanwhile; then the placeholder just
+/// goes).
+async fn undo_local_move(
+    conn: &mut SqliteConnection,
+    id: i64,
+    folder_id: &str,
+    server_id: &str,
+    local_ref: i64,
+) -> Result<(), CoreError> {
+    let back = sqlx::query(
+        "UPDATE message SET folder_id = ?2, server_id = ?3
+         WHERE id = ?1 AND server_id = ?4 AND NOT EXISTS (
+            SELECT 1 FROM message m WHERE m.account_id = message.account_id
+            AND m.folder_id = ?2 AND m.server_id = ?3)",
+    )
+    .bind(local_ref)
+    .bind(folder_id)
+    .bind(server_id)
+    .bind(format!("local:{id}"))
+    .execute(&mut *conn)
+    .await?;
+    if back.rows_affected() == 0 {
+        sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
+            .bind(local_ref)
+            .bind(format!("local:{id}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A move the server did not carry out while its source still holds the message
+/// (engine/outbox.rs, "Moves"), inside the caller's transaction: the row is parked with
+/// `reason` and the message goes back to its folder, as a discard would do.
+pub(crate) async fn park_move_undone_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    reason: &str,
+) -> Result<(), CoreError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT payload, local_ref FROM outbox WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((payload, local_ref)) = row else {
+        return Err(CoreError::InvalidInput(format!("no outbox entry {id}")));
+    };
+    let op: OutboxOp = serde_json::from_str(&payload)
+        .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
+    park_in(conn, id, reason).await?;
+    if let OutboxOp::Move {
+        folder_id,
+        server_id,
+        ..
+    } = &op
+    {
+        undo_local_move(conn, id, folder_id, server_id, local_ref).await?;
+        settle_local_bit(conn, id, &op, local_ref).await?;
+    }
+    Ok(())
+}
+
 /// Recomputes the bit `bit` of the row `local_ref` after the outbox row `finished` ended.
 async fn settle_local_bit(
     conn: &mut SqliteConnection,
@@ -626,6 +698,7 @@ impl Store {
             OutboxOp::Delete {
                 folder_id,
                 server_id,
+                ..
             } => {
                 let m = message_ref(&mut tx, account_id, folder_id, server_id).await?;
                 sqlx::query("UPDATE message SET local_state = local_state | 8 WHERE id = ?1")
@@ -708,6 +781,40 @@ impl Store {
             self.index_wanted();
         }
         Ok(id)
+    }
+
+    /// The operation that deletes a cached message as Outlook does: outside Deleted Items a
+    /// [`OutboxOp::Move`] there; in Deleted Items, or `permanent` (Shift+Del), a Sync `Delete`
+    /// for good. Without a Deleted Items folder (type 4) a Sync `Delete` that leaves the
+    /// choice to the server, unless `permanent`. A draft kept only on this computer is deleted
+    /// (no request: nothing on the server has its id).
+    pub async fn delete_operation(
+        &self,
+        message_id: i64,
+        permanent: bool,
+    ) -> Result<OutboxOp, CoreError> {
+        let m = self.message(message_id).await?.ok_or_else(|| {
+            CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
+        })?;
+        let deleted_items = self.deleted_items_folder_id(m.account_id).await?;
+        let local_draft = m.server_id.starts_with("local:") && m.local_state & local::DRAFT != 0;
+        Ok(match deleted_items {
+            Some(to) if !permanent && !local_draft && to != m.folder_id => OutboxOp::Move {
+                folder_id: m.folder_id,
+                server_id: m.server_id,
+                to_folder_id: to,
+            },
+            Some(_) => OutboxOp::Delete {
+                folder_id: m.folder_id,
+                server_id: m.server_id,
+                permanent: true,
+            },
+            None => OutboxOp::Delete {
+                folder_id: m.folder_id,
+                server_id: m.server_id,
+                permanent,
+            },
+        })
     }
 
     /// The mail operations to send now: per account the oldest unfinished mail operation, if
@@ -891,7 +998,8 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// The user asked to try a parked operation again: pending, due now, attempts reset.
+    /// The user asked to try a parked operation again: pending, due now, attempts reset. A
+    /// delete hides its message again (a delete the server did not do showed it again).
     pub async fn retry_parked(&self, id: i64) -> Result<(), CoreError> {
         self.transition(
             id,
@@ -899,7 +1007,85 @@ impl Store {
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0,
                 updated_at = unixepoch() WHERE id = ?1",
         )
-        .await
+        .await?;
+        sqlx::query(
+            "UPDATE message SET local_state = local_state | ?2
+             WHERE id = (SELECT local_ref FROM outbox WHERE id = ?1 AND kind = 'delete')",
+        )
+        .bind(id)
+        .bind(local::DELETED)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The delete check found the message still in its folder after a Sync `Delete` that may
+    /// move (engine/outbox.rs "The delete check"): the row becomes a move of the message to
+    /// Deleted Items (`to_folder_id`), due at once, with the failed try counted and `error`
+    /// kept; the message leaves its folder for Deleted Items under `local:<id>` as with any
+    /// move. Returns false, changing nothing, when the row is not an unfinished delete.
+    pub async fn retry_delete_as_move(
+        &self,
+        id: i64,
+        to_folder_id: &str,
+        error: &str,
+    ) -> Result<bool, CoreError> {
+        let mut tx = self.begin_write().await?;
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT state, payload, local_ref FROM outbox WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((state, payload, local_ref)) = row else {
+            return Ok(false);
+        };
+        let op: OutboxOp = serde_json::from_str(&payload)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox payload cannot be read: {e}")))?;
+        let OutboxOp::Delete {
+            folder_id,
+            server_id,
+            ..
+        } = op
+        else {
+            return Ok(false);
+        };
+        if !matches!(state.as_str(), "pending" | "in_flight") {
+            return Ok(false);
+        }
+        let mv = OutboxOp::Move {
+            folder_id,
+            server_id,
+            to_folder_id: to_folder_id.to_owned(),
+        };
+        let payload = serde_json::to_string(&mv)
+            .map_err(|e| CoreError::InvalidInput(format!("outbox operation: {e}")))?;
+        sqlx::query(
+            "UPDATE outbox SET kind = 'move', payload = ?2, state = 'pending',
+                attempts = attempts + 1, last_error = ?3, next_attempt_at = 0,
+                updated_at = unixepoch()
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(&payload)
+        .bind(error)
+        .execute(&mut *tx)
+        .await?;
+        if local_ref != 0 {
+            sqlx::query(
+                "UPDATE message SET folder_id = ?2, server_id = ?3,
+                    local_state = (local_state & ~?4) | ?5
+                 WHERE id = ?1",
+            )
+            .bind(local_ref)
+            .bind(to_folder_id)
+            .bind(format!("local:{id}"))
+            .bind(local::DELETED)
+            .bind(local::MOVED)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The user gave up on a parked or pending operation: the row is removed and its local bit
@@ -931,27 +1117,7 @@ impl Store {
             ..
         } = &op
         {
-            // Undo the local move: back to its folder under its old ServerId (unless a Sync
-            // brought that item there meanwhile; then the placeholder just goes).
-            let back = sqlx::query(
-                "UPDATE message SET folder_id = ?2, server_id = ?3
-                 WHERE id = ?1 AND server_id = ?4 AND NOT EXISTS (
-                    SELECT 1 FROM message m WHERE m.account_id = message.account_id
-                    AND m.folder_id = ?2 AND m.server_id = ?3)",
-            )
-            .bind(local_ref)
-            .bind(folder_id)
-            .bind(server_id)
-            .bind(format!("local:{id}"))
-            .execute(&mut *tx)
-            .await?;
-            if back.rows_affected() == 0 {
-                sqlx::query("DELETE FROM message WHERE id = ?1 AND server_id = ?2")
-                    .bind(local_ref)
-                    .bind(format!("local:{id}"))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            undo_local_move(&mut tx, id, folder_id, server_id, local_ref).await?;
         }
         settle_local_bit(&mut tx, id, &op, local_ref).await?;
         tx.commit().await?;
@@ -1341,6 +1507,28 @@ pub(crate) async fn park_in(
     )
     .bind(id)
     .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A delete the server did not carry out (engine/outbox.rs "The delete check"), inside the
+/// caller's transaction: the row is parked with `reason` and its message shows again in its
+/// folder (bit 8 cleared unless another unfinished delete of it waits).
+pub(crate) async fn park_undeleted_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    reason: &str,
+) -> Result<(), CoreError> {
+    park_in(conn, id, reason).await?;
+    sqlx::query(
+        "UPDATE message SET local_state = local_state & ~?2
+         WHERE id = (SELECT local_ref FROM outbox WHERE id = ?1 AND kind = 'delete')
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.local_ref = message.id
+               AND o.kind = 'delete' AND o.state IN ('pending', 'in_flight') AND o.id != ?1)",
+    )
+    .bind(id)
+    .bind(local::DELETED)
     .execute(&mut *conn)
     .await?;
     Ok(())
