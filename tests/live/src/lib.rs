@@ -7,6 +7,8 @@
 use std::net::TcpStream;
 use std::time::Duration;
 
+pub mod zpush;
+
 /// SOGo's ActiveSync endpoint (the `/SOGo/` prefix is required).
 pub const SOGO_EAS_URL: &str = "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync";
 /// SOGo's DAV root; principals are `/SOGo/dav/<user>/`.
@@ -167,6 +169,28 @@ pub fn imap_remove(user: User, mailbox: &str, subject: &str) {
         imap.cmd("EXPUNGE");
     }
     imap.logout();
+}
+
+/// The flags (`\\Seen`, `\\Flagged`, …) of `user`'s first message with `subject` in
+/// `mailbox`, read over IMAP (EXAMINE: nothing is changed); `None` when there is none. Blocking.
+pub fn imap_flags(user: User, mailbox: &str, subject: &str) -> Option<Vec<String>> {
+    let mut imap = ImapSession::login(user);
+    imap.cmd(&format!("EXAMINE \"{mailbox}\""));
+    let uid = imap.uids_with_subject(subject).first().copied();
+    let flags = uid.map(|uid| {
+        let lines = imap.cmd(&format!("UID FETCH {uid} (FLAGS)"));
+        let line = lines
+            .iter()
+            .find(|l| l.contains("FLAGS ("))
+            .unwrap_or_else(|| panic!("no FLAGS in {lines:?}"));
+        let rest = &line[line.find("FLAGS (").unwrap() + 7..];
+        rest[..rest.find(')').unwrap()]
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    });
+    imap.logout();
+    flags
 }
 
 /// Just enough IMAP (RFC 9051) over a blocking socket for the checks above.

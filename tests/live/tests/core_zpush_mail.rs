@@ -8,146 +8,22 @@
 //! with MoveItems to Deleted Items instead, and a delete for good that the server does not do
 //! ends as a visible conflict, the message shown again.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use kontor_core::engine::{EngineEvent, EngineOptions};
+use kontor_core::engine::EngineEvent;
 use kontor_core::store::OutboxState;
-use kontor_core::{FolderKind, Kontor, ProfilePaths, SignIn};
-use kontor_live_tests::{
-    ALICE, CAROL, ZPUSH_EAS_URL, imap_count, imap_remove, require_zpush, smtp_deliver,
+use kontor_core::{FolderKind, OutgoingMail};
+use kontor_live_tests::zpush::{
+    count, deliver, flags, folder_id, options, outcome_of, remove, signed_in, unique, wait_cached,
+    wait_event, wait_imap,
 };
-use tokio::sync::broadcast::Receiver;
-
-fn unique(tag: &str) -> String {
-    let n = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{tag}-{n}")
-}
-
-async fn signed_in() -> (tempfile::TempDir, Kontor) {
-    require_zpush();
-    static KEYCHAIN: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    KEYCHAIN.get_or_init(|| {
-        keyring_core::set_default_store(keyring_core::sample::Store::new().unwrap());
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
-    app.sign_in(SignIn {
-        server_url: ZPUSH_EAS_URL.into(),
-        user: CAROL.name.into(),
-        password: CAROL.password.into(),
-    })
-    .await
-    .expect("sign-in to Z-Push as carol");
-    (dir, app)
-}
-
-fn options() -> EngineOptions {
-    EngineOptions {
-        heartbeat: 30,
-        backoff_base: Duration::from_millis(200),
-        backoff_cap: Duration::from_secs(2),
-        seed: Some(7),
-        ..EngineOptions::default()
-    }
-}
-
-async fn folder_id(app: &Kontor, kind: FolderKind) -> String {
-    app.folders()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|f| f.kind == kind)
-        .unwrap_or_else(|| panic!("no {kind:?} folder"))
-        .id
-}
-
-/// Delivers a fresh mail from alice to carol's Inbox and waits until Dovecot has it.
-async fn deliver(subject: &str) {
-    let mime = format!(
-        "From: Alice Archer <{}>\r\nTo: {}\r\nSubject: {subject}\r\nMessage-ID: <{subject}@kontor.test>\r\n\
-         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDelete test mail.\r\n",
-        ALICE.email(),
-        CAROL.email()
-    );
-    let s = subject.to_owned();
-    tokio::task::spawn_blocking(move || smtp_deliver(ALICE, CAROL, &mime))
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while count("INBOX", &s).await == 0 {
-        assert!(Instant::now() < deadline, "{s} was not delivered to carol");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-async fn count(mailbox: &'static str, subject: &str) -> usize {
-    let s = subject.to_owned();
-    tokio::task::spawn_blocking(move || imap_count(CAROL, mailbox, &s))
-        .await
-        .unwrap()
-}
-
-async fn remove(mailbox: &'static str, subject: &str) {
-    let s = subject.to_owned();
-    tokio::task::spawn_blocking(move || imap_remove(CAROL, mailbox, &s))
-        .await
-        .unwrap();
-}
-
-/// Polls the cache for a message with `subject` in `folder`; returns its row id.
-async fn wait_cached(app: &Kontor, folder: &str, subject: &str, secs: u64) -> i64 {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let row: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM message WHERE folder_id = ?1 AND subject = ?2")
-                .bind(folder)
-                .bind(subject)
-                .fetch_optional(app.store().pool())
-                .await
-                .unwrap();
-        if let Some(id) = row {
-            return id;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{subject} did not reach the cache of folder {folder} within {secs} s"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-/// Waits for the outcome of operation `op`: applied, a conflict or parked.
-async fn outcome_of(rx: &mut Receiver<EngineEvent>, op: i64, secs: u64) -> EngineEvent {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Ok(e)) => match &e {
-                EngineEvent::OutboxApplied { op_id, .. }
-                | EngineEvent::OutboxConflict { op_id, .. }
-                | EngineEvent::OutboxParked { op_id, .. }
-                    if *op_id == op =>
-                {
-                    return e;
-                }
-                _ => seen.push(e),
-            },
-            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(e)) => panic!("event channel closed: {e}"),
-            Err(_) => panic!("no outcome for operation {op} within {secs} s; saw {seen:#?}"),
-        }
-    }
-}
+use kontor_live_tests::{ALICE, BOB, CAROL};
 
 #[tokio::test]
 async fn a_deleted_mail_lands_in_trash_on_zpush() {
     let subject = unique("zpush-delete");
-    deliver(&subject).await;
-    let (_dir, app) = signed_in().await;
+    deliver(ALICE, CAROL, &subject).await;
+    let (_dir, app, _) = signed_in(CAROL).await;
     let inbox = folder_id(&app, FolderKind::Inbox).await;
     let trash = folder_id(&app, FolderKind::Deleted).await;
     let mut rx = app.subscribe();
@@ -163,21 +39,25 @@ async fn a_deleted_mail_lands_in_trash_on_zpush() {
     assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
 
     // Dovecot: in Trash, gone from the Inbox.
-    assert_eq!(count("INBOX", &subject).await, 0, "still in the Inbox");
-    assert_eq!(count("Trash", &subject).await, 1, "not in Trash");
+    assert_eq!(
+        count(CAROL, "INBOX", &subject).await,
+        0,
+        "still in the Inbox"
+    );
+    assert_eq!(count(CAROL, "Trash", &subject).await, 1, "not in Trash");
     // The cache agrees: in Deleted Items under the server's id.
     let row = app.store().message(id).await.unwrap().unwrap();
     assert_eq!(row.folder_id, trash);
     assert!(!row.server_id.starts_with("local:"), "{}", row.server_id);
     assert_eq!(row.local_state, 0);
-    remove("Trash", &subject).await;
+    remove(CAROL, "Trash", &subject).await;
 }
 
 #[tokio::test]
 async fn a_delete_for_good_zpush_does_not_carry_out_is_shown_again() {
     let subject = unique("zpush-shift-del");
-    deliver(&subject).await;
-    let (_dir, app) = signed_in().await;
+    deliver(ALICE, CAROL, &subject).await;
+    let (_dir, app, _) = signed_in(CAROL).await;
     let inbox = folder_id(&app, FolderKind::Inbox).await;
     let mut rx = app.subscribe();
     app.start_sync_with(None, options()).await.unwrap();
@@ -188,12 +68,12 @@ async fn a_delete_for_good_zpush_does_not_carry_out_is_shown_again() {
     let op = app.delete_message_permanently(id).await.unwrap();
     let e = outcome_of(&mut rx, op, 120).await;
     app.stop_sync().await;
-    let in_inbox = count("INBOX", &subject).await;
-    let in_trash = count("Trash", &subject).await;
+    let in_inbox = count(CAROL, "INBOX", &subject).await;
+    let in_trash = count(CAROL, "Trash", &subject).await;
     let entry = app.store().outbox_entry(op).await.unwrap().unwrap();
     let row = app.store().message(id).await.unwrap();
-    remove("INBOX", &subject).await;
-    remove("Trash", &subject).await;
+    remove(CAROL, "INBOX", &subject).await;
+    remove(CAROL, "Trash", &subject).await;
     // Z-Push did not delete it (should a fixed Z-Push ever do it, this test has to expect
     // `OutboxApplied` and the message gone from both folders instead).
     assert_eq!(
@@ -208,4 +88,191 @@ async fn a_delete_for_good_zpush_does_not_carry_out_is_shown_again() {
     let row = row.expect("the message is still in the cache");
     assert_eq!(row.folder_id, inbox);
     assert_eq!(row.local_state, 0, "shown again in the Inbox");
+}
+
+#[tokio::test]
+async fn carol_signs_in_with_provisioning_and_finds_her_folders() {
+    let (_dir, app, account) = signed_in(CAROL).await;
+    assert_eq!(account.user, "carol");
+    assert_eq!(account.protocol_version, "14.0", "Z-Push offers up to 14.0");
+    let folders = app.folders().await.unwrap();
+    let one = |kind: FolderKind| {
+        let found: Vec<_> = folders.iter().filter(|f| f.kind == kind).collect();
+        assert_eq!(found.len(), 1, "{kind:?} in {folders:#?}");
+        found[0].clone()
+    };
+    let inbox = one(FolderKind::Inbox);
+    // Z-Push's IMAP backend: mail folder ids are `i/<hash>`.
+    assert!(inbox.id.starts_with("i/"), "{inbox:?}");
+    assert!(inbox.parent_id.is_none(), "{inbox:?}");
+    for kind in [FolderKind::Sent, FolderKind::Drafts, FolderKind::Deleted] {
+        assert!(one(kind).id.starts_with("i/"), "{kind:?}");
+    }
+    // The personal calendar comes from SOGo's CalDAV through the combined backend.
+    let cal = folders
+        .iter()
+        .find(|f| f.kind == FolderKind::Calendar && f.id == "c/Cpersonal")
+        .unwrap_or_else(|| panic!("no c/Cpersonal calendar in {folders:#?}"));
+    assert!(!cal.shared, "{cal:?}");
+    assert!(
+        folders
+            .iter()
+            .any(|f| f.name == "Archive" && f.kind == FolderKind::Mail),
+        "{folders:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_mail_delivered_while_the_engine_pings_reaches_the_cache() {
+    let (_dir, app, _) = signed_in(CAROL).await;
+    let inbox = folder_id(&app, FolderKind::Inbox).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    wait_event(&mut rx, 120, "the engine listening (Ping)", |e| {
+        matches!(e, EngineEvent::Listening { .. })
+    })
+    .await;
+    let subject = unique("zpush-push");
+    deliver(ALICE, CAROL, &subject).await;
+    // Without a manual sync: Z-Push looks for changes every 10 s (PING_INTERVAL), the
+    // heartbeat 10 s.
+    let id = wait_cached(&app, &inbox, &subject, 60).await;
+    app.stop_sync().await;
+    let row = app.store().message(id).await.unwrap().unwrap();
+    assert!(!row.read, "{row:?}");
+    remove(CAROL, "INBOX", &subject).await;
+}
+
+#[tokio::test]
+async fn read_flag_and_move_on_zpush_show_in_imap() {
+    let subject = unique("zpush-outbox");
+    deliver(ALICE, CAROL, &subject).await;
+    let (_dir, app, _) = signed_in(CAROL).await;
+    let inbox = folder_id(&app, FolderKind::Inbox).await;
+    let archive = app
+        .folders()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "Archive")
+        .expect("carol has an Archive folder")
+        .id;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let id = wait_cached(&app, &inbox, &subject, 90).await;
+    let before = flags(CAROL, "INBOX", &subject).await.unwrap();
+    assert!(
+        !before.iter().any(|f| f == "\\Seen" || f == "\\Flagged"),
+        "{before:?}"
+    );
+
+    let op_read = app.mark_read(id, true).await.unwrap();
+    let op_flag = app.set_flag(id, 2).await.unwrap();
+    for op in [op_read, op_flag] {
+        let e = outcome_of(&mut rx, op, 90).await;
+        assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
+    }
+    let after = flags(CAROL, "INBOX", &subject)
+        .await
+        .expect("still in INBOX");
+    assert!(after.iter().any(|f| f == "\\Seen"), "not read: {after:?}");
+    assert!(
+        after.iter().any(|f| f == "\\Flagged"),
+        "not flagged: {after:?}"
+    );
+
+    let op = app.move_message(id, &archive).await.unwrap();
+    let e = outcome_of(&mut rx, op, 90).await;
+    assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
+    assert_eq!(count(CAROL, "INBOX", &subject).await, 0, "still in INBOX");
+    assert_eq!(count(CAROL, "Archive", &subject).await, 1, "not in Archive");
+    let row = app.store().message(id).await.unwrap().unwrap();
+    assert_eq!(row.folder_id, archive);
+    assert!(!row.server_id.starts_with("local:"), "{}", row.server_id);
+
+    // And back, under the id the first move got.
+    let op = app.move_message(id, &inbox).await.unwrap();
+    let e = outcome_of(&mut rx, op, 90).await;
+    app.stop_sync().await;
+    let in_inbox = count(CAROL, "INBOX", &subject).await;
+    let in_archive = count(CAROL, "Archive", &subject).await;
+    remove(CAROL, "INBOX", &subject).await;
+    remove(CAROL, "Archive", &subject).await;
+    assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
+    assert_eq!(
+        (in_inbox, in_archive),
+        (1, 0),
+        "(INBOX, Archive) after moving back"
+    );
+    let row = app.store().message(id).await.unwrap().unwrap();
+    assert_eq!(row.folder_id, inbox);
+}
+
+#[tokio::test]
+async fn send_reply_and_forward_on_zpush_arrive_once() {
+    let subject = unique("zpush-orig");
+    deliver(BOB, CAROL, &subject).await;
+    let (_dir, app, _) = signed_in(CAROL).await;
+    let inbox = folder_id(&app, FolderKind::Inbox).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let id = wait_cached(&app, &inbox, &subject, 90).await;
+
+    let sent = format!("New {subject}");
+    let reply = format!("Re: {subject}");
+    let forward = format!("Fwd: {subject}");
+    let mail = |subject: &str| OutgoingMail {
+        from: CAROL.email(),
+        to: vec![BOB.email()],
+        subject: subject.to_owned(),
+        body: "Grüße aus dem Kontor.".into(),
+        ..OutgoingMail::default()
+    };
+    let ops = [
+        app.send_mail(mail(&sent)).await.unwrap(),
+        app.send_mail(OutgoingMail {
+            reply_to: Some(id),
+            ..mail(&reply)
+        })
+        .await
+        .unwrap(),
+        app.send_mail(OutgoingMail {
+            forward_of: Some(id),
+            ..mail(&forward)
+        })
+        .await
+        .unwrap(),
+    ];
+    let mut outcomes = Vec::new();
+    for op in ops {
+        outcomes.push(outcome_of(&mut rx, op, 90).await);
+    }
+    app.stop_sync().await;
+    let mut got = Vec::new();
+    if outcomes
+        .iter()
+        .all(|e| matches!(e, EngineEvent::OutboxApplied { .. }))
+    {
+        for s in [&sent, &reply, &forward] {
+            wait_imap(BOB, "INBOX", s, 60).await;
+        }
+        // A second copy would follow within seconds.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        for s in [&sent, &reply, &forward] {
+            got.push(count(BOB, "INBOX", s).await);
+        }
+    }
+    for s in [&sent, &reply, &forward] {
+        remove(BOB, "INBOX", s).await;
+        remove(CAROL, "Sent", s).await;
+    }
+    remove(CAROL, "INBOX", &subject).await;
+    for e in &outcomes {
+        assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
+    }
+    assert_eq!(
+        got,
+        [1, 1, 1],
+        "bob's copies of the new mail, the reply, the forward"
+    );
 }
