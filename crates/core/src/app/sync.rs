@@ -117,6 +117,24 @@ impl Kontor {
         }
     }
 
+    /// True while the background sync of the account runs.
+    pub async fn is_syncing(&self) -> bool {
+        self.engine
+            .lock()
+            .await
+            .handle
+            .as_ref()
+            .is_some_and(EngineHandle::is_running)
+    }
+
+    /// Syncs now (F9, "Retry now"): restarts the account task, which connects, runs FolderSync
+    /// and a Sync pass of every folder and replays the outbox at once instead of waiting for
+    /// a backoff or the next push.
+    pub async fn sync_now(&self) -> Result<(), CoreError> {
+        self.stop_sync().await;
+        self.start_sync().await
+    }
+
     /// Registers another kind of folder sync (e.g. EAS calendars); used from the next
     /// [`start_sync`](Self::start_sync) on.
     pub async fn add_syncer(&self, syncer: Arc<dyn CollectionSyncer>) {
