@@ -75,6 +75,10 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
                 tracing::warn!(error = %e, "no tray icon");
             }
             if let Ok(k) = &core {
+                tauri::async_runtime::spawn(commands::sync::forward_status(
+                    handle.clone(),
+                    k.clone(),
+                ));
                 tauri::async_runtime::spawn(commands::account::start_engine(k.clone()));
             }
             if let Some(r) = reminders {

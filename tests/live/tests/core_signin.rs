@@ -171,6 +171,20 @@ async fn the_engine_runs_after_sign_in_and_stops_on_sign_out() {
         matches!(e, EngineEvent::FolderSynced { .. })
     })
     .await;
+    wait_for(&mut events, |e| matches!(e, EngineEvent::Listening { .. })).await;
+    // The status follows the events (its task runs next to this one: give it a moment).
+    let mut online = None;
+    for _ in 0..50 {
+        let s = app.sync_status(Lang::De).await.unwrap();
+        if s.state == kontor_core::SyncState::Online {
+            online = Some(s);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let online = online.expect("the status says online");
+    assert!(online.last_sync.is_some() && online.error.is_none() && online.folder.is_none());
+    assert_eq!(online.unsent, 0);
     app.sync_now().await.unwrap();
     assert!(app.is_syncing().await);
     wait_for(&mut events, |e| matches!(e, EngineEvent::Started { .. })).await;

@@ -65,6 +65,7 @@ impl Kontor {
             password,
             device_id: self.device_id().await,
         };
+        self.follow_sync_status();
         let handle = spawn_account(
             spec,
             self.store.clone(),
