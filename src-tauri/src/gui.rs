@@ -60,6 +60,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     let session = crate::windows_session::plugin(&paths_arg, core.as_ref().ok().cloned());
     let shell = Shell::new(core.clone_ok(), lang, reminders.clone());
     let ipc = commands::builder();
+    let engine_core = core.clone_ok();
 
     let result = tauri::Builder::default()
         .manage(shell)
@@ -72,6 +73,13 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             if let Err(e) = crate::tray::create(&handle, lang) {
                 // No tray host (a bare X server): the window and the main list still work.
                 tracing::warn!(error = %e, "no tray icon");
+            }
+            if let Ok(k) = &core {
+                tauri::async_runtime::spawn(commands::sync::forward_status(
+                    handle.clone(),
+                    k.clone(),
+                ));
+                tauri::async_runtime::spawn(commands::account::start_engine(k.clone()));
             }
             if let Some(r) = reminders {
                 let window = crate::reminder_window::create(&handle, lang)?;
@@ -96,7 +104,19 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
                 tauri::Manager::app_handle(window).exit(0);
             }
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(move |_, event| {
+                // The engine stops cleanly (the Sync in flight ends, the outbox row is kept)
+                // before the process ends.
+                if let tauri::RunEvent::Exit = event
+                    && let Ok(k) = &engine_core
+                {
+                    tauri::async_runtime::block_on(k.stop_sync());
+                    tracing::info!("sync engine stopped");
+                }
+            })
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => crate::cli::report_error(

@@ -151,6 +151,34 @@ impl CoreError {
     }
 }
 
+impl IpcError {
+    /// The error the engine reported as a code and its English detail (an engine event), in
+    /// `lang` as a command's error would be.
+    pub fn from_code(code: ErrorCode, detail: &str, lang: Lang) -> IpcError {
+        let d = detail.to_owned();
+        let like = match code {
+            ErrorCode::AuthFailed => CoreError::AuthFailed { detail: d },
+            ErrorCode::Unreachable => CoreError::Unreachable { detail: d },
+            ErrorCode::NotActiveSync => CoreError::NotActiveSync { detail: d },
+            ErrorCode::Tls => CoreError::Tls { detail: d },
+            ErrorCode::Keychain => CoreError::Keychain(keyring_core::Error::NoDefaultStore),
+            ErrorCode::Storage => CoreError::Io {
+                context: "the local database".into(),
+                source: std::io::Error::other(d),
+            },
+            ErrorCode::InvalidInput => CoreError::InvalidInput(d),
+            ErrorCode::NotSignedIn => CoreError::NotSignedIn,
+            ErrorCode::InstanceRunning => CoreError::InstanceRunning { profile: d },
+            ErrorCode::ServerError | ErrorCode::Internal => CoreError::Server { detail: d },
+        };
+        IpcError {
+            code,
+            message: like.message(lang),
+            detail: detail.to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

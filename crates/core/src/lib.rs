@@ -36,7 +36,10 @@ pub mod secrets;
 pub mod store;
 pub mod sync;
 
-pub use app::{Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn};
+pub use app::{
+    Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn, SyncFolder, SyncState, SyncStatus,
+    SyncTracker,
+};
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;
 pub use profile::ProfilePaths;

@@ -18,8 +18,13 @@ pub async fn sign_in(shell: State<'_, Shell>, request: SignIn) -> Result<Account
     let result = shell.core()?.sign_in(request).await;
     if let Err(e) = &result {
         tracing::warn!(error = %e, "sign-in failed");
-    } else if let Some(r) = &shell.reminders {
-        r.refresh.notify_one();
+    } else {
+        if let Some(r) = &shell.reminders {
+            r.refresh.notify_one();
+        }
+        if let Ok(core) = shell.core() {
+            tauri::async_runtime::spawn(start_engine(core));
+        }
     }
     result.ipc(&shell)
 }
@@ -42,4 +47,14 @@ pub async fn refresh_folders(shell: State<'_, Shell>) -> Result<Vec<Folder>, Ipc
 #[specta::specta]
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
     shell.run(|core| async move { core.sign_out().await }).await
+}
+
+/// Starts the account's sync engine (after sign-in, and at start when an account exists).
+/// Its failures arrive as engine events; this only logs that it could not start.
+pub async fn start_engine(core: kontor_core::Kontor) {
+    match core.start_sync().await {
+        Ok(()) => tracing::info!("sync engine started"),
+        Err(kontor_core::CoreError::NotSignedIn) => tracing::debug!("no account: no sync"),
+        Err(e) => tracing::warn!(error = %e, "the sync engine did not start"),
+    }
 }

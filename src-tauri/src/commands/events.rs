@@ -1,6 +1,7 @@
 //! The events the shell sends to the windows. Each wraps its payload, so it reaches the page
 //! as the payload itself; the event names are the ones the UI has always listened to.
 
+use kontor_core::SyncStatus;
 use kontor_core::reminders::{ReminderItem, ReminderSnapshot};
 use serde::Serialize;
 
@@ -18,3 +19,8 @@ pub struct RemindersOpen(pub ReminderItem);
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "reminders:show-list")]
 pub struct RemindersShowList;
+
+/// Every change of the account's sync status (the status bar of the main window).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "sync:status")]
+pub struct SyncStatusChanged(pub SyncStatus);

@@ -1,6 +1,7 @@
 //! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
 //! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
-//! settings), and the events the shell sends to the windows ([`events`]).
+//! settings), [`sync`] (sync status, sync now), and the events the shell sends to the windows
+//! ([`events`]).
 //!
 //! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
 //! errors are localized in the language the UI last announced with `set_language`. The
@@ -12,6 +13,7 @@ mod bindings;
 pub mod events;
 pub mod reminders;
 pub mod settings;
+pub mod sync;
 
 use std::future::Future;
 use std::sync::{Arc, RwLock};
@@ -62,7 +64,7 @@ impl Shell {
         }
     }
 
-    fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         // A poisoned lock only means a panic elsewhere; the value is still a valid Lang.
         *self.lang.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -133,11 +135,14 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             settings::set_setting,
             account::sign_in,
             account::sign_out,
+            sync::sync_now,
+            sync::sync_status,
             reminders::test_advance_clock,
         ])
         .events(collect_events![
             events::RemindersChanged,
             events::RemindersOpen,
             events::RemindersShowList,
+            events::SyncStatusChanged,
         ])
 }

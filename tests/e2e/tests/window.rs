@@ -1,5 +1,6 @@
 //! The walking skeleton in a real window: sign in to SOGo, see the folders (including bob's
-//! shared calendar), and see a clear message for a wrong password, in English and German.
+//! shared calendar), the status bar online after the first sync, and a clear message for a
+//! wrong password, in English and German.
 #![allow(
     clippy::print_stdout,
     reason = "the run's log names the screenshots it saved"
@@ -90,12 +91,41 @@ async fn sign_in_shows_folders_and_shared_calendar() {
         .await
         .join("\n");
     assert!(calendars.contains("Calendars"), "{calendars}");
+    // The app runs the account's sync engine: the status bar reaches online with a last-sync
+    // time (the first Sync of every folder done, push waiting).
+    let en = wait_status(&app, "Online", "Last synced ").await;
     let shot = app.screenshot("main-window.png").await;
+    // The same status in German.
+    choose_language(&app, "de").await;
+    let de = wait_status(&app, "Online", "Zuletzt synchronisiert ").await;
+    let shot_de = app.screenshot("main-window-de.png").await;
     println!(
-        "folders: {names:?}\nshared calendar: {shared:?}\nscreenshot: {}",
-        shot.display()
+        "folders: {names:?}\nshared calendar: {shared:?}\nstatus: {en:?} / {de:?}\nscreenshots: {} {}",
+        shot.display(),
+        shot_de.display()
     );
     app.close().await;
+}
+
+/// Waits until the status bar says `state` and a last sync starting with `last_sync`; returns
+/// the bar's text.
+async fn wait_status(app: &App, state: &str, last_sync: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let shown = app.texts("[data-testid=status-state]").await;
+        let last = app.texts("[data-testid=status-last-sync]").await;
+        if shown.iter().any(|s| s == state) && last.iter().any(|l| l.starts_with(last_sync)) {
+            return app.texts("[data-testid=status-bar]").await.join(" ");
+        }
+        if std::time::Instant::now() > deadline {
+            let bar = app.texts("[data-testid=status-bar]").await;
+            app.fail(&format!(
+                "status bar not {state:?} with {last_sync:?}: {bar:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,7 +5,7 @@
 //! exercised by the end-to-end tests (tests/e2e).
 
 use kontor_core::{ErrorCode, FolderKind, Kontor, Lang, ProfilePaths, SignIn, secrets};
-use kontor_live_tests::{ALICE, SOGO_EAS_URL, require_sogo};
+use kontor_live_tests::{ALICE, CAROL, SOGO_EAS_URL, require_sogo};
 
 fn use_test_keychain() {
     keyring_core::set_default_store(keyring_core::sample::Store::new().unwrap());
@@ -149,4 +149,62 @@ async fn an_http_error_says_so() {
         err.to_string().contains("55232"),
         "the detail names the server: {err}"
     );
+}
+
+/// The app's engine lifecycle (what the window does): start after sign-in, a folder synced,
+/// "sync now" restarts it, sign-out stops it before the account is forgotten.
+#[tokio::test]
+async fn the_engine_runs_after_sign_in_and_stops_on_sign_out() {
+    use kontor_core::engine::EngineEvent;
+    let (_dir, app) = fresh().await;
+    assert!(matches!(
+        app.start_sync().await,
+        Err(kontor_core::CoreError::NotSignedIn)
+    ));
+    app.sign_in(sign_in(SOGO_EAS_URL, CAROL.name, CAROL.password))
+        .await
+        .unwrap();
+    let mut events = app.subscribe();
+    app.start_sync().await.unwrap();
+    assert!(app.is_syncing().await);
+    wait_for(&mut events, |e| {
+        matches!(e, EngineEvent::FolderSynced { .. })
+    })
+    .await;
+    wait_for(&mut events, |e| matches!(e, EngineEvent::Listening { .. })).await;
+    // The status follows the events (its task runs next to this one: give it a moment).
+    let mut online = None;
+    for _ in 0..50 {
+        let s = app.sync_status(Lang::De).await.unwrap();
+        if s.state == kontor_core::SyncState::Online {
+            online = Some(s);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let online = online.expect("the status says online");
+    assert!(online.last_sync.is_some() && online.error.is_none() && online.folder.is_none());
+    assert_eq!(online.unsent, 0);
+    app.sync_now().await.unwrap();
+    assert!(app.is_syncing().await);
+    wait_for(&mut events, |e| matches!(e, EngineEvent::Started { .. })).await;
+    app.sign_out().await.unwrap();
+    assert!(!app.is_syncing().await);
+    assert!(app.account().await.unwrap().is_none());
+}
+
+/// Waits (a minute at most) for the next engine event `pred` accepts.
+async fn wait_for(
+    events: &mut tokio::sync::broadcast::Receiver<kontor_core::engine::EngineEvent>,
+    pred: fn(&kontor_core::engine::EngineEvent) -> bool,
+) {
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            if pred(&events.recv().await.unwrap()) {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("engine event in time")
 }

@@ -9,6 +9,7 @@ import { Menu } from "./Menu";
 import { ReminderBadge, RemindersPanel, type MainRemindersApi } from "./RemindersPanel";
 import { useReminderSnapshot } from "../lib/use-reminders";
 import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
+import { StatusBar, type SyncApi } from "./StatusBar";
 
 /** The reminder commands and events the main window uses. */
 export type MainWindowReminders = MainRemindersApi & SettingsApi & Pick<Api, "onRemindersShowList">;
@@ -18,9 +19,10 @@ interface Props {
   account: Account;
   onSignedOut: () => void;
   reminders?: MainWindowReminders;
+  sync?: SyncApi;
 }
 
-export function MainWindow({ api, account, onSignedOut, reminders = realApi }: Props) {
+export function MainWindow({ api, account, onSignedOut, reminders = realApi, sync = realApi }: Props) {
   const { t } = useI18n();
   const snapshot = useReminderSnapshot(reminders);
   const [showSettings, setShowSettings] = useState(false);
@@ -142,6 +144,7 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi }: P
           <RemindersPanel api={reminders} snapshot={snapshot} />
         </section>
       </div>
+      <StatusBar api={sync} />
     </div>
   );
 }

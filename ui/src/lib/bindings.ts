@@ -43,6 +43,10 @@ export const commands = {
 	setSetting: (change: SettingChange) => typedError<EffectiveSettings, IpcError>(__TAURI_INVOKE("set_setting", { change })),
 	signIn: (request: SignIn) => typedError<Account, IpcError>(__TAURI_INVOKE("sign_in", { request })),
 	signOut: () => typedError<null, IpcError>(__TAURI_INVOKE("sign_out")),
+	/**  Syncs now (F9, "Retry now"): connects again, syncs every folder and sends the outbox. */
+	syncNow: () => typedError<null, IpcError>(__TAURI_INVOKE("sync_now")),
+	/**  The sync status now; later changes arrive as the `sync:status` event. */
+	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
 	/**
 	 *  Test builds only: moves the reminder clock forward by `seconds` (so a 5-minute snooze can
 	 *  expire in an end-to-end test) and returns the clock's offset in seconds. Release builds run
@@ -57,6 +61,7 @@ export const events = {
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
 	remindersOpen: makeEvent<RemindersOpen, RemindersOpen>("reminders:open"),
 	remindersShowList: makeEvent<RemindersShowList, RemindersShowList>("reminders:show-list"),
+	syncStatus: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync:status"),
 };
 
 /* Types */
@@ -249,6 +254,41 @@ export type SnoozeChoice = "five_minutes" | "ten_minutes" | "fifteen_minutes" | 
 
 /**  Where a setting's effective value comes from. */
 export type Source = "machine_policy" | "user_policy" | "user_setting" | "default";
+
+/**  The folder a Sync pass is running on. */
+export type SyncFolder = {
+	name: string,
+	kind: FolderKind,
+};
+
+/**  Whether the account is connected. */
+export type SyncState = 
+/**  No engine runs, or it waits to retry after an error. */
+"offline" | 
+/**  Connecting, FolderSync or a Sync pass is running. */
+"syncing" | 
+/**  Everything is synced; waiting for server push. */
+"online";
+
+/**  What the status bar shows (event `sync:status`, command `sync_status`). */
+export type SyncStatus = {
+	state: SyncState,
+	/**  The folder being synced, while a Sync pass runs. */
+	folder: SyncFolder | null,
+	/**  Items applied in the running Sync pass. */
+	done: number | null,
+	/**  About how many items the pass brings (the server's estimate), when known. */
+	total: number | null,
+	/**  The end of the last complete sync (everything synced, push waiting), this run. */
+	lastSync: string | null,
+	/**  Local changes not yet on the server (outbox rows pending, in flight or parked). */
+	unsent: number,
+	/**  The last failure since the last complete sync, in the UI's language. */
+	error: IpcError | null,
+};
+
+/**  Every change of the account's sync status (the status bar of the main window). */
+export type SyncStatusChanged = SyncStatus;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -21,6 +21,7 @@ describe("api", () => {
       "onRemindersChanged",
       "onRemindersOpen",
       "onRemindersShowList",
+      "onSyncStatus",
     ]);
   });
 

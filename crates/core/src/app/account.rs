@@ -240,8 +240,11 @@ impl Kontor {
         self.folders().await
     }
 
-    /// Forgets the account: password, profile entry and the server mirror. The DeviceId stays.
+    /// Stops the background sync and forgets the account: password, profile entry and the server
+    /// mirror. The DeviceId stays.
     pub async fn sign_out(&self) -> Result<(), CoreError> {
+        // The engine of the account stops first: nothing writes to the rows deleted below.
+        self.stop_sync().await;
         let Some(cfg) = self.account_config().await else {
             return Ok(());
         };

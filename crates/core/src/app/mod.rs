@@ -13,6 +13,7 @@ mod drafts;
 mod mail;
 mod settings;
 mod sync;
+mod sync_status;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub use account::{Account, Folder, FolderKind, SignIn};
 pub use calendar::{EventDraft, EventRef, MeetingAnswer};
 pub use drafts::SavedDraft;
 pub use mail::OutgoingMail;
+pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 
 struct State {
     profile: ProfileFile,
@@ -55,6 +57,10 @@ pub struct Kontor {
     calendar_bus: CalendarBus,
     /// One calendar sync at a time (the poller and a manual "sync now" share it).
     calendar_sync: Arc<Mutex<()>>,
+    /// The engine events so far, for the status bar (app/sync_status.rs).
+    status: tokio::sync::watch::Sender<SyncTracker>,
+    /// Whether a task follows the events into `status` already.
+    status_followed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -99,6 +105,8 @@ impl Kontor {
             events: EventBus::default(),
             calendar_bus: CalendarBus::new(),
             calendar_sync: Arc::new(Mutex::new(())),
+            status: tokio::sync::watch::Sender::new(SyncTracker::default()),
+            status_followed: Arc::default(),
         })
     }
 

@@ -65,6 +65,7 @@ impl Kontor {
             password,
             device_id: self.device_id().await,
         };
+        self.follow_sync_status();
         let handle = spawn_account(
             spec,
             self.store.clone(),
@@ -115,6 +116,24 @@ impl Kontor {
         if let Some(h) = handle {
             h.stop().await;
         }
+    }
+
+    /// True while the background sync of the account runs.
+    pub async fn is_syncing(&self) -> bool {
+        self.engine
+            .lock()
+            .await
+            .handle
+            .as_ref()
+            .is_some_and(EngineHandle::is_running)
+    }
+
+    /// Syncs now (F9, "Retry now"): restarts the account task, which connects, runs FolderSync
+    /// and a Sync pass of every folder and replays the outbox at once instead of waiting for
+    /// a backoff or the next push.
+    pub async fn sync_now(&self) -> Result<(), CoreError> {
+        self.stop_sync().await;
+        self.start_sync().await
     }
 
     /// Registers another kind of folder sync (e.g. EAS calendars); used from the next

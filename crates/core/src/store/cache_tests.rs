@@ -764,6 +764,13 @@ async fn the_outbox_keeps_order_per_account_retries_and_parks() {
     let parked = store.parked().await.unwrap();
     assert_eq!(parked.len(), 1);
     assert_eq!(parked[0].last_error, "bad request");
+    // The status bar's "changes waiting": parked and pending rows alike.
+    let unsent = store.outbox_unsent_count().await.unwrap();
+    assert_eq!(
+        unsent as usize,
+        store.outbox_unfinished().await.unwrap().len()
+    );
+    assert!(unsent >= 3, "{unsent}");
     assert_eq!(
         store
             .next_ready(now)
@@ -802,6 +809,7 @@ async fn the_outbox_keeps_order_per_account_retries_and_parks() {
     assert!(store.discard(a2).await.is_err());
     assert_eq!(store.purge_done(at(2100, 1, 1, 0)).await.unwrap(), 1);
     assert_eq!(store.outbox_unfinished().await.unwrap().len(), 1);
+    assert_eq!(store.outbox_unsent_count().await.unwrap(), 1);
 }
 
 #[tokio::test]

@@ -30,4 +30,19 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+
+    /// Name and ActiveSync folder type of a cached folder, if the folder is known.
+    pub async fn folder_name_and_type(
+        &self,
+        account_id: i64,
+        server_id: &str,
+    ) -> Result<Option<(String, i64)>, CoreError> {
+        Ok(sqlx::query_as(
+            "SELECT display_name, folder_type FROM folder WHERE account_id = ?1 AND server_id = ?2",
+        )
+        .bind(account_id)
+        .bind(server_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
 }

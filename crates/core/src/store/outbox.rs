@@ -852,6 +852,15 @@ impl Store {
         row.as_ref().map(entry_from_row).transpose()
     }
 
+    /// How many rows are not on the server yet (pending, in flight, parked): the status bar's
+    /// "changes waiting".
+    pub async fn outbox_unsent_count(&self) -> Result<u32, CoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state != 'done'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// Every unfinished row (pending, in flight, parked), oldest first.
     pub async fn outbox_unfinished(&self) -> Result<Vec<OutboxEntry>, CoreError> {
         let sql = format!(

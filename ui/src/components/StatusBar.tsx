@@ -1,0 +1,79 @@
+import { useCallback, useEffect, useState } from "react";
+import type { IpcError, SyncStatus } from "../lib/bindings";
+import { api as realApi, toIpcError, type Api } from "../lib/ipc";
+import { useI18n } from "../lib/i18n-context";
+import { statusTexts } from "../lib/sync-status";
+
+/** The sync commands and the event the status bar uses. */
+export type SyncApi = Pick<Api, "syncStatus" | "syncNow" | "onSyncStatus">;
+
+/** The bottom line of the main window: online or not, what is syncing, the last sync, the
+ * changes waiting, and the last error with "Retry now" (also F9). Never a modal. */
+export function StatusBar({ api = realApi }: { api?: SyncApi }) {
+  const { t, lang } = useI18n();
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [failure, setFailure] = useState<IpcError | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let heard = false;
+    const stop = api.onSyncStatus((s) => {
+      heard = true;
+      if (live) setStatus(s);
+    });
+    api.syncStatus().then(
+      (s) => {
+        // An event newer than this answer wins.
+        if (live && !heard) setStatus(s);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [api]);
+
+  const syncNow = useCallback(() => {
+    setFailure(null);
+    api.syncNow().catch((e: unknown) => {
+      setFailure(toIpcError(e));
+    });
+  }, [api]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "F9") {
+        e.preventDefault();
+        syncNow();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  }, [syncNow]);
+
+  const texts = status === null ? null : statusTexts(status, t, lang);
+  const error = failure ?? status?.error ?? null;
+  return (
+    <footer className="status-bar" data-testid="status-bar" aria-label={t("status.label")}>
+      <span className={`status-state status-${status?.state ?? "offline"}`} data-testid="status-state">
+        {texts?.state ?? t("status.offline")}
+      </span>
+      {texts?.lastSync && <span data-testid="status-last-sync">{texts.lastSync}</span>}
+      {texts?.unsent && <span data-testid="status-unsent">{texts.unsent}</span>}
+      <span className="spacer" />
+      {error && (
+        <span className="status-error" data-testid="status-error" title={error.detail}>
+          {error.message}
+        </span>
+      )}
+      {error && (
+        <button type="button" data-testid="status-retry" onClick={syncNow}>
+          {t("status.retry")}
+        </button>
+      )}
+    </footer>
+  );
+}
