@@ -772,14 +772,28 @@ async fn already_sent(cx: &mut AccountContext, mime: &str) -> Result<bool, Engin
     let Some(sent) = cx.store.sent_folder_id(cx.account_id).await? else {
         return Ok(false);
     };
-    super::mail::sync_pass(cx, &sent, Vec::new()).await?;
-    let found = cx
-        .store
-        .folder_has_message_id(cx.account_id, &sent, &id)
-        .await?;
-    tracing::info!(message_id = %id, found, "checked Sent for a send in doubt");
-    Ok(found)
+    // Twice, a few seconds apart: a send whose answer was cut off (the app killed or the
+    // connection lost mid-request) may still be running on the server, which files the Sent
+    // copy only when it is done; a look too early would send the message a second time.
+    for look in 0..2 {
+        if look > 0 {
+            tokio::time::sleep(SENT_RECHECK).await;
+        }
+        super::mail::sync_pass(cx, &sent, Vec::new()).await?;
+        let found = cx
+            .store
+            .folder_has_message_id(cx.account_id, &sent, &id)
+            .await?;
+        tracing::info!(message_id = %id, found, look, "checked Sent for a send in doubt");
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
+
+/// How long the in-doubt check waits before it looks at Sent a second time.
+const SENT_RECHECK: Duration = Duration::from_secs(5);
 
 /// Builds a plain-text message (UTF-8, RFC 2047 encoded words where needed) with a fresh
 /// Message-ID. Returns `(message_id, mime)`.
