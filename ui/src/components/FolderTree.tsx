@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Folder } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
-import { buildSections, type Section, type TreeNode } from "../lib/tree";
+import { buildSections, folderLabel, type Section, type TreeNode } from "../lib/tree";
 
 interface Props {
   folders: readonly Folder[];
@@ -163,7 +163,7 @@ export function FolderTree({ folders, selectedId, onSelect }: Props) {
               {hasChildren ? (open ? "▾" : "▸") : ""}
             </span>
             <span className="folder-name" data-testid="folder">
-              {f.name}
+              {folderLabel(f, t)}
             </span>
             {f.shared && (
               <span className="shared-badge" title={t("tree.shared")}>

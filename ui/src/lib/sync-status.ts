@@ -1,6 +1,7 @@
 // The status bar's texts for a sync status (components/StatusBar.tsx), kept apart to be tested.
 import type { SyncStatus } from "./bindings";
 import type { Lang, Translate } from "./i18n";
+import { folderLabel } from "./tree";
 
 /** The texts of the status bar for one status: what it shows, without building sentences. */
 export interface StatusTexts {
@@ -15,7 +16,7 @@ export function statusTexts(status: SyncStatus, t: Translate, lang: Lang): Statu
   else if (status.state === "offline") state = t("status.offline");
   else if (status.folder === null) state = t("status.syncing");
   else {
-    const folder = status.folder.kind === "inbox" ? t("status.inbox") : status.folder.name;
+    const folder = folderLabel(status.folder, t);
     if (status.done !== null && status.total !== null && status.total > 0) {
       state = t("status.syncingFolderCount", { folder, done: status.done, total: status.total });
     } else if (status.done !== null && status.done > 0) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Folder, FolderKind } from "./bindings";
-import { buildSections, type TreeNode } from "./tree";
+import { translator } from "./i18n";
+import { buildSections, folderLabel, type TreeNode } from "./tree";
 
 function folder(id: string, name: string, kind: FolderKind, parentId: string | null = null, shared = false): Folder {
   return { id, name, kind, parentId, shared, unread: null };
@@ -66,5 +67,24 @@ describe("buildSections", () => {
     expect(buildSections([])).toEqual([]);
     const [mail] = buildSections([folder("a", "First", "mail"), folder("a", "Second", "mail")]);
     expect(shape(mail!.nodes)).toBe("First");
+  });
+});
+
+describe("folderLabel", () => {
+  it("names the special mail folders by type in the UI's language, whatever the server calls them", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("i", "INBOX", "inbox"), de)).toBe("Posteingang");
+    expect(folderLabel(folder("d", "Drafts", "drafts"), de)).toBe("Entwürfe");
+    expect(folderLabel(folder("s", "Sent", "sent"), de)).toBe("Gesendete Elemente");
+    expect(folderLabel(folder("t", "Trash", "deleted"), de)).toBe("Gelöschte Elemente");
+    expect(folderLabel(folder("i", "INBOX", "inbox"), en)).toBe("Inbox");
+    expect(folderLabel(folder("t", "Trash", "deleted"), en)).toBe("Deleted Items");
+  });
+
+  it("keeps the server's name for other folders and for a colleague's folders", () => {
+    const de = translator("de");
+    expect(folderLabel(folder("a", "Archive", "mail"), de)).toBe("Archive");
+    expect(folderLabel(folder("b", "INBOX", "inbox", null, true), de)).toBe("INBOX");
   });
 });

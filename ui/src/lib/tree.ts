@@ -51,6 +51,25 @@ const KIND_RANK: Partial<Record<FolderKind, number>> = {
   deleted: 4,
 };
 
+// The special mail folders are named by their type in the UI's language, as Outlook does,
+// whatever the server calls them ("INBOX", "Sent", "Trash"). A colleague's folders keep their names.
+const SPECIAL_NAME: Partial<Record<FolderKind, MessageKey>> = {
+  inbox: "folder.inbox",
+  drafts: "folder.drafts",
+  sent: "folder.sent",
+  deleted: "folder.deleted",
+  outbox: "folder.outbox",
+};
+
+/** The name the UI shows for a folder. */
+export function folderLabel(
+  folder: Pick<Folder, "name" | "kind"> & { shared?: boolean },
+  t: (key: MessageKey) => string,
+): string {
+  const key = folder.shared ? undefined : SPECIAL_NAME[folder.kind];
+  return key ? t(key) : folder.name;
+}
+
 function compareFolders(a: Folder, b: Folder): number {
   const rank = (KIND_RANK[a.kind] ?? 10) - (KIND_RANK[b.kind] ?? 10);
   if (rank !== 0) return rank;
