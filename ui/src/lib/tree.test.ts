@@ -82,9 +82,25 @@ describe("folderLabel", () => {
     expect(folderLabel(folder("t", "Trash", "deleted"), en)).toBe("Deleted Items");
   });
 
+  it("recognises junk mail and archive folders at the top level by their names", () => {
+    const de = translator("de");
+    expect(folderLabel(folder("j", "Junk", "mail"), de)).toBe("Junk-E-Mail");
+    expect(folderLabel(folder("a", "Archive", "mail", "0"), de)).toBe("Archiv");
+    expect(folderLabel(folder("a2", "Archive", "mail", "mail/projects"), de)).toBe("Archive");
+    const [mail] = buildSections([
+      folder("x", "Rechnungen", "mail"),
+      folder("a", "Archive", "mail"),
+      folder("j", "Junk", "mail"),
+      folder("t", "Trash", "deleted"),
+      folder("i", "INBOX", "inbox"),
+      folder("o", "Outbox", "outbox"),
+    ]);
+    expect(shape(mail!.nodes)).toBe("INBOX,Trash,Junk,Archive,Outbox,Rechnungen");
+  });
+
   it("keeps the server's name for other folders and for a colleague's folders", () => {
     const de = translator("de");
-    expect(folderLabel(folder("a", "Archive", "mail"), de)).toBe("Archive");
+    expect(folderLabel(folder("a", "Projekte", "mail"), de)).toBe("Projekte");
     expect(folderLabel(folder("b", "INBOX", "inbox", null, true), de)).toBe("INBOX");
   });
 });

@@ -42,36 +42,78 @@ const SECTIONS: readonly { id: SectionId; labelKey: MessageKey }[] = [
   { id: "other", labelKey: "tree.other" },
 ];
 
-// Well-known mail folders first, in the order mail clients usually show them.
-const KIND_RANK: Partial<Record<FolderKind, number>> = {
+/** The special mail folders, in the order Outlook shows them. */
+type Role = "inbox" | "drafts" | "sent" | "deleted" | "junk" | "archive" | "outbox";
+
+const ROLE_RANK: Record<Role, number> = {
   inbox: 0,
   drafts: 1,
   sent: 2,
-  outbox: 3,
-  deleted: 4,
+  deleted: 3,
+  junk: 4,
+  archive: 5,
+  outbox: 6,
 };
 
-// The special mail folders are named by their type in the UI's language, as Outlook does,
-// whatever the server calls them ("INBOX", "Sent", "Trash"). A colleague's folders keep their names.
-const SPECIAL_NAME: Partial<Record<FolderKind, MessageKey>> = {
+// Special folders are named by their role in the UI's language, as Outlook does, whatever the
+// server calls them ("INBOX", "Sent", "Trash").
+const ROLE_NAME: Record<Role, MessageKey> = {
   inbox: "folder.inbox",
   drafts: "folder.drafts",
   sent: "folder.sent",
   deleted: "folder.deleted",
+  junk: "folder.junk",
+  archive: "folder.archive",
   outbox: "folder.outbox",
 };
 
+// ActiveSync 14.1 has no folder type for junk mail and archives: servers send them as ordinary
+// mail folders, so a top-level one is recognised by the names servers give them.
+const ROLE_BY_NAME: Record<string, Role> = {
+  junk: "junk",
+  "junk e-mail": "junk",
+  "junk email": "junk",
+  "junk-e-mail": "junk",
+  spam: "junk",
+  archive: "archive",
+  archives: "archive",
+  archiv: "archive",
+};
+
+type Named = Pick<Folder, "name" | "kind"> & { shared?: boolean; parentId?: string | null };
+
+/** The role of one of the user's special mail folders; `undefined` for any other folder. A
+ * colleague's folders have none. */
+function roleOf(folder: Named): Role | undefined {
+  if (folder.shared) return undefined;
+  switch (folder.kind) {
+    case "inbox":
+    case "drafts":
+    case "sent":
+    case "deleted":
+    case "outbox":
+      return folder.kind;
+    case "mail": {
+      const topLevel = folder.parentId == null || folder.parentId === "0";
+      return topLevel ? ROLE_BY_NAME[folder.name.trim().toLowerCase()] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** The name the UI shows for a folder. */
-export function folderLabel(
-  folder: Pick<Folder, "name" | "kind"> & { shared?: boolean },
-  t: (key: MessageKey) => string,
-): string {
-  const key = folder.shared ? undefined : SPECIAL_NAME[folder.kind];
-  return key ? t(key) : folder.name;
+export function folderLabel(folder: Named, t: (key: MessageKey) => string): string {
+  const role = roleOf(folder);
+  return role ? t(ROLE_NAME[role]) : folder.name;
 }
 
 function compareFolders(a: Folder, b: Folder): number {
-  const rank = (KIND_RANK[a.kind] ?? 10) - (KIND_RANK[b.kind] ?? 10);
+  const rankOf = (f: Folder) => {
+    const role = roleOf(f);
+    return role === undefined ? 10 : ROLE_RANK[role];
+  };
+  const rank = rankOf(a) - rankOf(b);
   if (rank !== 0) return rank;
   // The user's own folders before those shared with them.
   if (a.shared !== b.shared) return a.shared ? 1 : -1;
