@@ -7,6 +7,7 @@
 use std::net::TcpStream;
 use std::time::Duration;
 
+pub mod series;
 pub mod zpush;
 
 /// SOGo's ActiveSync endpoint (the `/SOGo/` prefix is required).
