@@ -62,6 +62,8 @@ pub mod mail;
 pub mod outbox;
 pub mod outcome;
 pub mod scheduler;
+#[cfg(test)]
+pub(crate) mod scripted;
 
 pub use backoff::Backoff;
 pub use events::{EngineEvent, EventBus};
