@@ -254,3 +254,28 @@ impl ImapSession {
         let _ = std::io::Write::write_all(&mut self.writer, b"z LOGOUT\r\n");
     }
 }
+
+/// Waits for an event matching `pred`, failing after `secs` seconds with what was seen.
+pub async fn wait_event(
+    rx: &mut tokio::sync::broadcast::Receiver<kontor_core::engine::EngineEvent>,
+    secs: u64,
+    what: &str,
+    mut pred: impl FnMut(&kontor_core::engine::EngineEvent) -> bool,
+) -> kontor_core::engine::EngineEvent {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match tokio::time::timeout(left, rx.recv()).await {
+            Ok(Ok(e)) => {
+                if pred(&e) {
+                    return e;
+                }
+                seen.push(e);
+            }
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(e)) => panic!("event channel closed waiting for {what}: {e}"),
+            Err(_) => panic!("no {what} within {secs} s; saw {seen:#?}"),
+        }
+    }
+}

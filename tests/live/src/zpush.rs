@@ -9,6 +9,7 @@ use kontor_core::engine::{EngineEvent, EngineOptions};
 use kontor_core::{Account, FolderKind, Kontor, ProfilePaths, SignIn};
 use tokio::sync::broadcast::Receiver;
 
+pub use crate::wait_event;
 use crate::{
     User, ZPUSH_EAS_URL, imap_count, imap_flags, imap_remove, require_zpush, smtp_deliver,
 };
@@ -144,31 +145,6 @@ pub async fn wait_cached(app: &Kontor, folder: &str, subject: &str, secs: u64) -
             "{subject} did not reach the cache of folder {folder} within {secs} s"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-/// Waits for an event matching `pred`, failing after `secs` seconds with what was seen.
-pub async fn wait_event(
-    rx: &mut Receiver<EngineEvent>,
-    secs: u64,
-    what: &str,
-    mut pred: impl FnMut(&EngineEvent) -> bool,
-) -> EngineEvent {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Ok(e)) => {
-                if pred(&e) {
-                    return e;
-                }
-                seen.push(e);
-            }
-            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(e)) => panic!("event channel closed waiting for {what}: {e}"),
-            Err(_) => panic!("no {what} within {secs} s; saw {seen:#?}"),
-        }
     }
 }
 

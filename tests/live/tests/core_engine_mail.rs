@@ -17,8 +17,7 @@ use kontor_core::{FolderKind, Kontor, OutgoingMail, ProfilePaths, SignIn};
 use kontor_eas::email::{Email, FlagStatus};
 use kontor_eas::sync::{CollectionRequest, LoopGuard, ServerChange, Status};
 use kontor_eas::{EasClient, FolderType};
-use kontor_live_tests::{ALICE, BOB, SOGO_EAS_URL, User, require_sogo};
-use tokio::sync::broadcast::Receiver;
+use kontor_live_tests::{ALICE, BOB, SOGO_EAS_URL, User, require_sogo, wait_event};
 
 mod eas_common;
 use eas_common::{folder, session};
@@ -70,31 +69,6 @@ async fn folder_id(app: &Kontor, kind: FolderKind) -> String {
         .find(|f| f.kind == kind)
         .unwrap_or_else(|| panic!("no {kind:?} folder"))
         .id
-}
-
-/// Waits for an event matching `pred`, failing after `secs` seconds with what was seen.
-async fn wait_event(
-    rx: &mut Receiver<EngineEvent>,
-    secs: u64,
-    what: &str,
-    mut pred: impl FnMut(&EngineEvent) -> bool,
-) -> EngineEvent {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Ok(e)) => {
-                if pred(&e) {
-                    return e;
-                }
-                seen.push(e);
-            }
-            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(e)) => panic!("event channel closed waiting for {what}: {e}"),
-            Err(_) => panic!("no {what} within {secs} s; saw {seen:#?}"),
-        }
-    }
 }
 
 /// Polls the cache for a message with `subject` in `folder`; returns (id, read, flag_status).
