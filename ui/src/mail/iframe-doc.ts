@@ -1,0 +1,70 @@
+// The document of the sandboxed iframe that shows an HTML message.
+//
+// The iframe gets sandbox="allow-scripts" only (never allow-same-origin: the message runs in an
+// opaque origin and cannot reach the app). Its own Content-Security-Policy allows no fetches but
+// inline data: images and fonts, inline styles, https images only when remote content is
+// allowed, and exactly one script: FORWARDER, by hash. The forwarder stops link navigation and
+// posts {href, text} to the parent, which asks before opening the link in the system browser.
+
+/** Stops navigation on link clicks and tells the parent which link was clicked. */
+export const FORWARDER = "document.addEventListener(\"click\",function(e){var t=e.target;var a=t&&t.closest?t.closest(\"a[href]\"):null;if(!a)return;e.preventDefault();parent.postMessage({kontor:\"link\",href:a.getAttribute(\"href\")||\"\",text:(a.textContent||\"\").trim()},\"*\")},true);document.addEventListener(\"auxclick\",function(e){var t=e.target;if(t&&t.closest&&t.closest(\"a[href]\"))e.preventDefault()},true);";
+
+/** sha256 of FORWARDER, base64 (checked by a unit test). */
+export const FORWARDER_SHA256 = "6g8Hdu3FGUkcL9HikehTJBl3F/Cgj6+706dHj1Tt2oE=";
+
+/** The message a click in the frame posts to the parent. */
+export interface LinkMessage {
+  kontor: "link";
+  href: string;
+  text: string;
+}
+
+export function isLinkMessage(data: unknown): data is LinkMessage {
+  if (typeof data !== "object" || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return d.kontor === "link" && typeof d.href === "string" && typeof d.text === "string";
+}
+
+/** The policy of the message document. */
+export function messageCsp(remoteAllowed: boolean): string {
+  const img = remoteAllowed ? "img-src data: https:" : "img-src data:";
+  return [
+    "default-src 'none'",
+    img,
+    "style-src 'unsafe-inline'",
+    "font-src data:",
+    `script-src 'sha256-${FORWARDER_SHA256}'`,
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** The srcdoc for an HTML body (already sanitised by the core). */
+export function buildMessageDocument(html: string, remoteAllowed: boolean): string {
+  return [
+    '<!doctype html><html><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(messageCsp(remoteAllowed))}">`,
+    "<style>html,body{margin:0;padding:8px;font-family:sans-serif;font-size:14px;color:#1d2330;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>",
+    `<script>${FORWARDER}</script>`,
+    "</head><body>",
+    html,
+    "</body></html>",
+  ].join("");
+}
+
+/** The only sandbox the message frame ever gets. */
+export const MESSAGE_SANDBOX = "allow-scripts";
+
+/** Links the app opens: http, https and mailto. */
+export function openableLink(href: string): string | null {
+  try {
+    const url = new URL(href);
+    return url.protocol === "http:" || url.protocol === "https:" || url.protocol === "mailto:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,53 @@
+// The mail view's own settings, remembered on this computer (localStorage).
+
+export type ReaderPosition = "right" | "bottom" | "off";
+export type Density = "compact" | "comfortable";
+export type MarkReadMode = "immediately" | "delay" | "never";
+
+export interface MailPrefs {
+  reader: ReaderPosition;
+  density: Density;
+  markRead: MarkReadMode;
+  /** seconds, for "delay" */
+  markReadDelay: number;
+}
+
+export const DEFAULT_PREFS: MailPrefs = { reader: "right", density: "comfortable", markRead: "delay", markReadDelay: 5 };
+
+const KEY = "kontor.mail";
+
+export const READER_POSITIONS: readonly ReaderPosition[] = ["right", "bottom", "off"];
+
+export function nextReaderPosition(p: ReaderPosition): ReaderPosition {
+  const i = READER_POSITIONS.indexOf(p);
+  return READER_POSITIONS[(i + 1) % READER_POSITIONS.length] ?? "right";
+}
+
+export function loadPrefs(): MailPrefs {
+  try {
+    const raw = window.localStorage.getItem(KEY);
+    if (!raw) return DEFAULT_PREFS;
+    const v = JSON.parse(raw) as Partial<Record<keyof MailPrefs, unknown>>;
+    return {
+      reader: v.reader === "right" || v.reader === "bottom" || v.reader === "off" ? v.reader : DEFAULT_PREFS.reader,
+      density: v.density === "compact" || v.density === "comfortable" ? v.density : DEFAULT_PREFS.density,
+      markRead: v.markRead === "immediately" || v.markRead === "delay" || v.markRead === "never" ? v.markRead : DEFAULT_PREFS.markRead,
+      markReadDelay:
+        typeof v.markReadDelay === "number" && v.markReadDelay >= 1 && v.markReadDelay <= 300
+          ? Math.round(v.markReadDelay)
+          : DEFAULT_PREFS.markReadDelay,
+    };
+  } catch {
+    return DEFAULT_PREFS;
+  }
+}
+
+export function savePrefs(p: MailPrefs): void {
+  try {
+    window.localStorage.setItem(KEY, JSON.stringify(p));
+  } catch {
+    // Not fatal: the choice just isn't remembered.
+  }
+}
+
+export const ROW_HEIGHT: Record<Density, number> = { compact: 28, comfortable: 44 };
