@@ -65,6 +65,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     let result = tauri::Builder::default()
         .manage(shell)
         .plugin(session)
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             // Before anything can emit one of the typed events.
@@ -76,6 +77,10 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             }
             if let Ok(k) = &core {
                 tauri::async_runtime::spawn(commands::sync::forward_status(
+                    handle.clone(),
+                    k.clone(),
+                ));
+                tauri::async_runtime::spawn(commands::mail::forward_mail_changes(
                     handle.clone(),
                     k.clone(),
                 ));

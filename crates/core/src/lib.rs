@@ -28,6 +28,7 @@ pub mod engine;
 pub mod error;
 pub mod i18n;
 pub mod logs;
+pub mod mail_view;
 pub mod policy;
 pub mod profile;
 pub mod reminders;
@@ -37,8 +38,10 @@ pub mod store;
 pub mod sync;
 
 pub use app::{
-    Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn, SyncFolder, SyncState, SyncStatus,
-    SyncTracker,
+    Account, AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Folder, FolderKind, Id,
+    Importance, Invitation, Kontor, MailChanged, MessageBody, MessageSummary, MessageView,
+    MessageWindow, MessageWindowRequest, OutgoingMail, PendingKind, PendingOperation, PendingState,
+    SignIn, SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

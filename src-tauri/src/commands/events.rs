@@ -1,8 +1,8 @@
 //! The events the shell sends to the windows. Each wraps its payload, so it reaches the page
 //! as the payload itself; the event names are the ones the UI has always listened to.
 
-use kontor_core::SyncStatus;
 use kontor_core::reminders::{ReminderItem, ReminderSnapshot};
+use kontor_core::{MailChanged, SyncStatus};
 use serde::Serialize;
 
 /// Every change of the reminders (sent to every window).
@@ -24,3 +24,9 @@ pub struct RemindersShowList;
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "sync:status")]
 pub struct SyncStatusChanged(pub SyncStatus);
+
+/// Messages of these folders changed (a sync pass, an action here, an unsent change that
+/// went through or failed): the mail window reads the rows it shows again.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "mail:changed")]
+pub struct MailChangedEvent(pub MailChanged);

@@ -1,7 +1,7 @@
 //! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
 //! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
 //! settings), [`sync`] (sync status, sync now), and the events the shell sends to the windows
-//! ([`events`]).
+//! ([`events`]), and [`mail`] (the message list, the reading pane, actions, unsent changes).
 //!
 //! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
 //! errors are localized in the language the UI last announced with `set_language`. The
@@ -11,6 +11,7 @@ pub mod account;
 #[cfg(test)]
 mod bindings;
 pub mod events;
+pub mod mail;
 pub mod reminders;
 pub mod settings;
 pub mod sync;
@@ -117,8 +118,19 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
         .commands(collect_commands![
             account::account,
+            mail::allow_remote_content,
+            mail::delete_messages,
+            mail::discard_operation,
             settings::effective_settings,
+            mail::fetch_message_body,
             account::folders,
+            mail::list_messages,
+            mail::mark_read,
+            mail::message_view,
+            mail::move_messages,
+            mail::open_attachment,
+            mail::open_link,
+            mail::pending_operations,
             account::refresh_folders,
             reminders::reminder_calendars,
             reminders::reminder_dismiss,
@@ -129,8 +141,11 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             reminders::reminder_snooze,
             reminders::reminder_window_visible,
             reminders::reminders,
+            mail::retry_operation,
+            mail::save_attachment,
             reminders::set_calendar_remind,
             settings::set_language,
+            mail::set_flag,
             reminders::set_reminder_settings,
             settings::set_setting,
             account::sign_in,
@@ -140,6 +155,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             reminders::test_advance_clock,
         ])
         .events(collect_events![
+            events::MailChangedEvent,
             events::RemindersChanged,
             events::RemindersOpen,
             events::RemindersShowList,

@@ -8,12 +8,32 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	account: () => typedError<Account | null, IpcError>(__TAURI_INVOKE("account")),
+	/**  "Always show remote content from this sender." */
+	allowRemoteContent: (sender: string) => typedError<null, IpcError>(__TAURI_INVOKE("allow_remote_content", { sender })),
+	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
+	deleteMessages: (messageIds: Id[], permanent: boolean) => typedError<DeleteOutcome, IpcError>(__TAURI_INVOKE("delete_messages", { messageIds, permanent })),
+	/**  Gives up an unsent change (the window asks the user first). */
+	discardOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("discard_operation", { id })),
 	/**
 	 *  The settings in force (policy over the user's own choice over the default), each with its
 	 *  source and lock. See `kontor_core::policy::EffectiveSettings` for the JSON.
 	 */
 	effectiveSettings: () => typedError<EffectiveSettings, IpcError>(__TAURI_INVOKE("effective_settings")),
+	/**  Fetches the whole message from the server, caches it, and returns the view. */
+	fetchMessageBody: (messageId: Id, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("fetch_message_body", { messageId, allowRemote })),
 	folders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("folders")),
+	/**  One window of a folder's message list. */
+	listMessages: (request: MessageWindowRequest) => typedError<MessageWindow, IpcError>(__TAURI_INVOKE("list_messages", { request })),
+	markRead: (messageIds: Id[], read: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("mark_read", { messageIds, read })),
+	/**  A message for the reading pane, from the cache (never waits for the server). */
+	messageView: (messageId: Id, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("message_view", { messageId, allowRemote })),
+	moveMessages: (messageIds: Id[], toFolder: string) => typedError<null, IpcError>(__TAURI_INVOKE("move_messages", { messageIds, toFolder })),
+	/**  Opens an attachment with the system's program for its type (from a temporary copy). */
+	openAttachment: (attachmentId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("open_attachment", { attachmentId })),
+	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
+	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
+	/**  The unsent changes (pending, being sent, parked), oldest first. */
+	pendingOperations: () => typedError<PendingOperation[], IpcError>(__TAURI_INVOKE("pending_operations")),
 	refreshFolders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("refresh_folders")),
 	reminderCalendars: () => typedError<CalendarReminderSetting[], IpcError>(__TAURI_INVOKE("reminder_calendars")),
 	reminderDismiss: (id: OccurrenceKey) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminder_dismiss", { id })),
@@ -31,12 +51,17 @@ export const commands = {
 	 */
 	reminderWindowVisible: () => typedError<boolean, IpcError>(__TAURI_INVOKE("reminder_window_visible")),
 	reminders: () => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminders")),
+	/**  Tries a parked change again now. */
+	retryOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("retry_operation", { id })),
+	/**  Saves an attachment into `directory` (the Downloads folder when `null`); returns the path. */
+	saveAttachment: (attachmentId: Id, directory: string | null) => typedError<string, IpcError>(__TAURI_INVOKE("save_attachment", { attachmentId, directory })),
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**
 	 *  The language of the error messages from now on (the UI's own labels are its business).
 	 *  Never fails; a `Result` like every command, so the UI handles all of them alike.
 	 */
 	setLanguage: (lang: Lang) => typedError<null, IpcError>(__TAURI_INVOKE("set_language", { lang })),
+	setFlag: (messageIds: Id[], flag: FlagState) => typedError<null, IpcError>(__TAURI_INVOKE("set_flag", { messageIds, flag })),
 	/**  Stores autohide and its seconds (refused under policy) and applies them to the window. */
 	setReminderSettings: (autohide: boolean, autohideSeconds: number) => typedError<ReminderSettings, IpcError>(__TAURI_INVOKE("set_reminder_settings", { autohide, autohideSeconds })),
 	/**  Changes one of the user's own settings; refused when policy locks it. */
@@ -58,6 +83,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	mailChanged: makeEvent<MailChangedEvent, MailChangedEvent>("mail:changed"),
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
 	remindersOpen: makeEvent<RemindersOpen, RemindersOpen>("reminders:open"),
 	remindersShowList: makeEvent<RemindersShowList, RemindersShowList>("reminders:show-list"),
@@ -73,10 +99,39 @@ export type Account = {
 	protocolVersion: string,
 };
 
+/**  A mail address with its display name. */
+export type Address = {
+	name: string,
+	addr: string,
+};
+
+/**  An attachment as the pane lists it. */
+export type AttachmentInfo = {
+	id: number,
+	name: string,
+	contentType: string,
+	size: number,
+	inline: boolean,
+};
+
+/**  How much of a body the pane can show. */
+export type BodyFormat = 
+/**  Nothing of the body is on this computer. */
+"none" | "plain" | "html";
+
 /**  A calendar with its "remind me" switch, for the settings screen. */
 export type CalendarReminderSetting = {
 	remind: boolean,
 } & ReminderCalendar;
+
+/**  What a delete did, for undo. */
+export type DeleteOutcome = {
+	/**
+	 *  The Deleted Items folder the messages were moved to; `None` when they were deleted for
+	 *  good (Shift+Del, or deleted in Deleted Items).
+	 */
+	movedTo: string | null,
+};
 
 /**
  *  Every setting policy can fix, resolved ([`Policy::effective`]; over IPC the
@@ -105,6 +160,9 @@ export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | "ser
 /**  Another Kontor holds this profile's instance lock. */
 "instance_running" | "internal";
 
+/**  The follow-up flag. */
+export type FlagState = "none" | "active" | "complete";
+
 /**  A folder as the UI shows it. */
 export type Folder = {
 	id: string,
@@ -121,6 +179,29 @@ export type Folder = {
 /**  What kind of folder, from the ActiveSync folder type (MS-ASCMD 2.2.3.186.3). */
 export type FolderKind = "inbox" | "drafts" | "deleted" | "sent" | "outbox" | "mail" | "calendar" | "contacts" | "tasks" | "notes" | "journal" | "other";
 
+/**
+ *  A local row id (message, attachment, outbox entry) as a command argument: a plain number in
+ *  TypeScript. Ids stay far below 2^53, where JavaScript numbers stop being exact
+ *  (docs/decisions/0004-generated-ipc-bindings.md).
+ */
+export type Id = number;
+
+export type Importance = "low" | "normal" | "high";
+
+/**  A meeting invitation in a message. */
+export type Invitation = {
+	/**  The event in the calendar cache (for `respond_to_meeting`), once synced. */
+	eventId: number | null,
+	uid: string,
+	summary: string,
+	location: string,
+	organizer: string,
+	/**  RFC 3339. */
+	start: string,
+	end: string,
+	allDay: boolean,
+};
+
 /**  An error as the UI receives it. */
 export type IpcError = {
 	code: ErrorCode,
@@ -132,6 +213,95 @@ export type IpcError = {
 
 /**  A user-interface language. */
 export type Lang = "en" | "de";
+
+/**  Folders whose messages changed (event `mail:changed`); empty: any folder may have. */
+export type MailChanged = {
+	folders: string[],
+};
+
+/**
+ *  Messages of these folders changed (a sync pass, an action here, an unsent change that
+ *  went through or failed): the mail window reads the rows it shows again.
+ */
+export type MailChangedEvent = MailChanged;
+
+/**  The body as the reading pane shows it. */
+export type MessageBody = {
+	format: BodyFormat,
+	/**  Plain text (format `plain`). */
+	text: string,
+	/**  Sanitised HTML (format `html`): see `mail_view`. */
+	html: string,
+	/**  Remote images and styles left out of `html`. */
+	remoteBlocked: number,
+	/**  Remote images are in `html` (allowed for this message or this sender). */
+	remoteAllowed: boolean,
+	/**  False while only a preview is cached: fetch the body to show it whole. */
+	complete: boolean,
+};
+
+/**  The orders of the message list. */
+export type MessageSort = "date" | "from" | "subject" | "size";
+
+/**  A message as a row of the list. */
+export type MessageSummary = {
+	/**  The local id; it stays the same when the message is moved. */
+	id: number,
+	folderId: string,
+	subject: string,
+	from: Address,
+	/**  The recipients (shown instead of the sender in Sent Items and Drafts). */
+	to: Address[],
+	/**  Unix seconds, UTC. */
+	date: number,
+	preview: string,
+	read: boolean,
+	flag: FlagState,
+	importance: Importance,
+	hasAttachments: boolean,
+	/**  Bytes. */
+	size: number,
+	/**  A change made here is not yet on the server. */
+	pending: boolean,
+};
+
+/**  A message as the reading pane shows it. */
+export type MessageView = {
+	message: MessageSummary,
+	to: Address[],
+	cc: Address[],
+	body: MessageBody,
+	attachments: AttachmentInfo[],
+	invitation: Invitation | null,
+};
+
+/**  One window of a folder's list. */
+export type MessageWindow = {
+	folderId: string,
+	/**  Messages in the folder (locally deleted ones left out). */
+	total: number,
+	unread: number,
+	start: number,
+	rows: MessageSummary[],
+	/**  Pass as `after` (with `start` + `rows.length`) for the window that follows. */
+	next: string | null,
+};
+
+/**  Which part of a folder's list the window wants. */
+export type MessageWindowRequest = {
+	folderId: string,
+	sort: MessageSort,
+	descending: boolean,
+	/**  Position of the first row wanted (0 = the top of the list in this order). */
+	start: number,
+	/**  Rows wanted, at most 1000. */
+	count: number,
+	/**
+	 *  The `next` of the window that ends right before `start` (keyset continuation); `None`
+	 *  reads by position.
+	 */
+	after: string | null,
+};
 
 /**
  *  Identifies one reminder: the item's UID and the occurrence it belongs to.
@@ -145,6 +315,33 @@ export type OccurrenceKey = {
 	uid: string,
 	instance: string,
 };
+
+/**  What an unsent change does. */
+export type PendingKind = "markRead" | "markUnread" | "flag" | "move" | "delete" | "send" | "reply" | "forward" | "draft" | "eventCreate" | "eventUpdate" | "eventDelete" | "meetingResponse";
+
+/**  One unsent change, for the list behind the status bar's count. */
+export type PendingOperation = {
+	id: number,
+	kind: PendingKind,
+	state: PendingState,
+	/**  The message's subject or the event's summary; empty when unknown. */
+	subject: string,
+	/**  The folder or calendar it is in (for a move: where it goes); empty when unknown. */
+	folder: string,
+	attempts: number,
+	/**  The last failure as the server or network said it (English); empty if none. */
+	lastError: string,
+	/**  When it is tried next (RFC 3339), while pending. */
+	nextAttempt: string | null,
+};
+
+export type PendingState = 
+/**  Waits for its turn or for the connection. */
+"pending" | 
+/**  Being sent now. */
+"inFlight" | 
+/**  Failed too often or cannot work: waits for the user (Retry or Discard). */
+"parked";
 
 /**  A calendar (or task folder) that items may remind from. */
 export type ReminderCalendar = {

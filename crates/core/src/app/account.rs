@@ -186,12 +186,28 @@ impl Kontor {
         let Some(id) = self.store.account_id(&cfg.server_url, &cfg.user).await? else {
             return Ok(Vec::new());
         };
+        let unread = self.store.unread_counts(id).await?;
         Ok(self
             .store
             .folders(id)
             .await?
             .into_iter()
-            .map(|r| Folder::from_row(r, &cfg.user))
+            .map(|r| {
+                let mut f = Folder::from_row(r, &cfg.user);
+                // Mail folders count their unread messages in the cache; others stay unknown.
+                if matches!(
+                    f.kind,
+                    FolderKind::Inbox
+                        | FolderKind::Drafts
+                        | FolderKind::Deleted
+                        | FolderKind::Sent
+                        | FolderKind::Outbox
+                        | FolderKind::Mail
+                ) {
+                    f.unread = Some(unread.get(&f.id).copied().unwrap_or(0));
+                }
+                f
+            })
             .collect())
     }
 

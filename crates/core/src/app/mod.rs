@@ -11,6 +11,7 @@ mod caldav;
 mod calendar;
 mod drafts;
 mod mail;
+mod messages;
 mod settings;
 mod sync;
 mod sync_status;
@@ -30,6 +31,11 @@ pub use account::{Account, Folder, FolderKind, SignIn};
 pub use calendar::{EventDraft, EventRef, MeetingAnswer};
 pub use drafts::SavedDraft;
 pub use mail::OutgoingMail;
+pub use messages::{
+    AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
+    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, PendingKind,
+    PendingOperation, PendingState, ids,
+};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 
 struct State {
@@ -61,6 +67,12 @@ pub struct Kontor {
     status: tokio::sync::watch::Sender<SyncTracker>,
     /// Whether a task follows the events into `status` already.
     status_followed: Arc<std::sync::atomic::AtomicBool>,
+    /// Notices of changed mail folders for the window (app/messages.rs).
+    mail_bus: tokio::sync::broadcast::Sender<MailChanged>,
+    /// Whether a task turns engine events into `mail_bus` notices already.
+    mail_followed: Arc<std::sync::atomic::AtomicBool>,
+    /// The session the window's fetches (bodies, attachments) share.
+    fetch_session: messages::FetchSession,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -107,6 +119,9 @@ impl Kontor {
             calendar_sync: Arc::new(Mutex::new(())),
             status: tokio::sync::watch::Sender::new(SyncTracker::default()),
             status_followed: Arc::default(),
+            mail_bus: tokio::sync::broadcast::channel(256).0,
+            mail_followed: Arc::default(),
+            fetch_session: Arc::default(),
         })
     }
 

@@ -27,6 +27,7 @@ pub mod calendars;
 pub mod events;
 pub mod folders;
 pub mod maintenance;
+pub mod message_list;
 pub mod messages;
 pub mod outbox;
 pub mod quarantine;
@@ -49,6 +50,7 @@ use crate::error::CoreError;
 
 pub use calendars::{CalendarInfo, CalendarRow, CalendarSource};
 pub use events::{EventBatchOutcome, EventRow, EventUpsert, OccurrenceRow};
+pub use message_list::{ListCursor, ListWindow, MessageSort};
 pub use messages::{
     AttachmentMeta, AttachmentRow, BatchOutcome, BodyKind, BodyPart, BodyState, MailBatch,
     MailChange, MessageData, MessageRow, PageCursor,
@@ -149,7 +151,7 @@ pub struct Store {
 }
 
 /// A mail address with its display name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 pub struct Address {
     pub name: String,
     pub addr: String,

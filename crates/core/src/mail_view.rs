@@ -1,0 +1,334 @@
+//! A message as the reading pane shows it: the HTML made safe once, here in Rust
+//! (docs/mail-window.md#showing-html-safely), and the parts of a fetched MIME message.
+//!
+//! The window puts the sanitised HTML into a sandboxed frame with its own Content Security
+//! Policy; this module is the first of those layers: no script, no frame, no form, no `meta`
+//! or `base`, no event handler, links only to `http`, `https` and `mailto`, images only as
+//! `data:` (inline `cid:` parts) or, when the user allowed remote content, `https`.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use base64::Engine;
+use mail_parser::MimeHeaders;
+
+/// The sanitised HTML and how many remote references it had to leave out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeHtml {
+    pub html: String,
+    /// Remote images, image sets, backgrounds and CSS `url()`s removed.
+    pub remote_blocked: u32,
+}
+
+/// Inline parts (by Content-ID, without angle brackets) larger than this stay out.
+pub const INLINE_PART_MAX: usize = 4 * 1024 * 1024;
+
+fn is_remote(url: &str) -> bool {
+    let u = url.trim_start().to_ascii_lowercase();
+    u.starts_with("http:") || u.starts_with("https:") || u.starts_with("//")
+}
+
+/// Replaces or removes `url(...)` references in CSS text: `data:` stays, `cid:` becomes its
+/// inline part, a remote one stays only when `allow_remote` (and then only `https`); counts the
+/// removed ones.
+fn filter_css(css: &str, inline: &HashMap<String, String>, allow_remote: bool) -> (String, u32) {
+    let mut out = String::with_capacity(css.len());
+    let mut blocked = 0;
+    let lower = css.to_ascii_lowercase();
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find("url(") {
+        let start = pos + found;
+        let arg_start = start + 4;
+        let Some(close) = css[arg_start..].find(')') else {
+            break;
+        };
+        let arg_end = arg_start + close;
+        let raw = css[arg_start..arg_end].trim();
+        let url = raw.trim_matches(|c| c == '"' || c == '\'');
+        out.push_str(&css[pos..start]);
+        let keep = if url.to_ascii_lowercase().starts_with("data:") {
+            Some(url.to_owned())
+        } else if let Some(cid) = url.strip_prefix("cid:") {
+            inline.get(cid).cloned()
+        } else if allow_remote && url.to_ascii_lowercase().starts_with("https:") {
+            Some(url.to_owned())
+        } else {
+            if is_remote(url) {
+                blocked += 1;
+            }
+            None
+        };
+        match keep {
+            Some(u) => {
+                out.push_str("url(\"");
+                out.push_str(&u.replace(['"', '\\', '\n', '\r'], ""));
+                out.push_str("\")");
+            }
+            None => out.push_str("none"),
+        }
+        pos = arg_end + 1;
+    }
+    out.push_str(&css[pos..]);
+    // `@import` fetches a stylesheet: never (the frame's policy refuses it as well).
+    let out = out.replace("@import", "@kontor-blocked-import");
+    (out, blocked)
+}
+
+/// Filters the CSS inside `<style>` elements of sanitised HTML (the sanitiser keeps their text
+/// as it is) like style attributes: see [`filter_css`].
+fn filter_style_elements(
+    html: &str,
+    inline: &HashMap<String, String>,
+    allow_remote: bool,
+) -> (String, u32) {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut blocked = 0;
+    let mut pos = 0;
+    while let Some(open) = lower[pos..].find("<style") {
+        let tag_start = pos + open;
+        let Some(tag_end) = lower[tag_start..].find('>').map(|e| tag_start + e + 1) else {
+            break;
+        };
+        let end = lower[tag_end..]
+            .find("</style")
+            .map_or(lower.len(), |e| tag_end + e);
+        out.push_str(&html[pos..tag_end]);
+        let (css, n) = filter_css(&html[tag_end..end], inline, allow_remote);
+        out.push_str(&css);
+        blocked += n;
+        pos = end;
+    }
+    out.push_str(&html[pos..]);
+    (out, blocked)
+}
+
+/// Sanitises a mail's HTML (module docs). `inline` maps Content-IDs to `data:` URIs; remote
+/// images are left out unless `allow_remote`.
+pub fn sanitize_html(html: &str, inline: &HashMap<String, String>, allow_remote: bool) -> SafeHtml {
+    let blocked = Arc::new(AtomicU32::new(0));
+    let counter = blocked.clone();
+    let inline_map = inline.clone();
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["style", "center", "font"])
+        .rm_clean_content_tags(["style"])
+        .add_generic_attributes([
+            "style",
+            "align",
+            "valign",
+            "width",
+            "height",
+            "bgcolor",
+            "color",
+            "border",
+            "cellpadding",
+            "cellspacing",
+            "background",
+            "dir",
+            "face",
+            "size",
+        ])
+        .add_tag_attributes("img", ["src", "alt", "title", "width", "height"])
+        .url_schemes(HashSet::from(["http", "https", "mailto", "data", "cid"]))
+        .url_relative(ammonia::UrlRelative::Deny)
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true)
+        .attribute_filter(move |element, attribute, value| {
+            let lower = value.trim().to_ascii_lowercase();
+            match (element, attribute) {
+                ("a", "href") => {
+                    if lower.starts_with("http:")
+                        || lower.starts_with("https:")
+                        || lower.starts_with("mailto:")
+                    {
+                        Some(Cow::Borrowed(value))
+                    } else {
+                        None
+                    }
+                }
+                ("img", "src") | (_, "background") => {
+                    if lower.starts_with("data:image/") {
+                        Some(Cow::Borrowed(value))
+                    } else if let Some(cid) = value.trim().strip_prefix("cid:") {
+                        inline_map.get(cid).map(|d| Cow::Owned(d.clone()))
+                    } else if allow_remote && lower.starts_with("https:") {
+                        Some(Cow::Borrowed(value))
+                    } else {
+                        if is_remote(value) {
+                            counter.fetch_add(1, Ordering::Relaxed);
+                        }
+                        None
+                    }
+                }
+                (_, "style") => {
+                    let (css, n) = filter_css(value, &inline_map, allow_remote);
+                    counter.fetch_add(n, Ordering::Relaxed);
+                    Some(Cow::Owned(css))
+                }
+                _ => Some(Cow::Borrowed(value)),
+            }
+        });
+    let cleaned = builder.clean(html).to_string();
+    let (html_out, in_style) = filter_style_elements(&cleaned, inline, allow_remote);
+    SafeHtml {
+        html: html_out,
+        remote_blocked: blocked.load(Ordering::Relaxed) + in_style,
+    }
+}
+
+/// What the reading pane needs of a fetched MIME message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MimeParts {
+    pub html: Option<String>,
+    pub text: Option<String>,
+    /// Inline images by Content-ID (without angle brackets) as `data:` URIs.
+    pub inline: HashMap<String, String>,
+    /// The first `text/calendar` part (an invitation).
+    pub calendar: Option<String>,
+}
+
+/// Reads the displayable parts of a MIME message; `None` when it is not one.
+pub fn mime_parts(bytes: &[u8]) -> Option<MimeParts> {
+    let msg = mail_parser::MessageParser::default().parse(bytes)?;
+    let mut out = MimeParts {
+        html: msg.body_html(0).map(Cow::into_owned),
+        text: msg.body_text(0).map(Cow::into_owned),
+        ..MimeParts::default()
+    };
+    for part in msg.parts.iter() {
+        let Some(ct) = part.content_type() else {
+            continue;
+        };
+        let mime = match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase(),
+            None => ct.ctype().to_ascii_lowercase(),
+        };
+        if mime == "text/calendar" && out.calendar.is_none() {
+            out.calendar = part.text_contents().map(str::to_owned);
+            continue;
+        }
+        if let Some(cid) = part.content_id()
+            && mime.starts_with("image/")
+        {
+            let data = part.contents();
+            if data.len() <= INLINE_PART_MAX {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+                out.inline.insert(
+                    cid.trim_matches(|c| c == '<' || c == '>').to_owned(),
+                    format!("data:{mime};base64,{b64}"),
+                );
+            }
+        }
+    }
+    // A message whose only text is HTML: mail-parser derives a text body from it, which is
+    // fine for search but the pane shows the HTML.
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(html: &str, remote: bool) -> SafeHtml {
+        sanitize_html(html, &HashMap::new(), remote)
+    }
+
+    #[test]
+    fn scripts_handlers_meta_and_frames_are_removed() {
+        let out = clean(
+            r#"<html><head><meta http-equiv="refresh" content="0;url=https://evil.test/">
+            <base href="https://evil.test/"><script>document.title='pwned'</script></head>
+            <body onload="alert(1)"><p onclick="x()">Hi <b>there</b></p>
+            <img src="x" onerror="document.title='pwned'">
+            <iframe src="https://evil.test/"></iframe><object data="x"></object>
+            <form action="https://evil.test/"><input name=p></form>
+            <a href="javascript:alert(1)">js</a> <a href="data:text/html,x">data</a>
+            <a href="https://example.org/">ok</a> <a href="mailto:a@b.de">mail</a></body></html>"#,
+            false,
+        );
+        let h = out.html.to_ascii_lowercase();
+        for bad in [
+            "<script",
+            "pwned",
+            "onload",
+            "onclick",
+            "onerror",
+            "<meta",
+            "refresh",
+            "<base",
+            "<iframe",
+            "<object",
+            "<form",
+            "<input",
+            "javascript:",
+            "data:text",
+        ] {
+            assert!(!h.contains(bad), "{bad} survived in {h}");
+        }
+        assert!(h.contains("<b>there</b>"));
+        assert!(h.contains(r#"href="https://example.org/""#));
+        assert!(h.contains(r#"href="mailto:a@b.de""#));
+        assert!(h.contains("noopener"));
+    }
+
+    #[test]
+    fn remote_images_are_blocked_and_counted_until_allowed() {
+        let html = r#"<p style="background: url('https://t.test/bg.png'); color: red">x</p>
+            <img src="https://t.test/pixel.gif" alt="logo"><img src="http://t.test/a.png">
+            <table background="https://t.test/t.png"><tr><td>t</td></tr></table>
+            <style>body { background: url(https://t.test/s.png) } @import url(https://t.test/x.css);</style>"#;
+        let blocked = clean(html, false);
+        assert_eq!(blocked.remote_blocked, 6, "{}", blocked.html);
+        assert!(!blocked.html.contains("t.test/pixel.gif"));
+        assert!(!blocked.html.contains("url('https"));
+        assert!(blocked.html.contains("color: red") || blocked.html.contains("color:red"));
+        assert!(!blocked.html.contains("@import"));
+        let allowed = clean(html, true);
+        assert_eq!(
+            allowed.remote_blocked, 1,
+            "only the http image stays blocked"
+        );
+        assert!(allowed.html.contains(r#"src="https://t.test/pixel.gif""#));
+        assert!(!allowed.html.contains("http://t.test/a.png"));
+    }
+
+    #[test]
+    fn cid_images_become_data_uris() {
+        let mut inline = HashMap::new();
+        inline.insert(
+            "logo@x".to_owned(),
+            "data:image/png;base64,iVBORw0KGgo=".to_owned(),
+        );
+        let out = sanitize_html(
+            r#"<img src="cid:logo@x"><img src="cid:other">"#,
+            &inline,
+            false,
+        );
+        assert!(
+            out.html
+                .contains(r#"src="data:image/png;base64,iVBORw0KGgo=""#)
+        );
+        assert_eq!(out.html.matches("<img").count(), 2);
+        assert_eq!(out.remote_blocked, 0);
+    }
+
+    #[test]
+    fn mime_parts_find_html_inline_images_and_invitations() {
+        let mime = "From: a@b.de\r\nTo: c@d.de\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/related; boundary=\"r\"\r\n\r\n\
+            --r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hallo <img src=\"cid:pic@1\"></p>\r\n\
+            --r\r\nContent-Type: image/png\r\nContent-ID: <pic@1>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+            --r\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n\
+            --r--\r\n";
+        let parts = mime_parts(mime.as_bytes()).unwrap();
+        assert!(parts.html.unwrap().contains("Hallo"));
+        assert_eq!(
+            parts.inline.get("pic@1").map(String::as_str),
+            Some("data:image/png;base64,iVBORw0KGgo=")
+        );
+        assert!(parts.calendar.unwrap().starts_with("BEGIN:VCALENDAR"));
+    }
+}
