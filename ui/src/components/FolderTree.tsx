@@ -2,11 +2,15 @@ import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Folder } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import { buildSections, folderLabel, type Section, type TreeNode } from "../lib/tree";
+import { carriesMessages, droppedIds } from "../mail/dnd";
+import { isMailFolder } from "../mail/folders";
 
 interface Props {
   folders: readonly Folder[];
   selectedId: string | null;
   onSelect: (folder: Folder) => void;
+  /** Messages dragged from the list and dropped on a mail folder. */
+  onDropMessages?: (folder: Folder, ids: number[]) => void;
 }
 
 /** One visible row: a section heading or a folder, in display order (for arrow keys). */
@@ -45,11 +49,12 @@ function visibleRows(sections: Section[], collapsed: ReadonlySet<string>): Row[]
  * The folder tree (WAI-ARIA tree pattern): one tab stop, arrow keys move, Right/Left open and
  * close, Home/End jump, Enter or Space selects.
  */
-export function FolderTree({ folders, selectedId, onSelect }: Props) {
+export function FolderTree({ folders, selectedId, onSelect, onDropMessages }: Props) {
   const { t } = useI18n();
   const sections = useMemo(() => buildSections(folders), [folders]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [focusKey, setFocusKey] = useState<string | null>(null);
+  const [dropId, setDropId] = useState<string | null>(null);
   const itemRefs = useRef(new Map<string, HTMLElement>());
 
   const rows = useMemo(() => visibleRows(sections, collapsed), [sections, collapsed]);
@@ -144,7 +149,23 @@ export function FolderTree({ folders, selectedId, onSelect }: Props) {
           }}
         >
           <div
-            className={`tree-row kind-${f.kind}${selectedId === f.id ? " selected" : ""}`}
+            className={`tree-row kind-${f.kind}${selectedId === f.id ? " selected" : ""}${dropId === f.id ? " drop-target" : ""}`}
+            onDragOver={(e) => {
+              if (!onDropMessages || !isMailFolder(f) || !carriesMessages(e.dataTransfer)) return;
+              e.preventDefault();
+              e.dataTransfer.dropEffect = "move";
+              setDropId(f.id);
+            }}
+            onDragLeave={() => {
+              setDropId((d) => (d === f.id ? null : d));
+            }}
+            onDrop={(e) => {
+              setDropId(null);
+              const ids = droppedIds(e.dataTransfer);
+              if (!onDropMessages || !ids || !isMailFolder(f)) return;
+              e.preventDefault();
+              onDropMessages(f, ids);
+            }}
             data-testid="folder-row"
             data-folder-id={f.id}
             data-kind={f.kind}

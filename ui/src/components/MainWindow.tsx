@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Account, Folder, IpcError } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
@@ -10,6 +10,14 @@ import { ReminderBadge, RemindersPanel, type MainRemindersApi } from "./Reminder
 import { useReminderSnapshot } from "../lib/use-reminders";
 import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
 import { StatusBar, type SyncApi } from "./StatusBar";
+import { folderLabel } from "../lib/tree";
+import { setWindowTitle } from "../app/window-title";
+import { MailView, type MailActions, type MailApi } from "../mail/MailView";
+import { MailSettings } from "../mail/MailSettings";
+import { ShortcutOverlay } from "../mail/Dialogs";
+import { isMailFolder } from "../mail/folders";
+import { loadPrefs, savePrefs, type MailPrefs } from "../mail/prefs";
+import { actionFor } from "../mail/shortcuts";
 
 /** The reminder commands and events the main window uses. */
 export type MainWindowReminders = MainRemindersApi & SettingsApi & Pick<Api, "onRemindersShowList">;
@@ -20,9 +28,27 @@ interface Props {
   onSignedOut: () => void;
   reminders?: MainWindowReminders;
   sync?: SyncApi;
+  /** The mail commands and event (the shell's by default). */
+  mail?: MailApi;
 }
 
-export function MainWindow({ api, account, onSignedOut, reminders = realApi, sync = realApi }: Props) {
+/** The panes F6 moves between, in order. */
+const PANES = ["tree", "list", "reader"] as const;
+
+function focusPane(step: 1 | -1) {
+  const panes = PANES.map((p) => document.querySelector<HTMLElement>(`[data-pane=${p}]`)).filter((el): el is HTMLElement => el !== null);
+  if (panes.length === 0) return;
+  const at = panes.findIndex((el) => el.contains(document.activeElement));
+  const next = panes[(at + step + panes.length) % panes.length];
+  if (!next) return;
+  (next.querySelector<HTMLElement>("[tabindex='0']") ?? next).focus();
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+export function MainWindow({ api, account, onSignedOut, reminders = realApi, sync = realApi, mail = realApi }: Props) {
   const { t } = useI18n();
   const snapshot = useReminderSnapshot(reminders);
   const [showSettings, setShowSettings] = useState(false);
@@ -43,7 +69,10 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi, syn
     let live = true;
     api.folders().then(
       (list) => {
-        if (live) setFolders(list);
+        if (!live) return;
+        setFolders(list);
+        // The Inbox is open at start, as in Outlook.
+        setSelected((s) => s ?? list.find((f) => f.kind === "inbox" && !f.shared)?.id ?? null);
       },
       (e: unknown) => {
         if (live) {
@@ -56,6 +85,78 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi, syn
       live = false;
     };
   }, [api]);
+
+  // Unread counts in the tree follow the messages.
+  useEffect(
+    () =>
+      mail.onMailChanged(() => {
+        api.folders().then(setFolders, () => undefined);
+      }),
+    [api, mail],
+  );
+
+  const [prefs, setPrefs] = useState<MailPrefs>(loadPrefs);
+  const onPrefs = useCallback((p: MailPrefs) => {
+    savePrefs(p);
+    setPrefs(p);
+  }, []);
+  const [paintFolder, setPaintFolder] = useState<string | null>(null);
+  const onPainted = useCallback(() => {
+    setPaintFolder(null);
+  }, []);
+  const [unread, setUnread] = useState<{ folderId: string; count: number } | null>(null);
+  const onCounts = useCallback((folderId: string, count: number) => {
+    setUnread((u) => (u?.folderId === folderId && u.count === count ? u : { folderId, count }));
+  }, []);
+  const [help, setHelp] = useState(false);
+  const mailActions = useRef<MailActions>(null);
+
+  const folder = folders?.find((f) => f.id === selected) ?? null;
+  const inboxId = folders?.find((f) => f.kind === "inbox" && !f.shared)?.id ?? null;
+
+  const selectFolder = useCallback((id: string) => {
+    performance.mark("kontor:folder-click");
+    setPaintFolder(id);
+    setSelected(id);
+    setShowSettings(false);
+  }, []);
+
+  // The window title: folder and its unread count ("Posteingang (3) – Kontor").
+  const folderName = folder ? folderLabel(folder, t) : null;
+  const unreadCount = folder ? (unread?.folderId === folder.id ? unread.count : (folder.unread ?? 0)) : 0;
+  useEffect(() => {
+    if (folderName === null) return;
+    setWindowTitle(
+      unreadCount > 0 ? t("mail.title.unread", { folder: folderName, count: unreadCount }) : t("mail.title.plain", { folder: folderName }),
+    );
+    return () => {
+      setWindowTitle(t("app.title"));
+    };
+  }, [folderName, unreadCount, t]);
+
+  // Window-wide keys of the shortcut table that are not the mail view's own.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = actionFor(e, "window");
+      if (action === "nextPane" || action === "previousPane") {
+        e.preventDefault();
+        focusPane(action === "nextPane" ? 1 : -1);
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (action === "goMail" && inboxId !== null) {
+        e.preventDefault();
+        selectFolder(inboxId);
+      } else if (action === "help") {
+        e.preventDefault();
+        setHelp((h) => !h);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  }, [inboxId, selectFolder]);
 
   const refresh = useCallback(async () => {
     setBusy(true);
@@ -114,7 +215,7 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi, syn
         />
       </header>
       <div className="panes">
-        <nav className="sidebar">
+        <nav className="sidebar" data-pane="tree">
           {folders === null ? (
             <p className="muted" aria-busy="true">
               {t("main.loading")}
@@ -126,25 +227,55 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi, syn
               folders={folders}
               selectedId={selected}
               onSelect={(f) => {
-                setSelected(f.id);
+                selectFolder(f.id);
               }}
-            />
-          )}
-        </nav>
-        <section className="content">
-          {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
-          {showSettings && (
-            <SettingsPanel
-              api={reminders}
-              onClose={() => {
-                setShowSettings(false);
+              onDropMessages={(f, ids) => {
+                mailActions.current?.moveIds(ids, f);
               }}
             />
           )}
           <RemindersPanel api={reminders} snapshot={snapshot} />
+        </nav>
+        <section className={`content${!showSettings && folder && isMailFolder(folder) ? " content-mail" : ""}`}>
+          {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
+          {showSettings ? (
+            <>
+              <SettingsPanel
+                api={reminders}
+                onClose={() => {
+                  setShowSettings(false);
+                }}
+              />
+              <MailSettings prefs={prefs} onPrefs={onPrefs} />
+            </>
+          ) : folder && folders && isMailFolder(folder) ? (
+            <MailView
+              api={mail}
+              folders={folders}
+              folder={folder}
+              prefs={prefs}
+              onPrefs={onPrefs}
+              paintFolder={paintFolder}
+              onPainted={onPainted}
+              onCounts={onCounts}
+              onHelp={() => {
+                setHelp(true);
+              }}
+              actionsRef={mailActions}
+            />
+          ) : (
+            folders !== null && folders.length > 0 && <p className="muted">{t("mail.noFolder")}</p>
+          )}
         </section>
       </div>
       <StatusBar api={sync} />
+      {help && (
+        <ShortcutOverlay
+          onClose={() => {
+            setHelp(false);
+          }}
+        />
+      )}
     </div>
   );
 }

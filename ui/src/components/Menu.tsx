@@ -5,6 +5,8 @@ export interface MenuItem {
   label: string;
   onSelect: () => void;
   disabled?: boolean;
+  /** A choice among several (role menuitemradio): whether it is the one in force. */
+  checked?: boolean;
 }
 
 interface Props {
@@ -77,7 +79,9 @@ export function Menu({ label, items, testId }: Props) {
             <button
               key={item.id}
               type="button"
-              role="menuitem"
+              role={item.checked === undefined ? "menuitem" : "menuitemradio"}
+              aria-checked={item.checked}
+              className={item.checked ? "checked" : undefined}
               tabIndex={-1}
               disabled={item.disabled}
               data-testid={`menu-${item.id}`}

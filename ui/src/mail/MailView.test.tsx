@@ -1,0 +1,276 @@
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Folder, MailChanged, MessageSummary, MessageView, MessageWindowRequest } from "../lib/bindings";
+import { translator, type Lang } from "../lib/i18n";
+import { I18nContext } from "../lib/i18n-context";
+import { MailView, type MailApi } from "./MailView";
+import type { MailPrefs } from "./prefs";
+
+afterEach(cleanup);
+
+// jsdom lays nothing out: give the list's scroll box a size so the virtualizer renders rows.
+const sizes = {
+  clientHeight: Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientHeight"),
+  clientWidth: Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientWidth"),
+};
+beforeAll(() => {
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
+  Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 800 });
+});
+afterAll(() => {
+  if (sizes.clientHeight) Object.defineProperty(HTMLElement.prototype, "clientHeight", sizes.clientHeight);
+  if (sizes.clientWidth) Object.defineProperty(HTMLElement.prototype, "clientWidth", sizes.clientWidth);
+});
+
+const inbox: Folder = { id: "inbox", parentId: null, name: "INBOX", kind: "inbox", shared: false, unread: 2 };
+const archive: Folder = { id: "arch", parentId: null, name: "Archive", kind: "mail", shared: false, unread: 0 };
+const calendar: Folder = { id: "cal", parentId: null, name: "Calendar", kind: "calendar", shared: false, unread: null };
+
+const nowSeconds = Math.floor(Date.now() / 1000);
+
+function message(id: number, over: Partial<MessageSummary> = {}): MessageSummary {
+  return {
+    id,
+    folderId: "inbox",
+    subject: `Betreff ${id}`,
+    from: { name: `Absender ${id}`, addr: `a${id}@example.com` },
+    to: [{ name: "Alice", addr: "alice@example.com" }],
+    date: nowSeconds - id * 60,
+    preview: `Vorschau ${id}`,
+    read: id !== 1,
+    flag: "none",
+    importance: "normal",
+    hasAttachments: false,
+    size: 2048,
+    pending: false,
+    ...over,
+  };
+}
+
+function fakeApi(rows: MessageSummary[]) {
+  let changed: ((e: MailChanged) => void) | null = null;
+  const view = (id: number): MessageView => {
+    const m = rows.find((r) => r.id === id) ?? message(id);
+    return {
+      message: m,
+      to: m.to,
+      cc: [],
+      body: {
+        format: "plain",
+        text: "Hallo, siehe https://example.com/plan.",
+        html: "",
+        remoteBlocked: 0,
+        remoteAllowed: false,
+        complete: true,
+      },
+      attachments: [],
+      invitation: null,
+    };
+  };
+  const api = {
+    listMessages: vi.fn((r: MessageWindowRequest) =>
+      Promise.resolve({
+        folderId: r.folderId,
+        total: rows.length,
+        unread: rows.filter((m) => !m.read).length,
+        start: r.start,
+        rows: rows.slice(r.start, r.start + r.count),
+        next: null,
+      }),
+    ),
+    messageView: vi.fn((id: number) => Promise.resolve(view(id))),
+    fetchMessageBody: vi.fn((id: number) => Promise.resolve(view(id))),
+    openAttachment: vi.fn(() => Promise.resolve(null)),
+    saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/a.pdf")),
+    openLink: vi.fn(() => Promise.resolve(null)),
+    allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    markRead: vi.fn(() => Promise.resolve(null)),
+    setFlag: vi.fn(() => Promise.resolve(null)),
+    deleteMessages: vi.fn(() => Promise.resolve({ movedTo: "trash" })),
+    moveMessages: vi.fn(() => Promise.resolve(null)),
+    onMailChanged: vi.fn((cb: (e: MailChanged) => void) => {
+      changed = cb;
+      return () => undefined;
+    }),
+  } satisfies MailApi;
+  return {
+    api,
+    fire: (e: MailChanged) => {
+      act(() => {
+        changed?.(e);
+      });
+    },
+  };
+}
+
+const prefs: MailPrefs = { reader: "right", density: "comfortable", markRead: "never", markReadDelay: 5 };
+
+function renderView(api: MailApi, lang: Lang = "de") {
+  return render(
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <MailView
+        api={api}
+        folders={[inbox, archive, calendar]}
+        folder={inbox}
+        prefs={prefs}
+        onPrefs={() => undefined}
+        paintFolder={null}
+        onPainted={() => undefined}
+        onCounts={() => undefined}
+        onHelp={() => undefined}
+      />
+    </I18nContext.Provider>,
+  );
+}
+
+async function rows() {
+  await waitFor(() => {
+    expect(screen.getAllByTestId("message-row").length).toBeGreaterThan(0);
+  });
+  return screen.getAllByTestId("message-row");
+}
+
+describe("MailView", () => {
+  it("lists the first window with a date header, unread rows marked, as a grid", async () => {
+    const { api } = fakeApi([message(1), message(2), message(3)]);
+    renderView(api);
+    const list = await rows();
+    expect(list).toHaveLength(3);
+    expect(api.listMessages).toHaveBeenCalledWith({ folderId: "inbox", sort: "date", descending: true, start: 0, count: 200, after: null });
+    expect(screen.getAllByTestId("group-header")[0]?.textContent).toBe("Heute");
+    expect(list[0]?.getAttribute("data-read")).toBe("false");
+    expect(list[0]?.className).toContain("is-unread");
+    const grid = screen.getByRole("grid");
+    expect(grid.getAttribute("aria-rowcount")).toBe("5");
+    expect(list[0]?.getAttribute("aria-rowindex")).toBe("3");
+  });
+
+  it("shows a friendly empty state", async () => {
+    const { api } = fakeApi([]);
+    renderView(api);
+    expect((await screen.findByTestId("message-list-empty")).textContent).toContain("Dieser Ordner ist leer.");
+  });
+
+  it("selects with click, Ctrl+click and Shift+click, and reads the one selected", async () => {
+    const { api } = fakeApi([message(1), message(2), message(3), message(4)]);
+    renderView(api);
+    const user = userEvent.setup();
+    let list = await rows();
+    await user.click(list[1]!);
+    expect(await screen.findByTestId("reader-subject")).toHaveProperty("textContent", "Betreff 2");
+    expect(screen.getByTestId("reader-from").textContent).toContain("Absender 2");
+    await user.keyboard("{Shift>}");
+    await user.click(list[3]!);
+    await user.keyboard("{/Shift}");
+    list = screen.getAllByTestId("message-row");
+    expect(list.map((r) => r.getAttribute("aria-selected"))).toEqual(["false", "true", "true", "true"]);
+    expect(screen.getByTestId("reader").textContent).toContain("3 Nachrichten ausgewählt");
+    await user.keyboard("{Control>}");
+    await user.click(list[2]!);
+    await user.keyboard("{/Control}");
+    list = screen.getAllByTestId("message-row");
+    expect(list.map((r) => r.getAttribute("aria-selected"))).toEqual(["false", "true", "false", "true"]);
+  });
+
+  it("deletes with Del and undoes by moving the same ids back", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api);
+    const user = userEvent.setup();
+    const list = await rows();
+    await user.click(list[0]!);
+    await user.keyboard("{Delete}");
+    expect(api.deleteMessages).toHaveBeenCalledWith([1], false);
+    const toast = await screen.findByTestId("undo-toast");
+    expect(toast.textContent).toContain("In „Gelöschte Elemente“ verschoben");
+    await user.click(within(toast).getByTestId("undo"));
+    await waitFor(() => {
+      expect(api.moveMessages).toHaveBeenCalledWith([1], "inbox");
+    });
+  });
+
+  it("asks before Shift+Del and never offers to undo it", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api);
+    const user = userEvent.setup();
+    await user.click((await rows())[1]!);
+    await user.keyboard("{Shift>}{Delete}{/Shift}");
+    const dialog = await screen.findByTestId("confirm-delete");
+    expect(dialog.textContent).toContain("Die Nachricht wird endgültig gelöscht.");
+    expect(api.deleteMessages).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("confirm-delete-ok"));
+    await waitFor(() => {
+      expect(api.deleteMessages).toHaveBeenCalledWith([2], true);
+    });
+    expect(screen.queryByTestId("undo-toast")).toBeNull();
+  });
+
+  it("marks read and unread with Ctrl+Q / Ctrl+U, flags with Insert, and undoes the flag", async () => {
+    const { api } = fakeApi([message(1), message(2, { flag: "complete" })]);
+    renderView(api);
+    const user = userEvent.setup();
+    const list = await rows();
+    await user.click(list[0]!);
+    await user.keyboard("{Control>}a{/Control}");
+    await user.keyboard("{Control>}q{/Control}");
+    await waitFor(() => {
+      expect(api.markRead).toHaveBeenCalledWith([1], true);
+    });
+    await user.keyboard("{Insert}");
+    await waitFor(() => {
+      expect(api.setFlag).toHaveBeenCalledWith([1, 2], "active");
+    });
+    await user.keyboard("{Control>}z{/Control}");
+    await waitFor(() => {
+      expect(api.setFlag).toHaveBeenCalledWith([1], "none");
+      expect(api.setFlag).toHaveBeenCalledWith([2], "complete");
+    });
+  });
+
+  it("moves with the Move to… dialog and its filter, then offers Move again", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api);
+    const user = userEvent.setup();
+    await user.click((await rows())[0]!);
+    await user.keyboard("{Control>}{Shift>}V{/Shift}{/Control}");
+    const dialog = await screen.findByTestId("move-dialog");
+    // Mail folders only, not the one open.
+    expect(within(dialog).getAllByTestId("move-folder").map((f) => f.textContent)).toEqual(["Archiv"]);
+    await user.type(within(dialog).getByTestId("move-filter"), "xyz");
+    expect(within(dialog).queryAllByTestId("move-folder")).toHaveLength(0);
+    await user.clear(within(dialog).getByTestId("move-filter"));
+    await user.type(within(dialog).getByTestId("move-filter"), "arch{Enter}");
+    await waitFor(() => {
+      expect(api.moveMessages).toHaveBeenCalledWith([1], "arch");
+    });
+    expect((await screen.findByTestId("action-move-again")).textContent).toBe("Erneut verschieben nach Archiv");
+  });
+
+  it("asks before opening a link of a plain-text message", async () => {
+    const { api } = fakeApi([message(1)]);
+    renderView(api, "en");
+    const user = userEvent.setup();
+    await user.click((await rows())[0]!);
+    const link = await screen.findByRole("link", { name: "https://example.com/plan" });
+    await user.click(link);
+    expect(screen.getByTestId("link-url").textContent).toBe("https://example.com/plan");
+    expect(api.openLink).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("link-open"));
+    expect(api.openLink).toHaveBeenCalledWith("https://example.com/plan");
+  });
+
+  it("refreshes rows in place on mail:changed and keeps the selection", async () => {
+    const data = [message(1), message(2), message(3)];
+    const { api, fire } = fakeApi(data);
+    renderView(api);
+    const user = userEvent.setup();
+    await user.click((await rows())[2]!);
+    data.unshift(message(9, { date: nowSeconds }));
+    fire({ folders: ["inbox"] });
+    await waitFor(() => {
+      expect(screen.getAllByTestId("message-row")).toHaveLength(4);
+    });
+    const selected = screen.getAllByTestId("message-row").filter((r) => r.getAttribute("aria-selected") === "true");
+    expect(selected.map((r) => r.getAttribute("data-message-id"))).toEqual(["3"]);
+  });
+});

@@ -1,0 +1,542 @@
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";
+import type { FlagState, Folder, MessageSort, MessageSummary, MessageView } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
+import { useI18n } from "../lib/i18n-context";
+import { folderLabel } from "../lib/tree";
+import { ErrorView } from "../components/ErrorView";
+import { Menu } from "../components/Menu";
+import { ConfirmDeleteDialog, ContextMenu, type ContextItem } from "./Dialogs";
+import { pluralForm } from "./format";
+import { MessageList } from "./MessageList";
+import { MoveDialog } from "./MoveDialog";
+import { nextReaderPosition, type MailPrefs } from "./prefs";
+import { ReaderPane, type ReaderApi } from "./ReaderPane";
+import { EMPTY_SELECTION, clickRow, pruneSelection, singleSelected, type Selection } from "./selection";
+import { actionFor } from "./shortcuts";
+import { UndoStack, inverse, type Operation, type UndoEntry } from "./undo";
+import { useMessageWindows, type ListApi } from "./use-message-windows";
+import { rowAt, type ListKey } from "./windowing";
+
+export type MailApi = ListApi &
+  ReaderApi &
+  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged">;
+
+/** What the rest of the window can ask of the mail view (drops on the folder tree). */
+export interface MailActions {
+  moveIds: (ids: number[], to: Folder) => void;
+}
+
+interface Props {
+  api: MailApi;
+  folders: readonly Folder[];
+  folder: Folder;
+  prefs: MailPrefs;
+  onPrefs: (prefs: MailPrefs) => void;
+  /** the folder just clicked, whose first rows are to be marked as painted */
+  paintFolder: string | null;
+  onPainted: () => void;
+  onCounts: (folderId: string, unread: number) => void;
+  onHelp: () => void;
+  actionsRef?: Ref<MailActions>;
+}
+
+interface Toast {
+  id: number;
+  text: string;
+  undo: boolean;
+}
+
+const PAGE = 500;
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef }: Props) {
+  const { t, lang } = useI18n();
+  const [order, setOrder] = useState<{ sort: MessageSort; descending: boolean }>({ sort: "date", descending: true });
+  const key = useMemo<ListKey>(() => ({ folderId: folder.id, ...order }), [folder.id, order]);
+  const data = useMessageWindows(api, key);
+  const [now, setNow] = useState(() => new Date());
+  const [sel, setSel] = useState<{ folderId: string; selection: Selection; cursor: number | null }>({
+    folderId: folder.id,
+    selection: EMPTY_SELECTION,
+    cursor: null,
+  });
+  const selection = sel.folderId === folder.id ? sel.selection : EMPTY_SELECTION;
+  const cursor = sel.folderId === folder.id ? sel.cursor : null;
+  const [undoStack] = useState(() => new UndoStack());
+  const [toast, setToast] = useState<Toast | null>(null);
+  const [dialog, setDialog] = useState<"move" | "confirmDelete" | null>(null);
+  const [context, setContext] = useState<{ x: number; y: number } | null>(null);
+  const [lastMove, setLastMove] = useState<Folder | null>(null);
+  const [confirmTargets, setConfirmTargets] = useState<MessageSummary[]>([]);
+  const toastSeq = useRef(0);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setNow(new Date());
+    }, 60_000);
+    return () => {
+      clearInterval(timer);
+    };
+  }, []);
+
+  const setSelection = useCallback(
+    (selection: Selection, cursor: number | null) => {
+      setSel({ folderId: folder.id, selection, cursor });
+    },
+    [folder.id],
+  );
+
+  const notify = useCallback((text: string, undo = false) => {
+    setToast({ id: ++toastSeq.current, text, undo });
+  }, []);
+
+  useEffect(() => {
+    if (!toast) return;
+    const timer = setTimeout(() => {
+      setToast((cur) => (cur?.id === toast.id ? null : cur));
+    }, 8000);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [toast]);
+
+  const counts = data.counts;
+  useEffect(() => {
+    if (counts) onCounts(folder.id, counts.unread);
+  }, [counts, folder.id, onCounts]);
+
+  // Rows refresh in place when the core says the folder changed; the selection stays by id.
+  const { reload } = data;
+  const refresh = useCallback(
+    async (folderId: string) => {
+      const gone = await reload(folderId);
+      if (gone.size > 0) setSel((s) => ({ ...s, selection: pruneSelection(s.selection, gone) }));
+    },
+    [reload],
+  );
+  useEffect(
+    () =>
+      api.onMailChanged((e) => {
+        const ids = e.folders.length === 0 ? [folder.id] : e.folders;
+        for (const id of ids) void refresh(id);
+      }),
+    [api, folder.id, refresh],
+  );
+
+  // ---- targets of an action ----
+  const loadedRows = data.loadedRows;
+  const selectedRows = useCallback((): { rows: MessageSummary[]; first: number } => {
+    const rows: MessageSummary[] = [];
+    let first = Number.MAX_SAFE_INTEGER;
+    for (const { index, row } of loadedRows()) {
+      if (selection.ids.has(row.id)) {
+        rows.push(row);
+        first = Math.min(first, index);
+      }
+    }
+    return { rows, first: first === Number.MAX_SAFE_INTEGER ? 0 : first };
+  }, [loadedRows, selection]);
+
+  const targets = useCallback(async (): Promise<{ rows: MessageSummary[]; first: number }> => {
+    if (!selection.all) return selectedRows();
+    // Ctrl+A: the whole folder, also the rows never loaded, page by page.
+    const rows: MessageSummary[] = [];
+    let after: string | null = null;
+    for (let start = 0; ; ) {
+      const w = await api.listMessages({ folderId: folder.id, sort: order.sort, descending: order.descending, start, count: PAGE, after });
+      rows.push(...w.rows);
+      start += w.rows.length;
+      after = w.next;
+      if (w.rows.length < PAGE || start >= w.total) break;
+    }
+    return { rows, first: 0 };
+  }, [api, folder.id, order, selection.all, selectedRows]);
+
+  /** After rows left the list: the row now at the place of the first one is selected. */
+  const selectAt = useCallback(
+    async (index: number) => {
+      await refresh(folder.id);
+      const total = data.cache.peek(key, 0)?.total ?? 0;
+      const row = rowAt(key, Math.min(index, Math.max(0, total - 1)), data.cache);
+      if (row) setSelection(clickRow(EMPTY_SELECTION, row.id, { shift: false, ctrl: false }, []), Math.min(index, total - 1));
+      else setSelection(EMPTY_SELECTION, null);
+    },
+    [refresh, folder.id, data, key, setSelection],
+  );
+
+  const failed = useCallback(
+    (e: unknown) => {
+      notify(toIpcError(e).message);
+    },
+    [notify],
+  );
+
+  const runOps = useCallback(
+    async (ops: Operation[]) => {
+      for (const op of ops) {
+        if (op.op === "markRead") await api.markRead(op.ids, op.read);
+        else if (op.op === "setFlag") await api.setFlag(op.ids, op.flag);
+        else await api.moveMessages(op.ids, op.to);
+      }
+    },
+    [api],
+  );
+
+  const remember = useCallback(
+    (entry: UndoEntry, text: string) => {
+      undoStack.push(entry);
+      notify(text, true);
+    },
+    [undoStack, notify],
+  );
+
+  const markRead = useCallback(
+    async (read: boolean) => {
+      const { rows } = await targets();
+      const ids = rows.filter((r) => r.read !== read).map((r) => r.id);
+      if (ids.length === 0) return;
+      await api.markRead(ids, read);
+      remember({ kind: "read", ids, read }, t(read ? "mail.done.read" : "mail.done.unread"));
+      await refresh(folder.id);
+    },
+    [targets, api, remember, t, refresh, folder.id],
+  );
+
+  const setFlag = useCallback(
+    async (flag: FlagState | "toggle") => {
+      const { rows } = await targets();
+      if (rows.length === 0) return;
+      const want: FlagState = flag === "toggle" ? (rows.every((r) => r.flag === "active") ? "none" : "active") : flag;
+      const previous = new Map(rows.filter((r) => r.flag !== want).map((r) => [r.id, r.flag] as const));
+      if (previous.size === 0) return;
+      await api.setFlag([...previous.keys()], want);
+      remember({ kind: "flag", previous }, t("mail.done.flag"));
+      await refresh(folder.id);
+    },
+    [targets, api, remember, t, refresh, folder.id],
+  );
+
+  const moveRows = useCallback(
+    async (rows: MessageSummary[], first: number, to: Folder) => {
+      const from = new Map(rows.filter((r) => r.folderId !== to.id).map((r) => [r.id, r.folderId] as const));
+      if (from.size === 0) return;
+      await api.moveMessages([...from.keys()], to.id);
+      setLastMove(to);
+      remember({ kind: "move", from, to: to.id }, t("mail.done.move", { folder: folderLabel(to, t) }));
+      await selectAt(first);
+    },
+    [api, remember, t, selectAt],
+  );
+
+  const move = useCallback(
+    async (to: Folder) => {
+      const { rows, first } = await targets();
+      await moveRows(rows, first, to);
+    },
+    [targets, moveRows],
+  );
+
+  const remove = useCallback(async () => {
+    const { rows, first } = await targets();
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.id);
+    const outcome = await api.deleteMessages(ids, false);
+    const from = new Map(rows.map((r) => [r.id, r.folderId] as const));
+    if (outcome.movedTo !== null) remember({ kind: "delete", from, movedTo: outcome.movedTo }, t("mail.done.delete"));
+    else notify(t("mail.done.deleteForever"));
+    await selectAt(first);
+  }, [targets, api, remember, notify, t, selectAt]);
+
+  const askDeleteForever = useCallback(async () => {
+    const { rows } = await targets();
+    if (rows.length === 0) return;
+    setConfirmTargets(rows);
+    setDialog("confirmDelete");
+  }, [targets]);
+
+  const deleteForever = useCallback(async () => {
+    const rows = confirmTargets;
+    setDialog(null);
+    if (rows.length === 0) return;
+    const first = selectedRows().first;
+    await api.deleteMessages(
+      rows.map((r) => r.id),
+      true,
+    );
+    notify(t("mail.done.deleteForever"));
+    await selectAt(first);
+  }, [confirmTargets, selectedRows, api, notify, t, selectAt]);
+
+  const undo = useCallback(async () => {
+    const entry = undoStack.pop();
+    if (!entry) return;
+    await runOps(inverse(entry));
+    setToast(null);
+    notify(t("mail.done.undone"));
+    await refresh(folder.id);
+  }, [undoStack, runOps, notify, t, refresh, folder.id]);
+
+  const moveIds = useCallback(
+    (ids: number[], to: Folder) => {
+      const wanted = new Set(ids);
+      const rows: MessageSummary[] = [];
+      let first = Number.MAX_SAFE_INTEGER;
+      for (const { index, row } of loadedRows()) {
+        if (wanted.has(row.id)) {
+          rows.push(row);
+          first = Math.min(first, index);
+        }
+      }
+      moveRows(rows, first === Number.MAX_SAFE_INTEGER ? 0 : first, to).catch(failed);
+    },
+    [loadedRows, moveRows, failed],
+  );
+  useImperativeHandle(actionsRef, () => ({ moveIds }), [moveIds]);
+
+  // ---- reading ----
+  const messageId = singleSelected(selection);
+  const markTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (markTimer.current) clearTimeout(markTimer.current);
+    },
+    [messageId],
+  );
+  const onShown = useCallback(
+    (view: MessageView) => {
+      if (view.message.read || prefs.markRead === "never") return;
+      const id = view.message.id;
+      const mark = () => {
+        api.markRead([id], true).then(() => refresh(folder.id), failed);
+      };
+      if (prefs.markRead === "immediately") mark();
+      else markTimer.current = setTimeout(mark, prefs.markReadDelay * 1000);
+    },
+    [prefs.markRead, prefs.markReadDelay, api, refresh, folder.id, failed],
+  );
+
+  const step = useCallback(
+    (delta: number) => {
+      const total = data.counts?.total ?? 0;
+      const from = cursor ?? -1;
+      const index = Math.max(0, Math.min(total - 1, from + delta));
+      const row = rowAt(key, index, data.cache);
+      if (row) setSelection(clickRow(selection, row.id, { shift: false, ctrl: false }, []), index);
+    },
+    [data, cursor, key, selection, setSelection],
+  );
+
+  const focusReader = useCallback(() => {
+    document.querySelector<HTMLElement>("[data-pane=reader]")?.focus();
+  }, []);
+
+  // ---- keys (the window-wide part of the shortcut table) ----
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (dialog !== null || context !== null || isTyping(e.target)) return;
+      const action = actionFor(e, "window");
+      let run: (() => Promise<unknown>) | null = null;
+      switch (action) {
+        case "markRead":
+          run = () => markRead(true);
+          break;
+        case "markUnread":
+          run = () => markRead(false);
+          break;
+        case "toggleFlag":
+          run = () => setFlag("toggle");
+          break;
+        case "delete":
+          run = remove;
+          break;
+        case "deleteForever":
+          run = askDeleteForever;
+          break;
+        case "moveTo":
+          if (selection.ids.size > 0 || selection.all) setDialog("move");
+          break;
+        case "nextMessage":
+          step(1);
+          break;
+        case "previousMessage":
+          step(-1);
+          break;
+        case "undo":
+          run = undo;
+          break;
+        case "readerPosition":
+          onPrefs({ ...prefs, reader: nextReaderPosition(prefs.reader) });
+          break;
+        default:
+          return;
+      }
+      e.preventDefault();
+      run?.().catch(failed);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  });
+
+  const anySelected = selection.all || selection.ids.size > 0;
+  const contextItems: ContextItem[] = [
+    { id: "read", label: t("mail.action.markRead"), onSelect: () => void markRead(true).catch(failed) },
+    { id: "unread", label: t("mail.action.markUnread"), onSelect: () => void markRead(false).catch(failed) },
+    { id: "flag", label: t("mail.action.flag"), onSelect: () => void setFlag("active").catch(failed) },
+    { id: "complete", label: t("mail.action.complete"), onSelect: () => void setFlag("complete").catch(failed) },
+    { id: "clear-flag", label: t("mail.action.clearFlag"), onSelect: () => void setFlag("none").catch(failed) },
+    {
+      id: "move",
+      label: t("mail.action.moveTo"),
+      onSelect: () => {
+        setDialog("move");
+      },
+    },
+    { id: "delete", label: t("mail.action.delete"), onSelect: () => void remove().catch(failed) },
+    { id: "delete-forever", label: t("mail.action.deleteForever"), onSelect: () => void askDeleteForever().catch(failed) },
+  ];
+
+  const button = (id: string, label: string, onClick: () => void, disabled = !anySelected) => (
+    <button type="button" data-testid={`action-${id}`} disabled={disabled} onClick={onClick}>
+      {label}
+    </button>
+  );
+
+  const viewItems = [
+    { id: "reader-right", label: t("mail.view.readerRight"), checked: prefs.reader === "right", onSelect: () => { onPrefs({ ...prefs, reader: "right" }); } },
+    { id: "reader-bottom", label: t("mail.view.readerBottom"), checked: prefs.reader === "bottom", onSelect: () => { onPrefs({ ...prefs, reader: "bottom" }); } },
+    { id: "reader-off", label: t("mail.view.readerOff"), checked: prefs.reader === "off", onSelect: () => { onPrefs({ ...prefs, reader: "off" }); } },
+    { id: "density-compact", label: t("mail.view.compact"), checked: prefs.density === "compact", onSelect: () => { onPrefs({ ...prefs, density: "compact" }); } },
+    { id: "density-comfortable", label: t("mail.view.comfortable"), checked: prefs.density === "comfortable", onSelect: () => { onPrefs({ ...prefs, density: "comfortable" }); } },
+    { id: "mark-read-now", label: t("mail.view.markReadNow"), checked: prefs.markRead === "immediately", onSelect: () => { onPrefs({ ...prefs, markRead: "immediately" }); } },
+    {
+      id: "mark-read-delay",
+      label: t("mail.view.markReadDelay", { seconds: prefs.markReadDelay }),
+      checked: prefs.markRead === "delay",
+      onSelect: () => {
+        onPrefs({ ...prefs, markRead: "delay" });
+      },
+    },
+    { id: "mark-read-never", label: t("mail.view.markReadNever"), checked: prefs.markRead === "never", onSelect: () => { onPrefs({ ...prefs, markRead: "never" }); } },
+    { id: "shortcuts", label: t("mail.view.shortcuts"), onSelect: onHelp },
+  ];
+
+  const selectedCount = selection.ids.size;
+  return (
+    <div className={`mail-view reader-${prefs.reader}`} data-testid="mail-view" data-folder-id={folder.id}>
+      <div className="mail-toolbar" role="toolbar" aria-label={t("mail.toolbar")}>
+        {button("read", t("mail.action.markRead"), () => void markRead(true).catch(failed))}
+        {button("unread", t("mail.action.markUnread"), () => void markRead(false).catch(failed))}
+        {button("flag", t("mail.action.flag"), () => void setFlag("active").catch(failed))}
+        {button("complete", t("mail.action.complete"), () => void setFlag("complete").catch(failed))}
+        {button("clear-flag", t("mail.action.clearFlag"), () => void setFlag("none").catch(failed))}
+        {button("delete", t("mail.action.delete"), () => void remove().catch(failed))}
+        {button("move", t("mail.action.moveTo"), () => {
+          setDialog("move");
+        })}
+        {lastMove &&
+          lastMove.id !== folder.id &&
+          button("move-again", t("mail.action.moveAgain", { folder: folderLabel(lastMove, t) }), () => void move(lastMove).catch(failed))}
+        {button("undo", t("mail.action.undo"), () => void undo().catch(failed), undoStack.size === 0)}
+        <span className="spacer" />
+        <Menu label={t("mail.view")} testId="mail-view-menu" items={viewItems} />
+      </div>
+      {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
+      <div className="mail-panes">
+        <MessageList
+          key={`${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
+          listKey={key}
+          folderKind={folder.kind}
+          data={data}
+          density={prefs.density}
+          now={now}
+          selection={selection}
+          cursor={cursor}
+          onSelection={setSelection}
+          onSort={(sort) => {
+            setOrder((o) => (o.sort === sort ? { sort, descending: !o.descending } : { sort, descending: sort === "date" || sort === "size" }));
+          }}
+          onOpen={focusReader}
+          onContextMenu={(x, y) => {
+            setContext({ x, y });
+          }}
+          paintFolder={paintFolder}
+          onPainted={onPainted}
+        />
+        {prefs.reader !== "off" && (
+          <ReaderPane
+            api={api}
+            messageId={messageId}
+            selectedCount={selectedCount}
+            allSelected={selection.all}
+            onShown={onShown}
+            notify={notify}
+            position={prefs.reader}
+          />
+        )}
+      </div>
+      {toast && (
+        <div className="toast" role="status" data-testid={toast.undo ? "undo-toast" : "toast"} key={toast.id}>
+          <span data-testid="toast-text">{toast.text}</span>
+          {toast.undo && (
+            <button type="button" data-testid="undo" onClick={() => void undo().catch(failed)}>
+              {t("mail.action.undo")}
+            </button>
+          )}
+          <button
+            type="button"
+            className="toast-close"
+            aria-label={t("mail.toast.dismiss")}
+            title={t("mail.toast.dismiss")}
+            onClick={() => {
+              setToast(null);
+            }}
+          >
+            ×
+          </button>
+        </div>
+      )}
+      {context && (
+        <ContextMenu
+          x={context.x}
+          y={context.y}
+          items={contextItems}
+          onClose={() => {
+            setContext(null);
+          }}
+        />
+      )}
+      {dialog === "move" && (
+        <MoveDialog
+          folders={folders}
+          currentId={folder.id}
+          onClose={() => {
+            setDialog(null);
+          }}
+          onMove={(to) => {
+            setDialog(null);
+            move(to).catch(failed);
+          }}
+        />
+      )}
+      {dialog === "confirmDelete" && (
+        <ConfirmDeleteDialog
+          text={
+            pluralForm(confirmTargets.length, lang) === "one"
+              ? t("mail.confirmDelete.one")
+              : t("mail.confirmDelete.other", { count: confirmTargets.length })
+          }
+          onConfirm={() => void deleteForever().catch(failed)}
+          onClose={() => {
+            setDialog(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { MessageBody, MessageView } from "../lib/bindings";
+import { CommandError } from "../lib/ipc";
+import { translator, type Lang } from "../lib/i18n";
+import { I18nContext } from "../lib/i18n-context";
+import { ReaderPane, type ReaderApi } from "./ReaderPane";
+
+afterEach(cleanup);
+
+function view(id: number, body: Partial<MessageBody> = {}): MessageView {
+  return {
+    message: {
+      id,
+      folderId: "inbox",
+      subject: `Nachricht ${id}`,
+      from: { name: "Thomas Becker", addr: "thomas@example.de" },
+      to: [],
+      date: 1_780_000_000,
+      preview: "",
+      read: true,
+      flag: "none",
+      importance: "normal",
+      hasAttachments: true,
+      size: 100,
+      pending: false,
+    },
+    to: [{ name: "Alice", addr: "alice@example.de" }],
+    cc: [],
+    body: { format: "plain", text: `Text ${id}`, html: "", remoteBlocked: 0, remoteAllowed: false, complete: true, ...body },
+    attachments: [{ id: 7, name: "Angebot.pdf", contentType: "application/pdf", size: 48_000, inline: false }],
+    invitation: null,
+  };
+}
+
+function deferred<T>() {
+  let resolve: (v: T) => void = () => undefined;
+  let reject: (e: unknown) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function fakeApi(over: Partial<ReaderApi> = {}) {
+  return {
+    messageView: vi.fn((id: number) => Promise.resolve(view(id))),
+    fetchMessageBody: vi.fn((id: number) => Promise.resolve(view(id))),
+    openAttachment: vi.fn(() => Promise.resolve(null)),
+    saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/Angebot.pdf")),
+    openLink: vi.fn(() => Promise.resolve(null)),
+    allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    ...over,
+  } satisfies ReaderApi;
+}
+
+function renderPane(api: ReaderApi, messageId: number | null, notify = vi.fn(), lang: Lang = "de") {
+  const ui = (id: number | null) => (
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <ReaderPane api={api} messageId={id} selectedCount={1} allSelected={false} onShown={() => undefined} notify={notify} position="right" />
+    </I18nContext.Provider>
+  );
+  const r = render(ui(messageId));
+  return { ...r, show: (id: number | null) => { r.rerender(ui(id)); } };
+}
+
+describe("ReaderPane", () => {
+  it("ignores an answer for a message no longer selected", async () => {
+    const slow = deferred<MessageView>();
+    const api = fakeApi({ messageView: vi.fn((id: number) => (id === 1 ? slow.promise : Promise.resolve(view(id)))) });
+    const { show } = renderPane(api, 1);
+    show(2);
+    expect((await screen.findByTestId("reader-subject")).textContent).toBe("Nachricht 2");
+    slow.resolve(view(1));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getByTestId("reader-subject").textContent).toBe("Nachricht 2");
+  });
+
+  it("fetches an incomplete body and says so plainly when offline", async () => {
+    const api = fakeApi({
+      messageView: vi.fn((id: number) => Promise.resolve(view(id, { format: "none", text: "", complete: false }))),
+      fetchMessageBody: vi.fn(() => Promise.reject(new CommandError({ code: "unreachable", message: "offline", detail: "" }))),
+    });
+    renderPane(api, 3);
+    expect((await screen.findByTestId("reader-offline")).textContent).toBe(
+      "Der Text dieser Nachricht ist noch nicht auf diesem Computer. Er wird geladen, sobald Sie online sind.",
+    );
+    expect(api.fetchMessageBody).toHaveBeenCalledWith(3, false);
+  });
+
+  it("shows HTML in a sandboxed frame and loads blocked remote content on request", async () => {
+    const api = fakeApi({
+      messageView: vi.fn((id: number, allow: boolean) =>
+        Promise.resolve(view(id, { format: "html", html: "<p>Hallo</p>", remoteBlocked: allow ? 0 : 2, remoteAllowed: allow })),
+      ),
+    });
+    renderPane(api, 4);
+    const frame = await screen.findByTestId("reader-html");
+    expect(frame.getAttribute("sandbox")).toBe("allow-scripts");
+    expect(frame.getAttribute("srcdoc")).toContain("<p>Hallo</p>");
+    expect(frame.getAttribute("srcdoc")).not.toContain("https:");
+    const user = userEvent.setup();
+    expect(screen.getByTestId("remote-always").textContent).toBe("Immer für thomas@example.de");
+    await user.click(screen.getByTestId("remote-load"));
+    await waitFor(() => {
+      expect(screen.queryByTestId("remote-bar")).toBeNull();
+    });
+    expect(api.messageView).toHaveBeenLastCalledWith(4, true);
+    expect(screen.getByTestId("reader-html").getAttribute("srcdoc")).toContain("img-src data: https:");
+  });
+
+  it("remembers a sender and reloads", async () => {
+    const api = fakeApi({
+      messageView: vi.fn((id: number, allow: boolean) =>
+        Promise.resolve(view(id, { format: "html", html: "<p>x</p>", remoteBlocked: allow ? 0 : 1, remoteAllowed: allow })),
+      ),
+    });
+    renderPane(api, 5);
+    await userEvent.click(await screen.findByTestId("remote-always"));
+    expect(api.allowRemoteContent).toHaveBeenCalledWith("thomas@example.de");
+    await waitFor(() => {
+      expect(screen.queryByTestId("remote-bar")).toBeNull();
+    });
+  });
+
+  it("saves an attachment to Downloads and shows where", async () => {
+    const notify = vi.fn();
+    const api = fakeApi();
+    renderPane(api, 6, notify, "en");
+    await userEvent.click(await screen.findByTestId("attachment-save"));
+    expect(api.saveAttachment).toHaveBeenCalledWith(7, null);
+    await waitFor(() => {
+      expect(notify).toHaveBeenCalledWith("Saved to /home/alice/Downloads/Angebot.pdf");
+    });
+    await userEvent.click(screen.getByTestId("attachment-open"));
+    expect(api.openAttachment).toHaveBeenCalledWith(7);
+  });
+});

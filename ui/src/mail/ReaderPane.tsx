@@ -1,0 +1,427 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { Address, AttachmentInfo, Invitation, IpcError, MessageView } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
+import { useI18n } from "../lib/i18n-context";
+import type { Lang } from "../lib/i18n";
+import { ErrorView } from "../components/ErrorView";
+import { LOCALE, formatFullDate, formatSize, pluralForm } from "./format";
+import { MESSAGE_SANDBOX, buildMessageDocument, isLinkMessage, openableLink } from "./iframe-doc";
+import { linkify } from "./linkify";
+import { FileIcon } from "./icons";
+
+export type ReaderApi = Pick<
+  Api,
+  "messageView" | "fetchMessageBody" | "openAttachment" | "saveAttachment" | "openLink" | "allowRemoteContent"
+>;
+
+interface Props {
+  api: ReaderApi;
+  messageId: number | null;
+  /** how many messages are selected (the reader shows one only when exactly one is) */
+  selectedCount: number;
+  allSelected: boolean;
+  /** a message is on screen (for marking it read) */
+  onShown: (view: MessageView) => void;
+  notify: (text: string) => void;
+  position: "right" | "bottom";
+}
+
+interface Loaded {
+  id: number;
+  view: MessageView | null;
+  error: IpcError | null;
+  /** the full body is being fetched from the server */
+  fetching: boolean;
+  /** fetching failed (offline): show what is cached */
+  fetchFailed: boolean;
+}
+
+/** Addresses as Outlook shows them: names separated by semicolons, the address as a tooltip. */
+function Addresses({ list }: { list: readonly Address[] }) {
+  return (
+    <>
+      {list.map((a, i) => (
+        <span key={i} title={a.addr}>
+          {a.name || a.addr}
+          {i < list.length - 1 && "; "}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function attachmentKind(a: AttachmentInfo): "image" | "pdf" | "other" {
+  if (a.contentType.startsWith("image/")) return "image";
+  if (a.contentType === "application/pdf") return "pdf";
+  return "other";
+}
+
+function inviteWhen(inv: Invitation, lang: Lang): string {
+  const start = new Date(inv.start);
+  const end = new Date(inv.end);
+  if (Number.isNaN(start.getTime())) return inv.start;
+  const options: Intl.DateTimeFormatOptions = inv.allDay
+    ? { weekday: "short", day: "2-digit", month: "2-digit", year: "numeric" }
+    : { weekday: "short", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  const f = new Intl.DateTimeFormat(LOCALE[lang], options);
+  if (Number.isNaN(end.getTime())) return f.format(start);
+  return f.formatRange(start, inv.allDay ? new Date(end.getTime() - 1) : end);
+}
+
+export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position }: Props) {
+  const { t, lang } = useI18n();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [link, setLink] = useState<{ url: string; text: string } | null>(null);
+  const token = useRef(0);
+  const frameRef = useRef<HTMLIFrameElement>(null);
+  const paintedFor = useRef<number | null>(null);
+
+  const load = useCallback(
+    (id: number, allowRemote: boolean) => {
+      const mine = ++token.current;
+      const live = () => token.current === mine;
+      const fetchBody = () => {
+        setLoaded((l) => (l && l.id === id ? { ...l, fetching: true, fetchFailed: false } : l));
+        api.fetchMessageBody(id, allowRemote).then(
+          (view) => {
+            if (live()) setLoaded({ id, view, error: null, fetching: false, fetchFailed: false });
+          },
+          () => {
+            if (live()) setLoaded((l) => (l && l.id === id ? { ...l, fetching: false, fetchFailed: true } : l));
+          },
+        );
+      };
+      api.messageView(id, allowRemote).then(
+        (view) => {
+          if (!live()) return;
+          setLoaded({ id, view, error: null, fetching: !view.body.complete, fetchFailed: false });
+          if (!view.body.complete) fetchBody();
+        },
+        (e: unknown) => {
+          if (live()) setLoaded({ id, view: null, error: toIpcError(e), fetching: false, fetchFailed: false });
+        },
+      );
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    if (messageId === null) {
+      token.current++;
+      return;
+    }
+    load(messageId, false);
+  }, [messageId, load]);
+
+  const current = loaded && loaded.id === messageId ? loaded : null;
+  const view = current?.view ?? null;
+
+  // Mark as read (the caller decides when), once per message shown.
+  const shownFor = useRef<number | null>(null);
+  useEffect(() => {
+    if (!view || shownFor.current === view.message.id) return;
+    shownFor.current = view.message.id;
+    onShown(view);
+  }, [view, onShown]);
+
+  // Links clicked in the HTML frame arrive as messages from that frame only.
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      if (!frameRef.current || e.source !== frameRef.current.contentWindow || !isLinkMessage(e.data)) return;
+      const url = openableLink(e.data.href);
+      if (url) setLink({ url, text: e.data.text });
+    };
+    window.addEventListener("message", onMessage);
+    return () => {
+      window.removeEventListener("message", onMessage);
+    };
+  }, []);
+
+  const markPainted = useCallback((id: number) => {
+    if (paintedFor.current === id) return;
+    paintedFor.current = id;
+    requestAnimationFrame(() => {
+      performance.mark("kontor:body-painted", { detail: { messageId: id } });
+    });
+  }, []);
+
+  const body = view?.body ?? null;
+  const plainShown = view !== null && body !== null && body.format !== "html";
+  useEffect(() => {
+    if (plainShown) markPainted(view.message.id);
+  }, [plainShown, view, markPainted]);
+
+  const srcDoc = useMemo(() => (body && body.format === "html" ? buildMessageDocument(body.html, body.remoteAllowed) : null), [body]);
+
+  const run = (p: Promise<unknown>) => {
+    p.catch((e: unknown) => {
+      notify(toIpcError(e).message);
+    });
+  };
+
+  const save = (attachments: readonly AttachmentInfo[]) => {
+    run(
+      (async () => {
+        const paths: string[] = [];
+        for (const a of attachments) paths.push(await api.saveAttachment(a.id, null));
+        notify(t("mail.att.saved", { path: paths.join("; ") }));
+      })(),
+    );
+  };
+
+  if (messageId === null) {
+    const text =
+      allSelected
+        ? t("mail.allSelected")
+        : selectedCount > 1
+          ? t(pluralForm(selectedCount, lang) === "one" ? "mail.selected.one" : "mail.selected.other", { count: selectedCount })
+          : t("mail.reader.nothing");
+    return (
+      <section className={`reader reader-${position} reader-empty`} data-testid="reader" data-pane="reader" tabIndex={0} aria-label={t("mail.reader.label")}>
+        <p className="muted">{text}</p>
+      </section>
+    );
+  }
+
+  let content: ReactNode;
+  if (current?.error) {
+    content = <ErrorView error={current.error} heading={t("mail.reader.failed")} />;
+  } else if (!view || !body) {
+    content = (
+      <p className="muted reader-loading" aria-busy="true">
+        <span className="spinner inline" /> {t("mail.reader.loading")}
+      </p>
+    );
+  } else {
+    const m = view.message;
+    const attachments = view.attachments.filter((a) => !a.inline);
+    const inv = view.invitation;
+    content = (
+      <>
+        <header className="reader-head">
+          <h2 className="reader-subject" data-testid="reader-subject">
+            {m.subject || t("mail.noSubject")}
+          </h2>
+          <dl className="reader-fields">
+            <dt>{t("mail.reader.from")}</dt>
+            <dd data-testid="reader-from">
+              <strong>{m.from.name || m.from.addr}</strong>
+              {m.from.name && m.from.addr && <span className="muted addr">{m.from.addr}</span>}
+            </dd>
+            {view.to.length > 0 && (
+              <>
+                <dt>{t("mail.reader.to")}</dt>
+                <dd data-testid="reader-to">
+                  <Addresses list={view.to} />
+                </dd>
+              </>
+            )}
+            {view.cc.length > 0 && (
+              <>
+                <dt>{t("mail.reader.cc")}</dt>
+                <dd data-testid="reader-cc">
+                  <Addresses list={view.cc} />
+                </dd>
+              </>
+            )}
+            <dt>{t("mail.reader.date")}</dt>
+            <dd data-testid="reader-date">{formatFullDate(m.date, lang)}</dd>
+          </dl>
+        </header>
+        {inv && (
+          <section className="invitation" data-testid="invitation">
+            <h3>{t("mail.invite.title")}</h3>
+            <dl className="reader-fields">
+              <dt>{t("mail.invite.when")}</dt>
+              <dd data-testid="invitation-when">
+                {inviteWhen(inv, lang)}
+                {inv.allDay && <span className="muted"> ({t("mail.invite.allDay")})</span>}
+              </dd>
+              {inv.location && (
+                <>
+                  <dt>{t("mail.invite.where")}</dt>
+                  <dd data-testid="invitation-where">{inv.location}</dd>
+                </>
+              )}
+              {inv.organizer && (
+                <>
+                  <dt>{t("mail.invite.organizer")}</dt>
+                  <dd data-testid="invitation-organizer">{inv.organizer}</dd>
+                </>
+              )}
+            </dl>
+          </section>
+        )}
+        {attachments.length > 0 && (
+          <section className="attachments" data-testid="attachments" aria-label={t("mail.att.label")}>
+            <ul>
+              {attachments.map((a) => (
+                <li key={a.id} className="attachment" data-testid="attachment" data-attachment-id={a.id}>
+                  <span className="att-icon" aria-hidden="true">
+                    <FileIcon kind={attachmentKind(a)} />
+                  </span>
+                  <span className="att-name" title={a.name}>
+                    {a.name}
+                  </span>
+                  <span className="muted att-size">{formatSize(a.size, lang)}</span>
+                  <button
+                    type="button"
+                    data-testid="attachment-open"
+                    onClick={() => {
+                      run(api.openAttachment(a.id));
+                    }}
+                  >
+                    {t("mail.att.open")}
+                  </button>
+                  <button
+                    type="button"
+                    data-testid="attachment-save"
+                    onClick={() => {
+                      save([a]);
+                    }}
+                  >
+                    {t("mail.att.save")}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {attachments.length > 1 && (
+              <button
+                type="button"
+                data-testid="attachment-save-all"
+                onClick={() => {
+                  save(attachments);
+                }}
+              >
+                {t("mail.att.saveAll")}
+              </button>
+            )}
+          </section>
+        )}
+        {body.remoteBlocked > 0 && !body.remoteAllowed && (
+          <div className="remote-bar" role="status" data-testid="remote-bar">
+            <span>{t("mail.remote.blocked")}</span>
+            <button
+              type="button"
+              data-testid="remote-load"
+              onClick={() => {
+                load(m.id, true);
+              }}
+            >
+              {t("mail.remote.load")}
+            </button>
+            {m.from.addr && (
+              <button
+                type="button"
+                data-testid="remote-always"
+                onClick={() => {
+                  run(
+                    api.allowRemoteContent(m.from.addr).then(() => {
+                      load(m.id, true);
+                    }),
+                  );
+                }}
+              >
+                {t("mail.remote.always", { sender: m.from.addr })}
+              </button>
+            )}
+          </div>
+        )}
+        {current?.fetching && (
+          <p className="muted reader-fetching" data-testid="reader-fetching" aria-busy="true">
+            <span className="spinner inline" /> {t("mail.reader.loading")}
+          </p>
+        )}
+        {body.format === "none" ? (
+          !current?.fetching && (
+            <p className="reader-offline" data-testid="reader-offline">
+              {t("mail.reader.offline")}
+            </p>
+          )
+        ) : body.format === "html" && srcDoc !== null ? (
+          <iframe
+            key={`${m.id}:${body.remoteAllowed ? "r" : "l"}`}
+            ref={frameRef}
+            className="reader-html"
+            data-testid="reader-html"
+            title={t("mail.reader.frameTitle")}
+            sandbox={MESSAGE_SANDBOX}
+            srcDoc={srcDoc}
+            onLoad={() => {
+              markPainted(m.id);
+            }}
+          />
+        ) : (
+          <div className="reader-text" data-testid="reader-text">
+            {linkify(body.text).map((p, i) =>
+              p.kind === "text" ? (
+                <span key={i}>{p.text}</span>
+              ) : (
+                <a
+                  key={i}
+                  href={p.href}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    const url = openableLink(p.href);
+                    if (url) setLink({ url, text: p.text });
+                  }}
+                >
+                  {p.text}
+                </a>
+              ),
+            )}
+          </div>
+        )}
+        {current?.fetchFailed && body.format !== "none" && (
+          <p className="muted" data-testid="reader-partial">
+            {t("mail.reader.offline")}
+          </p>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <section
+      className={`reader reader-${position}`}
+      data-testid="reader"
+      data-message-id={messageId}
+      data-pane="reader"
+      tabIndex={0}
+      aria-label={t("mail.reader.label")}
+    >
+      {content}
+      {link && (
+        <div className="link-confirm" role="alertdialog" aria-label={t("mail.link.confirm")} data-testid="link-confirm">
+          <p>{t("mail.link.confirm")}</p>
+          <p className="link-url" data-testid="link-url">
+            {link.url}
+          </p>
+          <div className="dialog-buttons">
+            <button
+              type="button"
+              data-testid="link-open"
+              autoFocus
+              onClick={() => {
+                const url = link.url;
+                setLink(null);
+                run(api.openLink(url));
+              }}
+            >
+              {t("mail.link.open")}
+            </button>
+            <button
+              type="button"
+              data-testid="link-cancel"
+              onClick={() => {
+                setLink(null);
+              }}
+            >
+              {t("mail.cancel")}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+// The message list's data: windows of rows fetched on demand into an LRU cache shared by all
+// folders and sorts, refreshed in place when the core says a folder's messages changed.
+import { useCallback, useMemo, useState } from "react";
+import type { IpcError, MessageSummary } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
+import { WINDOW_SIZE, WindowCache, listKeyString, requestFor, type ListKey } from "./windowing";
+
+export type ListApi = Pick<Api, "listMessages">;
+
+export interface ListCounts {
+  key: string;
+  total: number;
+  unread: number;
+}
+
+export interface MessageWindows {
+  cache: WindowCache;
+  /** bumps on every change of the cache (a render dependency) */
+  version: number;
+  /** counts of the list shown, null until its first window is in */
+  counts: ListCounts | null;
+  error: IpcError | null;
+  /** Loads the windows not yet held (those being fetched are not asked for twice). */
+  ensure: (indexes: readonly number[]) => void;
+  /** Fetches every held window of a folder again, in order (keyset from the fresh window before).
+   * Resolves to the ids that were in the old windows and are in none of the new ones. */
+  reload: (folderId: string) => Promise<Set<number>>;
+  /** The loaded rows of the list shown, by list index (sparse). */
+  loadedRows: () => { index: number; row: MessageSummary }[];
+}
+
+export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWindows {
+  const [cache] = useState(() => new WindowCache());
+  const [inflight] = useState(() => new Set<string>());
+  const [version, setVersion] = useState(0);
+  const [countsByKey, setCountsByKey] = useState<ReadonlyMap<string, ListCounts>>(new Map());
+  const [error, setError] = useState<IpcError | null>(null);
+  const keyString = key ? listKeyString(key) : null;
+
+  const noteCounts = useCallback((k: ListKey, total: number, unread: number) => {
+    const id = listKeyString(k);
+    setCountsByKey((prev) => {
+      const old = prev.get(id);
+      if (old && old.total === total && old.unread === unread) return prev;
+      const next = new Map(prev);
+      next.set(id, { key: id, total, unread });
+      return next;
+    });
+  }, []);
+
+  const fetchWindow = useCallback(
+    async (k: ListKey, index: number) => {
+      const w = await api.listMessages(requestFor(k, index, cache));
+      cache.set(k, index, w);
+      // A shrunken folder: windows past its end are gone.
+      for (const i of cache.indexes(k)) {
+        if (i > 0 && i * WINDOW_SIZE >= w.total) cache.delete(k, i);
+      }
+      noteCounts(k, w.total, w.unread);
+      setVersion((v) => v + 1);
+      return w;
+    },
+    [api, cache, noteCounts],
+  );
+
+  const ensure = useCallback(
+    (indexes: readonly number[]) => {
+      if (!key) return;
+      for (const index of indexes) {
+        const id = `${listKeyString(key)}\u0000${index}`;
+        if (cache.peek(key, index) || inflight.has(id)) continue;
+        inflight.add(id);
+        fetchWindow(key, index).then(
+          () => {
+            inflight.delete(id);
+            setError(null);
+          },
+          (e: unknown) => {
+            inflight.delete(id);
+            setError(toIpcError(e));
+          },
+        );
+      }
+    },
+    [key, cache, inflight, fetchWindow],
+  );
+
+  const reload = useCallback(
+    async (folderId: string) => {
+      const before = new Set<number>();
+      const after = new Set<number>();
+      for (const k of cache.keysOfFolder(folderId)) {
+        const indexes = cache.indexes(k);
+        for (const i of indexes) for (const r of cache.peek(k, i)?.rows ?? []) before.add(r.id);
+        for (const i of indexes) {
+          try {
+            const w = await fetchWindow(k, i);
+            for (const r of w.rows) after.add(r.id);
+            if (w.rows.length < WINDOW_SIZE) break;
+          } catch (e) {
+            setError(toIpcError(e));
+            return new Set<number>();
+          }
+        }
+      }
+      return new Set([...before].filter((id) => !after.has(id)));
+    },
+    [cache, fetchWindow],
+  );
+
+  const loadedRows = useCallback(() => {
+    if (!key) return [];
+    const out: { index: number; row: MessageSummary }[] = [];
+    for (const i of cache.indexes(key)) {
+      const w = cache.peek(key, i);
+      if (!w) continue;
+      w.rows.forEach((row, n) => out.push({ index: w.start + n, row }));
+    }
+    return out;
+  }, [key, cache]);
+
+  const counts = keyString ? (countsByKey.get(keyString) ?? null) : null;
+  return useMemo(
+    () => ({ cache, version, counts, error, ensure, reload, loadedRows }),
+    [cache, version, counts, error, ensure, reload, loadedRows],
+  );
+}
