@@ -259,6 +259,41 @@ describe("MailView", () => {
     expect(api.openLink).toHaveBeenCalledWith("https://example.com/plan");
   });
 
+  it("moves with the arrow keys, End and Ctrl+. / Ctrl+, and opens with Enter", async () => {
+    const { api } = fakeApi([message(1), message(2), message(3), message(4)]);
+    renderView(api);
+    const user = userEvent.setup();
+    await user.click((await rows())[0]!);
+    const selectedId = () =>
+      screen
+        .getAllByTestId("message-row")
+        .filter((r) => r.getAttribute("aria-selected") === "true")
+        .map((r) => r.getAttribute("data-message-id"));
+    await user.keyboard("{ArrowDown}");
+    expect(selectedId()).toEqual(["2"]);
+    expect(document.activeElement?.getAttribute("data-message-id")).toBe("2");
+    await user.keyboard("{Shift>}{ArrowDown}{/Shift}");
+    expect(selectedId()).toEqual(["2", "3"]);
+    await user.keyboard("{End}");
+    expect(selectedId()).toEqual(["4"]);
+    await user.keyboard("{Control>}{ArrowUp}{ArrowUp}{/Control}");
+    expect(selectedId()).toEqual(["4"]);
+    await user.keyboard("{Control>} {/Control}");
+    expect(selectedId()).toEqual(["2", "4"]);
+    await user.keyboard("{Control>},{/Control}");
+    expect(selectedId()).toEqual(["1"]);
+    await user.keyboard("{Control>}.{/Control}");
+    expect(selectedId()).toEqual(["2"]);
+    await user.keyboard("{End}");
+    await user.keyboard("{Control>}.{/Control}");
+    expect(selectedId()).toEqual(["4"]);
+    await user.click(screen.getAllByTestId("message-row")[3]!);
+    await screen.findByTestId("reader-subject");
+    screen.getAllByTestId("message-row")[3]!.focus();
+    await user.keyboard("{Enter}");
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("reader");
+  });
+
   it("refreshes rows in place on mail:changed and keeps the selection", async () => {
     const data = [message(1), message(2), message(3)];
     const { api, fire } = fakeApi(data);

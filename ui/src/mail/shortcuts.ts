@@ -20,6 +20,7 @@ export type Action =
   | "help"
   | "open"
   | "selectAll"
+  | "toggleRow"
   | "rowUp"
   | "rowDown"
   | "firstRow"
@@ -56,6 +57,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "help", chords: ["?"], scope: "window", label: "keys.help" },
   { action: "open", chords: ["Enter"], scope: "list", label: "keys.open" },
   { action: "selectAll", chords: ["Ctrl+A"], scope: "list", label: "keys.selectAll" },
+  { action: "toggleRow", chords: ["Ctrl+Space"], scope: "list", label: "keys.toggleRow" },
   { action: "rowUp", chords: ["ArrowUp"], scope: "list", label: "keys.rowUp" },
   { action: "rowDown", chords: ["ArrowDown"], scope: "list", label: "keys.rowDown" },
   { action: "firstRow", chords: ["Home"], scope: "list", label: "keys.firstRow" },
@@ -72,6 +74,7 @@ const KEY_LABEL: Record<string, MessageKey> = {
   Delete: "key.delete",
   Insert: "key.insert",
   Enter: "key.enter",
+  Space: "key.space",
   ArrowUp: "key.up",
   ArrowDown: "key.down",
   Home: "key.home",
