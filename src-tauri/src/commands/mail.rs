@@ -9,7 +9,7 @@ use kontor_core::{
     DeleteOutcome, FlagState, Id, IpcError, Kontor, MessageView, MessageWindow,
     MessageWindowRequest, PendingOperation,
 };
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event;
 
@@ -211,9 +211,11 @@ pub async fn discard_operation(shell: State<'_, Shell>, id: Id) -> Result<(), Ip
         .await
 }
 
-/// Sends every mail change notice of the core to the windows.
+/// Sends every mail change notice of the core to the windows, and keeps the tray's unread
+/// count current.
 pub async fn forward_mail_changes(app: AppHandle, core: Kontor) {
     let mut changes = core.mail_changes();
+    inbox_unread_to_tray(&app, &core).await;
     loop {
         match changes.recv().await {
             Ok(c) => {
@@ -229,5 +231,19 @@ pub async fn forward_mail_changes(app: AppHandle, core: Kontor) {
             }
             Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
         }
+        inbox_unread_to_tray(&app, &core).await;
     }
+}
+
+async fn inbox_unread_to_tray(app: &AppHandle, core: &Kontor) {
+    let Ok(folders) = core.folders().await else {
+        return;
+    };
+    let unread = folders
+        .iter()
+        .find(|f| f.kind == kontor_core::FolderKind::Inbox)
+        .and_then(|f| f.unread)
+        .unwrap_or(0);
+    let lang = app.state::<Shell>().lang();
+    crate::tray::set_unread(app, unread, lang);
 }
