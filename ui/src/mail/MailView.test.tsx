@@ -294,6 +294,21 @@ describe("MailView", () => {
     expect(document.activeElement?.getAttribute("data-testid")).toBe("reader");
   });
 
+  it("opens the context menu with Shift+F10 and acts on the selection", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api, "en");
+    const user = userEvent.setup();
+    await user.click((await rows())[1]!);
+    await user.keyboard("{Shift>}{F10}{/Shift}");
+    const menu = await screen.findByTestId("context-menu");
+    expect(within(menu).getAllByRole("menuitem").map((b) => b.textContent)).toContain("Delete permanently");
+    await user.click(within(menu).getByTestId("context-complete"));
+    await waitFor(() => {
+      expect(api.setFlag).toHaveBeenCalledWith([2], "complete");
+    });
+    expect(screen.queryByTestId("context-menu")).toBeNull();
+  });
+
   it("refreshes rows in place on mail:changed and keeps the selection", async () => {
     const data = [message(1), message(2), message(3)];
     const { api, fire } = fakeApi(data);

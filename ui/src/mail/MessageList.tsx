@@ -217,6 +217,13 @@ export function MessageList(props: Props) {
       case "open":
         onOpen();
         break;
+      case "contextMenu": {
+        const el = gridRef.current?.querySelector<HTMLElement>(`[data-message-index="${cursor ?? -1}"]`);
+        if (!el || (selection.ids.size === 0 && !selection.all)) return;
+        const box = el.getBoundingClientRect();
+        onContextMenu(box.left + 40, box.bottom);
+        break;
+      }
       default:
         return;
     }

@@ -21,6 +21,7 @@ export type Action =
   | "open"
   | "selectAll"
   | "toggleRow"
+  | "contextMenu"
   | "rowUp"
   | "rowDown"
   | "firstRow"
@@ -58,6 +59,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "open", chords: ["Enter"], scope: "list", label: "keys.open" },
   { action: "selectAll", chords: ["Ctrl+A"], scope: "list", label: "keys.selectAll" },
   { action: "toggleRow", chords: ["Ctrl+Space"], scope: "list", label: "keys.toggleRow" },
+  { action: "contextMenu", chords: ["Shift+F10", "ContextMenu"], scope: "list", label: "keys.contextMenu" },
   { action: "rowUp", chords: ["ArrowUp"], scope: "list", label: "keys.rowUp" },
   { action: "rowDown", chords: ["ArrowDown"], scope: "list", label: "keys.rowDown" },
   { action: "firstRow", chords: ["Home"], scope: "list", label: "keys.firstRow" },
@@ -74,6 +76,7 @@ const KEY_LABEL: Record<string, MessageKey> = {
   Delete: "key.delete",
   Insert: "key.insert",
   Enter: "key.enter",
+  ContextMenu: "key.menu",
   Space: "key.space",
   ArrowUp: "key.up",
   ArrowDown: "key.down",
