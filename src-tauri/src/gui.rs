@@ -80,6 +80,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
         .manage(shell)
         .plugin(session)
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             // Before anything can emit one of the typed events.

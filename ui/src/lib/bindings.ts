@@ -28,6 +28,8 @@ export const commands = {
 	/**  A message for the reading pane, from the cache (never waits for the server). */
 	messageView: (messageId: Id, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("message_view", { messageId, allowRemote })),
 	moveMessages: (messageIds: Id[], toFolder: string) => typedError<null, IpcError>(__TAURI_INVOKE("move_messages", { messageIds, toFolder })),
+	/**  Whether new mail in the Inbox shows a desktop notification. */
+	newMailNotifications: () => typedError<boolean, IpcError>(__TAURI_INVOKE("new_mail_notifications")),
 	/**  Opens an attachment with the system's program for its type (from a temporary copy). */
 	openAttachment: (attachmentId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("open_attachment", { attachmentId })),
 	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
@@ -62,6 +64,8 @@ export const commands = {
 	 */
 	setLanguage: (lang: Lang) => typedError<null, IpcError>(__TAURI_INVOKE("set_language", { lang })),
 	setFlag: (messageIds: Id[], flag: FlagState) => typedError<null, IpcError>(__TAURI_INVOKE("set_flag", { messageIds, flag })),
+	/**  Switches the desktop notification for new mail on or off. */
+	setNewMailNotifications: (on: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_new_mail_notifications", { on })),
 	/**  Stores autohide and its seconds (refused under policy) and applies them to the window. */
 	setReminderSettings: (autohide: boolean, autohideSeconds: number) => typedError<ReminderSettings, IpcError>(__TAURI_INVOKE("set_reminder_settings", { autohide, autohideSeconds })),
 	/**  Changes one of the user's own settings; refused when policy locks it. */

@@ -33,8 +33,8 @@ pub use drafts::SavedDraft;
 pub use mail::OutgoingMail;
 pub use messages::{
     AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
-    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, PendingKind,
-    PendingOperation, PendingState, ids,
+    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
+    PendingKind, PendingOperation, PendingState, ids,
 };
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 
