@@ -9,6 +9,8 @@
 //! Nothing here skips: a missing display, driver, app binary or server is a failure that says
 //! what to run. The UI's `data-testid` attributes are the contract with these tests.
 
+pub mod server;
+
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
