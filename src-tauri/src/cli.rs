@@ -160,6 +160,7 @@ pub fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::InvalidInput => 17,
         ErrorCode::NotSignedIn => 18,
         ErrorCode::InstanceRunning => 19,
+        ErrorCode::ServerNotFound => 20,
     }
 }
 
@@ -569,6 +570,7 @@ mod tests {
             ErrorCode::InvalidInput,
             ErrorCode::NotSignedIn,
             ErrorCode::InstanceRunning,
+            ErrorCode::ServerNotFound,
         ];
         let mut seen: Vec<u8> = codes.iter().map(|c| exit_code(*c)).collect();
         seen.sort_unstable();

@@ -101,7 +101,9 @@ export type EffectiveSettings = {
 };
 
 /**  What the UI branches on. Kept small on purpose. */
-export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
+export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | 
+/**  Autodiscover found no server for the e-mail address: the UI asks for the server name. */
+"server_not_found" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
 /**  Another Kontor holds this profile's instance lock. */
 "instance_running" | "internal";
 
