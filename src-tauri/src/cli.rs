@@ -218,12 +218,8 @@ pub fn add_account(profile_dir: Option<PathBuf>, args: AddAccount) -> ExitCode {
             let _instance = InstanceLock::acquire(&paths)?;
             kontor_core::secrets::use_platform_store()?;
             let app = Kontor::open(paths).await?;
-            app.sign_in(SignIn {
-                server_url: args.server,
-                user: args.user,
-                password,
-            })
-            .await
+            app.sign_in(SignIn::to_server(&args.server, &args.user, &password))
+                .await
         })
     });
     match result {

@@ -37,8 +37,8 @@ pub mod store;
 pub mod sync;
 
 pub use app::{
-    Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn, SyncFolder, SyncState, SyncStatus,
-    SyncTracker,
+    Account, Folder, FolderKind, Kontor, OutgoingMail, SignIn, SignInStep, SyncFolder, SyncState,
+    SyncStatus, SyncTracker,
 };
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

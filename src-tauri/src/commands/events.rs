@@ -1,8 +1,8 @@
 //! The events the shell sends to the windows. Each wraps its payload, so it reaches the page
 //! as the payload itself; the event names are the ones the UI has always listened to.
 
-use kontor_core::SyncStatus;
 use kontor_core::reminders::{ReminderItem, ReminderSnapshot};
+use kontor_core::{SignInStep, SyncStatus};
 use serde::Serialize;
 
 /// Every change of the reminders (sent to every window).
@@ -24,3 +24,8 @@ pub struct RemindersShowList;
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "sync:status")]
 pub struct SyncStatusChanged(pub SyncStatus);
+
+/// A running sign-in started its next step (the account screen says which).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "sign-in:progress")]
+pub struct SignInProgress(pub SignInStep);
