@@ -161,6 +161,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             events::RemindersChanged,
             events::RemindersOpen,
             events::RemindersShowList,
+            events::SignInProgress,
             events::SyncStatusChanged,
         ])
 }

@@ -91,6 +91,7 @@ export const events = {
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
 	remindersOpen: makeEvent<RemindersOpen, RemindersOpen>("reminders:open"),
 	remindersShowList: makeEvent<RemindersShowList, RemindersShowList>("reminders:show-list"),
+	signInProgress: makeEvent<SignInProgress, SignInProgress>("sign-in:progress"),
 	syncStatus: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync:status"),
 };
 
@@ -160,7 +161,9 @@ export type EffectiveSettings = {
 };
 
 /**  What the UI branches on. Kept small on purpose. */
-export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
+export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | 
+/**  Autodiscover found no server for the e-mail address: the UI asks for the server name. */
+"server_not_found" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
 /**  Another Kontor holds this profile's instance lock. */
 "instance_running" | "internal";
 
@@ -441,12 +444,37 @@ export type SettingChange = { key: "autohideReminders"; value: boolean } | { key
 /**  `None` or an empty text removes the user's CalDAV address. */
 { key: "caldavUrl"; value?: string | null };
 
-/**  What the account screen submits. */
+/**
+ *  What the account screen submits: the e-mail address and the password, as in Outlook. The
+ *  server and the user name come only from "Advanced" (or a server address set by policy).
+ */
 export type SignIn = {
-	serverUrl: string,
-	user: string,
+	/**
+	 *  The e-mail address: Autodiscover looks for its domain's server, and it is the user name
+	 *  unless `user` says otherwise. May be empty when `server` and `user` are both given.
+	 */
+	email: string,
 	password: string,
+	/**
+	 *  The server as typed: a name (`mail.firma.de`), `host:port`, or the full ActiveSync URL.
+	 *  Empty or absent: Autodiscover finds it.
+	 */
+	server?: string | null,
+	/**  The user name, when the server wants another one than the e-mail address. */
+	user?: string | null,
 };
+
+/**  A running sign-in started its next step (the account screen says which). */
+export type SignInProgress = SignInStep;
+
+/**  Where a sign-in is, for the account screen to say while it waits. */
+export type SignInStep = 
+/**  Autodiscover is looking for the server of the e-mail address. */
+"finding_server" | 
+/**  OPTIONS and Provision: the first requests that carry the password. */
+"checking_password" | 
+/**  FolderSync: the folder tree. */
+"reading_folders";
 
 /**  The snooze choices offered by the reminder window (docs/reminders.md#window-semantics). */
 export type SnoozeChoice = "five_minutes" | "ten_minutes" | "fifteen_minutes" | "thirty_minutes" | "one_hour" | 

@@ -27,7 +27,7 @@ use crate::policy::Policy;
 use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
 use crate::store::Store;
 
-pub use account::{Account, Folder, FolderKind, SignIn};
+pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
 pub use calendar::{EventDraft, EventRef, MeetingAnswer};
 pub use drafts::SavedDraft;
 pub use mail::OutgoingMail;
