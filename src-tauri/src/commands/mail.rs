@@ -173,6 +173,20 @@ fn opener_error(shell: &Shell, detail: &str) -> IpcError {
     shell.error(&kontor_core::CoreError::InvalidInput(detail.to_owned()))
 }
 
+/// Answers a meeting invitation shown in the reading pane (the event in the calendar cache).
+#[tauri::command]
+#[specta::specta]
+pub async fn respond_to_meeting(
+    shell: State<'_, Shell>,
+    event_id: Id,
+    answer: kontor_core::app::MeetingAnswer,
+) -> Result<(), IpcError> {
+    let lang = shell.lang();
+    shell
+        .run(|core| async move { core.respond_to_meeting(event_id.0, answer, lang).await })
+        .await
+}
+
 /// "Always show remote content from this sender."
 #[tauri::command]
 #[specta::specta]

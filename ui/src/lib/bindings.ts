@@ -53,6 +53,8 @@ export const commands = {
 	 */
 	reminderWindowVisible: () => typedError<boolean, IpcError>(__TAURI_INVOKE("reminder_window_visible")),
 	reminders: () => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminders")),
+	/**  Answers a meeting invitation shown in the reading pane (the event in the calendar cache). */
+	respondToMeeting: (eventId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_meeting", { eventId, answer })),
 	/**  Tries a parked change again now. */
 	retryOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("retry_operation", { id })),
 	/**  Saves an attachment into `directory` (the Downloads folder when `null`); returns the path. */
@@ -231,6 +233,9 @@ export type MailChanged = {
  *  went through or failed): the mail window reads the rows it shows again.
  */
 export type MailChangedEvent = MailChanged;
+
+/**  An answer to a meeting invitation. */
+export type MeetingAnswer = "accepted" | "tentative" | "declined";
 
 /**  The body as the reading pane shows it. */
 export type MessageBody = {
