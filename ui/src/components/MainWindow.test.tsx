@@ -62,6 +62,7 @@ function mailApi(): MailApi {
     saveAttachment: vi.fn(() => Promise.resolve("")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    respondToMeeting: vi.fn(() => Promise.resolve(null)),
     markRead: vi.fn(() => Promise.resolve(null)),
     setFlag: vi.fn(() => Promise.resolve(null)),
     deleteMessages: vi.fn(() => Promise.resolve({ movedTo: null })),
@@ -94,6 +95,14 @@ const sync: SyncApi = {
   syncStatus: () => Promise.resolve(status),
   syncNow: () => Promise.resolve(null),
   onSyncStatus: () => () => undefined,
+  pendingOperations: () => Promise.resolve([]),
+  retryOperation: () => Promise.resolve(null),
+  discardOperation: () => Promise.resolve(null),
+  onMailChanged: () => () => undefined,
+};
+const mailSettings = {
+  newMailNotifications: vi.fn(() => Promise.resolve(true)),
+  setNewMailNotifications: vi.fn(() => Promise.resolve(null)),
 };
 
 function renderMain(lang: Lang = "de") {
@@ -105,7 +114,7 @@ function renderMain(lang: Lang = "de") {
   const mail = mailApi();
   render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} />
+      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} />
     </I18nContext.Provider>,
   );
   return { api, mail };

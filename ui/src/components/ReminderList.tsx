@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useI18n } from "../lib/i18n-context";
+import { folderLabel } from "../lib/tree";
 import { formatTime, idKey, snoozeLabel, startText, type ReminderId } from "../lib/reminders";
 import type { ReminderItem, SnoozeChoice } from "../lib/bindings";
 
@@ -61,7 +62,7 @@ function ReminderRow({ item, actions, timeZone }: { item: ReminderItem; actions:
         {starts && <span data-testid="reminder-start">{starts}</span>}
         <span data-testid="reminder-alarm">{t("reminders.alarmAt", { time: formatTime(item.alarmAt, lang, timeZone) })}</span>
         {item.location && <span data-testid="reminder-location">{t("reminders.location", { location: item.location })}</span>}
-        <span data-testid="reminder-calendar">{t("reminders.calendar", { name: item.calendarName })}</span>
+        <span data-testid="reminder-calendar">{t("reminders.calendar", { name: folderLabel({ name: item.calendarName, kind: "calendar" }, t) })}</span>
       </div>
       <div className="reminder-actions">
         <button

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { CalendarReminderSetting, IpcError, ReminderSettings } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
+import { folderLabel } from "../lib/tree";
 import { ErrorView } from "./ErrorView";
 
 export type SettingsApi = Pick<Api, "reminderSettings" | "setReminderSettings" | "reminderCalendars" | "setCalendarRemind">;
@@ -147,7 +148,7 @@ export function SettingsPanel({ api, onClose }: Props) {
               data-calendar={c.id}
               onChange={(e) => void toggleCalendar(c, e.target.checked)}
             />
-            {c.name}
+            {folderLabel({ name: c.name, kind: "calendar", shared: c.shared }, t)}
             {c.shared && <span className="shared-badge">{t("tree.shared")}</span>}
           </label>
         ))}

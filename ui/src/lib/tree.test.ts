@@ -98,6 +98,36 @@ describe("folderLabel", () => {
     expect(shape(mail!.nodes)).toBe("INBOX,Trash,Junk,Archive,Outbox,Rechnungen");
   });
 
+  it("names a top-level Templates folder in the UI's language", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("tp", "Templates", "mail"), de)).toBe("Vorlagen");
+    expect(folderLabel(folder("tp", "TEMPLATES", "mail", "0"), de)).toBe("Vorlagen");
+    expect(folderLabel(folder("tp", "Templates", "mail"), en)).toBe("Templates");
+    // Below another folder, or a colleague's, it is just a folder with that name.
+    expect(folderLabel(folder("tp2", "Templates", "mail", "mail/projects"), de)).toBe("Templates");
+    expect(folderLabel(folder("tp3", "Templates", "mail", null, true), de)).toBe("Templates");
+    // Not a special folder: it sorts among the user's own folders by name.
+    const [mail] = buildSections([folder("z", "Zettel", "mail"), folder("tp", "Templates", "mail"), folder("a", "Angebote", "mail")]);
+    expect(shape(mail!.nodes)).toBe("Angebote,Templates,Zettel");
+  });
+
+  it("names SOGo's default calendar and address book in German, only by their exact default names", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("c", "Personal Calendar", "calendar"), de)).toBe("Persönlicher Kalender");
+    expect(folderLabel(folder("b", "Personal Address Book", "contacts"), de)).toBe("Persönliches Adressbuch");
+    expect(folderLabel(folder("c", "Personal Calendar", "calendar"), en)).toBe("Personal Calendar");
+    expect(folderLabel(folder("b", "Personal Address Book", "contacts"), en)).toBe("Personal Address Book");
+    // Another spelling is a name the user chose; a colleague's calendar keeps its name.
+    expect(folderLabel(folder("c2", "personal calendar", "calendar"), de)).toBe("personal calendar");
+    expect(folderLabel(folder("c3", "Personal Calendar 2", "calendar"), de)).toBe("Personal Calendar 2");
+    expect(folderLabel(folder("c4", "Personal Calendar", "calendar", null, true), de)).toBe("Personal Calendar");
+    // The names belong to their kind only.
+    expect(folderLabel(folder("m", "Personal Calendar", "mail"), de)).toBe("Personal Calendar");
+    expect(folderLabel(folder("t", "Personal Address Book", "calendar"), de)).toBe("Personal Address Book");
+  });
+
   it("keeps the server's name for other folders and for a colleague's folders", () => {
     const de = translator("de");
     expect(folderLabel(folder("a", "Projekte", "mail"), de)).toBe("Projekte");

@@ -102,10 +102,32 @@ function roleOf(folder: Named): Role | undefined {
   }
 }
 
+// Well-known folders that are no special folder but come with an English name from the server:
+// a top-level mail folder by its name (any case), and the calendar and address book SOGo creates
+// for every user by their exact default names (a name the user chose stays as it is).
+const MAIL_NAME: Record<string, MessageKey> = {
+  templates: "folder.templates",
+};
+const DEFAULT_NAME: Partial<Record<FolderKind, Record<string, MessageKey>>> = {
+  calendar: { "Personal Calendar": "folder.personalCalendar" },
+  contacts: { "Personal Address Book": "folder.personalAddressBook" },
+};
+
+function wellKnownName(folder: Named): MessageKey | undefined {
+  if (folder.shared) return undefined;
+  if (folder.kind === "mail") {
+    const topLevel = folder.parentId == null || folder.parentId === "0";
+    return topLevel ? MAIL_NAME[folder.name.trim().toLowerCase()] : undefined;
+  }
+  return DEFAULT_NAME[folder.kind]?.[folder.name];
+}
+
 /** The name the UI shows for a folder. */
 export function folderLabel(folder: Named, t: (key: MessageKey) => string): string {
   const role = roleOf(folder);
-  return role ? t(ROLE_NAME[role]) : folder.name;
+  if (role) return t(ROLE_NAME[role]);
+  const known = wellKnownName(folder);
+  return known ? t(known) : folder.name;
 }
 
 function compareFolders(a: Folder, b: Folder): number {

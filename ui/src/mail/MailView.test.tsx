@@ -85,6 +85,7 @@ function fakeApi(rows: MessageSummary[]) {
     saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/a.pdf")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    respondToMeeting: vi.fn(() => Promise.resolve(null)),
     markRead: vi.fn(() => Promise.resolve(null)),
     setFlag: vi.fn(() => Promise.resolve(null)),
     deleteMessages: vi.fn(() => Promise.resolve({ movedTo: "trash" })),
