@@ -14,7 +14,7 @@ use crate::engine::EngineEvent;
 use crate::error::CoreError;
 use crate::mail_view::{self, MimeParts};
 use crate::secrets;
-use crate::store::messages::{BodyKind, BodyPart, BodyState, MessageRow};
+use crate::store::messages::{BodyKind, BodyPart, MessageRow};
 use crate::store::{Address, ListCursor, MessageSort, OutboxEntry, OutboxOp, OutboxState};
 use crate::sync::Session;
 
@@ -487,9 +487,9 @@ impl Kontor {
                         html: String::new(),
                         remote_blocked: 0,
                         remote_allowed: allow,
-                        // A plain body that was not cut is the whole message only when the
-                        // message has no other form: an HTML mail's text is a stand-in.
-                        complete: !p.truncated && row.body_state == BodyState::Full,
+                        // Whole only when the sender wrote plain text and nothing was cut
+                        // (store: `MessageData::body_complete`); else a stand-in.
+                        complete: !p.truncated,
                     },
                     _ => MessageBody {
                         format: BodyFormat::None,
