@@ -62,7 +62,9 @@ export const commands = {
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**
 	 *  The language of the error messages from now on (the UI's own labels are its business).
-	 *  Never fails; a `Result` like every command, so the UI handles all of them alike.
+	 *  The sync status goes out again in it, so an error already shown in the status bar changes
+	 *  language with the window. Never fails; a `Result` like every command, so the UI handles all
+	 *  of them alike.
 	 */
 	setLanguage: (lang: Lang) => typedError<null, IpcError>(__TAURI_INVOKE("set_language", { lang })),
 	setFlag: (messageIds: Id[], flag: FlagState) => typedError<null, IpcError>(__TAURI_INVOKE("set_flag", { messageIds, flag })),
