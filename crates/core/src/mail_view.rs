@@ -1,5 +1,5 @@
 //! A message as the reading pane shows it: the HTML made safe once, here in Rust
-//! (docs/mail-window.md#showing-html-safely), and the parts of a fetched MIME message.
+//! (docs/mail-window.md#showing-a-message), and the parts of a fetched MIME message.
 //!
 //! The window puts the sanitised HTML into a sandboxed frame with its own Content Security
 //! Policy; this module is the first of those layers: no script, no frame, no form, no `meta`
