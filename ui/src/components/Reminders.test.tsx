@@ -177,6 +177,14 @@ describe("ReminderWindow", () => {
     expect(within(nth(rows, 1)).getByText("abgesagt oder verschoben")).toBeTruthy();
     // SOGo's default calendar by its German name.
     expect(within(nth(rows, 0)).getByTestId("reminder-calendar").textContent).toBe("Kalender: Persönlicher Kalender");
+    // A colleague's task list, as SOGo names it: the owner's name, the address in the tooltip.
+    f.push(
+      snap([item("c", { kind: "task", calendarName: "Personal Calendar (Bob Baker <bob@kontor.test>)" })], { generation: 3 }),
+    );
+    const task = screen.getByTestId("reminder-calendar");
+    expect(task.textContent).toBe("Aufgabenliste: Persönliche Aufgaben (Bob Baker)");
+    expect(task.getAttribute("title")).toBe("Bob Baker <bob@kontor.test>");
+    f.push(snap([item("a"), item("b", { withdrawn: true })], { generation: 4 }));
     // A withdrawn item cannot be opened any more.
     expect(within(nth(rows, 1)).queryByTestId("reminder-open")).toBeNull();
     expect(screen.getByTestId("reminder-count").textContent).toBe("2 aktive Erinnerungen");

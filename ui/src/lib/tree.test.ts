@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Folder, FolderKind } from "./bindings";
 import { translator } from "./i18n";
-import { buildSections, folderLabel, type TreeNode } from "./tree";
+import { buildSections, folderDisplay, folderLabel, type TreeNode } from "./tree";
 
 function folder(id: string, name: string, kind: FolderKind, parentId: string | null = null, shared = false): Folder {
   return { id, name, kind, parentId, shared, unread: null };
@@ -126,6 +126,44 @@ describe("folderLabel", () => {
     // The names belong to their kind only.
     expect(folderLabel(folder("m", "Personal Calendar", "mail"), de)).toBe("Personal Calendar");
     expect(folderLabel(folder("t", "Personal Address Book", "calendar"), de)).toBe("Personal Address Book");
+  });
+
+  it("names SOGo's default task list, which carries the calendar's name, as tasks in German", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("t", "Personal Calendar", "tasks"), de)).toBe("Persönliche Aufgaben");
+    expect(folderLabel(folder("t", "Personal Calendar", "tasks"), en)).toBe("Personal Calendar");
+    expect(folderLabel(folder("t2", "Einkauf", "tasks"), de)).toBe("Einkauf");
+  });
+
+  it("shortens a colleague's default calendar and task list to the owner's name, the address in the tooltip", () => {
+    const de = translator("de");
+    const en = translator("en");
+    const bob = "Personal Calendar (Bob Baker <bob@kontor.test>)";
+    expect(folderDisplay(folder("c", bob, "calendar", null, true), de)).toEqual({
+      label: "Persönlicher Kalender (Bob Baker)",
+      title: "Bob Baker <bob@kontor.test>",
+    });
+    expect(folderDisplay(folder("c", bob, "calendar", null, true), en)).toEqual({
+      label: "Personal Calendar (Bob Baker)",
+      title: "Bob Baker <bob@kontor.test>",
+    });
+    expect(folderLabel(folder("t", bob, "tasks", null, true), de)).toBe("Persönliche Aufgaben (Bob Baker)");
+    expect(folderLabel(folder("t", bob, "tasks", null, true), en)).toBe("Personal Calendar (Bob Baker)");
+    // Only SOGo's exact pattern, and only for calendars and task lists.
+    for (const name of [
+      "Personal Calendar (Bob Baker)",
+      "Personal Calendar (<bob@kontor.test>)",
+      "Personal Calendar ( <bob@kontor.test>)",
+      "Personal Calendar (Bob Baker <bob>)",
+      "Team Calendar (Bob Baker <bob@kontor.test>)",
+      "personal calendar (Bob Baker <bob@kontor.test>)",
+      "Personal Calendar (Bob Baker <bob@kontor.test>) 2",
+    ]) {
+      expect(folderDisplay(folder("c", name, "calendar", null, true), de)).toEqual({ label: name });
+    }
+    expect(folderDisplay(folder("m", bob, "mail", null, true), de)).toEqual({ label: bob });
+    expect(folderDisplay(folder("m", bob, "contacts", null, true), de)).toEqual({ label: bob });
   });
 
   it("keeps the server's name for other folders and for a colleague's folders", () => {
