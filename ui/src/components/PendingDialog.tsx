@@ -34,7 +34,7 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
   const [ops, setOps] = useState<PendingOperation[] | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
   const [actionError, setActionError] = useState<IpcError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<MessageKey | null>(null);
   const [confirm, setConfirm] = useState<PendingOperation | null>(null);
   const [busy, setBusy] = useState<ReadonlySet<number>>(new Set());
   const [now, setNow] = useState(() => new Date());
@@ -96,7 +96,7 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
       () => {
         if (!live.current) return;
         settle();
-        setNotice(t(done));
+        setNotice(done);
         load();
       },
       (e: unknown) => {
@@ -201,7 +201,7 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
           </ul>
         )}
         <p className="muted pending-notice" role="status">
-          {notice}
+          {notice && t(notice)}
         </p>
         <div className="dialog-buttons">
           <button type="button" autoFocus data-testid="pending-close" onClick={onClose}>

@@ -107,8 +107,8 @@ function fakeApi(rows: MessageSummary[]) {
 
 const prefs: MailPrefs = { reader: "right", density: "comfortable", markRead: "never", markReadDelay: 5 };
 
-function renderView(api: MailApi, lang: Lang = "de") {
-  return render(
+function view(api: MailApi, lang: Lang) {
+  return (
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
       <MailView
         api={api}
@@ -121,8 +121,12 @@ function renderView(api: MailApi, lang: Lang = "de") {
         onCounts={() => undefined}
         onHelp={() => undefined}
       />
-    </I18nContext.Provider>,
+    </I18nContext.Provider>
   );
+}
+
+function renderView(api: MailApi, lang: Lang = "de") {
+  return render(view(api, lang));
 }
 
 async function rows() {
@@ -188,6 +192,27 @@ describe("MailView", () => {
     await waitFor(() => {
       expect(api.moveMessages).toHaveBeenCalledWith([1], "inbox");
     });
+  });
+
+  it("shows a toast in the language now chosen, also one made before the switch", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    const { rerender } = renderView(api, "en");
+    const user = userEvent.setup();
+    await user.click((await rows())[0]!);
+    await user.keyboard("{Control>}{Shift>}V{/Shift}{/Control}");
+    await user.type(within(await screen.findByTestId("move-dialog")).getByTestId("move-filter"), "arch{Enter}");
+    const toast = await screen.findByTestId("undo-toast");
+    expect(within(toast).getByTestId("toast-text").textContent).toBe("Moved to Archive");
+    expect(within(toast).getByTestId("undo").textContent).toBe("Undo");
+    rerender(view(api, "de"));
+    expect(within(toast).getByTestId("toast-text").textContent).toBe("Nach Archiv verschoben");
+    expect(within(toast).getByTestId("undo").textContent).toBe("Rückgängig");
+    await user.keyboard("{Insert}");
+    await waitFor(() => {
+      expect(screen.getByTestId("toast-text").textContent).toBe("Kennzeichnung geändert");
+    });
+    rerender(view(api, "en"));
+    expect(screen.getByTestId("toast-text").textContent).toBe("Flag changed");
   });
 
   it("asks before Shift+Del and never offers to undo it", async () => {

@@ -13,6 +13,7 @@ import { nextReaderPosition, type MailPrefs } from "./prefs";
 import { ReaderPane, type ReaderApi } from "./ReaderPane";
 import { EMPTY_SELECTION, clickRow, pruneSelection, singleSelected, type Selection } from "./selection";
 import { actionFor } from "./shortcuts";
+import { toastText, type ToastText } from "./toast";
 import { UndoStack, inverse, type Operation, type UndoEntry } from "./undo";
 import { useMessageWindows, type ListApi } from "./use-message-windows";
 import { rowAt, type ListKey } from "./windowing";
@@ -42,7 +43,7 @@ interface Props {
 
 interface Toast {
   id: number;
-  text: string;
+  message: ToastText;
   undo: boolean;
 }
 
@@ -90,8 +91,8 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     [folder.id],
   );
 
-  const notify = useCallback((text: string, undo = false) => {
-    setToast({ id: ++toastSeq.current, text, undo });
+  const notify = useCallback((message: ToastText, undo = false) => {
+    setToast({ id: ++toastSeq.current, message, undo });
   }, []);
 
   useEffect(() => {
@@ -172,7 +173,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
 
   const failed = useCallback(
     (e: unknown) => {
-      notify(toIpcError(e).message);
+      notify({ text: toIpcError(e).message });
     },
     [notify],
   );
@@ -189,9 +190,9 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   );
 
   const remember = useCallback(
-    (entry: UndoEntry, text: string) => {
+    (entry: UndoEntry, message: ToastText) => {
       undoStack.push(entry);
-      notify(text, true);
+      notify(message, true);
     },
     [undoStack, notify],
   );
@@ -202,10 +203,10 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       const ids = rows.filter((r) => r.read !== read).map((r) => r.id);
       if (ids.length === 0) return;
       await api.markRead(ids, read);
-      remember({ kind: "read", ids, read }, t(read ? "mail.done.read" : "mail.done.unread"));
+      remember({ kind: "read", ids, read }, { key: read ? "mail.done.read" : "mail.done.unread" });
       await refresh(folder.id);
     },
-    [targets, api, remember, t, refresh, folder.id],
+    [targets, api, remember, refresh, folder.id],
   );
 
   const setFlag = useCallback(
@@ -216,10 +217,10 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       const previous = new Map(rows.filter((r) => r.flag !== want).map((r) => [r.id, r.flag] as const));
       if (previous.size === 0) return;
       await api.setFlag([...previous.keys()], want);
-      remember({ kind: "flag", previous }, t("mail.done.flag"));
+      remember({ kind: "flag", previous }, { key: "mail.done.flag" });
       await refresh(folder.id);
     },
-    [targets, api, remember, t, refresh, folder.id],
+    [targets, api, remember, refresh, folder.id],
   );
 
   const moveRows = useCallback(
@@ -228,10 +229,10 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       if (from.size === 0) return;
       await api.moveMessages([...from.keys()], to.id);
       setLastMove(to);
-      remember({ kind: "move", from, to: to.id }, t("mail.done.move", { folder: folderLabel(to, t) }));
+      remember({ kind: "move", from, to: to.id }, { key: "mail.done.move", vars: { folder: to } });
       await selectAt(first);
     },
-    [api, remember, t, selectAt],
+    [api, remember, selectAt],
   );
 
   const move = useCallback(
@@ -248,10 +249,10 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     const ids = rows.map((r) => r.id);
     const outcome = await api.deleteMessages(ids, false);
     const from = new Map(rows.map((r) => [r.id, r.folderId] as const));
-    if (outcome.movedTo !== null) remember({ kind: "delete", from, movedTo: outcome.movedTo }, t("mail.done.delete"));
-    else notify(t("mail.done.deleteForever"));
+    if (outcome.movedTo !== null) remember({ kind: "delete", from, movedTo: outcome.movedTo }, { key: "mail.done.delete" });
+    else notify({ key: "mail.done.deleteForever" });
     await selectAt(first);
-  }, [targets, api, remember, notify, t, selectAt]);
+  }, [targets, api, remember, notify, selectAt]);
 
   const askDeleteForever = useCallback(async () => {
     const { rows } = await targets();
@@ -269,18 +270,18 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       rows.map((r) => r.id),
       true,
     );
-    notify(t("mail.done.deleteForever"));
+    notify({ key: "mail.done.deleteForever" });
     await selectAt(first);
-  }, [confirmTargets, selectedRows, api, notify, t, selectAt]);
+  }, [confirmTargets, selectedRows, api, notify, selectAt]);
 
   const undo = useCallback(async () => {
     const entry = undoStack.pop();
     if (!entry) return;
     await runOps(inverse(entry));
     setToast(null);
-    notify(t("mail.done.undone"));
+    notify({ key: "mail.done.undone" });
     await refresh(folder.id);
-  }, [undoStack, runOps, notify, t, refresh, folder.id]);
+  }, [undoStack, runOps, notify, refresh, folder.id]);
 
   const moveIds = useCallback(
     (ids: number[], to: Folder) => {
@@ -484,7 +485,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       </div>
       {toast && (
         <div className="toast" role="status" data-testid={toast.undo ? "undo-toast" : "toast"} key={toast.id}>
-          <span data-testid="toast-text">{toast.text}</span>
+          <span data-testid="toast-text">{toastText(toast.message, t)}</span>
           {toast.undo && (
             <button type="button" data-testid="undo" onClick={() => void undo().catch(failed)}>
               {t("mail.action.undo")}

@@ -133,7 +133,7 @@ describe("ReaderPane", () => {
     await userEvent.click(await screen.findByTestId("attachment-save"));
     expect(api.saveAttachment).toHaveBeenCalledWith(7, null);
     await waitFor(() => {
-      expect(notify).toHaveBeenCalledWith("Saved to /home/alice/Downloads/Angebot.pdf");
+      expect(notify).toHaveBeenCalledWith({ key: "mail.att.saved", vars: { path: "/home/alice/Downloads/Angebot.pdf" } });
     });
     await userEvent.click(screen.getByTestId("attachment-open"));
     expect(api.openAttachment).toHaveBeenCalledWith(7);
@@ -164,17 +164,17 @@ describe("ReaderPane", () => {
     await user.click(accept);
     expect(api.respondToMeeting).toHaveBeenCalledWith(42, "accepted");
     await waitFor(() => {
-      expect(notify).toHaveBeenCalledWith("Zugesagt");
+      expect(notify).toHaveBeenCalledWith({ key: "mail.invite.accepted" });
     });
     await user.click(screen.getByTestId("invitation-tentative"));
     expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "tentative");
     await waitFor(() => {
-      expect(notify).toHaveBeenLastCalledWith("Mit Vorbehalt zugesagt");
+      expect(notify).toHaveBeenLastCalledWith({ key: "mail.invite.tentativeDone" });
     });
     await user.click(screen.getByTestId("invitation-decline"));
     expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "declined");
     await waitFor(() => {
-      expect(notify).toHaveBeenLastCalledWith("Abgesagt");
+      expect(notify).toHaveBeenLastCalledWith({ key: "mail.invite.declined" });
     });
   });
 

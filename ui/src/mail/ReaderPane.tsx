@@ -8,6 +8,7 @@ import { LOCALE, formatFullDate, formatSize, pluralForm } from "./format";
 import { MESSAGE_SANDBOX, buildMessageDocument, isLinkMessage, openableLink } from "./iframe-doc";
 import { linkify } from "./linkify";
 import { FileIcon } from "./icons";
+import type { ToastText } from "./toast";
 
 export type ReaderApi = Pick<
   Api,
@@ -22,7 +23,7 @@ interface Props {
   allSelected: boolean;
   /** a message is on screen (for marking it read) */
   onShown: (view: MessageView) => void;
-  notify: (text: string) => void;
+  notify: (message: ToastText) => void;
   position: "right" | "bottom";
 }
 
@@ -76,7 +77,7 @@ const ANSWERS: readonly { answer: MeetingAnswer; testId: string; label: MessageK
 ];
 
 /** Accept / Tentative / Decline for an invitation whose event is in the calendar cache. */
-function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invitation: Invitation; notify: (text: string) => void }) {
+function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invitation: Invitation; notify: (message: ToastText) => void }) {
   const { t } = useI18n();
   const [sending, setSending] = useState<MeetingAnswer | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -89,7 +90,7 @@ function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invita
     api.respondToMeeting(eventId, a.answer).then(
       () => {
         setSending(null);
-        notify(t(a.done));
+        notify({ key: a.done });
       },
       (e: unknown) => {
         setSending(null);
@@ -213,7 +214,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
 
   const run = (p: Promise<unknown>) => {
     p.catch((e: unknown) => {
-      notify(toIpcError(e).message);
+      notify({ text: toIpcError(e).message });
     });
   };
 
@@ -222,7 +223,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
       (async () => {
         const paths: string[] = [];
         for (const a of attachments) paths.push(await api.saveAttachment(a.id, null));
-        notify(t("mail.att.saved", { path: paths.join("; ") }));
+        notify({ key: "mail.att.saved", vars: { path: paths.join("; ") } });
       })(),
     );
   };
