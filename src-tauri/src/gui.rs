@@ -102,8 +102,6 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
                 tauri::async_runtime::spawn(commands::account::start_engine(k.clone()));
             }
             if let Some(r) = reminders {
-                let window = crate::reminder_window::create(&handle, lang)?;
-                crate::reminder_window::wire_events(&window, r.service.clone());
                 tauri::async_runtime::spawn(crate::reminder_window::follow(
                     handle.clone(),
                     r.service.clone(),

@@ -1,4 +1,5 @@
-//! The reminder window (label `reminders`): a second, always-on-top window that shows the
+//! The reminder window (label `reminders`): a second, always-on-top window, made when first
+//! needed ([`follow`]), that shows the
 //! front end's reminder page (`index.html#reminders`).
 //!
 //! The window never decides its own visibility. `kontor_core::reminders::ReminderService` runs the
@@ -29,7 +30,7 @@ pub const LABEL: &str = "reminders";
 /// How long the window refuses focus after being shown.
 const NO_FOCUS_WHILE_MAPPING: Duration = Duration::from_millis(600);
 
-/// Creates the (hidden) reminder window.
+/// Creates the reminder window, hidden ([`apply`] shows it).
 pub fn create(app: &AppHandle, lang: Lang) -> tauri::Result<WebviewWindow> {
     WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html#reminders".into()))
         .title(lang.pick("Reminders – Kontor", "Erinnerungen – Kontor"))
@@ -94,12 +95,26 @@ pub fn wire_events(window: &WebviewWindow, service: ReminderService) {
 
 /// Follows the service's snapshots until the app ends: the window's visibility, the tray
 /// badge, and a `reminders:changed` event to every window.
+///
+/// The window is made the first time a snapshot wants it visible, not at start: a webview keeps
+/// a WebKit web process of its own (about 80 MiB), which a day without reminders does not need.
+/// Once made, it is hidden and shown again rather than closed, so its page keeps what it lists.
 pub async fn follow(app: AppHandle, service: ReminderService, lang: Lang) {
     let mut rx = service.subscribe();
     loop {
         let snap = rx.borrow_and_update().clone();
-        if let Some(window) = app.get_webview_window(LABEL) {
-            apply(&window, &snap);
+        let existing = app.get_webview_window(LABEL);
+        match (existing, snap.visible) {
+            (Some(window), true) => apply(&window, &snap),
+            (None, true) => match create(&app, lang) {
+                Ok(window) => {
+                    wire_events(&window, service.clone());
+                    apply(&window, &snap);
+                }
+                Err(e) => tracing::error!(error = %e, "the reminder window could not be made"),
+            },
+            (Some(window), false) => apply(&window, &snap),
+            (None, false) => {}
         }
         crate::tray::update(&app, &snap, lang);
         if let Err(e) = RemindersChanged(snap).emit(&app) {

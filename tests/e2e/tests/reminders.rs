@@ -254,7 +254,6 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
 
     let app = App::launch("reminders").await;
     sign_in(&app, ALICE).await;
-    let window = app.window_with_fragment("reminders").await;
 
     // (a) Autohide on (5 s) before anything is due. Reminders of the seeded data (if any are
     // due) are answered first, so the window starts hidden.
@@ -279,6 +278,8 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
         "(a) reminder listed and window shown {} ms after the alarm time",
         (Utc::now() - alarm1).num_milliseconds()
     );
+    // The reminder window is made when it is first needed (src-tauri/src/reminder_window.rs).
+    let window = app.window_with_fragment("reminders").await;
     shots.push(window_shot(&app, &window, "reminder-window-autohide-on.png").await);
     let hidden = wait_visible(&app, false, Duration::from_secs(20), "autohide on").await;
     let took = hidden - shown;
@@ -376,7 +377,6 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
     let app = App::launch_with_profile("reminders-restart", profile).await;
     app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
         .await;
-    let window = app.window_with_fragment("reminders").await;
     // Two feed reads (KONTOR_REMINDER_REFRESH_SECONDS=5) after the start.
     tokio::time::sleep(Duration::from_secs(12)).await;
     let titles = main_titles(&app).await;
@@ -396,6 +396,8 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
     println!("(d) test clock offset now {offset} s");
     let shown = wait_visible(&app, true, Duration::from_secs(30), "snooze expired").await;
     wait_listed(&app, &title2, true, Duration::from_secs(5)).await;
+    // Nothing was due since the restart: the window is made now.
+    let window = app.window_with_fragment("reminders").await;
     app.switch_to(&window).await;
     let rows = wait_window_rows(&app, &[&uid2], Duration::from_secs(5)).await;
     assert_eq!(rows[0].title, title2);
