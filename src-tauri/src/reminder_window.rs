@@ -1,6 +1,5 @@
 //! The reminder window (label `reminders`): a second, always-on-top window, made when first
-//! needed ([`follow`]), that shows the
-//! front end's reminder page (`index.html#reminders`).
+//! needed ([`follow`]), that shows the front end's reminder page (`index.html#reminders`).
 //!
 //! The window never decides its own visibility. `kontor_core::reminders::ReminderService` runs the
 //! state machine of docs/reminders.md#window-semantics (`kontor_reminders::ReminderWindow`) and
