@@ -10,6 +10,7 @@
 //!   is in the target folder;
 //! * bob's new mail appears within 15 s with no click (push);
 //! * with SOGo stopped, a flag set in the window (Insert) reaches the server once it is back;
+//! * a second start of the same profile hands over to the running window and ends (exit 0);
 //! * screenshots of the list, the reader (HTML and plain), the blocked-content bar and the
 //!   status bar offline, in English and German, under `target/e2e/`.
 #![allow(
@@ -389,6 +390,34 @@ async fn alice_reads_files_and_undoes_mail_in_the_window() {
             s.len() == 1 && s[0].flagged
         })
         .await;
+
+    // A second start of the same profile hands over to this window and ends at once.
+    let started = Instant::now();
+    let mut second = Command::new(kontor_e2e_tests::app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile.path())
+        .spawn()
+        .expect("start kontor a second time");
+    let status = loop {
+        if let Some(s) = second.try_wait().expect("second start") {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = second.kill();
+            app.fail("a second start of the profile did not end within 30 s")
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(status.success(), "second start: {status:?}");
+    assert!(
+        title(&app).await.contains("Kontor"),
+        "the first window is gone"
+    );
+    println!(
+        "second start: handed over and ended in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     println!(
         "screenshots: {}",
