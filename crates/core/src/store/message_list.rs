@@ -431,4 +431,52 @@ mod tests {
                 .is_err()
         );
     }
+
+    /// New mail is what arrived above the mark: read mail and mail moved in (old ids) is not.
+    #[tokio::test]
+    async fn unread_mail_above_the_mark_is_new() {
+        let (store, acc) = folder_of(6).await;
+        let mark = store.max_message_id(acc, "inbox").await.unwrap();
+        assert!(mark > 0);
+        assert!(
+            store
+                .unread_since(acc, "inbox", mark, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let changes = ["n1", "n2"]
+            .iter()
+            .enumerate()
+            .map(|(i, sid)| {
+                MailChange::Upsert(MessageData {
+                    server_id: (*sid).into(),
+                    subject: format!("new {i}"),
+                    // Older than everything: arrival order counts, not the date.
+                    date: Utc.timestamp_opt(1_600_000_000, 0).unwrap(),
+                    read: i == 1,
+                    importance: 1,
+                    ..MessageData::default()
+                })
+            })
+            .collect();
+        store
+            .apply_mail_batch(
+                acc,
+                "inbox",
+                &MailBatch {
+                    sync_key: "2".into(),
+                    changes,
+                    complete: true,
+                },
+            )
+            .await
+            .unwrap();
+        let new = store.unread_since(acc, "inbox", mark, 10).await.unwrap();
+        assert_eq!(
+            new.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(),
+            ["new 0"]
+        );
+        assert!(store.max_message_id(acc, "inbox").await.unwrap() > mark);
+    }
 }
