@@ -184,14 +184,16 @@ export function FolderTree({ folders, selectedId, onSelect, onDropMessages }: Pr
             >
               {hasChildren ? (open ? "▾" : "▸") : ""}
             </span>
-            <span className="folder-name" data-testid="folder" title={display.title}>
-              {display.label}
-            </span>
-            {f.shared && (
-              <span className="shared-badge" title={t("tree.shared")}>
-                {t("tree.shared")}
+            <span className="folder-label">
+              <span className="folder-name" data-testid="folder" title={display.title}>
+                {display.label}
               </span>
-            )}
+              {f.shared && (
+                <span className="shared-badge" title={t("tree.shared")}>
+                  {t("tree.shared")}
+                </span>
+              )}
+            </span>
             {f.unread != null && f.unread > 0 && (
               <span className="unread" data-testid="folder-unread" aria-label={t("tree.unread", { count: f.unread })}>
                 {f.unread}

@@ -269,7 +269,57 @@ describe("MailView", () => {
     await waitFor(() => {
       expect(api.moveMessages).toHaveBeenCalledWith([1], "arch");
     });
-    expect((await screen.findByTestId("action-move-again")).textContent).toBe("Erneut verschieben nach Archiv");
+    await user.click(await screen.findByTestId("mail-move-menu"));
+    expect(screen.getByTestId("action-move-again").textContent).toBe("Erneut: Archiv");
+  });
+
+  it("groups read and flag actions into menus that keep the action test ids", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api, "en");
+    const user = userEvent.setup();
+    expect(screen.getByTestId<HTMLButtonElement>("mail-read-menu").disabled).toBe(true);
+    await user.click((await rows())[0]!);
+    await user.click(screen.getByTestId("mail-read-menu"));
+    await user.click(screen.getByTestId("action-read"));
+    await waitFor(() => {
+      expect(api.markRead).toHaveBeenCalledWith([1], true);
+    });
+    await user.click(screen.getByTestId("mail-flag-menu"));
+    expect(screen.getAllByRole("menuitem").map((i) => i.textContent)).toEqual(["Flag", "Mark complete", "Clear flag"]);
+    await user.click(screen.getByTestId("action-complete"));
+    await waitFor(() => {
+      expect(api.setFlag).toHaveBeenCalledWith([1], "complete");
+    });
+    expect(screen.queryByTestId("mail-more-menu")).toBeNull();
+  });
+
+  it("puts what does not fit the toolbar's line into More, the last entries first", async () => {
+    // Every entry 200 px wide in an 800 px toolbar: View and More leave room for one entry.
+    const rect = vi.spyOn(Element.prototype, "getBoundingClientRect").mockReturnValue(new DOMRect(0, 0, 200, 30));
+    try {
+      const { api } = fakeApi([message(1), message(2)]);
+      renderView(api);
+      const user = userEvent.setup();
+      await user.click((await rows())[0]!);
+      expect(screen.getByTestId("mail-read-menu")).toBeTruthy();
+      expect(screen.queryByTestId("mail-flag-menu")).toBeNull();
+      expect(screen.queryByTestId("action-delete")).toBeNull();
+      await user.click(screen.getByTestId("mail-more-menu"));
+      expect(screen.getAllByRole("menuitem").map((i) => i.textContent)).toEqual([
+        "Kennzeichnen",
+        "Als erledigt markieren",
+        "Kennzeichnung löschen",
+        "Löschen",
+        "Verschieben nach…",
+        "Rückgängig",
+      ]);
+      await user.click(screen.getByTestId("action-delete"));
+      await waitFor(() => {
+        expect(api.deleteMessages).toHaveBeenCalledWith([1], false);
+      });
+    } finally {
+      rect.mockRestore();
+    }
   });
 
   it("asks before opening a link of a plain-text message", async () => {

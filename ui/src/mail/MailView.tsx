@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from "react";
+import { Fragment, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type Ref } from "react";
 import type { FlagState, Folder, MessageSort, MessageSummary, MessageView } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { folderLabel } from "../lib/tree";
 import { ErrorView } from "../components/ErrorView";
-import { Menu } from "../components/Menu";
+import { Menu, type MenuItem } from "../components/Menu";
 import { ConfirmDeleteDialog, ContextMenu, type ContextItem } from "./Dialogs";
 import { pluralForm } from "./format";
 import { MessageList } from "./MessageList";
@@ -14,6 +14,7 @@ import { ReaderPane, type ReaderApi } from "./ReaderPane";
 import { EMPTY_SELECTION, clickRow, pruneSelection, singleSelected, type Selection } from "./selection";
 import { actionFor } from "./shortcuts";
 import { toastText, type ToastText } from "./toast";
+import { fitCount } from "./toolbar-fit";
 import { UndoStack, inverse, type Operation, type UndoEntry } from "./undo";
 import { useMessageWindows, type ListApi } from "./use-message-windows";
 import { rowAt, type ListKey } from "./windowing";
@@ -49,6 +50,18 @@ interface Toast {
 
 const PAGE = 500;
 
+/** A menu button as the toolbar's probe measures it: the label and its ▾. */
+function menuFace(label: string) {
+  return (
+    <div className="menu">
+      <button type="button" tabIndex={-1}>
+        {label}
+        <span className="caret">▾</span>
+      </button>
+    </div>
+  );
+}
+
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
@@ -74,6 +87,34 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   const [lastMove, setLastMove] = useState<Folder | null>(null);
   const [confirmTargets, setConfirmTargets] = useState<MessageSummary[]>([]);
   const toastSeq = useRef(0);
+  const toolbarRef = useRef<HTMLDivElement>(null);
+  const probeRef = useRef<HTMLDivElement>(null);
+  const [fit, setFit] = useState(Number.MAX_SAFE_INTEGER);
+
+  // The probe holds every toolbar entry laid out unseen; its widths say how many fit the line.
+  useLayoutEffect(() => {
+    const bar = toolbarRef.current;
+    const probe = probeRef.current;
+    if (!bar || !probe) return;
+    const measure = () => {
+      const style = getComputedStyle(bar);
+      const px = (v: string) => parseFloat(v) || 0;
+      const gap = px(style.columnGap);
+      const inner = bar.clientWidth - px(style.paddingLeft) - px(style.paddingRight);
+      const widths = [...probe.children].map((el) => el.getBoundingClientRect().width);
+      const view = widths.pop() ?? 0;
+      const more = widths.pop() ?? 0;
+      setFit(fitCount(widths, inner - view - gap - 1, gap, more));
+    };
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(bar);
+    observer.observe(probe);
+    return () => {
+      observer.disconnect();
+    };
+  }, []);
 
   useEffect(() => {
     const timer = setInterval(() => {
@@ -404,12 +445,6 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     { id: "delete-forever", label: t("mail.action.deleteForever"), onSelect: () => void askDeleteForever().catch(failed) },
   ];
 
-  const button = (id: string, label: string, onClick: () => void, disabled = !anySelected) => (
-    <button type="button" data-testid={`action-${id}`} disabled={disabled} onClick={onClick}>
-      {label}
-    </button>
-  );
-
   const viewItems = [
     { id: "reader-right", label: t("mail.view.readerRight"), checked: prefs.reader === "right", onSelect: () => { onPrefs({ ...prefs, reader: "right" }); } },
     { id: "reader-bottom", label: t("mail.view.readerBottom"), checked: prefs.reader === "bottom", onSelect: () => { onPrefs({ ...prefs, reader: "bottom" }); } },
@@ -429,25 +464,110 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     { id: "shortcuts", label: t("mail.view.shortcuts"), onSelect: onHelp },
   ];
 
+  // ---- toolbar: one line; what does not fit goes into "More", the last entry first ----
+  const act = (run: () => Promise<unknown>) => () => {
+    run().catch(failed);
+  };
+  const again = lastMove && lastMove.id !== folder.id ? lastMove : null;
+  const none = !anySelected;
+  const readItems: MenuItem[] = [
+    { id: "read", testId: "action-read", label: t("mail.action.markRead"), onSelect: act(() => markRead(true)), disabled: none },
+    { id: "unread", testId: "action-unread", label: t("mail.action.markUnread"), onSelect: act(() => markRead(false)), disabled: none },
+  ];
+  const flagItems: MenuItem[] = [
+    { id: "flag", testId: "action-flag", label: t("mail.action.flag"), onSelect: act(() => setFlag("active")), disabled: none },
+    { id: "complete", testId: "action-complete", label: t("mail.action.complete"), onSelect: act(() => setFlag("complete")), disabled: none },
+    { id: "clear-flag", testId: "action-clear-flag", label: t("mail.action.clearFlag"), onSelect: act(() => setFlag("none")), disabled: none },
+  ];
+  const openMove = () => {
+    setDialog("move");
+  };
+  const moveAgain = again ? act(() => move(again)) : () => undefined;
+  const againName = again ? folderLabel(again, t) : "";
+  const button = (id: string, label: string, onClick: () => void, disabled = none) => (
+    <button type="button" data-testid={`action-${id}`} disabled={disabled} onClick={onClick}>
+      {label}
+    </button>
+  );
+  const canUndo = undoStack.size > 0;
+  const entries: { id: string; node: ReactNode; probe: ReactNode; overflow: MenuItem[] }[] = [
+    {
+      id: "read",
+      node: <Menu label={t("mail.action.readMenu")} caret align="start" disabled={none} testId="mail-read-menu" items={readItems} />,
+      probe: menuFace(t("mail.action.readMenu")),
+      overflow: readItems,
+    },
+    {
+      id: "flag",
+      node: <Menu label={t("mail.action.flagMenu")} caret align="start" disabled={none} testId="mail-flag-menu" items={flagItems} />,
+      probe: menuFace(t("mail.action.flagMenu")),
+      overflow: flagItems,
+    },
+    {
+      id: "delete",
+      node: button("delete", t("mail.action.delete"), act(remove)),
+      probe: <button type="button">{t("mail.action.delete")}</button>,
+      overflow: [{ id: "delete", testId: "action-delete", label: t("mail.action.delete"), onSelect: act(remove), disabled: none }],
+    },
+    {
+      id: "move",
+      node: (
+        <div className="split-button">
+          {button("move", t("mail.action.moveTo"), openMove)}
+          {again && (
+            <Menu
+              label=""
+              caret
+              align="start"
+              disabled={none}
+              title={t("mail.action.moveAgainMenu")}
+              testId="mail-move-menu"
+              items={[{ id: "move-again", testId: "action-move-again", label: t("mail.action.moveAgain", { folder: againName }), onSelect: moveAgain, disabled: none }]}
+            />
+          )}
+        </div>
+      ),
+      probe: (
+        <div className="split-button">
+          <button type="button">{t("mail.action.moveTo")}</button>
+          {again && menuFace("")}
+        </div>
+      ),
+      overflow: [
+        { id: "move", testId: "action-move", label: t("mail.action.moveTo"), onSelect: openMove, disabled: none },
+        ...(again
+          ? [{ id: "move-again", testId: "action-move-again", label: t("mail.action.moveAgainTo", { folder: againName }), onSelect: moveAgain, disabled: none }]
+          : []),
+      ],
+    },
+    {
+      id: "undo",
+      node: button("undo", t("mail.action.undo"), act(undo), !canUndo),
+      probe: <button type="button">{t("mail.action.undo")}</button>,
+      overflow: [{ id: "undo", testId: "action-undo", label: t("mail.action.undo"), onSelect: act(undo), disabled: !canUndo }],
+    },
+  ];
+  const shown = Math.min(fit, entries.length);
+  const overflow = entries.slice(shown).flatMap((e) => e.overflow);
+
   const selectedCount = selection.ids.size;
   return (
     <div className={`mail-view reader-${prefs.reader}`} data-testid="mail-view" data-folder-id={folder.id}>
-      <div className="mail-toolbar" role="toolbar" aria-label={t("mail.toolbar")}>
-        {button("read", t("mail.action.markRead"), () => void markRead(true).catch(failed))}
-        {button("unread", t("mail.action.markUnread"), () => void markRead(false).catch(failed))}
-        {button("flag", t("mail.action.flag"), () => void setFlag("active").catch(failed))}
-        {button("complete", t("mail.action.complete"), () => void setFlag("complete").catch(failed))}
-        {button("clear-flag", t("mail.action.clearFlag"), () => void setFlag("none").catch(failed))}
-        {button("delete", t("mail.action.delete"), () => void remove().catch(failed))}
-        {button("move", t("mail.action.moveTo"), () => {
-          setDialog("move");
-        })}
-        {lastMove &&
-          lastMove.id !== folder.id &&
-          button("move-again", t("mail.action.moveAgain", { folder: folderLabel(lastMove, t) }), () => void move(lastMove).catch(failed))}
-        {button("undo", t("mail.action.undo"), () => void undo().catch(failed), undoStack.size === 0)}
-        <span className="spacer" />
-        <Menu label={t("mail.view")} testId="mail-view-menu" items={viewItems} />
+      <div className="mail-toolbar" role="toolbar" aria-label={t("mail.toolbar")} ref={toolbarRef}>
+        {entries.slice(0, shown).map((e) => (
+          <Fragment key={e.id}>{e.node}</Fragment>
+        ))}
+        {overflow.length > 0 && (
+          <Menu label={t("mail.action.more")} caret testId="mail-more-menu" items={overflow} />
+        )}
+        <Menu label={t("mail.view")} caret className="toolbar-end" testId="mail-view-menu" items={viewItems} />
+        <div className="mail-toolbar-probe" ref={probeRef} aria-hidden="true" inert>
+          {entries.map((e) => (
+            <Fragment key={e.id}>{e.probe}</Fragment>
+          ))}
+          {menuFace(t("mail.action.more"))}
+          {menuFace(t("mail.view"))}
+        </div>
       </div>
       {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
       <div className="mail-panes">
