@@ -98,6 +98,9 @@ describe("sign-in flow", () => {
     const alert = await screen.findByRole("alert");
     expect(alert.dataset.code).toBe("internal");
     expect(within(alert).getByText("Anmeldung nicht möglich")).toBeTruthy();
+    // The shell's own (English) text is no message for the user: it stays in the details.
+    expect(within(alert).getByTestId("error-message").textContent).toBe("In Kontor selbst ist ein Fehler aufgetreten.");
+    expect(within(alert).getByTestId("error-detail").textContent).toBe("shell crashed");
     expect(api.setLanguage).toHaveBeenCalledWith("de");
   });
 

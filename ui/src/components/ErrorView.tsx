@@ -13,7 +13,7 @@ export function ErrorView({ error, heading }: Props) {
     <div className="error" role="alert" data-testid="error" data-code={error.code}>
       {heading && <strong className="error-heading">{heading}</strong>}
       <p className="error-message" data-testid="error-message">
-        {error.message}
+        {error.message || t("error.unexpected")}
       </p>
       <details className="error-details">
         <summary>{t("error.details")}</summary>

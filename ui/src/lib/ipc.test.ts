@@ -44,11 +44,11 @@ describe("api", () => {
     expect(e).toMatchObject({ code: "auth_failed", message: "Rejected.", detail: "HTTP 401" });
   });
 
-  it("turns a failure of the shell itself into an internal error", async () => {
+  it("turns a failure of the shell itself into an internal error, its English text only as the detail", async () => {
     invoke.mockRejectedValueOnce("command sign_out not found");
-    await expect(api.signOut()).rejects.toMatchObject({ code: "internal", message: "command sign_out not found" });
+    await expect(api.signOut()).rejects.toMatchObject({ code: "internal", message: "", detail: "command sign_out not found" });
     invoke.mockRejectedValueOnce(new Error("IPC gone"));
-    await expect(api.account()).rejects.toMatchObject({ code: "internal", message: "IPC gone" });
+    await expect(api.account()).rejects.toMatchObject({ code: "internal", message: "", detail: "IPC gone" });
   });
 
   it("delivers an event's payload and unsubscribes even before listening started", async () => {

@@ -18,8 +18,10 @@ export function toIpcError(value: unknown): IpcError {
   if (isIpcError(value)) {
     return { code: value.code, message: value.message, detail: typeof value.detail === "string" ? value.detail : "" };
   }
+  // Not from the core, so not in the user's language: the UI words it (see ErrorView), the
+  // original text stays in the details.
   const detail = value instanceof Error ? value.message : String(value);
-  return { code: "internal", message: detail, detail };
+  return { code: "internal", message: "", detail };
 }
 
 /** A failed command as a throwable `Error` that still carries the core's code and texts. */

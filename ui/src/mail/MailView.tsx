@@ -214,7 +214,8 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
 
   const failed = useCallback(
     (e: unknown) => {
-      notify({ text: toIpcError(e).message });
+      const { message } = toIpcError(e);
+      notify(message ? { text: message } : { key: "error.unexpected" });
     },
     [notify],
   );

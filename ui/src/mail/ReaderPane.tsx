@@ -214,7 +214,8 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
 
   const run = (p: Promise<unknown>) => {
     p.catch((e: unknown) => {
-      notify({ text: toIpcError(e).message });
+      const { message } = toIpcError(e);
+      notify(message ? { text: message } : { key: "error.unexpected" });
     });
   };
 
