@@ -562,12 +562,14 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           <Menu label={t("mail.action.more")} caret testId="mail-more-menu" items={overflow} />
         )}
         <Menu label={t("mail.view")} caret className="toolbar-end" testId="mail-view-menu" items={viewItems} />
-        <div className="mail-toolbar-probe" ref={probeRef} aria-hidden="true" inert>
-          {entries.map((e) => (
-            <Fragment key={e.id}>{e.probe}</Fragment>
-          ))}
-          {menuFace(t("mail.action.more"))}
-          {menuFace(t("mail.view"))}
+        <div className="mail-toolbar-probe-box" aria-hidden="true" inert>
+          <div className="mail-toolbar-probe" ref={probeRef}>
+            {entries.map((e) => (
+              <Fragment key={e.id}>{e.probe}</Fragment>
+            ))}
+            {menuFace(t("mail.action.more"))}
+            {menuFace(t("mail.view"))}
+          </div>
         </div>
       </div>
       {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
