@@ -51,9 +51,9 @@ interface Toast {
 const PAGE = 500;
 
 /** A menu button as the toolbar's probe measures it: the label and its ▾. */
-function menuFace(label: string) {
+function menuFace(label: string, className?: string) {
   return (
-    <div className="menu">
+    <div className={className ? `menu ${className}` : "menu"}>
       <button type="button" tabIndex={-1}>
         {label}
         <span className="caret">▾</span>
@@ -519,6 +519,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
             <Menu
               label=""
               caret
+              className="caret-only"
               align="start"
               disabled={none}
               title={t("mail.action.moveAgainMenu")}
@@ -531,7 +532,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       probe: (
         <div className="split-button">
           <button type="button">{t("mail.action.moveTo")}</button>
-          {again && menuFace("")}
+          {again && menuFace("", "caret-only")}
         </div>
       ),
       overflow: [
