@@ -19,6 +19,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    setupFiles: ["src/test-setup.ts"],
     // A loaded 2-core CI machine renders slowly; 5 s (the default) has been seen to run out.
     testTimeout: 20_000,
   },

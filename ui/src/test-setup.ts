@@ -1,0 +1,6 @@
+// Vitest setup for every test file. findBy*/waitFor give up after 1 s by default; on a loaded
+// 2-core CI machine a render after an awaited fake command has been seen to take longer, so
+// they wait up to 5 s (a passing test still ends as soon as its condition holds).
+import { configure } from "@testing-library/react";
+
+configure({ asyncUtilTimeout: 5000 });
