@@ -4,7 +4,7 @@
 //! cached, so the window has everything it shows without a server.
 //!
 //! `cargo run -p kontor-core --example fill_profile -- <new profile folder>
-//!  [--inbox N] [--sent N] [--custom N] [--keychain-password P]`
+//!  [--inbox N] [--sent N] [--custom N] [--keychain-password P] [--rows-file F]`
 //!
 //! The account is written as a sign-in writes it (profile.json `accounts`, the account row, a
 //! full FolderSync), but for a server nobody listens on (`http://127.0.0.1:9/…`): the app runs
@@ -17,7 +17,9 @@
 //! subjects, senders and previews, with dates over the five years before today, 30 % unread.
 //! 10 % have an HTML body, cached as the whole MIME message (multipart/alternative with a few KB
 //! of HTML), the rest a complete plain-text body. The search index is brought up to date
-//! before the filler exits, so the app starts with no indexing to do.
+//! before the filler exits, so the app starts with no indexing to do. `--rows-file` writes the
+//! Inbox's first 400 rows in the list's order (newest first) as JSON, `{"html": [positions]}`,
+//! so the bench can click messages of both kinds.
 
 #![allow(
     clippy::print_stdout,
@@ -33,7 +35,7 @@ use kontor_core::ProfilePaths;
 use kontor_core::profile::{AccountConfig, ProfileFile};
 use kontor_core::store::search::INDEX_BATCH;
 use kontor_core::store::{
-    BodyKind, BodyPart, FolderChange, MailBatch, MailChange, MessageData, Store,
+    BodyKind, BodyPart, FolderChange, MailBatch, MailChange, MessageData, MessageSort, Store,
 };
 
 #[path = "../benches/synth/mod.rs"]
@@ -218,7 +220,7 @@ async fn fill_folder(store: &Store, account: i64, folder: &str, n: usize, seed: 
 fn usage() -> ! {
     eprintln!(
         "usage: fill_profile <new profile folder> [--inbox N] [--sent N] [--custom N] \
-         [--keychain-password P]"
+         [--keychain-password P] [--rows-file F]"
     );
     std::process::exit(2);
 }
@@ -229,6 +231,7 @@ async fn main() {
     let mut dir: Option<PathBuf> = None;
     let (mut inbox, mut sent, mut custom) = (100_000usize, 5_000usize, 2_000usize);
     let mut password: Option<String> = None;
+    let mut rows_file: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
         match a.as_str() {
@@ -236,6 +239,7 @@ async fn main() {
             "--sent" => sent = value().parse().unwrap_or_else(|_| usage()),
             "--custom" => custom = value().parse().unwrap_or_else(|_| usage()),
             "--keychain-password" => password = Some(value()),
+            "--rows-file" => rows_file = Some(value().into()),
             _ if dir.is_none() && !a.starts_with('-') => dir = Some(a.into()),
             _ => usage(),
         }
@@ -298,6 +302,27 @@ async fn main() {
         "fill_profile: search index: {indexed} messages in {:.1} s",
         t.elapsed().as_secs_f64()
     );
+    if let Some(file) = rows_file {
+        let window = store
+            .message_window(account, INBOX, MessageSort::Date, true, 0, 400, None)
+            .await
+            .expect("the Inbox's first rows");
+        let mut html = Vec::new();
+        for (pos, row) in window.rows.iter().enumerate() {
+            let mime = store.body(row.id, BodyKind::Mime).await.expect("a body");
+            if mime.is_some() {
+                html.push(pos);
+            }
+        }
+        let json = format!(
+            "{{\"html\": [{}]}}\n",
+            html.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        std::fs::write(&file, json).expect("writing the rows file");
+    }
     store.close().await;
     let size = std::fs::metadata(paths.database()).map_or(0, |m| m.len());
     println!(
