@@ -160,6 +160,7 @@ pub fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::InvalidInput => 17,
         ErrorCode::NotSignedIn => 18,
         ErrorCode::InstanceRunning => 19,
+        ErrorCode::ServerNotFound => 20,
     }
 }
 
@@ -217,12 +218,8 @@ pub fn add_account(profile_dir: Option<PathBuf>, args: AddAccount) -> ExitCode {
             let _instance = InstanceLock::acquire(&paths)?;
             kontor_core::secrets::use_platform_store()?;
             let app = Kontor::open(paths).await?;
-            app.sign_in(SignIn {
-                server_url: args.server,
-                user: args.user,
-                password,
-            })
-            .await
+            app.sign_in(SignIn::to_server(&args.server, &args.user, &password))
+                .await
         })
     });
     match result {
@@ -569,6 +566,7 @@ mod tests {
             ErrorCode::InvalidInput,
             ErrorCode::NotSignedIn,
             ErrorCode::InstanceRunning,
+            ErrorCode::ServerNotFound,
         ];
         let mut seen: Vec<u8> = codes.iter().map(|c| exit_code(*c)).collect();
         seen.sort_unstable();

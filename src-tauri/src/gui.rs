@@ -28,6 +28,8 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
         tracing::error!(error = %e, "no system keychain");
     }
     let lang = crate::cli::terminal_lang();
+    // Once: the front end is embedded in it.
+    let context = tauri::generate_context!();
     // One instance per profile (per user session on a terminal server), held until exit.
     let paths_arg = profile_dir.clone();
     let instance = ProfilePaths::resolve(profile_dir)
@@ -35,10 +37,19 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     let (paths, _instance) = match instance {
         Ok(ok) => ok,
         Err(e) => {
+            if let (CoreError::InstanceRunning { .. }, Ok(paths)) =
+                (&e, ProfilePaths::resolve(paths_arg.clone()))
+            {
+                // A window of this profile is open: it comes to the front and this process
+                // ends (exit code 0) inside `hand_over`. When it returns, the profile is held by
+                // a command-line action instead, and the error below is the answer.
+                hand_over(&paths, context);
+            }
             tracing::error!(error = %e, "not starting");
             return crate::cli::report_error(&e, lang);
         }
     };
+    let paths_for_instance = paths.clone();
     let core = tauri::async_runtime::block_on(async {
         tracing::info!(profile = %paths.root().display(), "opening profile");
         Kontor::open(paths).await
@@ -63,9 +74,13 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
     let engine_core = core.clone_ok();
 
     let result = tauri::Builder::default()
+        // First: a second start of this profile's window ends at once and brings this one to
+        // the front.
+        .plugin(single_instance(&paths_for_instance))
         .manage(shell)
         .plugin(session)
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             // Before anything can emit one of the typed events.
@@ -109,7 +124,7 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
                 tauri::Manager::app_handle(window).exit(0);
             }
         })
-        .build(tauri::generate_context!())
+        .build(context)
         .map(|app| {
             app.run(move |_, event| {
                 // The engine stops cleanly (the Sync in flight ends, the outbox row is kept)
@@ -203,5 +218,31 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
             _ = tokio::time::sleep(Duration::from_secs(every)) => {}
             _ = r.refresh.notified() => {}
         }
+    }
+}
+
+/// The single-instance plugin for this profile: one D-Bus name (Linux) or mutex (Windows) per
+/// profile folder, so two profiles of one user (or two test runs) each keep their own window.
+/// The running window, called by a second start, comes to the front.
+fn single_instance(paths: &ProfilePaths) -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    paths.root().hash(&mut h);
+    tauri_plugin_single_instance::Builder::new()
+        .dbus_id(format!("org.kontor.desktop.p{:016x}", h.finish()))
+        .callback(|app, _args, _cwd| crate::tray::show_main(app))
+        .build()
+}
+
+/// Asks the running window of this profile to come to the front; on success the process ends
+/// here (exit code 0). Returns when no window of this profile answers.
+fn hand_over(paths: &ProfilePaths, context: tauri::Context<tauri::Wry>) {
+    let built = tauri::Builder::default()
+        .plugin(single_instance(paths))
+        .build(context);
+    match built {
+        // No window answered (the plugin did not end the process): nothing to keep.
+        Ok(app) => app.cleanup_before_exit(),
+        Err(e) => tracing::warn!(error = %e, "the running window could not be reached"),
     }
 }

@@ -1,12 +1,14 @@
 //! The tray icon: the number of active reminders (as the icon's label where the platform shows
-//! one, and in its tooltip and menu), and a menu to open the main window on the reminder list,
+//! one, and in its tooltip and menu), the Inbox's unread messages (tooltip), and a menu to open the main window on the reminder list,
 //! or quit. Without a tray host (a bare X server) the icon simply is not shown; nothing else
 //! depends on it.
 
 use kontor_core::Lang;
 use kontor_core::reminders::ReminderSnapshot;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
+
 use tauri::{AppHandle, Manager, Wry};
 use tauri_specta::Event;
 
@@ -14,9 +16,12 @@ use crate::commands::events::RemindersShowList;
 
 const TRAY_ID: &str = "kontor";
 
-/// The menu entry that shows the count; kept to update its text.
+/// The menu entry that shows the count; kept to update its text. The tooltip shows both
+/// counts, so each is kept for when the other changes.
 pub struct TrayState {
     count: MenuItem<Wry>,
+    reminders: AtomicUsize,
+    unread: AtomicU32,
 }
 
 impl std::fmt::Debug for TrayState {
@@ -34,6 +39,26 @@ fn count_text(count: usize, lang: Lang) -> String {
         (n, Lang::En) => format!("{n} active reminders"),
         (n, Lang::De) => format!("{n} aktive Erinnerungen"),
     }
+}
+
+fn unread_text(unread: u32, lang: Lang) -> String {
+    match (unread, lang) {
+        (0, Lang::En) => "No unread messages".into(),
+        (0, Lang::De) => "Keine ungelesenen Nachrichten".into(),
+        (1, Lang::En) => "1 unread message".into(),
+        (1, Lang::De) => "1 ungelesene Nachricht".into(),
+        (n, Lang::En) => format!("{n} unread messages"),
+        (n, Lang::De) => format!("{n} ungelesene Nachrichten"),
+    }
+}
+
+/// The tooltip: unread messages in the Inbox, then active reminders, one per line.
+fn tooltip(unread: u32, reminders: usize, lang: Lang) -> String {
+    format!(
+        "{}\n{}",
+        unread_text(unread, lang),
+        count_text(reminders, lang)
+    )
 }
 
 /// Brings the main window to the front.
@@ -66,7 +91,7 @@ pub fn create(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let menu = Menu::with_items(app, &[&count, &open, &sep, &quit])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .menu(&menu)
-        .tooltip(count_text(0, lang))
+        .tooltip(tooltip(0, 0, lang))
         .on_menu_event(|app, event| match event.id().as_ref() {
             "count" => {
                 show_main(app);
@@ -80,19 +105,37 @@ pub fn create(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
-    app.manage(TrayState { count });
+    app.manage(TrayState {
+        count,
+        reminders: AtomicUsize::new(0),
+        unread: AtomicU32::new(0),
+    });
     Ok(())
 }
 
 /// Shows the number of active reminders.
 pub fn update(app: &AppHandle, snap: &ReminderSnapshot, lang: Lang) {
     let n = snap.active.len();
-    let text = count_text(n, lang);
+    let mut unread = 0;
+    if let Some(state) = app.try_state::<TrayState>() {
+        state.reminders.store(n, Ordering::Relaxed);
+        unread = state.unread.load(Ordering::Relaxed);
+        let _ = state.count.set_text(count_text(n, lang));
+    }
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        let _ = tray.set_tooltip(Some(&text));
+        let _ = tray.set_tooltip(Some(&tooltip(unread, n, lang)));
         let _ = tray.set_title(if n == 0 { None } else { Some(n.to_string()) });
     }
+}
+
+/// Shows the number of unread messages in the Inbox (in the tooltip).
+pub fn set_unread(app: &AppHandle, unread: u32, lang: Lang) {
+    let mut reminders = 0;
     if let Some(state) = app.try_state::<TrayState>() {
-        let _ = state.count.set_text(text);
+        state.unread.store(unread, Ordering::Relaxed);
+        reminders = state.reminders.load(Ordering::Relaxed);
+    }
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        let _ = tray.set_tooltip(Some(&tooltip(unread, reminders, lang)));
     }
 }

@@ -14,7 +14,7 @@ type State =
 /** The commands the app's own screens call (the reminder part comes separately). */
 export type AppApi = Pick<
   Api,
-  "setLanguage" | "account" | "signIn" | "folders" | "refreshFolders" | "signOut" | "effectiveSettings"
+  "setLanguage" | "account" | "signIn" | "onSignInProgress" | "folders" | "refreshFolders" | "signOut" | "effectiveSettings"
 >;
 
 interface Props {

@@ -17,6 +17,8 @@ pub enum CoreError {
     Unreachable { detail: String },
     #[error("the address does not lead to an ActiveSync server: {detail}")]
     NotActiveSync { detail: String },
+    #[error("the server for {domain} was not found; enter the server name ({detail})")]
+    ServerNotFound { domain: String, detail: String },
     #[error("the server answered with an error: {detail}")]
     Server { detail: String },
     #[error("the secure connection was refused: {detail}")]
@@ -52,6 +54,8 @@ pub enum ErrorCode {
     AuthFailed,
     Unreachable,
     NotActiveSync,
+    /// Autodiscover found no server for the e-mail address: the UI asks for the server name.
+    ServerNotFound,
     ServerError,
     Tls,
     Keychain,
@@ -79,6 +83,7 @@ impl CoreError {
             CoreError::AuthFailed { .. } => ErrorCode::AuthFailed,
             CoreError::Unreachable { .. } => ErrorCode::Unreachable,
             CoreError::NotActiveSync { .. } => ErrorCode::NotActiveSync,
+            CoreError::ServerNotFound { .. } => ErrorCode::ServerNotFound,
             CoreError::Server { .. } | CoreError::Protocol { .. } => ErrorCode::ServerError,
             CoreError::Tls { .. } => ErrorCode::Tls,
             CoreError::Keychain(_) => ErrorCode::Keychain,
@@ -106,6 +111,20 @@ impl CoreError {
             CoreError::NotActiveSync { .. } => lang.pick(
                 "This address does not lead to an ActiveSync server. Check the server address (it usually ends in /Microsoft-Server-ActiveSync).",
                 "Unter dieser Adresse antwortet kein ActiveSync-Server. Bitte die Serveradresse prüfen (sie endet meist auf /Microsoft-Server-ActiveSync).",
+            ),
+            CoreError::ServerNotFound { domain, .. } if !domain.is_empty() => {
+                return match lang {
+                    Lang::En => format!(
+                        "The server for {domain} was not found. Enter the server name under \"Advanced\" (for example mail.{domain}); your IT department can tell you."
+                    ),
+                    Lang::De => format!(
+                        "Der Server für {domain} wurde nicht gefunden. Bitte den Servernamen unter „Erweitert“ eingeben (zum Beispiel mail.{domain}); Ihre IT-Abteilung kann ihn nennen."
+                    ),
+                };
+            }
+            CoreError::ServerNotFound { .. } => lang.pick(
+                "The server for this e-mail address was not found. Enter the server name under \"Advanced\"; your IT department can tell you.",
+                "Der Server für diese E-Mail-Adresse wurde nicht gefunden. Bitte den Servernamen unter „Erweitert“ eingeben; Ihre IT-Abteilung kann ihn nennen.",
             ),
             CoreError::Server { .. } | CoreError::Protocol { .. } => lang.pick(
                 "The server reported an error. Try again later; if it persists, contact your IT department.",
@@ -160,6 +179,10 @@ impl IpcError {
             ErrorCode::AuthFailed => CoreError::AuthFailed { detail: d },
             ErrorCode::Unreachable => CoreError::Unreachable { detail: d },
             ErrorCode::NotActiveSync => CoreError::NotActiveSync { detail: d },
+            ErrorCode::ServerNotFound => CoreError::ServerNotFound {
+                domain: String::new(),
+                detail: d,
+            },
             ErrorCode::Tls => CoreError::Tls { detail: d },
             ErrorCode::Keychain => CoreError::Keychain(keyring_core::Error::NoDefaultStore),
             ErrorCode::Storage => CoreError::Io {
@@ -201,6 +224,10 @@ mod tests {
             CoreError::Tls {
                 detail: "expired".into(),
             },
+            CoreError::ServerNotFound {
+                domain: "firma.de".into(),
+                detail: "no answer".into(),
+            },
             CoreError::InvalidInput("x".into()),
             CoreError::NotSignedIn,
             CoreError::InstanceRunning {
@@ -223,5 +250,28 @@ mod tests {
         assert_eq!(v["code"], "auth_failed");
         assert!(v["message"].as_str().unwrap().contains("Kennwort"));
         assert!(v["detail"].as_str().unwrap().contains("HTTP 401"));
+    }
+
+    #[test]
+    fn server_not_found_names_the_domain_and_asks_for_the_server() {
+        let e = CoreError::ServerNotFound {
+            domain: "firma.de".into(),
+            detail: "Autodiscover: no answer".into(),
+        };
+        assert_eq!(e.code(), ErrorCode::ServerNotFound);
+        assert!(
+            e.message(Lang::En)
+                .contains("server for firma.de was not found")
+        );
+        assert!(e.message(Lang::En).contains("server name"));
+        assert!(
+            e.message(Lang::De)
+                .contains("Server für firma.de wurde nicht gefunden")
+        );
+        assert!(e.message(Lang::De).contains("Servernamen"));
+        assert!(
+            e.to_string()
+                .contains("the server for firma.de was not found; enter the server name")
+        );
     }
 }

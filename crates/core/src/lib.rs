@@ -41,7 +41,7 @@ pub use app::{
     Account, AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Folder, FolderKind, Id,
     Importance, Invitation, Kontor, MailChanged, MessageBody, MessageSummary, MessageView,
     MessageWindow, MessageWindowRequest, OutgoingMail, PendingKind, PendingOperation, PendingState,
-    SignIn, SyncFolder, SyncState, SyncStatus, SyncTracker,
+    SignIn, SignInStep, SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

@@ -1,5 +1,5 @@
 //! A message as the reading pane shows it: the HTML made safe once, here in Rust
-//! (docs/mail-window.md#showing-html-safely), and the parts of a fetched MIME message.
+//! (docs/mail-window.md#showing-a-message), and the parts of a fetched MIME message.
 //!
 //! The window puts the sanitised HTML into a sandboxed frame with its own Content Security
 //! Policy; this module is the first of those layers: no script, no frame, no form, no `meta`
@@ -193,9 +193,19 @@ pub struct MimeParts {
 /// Reads the displayable parts of a MIME message; `None` when it is not one.
 pub fn mime_parts(bytes: &[u8]) -> Option<MimeParts> {
     let msg = mail_parser::MessageParser::default().parse(bytes)?;
+    // mail-parser converts between the two forms when a message has only one; the pane wants
+    // to know which one the sender wrote, so only real parts of each kind count.
+    let part_text = |ids: &[u32], html: bool| {
+        ids.iter()
+            .find_map(|&i| match msg.parts.get(i as usize).map(|p| &p.body) {
+                Some(mail_parser::PartType::Html(h)) if html => Some(h.to_string()),
+                Some(mail_parser::PartType::Text(t)) if !html => Some(t.to_string()),
+                _ => None,
+            })
+    };
     let mut out = MimeParts {
-        html: msg.body_html(0).map(Cow::into_owned),
-        text: msg.body_text(0).map(Cow::into_owned),
+        html: part_text(&msg.html_body, true),
+        text: part_text(&msg.text_body, false),
         ..MimeParts::default()
     };
     for part in msg.parts.iter() {
@@ -223,8 +233,6 @@ pub fn mime_parts(bytes: &[u8]) -> Option<MimeParts> {
             }
         }
     }
-    // A message whose only text is HTML: mail-parser derives a text body from it, which is
-    // fine for search but the pane shows the HTML.
     Some(out)
 }
 
@@ -330,5 +338,17 @@ mod tests {
             Some("data:image/png;base64,iVBORw0KGgo=")
         );
         assert!(parts.calendar.unwrap().starts_with("BEGIN:VCALENDAR"));
+    }
+
+    #[test]
+    fn a_plain_message_has_no_html_and_an_html_one_no_text() {
+        let plain = "From: a@b.de\r\nSubject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n";
+        let p = mime_parts(plain.as_bytes()).unwrap();
+        assert_eq!(p.html, None);
+        assert_eq!(p.text.as_deref().map(str::trim), Some("Hallo"));
+        let html = "From: a@b.de\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hallo</p>\r\n";
+        let h = mime_parts(html.as_bytes()).unwrap();
+        assert!(h.html.unwrap().contains("<p>Hallo</p>"));
+        assert_eq!(h.text, None);
     }
 }

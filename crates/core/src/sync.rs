@@ -172,6 +172,122 @@ pub fn normalise_server_url(input: &str) -> Result<String, CoreError> {
     Ok(url.to_string())
 }
 
+/// The path of the ActiveSync endpoint on Exchange, Z-Push and most front ends (MS-ASHTTP 2.2.1).
+pub const EAS_PATH: &str = "/Microsoft-Server-ActiveSync";
+
+/// The ActiveSync URL for what the user typed as the server, the way Outlook reads it:
+/// a name (`mail.firma.de`) or `host:port` gets `https://` and [`EAS_PATH`]; a URL that names a
+/// path is taken as it is (the rules of [`normalise_server_url`]); one without a path gets
+/// [`EAS_PATH`]. Without a scheme, a loopback host (`localhost`, `127.x`, `::1`) gets `http://`:
+/// nothing sent to it leaves the computer (a local gateway, or the project's test servers), and
+/// such servers rarely have a certificate. Any other host gets https unless `http://` is typed.
+pub fn server_url_from_input(input: &str) -> Result<String, CoreError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(CoreError::InvalidInput(
+            "the server address is empty".into(),
+        ));
+    }
+    let typed_scheme = trimmed.contains("://");
+    let mut url = url::Url::parse(&normalise_server_url(trimmed)?).map_err(|e| {
+        CoreError::InvalidInput(format!("\"{trimmed}\" is not a valid server address: {e}"))
+    })?;
+    if !url.username().is_empty() {
+        return Err(CoreError::InvalidInput(format!(
+            "\"{trimmed}\" is not a server address (the e-mail address goes in its own field)"
+        )));
+    }
+    if !typed_scheme && is_loopback(&url) {
+        // `Url::set_scheme` refuses nothing between the two special schemes http and https.
+        let _ = url.set_scheme("http");
+    }
+    if url.path() == "/" || url.path().is_empty() {
+        url.set_path(EAS_PATH);
+    }
+    Ok(url.to_string())
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// How long Autodiscover may take in all (every candidate and redirect): past that the user is
+/// better served by "enter the server name" than by a longer wait.
+pub const AUTODISCOVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The domain of an e-mail address (lower case), or `None` when `email` is not one.
+pub fn email_domain(email: &str) -> Option<String> {
+    let (local, domain) = email.trim().rsplit_once('@')?;
+    let domain = domain.trim().to_ascii_lowercase();
+    (!local.is_empty() && !domain.is_empty() && !domain.contains(['/', ':', ' ', '@']))
+        .then_some(domain)
+}
+
+/// Finds the ActiveSync URL for `email` by Autodiscover (MS-ASCMD 2.2.1.1), within
+/// [`AUTODISCOVER_TIMEOUT`]. A refused password is [`CoreError::AuthFailed`]; every other
+/// failure is [`CoreError::ServerNotFound`], which asks for the server name.
+pub async fn autodiscover(email: &str, user: &str, password: &str) -> Result<String, CoreError> {
+    let domain = email_domain(email).ok_or_else(|| {
+        CoreError::InvalidInput(format!(
+            "\"{}\" is not an e-mail address; enter the address or the server name",
+            email.trim()
+        ))
+    })?;
+    let not_found = |detail: String| CoreError::ServerNotFound {
+        domain: domain.clone(),
+        detail,
+    };
+    let http = kontor_net::client(&kontor_net::ClientOptions {
+        timeout: Some(std::time::Duration::from_secs(10)),
+        connect_timeout: std::time::Duration::from_secs(5),
+        ..kontor_net::ClientOptions::default()
+    })
+    .map_err(|e| not_found(e.to_string()))?;
+    let found = tokio::time::timeout(
+        AUTODISCOVER_TIMEOUT,
+        kontor_eas::autodiscover::discover(&http, email.trim(), user, password),
+    )
+    .await
+    .map_err(|_| {
+        not_found(format!(
+            "Autodiscover did not answer within {} s",
+            AUTODISCOVER_TIMEOUT.as_secs()
+        ))
+    })?;
+    match found {
+        Ok(d) => {
+            tracing::info!(url = %d.url, "Autodiscover found the server");
+            url_from_autodiscover(&d.url, &domain)
+        }
+        Err(e @ EasError::Unauthorized { .. }) => Err(map_eas(e, "Autodiscover")),
+        Err(e) => Err(not_found(format!("Autodiscover: {e}"))),
+    }
+}
+
+/// The ActiveSync URL an Autodiscover answer named, checked: https (http only on loopback, for
+/// a test server), with a host.
+pub fn url_from_autodiscover(url: &str, domain: &str) -> Result<String, CoreError> {
+    let bad = |why: &str| CoreError::ServerNotFound {
+        domain: domain.to_owned(),
+        detail: format!("Autodiscover named {url:?}, {why}"),
+    };
+    let parsed = url::Url::parse(url.trim()).map_err(|_| bad("which is not a URL"))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        _ => return Err(bad("which is not an https address")),
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("which names no server"));
+    }
+    Ok(parsed.to_string())
+}
+
 /// Whether a calendar folder belongs to someone else. SOGo names a subscribed calendar
 /// `Folder (Owner Name <owner@example.com>)`; a suffix naming another address marks it as
 /// shared (docs/server-quirks.md#sogo-58, "Shared calendar names").
@@ -204,6 +320,117 @@ mod tests {
         assert!(normalise_server_url("").is_err());
         assert!(normalise_server_url("ftp://x").is_err());
         assert!(normalise_server_url("https://").is_err());
+    }
+
+    #[test]
+    fn a_server_name_becomes_the_activesync_url() {
+        let url = |s: &str| server_url_from_input(s).unwrap();
+        assert_eq!(
+            url(" mail.firma.de "),
+            "https://mail.firma.de/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("mail.firma.de:8443"),
+            "https://mail.firma.de:8443/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("https://mail.firma.de"),
+            "https://mail.firma.de/Microsoft-Server-ActiveSync"
+        );
+        // A URL that names a path is the full address: kept as it is.
+        assert_eq!(
+            url("http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync"),
+            "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("mail.firma.de/SOGo/Microsoft-Server-ActiveSync"),
+            "https://mail.firma.de/SOGo/Microsoft-Server-ActiveSync"
+        );
+        // Plain HTTP only where typed, or on loopback.
+        assert_eq!(
+            url("127.0.0.1:55080"),
+            "http://127.0.0.1:55080/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("localhost:80"),
+            "http://localhost/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("127.0.0.1:20000"),
+            "http://127.0.0.1:20000/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("mail.firma.de:55080"),
+            "https://mail.firma.de:55080/Microsoft-Server-ActiveSync"
+        );
+        assert_eq!(
+            url("http://mail.firma.de"),
+            "http://mail.firma.de/Microsoft-Server-ActiveSync"
+        );
+        assert!(server_url_from_input("").is_err());
+        assert!(server_url_from_input("ftp://mail.firma.de").is_err());
+        assert!(server_url_from_input("carol@firma.de").is_err());
+    }
+
+    #[test]
+    fn e_mail_domains() {
+        assert_eq!(
+            email_domain(" Carol@Kontor.TEST ").as_deref(),
+            Some("kontor.test")
+        );
+        assert_eq!(email_domain("carol"), None);
+        assert_eq!(email_domain("@kontor.test"), None);
+        assert_eq!(email_domain("carol@"), None);
+        assert_eq!(email_domain("carol@mail.firma.de:443"), None);
+    }
+
+    /// Z-Push 2.7.1's own Autodiscover (`autodiscover/autodiscover.php`, ZPUSH_HOST
+    /// `mail.kontor.test`) answering carol's request, recorded byte for byte.
+    #[test]
+    fn a_recorded_autodiscover_answer_gives_the_activesync_url() {
+        let xml = include_str!("../tests/fixtures/autodiscover/zpush-2.7.1-carol.xml");
+        let kontor_eas::autodiscover::Answer::Settings { url, email, .. } =
+            kontor_eas::autodiscover::parse(xml).unwrap()
+        else {
+            panic!("not a settings answer")
+        };
+        assert_eq!(email.as_deref(), Some("carol@kontor.test"));
+        assert_eq!(
+            url_from_autodiscover(&url, "kontor.test").unwrap(),
+            "https://mail.kontor.test/Microsoft-Server-ActiveSync"
+        );
+        // What an answer may not send the password to.
+        for bad in [
+            "http://mail.kontor.test/Microsoft-Server-ActiveSync",
+            "ftp://mail.kontor.test/",
+            "not a url",
+        ] {
+            let err = url_from_autodiscover(bad, "kontor.test").unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::ServerNotFound, "{bad}: {err}");
+        }
+        assert!(
+            url_from_autodiscover("http://127.0.0.1:55080/Microsoft-Server-ActiveSync", "x")
+                .is_ok()
+        );
+    }
+
+    /// Nothing answers for a reserved domain (RFC 6761 `.invalid`): the error names the domain
+    /// and asks for the server name, well within the overall limit.
+    #[tokio::test]
+    async fn autodiscover_without_an_answer_asks_for_the_server_name() {
+        let started = std::time::Instant::now();
+        let err = autodiscover("carol@kontor.invalid", "carol@kontor.invalid", "pw")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::ServerNotFound, "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("the server for kontor.invalid was not found; enter the server name"),
+            "{err}"
+        );
+        assert!(started.elapsed() <= AUTODISCOVER_TIMEOUT + std::time::Duration::from_secs(2));
+        let err = autodiscover("carol", "carol", "pw").await.unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{err}");
     }
 
     #[test]

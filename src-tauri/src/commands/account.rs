@@ -1,8 +1,10 @@
 //! The account and its folders.
 
 use kontor_core::{Account, Folder, IpcError, SignIn};
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
 
+use super::events::SignInProgress;
 use super::{IpcResult, Shell};
 
 #[tauri::command]
@@ -13,9 +15,21 @@ pub async fn account(shell: State<'_, Shell>) -> Result<Option<Account>, IpcErro
 
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in(shell: State<'_, Shell>, request: SignIn) -> Result<Account, IpcError> {
-    tracing::info!(server = %request.server_url, user = %request.user, "sign-in requested");
-    let result = shell.core()?.sign_in(request).await;
+pub async fn sign_in(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    request: SignIn,
+) -> Result<Account, IpcError> {
+    tracing::info!(?request, "sign-in requested");
+    // Each step as an event while this command runs: the screen says what it is waiting for.
+    let result = shell
+        .core()?
+        .sign_in_with_progress(request, |step| {
+            if let Err(e) = SignInProgress(step).emit(&app) {
+                tracing::warn!(error = %e, "sign-in progress not sent");
+            }
+        })
+        .await;
     if let Err(e) = &result {
         tracing::warn!(error = %e, "sign-in failed");
     } else {

@@ -2,7 +2,7 @@
 //! as the payload itself; the event names are the ones the UI has always listened to.
 
 use kontor_core::reminders::{ReminderItem, ReminderSnapshot};
-use kontor_core::{MailChanged, SyncStatus};
+use kontor_core::{MailChanged, SignInStep, SyncStatus};
 use serde::Serialize;
 
 /// Every change of the reminders (sent to every window).
@@ -30,3 +30,8 @@ pub struct SyncStatusChanged(pub SyncStatus);
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "mail:changed")]
 pub struct MailChangedEvent(pub MailChanged);
+
+/// A running sign-in started its next step (the account screen says which).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "sign-in:progress")]
+pub struct SignInProgress(pub SignInStep);

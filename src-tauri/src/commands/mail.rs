@@ -9,7 +9,7 @@ use kontor_core::{
     DeleteOutcome, FlagState, Id, IpcError, Kontor, MessageView, MessageWindow,
     MessageWindowRequest, PendingOperation,
 };
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event;
 
@@ -173,6 +173,20 @@ fn opener_error(shell: &Shell, detail: &str) -> IpcError {
     shell.error(&kontor_core::CoreError::InvalidInput(detail.to_owned()))
 }
 
+/// Answers a meeting invitation shown in the reading pane (the event in the calendar cache).
+#[tauri::command]
+#[specta::specta]
+pub async fn respond_to_meeting(
+    shell: State<'_, Shell>,
+    event_id: Id,
+    answer: kontor_core::app::MeetingAnswer,
+) -> Result<(), IpcError> {
+    let lang = shell.lang();
+    shell
+        .run(|core| async move { core.respond_to_meeting(event_id.0, answer, lang).await })
+        .await
+}
+
 /// "Always show remote content from this sender."
 #[tauri::command]
 #[specta::specta]
@@ -211,12 +225,40 @@ pub async fn discard_operation(shell: State<'_, Shell>, id: Id) -> Result<(), Ip
         .await
 }
 
-/// Sends every mail change notice of the core to the windows.
+/// Whether new mail in the Inbox shows a desktop notification.
+#[tauri::command]
+#[specta::specta]
+pub async fn new_mail_notifications(shell: State<'_, Shell>) -> Result<bool, IpcError> {
+    shell
+        .run(|core| async move { core.new_mail_notifications().await })
+        .await
+}
+
+/// Switches the desktop notification for new mail on or off.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_new_mail_notifications(shell: State<'_, Shell>, on: bool) -> Result<(), IpcError> {
+    shell
+        .run(|core| async move { core.set_new_mail_notifications(on).await })
+        .await
+}
+
+/// Sends every mail change notice of the core to the windows, keeps the tray's unread count
+/// current, and shows a desktop notification for new mail in the Inbox.
 pub async fn forward_mail_changes(app: AppHandle, core: Kontor) {
     let mut changes = core.mail_changes();
+    inbox_unread_to_tray(&app, &core).await;
+    let mut mark = core.inbox_mark().await.ok().flatten();
     loop {
         match changes.recv().await {
             Ok(c) => {
+                if let Some((inbox, at)) = &mut mark {
+                    if c.folders.is_empty() || c.folders.contains(inbox) {
+                        notify_new_mail(&app, &core, inbox, at).await;
+                    }
+                } else {
+                    mark = core.inbox_mark().await.ok().flatten();
+                }
                 if let Err(e) = MailChangedEvent(c).emit(&app) {
                     tracing::warn!(error = %e, "mail change not sent");
                 }
@@ -229,5 +271,69 @@ pub async fn forward_mail_changes(app: AppHandle, core: Kontor) {
             }
             Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
         }
+        inbox_unread_to_tray(&app, &core).await;
     }
+}
+
+/// Shows new unread Inbox mail since `mark` (sender and subject; a count when there are more
+/// than three) unless switched off, and moves the mark on.
+async fn notify_new_mail(app: &AppHandle, core: &Kontor, inbox: &str, mark: &mut i64) {
+    use tauri_plugin_notification::NotificationExt;
+    let (new, next) = match core.new_mail_since(inbox, *mark).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "new mail not read");
+            return;
+        }
+    };
+    *mark = next;
+    if new.count == 0 || !core.new_mail_notifications().await.unwrap_or(true) {
+        return;
+    }
+    let lang = app.state::<Shell>().lang();
+    let shown: Vec<(String, String)> = if new.count > 3 {
+        vec![(
+            lang.pick("New mail", "Neue E-Mail").to_owned(),
+            match lang {
+                kontor_core::Lang::En => format!("{} new messages in the Inbox", new.count),
+                kontor_core::Lang::De => format!("{} neue Nachrichten im Posteingang", new.count),
+            },
+        )]
+    } else {
+        new.messages
+            .iter()
+            .map(|m| {
+                let from = if m.from.name.is_empty() {
+                    m.from.addr.clone()
+                } else {
+                    m.from.name.clone()
+                };
+                let subject = if m.subject.is_empty() {
+                    lang.pick("(no subject)", "(kein Betreff)").to_owned()
+                } else {
+                    m.subject.clone()
+                };
+                (from, subject)
+            })
+            .collect()
+    };
+    for (title, body) in shown {
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            // No notification service (a bare X server): the tray and the list still say it.
+            tracing::info!(error = %e, "new-mail notification not shown");
+        }
+    }
+}
+
+async fn inbox_unread_to_tray(app: &AppHandle, core: &Kontor) {
+    let Ok(folders) = core.folders().await else {
+        return;
+    };
+    let unread = folders
+        .iter()
+        .find(|f| f.kind == kontor_core::FolderKind::Inbox)
+        .and_then(|f| f.unread)
+        .unwrap_or(0);
+    let lang = app.state::<Shell>().lang();
+    crate::tray::set_unread(app, unread, lang);
 }

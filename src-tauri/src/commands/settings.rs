@@ -3,16 +3,30 @@
 use kontor_core::policy::{EffectiveSettings, SettingChange};
 use kontor_core::reminders::ReminderSettings;
 use kontor_core::{IpcError, Lang};
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
 
+use super::events::SyncStatusChanged;
 use super::{IpcResult, Shell};
 
 /// The language of the error messages from now on (the UI's own labels are its business).
-/// Never fails; a `Result` like every command, so the UI handles all of them alike.
+/// The sync status goes out again in it, so an error already shown in the status bar changes
+/// language with the window. Never fails; a `Result` like every command, so the UI handles all
+/// of them alike.
 #[tauri::command]
 #[specta::specta]
-pub fn set_language(shell: State<'_, Shell>, lang: Lang) -> Result<(), IpcError> {
+pub async fn set_language(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    lang: Lang,
+) -> Result<(), IpcError> {
     shell.set_lang(lang);
+    if let Ok(core) = shell.core()
+        && let Ok(status) = core.sync_status(lang).await
+        && let Err(e) = SyncStatusChanged(status).emit(&app)
+    {
+        tracing::warn!(error = %e, "sync status not sent");
+    }
     Ok(())
 }
 

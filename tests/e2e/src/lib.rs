@@ -9,6 +9,8 @@
 //! Nothing here skips: a missing display, driver, app binary or server is a failure that says
 //! what to run. The UI's `data-testid` attributes are the contract with these tests.
 
+pub mod server;
+
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -570,6 +572,30 @@ async fn connect(port: u16, bin: &Path, profile: &Path) -> Client {
     );
 }
 
+/// Fills the account form as a SOGo user does: e-mail address and password, then under
+/// "Advanced" the ActiveSync URL and the plain user name (SOGo does not take the address as
+/// the user name). Does not submit.
+pub async fn fill_account_form(app: &App, user: User, password: &str) {
+    let email = format!("{}@kontor.test", user.name);
+    type_into(app, "[data-testid=email]", &email).await;
+    type_into(app, "[data-testid=password]", password).await;
+    app.script(
+        "document.querySelector('[data-testid=advanced-toggle]').click(); return true;",
+        vec![],
+    )
+    .await;
+    type_into(app, "[data-testid=server-url]", SOGO_EAS_URL).await;
+    type_into(app, "[data-testid=user]", user.name).await;
+}
+
+async fn type_into(app: &App, css: &str, text: &str) {
+    let field = app.wait_for(css, Duration::from_secs(60)).await;
+    bounded("clear field", field.clear()).await.ok();
+    bounded(&format!("type into {css}"), field.send_keys(text))
+        .await
+        .expect("type into the form");
+}
+
 /// Signs in as `user` on SOGo through the account form (English UI) and waits for the folders.
 pub async fn sign_in(app: &App, user: User) {
     app.wait_for("[data-testid=language]", Duration::from_secs(60))
@@ -581,17 +607,7 @@ pub async fn sign_in(app: &App, user: User) {
         vec![],
     )
     .await;
-    for (css, text) in [
-        ("[data-testid=server-url]", SOGO_EAS_URL),
-        ("[data-testid=user]", user.name),
-        ("[data-testid=password]", user.password),
-    ] {
-        let field = app.wait_for(css, Duration::from_secs(60)).await;
-        bounded("clear field", field.clear()).await.ok();
-        bounded(&format!("type into {css}"), field.send_keys(text))
-            .await
-            .expect("type into the form");
-    }
+    fill_account_form(app, user, user.password).await;
     bounded(
         "submit the form",
         app.client.execute(

@@ -8,20 +8,10 @@
 
 use std::time::Duration;
 
-use kontor_e2e_tests::{ALICE, App, Locator, SOGO_EAS_URL, bounded, require_sogo};
+use kontor_e2e_tests::{ALICE, App, Locator, bounded, require_sogo};
 
 async fn fill_account_form(app: &App, password: &str) {
-    for (css, text) in [
-        ("[data-testid=server-url]", SOGO_EAS_URL),
-        ("[data-testid=user]", ALICE.name),
-        ("[data-testid=password]", password),
-    ] {
-        let field = app.wait_for(css, Duration::from_secs(60)).await;
-        bounded("clear field", field.clear()).await.ok();
-        bounded(&format!("type into {css}"), field.send_keys(text))
-            .await
-            .expect("type into the form");
-    }
+    kontor_e2e_tests::fill_account_form(app, ALICE, password).await;
     submit(app).await;
 }
 

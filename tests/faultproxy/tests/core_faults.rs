@@ -43,11 +43,11 @@ async fn signed_in(proxy: &FaultProxy) -> (tempfile::TempDir, Kontor) {
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     proxy.set_faults(false);
-    app.sign_in(SignIn {
-        server_url: proxy.url(SOGO_EAS_URL),
-        user: USER.name.into(),
-        password: USER.password.into(),
-    })
+    app.sign_in(SignIn::to_server(
+        &proxy.url(SOGO_EAS_URL),
+        USER.name,
+        USER.password,
+    ))
     .await
     .expect("sign-in through the proxy with faults off");
     proxy.set_faults(true);

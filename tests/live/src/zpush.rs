@@ -33,11 +33,7 @@ pub async fn signed_in(user: User) -> (tempfile::TempDir, Kontor, Account) {
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     let account = app
-        .sign_in(SignIn {
-            server_url: ZPUSH_EAS_URL.into(),
-            user: user.name.into(),
-            password: user.password.into(),
-        })
+        .sign_in(SignIn::to_server(ZPUSH_EAS_URL, user.name, user.password))
         .await
         .unwrap_or_else(|e| panic!("sign-in to Z-Push as {}: {e:?}", user.name));
     (dir, app, account)

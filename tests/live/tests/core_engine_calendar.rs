@@ -40,13 +40,9 @@ async fn profile() -> (tempfile::TempDir, Kontor) {
 async fn alice_on_sogo() -> (tempfile::TempDir, Kontor) {
     require_sogo();
     let (dir, app) = profile().await;
-    app.sign_in(SignIn {
-        server_url: SOGO_EAS_URL.into(),
-        user: ALICE.name.into(),
-        password: ALICE.password.into(),
-    })
-    .await
-    .expect("alice signs in over ActiveSync");
+    app.sign_in(SignIn::to_server(SOGO_EAS_URL, ALICE.name, ALICE.password))
+        .await
+        .expect("alice signs in over ActiveSync");
     let dav = format!("{SOGO_DAV_URL}{}/", ALICE.name);
     app.add_caldav_account(&dav, ALICE.name, ALICE.password)
         .await

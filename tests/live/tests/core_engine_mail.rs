@@ -40,13 +40,9 @@ async fn signed_in(user: User) -> (tempfile::TempDir, Kontor) {
     });
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
-    app.sign_in(SignIn {
-        server_url: SOGO_EAS_URL.into(),
-        user: user.name.into(),
-        password: user.password.into(),
-    })
-    .await
-    .unwrap();
+    app.sign_in(SignIn::to_server(SOGO_EAS_URL, user.name, user.password))
+        .await
+        .unwrap();
     (dir, app)
 }
 

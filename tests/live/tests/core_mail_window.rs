@@ -28,13 +28,9 @@ async fn signed_in(user: User) -> (tempfile::TempDir, Kontor) {
     });
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
-    app.sign_in(SignIn {
-        server_url: SOGO_EAS_URL.into(),
-        user: user.name.into(),
-        password: user.password.into(),
-    })
-    .await
-    .unwrap();
+    app.sign_in(SignIn::to_server(SOGO_EAS_URL, user.name, user.password))
+        .await
+        .unwrap();
     (dir, app)
 }
 
@@ -125,9 +121,11 @@ async fn a_hostile_html_mail_is_listed_fetched_sanitised_saved_deleted_and_resto
     app.start_sync().await.unwrap();
     let id = wait_listed(&app, &inbox, &subject, 150).await;
 
-    // From the cache: only the synced text preview, not the whole message.
+    // From the cache: only the synced text, a stand-in for the HTML: not the whole message.
     let cached = app.message_view(id, false).await.unwrap();
     assert!(!cached.body.complete, "{:?}", cached.body);
+    assert_eq!(cached.body.format, BodyFormat::Plain, "{:?}", cached.body);
+    assert!(cached.body.text.contains("Köln"), "{:?}", cached.body);
     assert_eq!(cached.message.from.addr, BOB.email());
 
     // Fetched on demand: the HTML, made safe.

@@ -20,11 +20,7 @@ async fn fresh() -> (tempfile::TempDir, Kontor) {
 }
 
 fn sign_in(url: &str, user: &str, password: &str) -> SignIn {
-    SignIn {
-        server_url: url.into(),
-        user: user.into(),
-        password: password.into(),
-    }
+    SignIn::to_server(url, user, password)
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@ function fakeApi(overrides: Partial<AppApi> = {}): AppApi {
     setLanguage: vi.fn(() => Promise.resolve(null)),
     account: vi.fn(() => Promise.resolve(null)),
     signIn: vi.fn(() => Promise.reject(new Error("not expected"))),
+    onSignInProgress: vi.fn(() => () => undefined),
     folders: vi.fn(() => Promise.resolve([])),
     refreshFolders: vi.fn(() => Promise.resolve([])),
     signOut: vi.fn(() => Promise.resolve(null)),
@@ -65,7 +66,9 @@ describe("sign-in flow", () => {
       ),
     });
     render(<App api={api} lang="en" />);
-    await user.type(await screen.findByTestId("server-url"), "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync");
+    await user.type(await screen.findByTestId("email"), "alice@kontor.test");
+    await user.click(screen.getByTestId("advanced-toggle"));
+    await user.type(screen.getByTestId("server-url"), "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync");
     await user.type(screen.getByTestId("user"), "alice");
     await user.type(screen.getByTestId("password"), "wrong{Enter}");
 
@@ -73,9 +76,10 @@ describe("sign-in flow", () => {
     expect(button.textContent).toBe("Signing in…");
     expect((button as HTMLButtonElement).disabled).toBe(true);
     expect(api.signIn).toHaveBeenCalledWith({
-      serverUrl: "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync",
-      user: "alice",
+      email: "alice@kontor.test",
       password: "wrong",
+      server: "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync",
+      user: "alice",
     });
 
     reject(authFailed);
@@ -89,8 +93,7 @@ describe("sign-in flow", () => {
     const user = userEvent.setup();
     const api = fakeApi({ signIn: vi.fn(() => Promise.reject(new Error("shell crashed"))) });
     render(<App api={api} lang="de" />);
-    await user.type(await screen.findByTestId("server-url"), "http://x");
-    await user.type(screen.getByTestId("user"), "a");
+    await user.type(await screen.findByTestId("email"), "a@x");
     await user.type(screen.getByTestId("password"), "b{Enter}");
     const alert = await screen.findByRole("alert");
     expect(alert.dataset.code).toBe("internal");
@@ -120,13 +123,17 @@ describe("sign-in flow", () => {
     expect(field.value).toBe(policyServer);
   });
 
-  it("leaves the server address free without a policy", async () => {
+  it("leaves the server address free, and folded away, without a policy", async () => {
+    const user = userEvent.setup();
     const api = fakeApi();
     render(<App api={api} lang="en" />);
-    const field = await screen.findByTestId<HTMLInputElement>("server-url");
+    await screen.findByTestId("email");
     await vi.waitFor(() => {
       expect(api.effectiveSettings).toHaveBeenCalled();
     });
+    expect(screen.queryByTestId("server-url")).toBeNull();
+    await user.click(screen.getByTestId("advanced-toggle"));
+    const field = screen.getByTestId<HTMLInputElement>("server-url");
     expect(field.readOnly).toBe(false);
     expect(field.value).toBe("");
   });
@@ -135,8 +142,8 @@ describe("sign-in flow", () => {
     const user = userEvent.setup();
     const api = fakeApi();
     render(<App api={api} lang="en" />);
-    await user.type(await screen.findByTestId("user"), "alice{Enter}");
-    expect(screen.getByTestId("missing-fields").textContent).toContain("Please fill in");
+    await user.type(await screen.findByTestId("email"), "alice@kontor.test{Enter}");
+    expect(screen.getByTestId("missing-fields").textContent).toContain("Please enter");
     expect(api.signIn).not.toHaveBeenCalled();
   });
 
@@ -151,8 +158,7 @@ describe("sign-in flow", () => {
       folders: vi.fn(() => Promise.resolve(folders)),
     });
     render(<App api={api} lang="en" />);
-    await user.type(await screen.findByTestId("server-url"), "http://s");
-    await user.type(screen.getByTestId("user"), "alice");
+    await user.type(await screen.findByTestId("email"), "alice@kontor.test");
     await user.type(screen.getByTestId("password"), "pw{Enter}");
     const tree = await screen.findByTestId("folder-tree");
     const names = within(tree)

@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Folder } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
-import { buildSections, folderLabel, type Section, type TreeNode } from "../lib/tree";
+import { buildSections, folderDisplay, type Section, type TreeNode } from "../lib/tree";
 import { carriesMessages, droppedIds } from "../mail/dnd";
 import { isMailFolder } from "../mail/folders";
 
@@ -129,6 +129,7 @@ export function FolderTree({ folders, selectedId, onSelect, onDropMessages }: Pr
       const key = folderKey(f);
       const hasChildren = n.children.length > 0;
       const open = hasChildren && !collapsed.has(key);
+      const display = folderDisplay(f, t);
       return (
         <li
           key={key}
@@ -183,8 +184,8 @@ export function FolderTree({ folders, selectedId, onSelect, onDropMessages }: Pr
             >
               {hasChildren ? (open ? "▾" : "▸") : ""}
             </span>
-            <span className="folder-name" data-testid="folder">
-              {folderLabel(f, t)}
+            <span className="folder-name" data-testid="folder" title={display.title}>
+              {display.label}
             </span>
             {f.shared && (
               <span className="shared-badge" title={t("tree.shared")}>

@@ -13,7 +13,7 @@ import { StatusBar, type SyncApi } from "./StatusBar";
 import { folderLabel } from "../lib/tree";
 import { setWindowTitle } from "../app/window-title";
 import { MailView, type MailActions, type MailApi } from "../mail/MailView";
-import { MailSettings } from "../mail/MailSettings";
+import { MailSettings, type MailSettingsApi } from "../mail/MailSettings";
 import { ShortcutOverlay } from "../mail/Dialogs";
 import { isMailFolder } from "../mail/folders";
 import { loadPrefs, savePrefs, type MailPrefs } from "../mail/prefs";
@@ -30,6 +30,8 @@ interface Props {
   sync?: SyncApi;
   /** The mail commands and event (the shell's by default). */
   mail?: MailApi;
+  /** The new-mail notification switch of the settings (the shell's by default). */
+  mailSettings?: MailSettingsApi;
 }
 
 /** The panes F6 moves between, in order. */
@@ -48,7 +50,15 @@ function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
-export function MainWindow({ api, account, onSignedOut, reminders = realApi, sync = realApi, mail = realApi }: Props) {
+export function MainWindow({
+  api,
+  account,
+  onSignedOut,
+  reminders = realApi,
+  sync = realApi,
+  mail = realApi,
+  mailSettings = realApi,
+}: Props) {
   const { t } = useI18n();
   const snapshot = useReminderSnapshot(reminders);
   const [showSettings, setShowSettings] = useState(false);
@@ -246,7 +256,7 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi, syn
                   setShowSettings(false);
                 }}
               />
-              <MailSettings prefs={prefs} onPrefs={onPrefs} />
+              <MailSettings api={mailSettings} prefs={prefs} onPrefs={onPrefs} />
             </>
           ) : folder && folders && isMailFolder(folder) ? (
             <MailView
@@ -268,7 +278,7 @@ export function MainWindow({ api, account, onSignedOut, reminders = realApi, syn
           )}
         </section>
       </div>
-      <StatusBar api={sync} />
+      <StatusBar api={sync} folders={folders ?? undefined} />
       {help && (
         <ShortcutOverlay
           onClose={() => {

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useI18n } from "../lib/i18n-context";
-import { formatTime, idKey, snoozeLabel, startText, type ReminderId } from "../lib/reminders";
+import { formatTime, idKey, snoozeLabel, sourceText, startText, type ReminderId } from "../lib/reminders";
 import type { ReminderItem, SnoozeChoice } from "../lib/bindings";
 
 export interface ReminderActions {
@@ -37,6 +37,7 @@ function ReminderRow({ item, actions, timeZone }: { item: ReminderItem; actions:
   const [choice, setChoice] = useState<SnoozeChoice | "">(choices[0] ?? "");
   const selected: SnoozeChoice | "" = choice !== "" && choices.includes(choice) ? choice : (choices[0] ?? "");
   const starts = startText(item, lang, t, timeZone);
+  const source = sourceText(item, t);
   return (
     <li
       className={`reminder-row${item.withdrawn ? " withdrawn" : ""}`}
@@ -61,7 +62,9 @@ function ReminderRow({ item, actions, timeZone }: { item: ReminderItem; actions:
         {starts && <span data-testid="reminder-start">{starts}</span>}
         <span data-testid="reminder-alarm">{t("reminders.alarmAt", { time: formatTime(item.alarmAt, lang, timeZone) })}</span>
         {item.location && <span data-testid="reminder-location">{t("reminders.location", { location: item.location })}</span>}
-        <span data-testid="reminder-calendar">{t("reminders.calendar", { name: item.calendarName })}</span>
+        <span data-testid="reminder-calendar" title={source.title}>
+          {source.text}
+        </span>
       </div>
       <div className="reminder-actions">
         <button

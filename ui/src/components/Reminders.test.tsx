@@ -175,6 +175,16 @@ describe("ReminderWindow", () => {
     const rows = screen.getAllByTestId("reminder-row");
     expect(rows).toHaveLength(2);
     expect(within(nth(rows, 1)).getByText("abgesagt oder verschoben")).toBeTruthy();
+    // SOGo's default calendar by its German name.
+    expect(within(nth(rows, 0)).getByTestId("reminder-calendar").textContent).toBe("Kalender: Persönlicher Kalender");
+    // A colleague's task list, as SOGo names it: the owner's name, the address in the tooltip.
+    f.push(
+      snap([item("c", { kind: "task", calendarName: "Personal Calendar (Bob Baker <bob@kontor.test>)" })], { generation: 3 }),
+    );
+    const task = screen.getByTestId("reminder-calendar");
+    expect(task.textContent).toBe("Aufgabenliste: Persönliche Aufgaben (Bob Baker)");
+    expect(task.getAttribute("title")).toBe("Bob Baker <bob@kontor.test>");
+    f.push(snap([item("a"), item("b", { withdrawn: true })], { generation: 4 }));
     // A withdrawn item cannot be opened any more.
     expect(within(nth(rows, 1)).queryByTestId("reminder-open")).toBeNull();
     expect(screen.getByTestId("reminder-count").textContent).toBe("2 aktive Erinnerungen");
@@ -252,6 +262,8 @@ describe("SettingsPanel", () => {
     f.api.reminderSettings.mockImplementation(() => Promise.resolve({ autohide: false, autohideSeconds: 30, locked: true }));
     render(withLang("de", <SettingsPanel api={f.api} onClose={() => undefined} />));
     expect((await screen.findByTestId("settings-locked")).textContent).toContain("Richtlinie");
+    expect((await screen.findByText("Persönlicher Kalender")).closest("label")?.textContent).toContain("Persönlicher Kalender");
+    expect(screen.getByText("Bob's calendar")).toBeTruthy();
     await vi.waitFor(() => {
       expect(screen.getByTestId<HTMLInputElement>("autohide-seconds").value).toBe("30");
     });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { IpcError, ReminderItem, ReminderSnapshot } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
-import { countText, startText } from "../lib/reminders";
+import { countText, sourceText, startText } from "../lib/reminders";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 import { ReminderList, type ReminderActions } from "./ReminderList";
@@ -82,7 +82,7 @@ export function RemindersPanel({ api, snapshot, timeZone }: Props) {
           <h3>{opened.title}</h3>
           {startText(opened, lang, t, timeZone) && <p>{startText(opened, lang, t, timeZone)}</p>}
           {opened.location && <p>{t("reminders.location", { location: opened.location })}</p>}
-          <p>{t("reminders.calendar", { name: opened.calendarName })}</p>
+          <p title={sourceText(opened, t).title}>{sourceText(opened, t).text}</p>
         </article>
       )}
     </section>

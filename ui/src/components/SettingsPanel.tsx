@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { CalendarReminderSetting, IpcError, ReminderSettings } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
+import { folderDisplay } from "../lib/tree";
 import { ErrorView } from "./ErrorView";
 
 export type SettingsApi = Pick<Api, "reminderSettings" | "setReminderSettings" | "reminderCalendars" | "setCalendarRemind">;
@@ -139,7 +140,7 @@ export function SettingsPanel({ api, onClose }: Props) {
         <legend>{t("settings.calendars")}</legend>
         {calendars.length === 0 && <p className="muted">{t("settings.noCalendars")}</p>}
         {calendars.map((c) => (
-          <label key={c.id} className="check">
+          <label key={c.id} className="check" title={folderDisplay({ name: c.name, kind: "calendar", shared: c.shared }, t).title}>
             <input
               type="checkbox"
               checked={c.remind}
@@ -147,7 +148,7 @@ export function SettingsPanel({ api, onClose }: Props) {
               data-calendar={c.id}
               onChange={(e) => void toggleCalendar(c, e.target.checked)}
             />
-            {c.name}
+            {folderDisplay({ name: c.name, kind: "calendar", shared: c.shared }, t).label}
             {c.shared && <span className="shared-badge">{t("tree.shared")}</span>}
           </label>
         ))}

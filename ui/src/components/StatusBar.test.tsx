@@ -1,7 +1,8 @@
-import { act, cleanup, render, screen } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SyncStatus } from "../lib/bindings";
+import type { Folder, MailChanged, PendingOperation, SyncStatus } from "../lib/bindings";
+import { CommandError } from "../lib/ipc";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
@@ -57,28 +58,58 @@ describe("statusTexts", () => {
   });
 });
 
-function fakeSync(first: SyncStatus) {
-  let push: ((s: SyncStatus) => void) | null = null;
-  const api: SyncApi = {
+function fakeSync(first: SyncStatus, ops: PendingOperation[] = []) {
+  // Every subscriber hears an event (the status bar and the open list both listen).
+  const statusListeners = new Set<(s: SyncStatus) => void>();
+  const mailListeners = new Set<(e: MailChanged) => void>();
+  let list = ops;
+  const api = {
     syncStatus: vi.fn(() => Promise.resolve(first)),
     syncNow: vi.fn(() => Promise.resolve(null)),
     onSyncStatus: vi.fn((cb: (s: SyncStatus) => void) => {
-      push = cb;
-      return () => undefined;
+      statusListeners.add(cb);
+      return () => {
+        statusListeners.delete(cb);
+      };
     }),
-  };
+    pendingOperations: vi.fn(() => Promise.resolve(list)),
+    retryOperation: vi.fn((id: number) => {
+      list = list.map((o) => (o.id === id ? { ...o, state: "pending" as const, nextAttempt: null } : o));
+      return Promise.resolve(null);
+    }),
+    discardOperation: vi.fn((id: number) => {
+      list = list.filter((o) => o.id !== id);
+      return Promise.resolve(null);
+    }),
+    onMailChanged: vi.fn((cb: (e: MailChanged) => void) => {
+      mailListeners.add(cb);
+      return () => {
+        mailListeners.delete(cb);
+      };
+    }),
+  } satisfies SyncApi;
   return {
     api,
     push: (s: SyncStatus) => {
-      act(() => push?.(s));
+      act(() => {
+        for (const cb of statusListeners) cb(s);
+      });
+    },
+    setList: (next: PendingOperation[]) => {
+      list = next;
+    },
+    mailChanged: () => {
+      act(() => {
+        for (const cb of mailListeners) cb({ folders: [] });
+      });
     },
   };
 }
 
-function renderIn(lang: Lang, api: SyncApi) {
+function renderIn(lang: Lang, api: SyncApi, folders?: Folder[]) {
   return render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <StatusBar api={api} />
+      <StatusBar api={api} folders={folders} />
     </I18nContext.Provider>,
   );
 }
@@ -112,5 +143,145 @@ describe("StatusBar", () => {
     renderIn("en", fake.api);
     expect((await screen.findByTestId("status-last-sync")).textContent).toMatch(/^Last synced 2:03\sPM$/);
     expect(screen.getByTestId("status-unsent").textContent).toBe("1 change waiting");
+  });
+});
+
+const today1403 = new Date();
+today1403.setHours(14, 3, 0, 0);
+
+function op(id: number, over: Partial<PendingOperation> = {}): PendingOperation {
+  return { id, kind: "markRead", state: "pending", subject: `Betreff ${id}`, folder: "INBOX", attempts: 0, lastError: "", nextAttempt: null, ...over };
+}
+
+const archive: Folder = { id: "arch", parentId: null, name: "Archive", kind: "mail", shared: false, unread: 0 };
+const inbox: Folder = { id: "in", parentId: null, name: "INBOX", kind: "inbox", shared: false, unread: 0 };
+
+describe("the list of unsent changes", () => {
+  const ops = [
+    op(1, { kind: "move", folder: "Archive", subject: "", attempts: 2, lastError: "connection refused", nextAttempt: today1403.toISOString() }),
+    op(2, { kind: "send", folder: "", subject: "Angebot", state: "parked", attempts: 5, lastError: "550 mailbox full" }),
+    op(3, { kind: "markRead", state: "inFlight", attempts: 1 }),
+  ];
+
+  async function openList(lang: Lang = "de", list = ops) {
+    const fake = fakeSync({ ...online, state: "offline", unsent: list.length }, list);
+    renderIn(lang, fake.api, [inbox, archive]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("status-unsent"));
+    const dialog = await screen.findByTestId("pending-dialog");
+    await waitFor(() => {
+      expect(within(dialog).queryAllByTestId("pending-row").length + within(dialog).queryAllByTestId("pending-empty").length).toBeGreaterThan(0);
+    });
+    return { fake, user, dialog };
+  }
+
+  function row(id: number): HTMLElement {
+    const el = screen.getAllByTestId("pending-row").find((r) => r.getAttribute("data-op-id") === String(id));
+    if (!el) throw new Error(`no row ${id}`);
+    return el;
+  }
+
+  it("opens from the count and says what waits, on which item, and why", async () => {
+    const { dialog } = await openList();
+    expect(screen.getByTestId("status-unsent").tagName).toBe("BUTTON");
+    expect(dialog.getAttribute("role")).toBe("dialog");
+    expect(screen.getAllByTestId("pending-row").map((r) => r.getAttribute("data-state"))).toEqual(["pending", "parked", "inFlight"]);
+
+    const move = within(row(1));
+    expect(move.getByTestId("pending-what").textContent).toBe("Verschieben nach Archiv");
+    expect(move.getByTestId("pending-item").textContent).toBe("(kein Betreff)");
+    expect(move.getByTestId("pending-why").textContent).toContain("Wartet");
+    expect(move.getByTestId("pending-why").textContent).toContain("nächster Versuch 14:03");
+    expect(move.getByTestId("pending-why").textContent).toContain("2 Versuche");
+    expect(move.getByTestId("pending-error").textContent).toBe("Server oder Netzwerk: connection refused");
+    expect(move.queryByTestId("pending-retry")).toBeNull();
+
+    const send = within(row(2));
+    expect(send.getByTestId("pending-what").textContent).toBe("Senden");
+    expect(send.getByTestId("pending-item").textContent).toBe("Angebot");
+    expect(send.getByTestId("pending-why").textContent).toContain("Fehlgeschlagen – wartet auf Sie");
+    expect(send.getByTestId("pending-retry").textContent).toBe("Erneut versuchen");
+
+    const read = within(row(3));
+    expect(read.getByTestId("pending-what").textContent).toBe("Als gelesen markieren");
+    expect(row(3).textContent).toContain("in Posteingang");
+    expect(read.getByTestId("pending-why").textContent).toContain("Wird gerade gesendet");
+    expect(read.getByTestId("pending-why").textContent).toContain("1 Versuch");
+    // Being sent now: the core cannot discard it until it failed.
+    expect(read.getByTestId("pending-discard").hasAttribute("disabled")).toBe(true);
+  });
+
+  it("retries a parked change and follows the events", async () => {
+    const { fake, user } = await openList();
+    await user.click(within(row(2)).getByTestId("pending-retry"));
+    expect(fake.api.retryOperation).toHaveBeenCalledWith(2);
+    await waitFor(() => {
+      expect(row(2).getAttribute("data-state")).toBe("pending");
+    });
+    expect(within(row(2)).queryByTestId("pending-retry")).toBeNull();
+
+    // Another change went through: the list follows the mail and the sync events.
+    fake.setList(ops.slice(0, 1));
+    fake.mailChanged();
+    await waitFor(() => {
+      expect(screen.getAllByTestId("pending-row")).toHaveLength(1);
+    });
+    fake.setList([]);
+    fake.push({ ...online, unsent: 0 });
+    expect((await screen.findByTestId("pending-empty")).textContent).toBe("Nichts wartet: Alle Änderungen sind auf dem Server.");
+    // The dialog stays open although the count is gone from the status bar.
+    expect(screen.queryByTestId("status-unsent")).toBeNull();
+    await user.click(screen.getByTestId("pending-close"));
+    expect(screen.queryByTestId("pending-dialog")).toBeNull();
+  });
+
+  it("asks before discarding, says what is lost, and discards only on confirmation", async () => {
+    const { fake, user } = await openList();
+    await user.click(within(row(2)).getByTestId("pending-discard"));
+    expect(screen.getByTestId("pending-discard-text").textContent).toBe(
+      "Die Nachricht „Angebot“ wird nicht gesendet und aus dem Postausgang entfernt. Das kann nicht rückgängig gemacht werden.",
+    );
+    await user.click(screen.getByTestId("pending-discard-cancel"));
+    expect(fake.api.discardOperation).not.toHaveBeenCalled();
+    expect(screen.getAllByTestId("pending-row")).toHaveLength(3);
+
+    await user.click(within(row(1)).getByTestId("pending-discard"));
+    expect(screen.getByTestId("pending-discard-text").textContent).toBe(
+      "„Verschieben nach Archiv“ für „(kein Betreff)“ erreicht den Server nicht. Mit der nächsten Synchronisierung zeigt dieser Computer das Element so, wie es auf dem Server ist. Das kann nicht rückgängig gemacht werden.",
+    );
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("pending-discard-confirm")).toBeNull();
+    expect(screen.getByTestId("pending-dialog")).toBeTruthy();
+
+    await user.click(within(row(1)).getByTestId("pending-discard"));
+    await user.click(screen.getByTestId("pending-discard-confirm"));
+    expect(fake.api.discardOperation).toHaveBeenCalledWith(1);
+    await waitFor(() => {
+      expect(screen.getAllByTestId("pending-row")).toHaveLength(2);
+    });
+    expect(screen.getByRole("status").textContent).toBe("Änderung verworfen");
+  });
+
+  it("shows why a retry failed", async () => {
+    const { fake, user } = await openList("en");
+    fake.api.retryOperation.mockImplementationOnce(() =>
+      Promise.reject(new CommandError({ code: "storage", message: "The change could not be saved.", detail: "disk full" })),
+    );
+    await user.click(within(row(2)).getByTestId("pending-retry"));
+    const error = await screen.findByTestId("error");
+    expect(error.textContent).toContain("The change could not be handled");
+    expect(error.textContent).toContain("The change could not be saved.");
+  });
+
+  it("speaks English and says when nothing waits", async () => {
+    await openList("en", [op(4, { kind: "eventDelete", subject: "", folder: "", state: "parked", lastError: "403 Forbidden" })]);
+    expect(within(row(4)).getByTestId("pending-what").textContent).toBe("Delete the appointment");
+    expect(within(row(4)).getByTestId("pending-item").textContent).toBe("(unknown item)");
+    expect(within(row(4)).getByTestId("pending-why").textContent).toContain("Failed – waits for you");
+    cleanup();
+    const fake = fakeSync({ ...online, unsent: 1 }, []);
+    renderIn("en", fake.api);
+    await userEvent.click(await screen.findByTestId("status-unsent"));
+    expect((await screen.findByTestId("pending-empty")).textContent).toBe("Nothing is waiting: every change is on the server.");
   });
 });

@@ -1,18 +1,27 @@
 import { useCallback, useEffect, useState } from "react";
-import type { IpcError, SyncStatus } from "../lib/bindings";
+import type { Folder, IpcError, SyncStatus } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
+import { PendingDialog, type PendingApi } from "./PendingDialog";
 
-/** The sync commands and the event the status bar uses. */
-export type SyncApi = Pick<Api, "syncStatus" | "syncNow" | "onSyncStatus">;
+/** The sync commands and the event the status bar uses, and those of the unsent changes' list. */
+export type SyncApi = Pick<Api, "syncStatus" | "syncNow" | "onSyncStatus"> & PendingApi;
+
+interface Props {
+  api?: SyncApi;
+  /** The account's folders, for the folder names in the list of unsent changes. */
+  folders?: readonly Folder[];
+}
 
 /** The bottom line of the main window: online or not, what is syncing, the last sync, the
- * changes waiting, and the last error with "Retry now" (also F9). Never a modal. */
-export function StatusBar({ api = realApi }: { api?: SyncApi }) {
+ * changes waiting (a button that lists them), and the last error with "Retry now" (also F9).
+ * Errors never open a modal; only the user does, by asking for the list. */
+export function StatusBar({ api = realApi, folders }: Props) {
   const { t, lang } = useI18n();
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [failure, setFailure] = useState<IpcError | null>(null);
+  const [listOpen, setListOpen] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -62,7 +71,20 @@ export function StatusBar({ api = realApi }: { api?: SyncApi }) {
         {texts?.state ?? t("status.offline")}
       </span>
       {texts?.lastSync && <span data-testid="status-last-sync">{texts.lastSync}</span>}
-      {texts?.unsent && <span data-testid="status-unsent">{texts.unsent}</span>}
+      {texts?.unsent && (
+        <button
+          type="button"
+          className="status-unsent"
+          data-testid="status-unsent"
+          aria-haspopup="dialog"
+          title={t("status.unsentOpen")}
+          onClick={() => {
+            setListOpen(true);
+          }}
+        >
+          {texts.unsent}
+        </button>
+      )}
       <span className="spacer" />
       {error && (
         <span className="status-error" data-testid="status-error" title={error.detail}>
@@ -73,6 +95,16 @@ export function StatusBar({ api = realApi }: { api?: SyncApi }) {
         <button type="button" data-testid="status-retry" onClick={syncNow}>
           {t("status.retry")}
         </button>
+      )}
+      {listOpen && (
+        <PendingDialog
+          api={api}
+          folders={folders}
+          onClose={() => {
+            setListOpen(false);
+            document.querySelector<HTMLElement>("[data-testid=status-unsent]")?.focus();
+          }}
+        />
       )}
     </footer>
   );

@@ -28,6 +28,8 @@ export const commands = {
 	/**  A message for the reading pane, from the cache (never waits for the server). */
 	messageView: (messageId: Id, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("message_view", { messageId, allowRemote })),
 	moveMessages: (messageIds: Id[], toFolder: string) => typedError<null, IpcError>(__TAURI_INVOKE("move_messages", { messageIds, toFolder })),
+	/**  Whether new mail in the Inbox shows a desktop notification. */
+	newMailNotifications: () => typedError<boolean, IpcError>(__TAURI_INVOKE("new_mail_notifications")),
 	/**  Opens an attachment with the system's program for its type (from a temporary copy). */
 	openAttachment: (attachmentId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("open_attachment", { attachmentId })),
 	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
@@ -51,6 +53,8 @@ export const commands = {
 	 */
 	reminderWindowVisible: () => typedError<boolean, IpcError>(__TAURI_INVOKE("reminder_window_visible")),
 	reminders: () => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminders")),
+	/**  Answers a meeting invitation shown in the reading pane (the event in the calendar cache). */
+	respondToMeeting: (eventId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_meeting", { eventId, answer })),
 	/**  Tries a parked change again now. */
 	retryOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("retry_operation", { id })),
 	/**  Saves an attachment into `directory` (the Downloads folder when `null`); returns the path. */
@@ -58,10 +62,14 @@ export const commands = {
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**
 	 *  The language of the error messages from now on (the UI's own labels are its business).
-	 *  Never fails; a `Result` like every command, so the UI handles all of them alike.
+	 *  The sync status goes out again in it, so an error already shown in the status bar changes
+	 *  language with the window. Never fails; a `Result` like every command, so the UI handles all
+	 *  of them alike.
 	 */
 	setLanguage: (lang: Lang) => typedError<null, IpcError>(__TAURI_INVOKE("set_language", { lang })),
 	setFlag: (messageIds: Id[], flag: FlagState) => typedError<null, IpcError>(__TAURI_INVOKE("set_flag", { messageIds, flag })),
+	/**  Switches the desktop notification for new mail on or off. */
+	setNewMailNotifications: (on: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_new_mail_notifications", { on })),
 	/**  Stores autohide and its seconds (refused under policy) and applies them to the window. */
 	setReminderSettings: (autohide: boolean, autohideSeconds: number) => typedError<ReminderSettings, IpcError>(__TAURI_INVOKE("set_reminder_settings", { autohide, autohideSeconds })),
 	/**  Changes one of the user's own settings; refused when policy locks it. */
@@ -87,6 +95,7 @@ export const events = {
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
 	remindersOpen: makeEvent<RemindersOpen, RemindersOpen>("reminders:open"),
 	remindersShowList: makeEvent<RemindersShowList, RemindersShowList>("reminders:show-list"),
+	signInProgress: makeEvent<SignInProgress, SignInProgress>("sign-in:progress"),
 	syncStatus: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync:status"),
 };
 
@@ -156,7 +165,9 @@ export type EffectiveSettings = {
 };
 
 /**  What the UI branches on. Kept small on purpose. */
-export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
+export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | 
+/**  Autodiscover found no server for the e-mail address: the UI asks for the server name. */
+"server_not_found" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
 /**  Another Kontor holds this profile's instance lock. */
 "instance_running" | "internal";
 
@@ -224,6 +235,9 @@ export type MailChanged = {
  *  went through or failed): the mail window reads the rows it shows again.
  */
 export type MailChangedEvent = MailChanged;
+
+/**  An answer to a meeting invitation. */
+export type MeetingAnswer = "accepted" | "tentative" | "declined";
 
 /**  The body as the reading pane shows it. */
 export type MessageBody = {
@@ -437,12 +451,37 @@ export type SettingChange = { key: "autohideReminders"; value: boolean } | { key
 /**  `None` or an empty text removes the user's CalDAV address. */
 { key: "caldavUrl"; value?: string | null };
 
-/**  What the account screen submits. */
+/**
+ *  What the account screen submits: the e-mail address and the password, as in Outlook. The
+ *  server and the user name come only from "Advanced" (or a server address set by policy).
+ */
 export type SignIn = {
-	serverUrl: string,
-	user: string,
+	/**
+	 *  The e-mail address: Autodiscover looks for its domain's server, and it is the user name
+	 *  unless `user` says otherwise. May be empty when `server` and `user` are both given.
+	 */
+	email: string,
 	password: string,
+	/**
+	 *  The server as typed: a name (`mail.firma.de`), `host:port`, or the full ActiveSync URL.
+	 *  Empty or absent: Autodiscover finds it.
+	 */
+	server?: string | null,
+	/**  The user name, when the server wants another one than the e-mail address. */
+	user?: string | null,
 };
+
+/**  A running sign-in started its next step (the account screen says which). */
+export type SignInProgress = SignInStep;
+
+/**  Where a sign-in is, for the account screen to say while it waits. */
+export type SignInStep = 
+/**  Autodiscover is looking for the server of the e-mail address. */
+"finding_server" | 
+/**  OPTIONS and Provision: the first requests that carry the password. */
+"checking_password" | 
+/**  FolderSync: the folder tree. */
+"reading_folders";
 
 /**  The snooze choices offered by the reminder window (docs/reminders.md#window-semantics). */
 export type SnoozeChoice = "five_minutes" | "ten_minutes" | "fifteen_minutes" | "thirty_minutes" | "one_hour" | 

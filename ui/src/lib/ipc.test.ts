@@ -22,6 +22,7 @@ describe("api", () => {
       "onRemindersChanged",
       "onRemindersOpen",
       "onRemindersShowList",
+      "onSignInProgress",
       "onSyncStatus",
     ]);
   });
@@ -38,7 +39,7 @@ describe("api", () => {
 
   it("throws the core's error as a CommandError", async () => {
     invoke.mockRejectedValueOnce({ code: "auth_failed", message: "Rejected.", detail: "HTTP 401" });
-    const e: unknown = await api.signIn({ serverUrl: "https://x", user: "u", password: "p" }).catch((x: unknown) => x);
+    const e: unknown = await api.signIn({ email: "u@x", password: "p" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CommandError);
     expect(e).toMatchObject({ code: "auth_failed", message: "Rejected.", detail: "HTTP 401" });
   });

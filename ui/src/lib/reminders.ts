@@ -1,6 +1,7 @@
 // Pure helpers for showing reminders: times in the user's language, counts, snooze labels.
 import type { Lang, MessageKey, Translate } from "./i18n";
 import type { OccurrenceKey, ReminderItem, SnoozeChoice } from "./bindings";
+import { folderDisplay } from "./tree";
 
 /** Item UID + occurrence start (RFC 3339, UTC): what identifies a reminder. */
 export type ReminderId = OccurrenceKey;
@@ -57,4 +58,12 @@ export function startText(item: ReminderItem, lang: Lang, t: Translate, timeZone
     ? `${formatDate(item.start, lang, timeZone)} (${t("reminders.allDay")})`
     : formatTime(item.start, lang, timeZone);
   return t("reminders.startsAt", { time: when });
+}
+
+/** "Calendar: Personal Calendar" / "Task list: …": where the reminder's item lives, named as the
+ * folder tree names it, with the tooltip the tree gives it. */
+export function sourceText(item: Pick<ReminderItem, "calendarName" | "kind">, t: Translate): { text: string; title?: string } {
+  const task = item.kind === "task";
+  const { label, title } = folderDisplay({ name: item.calendarName, kind: task ? "tasks" : "calendar" }, t);
+  return { text: t(task ? "reminders.taskList" : "reminders.calendar", { name: label }), title };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Folder, FolderKind } from "./bindings";
 import { translator } from "./i18n";
-import { buildSections, folderLabel, type TreeNode } from "./tree";
+import { buildSections, folderDisplay, folderLabel, type TreeNode } from "./tree";
 
 function folder(id: string, name: string, kind: FolderKind, parentId: string | null = null, shared = false): Folder {
   return { id, name, kind, parentId, shared, unread: null };
@@ -96,6 +96,74 @@ describe("folderLabel", () => {
       folder("o", "Outbox", "outbox"),
     ]);
     expect(shape(mail!.nodes)).toBe("INBOX,Trash,Junk,Archive,Outbox,Rechnungen");
+  });
+
+  it("names a top-level Templates folder in the UI's language", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("tp", "Templates", "mail"), de)).toBe("Vorlagen");
+    expect(folderLabel(folder("tp", "TEMPLATES", "mail", "0"), de)).toBe("Vorlagen");
+    expect(folderLabel(folder("tp", "Templates", "mail"), en)).toBe("Templates");
+    // Below another folder, or a colleague's, it is just a folder with that name.
+    expect(folderLabel(folder("tp2", "Templates", "mail", "mail/projects"), de)).toBe("Templates");
+    expect(folderLabel(folder("tp3", "Templates", "mail", null, true), de)).toBe("Templates");
+    // Not a special folder: it sorts among the user's own folders by name.
+    const [mail] = buildSections([folder("z", "Zettel", "mail"), folder("tp", "Templates", "mail"), folder("a", "Angebote", "mail")]);
+    expect(shape(mail!.nodes)).toBe("Angebote,Templates,Zettel");
+  });
+
+  it("names SOGo's default calendar and address book in German, only by their exact default names", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("c", "Personal Calendar", "calendar"), de)).toBe("Persönlicher Kalender");
+    expect(folderLabel(folder("b", "Personal Address Book", "contacts"), de)).toBe("Persönliches Adressbuch");
+    expect(folderLabel(folder("c", "Personal Calendar", "calendar"), en)).toBe("Personal Calendar");
+    expect(folderLabel(folder("b", "Personal Address Book", "contacts"), en)).toBe("Personal Address Book");
+    // Another spelling is a name the user chose; a colleague's calendar keeps its name.
+    expect(folderLabel(folder("c2", "personal calendar", "calendar"), de)).toBe("personal calendar");
+    expect(folderLabel(folder("c3", "Personal Calendar 2", "calendar"), de)).toBe("Personal Calendar 2");
+    expect(folderLabel(folder("c4", "Personal Calendar", "calendar", null, true), de)).toBe("Personal Calendar");
+    // The names belong to their kind only.
+    expect(folderLabel(folder("m", "Personal Calendar", "mail"), de)).toBe("Personal Calendar");
+    expect(folderLabel(folder("t", "Personal Address Book", "calendar"), de)).toBe("Personal Address Book");
+  });
+
+  it("names SOGo's default task list, which carries the calendar's name, as tasks in German", () => {
+    const de = translator("de");
+    const en = translator("en");
+    expect(folderLabel(folder("t", "Personal Calendar", "tasks"), de)).toBe("Persönliche Aufgaben");
+    expect(folderLabel(folder("t", "Personal Calendar", "tasks"), en)).toBe("Personal Calendar");
+    expect(folderLabel(folder("t2", "Einkauf", "tasks"), de)).toBe("Einkauf");
+  });
+
+  it("shortens a colleague's default calendar and task list to the owner's name, the address in the tooltip", () => {
+    const de = translator("de");
+    const en = translator("en");
+    const bob = "Personal Calendar (Bob Baker <bob@kontor.test>)";
+    expect(folderDisplay(folder("c", bob, "calendar", null, true), de)).toEqual({
+      label: "Persönlicher Kalender (Bob Baker)",
+      title: "Bob Baker <bob@kontor.test>",
+    });
+    expect(folderDisplay(folder("c", bob, "calendar", null, true), en)).toEqual({
+      label: "Personal Calendar (Bob Baker)",
+      title: "Bob Baker <bob@kontor.test>",
+    });
+    expect(folderLabel(folder("t", bob, "tasks", null, true), de)).toBe("Persönliche Aufgaben (Bob Baker)");
+    expect(folderLabel(folder("t", bob, "tasks", null, true), en)).toBe("Personal Calendar (Bob Baker)");
+    // Only SOGo's exact pattern, and only for calendars and task lists.
+    for (const name of [
+      "Personal Calendar (Bob Baker)",
+      "Personal Calendar (<bob@kontor.test>)",
+      "Personal Calendar ( <bob@kontor.test>)",
+      "Personal Calendar (Bob Baker <bob>)",
+      "Team Calendar (Bob Baker <bob@kontor.test>)",
+      "personal calendar (Bob Baker <bob@kontor.test>)",
+      "Personal Calendar (Bob Baker <bob@kontor.test>) 2",
+    ]) {
+      expect(folderDisplay(folder("c", name, "calendar", null, true), de)).toEqual({ label: name });
+    }
+    expect(folderDisplay(folder("m", bob, "mail", null, true), de)).toEqual({ label: bob });
+    expect(folderDisplay(folder("m", bob, "contacts", null, true), de)).toEqual({ label: bob });
   });
 
   it("keeps the server's name for other folders and for a colleague's folders", () => {

@@ -102,10 +102,62 @@ function roleOf(folder: Named): Role | undefined {
   }
 }
 
+// Well-known folders that are no special folder but come with an English name from the server:
+// a top-level mail folder by its name (any case), and the calendar and address book SOGo creates
+// for every user by their exact default names (a name the user chose stays as it is).
+const MAIL_NAME: Record<string, MessageKey> = {
+  templates: "folder.templates",
+};
+// SOGo's task list shares the default calendar's name.
+const DEFAULT_NAME: Partial<Record<FolderKind, Record<string, MessageKey>>> = {
+  calendar: { "Personal Calendar": "folder.personalCalendar" },
+  contacts: { "Personal Address Book": "folder.personalAddressBook" },
+  tasks: { "Personal Calendar": "folder.personalTasks" },
+};
+
+// A colleague's default calendar (and task list) as SOGo names it when subscribed:
+// "Personal Calendar (Bob Baker <bob@example.com>)". Only this exact pattern is recognised.
+const OWNED_NAME: Partial<Record<FolderKind, MessageKey>> = {
+  calendar: "folder.personalCalendarOf",
+  tasks: "folder.personalTasksOf",
+};
+const OWNED_PATTERN = /^Personal Calendar \((([^<>()]*[^\s<>()][^<>()]*) <[^\s<>()@]+@[^\s<>()]+>)\)$/;
+
+/** In SOGo's name for a colleague's default calendar: the owner's name, and name with address. */
+function ownedDefault(folder: Named): { key: MessageKey; owner: string; mailbox: string } | undefined {
+  const key = OWNED_NAME[folder.kind];
+  if (!key) return undefined;
+  const [, mailbox, owner] = OWNED_PATTERN.exec(folder.name) ?? [];
+  if (mailbox === undefined || owner === undefined) return undefined;
+  return { key, owner: owner.trim(), mailbox };
+}
+
+function wellKnownName(folder: Named): MessageKey | undefined {
+  if (folder.shared) return undefined;
+  if (folder.kind === "mail") {
+    const topLevel = folder.parentId == null || folder.parentId === "0";
+    return topLevel ? MAIL_NAME[folder.name.trim().toLowerCase()] : undefined;
+  }
+  return DEFAULT_NAME[folder.kind]?.[folder.name];
+}
+
+type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
 /** The name the UI shows for a folder. */
-export function folderLabel(folder: Named, t: (key: MessageKey) => string): string {
+export function folderLabel(folder: Named, t: Translate): string {
+  return folderDisplay(folder, t).label;
+}
+
+/** The name the UI shows for a folder, and a tooltip for what the name leaves out (the owner's
+ * address of a colleague's default calendar), if any. */
+export function folderDisplay(folder: Named, t: Translate): { label: string; title?: string } {
   const role = roleOf(folder);
-  return role ? t(ROLE_NAME[role]) : folder.name;
+  if (role) return { label: t(ROLE_NAME[role]) };
+  const known = wellKnownName(folder);
+  if (known) return { label: t(known) };
+  const owned = ownedDefault(folder);
+  if (owned) return { label: t(owned.key, { owner: owned.owner }), title: owned.mailbox };
+  return { label: folder.name };
 }
 
 function compareFolders(a: Folder, b: Folder): number {

@@ -1,14 +1,80 @@
-import { useId } from "react";
+import { useEffect, useId, useState } from "react";
+import type { IpcError } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
+import { ErrorView } from "../components/ErrorView";
 import type { MailPrefs } from "./prefs";
 
-/** The mail part of the settings: when a message shown counts as read. */
-export function MailSettings({ prefs, onPrefs }: { prefs: MailPrefs; onPrefs: (p: MailPrefs) => void }) {
+/** The commands of the new-mail notification switch (kept by the core, not in the prefs). */
+export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications">;
+
+interface Props {
+  api: MailSettingsApi;
+  prefs: MailPrefs;
+  onPrefs: (p: MailPrefs) => void;
+}
+
+/** The mail part of the settings: when a message shown counts as read, and whether new mail
+ * shows a desktop notification. */
+export function MailSettings({ api, prefs, onPrefs }: Props) {
   const { t } = useI18n();
   const id = useId();
+  // null until the core has answered: the switch is not shown as off before it is known.
+  const [notify, setNotify] = useState<boolean | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    api.newMailNotifications().then(
+      (on) => {
+        if (live) setNotify(on);
+      },
+      (e: unknown) => {
+        if (live) setError(toIpcError(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const switchNotify = (on: boolean) => {
+    const before = notify;
+    setNotify(on);
+    setSaving(true);
+    setError(null);
+    api.setNewMailNotifications(on).then(
+      () => {
+        setSaving(false);
+      },
+      (e: unknown) => {
+        setNotify(before);
+        setSaving(false);
+        setError(toIpcError(e));
+      },
+    );
+  };
+
   return (
     <section className="settings" data-testid="mail-settings">
       <h2>{t("mail.settings.heading")}</h2>
+      <fieldset>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="notify-new-mail"
+            checked={notify ?? false}
+            disabled={notify === null || saving}
+            aria-busy={notify === null || saving}
+            onChange={(e) => {
+              switchNotify(e.target.checked);
+            }}
+          />
+          {t("mail.settings.notify")}
+        </label>
+      </fieldset>
+      {error && <ErrorView error={error} heading={t("mail.settings.notifyFailed")} />}
       <fieldset>
         <label className="check">
           <input

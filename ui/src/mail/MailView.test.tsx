@@ -85,6 +85,7 @@ function fakeApi(rows: MessageSummary[]) {
     saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/a.pdf")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    respondToMeeting: vi.fn(() => Promise.resolve(null)),
     markRead: vi.fn(() => Promise.resolve(null)),
     setFlag: vi.fn(() => Promise.resolve(null)),
     deleteMessages: vi.fn(() => Promise.resolve({ movedTo: "trash" })),
@@ -257,6 +258,56 @@ describe("MailView", () => {
     expect(api.openLink).not.toHaveBeenCalled();
     await user.click(screen.getByTestId("link-open"));
     expect(api.openLink).toHaveBeenCalledWith("https://example.com/plan");
+  });
+
+  it("moves with the arrow keys, End and Ctrl+. / Ctrl+, and opens with Enter", async () => {
+    const { api } = fakeApi([message(1), message(2), message(3), message(4)]);
+    renderView(api);
+    const user = userEvent.setup();
+    await user.click((await rows())[0]!);
+    const selectedId = () =>
+      screen
+        .getAllByTestId("message-row")
+        .filter((r) => r.getAttribute("aria-selected") === "true")
+        .map((r) => r.getAttribute("data-message-id"));
+    await user.keyboard("{ArrowDown}");
+    expect(selectedId()).toEqual(["2"]);
+    expect(document.activeElement?.getAttribute("data-message-id")).toBe("2");
+    await user.keyboard("{Shift>}{ArrowDown}{/Shift}");
+    expect(selectedId()).toEqual(["2", "3"]);
+    await user.keyboard("{End}");
+    expect(selectedId()).toEqual(["4"]);
+    await user.keyboard("{Control>}{ArrowUp}{ArrowUp}{/Control}");
+    expect(selectedId()).toEqual(["4"]);
+    await user.keyboard("{Control>} {/Control}");
+    expect(selectedId()).toEqual(["2", "4"]);
+    await user.keyboard("{Control>},{/Control}");
+    expect(selectedId()).toEqual(["1"]);
+    await user.keyboard("{Control>}.{/Control}");
+    expect(selectedId()).toEqual(["2"]);
+    await user.keyboard("{End}");
+    await user.keyboard("{Control>}.{/Control}");
+    expect(selectedId()).toEqual(["4"]);
+    await user.click(screen.getAllByTestId("message-row")[3]!);
+    await screen.findByTestId("reader-subject");
+    screen.getAllByTestId("message-row")[3]!.focus();
+    await user.keyboard("{Enter}");
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("reader");
+  });
+
+  it("opens the context menu with Shift+F10 and acts on the selection", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api, "en");
+    const user = userEvent.setup();
+    await user.click((await rows())[1]!);
+    await user.keyboard("{Shift>}{F10}{/Shift}");
+    const menu = await screen.findByTestId("context-menu");
+    expect(within(menu).getAllByRole("menuitem").map((b) => b.textContent)).toContain("Delete permanently");
+    await user.click(within(menu).getByTestId("context-complete"));
+    await waitFor(() => {
+      expect(api.setFlag).toHaveBeenCalledWith([2], "complete");
+    });
+    expect(screen.queryByTestId("context-menu")).toBeNull();
   });
 
   it("refreshes rows in place on mail:changed and keeps the selection", async () => {

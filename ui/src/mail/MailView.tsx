@@ -110,13 +110,15 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   }, [counts, folder.id, onCounts]);
 
   // Rows refresh in place when the core says the folder changed; the selection stays by id.
-  const { reload } = data;
+  const { reload, ensure } = data;
   const refresh = useCallback(
     async (folderId: string) => {
       const gone = await reload(folderId);
       if (gone.size > 0) setSel((s) => ({ ...s, selection: pruneSelection(s.selection, gone) }));
+      // A list whose first window failed to load gets another try.
+      if (folderId === key.folderId) ensure([0]);
     },
-    [reload],
+    [reload, ensure, key.folderId],
   );
   useEffect(
     () =>

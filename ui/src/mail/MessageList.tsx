@@ -7,7 +7,7 @@ import { displayCount, groupHeaders, itemAt, positionOf } from "./display";
 import { GROUP_LABEL, formatFullDate, formatListDate, formatSize } from "./format";
 import { ROW_HEIGHT, type Density } from "./prefs";
 import { clickRow, focusRow, selectAll, type Selection } from "./selection";
-import { actionFor } from "./shortcuts";
+import { actionFor, type Action } from "./shortcuts";
 import type { MessageWindows } from "./use-message-windows";
 import { rowAt, windowsForRange, type ListKey } from "./windowing";
 import { DRAG_TYPE } from "./dnd";
@@ -36,6 +36,8 @@ interface Props {
   paintFolder: string | null;
   onPainted: () => void;
 }
+
+const MOVES: ReadonlySet<Action> = new Set(["rowUp", "rowDown", "firstRow", "lastRow", "pageUp", "pageDown"]);
 
 const COLUMNS: { sort: MessageSort | null; cls: string; label: MessageKey }[] = [
   { sort: null, cls: "c-icons", label: "mail.col.importance" },
@@ -173,7 +175,9 @@ export function MessageList(props: Props) {
   }
 
   function onKeyDown(e: KeyboardEvent) {
-    const action = actionFor(e, "list");
+    // Shift extends and Ctrl moves the focus only: the movement keys work with either.
+    const bare = actionFor({ key: e.key, altKey: e.altKey, shiftKey: false, ctrlKey: false, metaKey: false }, "list");
+    const action = actionFor(e, "list") ?? (bare !== null && MOVES.has(bare) ? bare : null);
     if (action === null) return;
     const at = cursor ?? -1;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / rowHeight) - 1);
@@ -205,9 +209,21 @@ export function MessageList(props: Props) {
           cursor,
         );
         break;
+      case "toggleRow": {
+        const row = cursor === null ? undefined : rowAt(listKey, cursor, cache);
+        if (row) onSelection(clickRow(selection, row.id, { shift: false, ctrl: true }, []), cursor);
+        break;
+      }
       case "open":
         onOpen();
         break;
+      case "contextMenu": {
+        const el = gridRef.current?.querySelector<HTMLElement>(`[data-message-index="${cursor ?? -1}"]`);
+        if (!el || (selection.ids.size === 0 && !selection.all)) return;
+        const box = el.getBoundingClientRect();
+        onContextMenu(box.left + 40, box.bottom);
+        break;
+      }
       default:
         return;
     }

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { MessageBody, MessageView } from "../lib/bindings";
+import type { Invitation, MessageBody, MessageView } from "../lib/bindings";
 import { CommandError } from "../lib/ipc";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
@@ -52,6 +52,7 @@ function fakeApi(over: Partial<ReaderApi> = {}) {
     saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/Angebot.pdf")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    respondToMeeting: vi.fn(() => Promise.resolve(null)),
     ...over,
   } satisfies ReaderApi;
 }
@@ -136,5 +137,74 @@ describe("ReaderPane", () => {
     });
     await userEvent.click(screen.getByTestId("attachment-open"));
     expect(api.openAttachment).toHaveBeenCalledWith(7);
+  });
+
+  const invitation: Invitation = {
+    eventId: 42,
+    uid: "abc@example.de",
+    summary: "Projekttreffen",
+    location: "Raum 3",
+    organizer: "Thomas Becker",
+    start: "2026-12-07T09:00:00Z",
+    end: "2026-12-07T10:00:00Z",
+    allDay: false,
+  };
+  const withInvitation = (inv: Invitation) => (id: number) => Promise.resolve({ ...view(id), invitation: inv });
+
+  it("answers an invitation and says so in a toast", async () => {
+    const notify = vi.fn();
+    const api = fakeApi({ messageView: vi.fn(withInvitation(invitation)) });
+    renderPane(api, 8, notify);
+    const accept = await screen.findByTestId("invitation-accept");
+    expect(accept.textContent).toBe("Zusagen");
+    expect(screen.getByTestId("invitation-tentative").textContent).toBe("Mit Vorbehalt");
+    expect(screen.getByTestId("invitation-decline").textContent).toBe("Ablehnen");
+    expect(screen.queryByTestId("invitation-not-synced")).toBeNull();
+    const user = userEvent.setup();
+    await user.click(accept);
+    expect(api.respondToMeeting).toHaveBeenCalledWith(42, "accepted");
+    await waitFor(() => {
+      expect(notify).toHaveBeenCalledWith("Zugesagt");
+    });
+    await user.click(screen.getByTestId("invitation-tentative"));
+    expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "tentative");
+    await waitFor(() => {
+      expect(notify).toHaveBeenLastCalledWith("Mit Vorbehalt zugesagt");
+    });
+    await user.click(screen.getByTestId("invitation-decline"));
+    expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "declined");
+    await waitFor(() => {
+      expect(notify).toHaveBeenLastCalledWith("Abgesagt");
+    });
+  });
+
+  it("shows the error when the answer fails, and no toast", async () => {
+    const notify = vi.fn();
+    const api = fakeApi({
+      messageView: vi.fn(withInvitation(invitation)),
+      respondToMeeting: vi.fn(() =>
+        Promise.reject(new CommandError({ code: "server_error", message: "Der Server hat die Antwort abgelehnt.", detail: "status 500" })),
+      ),
+    });
+    renderPane(api, 9, notify, "en");
+    await userEvent.click(await screen.findByTestId("invitation-decline"));
+    const error = await screen.findByTestId("error");
+    expect(error.textContent).toContain("The answer could not be sent");
+    expect(error.textContent).toContain("Der Server hat die Antwort abgelehnt.");
+    expect(notify).not.toHaveBeenCalled();
+    expect(screen.getByTestId("invitation-accept").hasAttribute("disabled")).toBe(false);
+  });
+
+  it("says an invitation not yet in the calendar cannot be answered yet", async () => {
+    const api = fakeApi({ messageView: vi.fn(withInvitation({ ...invitation, eventId: null })) });
+    renderPane(api, 10);
+    expect((await screen.findByTestId("invitation-not-synced")).textContent).toBe(
+      "Diese Einladung ist noch nicht in Ihrem Kalender. Sie können antworten, sobald der Kalender synchronisiert ist.",
+    );
+    for (const id of ["invitation-accept", "invitation-tentative", "invitation-decline"]) {
+      expect(screen.getByTestId(id).hasAttribute("disabled")).toBe(true);
+    }
+    await userEvent.click(screen.getByTestId("invitation-accept"));
+    expect(api.respondToMeeting).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import type { Address, AttachmentInfo, Invitation, IpcError, MessageView } from "../lib/bindings";
+import type { Address, AttachmentInfo, Invitation, IpcError, MeetingAnswer, MessageView } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
-import type { Lang } from "../lib/i18n";
+import type { Lang, MessageKey } from "../lib/i18n";
 import { ErrorView } from "../components/ErrorView";
 import { LOCALE, formatFullDate, formatSize, pluralForm } from "./format";
 import { MESSAGE_SANDBOX, buildMessageDocument, isLinkMessage, openableLink } from "./iframe-doc";
@@ -11,7 +11,7 @@ import { FileIcon } from "./icons";
 
 export type ReaderApi = Pick<
   Api,
-  "messageView" | "fetchMessageBody" | "openAttachment" | "saveAttachment" | "openLink" | "allowRemoteContent"
+  "messageView" | "fetchMessageBody" | "openAttachment" | "saveAttachment" | "openLink" | "allowRemoteContent" | "respondToMeeting"
 >;
 
 interface Props {
@@ -66,6 +66,64 @@ function inviteWhen(inv: Invitation, lang: Lang): string {
   const f = new Intl.DateTimeFormat(LOCALE[lang], options);
   if (Number.isNaN(end.getTime())) return f.format(start);
   return f.formatRange(start, inv.allDay ? new Date(end.getTime() - 1) : end);
+}
+
+/** The invitation card's buttons, in Outlook's order, and what the toast says after each. */
+const ANSWERS: readonly { answer: MeetingAnswer; testId: string; label: MessageKey; done: MessageKey }[] = [
+  { answer: "accepted", testId: "invitation-accept", label: "mail.invite.accept", done: "mail.invite.accepted" },
+  { answer: "tentative", testId: "invitation-tentative", label: "mail.invite.tentative", done: "mail.invite.tentativeDone" },
+  { answer: "declined", testId: "invitation-decline", label: "mail.invite.decline", done: "mail.invite.declined" },
+];
+
+/** Accept / Tentative / Decline for an invitation whose event is in the calendar cache. */
+function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invitation: Invitation; notify: (text: string) => void }) {
+  const { t } = useI18n();
+  const [sending, setSending] = useState<MeetingAnswer | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const eventId = invitation.eventId;
+
+  const respond = (a: (typeof ANSWERS)[number]) => {
+    if (eventId === null) return;
+    setSending(a.answer);
+    setError(null);
+    api.respondToMeeting(eventId, a.answer).then(
+      () => {
+        setSending(null);
+        notify(t(a.done));
+      },
+      (e: unknown) => {
+        setSending(null);
+        setError(toIpcError(e));
+      },
+    );
+  };
+
+  return (
+    <>
+      {eventId === null && (
+        <p className="muted" data-testid="invitation-not-synced">
+          {t("mail.invite.notSynced")}
+        </p>
+      )}
+      <div className="invitation-buttons" role="group" aria-label={t("mail.invite.answers")}>
+        {ANSWERS.map((a) => (
+          <button
+            key={a.answer}
+            type="button"
+            data-testid={a.testId}
+            disabled={eventId === null || sending !== null}
+            aria-busy={sending === a.answer}
+            onClick={() => {
+              respond(a);
+            }}
+          >
+            {t(a.label)}
+          </button>
+        ))}
+      </div>
+      {error && <ErrorView error={error} heading={t("mail.invite.failed")} />}
+    </>
+  );
 }
 
 export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position }: Props) {
@@ -250,6 +308,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                 </>
               )}
             </dl>
+            <InvitationAnswers key={`${m.id}:${inv.uid}`} api={api} invitation={inv} notify={notify} />
           </section>
         )}
         {attachments.length > 0 && (

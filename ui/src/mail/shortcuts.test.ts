@@ -52,6 +52,9 @@ describe("shortcut map", () => {
     expect(actionFor(key("a", { ctrl: true }), "list")).toBe("selectAll");
     expect(actionFor(key("a", { ctrl: true }), "window")).toBeNull();
     expect(chordOf(key("v", { ctrl: true, shift: true }))).toBe("Ctrl+Shift+V");
+    expect(actionFor(key("F10", { shift: true }), "list")).toBe("contextMenu");
+    expect(actionFor(key("ContextMenu"), "list")).toBe("contextMenu");
+    expect(actionFor(key(" ", { ctrl: true }), "list")).toBe("toggleRow");
   });
   it("names keys as German keyboards do", () => {
     expect(chordLabel("Ctrl+Shift+V", translator("de"))).toBe("Strg+Umschalt+V");

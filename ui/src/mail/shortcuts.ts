@@ -20,6 +20,8 @@ export type Action =
   | "help"
   | "open"
   | "selectAll"
+  | "toggleRow"
+  | "contextMenu"
   | "rowUp"
   | "rowDown"
   | "firstRow"
@@ -56,6 +58,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "help", chords: ["?"], scope: "window", label: "keys.help" },
   { action: "open", chords: ["Enter"], scope: "list", label: "keys.open" },
   { action: "selectAll", chords: ["Ctrl+A"], scope: "list", label: "keys.selectAll" },
+  { action: "toggleRow", chords: ["Ctrl+Space"], scope: "list", label: "keys.toggleRow" },
+  { action: "contextMenu", chords: ["Shift+F10", "ContextMenu"], scope: "list", label: "keys.contextMenu" },
   { action: "rowUp", chords: ["ArrowUp"], scope: "list", label: "keys.rowUp" },
   { action: "rowDown", chords: ["ArrowDown"], scope: "list", label: "keys.rowDown" },
   { action: "firstRow", chords: ["Home"], scope: "list", label: "keys.firstRow" },
@@ -72,6 +76,8 @@ const KEY_LABEL: Record<string, MessageKey> = {
   Delete: "key.delete",
   Insert: "key.insert",
   Enter: "key.enter",
+  ContextMenu: "key.menu",
+  Space: "key.space",
   ArrowUp: "key.up",
   ArrowDown: "key.down",
   Home: "key.home",

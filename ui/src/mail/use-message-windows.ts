@@ -22,8 +22,9 @@ export interface MessageWindows {
   error: IpcError | null;
   /** Loads the windows not yet held (those being fetched are not asked for twice). */
   ensure: (indexes: readonly number[]) => void;
-  /** Fetches every held window of a folder again, in order (keyset from the fresh window before).
-   * Resolves to the ids that were in the old windows and are in none of the new ones. */
+  /** Fetches every held window of the folder's list shown again, in order (keyset from the fresh
+   * window before), and forgets the folder's other orders. Resolves to the ids that were in the
+   * old windows and are in none of the new ones. */
   reload: (folderId: string) => Promise<Set<number>>;
   /** The loaded rows of the list shown, by list index (sparse). */
   loadedRows: () => { index: number; row: MessageSummary }[];
@@ -90,6 +91,11 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
       const before = new Set<number>();
       const after = new Set<number>();
       for (const k of cache.keysOfFolder(folderId)) {
+        // Other orders of the folder are not on screen: forget them rather than read them again.
+        if (listKeyString(k) !== keyString) {
+          cache.dropList(k);
+          continue;
+        }
         const indexes = cache.indexes(k);
         for (const i of indexes) for (const r of cache.peek(k, i)?.rows ?? []) before.add(r.id);
         for (const i of indexes) {
@@ -105,7 +111,7 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
       }
       return new Set([...before].filter((id) => !after.has(id)));
     },
-    [cache, fetchWindow],
+    [cache, fetchWindow, keyString],
   );
 
   const loadedRows = useCallback(() => {

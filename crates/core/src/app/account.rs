@@ -9,23 +9,57 @@ use crate::secrets;
 use crate::store::FolderRow;
 use crate::sync::{self, Session};
 
-/// What the account screen submits.
+/// What the account screen submits: the e-mail address and the password, as in Outlook. The
+/// server and the user name come only from "Advanced" (or a server address set by policy).
 #[derive(Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SignIn {
-    pub server_url: String,
-    pub user: String,
+    /// The e-mail address: Autodiscover looks for its domain's server, and it is the user name
+    /// unless `user` says otherwise. May be empty when `server` and `user` are both given.
+    pub email: String,
     pub password: String,
+    /// The server as typed: a name (`mail.firma.de`), `host:port`, or the full ActiveSync URL.
+    /// Empty or absent: Autodiscover finds it.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// The user name, when the server wants another one than the e-mail address.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+impl SignIn {
+    /// A sign-in to a known server with a user name (the command line, scripts, tests).
+    pub fn to_server(server: &str, user: &str, password: &str) -> SignIn {
+        SignIn {
+            email: String::new(),
+            password: password.to_owned(),
+            server: Some(server.to_owned()),
+            user: Some(user.to_owned()),
+        }
+    }
 }
 
 impl std::fmt::Debug for SignIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignIn")
-            .field("server_url", &self.server_url)
+            .field("email", &self.email)
+            .field("server", &self.server)
             .field("user", &self.user)
             .field("password", &"<redacted>")
             .finish()
     }
+}
+
+/// Where a sign-in is, for the account screen to say while it waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInStep {
+    /// Autodiscover is looking for the server of the e-mail address.
+    FindingServer,
+    /// OPTIONS and Provision: the first requests that carry the password.
+    CheckingPassword,
+    /// FolderSync: the folder tree.
+    ReadingFolders,
 }
 
 /// The signed-in account as the UI shows it.
@@ -122,20 +156,53 @@ impl Kontor {
         }))
     }
 
-    /// Signs in: checks the server (OPTIONS, Provision, FolderSync), and only when all of that
-    /// worked stores the password in the keychain, the account in the profile and the folders
-    /// in the cache. A failed sign-in leaves the profile as it was.
+    /// Signs in (see [`Kontor::sign_in_with_progress`]) without reporting the steps.
     pub async fn sign_in(&self, req: SignIn) -> Result<Account, CoreError> {
-        let server_url = sync::normalise_server_url(&req.server_url)?;
-        let user = req.user.trim().to_owned();
+        self.sign_in_with_progress(req, |_| {}).await
+    }
+
+    /// Signs in: finds the server (the one given: a name, `host:port` or a URL; else by
+    /// Autodiscover for the e-mail address), checks it (OPTIONS, Provision, FolderSync), and only
+    /// when all of that worked stores the password in the keychain, the account in the profile
+    /// and the folders in the cache. A failed sign-in leaves the profile as it was. `progress`
+    /// hears each step as it starts.
+    pub async fn sign_in_with_progress(
+        &self,
+        req: SignIn,
+        progress: impl Fn(SignInStep) + Send + Sync,
+    ) -> Result<Account, CoreError> {
+        let email = req.email.trim().to_owned();
+        let user = req
+            .user
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(&email)
+            .to_owned();
+        let server = req
+            .server
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         if user.is_empty() {
-            return Err(CoreError::InvalidInput("the user name is empty".into()));
+            return Err(CoreError::InvalidInput(
+                "the e-mail address is empty".into(),
+            ));
         }
         if req.password.is_empty() {
             return Err(CoreError::InvalidInput("the password is empty".into()));
         }
+        let server_url = match server {
+            Some(s) => sync::server_url_from_input(s)?,
+            None => {
+                progress(SignInStep::FindingServer);
+                sync::autodiscover(&email, &user, &req.password).await?
+            }
+        };
+        progress(SignInStep::CheckingPassword);
         let device_id = self.device_id().await;
         let mut session = Session::connect(&server_url, &user, &req.password, &device_id).await?;
+        progress(SignInStep::ReadingFolders);
         let hierarchy = session.folder_sync("0").await?;
 
         secrets::set_password(&server_url, &user, &req.password)?;

@@ -50,7 +50,7 @@ pub struct EventRef {
 }
 
 /// An answer to a meeting invitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingAnswer {
     Accepted,

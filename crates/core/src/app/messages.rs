@@ -14,7 +14,7 @@ use crate::engine::EngineEvent;
 use crate::error::CoreError;
 use crate::mail_view::{self, MimeParts};
 use crate::secrets;
-use crate::store::messages::{BodyKind, BodyPart, BodyState, MessageRow};
+use crate::store::messages::{BodyKind, BodyPart, MessageRow};
 use crate::store::{Address, ListCursor, MessageSort, OutboxEntry, OutboxOp, OutboxState};
 use crate::sync::Session;
 
@@ -284,6 +284,18 @@ pub struct PendingOperation {
 /// lower-case addresses).
 const REMOTE_SENDERS: &str = "mail.remote_content_senders";
 
+/// The setting key of "notify me of new mail" (JSON bool; on when never set).
+const NOTIFY_NEW_MAIL: &str = "mail.notify_new";
+
+/// New mail in the Inbox for a desktop notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    /// Newest first, at most a few.
+    pub messages: Vec<MessageSummary>,
+    /// How many arrived in all.
+    pub count: usize,
+}
+
 /// The ActiveSync session the window's on-demand fetches share (body, attachments).
 pub(super) type FetchSession = std::sync::Arc<tokio::sync::Mutex<Option<Session>>>;
 
@@ -320,6 +332,58 @@ impl Kontor {
 
     pub(super) fn mail_changed(&self, folders: Vec<String>) {
         let _ = self.mail_bus.send(MailChanged { folders });
+    }
+
+    /// Whether new mail in the Inbox shows a desktop notification (on unless switched off).
+    pub async fn new_mail_notifications(&self) -> Result<bool, CoreError> {
+        let raw = crate::store::settings::read_setting(self.store.pool(), NOTIFY_NEW_MAIL).await?;
+        Ok(raw.is_none_or(|v| v.trim() != "false"))
+    }
+
+    /// Switches the desktop notification for new mail on or off.
+    pub async fn set_new_mail_notifications(&self, on: bool) -> Result<(), CoreError> {
+        crate::store::settings::write_setting(
+            self.store.pool(),
+            NOTIFY_NEW_MAIL,
+            if on { "true" } else { "false" },
+        )
+        .await
+    }
+
+    /// The Inbox's id and its highest message id now: where [`Kontor::new_mail_since`] starts.
+    pub async fn inbox_mark(&self) -> Result<Option<(String, i64)>, CoreError> {
+        let account = self.current_account_id().await?;
+        let Some(inbox) = self
+            .store
+            .folders(account)
+            .await?
+            .into_iter()
+            .find(|f| f.folder_type == 2)
+        else {
+            return Ok(None);
+        };
+        let max = self.store.max_message_id(account, &inbox.server_id).await?;
+        Ok(Some((inbox.server_id, max)))
+    }
+
+    /// Unread mail that arrived in the Inbox after the message id `mark` (from
+    /// [`Kontor::inbox_mark`]), and the new mark. A message moved back into the Inbox keeps its
+    /// old id and is not new.
+    pub async fn new_mail_since(
+        &self,
+        inbox: &str,
+        mark: i64,
+    ) -> Result<(NewMail, i64), CoreError> {
+        let account = self.current_account_id().await?;
+        let rows = self.store.unread_since(account, inbox, mark, 50).await?;
+        let new_mark = self.store.max_message_id(account, inbox).await?.max(mark);
+        Ok((
+            NewMail {
+                count: rows.len(),
+                messages: rows.iter().take(3).map(MessageSummary::from).collect(),
+            },
+            new_mark,
+        ))
     }
 
     /// One window of a folder's message list.
@@ -423,9 +487,9 @@ impl Kontor {
                         html: String::new(),
                         remote_blocked: 0,
                         remote_allowed: allow,
-                        // A plain body that was not cut is the whole message only when the
-                        // message has no other form: an HTML mail's text is a stand-in.
-                        complete: !p.truncated && row.body_state == BodyState::Full,
+                        // Whole only when the sender wrote plain text and nothing was cut
+                        // (store: `MessageData::body_complete`); else a stand-in.
+                        complete: !p.truncated,
                     },
                     _ => MessageBody {
                         format: BodyFormat::None,

@@ -27,14 +27,14 @@ use crate::policy::Policy;
 use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
 use crate::store::Store;
 
-pub use account::{Account, Folder, FolderKind, SignIn};
+pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
 pub use calendar::{EventDraft, EventRef, MeetingAnswer};
 pub use drafts::SavedDraft;
 pub use mail::OutgoingMail;
 pub use messages::{
     AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
-    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, PendingKind,
-    PendingOperation, PendingState, ids,
+    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
+    PendingKind, PendingOperation, PendingState, ids,
 };
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 

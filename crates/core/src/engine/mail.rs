@@ -76,6 +76,8 @@ pub struct MailItem {
     pub body_text: String,
     /// The server cut the body (`Truncated`): the full one must be fetched to show it.
     pub body_truncated: bool,
+    /// The body is the message's own plain text, whole (NativeBodyType 1, not cut).
+    pub body_complete: bool,
     /// The full body's size on the server, when sent.
     pub body_size: Option<u64>,
     pub read: bool,
@@ -180,12 +182,15 @@ impl MailItem {
                     inline: a.inline,
                 })
                 .collect(),
+            body: self.body_text.clone(),
+            body_complete: self.body_complete,
         }
     }
 }
 
 /// One Email-class item as the cache keeps it.
 pub fn map_email(server_id: &str, e: &Email) -> MailItem {
+    let natively_plain = e.native_body_type == Some(BodyType::PlainText);
     let (body_text, body_truncated, body_size, server_preview) = match &e.body {
         Some(b) => {
             let raw = b
@@ -226,6 +231,7 @@ pub fn map_email(server_id: &str, e: &Email) -> MailItem {
             .unwrap_or_default(),
         received: e.date_received.as_deref().and_then(parse_date),
         preview,
+        body_complete: natively_plain && !body_truncated && !body_text.is_empty(),
         body_text,
         body_truncated,
         body_size,

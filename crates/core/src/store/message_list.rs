@@ -236,6 +236,42 @@ impl Store {
         )
     }
 
+    /// The highest message id of a folder (0 when empty): new mail arrives above it.
+    pub async fn max_message_id(&self, account_id: i64, folder_id: &str) -> Result<i64, CoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT coalesce(max(id), 0) FROM message WHERE account_id = ?1 AND folder_id = ?2",
+        )
+        .bind(account_id)
+        .bind(folder_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Unread, shown messages of a folder that arrived after the message `after_id` (ids grow
+    /// with each insert), newest first, at most `limit`.
+    pub async fn unread_since(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<MessageRow>, CoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM message
+             WHERE account_id = ?1 AND folder_id = ?2 AND id > ?3 AND read = 0
+               AND (local_state & 8) = 0
+             ORDER BY id DESC LIMIT ?4"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(folder_id)
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
     /// Unread, shown messages per folder of an account (folders with none are absent).
     pub async fn unread_counts(
         &self,

@@ -122,6 +122,12 @@ pub struct MessageData {
     pub body_state: BodyState,
     pub size: i64,
     pub attachments: Vec<AttachmentMeta>,
+    /// The body text the Sync brought (kept as the message's `plain` body, so the pane shows it
+    /// without the server); empty when none.
+    pub body: String,
+    /// `body` is the whole message as its sender wrote it (plain text, not cut). Otherwise it
+    /// stands in until the whole message is fetched (an HTML mail's text, a cut body).
+    pub body_complete: bool,
 }
 
 /// One item of a mail Sync response (MS-ASCMD 2.2.1.21 Commands).
@@ -521,6 +527,7 @@ async fn insert_messages(
         for a in &m.attachments {
             upsert_attachment(conn, *id, a).await?;
         }
+        store_synced_body(conn, *id, m).await?;
     }
     rows.clear();
     Ok(())
@@ -547,6 +554,33 @@ async fn upsert_attachment(
     .bind(a.size)
     .bind(&a.content_id)
     .bind(a.inline)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps the body text a Sync brought as the message's `plain` body; it never replaces a
+/// complete body with a stand-in (a fetched one stays).
+async fn store_synced_body(
+    conn: &mut SqliteConnection,
+    id: i64,
+    m: &MessageData,
+) -> Result<(), CoreError> {
+    if m.body.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO message_body (message_id, kind, text, truncated, total_size)
+         VALUES (?1, 'plain', ?2, ?3, ?4)
+         ON CONFLICT (message_id, kind) DO UPDATE
+            SET text = excluded.text, truncated = excluded.truncated,
+                total_size = excluded.total_size, fetched_at = unixepoch()
+            WHERE message_body.truncated = 1 OR excluded.truncated = 0",
+    )
+    .bind(id)
+    .bind(&m.body)
+    .bind(!m.body_complete)
+    .bind(m.size)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -609,6 +643,7 @@ async fn update_message(
     for a in &m.attachments {
         upsert_attachment(conn, id, a).await?;
     }
+    store_synced_body(conn, id, m).await?;
     if text_changed {
         reindex_later(conn, id).await?;
     }
@@ -673,6 +708,8 @@ pub fn draft_content(mime: &str) -> Result<DraftContent, CoreError> {
             body_state: BodyState::Full,
             size: i64::try_from(mime.len()).unwrap_or(i64::MAX),
             attachments: Vec::new(),
+            body: String::new(),
+            body_complete: false,
         },
         body,
     })

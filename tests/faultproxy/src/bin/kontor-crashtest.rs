@@ -70,13 +70,9 @@ async fn run(args: Args) -> Result<(), String> {
         Some(acc) => secrets::set_password(&acc.server_url, &acc.user, &args.password)
             .map_err(|e| e.to_string())?,
         None => {
-            app.sign_in(SignIn {
-                server_url: args.server.clone(),
-                user: args.user.clone(),
-                password: args.password.clone(),
-            })
-            .await
-            .map_err(|e| format!("sign-in: {e}"))?;
+            app.sign_in(SignIn::to_server(&args.server, &args.user, &args.password))
+                .await
+                .map_err(|e| format!("sign-in: {e}"))?;
         }
     }
     match args.mode.as_str() {

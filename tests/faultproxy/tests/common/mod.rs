@@ -85,11 +85,7 @@ pub async fn signed_in(
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     let account = app
-        .sign_in(SignIn {
-            server_url: server_url.into(),
-            user: user.name.into(),
-            password: user.password.into(),
-        })
+        .sign_in(SignIn::to_server(server_url, user.name, user.password))
         .await
         .unwrap_or_else(|e| panic!("sign-in at {server_url}: {e}"));
     let account_id = app

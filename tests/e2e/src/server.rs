@@ -1,0 +1,171 @@
+//! The server side of the end-to-end tests: mail delivered over SMTP as another user, and a
+//! second, independent ActiveSync session (its own DeviceId) that checks what the window did
+//! reached the server.
+
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use kontor_eas::email::{Email, FlagStatus};
+use kontor_eas::folder_sync::Change;
+use kontor_eas::sync::{CollectionRequest, LoopGuard, ServerChange, Status};
+use kontor_eas::{EasClient, EasConfig, FolderType};
+
+use crate::{SOGO_EAS_URL, User};
+
+/// Postfix on loopback, which hands `@kontor.test` to Dovecot.
+pub const SMTP_URL: &str = "smtp://127.0.0.1:55025";
+
+pub const BOB: User = User {
+    name: "bob",
+    password: "bob123",
+};
+
+pub fn address(user: User) -> String {
+    format!("{}@kontor.test", user.name)
+}
+
+/// A subject no other run uses.
+pub fn unique(tag: &str) -> String {
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis();
+    format!("{tag} {n}")
+}
+
+/// Delivers `mime` (CRLF lines) from `from` to `to` over SMTP (curl speaks SMTP).
+pub fn smtp_deliver(from: User, to: User, mime: &str) {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), mime).expect("write the mail");
+    let out = Command::new("curl")
+        .args(["-sS", SMTP_URL, "--mail-from", &address(from)])
+        .args(["--mail-rcpt", &address(to)])
+        .arg("--upload-file")
+        .arg(file.path())
+        .output()
+        .expect("run curl");
+    assert!(
+        out.status.success(),
+        "SMTP delivery failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// One message as a second ActiveSync session sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub subject: String,
+    pub read: bool,
+    pub flagged: bool,
+}
+
+/// A provisioned ActiveSync session of `user` with its own DeviceId.
+pub struct Probe {
+    client: EasClient,
+    folders: Vec<(FolderType, String, String)>,
+}
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probe")
+            .field("folders", &self.folders)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Probe {
+    pub async fn connect(user: User) -> Probe {
+        let device = format!("E2eProbe{}", &unique("")[1..]);
+        let cfg = EasConfig::new(SOGO_EAS_URL, user.name, user.password, &device)
+            .expect("EAS config")
+            .device_type("KontorTest");
+        let mut client = EasClient::new(cfg).expect("EAS client");
+        client.negotiate().await.expect("OPTIONS");
+        client.provision().await.expect("Provision");
+        let folders = client
+            .folder_sync("0")
+            .await
+            .expect("FolderSync")
+            .changes
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::Add(f) => Some((f.folder_type, f.display_name, f.server_id)),
+                _ => None,
+            })
+            .collect();
+        Probe { client, folders }
+    }
+
+    /// The ServerId of the folder named `name` (as the server names it: "INBOX", "Archive").
+    pub fn folder(&self, name: &str) -> String {
+        self.folders
+            .iter()
+            .find(|(_, n, _)| n == name)
+            .unwrap_or_else(|| panic!("no folder {name} in {:?}", self.folders))
+            .2
+            .clone()
+    }
+
+    /// Every message of a folder, read from Sync key 0.
+    pub async fn messages(&mut self, folder: &str) -> Vec<Seen> {
+        let mut key = "0".to_string();
+        let mut out = Vec::new();
+        let mut guard = LoopGuard::new(folder);
+        loop {
+            let resp = self
+                .client
+                .sync(&[CollectionRequest::new(folder, &key)])
+                .await
+                .expect("Sync");
+            let Some(col) = resp.collection(folder) else {
+                return out;
+            };
+            assert_eq!(col.status, Status::Success, "{col:?}");
+            guard.observe(&key, col).expect("no sync loop");
+            for ch in &col.changes {
+                if let ServerChange::Add { data, .. } = ch {
+                    let m = Email::from_application_data(data);
+                    out.push(Seen {
+                        subject: m.subject.unwrap_or_default(),
+                        read: m.read.unwrap_or(false),
+                        flagged: m.flag == Some(FlagStatus::Active),
+                    });
+                }
+            }
+            let first = key == "0";
+            key = col.sync_key.clone();
+            if !col.more_available && !first {
+                return out;
+            }
+        }
+    }
+
+    /// Waits (up to `secs`) until `check` holds for the messages of `folder` with `subject`.
+    pub async fn wait(
+        &mut self,
+        folder_name: &str,
+        subject: &str,
+        secs: u64,
+        what: &str,
+        check: impl Fn(&[Seen]) -> bool,
+    ) {
+        let folder = self.folder(folder_name);
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let seen: Vec<Seen> = self
+                .messages(&folder)
+                .await
+                .into_iter()
+                .filter(|m| m.subject == subject)
+                .collect();
+            if check(&seen) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "on the server, {subject:?} in {folder_name}: expected {what}, saw {seen:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(700)).await;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Folder, MessageWindowRequest, ReminderSnapshot, SyncStatus } from "../lib/bindings";
+import { translator, type Lang } from "../lib/i18n";
+import { I18nContext } from "../lib/i18n-context";
+import type { MailApi } from "../mail/MailView";
+import { MainWindow, type MainWindowReminders } from "./MainWindow";
+import type { SyncApi } from "./StatusBar";
+
+afterEach(() => {
+  cleanup();
+  window.localStorage.clear();
+});
+
+const size = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientHeight");
+beforeAll(() => {
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
+});
+afterAll(() => {
+  if (size) Object.defineProperty(HTMLElement.prototype, "clientHeight", size);
+});
+
+const folders: Folder[] = [
+  { id: "cal", parentId: null, name: "Calendar", kind: "calendar", shared: false, unread: null },
+  { id: "in", parentId: null, name: "INBOX", kind: "inbox", shared: false, unread: 2 },
+  { id: "arch", parentId: null, name: "Archive", kind: "mail", shared: false, unread: 0 },
+];
+
+const now = Math.floor(Date.now() / 1000);
+
+function mailApi(): MailApi {
+  const row = (id: number) => ({
+    id,
+    folderId: "in",
+    subject: `Betreff ${id}`,
+    from: { name: "Bob", addr: "bob@example.de" },
+    to: [],
+    date: now - id * 60,
+    preview: "",
+    read: id > 2,
+    flag: "none" as const,
+    importance: "normal" as const,
+    hasAttachments: false,
+    size: 100,
+    pending: false,
+  });
+  return {
+    listMessages: vi.fn((r: MessageWindowRequest) =>
+      Promise.resolve({
+        folderId: r.folderId,
+        total: r.folderId === "in" ? 3 : 0,
+        unread: r.folderId === "in" ? 2 : 0,
+        start: r.start,
+        rows: r.folderId === "in" ? [row(1), row(2), row(3)] : [],
+        next: null,
+      }),
+    ),
+    messageView: vi.fn(() => Promise.reject(new Error("not needed"))),
+    fetchMessageBody: vi.fn(() => Promise.reject(new Error("not needed"))),
+    openAttachment: vi.fn(() => Promise.resolve(null)),
+    saveAttachment: vi.fn(() => Promise.resolve("")),
+    openLink: vi.fn(() => Promise.resolve(null)),
+    allowRemoteContent: vi.fn(() => Promise.resolve(null)),
+    respondToMeeting: vi.fn(() => Promise.resolve(null)),
+    markRead: vi.fn(() => Promise.resolve(null)),
+    setFlag: vi.fn(() => Promise.resolve(null)),
+    deleteMessages: vi.fn(() => Promise.resolve({ movedTo: null })),
+    moveMessages: vi.fn(() => Promise.resolve(null)),
+    onMailChanged: vi.fn(() => () => undefined),
+  };
+}
+
+const snapshot: ReminderSnapshot = {
+  visible: false,
+  hideAt: null,
+  listed: [],
+  active: [],
+  autohide: false,
+  autohideSeconds: 15,
+  now: "2026-11-27T08:45:00Z",
+  generation: 1,
+};
+// Every reminder command answers with the empty snapshot; every event never fires.
+const reminders = new Proxy(
+  {},
+  {
+    get: (_t, name: string) =>
+      name.startsWith("on") ? () => () => undefined : () => Promise.resolve(name === "reminders" ? snapshot : null),
+  },
+) as unknown as MainWindowReminders;
+
+const status: SyncStatus = { state: "online", folder: null, done: null, total: null, lastSync: null, unsent: 0, error: null };
+const sync: SyncApi = {
+  syncStatus: () => Promise.resolve(status),
+  syncNow: () => Promise.resolve(null),
+  onSyncStatus: () => () => undefined,
+  pendingOperations: () => Promise.resolve([]),
+  retryOperation: () => Promise.resolve(null),
+  discardOperation: () => Promise.resolve(null),
+  onMailChanged: () => () => undefined,
+};
+const mailSettings = {
+  newMailNotifications: vi.fn(() => Promise.resolve(true)),
+  setNewMailNotifications: vi.fn(() => Promise.resolve(null)),
+};
+
+function renderMain(lang: Lang = "de") {
+  const api = {
+    folders: vi.fn(() => Promise.resolve(folders)),
+    refreshFolders: vi.fn(() => Promise.resolve(folders)),
+    signOut: vi.fn(() => Promise.resolve(null)),
+  };
+  const mail = mailApi();
+  render(
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} />
+    </I18nContext.Provider>,
+  );
+  return { api, mail };
+}
+
+describe("MainWindow with mail", () => {
+  it("opens the Inbox at start, names it and its unread count in the title, and marks the first rows", async () => {
+    const mark = vi.spyOn(performance, "mark");
+    renderMain();
+    expect(await screen.findAllByTestId("message-row")).toHaveLength(3);
+    await waitFor(() => {
+      expect(document.title).toBe("Posteingang (2) – Kontor");
+    });
+    await waitFor(() => {
+      expect(mark.mock.calls.map((c) => c[0])).toContain("kontor:first-rows");
+    });
+    // The reminders stay in the window (end-to-end tests read them there).
+    expect(screen.getByTestId("main-reminders")).toBeTruthy();
+  });
+
+  it("marks a folder click and the paint of its rows, and empties the list for an empty folder", async () => {
+    const mark = vi.spyOn(performance, "mark");
+    renderMain("en");
+    await screen.findAllByTestId("message-row");
+    const user = userEvent.setup();
+    await user.click(screen.getByText("Archive"));
+    expect(await screen.findByTestId("message-list-empty")).toBeTruthy();
+    await waitFor(() => {
+      expect(mark).toHaveBeenCalledWith("kontor:rows-painted", { detail: { folderId: "arch" } });
+    });
+    expect(mark).toHaveBeenCalledWith("kontor:folder-click");
+    expect(document.title).toBe("Archive – Kontor");
+    // Ctrl+1 goes back to the Inbox.
+    await user.keyboard("{Control>}1{/Control}");
+    expect(await screen.findAllByTestId("message-row")).toHaveLength(3);
+  });
+
+  it("lists the keyboard map on ? and moves between panes with F6", async () => {
+    renderMain("de");
+    await screen.findAllByTestId("message-row");
+    const user = userEvent.setup();
+    await user.keyboard("?");
+    const overlay = await screen.findByTestId("shortcut-overlay");
+    expect(overlay.textContent).toContain("Strg+Umschalt+V");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("shortcut-overlay")).toBeNull();
+    await user.keyboard("{F6}");
+    expect(document.activeElement?.closest("[data-pane]")?.getAttribute("data-pane")).toBe("tree");
+    await user.keyboard("{F6}");
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("message-row");
+    await user.keyboard("{F6}");
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("reader");
+  });
+});

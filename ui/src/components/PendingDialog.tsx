@@ -1,0 +1,270 @@
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import type { Folder, IpcError, PendingOperation } from "../lib/bindings";
+import { toIpcError, type Api } from "../lib/ipc";
+import type { MessageKey } from "../lib/i18n";
+import { useI18n } from "../lib/i18n-context";
+import { attemptTime, discardText, folderName, pendingItem, pendingWhat } from "../lib/pending";
+import { LOCALE, pluralForm } from "../mail/format";
+import { ErrorView } from "./ErrorView";
+
+/** The commands and events of the list of unsent changes. */
+export type PendingApi = Pick<Api, "pendingOperations" | "retryOperation" | "discardOperation" | "onSyncStatus" | "onMailChanged">;
+
+interface Props {
+  api: PendingApi;
+  /** The account's folders, to show a folder by the name the tree gives it ("Archiv"). */
+  folders?: readonly Folder[];
+  onClose: () => void;
+}
+
+function onEscape(close: () => void) {
+  return (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    }
+  };
+}
+
+/** The changes made here that the server does not have yet: what, on which item, why it waits or
+ * failed, with Retry (parked ones) and Discard (after asking). Follows the sync and mail events. */
+export function PendingDialog({ api, folders = [], onClose }: Props) {
+  const { t, lang } = useI18n();
+  const [ops, setOps] = useState<PendingOperation[] | null>(null);
+  const [loadError, setLoadError] = useState<IpcError | null>(null);
+  const [actionError, setActionError] = useState<IpcError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<PendingOperation | null>(null);
+  const [busy, setBusy] = useState<ReadonlySet<number>>(new Set());
+  const [now, setNow] = useState(() => new Date());
+  const token = useRef(0);
+  const live = useRef(true);
+  const dialogRef = useRef<HTMLDivElement>(null);
+
+  /** Back from the question to the row asked about (or, once it is gone, to Close). */
+  const closeConfirm = (id: number) => {
+    setConfirm(null);
+    requestAnimationFrame(() => {
+      const box = dialogRef.current;
+      const target =
+        box?.querySelector<HTMLButtonElement>(`[data-op-id="${id}"] [data-testid=pending-discard]:not(:disabled)`) ??
+        box?.querySelector<HTMLButtonElement>("[data-testid=pending-close]");
+      target?.focus();
+    });
+  };
+
+  const load = useCallback(() => {
+    const mine = ++token.current;
+    api.pendingOperations().then(
+      (list) => {
+        if (!live.current || token.current !== mine) return;
+        setOps(list);
+        setLoadError(null);
+        setNow(new Date());
+      },
+      (e: unknown) => {
+        if (live.current && token.current === mine) setLoadError(toIpcError(e));
+      },
+    );
+  }, [api]);
+
+  useEffect(() => {
+    live.current = true;
+    load();
+    const stopSync = api.onSyncStatus(load);
+    const stopMail = api.onMailChanged(load);
+    return () => {
+      live.current = false;
+      stopSync();
+      stopMail();
+    };
+  }, [api, load]);
+
+  const act = (op: PendingOperation, run: () => Promise<unknown>, done: MessageKey) => {
+    setActionError(null);
+    setNotice(null);
+    setBusy((b) => new Set(b).add(op.id));
+    const settle = () => {
+      setBusy((b) => {
+        const next = new Set(b);
+        next.delete(op.id);
+        return next;
+      });
+    };
+    run().then(
+      () => {
+        if (!live.current) return;
+        settle();
+        setNotice(t(done));
+        load();
+      },
+      (e: unknown) => {
+        if (!live.current) return;
+        settle();
+        setActionError(toIpcError(e));
+        load();
+      },
+    );
+  };
+
+  return (
+    <div className="dialog-backdrop" onMouseDown={onClose}>
+      <div
+        ref={dialogRef}
+        className="dialog pending-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="pending-title"
+        aria-describedby="pending-intro"
+        data-testid="pending-dialog"
+        onMouseDown={(e) => {
+          e.stopPropagation();
+        }}
+        onKeyDown={onEscape(onClose)}
+      >
+        <h2 id="pending-title">{t("pending.title")}</h2>
+        <p id="pending-intro" className="muted">
+          {t("pending.intro")}
+        </p>
+        {loadError && <ErrorView error={loadError} heading={t("pending.failed")} />}
+        {actionError && <ErrorView error={actionError} heading={t("pending.actionFailed")} />}
+        {ops === null ? (
+          !loadError && (
+            <p className="muted" aria-busy="true">
+              {t("pending.loading")}
+            </p>
+          )
+        ) : ops.length === 0 ? (
+          <p className="pending-empty" data-testid="pending-empty">
+            {t("pending.empty")}
+          </p>
+        ) : (
+          <ul className="pending-list">
+            {ops.map((op) => {
+              const next = op.state === "pending" && op.nextAttempt ? attemptTime(op.nextAttempt, now, lang) : null;
+              const working = busy.has(op.id);
+              return (
+                <li key={op.id} className="pending-row" data-testid="pending-row" data-op-id={op.id} data-state={op.state}>
+                  <div className="pending-what">
+                    <strong data-testid="pending-what">{pendingWhat(op, folders, t)}</strong>
+                    <span className="pending-item" data-testid="pending-item" title={pendingItem(op, t)}>
+                      {pendingItem(op, t)}
+                    </span>
+                    {op.kind !== "move" && op.folder && (
+                      <span className="muted">{t("pending.inFolder", { folder: folderName(op.folder, folders, t) })}</span>
+                    )}
+                  </div>
+                  <div className="pending-why" data-testid="pending-why">
+                    <span className={`pending-state pending-${op.state}`}>{t(`pending.state.${op.state}`)}</span>
+                    {next && <span>{t("pending.nextAttempt", { time: next })}</span>}
+                    {op.attempts > 0 && (
+                      <span className="muted">
+                        {t(pluralForm(op.attempts, lang) === "one" ? "pending.attempts.one" : "pending.attempts.other", {
+                          count: new Intl.NumberFormat(LOCALE[lang]).format(op.attempts),
+                        })}
+                      </span>
+                    )}
+                  </div>
+                  {op.lastError && (
+                    <p className="pending-error" data-testid="pending-error">
+                      {t("pending.lastError", { error: op.lastError })}
+                    </p>
+                  )}
+                  <div className="pending-buttons">
+                    {op.state === "parked" && (
+                      <button
+                        type="button"
+                        data-testid="pending-retry"
+                        disabled={working}
+                        onClick={() => {
+                          act(op, () => api.retryOperation(op.id), "pending.retrying");
+                        }}
+                      >
+                        {t("pending.retry")}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      data-testid="pending-discard"
+                      disabled={working || op.state === "inFlight"}
+                      onClick={() => {
+                        setConfirm(op);
+                      }}
+                    >
+                      {t("pending.discard")}
+                    </button>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <p className="muted pending-notice" role="status">
+          {notice}
+        </p>
+        <div className="dialog-buttons">
+          <button type="button" autoFocus data-testid="pending-close" onClick={onClose}>
+            {t("mail.close")}
+          </button>
+        </div>
+      </div>
+      {confirm && (
+        <div
+          className="dialog-backdrop"
+          onMouseDown={(e) => {
+            e.stopPropagation();
+            closeConfirm(confirm.id);
+          }}
+        >
+          <div
+            className="dialog"
+            role="alertdialog"
+            aria-modal="true"
+            aria-labelledby="pending-discard-title"
+            aria-describedby="pending-discard-text"
+            data-testid="pending-discard-dialog"
+            onMouseDown={(e) => {
+              e.stopPropagation();
+            }}
+            onKeyDown={(e) => {
+              if (e.key !== "Escape") return;
+              e.preventDefault();
+              e.stopPropagation();
+              closeConfirm(confirm.id);
+            }}
+          >
+            <h2 id="pending-discard-title">{t("pending.discardTitle")}</h2>
+            <p id="pending-discard-text" data-testid="pending-discard-text">
+              {discardText(confirm, folders, t)}
+            </p>
+            <div className="dialog-buttons">
+              <button
+                type="button"
+                className="danger"
+                data-testid="pending-discard-confirm"
+                onClick={() => {
+                  const op = confirm;
+                  closeConfirm(op.id);
+                  act(op, () => api.discardOperation(op.id), "pending.discarded");
+                }}
+              >
+                {t("pending.discardOk")}
+              </button>
+              <button
+                type="button"
+                autoFocus
+                data-testid="pending-discard-cancel"
+                onClick={() => {
+                  closeConfirm(confirm.id);
+                }}
+              >
+                {t("mail.cancel")}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
