@@ -1,7 +1,7 @@
-//! Fills a new profile folder for the window bench (scripts/bench-app, docs/performance.md
-//! "The window bench"): one signed-in account whose cache holds an Inbox of 100,000 messages,
-//! Sent Items with 5,000 and a folder of the user's own with 2,000, every message with its body
-//! cached, so the window has everything it shows without a server.
+//! Fills a new profile folder for the window bench (scripts/bench-app,
+//! docs/performance.md#the-window-bench): one signed-in account whose cache holds an Inbox of
+//! 100,000 messages, Sent Items with 5,000 and a folder of the user's own with 2,000, every
+//! message with its body cached, so the window has everything it shows without a server.
 //!
 //! `cargo run -p kontor-core --example fill_profile -- <new profile folder>
 //!  [--inbox N] [--sent N] [--custom N] [--keychain-password P] [--rows-file F]`

@@ -1,4 +1,4 @@
-//! The window bench (docs/performance.md "The window bench"): the release app on a profile of
+//! The window bench (docs/performance.md#the-window-bench): the release app on a profile of
 //! 107,000 cached messages, driven over WebDriver, timed by the paint marks the UI records.
 //!
 //! Run by `scripts/bench-app`, which builds what this needs and provides the display, the D-Bus
