@@ -220,6 +220,12 @@ impl App {
         app
     }
 
+    /// The process id of this app's `tauri-driver`; the app runs below it (tauri-driver →
+    /// WebKitWebDriver → kontor), so the bench finds the app's processes from here.
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
+    }
+
     /// Waits until `css` matches an element, or fails with what the page showed.
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> fantoccini::elements::Element {
         let start = Instant::now();
