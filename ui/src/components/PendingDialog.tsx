@@ -121,7 +121,12 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
         onMouseDown={(e) => {
           e.stopPropagation();
         }}
-        onKeyDown={onEscape(onClose)}
+        onKeyDown={onEscape(() => {
+          // While the question is open, Escape answers it (also before the focus has moved
+          // into it), and only a second Escape closes the list.
+          if (confirm) closeConfirm(confirm.id);
+          else onClose();
+        })}
       >
         <h2 id="pending-title">{t("pending.title")}</h2>
         <p id="pending-intro" className="muted">
