@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Folder, IpcError, PendingOperation } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import type { MessageKey } from "../lib/i18n";
@@ -15,16 +15,6 @@ interface Props {
   /** The account's folders, to show a folder by the name the tree gives it ("Archiv"). */
   folders?: readonly Folder[];
   onClose: () => void;
-}
-
-function onEscape(close: () => void) {
-  return (e: KeyboardEvent) => {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      e.stopPropagation();
-      close();
-    }
-  };
 }
 
 /** The changes made here that the server does not have yet: what, on which item, why it waits or
@@ -121,12 +111,15 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
         onMouseDown={(e) => {
           e.stopPropagation();
         }}
-        onKeyDown={onEscape(() => {
+        onKeyDown={(e) => {
+          if (e.key !== "Escape") return;
+          e.preventDefault();
+          e.stopPropagation();
           // While the question is open, Escape answers it (also before the focus has moved
           // into it), and only a second Escape closes the list.
           if (confirm) closeConfirm(confirm.id);
           else onClose();
-        })}
+        }}
       >
         <h2 id="pending-title">{t("pending.title")}</h2>
         <p id="pending-intro" className="muted">
