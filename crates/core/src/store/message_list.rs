@@ -45,6 +45,19 @@ impl MessageSort {
             MessageSort::Subject => "message_list_by_subject",
         }
     }
+
+    /// The statement that makes this order's index when it is first needed; the date order's
+    /// is made by migrations/0008_message_list.sql.
+    fn create_index(self) -> Option<String> {
+        (self != MessageSort::Date).then(|| {
+            format!(
+                "CREATE INDEX IF NOT EXISTS {} ON message (account_id, folder_id, {}, id)
+                 WHERE (local_state & 8) = 0",
+                self.index(),
+                self.key()
+            )
+        })
+    }
 }
 
 /// A sort key value of the row a window continues after.
@@ -132,6 +145,7 @@ impl Store {
                 "the list cursor belongs to another sort order".into(),
             ));
         }
+        self.ensure_sort_index(sort).await?;
         let (total, unread): (i64, i64) = sqlx::query_as(
             "SELECT count(*), coalesce(sum(read = 0), 0) FROM message INDEXED BY message_list_by_date
              WHERE account_id = ?1 AND folder_id = ?2 AND (local_state & 8) = 0",
@@ -197,6 +211,31 @@ impl Store {
             rows,
             next,
         })
+    }
+
+    /// Makes the index of a sort order the first time the list is sorted that way (once per
+    /// database: it stays, and every later message is added to it). Sorting a large folder the
+    /// first time takes about as long as reading it once; every synced message costs one more
+    /// B-tree insert from then on, which users who never sort by sender, subject or size do not
+    /// pay (migrations/0008_message_list.sql).
+    pub async fn ensure_sort_index(&self, sort: MessageSort) -> Result<(), CoreError> {
+        let Some(sql) = sort.create_index() else {
+            return Ok(());
+        };
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?1")
+                .bind(sort.index())
+                .fetch_optional(&self.pool)
+                .await?;
+        if known.is_none() {
+            let mut tx = self.begin_write().await?;
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(index = sort.index(), "made the index of a sort order");
+        }
+        Ok(())
     }
 
     /// Messages by local id (any order; missing ids left out).
@@ -478,5 +517,29 @@ mod tests {
             ["new 0"]
         );
         assert!(store.max_message_id(acc, "inbox").await.unwrap() > mark);
+    }
+
+    /// Only the date order's index exists until the list is sorted another way.
+    #[tokio::test]
+    async fn a_sort_index_is_made_when_first_needed() {
+        let (store, acc) = folder_of(5).await;
+        let has = async |name: &str| -> bool {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            )
+            .bind(name)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            n == 1
+        };
+        assert!(has("message_list_by_date").await);
+        assert!(!has("message_list_by_from").await);
+        store
+            .message_window(acc, "inbox", MessageSort::From, false, 0, 5, None)
+            .await
+            .unwrap();
+        assert!(has("message_list_by_from").await);
+        assert!(!has("message_list_by_subject").await);
     }
 }
