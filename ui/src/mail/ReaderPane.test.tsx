@@ -5,7 +5,7 @@ import type { Invitation, MessageBody, MessageView } from "../lib/bindings";
 import { CommandError } from "../lib/ipc";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
-import { ReaderPane, type ReaderApi } from "./ReaderPane";
+import { ReaderPane, SETTLE_MS, type ReaderApi } from "./ReaderPane";
 
 afterEach(cleanup);
 
@@ -77,6 +77,27 @@ describe("ReaderPane", () => {
     slow.resolve(view(1));
     await new Promise((r) => setTimeout(r, 0));
     expect(screen.getByTestId("reader-subject").textContent).toBe("Nachricht 2");
+  });
+
+  it("loads only where a quickly moving selection comes to rest", async () => {
+    const messageView = vi.fn((id: number, allow: boolean) => Promise.resolve(view(id, { remoteAllowed: allow })));
+    const api = fakeApi({ messageView });
+    const { show } = renderPane(api, 1);
+    expect((await screen.findByTestId("reader-subject")).textContent).toBe("Nachricht 1");
+    // A held arrow key: a new message every 30 ms.
+    for (const id of [2, 3, 4, 5]) {
+      show(id);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(messageView.mock.calls.map((c) => c[0])).toEqual([1]);
+    expect((await screen.findByTestId("reader-subject")).textContent).toBe("Nachricht 5");
+    expect(messageView.mock.calls.map((c) => c[0])).toEqual([1, 5]);
+    // After a rest, the next change is shown at once again.
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 10));
+    show(6);
+    await waitFor(() => {
+      expect(messageView).toHaveBeenLastCalledWith(6, false);
+    });
   });
 
   it("fetches an incomplete body and says so plainly when offline", async () => {

@@ -127,6 +127,9 @@ function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invita
   );
 }
 
+/** How long the selection must rest before the reader loads a message after a quick change. */
+export const SETTLE_MS = 150;
+
 export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position }: Props) {
   const { t, lang } = useI18n();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -164,12 +167,30 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
     [api],
   );
 
+  // A held arrow key moves the selection 20–30 times a second. Painting every message it passes
+  // (an HTML body is a new document in the frame) costs the list its frames, so while the
+  // selection changes quickly the body is loaded only once it has rested for SETTLE_MS, as
+  // Outlook and Thunderbird do. A click or a single key press shows the message at once.
+  const lastChange = useRef(Number.NEGATIVE_INFINITY);
   useEffect(() => {
+    const now = performance.now();
+    const quick = now - lastChange.current < SETTLE_MS;
+    lastChange.current = now;
     if (messageId === null) {
       token.current++;
       return;
     }
-    load(messageId, false);
+    if (!quick) {
+      load(messageId, false);
+      return;
+    }
+    token.current++;
+    const timer = setTimeout(() => {
+      load(messageId, false);
+    }, SETTLE_MS);
+    return () => {
+      clearTimeout(timer);
+    };
   }, [messageId, load]);
 
   const current = loaded && loaded.id === messageId ? loaded : null;
