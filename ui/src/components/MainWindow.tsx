@@ -16,7 +16,8 @@ import { MailView, type MailActions, type MailApi } from "../mail/MailView";
 import { MailSettings, type MailSettingsApi } from "../mail/MailSettings";
 import { ShortcutOverlay } from "../mail/Dialogs";
 import { isMailFolder } from "../mail/folders";
-import { loadPrefs, savePrefs, type MailPrefs } from "../mail/prefs";
+import { loadPrefs, savePrefs, SIDEBAR_WIDTH, type MailPrefs } from "../mail/prefs";
+import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
 
 /** The reminder commands and events the main window uses. */
@@ -110,6 +111,9 @@ export function MainWindow({
     savePrefs(p);
     setPrefs(p);
   }, []);
+  const panesRef = useRef<HTMLDivElement>(null);
+  const [sidebarDrag, setSidebarDrag] = useState<number | null>(null);
+  const sidebarWidth = sidebarDrag ?? prefs.sidebarWidth;
   const [paintFolder, setPaintFolder] = useState<string | null>(null);
   const onPainted = useCallback(() => {
     setPaintFolder(null);
@@ -224,8 +228,8 @@ export function MainWindow({
           ]}
         />
       </header>
-      <div className="panes">
-        <nav className="sidebar" data-pane="tree">
+      <div className="panes" ref={panesRef}>
+        <nav className="sidebar" data-pane="tree" style={{ width: sidebarWidth }}>
           {folders === null ? (
             <p className="muted" aria-busy="true">
               {t("main.loading")}
@@ -246,6 +250,26 @@ export function MainWindow({
           )}
           <RemindersPanel api={reminders} snapshot={snapshot} />
         </nav>
+        <Splitter
+          orientation="vertical"
+          containerRef={panesRef}
+          unit="px"
+          value={sidebarWidth}
+          min={SIDEBAR_WIDTH.min}
+          max={SIDEBAR_WIDTH.max}
+          step={16}
+          label={t("main.splitter.folders")}
+          testId="splitter-folders"
+          onChange={(v, done) => {
+            if (done) {
+              setSidebarDrag(null);
+              onPrefs({ ...prefs, sidebarWidth: v });
+            } else setSidebarDrag(v);
+          }}
+          onReset={() => {
+            onPrefs({ ...prefs, sidebarWidth: SIDEBAR_WIDTH.initial });
+          }}
+        />
         <section className={`content${!showSettings && folder && isMailFolder(folder) ? " content-mail" : ""}`}>
           {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
           {showSettings ? (

@@ -5,11 +5,11 @@ import { CommandError } from "../lib/ipc";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { MailSettings, type MailSettingsApi } from "./MailSettings";
-import type { MailPrefs } from "./prefs";
+import { DEFAULT_PREFS, type MailPrefs } from "./prefs";
 
 afterEach(cleanup);
 
-const prefs: MailPrefs = { reader: "right", density: "comfortable", markRead: "delay", markReadDelay: 5 };
+const prefs: MailPrefs = { ...DEFAULT_PREFS, markRead: "delay" };
 
 function renderIn(lang: Lang, api: MailSettingsApi) {
   return render(

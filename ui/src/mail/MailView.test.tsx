@@ -5,7 +5,7 @@ import type { Folder, MailChanged, MessageSummary, MessageView, MessageWindowReq
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { MailView, type MailApi } from "./MailView";
-import type { MailPrefs } from "./prefs";
+import { DEFAULT_PREFS, type MailPrefs } from "./prefs";
 
 afterEach(cleanup);
 
@@ -105,7 +105,7 @@ function fakeApi(rows: MessageSummary[]) {
   };
 }
 
-const prefs: MailPrefs = { reader: "right", density: "comfortable", markRead: "never", markReadDelay: 5 };
+const prefs: MailPrefs = { ...DEFAULT_PREFS, markRead: "never" };
 
 function view(api: MailApi, lang: Lang) {
   return (

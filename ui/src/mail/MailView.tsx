@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type Ref } from "react";
+import { Fragment, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode, type Ref } from "react";
 import type { FlagState, Folder, MessageSort, MessageSummary, MessageView } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
@@ -9,7 +9,8 @@ import { ConfirmDeleteDialog, ContextMenu, type ContextItem } from "./Dialogs";
 import { pluralForm } from "./format";
 import { MessageList } from "./MessageList";
 import { MoveDialog } from "./MoveDialog";
-import { nextReaderPosition, type MailPrefs } from "./prefs";
+import { LIST_SHARE, nextReaderPosition, type MailPrefs } from "./prefs";
+import { Splitter } from "../components/Splitter";
 import { ReaderPane, type ReaderApi } from "./ReaderPane";
 import { EMPTY_SELECTION, clickRow, pruneSelection, singleSelected, type Selection } from "./selection";
 import { actionFor } from "./shortcuts";
@@ -342,6 +343,11 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   );
   useImperativeHandle(actionsRef, () => ({ moveIds }), [moveIds]);
 
+  // ---- panes ----
+  const panesRef = useRef<HTMLDivElement>(null);
+  const [shareDrag, setShareDrag] = useState<number | null>(null);
+  const listShare = shareDrag ?? (prefs.reader === "bottom" ? prefs.listShare.bottom : prefs.listShare.right);
+
   // ---- reading ----
   const messageId = singleSelected(selection);
   const markTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -574,7 +580,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
         </div>
       </div>
       {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
-      <div className="mail-panes">
+      <div className="mail-panes" ref={panesRef} style={{ "--list-share": `${listShare}%` } as CSSProperties}>
         <MessageList
           key={`${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
           listKey={key}
@@ -595,6 +601,30 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           paintFolder={paintFolder}
           onPainted={onPainted}
         />
+        {prefs.reader !== "off" && (
+          <Splitter
+            orientation={prefs.reader === "right" ? "vertical" : "horizontal"}
+            containerRef={panesRef}
+            unit="percent"
+            value={listShare}
+            min={LIST_SHARE.min}
+            max={LIST_SHARE.max}
+            step={2}
+            label={t("mail.splitter.list")}
+            testId="splitter-list"
+            onChange={(v, done) => {
+              if (prefs.reader === "off") return;
+              if (done) {
+                setShareDrag(null);
+                onPrefs({ ...prefs, listShare: { ...prefs.listShare, [prefs.reader]: v } });
+              } else setShareDrag(v);
+            }}
+            onReset={() => {
+              if (prefs.reader === "off") return;
+              onPrefs({ ...prefs, listShare: { ...prefs.listShare, [prefs.reader]: LIST_SHARE[prefs.reader] } });
+            }}
+          />
+        )}
         {prefs.reader !== "off" && (
           <ReaderPane
             api={api}

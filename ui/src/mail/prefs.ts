@@ -10,9 +10,27 @@ export interface MailPrefs {
   markRead: MarkReadMode;
   /** seconds, for "delay" */
   markReadDelay: number;
+  /** the folder pane's width, px */
+  sidebarWidth: number;
+  /** the message list's share of the space it shares with the reader, percent, per reader position */
+  listShare: { right: number; bottom: number };
 }
 
-export const DEFAULT_PREFS: MailPrefs = { reader: "right", density: "comfortable", markRead: "delay", markReadDelay: 5 };
+export const SIDEBAR_WIDTH = { min: 160, max: 480, initial: 256 } as const;
+export const LIST_SHARE = { min: 20, max: 80, right: 52, bottom: 45 } as const;
+
+export const DEFAULT_PREFS: MailPrefs = {
+  reader: "right",
+  density: "comfortable",
+  markRead: "delay",
+  markReadDelay: 5,
+  sidebarWidth: SIDEBAR_WIDTH.initial,
+  listShare: { right: LIST_SHARE.right, bottom: LIST_SHARE.bottom },
+};
+
+function within(v: unknown, min: number, max: number, fallback: number): number {
+  return typeof v === "number" && v >= min && v <= max ? Math.round(v) : fallback;
+}
 
 const KEY = "kontor.mail";
 
@@ -28,6 +46,7 @@ export function loadPrefs(): MailPrefs {
     const raw = window.localStorage.getItem(KEY);
     if (!raw) return DEFAULT_PREFS;
     const v = JSON.parse(raw) as Partial<Record<keyof MailPrefs, unknown>>;
+    const share = (typeof v.listShare === "object" && v.listShare !== null ? v.listShare : {}) as Partial<Record<"right" | "bottom", unknown>>;
     return {
       reader: v.reader === "right" || v.reader === "bottom" || v.reader === "off" ? v.reader : DEFAULT_PREFS.reader,
       density: v.density === "compact" || v.density === "comfortable" ? v.density : DEFAULT_PREFS.density,
@@ -36,6 +55,11 @@ export function loadPrefs(): MailPrefs {
         typeof v.markReadDelay === "number" && v.markReadDelay >= 1 && v.markReadDelay <= 300
           ? Math.round(v.markReadDelay)
           : DEFAULT_PREFS.markReadDelay,
+      sidebarWidth: within(v.sidebarWidth, SIDEBAR_WIDTH.min, SIDEBAR_WIDTH.max, SIDEBAR_WIDTH.initial),
+      listShare: {
+        right: within(share.right, LIST_SHARE.min, LIST_SHARE.max, LIST_SHARE.right),
+        bottom: within(share.bottom, LIST_SHARE.min, LIST_SHARE.max, LIST_SHARE.bottom),
+      },
     };
   } catch {
     return DEFAULT_PREFS;

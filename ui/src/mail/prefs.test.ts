@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_PREFS, loadPrefs, savePrefs } from "./prefs";
+
+afterEach(() => {
+  window.localStorage.clear();
+});
+
+describe("mail prefs", () => {
+  it("keeps pane sizes across a restart", () => {
+    savePrefs({ ...DEFAULT_PREFS, sidebarWidth: 300, listShare: { right: 60, bottom: 35 } });
+    const p = loadPrefs();
+    expect(p.sidebarWidth).toBe(300);
+    expect(p.listShare).toEqual({ right: 60, bottom: 35 });
+  });
+
+  it("falls back to the default size for a stored size out of range or of another shape", () => {
+    window.localStorage.setItem("kontor.mail", JSON.stringify({ sidebarWidth: 5000, listShare: { right: "x", bottom: 95 } }));
+    const p = loadPrefs();
+    expect(p.sidebarWidth).toBe(DEFAULT_PREFS.sidebarWidth);
+    expect(p.listShare).toEqual(DEFAULT_PREFS.listShare);
+    window.localStorage.setItem("kontor.mail", JSON.stringify({ listShare: null }));
+    expect(loadPrefs().listShare).toEqual(DEFAULT_PREFS.listShare);
+  });
+});
