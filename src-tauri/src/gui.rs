@@ -86,6 +86,8 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             // Before anything can emit one of the typed events.
             ipc.mount_events(app);
             let handle = app.handle().clone();
+            lean_web_view(&handle);
+            commands::mail::open_mail_on_click(&handle);
             if let Err(e) = crate::tray::create(&handle, lang) {
                 // No tray host (a bare X server): the window and the main list still work.
                 tracing::warn!(error = %e, "no tray icon");
@@ -160,6 +162,27 @@ impl CloneOk for Result<Kontor, CoreError> {
             Err(e) => Err(CoreError::Profile(e.to_string())),
         }
     }
+}
+
+/// WebKitGTK keeps caches sized for a browser: decoded images and pages of the back/forward
+/// history in memory. The window is one page that loads nothing from the network, and every
+/// message shown in the reader is a new document in its frame; the "document viewer" cache model
+/// keeps none of that around (docs/performance.md, "The window bench").
+fn lean_web_view(app: &tauri::AppHandle) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+        let set = window.with_webview(|view| {
+            use webkit2gtk::{WebContextExt, WebViewExt};
+            if let Some(context) = view.inner().context() {
+                context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+            }
+        });
+        if let Err(e) = set {
+            tracing::warn!(error = %e, "the web view's cache model stays the default");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
 }
 
 /// The clock: the system clock, or in debug builds the system clock plus a test offset.

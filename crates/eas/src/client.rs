@@ -772,6 +772,19 @@ impl EasClient {
         file_reference: &str,
         dest: &std::path::Path,
     ) -> Result<u64, EasError> {
+        self.fetch_attachment_with_progress(file_reference, dest, &|_, _| {})
+            .await
+    }
+
+    /// [`Self::fetch_attachment`], telling `progress` after every piece of the answer how
+    /// many bytes of it arrived and how many the server announced (`Content-Length`; `None`
+    /// when it sends the answer in chunks of unknown total).
+    pub async fn fetch_attachment_with_progress(
+        &mut self,
+        file_reference: &str,
+        dest: &std::path::Path,
+        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<u64, EasError> {
         use tokio::io::AsyncWriteExt;
         let body = kontor_wbxml::encode(&item_operations::fetch_attachment_request(file_reference))
             .map_err(|e| EasError::protocol("ItemOperations", e.to_string()))?;
@@ -787,6 +800,7 @@ impl EasClient {
 
         let timeout = self.cfg.timeout.max(Duration::from_secs(600));
         let mut resp = self.send_multipart("ItemOperations", body, timeout).await?;
+        let total = resp.content_length();
         let multipart = resp
             .headers()
             .get("content-type")
@@ -803,6 +817,7 @@ impl EasClient {
             while let Some(chunk) = resp.chunk().await.map_err(kontor_net::NetError::from)? {
                 let start = pos;
                 pos += chunk.len();
+                progress(pos as u64, total);
                 if parts.is_none() {
                     head.extend_from_slice(&chunk);
                     if let Some(p) = item_operations::multipart_header(&head) {
@@ -842,9 +857,17 @@ impl EasClient {
             }
             written
         } else {
+            // The data inline (base64 in the WBXML): the whole answer, piece by piece.
+            let content_type = content_type_of(&resp);
+            let mut answer = Vec::with_capacity(
+                total.map_or(0, |t| usize::try_from(t.min(64 << 20)).unwrap_or(0)),
+            );
+            while let Some(chunk) = resp.chunk().await.map_err(kontor_net::NetError::from)? {
+                answer.extend_from_slice(&chunk);
+                progress(answer.len() as u64, total);
+            }
             let doc = self
-                .read_wbxml("ItemOperations", resp)
-                .await?
+                .decode_answer("ItemOperations", &content_type, answer.into())?
                 .ok_or_else(|| EasError::protocol("ItemOperations", "the answer is empty"))?;
             let info = item_operations::parse_attachment(&doc)?;
             let data = info.inline_data.unwrap_or_default();
@@ -1077,14 +1100,19 @@ impl EasClient {
         cmd: &'static str,
         resp: reqwest::Response,
     ) -> Result<Option<Document>, EasError> {
-        let status = resp.status();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        debug_assert_eq!(resp.status(), StatusCode::OK);
+        let content_type = content_type_of(&resp);
         let body = resp.bytes().await.map_err(NetError::from)?;
+        self.decode_answer(cmd, &content_type, body)
+    }
+
+    /// A successful answer's body as WBXML (`None`: empty); a web page is not ActiveSync.
+    fn decode_answer(
+        &self,
+        cmd: &'static str,
+        content_type: &str,
+        body: bytes::Bytes,
+    ) -> Result<Option<Document>, EasError> {
         if body.is_empty() {
             return Ok(None);
         }
@@ -1094,11 +1122,19 @@ impl EasClient {
                 detail: "it answered with a web page instead of ActiveSync data".into(),
             });
         }
-        debug_assert_eq!(status, StatusCode::OK);
         kontor_wbxml::decode(body)
             .map(Some)
             .map_err(|e| EasError::decode(cmd, e))
     }
+}
+
+/// An answer's content type, lower case ("" when it has none).
+fn content_type_of(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 /// Sends the bytes of `chunk` (starting at absolute stream offset `start`) to where they belong:

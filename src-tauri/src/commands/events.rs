@@ -2,7 +2,7 @@
 //! as the payload itself; the event names are the ones the UI has always listened to.
 
 use kontor_core::reminders::{ReminderItem, ReminderSnapshot};
-use kontor_core::{MailChanged, SignInStep, SyncStatus};
+use kontor_core::{Id, MailChanged, SignInStep, SyncStatus};
 use serde::Serialize;
 
 /// Every change of the reminders (sent to every window).
@@ -30,6 +30,30 @@ pub struct SyncStatusChanged(pub SyncStatus);
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "mail:changed")]
 pub struct MailChangedEvent(pub MailChanged);
+
+/// A new-mail notification was clicked: the main window shows this folder and selects the
+/// message (`null`: the notification stood for several messages, so the folder alone).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+#[tauri_specta(event_name = "mail:open")]
+pub struct MailOpen {
+    pub folder_id: String,
+    pub message_id: Option<Id>,
+}
+
+/// How much of an attachment being saved or opened has arrived (bytes of the server's answer;
+/// `total` as the server announced it, `null` when it did not). Sent at most every 100 ms and
+/// once at the end.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+#[tauri_specta(event_name = "attachment:progress")]
+pub struct AttachmentProgress {
+    pub attachment_id: Id,
+    #[specta(type = specta_typescript::Number)]
+    pub received: u64,
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub total: Option<u64>,
+}
 
 /// A running sign-in started its next step (the account screen says which).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use kontor_core::store::MessageSort;
 use kontor_core::{
     DeleteOutcome, FlagState, Id, IpcError, Kontor, MessageView, MessageWindow,
     MessageWindowRequest, PendingOperation,
@@ -14,7 +15,7 @@ use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event;
 
 use super::Shell;
-use super::events::MailChangedEvent;
+use super::events::{AttachmentProgress, MailChangedEvent, MailOpen};
 
 /// One window of a folder's message list.
 #[tauri::command]
@@ -25,6 +26,25 @@ pub async fn list_messages(
 ) -> Result<MessageWindow, IpcError> {
     shell
         .run(|core| async move { core.list_messages(request).await })
+        .await
+}
+
+/// Where a message stands in its folder's list in an order (0 = the top); `null` when the
+/// folder does not show it.
+#[tauri::command]
+#[specta::specta]
+pub async fn message_position(
+    shell: State<'_, Shell>,
+    folder_id: String,
+    sort: MessageSort,
+    descending: bool,
+    message_id: Id,
+) -> Result<Option<u32>, IpcError> {
+    shell
+        .run(|core| async move {
+            core.message_position(&folder_id, sort, descending, message_id)
+                .await
+        })
         .await
 }
 
@@ -119,17 +139,52 @@ pub async fn move_messages(
 #[tauri::command]
 #[specta::specta]
 pub async fn save_attachment(
+    app: AppHandle,
     shell: State<'_, Shell>,
     attachment_id: Id,
     directory: Option<String>,
 ) -> Result<String, IpcError> {
+    let progress = attachment_progress(&app, attachment_id);
     shell
         .run(|core| async move {
-            core.save_attachment(attachment_id.0, directory.map(PathBuf::from))
-                .await
-                .map(|p| p.display().to_string())
+            core.save_attachment_with_progress(
+                attachment_id.0,
+                directory.map(PathBuf::from),
+                &progress,
+            )
+            .await
+            .map(|p| p.display().to_string())
         })
         .await
+}
+
+/// Sends the main window the progress of an attachment's download (`attachment:progress`), at
+/// most every 100 ms and once when all has arrived.
+fn attachment_progress(
+    app: &AppHandle,
+    attachment_id: Id,
+) -> impl Fn(u64, Option<u64>) + Send + Sync + 'static {
+    let app = app.clone();
+    let last = std::sync::Mutex::new(None::<std::time::Instant>);
+    move |received, total| {
+        let now = std::time::Instant::now();
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        let done = total.is_some_and(|t| received >= t);
+        if !done
+            && last.is_some_and(|l| now.duration_since(l) < std::time::Duration::from_millis(100))
+        {
+            return;
+        }
+        *last = Some(now);
+        let event = AttachmentProgress {
+            attachment_id,
+            received,
+            total,
+        };
+        if let Err(e) = event.emit_to(&app, "main") {
+            tracing::debug!(error = %e, "attachment progress not sent");
+        }
+    }
 }
 
 /// Opens an attachment with the system's program for its type (from a temporary copy).
@@ -140,8 +195,12 @@ pub async fn open_attachment(
     shell: State<'_, Shell>,
     attachment_id: Id,
 ) -> Result<(), IpcError> {
+    let progress = attachment_progress(&app, attachment_id);
     let path = shell
-        .run(|core| async move { core.attachment_for_opening(attachment_id.0).await })
+        .run(|core| async move {
+            core.attachment_for_opening(attachment_id.0, &progress)
+                .await
+        })
         .await?;
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
@@ -275,6 +334,43 @@ pub async fn forward_mail_changes(app: AppHandle, core: Kontor) {
     }
 }
 
+/// What a new-mail notification carries, so a click on it can open the message.
+const OPEN_FOLDER: &str = "kontor.folder";
+const OPEN_MESSAGE: &str = "kontor.message";
+
+/// A click on a new-mail notification brings the main window to the front and tells it to open
+/// the message (or, for a notification counting several, the Inbox). The notification server
+/// reports the click (Linux: the `default` action of the Desktop Notifications Specification;
+/// Windows: while the toast is on screen).
+pub fn open_mail_on_click(app: &AppHandle) {
+    use tauri_plugin_notification::NotificationExt;
+    let handle = app.clone();
+    let registered = app.notification().on_action(move |performed| {
+        if performed.action_id() != "tap" {
+            return;
+        }
+        let Some(extra) = performed.notification().map(|n| n.extra()) else {
+            return;
+        };
+        let Some(folder_id) = extra.get(OPEN_FOLDER).and_then(|v| v.as_str()) else {
+            return;
+        };
+        let message_id = extra.get(OPEN_MESSAGE).and_then(|v| v.as_i64()).map(Id);
+        tracing::info!(?message_id, "a new-mail notification was clicked");
+        crate::tray::show_main(&handle);
+        let open = MailOpen {
+            folder_id: folder_id.to_owned(),
+            message_id,
+        };
+        if let Err(e) = open.emit_to(&handle, "main") {
+            tracing::warn!(error = %e, "the main window did not get the message to open");
+        }
+    });
+    if let Err(e) = registered {
+        tracing::warn!(error = %e, "clicks on notifications are not followed");
+    }
+}
+
 /// Shows new unread Inbox mail since `mark` (sender and subject; a count when there are more
 /// than three) unless switched off, and moves the mark on.
 async fn notify_new_mail(app: &AppHandle, core: &Kontor, inbox: &str, mark: &mut i64) {
@@ -291,13 +387,14 @@ async fn notify_new_mail(app: &AppHandle, core: &Kontor, inbox: &str, mark: &mut
         return;
     }
     let lang = app.state::<Shell>().lang();
-    let shown: Vec<(String, String)> = if new.count > 3 {
+    let shown: Vec<(String, String, Option<Id>)> = if new.count > 3 {
         vec![(
             lang.pick("New mail", "Neue E-Mail").to_owned(),
             match lang {
                 kontor_core::Lang::En => format!("{} new messages in the Inbox", new.count),
                 kontor_core::Lang::De => format!("{} neue Nachrichten im Posteingang", new.count),
             },
+            None,
         )]
     } else {
         new.messages
@@ -313,12 +410,20 @@ async fn notify_new_mail(app: &AppHandle, core: &Kontor, inbox: &str, mark: &mut
                 } else {
                     m.subject.clone()
                 };
-                (from, subject)
+                (from, subject, Some(Id(m.id)))
             })
             .collect()
     };
-    for (title, body) in shown {
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+    for (title, body, message) in shown {
+        let shown = app
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .extra(OPEN_FOLDER, inbox)
+            .extra(OPEN_MESSAGE, message.map(|m| m.0))
+            .show();
+        if let Err(e) = shown {
             // No notification service (a bare X server): the tray and the list still say it.
             tracing::info!(error = %e, "new-mail notification not shown");
         }

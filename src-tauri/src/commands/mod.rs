@@ -126,6 +126,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             account::folders,
             mail::list_messages,
             mail::mark_read,
+            mail::message_position,
             mail::message_view,
             mail::move_messages,
             mail::new_mail_notifications,
@@ -158,7 +159,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             reminders::test_advance_clock,
         ])
         .events(collect_events![
+            events::AttachmentProgress,
             events::MailChangedEvent,
+            events::MailOpen,
             events::RemindersChanged,
             events::RemindersOpen,
             events::RemindersShowList,

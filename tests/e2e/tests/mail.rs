@@ -8,7 +8,9 @@
 //! * the CSV attachment is saved (Downloads) and compared byte for byte;
 //! * a mail is deleted (Del) and undone (Ctrl+Z); one is moved by keyboard (Ctrl+Shift+V) and
 //!   is in the target folder;
-//! * bob's new mail appears within 15 s with no click (push);
+//! * bob's new mail appears within 15 s with no click (push), shown as a desktop notification
+//!   (dunst, a real notification server) while another folder is open; a click on the
+//!   notification opens the Inbox with that message selected and shown;
 //! * with SOGo stopped, a flag set in the window (Insert) reaches the server once it is back;
 //! * a second start of the same profile hands over to the running window and ends (exit 0);
 //! * screenshots of the list, the reader (HTML and plain), the blocked-content bar and the
@@ -109,6 +111,56 @@ async fn wait_gone(app: &App, subject: &str, secs: u64) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Closes every notification the notification server (dunst) shows.
+fn close_notifications() {
+    let status = Command::new("dunstctl")
+        .arg("close-all")
+        .status()
+        .expect("run dunstctl");
+    assert!(status.success(), "dunstctl close-all failed");
+}
+
+/// How many notifications the notification server shows now.
+fn notifications_shown() -> u32 {
+    let out = Command::new("dunstctl")
+        .args(["count", "displayed"])
+        .output()
+        .expect("run dunstctl");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+async fn wait_notification(app: &App, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while notifications_shown() == 0 {
+        if Instant::now() > deadline {
+            app.fail(&format!("no desktop notification within {secs} s"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Clicks the notification on screen with the mouse (xdotool moves the pointer into dunst's
+/// window and presses the left button), as a person does.
+async fn click_notification(app: &App) {
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--class", "Dunst"])
+        .output()
+        .expect("run xdotool");
+    let ids = String::from_utf8_lossy(&out.stdout).to_string();
+    let Some(window) = ids.lines().next() else {
+        app.fail("no notification window on the display").await;
+    };
+    let status = Command::new("xdotool")
+        .args(["mousemove", "--window", window, "40", "20", "click", "1"])
+        .status()
+        .expect("run xdotool");
+    assert!(status.success(), "clicking the notification failed");
 }
 
 /// Clicks the row of `subject` (as a person does).
@@ -350,13 +402,45 @@ async fn alice_reads_files_and_undoes_mail_in_the_window() {
     row_id(&app, &csv, 30).await;
     click_folder(&app, "Inbox").await;
 
-    // Bob's new mail arrives with no click (push).
+    // Bob's new mail arrives with no click (push) while Archive is open: a notification says
+    // so, and a click on it opens the message.
+    click_folder(&app, "Archive").await;
+    close_notifications();
     let pushed = unique("Neu von Bob");
     smtp_deliver(BOB, ALICE, &plain_mail(&pushed));
     let sent = Instant::now();
-    row_id(&app, &pushed, 15).await;
+    wait_notification(&app, 15).await;
     println!(
-        "push: listed {:.1} s after delivery",
+        "push: notified {:.1} s after delivery",
+        sent.elapsed().as_secs_f64()
+    );
+    let notified_shot = app.capture_display("mail-notification.png");
+    click_notification(&app).await;
+    let selected = row_id(&app, &pushed, 15).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let sel = app
+            .script(
+                "const r = document.querySelector('[data-testid=message-row][aria-selected=true]'); \
+                 return r ? r.getAttribute('data-message-id') : null;",
+                vec![],
+            )
+            .await;
+        if sel.as_str() == Some(selected.as_str()) {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!(
+                "the clicked notification's message {selected} is not selected (selected: {sel})"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_text(&app, "[data-testid=reader-subject]", &pushed, 30).await;
+    let opened_shot = app.screenshot("mail-notification-opened.png").await;
+    println!(
+        "push: listed {:.1} s after delivery; notification clicked and the message opened",
         sent.elapsed().as_secs_f64()
     );
 
@@ -429,7 +513,9 @@ async fn alice_reads_files_and_undoes_mail_in_the_window() {
             html_de,
             plain_de,
             offline_shot,
-            offline_de
+            offline_de,
+            notified_shot,
+            opened_shot
         ]
         .iter()
         .map(|p| p.display().to_string())

@@ -286,10 +286,28 @@ async fn attachment_is_byte_identical() {
         .expect("report.pdf listed");
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("report.pdf");
+    // Progress as the answer arrives: rising, and at the end all the server announced.
+    let seen = std::sync::Mutex::new(Vec::<(u64, Option<u64>)>::new());
     let n = alice
-        .fetch_attachment(&att.file_reference, &dest)
+        .fetch_attachment_with_progress(&att.file_reference, &dest, &|got, total| {
+            seen.lock().unwrap().push((got, total));
+        })
         .await
         .expect("ItemOperations Fetch");
+    let seen = seen.into_inner().unwrap();
+    assert!(!seen.is_empty(), "no progress reported");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "progress not rising: {seen:?}"
+    );
+    let (last, total) = *seen.last().unwrap();
+    if let Some(total) = total {
+        assert_eq!(last, total, "progress ended short of the announced size");
+    }
+    assert!(
+        last >= n,
+        "the answer ({last} bytes) is smaller than the file ({n} bytes)"
+    );
     let expected = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../servers/seed/report.pdf"

@@ -1,7 +1,8 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Folder, MessageWindowRequest, ReminderSnapshot, SyncStatus } from "../lib/bindings";
+import { act } from "react";
+import type { Folder, MailOpen, MessageSort, MessageWindowRequest, ReminderSnapshot, SyncStatus } from "../lib/bindings";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import type { MailApi } from "../mail/MailView";
@@ -28,6 +29,8 @@ const folders: Folder[] = [
 ];
 
 const now = Math.floor(Date.now() / 1000);
+
+let openMail: ((req: MailOpen) => void) | null = null;
 
 function mailApi(): MailApi {
   const row = (id: number) => ({
@@ -63,11 +66,18 @@ function mailApi(): MailApi {
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
     respondToMeeting: vi.fn(() => Promise.resolve(null)),
+    onAttachmentProgress: vi.fn(() => () => undefined),
     markRead: vi.fn(() => Promise.resolve(null)),
     setFlag: vi.fn(() => Promise.resolve(null)),
     deleteMessages: vi.fn(() => Promise.resolve({ movedTo: null })),
     moveMessages: vi.fn(() => Promise.resolve(null)),
     onMailChanged: vi.fn(() => () => undefined),
+    // Rows are newest first: message n is the n-th.
+    messagePosition: vi.fn((_folder: string, _sort: MessageSort, _descending: boolean, id: number) => Promise.resolve(id - 1)),
+    onMailOpen: vi.fn((cb: (req: MailOpen) => void) => {
+      openMail = cb;
+      return () => undefined;
+    }),
   };
 }
 
@@ -150,6 +160,22 @@ describe("MainWindow with mail", () => {
     // Ctrl+1 goes back to the Inbox.
     await user.keyboard("{Control>}1{/Control}");
     expect(await screen.findAllByTestId("message-row")).toHaveLength(3);
+  });
+
+  it("opens the message of a clicked notification: its folder, then the message selected", async () => {
+    renderMain("en");
+    await screen.findAllByTestId("message-row");
+    const user = userEvent.setup();
+    await user.click(screen.getByText("Archive"));
+    expect(await screen.findByTestId("message-list-empty")).toBeTruthy();
+    act(() => {
+      openMail?.({ folderId: "in", messageId: 3 });
+    });
+    await waitFor(() => {
+      const selected = screen.getAllByTestId("message-row").filter((r) => r.getAttribute("aria-selected") === "true");
+      expect(selected.map((r) => r.textContent)).toEqual([expect.stringContaining("Betreff 3")]);
+    });
+    expect(document.title).toBe("Inbox (2) – Kontor");
   });
 
   it("lists the keyboard map on ? and moves between panes with F6", async () => {

@@ -12,7 +12,7 @@ import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
 import { StatusBar, type SyncApi } from "./StatusBar";
 import { folderLabel } from "../lib/tree";
 import { setWindowTitle } from "../app/window-title";
-import { MailView, type MailActions, type MailApi } from "../mail/MailView";
+import { MailView, type MailActions, type MailApi, type OpenRequest } from "../mail/MailView";
 import { MailSettings, type MailSettingsApi } from "../mail/MailSettings";
 import { ShortcutOverlay } from "../mail/Dialogs";
 import { isMailFolder } from "../mail/folders";
@@ -134,6 +134,18 @@ export function MainWindow({
     setSelected(id);
     setShowSettings(false);
   }, []);
+
+  // A clicked new-mail notification: its folder, then its message.
+  const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
+  const openSeq = useRef(0);
+  useEffect(
+    () =>
+      mail.onMailOpen((req) => {
+        selectFolder(req.folderId);
+        setOpenRequest({ folderId: req.folderId, messageId: req.messageId, seq: ++openSeq.current });
+      }),
+    [mail, selectFolder],
+  );
 
   // The window title: folder and its unread count ("Posteingang (3) – Kontor").
   const folderName = folder ? folderLabel(folder, t) : null;
@@ -296,6 +308,7 @@ export function MainWindow({
                 setHelp(true);
               }}
               actionsRef={mailActions}
+              openRequest={openRequest}
             />
           ) : (
             folders !== null && folders.length > 0 && <p className="muted">{t("mail.noFolder")}</p>

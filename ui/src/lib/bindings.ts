@@ -25,6 +25,11 @@ export const commands = {
 	/**  One window of a folder's message list. */
 	listMessages: (request: MessageWindowRequest) => typedError<MessageWindow, IpcError>(__TAURI_INVOKE("list_messages", { request })),
 	markRead: (messageIds: Id[], read: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("mark_read", { messageIds, read })),
+	/**
+	 *  Where a message stands in its folder's list in an order (0 = the top); `null` when the
+	 *  folder does not show it.
+	 */
+	messagePosition: (folderId: string, sort: MessageSort, descending: boolean, messageId: Id) => typedError<number | null, IpcError>(__TAURI_INVOKE("message_position", { folderId, sort, descending, messageId })),
 	/**  A message for the reading pane, from the cache (never waits for the server). */
 	messageView: (messageId: Id, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("message_view", { messageId, allowRemote })),
 	moveMessages: (messageIds: Id[], toFolder: string) => typedError<null, IpcError>(__TAURI_INVOKE("move_messages", { messageIds, toFolder })),
@@ -91,7 +96,9 @@ export const commands = {
 
 /** Events */
 export const events = {
+	attachmentProgress: makeEvent<AttachmentProgress, AttachmentProgress>("attachment:progress"),
 	mailChanged: makeEvent<MailChangedEvent, MailChangedEvent>("mail:changed"),
+	mailOpen: makeEvent<MailOpen, MailOpen>("mail:open"),
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
 	remindersOpen: makeEvent<RemindersOpen, RemindersOpen>("reminders:open"),
 	remindersShowList: makeEvent<RemindersShowList, RemindersShowList>("reminders:show-list"),
@@ -121,6 +128,17 @@ export type AttachmentInfo = {
 	contentType: string,
 	size: number,
 	inline: boolean,
+};
+
+/**
+ *  How much of an attachment being saved or opened has arrived (bytes of the server's answer;
+ *  `total` as the server announced it, `null` when it did not). Sent at most every 100 ms and
+ *  once at the end.
+ */
+export type AttachmentProgress = {
+	attachmentId: Id,
+	received: number,
+	total: number | null,
 };
 
 /**  How much of a body the pane can show. */
@@ -235,6 +253,15 @@ export type MailChanged = {
  *  went through or failed): the mail window reads the rows it shows again.
  */
 export type MailChangedEvent = MailChanged;
+
+/**
+ *  A new-mail notification was clicked: the main window shows this folder and selects the
+ *  message (`null`: the notification stood for several messages, so the folder alone).
+ */
+export type MailOpen = {
+	folderId: string,
+	messageId: Id | null,
+};
 
 /**  An answer to a meeting invitation. */
 export type MeetingAnswer = "accepted" | "tentative" | "declined";

@@ -18,7 +18,9 @@ describe("api", () => {
   it("offers every generated command and an on… subscription for every event", () => {
     for (const name of Object.keys(commands)) expect(typeof api[name as keyof typeof api]).toBe("function");
     expect(Object.keys(events).map((e) => `on${e.charAt(0).toUpperCase()}${e.slice(1)}`)).toEqual([
+      "onAttachmentProgress",
       "onMailChanged",
+      "onMailOpen",
       "onRemindersChanged",
       "onRemindersOpen",
       "onRemindersShowList",

@@ -86,6 +86,7 @@ function fakeApi(rows: MessageSummary[]) {
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
     respondToMeeting: vi.fn(() => Promise.resolve(null)),
+    onAttachmentProgress: vi.fn(() => () => undefined),
     markRead: vi.fn(() => Promise.resolve(null)),
     setFlag: vi.fn(() => Promise.resolve(null)),
     deleteMessages: vi.fn(() => Promise.resolve({ movedTo: "trash" })),
@@ -94,6 +95,8 @@ function fakeApi(rows: MessageSummary[]) {
       changed = cb;
       return () => undefined;
     }),
+    messagePosition: vi.fn(() => Promise.resolve(null)),
+    onMailOpen: vi.fn(() => () => undefined),
   } satisfies MailApi;
   return {
     api,

@@ -22,7 +22,15 @@ import { rowAt, type ListKey } from "./windowing";
 
 export type MailApi = ListApi &
   ReaderApi &
-  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged">;
+  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen">;
+
+/** A message the window was told to open (a clicked new-mail notification). */
+export interface OpenRequest {
+  folderId: string;
+  messageId: number | null;
+  /** tells two requests for the same message apart */
+  seq: number;
+}
 
 /** What the rest of the window can ask of the mail view (drops on the folder tree). */
 export interface MailActions {
@@ -41,6 +49,7 @@ interface Props {
   onCounts: (folderId: string, unread: number) => void;
   onHelp: () => void;
   actionsRef?: Ref<MailActions>;
+  openRequest?: OpenRequest | null;
 }
 
 interface Toast {
@@ -68,7 +77,7 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
-export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef }: Props) {
+export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef, openRequest = null }: Props) {
   const { t, lang } = useI18n();
   const [order, setOrder] = useState<{ sort: MessageSort; descending: boolean }>({ sort: "date", descending: true });
   const key = useMemo<ListKey>(() => ({ folderId: folder.id, ...order }), [folder.id, order]);
@@ -369,6 +378,18 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     },
     [prefs.markRead, prefs.markReadDelay, api, refresh, folder.id, failed],
   );
+
+  // A message the window was told to open: selected and scrolled to in the list's order.
+  const opened = useRef(0);
+  useEffect(() => {
+    if (!openRequest || openRequest.folderId !== folder.id || openRequest.messageId === null) return;
+    if (opened.current === openRequest.seq) return;
+    opened.current = openRequest.seq;
+    const id = openRequest.messageId;
+    api.messagePosition(folder.id, order.sort, order.descending, id).then((at) => {
+      if (at !== null) setSelection(clickRow(EMPTY_SELECTION, id, { shift: false, ctrl: false }, []), at);
+    }, failed);
+  }, [openRequest, folder.id, order, api, setSelection, failed]);
 
   const step = useCallback(
     (delta: number) => {

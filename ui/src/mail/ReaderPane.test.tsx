@@ -1,7 +1,7 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Invitation, MessageBody, MessageView } from "../lib/bindings";
+import type { AttachmentProgress, Invitation, MessageBody, MessageView } from "../lib/bindings";
 import { CommandError } from "../lib/ipc";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
@@ -53,6 +53,7 @@ function fakeApi(over: Partial<ReaderApi> = {}) {
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
     respondToMeeting: vi.fn(() => Promise.resolve(null)),
+    onAttachmentProgress: vi.fn(() => () => undefined),
     ...over,
   } satisfies ReaderApi;
 }
@@ -98,6 +99,37 @@ describe("ReaderPane", () => {
     await waitFor(() => {
       expect(messageView).toHaveBeenLastCalledWith(6, false);
     });
+  });
+
+  it("shows an attachment's download progress until it is saved", async () => {
+    let progress: ((p: AttachmentProgress) => void) | null = null;
+    const saved = deferred<string>();
+    const api = fakeApi({
+      saveAttachment: vi.fn(() => saved.promise),
+      onAttachmentProgress: vi.fn((cb: (p: AttachmentProgress) => void) => {
+        progress = cb;
+        return () => undefined;
+      }),
+    });
+    const notify = vi.fn();
+    renderPane(api, 1, notify);
+    await userEvent.setup().click(await screen.findByTestId("attachment-save"));
+    expect(screen.getByTestId("attachment-save")).toHaveProperty("disabled", true);
+    act(() => {
+      progress?.({ attachmentId: 7, received: 24_000, total: 48_000 });
+    });
+    expect(screen.getByTestId("attachment-progress").textContent).toContain("von");
+    expect(screen.getByRole("progressbar", { name: "Angebot.pdf wird heruntergeladen" }).getAttribute("value")).toBe("24000");
+    // Another attachment's progress is not this one's.
+    act(() => {
+      progress?.({ attachmentId: 8, received: 1, total: 2 });
+    });
+    expect(screen.getAllByTestId("attachment-progress")).toHaveLength(1);
+    saved.resolve("/home/alice/Downloads/Angebot.pdf");
+    await waitFor(() => {
+      expect(screen.queryByTestId("attachment-progress")).toBeNull();
+    });
+    expect(notify).toHaveBeenCalledWith({ key: "mail.att.saved", vars: { path: "/home/alice/Downloads/Angebot.pdf" } });
   });
 
   it("fetches an incomplete body and says so plainly when offline", async () => {

@@ -12,7 +12,14 @@ import type { ToastText } from "./toast";
 
 export type ReaderApi = Pick<
   Api,
-  "messageView" | "fetchMessageBody" | "openAttachment" | "saveAttachment" | "openLink" | "allowRemoteContent" | "respondToMeeting"
+  | "messageView"
+  | "fetchMessageBody"
+  | "openAttachment"
+  | "saveAttachment"
+  | "onAttachmentProgress"
+  | "openLink"
+  | "allowRemoteContent"
+  | "respondToMeeting"
 >;
 
 interface Props {
@@ -127,6 +134,25 @@ function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invita
   );
 }
 
+interface Transfer {
+  received: number;
+  total: number | null;
+}
+
+/** An attachment on its way: a bar (without a known total, one that only says it is busy). */
+function TransferProgress({ name, transfer }: { name: string; transfer: Transfer }) {
+  const { t, lang } = useI18n();
+  const { received, total } = transfer;
+  return (
+    <span className="att-progress" data-testid="attachment-progress">
+      <progress aria-label={t("mail.att.downloading", { name })} max={total ?? undefined} value={total ? Math.min(received, total) : undefined} />
+      <span className="muted">
+        {total ? t("mail.att.progress", { done: formatSize(received, lang), total: formatSize(total, lang) }) : formatSize(received, lang)}
+      </span>
+    </span>
+  );
+}
+
 /** How long the selection must rest before the reader loads a message after a quick change. */
 export const SETTLE_MS = 150;
 
@@ -233,6 +259,28 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
 
   const srcDoc = useMemo(() => (body && body.format === "html" ? buildMessageDocument(body.html, body.remoteAllowed) : null), [body]);
 
+  // Attachments being fetched: bytes arrived and announced, from the shell's progress events.
+  const [transfers, setTransfers] = useState<ReadonlyMap<number, Transfer>>(() => new Map());
+  useEffect(
+    () =>
+      api.onAttachmentProgress((p) => {
+        setTransfers((m) => (m.has(p.attachmentId) ? new Map(m).set(p.attachmentId, { received: p.received, total: p.total }) : m));
+      }),
+    [api],
+  );
+  const fetching = async <T,>(id: number, work: () => Promise<T>): Promise<T> => {
+    setTransfers((m) => new Map(m).set(id, { received: 0, total: null }));
+    try {
+      return await work();
+    } finally {
+      setTransfers((m) => {
+        const n = new Map(m);
+        n.delete(id);
+        return n;
+      });
+    }
+  };
+
   const run = (p: Promise<unknown>) => {
     p.catch((e: unknown) => {
       const { message } = toIpcError(e);
@@ -244,7 +292,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
     run(
       (async () => {
         const paths: string[] = [];
-        for (const a of attachments) paths.push(await api.saveAttachment(a.id, null));
+        for (const a of attachments) paths.push(await fetching(a.id, () => api.saveAttachment(a.id, null)));
         notify({ key: "mail.att.saved", vars: { path: paths.join("; ") } });
       })(),
     );
@@ -346,11 +394,13 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                     {a.name}
                   </span>
                   <span className="muted att-size">{formatSize(a.size, lang)}</span>
+                  {transfers.has(a.id) && <TransferProgress name={a.name} transfer={transfers.get(a.id) ?? { received: 0, total: null }} />}
                   <button
                     type="button"
                     data-testid="attachment-open"
+                    disabled={transfers.has(a.id)}
                     onClick={() => {
-                      run(api.openAttachment(a.id));
+                      run(fetching(a.id, () => api.openAttachment(a.id)));
                     }}
                   >
                     {t("mail.att.open")}
@@ -358,6 +408,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                   <button
                     type="button"
                     data-testid="attachment-save"
+                    disabled={transfers.has(a.id)}
                     onClick={() => {
                       save([a]);
                     }}

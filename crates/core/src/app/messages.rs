@@ -415,6 +415,22 @@ impl Kontor {
         })
     }
 
+    /// Where a message stands in its folder's list in this order (0 = the top), or `None` when
+    /// the folder does not show it: the window selects and scrolls to a message it is told to
+    /// open (a clicked new-mail notification).
+    pub async fn message_position(
+        &self,
+        folder_id: &str,
+        sort: MessageSort,
+        descending: bool,
+        message_id: Id,
+    ) -> Result<Option<u32>, CoreError> {
+        let account = self.current_account_id().await?;
+        self.store
+            .message_position(account, folder_id, sort, descending, message_id.0)
+            .await
+    }
+
     async fn row(&self, message_id: i64) -> Result<MessageRow, CoreError> {
         self.store.message(message_id).await?.ok_or_else(|| {
             CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
@@ -673,6 +689,18 @@ impl Kontor {
         attachment_id: i64,
         directory: Option<PathBuf>,
     ) -> Result<PathBuf, CoreError> {
+        self.save_attachment_with_progress(attachment_id, directory, &|_, _| {})
+            .await
+    }
+
+    /// [`Kontor::save_attachment`], telling `progress` how much of the server's answer has
+    /// arrived (bytes so far, bytes announced) while it downloads.
+    pub async fn save_attachment_with_progress(
+        &self,
+        attachment_id: i64,
+        directory: Option<PathBuf>,
+        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<PathBuf, CoreError> {
         let dir = match directory {
             Some(d) => d,
             None => downloads_dir()?,
@@ -693,7 +721,7 @@ impl Kontor {
         let target = dest.clone();
         self.with_fetch_session(async |s| {
             s.client_mut()
-                .fetch_attachment(&file_reference, &target)
+                .fetch_attachment_with_progress(&file_reference, &target, progress)
                 .await
                 .map_err(|e| crate::sync::map_eas(e, &url))
         })
@@ -703,11 +731,16 @@ impl Kontor {
 
     /// A copy of an attachment in a folder of its own under the system's temporary folder, to
     /// open with the system's program for its type.
-    pub async fn attachment_for_opening(&self, attachment_id: i64) -> Result<PathBuf, CoreError> {
+    pub async fn attachment_for_opening(
+        &self,
+        attachment_id: i64,
+        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<PathBuf, CoreError> {
         let dir = std::env::temp_dir()
             .join("kontor-attachments")
             .join(uuid::Uuid::new_v4().simple().to_string());
-        self.save_attachment(attachment_id, Some(dir)).await
+        self.save_attachment_with_progress(attachment_id, Some(dir), progress)
+            .await
     }
 
     async fn attachment_ref(&self, attachment_id: i64) -> Result<(String, String), CoreError> {

@@ -37,6 +37,10 @@ impl MessageSort {
         }
     }
 
+    fn is_text(self) -> bool {
+        matches!(self, MessageSort::From | MessageSort::Subject)
+    }
+
     fn index(self) -> &'static str {
         match self {
             MessageSort::Date => "message_list_by_date",
@@ -211,6 +215,52 @@ impl Store {
             rows,
             next,
         })
+    }
+
+    /// Where a message stands in its folder's list in an order (0 = the top), or `None` when it
+    /// is not a shown row of that folder (another folder, deleted here, not in the cache). What
+    /// the window needs to select a message it is told to open.
+    pub async fn message_position(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        sort: MessageSort,
+        descending: bool,
+        message_id: i64,
+    ) -> Result<Option<u32>, CoreError> {
+        self.ensure_sort_index(sort).await?;
+        let key = sort.key();
+        let index = sort.index();
+        let sql = format!(
+            "SELECT {key} FROM message
+             WHERE id = ?1 AND account_id = ?2 AND folder_id = ?3 AND (local_state & 8) = 0"
+        );
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(message_id)
+            .bind(account_id)
+            .bind(folder_id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        // The rows before it: those the window query returns first.
+        let cmp = if descending { ">" } else { "<" };
+        let sql = format!(
+            "SELECT count(*) FROM message INDEXED BY {index}
+             WHERE account_id = ?1 AND folder_id = ?2 AND (local_state & 8) = 0
+               AND ({key}, id) {cmp} (?3, ?4)"
+        );
+        let q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(folder_id);
+        let q = if sort.is_text() {
+            q.bind(row.try_get::<String, _>(0)?)
+        } else {
+            q.bind(row.try_get::<i64, _>(0)?)
+        };
+        let before: i64 = q.bind(message_id).fetch_one(&self.pool).await?;
+        Ok(Some(u32::try_from(before).unwrap_or(u32::MAX)))
     }
 
     /// Makes the index of a sort order the first time the list is sorted that way (once per
@@ -517,6 +567,39 @@ mod tests {
             ["new 0"]
         );
         assert!(store.max_message_id(acc, "inbox").await.unwrap() > mark);
+    }
+
+    /// A message's position is the index of its row in the windows, in every order.
+    #[tokio::test]
+    async fn a_position_matches_the_window_row() {
+        let (store, acc) = folder_of(40).await;
+        for sort in [
+            MessageSort::Date,
+            MessageSort::From,
+            MessageSort::Subject,
+            MessageSort::Size,
+        ] {
+            for descending in [false, true] {
+                let w = store
+                    .message_window(acc, "inbox", sort, descending, 0, 100, None)
+                    .await
+                    .unwrap();
+                for (i, row) in w.rows.iter().enumerate() {
+                    let at = store
+                        .message_position(acc, "inbox", sort, descending, row.id)
+                        .await
+                        .unwrap();
+                    assert_eq!(at, Some(i as u32), "{sort:?} descending={descending}");
+                }
+            }
+        }
+        assert_eq!(
+            store
+                .message_position(acc, "sent", MessageSort::Date, true, 1)
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     /// Only the date order's index exists until the list is sorted another way.
