@@ -246,6 +246,26 @@ pub async fn respond_to_meeting(
         .await
 }
 
+/// Answers an invitation no calendar holds yet from its mail: files the event (unless
+/// declined), tells the organizer, moves the invitation to Deleted Items (the core's
+/// `respond_to_invitation_mail`).
+#[tauri::command]
+#[specta::specta]
+pub async fn respond_to_invitation(
+    shell: State<'_, Shell>,
+    message_id: Id,
+    answer: kontor_core::app::MeetingAnswer,
+) -> Result<(), IpcError> {
+    let lang = shell.lang();
+    shell
+        .run(|core| async move {
+            core.respond_to_invitation_mail(message_id.0, answer, lang)
+                .await
+                .map(|_| ())
+        })
+        .await
+}
+
 /// "Always show remote content from this sender."
 #[tauri::command]
 #[specta::specta]

@@ -143,6 +143,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             reminders::reminder_snooze,
             reminders::reminder_window_visible,
             reminders::reminders,
+            mail::respond_to_invitation,
             mail::respond_to_meeting,
             mail::retry_operation,
             mail::save_attachment,

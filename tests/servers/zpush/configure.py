@@ -128,6 +128,12 @@ def main(argv):
         # Short, so that tests of Ping do not wait long.
         "PING_INTERVAL": "10",
         "BACKEND_PROVIDER": php_str("BackendCombined"),
+        # Logins are user names ("carol", or "carol@kontor.test" cut to "carol"), and the
+        # user's address is the name with IMAP_DEFAULTFROM's domain: what Settings
+        # UserInformation reports (carol@kontor.test), as a production server reports the
+        # user's real address. With the default (true) it reported the bare login "carol", and
+        # the client could not tell the user among an invitation's attendees.
+        "USE_FULLEMAIL_FOR_LOGIN": "false",
     }))
 
     path = os.path.join(src, "backend", "imap", "config.php")

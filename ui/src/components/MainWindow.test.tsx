@@ -66,6 +66,7 @@ function mailApi(): MailApi {
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
     respondToMeeting: vi.fn(() => Promise.resolve(null)),
+    respondToInvitation: vi.fn(() => Promise.resolve(null)),
     onAttachmentProgress: vi.fn(() => () => undefined),
     markRead: vi.fn(() => Promise.resolve(null)),
     setFlag: vi.fn(() => Promise.resolve(null)),

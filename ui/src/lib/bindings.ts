@@ -58,6 +58,11 @@ export const commands = {
 	 */
 	reminderWindowVisible: () => typedError<boolean, IpcError>(__TAURI_INVOKE("reminder_window_visible")),
 	reminders: () => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminders")),
+	/**
+	 *  Answers an invitation on its mail, when no calendar holds its event (see
+	 *  `respond_to_invitation_mail` in the core).
+	 */
+	respondToInvitation: (messageId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_invitation", { messageId, answer })),
 	/**  Answers a meeting invitation shown in the reading pane (the event in the calendar cache). */
 	respondToMeeting: (eventId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_meeting", { eventId, answer })),
 	/**  Tries a parked change again now. */

@@ -53,6 +53,7 @@ function fakeApi(over: Partial<ReaderApi> = {}) {
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
     respondToMeeting: vi.fn(() => Promise.resolve(null)),
+    respondToInvitation: vi.fn(() => Promise.resolve(null)),
     onAttachmentProgress: vi.fn(() => () => undefined),
     ...over,
   } satisfies ReaderApi;
@@ -248,16 +249,15 @@ describe("ReaderPane", () => {
     expect(screen.getByTestId("invitation-accept").hasAttribute("disabled")).toBe(false);
   });
 
-  it("says an invitation not yet in the calendar cannot be answered yet", async () => {
+  it("answers an invitation whose event no calendar holds on its mail", async () => {
+    const notify = vi.fn();
     const api = fakeApi({ messageView: vi.fn(withInvitation({ ...invitation, eventId: null })) });
-    renderPane(api, 10);
-    expect((await screen.findByTestId("invitation-not-synced")).textContent).toBe(
-      "Diese Einladung ist noch nicht in Ihrem Kalender. Sie können antworten, sobald der Kalender synchronisiert ist.",
-    );
-    for (const id of ["invitation-accept", "invitation-tentative", "invitation-decline"]) {
-      expect(screen.getByTestId(id).hasAttribute("disabled")).toBe(true);
-    }
-    await userEvent.click(screen.getByTestId("invitation-accept"));
+    renderPane(api, 10, notify);
+    await userEvent.click(await screen.findByTestId("invitation-accept"));
+    expect(api.respondToInvitation).toHaveBeenCalledWith(10, "accepted");
     expect(api.respondToMeeting).not.toHaveBeenCalled();
+    await waitFor(() => {
+      expect(notify).toHaveBeenCalledWith({ key: "mail.invite.accepted" });
+    });
   });
 });

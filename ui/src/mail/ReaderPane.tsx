@@ -20,6 +20,7 @@ export type ReaderApi = Pick<
   | "openLink"
   | "allowRemoteContent"
   | "respondToMeeting"
+  | "respondToInvitation"
 >;
 
 interface Props {
@@ -83,18 +84,30 @@ const ANSWERS: readonly { answer: MeetingAnswer; testId: string; label: MessageK
   { answer: "declined", testId: "invitation-decline", label: "mail.invite.decline", done: "mail.invite.declined" },
 ];
 
-/** Accept / Tentative / Decline for an invitation whose event is in the calendar cache. */
-function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invitation: Invitation; notify: (message: ToastText) => void }) {
+/**
+ * Accept / Tentative / Decline: on the event when the calendar cache holds it, else on the
+ * invitation mail itself (a server that files the event only once it is accepted: Z-Push).
+ */
+function InvitationAnswers({
+  api,
+  invitation,
+  messageId,
+  notify,
+}: {
+  api: ReaderApi;
+  invitation: Invitation;
+  messageId: number;
+  notify: (message: ToastText) => void;
+}) {
   const { t } = useI18n();
   const [sending, setSending] = useState<MeetingAnswer | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const eventId = invitation.eventId;
 
   const respond = (a: (typeof ANSWERS)[number]) => {
-    if (eventId === null) return;
     setSending(a.answer);
     setError(null);
-    api.respondToMeeting(eventId, a.answer).then(
+    (eventId === null ? api.respondToInvitation(messageId, a.answer) : api.respondToMeeting(eventId, a.answer)).then(
       () => {
         setSending(null);
         notify({ key: a.done });
@@ -108,18 +121,13 @@ function InvitationAnswers({ api, invitation, notify }: { api: ReaderApi; invita
 
   return (
     <>
-      {eventId === null && (
-        <p className="muted" data-testid="invitation-not-synced">
-          {t("mail.invite.notSynced")}
-        </p>
-      )}
       <div className="invitation-buttons" role="group" aria-label={t("mail.invite.answers")}>
         {ANSWERS.map((a) => (
           <button
             key={a.answer}
             type="button"
             data-testid={a.testId}
-            disabled={eventId === null || sending !== null}
+            disabled={sending !== null}
             aria-busy={sending === a.answer}
             onClick={() => {
               respond(a);
@@ -379,7 +387,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                 </>
               )}
             </dl>
-            <InvitationAnswers key={`${m.id}:${inv.uid}`} api={api} invitation={inv} notify={notify} />
+            <InvitationAnswers key={`${m.id}:${inv.uid}`} api={api} invitation={inv} messageId={m.id} notify={notify} />
           </section>
         )}
         {attachments.length > 0 && (

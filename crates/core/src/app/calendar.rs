@@ -344,6 +344,98 @@ impl Kontor {
         Ok(())
     }
 
+    /// Answers an invitation whose event no calendar of the account holds yet, from its mail,
+    /// as Thunderbird does: an acceptance (or a tentative one) files the event in the user's
+    /// own calendar with the user's answer (an ordinary event create through the outbox), an
+    /// iTIP REPLY mail tells the organizer, and the invitation moves to Deleted Items, as
+    /// Outlook does with an answered request. Asking the server instead (MeetingResponse on the
+    /// mail) is not relied on: Z-Push's IMAP backend answers it with success, drops the
+    /// invitation and files nothing (docs/server-quirks.md). Returns the filed event, if any.
+    pub async fn respond_to_invitation_mail(
+        &self,
+        message_id: i64,
+        answer: MeetingAnswer,
+        lang: crate::i18n::Lang,
+    ) -> Result<Option<EventRef>, CoreError> {
+        let row = self.store.message(message_id).await?.ok_or_else(|| {
+            CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
+        })?;
+        let mime = self
+            .store
+            .body(message_id, crate::store::BodyKind::Mime)
+            .await?
+            .filter(|m| !m.truncated)
+            .ok_or_else(|| {
+                CoreError::InvalidInput("the invitation's text is not on this computer yet".into())
+            })?;
+        let ics = crate::mail_view::mime_parts(&mime.data)
+            .and_then(|p| p.calendar)
+            .ok_or_else(|| CoreError::InvalidInput("the message holds no invitation".into()))?;
+        let mut parsed = kontor_calendar::Calendar::parse(&ics)
+            .map_err(|e| CoreError::InvalidInput(format!("the invitation cannot be read: {e}")))?;
+        let uid = parsed
+            .items
+            .first()
+            .map(|i| i.uid.clone())
+            .ok_or_else(|| CoreError::InvalidInput("the invitation names no event".into()))?;
+        if self.store.event_id_by_uid(&uid).await?.is_some() {
+            return Err(CoreError::InvalidInput(
+                "the invitation's event is in a calendar: answer it there".into(),
+            ));
+        }
+        let partstat = match answer {
+            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
+            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
+            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
+        };
+        let me = self.my_addresses(row.account_id).await?;
+        let reply_mail = self.itip_reply_mail(&ics, &uid, &me, partstat, lang)?;
+        let mut filed = None;
+        if answer != MeetingAnswer::Declined {
+            let cal = self
+                .store
+                .calendars(Some(row.account_id))
+                .await?
+                .into_iter()
+                .filter(|c| !c.shared && !c.read_only)
+                .min_by_key(|c| (c.source != CalendarSource::Eas, c.id))
+                .ok_or_else(|| {
+                    CoreError::InvalidInput(
+                        "the account has no calendar to file the event in".into(),
+                    )
+                })?;
+            // The event as the calendar keeps it: no iTIP method, the user's answer set.
+            parsed.method = None;
+            let ical = calendar_outbox::with_partstat(&parsed.to_ics(), &me, partstat)?;
+            crate::engine::calendar_cache::ensure_window(&self.store, &cal).await?;
+            let remote_id = calendar_outbox::local_remote_id(&cal, &uid);
+            self.store
+                .enqueue(
+                    cal.account_id,
+                    &OutboxOp::EventCreate {
+                        calendar: cal.remote_id.clone(),
+                        remote_id: remote_id.clone(),
+                        ical,
+                    },
+                )
+                .await?;
+            self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+                calendar_ids: vec![cal.id],
+            });
+            if let Some(e) = self.store.event_by_remote_id(cal.id, &remote_id).await? {
+                filed = Some(self.event(e.id).await?);
+            }
+        }
+        if let Some(mail) = reply_mail {
+            self.store.enqueue(row.account_id, &mail).await?;
+        }
+        self.delete_many(&[message_id], false).await?;
+        if let Some(h) = self.engine.lock().await.handle.as_ref() {
+            h.wake();
+        }
+        Ok(filed)
+    }
+
     /// The addresses that may name the user as an attendee: those the server reported
     /// (Settings UserInformation), the account's user name, that name at the server's host
     /// (with and without `mail.`), and the signed-in account's user.
