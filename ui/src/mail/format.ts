@@ -79,15 +79,31 @@ export function dateGroup(unixSeconds: number, now: Date): DateGroup {
 export function formatSize(bytes: number, lang: Lang): string {
   const [value, unit] =
     bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), "megabyte"] : [Math.max(1, Math.round(bytes / 1024)), "kilobyte"];
-  return new Intl.NumberFormat(LOCALE[lang], {
-    style: "unit",
-    unit,
-    unitDisplay: "short",
-    maximumFractionDigits: unit === "megabyte" ? 1 : 0,
-  }).format(value);
+  const id = `${lang}${unit}`;
+  let f = sizeFormats.get(id);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE[lang], {
+      style: "unit",
+      unit,
+      unitDisplay: "short",
+      maximumFractionDigits: unit === "megabyte" ? 1 : 0,
+    });
+    sizeFormats.set(id, f);
+  }
+  return f.format(value);
 }
+
+// Making an Intl formatter costs far more than using one, and the list formats every row it
+// draws on every render (a held arrow key: 30 times a second), so they are made once.
+const sizeFormats = new Map<string, Intl.NumberFormat>();
+const pluralRules = new Map<Lang, Intl.PluralRules>();
 
 /** Intl's plural category, narrowed to the two forms English and German have. */
 export function pluralForm(n: number, lang: Lang): "one" | "other" {
-  return new Intl.PluralRules(LOCALE[lang]).select(n) === "one" ? "one" : "other";
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(LOCALE[lang]);
+    pluralRules.set(lang, rules);
+  }
+  return rules.select(n) === "one" ? "one" : "other";
 }
