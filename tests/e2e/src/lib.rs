@@ -72,6 +72,27 @@ pub fn caldav_put(user: User, name: &str, ics: &str) -> String {
     url
 }
 
+/// The calendar object `name` (SOGo names an object a client adds after its UID: `<uid>.ics`)
+/// of `user`'s personal SOGo calendar, with folded lines joined; `None` when it is not there.
+pub fn caldav_get(user: User, name: &str) -> Option<String> {
+    let url = format!("{SOGO_DAV_URL}{}/Calendar/personal/{name}", user.name);
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-f",
+            "-u",
+            &format!("{}:{}", user.name, user.password),
+            &url,
+        ])
+        .output()
+        .expect("run curl");
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .replace("\r\n ", "")
+            .replace("\n ", "")
+    })
+}
+
 /// Deletes a calendar object this test created.
 pub fn caldav_delete(user: User, url: &str) {
     let _ = Command::new("curl")
@@ -478,13 +499,22 @@ impl App {
             .await;
         }
         let shot = self.screenshot(&format!("{}-failure.png", self.name)).await;
+        // The app's own log, which goes with the temporary profile otherwise.
+        let logs = artifacts_dir().join(format!("{}-app-logs", self.name));
+        if let Ok(entries) = std::fs::read_dir(self.profile.path().join("logs")) {
+            let _ = std::fs::create_dir_all(&logs);
+            for e in entries.flatten() {
+                let _ = std::fs::copy(e.path(), logs.join(e.file_name()));
+            }
+        }
         let body = self.texts("body").await.join(
             "
 ",
         );
         panic!(
-            "{why}\n--- page text ---\n{body}\n--- screenshot: {} ---",
-            shot.display()
+            "{why}\n--- page text ---\n{body}\n--- screenshot: {} --- app log: {} ---",
+            shot.display(),
+            logs.display()
         );
     }
 

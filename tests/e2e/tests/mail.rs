@@ -11,6 +11,8 @@
 //! * bob's new mail appears within 15 s with no click (push), shown as a desktop notification
 //!   (dunst, a real notification server) while another folder is open; a click on the
 //!   notification opens the Inbox with that message selected and shown;
+//! * an invitation from outside is accepted on its card: the event with alice's answer is in
+//!   her calendar on SOGo, the invitation in Deleted Items;
 //! * with SOGo stopped, a flag set in the window (Insert) reaches the server once it is back;
 //! * a second start of the same profile hands over to the running window and ends (exit 0);
 //! * screenshots of the list, the reader (HTML and plain), the blocked-content bar and the
@@ -26,7 +28,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use fantoccini::key::Key;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver, unique};
-use kontor_e2e_tests::{ALICE, App, Locator, bounded, progress, require_sogo, sign_in};
+use kontor_e2e_tests::{ALICE, App, Locator, bounded, caldav_get, progress, require_sogo, sign_in};
 
 const CSV: &str = "Artikel;Menge;Preis\r\nKaffee;2;7,99\r\nTee \u{2013} grün;1;3,50\r\n";
 
@@ -64,6 +66,29 @@ fn csv_mail(subject: &str) -> String {
          --b1\r\nContent-Type: text/csv; charset=utf-8; name=\"liste.csv\"\r\n\
          Content-Disposition: attachment; filename=\"liste.csv\"\r\n\
          Content-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b1--\r\n"
+    )
+}
+
+/// An invitation from outside the company to alice (a text part and the iTIP REQUEST).
+fn invitation_mail(summary: &str) -> String {
+    let start = chrono::Utc::now() + chrono::TimeDelta::days(4);
+    let at = |t: chrono::DateTime<chrono::Utc>| t.format("%Y%m%dT%H0000Z").to_string();
+    format!(
+        "From: Petra Partner <petra@partner.example>\r\nTo: Alice Adler <alice@kontor.test>\r\n\
+         Subject: Einladung: {summary}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"inv\"\r\n\r\n\
+         --inv\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBitte zu- oder absagen.\r\n\
+         --inv\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n\
+         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Partner//EN\r\nMETHOD:REQUEST\r\n\
+         BEGIN:VEVENT\r\nUID:{uid}@partner.example\r\nDTSTAMP:{now}\r\n\
+         DTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:{summary}\r\n\
+         ORGANIZER;CN=Petra Partner:mailto:petra@partner.example\r\n\
+         ATTENDEE;CN=Alice Adler;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@kontor.test\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n\r\n--inv--\r\n",
+        uid = summary.replace(' ', "-"),
+        now = at(chrono::Utc::now()),
+        start = at(start),
+        end = at(start + chrono::TimeDelta::hours(1)),
     )
 }
 
@@ -443,6 +468,43 @@ async fn alice_reads_files_and_undoes_mail_in_the_window() {
         "push: listed {:.1} s after delivery; notification clicked and the message opened",
         sent.elapsed().as_secs_f64()
     );
+
+    // An invitation from outside, answered in the window: the event with alice's answer in
+    // her calendar on SOGo, the invitation moved to Deleted Items.
+    let meeting = unique("Abstimmung Partner");
+    smtp_deliver(BOB, ALICE, &invitation_mail(&meeting));
+    click_row(&app, &format!("Einladung: {meeting}")).await;
+    click(&app, "[data-testid=invitation-accept]").await;
+    wait_text(&app, "[data-testid=toast-text]", "Accepted", 30).await;
+    wait_gone(&app, &format!("Einladung: {meeting}"), 30).await;
+    let object = format!("{}@partner.example.ics", meeting.replace(' ', "-"));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let found = caldav_get(ALICE, &object);
+        if found.as_deref().is_some_and(|c| {
+            c.contains(&meeting)
+                && c.lines()
+                    .any(|l| l.contains("alice@kontor.test") && l.contains("PARTSTAT=ACCEPTED"))
+        }) {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!(
+                "the accepted invitation is not in alice's calendar on SOGo: {found:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    probe
+        .wait(
+            "Trash",
+            &format!("Einladung: {meeting}"),
+            90,
+            "answered invitation in Trash",
+            |s| s.len() == 1,
+        )
+        .await;
 
     // German: list and reader.
     choose_language(&app, "de").await;

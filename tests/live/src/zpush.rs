@@ -26,6 +26,11 @@ pub fn unique(tag: &str) -> String {
 /// A fresh profile signed in to Z-Push as `user` (keychain: keyring-core's in-memory store).
 pub async fn signed_in(user: User) -> (tempfile::TempDir, Kontor, Account) {
     require_zpush();
+    signed_in_at(ZPUSH_EAS_URL, user).await
+}
+
+/// A fresh profile signed in to the ActiveSync server at `url` as `user`.
+pub async fn signed_in_at(url: &str, user: User) -> (tempfile::TempDir, Kontor, Account) {
     static KEYCHAIN: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     KEYCHAIN.get_or_init(|| {
         keyring_core::set_default_store(keyring_core::sample::Store::new().unwrap());
@@ -33,9 +38,9 @@ pub async fn signed_in(user: User) -> (tempfile::TempDir, Kontor, Account) {
     let dir = tempfile::tempdir().unwrap();
     let app = Kontor::open(ProfilePaths::new(dir.path())).await.unwrap();
     let account = app
-        .sign_in(SignIn::to_server(ZPUSH_EAS_URL, user.name, user.password))
+        .sign_in(SignIn::to_server(url, user.name, user.password))
         .await
-        .unwrap_or_else(|e| panic!("sign-in to Z-Push as {}: {e:?}", user.name));
+        .unwrap_or_else(|e| panic!("sign-in to {url} as {}: {e:?}", user.name));
     (dir, app, account)
 }
 

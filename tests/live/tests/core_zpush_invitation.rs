@@ -15,7 +15,7 @@ use chrono::{TimeDelta, Utc};
 use kontor_core::app::MeetingAnswer;
 use kontor_core::{FolderKind, Lang};
 use kontor_live_tests::zpush::{
-    count, folder_id, options, remove, signed_in, unique, wait_cached, wait_imap,
+    count, folder_id, options, remove, signed_in_at, unique, wait_cached, wait_imap,
 };
 use kontor_live_tests::{BOB, CAROL, SOGO_DAV_URL, require_sogo, smtp_deliver};
 use url::Url;
@@ -77,6 +77,17 @@ async fn on_sogo(marker: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn an_invitation_is_answered_on_its_mail_on_zpush() {
+    answered_on_its_mail(kontor_live_tests::ZPUSH_EAS_URL).await;
+}
+
+/// The same against SOGo's own ActiveSync, where such an invitation (from outside) is not in a
+/// calendar either.
+#[tokio::test]
+async fn an_invitation_is_answered_on_its_mail_on_sogo() {
+    answered_on_its_mail(kontor_live_tests::SOGO_EAS_URL).await;
+}
+
+async fn answered_on_its_mail(server: &str) {
     require_sogo();
     let summary = unique("zpush-invite");
     let uid = format!("{summary}@kontor.test");
@@ -86,7 +97,7 @@ async fn an_invitation_is_answered_on_its_mail_on_zpush() {
         .unwrap();
     wait_imap(CAROL, "INBOX", &summary, 30).await;
 
-    let (_dir, app, _) = signed_in(CAROL).await;
+    let (_dir, app, _) = signed_in_at(server, CAROL).await;
     let inbox = folder_id(&app, FolderKind::Inbox).await;
     app.start_sync_with(None, options()).await.unwrap();
     let id = wait_cached(&app, &inbox, &format!("Einladung: {summary}"), 150).await;

@@ -231,7 +231,16 @@ pub fn map_email(server_id: &str, e: &Email) -> MailItem {
             .unwrap_or_default(),
         received: e.date_received.as_deref().and_then(parse_date),
         preview,
-        body_complete: natively_plain && !body_truncated && !body_text.is_empty(),
+        // A meeting request's text is not the whole message: the invitation card needs its
+        // text/calendar part, which only the MIME (fetched on demand) holds.
+        body_complete: natively_plain
+            && !body_truncated
+            && !body_text.is_empty()
+            && !e.is_meeting_request
+            && !e
+                .message_class
+                .as_deref()
+                .is_some_and(|c| c.starts_with("IPM.Schedule.Meeting")),
         body_text,
         body_truncated,
         body_size,
