@@ -33,7 +33,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    bound_web_heap();
     if std::env::args_os().len() > 1 {
         // Before clap prints --help, --version or a usage error.
         logging::attach_parent_console();
@@ -64,24 +63,4 @@ fn main() -> ExitCode {
     };
     tracing::info!(?code, "kontor ends");
     code
-}
-
-/// JavaScriptCore sizes its garbage-collected heap from the machine's memory: on a 24 GiB
-/// machine the page's heap grew by tens of MiB while the list scrolled before a collection ran.
-/// The window is one page of modest size, and a terminal server runs dozens of them, so the web
-/// process (which inherits this environment) sizes its heap as if the machine had 1 GiB
-/// (`JSC_forceRAMSize`, a JavaScriptCore option). The window bench measured about 65 MiB less
-/// PSS with it (docs/performance.md). Set here, first thing, before any thread exists; a value
-/// already in the environment is kept.
-#[allow(
-    unsafe_code,
-    reason = "std::env::set_var is unsafe since edition 2024; called before any thread exists"
-)]
-fn bound_web_heap() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("JSC_forceRAMSize").is_none() {
-        // SAFETY: no other thread runs yet (nothing has been started), so nothing reads the
-        // environment while it changes.
-        unsafe { std::env::set_var("JSC_forceRAMSize", "1073741824") };
-    }
 }
