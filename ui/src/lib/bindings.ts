@@ -59,8 +59,9 @@ export const commands = {
 	reminderWindowVisible: () => typedError<boolean, IpcError>(__TAURI_INVOKE("reminder_window_visible")),
 	reminders: () => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminders")),
 	/**
-	 *  Answers an invitation on its mail, when no calendar holds its event (see
-	 *  `respond_to_invitation_mail` in the core).
+	 *  Answers an invitation no calendar holds yet from its mail: files the event (unless
+	 *  declined), tells the organizer, moves the invitation to Deleted Items (the core's
+	 *  `respond_to_invitation_mail`).
 	 */
 	respondToInvitation: (messageId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_invitation", { messageId, answer })),
 	/**  Answers a meeting invitation shown in the reading pane (the event in the calendar cache). */
