@@ -58,6 +58,26 @@ pub enum MeetingAnswer {
     Declined,
 }
 
+impl MeetingAnswer {
+    /// The attendee's PARTSTAT for this answer (RFC 5545 3.2.12).
+    fn partstat(self) -> kontor_calendar::PartStat {
+        match self {
+            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
+            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
+            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
+        }
+    }
+
+    /// The MeetingResponse UserResponse for this answer (MS-ASCMD 2.2.3.191).
+    fn response(self) -> crate::store::Response {
+        match self {
+            MeetingAnswer::Accepted => crate::store::Response::Accept,
+            MeetingAnswer::Tentative => crate::store::Response::Tentative,
+            MeetingAnswer::Declined => crate::store::Response::Decline,
+        }
+    }
+}
+
 /// Writes a draft into an item (new or existing master).
 fn apply_draft(
     item: &mut kontor_calendar::Item,
@@ -300,11 +320,7 @@ impl Kontor {
             .calendar(row.calendar_id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
-        let partstat = match answer {
-            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
-            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
-            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
-        };
+        let partstat = answer.partstat();
         let me = self.my_addresses(cal.account_id).await?;
         let mut reply_mail = None;
         let op = match cal.source {
@@ -316,11 +332,7 @@ impl Kontor {
                 OutboxOp::MeetingResponse {
                     folder_id: cal.remote_id.clone(),
                     server_id: row.remote_id.clone(),
-                    response: match answer {
-                        MeetingAnswer::Accepted => crate::store::Response::Accept,
-                        MeetingAnswer::Tentative => crate::store::Response::Tentative,
-                        MeetingAnswer::Declined => crate::store::Response::Decline,
-                    },
+                    response: answer.response(),
                     uid: row.uid.clone(),
                 }
             }
@@ -383,11 +395,7 @@ impl Kontor {
                 "the invitation's event is in a calendar: answer it there".into(),
             ));
         }
-        let partstat = match answer {
-            MeetingAnswer::Accepted => kontor_calendar::PartStat::Accepted,
-            MeetingAnswer::Tentative => kontor_calendar::PartStat::Tentative,
-            MeetingAnswer::Declined => kontor_calendar::PartStat::Declined,
-        };
+        let partstat = answer.partstat();
         let me = self.my_addresses(row.account_id).await?;
         let reply_mail = self.itip_reply_mail(&ics, &uid, &me, partstat, lang)?;
         let mut filed = None;
