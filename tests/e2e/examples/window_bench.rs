@@ -151,17 +151,32 @@ fn spawn_wall_ms(pid: u32) -> f64 {
 
 /// PSS in KiB from /proc/<pid>/smaps_rollup (0 when the process is gone).
 fn pss_kib(pid: u32) -> u64 {
+    smaps_field(pid, "Pss:")
+}
+
+/// One field of /proc/<pid>/smaps_rollup in KiB (0 when missing).
+fn smaps_field(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("Pss:"))?
+                .find(|l| l.starts_with(field))?
                 .split_whitespace()
                 .nth(1)?
                 .parse()
                 .ok()
         })
         .unwrap_or(0)
+}
+
+/// A process's PSS split into anonymous memory (heaps: what the process itself allocated),
+/// mapped files (libraries and data files, shared with other processes) and shared memory, KiB.
+fn pss_parts(pid: u32) -> (u64, u64, u64) {
+    (
+        smaps_field(pid, "Pss_Anon:"),
+        smaps_field(pid, "Pss_File:"),
+        smaps_field(pid, "Pss_Shmem:"),
+    )
 }
 
 // ---- the page ------------------------------------------------------------------------------
@@ -537,6 +552,7 @@ async fn main() {
     procs.extend(descendants(pid));
     let per_process: Vec<(u32, String, u64)> =
         procs.iter().map(|&p| (p, comm(p), pss_kib(p))).collect();
+    let parts: Vec<(u64, u64, u64)> = procs.iter().map(|&p| pss_parts(p)).collect();
     let pss_total: u64 = per_process.iter().map(|p| p.2).sum();
 
     // The engine's connection attempts while the bench ran (offline: each one fails).
@@ -664,8 +680,15 @@ async fn main() {
     }
     println!();
     println!("PSS per process:");
-    for (p, name, kib) in &per_process {
-        println!("  {p:>8}  {name:<24} {:>8.1} MiB", *kib as f64 / 1024.0);
+    let mib = |k: u64| k as f64 / 1024.0;
+    for ((p, name, kib), (anon, file, shmem)) in per_process.iter().zip(&parts) {
+        println!(
+            "  {p:>8}  {name:<24} {:>8.1} MiB   (anonymous {:.1}, files {:.1}, shared memory {:.1})",
+            mib(*kib),
+            mib(*anon),
+            mib(*file),
+            mib(*shmem)
+        );
     }
     println!(
         "  {:>8}  {:<24} {:>8.1} MiB",
@@ -697,8 +720,9 @@ async fn main() {
             "message_click_html": html_ms,
             "frame_intervals": frames,
         },
-        "pss": per_process.iter().map(|(p, name, kib)| json!({
+        "pss": per_process.iter().zip(&parts).map(|((p, name, kib), (anon, file, shmem))| json!({
             "pid": p, "process": name, "pss_kib": kib,
+            "pss_anon_kib": anon, "pss_file_kib": file, "pss_shmem_kib": shmem,
         })).collect::<Vec<_>>(),
         "pss_total_kib": pss_total,
     });
