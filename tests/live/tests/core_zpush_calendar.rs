@@ -10,10 +10,9 @@ use kontor_core::ErrorCode;
 use kontor_core::app::EventDraft;
 use kontor_core::store::{CalendarRow, CalendarSource as Source};
 use kontor_live_tests::zpush::{signed_in, unique};
-use kontor_live_tests::{ALICE, CAROL, SOGO_DAV_URL, require_sogo};
-use url::Url;
+use kontor_live_tests::{ALICE, CAROL, require_sogo};
 
-use caldav_common::client;
+use caldav_common::sogo_personal_containing;
 
 fn eas_calendar(cals: &[CalendarRow], id: &str) -> CalendarRow {
     cals.iter()
@@ -47,27 +46,11 @@ fn draft(calendar_id: i64, summary: &str) -> EventDraft {
 
 /// Summaries of the events of carol's SOGo calendar `personal` that contain `marker`.
 async fn on_sogo(marker: &str) -> Vec<String> {
-    let carol = client(CAROL);
-    let personal = carol
-        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}carol/Calendar/personal/")).unwrap())
+    sogo_personal_containing(CAROL, marker)
         .await
-        .unwrap();
-    let urls: Vec<Url> = carol
-        .etags(&personal.url)
-        .await
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
-    carol
-        .multiget(&personal.url, &urls, 50)
-        .await
-        .unwrap()
         .into_iter()
-        .filter(|r| r.data.contains(marker))
-        .flat_map(|r| {
-            r.data
-                .lines()
+        .flat_map(|data| {
+            data.lines()
                 .filter_map(|l| l.strip_prefix("SUMMARY:"))
                 .map(|s| s.trim_end().to_owned())
                 .collect::<Vec<_>>()

@@ -17,10 +17,9 @@ use kontor_core::{FolderKind, Lang};
 use kontor_live_tests::zpush::{
     count, folder_id, options, remove, signed_in_at, unique, wait_cached, wait_imap,
 };
-use kontor_live_tests::{BOB, CAROL, SOGO_DAV_URL, require_sogo, smtp_deliver};
-use url::Url;
+use kontor_live_tests::{BOB, CAROL, require_sogo, smtp_deliver};
 
-use caldav_common::client;
+use caldav_common::sogo_personal_containing;
 
 /// Someone outside the company invites carol: a text part and the iTIP REQUEST, as mail programs
 /// send it. (SOGo refuses an attendee's copy of an event whose organizer is one of its own users
@@ -49,30 +48,6 @@ fn invitation(uid: &str, summary: &str) -> String {
          --inv\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{ics}\r\n\
          --inv--\r\n"
     )
-}
-
-/// carol's events on SOGo (calendar `personal`) that contain `marker`, as iCalendar text.
-async fn on_sogo(marker: &str) -> Vec<String> {
-    let carol = client(CAROL);
-    let personal = carol
-        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}carol/Calendar/personal/")).unwrap())
-        .await
-        .unwrap();
-    let urls: Vec<Url> = carol
-        .etags(&personal.url)
-        .await
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
-    carol
-        .multiget(&personal.url, &urls, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.data.contains(marker))
-        .map(|r| r.data)
-        .collect()
 }
 
 #[tokio::test]
@@ -127,7 +102,11 @@ async fn answered_on_its_mail(server: &str) {
     // the REPLY sent (carol's Sent); the invitation in Trash, not in the Inbox.
     let deadline = Instant::now() + Duration::from_secs(120);
     let event = loop {
-        if let Some(e) = on_sogo(&summary).await.into_iter().next() {
+        if let Some(e) = sogo_personal_containing(CAROL, &summary)
+            .await
+            .into_iter()
+            .next()
+        {
             break e;
         }
         if Instant::now() > deadline {

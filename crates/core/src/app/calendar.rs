@@ -220,8 +220,19 @@ impl Kontor {
             ..Default::default()
         }
         .to_ics();
-        crate::engine::calendar_cache::ensure_window(&self.store, &cal).await?;
-        let remote_id = calendar_outbox::local_remote_id(&cal, &uid);
+        self.add_event(&cal, &uid, ical).await
+    }
+
+    /// Queues a new event in `cal` (shown in the cache at once, created on the server by the
+    /// outbox) and returns it as stored.
+    async fn add_event(
+        &self,
+        cal: &CalendarRow,
+        uid: &str,
+        ical: String,
+    ) -> Result<EventRef, CoreError> {
+        crate::engine::calendar_cache::ensure_window(&self.store, cal).await?;
+        let remote_id = calendar_outbox::local_remote_id(cal, uid);
         self.store
             .enqueue(
                 cal.account_id,
@@ -415,24 +426,7 @@ impl Kontor {
             // The event as the calendar keeps it: no iTIP method, the user's answer set.
             parsed.method = None;
             let ical = calendar_outbox::with_partstat(&parsed.to_ics(), &me, partstat)?;
-            crate::engine::calendar_cache::ensure_window(&self.store, &cal).await?;
-            let remote_id = calendar_outbox::local_remote_id(&cal, &uid);
-            self.store
-                .enqueue(
-                    cal.account_id,
-                    &OutboxOp::EventCreate {
-                        calendar: cal.remote_id.clone(),
-                        remote_id: remote_id.clone(),
-                        ical,
-                    },
-                )
-                .await?;
-            self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
-                calendar_ids: vec![cal.id],
-            });
-            if let Some(e) = self.store.event_by_remote_id(cal.id, &remote_id).await? {
-                filed = Some(self.event(e.id).await?);
-            }
+            filed = Some(self.add_event(&cal, &uid, ical).await?);
         }
         if let Some(mail) = reply_mail {
             self.store.enqueue(row.account_id, &mail).await?;

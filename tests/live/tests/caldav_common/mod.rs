@@ -352,3 +352,34 @@ pub async fn ctag_and_etag_fallback(
     let got = c.get(&url).await.expect("get").expect("exists");
     assert_eq!(etags.get(&url), Some(&got.etag));
 }
+
+/// The objects of `user`'s SOGo calendar `personal` whose iCalendar text contains `marker`,
+/// read over CalDAV (not through the server a test talks to).
+pub async fn sogo_personal_containing(user: User, marker: &str) -> Vec<String> {
+    let dav = client(user);
+    let personal = dav
+        .add_calendar(
+            &Url::parse(&format!(
+                "{}{}/Calendar/personal/",
+                kontor_live_tests::SOGO_DAV_URL,
+                user.name
+            ))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let urls: Vec<Url> = dav
+        .etags(&personal.url)
+        .await
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    dav.multiget(&personal.url, &urls, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.data.contains(marker))
+        .map(|r| r.data)
+        .collect()
+}
