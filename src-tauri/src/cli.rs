@@ -16,8 +16,9 @@ use kontor_core::{CoreError, ErrorCode, Kontor, Lang, ProfilePaths, SignIn};
 
 /// Kontor: mail and calendars for Kopano/Z-Push and other ActiveSync servers.
 #[derive(Debug, Parser)]
-#[command(name = "kontor", version)]
-#[command(group(ArgGroup::new("action").args(["add_account", "reset_profile", "diagnose", "export_logs"]).multiple(false)))]
+#[command(name = "kontor", disable_version_flag = true)]
+#[command(group(ArgGroup::new("action").args(["add_account", "reset_profile", "diagnose", "export_logs", "version"]).multiple(false)))]
+#[command(group(ArgGroup::new("json_for").args(["diagnose", "version"]).multiple(false)))]
 #[command(group(ArgGroup::new("with_credentials").args(["add_account", "diagnose"]).multiple(false)))]
 pub struct Cli {
     /// Profile folder (database, settings, logs). Default: the per-user local data folder.
@@ -48,8 +49,13 @@ pub struct Cli {
     #[arg(long)]
     pub diagnose: bool,
 
-    /// With --diagnose: print the report as JSON.
-    #[arg(long, requires = "diagnose")]
+    /// Print the version and exit. With --json: version, git commit, build date, target and the
+    /// SHA-256 of the bills of materials (SBOM) the build was made with, for inventory tools.
+    #[arg(short = 'V', long)]
+    pub version: bool,
+
+    /// With --diagnose or --version: print the result as JSON.
+    #[arg(long, requires = "json_for")]
     pub json: bool,
 
     /// With --diagnose: also check this CalDAV address (default: policy CalDavUrl, then the
@@ -93,6 +99,10 @@ pub enum Action {
     ResetProfile(ResetOptions),
     Diagnose(Diagnose),
     ExportLogs(PathBuf),
+    /// `--version`, as JSON with `--json`.
+    Version {
+        json: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -112,6 +122,9 @@ pub struct AddAccount {
 
 impl Cli {
     pub fn action(&self) -> Action {
+        if self.version {
+            return Action::Version { json: self.json };
+        }
         if self.diagnose {
             return Action::Diagnose(Diagnose {
                 server: self.server.clone(),
@@ -349,6 +362,74 @@ pub fn diagnose(profile_dir: Option<PathBuf>, args: Diagnose) -> ExitCode {
     }
 }
 
+/// What `--version --json` reports: which build this is, for inventory tools
+/// (docs/supply-chain.md#which-build-runs-where). Filled by the build script (build.rs).
+#[derive(Debug, serde::Serialize)]
+pub struct BuildInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+    /// The git commit the build was made from, 40 hex digits ("unknown" outside a checkout).
+    pub commit: &'static str,
+    /// The commit's date in UTC (or SOURCE_DATE_EPOCH): the same for every build of a commit.
+    pub build_date: &'static str,
+    pub target: &'static str,
+    pub profile: &'static str,
+    /// SHA-256 of the CycloneDX files the release build made and ships beside the binary.
+    pub sbom: SbomHashes,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SbomHashes {
+    /// `kontor-rust.cdx.json`: the Rust crates in this binary.
+    pub rust_sha256: Option<&'static str>,
+    /// `kontor-ui.cdx.json`: the npm packages in the embedded UI.
+    pub ui_sha256: Option<&'static str>,
+}
+
+impl BuildInfo {
+    pub fn current() -> Self {
+        BuildInfo {
+            name: "kontor",
+            version: env!("CARGO_PKG_VERSION"),
+            commit: env!("KONTOR_BUILD_COMMIT"),
+            build_date: env!("KONTOR_BUILD_DATE"),
+            target: env!("KONTOR_BUILD_TARGET"),
+            profile: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            },
+            sbom: SbomHashes {
+                rust_sha256: option_env!("KONTOR_SBOM_RUST_SHA256").filter(|s| !s.is_empty()),
+                ui_sha256: option_env!("KONTOR_SBOM_UI_SHA256").filter(|s| !s.is_empty()),
+            },
+        }
+    }
+}
+
+pub fn version_text(info: &BuildInfo) -> String {
+    format!("{} {}", info.name, info.version)
+}
+
+pub fn version_json(info: &BuildInfo) -> String {
+    serde_json::to_string_pretty(info).unwrap_or_default()
+}
+
+/// `--version [--json]`.
+#[allow(
+    clippy::print_stdout,
+    reason = "the version is the flag's output, on stdout for scripts"
+)]
+pub fn version(json: bool) -> ExitCode {
+    let info = BuildInfo::current();
+    if json {
+        println!("{}", version_json(&info));
+    } else {
+        println!("{}", version_text(&info));
+    }
+    ExitCode::SUCCESS
+}
+
 /// `--export-logs PATH`: the support zip. The account's saved password (if the keychain gives
 /// it) is redacted wherever it might appear.
 #[allow(
@@ -525,10 +606,48 @@ mod tests {
     }
 
     #[test]
-    fn version_is_the_crate_version() {
-        let err = parse(&["--version"]).unwrap_err();
-        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayVersion);
-        assert!(err.to_string().contains(env!("CARGO_PKG_VERSION")));
+    fn version_flags() {
+        assert!(matches!(
+            parse(&["--version"]).unwrap().action(),
+            Action::Version { json: false }
+        ));
+        assert!(matches!(
+            parse(&["-V", "--json"]).unwrap().action(),
+            Action::Version { json: true }
+        ));
+        assert!(matches!(
+            parse(&["--diagnose", "--json"]).unwrap().action(),
+            Action::Diagnose(Diagnose { json: true, .. })
+        ));
+        // --json alone says nothing; --version does not combine with another action.
+        assert!(parse(&["--json"]).is_err());
+        assert!(parse(&["--version", "--diagnose"]).is_err());
+        assert!(parse(&["--version", "--reset-profile"]).is_err());
+    }
+
+    #[test]
+    fn version_text_and_json() {
+        let info = BuildInfo::current();
+        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(
+            version_text(&info),
+            format!("kontor {}", env!("CARGO_PKG_VERSION"))
+        );
+        let v: serde_json::Value = serde_json::from_str(&version_json(&info)).unwrap();
+        assert_eq!(v["name"], "kontor");
+        assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+        // The build script fills these from git and the compiler's target.
+        let commit = v["commit"].as_str().unwrap();
+        assert!(
+            commit == "unknown"
+                || (commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+            "{commit}"
+        );
+        let date = v["build_date"].as_str().unwrap();
+        assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
+        assert!(v["target"].as_str().unwrap().contains('-'));
+        assert!(v["profile"] == "release" || v["profile"] == "debug");
+        assert!(v["sbom"].is_object());
     }
 
     #[test]

@@ -34,11 +34,15 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     if std::env::args_os().len() > 1 {
-        // Before clap prints --help, --version or a usage error.
+        // Before clap prints --help or a usage error, and before --version prints.
         logging::attach_parent_console();
     }
-    // `--help`/`--version` and usage errors exit inside `parse`, before anything else happens.
+    // `--help` and usage errors exit inside `parse`, before anything else happens; so does
+    // `--version`, right after it: no profile, no log file.
     let args = cli::Cli::parse();
+    if let cli::Action::Version { json } = args.action() {
+        return cli::version(json);
+    }
     let profile = kontor_core::ProfilePaths::resolve(args.profile_dir.clone()).ok();
     let action = args.action();
     // A flag prints its result alone (a script reads it); the window's log goes to the terminal
@@ -60,6 +64,8 @@ fn main() -> ExitCode {
         cli::Action::ResetProfile(opts) => cli::reset_profile(args.profile_dir, opts),
         cli::Action::Diagnose(d) => cli::diagnose(args.profile_dir, d),
         cli::Action::ExportLogs(path) => cli::export_logs(args.profile_dir, path),
+        // Answered above, before the profile and the log.
+        cli::Action::Version { json } => cli::version(json),
     };
     tracing::info!(?code, "kontor ends");
     code

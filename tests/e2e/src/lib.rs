@@ -201,6 +201,11 @@ impl App {
 
     /// Starts the app on an existing profile folder (a restart keeps the profile).
     pub async fn launch_with_profile(name: &str, profile: TempDir) -> App {
+        Self::launch_binary(name, profile, &app_binary()).await
+    }
+
+    /// Starts `bin` as the app (e.g. a wrapper that observes the real one) on `profile`.
+    pub async fn launch_binary(name: &str, profile: TempDir, bin: &Path) -> App {
         for var in ["DISPLAY", "DBUS_SESSION_BUS_ADDRESS"] {
             assert!(
                 std::env::var_os(var).is_some_and(|v| !v.is_empty()),
@@ -208,7 +213,6 @@ impl App {
                  (Xvfb, D-Bus session and gnome-keyring)"
             );
         }
-        let bin = app_binary();
         let (port, native_port) = (free_port(), free_port());
         let log_path = artifacts_dir().join(format!("{name}.driver.log"));
         let log = File::create(&log_path).expect("create driver log");
@@ -224,7 +228,7 @@ impl App {
             .stderr(log)
             .spawn()
             .expect("start tauri-driver");
-        let client = connect(port, &bin, profile.path()).await;
+        let client = connect(port, bin, profile.path()).await;
         let main = bounded("main window handle", client.window()).await.ok();
         let mut app = App {
             client,
@@ -649,4 +653,51 @@ pub async fn sign_in(app: &App, user: User) {
     .expect("submit the account form");
     app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
         .await;
+}
+
+/// Waits until a row with `subject` is listed; returns its message id.
+pub async fn row_id(app: &App, subject: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let id = app
+            .script(
+                "const rows = [...document.querySelectorAll('[data-testid=message-row]')]; \
+                 const r = rows.find(r => (r.querySelector('[data-testid=row-subject]')?.textContent || '') \
+                   .includes(arguments[0])); \
+                 return r ? r.getAttribute('data-message-id') : null;",
+                vec![serde_json::json!(subject)],
+            )
+            .await;
+        if let Some(id) = id.as_str() {
+            return id.to_owned();
+        }
+        if Instant::now() > deadline {
+            let shown = app.texts("[data-testid=row-subject]").await;
+            app.fail(&format!(
+                "{subject:?} not listed within {secs} s: {shown:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Clicks the row of `subject` (as a person does).
+pub async fn click_row(app: &App, subject: &str) {
+    let id = row_id(app, subject, 60).await;
+    let row = app
+        .wait_for(
+            &format!("[data-testid=message-row][data-message-id=\"{id}\"]"),
+            Duration::from_secs(10),
+        )
+        .await;
+    bounded("click row", row.click()).await.expect("click row");
+}
+
+/// Clicks the element `css` (waiting up to 30 s for it), as a person does.
+pub async fn click(app: &App, css: &str) {
+    let e = app.wait_for(css, Duration::from_secs(30)).await;
+    bounded(&format!("click {css}"), e.click())
+        .await
+        .expect("click");
 }

@@ -28,7 +28,10 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use fantoccini::key::Key;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver, unique};
-use kontor_e2e_tests::{ALICE, App, Locator, bounded, caldav_get, progress, require_sogo, sign_in};
+use kontor_e2e_tests::{
+    ALICE, App, Locator, bounded, caldav_get, click, click_row, progress, require_sogo, row_id,
+    sign_in,
+};
 
 const CSV: &str = "Artikel;Menge;Preis\r\nKaffee;2;7,99\r\nTee \u{2013} grün;1;3,50\r\n";
 
@@ -90,33 +93,6 @@ fn invitation_mail(summary: &str) -> String {
         start = at(start),
         end = at(start + chrono::TimeDelta::hours(1)),
     )
-}
-
-/// Waits until a row with `subject` is listed; returns its message id.
-async fn row_id(app: &App, subject: &str, secs: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let id = app
-            .script(
-                "const rows = [...document.querySelectorAll('[data-testid=message-row]')]; \
-                 const r = rows.find(r => (r.querySelector('[data-testid=row-subject]')?.textContent || '') \
-                   .includes(arguments[0])); \
-                 return r ? r.getAttribute('data-message-id') : null;",
-                vec![serde_json::json!(subject)],
-            )
-            .await;
-        if let Some(id) = id.as_str() {
-            return id.to_owned();
-        }
-        if Instant::now() > deadline {
-            let shown = app.texts("[data-testid=row-subject]").await;
-            app.fail(&format!(
-                "{subject:?} not listed within {secs} s: {shown:?}"
-            ))
-            .await;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
 }
 
 /// Whether a row with `subject` is listed now.
@@ -188,18 +164,6 @@ async fn click_notification(app: &App) {
     assert!(status.success(), "clicking the notification failed");
 }
 
-/// Clicks the row of `subject` (as a person does).
-async fn click_row(app: &App, subject: &str) {
-    let id = row_id(app, subject, 60).await;
-    let row = app
-        .wait_for(
-            &format!("[data-testid=message-row][data-message-id=\"{id}\"]"),
-            Duration::from_secs(10),
-        )
-        .await;
-    bounded("click row", row.click()).await.expect("click row");
-}
-
 /// Sends keys to the message list: to its row with the keyboard focus (roving tab stop).
 async fn keys(app: &App, keys: &str) {
     let list = app
@@ -211,13 +175,6 @@ async fn keys(app: &App, keys: &str) {
     bounded("keys to the list", list.send_keys(keys))
         .await
         .expect("send keys");
-}
-
-async fn click(app: &App, css: &str) {
-    let e = app.wait_for(css, Duration::from_secs(30)).await;
-    bounded(&format!("click {css}"), e.click())
-        .await
-        .expect("click");
 }
 
 async fn click_folder(app: &App, name: &str) {

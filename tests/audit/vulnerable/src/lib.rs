@@ -1,0 +1,1 @@
+// Never built: scripts/audit only reads this crate's dependency graph.
