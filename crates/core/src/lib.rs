@@ -33,6 +33,7 @@ pub mod policy;
 pub mod profile;
 pub mod reminders;
 pub mod reset;
+pub mod search_query;
 pub mod secrets;
 pub mod store;
 pub mod sync;

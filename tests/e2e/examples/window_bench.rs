@@ -554,8 +554,47 @@ async fn main() {
         procs.iter().map(|&p| (p, comm(p), pss_kib(p))).collect();
     let parts: Vec<(u64, u64, u64)> = procs.iter().map(|&p| pss_parts(p)).collect();
     let pss_total: u64 = per_process.iter().map(|p| p.2).sum();
+    // Every mapping of every process, for finding out where the memory is.
+    for (p, name, _) in &per_process {
+        if let Ok(maps) = std::fs::read_to_string(format!("/proc/{p}/smaps")) {
+            let dir = target_dir().join("bench");
+            let _ = std::fs::create_dir_all(&dir);
+            let out = dir.join(format!("smaps-{name}-{p}.txt"));
+            let _ = std::fs::write(out, maps);
+        }
+    }
+
+    // The same tree again after it has sat idle: what the processes keep, as against what the
+    // scenario's last burst of work still held.
+    let settle_secs: u64 = std::env::var("KONTOR_BENCH_SETTLE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    tokio::time::sleep(Duration::from_secs(settle_secs)).await;
+    let settled: Vec<(String, u64, (u64, u64, u64))> = procs
+        .iter()
+        .map(|&p| (comm(p), pss_kib(p), pss_parts(p)))
+        .collect();
+    let settled_total: u64 = settled.iter().map(|s| s.1).sum();
+    for (name, kib, (anon, file, _)) in &settled {
+        println!(
+            "bench: after {settle_secs} s idle: {name} {:.1} MiB (anonymous {:.1}, files {:.1})",
+            *kib as f64 / 1024.0,
+            *anon as f64 / 1024.0,
+            *file as f64 / 1024.0
+        );
+    }
 
     // The engine's connection attempts while the bench ran (offline: each one fails).
+    // Search: every query shape of the store bench typed key by key into the search box,
+    // each keystroke timed to its hits on screen; then with the "Unread" quick filter on; and
+    // Esc back to the Inbox.
+    let search = search_scenario(&app).await;
+    println!(
+        "bench: search keystrokes {:.1?}; with a filter {:.1?}; Esc {:.1?}",
+        search.keys, search.filtered, search.exit
+    );
+
     let attempts = engine_attempts(app.profile.path());
     copy_logs(app.profile.path());
 
@@ -625,12 +664,58 @@ async fn main() {
             ),
         },
         Figure {
+            name: "search keystroke -> hits painted, p95",
+            value: percentile(&search.keys, 0.95),
+            unit: "ms",
+            budget: 50.0,
+            slack: 0.0,
+            detail: format!(
+                "{} keystrokes over {} queries, p50 {:.1} ms, max {:.1} ms, {} without a mark; \
+                 slowest: {}",
+                search.keys.len(),
+                SEARCH_SHAPES.len(),
+                percentile(&search.keys, 0.5),
+                percentile(&search.keys, 1.0),
+                search.missed,
+                search.slowest
+            ),
+        },
+        Figure {
+            name: "... with the Unread filter on, p95",
+            value: percentile(&search.filtered, 0.95),
+            unit: "ms",
+            budget: 50.0,
+            slack: 0.0,
+            detail: format!(
+                "{} keystrokes, p50 {:.1} ms, max {:.1} ms",
+                search.filtered.len(),
+                percentile(&search.filtered, 0.5),
+                percentile(&search.filtered, 1.0)
+            ),
+        },
+        Figure {
+            name: "Esc -> folder painted, p95",
+            value: percentile(&search.exit, 0.95),
+            unit: "ms",
+            budget: 50.0,
+            slack: 0.0,
+            detail: format!(
+                "{} times, max {:.1} ms",
+                search.exit.len(),
+                percentile(&search.exit, 1.0)
+            ),
+        },
+        Figure {
             name: "PSS, app and WebKit processes",
             value: pss_total as f64 / 1024.0,
             unit: "MiB",
             budget: 250.0,
             slack: 0.0,
-            detail: format!("{} processes", per_process.len()),
+            detail: format!(
+                "{} processes; {:.1} MiB after {settle_secs} s idle",
+                per_process.len(),
+                settled_total as f64 / 1024.0
+            ),
         },
     ];
 
@@ -719,6 +804,9 @@ async fn main() {
             "message_click": msg_ms,
             "message_click_html": html_ms,
             "frame_intervals": frames,
+            "search_keystroke": search.keys,
+            "search_keystroke_filtered": search.filtered,
+            "search_exit": search.exit,
         },
         "pss": per_process.iter().zip(&parts).map(|((p, name, kib), (anon, file, shmem))| json!({
             "pid": p, "process": name, "pss_kib": kib,
@@ -732,6 +820,167 @@ async fn main() {
     std::fs::write(&out, serde_json::to_vec_pretty(&report).expect("JSON")).expect("write JSON");
     println!("written: {}", out.display());
     app.close().await;
+}
+
+/// What the search box is timed with: the query shapes of the store bench
+/// (crates/core/benches/store.rs), typed as a person types them.
+const SEARCH_SHAPES: &[&str] = &[
+    "meeting",
+    "zeppelin",
+    "invoice projekt",
+    "proj",
+    "\"rechnung projekt\"",
+    "from:mueller",
+    "adtwerke",
+    "gruesse strasse",
+];
+
+struct SearchTimes {
+    keys: Vec<f64>,
+    filtered: Vec<f64>,
+    exit: Vec<f64>,
+    missed: usize,
+    /// The slowest keystroke and its text.
+    slowest: String,
+}
+
+/// ms from the latest `kontor:search-input` mark with `text` to the first `kontor:list-shown`
+/// mark of the list of that text after it; `None` until both are there.
+async fn keystroke_ms(app: &App, text: &str) -> Option<f64> {
+    app.script(
+        "const [text] = arguments; \
+         const inp = performance.getEntriesByName('kontor:search-input') \
+           .filter(m => m.detail && m.detail.text === text); \
+         if (!inp.length) return null; const t0 = inp[inp.length - 1].startTime; \
+         const shown = performance.getEntriesByName('kontor:list-shown') \
+           .find(m => m.startTime >= t0 && m.detail && m.detail.search === text); \
+         return shown ? shown.startTime - t0 : null;",
+        vec![json!(text)],
+    )
+    .await
+    .as_f64()
+}
+
+/// Types `query` into the search box one character at a time, waiting for each keystroke's
+/// hits; returns the times (keystrokes that leave the trimmed text as it was are not timed).
+async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, String)> {
+    let input = app
+        .wait_for("[data-testid=search-input]", Duration::from_secs(10))
+        .await;
+    let mut out = Vec::new();
+    let mut typed = String::new();
+    let mut before = String::new();
+    for c in query.chars() {
+        typed.push(c);
+        let text = typed.trim().to_owned();
+        clear_marks(app).await;
+        bounded("type", input.send_keys(&c.to_string()))
+            .await
+            .expect("type");
+        if text == before {
+            continue;
+        }
+        before = text.clone();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(ms) = keystroke_ms(app, &text).await {
+                out.push((ms, text.clone()));
+                break;
+            }
+            if Instant::now() > deadline {
+                *missed += 1;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    out
+}
+
+async fn clear_box(app: &App) {
+    app.script(
+        "const i = document.querySelector('[data-testid=search-input]'); i.focus(); i.select(); \
+         return true;",
+        vec![],
+    )
+    .await;
+    let input = app
+        .wait_for("[data-testid=search-input]", Duration::from_secs(10))
+        .await;
+    bounded("clear", input.send_keys("\u{e003}"))
+        .await
+        .expect("backspace");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+async fn search_scenario(app: &App) -> SearchTimes {
+    let mut t = SearchTimes {
+        keys: Vec::new(),
+        filtered: Vec::new(),
+        exit: Vec::new(),
+        missed: 0,
+        slowest: String::new(),
+    };
+    let mut worst = (0.0, String::new());
+    for q in SEARCH_SHAPES {
+        for (ms, text) in type_query(app, q, &mut t.missed).await {
+            if ms > worst.0 {
+                worst = (ms, text);
+            }
+            t.keys.push(ms);
+        }
+        // Esc: back to the Inbox.
+        clear_marks(app).await;
+        let input = app
+            .wait_for("[data-testid=search-input]", Duration::from_secs(10))
+            .await;
+        bounded("Esc", input.send_keys("\u{e00c}"))
+            .await
+            .expect("Esc");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let ms = app
+                .script(
+                    "const e = performance.getEntriesByName('kontor:search-exit'); \
+                     if (!e.length) return null; const t0 = e[e.length - 1].startTime; \
+                     const s = performance.getEntriesByName('kontor:list-shown') \
+                       .find(m => m.startTime >= t0 && m.detail && m.detail.search === null); \
+                     return s ? s.startTime - t0 : null;",
+                    vec![],
+                )
+                .await
+                .as_f64();
+            if let Some(ms) = ms {
+                t.exit.push(ms);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // The same with the "Unread" quick filter on.
+    if let Ok(toggle) = bounded(
+        "filters",
+        app.client
+            .find(Locator::Css("[data-testid=search-filters-toggle]")),
+    )
+    .await
+    {
+        let _ = bounded("open filters", toggle.click()).await;
+        let chip = app
+            .wait_for("[data-testid=filter-unread]", Duration::from_secs(10))
+            .await;
+        let _ = bounded("unread", chip.click()).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for q in SEARCH_SHAPES {
+            for (ms, _) in type_query(app, q, &mut t.missed).await {
+                t.filtered.push(ms);
+            }
+            clear_box(app).await;
+        }
+    }
+    t.slowest = format!("{:.1} ms for {:?}", worst.0, worst.1);
+    t
 }
 
 /// Keeps the app's log next to the report (target/bench/app-logs/), phases and retries in one

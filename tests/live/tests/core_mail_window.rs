@@ -59,6 +59,7 @@ async fn wait_listed(app: &Kontor, folder: &str, subject: &str, secs: u64) -> i6
                     start,
                     count: 200,
                     after: after.clone(),
+                    search: None,
                 })
                 .await
                 .unwrap();

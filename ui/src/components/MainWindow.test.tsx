@@ -57,6 +57,7 @@ function mailApi(): MailApi {
         start: r.start,
         rows: r.folderId === "in" ? [row(1), row(2), row(3)] : [],
         next: null,
+        search: null,
       }),
     ),
     messageView: vi.fn(() => Promise.reject(new Error("not needed"))),

@@ -287,6 +287,18 @@ export type MessageBody = {
 	complete: boolean,
 };
 
+/**  A search or filtered view of the message list. */
+export type MessageSearch = {
+	/**
+	 *  The search box's text (words, "phrases", from: to: subject: has: is: before: after:
+	 *  date: and their German names).
+	 */
+	text: string,
+	/**  Every mail folder instead of the request's folder. */
+	allFolders: boolean,
+	filters: QuickFilters,
+};
+
 /**  The orders of the message list. */
 export type MessageSort = "date" | "from" | "subject" | "size";
 
@@ -332,6 +344,8 @@ export type MessageWindow = {
 	rows: MessageSummary[],
 	/**  Pass as `after` (with `start` + `rows.length`) for the window that follows. */
 	next: string | null,
+	/**  For a search: what was not understood, and whether there are more hits than listed. */
+	search: SearchOutcome | null,
 };
 
 /**  Which part of a folder's list the window wants. */
@@ -348,6 +362,11 @@ export type MessageWindowRequest = {
 	 *  reads by position.
 	 */
 	after: string | null,
+	/**
+	 *  A search or quick filter: the window is of its hits, newest first (`sort`,
+	 *  `descending` and `after` are not used).
+	 */
+	search?: MessageSearch | null,
 };
 
 /**
@@ -389,6 +408,33 @@ export type PendingState =
 "inFlight" | 
 /**  Failed too often or cannot work: waits for the user (Retry or Discard). */
 "parked";
+
+/**
+ *  Something in the query that was not understood; the window explains it in the UI's
+ *  language. The query still runs, with the text taken as words.
+ */
+export type QueryHint = 
+/**  `word:value` with a `word` that is no search term. */
+{ kind: "unknownTerm"; term: string } | 
+/**  A term without a value (`from:` at the end). */
+{ kind: "missingValue"; term: string } | 
+/**  `has:` / `is:` with a value it does not know. */
+{ kind: "unknownValue"; term: string; value: string } | 
+/**  `before:` / `after:` / `date:` with something that is not a date. */
+{ kind: "badDate"; term: string; value: string } | 
+/**  A `"` without its closing one: the rest is taken as the phrase. */
+{ kind: "unclosedQuote" };
+
+/**  The quick filter bar's switches; they narrow the list, with or without search text. */
+export type QuickFilters = {
+	unread: boolean,
+	flagged: boolean,
+	attachment: boolean,
+	/**  From someone the user has written to (a recipient of a message in Sent Items). */
+	knownSenders: boolean,
+	/**  Received this week (since Monday, local time). */
+	thisWeek: boolean,
+};
 
 /**  A calendar (or task folder) that items may remind from. */
 export type ReminderCalendar = {
@@ -465,6 +511,19 @@ export type RemindersOpen = ReminderItem;
 
 /**  The tray asked for the reminder list (no payload: `null`). */
 export type RemindersShowList = null;
+
+/**  What the window shows about a search besides its hits. */
+export type SearchOutcome = {
+	/**  Parts of the text that were not understood (the search ran with them as words). */
+	hints: QueryHint[],
+	/**  More messages match than the list holds ([`SEARCH_LIMIT`]). */
+	capped: boolean,
+	/**
+	 *  Hits are counted only as far as the windows asked for so far: more match than
+	 *  `total - 1`, and the row at `total - 1` comes with the next window.
+	 */
+	more: boolean,
+};
 
 /**
  *  One setting as the UI shows it: the value in force, where it comes from, and whether the UI

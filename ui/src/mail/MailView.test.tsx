@@ -77,6 +77,7 @@ function fakeApi(rows: MessageSummary[]) {
         start: r.start,
         rows: rows.slice(r.start, r.start + r.count),
         next: null,
+        search: null,
       }),
     ),
     messageView: vi.fn((id: number) => Promise.resolve(view(id))),

@@ -18,6 +18,8 @@ import { toastText, type ToastText } from "./toast";
 import { fitCount } from "./toolbar-fit";
 import { UndoStack, inverse, type Operation, type UndoEntry } from "./undo";
 import { useMessageWindows, type ListApi } from "./use-message-windows";
+import { SearchBar } from "./SearchBar";
+import { EMPTY_SEARCH, NO_FILTERS, highlightWords, searchRequest, type SearchState } from "./search";
 import { rowAt, type ListKey } from "./windowing";
 
 export type MailApi = ListApi &
@@ -80,16 +82,54 @@ function isTyping(target: EventTarget | null): boolean {
 export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef, openRequest = null }: Props) {
   const { t, lang } = useI18n();
   const [order, setOrder] = useState<{ sort: MessageSort; descending: boolean }>({ sort: "date", descending: true });
-  const key = useMemo<ListKey>(() => ({ folderId: folder.id, ...order }), [folder.id, order]);
+  // The search box and quick filters; the list shows their hits while either asks for something.
+  const [search, setSearchState] = useState<SearchState>(() => ({ ...EMPTY_SEARCH, allFolders: prefs.searchAllFolders }));
+  const searchJson = useMemo(() => {
+    const req = searchRequest(search);
+    return req ? JSON.stringify(req) : null;
+  }, [search]);
+  const key = useMemo<ListKey>(
+    () => (searchJson ? { folderId: folder.id, sort: "date", descending: true, search: JSON.parse(searchJson) as ListKey["search"] } : { folderId: folder.id, ...order }),
+    [folder.id, order, searchJson],
+  );
+  const marks = useMemo(() => (searchJson ? highlightWords(search.text) : []), [searchJson, search.text]);
   const data = useMessageWindows(api, key);
   const [now, setNow] = useState(() => new Date());
-  const [sel, setSel] = useState<{ folderId: string; selection: Selection; cursor: number | null }>({
-    folderId: folder.id,
-    selection: EMPTY_SELECTION,
-    cursor: null,
-  });
-  const selection = sel.folderId === folder.id ? sel.selection : EMPTY_SELECTION;
-  const cursor = sel.folderId === folder.id ? sel.cursor : null;
+  // Selection and cursor per list shown: the folder's stays while a search is shown, so Esc
+  // comes back to it.
+  const viewId = searchJson ? `${folder.id}\u0000${searchJson}` : folder.id;
+  const [sels, setSels] = useState<ReadonlyMap<string, { selection: Selection; cursor: number | null }>>(new Map());
+  const selection = sels.get(viewId)?.selection ?? EMPTY_SELECTION;
+  const cursor = sels.get(viewId)?.cursor ?? null;
+  const scrolls = useRef(new Map<string, number>());
+  const scrollMemory = useMemo(
+    () => ({
+      get: () => scrolls.current.get(viewId) ?? 0,
+      set: (top: number) => {
+        scrolls.current.set(viewId, top);
+      },
+    }),
+    [viewId],
+  );
+  const searchInput = useRef<HTMLInputElement>(null);
+  const folderNames = useMemo(() => new Map(folders.map((f) => [f.id, folderLabel(f, t)] as const)), [folders, t]);
+  const setSearch = useCallback(
+    (next: SearchState) => {
+      setSearchState(next);
+      if (next.allFolders !== prefs.searchAllFolders) onPrefs({ ...prefs, searchAllFolders: next.allFolders });
+    },
+    [prefs, onPrefs],
+  );
+  const exitSearch = useCallback(() => {
+    performance.mark("kontor:search-exit");
+    setSearchState((s) => ({ ...s, text: "", filters: s.pinned ? s.filters : NO_FILTERS }));
+  }, []);
+  // Another folder: a new search; the filters stay only when pinned.
+  useEffect(() => {
+    setSearchState((s) => (s.text === "" && (s.pinned || s.filters === NO_FILTERS) ? s : { ...s, text: "", filters: s.pinned ? s.filters : NO_FILTERS }));
+    setSels(new Map());
+    scrolls.current.clear();
+  }, [folder.id]);
   const [undoStack] = useState(() => new UndoStack());
   const [toast, setToast] = useState<Toast | null>(null);
   const [dialog, setDialog] = useState<"move" | "confirmDelete" | null>(null);
@@ -137,9 +177,16 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
 
   const setSelection = useCallback(
     (selection: Selection, cursor: number | null) => {
-      setSel({ folderId: folder.id, selection, cursor });
+      setSels((prev) => {
+        // The folder's own entry and this list's; an older search's selection is not needed.
+        const next = new Map<string, { selection: Selection; cursor: number | null }>();
+        const own = prev.get(folder.id);
+        if (own) next.set(folder.id, own);
+        next.set(viewId, { selection, cursor });
+        return next;
+      });
     },
-    [folder.id],
+    [folder.id, viewId],
   );
 
   const notify = useCallback((message: ToastText, undo = false) => {
@@ -158,15 +205,15 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
 
   const counts = data.counts;
   useEffect(() => {
-    if (counts) onCounts(folder.id, counts.unread);
-  }, [counts, folder.id, onCounts]);
+    if (counts && !searchJson) onCounts(folder.id, counts.unread);
+  }, [counts, folder.id, onCounts, searchJson]);
 
   // Rows refresh in place when the core says the folder changed; the selection stays by id.
   const { reload, ensure } = data;
   const refresh = useCallback(
     async (folderId: string) => {
       const gone = await reload(folderId);
-      if (gone.size > 0) setSel((s) => ({ ...s, selection: pruneSelection(s.selection, gone) }));
+      if (gone.size > 0) setSels((prev) => new Map([...prev].map(([k, v]) => [k, { ...v, selection: pruneSelection(v.selection, gone) }])));
       // A list whose first window failed to load gets another try.
       if (folderId === key.folderId) ensure([0]);
     },
@@ -175,10 +222,10 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   useEffect(
     () =>
       api.onMailChanged((e) => {
-        const ids = e.folders.length === 0 ? [folder.id] : e.folders;
+        const ids = e.folders.length === 0 || key.search?.allFolders ? [folder.id] : e.folders;
         for (const id of ids) void refresh(id);
       }),
-    [api, folder.id, refresh],
+    [api, folder.id, refresh, key.search],
   );
 
   // ---- targets of an action ----
@@ -201,14 +248,14 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     const rows: MessageSummary[] = [];
     let after: string | null = null;
     for (let start = 0; ; ) {
-      const w = await api.listMessages({ folderId: folder.id, sort: order.sort, descending: order.descending, start, count: PAGE, after });
+      const w = await api.listMessages({ folderId: folder.id, sort: key.sort, descending: key.descending, start, count: PAGE, after, search: key.search ?? null });
       rows.push(...w.rows);
       start += w.rows.length;
       after = w.next;
       if (w.rows.length < PAGE || start >= w.total) break;
     }
     return { rows, first: 0 };
-  }, [api, folder.id, order, selection.all, selectedRows]);
+  }, [api, folder.id, key, selection.all, selectedRows]);
 
   /** After rows left the list: the row now at the place of the first one is selected. */
   const selectAt = useCallback(
@@ -410,9 +457,21 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (dialog !== null || context !== null || isTyping(e.target)) return;
+      if (e.key === "Escape" && searchJson && !e.defaultPrevented) {
+        e.preventDefault();
+        exitSearch();
+        return;
+      }
       const action = actionFor(e, "window");
       let run: (() => Promise<unknown>) | null = null;
       switch (action) {
+        case "search":
+          searchInput.current?.focus();
+          searchInput.current?.select();
+          break;
+        case "quickFilter":
+          setSearchState((s) => ({ ...s, barOpen: !s.barOpen }));
+          break;
         case "markRead":
           run = () => markRead(true);
           break;
@@ -580,6 +639,10 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   const overflow = entries.slice(shown).flatMap((e) => e.overflow);
 
   const selectedCount = selection.ids.size;
+  // The window loaded furthest down says whether more hits follow.
+  const heldWindows = data.cache.indexes(key);
+  const lastIndex = heldWindows[heldWindows.length - 1];
+  const lastSearchWindow = searchJson && lastIndex !== undefined ? data.cache.peek(key, lastIndex) : undefined;
   return (
     <div className={`mail-view reader-${prefs.reader}`} data-testid="mail-view" data-folder-id={folder.id}>
       <div className="mail-toolbar" role="toolbar" aria-label={t("mail.toolbar")} ref={toolbarRef}>
@@ -600,10 +663,31 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           </div>
         </div>
       </div>
+      <SearchBar
+        state={search}
+        onChange={setSearch}
+        onExit={exitSearch}
+        onFocusList={() => {
+          const list = document.querySelector<HTMLElement>("[data-pane=list]");
+          const row = list?.querySelector<HTMLElement>("[data-testid=message-row][tabindex='0']") ?? list?.querySelector<HTMLElement>("[data-testid=message-row]");
+          (row ?? list)?.focus();
+        }}
+        result={
+          searchJson && data.counts
+            ? {
+                total: data.counts.total,
+                capped: data.cache.peek(key, 0)?.search?.capped ?? false,
+                more: lastSearchWindow?.search?.more ?? false,
+                hints: data.cache.peek(key, 0)?.search?.hints ?? [],
+              }
+            : null
+        }
+        inputRef={searchInput}
+      />
       {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
       <div className="mail-panes" ref={panesRef} style={{ "--list-share": `${listShare}%` } as CSSProperties}>
         <MessageList
-          key={`${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
+          key={searchJson ? `${folder.id}|search|${searchJson}` : `${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
           listKey={key}
           folderKind={folder.kind}
           data={data}
@@ -621,6 +705,8 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           }}
           paintFolder={paintFolder}
           onPainted={onPainted}
+          search={searchJson ? { words: marks, folderNames: key.search?.allFolders ? folderNames : null } : null}
+          scrollMemory={scrollMemory}
         />
         {prefs.reader !== "off" && (
           <Splitter
@@ -655,6 +741,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
             onShown={onShown}
             notify={notify}
             position={prefs.reader}
+            highlight={marks}
           />
         )}
       </div>

@@ -9,9 +9,10 @@ import { ROW_HEIGHT, type Density } from "./prefs";
 import { clickRow, focusRow, selectAll, type Selection } from "./selection";
 import { actionFor, type Action } from "./shortcuts";
 import type { MessageWindows } from "./use-message-windows";
-import { rowAt, windowsForRange, type ListKey } from "./windowing";
+import { listKeyString, rowAt, windowsForRange, type ListKey } from "./windowing";
 import { DRAG_TYPE } from "./dnd";
 import { PaperclipIcon } from "./icons";
+import { Marked } from "./Marked";
 
 
 const RECIPIENT_KINDS: ReadonlySet<FolderKind> = new Set(["sent", "drafts", "outbox"]);
@@ -35,6 +36,11 @@ interface Props {
    * awaited. */
   paintFolder: string | null;
   onPainted: () => void;
+  /** A search: the folded words to mark, the text when nothing matches, the folder names of
+   * hits from other folders; the columns do not sort. */
+  search?: { words: readonly string[]; folderNames: ReadonlyMap<string, string> | null } | null;
+  /** Where the list was scrolled to, kept while it is not shown (Esc back from a search). */
+  scrollMemory?: { get: () => number; set: (top: number) => void };
 }
 
 const MOVES: ReadonlySet<Action> = new Set(["rowUp", "rowDown", "firstRow", "lastRow", "pageUp", "pageDown"]);
@@ -49,7 +55,8 @@ const COLUMNS: { sort: MessageSort | null; cls: string; label: MessageKey }[] = 
 ];
 
 export function MessageList(props: Props) {
-  const { listKey, folderKind, data, density, now, selection, cursor, onSelection, onSort, onOpen, onContextMenu } = props;
+  const { listKey, folderKind, data, density, now, selection, cursor, onSelection, onSort, onOpen, onContextMenu, search = null, scrollMemory } = props;
+  const marks = search?.words ?? [];
   const { t, lang } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
@@ -110,6 +117,20 @@ export function MessageList(props: Props) {
     };
   }, [shown, paintFolder, listKey.folderId, onPainted]);
 
+  // Performance marks: the frame after a list's first rows (or its empty state) are on screen,
+  // for every list shown — a search's hits after a keystroke, the folder again after Esc.
+  const searchText = listKey.search ? listKey.search.text : null;
+  const listId = listKeyString(listKey);
+  useEffect(() => {
+    if (!shown) return;
+    const frame = requestAnimationFrame(() => {
+      performance.mark("kontor:list-shown", { detail: { folderId: listKey.folderId, search: searchText, list: listId } });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+    };
+  }, [shown, listId, listKey.folderId, searchText]);
+
   // Rows in list order by id, for Shift ranges.
   const order = (): (number | undefined)[] => {
     const out: (number | undefined)[] = [];
@@ -146,6 +167,15 @@ export function MessageList(props: Props) {
     onSelection(mods.ctrl && !mods.shift ? focusRow(selection, row.id) : clickRow(selection, row.id, mods, ids), pending.index);
     setFocusWanted(true);
   }, [pending, version, cache, listKey, selection, onSelection]);
+
+  // The scroll position of a list shown again (Esc after a search) is where it was.
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || !scrollMemory || total === null) return;
+    restored.current = true;
+    const top = scrollMemory.get();
+    if (top > 0 && scrollRef.current) scrollRef.current.scrollTop = top;
+  }, [scrollMemory, total]);
 
   // A cursor moved from outside the list (Ctrl+. / Ctrl+, or after a delete) is scrolled to.
   const headersRef = useRef(headers);
@@ -264,12 +294,12 @@ export function MessageList(props: Props) {
       <div className="message-list empty" data-testid="message-list-empty" data-folder-id={listKey.folderId}>
         <div className="empty-state">
           <div className="empty-icon" aria-hidden="true">
-            ✉
+            {search ? "⌕" : "✉"}
           </div>
           <p>
-            <strong>{t("mail.empty")}</strong>
+            <strong>{t(search ? "search.none" : "mail.empty")}</strong>
           </p>
-          <p className="muted">{t("mail.emptyHint")}</p>
+          <p className="muted">{t(search ? "search.noneHint" : "mail.emptyHint")}</p>
         </div>
       </div>
     );
@@ -294,6 +324,16 @@ export function MessageList(props: Props) {
       <div className="list-header" role="row" aria-rowindex={1}>
         {COLUMNS.map((c) => {
           const sorted = c.sort !== null && c.sort === listKey.sort;
+          if (search && c.sort !== null) {
+            return (
+              <div key={c.cls} role="columnheader" className={c.cls} aria-sort={sorted ? "descending" : undefined}>
+                <span className="sort-button static">
+                  {sortLabel(c.sort, c.label)}
+                  {sorted && <span aria-hidden="true"> ▾</span>}
+                </span>
+              </div>
+            );
+          }
           return (
             <div
               key={c.cls}
@@ -322,7 +362,14 @@ export function MessageList(props: Props) {
           );
         })}
       </div>
-      <div className="list-scroll" ref={scrollRef} data-testid="message-list-scroll">
+      <div
+        className="list-scroll"
+        ref={scrollRef}
+        data-testid="message-list-scroll"
+        onScroll={(e) => {
+          scrollMemory?.set(e.currentTarget.scrollTop);
+        }}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((v) => {
             const item = itemAt(v.index, headers);
@@ -399,13 +446,18 @@ export function MessageList(props: Props) {
                 </div>
                 <div role="gridcell" className="c-from" title={who(m)}>
                   {!m.read && <span className="sr-only">{t("mail.unread")}</span>}
-                  {who(m)}
+                  {marks.length > 0 ? <Marked text={who(m)} words={marks} /> : who(m)}
                 </div>
                 <div role="gridcell" className="c-subject">
                   <span className="subject" data-testid="row-subject">
-                    {m.subject || t("mail.noSubject")}
+                    {search?.folderNames && m.folderId !== listKey.folderId && (
+                      <span className="row-folder" data-testid="row-folder">
+                        {search.folderNames.get(m.folderId) ?? ""}
+                      </span>
+                    )}
+                    {m.subject ? marks.length > 0 ? <Marked text={m.subject} words={marks} /> : m.subject : t("mail.noSubject")}
                   </span>
-                  {density === "comfortable" && <span className="preview">{m.preview}</span>}
+                  {density === "comfortable" && <span className="preview">{marks.length > 0 ? <Marked text={m.preview} words={marks} /> : m.preview}</span>}
                 </div>
                 <div role="gridcell" className="c-date" title={formatFullDate(m.date, lang)} data-testid="row-date">
                   {formatListDate(m.date, now, lang)}

@@ -5,7 +5,8 @@ import { useI18n } from "../lib/i18n-context";
 import type { Lang, MessageKey } from "../lib/i18n";
 import { ErrorView } from "../components/ErrorView";
 import { LOCALE, formatFullDate, formatSize, pluralForm } from "./format";
-import { MESSAGE_SANDBOX, buildMessageDocument, isLinkMessage, openableLink } from "./iframe-doc";
+import { MESSAGE_SANDBOX, buildMessageDocument, isLinkMessage, markHtml, openableLink } from "./iframe-doc";
+import { Marked } from "./Marked";
 import { linkify } from "./linkify";
 import { FileIcon } from "./icons";
 import type { ToastText } from "./toast";
@@ -33,6 +34,8 @@ interface Props {
   onShown: (view: MessageView) => void;
   notify: (message: ToastText) => void;
   position: "right" | "bottom";
+  /** folded words of a search, marked in the subject and the body */
+  highlight?: readonly string[];
 }
 
 interface Loaded {
@@ -164,7 +167,9 @@ function TransferProgress({ name, transfer }: { name: string; transfer: Transfer
 /** How long the selection must rest before the reader loads a message after a quick change. */
 export const SETTLE_MS = 150;
 
-export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position }: Props) {
+const NO_WORDS: readonly string[] = [];
+
+export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position, highlight = NO_WORDS }: Props) {
   const { t, lang } = useI18n();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [link, setLink] = useState<{ url: string; text: string } | null>(null);
@@ -265,7 +270,10 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
     if (plainShown) markPainted(view.message.id);
   }, [plainShown, view, markPainted]);
 
-  const srcDoc = useMemo(() => (body && body.format === "html" ? buildMessageDocument(body.html, body.remoteAllowed) : null), [body]);
+  const srcDoc = useMemo(
+    () => (body && body.format === "html" ? buildMessageDocument(markHtml(body.html, highlight), body.remoteAllowed) : null),
+    [body, highlight],
+  );
 
   // Attachments being fetched: bytes arrived and announced, from the shell's progress events.
   const [transfers, setTransfers] = useState<ReadonlyMap<number, Transfer>>(() => new Map());
@@ -337,7 +345,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
       <>
         <header className="reader-head">
           <h2 className="reader-subject" data-testid="reader-subject">
-            {m.subject || t("mail.noSubject")}
+            {m.subject ? <Marked text={m.subject} words={highlight} /> : t("mail.noSubject")}
           </h2>
           <dl className="reader-fields">
             <dt>{t("mail.reader.from")}</dt>
@@ -496,7 +504,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
           <div className="reader-text" data-testid="reader-text">
             {linkify(body.text).map((p, i) =>
               p.kind === "text" ? (
-                <span key={i}>{p.text}</span>
+                <span key={i}>{highlight.length > 0 ? <Marked text={p.text} words={highlight} /> : p.text}</span>
               ) : (
                 <a
                   key={i}

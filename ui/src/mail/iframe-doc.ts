@@ -5,6 +5,7 @@
 // inline data: images and fonts, inline styles, https images only when remote content is
 // allowed, and exactly one script: FORWARDER, by hash. The forwarder stops link navigation and
 // posts {href, text} to the parent, which asks before opening the link in the system browser.
+import { matchRanges } from "./search";
 
 /** Stops navigation on link clicks and tells the parent which link was clicked. */
 export const FORWARDER = "document.addEventListener(\"click\",function(e){var t=e.target;var a=t&&t.closest?t.closest(\"a[href]\"):null;if(!a)return;e.preventDefault();parent.postMessage({kontor:\"link\",href:a.getAttribute(\"href\")||\"\",text:(a.textContent||\"\").trim()},\"*\")},true);document.addEventListener(\"auxclick\",function(e){var t=e.target;if(t&&t.closest&&t.closest(\"a[href]\"))e.preventDefault()},true);";
@@ -43,12 +44,44 @@ function escapeAttr(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** The HTML with the searched-for words wrapped in <mark>, found in its text with the index's
+ * folding. Parsed by DOMParser: an inert document, which runs no script and loads nothing. */
+export function markHtml(html: string, words: readonly string[]): string {
+  if (words.length === 0 || typeof DOMParser === "undefined") return html;
+  const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, "text/html");
+  const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+  const nodes: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const parent = n.parentElement?.tagName;
+    if (parent !== "STYLE" && parent !== "SCRIPT" && parent !== "TITLE") nodes.push(n as Text);
+  }
+  let marked = false;
+  for (const node of nodes) {
+    const text = node.data;
+    const ranges = matchRanges(text, words);
+    if (ranges.length === 0) continue;
+    marked = true;
+    const frag = doc.createDocumentFragment();
+    let at = 0;
+    for (const [start, end] of ranges) {
+      if (start > at) frag.append(text.slice(at, start));
+      const mark = doc.createElement("mark");
+      mark.textContent = text.slice(start, end);
+      frag.append(mark);
+      at = end;
+    }
+    if (at < text.length) frag.append(text.slice(at));
+    node.replaceWith(frag);
+  }
+  return marked ? doc.body.innerHTML : html;
+}
+
 /** The srcdoc for an HTML body (already sanitised by the core). */
 export function buildMessageDocument(html: string, remoteAllowed: boolean): string {
   return [
     '<!doctype html><html><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(messageCsp(remoteAllowed))}">`,
-    "<style>html,body{margin:0;padding:8px;font-family:sans-serif;font-size:14px;color:#1d2330;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}</style>",
+    "<style>html,body{margin:0;padding:8px;font-family:sans-serif;font-size:14px;color:#1d2330;background:#fff;overflow-wrap:anywhere}img{max-width:100%;height:auto}mark{background:#ffe27a;color:inherit}</style>",
     `<script>${FORWARDER}</script>`,
     "</head><body>",
     html,

@@ -14,6 +14,8 @@ export interface MailPrefs {
   sidebarWidth: number;
   /** the message list's share of the space it shares with the reader, percent, per reader position */
   listShare: { right: number; bottom: number };
+  /** the search box searches every mail folder, not just the one shown */
+  searchAllFolders: boolean;
 }
 
 export const SIDEBAR_WIDTH = { min: 160, max: 480, initial: 256 } as const;
@@ -26,6 +28,7 @@ export const DEFAULT_PREFS: MailPrefs = {
   markReadDelay: 5,
   sidebarWidth: SIDEBAR_WIDTH.initial,
   listShare: { right: LIST_SHARE.right, bottom: LIST_SHARE.bottom },
+  searchAllFolders: false,
 };
 
 function within(v: unknown, min: number, max: number, fallback: number): number {
@@ -60,6 +63,7 @@ export function loadPrefs(): MailPrefs {
         right: within(share.right, LIST_SHARE.min, LIST_SHARE.max, LIST_SHARE.right),
         bottom: within(share.bottom, LIST_SHARE.min, LIST_SHARE.max, LIST_SHARE.bottom),
       },
+      searchAllFolders: v.searchAllFolders === true,
     };
   } catch {
     return DEFAULT_PREFS;

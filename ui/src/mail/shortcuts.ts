@@ -18,6 +18,8 @@ export type Action =
   | "undo"
   | "readerPosition"
   | "help"
+  | "search"
+  | "quickFilter"
   | "open"
   | "selectAll"
   | "toggleRow"
@@ -56,6 +58,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "undo", chords: ["Ctrl+Z"], scope: "window", label: "keys.undo" },
   { action: "readerPosition", chords: ["F8"], scope: "window", label: "keys.readerPosition" },
   { action: "help", chords: ["?"], scope: "window", label: "keys.help" },
+  { action: "search", chords: ["Ctrl+E", "F3"], scope: "window", label: "keys.search" },
+  { action: "quickFilter", chords: ["Ctrl+Shift+L"], scope: "window", label: "keys.quickFilter" },
   { action: "open", chords: ["Enter"], scope: "list", label: "keys.open" },
   { action: "selectAll", chords: ["Ctrl+A"], scope: "list", label: "keys.selectAll" },
   { action: "toggleRow", chords: ["Ctrl+Space"], scope: "list", label: "keys.toggleRow" },

@@ -26,7 +26,7 @@ function row(id: number): MessageSummary {
 function win(index: number, total: number, next: string | null = `c${index}`): MessageWindow {
   const start = index * WINDOW_SIZE;
   const n = Math.max(0, Math.min(WINDOW_SIZE, total - start));
-  return { folderId: "inbox", total, unread: 0, start, rows: Array.from({ length: n }, (_, i) => row(start + i)), next };
+  return { folderId: "inbox", total, unread: 0, start, rows: Array.from({ length: n }, (_, i) => row(start + i)), next, search: null };
 }
 
 describe("windowsForRange", () => {

@@ -5,7 +5,7 @@
 // the previous window's `next`), which the core answers without counting past rows; any other
 // window by offset. The cache holds a few windows across folders and sorts and forgets the
 // least recently used.
-import type { MessageSort, MessageSummary, MessageWindow, MessageWindowRequest } from "../lib/bindings";
+import type { MessageSearch, MessageSort, MessageSummary, MessageWindow, MessageWindowRequest } from "../lib/bindings";
 
 export const WINDOW_SIZE = 200;
 /** Windows kept across all folders and sorts. */
@@ -15,10 +15,12 @@ export interface ListKey {
   folderId: string;
   sort: MessageSort;
   descending: boolean;
+  /** a search or quick filter: the list is of its hits */
+  search?: MessageSearch | null;
 }
 
 export function listKeyString(k: ListKey): string {
-  return `${k.folderId}\u0000${k.sort}\u0000${k.descending ? "d" : "a"}`;
+  return `${k.folderId}\u0000${k.sort}\u0000${k.descending ? "d" : "a"}\u0000${k.search ? JSON.stringify(k.search) : ""}`;
 }
 
 /** The window indexes covering rows first..last (inclusive), with `overscan` rows either side,
@@ -84,9 +86,10 @@ export class WindowCache {
   keysOfFolder(folderId: string): ListKey[] {
     const seen = new Map<string, ListKey>();
     for (const id of this.entries.keys()) {
-      const [folder, sort, dir] = id.split("\u0000");
+      const [folder, sort, dir, search] = id.split("\u0000");
       if (folder !== folderId || sort === undefined || dir === undefined) continue;
       const key: ListKey = { folderId: folder, sort: sort as MessageSort, descending: dir === "d" };
+      if (search) key.search = JSON.parse(search) as MessageSearch;
       seen.set(listKeyString(key), key);
     }
     return [...seen.values()];
@@ -113,6 +116,7 @@ export function requestFor(key: ListKey, index: number, cache: WindowCache, coun
   const start = index * WINDOW_SIZE;
   const prev = index > 0 ? cache.peek(key, index - 1) : undefined;
   const after = prev && prev.next !== null && prev.start + prev.rows.length === start ? prev.next : null;
+  if (key.search) return { folderId: key.folderId, sort: "date", descending: true, start, count, after: null, search: key.search };
   return { folderId: key.folderId, sort: key.sort, descending: key.descending, start, count, after };
 }
 

@@ -79,6 +79,10 @@ pub struct MessageWindowRequest {
     /// The `next` of the window that ends right before `start` (keyset continuation); `None`
     /// reads by position.
     pub after: Option<String>,
+    /// A search or quick filter: the window is of its hits, newest first (`sort`,
+    /// `descending` and `after` are not used).
+    #[serde(default)]
+    pub search: Option<super::search::MessageSearch>,
 }
 
 /// A message as a row of the list.
@@ -144,6 +148,8 @@ pub struct MessageWindow {
     pub rows: Vec<MessageSummary>,
     /// Pass as `after` (with `start` + `rows.length`) for the window that follows.
     pub next: Option<String>,
+    /// For a search: what was not understood, and whether there are more hits than listed.
+    pub search: Option<super::search::SearchOutcome>,
 }
 
 /// How much of a body the pane can show.
@@ -392,6 +398,9 @@ impl Kontor {
         req: MessageWindowRequest,
     ) -> Result<MessageWindow, CoreError> {
         let account = self.current_account_id().await?;
+        if let Some(search) = &req.search {
+            return self.search_window(account, &req, search).await;
+        }
         let after = req.after.as_deref().map(ListCursor::decode).transpose()?;
         let w = self
             .store
@@ -412,6 +421,7 @@ impl Kontor {
             start: req.start,
             rows: w.rows.iter().map(MessageSummary::from).collect(),
             next: w.next.map(|c| c.encode()),
+            search: None,
         })
     }
 

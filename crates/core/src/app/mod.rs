@@ -12,6 +12,7 @@ mod calendar;
 mod drafts;
 mod mail;
 mod messages;
+mod search;
 mod settings;
 mod sync;
 mod sync_status;
@@ -36,6 +37,7 @@ pub use messages::{
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
     PendingKind, PendingOperation, PendingState, ids,
 };
+pub use search::{MessageSearch, QuickFilters, SEARCH_LIMIT, SearchOutcome};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 
 struct State {

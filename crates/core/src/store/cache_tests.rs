@@ -51,15 +51,6 @@ async fn count(store: &Store, sql: &str) -> i64 {
 /// none (the indexer behind): all three must give the same answer, because the search reads
 /// unindexed messages with the rules of the indexes (search.rs).
 async fn search(store: &Store, q: &str, limit: u32) -> Vec<MessageRow> {
-    async fn unindex_all(store: &Store) {
-        for sql in [
-            "UPDATE message SET indexed = 0",
-            "INSERT INTO message_fts (message_fts) VALUES ('delete-all')",
-            "INSERT INTO message_tri (message_tri) VALUES ('delete-all')",
-        ] {
-            sqlx::query(sql).execute(store.pool()).await.unwrap();
-        }
-    }
     let ids = |rows: &[MessageRow]| rows.iter().map(|m| m.id).collect::<Vec<_>>();
     index_all(store).await;
     let indexed = store.search(q, limit).await.unwrap();
@@ -72,6 +63,17 @@ async fn search(store: &Store, q: &str, limit: u32) -> Vec<MessageRow> {
     assert_eq!(ids(&scanned), ids(&indexed), "{q:?}: nothing indexed");
     index_all(store).await;
     indexed
+}
+
+/// Empties both search indexes and marks every message for the indexer.
+async fn unindex_all(store: &Store) {
+    for sql in [
+        "UPDATE message SET indexed = 0",
+        "INSERT INTO message_fts (message_fts) VALUES ('delete-all')",
+        "INSERT INTO message_tri (message_tri) VALUES ('delete-all')",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
 }
 
 /// Runs the indexer until no message waits for it.
@@ -2009,4 +2011,158 @@ async fn a_draft_saved_here_keeps_the_users_text() {
         Err(CoreError::InvalidInput(_))
     ));
     assert_eq!(count(&store, "SELECT count(*) FROM outbox").await, before);
+}
+
+/// `Store::search_keys` in the three index states of [`search`]; the server ids of the hits.
+async fn filtered(store: &Store, acc: i64, f: &SearchFilter) -> Vec<String> {
+    async fn ids(store: &Store, acc: i64, f: &SearchFilter) -> Vec<String> {
+        let keys = store.search_keys(acc, f, 50).await.unwrap();
+        let rows = store.messages_by_sort_keys(&keys).await.unwrap();
+        rows.into_iter().map(|m| m.server_id).collect()
+    }
+    index_all(store).await;
+    let indexed = ids(store, acc, f).await;
+    unindex_all(store).await;
+    assert_eq!(ids(store, acc, f).await, indexed, "{f:?}: nothing indexed");
+    store.index_pending(1).await.unwrap();
+    assert_eq!(ids(store, acc, f).await, indexed, "{f:?}: newest indexed");
+    index_all(store).await;
+    indexed
+}
+
+#[tokio::test]
+async fn filtered_search_checks_sender_phrase_state_dates_and_folder() {
+    let (store, acc) = store_with_account().await;
+    let mut a = msg("1:1", "Angebot Büromöbel", at(2026, 3, 2, 9));
+    a.from = Address::new("Bob Baker", "bob@kontor.test");
+    a.has_attachments = true;
+    a.body = "Bitte bis Freitag prüfen, Grüße Bob".into();
+    let mut b = msg("1:2", "Angebot Drucker", at(2026, 5, 2, 9));
+    b.from = Address::new("Müller GmbH", "info@mueller.example");
+    b.read = true;
+    b.flag_status = 2;
+    let mut c = msg("1:3", "Re: Angebot", at(2026, 6, 2, 9));
+    c.from = Address::new("Bob Baker", "bob@kontor.test");
+    c.body = "Freitag bis wann?".into();
+    let mut d = msg("2:1", "Angebot im Archiv", at(2025, 6, 2, 9));
+    d.from = Address::new("Bob Baker", "bob@kontor.test");
+    d.has_attachments = true;
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![
+                    MailChange::Upsert(a),
+                    MailChange::Upsert(b),
+                    MailChange::Upsert(c),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .apply_mail_batch(acc, "2", &batch("k1", vec![MailChange::Upsert(d)]))
+        .await
+        .unwrap();
+    let base = SearchFilter::default();
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // Words alone: every folder, newest first.
+    let f = SearchFilter {
+        words: words(&["angebot"]),
+        ..base.clone()
+    };
+    assert_eq!(
+        filtered(&store, acc, &f).await,
+        ["1:3", "1:2", "1:1", "2:1"]
+    );
+    // from: checks the sender only (Bob is in no subject; "mueller" folds like "Müller").
+    for (from, want) in [
+        ("bob", &["1:3", "1:1", "2:1"][..]),
+        ("Müller", &["1:2"][..]),
+        ("mueller", &["1:2"][..]),
+        ("alice", &[][..]),
+    ] {
+        let f = SearchFilter {
+            from: words(&[from]),
+            ..base.clone()
+        };
+        assert_eq!(filtered(&store, acc, &f).await, want, "from:{from}");
+    }
+    // to: Alice is every message's recipient.
+    let f = SearchFilter {
+        to: words(&["alice"]),
+        has_attachment: true,
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:1", "2:1"]);
+    // from: with has:attachment, in one folder.
+    let f = SearchFilter {
+        from: words(&["bob"]),
+        has_attachment: true,
+        folder_id: Some("1".into()),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:1"]);
+    // A phrase: its words in order ("Freitag bis" is in 1:3 only, "bis Freitag" in 1:1).
+    let f = SearchFilter {
+        phrases: words(&["bis freitag"]),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:1"]);
+    let f = SearchFilter {
+        phrases: words(&["Freitag bis"]),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:3"]);
+    // subject: only the subject ("grusse" is in 1:1's body, not its subject).
+    let f = SearchFilter {
+        subject: words(&["gruesse"]),
+        ..base.clone()
+    };
+    assert!(filtered(&store, acc, &f).await.is_empty());
+    let f = SearchFilter {
+        words: words(&["gruesse"]),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:1"]);
+    // State and dates without words.
+    let f = SearchFilter {
+        read: Some(false),
+        folder_id: Some("1".into()),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:3", "1:1"]);
+    let f = SearchFilter {
+        flagged: Some(true),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:2"]);
+    let f = SearchFilter {
+        since: Some(at(2026, 3, 1, 0).timestamp()),
+        until: Some(at(2026, 6, 1, 0).timestamp()),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:2", "1:1"]);
+    // Known senders, compared in lower case.
+    let f = SearchFilter {
+        senders: Some(words(&["INFO@mueller.example"])),
+        ..base.clone()
+    };
+    assert_eq!(filtered(&store, acc, &f).await, ["1:2"]);
+    let f = SearchFilter {
+        senders: Some(vec![]),
+        ..base.clone()
+    };
+    assert!(filtered(&store, acc, &f).await.is_empty());
+    // The limit counts hits that pass every condition.
+    let f = SearchFilter {
+        from: words(&["bob"]),
+        ..base.clone()
+    };
+    assert_eq!(store.search_keys(acc, &f, 1).await.unwrap().len(), 1);
+    // Nothing asked: every message.
+    assert_eq!(filtered(&store, acc, &base).await.len(), 4);
 }

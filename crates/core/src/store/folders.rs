@@ -45,4 +45,25 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+
+    /// The addresses the user has written to (To and Cc of the messages in Sent Items,
+    /// ActiveSync folder type 5), in lower case: the "from people I know" filter.
+    pub async fn correspondents(&self, account_id: i64) -> Result<Vec<String>, CoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT lower(json_extract(j.value, '$.addr'))
+             FROM message m JOIN folder f
+               ON f.account_id = m.account_id AND f.server_id = m.folder_id AND f.folder_type = 5,
+             json_each(m.to_json) j
+             WHERE m.account_id = ?1 AND json_extract(j.value, '$.addr') != ''
+             UNION
+             SELECT lower(json_extract(j.value, '$.addr'))
+             FROM message m JOIN folder f
+               ON f.account_id = m.account_id AND f.server_id = m.folder_id AND f.folder_type = 5,
+             json_each(m.cc_json) j
+             WHERE m.account_id = ?1 AND json_extract(j.value, '$.addr') != ''",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }

@@ -25,6 +25,7 @@ pub mod account;
 mod cache_tests;
 pub mod calendars;
 pub mod events;
+pub mod filtered_search;
 pub mod folders;
 pub mod maintenance;
 pub mod message_list;
@@ -50,6 +51,7 @@ use crate::error::CoreError;
 
 pub use calendars::{CalendarInfo, CalendarRow, CalendarSource};
 pub use events::{EventBatchOutcome, EventRow, EventUpsert, OccurrenceRow};
+pub use filtered_search::SearchFilter;
 pub use message_list::{ListCursor, ListWindow, MessageSort};
 pub use messages::{
     AttachmentMeta, AttachmentRow, BatchOutcome, BodyKind, BodyPart, BodyState, MailBatch,

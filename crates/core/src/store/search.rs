@@ -105,10 +105,10 @@ pub(crate) fn address_text(from: &Address, to: &[Address], cc: &[Address]) -> St
 
 /// One message's folded index text; `id` is its sort key (the indexes' rowid).
 pub(crate) struct IndexEntry {
-    id: i64,
-    subject: String,
-    addresses: String,
-    body: String,
+    pub(crate) id: i64,
+    pub(crate) subject: String,
+    pub(crate) addresses: String,
+    pub(crate) body: String,
 }
 
 impl IndexEntry {
@@ -154,7 +154,7 @@ fn is_token_char(c: char) -> bool {
 }
 
 /// The tokens `unicode61` makes of folded text.
-fn tokens(folded: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn tokens(folded: &str) -> impl Iterator<Item = &str> {
     folded
         .split(|c: char| !is_token_char(c))
         .filter(|t| !t.is_empty())
@@ -162,7 +162,7 @@ fn tokens(folded: &str) -> impl Iterator<Item = &str> {
 
 /// The indexed text of one message from its row: (sort key, subject, from_name, from_addr, to_json,
 /// cc_json, preview, plain body, HTML body).
-type TextRow = (
+pub(crate) type TextRow = (
     i64,
     String,
     String,
@@ -175,12 +175,13 @@ type TextRow = (
 );
 
 /// Columns of a [`TextRow`] (`m` = message).
-const TEXT_COLUMNS: &str = "m.sort_key, m.subject, m.from_name, m.from_addr, m.to_json, m.cc_json,
+pub(crate) const TEXT_COLUMNS: &str =
+    "m.sort_key, m.subject, m.from_name, m.from_addr, m.to_json, m.cc_json,
     m.preview,
     (SELECT b.text FROM message_body b WHERE b.message_id = m.id AND b.kind = 'plain'),
     (SELECT b.text FROM message_body b WHERE b.message_id = m.id AND b.kind = 'html')";
 
-fn entry_from_row(row: TextRow) -> Result<IndexEntry, CoreError> {
+pub(crate) fn entry_from_row(row: TextRow) -> Result<IndexEntry, CoreError> {
     let (id, subject, from_name, from_addr, to, cc, preview, plain, html) = row;
     let from = Address {
         name: from_name,
@@ -283,7 +284,7 @@ const MAX_EXPANSION: usize = 64;
 /// which took 20–40 ms for common prefixes in 100,000 messages. A prefix that stands for more
 /// than [`MAX_EXPANSION`] words stays a prefix query. `None` when a word is in no message (no
 /// indexed message can match). Words are quoted, so no FTS5 operator can be injected.
-async fn fts_expression(
+pub(crate) async fn fts_expression(
     conn: &mut SqliteConnection,
     words: &[String],
 ) -> Result<Option<String>, sqlx::Error> {
@@ -317,7 +318,7 @@ async fn fts_expression(
 /// FTS5 query for the trigram index: every word must occur as a substring of the subject or
 /// the addresses. `None` when a word is shorter than three characters (a trigram index cannot
 /// answer that without a full scan).
-fn trigram_expression(words: &[String]) -> Option<String> {
+pub(crate) fn trigram_expression(words: &[String]) -> Option<String> {
     if words.is_empty() || words.iter().any(|w| w.chars().count() < 3) {
         return None;
     }
@@ -429,8 +430,8 @@ impl Store {
 }
 
 /// The FTS5 tables [`index_hits`] reads.
-const WORD_INDEX: &str = "message_fts";
-const TRIGRAM_INDEX: &str = "message_tri";
+pub(crate) const WORD_INDEX: &str = "message_fts";
+pub(crate) const TRIGRAM_INDEX: &str = "message_tri";
 
 /// The sort keys of the newest `limit` messages, not locally deleted, that FTS5 table `index`
 /// returns for `expression`.

@@ -1,0 +1,300 @@
+//! Searching mail in a real window, as alice against the project's SOGo, typed like a person:
+//!
+//! * part of a subject typed into the search box (clicked, like a person) finds that message,
+//!   the words marked; Esc returns to the folder with its selection as it was;
+//! * "gruesse" finds "Grüße"; `from:bob has:attachment` narrows to the mail with the
+//!   attachment; `from:alice` finds nothing and says so;
+//! * a click on a hit opens exactly that message;
+//! * the quick filter "Unread" (Ctrl+Shift+L) hides a hit once it has been read; the read state
+//!   is checked on the server through a second, independent ActiveSync session;
+//! * screenshots in English and German (search, filters, the term builder) under `target/e2e/`.
+#![allow(
+    clippy::print_stdout,
+    reason = "the run's log names the screenshots it saved"
+)]
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use fantoccini::key::Key;
+use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
+use kontor_e2e_tests::{
+    ALICE, App, Locator, bounded, click, click_row, progress, require_sogo, row_id, sign_in,
+};
+
+fn mail(subject: &str, attachment: bool) -> String {
+    let head = format!(
+        "From: Bob Baker <bob@kontor.test>\r\nTo: Alice Adler <alice@kontor.test>\r\n\
+         Subject: {subject}\r\nMIME-Version: 1.0\r\n"
+    );
+    if !attachment {
+        return format!(
+            "{head}Content-Type: text/plain; charset=utf-8\r\n\r\n\
+             Hallo Alice,\r\n\r\nwie besprochen.\r\n\r\nBob\r\n"
+        );
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(b"Tisch;2;499,00\r\n");
+    format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDas Angebot im Anhang.\r\n\
+         --b1\r\nContent-Type: text/csv; name=\"angebot.csv\"\r\n\
+         Content-Disposition: attachment; filename=\"angebot.csv\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b1--\r\n"
+    )
+}
+
+/// Replaces the search box's text by typing (Ctrl+A, then the keys).
+async fn type_search(app: &App, text: &str) {
+    let input = app
+        .wait_for("[data-testid=search-input]", Duration::from_secs(10))
+        .await;
+    bounded("click the search box", input.click())
+        .await
+        .expect("click search box");
+    bounded("select the text", input.send_keys(&(Key::Control + "a")))
+        .await
+        .expect("select");
+    bounded("clear", input.send_keys(&Key::Backspace.to_string()))
+        .await
+        .expect("clear");
+    bounded("type", input.send_keys(text)).await.expect("type");
+}
+
+/// Waits until the rows of this run (subjects with `tag`) are exactly `want` (in any order:
+/// the three mails arrive within a second and may carry the same date).
+async fn wait_hits(app: &App, tag: &str, want: &[&str], secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let mut shown: Vec<String> = app
+            .texts("[data-testid=row-subject]")
+            .await
+            .into_iter()
+            .filter(|s| s.contains(tag))
+            .collect();
+        shown.sort();
+        let mut want = want.to_vec();
+        want.sort();
+        let searching = app
+            .texts("[data-testid=search-count]")
+            .await
+            .first()
+            .cloned();
+        if searching.is_some() && shown.iter().map(String::as_str).eq(want.iter().copied()) {
+            return;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!(
+                "search hits {shown:?} (count {searching:?}), expected {want:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn selected_ids(app: &App) -> Vec<String> {
+    let v = app
+        .script(
+            "return [...document.querySelectorAll('[data-testid=message-row][aria-selected=true]')] \
+               .map(r => r.getAttribute('data-message-id'));",
+            vec![],
+        )
+        .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn press(app: &App, css: &str, keys: &str) {
+    let el = app.wait_for(css, Duration::from_secs(10)).await;
+    bounded("keys", el.send_keys(keys))
+        .await
+        .expect("send keys");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alice_searches_filters_and_opens_a_hit() {
+    require_sogo();
+    let tag = format!(
+        "s{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis()
+    );
+    let greeting = format!("Grüße vom Kundentermin {tag}");
+    let offer = format!("Angebot Büromöbel {tag}");
+    let printer = format!("Angebot Drucker {tag}");
+    for (subject, attachment) in [(&greeting, false), (&printer, false), (&offer, true)] {
+        progress(&format!("deliver {subject}"));
+        smtp_deliver(BOB, ALICE, &mail(subject, attachment));
+    }
+    let mut probe = Probe::connect(ALICE).await;
+
+    let app = App::launch("search").await;
+    sign_in(&app, ALICE).await;
+    app.wait_for("[data-testid=message-list]", Duration::from_secs(90))
+        .await;
+    for s in [&greeting, &offer, &printer] {
+        row_id(&app, s, 120).await;
+    }
+    // A message selected in the folder before searching.
+    click_row(&app, &greeting).await;
+    let before = selected_ids(&app).await;
+    assert_eq!(before.len(), 1, "one row selected: {before:?}");
+
+    // Part of a subject finds it, the words marked.
+    type_search(&app, &format!("Kundent {tag}")).await;
+    wait_hits(&app, &tag, &[&greeting], 30).await;
+    let marks = app
+        .texts("[data-testid=message-row] [data-testid=search-mark]")
+        .await;
+    assert!(
+        marks.iter().any(|m| m == "Kundent") && marks.iter().any(|m| m == &tag),
+        "marked: {marks:?}"
+    );
+    let shot_typed = app.screenshot("search-typed.png").await;
+
+    // Esc: the folder as it was, its selection kept.
+    press(&app, "[data-testid=search-input]", &Key::Escape.to_string()).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.texts("[data-testid=search-count]").await.is_empty() {
+        assert!(Instant::now() < deadline, "Esc did not end the search");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for s in [&greeting, &offer, &printer] {
+        row_id(&app, s, 10).await;
+    }
+    assert_eq!(selected_ids(&app).await, before, "selection after Esc");
+
+    // German spellings find each other.
+    type_search(&app, &format!("gruesse {tag}")).await;
+    wait_hits(&app, &tag, &[&greeting], 30).await;
+
+    // Terms narrow: bob's mail with the attachment only.
+    type_search(&app, &format!("from:bob has:attachment {tag}")).await;
+    wait_hits(&app, &tag, &[&offer], 30).await;
+    let shot_terms = app.screenshot("search-terms.png").await;
+    type_search(&app, &format!("from:alice {tag}")).await;
+    app.wait_for("[data-testid=message-list-empty]", Duration::from_secs(30))
+        .await;
+    let empty = app
+        .texts("[data-testid=message-list-empty]")
+        .await
+        .join(" ");
+    assert!(empty.contains("Nothing matches"), "{empty:?}");
+
+    // A hit opens exactly that message.
+    type_search(&app, &format!("angebot {tag}")).await;
+    wait_hits(&app, &tag, &[&offer, &printer], 30).await;
+    let offer_id = row_id(&app, &offer, 10).await;
+    click_row(&app, &offer).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let subject = app.texts("[data-testid=reader-subject]").await.join("");
+        if subject == offer {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!("the reader shows {subject:?}, not {offer:?}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(selected_ids(&app).await, [offer_id]);
+
+    // Quick filter "Unread" (Ctrl+Shift+L from the search box): a hit read is hidden.
+    type_search(&app, &tag).await;
+    press(
+        &app,
+        "[data-testid=search-input]",
+        &(Key::Control + &(Key::Shift + "l")),
+    )
+    .await;
+    click(&app, "[data-testid=filter-unread]").await;
+    // None was shown long enough to count as read (5 s by default): all three are unread.
+    wait_hits(&app, &tag, &[&greeting, &offer, &printer], 30).await;
+    let shot_filter = app.screenshot("search-filter-unread.png").await;
+    // Read one: it leaves the filtered list once it is marked read.
+    click_row(&app, &printer).await;
+    wait_hits(&app, &tag, &[&greeting, &offer], 60).await;
+    probe
+        .wait("INBOX", &printer, 60, "read", |seen| {
+            seen.iter().any(|m| m.read)
+        })
+        .await;
+
+    // The term builder writes the syntax.
+    click(&app, "[data-testid=filter-unread]").await;
+    click(&app, "[data-testid=search-builder]").await;
+    let from = app
+        .wait_for("[data-testid=builder-from]", Duration::from_secs(10))
+        .await;
+    bounded("type from", from.send_keys("bob"))
+        .await
+        .expect("type");
+    let words = app
+        .wait_for("[data-testid=builder-words]", Duration::from_secs(10))
+        .await;
+    bounded("type words", words.send_keys(&format!("drucker {tag}")))
+        .await
+        .expect("type");
+    let shot_builder = app.screenshot("search-builder.png").await;
+    click(&app, "[data-testid=builder-run]").await;
+    wait_hits(&app, &tag, &[&printer], 30).await;
+    let text = app
+        .script(
+            "return document.querySelector('[data-testid=search-input]').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        text.as_str(),
+        Some(format!("drucker {tag} from:bob").as_str())
+    );
+
+    // German.
+    app.client
+        .find(Locator::Css("[data-testid=language] option[value=de]"))
+        .await
+        .expect("language option")
+        .click()
+        .await
+        .expect("choose German");
+    type_search(&app, &format!("von:bob hat:anhang vor:morgen {tag}")).await;
+    wait_hits(&app, &tag, &[&offer], 30).await;
+    let status = app.texts("[data-testid=search-status]").await.join(" ");
+    assert!(
+        status.contains("1 Treffer") && status.contains("„morgen“ ist kein Datum"),
+        "{status:?}"
+    );
+    let placeholder = app
+        .script(
+            "return document.querySelector('[data-testid=search-input]').placeholder;",
+            vec![],
+        )
+        .await;
+    assert_eq!(placeholder.as_str(), Some("E-Mails durchsuchen (Strg+E)"));
+    let shot_de = app.screenshot("search-de.png").await;
+    click(&app, "[data-testid=search-builder]").await;
+    app.wait_for("[data-testid=builder-from]", Duration::from_secs(10))
+        .await;
+    let shot_builder_de = app.screenshot("search-builder-de.png").await;
+
+    println!(
+        "screenshots: {:?}",
+        [
+            shot_typed,
+            shot_terms,
+            shot_filter,
+            shot_builder,
+            shot_de,
+            shot_builder_de
+        ]
+    );
+    app.close().await;
+}
