@@ -84,6 +84,12 @@ pub struct Cli {
     #[arg(long, requires = "reset_profile")]
     pub discard_outbox: bool,
 
+    /// A mailto: link (RFC 6068) to write to: opens a filled compose window, in the window of
+    /// this profile that is already running if there is one. What the system's mailto: handler
+    /// registration calls.
+    #[arg(value_name = "MAILTO", value_parser = mailto_link, conflicts_with = "action")]
+    pub mailto: Option<String>,
+
     /// Also print the log lines on standard error. Without it a command-line flag prints only
     /// its result (and plain error messages); the log lines go to <profile>/logs/ either way.
     #[arg(long, global = true)]
@@ -118,6 +124,19 @@ pub struct Diagnose {
 pub struct AddAccount {
     pub server: String,
     pub user: String,
+}
+
+/// Accepts only `mailto:` links as the positional argument.
+fn mailto_link(arg: &str) -> Result<String, String> {
+    if arg.len() > 7
+        && arg
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
+    {
+        Ok(arg.to_owned())
+    } else {
+        Err(format!("{arg:?} is not a mailto: link"))
+    }
 }
 
 impl Cli {

@@ -22,7 +22,7 @@ use crate::commands::{self, RemindersShell, Shell};
 /// Default seconds between two reads of the reminder feed.
 const DEFAULT_REFRESH: u64 = 60;
 
-pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
+pub fn run(profile_dir: Option<PathBuf>, mailto: Option<String>) -> ExitCode {
     // Without a keychain the window still opens; sign-in then reports the keychain error.
     if let Err(e) = kontor_core::secrets::use_platform_store() {
         tracing::error!(error = %e, "no system keychain");
@@ -88,6 +88,17 @@ pub fn run(profile_dir: Option<PathBuf>) -> ExitCode {
             let handle = app.handle().clone();
             lean_web_view(&handle);
             commands::mail::open_mail_on_click(&handle);
+            if let Some(link) = mailto.as_deref()
+                && core.is_ok()
+                && let Err(e) = commands::compose::open_window(
+                    &handle,
+                    kontor_core::app::ComposeMode::New,
+                    None,
+                    Some(link),
+                )
+            {
+                tracing::error!(error = %e, "the compose window for the mailto: link could not be opened");
+            }
             if let Err(e) = crate::tray::create(&handle, lang) {
                 // No tray host (a bare X server): the window and the main list still work.
                 tracing::warn!(error = %e, "no tray icon");
@@ -251,7 +262,23 @@ fn single_instance(paths: &ProfilePaths) -> tauri::plugin::TauriPlugin<tauri::Wr
     paths.root().hash(&mut h);
     tauri_plugin_single_instance::Builder::new()
         .dbus_id(format!("org.kontor.desktop.p{:016x}", h.finish()))
-        .callback(|app, _args, _cwd| crate::tray::show_main(app))
+        .callback(|app, args, _cwd| {
+            crate::tray::show_main(app);
+            // `kontor mailto:…` while the window runs: the link opens a compose window here.
+            let link = args
+                .iter()
+                .find(|a| a.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")));
+            if let Some(link) = link
+                && let Err(e) = crate::commands::compose::open_window(
+                    app,
+                    kontor_core::app::ComposeMode::New,
+                    None,
+                    Some(link),
+                )
+            {
+                tracing::error!(error = %e, "the compose window for the mailto: link could not be opened");
+            }
+        })
         .build()
 }
 

@@ -231,6 +231,24 @@ async fn main() {
         );
     }
 
+    // The recipient field's suggestions (crates/core/src/app/compose.rs): the address book of
+    // the newest 20,000 messages, as each keystroke in To asks.
+    for q in ["m", "mue", "info@", "qqq"] {
+        let runs = 20;
+        let mut samples = Vec::with_capacity(runs);
+        let mut found = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let book = store.address_book(acc, q, 10).await.unwrap();
+            samples.push(t.elapsed());
+            found = book.len();
+        }
+        let (p50, p95, max) = stats(samples);
+        println!(
+            "address suggestions {q:<10} found {found:>2}  p50 {p50:6.2} ms  p95 {p95:6.2} ms  max {max:6.2} ms"
+        );
+    }
+
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod app;
+pub mod compose;
 pub mod convert;
 pub mod diagnose;
 pub mod engine;

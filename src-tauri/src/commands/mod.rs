@@ -1,7 +1,8 @@
 //! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
 //! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
 //! settings), [`sync`] (sync status, sync now), and the events the shell sends to the windows
-//! ([`events`]), and [`mail`] (the message list, the reading pane, actions, unsent changes).
+//! ([`events`]), [`mail`] (the message list, the reading pane, actions, unsent changes) and
+//! [`compose`] (compose windows, sending, drafts, address suggestions).
 //!
 //! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
 //! errors are localized in the language the UI last announced with `set_language`. The
@@ -10,6 +11,7 @@
 pub mod account;
 #[cfg(test)]
 mod bindings;
+pub mod compose;
 pub mod events;
 pub mod mail;
 pub mod reminders;
@@ -118,8 +120,11 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
         .commands(collect_commands![
             account::account,
+            compose::address_suggestions,
             mail::allow_remote_content,
+            compose::compose_start,
             mail::delete_messages,
+            compose::directory_suggestions,
             mail::discard_operation,
             settings::effective_settings,
             mail::fetch_message_body,
@@ -131,7 +136,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::move_messages,
             mail::new_mail_notifications,
             mail::open_attachment,
+            compose::open_compose,
             mail::open_link,
+            compose::parse_recipients,
             mail::pending_operations,
             account::refresh_folders,
             reminders::reminder_calendars,
@@ -147,6 +154,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::respond_to_meeting,
             mail::retry_operation,
             mail::save_attachment,
+            compose::save_draft,
+            compose::send_mail,
             reminders::set_calendar_remind,
             settings::set_language,
             mail::set_flag,

@@ -492,6 +492,44 @@ impl App {
         std::mem::replace(&mut self.profile, placeholder)
     }
 
+    /// Kills the app with SIGKILL (as a crash or a power cut would end it: nothing is saved on
+    /// the way out), ends the driver, and hands back the profile folder for a restart.
+    pub async fn kill_keep_profile(mut self) -> TempDir {
+        let profile = self.profile.path().to_string_lossy().into_owned();
+        let mut killed = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            if !pid.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let is_app = args
+                .windows(2)
+                .any(|w| w[0] == "--profile-dir" && w[1] == profile);
+            if is_app {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                killed.push(pid);
+            }
+        }
+        assert!(
+            !killed.is_empty(),
+            "no app process of profile {profile} to kill"
+        );
+        progress(&format!("killed the app (SIGKILL): pid {killed:?}"));
+        let client = self.client.clone();
+        let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+        self.stop_driver();
+        let placeholder = tempfile::Builder::new()
+            .prefix("kontor-e2e-killed-")
+            .tempdir()
+            .expect("temp dir");
+        std::mem::replace(&mut self.profile, placeholder)
+    }
+
     /// Fails the test after saving a screenshot and the page's text, so the cause is visible.
     /// The main window is made current first (its page is the one described).
     pub async fn fail(&self, why: &str) -> ! {

@@ -168,4 +168,79 @@ impl Probe {
             tokio::time::sleep(Duration::from_millis(700)).await;
         }
     }
+
+    /// The whole message (MIME, fetched with ItemOperations) of the messages of `folder_name`
+    /// whose subject is `subject`, once there are `count` of them, waiting up to `secs`.
+    pub async fn mimes(
+        &mut self,
+        folder_name: &str,
+        subject: &str,
+        count: usize,
+        secs: u64,
+    ) -> Vec<String> {
+        let folder = self.folder(folder_name);
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let ids = self.server_ids(&folder, subject).await;
+            if ids.len() >= count {
+                let mut out = Vec::new();
+                for id in ids {
+                    let item = self
+                        .client
+                        .fetch_item(
+                            &folder,
+                            &id,
+                            Some(kontor_eas::sync::BodyPreference::new(
+                                kontor_eas::sync::BodyType::Mime,
+                            )),
+                        )
+                        .await
+                        .expect("ItemOperations Fetch");
+                    let body = Email::from_application_data(&item).body;
+                    let data = body
+                        .and_then(|b| b.data)
+                        .map(|d| d.to_vec())
+                        .unwrap_or_default();
+                    out.push(String::from_utf8_lossy(&data).into_owned());
+                }
+                return out;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "on the server, {subject:?} in {folder_name}: expected {count} message(s), saw {}",
+                ids.len()
+            );
+            tokio::time::sleep(Duration::from_millis(700)).await;
+        }
+    }
+
+    async fn server_ids(&mut self, folder: &str, subject: &str) -> Vec<String> {
+        let mut key = "0".to_string();
+        let mut out = Vec::new();
+        let mut guard = LoopGuard::new(folder);
+        loop {
+            let resp = self
+                .client
+                .sync(&[CollectionRequest::new(folder, &key)])
+                .await
+                .expect("Sync");
+            let Some(col) = resp.collection(folder) else {
+                return out;
+            };
+            assert_eq!(col.status, Status::Success, "{col:?}");
+            guard.observe(&key, col).expect("no sync loop");
+            for ch in &col.changes {
+                if let ServerChange::Add { server_id, data } = ch
+                    && Email::from_application_data(data).subject.as_deref() == Some(subject)
+                {
+                    out.push(server_id.clone());
+                }
+            }
+            let first = key == "0";
+            key = col.sync_key.clone();
+            if !col.more_available && !first {
+                return out;
+            }
+        }
+    }
 }

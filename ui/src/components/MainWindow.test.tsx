@@ -80,6 +80,7 @@ function mailApi(): MailApi {
       openMail = cb;
       return () => undefined;
     }),
+    openCompose: vi.fn(() => Promise.resolve("compose-1")),
   };
 }
 

@@ -8,10 +8,19 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	account: () => typedError<Account | null, IpcError>(__TAURI_INVOKE("account")),
+	/**  Addresses from the cached mail for a recipient field, most used first. */
+	addressSuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("address_suggestions", { query, limit })),
 	/**  "Always show remote content from this sender." */
 	allowRemoteContent: (sender: string) => typedError<null, IpcError>(__TAURI_INVOKE("allow_remote_content", { sender })),
+	/**  The compose window's content: sender, recipients, subject and quote for `mode`. */
+	composeStart: (mode: ComposeMode, messageId: Id | null) => typedError<ComposeStart, IpcError>(__TAURI_INVOKE("compose_start", { mode, messageId })),
 	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
 	deleteMessages: (messageIds: Id[], permanent: boolean) => typedError<DeleteOutcome, IpcError>(__TAURI_INVOKE("delete_messages", { messageIds, permanent })),
+	/**
+	 *  The company directory's entries (the server's GAL) for a recipient field: from three
+	 *  characters on; fails when the server cannot be reached.
+	 */
+	directorySuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("directory_suggestions", { query, limit })),
 	/**  Gives up an unsent change (the window asks the user first). */
 	discardOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("discard_operation", { id })),
 	/**
@@ -37,8 +46,16 @@ export const commands = {
 	newMailNotifications: () => typedError<boolean, IpcError>(__TAURI_INVOKE("new_mail_notifications")),
 	/**  Opens an attachment with the system's program for its type (from a temporary copy). */
 	openAttachment: (attachmentId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("open_attachment", { attachmentId })),
+	/**
+	 *  Opens a compose window (New, Ctrl+N; Reply, Ctrl+R; Reply all, Ctrl+Shift+R; Forward,
+	 *  Ctrl+F), or one that goes on with a saved draft (`Draft` and its id). Returns the window's
+	 *  label.
+	 */
+	openCompose: (mode: ComposeMode, messageId: Id | null) => typedError<string, IpcError>(__TAURI_INVOKE("open_compose", { mode, messageId })),
 	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
+	/**  What a person typed or pasted into a recipient field, as separate recipients. */
+	parseRecipients: (text: string) => typedError<ParsedRecipient[], IpcError>(__TAURI_INVOKE("parse_recipients", { text })),
 	/**  The unsent changes (pending, being sent, parked), oldest first. */
 	pendingOperations: () => typedError<PendingOperation[], IpcError>(__TAURI_INVOKE("pending_operations")),
 	refreshFolders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("refresh_folders")),
@@ -70,6 +87,10 @@ export const commands = {
 	retryOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("retry_operation", { id })),
 	/**  Saves an attachment into `directory` (the Downloads folder when `null`); returns the path. */
 	saveAttachment: (attachmentId: Id, directory: string | null) => typedError<string, IpcError>(__TAURI_INVOKE("save_attachment", { attachmentId, directory })),
+	/**  Saves the message being written in Drafts (a new draft when `draft` is null). */
+	saveDraft: (mail: OutgoingMail, draft: Id | null) => typedError<SavedDraft, IpcError>(__TAURI_INVOKE("save_draft", { mail, draft })),
+	/**  Puts the message into the outbox (sent at once when online). Returns the outbox id. */
+	sendMail: (mail: OutgoingMail) => typedError<Id, IpcError>(__TAURI_INVOKE("send_mail", { mail })),
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**
 	 *  The language of the error messages from now on (the UI's own labels are its business).
@@ -127,6 +148,16 @@ export type Address = {
 	addr: string,
 };
 
+/**  An address the recipient fields suggest. */
+export type AddressSuggestion = {
+	name: string,
+	address: string,
+	/**  How many cached messages involve it (the ranking); 0 for a directory entry. */
+	uses: number,
+	/**  From the company directory (the server's global address list), not from the cache. */
+	directory: boolean,
+};
+
 /**  An attachment as the pane lists it. */
 export type AttachmentInfo = {
 	id: number,
@@ -147,6 +178,13 @@ export type AttachmentProgress = {
 	total: number | null,
 };
 
+/**  Where an attachment of a message being written comes from. */
+export type AttachmentSource = 
+/**  A file on this computer (file dialog, drag and drop). */
+{ kind: "file"; path: string } | 
+/**  An attachment of a cached message (`attachment.id`), e.g. of the forwarded original. */
+{ kind: "cached"; attachmentId: number; name: string };
+
 /**  How much of a body the pane can show. */
 export type BodyFormat = 
 /**  Nothing of the body is on this computer. */
@@ -156,6 +194,30 @@ export type BodyFormat =
 export type CalendarReminderSetting = {
 	remind: boolean,
 } & ReminderCalendar;
+
+/**  What the compose window is opened for. */
+export type ComposeMode = "new" | "reply" | "replyAll" | "forward" | 
+/**  Going on with a saved draft (the message id names it). */
+"draft";
+
+/**  The filled-in compose window. */
+export type ComposeStart = {
+	mode: ComposeMode,
+	/**  The sender address the message goes out with. */
+	from: string,
+	to: string[],
+	cc: string[],
+	subject: string,
+	/**  The quoted original (header block and sanitised body) as HTML; empty for new mail. */
+	quoteHtml: string,
+	replyTo: number | null,
+	forwardOf: number | null,
+	/**  A forward's attachments (the original's), to keep or remove. */
+	attachments: AttachmentInfo[],
+	/**  The saved draft this goes on with, and its text as HTML (sanitised); empty otherwise. */
+	draft: number | null,
+	bodyHtml: string,
+};
 
 /**  What a delete did, for undo. */
 export type DeleteOutcome = {
@@ -382,6 +444,55 @@ export type OccurrenceKey = {
 	instance: string,
 };
 
+/**  A new message, a reply or a forward, as the compose window submits it. */
+export type OutgoingMail = {
+	/**
+	 *  The sender address; when empty, the primary address the server reported (Settings
+	 *  UserInformation), else the account's user name if it is an address, else
+	 *  `user@<server host without mail./webmail.>`.
+	 */
+	from?: string,
+	/**  Recipients as typed: each entry may hold several (`a@b; Name <c@d>`). */
+	to: string[],
+	cc?: string[],
+	bcc?: string[],
+	subject: string,
+	/**  The text body; with `html` set and this empty, it is derived from the HTML. */
+	body?: string,
+	/**  The HTML body (the rich-text editor's); `None` for a plain-text message. */
+	html?: string | null,
+	/**  0 low, 1 normal (also when absent), 2 high. */
+	importance?: number | null,
+	/**
+	 *  Files to attach: paths on this computer, and attachments of cached messages (a
+	 *  forward's originals), fetched from the server when sent.
+	 */
+	attachments?: AttachmentSource[],
+	/**
+	 *  The body holds the quoted original ([`Kontor::compose`]'s quote): a reply or forward
+	 *  asks the server not to add it again (ReplaceMime).
+	 */
+	quoted?: boolean,
+	/**  Cached message (`message.id`) this replies to (SmartReply). */
+	replyTo?: number | null,
+	/**  Cached message this forwards (SmartForward). */
+	forwardOf?: number | null,
+	/**
+	 *  The saved draft (`message.id`) this message was written in: sending it deletes the
+	 *  draft.
+	 */
+	draft?: number | null,
+};
+
+/**  One recipient as typed: `text` is what the person wrote for it. */
+export type ParsedRecipient = {
+	text: string,
+	name: string,
+	address: string,
+	/**  The address has the shape `local@domain.tld` (one `@`, no spaces, a dot in the domain). */
+	valid: boolean,
+};
+
 /**  What an unsent change does. */
 export type PendingKind = "markRead" | "markUnread" | "flag" | "move" | "delete" | "send" | "reply" | "forward" | "draft" | "eventCreate" | "eventUpdate" | "eventDelete" | "meetingResponse";
 
@@ -511,6 +622,12 @@ export type RemindersOpen = ReminderItem;
 
 /**  The tray asked for the reminder list (no payload: `null`). */
 export type RemindersShowList = null;
+
+/**  A saved draft: its cached message and the outbox operation that stores it. */
+export type SavedDraft = {
+	messageId: number,
+	opId: number,
+};
 
 /**  What the window shows about a search besides its hits. */
 export type SearchOutcome = {

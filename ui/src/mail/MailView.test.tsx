@@ -99,6 +99,7 @@ function fakeApi(rows: MessageSummary[]) {
     }),
     messagePosition: vi.fn(() => Promise.resolve(null)),
     onMailOpen: vi.fn(() => () => undefined),
+    openCompose: vi.fn(() => Promise.resolve("compose-1")),
   } satisfies MailApi;
   return {
     api,
@@ -306,11 +307,16 @@ describe("MailView", () => {
       renderView(api);
       const user = userEvent.setup();
       await user.click((await rows())[0]!);
-      expect(screen.getByTestId("mail-read-menu")).toBeTruthy();
-      expect(screen.queryByTestId("mail-flag-menu")).toBeNull();
+      expect(screen.getByTestId("action-new")).toBeTruthy();
+      expect(screen.queryByTestId("mail-read-menu")).toBeNull();
       expect(screen.queryByTestId("action-delete")).toBeNull();
       await user.click(screen.getByTestId("mail-more-menu"));
       expect(screen.getAllByRole("menuitem").map((i) => i.textContent)).toEqual([
+        "Antworten",
+        "Allen antworten",
+        "Weiterleiten",
+        "Als gelesen markieren",
+        "Als ungelesen markieren",
         "Kennzeichnen",
         "Als erledigt markieren",
         "Kennzeichnung löschen",
@@ -325,6 +331,25 @@ describe("MailView", () => {
     } finally {
       rect.mockRestore();
     }
+  });
+
+  it("opens compose windows: Ctrl+N new, Ctrl+R reply, Ctrl+Shift+R reply all, Ctrl+F forward", async () => {
+    const { api } = fakeApi([message(1), message(2)]);
+    renderView(api, "en");
+    const user = userEvent.setup();
+    await user.click((await rows())[1]!);
+    await user.keyboard("{Control>}r{/Control}");
+    await user.keyboard("{Control>}{Shift>}r{/Shift}{/Control}");
+    await user.keyboard("{Control>}f{/Control}");
+    await user.keyboard("{Control>}n{/Control}");
+    expect(vi.mocked(api.openCompose).mock.calls).toEqual([
+      ["reply", 2],
+      ["replyAll", 2],
+      ["forward", 2],
+      ["new", null],
+    ]);
+    await user.click(screen.getByTestId("action-reply-all"));
+    expect(api.openCompose).toHaveBeenLastCalledWith("replyAll", 2);
   });
 
   it("asks before opening a link of a plain-text message", async () => {

@@ -1,5 +1,5 @@
 import { Fragment, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode, type Ref } from "react";
-import type { FlagState, Folder, MessageSort, MessageSummary, MessageView } from "../lib/bindings";
+import type { ComposeMode, FlagState, Folder, MessageSort, MessageSummary, MessageView } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { folderLabel } from "../lib/tree";
@@ -24,7 +24,7 @@ import { rowAt, type ListKey } from "./windowing";
 
 export type MailApi = ListApi &
   ReaderApi &
-  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen">;
+  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose">;
 
 /** A message the window was told to open (a clicked new-mail notification). */
 export interface OpenRequest {
@@ -453,6 +453,20 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     document.querySelector<HTMLElement>("[data-pane=reader]")?.focus();
   }, []);
 
+  // ---- writing: new mail, reply, reply all, forward (each in its own compose window) ----
+  const compose = useCallback(
+    (mode: ComposeMode) => api.openCompose(mode, mode === "new" ? null : messageId),
+    [api, messageId],
+  );
+  const openSelected = useCallback(() => {
+    // A draft opens in a compose window to go on with; anything else moves to the reader.
+    if (folder.kind === "drafts" && messageId !== null) {
+      api.openCompose("draft", messageId).catch(failed);
+    } else {
+      focusReader();
+    }
+  }, [api, folder.kind, messageId, focusReader, failed]);
+
   // ---- keys (the window-wide part of the shortcut table) ----
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -498,6 +512,21 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           break;
         case "undo":
           run = undo;
+          break;
+        case "newMessage":
+          run = () => compose("new");
+          break;
+        case "reply":
+          if (messageId === null) return;
+          run = () => compose("reply");
+          break;
+        case "replyAll":
+          if (messageId === null) return;
+          run = () => compose("replyAll");
+          break;
+        case "forward":
+          if (messageId === null) return;
+          run = () => compose("forward");
           break;
         case "readerPosition":
           onPrefs({ ...prefs, reader: nextReaderPosition(prefs.reader) });
@@ -577,7 +606,32 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     </button>
   );
   const canUndo = undoStack.size > 0;
+  const one = messageId === null;
   const entries: { id: string; node: ReactNode; probe: ReactNode; overflow: MenuItem[] }[] = [
+    {
+      id: "new",
+      node: button("new", t("mail.action.new"), act(() => compose("new")), false),
+      probe: <button type="button">{t("mail.action.new")}</button>,
+      overflow: [{ id: "new", testId: "action-new", label: t("mail.action.new"), onSelect: act(() => compose("new")) }],
+    },
+    {
+      id: "reply",
+      node: button("reply", t("mail.action.reply"), act(() => compose("reply")), one),
+      probe: <button type="button">{t("mail.action.reply")}</button>,
+      overflow: [{ id: "reply", testId: "action-reply", label: t("mail.action.reply"), onSelect: act(() => compose("reply")), disabled: one }],
+    },
+    {
+      id: "reply-all",
+      node: button("reply-all", t("mail.action.replyAll"), act(() => compose("replyAll")), one),
+      probe: <button type="button">{t("mail.action.replyAll")}</button>,
+      overflow: [{ id: "reply-all", testId: "action-reply-all", label: t("mail.action.replyAll"), onSelect: act(() => compose("replyAll")), disabled: one }],
+    },
+    {
+      id: "forward",
+      node: button("forward", t("mail.action.forward"), act(() => compose("forward")), one),
+      probe: <button type="button">{t("mail.action.forward")}</button>,
+      overflow: [{ id: "forward", testId: "action-forward", label: t("mail.action.forward"), onSelect: act(() => compose("forward")), disabled: one }],
+    },
     {
       id: "read",
       node: <Menu label={t("mail.action.readMenu")} caret align="start" disabled={none} testId="mail-read-menu" items={readItems} />,
@@ -699,7 +753,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           onSort={(sort) => {
             setOrder((o) => (o.sort === sort ? { sort, descending: !o.descending } : { sort, descending: sort === "date" || sort === "size" }));
           }}
-          onOpen={focusReader}
+          onOpen={openSelected}
           onContextMenu={(x, y) => {
             setContext({ x, y });
           }}

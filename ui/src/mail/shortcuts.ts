@@ -29,10 +29,17 @@ export type Action =
   | "firstRow"
   | "lastRow"
   | "pageUp"
-  | "pageDown";
+  | "pageDown"
+  | "newMessage"
+  | "reply"
+  | "replyAll"
+  | "forward"
+  | "send"
+  | "saveDraft";
 
-/** "window": anywhere in the main window (not while typing); "list": in the message list. */
-export type Scope = "window" | "list";
+/** "window": anywhere in the main window (not while typing); "list": in the message list;
+ * "compose": in a compose window (also while typing). */
+export type Scope = "window" | "list" | "compose";
 
 export interface Shortcut {
   action: Action;
@@ -44,6 +51,10 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: "goMail", chords: ["Ctrl+1"], scope: "window", label: "keys.goMail" },
+  { action: "newMessage", chords: ["Ctrl+N"], scope: "window", label: "keys.newMessage" },
+  { action: "reply", chords: ["Ctrl+R"], scope: "window", label: "keys.reply" },
+  { action: "replyAll", chords: ["Ctrl+Shift+R"], scope: "window", label: "keys.replyAll" },
+  { action: "forward", chords: ["Ctrl+F"], scope: "window", label: "keys.forward" },
   { action: "markRead", chords: ["Ctrl+Q"], scope: "window", label: "keys.markRead" },
   { action: "markUnread", chords: ["Ctrl+U"], scope: "window", label: "keys.markUnread" },
   { action: "toggleFlag", chords: ["Insert"], scope: "window", label: "keys.toggleFlag" },
@@ -70,6 +81,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "lastRow", chords: ["End"], scope: "list", label: "keys.lastRow" },
   { action: "pageUp", chords: ["PageUp"], scope: "list", label: "keys.pageUp" },
   { action: "pageDown", chords: ["PageDown"], scope: "list", label: "keys.pageDown" },
+  { action: "send", chords: ["Ctrl+Enter", "Alt+S"], scope: "compose", label: "keys.send" },
+  { action: "saveDraft", chords: ["Ctrl+S"], scope: "compose", label: "keys.saveDraft" },
 ];
 
 /** The keys the overlay names in the UI's language ("Strg", "Entf", …). */

@@ -3,15 +3,16 @@
 use serde::Serialize;
 
 use super::{Kontor, OutgoingMail};
-use crate::engine::outbox::build_plain_message;
 use crate::error::CoreError;
 use crate::store::OutboxOp;
 
 /// A saved draft: its cached message and the outbox operation that stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedDraft {
+    #[specta(type = specta_typescript::Number)]
     pub message_id: i64,
+    #[specta(type = specta_typescript::Number)]
     pub op_id: i64,
 }
 
@@ -45,8 +46,7 @@ impl Kontor {
         // idempotency key.
         let client_id = uuid::Uuid::new_v4().simple().to_string();
         let from = self.sender(&mail.from).await?;
-        let (_, mime) =
-            build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
+        let mime = self.mime_of(&mail, &from, None, None).await?;
         let op_id = self
             .enqueue(OutboxOp::DraftSave {
                 client_id,

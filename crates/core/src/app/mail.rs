@@ -3,12 +3,14 @@
 use serde::Deserialize;
 
 use super::{Kontor, mail_domain};
-use crate::engine::outbox::build_plain_message;
+use crate::compose::{
+    MessageParts, OutgoingAttachment, build_message, content_type_for, html_to_text,
+};
 use crate::error::CoreError;
-use crate::store::OutboxOp;
+use crate::store::{BodyKind, MessageRow, OutboxOp};
 
 /// A new message, a reply or a forward, as the compose window submits it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OutgoingMail {
     /// The sender address; when empty, the primary address the server reported (Settings
@@ -16,21 +18,59 @@ pub struct OutgoingMail {
     /// `user@<server host without mail./webmail.>`.
     #[serde(default)]
     pub from: String,
+    /// Recipients as typed: each entry may hold several (`a@b; Name <c@d>`).
     pub to: Vec<String>,
     #[serde(default)]
     pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
     pub subject: String,
+    /// The text body; with `html` set and this empty, it is derived from the HTML.
+    #[serde(default)]
     pub body: String,
+    /// The HTML body (the rich-text editor's); `None` for a plain-text message.
+    #[serde(default)]
+    pub html: Option<String>,
+    /// 0 low, 1 normal (also when absent), 2 high.
+    #[serde(default)]
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub importance: Option<i64>,
+    /// Files to attach: paths on this computer, and attachments of cached messages (a
+    /// forward's originals), fetched from the server when sent.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentSource>,
+    /// The body holds the quoted original ([`Kontor::compose`]'s quote): a reply or forward
+    /// asks the server not to add it again (ReplaceMime).
+    #[serde(default)]
+    pub quoted: bool,
     /// Cached message (`message.id`) this replies to (SmartReply).
     #[serde(default)]
+    #[specta(type = Option<specta_typescript::Number>)]
     pub reply_to: Option<i64>,
     /// Cached message this forwards (SmartForward).
     #[serde(default)]
+    #[specta(type = Option<specta_typescript::Number>)]
     pub forward_of: Option<i64>,
     /// The saved draft (`message.id`) this message was written in: sending it deletes the
     /// draft.
     #[serde(default)]
+    #[specta(type = Option<specta_typescript::Number>)]
     pub draft: Option<i64>,
+}
+
+/// Where an attachment of a message being written comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum AttachmentSource {
+    /// A file on this computer (file dialog, drag and drop).
+    File { path: String },
+    /// An attachment of a cached message (`attachment.id`), e.g. of the forwarded original.
+    #[serde(rename_all = "camelCase")]
+    Cached {
+        #[specta(type = specta_typescript::Number)]
+        attachment_id: i64,
+        name: String,
+    },
 }
 
 impl Kontor {
@@ -148,27 +188,35 @@ impl Kontor {
             self.draft_row(d).await?;
         }
         let client_id = uuid::Uuid::new_v4().simple().to_string();
-        let (_, mime) =
-            build_plain_message(&from, &mail.to, &mail.cc, &mail.subject, &mail.body, None);
-        let op = match (mail.reply_to, mail.forward_of) {
-            (Some(id), _) => {
-                let (folder_id, server_id) = self.message_ref(id).await?;
-                OutboxOp::Reply {
-                    client_id,
-                    folder_id,
-                    server_id,
-                    mime,
-                }
-            }
-            (_, Some(id)) => {
-                let (folder_id, server_id) = self.message_ref(id).await?;
-                OutboxOp::Forward {
-                    client_id,
-                    folder_id,
-                    server_id,
-                    mime,
-                }
-            }
+        let original = match mail.reply_to.or(mail.forward_of) {
+            Some(id) => Some(self.store.message(id).await?.ok_or_else(|| {
+                CoreError::InvalidInput(format!("message {id} is not in the cache"))
+            })?),
+            None => None,
+        };
+        let thread = match &original {
+            Some(m) => self.thread_ids(m).await,
+            None => (None, None),
+        };
+        let mime = self
+            .mime_of(&mail, &from, thread.0.as_deref(), thread.1.as_deref())
+            .await?;
+        let replace_mime = mail.quoted;
+        let op = match (mail.reply_to, mail.forward_of, original) {
+            (Some(_), _, Some(m)) => OutboxOp::Reply {
+                client_id,
+                folder_id: m.folder_id,
+                server_id: m.server_id,
+                mime,
+                replace_mime,
+            },
+            (_, Some(_), Some(m)) => OutboxOp::Forward {
+                client_id,
+                folder_id: m.folder_id,
+                server_id: m.server_id,
+                mime,
+                replace_mime,
+            },
             _ => OutboxOp::Send {
                 client_id,
                 mime,
@@ -182,6 +230,124 @@ impl Kontor {
             self.delete_message_permanently(d).await?;
         }
         Ok(sent)
+    }
+
+    /// The MIME text of `mail` from `from`: multipart/alternative when written as HTML, the
+    /// attachments read now (files from disk, cached messages' attachments from the server),
+    /// threaded under the original's Message-ID `in_reply_to`.
+    pub(super) async fn mime_of(
+        &self,
+        mail: &OutgoingMail,
+        from: &str,
+        in_reply_to: Option<&str>,
+        references: Option<&str>,
+    ) -> Result<String, CoreError> {
+        let mut attachments = Vec::with_capacity(mail.attachments.len());
+        for a in &mail.attachments {
+            attachments.push(self.read_attachment(a).await?);
+        }
+        let text = match (&mail.html, mail.body.trim().is_empty()) {
+            (Some(html), true) => html_to_text(html),
+            _ => mail.body.clone(),
+        };
+        let (mime, _) = build_message(&MessageParts {
+            from,
+            to: &mail.to,
+            cc: &mail.cc,
+            bcc: &mail.bcc,
+            subject: &mail.subject,
+            html: mail.html.as_deref(),
+            text: &text,
+            importance: mail.importance.unwrap_or(1),
+            in_reply_to: in_reply_to.filter(|r| !r.is_empty()),
+            references,
+            attachments: &attachments,
+        });
+        Ok(mime)
+    }
+
+    /// The original's Message-ID and References, for In-Reply-To and References of a reply
+    /// or forward. ActiveSync 14.1 does not report the Message-ID with a synced mail, so it is
+    /// read from the whole message (MIME) when that is cached, fetched once when it is not
+    /// (online), or taken from the ConversationId where the server puts the Message-ID there
+    /// (SOGo). `None` when none of these has it: the message then goes out unthreaded.
+    async fn thread_ids(&self, m: &MessageRow) -> (Option<String>, Option<String>) {
+        let clean = |s: &str| {
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        };
+        if !m.message_id.trim().is_empty() {
+            return (Some(clean(&m.message_id)), None);
+        }
+        let from_mime = async |id: i64| -> Option<(String, Option<String>)> {
+            let body = self.store.body(id, BodyKind::Mime).await.ok()??;
+            let parsed = mail_parser::MessageParser::default().parse_headers(&body.data)?;
+            let mid = parsed.message_id()?.to_owned();
+            let refs = parsed.references().as_text_list().map(|l| {
+                l.iter()
+                    .map(|r| format!("<{r}>"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            Some((mid, refs))
+        };
+        if let Some((mid, refs)) = from_mime(m.id).await {
+            return (Some(mid), refs);
+        }
+        if !m.server_id.starts_with("local:")
+            && self.fetch_message_body(m.id, false).await.is_ok()
+            && let Some((mid, refs)) = from_mime(m.id).await
+        {
+            return (Some(mid), refs);
+        }
+        if m.conversation_id.contains('@') {
+            return (Some(clean(&m.conversation_id)), None);
+        }
+        (None, None)
+    }
+
+    async fn read_attachment(
+        &self,
+        source: &AttachmentSource,
+    ) -> Result<OutgoingAttachment, CoreError> {
+        let (path, name) = match source {
+            AttachmentSource::File { path } => {
+                let p = std::path::PathBuf::from(path);
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "attachment".into());
+                (p, name)
+            }
+            AttachmentSource::Cached {
+                attachment_id,
+                name,
+            } => {
+                let p = self
+                    .attachment_for_opening(*attachment_id, &|_, _| {})
+                    .await
+                    .map_err(|e| {
+                        CoreError::InvalidInput(format!(
+                            "the attachment {name} of the original message could not be fetched from the server: {e}"
+                        ))
+                    })?;
+                (p, name.clone())
+            }
+        };
+        let data = tokio::fs::read(&path).await.map_err(|e| CoreError::Io {
+            context: format!("could not read the attachment {}", path.display()),
+            source: e,
+        })?;
+        if matches!(source, AttachmentSource::Cached { .. }) {
+            let _ = tokio::fs::remove_file(&path).await;
+        }
+        Ok(OutgoingAttachment {
+            content_type: content_type_for(&name).to_owned(),
+            name,
+            data,
+        })
     }
 
     /// The sender address: `from` when given, else the primary address the server reported,

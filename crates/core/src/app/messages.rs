@@ -601,7 +601,7 @@ impl Kontor {
     }
 
     /// The account's ActiveSync session for fetches, connected on first use.
-    async fn with_fetch_session<T>(
+    pub(super) async fn with_fetch_session<T>(
         &self,
         f: impl AsyncFnOnce(&mut Session) -> Result<T, CoreError>,
     ) -> Result<T, CoreError> {

@@ -3,12 +3,14 @@
 //!
 //! One file per domain, each with its `impl Kontor` block and its public types: `account`
 //! (sign-in, folders), `settings` (settings, policy, save state), `sync` (engine and events),
-//! `mail` (outbox operations on messages, sending), `drafts`, `calendar` (events, meeting
+//! `mail` (outbox operations on messages, sending), `compose` (the compose window's start:
+//! reply, reply all, forward; address suggestions), `drafts`, `calendar` (events, meeting
 //! answers) and `caldav` (CalDAV accounts, calendar sync and polling).
 
 mod account;
 mod caldav;
 mod calendar;
+mod compose;
 mod drafts;
 mod mail;
 mod messages;
@@ -30,8 +32,9 @@ use crate::store::Store;
 
 pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
 pub use calendar::{EventDraft, EventRef, MeetingAnswer};
+pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;
-pub use mail::OutgoingMail;
+pub use mail::{AttachmentSource, OutgoingMail};
 pub use messages::{
     AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,

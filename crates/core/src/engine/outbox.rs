@@ -505,12 +505,14 @@ async fn apply(
             folder_id,
             server_id,
             mime,
+            replace_mime,
         }
         | OutboxOp::Forward {
             client_id,
             folder_id,
             server_id,
             mime,
+            replace_mime,
         } => {
             if in_doubt && already_sent(cx, mime).await? {
                 return Ok(Done::default());
@@ -525,7 +527,7 @@ async fn apply(
                 Compose::SmartForward(source)
             };
             cx.client
-                .compose(&kind, client_id, mime.as_bytes(), true, false)
+                .compose(&kind, client_id, mime.as_bytes(), true, *replace_mime)
                 .await?;
             Ok(Done::default())
         }
@@ -973,6 +975,7 @@ mod tests {
             folder_id: "f".into(),
             server_id: "1".into(),
             mime: String::new(),
+            replace_mime: false,
         };
         assert!(matches!(
             judge(&reply, &EasError::ItemNotFound),

@@ -2166,3 +2166,54 @@ async fn filtered_search_checks_sender_phrase_state_dates_and_folder() {
     // Nothing asked: every message.
     assert_eq!(filtered(&store, acc, &base).await.len(), 4);
 }
+
+#[tokio::test]
+async fn address_book_ranks_by_use_and_matches_name_words_and_addresses() {
+    let (store, acc) = store_with_account().await;
+    let mut changes = Vec::new();
+    for i in 0..3 {
+        let mut m = msg(&format!("1:{i}"), "Angebot", at(2026, 3, 2 + i, 9));
+        m.from = Address::new("Bob Baker", "Bob@Kontor.test");
+        m.cc = vec![Address::new("Carol Clark", "carol@kontor.test")];
+        changes.push(MailChange::Upsert(m));
+    }
+    // An older message names Bob without a name and Carol under another one: the newest named
+    // one wins.
+    let mut old = msg("1:9", "Alt", at(2025, 1, 1, 9));
+    old.from = Address::new("", "bob@kontor.test");
+    old.to = vec![Address::new("C. Clark (alt)", "carol@kontor.test")];
+    changes.push(MailChange::Upsert(old));
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    let book = |q: &'static str| {
+        let store = store.clone();
+        async move { store.address_book(acc, q, 10).await.unwrap() }
+    };
+    // Everything: bob 4 (3 + the old one), alice 4 (To of every message), carol 4.
+    let all = book("").await;
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(
+        all.contains(&("Bob Baker".into(), "bob@kontor.test".into(), 4)),
+        "{all:?}"
+    );
+    assert!(
+        all.contains(&("Carol Clark".into(), "carol@kontor.test".into(), 4)),
+        "{all:?}"
+    );
+    // Start of the address, of the name, of a later word of the name; any case.
+    for q in ["bo", "BOB", "bak"] {
+        let found = book(q).await;
+        assert_eq!(found.len(), 1, "{q}: {found:?}");
+        assert_eq!(found[0].1, "bob@kontor.test");
+    }
+    assert!(
+        book("aker").await.is_empty(),
+        "the middle of a word does not match"
+    );
+    assert!(
+        book("%").await.len() == 3,
+        "LIKE wildcards are taken literally (dropped)"
+    );
+}

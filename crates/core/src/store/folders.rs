@@ -66,4 +66,47 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// The address book of the cached mail: senders and recipients of the newest 20,000
+    /// messages whose address, name or a word of the name starts with `query` (any case;
+    /// everything for an empty query), with how many of those messages name them, most used
+    /// first. Returns `(name, address, uses)`; the name is the one last seen.
+    pub async fn address_book(
+        &self,
+        account_id: i64,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, String, i64)>, CoreError> {
+        let q = query.to_lowercase().replace(['%', '_', '\\'], "");
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "WITH recent AS (
+               SELECT date, from_name, from_addr, to_json, cc_json FROM message
+               WHERE account_id = ?1 ORDER BY date DESC LIMIT 20000),
+             every(date, name, addr) AS (
+               SELECT date, from_name, from_addr FROM recent
+               UNION ALL
+               SELECT r.date, json_extract(j.value, '$.name'), json_extract(j.value, '$.addr')
+                 FROM recent r, json_each(r.to_json) j
+               UNION ALL
+               SELECT r.date, json_extract(j.value, '$.name'), json_extract(j.value, '$.addr')
+                 FROM recent r, json_each(r.cc_json) j)
+             -- SQLite takes a bare column (the name) from the row of the one max(): the
+             -- newest row that has a name.
+             SELECT coalesce(e.name, ''), lower(e.addr), count(*) AS uses,
+                    max(CASE WHEN e.name != '' THEN e.date ELSE -9223372036854775807 END)
+             FROM every e
+             WHERE e.addr LIKE '%@%'
+               AND (?2 = '' OR lower(e.addr) LIKE ?2 || '%'
+                    OR lower(e.name) LIKE ?2 || '%' OR lower(e.name) LIKE '% ' || ?2 || '%')
+             GROUP BY lower(e.addr)
+             ORDER BY uses DESC, lower(e.addr)
+             LIMIT ?3",
+        )
+        .bind(account_id)
+        .bind(&q)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(n, a, u, _)| (n, a, u)).collect())
+    }
 }

@@ -650,12 +650,14 @@ async fn update_message(
     Ok(local_state & (local::READ | local::FLAG) != 0)
 }
 
-/// A draft read from the MIME the user saved (outbox `DraftSave`): the row's fields and the
-/// plain-text body.
+/// A draft read from the MIME the user saved (outbox `DraftSave`): the row's fields, the
+/// plain-text body, and the HTML body when it was written as HTML (the compose window's
+/// editor), so that going on with it keeps the formatting.
 #[derive(Debug, Clone)]
 pub struct DraftContent {
     pub data: MessageData,
     pub body: String,
+    pub html: Option<String>,
 }
 
 /// Reads a saved draft. Fails with `InvalidInput` when the text is not a MIME message.
@@ -679,6 +681,12 @@ pub fn draft_content(mime: &str) -> Result<DraftContent, CoreError> {
         .body_text(0)
         .map(|b| b.into_owned())
         .unwrap_or_default();
+    // mail-parser offers a text part as HTML too: only a real text/html part counts.
+    let html = parsed
+        .html_part(0)
+        .filter(|p| matches!(p.body, mail_parser::PartType::Html(_)))
+        .and_then(|_| parsed.body_html(0))
+        .map(|h| h.into_owned());
     let preview: String = body
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -712,6 +720,7 @@ pub fn draft_content(mime: &str) -> Result<DraftContent, CoreError> {
             body_complete: false,
         },
         body,
+        html,
     })
 }
 
@@ -763,6 +772,17 @@ pub(crate) async fn write_draft(
     .bind(i64::try_from(content.body.len()).unwrap_or(i64::MAX))
     .execute(&mut *conn)
     .await?;
+    if let Some(html) = &content.html {
+        sqlx::query(
+            "INSERT INTO message_body (message_id, kind, text, data, truncated, total_size)
+             VALUES (?1, 'html', ?2, x'', 0, ?3)",
+        )
+        .bind(id)
+        .bind(html)
+        .bind(i64::try_from(html.len()).unwrap_or(i64::MAX))
+        .execute(&mut *conn)
+        .await?;
+    }
     reindex_later(conn, id).await?;
     Ok(id)
 }

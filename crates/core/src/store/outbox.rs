@@ -102,6 +102,10 @@ pub enum OutboxOp {
         folder_id: String,
         server_id: String,
         mime: String,
+        /// `mime` already holds the quoted original (the compose window's quote): the server
+        /// must not add it again (ReplaceMime). False for operations queued before it existed.
+        #[serde(default)]
+        replace_mime: bool,
     },
     /// SmartForward of the message `folder_id`/`server_id`.
     Forward {
@@ -109,6 +113,10 @@ pub enum OutboxOp {
         folder_id: String,
         server_id: String,
         mime: String,
+        /// `mime` already holds the quoted original (the compose window's quote): the server
+        /// must not add it again (ReplaceMime). False for operations queued before it existed.
+        #[serde(default)]
+        replace_mime: bool,
     },
     /// Save (add or replace) a draft in `folder_id`; `server_id` is '' for a new draft, which
     /// [`Store::enqueue`] replaces by the placeholder `local:<outbox id>` it gives the new row.

@@ -1,0 +1,312 @@
+//! The compose window's starting point: a new message, a reply, reply all or a forward of a
+//! cached message (recipients, subject prefix, the quote with Outlook's header block), and the
+//! address suggestions for the recipient fields.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::{AttachmentInfo, Kontor};
+use crate::compose::{QuotedOriginal, forward_subject, quote_header, quote_html, reply_subject};
+use crate::error::CoreError;
+use crate::i18n::Lang;
+use crate::store::Address;
+
+/// What the compose window is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ComposeMode {
+    New,
+    Reply,
+    ReplyAll,
+    Forward,
+    /// Going on with a saved draft (the message id names it).
+    Draft,
+}
+
+/// The filled-in compose window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposeStart {
+    pub mode: ComposeMode,
+    /// The sender address the message goes out with.
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    /// The quoted original (header block and sanitised body) as HTML; empty for new mail.
+    pub quote_html: String,
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub reply_to: Option<i64>,
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub forward_of: Option<i64>,
+    /// A forward's attachments (the original's), to keep or remove.
+    pub attachments: Vec<AttachmentInfo>,
+    /// The saved draft this goes on with, and its text as HTML (sanitised); empty otherwise.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub draft: Option<i64>,
+    pub body_html: String,
+}
+
+/// An address the recipient fields suggest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressSuggestion {
+    pub name: String,
+    pub address: String,
+    /// How many cached messages involve it (the ranking); 0 for a directory entry.
+    #[specta(type = specta_typescript::Number)]
+    pub uses: i64,
+    /// From the company directory (the server's global address list), not from the cache.
+    pub directory: bool,
+}
+
+fn show(a: &Address) -> String {
+    if a.name.trim().is_empty() || a.name == a.addr {
+        a.addr.clone()
+    } else if a.name.contains([',', ';']) {
+        format!("\"{}\" <{}>", a.name, a.addr)
+    } else {
+        format!("{} <{}>", a.name, a.addr)
+    }
+}
+
+impl Kontor {
+    /// The user's own addresses, lower case: those the server reported, the sender address
+    /// and the user name when it is an address (left out of a reply all).
+    pub async fn own_addresses(&self) -> Result<Vec<String>, CoreError> {
+        let mut own = Vec::new();
+        if let Ok(id) = self.current_account_id().await {
+            own.extend(self.store.account_identity(id).await?.0);
+        }
+        if let Some(cfg) = self.account_config().await
+            && cfg.user.contains('@')
+        {
+            own.push(cfg.user.clone());
+        }
+        own.push(self.sender("").await?);
+        let mut own: Vec<String> = own.into_iter().map(|a| a.to_lowercase()).collect();
+        own.sort();
+        own.dedup();
+        Ok(own)
+    }
+
+    /// The compose window's content for `mode`; `message_id` is the original for a reply or
+    /// forward. The original's body is fetched from the server when only a preview is cached
+    /// (offline the preview is quoted).
+    pub async fn compose(
+        &self,
+        mode: ComposeMode,
+        message_id: Option<i64>,
+        lang: Lang,
+    ) -> Result<ComposeStart, CoreError> {
+        let from = self.sender("").await?;
+        if let Some(d) = message_id.filter(|_| mode == ComposeMode::Draft) {
+            return self.compose_draft(d, from).await;
+        }
+        let Some(id) = message_id.filter(|_| mode != ComposeMode::New) else {
+            return Ok(ComposeStart {
+                mode: ComposeMode::New,
+                from,
+                to: Vec::new(),
+                cc: Vec::new(),
+                subject: String::new(),
+                quote_html: String::new(),
+                reply_to: None,
+                forward_of: None,
+                attachments: Vec::new(),
+                draft: None,
+                body_html: String::new(),
+            });
+        };
+        let mut view = self.message_view(id, false).await?;
+        if !view.body.complete
+            && let Ok(v) = self.fetch_message_body(id, false).await
+        {
+            view = v;
+        }
+        let row =
+            self.store.message(id).await?.ok_or_else(|| {
+                CoreError::InvalidInput(format!("message {id} is not in the cache"))
+            })?;
+        let zone = self.calendar_zone();
+        let utc = DateTime::from_timestamp(row.date, 0).unwrap_or_default();
+        let offset = FixedOffset::east_opt(zone.offset_at(utc.naive_utc()))
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+        let header = quote_header(
+            &QuotedOriginal {
+                from: show(&row.from),
+                sent: utc.with_timezone(&offset),
+                to: row.to.iter().map(show).collect(),
+                cc: row.cc.iter().map(show).collect(),
+                subject: &row.subject,
+            },
+            lang,
+        );
+        let body_text = if view.body.text.is_empty() {
+            row.preview.clone()
+        } else {
+            view.body.text.clone()
+        };
+        let quote = quote_html(&header, &view.body.html, &body_text);
+        let own = self.own_addresses().await?;
+        let is_own = |a: &Address| own.contains(&a.addr.to_lowercase());
+        let (to, cc, subject) = match mode {
+            ComposeMode::Forward => (Vec::new(), Vec::new(), forward_subject(&row.subject, lang)),
+            ComposeMode::Reply => (
+                vec![show(&row.from)],
+                Vec::new(),
+                reply_subject(&row.subject, lang),
+            ),
+            _ => {
+                // Reply all: the sender and every other recipient, without the user; a
+                // message the user sent goes back to its recipients.
+                let mut to: Vec<&Address> = Vec::new();
+                if !is_own(&row.from) {
+                    to.push(&row.from);
+                }
+                to.extend(row.to.iter().filter(|a| !is_own(a)));
+                let mut seen: Vec<String> = Vec::new();
+                let mut dedup = |list: Vec<&Address>| {
+                    list.into_iter()
+                        .filter(|a| {
+                            let k = a.addr.to_lowercase();
+                            let new = !k.is_empty() && !seen.contains(&k);
+                            seen.push(k);
+                            new
+                        })
+                        .map(show)
+                        .collect::<Vec<_>>()
+                };
+                let to = dedup(to);
+                let cc = dedup(row.cc.iter().filter(|a| !is_own(a)).collect());
+                (to, cc, reply_subject(&row.subject, lang))
+            }
+        };
+        Ok(ComposeStart {
+            mode,
+            from,
+            to,
+            cc,
+            subject,
+            quote_html: quote,
+            reply_to: (mode != ComposeMode::Forward).then_some(id),
+            forward_of: (mode == ComposeMode::Forward).then_some(id),
+            attachments: if mode == ComposeMode::Forward {
+                view.attachments
+            } else {
+                Vec::new()
+            },
+            draft: None,
+            body_html: String::new(),
+        })
+    }
+
+    /// A saved draft to go on with: its recipients, subject and text.
+    async fn compose_draft(&self, id: i64, from: String) -> Result<ComposeStart, CoreError> {
+        let row = self.draft_row(id).await?;
+        let view = self.message_view(id, false).await?;
+        let body_html = if view.body.html.is_empty() {
+            format!(
+                "<p>{}</p>",
+                crate::compose::escape_html(&view.body.text).replace('\n', "<br>")
+            )
+        } else {
+            view.body.html
+        };
+        Ok(ComposeStart {
+            mode: ComposeMode::Draft,
+            from,
+            to: row.to.iter().map(show).collect(),
+            cc: row.cc.iter().map(show).collect(),
+            subject: row.subject.clone(),
+            quote_html: String::new(),
+            reply_to: None,
+            forward_of: None,
+            attachments: view.attachments,
+            draft: Some(id),
+            body_html,
+        })
+    }
+
+    /// Addresses matching `query` (start of the name, of a word of it, or of the address),
+    /// from the cached mail, most used first; the user's own left out.
+    pub async fn address_suggestions(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<AddressSuggestion>, CoreError> {
+        let account_id = self.current_account_id().await?;
+        let own = self.own_addresses().await?;
+        let rows = self
+            .store
+            .address_book(
+                account_id,
+                query.trim(),
+                limit.clamp(1, 50) + own.len() as u32,
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, addr, _)| !own.contains(&addr.to_lowercase()))
+            .take(limit as usize)
+            .map(|(name, address, uses)| AddressSuggestion {
+                name,
+                address,
+                uses,
+                directory: false,
+            })
+            .collect())
+    }
+
+    /// The company directory's entries for `query` (ActiveSync Search of the GAL; at least
+    /// three characters, else nothing is asked). Fails plainly when the server cannot be
+    /// reached: the field says the directory is unavailable.
+    pub async fn directory_suggestions(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<AddressSuggestion>, CoreError> {
+        let query = query.trim().to_owned();
+        if query.chars().count() < 3 {
+            return Ok(Vec::new());
+        }
+        let url = self
+            .account_config()
+            .await
+            .map(|c| c.server_url)
+            .unwrap_or_default();
+        let found = self
+            .with_fetch_session(async |s| {
+                s.client_mut()
+                    .search_gal(&query, limit.clamp(1, 50))
+                    .await
+                    .map_err(|e| crate::sync::map_eas(e, &url))
+            })
+            .await?;
+        Ok(found
+            .items
+            .into_iter()
+            .filter_map(|e| {
+                let address = e.email_address.filter(|a| a.contains('@'))?;
+                let name = e
+                    .display_name
+                    .filter(|n| !n.trim().is_empty())
+                    .or_else(|| {
+                        let full = format!(
+                            "{} {}",
+                            e.first_name.unwrap_or_default(),
+                            e.last_name.unwrap_or_default()
+                        );
+                        Some(full.trim().to_owned())
+                    })
+                    .unwrap_or_default();
+                Some(AddressSuggestion {
+                    name,
+                    address,
+                    uses: 0,
+                    directory: true,
+                })
+            })
+            .collect())
+    }
+}

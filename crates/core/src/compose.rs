@@ -1,0 +1,628 @@
+//! Writing mail: what the compose window needs that is not the protocol's business.
+//!
+//! * [`parse_recipients`]: what a person types or pastes into To/Cc/Bcc
+//!   (`Name <a@b>; c@d, "Baker, Bob" <bob@x>`) as separate recipients, each marked valid or not;
+//! * [`reply_subject`] / [`forward_subject`]: one "AW:"/"WG:" (German) or "RE:"/"FW:" (English)
+//!   prefix, never piled up, whatever prefixes the original already carried;
+//! * [`quote_header`]: Outlook's header block above the quoted original, in the UI's language;
+//! * [`html_to_text`]: the text part of a message written as HTML;
+//! * [`build_message`]: the MIME of a message (multipart/alternative HTML + text, attachments,
+//!   Bcc, importance, In-Reply-To/References), built by mail-builder.
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address as MbAddress;
+
+use crate::i18n::Lang;
+
+/// One recipient as typed: `text` is what the person wrote for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ParsedRecipient {
+    pub text: String,
+    pub name: String,
+    pub address: String,
+    /// The address has the shape `local@domain.tld` (one `@`, no spaces, a dot in the domain).
+    pub valid: bool,
+}
+
+impl ParsedRecipient {
+    /// `Name <addr>` (the name quoted when it holds a comma or semicolon), or `addr` alone.
+    pub fn display(&self) -> String {
+        if self.name.is_empty() {
+            self.address.clone()
+        } else if self.name.contains([',', ';', '"']) {
+            format!("\"{}\" <{}>", self.name.replace('"', "'"), self.address)
+        } else {
+            format!("{} <{}>", self.name, self.address)
+        }
+    }
+}
+
+/// Splits `text` at `,`, `;` and line breaks outside quotes and angle brackets, and reads each
+/// part as `Name <addr>`, `"Name" <addr>`, `<addr>` or `addr`. Empty parts are skipped.
+pub fn parse_recipients(text: &str) -> Vec<ParsedRecipient> {
+    let mut parts = Vec::new();
+    let (mut cur, mut quoted, mut angle) = (String::new(), false, false);
+    for c in text.chars() {
+        match c {
+            '"' if !angle => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            '<' if !quoted => {
+                angle = true;
+                cur.push(c);
+            }
+            '>' if !quoted => {
+                angle = false;
+                cur.push(c);
+            }
+            ',' | ';' | '\n' | '\r' if !quoted && !angle => parts.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(parse_one)
+        .collect()
+}
+
+fn parse_one(part: &str) -> ParsedRecipient {
+    let (name, address) = match (part.rfind('<'), part.rfind('>')) {
+        (Some(open), Some(close)) if open < close => (
+            part[..open].trim().trim_matches('"').trim().to_owned(),
+            part[open + 1..close].trim().to_owned(),
+        ),
+        _ => (
+            String::new(),
+            part.trim_matches(['<', '>', '"']).trim().to_owned(),
+        ),
+    };
+    let address = address
+        .strip_prefix("mailto:")
+        .unwrap_or(&address)
+        .to_owned();
+    ParsedRecipient {
+        text: part.to_owned(),
+        valid: valid_address(&address),
+        name,
+        address,
+    }
+}
+
+/// `local@domain.tld`: one `@`, something before it, a domain with a dot that neither starts
+/// nor ends the domain, no whitespace or brackets anywhere.
+pub fn valid_address(addr: &str) -> bool {
+    let Some((local, domain)) = addr.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !addr
+            .chars()
+            .any(|c| c.is_whitespace() || "<>()[],;:\"\\".contains(c))
+}
+
+/// The reply and forward prefixes mail programs write, in any case: English, German (Outlook's
+/// AW/WG, Thunderbird's Aw), and the usual others. `Fwd` before `Fw`.
+const PREFIXES: &[&str] = &[
+    "re", "aw", "antw", "antwort", "fwd", "fw", "wg", "wtr", "sv", "vs", "tr", "rif", "r",
+];
+
+/// The subject without any leading reply/forward prefixes (`RE: AW: Fwd: [2] x` → `x`),
+/// including counted forms like `Re[2]:` and `AW(3):`.
+pub fn strip_prefixes(subject: &str) -> &str {
+    let mut s = subject.trim_start();
+    'outer: loop {
+        for p in PREFIXES {
+            let Some(head) = s.get(..p.len()) else {
+                continue;
+            };
+            if !head.eq_ignore_ascii_case(p) {
+                continue;
+            }
+            let mut rest = &s[p.len()..];
+            // A counter: Re[2]: or AW(3):
+            if let Some(r) = rest
+                .strip_prefix('[')
+                .and_then(|r| r.split_once(']'))
+                .or_else(|| rest.strip_prefix('(').and_then(|r| r.split_once(')')))
+                && r.0.chars().all(|c| c.is_ascii_digit())
+            {
+                rest = r.1;
+            }
+            let rest = rest.trim_start();
+            if let Some(after) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：')) {
+                s = after.trim_start();
+                continue 'outer;
+            }
+        }
+        return s;
+    }
+}
+
+/// "AW: x" (German) or "RE: x" (English), with the original's prefixes removed.
+pub fn reply_subject(subject: &str, lang: Lang) -> String {
+    format!("{} {}", lang.pick("RE:", "AW:"), strip_prefixes(subject))
+        .trim_end()
+        .to_owned()
+}
+
+/// "WG: x" (German) or "FW: x" (English), with the original's prefixes removed.
+pub fn forward_subject(subject: &str, lang: Lang) -> String {
+    format!("{} {}", lang.pick("FW:", "WG:"), strip_prefixes(subject))
+        .trim_end()
+        .to_owned()
+}
+
+/// The original message as the quote header names it.
+#[derive(Debug, Clone)]
+pub struct QuotedOriginal<'a> {
+    pub from: String,
+    pub sent: DateTime<FixedOffset>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: &'a str,
+}
+
+const DAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const DAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
+/// The date as Outlook writes it in the header block: "Freitag, 4. Dezember 2026 14:05" /
+/// "Friday, December 4, 2026 2:05 PM".
+pub fn quote_date(d: &DateTime<FixedOffset>, lang: Lang) -> String {
+    let wd = d.weekday().num_days_from_monday() as usize;
+    let m = d.month0() as usize;
+    match lang {
+        Lang::De => format!(
+            "{}, {}. {} {} {:02}:{:02}",
+            DAYS_DE[wd],
+            d.day(),
+            MONTHS_DE[m],
+            d.year(),
+            d.hour(),
+            d.minute()
+        ),
+        Lang::En => {
+            let (pm, h12) = d.hour12();
+            format!(
+                "{}, {} {}, {} {}:{:02} {}",
+                DAYS_EN[wd],
+                MONTHS_EN[m],
+                d.day(),
+                d.year(),
+                h12,
+                d.minute(),
+                if pm { "PM" } else { "AM" }
+            )
+        }
+    }
+}
+
+/// Outlook's header block above a quoted original, as lines of text (Cc only when there was
+/// one).
+pub fn quote_header(original: &QuotedOriginal<'_>, lang: Lang) -> Vec<String> {
+    let mut lines = vec![
+        lang.pick(
+            "-----Original Message-----",
+            "-----Ursprüngliche Nachricht-----",
+        )
+        .to_owned(),
+        format!("{} {}", lang.pick("From:", "Von:"), original.from),
+        format!(
+            "{} {}",
+            lang.pick("Sent:", "Gesendet:"),
+            quote_date(&original.sent, lang)
+        ),
+        format!("{} {}", lang.pick("To:", "An:"), original.to.join("; ")),
+    ];
+    if !original.cc.is_empty() {
+        lines.push(format!("Cc: {}", original.cc.join("; ")));
+    }
+    lines.push(format!(
+        "{} {}",
+        lang.pick("Subject:", "Betreff:"),
+        original.subject
+    ));
+    lines
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The quote as HTML: the header block, then the original's (already sanitised) HTML in a
+/// blockquote, or its plain text, escaped, when it has no HTML.
+pub fn quote_html(header: &[String], original_html: &str, original_text: &str) -> String {
+    let head: Vec<String> = header.iter().map(|l| escape_html(l)).collect();
+    let body = if original_html.trim().is_empty() {
+        format!(
+            "<div style=\"white-space:pre-wrap\">{}</div>",
+            escape_html(original_text)
+        )
+    } else {
+        original_html.to_owned()
+    };
+    format!(
+        "<div class=\"kontor-quote\"><p>{}</p><blockquote type=\"cite\">{}</blockquote></div>",
+        head.join("<br>"),
+        body
+    )
+}
+
+/// The text part of an HTML body (mail-parser's conversion: paragraphs and line breaks kept,
+/// tags dropped, entities decoded), with runs of blank lines cut to one.
+pub fn html_to_text(html: &str) -> String {
+    let text = mail_parser::decoders::html::html_to_text(html);
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim().to_owned()
+}
+
+/// An attachment to send: its file name, MIME type and bytes.
+#[derive(Debug, Clone)]
+pub struct OutgoingAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// Everything [`build_message`] writes.
+#[derive(Debug, Clone, Default)]
+pub struct MessageParts<'a> {
+    pub from: &'a str,
+    pub to: &'a [String],
+    pub cc: &'a [String],
+    pub bcc: &'a [String],
+    pub subject: &'a str,
+    /// The HTML body; `None` for a plain-text message.
+    pub html: Option<&'a str>,
+    /// The text body (derived from `html` by the caller when written as HTML).
+    pub text: &'a str,
+    /// 0 low, 1 normal, 2 high (MS-ASEMAIL Importance).
+    pub importance: i64,
+    pub in_reply_to: Option<&'a str>,
+    pub references: Option<&'a str>,
+    pub attachments: &'a [OutgoingAttachment],
+}
+
+/// The MIME text of a message and its Message-ID (without brackets).
+pub fn build_message(p: &MessageParts<'_>) -> (String, String) {
+    let domain = p
+        .from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .unwrap_or("kontor.invalid");
+    let message_id = format!("{}@{}", uuid::Uuid::new_v4().simple(), domain);
+    let text = p.text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let mut m = MessageBuilder::new()
+        .from(address(p.from))
+        .to(addresses(p.to))
+        .subject(p.subject)
+        .message_id(message_id.as_str())
+        .text_body(text);
+    if let Some(html) = p.html {
+        m = m.html_body(html.to_owned());
+    }
+    if p.cc.iter().any(|a| !a.trim().is_empty()) {
+        m = m.cc(addresses(p.cc));
+    }
+    if p.bcc.iter().any(|a| !a.trim().is_empty()) {
+        m = m.bcc(addresses(p.bcc));
+    }
+    match p.importance {
+        2 => {
+            m = m
+                .header("Importance", mail_builder::headers::raw::Raw::new("high"))
+                .header("X-Priority", mail_builder::headers::raw::Raw::new("1"));
+        }
+        0 => {
+            m = m
+                .header("Importance", mail_builder::headers::raw::Raw::new("low"))
+                .header("X-Priority", mail_builder::headers::raw::Raw::new("5"));
+        }
+        _ => {}
+    }
+    if let Some(r) = p.in_reply_to.filter(|r| !r.trim().is_empty()) {
+        let r = r.trim().trim_start_matches('<').trim_end_matches('>');
+        m = m.in_reply_to(r);
+        let mut refs: Vec<&str> = p
+            .references
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|x| x.trim_start_matches('<').trim_end_matches('>'))
+            .filter(|x| !x.is_empty() && *x != r)
+            .collect();
+        refs.push(r);
+        m = m.references(refs);
+    }
+    for a in p.attachments {
+        m = m.attachment(a.content_type.clone(), a.name.clone(), a.data.clone());
+    }
+    (m.write_to_string().unwrap_or_default(), message_id)
+}
+
+fn address(text: &str) -> MbAddress<'static> {
+    match parse_recipients(text).into_iter().next() {
+        Some(r) if !r.name.is_empty() => MbAddress::new_address(Some(r.name), r.address),
+        Some(r) => MbAddress::new_address(None::<String>, r.address),
+        None => MbAddress::new_address(None::<String>, text.trim().to_owned()),
+    }
+}
+
+fn addresses(list: &[String]) -> MbAddress<'static> {
+    MbAddress::new_list(
+        list.iter()
+            .flat_map(|a| parse_recipients(a))
+            .map(|r| {
+                if r.name.is_empty() {
+                    MbAddress::new_address(None::<String>, r.address)
+                } else {
+                    MbAddress::new_address(Some(r.name), r.address)
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A MIME type for a file name's extension (what mail programs send for the common office
+/// files); `application/octet-stream` otherwise.
+pub fn content_type_for(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "txt" | "log" | "csv" => "text/plain",
+        "htm" | "html" => "text/html",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "zip" => "application/zip",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "ics" => "text/calendar",
+        "eml" => "message/rfc822",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn pasted_recipient_lists_become_separate_recipients() {
+        let r = parse_recipients(
+            "Bob Baker <bob@kontor.test>; carol@kontor.test, \"Baker, Bob\" <bob2@kontor.test>\n<dave@x.de>;; nonsense",
+        );
+        let got: Vec<(&str, &str, bool)> = r
+            .iter()
+            .map(|r| (r.name.as_str(), r.address.as_str(), r.valid))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Bob Baker", "bob@kontor.test", true),
+                ("", "carol@kontor.test", true),
+                ("Baker, Bob", "bob2@kontor.test", true),
+                ("", "dave@x.de", true),
+                ("", "nonsense", false),
+            ]
+        );
+        assert_eq!(r[2].display(), "\"Baker, Bob\" <bob2@kontor.test>");
+        assert_eq!(r[0].display(), "Bob Baker <bob@kontor.test>");
+        assert!(parse_recipients("  ;, ").is_empty());
+        for bad in [
+            "a@b", "@b.de", "a b@c.de", "a@.de", "a@b..de", "a@b.de.", "a@@b.de",
+        ] {
+            assert!(!valid_address(bad), "{bad} should be invalid");
+        }
+        assert!(valid_address("mailto:x@y.de".trim_start_matches("mailto:")));
+        assert_eq!(parse_recipients("mailto:x@y.de")[0].address, "x@y.de");
+    }
+
+    #[test]
+    fn prefixes_are_not_piled_up() {
+        assert_eq!(reply_subject("Angebot", Lang::De), "AW: Angebot");
+        assert_eq!(reply_subject("AW: Angebot", Lang::De), "AW: Angebot");
+        assert_eq!(
+            reply_subject("RE: AW: Re[2]: Angebot", Lang::De),
+            "AW: Angebot"
+        );
+        assert_eq!(reply_subject("WG: Angebot", Lang::En), "RE: Angebot");
+        assert_eq!(forward_subject("Fwd: FW: Angebot", Lang::De), "WG: Angebot");
+        assert_eq!(forward_subject("aw:Angebot", Lang::En), "FW: Angebot");
+        assert_eq!(forward_subject("AW(3): Angebot", Lang::En), "FW: Angebot");
+        // Words that merely start like a prefix stay.
+        assert_eq!(reply_subject("Rechnung 42", Lang::De), "AW: Rechnung 42");
+        assert_eq!(reply_subject("Away: Urlaub", Lang::En), "RE: Away: Urlaub");
+        assert_eq!(reply_subject("", Lang::En), "RE:");
+    }
+
+    fn original() -> QuotedOriginal<'static> {
+        QuotedOriginal {
+            from: "Bob Baker <bob@kontor.test>".into(),
+            sent: FixedOffset::east_opt(3600)
+                .unwrap()
+                .with_ymd_and_hms(2026, 12, 4, 14, 5, 0)
+                .unwrap(),
+            to: vec!["Alice Adams <alice@kontor.test>".into()],
+            cc: vec![],
+            subject: "Angebot",
+        }
+    }
+
+    #[test]
+    fn quote_header_in_both_languages() {
+        assert_eq!(
+            quote_header(&original(), Lang::De),
+            vec![
+                "-----Ursprüngliche Nachricht-----",
+                "Von: Bob Baker <bob@kontor.test>",
+                "Gesendet: Freitag, 4. Dezember 2026 14:05",
+                "An: Alice Adams <alice@kontor.test>",
+                "Betreff: Angebot",
+            ]
+        );
+        let mut o = original();
+        o.cc = vec!["carol@kontor.test".into(), "dave@kontor.test".into()];
+        assert_eq!(
+            quote_header(&o, Lang::En),
+            vec![
+                "-----Original Message-----",
+                "From: Bob Baker <bob@kontor.test>",
+                "Sent: Friday, December 4, 2026 2:05 PM",
+                "To: Alice Adams <alice@kontor.test>",
+                "Cc: carol@kontor.test; dave@kontor.test",
+                "Subject: Angebot",
+            ]
+        );
+        let html = quote_html(&quote_header(&o, Lang::En), "", "a < b");
+        assert!(html.contains("From: Bob Baker &lt;bob@kontor.test&gt;<br>"));
+        assert!(html.contains("a &lt; b"));
+    }
+
+    #[test]
+    fn html_body_gives_a_readable_text_part() {
+        let text = html_to_text(
+            "<p>Hallo <b>Bob</b>,</p><p>anbei &amp; wie besprochen:</p><ul><li>eins</li><li>zwei</li></ul><p></p><p></p><p>Gr&uuml;&szlig;e<br>Alice</p>",
+        );
+        assert!(text.starts_with("Hallo Bob,"), "{text}");
+        assert!(text.contains("anbei & wie besprochen:"), "{text}");
+        assert!(text.contains("eins") && text.contains("zwei"), "{text}");
+        assert!(text.contains("Grüße\nAlice"), "{text}");
+        assert!(!text.contains('<'), "{text}");
+        assert!(!text.contains("\n\n\n"), "{text}");
+    }
+
+    #[test]
+    fn message_is_multipart_alternative_with_attachment_bcc_and_threading() {
+        let att = [OutgoingAttachment {
+            name: "Angebot.pdf".into(),
+            content_type: content_type_for("Angebot.pdf").into(),
+            data: b"%PDF-1.4 test".to_vec(),
+        }];
+        let to = vec!["Bob Baker <bob@kontor.test>".to_owned()];
+        let bcc = vec!["carol@kontor.test".to_owned()];
+        let (mime, id) = build_message(&MessageParts {
+            from: "alice@kontor.test",
+            to: &to,
+            bcc: &bcc,
+            subject: "AW: Angebot",
+            html: Some("<p><b>fett</b></p>"),
+            text: "fett",
+            importance: 2,
+            in_reply_to: Some("<orig@kontor.test>"),
+            references: Some("<first@kontor.test> <orig@kontor.test>"),
+            attachments: &att,
+            ..Default::default()
+        });
+        assert!(id.ends_with("@kontor.test"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .unwrap();
+        assert_eq!(parsed.body_html(0).as_deref(), Some("<p><b>fett</b></p>"));
+        assert_eq!(parsed.body_text(0).as_deref(), Some("fett"));
+        assert_eq!(parsed.attachment_count(), 1);
+        assert_eq!(parsed.attachment(0).unwrap().contents(), b"%PDF-1.4 test");
+        assert!(
+            mime.contains("Bcc: <carol@kontor.test>") || mime.contains("Bcc: carol@kontor.test")
+        );
+        assert!(mime.contains("Importance: high"));
+        assert_eq!(parsed.in_reply_to().as_text(), Some("orig@kontor.test"));
+        let refs: Vec<String> = parsed
+            .references()
+            .as_text_list()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(refs, vec!["first@kontor.test", "orig@kontor.test"]);
+    }
+}

@@ -1,0 +1,483 @@
+//! Writing mail in a real window, as alice against the project's SOGo, driven like a person:
+//!
+//! * New mail (toolbar): "bob" typed into To offers Bob, found in alice's mail and in the
+//!   server's directory (GAL); the suggestion is clicked, a subject typed, text written with
+//!   Bold switched on and off (Ctrl+B), Send clicked. Bob's Inbox, read through a second,
+//!   independent ActiveSync session, holds the message once: an HTML part with the bold text
+//!   and a plain-text part.
+//! * Reply (Ctrl+R on a mail from bob): the subject carries one "RE:", the quote has Outlook's
+//!   header block; sent, it reaches bob with In-Reply-To naming the original's Message-ID.
+//! * Reply all leaves alice out and keeps carol in Cc; Esc closes the untouched window.
+//! * A new message typed and saved by the 30 s autosave survives `kill -9` of the app: after a
+//!   restart it is in Drafts, and Enter on it goes on writing it with its subject and text.
+//! * German: the compose window of a reply says "AW:" and "Ursprüngliche Nachricht".
+//! * Screenshots (new, reply; English and German) under `target/e2e/`.
+#![allow(
+    clippy::print_stdout,
+    reason = "the run's log names the screenshots it saved"
+)]
+
+use std::time::{Duration, Instant};
+
+use fantoccini::key::Key;
+use kontor_e2e_tests::WindowHandle;
+use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
+use kontor_e2e_tests::{
+    ALICE, App, Locator, bounded, click, click_row, progress, require_sogo, row_id, sign_in,
+};
+
+fn mail(subject: &str, message_id: &str) -> String {
+    format!(
+        "From: Bob Baker <bob@kontor.test>\r\nTo: Alice Adler <alice@kontor.test>\r\n\
+         Cc: Carol Clark <carol@kontor.test>\r\nSubject: {subject}\r\n\
+         Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hallo Alice,\r\n\r\nbitte um Rückmeldung zum Angebot.\r\n\r\nBob\r\n"
+    )
+}
+
+/// The compose window opened last: a window of the session whose page is `#compose?…` and
+/// that is not in `known`. Waits up to 20 s for it.
+async fn compose_window(app: &App, known: &[WindowHandle]) -> WindowHandle {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let handles = bounded("window handles", app.client.windows())
+            .await
+            .expect("window handles");
+        for h in handles.into_iter().filter(|h| !known.contains(h)) {
+            app.switch_to(&h).await;
+            let url = bounded("current url", app.client.current_url())
+                .await
+                .expect("current url");
+            if url.fragment().is_some_and(|f| f.starts_with("compose")) {
+                return h;
+            }
+        }
+        app.switch_to_main().await;
+        if Instant::now() > deadline {
+            app.fail("no compose window opened").await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn handles(app: &App) -> Vec<WindowHandle> {
+    bounded("window handles", app.client.windows())
+        .await
+        .expect("window handles")
+}
+
+/// Waits until the window `h` is gone (sent or closed).
+async fn wait_closed(app: &App, h: &WindowHandle, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while handles(app).await.contains(h) {
+        if Instant::now() > deadline {
+            app.switch_to(h).await;
+            let shot = app.screenshot("compose-stayed-open.png").await;
+            let text = app.texts("body").await.join(" ");
+            app.fail(&format!(
+                "the compose window stayed open after {what} ({}): {text}",
+                shot.display()
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.switch_to_main().await;
+}
+
+async fn type_into(app: &App, css: &str, text: &str) {
+    let el = app.wait_for(css, Duration::from_secs(20)).await;
+    bounded("click", el.click()).await.expect("click field");
+    bounded("type", el.send_keys(text)).await.expect("type");
+}
+
+async fn chips(app: &App, field: &str) -> Vec<String> {
+    let v = app
+        .script(
+            "return [...document.querySelectorAll(`[data-testid=${arguments[0]}] [data-testid=recipient-chip]`)] \
+               .map(c => c.getAttribute('data-address'));",
+            vec![serde_json::json!(field)],
+        )
+        .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn value_of(app: &App, css: &str) -> String {
+    app.wait_for(css, Duration::from_secs(20)).await;
+    app.script(
+        "return document.querySelector(arguments[0]).value;",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// The text of the quote frame's document (the sandboxed iframe below the editor).
+async fn quote_text(app: &App) -> String {
+    let frame = app
+        .wait_for("[data-testid=compose-quote]", Duration::from_secs(20))
+        .await;
+    let src = frame
+        .attr("srcdoc")
+        .await
+        .expect("srcdoc")
+        .unwrap_or_default();
+    src.replace("&nbsp;", " ")
+}
+
+/// Keys that close the window they are typed into (Send, Esc): WebDriver may answer "no such
+/// window" because the window is gone before the command ends; that it is gone is checked by
+/// the caller.
+async fn press_closing(app: &App, el: &fantoccini::elements::Element, keys: &str, what: &str) {
+    let done = bounded(what, el.send_keys(keys)).await;
+    if let Err(e) = &done
+        && !format!("{e:?}").contains("NoSuchWindow")
+    {
+        app.fail(&format!("{what}: {e:?}")).await;
+    }
+}
+
+/// Clicks the folder whose name (without its unread count) starts with `name`.
+async fn click_folder(app: &App, name: &str) {
+    let ok = app
+        .script(
+            "const f = [...document.querySelectorAll('[data-testid=folder]')] \
+               .find(e => e.textContent.trim().startsWith(arguments[0])); \
+             if (!f) return false; f.click(); return true;",
+            vec![serde_json::json!(name)],
+        )
+        .await;
+    if ok != serde_json::json!(true) {
+        let names = app.texts("[data-testid=folder]").await;
+        app.fail(&format!("no folder {name:?} in {names:?}")).await;
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alice_writes_replies_and_forwards() {
+    require_sogo();
+    let tag = format!(
+        "c{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis()
+    );
+    let original = format!("Angebot Besprechung {tag}");
+    let original_id = format!("{tag}.original@kontor.test");
+    progress(&format!("deliver {original}"));
+    smtp_deliver(BOB, ALICE, &mail(&original, &original_id));
+
+    let app = App::launch("compose").await;
+    sign_in(&app, ALICE).await;
+    row_id(&app, &original, 120).await;
+    let main = handles(&app).await;
+
+    // ---- new mail: Bob from the suggestions, bold text, Send ----
+    progress("new mail");
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    type_into(&app, "[data-testid=compose-to-input]", "bob").await;
+    let suggestion = app
+        .wait_for(
+            "[data-testid=address-suggestion][data-address='bob@kontor.test'][data-directory=true]",
+            Duration::from_secs(15),
+        )
+        .await;
+    bounded("pick Bob", suggestion.click())
+        .await
+        .expect("click suggestion");
+    let to = chips(&app, "compose-to").await;
+    if to != ["bob@kontor.test"] {
+        app.fail(&format!("To after picking Bob: {to:?}")).await;
+    }
+    let subject = format!("Neues Angebot {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &subject).await;
+    // Typed as a person does: Ctrl+B switches bold on and off again.
+    type_into(&app, "[data-testid=compose-body]", "Hallo Bob, ").await;
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    for keys in [
+        Key::Control + "b",
+        "wichtig".to_owned(),
+        Key::Control + "b",
+        " und normal.".to_owned(),
+    ] {
+        bounded("type", body.send_keys(&keys)).await.expect("type");
+    }
+    let written = app
+        .script(
+            "return document.querySelector('[data-testid=compose-body]').innerHTML;",
+            vec![],
+        )
+        .await;
+    progress(&format!("the editor holds {written}"));
+    if !written
+        .as_str()
+        .is_some_and(|h| h.contains("<strong>wichtig</strong> und normal."))
+    {
+        app.screenshot("compose-new-failure.png").await;
+        app.fail(&format!("the editor after Ctrl+B on and off: {written}"))
+            .await;
+    }
+    let shot_new = app.screenshot("compose-new.png").await;
+    click(&app, "[data-testid=compose-send]").await;
+    wait_closed(&app, &win, "Send").await;
+
+    let mut bob = Probe::connect(BOB).await;
+    let inbox = "INBOX";
+    let mimes = bob.mimes(inbox, &subject, 1, 120).await;
+    let mime = &mimes[0];
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mime.as_bytes())
+        .expect("the sent message parses");
+    let html = parsed.body_html(0).unwrap_or_default().into_owned();
+    let text = parsed.body_text(0).unwrap_or_default().into_owned();
+    assert!(
+        html.contains("<strong>wichtig</strong>"),
+        "the HTML part keeps the bold text: {html}"
+    );
+    assert!(
+        one_line(&text).contains("Hallo Bob, wichtig und normal."),
+        "the text part: {text:?}"
+    );
+    assert!(
+        !text.contains('<'),
+        "the text part holds no markup: {text:?}"
+    );
+    // Exactly once, a little later too.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(bob.mimes(inbox, &subject, 1, 30).await.len(), 1);
+
+    // ---- reply (Ctrl+R) ----
+    progress("reply");
+    click_row(&app, &original).await;
+    let list = app
+        .wait_for(
+            "[data-testid=message-row][tabindex=\"0\"]",
+            Duration::from_secs(10),
+        )
+        .await;
+    bounded("Ctrl+R", list.send_keys(&(Key::Control + "r")))
+        .await
+        .expect("Ctrl+R");
+    let win = compose_window(&app, &main).await;
+    let reply_subject = value_of(&app, "[data-testid=compose-subject]").await;
+    if reply_subject != format!("RE: {original}") {
+        app.fail(&format!("reply subject {reply_subject:?}")).await;
+    }
+    let to = chips(&app, "compose-to").await;
+    if to != ["bob@kontor.test"] {
+        app.fail(&format!("reply To: {to:?}")).await;
+    }
+    let quote = quote_text(&app).await;
+    for want in [
+        "-----Original Message-----",
+        "From: Bob Baker &lt;bob@kontor.test&gt;",
+        "To: Alice Adler &lt;alice@kontor.test&gt;",
+        "Cc: Carol Clark &lt;carol@kontor.test&gt;",
+        &format!("Subject: {original}"),
+    ] {
+        if !quote.contains(want) {
+            app.fail(&format!("the quote lacks {want:?}: {quote}"))
+                .await;
+        }
+    }
+    type_into(&app, "[data-testid=compose-body]", "Passt, danke.").await;
+    let shot_reply = app.screenshot("compose-reply.png").await;
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    press_closing(
+        &app,
+        &body,
+        &format!("{}{}{}", Key::Control, Key::Enter, Key::Null),
+        "Ctrl+Enter",
+    )
+    .await;
+    wait_closed(&app, &win, "Ctrl+Enter").await;
+    let replies = bob.mimes(inbox, &format!("RE: {original}"), 1, 120).await;
+    let reply = mail_parser::MessageParser::default()
+        .parse(replies[0].as_bytes())
+        .expect("the reply parses");
+    assert_eq!(
+        reply.in_reply_to().as_text(),
+        Some(original_id.as_str()),
+        "In-Reply-To of the reply; its header: {}",
+        &replies[0][..replies[0].find("\r\n\r\n").unwrap_or(replies[0].len())]
+    );
+    let reply_html = reply.body_html(0).unwrap_or_default().into_owned();
+    assert!(
+        reply_html.contains("Passt, danke.") && reply_html.contains("-----Original Message-----"),
+        "the reply's HTML: {reply_html}"
+    );
+    let reply_text = reply.body_text(0).unwrap_or_default().into_owned();
+    assert!(
+        reply_text.contains("bitte um Rückmeldung zum Angebot"),
+        "the reply quotes the original once: {reply_text}"
+    );
+    assert_eq!(
+        reply_text.matches("bitte um Rückmeldung").count(),
+        1,
+        "the server added no second copy of the original: {reply_text}"
+    );
+
+    // ---- reply all: alice left out, carol kept; Esc closes the untouched window ----
+    progress("reply all");
+    click(&app, "[data-testid=action-reply-all]").await;
+    let win = compose_window(&app, &main).await;
+    app.wait_for("[data-testid=compose-cc]", Duration::from_secs(20))
+        .await;
+    let to = chips(&app, "compose-to").await;
+    let cc = chips(&app, "compose-cc").await;
+    if to != ["bob@kontor.test"] || cc != ["carol@kontor.test"] {
+        let id = row_id(&app, &original, 5).await;
+        let start = app
+            .invoke(
+                "compose_start",
+                serde_json::json!({"mode": "replyAll", "messageId": id.parse::<i64>().unwrap_or(0)}),
+            )
+            .await;
+        app.fail(&format!(
+            "reply all: To {to:?}, Cc {cc:?}; the compose start: {start:?}"
+        ))
+        .await;
+    }
+    let subject_field = app
+        .wait_for("[data-testid=compose-subject]", Duration::from_secs(5))
+        .await;
+    press_closing(&app, &subject_field, &Key::Escape.to_string(), "Esc").await;
+    wait_closed(&app, &win, "Esc").await;
+
+    // ---- a draft survives a crash: typed, saved by the 30 s autosave, app killed ----
+    progress("draft, autosave, kill -9");
+    click(&app, "[data-testid=action-new]").await;
+    let _win = compose_window(&app, &main).await;
+    let draft_subject = format!("Entwurf {tag}");
+    let draft_text = format!("Nicht verlieren {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &draft_subject).await;
+    type_into(&app, "[data-testid=compose-body]", &draft_text).await;
+    let started = Instant::now();
+    loop {
+        let status = app.texts("[data-testid=compose-status]").await.join(" ");
+        if status.contains("Draft saved") {
+            progress(&format!(
+                "autosaved after {:?}: {status:?}",
+                started.elapsed()
+            ));
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            app.fail(&format!("no autosave within 60 s: status {status:?}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let profile = app.kill_keep_profile().await;
+    let app = App::launch_with_profile("compose-restart", profile).await;
+    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
+        .await;
+    click_folder(&app, "Drafts").await;
+    let id = row_id(&app, &draft_subject, 60).await;
+    let row = app
+        .wait_for(
+            &format!("[data-testid=message-row][data-message-id=\"{id}\"]"),
+            Duration::from_secs(10),
+        )
+        .await;
+    bounded("select the draft", row.click())
+        .await
+        .expect("click draft");
+    let list = app
+        .wait_for(
+            "[data-testid=message-row][tabindex=\"0\"]",
+            Duration::from_secs(10),
+        )
+        .await;
+    let main = handles(&app).await;
+    bounded(
+        "Enter on the draft",
+        list.send_keys(&Key::Enter.to_string()),
+    )
+    .await
+    .expect("Enter");
+    let win = compose_window(&app, &main).await;
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(20))
+        .await;
+    let text = bounded("draft text", body.text()).await.expect("text");
+    if !text.contains(&draft_text) {
+        app.fail(&format!(
+            "the reopened draft shows {text:?}, not {draft_text:?}"
+        ))
+        .await;
+    }
+    if value_of(&app, "[data-testid=compose-subject]").await != draft_subject {
+        app.fail("the reopened draft lost its subject").await;
+    }
+    let shot_draft = app.screenshot("compose-draft-reopened.png").await;
+    press_closing(&app, &body, &Key::Escape.to_string(), "Esc").await;
+    wait_closed(&app, &win, "Esc on the untouched draft").await;
+
+    // ---- German: a reply to the original, back in the Inbox ----
+    progress("German");
+    click_folder(&app, "Inbox").await;
+    click_row(&app, &original).await;
+    app.client
+        .find(Locator::Css("[data-testid=language] option[value=de]"))
+        .await
+        .expect("language option")
+        .click()
+        .await
+        .expect("choose German");
+    click(&app, "[data-testid=action-reply]").await;
+    let win = compose_window(&app, &main).await;
+    let de_subject = value_of(&app, "[data-testid=compose-subject]").await;
+    if de_subject != format!("AW: {original}") {
+        app.fail(&format!("German reply subject {de_subject:?}"))
+            .await;
+    }
+    let quote = quote_text(&app).await;
+    if !quote.contains("-----Ursprüngliche Nachricht-----") || !quote.contains("Betreff: ") {
+        app.fail(&format!("German quote header: {quote}")).await;
+    }
+    let send_label = app.texts("[data-testid=compose-send]").await;
+    if send_label != ["Senden"] {
+        app.fail(&format!("German Send button: {send_label:?}"))
+            .await;
+    }
+    let shot_reply_de = app.screenshot("compose-reply-de.png").await;
+    // Typed text makes closing ask; Discard closes without saving.
+    type_into(&app, "[data-testid=compose-body]", "Entwurf").await;
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    bounded("Esc", body.send_keys(&Key::Escape.to_string()))
+        .await
+        .expect("Esc");
+    app.wait_for("[data-testid=compose-ask-unsaved]", Duration::from_secs(10))
+        .await;
+    let shot_ask_de = app.screenshot("compose-unsaved-de.png").await;
+    click(&app, "[data-testid=compose-ask-discard]").await;
+    wait_closed(&app, &win, "Discard").await;
+
+    println!(
+        "screenshots: {:?}",
+        [shot_new, shot_reply, shot_draft, shot_reply_de, shot_ask_de]
+    );
+    app.close().await;
+}

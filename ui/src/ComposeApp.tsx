@@ -1,0 +1,83 @@
+import { useEffect, useMemo, useState } from "react";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { getCurrentWindow } from "@tauri-apps/api/window";
+import { initialLang, isLang, translator, rememberLang, type Lang } from "./lib/i18n";
+import { I18nContext, type I18n } from "./lib/i18n-context";
+import { api as realApi } from "./lib/ipc";
+import { ComposeWindow, type ComposeApi, type ComposeShell } from "./compose/ComposeWindow";
+import type { ComposeParams } from "./compose/compose";
+
+/** The real window around a compose window: close, title, the close button, dropped files. */
+function tauriShell(): ComposeShell {
+  const win = getCurrentWindow();
+  return {
+    close: () => {
+      void win.destroy();
+    },
+    setTitle: (title) => {
+      void win.setTitle(title);
+    },
+    onCloseRequested: (ask) => {
+      const p = win.onCloseRequested((event) => {
+        if (ask()) event.preventDefault();
+      });
+      return () => {
+        void p.then((un) => {
+          un();
+        });
+      };
+    },
+    onDrop: (cb) => {
+      const p = getCurrentWebview().onDragDropEvent((event) => {
+        if (event.payload.type === "drop") cb(event.payload.paths);
+      });
+      return () => {
+        void p.then((un) => {
+          un();
+        });
+      };
+    },
+  };
+}
+
+interface Props {
+  params: ComposeParams;
+  api?: ComposeApi;
+  shell?: ComposeShell;
+  lang?: Lang;
+}
+
+/** A compose window's root (`index.html#compose?mode=…`): follows the language chosen in the
+ * main window (shared local storage). */
+export function ComposeApp({ params, api = realApi, shell, lang: startLang }: Props) {
+  const [lang, setLangState] = useState<Lang>(() => startLang ?? initialLang());
+  const windowShell = useMemo(() => shell ?? tauriShell(), [shell]);
+  useEffect(() => {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === "kontor.lang" && isLang(e.newValue)) setLangState(e.newValue);
+    };
+    window.addEventListener("storage", onStorage);
+    return () => {
+      window.removeEventListener("storage", onStorage);
+    };
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const i18n = useMemo<I18n>(
+    () => ({
+      lang,
+      t: translator(lang),
+      setLang: (l) => {
+        rememberLang(l);
+        setLangState(l);
+      },
+    }),
+    [lang],
+  );
+  return (
+    <I18nContext.Provider value={i18n}>
+      <ComposeWindow api={api} params={params} shell={windowShell} />
+    </I18nContext.Provider>
+  );
+}

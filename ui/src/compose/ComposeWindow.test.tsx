@@ -1,0 +1,113 @@
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ComposeStart, OutgoingMail, ParsedRecipient } from "../lib/bindings";
+import { I18nContext } from "../lib/i18n-context";
+import { translator, type Lang } from "../lib/i18n";
+import { ComposeWindow, type ComposeApi, type ComposeShell } from "./ComposeWindow";
+import type { ComposeParams } from "./compose";
+
+function parse(text: string): ParsedRecipient[] {
+  return text
+    .split(/;/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const m = /^(.*)<(.+)>$/.exec(p);
+      const address = (m?.[2] ?? p).trim();
+      return { text: p, name: m?.[1]?.trim() ?? "", address, valid: address.includes("@") };
+    });
+}
+
+const reply: ComposeStart = {
+  mode: "reply",
+  from: "alice@kontor.test",
+  to: ["Bob Baker <bob@kontor.test>"],
+  cc: [],
+  subject: "AW: Angebot",
+  quoteHtml: '<div class="kontor-quote"><p>-----Ursprüngliche Nachricht-----</p></div>',
+  replyTo: 12,
+  forwardOf: null,
+  attachments: [],
+  draft: null,
+  bodyHtml: "",
+};
+
+function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {
+  const sent: OutgoingMail[] = [];
+  const api: ComposeApi = {
+    composeStart: vi.fn(() => Promise.resolve(start)),
+    addressSuggestions: vi.fn(() => Promise.resolve([])),
+    directorySuggestions: vi.fn(() => Promise.resolve([])),
+    parseRecipients: vi.fn((text: string) => Promise.resolve(parse(text))),
+    sendMail: vi.fn((m: OutgoingMail) => {
+      sent.push(m);
+      return Promise.resolve(1);
+    }),
+    saveDraft: vi.fn(() => Promise.resolve({ messageId: 99, opId: 5 })),
+  };
+  const shell: ComposeShell = {
+    close: vi.fn(),
+    setTitle: vi.fn(),
+    onCloseRequested: vi.fn(() => () => undefined),
+    onDrop: vi.fn(() => () => undefined),
+  };
+  render(
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <ComposeWindow api={api} params={params} shell={shell} />
+    </I18nContext.Provider>,
+  );
+  return { api, shell, sent };
+}
+
+afterEach(cleanup);
+
+describe("ComposeWindow", () => {
+  it("fills a reply and sends it with the quote, asking the server not to add it again", async () => {
+    const { api, shell, sent } = setup(reply, { mode: "reply", id: 12, mailto: null });
+    await screen.findByTestId("compose-window");
+    expect(api.composeStart).toHaveBeenCalledWith("reply", 12);
+    expect(screen.getByTestId<HTMLInputElement>("compose-subject").value).toBe("AW: Angebot");
+    expect(screen.getAllByTestId("recipient-chip").map((c) => c.getAttribute("data-address"))).toEqual(["bob@kontor.test"]);
+    expect(screen.getByTestId("compose-quote")).toBeTruthy();
+    expect(shell.setTitle).toHaveBeenLastCalledWith("AW: Angebot – Kontor");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.to).toEqual(["Bob Baker <bob@kontor.test>"]);
+    expect(sent[0]?.replyTo).toBe(12);
+    expect(sent[0]?.quoted).toBe(true);
+    expect(sent[0]?.html).toContain("Ursprüngliche Nachricht");
+  });
+
+  it("refuses to send without a recipient and asks before sending without a subject", async () => {
+    const start: ComposeStart = { ...reply, mode: "new", to: [], subject: "", quoteHtml: "", replyTo: null };
+    const { shell, sent } = setup(start, { mode: "new", id: null, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    expect(screen.getByTestId("compose-error").textContent).toContain("Add at least one recipient.");
+    const input = screen.getByTestId("compose-to-input");
+    await act(async () => {
+      fireEvent.change(input, { target: { value: "bob@kontor.test" } });
+      fireEvent.keyDown(input, { key: "Enter" });
+      await Promise.resolve();
+    });
+    fireEvent.click(screen.getByTestId("compose-send"));
+    expect(screen.getByTestId("compose-ask-noSubject")).toBeTruthy();
+    fireEvent.click(screen.getByTestId("compose-ask-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.to).toEqual(["bob@kontor.test"]);
+    expect(sent[0]?.quoted).toBe(false);
+  });
+
+  it("fills a mailto: link's fields", async () => {
+    const start: ComposeStart = { ...reply, mode: "new", to: [], subject: "", quoteHtml: "", replyTo: null };
+    setup(start, { mode: "new", id: null, mailto: "mailto:bob@kontor.test?subject=Hallo&cc=carol@kontor.test" });
+    await screen.findByTestId("compose-window");
+    expect(screen.getByTestId<HTMLInputElement>("compose-subject").value).toBe("Hallo");
+    expect(screen.getAllByTestId("recipient-chip").map((c) => c.getAttribute("data-address"))).toEqual(["bob@kontor.test", "carol@kontor.test"]);
+  });
+});

@@ -1,0 +1,113 @@
+import { EditorContent, useEditor, useEditorState, type Editor as TiptapEditor } from "@tiptap/react";
+import { Extension } from "@tiptap/core";
+import StarterKit from "@tiptap/starter-kit";
+import { useEffect } from "react";
+import { useI18n } from "../lib/i18n-context";
+
+interface Props {
+  /** The text to start with (a draft's HTML). */
+  initialHtml: string;
+  onChange: (html: string) => void;
+  onReady?: (editor: TiptapEditor) => void;
+}
+
+/** The compose window's own keys (Send: Ctrl+Enter, Alt+S; Save: Ctrl+S) are the window's:
+ * the editor does nothing with them (TipTap would insert a line break for Ctrl+Enter) and
+ * leaves them to the window's key handler. */
+const ComposeKeys = Extension.create({
+  name: "composeKeys",
+  priority: 1000,
+  addKeyboardShortcuts() {
+    return {
+      "Mod-Enter": () => true,
+      "Alt-s": () => true,
+      "Mod-s": () => true,
+    };
+  },
+});
+
+/** The message text: TipTap's rich-text editor with what office letters need (bold, italic,
+ * underline, lists, quote, links). Pasted Word/LibreOffice HTML is reduced to that schema: their
+ * styles, classes and comments do not survive. */
+export function Editor({ initialHtml, onChange, onReady }: Props) {
+  const { t } = useI18n();
+  const editor = useEditor({
+    extensions: [
+      ComposeKeys,
+      StarterKit.configure({
+        heading: false,
+        code: false,
+        codeBlock: false,
+        link: { openOnClick: false, autolink: true, defaultProtocol: "https" },
+      }),
+    ],
+    content: initialHtml,
+    editorProps: {
+      attributes: {
+        class: "compose-editor",
+        "data-testid": "compose-body",
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": t("compose.body"),
+        spellcheck: "true",
+      },
+    },
+    onUpdate: ({ editor: e }) => {
+      onChange(e.getHTML());
+    },
+  });
+  useEffect(() => {
+    onReady?.(editor);
+  }, [editor, onReady]);
+  const state = useEditorState({
+    editor,
+    selector: ({ editor: e }) => ({
+      bold: e.isActive("bold"),
+      italic: e.isActive("italic"),
+      underline: e.isActive("underline"),
+      bullet: e.isActive("bulletList"),
+      ordered: e.isActive("orderedList"),
+      quote: e.isActive("blockquote"),
+      link: e.isActive("link"),
+    }),
+  });
+  const button = (id: string, label: string, text: string, on: boolean, run: () => void) => (
+    <button
+      type="button"
+      className={on ? "format-button on" : "format-button"}
+      data-testid={`format-${id}`}
+      aria-label={label}
+      aria-pressed={on}
+      title={label}
+      onMouseDown={(e) => {
+        // Keeps the editor's selection.
+        e.preventDefault();
+      }}
+      onClick={run}
+    >
+      {text}
+    </button>
+  );
+  const chain = () => editor.chain().focus();
+  return (
+    <div className="compose-editor-box">
+      <div className="format-bar" role="toolbar" aria-label={t("compose.format")}>
+        {button("bold", t("compose.bold"), t("compose.boldLetter"), state.bold, () => chain().toggleBold().run())}
+        {button("italic", t("compose.italic"), t("compose.italicLetter"), state.italic, () => chain().toggleItalic().run())}
+        {button("underline", t("compose.underline"), t("compose.underlineLetter"), state.underline, () => chain().toggleUnderline().run())}
+        {button("bullets", t("compose.bulletList"), "•", state.bullet, () => chain().toggleBulletList().run())}
+        {button("numbers", t("compose.orderedList"), "1.", state.ordered, () => chain().toggleOrderedList().run())}
+        {button("quote", t("compose.quote"), "❝", state.quote, () => chain().toggleBlockquote().run())}
+        {button("link", t("compose.link"), t("compose.link"), state.link, () => {
+          if (editor.isActive("link")) {
+            chain().unsetLink().run();
+            return;
+          }
+          const href = window.prompt(t("compose.linkPrompt"), "https://");
+          if (href && /^(https?:|mailto:)/i.test(href.trim())) chain().setLink({ href: href.trim() }).run();
+        })}
+      </div>
+      <EditorContent editor={editor} className="compose-editor-frame" />
+    </div>
+  );
+}
