@@ -509,6 +509,29 @@ mod tests {
     }
 
     #[test]
+    fn a_mailto_link_opens_the_window_with_it_and_nothing_else_is_taken() {
+        let cli = parse(&["mailto:bob@kontor.test?subject=Hallo"]).unwrap();
+        assert!(matches!(cli.action(), Action::Window));
+        assert_eq!(
+            cli.mailto.as_deref(),
+            Some("mailto:bob@kontor.test?subject=Hallo")
+        );
+        assert_eq!(
+            parse(&["MAILTO:bob@kontor.test"])
+                .unwrap()
+                .mailto
+                .as_deref(),
+            Some("MAILTO:bob@kontor.test")
+        );
+        assert!(parse(&["bob@kontor.test"]).is_err(), "not a mailto: link");
+        assert!(parse(&["mailto:"]).is_err(), "an empty link");
+        assert!(
+            parse(&["--reset-profile", "mailto:bob@kontor.test"]).is_err(),
+            "a link with a command-line action"
+        );
+    }
+
+    #[test]
     fn add_account_needs_server_user_and_password_stdin() {
         assert!(parse(&["--add-account"]).is_err());
         assert!(parse(&["--add-account", "--server", "http://s", "--user", "u"]).is_err());

@@ -245,6 +245,11 @@ impl App {
         app
     }
 
+    /// The app's profile folder (what it was started with as `--profile-dir`).
+    pub fn profile_path(&self) -> &Path {
+        self.profile.path()
+    }
+
     /// The process id of this app's `tauri-driver`; the app runs below it (tauri-driver →
     /// WebKitWebDriver → kontor), so the bench finds the app's processes from here.
     pub fn driver_pid(&self) -> u32 {

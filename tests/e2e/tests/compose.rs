@@ -10,6 +10,8 @@
 //! * Reply all leaves alice out and keeps carol in Cc; Esc closes the untouched window.
 //! * A new message typed and saved by the 30 s autosave survives `kill -9` of the app: after a
 //!   restart it is in Drafts, and Enter on it goes on writing it with its subject and text.
+//! * `kontor mailto:bob@…?subject=…&body=…` run while the window is open opens a filled compose
+//!   window in it.
 //! * German: the compose window of a reply says "AW:" and "Ursprüngliche Nachricht".
 //! * Screenshots (new, reply; English and German) under `target/e2e/`.
 #![allow(
@@ -23,7 +25,8 @@ use fantoccini::key::Key;
 use kontor_e2e_tests::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
 use kontor_e2e_tests::{
-    ALICE, App, Locator, bounded, click, click_row, progress, require_sogo, row_id, sign_in,
+    ALICE, App, Locator, app_binary, bounded, click, click_row, progress, require_sogo, row_id,
+    sign_in,
 };
 
 fn mail(subject: &str, message_id: &str) -> String {
@@ -433,6 +436,43 @@ async fn alice_writes_replies_and_forwards() {
     press_closing(&app, &body, &Key::Escape.to_string(), "Esc").await;
     wait_closed(&app, &win, "Esc on the untouched draft").await;
 
+    // ---- `kontor mailto:…` while the window runs: a filled compose window opens in it ----
+    progress("mailto");
+    let known = handles(&app).await;
+    let out = std::process::Command::new(app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile_path())
+        .arg(format!(
+            "mailto:bob@kontor.test?subject=Hallo%20{tag}&body=Zeile%20eins"
+        ))
+        .output()
+        .expect("run kontor mailto:");
+    if !out.status.success() {
+        app.fail(&format!(
+            "kontor mailto: ended with {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ))
+        .await;
+    }
+    let win = compose_window(&app, &known).await;
+    let subject = value_of(&app, "[data-testid=compose-subject]").await;
+    let to = chips(&app, "compose-to").await;
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(20))
+        .await;
+    let text = bounded("mailto body", body.text()).await.expect("text");
+    if subject != format!("Hallo {tag}") || to != ["bob@kontor.test"] || text != "Zeile eins" {
+        app.fail(&format!(
+            "the mailto: window: subject {subject:?}, To {to:?}, text {text:?}"
+        ))
+        .await;
+    }
+    let shot_mailto = app.screenshot("compose-mailto.png").await;
+    // Filled from the link, nothing typed: Esc closes it without asking.
+    press_closing(&app, &body, &Key::Escape.to_string(), "Esc").await;
+    wait_closed(&app, &win, "Esc on the untouched mailto: window").await;
+
     // ---- German: a reply to the original, back in the Inbox ----
     progress("German");
     click_folder(&app, "Inbox").await;
@@ -477,7 +517,14 @@ async fn alice_writes_replies_and_forwards() {
 
     println!(
         "screenshots: {:?}",
-        [shot_new, shot_reply, shot_draft, shot_reply_de, shot_ask_de]
+        [
+            shot_new,
+            shot_reply,
+            shot_draft,
+            shot_mailto,
+            shot_reply_de,
+            shot_ask_de
+        ]
     );
     app.close().await;
 }
