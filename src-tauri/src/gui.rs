@@ -81,6 +81,8 @@ pub fn run(profile_dir: Option<PathBuf>, mailto: Option<String>) -> ExitCode {
         .plugin(session)
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        // The compose window's "Attach…" file picker.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             // Before anything can emit one of the typed events.

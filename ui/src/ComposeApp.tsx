@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { initialLang, isLang, translator, rememberLang, type Lang } from "./lib/i18n";
 import { I18nContext, type I18n } from "./lib/i18n-context";
@@ -11,6 +12,11 @@ import type { ComposeParams } from "./compose/compose";
 function tauriShell(): ComposeShell {
   const win = getCurrentWindow();
   return {
+    pickFiles: async (title) => {
+      const chosen = await open({ title, multiple: true, directory: false });
+      if (chosen === null) return [];
+      return Array.isArray(chosen) ? chosen : [chosen];
+    },
     close: () => {
       void win.destroy();
     },

@@ -15,6 +15,26 @@ use mail_builder::headers::address::Address as MbAddress;
 
 use crate::i18n::Lang;
 
+/// The entries of an address book (`(name, address, uses)`, most used first) whose address,
+/// name or a later word of the name starts with `query` (any case; all of them for an empty
+/// query), in the book's order, at most `limit`.
+pub fn match_addresses<'a>(
+    book: &'a [(String, String, i64)],
+    query: &str,
+    limit: usize,
+) -> impl Iterator<Item = &'a (String, String, i64)> {
+    let q = query.trim().to_lowercase();
+    book.iter()
+        .filter(move |(name, addr, _)| {
+            if q.is_empty() || addr.to_lowercase().starts_with(&q) {
+                return true;
+            }
+            let name = name.to_lowercase();
+            name.starts_with(&q) || name.split_whitespace().any(|w| w.starts_with(&q))
+        })
+        .take(limit)
+}
+
 /// One recipient as typed: `text` is what the person wrote for it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -505,6 +525,33 @@ mod tests {
         }
         assert!(valid_address("mailto:x@y.de".trim_start_matches("mailto:")));
         assert_eq!(parse_recipients("mailto:x@y.de")[0].address, "x@y.de");
+    }
+
+    #[test]
+    fn address_book_matches_address_name_and_later_words() {
+        let book = vec![
+            ("Bob Baker".to_owned(), "bob@kontor.test".to_owned(), 9),
+            (
+                "Müller GmbH".to_owned(),
+                "info@mueller.example".to_owned(),
+                5,
+            ),
+            (String::new(), "baker.street@example.de".to_owned(), 1),
+        ];
+        let addrs = |q: &str, n: usize| -> Vec<&str> {
+            match_addresses(&book, q, n)
+                .map(|(_, a, _)| a.as_str())
+                .collect()
+        };
+        assert_eq!(
+            addrs("bak", 10),
+            ["bob@kontor.test", "baker.street@example.de"]
+        );
+        assert_eq!(addrs("MÜL", 10), ["info@mueller.example"]);
+        assert_eq!(addrs("gmbh", 10), ["info@mueller.example"]);
+        assert_eq!(addrs("info@", 10), ["info@mueller.example"]);
+        assert!(addrs("aker", 10).is_empty(), "not the middle of a word");
+        assert_eq!(addrs("", 2).len(), 2);
     }
 
     #[test]

@@ -4,10 +4,13 @@
 //!   server's directory (GAL); the suggestion is clicked, a subject typed, text written with
 //!   Bold switched on and off (Ctrl+B), Send clicked. Bob's Inbox, read through a second,
 //!   independent ActiveSync session, holds the message once: an HTML part with the bold text
-//!   and a plain-text part.
+//!   and a plain-text part. A file is attached through Attach… and the system's file picker
+//!   (its path typed into GTK's dialog) and arrives byte-identical.
 //! * Reply (Ctrl+R on a mail from bob): the subject carries one "RE:", the quote has Outlook's
 //!   header block; sent, it reaches bob with In-Reply-To naming the original's Message-ID.
 //! * Reply all leaves alice out and keeps carol in Cc; Esc closes the untouched window.
+//! * Offline (SOGo stopped): a mail sent waits in the list of unsent changes; after SOGo is
+//!   back it reaches bob, once.
 //! * A new message typed and saved by the 30 s autosave survives `kill -9` of the app: after a
 //!   restart it is in Drafts, and Enter on it goes on writing it with its subject and text.
 //! * `kontor mailto:bob@…?subject=…&body=…` run while the window is open opens a filled compose
@@ -149,6 +152,75 @@ async fn press_closing(app: &App, el: &fantoccini::elements::Element, keys: &str
     }
 }
 
+/// Runs tests/servers/ARGS (stop sogo, start): the servers the suite shares.
+fn servers(args: &[&str]) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../servers")
+        .join(args[0]);
+    let status = std::process::Command::new(&script)
+        .args(&args[1..])
+        .status()
+        .expect("run the servers script");
+    assert!(
+        status.success(),
+        "{} {:?} failed",
+        script.display(),
+        &args[1..]
+    );
+    progress(&format!("servers: {args:?}"));
+}
+
+/// Chooses `path` in the file picker titled `title` (a GTK dialog, not a web page): waits for
+/// its window, gives it the keyboard, types the path and Enter with xdotool (a screenshot of
+/// the display before Enter: `compose-file-picker.png`).
+async fn pick_file_in_dialog(app: &App, title: &str, path: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let id = loop {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .expect("run xdotool");
+        let ids = String::from_utf8_lossy(&out.stdout).to_string();
+        if let Some(id) = ids.lines().next() {
+            break id.to_owned();
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!("no file picker window {title:?} appeared"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    progress(&format!("file picker window {id}"));
+    // GTK needs a moment after mapping before it takes keys.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let path = path.to_string_lossy().into_owned();
+    // Ctrl+L opens the location field first: typed straight away, the key after the first /
+    // is lost while GTK opens it.
+    for args in [
+        vec!["windowfocus", "--sync", id.as_str()],
+        vec!["key", "ctrl+l"],
+        vec!["sleep", "0.4"],
+        vec!["type", "--delay", "15", path.as_str()],
+    ] {
+        let ok = std::process::Command::new("xdotool")
+            .args(&args)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            app.fail(&format!("xdotool {args:?} failed")).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.capture_display("compose-file-picker.png");
+    let ok = std::process::Command::new("xdotool")
+        .args(["key", "Return"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        app.fail("xdotool key Return failed").await;
+    }
+}
+
 /// Clicks the folder whose name (without its unread count) starts with `name`.
 async fn click_folder(app: &App, name: &str) {
     let ok = app
@@ -237,6 +309,23 @@ async fn alice_writes_replies_and_forwards() {
         app.fail(&format!("the editor after Ctrl+B on and off: {written}"))
             .await;
     }
+    // Attach… opens the system's file picker (GTK's): the path is typed into it as a person
+    // does (a path starting with / opens its location field), then Enter.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file_name = format!("Angebot-{tag}.pdf");
+    let file_bytes: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let file_path = dir.path().join(&file_name);
+    std::fs::write(&file_path, &file_bytes).expect("write the file to attach");
+    click(&app, "[data-testid=compose-attach]").await;
+    pick_file_in_dialog(&app, "Attach files", &file_path).await;
+    let chip = app
+        .wait_for("[data-testid=compose-attachment]", Duration::from_secs(20))
+        .await;
+    let chip_text = bounded("attachment chip", chip.text()).await.expect("text");
+    if !chip_text.contains(&file_name) {
+        app.fail(&format!("the attachment chip says {chip_text:?}"))
+            .await;
+    }
     let shot_new = app.screenshot("compose-new.png").await;
     click(&app, "[data-testid=compose-send]").await;
     wait_closed(&app, &win, "Send").await;
@@ -261,6 +350,18 @@ async fn alice_writes_replies_and_forwards() {
     assert!(
         !text.contains('<'),
         "the text part holds no markup: {text:?}"
+    );
+    let attached: Vec<_> = parsed.attachments().collect();
+    assert_eq!(attached.len(), 1, "one attachment");
+    assert_eq!(
+        mail_parser::MimeHeaders::attachment_name(attached[0]),
+        Some(file_name.as_str())
+    );
+    assert!(
+        attached[0].contents() == file_bytes.as_slice(),
+        "the attachment arrived byte-identical ({} bytes sent, {} received)",
+        file_bytes.len(),
+        attached[0].contents().len()
     );
     // Exactly once, a little later too.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -365,6 +466,54 @@ async fn alice_writes_replies_and_forwards() {
         .await;
     press_closing(&app, &subject_field, &Key::Escape.to_string(), "Esc").await;
     wait_closed(&app, &win, "Esc").await;
+
+    // ---- offline: SOGo stopped, a mail is sent, waits in the unsent list, arrives once ----
+    progress("offline send");
+    servers(&["stop", "sogo"]);
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    type_into(
+        &app,
+        "[data-testid=compose-to-input]",
+        &format!("bob@kontor.test{}", Key::Enter),
+    )
+    .await;
+    let offline_subject = format!("Offline geschrieben {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &offline_subject).await;
+    type_into(
+        &app,
+        "[data-testid=compose-body]",
+        "Geht raus, sobald der Server da ist.",
+    )
+    .await;
+    click(&app, "[data-testid=compose-send]").await;
+    wait_closed(&app, &win, "Send while offline").await;
+    click(&app, "[data-testid=status-unsent]").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let items = app.texts("[data-testid=pending-item]").await;
+        if items.iter().any(|i| i.contains(&offline_subject)) {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!(
+                "the unsent list does not show the mail: {items:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let shot_outbox = app.screenshot("compose-outbox.png").await;
+    click(&app, "[data-testid=pending-close]").await;
+    servers(&["start"]);
+    let mut bob = Probe::connect(BOB).await;
+    bob.mimes(inbox, &offline_subject, 1, 240).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let copies = bob.mimes(inbox, &offline_subject, 1, 30).await.len();
+    if copies != 1 {
+        app.fail(&format!("the offline mail arrived {copies} times"))
+            .await;
+    }
 
     // ---- a draft survives a crash: typed, saved by the 30 s autosave, app killed ----
     progress("draft, autosave, kill -9");
@@ -522,6 +671,7 @@ async fn alice_writes_replies_and_forwards() {
             shot_reply,
             shot_draft,
             shot_mailto,
+            shot_outbox,
             shot_reply_de,
             shot_ask_de
         ]

@@ -46,6 +46,7 @@ function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {
     saveDraft: vi.fn(() => Promise.resolve({ messageId: 99, opId: 5 })),
   };
   const shell: ComposeShell = {
+    pickFiles: vi.fn(() => Promise.resolve(["/home/alice/Angebot.pdf"])),
     close: vi.fn(),
     setTitle: vi.fn(),
     onCloseRequested: vi.fn(() => () => undefined),
@@ -101,6 +102,19 @@ describe("ComposeWindow", () => {
     });
     expect(sent[0]?.to).toEqual(["bob@kontor.test"]);
     expect(sent[0]?.quoted).toBe(false);
+  });
+
+  it("attaches what the file picker chose", async () => {
+    const { shell, sent } = setup(reply, { mode: "reply", id: 12, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("compose-attach"));
+    expect(await screen.findByTestId("compose-attachment")).toBeTruthy();
+    expect(screen.getByTestId("compose-attachment").textContent).toContain("Angebot.pdf");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.attachments).toEqual([{ kind: "file", path: "/home/alice/Angebot.pdf" }]);
   });
 
   it("fills a mailto: link's fields", async () => {

@@ -13,6 +13,8 @@ export type ComposeApi = Pick<Api, "composeStart" | "addressSuggestions" | "dire
 
 /** What the compose window needs of its own native window (a fake in tests). */
 export interface ComposeShell {
+  /** The system's file picker; the chosen files' paths (none when cancelled). */
+  pickFiles: (title: string) => Promise<string[]>;
   close: () => void;
   setTitle: (title: string) => void;
   /** Calls `ask` when the user closes the window; `ask` returns true to keep it open. */
@@ -298,6 +300,25 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
           }}
         >
           {t("compose.save")}
+        </button>
+        <button
+          type="button"
+          data-testid="compose-attach"
+          disabled={busy !== null}
+          onClick={() => {
+            shell.pickFiles(t("compose.attachTitle")).then(
+              (paths) => {
+                if (paths.length === 0) return;
+                setAttachments((list) => [...list, ...paths.filter((p) => !list.some((a) => a.kind === "file" && a.path === p)).map((p) => ({ kind: "file" as const, path: p, name: baseName(p) }))]);
+                setDirty(true);
+              },
+              (e: unknown) => {
+                setError({ title: t("compose.attachFailed"), detail: toIpcError(e) });
+              },
+            );
+          }}
+        >
+          {t("compose.attach")}
         </button>
         <label className="compose-importance">
           {t("compose.importance")}

@@ -416,6 +416,9 @@ const en = {
   "compose.boldLetter": "B",
   "compose.italicLetter": "I",
   "compose.underlineLetter": "U",
+  "compose.attach": "Attach…",
+  "compose.attachTitle": "Attach files",
+  "compose.attachFailed": "The file picker could not be opened",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -831,6 +834,9 @@ const de: Record<MessageKey, string> = {
   "compose.boldLetter": "F",
   "compose.italicLetter": "K",
   "compose.underlineLetter": "U",
+  "compose.attach": "Anhängen…",
+  "compose.attachTitle": "Dateien anhängen",
+  "compose.attachFailed": "Die Dateiauswahl konnte nicht geöffnet werden",
 };
 
 export const CATALOG: Record<Lang, Record<MessageKey, string>> = { en, de };

@@ -78,6 +78,8 @@ pub struct Kontor {
     mail_followed: Arc<std::sync::atomic::AtomicBool>,
     /// The session the window's fetches (bodies, attachments) share.
     fetch_session: messages::FetchSession,
+    /// The address book of the cached mail, read once and kept a while (app/compose.rs).
+    address_book: compose::AddressBookCache,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -127,6 +129,7 @@ impl Kontor {
             mail_bus: tokio::sync::broadcast::channel(256).0,
             mail_followed: Arc::default(),
             fetch_session: Arc::default(),
+            address_book: Arc::default(),
         })
     }
 
