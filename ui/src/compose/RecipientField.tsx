@@ -229,7 +229,7 @@ export function RecipientField({ api, label, testId, value, onChange, autoFocus 
                 }}
               >
                 <span className="suggestion-name">{s.name || s.address}</span>
-                {s.name && <span className="suggestion-address">{s.address}</span>}
+                {s.name && s.name.toLowerCase() !== s.address.toLowerCase() && <span className="suggestion-address">{s.address}</span>}
                 {s.directory && <span className="suggestion-source">{t("compose.directory")}</span>}
               </li>
             ))}

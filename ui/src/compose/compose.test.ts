@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { composeParams, mailtoFields, mentionsAttachment, messageHtml } from "./compose";
+import { mergeSuggestions } from "./recipients";
 
 describe("compose window parameters", () => {
   it("reads mode, id and mailto from the page address", () => {
@@ -44,5 +45,22 @@ describe("the sent HTML", () => {
   it("puts the quote after what was written", () => {
     expect(messageHtml("<p>Hi</p>", "")).toBe('<div class="kontor-body"><p>Hi</p></div>');
     expect(messageHtml("<p>Hi</p>", "<div>Q</div>")).toBe('<div class="kontor-body"><p>Hi</p></div><br><div>Q</div>');
+  });
+});
+
+describe("suggestions from mail and directory", () => {
+  it("puts the mail's first, marks those the directory knows, and takes its name where mail had none", () => {
+    const local = [
+      { name: "", address: "bob@kontor.test", uses: 4, directory: false },
+      { name: "Kunde", address: "kunde@example.de", uses: 2, directory: false },
+    ];
+    const directory = [
+      { name: "Bob Baker", address: "bob@kontor.test", uses: 0, directory: true },
+      { name: "Carol Cooper", address: "carol@kontor.test", uses: 0, directory: true },
+    ];
+    expect(mergeSuggestions(local, directory, new Set(["kunde@example.de"]))).toEqual([
+      { name: "Bob Baker", address: "bob@kontor.test", uses: 4, directory: true },
+      { name: "Carol Cooper", address: "carol@kontor.test", uses: 0, directory: true },
+    ]);
   });
 });

@@ -15,14 +15,16 @@ export function recipientText(r: ParsedRecipient): string {
 /** Local suggestions first (marked as in the directory when it knows them too), then the
  * directory's other entries; addresses already chosen are left out. */
 export function mergeSuggestions(local: readonly AddressSuggestion[], directory: readonly AddressSuggestion[], taken: ReadonlySet<string>): AddressSuggestion[] {
-  const inDirectory = new Set(directory.map((d) => d.address.toLowerCase()));
+  const inDirectory = new Map(directory.map((d) => [d.address.toLowerCase(), d]));
   const seen = new Set(taken);
   const out: AddressSuggestion[] = [];
   for (const s of [...local, ...directory]) {
     const k = s.address.toLowerCase();
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push(inDirectory.has(k) && !s.directory ? { ...s, directory: true } : s);
+    const known = s.directory ? undefined : inDirectory.get(k);
+    // The directory's name where the mail gave none.
+    out.push(known ? { ...s, directory: true, name: s.name || known.name } : s);
   }
   return out;
 }

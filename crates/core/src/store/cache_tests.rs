@@ -2183,6 +2183,10 @@ async fn address_book_ranks_by_use_and_matches_name_words_and_addresses() {
     old.from = Address::new("", "bob@kontor.test");
     old.to = vec![Address::new("C. Clark (alt)", "carol@kontor.test")];
     changes.push(MailChange::Upsert(old));
+    // The newest names Bob only by his address again: that is no name.
+    let mut newest = msg("1:8", "Neu", at(2026, 4, 1, 9));
+    newest.from = Address::new("BOB@kontor.test", "bob@kontor.test");
+    changes.push(MailChange::Upsert(newest));
     store
         .apply_mail_batch(acc, "1", &batch("k1", changes))
         .await
@@ -2191,11 +2195,11 @@ async fn address_book_ranks_by_use_and_matches_name_words_and_addresses() {
         let store = store.clone();
         async move { store.address_book(acc, q, 10).await.unwrap() }
     };
-    // Everything: bob 4 (3 + the old one), alice 4 (To of every message), carol 4.
+    // Everything: bob 5 (3 + the old + the newest), alice 5 (To of every message), carol 4.
     let all = book("").await;
     assert_eq!(all.len(), 3, "{all:?}");
     assert!(
-        all.contains(&("Bob Baker".into(), "bob@kontor.test".into(), 4)),
+        all.contains(&("Bob Baker".into(), "bob@kontor.test".into(), 5)),
         "{all:?}"
     );
     assert!(

@@ -70,7 +70,8 @@ impl Store {
     /// The address book of the cached mail: senders and recipients of the newest 20,000
     /// messages whose address, name or a word of the name starts with `query` (any case;
     /// everything for an empty query), with how many of those messages name them, most used
-    /// first. Returns `(name, address, uses)`; the name is the one last seen.
+    /// first. Returns `(name, address, uses)`; the name is the one last seen (a name that is
+    /// only the address counts as none).
     pub async fn address_book(
         &self,
         account_id: i64,
@@ -93,7 +94,8 @@ impl Store {
              -- SQLite takes a bare column (the name) from the row of the one max(): the
              -- newest row that has a name.
              SELECT coalesce(e.name, ''), lower(e.addr), count(*) AS uses,
-                    max(CASE WHEN e.name != '' THEN e.date ELSE -9223372036854775807 END)
+                    max(CASE WHEN e.name != '' AND lower(e.name) != lower(e.addr)
+                             THEN e.date ELSE -9223372036854775807 END)
              FROM every e
              WHERE e.addr LIKE '%@%'
                AND (?2 = '' OR lower(e.addr) LIKE ?2 || '%'
@@ -107,6 +109,17 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(n, a, u, _)| (n, a, u)).collect())
+        // A name that is only the address again (`bob@x <bob@x>`) is no name.
+        Ok(rows
+            .into_iter()
+            .map(|(n, a, u, _)| {
+                let n = if n.eq_ignore_ascii_case(&a) {
+                    String::new()
+                } else {
+                    n
+                };
+                (n, a, u)
+            })
+            .collect())
     }
 }
