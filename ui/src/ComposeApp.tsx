@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
 import { getCurrentWindow } from "@tauri-apps/api/window";
-import { initialLang, isLang, translator, rememberLang, type Lang } from "./lib/i18n";
-import { I18nContext, type I18n } from "./lib/i18n-context";
+import type { Lang } from "./lib/i18n";
+import { I18nContext } from "./lib/i18n-context";
+import { useWindowLang } from "./lib/use-window-lang";
 import { api as realApi } from "./lib/ipc";
 import { ComposeWindow, type ComposeApi, type ComposeShell } from "./compose/ComposeWindow";
 import type { ComposeParams } from "./compose/compose";
@@ -56,31 +57,8 @@ interface Props {
 /** A compose window's root (`index.html#compose?mode=…`): follows the language chosen in the
  * main window (shared local storage). */
 export function ComposeApp({ params, api = realApi, shell, lang: startLang }: Props) {
-  const [lang, setLangState] = useState<Lang>(() => startLang ?? initialLang());
+  const i18n = useWindowLang(startLang);
   const windowShell = useMemo(() => shell ?? tauriShell(), [shell]);
-  useEffect(() => {
-    const onStorage = (e: StorageEvent) => {
-      if (e.key === "kontor.lang" && isLang(e.newValue)) setLangState(e.newValue);
-    };
-    window.addEventListener("storage", onStorage);
-    return () => {
-      window.removeEventListener("storage", onStorage);
-    };
-  }, []);
-  useEffect(() => {
-    document.documentElement.lang = lang;
-  }, [lang]);
-  const i18n = useMemo<I18n>(
-    () => ({
-      lang,
-      t: translator(lang),
-      setLang: (l) => {
-        rememberLang(l);
-        setLangState(l);
-      },
-    }),
-    [lang],
-  );
   return (
     <I18nContext.Provider value={i18n}>
       <ComposeWindow api={api} params={params} shell={windowShell} />

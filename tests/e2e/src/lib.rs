@@ -744,3 +744,20 @@ pub async fn click(app: &App, css: &str) {
         .await
         .expect("click");
 }
+
+/// Clicks the folder whose name (its text without the unread count after it) starts with
+/// `name`, as a person does.
+pub async fn click_folder(app: &App, name: &str) {
+    let ok = app
+        .script(
+            "const f = [...document.querySelectorAll('[data-testid=folder]')] \
+               .find(e => e.textContent.trim().startsWith(arguments[0])); \
+             if (!f) return false; f.click(); return true;",
+            vec![serde_json::json!(name)],
+        )
+        .await;
+    if ok != serde_json::json!(true) {
+        let names = app.texts("[data-testid=folder]").await;
+        app.fail(&format!("no folder {name:?} in {names:?}")).await;
+    }
+}

@@ -108,6 +108,19 @@ impl Probe {
 
     /// Every message of a folder, read from Sync key 0.
     pub async fn messages(&mut self, folder: &str) -> Vec<Seen> {
+        self.items(folder)
+            .await
+            .into_iter()
+            .map(|(_, m)| Seen {
+                subject: m.subject.unwrap_or_default(),
+                read: m.read.unwrap_or(false),
+                flagged: m.flag == Some(FlagStatus::Active),
+            })
+            .collect()
+    }
+
+    /// Every item of a folder with its ServerId, read from Sync key 0.
+    async fn items(&mut self, folder: &str) -> Vec<(String, Email)> {
         let mut key = "0".to_string();
         let mut out = Vec::new();
         let mut guard = LoopGuard::new(folder);
@@ -123,13 +136,8 @@ impl Probe {
             assert_eq!(col.status, Status::Success, "{col:?}");
             guard.observe(&key, col).expect("no sync loop");
             for ch in &col.changes {
-                if let ServerChange::Add { data, .. } = ch {
-                    let m = Email::from_application_data(data);
-                    out.push(Seen {
-                        subject: m.subject.unwrap_or_default(),
-                        read: m.read.unwrap_or(false),
-                        flagged: m.flag == Some(FlagStatus::Active),
-                    });
+                if let ServerChange::Add { server_id, data } = ch {
+                    out.push((server_id.clone(), Email::from_application_data(data)));
                 }
             }
             let first = key == "0";
@@ -215,32 +223,11 @@ impl Probe {
     }
 
     async fn server_ids(&mut self, folder: &str, subject: &str) -> Vec<String> {
-        let mut key = "0".to_string();
-        let mut out = Vec::new();
-        let mut guard = LoopGuard::new(folder);
-        loop {
-            let resp = self
-                .client
-                .sync(&[CollectionRequest::new(folder, &key)])
-                .await
-                .expect("Sync");
-            let Some(col) = resp.collection(folder) else {
-                return out;
-            };
-            assert_eq!(col.status, Status::Success, "{col:?}");
-            guard.observe(&key, col).expect("no sync loop");
-            for ch in &col.changes {
-                if let ServerChange::Add { server_id, data } = ch
-                    && Email::from_application_data(data).subject.as_deref() == Some(subject)
-                {
-                    out.push(server_id.clone());
-                }
-            }
-            let first = key == "0";
-            key = col.sync_key.clone();
-            if !col.more_available && !first {
-                return out;
-            }
-        }
+        self.items(folder)
+            .await
+            .into_iter()
+            .filter(|(_, m)| m.subject.as_deref() == Some(subject))
+            .map(|(id, _)| id)
+            .collect()
     }
 }

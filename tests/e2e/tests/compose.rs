@@ -28,8 +28,8 @@ use fantoccini::key::Key;
 use kontor_e2e_tests::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
 use kontor_e2e_tests::{
-    ALICE, App, Locator, app_binary, bounded, click, click_row, progress, require_sogo, row_id,
-    sign_in,
+    ALICE, App, Locator, app_binary, bounded, click, click_folder, click_row, progress,
+    require_sogo, row_id, sign_in,
 };
 
 fn mail(subject: &str, message_id: &str) -> String {
@@ -218,22 +218,6 @@ async fn pick_file_in_dialog(app: &App, title: &str, path: &std::path::Path) {
         .is_ok_and(|s| s.success());
     if !ok {
         app.fail("xdotool key Return failed").await;
-    }
-}
-
-/// Clicks the folder whose name (without its unread count) starts with `name`.
-async fn click_folder(app: &App, name: &str) {
-    let ok = app
-        .script(
-            "const f = [...document.querySelectorAll('[data-testid=folder]')] \
-               .find(e => e.textContent.trim().startsWith(arguments[0])); \
-             if (!f) return false; f.click(); return true;",
-            vec![serde_json::json!(name)],
-        )
-        .await;
-    if ok != serde_json::json!(true) {
-        let names = app.texts("[data-testid=folder]").await;
-        app.fail(&format!("no folder {name:?} in {names:?}")).await;
     }
 }
 

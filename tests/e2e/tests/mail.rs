@@ -29,8 +29,8 @@ use base64::Engine;
 use fantoccini::key::Key;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver, unique};
 use kontor_e2e_tests::{
-    ALICE, App, Locator, bounded, caldav_get, click, click_row, progress, require_sogo, row_id,
-    sign_in,
+    ALICE, App, Locator, bounded, caldav_get, click, click_folder, click_row, progress,
+    require_sogo, row_id, sign_in,
 };
 
 const CSV: &str = "Artikel;Menge;Preis\r\nKaffee;2;7,99\r\nTee \u{2013} grün;1;3,50\r\n";
@@ -175,21 +175,6 @@ async fn keys(app: &App, keys: &str) {
     bounded("keys to the list", list.send_keys(keys))
         .await
         .expect("send keys");
-}
-
-async fn click_folder(app: &App, name: &str) {
-    let ok = app
-        .script(
-            "const f = [...document.querySelectorAll('[data-testid=folder]')] \
-               .find(e => e.textContent.trim() === arguments[0]); \
-             if (!f) return false; f.click(); return true;",
-            vec![serde_json::json!(name)],
-        )
-        .await;
-    if ok != serde_json::json!(true) {
-        let names = app.texts("[data-testid=folder]").await;
-        app.fail(&format!("no folder {name:?} in {names:?}")).await;
-    }
 }
 
 async fn choose_language(app: &App, lang: &str) {
