@@ -34,6 +34,12 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** `list` with the files at `paths` added (a file already attached is not added again). */
+function withFiles(list: readonly Attachment[], paths: readonly string[]): Attachment[] {
+  const fresh = paths.filter((p) => !list.some((a) => a.kind === "file" && a.path === p));
+  return [...list, ...fresh.map((p) => ({ kind: "file" as const, path: p, name: baseName(p) }))];
+}
+
 /** One message being written: sender, To/Cc/Bcc as chips, subject, importance, the text in a
  * rich-text editor, the quoted original below it (kept as it came, not edited), attachments;
  * Send (Ctrl+Enter, Alt+S), Save (Ctrl+S, and every 30 s), and a question before closing with
@@ -220,7 +226,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
   useEffect(
     () =>
       shell.onDrop((paths) => {
-        setAttachments((list) => [...list, ...paths.filter((p) => !list.some((a) => a.kind === "file" && a.path === p)).map((p) => ({ kind: "file" as const, path: p, name: baseName(p) }))]);
+        setAttachments((list) => withFiles(list, paths));
         setDirty(true);
       }),
     [shell],
@@ -309,7 +315,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
             shell.pickFiles(t("compose.attachTitle")).then(
               (paths) => {
                 if (paths.length === 0) return;
-                setAttachments((list) => [...list, ...paths.filter((p) => !list.some((a) => a.kind === "file" && a.path === p)).map((p) => ({ kind: "file" as const, path: p, name: baseName(p) }))]);
+                setAttachments((list) => withFiles(list, paths));
                 setDirty(true);
               },
               (e: unknown) => {
