@@ -490,6 +490,7 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        self.end_leftovers();
         let placeholder = tempfile::Builder::new()
             .prefix("kontor-e2e-closed-")
             .tempdir()
@@ -501,24 +502,11 @@ impl App {
     /// the way out), ends the driver, and hands back the profile folder for a restart.
     pub async fn kill_keep_profile(mut self) -> TempDir {
         let profile = self.profile.path().to_string_lossy().into_owned();
-        let mut killed = Vec::new();
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let pid = entry.file_name().to_string_lossy().into_owned();
-            if !pid.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            let args: Vec<String> = cmdline
-                .split(|b| *b == 0)
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect();
-            let is_app = args
-                .windows(2)
-                .any(|w| w[0] == "--profile-dir" && w[1] == profile);
-            if is_app {
-                let _ = Command::new("kill").args(["-KILL", &pid]).status();
-                killed.push(pid);
-            }
+        let killed = self.pids();
+        for pid in &killed {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
         }
         assert!(
             !killed.is_empty(),
@@ -570,6 +558,47 @@ impl App {
         let client = self.client.clone();
         let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         self.stop_driver();
+        self.end_leftovers();
+    }
+
+    /// The processes of the app under test: those started with `--profile-dir <this profile>`.
+    pub fn pids(&self) -> Vec<u32> {
+        app_pids(self.profile.path())
+    }
+
+    /// Ends app processes of this profile that outlived the WebDriver session, so no later test
+    /// shares the display, the account or the keyring with them. The driver ends the process it
+    /// started; an app started through a wrapper (the network test's strace) is not that
+    /// process and would go on syncing, and showing its reminder window, in the next test.
+    fn end_leftovers(&self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut left = self.pids();
+        while !left.is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            left = self.pids();
+        }
+        if left.is_empty() {
+            return;
+        }
+        progress(&format!(
+            "{}: app processes {left:?} outlived the session; ending them",
+            self.name
+        ));
+        for signal in ["-TERM", "-KILL"] {
+            for pid in &left {
+                let _ = Command::new("kill")
+                    .args([signal, &pid.to_string()])
+                    .status();
+            }
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !left.is_empty() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+                left = self.pids();
+            }
+            if left.is_empty() {
+                return;
+            }
+        }
     }
 
     fn stop_driver(&mut self) {
@@ -594,10 +623,43 @@ impl Drop for App {
         if let Ok(None) = self.driver.try_wait() {
             self.stop_driver();
         }
+        self.end_leftovers();
     }
 }
 
-/// The X11 ids of the top-level windows whose title contains `title` (`xwininfo -root -tree`).
+/// The running app processes started with `--profile-dir <profile>` (zombies excluded).
+pub fn app_pids(profile: &Path) -> Vec<u32> {
+    let profile = profile.to_string_lossy();
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let is_app = args
+            .windows(2)
+            .any(|w| w[0] == "--profile-dir" && w[1] == profile);
+        // A zombie keeps its command line until reaped; it has no windows any more.
+        let zombie = std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|st| {
+                st.rsplit_once(')')
+                    .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false);
+        if is_app && !zombie {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// The X11 ids of the top-level windows whose title starts with `title` (`xwininfo -root
+/// -tree`), of any process on the display.
 pub fn x11_window_ids(title: &str) -> Vec<String> {
     let Ok(tree) = Command::new("xwininfo").args(["-root", "-tree"]).output() else {
         return Vec::new();
@@ -607,6 +669,20 @@ pub fn x11_window_ids(title: &str) -> Vec<String> {
         .filter(|l| l.contains(&format!("\"{title}")))
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect()
+}
+
+/// The process that owns an X11 window, as the toolkit announced it (`_NET_WM_PID`).
+pub fn x11_window_pid(id: &str) -> Option<u32> {
+    let out = Command::new("xprop")
+        .args(["-id", id, "_NET_WM_PID"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .rsplit('=')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 async fn connect(port: u16, bin: &Path, profile: &Path) -> Client {

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, SubsecRound, TimeDelta, Utc};
 use kontor_e2e_tests::{
     ALICE, App, WindowHandle, bounded, caldav_delete, caldav_put, progress, require_sogo, sign_in,
-    x11_window_ids,
+    x11_window_ids, x11_window_pid,
 };
 use serde_json::json;
 
@@ -67,10 +67,16 @@ async fn visible(app: &App) -> bool {
 }
 
 /// The reminder window's X11 map state on the Xvfb display: `Some(true)` when a window titled
-/// "Reminders – Kontor" (or the German title) is viewable, `Some(false)` when it exists but is
-/// not, `None` when X11 does not list it at all.
-fn x11_viewable() -> Option<bool> {
-    let ids: Vec<String> = WINDOW_TITLES.into_iter().flat_map(x11_window_ids).collect();
+/// "Reminders – Kontor" (or the German title) of the app under test is viewable, `Some(false)`
+/// when it exists but is not, `None` when X11 does not list it at all. Windows of other
+/// processes do not count (an app another test left running once showed its own).
+fn x11_viewable(app: &App) -> Option<bool> {
+    let pids = app.pids();
+    let ids: Vec<String> = WINDOW_TITLES
+        .into_iter()
+        .flat_map(x11_window_ids)
+        .filter(|id| x11_window_pid(id).is_some_and(|p| pids.contains(&p)))
+        .collect();
     if ids.is_empty() {
         return None;
     }
@@ -231,10 +237,10 @@ const X11_GRACE: Duration = Duration::from_secs(2);
 
 async fn assert_x11(app: &App, want: bool, what: &str) {
     let start = Instant::now();
-    let mut got = x11_viewable();
+    let mut got = x11_viewable(app);
     while got != Some(want) && start.elapsed() < X11_GRACE {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        got = x11_viewable();
+        got = x11_viewable(app);
     }
     if got != Some(want) {
         app.fail(&format!(
@@ -339,7 +345,7 @@ async fn reminder_window_autohide_dismiss_and_snooze() {
     shots.push(app.capture_display("reminder-display.png"));
     while shown.elapsed() < Duration::from_secs(30) {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        if !visible(&app).await || x11_viewable() != Some(true) {
+        if !visible(&app).await || x11_viewable(&app) != Some(true) {
             app.fail(&format!(
                 "autohide off: the reminder window vanished {:?} after it was shown",
                 shown.elapsed()
