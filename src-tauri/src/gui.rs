@@ -114,6 +114,10 @@ pub fn run(profile_dir: Option<PathBuf>, mailto: Option<String>) -> ExitCode {
                     handle.clone(),
                     k.clone(),
                 ));
+                tauri::async_runtime::spawn(commands::calendar::forward_calendar_changes(
+                    handle.clone(),
+                    k.clone(),
+                ));
                 tauri::async_runtime::spawn(commands::account::start_engine(k.clone()));
             }
             if let Some(r) = reminders {

@@ -40,10 +40,11 @@ pub mod store;
 pub mod sync;
 
 pub use app::{
-    Account, AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Folder, FolderKind, Id,
-    Importance, Invitation, Kontor, MailChanged, MessageBody, MessageSummary, MessageView,
-    MessageWindow, MessageWindowRequest, OutgoingMail, PendingKind, PendingOperation, PendingState,
-    SignIn, SignInStep, SyncFolder, SyncState, SyncStatus, SyncTracker,
+    Account, AttachmentInfo, BodyFormat, CalendarEntry, CalendarOccurrence, DeleteOutcome,
+    FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor, MailChanged, MessageBody,
+    MessageSummary, MessageView, MessageWindow, MessageWindowRequest, OutgoingMail, PendingKind,
+    PendingOperation, PendingState, SignIn, SignInStep, SyncFolder, SyncState, SyncStatus,
+    SyncTracker,
 };
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

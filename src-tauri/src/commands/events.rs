@@ -59,3 +59,12 @@ pub struct AttachmentProgress {
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "sign-in:progress")]
 pub struct SignInProgress(pub SignInStep);
+
+/// Events of these calendars changed (a sync, a local change, a calendar shown or hidden; empty:
+/// any): the calendar views read their range again.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+#[tauri_specta(event_name = "calendar:changed")]
+pub struct CalendarChanged {
+    pub calendar_ids: Vec<Id>,
+}

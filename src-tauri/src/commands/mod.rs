@@ -11,6 +11,7 @@
 pub mod account;
 #[cfg(test)]
 mod bindings;
+pub mod calendar;
 pub mod compose;
 pub mod events;
 pub mod mail;
@@ -122,6 +123,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             account::account,
             compose::address_suggestions,
             mail::allow_remote_content,
+            calendar::calendar_list,
+            calendar::calendar_view,
             compose::compose_start,
             mail::delete_messages,
             compose::directory_suggestions,
@@ -157,6 +160,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             compose::save_draft,
             compose::send_mail,
             reminders::set_calendar_remind,
+            calendar::set_calendar_view,
             settings::set_language,
             mail::set_flag,
             mail::set_new_mail_notifications,
@@ -170,6 +174,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         ])
         .events(collect_events![
             events::AttachmentProgress,
+            events::CalendarChanged,
             events::MailChangedEvent,
             events::MailOpen,
             events::RemindersChanged,

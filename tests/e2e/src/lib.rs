@@ -133,6 +133,18 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
 }
 
+/// The dates the seed used (`seed-info.json` of the test servers' folder: `KONTOR_SERVERS_DIR`,
+/// else `.servers` in the repository), e.g. `times.DST_CHANGE`.
+pub fn seed_info() -> serde_json::Value {
+    let dir = std::env::var_os("KONTOR_SERVERS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.servers"));
+    let path = dir.join("seed-info.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (are the servers seeded?)", path.display()));
+    serde_json::from_str(&text).expect("seed-info.json is JSON")
+}
+
 /// Where screenshots and driver logs go: `target/e2e/`.
 pub fn artifacts_dir() -> PathBuf {
     let dir = target_dir().join("e2e");

@@ -19,6 +19,10 @@ import { isMailFolder } from "../mail/folders";
 import { loadPrefs, savePrefs, SIDEBAR_WIDTH, type MailPrefs } from "../mail/prefs";
 import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
+import { CalendarView } from "../calendar/CalendarView";
+import { CalendarList } from "../calendar/CalendarList";
+import { isCalendarView, type CalendarViewKind } from "../calendar/calendar";
+import type { CalendarEntry } from "../lib/bindings";
 
 /** The reminder commands and events the main window uses. */
 export type MainWindowReminders = MainRemindersApi & SettingsApi & Pick<Api, "onRemindersShowList">;
@@ -33,6 +37,24 @@ interface Props {
   mail?: MailApi;
   /** The new-mail notification switch of the settings (the shell's by default). */
   mailSettings?: MailSettingsApi;
+  /** The calendar commands and event (the shell's by default). */
+  calendar?: MainCalendarApi;
+}
+
+/** What the main window's calendar part uses. */
+export type MainCalendarApi = Pick<Api, "calendarList" | "calendarView" | "setCalendarView" | "onCalendarChanged">;
+
+type Module = "mail" | "calendar";
+
+const CALENDAR_VIEW_KEY = "kontor.calendar.view";
+
+function loadCalendarView(): CalendarViewKind {
+  try {
+    const v = localStorage.getItem(CALENDAR_VIEW_KEY);
+    return isCalendarView(v) ? v : "workWeek";
+  } catch {
+    return "workWeek";
+  }
 }
 
 /** The panes F6 moves between, in order. */
@@ -59,6 +81,7 @@ export function MainWindow({
   sync = realApi,
   mail = realApi,
   mailSettings = realApi,
+  calendar = realApi,
 }: Props) {
   const { t } = useI18n();
   const snapshot = useReminderSnapshot(reminders);
@@ -123,6 +146,30 @@ export function MainWindow({
     setUnread((u) => (u?.folderId === folderId && u.count === count ? u : { folderId, count }));
   }, []);
   const [help, setHelp] = useState(false);
+  const [module, setModule] = useState<Module>("mail");
+  const [calendars, setCalendars] = useState<CalendarEntry[] | null>(null);
+  const [calView, setCalView] = useState<CalendarViewKind>(loadCalendarView);
+  const onCalView = useCallback((v: CalendarViewKind) => {
+    setCalView(v);
+    try {
+      localStorage.setItem(CALENDAR_VIEW_KEY, v);
+    } catch {
+      // No storage: the choice lasts this session.
+    }
+  }, []);
+  const readCalendars = useCallback(() => {
+    calendar.calendarList().then(setCalendars, (e: unknown) => {
+      setCalendars([]);
+      setError(toIpcError(e));
+    });
+  }, [calendar]);
+  useEffect(() => {
+    if (module !== "calendar") return;
+    readCalendars();
+    return calendar.onCalendarChanged(() => {
+      readCalendars();
+    });
+  }, [module, calendar, readCalendars]);
   const mailActions = useRef<MailActions>(null);
 
   const folder = folders?.find((f) => f.id === selected) ?? null;
@@ -133,6 +180,11 @@ export function MainWindow({
     setPaintFolder(id);
     setSelected(id);
     setShowSettings(false);
+    setModule("mail");
+  }, []);
+  const openCalendar = useCallback(() => {
+    setShowSettings(false);
+    setModule("calendar");
   }, []);
 
   // A clicked new-mail notification: its folder, then its message.
@@ -151,6 +203,12 @@ export function MainWindow({
   const folderName = folder ? folderLabel(folder, t) : null;
   const unreadCount = folder ? (unread?.folderId === folder.id ? unread.count : (folder.unread ?? 0)) : 0;
   useEffect(() => {
+    if (module === "calendar") {
+      setWindowTitle(t("mail.title.plain", { folder: t("module.calendar") }));
+      return () => {
+        setWindowTitle(t("app.title"));
+      };
+    }
     if (folderName === null) return;
     setWindowTitle(
       unreadCount > 0 ? t("mail.title.unread", { folder: folderName, count: unreadCount }) : t("mail.title.plain", { folder: folderName }),
@@ -158,7 +216,7 @@ export function MainWindow({
     return () => {
       setWindowTitle(t("app.title"));
     };
-  }, [folderName, unreadCount, t]);
+  }, [folderName, unreadCount, t, module]);
 
   // Window-wide keys of the shortcut table that are not the mail view's own.
   useEffect(() => {
@@ -173,6 +231,9 @@ export function MainWindow({
       if (action === "goMail" && inboxId !== null) {
         e.preventDefault();
         selectFolder(inboxId);
+      } else if (action === "goCalendar") {
+        e.preventDefault();
+        openCalendar();
       } else if (action === "help") {
         e.preventDefault();
         setHelp((h) => !h);
@@ -182,7 +243,7 @@ export function MainWindow({
     return () => {
       window.removeEventListener("keydown", onKey);
     };
-  }, [inboxId, selectFolder]);
+  }, [inboxId, selectFolder, openCalendar]);
 
   const refresh = useCallback(async () => {
     setBusy(true);
@@ -242,7 +303,50 @@ export function MainWindow({
       </header>
       <div className="panes" ref={panesRef}>
         <nav className="sidebar" data-pane="tree" style={{ width: sidebarWidth }}>
-          {folders === null ? (
+          <div className="module-switch" role="group" aria-label={t("module.label")}>
+            <button
+              type="button"
+              data-testid="module-mail"
+              aria-pressed={module === "mail"}
+              onClick={() => {
+                if (inboxId !== null && (folder === null || !isMailFolder(folder))) selectFolder(inboxId);
+                else {
+                  setShowSettings(false);
+                  setModule("mail");
+                }
+              }}
+            >
+              {t("module.mail")}
+            </button>
+            <button type="button" data-testid="module-calendar" aria-pressed={module === "calendar"} onClick={openCalendar}>
+              {t("module.calendar")}
+            </button>
+          </div>
+          {module === "calendar" ? (
+            calendars === null ? (
+              <p className="muted" aria-busy="true">
+                {t("main.loading")}
+              </p>
+            ) : calendars.length === 0 ? (
+              <p className="muted">{t("cal.list.empty")}</p>
+            ) : (
+              <CalendarList
+                calendars={calendars}
+                onShown={(c, shown) => {
+                  setCalendars((list) => list?.map((x) => (x.id === c.id ? { ...x, shown } : x)) ?? null);
+                  calendar.setCalendarView(c.id, shown, null).catch((e: unknown) => {
+                    setError(toIpcError(e));
+                  });
+                }}
+                onColor={(c, color) => {
+                  setCalendars((list) => list?.map((x) => (x.id === c.id ? { ...x, color } : x)) ?? null);
+                  calendar.setCalendarView(c.id, null, color).catch((e: unknown) => {
+                    setError(toIpcError(e));
+                  });
+                }}
+              />
+            )
+          ) : folders === null ? (
             <p className="muted" aria-busy="true">
               {t("main.loading")}
             </p>
@@ -253,7 +357,8 @@ export function MainWindow({
               folders={folders}
               selectedId={selected}
               onSelect={(f) => {
-                selectFolder(f.id);
+                if (f.kind === "calendar") openCalendar();
+                else selectFolder(f.id);
               }}
               onDropMessages={(f, ids) => {
                 mailActions.current?.moveIds(ids, f);
@@ -282,7 +387,11 @@ export function MainWindow({
             onPrefs({ ...prefs, sidebarWidth: SIDEBAR_WIDTH.initial });
           }}
         />
-        <section className={`content${!showSettings && folder && isMailFolder(folder) ? " content-mail" : ""}`}>
+        <section
+          className={`content${!showSettings && module === "mail" && folder && isMailFolder(folder) ? " content-mail" : ""}${
+            !showSettings && module === "calendar" ? " content-calendar" : ""
+          }`}
+        >
           {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
           {showSettings ? (
             <>
@@ -294,6 +403,8 @@ export function MainWindow({
               />
               <MailSettings api={mailSettings} prefs={prefs} onPrefs={onPrefs} />
             </>
+          ) : module === "calendar" ? (
+            <CalendarView api={calendar} calendars={calendars ?? []} view={calView} onView={onCalView} />
           ) : folder && folders && isMailFolder(folder) ? (
             <MailView
               api={mail}

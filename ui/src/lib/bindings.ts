@@ -12,6 +12,10 @@ export const commands = {
 	addressSuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("address_suggestions", { query, limit })),
 	/**  "Always show remote content from this sender." */
 	allowRemoteContent: (sender: string) => typedError<null, IpcError>(__TAURI_INVOKE("allow_remote_content", { sender })),
+	/**  Every calendar: own ones first, then colleagues', with the colour and shown state in use. */
+	calendarList: () => typedError<CalendarEntry[], IpcError>(__TAURI_INVOKE("calendar_list")),
+	/**  The occurrences overlapping `[from, to)` (Unix seconds) of every calendar, by start. */
+	calendarView: (from: number | null, to: number | null) => typedError<CalendarOccurrence[], IpcError>(__TAURI_INVOKE("calendar_view", { from, to })),
 	/**  The compose window's content: sender, recipients, subject and quote for `mode`. */
 	composeStart: (mode: ComposeMode, messageId: Id | null) => typedError<ComposeStart, IpcError>(__TAURI_INVOKE("compose_start", { mode, messageId })),
 	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
@@ -92,6 +96,8 @@ export const commands = {
 	/**  Puts the message into the outbox (sent at once when online). Returns the outbox id. */
 	sendMail: (mail: OutgoingMail) => typedError<Id, IpcError>(__TAURI_INVOKE("send_mail", { mail })),
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
+	/**  Shows or hides a calendar in the views, or sets its colour ('' for the server's). */
+	setCalendarView: (calendarId: Id, shown: boolean | null, color: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_calendar_view", { calendarId, shown, color })),
 	/**
 	 *  The language of the error messages from now on (the UI's own labels are its business).
 	 *  The sync status goes out again in it, so an error already shown in the status bar changes
@@ -124,6 +130,7 @@ export const commands = {
 /** Events */
 export const events = {
 	attachmentProgress: makeEvent<AttachmentProgress, AttachmentProgress>("attachment:progress"),
+	calendarChanged: makeEvent<CalendarChanged, CalendarChanged>("calendar:changed"),
 	mailChanged: makeEvent<MailChangedEvent, MailChangedEvent>("mail:changed"),
 	mailOpen: makeEvent<MailOpen, MailOpen>("mail:open"),
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
@@ -189,6 +196,54 @@ export type AttachmentSource =
 export type BodyFormat = 
 /**  Nothing of the body is on this computer. */
 "none" | "plain" | "html";
+
+/**
+ *  Events of these calendars changed (a sync, a local change, a calendar shown or hidden; empty:
+ *  any): the calendar views read their range again.
+ */
+export type CalendarChanged = {
+	calendarIds: Id[],
+};
+
+/**  One calendar as the calendar list shows it. */
+export type CalendarEntry = {
+	id: number,
+	/**  Stable across cache rebuilds (what the choices are kept under). */
+	key: string,
+	name: string,
+	/**  The colour in use: the user's, else the server's, else one of a fixed palette. */
+	color: string,
+	/**  The server's colour ('' when it gave none). */
+	serverColor: string,
+	owner: string,
+	/**  A colleague's calendar. */
+	shared: boolean,
+	readOnly: boolean,
+	/**  "eas" or "caldav". */
+	source: string,
+	/**  Its events are shown in the views. */
+	shown: boolean,
+};
+
+/**
+ *  One occurrence as the calendar views place it. Times are Unix seconds (UTC); recurrence
+ *  and time zones were resolved in Rust.
+ */
+export type CalendarOccurrence = {
+	eventId: number,
+	calendarId: number,
+	uid: string,
+	/**  The instance this occurrence stands for (its RECURRENCE-ID). */
+	instance: number,
+	start: number,
+	end: number,
+	allDay: boolean,
+	/**  A moved or changed occurrence of a series. */
+	isOverride: boolean,
+	summary: string,
+	location: string,
+	hasReminder: boolean,
+};
 
 /**  A calendar with its "remind me" switch, for the settings screen. */
 export type CalendarReminderSetting = {

@@ -19,6 +19,7 @@ describe("api", () => {
     for (const name of Object.keys(commands)) expect(typeof api[name as keyof typeof api]).toBe("function");
     expect(Object.keys(events).map((e) => `on${e.charAt(0).toUpperCase()}${e.slice(1)}`)).toEqual([
       "onAttachmentProgress",
+      "onCalendarChanged",
       "onMailChanged",
       "onMailOpen",
       "onRemindersChanged",

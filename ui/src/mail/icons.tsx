@@ -31,3 +31,12 @@ export function FileIcon({ kind }: { kind: "image" | "pdf" | "other" }) {
     </svg>
   );
 }
+
+export function LockIcon() {
+  return (
+    <svg {...common} width={12} height={12}>
+      <rect x="3" y="7" width="10" height="7.5" rx="1" />
+      <path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" />
+    </svg>
+  );
+}

@@ -31,9 +31,14 @@ describe("shortcut map", () => {
       expect(CATALOG.de[s.label], s.action).toBeTruthy();
     }
   });
-  it("leaves Ctrl+2 out while there is no calendar view", () => {
-    expect(actionFor(key("2", { ctrl: true }), "window")).toBeNull();
+  it("switches between mail and calendar with Ctrl+1 and Ctrl+2, and the views with Ctrl+Alt", () => {
+    expect(actionFor(key("2", { ctrl: true }), "window")).toBe("goCalendar");
     expect(actionFor(key("1", { ctrl: true }), "window")).toBe("goMail");
+    expect(actionFor(key("1", { ctrl: true, alt: true }), "calendar")).toBe("calDay");
+    expect(actionFor(key("4", { ctrl: true, alt: true }), "calendar")).toBe("calMonth");
+    expect(actionFor(key("g", { ctrl: true }), "calendar")).toBe("calGoTo");
+    expect(actionFor(key("PageDown"), "calendar")).toBe("calNext");
+    expect(actionFor(key("1", { ctrl: true, alt: true }), "window")).toBeNull();
   });
   it("reads Outlook's keys from key events", () => {
     expect(actionFor(key("q", { ctrl: true }), "window")).toBe("markRead");

@@ -4,6 +4,16 @@ import type { MessageKey, Translate } from "../lib/i18n";
 
 export type Action =
   | "goMail"
+  | "goCalendar"
+  | "calDay"
+  | "calWorkWeek"
+  | "calWeek"
+  | "calMonth"
+  | "calAgenda"
+  | "calToday"
+  | "calPrevious"
+  | "calNext"
+  | "calGoTo"
   | "markRead"
   | "markUnread"
   | "toggleFlag"
@@ -38,8 +48,8 @@ export type Action =
   | "saveDraft";
 
 /** "window": anywhere in the main window (not while typing); "list": in the message list;
- * "compose": in a compose window (also while typing). */
-export type Scope = "window" | "list" | "compose";
+ * "compose": in a compose window (also while typing); "calendar": in the calendar views. */
+export type Scope = "window" | "list" | "compose" | "calendar";
 
 export interface Shortcut {
   action: Action;
@@ -51,6 +61,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: "goMail", chords: ["Ctrl+1"], scope: "window", label: "keys.goMail" },
+  { action: "goCalendar", chords: ["Ctrl+2"], scope: "window", label: "keys.goCalendar" },
   { action: "newMessage", chords: ["Ctrl+N"], scope: "window", label: "keys.newMessage" },
   { action: "reply", chords: ["Ctrl+R"], scope: "window", label: "keys.reply" },
   { action: "replyAll", chords: ["Ctrl+Shift+R"], scope: "window", label: "keys.replyAll" },
@@ -83,6 +94,15 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "pageDown", chords: ["PageDown"], scope: "list", label: "keys.pageDown" },
   { action: "send", chords: ["Ctrl+Enter", "Alt+S"], scope: "compose", label: "keys.send" },
   { action: "saveDraft", chords: ["Ctrl+S"], scope: "compose", label: "keys.saveDraft" },
+  { action: "calDay", chords: ["Ctrl+Alt+1"], scope: "calendar", label: "keys.calDay" },
+  { action: "calWorkWeek", chords: ["Ctrl+Alt+2"], scope: "calendar", label: "keys.calWorkWeek" },
+  { action: "calWeek", chords: ["Ctrl+Alt+3"], scope: "calendar", label: "keys.calWeek" },
+  { action: "calMonth", chords: ["Ctrl+Alt+4"], scope: "calendar", label: "keys.calMonth" },
+  { action: "calAgenda", chords: ["Ctrl+Alt+5"], scope: "calendar", label: "keys.calAgenda" },
+  { action: "calToday", chords: ["T"], scope: "calendar", label: "keys.calToday" },
+  { action: "calPrevious", chords: ["PageUp", "Alt+ArrowLeft"], scope: "calendar", label: "keys.calPrevious" },
+  { action: "calNext", chords: ["PageDown", "Alt+ArrowRight"], scope: "calendar", label: "keys.calNext" },
+  { action: "calGoTo", chords: ["Ctrl+G"], scope: "calendar", label: "keys.calGoTo" },
 ];
 
 /** The keys the overlay names in the UI's language ("Strg", "Entf", …). */
@@ -97,6 +117,8 @@ const KEY_LABEL: Record<string, MessageKey> = {
   Space: "key.space",
   ArrowUp: "key.up",
   ArrowDown: "key.down",
+  ArrowLeft: "key.left",
+  ArrowRight: "key.right",
   Home: "key.home",
   End: "key.end",
   PageUp: "key.pageUp",

@@ -535,3 +535,250 @@ impl Kontor {
         calendar_outbox::pending_changes(&self.store).await
     }
 }
+
+/// Setting key: the calendar list's choices per calendar (shown, colour), keyed by the
+/// calendar's stable id (`remote_id`: an ActiveSync folder ServerId or a CalDAV collection
+/// URL), so they survive a rebuild of the cache.
+pub const CALENDAR_VIEW_SETTING: &str = "calendar.view";
+
+/// What the user chose for one calendar in the calendar list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CalendarViewPref {
+    #[serde(default)]
+    hidden: bool,
+    /// '#rrggbb', or empty for the server's colour.
+    #[serde(default)]
+    color: String,
+}
+
+/// Colours for calendars the server gave none (Outlook's first calendar colours).
+const PALETTE: &[&str] = &[
+    "#3a7bd5", "#d9822b", "#2e9e6a", "#b5436b", "#7b5fc4", "#c0a020", "#2a9bb0", "#8a6d3b",
+];
+
+/// One calendar as the calendar list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarEntry {
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+    /// Stable across cache rebuilds (what the choices are kept under).
+    pub key: String,
+    pub name: String,
+    /// The colour in use: the user's, else the server's, else one of a fixed palette.
+    pub color: String,
+    /// The server's colour ('' when it gave none).
+    pub server_color: String,
+    pub owner: String,
+    /// A colleague's calendar.
+    pub shared: bool,
+    pub read_only: bool,
+    /// "eas" or "caldav".
+    pub source: String,
+    /// Its events are shown in the views.
+    pub shown: bool,
+}
+
+/// One occurrence as the calendar views place it. Times are Unix seconds (UTC); recurrence
+/// and time zones were resolved in Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarOccurrence {
+    #[specta(type = specta_typescript::Number)]
+    pub event_id: i64,
+    #[specta(type = specta_typescript::Number)]
+    pub calendar_id: i64,
+    pub uid: String,
+    /// The instance this occurrence stands for (its RECURRENCE-ID).
+    #[specta(type = specta_typescript::Number)]
+    pub instance: i64,
+    #[specta(type = specta_typescript::Number)]
+    pub start: i64,
+    #[specta(type = specta_typescript::Number)]
+    pub end: i64,
+    pub all_day: bool,
+    /// A moved or changed occurrence of a series.
+    pub is_override: bool,
+    pub summary: String,
+    pub location: String,
+    pub has_reminder: bool,
+}
+
+impl From<OccurrenceRow> for CalendarOccurrence {
+    fn from(o: OccurrenceRow) -> Self {
+        CalendarOccurrence {
+            event_id: o.event_id,
+            calendar_id: o.calendar_id,
+            uid: o.uid,
+            instance: o.instance,
+            start: o.start_utc,
+            end: o.end_utc,
+            all_day: o.all_day,
+            is_override: o.is_override,
+            summary: o.summary,
+            location: o.location,
+            has_reminder: !o.alarms.is_empty(),
+        }
+    }
+}
+
+impl Kontor {
+    async fn calendar_view_prefs(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, CalendarViewPref>, CoreError> {
+        Ok(
+            cal_engine::setting(self.store.pool(), CALENDAR_VIEW_SETTING)
+                .await?
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The calendar list: own calendars first, then colleagues', each by name.
+    pub async fn calendar_list(&self) -> Result<Vec<CalendarEntry>, CoreError> {
+        let prefs = self.calendar_view_prefs().await?;
+        let mut cals = self.store.calendars(None).await?;
+        cals.sort_by_key(|c| c.shared);
+        Ok(cals
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pref = prefs.get(&c.remote_id).cloned().unwrap_or_default();
+                let color = [pref.color.as_str(), c.color.as_str()]
+                    .into_iter()
+                    .find(|s| is_colour(s))
+                    .map(|s| s[..7].to_ascii_lowercase())
+                    .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_owned());
+                CalendarEntry {
+                    id: c.id,
+                    key: c.remote_id,
+                    name: if c.display_name.is_empty() {
+                        c.owner.clone()
+                    } else {
+                        without_address(&c.display_name)
+                    },
+                    color,
+                    server_color: c.color,
+                    owner: c.owner,
+                    shared: c.shared,
+                    read_only: c.read_only,
+                    source: c.source.as_str().to_owned(),
+                    shown: !pref.hidden,
+                }
+            })
+            .collect())
+    }
+
+    /// Shows or hides a calendar in the views, or sets its colour ('' for the server's).
+    pub async fn set_calendar_view(
+        &self,
+        calendar_id: i64,
+        shown: Option<bool>,
+        color: Option<String>,
+    ) -> Result<(), CoreError> {
+        let cal = self
+            .store
+            .calendar(calendar_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no calendar {calendar_id}")))?;
+        if let Some(c) = color.as_deref()
+            && !c.is_empty()
+            && !is_colour(c)
+        {
+            return Err(CoreError::InvalidInput(format!(
+                "\"{c}\" is not a colour (#rrggbb)"
+            )));
+        }
+        let mut prefs = self.calendar_view_prefs().await?;
+        let pref = prefs.entry(cal.remote_id).or_default();
+        if let Some(shown) = shown {
+            pref.hidden = !shown;
+        }
+        if let Some(color) = color {
+            pref.color = color.to_ascii_lowercase();
+        }
+        prefs.retain(|_, p| *p != CalendarViewPref::default());
+        cal_engine::set_setting(self.store.pool(), CALENDAR_VIEW_SETTING, &prefs).await
+    }
+
+    /// Occurrences overlapping `[from, to)` of every calendar, for the calendar views: from
+    /// the materialised window where it covers the range, else expanded now from the stored
+    /// events (paging back to a past month).
+    pub async fn calendar_view(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<CalendarOccurrence>, CoreError> {
+        if to <= from {
+            return Err(CoreError::InvalidInput(format!(
+                "the range ends before it starts ({from} .. {to})"
+            )));
+        }
+        // Floating and all-day times in the user's zone, as in the materialised window.
+        self.calendar_zone();
+        let cals = self.store.calendars(None).await?;
+        let (covered, outside): (Vec<_>, Vec<_>) = cals
+            .iter()
+            .partition(|c| c.window_start <= from.timestamp() && c.window_end >= to.timestamp());
+        let mut out: Vec<OccurrenceRow> = Vec::new();
+        if !covered.is_empty() {
+            let ids: std::collections::HashSet<i64> = covered.iter().map(|c| c.id).collect();
+            out.extend(
+                self.store
+                    .occurrences_between(from, to)
+                    .await?
+                    .into_iter()
+                    .filter(|o| ids.contains(&o.calendar_id)),
+            );
+        }
+        if !outside.is_empty() {
+            let ids: Vec<i64> = outside.iter().map(|c| c.id).collect();
+            out.extend(self.store.expand_between(&ids, from, to).await?);
+            out.sort_by(|a, b| {
+                (a.start_utc, a.end_utc, &a.uid).cmp(&(b.start_utc, b.end_utc, &b.uid))
+            });
+        }
+        Ok(out.into_iter().map(CalendarOccurrence::from).collect())
+    }
+}
+
+/// A calendar name without the owner's address SOGo puts in it: "Personal Calendar (Bob Baker
+/// <bob@kontor.test>)" reads "Personal Calendar (Bob Baker)" (the address is in the tooltip).
+fn without_address(name: &str) -> String {
+    match (name.find(" <"), name.rfind('>')) {
+        (Some(a), Some(b)) if b > a && name[a + 2..b].contains('@') => {
+            format!("{}{}", &name[..a], &name[b + 1..])
+        }
+        _ => name.to_owned(),
+    }
+}
+
+/// '#rrggbb' (or '#rrggbbaa', as some servers send it).
+fn is_colour(s: &str) -> bool {
+    let hex = s.strip_prefix('#').unwrap_or("");
+    (hex.len() == 6 || hex.len() == 8) && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::{is_colour, without_address};
+
+    #[test]
+    fn calendar_names_lose_the_owners_address() {
+        assert_eq!(
+            without_address("Personal Calendar (Bob Baker <bob@kontor.test>)"),
+            "Personal Calendar (Bob Baker)"
+        );
+        assert_eq!(without_address("Kalender"), "Kalender");
+        assert_eq!(without_address("a <b> c"), "a <b> c");
+    }
+
+    #[test]
+    fn colours_are_hex() {
+        assert!(is_colour("#3a7bd5"));
+        assert!(is_colour("#3A7BD5FF"));
+        assert!(!is_colour("3a7bd5"));
+        assert!(!is_colour("#3a7bd"));
+        assert!(!is_colour("red"));
+    }
+}

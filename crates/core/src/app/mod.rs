@@ -31,7 +31,9 @@ use crate::profile::{AccountConfig, ProfileFile, ProfilePaths};
 use crate::store::Store;
 
 pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
-pub use calendar::{EventDraft, EventRef, MeetingAnswer};
+pub use calendar::{
+    CALENDAR_VIEW_SETTING, CalendarEntry, CalendarOccurrence, EventDraft, EventRef, MeetingAnswer,
+};
 pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;
 pub use mail::{AttachmentSource, OutgoingMail};

@@ -1079,6 +1079,37 @@ async fn calendars_events_and_occurrences() {
             .is_err()
     );
 
+    // Outside the materialised window (January): expanded on demand, not stored.
+    let march = store
+        .expand_between(&[cal], at(2024, 3, 4, 0), at(2024, 3, 11, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        march
+            .iter()
+            .map(|o| (o.summary.as_str(), o.start_utc))
+            .collect::<Vec<_>>(),
+        [("Jour fixe", at(2024, 3, 4, 8).timestamp())],
+        "the ninth of ten Mondays, 09:00 Berlin"
+    );
+    assert_eq!(march[0].instance, at(2024, 3, 4, 8).timestamp());
+    assert!(
+        store
+            .expand_between(&[cal], at(2024, 3, 12, 0), at(2024, 4, 30, 0))
+            .await
+            .unwrap()
+            .is_empty(),
+        "COUNT=10 ends on 11 March"
+    );
+    assert!(
+        store
+            .occurrences_between(at(2024, 3, 1, 0), at(2024, 4, 1, 0))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored by the expansion"
+    );
+
     // A server change of the weekly event: re-expanded in the same transaction.
     let moved = WEEKLY
         .replace("T090000", "T140000")

@@ -709,6 +709,66 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Occurrences of `calendar_ids` overlapping `[from, to)`, expanded now from the stored
+    /// iCalendar text and not kept: for a range outside the materialised window (the calendar
+    /// view paging back to last month). Non-recurring events outside the range are not read;
+    /// locally deleted ones are left out. By start (then end, uid), as
+    /// [`Store::occurrences_between`].
+    pub async fn expand_between(
+        &self,
+        calendar_ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<OccurrenceRow>, CoreError> {
+        let zone = self.local_zone();
+        let mut out = Vec::new();
+        for &cal_id in calendar_ids {
+            let events: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, ical FROM event WHERE calendar_id = ?1 AND (local_state & 8) = 0
+                   AND (is_recurring = 1 OR recurrence_id != 0
+                        OR (start_utc < ?3 AND (end_utc > ?2 OR start_utc >= ?2)))",
+            )
+            .bind(cal_id)
+            .bind(from.timestamp())
+            .bind(to.timestamp())
+            .fetch_all(&self.pool)
+            .await?;
+            for (event_id, ical) in events {
+                let cal = match Calendar::parse(&ical) {
+                    Ok(cal) => cal,
+                    Err(e) => {
+                        tracing::warn!(event_id, error = %e, "stored event cannot be read");
+                        continue;
+                    }
+                };
+                for o in cal.expand(from, to, &zone) {
+                    let location = cal
+                        .items
+                        .get(o.item)
+                        .and_then(|i| i.location.clone())
+                        .unwrap_or_default();
+                    out.push(OccurrenceRow {
+                        event_id,
+                        calendar_id: cal_id,
+                        uid: o.uid.clone(),
+                        instance: o.instance.timestamp(),
+                        start_utc: o.start.timestamp(),
+                        end_utc: o.end.timestamp(),
+                        all_day: o.all_day,
+                        is_override: o.is_override,
+                        summary: o.summary.clone().unwrap_or_default(),
+                        location,
+                        alarms: o.alarms.iter().map(|a| a.timestamp()).collect(),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.start_utc, a.end_utc, &a.uid).cmp(&(b.start_utc, b.end_utc, &b.uid)));
+        Ok(out)
+    }
+}
+
 /// [`Store::apply_event_batch`] inside the caller's transaction (the EAS calendar replay
 /// stores a command's answer and settles the operation together).
 pub(crate) async fn apply_event_batch_in(

@@ -1,0 +1,426 @@
+//! The calendar in the real window, as alice on SOGo, in the time zone Europe/Berlin (the app is
+//! started with `TZ=Europe/Berlin`, as an office PC in Germany runs).
+//!
+//! Driven like a person: Ctrl+2 opens the calendar, Ctrl+Alt+3 the week view, Page Up / Page
+//! Down page through the weeks, a click on an appointment opens its card. What the seed wrote
+//! (`tests/servers/seed/ics/weekly-series.ics`, dates relative to the seeding day): a weekly
+//! series on Tuesdays at 10:00 Berlin time that starts three weeks before the last DST change,
+//! one occurrence deleted (EXDATE, two days after the change) and one moved to 14:00 (nine days
+//! after). It must show at 10:00 on both sides of the change, miss the deleted one and show the
+//! moved one at its new time. Those weeks lie before the cached occurrence window (today − 7
+//! days), so they are expanded on demand. Bob's calendar, shared with alice, is listed among the
+//! colleagues' calendars as read-only and overlaid in another colour; hiding it hides its
+//! appointments. Screenshots of week, month and the card, in English and German.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use fantoccini::key::Key;
+use kontor_e2e_tests::{
+    ALICE, App, Locator, app_binary, bounded, progress, require_sogo, seed_info, sign_in,
+};
+
+const SERIES_UID: &str = "kontor-seed-weekly-series";
+
+fn monday(d: NaiveDate) -> NaiveDate {
+    d - TimeDelta::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+fn seed_date(info: &serde_json::Value, key: &str) -> NaiveDate {
+    let v = info["times"][key].as_str().unwrap_or_default();
+    NaiveDate::parse_from_str(v, "%Y%m%d")
+        .or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d"))
+        .unwrap_or_else(|e| panic!("seed time {key}={v:?}: {e}"))
+}
+
+/// Sends keys to the calendar (through its Today button, which has the keyboard focus then; the
+/// calendar's keys are window-wide while the calendar is shown).
+async fn cal_keys(app: &App, keys: &str) {
+    let el = app
+        .wait_for("[data-testid=cal-today]", Duration::from_secs(10))
+        .await;
+    bounded("keys to the calendar", el.send_keys(keys))
+        .await
+        .expect("send keys");
+}
+
+async fn title(app: &App) -> String {
+    app.texts("[data-testid=cal-title]")
+        .await
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// The first instant of the range shown (`data-start`, ISO 8601).
+async fn range(app: &App) -> String {
+    app.script(
+        "return document.querySelector('[data-testid=calendar-view]')?.dataset.start || '';",
+        vec![],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Waits until the range shown changes from `before` and its appointments are in.
+async fn wait_range_change(app: &App, before: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let now = range(app).await;
+        if now != before && !now.is_empty() {
+            // The range's appointments come from one IPC call after the title changed.
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            return now;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail(&format!("the calendar range stayed at {before:?}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The appointments shown: (uid, calendar id, text).
+async fn shown_events(app: &App) -> Vec<(String, String, String)> {
+    let v = app
+        .script(
+            "return Array.from(document.querySelectorAll('[data-testid=cal-event]')).map(e => \
+               [e.dataset.uid || '', e.dataset.calendar || '', e.textContent || '']);",
+            vec![],
+        )
+        .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    let s = |i: usize| x[i].as_str().unwrap_or_default().to_owned();
+                    (s(0), s(1), s(2))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn wait_events(app: &App, what: &str, ok: impl Fn(&[(String, String, String)]) -> bool) {
+    let start = Instant::now();
+    loop {
+        let ev = shown_events(app).await;
+        if ok(&ev) {
+            return;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            app.fail(&format!("{what}: the calendar shows {ev:?}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Clicks the appointment of `uid` and returns the card's title and "when" line; closes the card.
+async fn open_card(app: &App, uid: &str) -> (String, String) {
+    let el = app
+        .wait_for(
+            &format!("[data-testid=cal-event][data-uid=\"{uid}\"]"),
+            Duration::from_secs(10),
+        )
+        .await;
+    bounded("click the appointment", el.click())
+        .await
+        .expect("click");
+    app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
+        .await;
+    let t = app.texts("[data-testid=event-card-title]").await;
+    let w = app.texts("[data-testid=event-card-when]").await;
+    (
+        t.into_iter().next().unwrap_or_default(),
+        w.into_iter().next().unwrap_or_default(),
+    )
+}
+
+async fn close_card(app: &App) {
+    let close = app
+        .wait_for("[data-testid=event-card-close]", Duration::from_secs(5))
+        .await;
+    bounded("close the card", close.click())
+        .await
+        .expect("close");
+}
+
+/// Pages by `n` weeks (Page Up for negative n), waiting for each new range.
+async fn page_weeks(app: &App, n: i64) {
+    for _ in 0..n.abs() {
+        let before = range(app).await;
+        let key = if n < 0 { Key::PageUp } else { Key::PageDown };
+        cal_keys(app, &key.to_string()).await;
+        wait_range_change(app, &before).await;
+    }
+}
+
+async fn click(app: &App, css: &str) {
+    let el = app.wait_for(css, Duration::from_secs(10)).await;
+    bounded(&format!("click {css}"), el.click())
+        .await
+        .expect("click");
+}
+
+/// The computed background colour of the first appointment of a calendar.
+async fn event_colour(app: &App, calendar: &str) -> String {
+    app.script(
+        "const e = document.querySelector(`[data-testid=cal-event][data-calendar=\"${arguments[0]}\"]`); \
+         if (!e) return ''; \
+         for (const el of [e, ...e.querySelectorAll('*')]) { \
+           const c = getComputedStyle(el).backgroundColor; \
+           if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; } \
+         return '';",
+        vec![serde_json::json!(calendar)],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
+    require_sogo();
+    let info = seed_info();
+    let dst = seed_date(&info, "DST_CHANGE");
+    let today = seed_date(&info, "TODAY");
+    let tomorrow = seed_date(&info, "TOMORROW");
+    // The app in Berlin time: a wrapper that sets TZ and becomes the app (exec: the driver's
+    // process is the app's).
+    let work = tempfile::tempdir().expect("temp dir");
+    let wrapper = work.path().join("kontor-berlin");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nTZ=Europe/Berlin exec '{}' \"$@\"\n",
+            app_binary().display()
+        ),
+    )
+    .expect("write the wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let profile = tempfile::Builder::new()
+        .prefix("kontor-e2e-")
+        .tempdir()
+        .expect("temp profile");
+    let app = App::launch_binary("calendar", profile, &wrapper).await;
+    sign_in(&app, ALICE).await;
+    let list = app
+        .wait_for(
+            "[data-testid=message-row][tabindex=\"0\"]",
+            Duration::from_secs(120),
+        )
+        .await;
+
+    // Ctrl+2 opens the calendar; Ctrl+Alt+3 the week view.
+    bounded("Ctrl+2", list.send_keys(&(Key::Control + "2")))
+        .await
+        .expect("Ctrl+2");
+    app.wait_for("[data-testid=calendar-view]", Duration::from_secs(10))
+        .await;
+    cal_keys(&app, &format!("{}{}3{}", Key::Control, Key::Alt, Key::Null)).await;
+    app.wait_for(
+        "[data-testid=calendar-view][data-view=week]",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    // The calendar list: alice's own calendar, and bob's among the colleagues', read-only.
+    let start = Instant::now();
+    let bob_id = loop {
+        let v = app
+            .script(
+                "const li = document.querySelector('[data-testid=cal-list-shared] [data-testid=cal-list-item]'); \
+                 return li ? [li.dataset.calendar, li.textContent, !!li.querySelector('[data-testid=cal-readonly]')] : null;",
+                vec![],
+            )
+            .await;
+        if let Some(a) = v.as_array() {
+            progress(&format!("colleague calendar: {a:?}"));
+            assert_eq!(
+                a[2].as_bool(),
+                Some(true),
+                "bob's shared calendar is not marked read-only: {a:?}"
+            );
+            break a[0].as_str().unwrap_or_default().to_owned();
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            app.fail("no colleague's calendar in the calendar list")
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+
+    // This week: the series (from the cached window) on its Tuesday, 10:00.
+    wait_events(&app, "this week's Weekly sync", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    let (t, when) = open_card(&app, SERIES_UID).await;
+    assert_eq!(t, "Weekly sync");
+    assert!(
+        when.contains("10:00") && when.contains("11:00"),
+        "this week: {when}"
+    );
+    close_card(&app).await;
+
+    // Bob's appointment tomorrow (14:00), overlaid in another colour.
+    page_weeks(&app, (monday(tomorrow) - monday(today)).num_weeks()).await;
+    wait_events(&app, "bob's Quarterly planning", |ev| {
+        ev.iter()
+            .any(|e| e.1 == bob_id && e.2.contains("Quarterly planning"))
+    })
+    .await;
+    let bob_colour = event_colour(&app, &bob_id).await;
+    let own = shown_events(&app)
+        .await
+        .into_iter()
+        .find(|e| e.1 != bob_id)
+        .map(|e| e.1);
+    if let Some(own) = own {
+        let own_colour = event_colour(&app, &own).await;
+        progress(&format!("colours: alice {own_colour}, bob {bob_colour}"));
+        assert_ne!(own_colour, bob_colour, "bob's calendar in alice's colour");
+    }
+    let shot = app.screenshot("calendar-week-en.png").await;
+    progress(&format!("screenshot {}", shot.display()));
+    // Hiding bob's calendar hides its appointments; showing it brings them back.
+    click(
+        &app,
+        &format!("[data-testid=cal-list-item][data-calendar=\"{bob_id}\"] [data-testid=cal-shown]"),
+    )
+    .await;
+    wait_events(&app, "bob's calendar hidden", |ev| {
+        ev.iter().all(|e| e.1 != bob_id)
+    })
+    .await;
+    click(
+        &app,
+        &format!("[data-testid=cal-list-item][data-calendar=\"{bob_id}\"] [data-testid=cal-shown]"),
+    )
+    .await;
+    wait_events(&app, "bob's calendar shown again", |ev| {
+        ev.iter().any(|e| e.1 == bob_id)
+    })
+    .await;
+
+    // Back to the week before the DST change: 10:00 (CEST).
+    let week_before = monday(dst - TimeDelta::days(6));
+    let here = monday(tomorrow);
+    page_weeks(&app, (week_before - here).num_weeks()).await;
+    progress(&format!(
+        "week of {week_before}: {} ({})",
+        title(&app).await,
+        range(&app).await
+    ));
+    wait_events(&app, "the series before the DST change", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    let (t, when) = open_card(&app, SERIES_UID).await;
+    assert_eq!(t, "Weekly sync");
+    assert!(
+        when.contains("10:00") && when.contains("11:00"),
+        "before the change: {when}"
+    );
+    close_card(&app).await;
+
+    // The week after: its Tuesday was deleted (EXDATE).
+    page_weeks(&app, 1).await;
+    wait_events(&app, "the deleted occurrence", |ev| {
+        ev.iter().all(|e| e.0 != SERIES_UID)
+    })
+    .await;
+
+    // The next week: the moved occurrence at 14:00.
+    page_weeks(&app, 1).await;
+    wait_events(&app, "the moved occurrence", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    let (t, when) = open_card(&app, SERIES_UID).await;
+    assert_eq!(t, "Weekly sync (moved)");
+    assert!(
+        when.contains("14:00") && when.contains("15:00"),
+        "moved: {when}"
+    );
+    let shot = app.screenshot("calendar-event-card-en.png").await;
+    progress(&format!("screenshot {}", shot.display()));
+    close_card(&app).await;
+
+    // And after the change: 10:00 again (CET).
+    page_weeks(&app, 1).await;
+    wait_events(&app, "the series after the DST change", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    let (t, when) = open_card(&app, SERIES_UID).await;
+    assert_eq!(t, "Weekly sync");
+    assert!(
+        when.contains("10:00") && when.contains("11:00"),
+        "after the change: {when}"
+    );
+    close_card(&app).await;
+
+    // Month view (Ctrl+Alt+4), then Today.
+    cal_keys(&app, &format!("{}{}4{}", Key::Control, Key::Alt, Key::Null)).await;
+    app.wait_for(
+        "[data-testid=calendar-view][data-view=month]",
+        Duration::from_secs(10),
+    )
+    .await;
+    let before = range(&app).await;
+    click(&app, "[data-testid=cal-today]").await;
+    wait_range_change(&app, &before).await;
+    wait_events(&app, "this month", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    app.screenshot("calendar-month-en.png").await;
+
+    // German: the same window in German, week view with the ISO week ("KW").
+    app.client
+        .find(Locator::Css("[data-testid=language] option[value=de]"))
+        .await
+        .expect("language option")
+        .click()
+        .await
+        .expect("choose German");
+    app.wait_for(
+        "[data-testid=module-calendar][aria-pressed=true]",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&app, "[data-testid=cal-view-week]").await;
+    let start = Instant::now();
+    loop {
+        let body = app.texts("[data-testid=calendar-view]").await.join(" ");
+        if body.contains("KW") && body.contains("Woche") {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail(&format!("no German week view: {body}")).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_events(&app, "German week", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    app.screenshot("calendar-week-de.png").await;
+    let (_, when) = open_card(&app, SERIES_UID).await;
+    assert!(when.contains("10:00"), "German card: {when}");
+    app.screenshot("calendar-event-card-de.png").await;
+    close_card(&app).await;
+    click(&app, "[data-testid=cal-view-month]").await;
+    wait_events(&app, "German month", |ev| {
+        ev.iter().any(|e| e.0 == SERIES_UID)
+    })
+    .await;
+    app.screenshot("calendar-month-de.png").await;
+    app.close().await;
+}

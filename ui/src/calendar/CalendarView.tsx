@@ -1,0 +1,287 @@
+// The calendar views (day, work week, week, month, agenda) over the occurrences the core expands:
+// recurrence and time zones are resolved in Rust, FullCalendar only places instants
+// (docs/decisions/0006-fullcalendar.md). The toolbar and the keys are Kontor's own, so both
+// languages and the shortcut table stay in one place.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import FullCalendar, { useCalendarController, type CalendarRef, type EventInput } from "@fullcalendar/react";
+import dayGridPlugin from "@fullcalendar/react/daygrid";
+import timeGridPlugin from "@fullcalendar/react/timegrid";
+import listPlugin from "@fullcalendar/react/list";
+import classicThemePlugin from "@fullcalendar/react/themes/classic";
+import deLocale from "@fullcalendar/react/locales/de";
+import "@fullcalendar/react/skeleton.css";
+import "@fullcalendar/react/themes/classic/theme.css";
+import "@fullcalendar/react/themes/classic/palette.css";
+import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
+import type { Api } from "../lib/ipc";
+import { toIpcError } from "../lib/ipc";
+import { useI18n } from "../lib/i18n-context";
+import { actionFor } from "../mail/shortcuts";
+import { ErrorView } from "../components/ErrorView";
+import type { IpcError } from "../lib/bindings";
+import { EventCard } from "./EventCard";
+import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey } from "./calendar";
+
+export type CalendarApi = Pick<Api, "calendarView" | "onCalendarChanged">;
+
+interface Props {
+  api: CalendarApi;
+  calendars: CalendarEntry[];
+  view: CalendarViewKind;
+  onView: (v: CalendarViewKind) => void;
+  /** Shown first (a reminder's "Open"): the day and the occurrence to select. */
+  focus?: { date: Date; uid?: string; seq: number } | null;
+}
+
+export function CalendarView({ api, calendars, view, onView, focus }: Props) {
+  const { t, lang } = useI18n();
+  const calRef = useRef<CalendarRef>(null);
+  const [title, setTitle] = useState("");
+  const [rangeStart, setRangeStart] = useState("");
+  const [error, setError] = useState<IpcError | null>(null);
+  const [opened, setOpened] = useState<CalendarOccurrence | null>(null);
+  const [goTo, setGoTo] = useState(false);
+  const controller = useCalendarController();
+  const byId = useMemo(() => new Map(calendars.map((c) => [c.id, c])), [calendars]);
+  const byIdRef = useRef(byId);
+  useEffect(() => {
+    byIdRef.current = byId;
+    calRef.current?.getApi().refetchEvents();
+  }, [byId]);
+  const occurrences = useRef(new Map<string, CalendarOccurrence>());
+
+  const events = useCallback(
+    async (info: { start: Date; end: Date }): Promise<EventInput[]> => {
+      performance.mark("kontor:calendar-fetch");
+      try {
+        const list = await api.calendarView(Math.floor(info.start.getTime() / 1000), Math.ceil(info.end.getTime() / 1000));
+        setError(null);
+        const inputs = toEventInputs(list, byIdRef.current);
+        occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
+        return inputs;
+      } catch (e) {
+        setError(toIpcError(e));
+        return [];
+      }
+    },
+    [api],
+  );
+
+  useEffect(
+    () =>
+      api.onCalendarChanged(() => {
+        calRef.current?.getApi().refetchEvents();
+      }),
+    [api],
+  );
+
+  // The view chosen outside (toolbar buttons, Ctrl+Alt+1…5).
+  useEffect(() => {
+    const cal = calRef.current?.getApi();
+    if (cal && cal.view.type !== VIEWS[view].type) cal.changeView(VIEWS[view].type);
+  }, [view]);
+
+  useEffect(() => {
+    if (!focus) return;
+    calRef.current?.getApi().gotoDate(focus.date);
+  }, [focus]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || document.querySelector("[role=dialog]")) return;
+      const action = actionFor(e, "calendar");
+      if (!action) return;
+      e.preventDefault();
+      switch (action) {
+        case "calDay":
+          onView("day");
+          break;
+        case "calWorkWeek":
+          onView("workWeek");
+          break;
+        case "calWeek":
+          onView("week");
+          break;
+        case "calMonth":
+          onView("month");
+          break;
+        case "calAgenda":
+          onView("agenda");
+          break;
+        case "calToday":
+          controller.today();
+          break;
+        case "calPrevious":
+          controller.prev();
+          break;
+        case "calNext":
+          controller.next();
+          break;
+        case "calGoTo":
+          setGoTo(true);
+          break;
+        default:
+          break;
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  }, [controller, onView]);
+
+  const viewButtons: CalendarViewKind[] = ["day", "workWeek", "week", "month", "agenda"];
+  const openedCal = opened ? byId.get(opened.calendarId) : undefined;
+
+  return (
+    <div className="calendar-view" data-testid="calendar-view" data-view={view} data-start={rangeStart}>
+      <div className="toolbar calendar-toolbar" role="toolbar" aria-label={t("cal.toolbar")}>
+        <button type="button" data-testid="cal-today" onClick={() => { controller.today(); }}>
+          {t("cal.today")}
+        </button>
+        <button type="button" data-testid="cal-prev" aria-label={t("cal.previous")} title={t("cal.previous")} onClick={() => { controller.prev(); }}>
+          ‹
+        </button>
+        <button type="button" data-testid="cal-next" aria-label={t("cal.next")} title={t("cal.next")} onClick={() => { controller.next(); }}>
+          ›
+        </button>
+        <button type="button" data-testid="cal-goto" onClick={() => { setGoTo(true); }}>
+          {t("cal.goTo")}
+        </button>
+        <h2 className="calendar-title" data-testid="cal-title" aria-live="polite">
+          {title}
+        </h2>
+        <span className="spacer" />
+        <div className="segmented" role="group" aria-label={t("cal.views")}>
+          {viewButtons.map((v) => (
+            <button
+              key={v}
+              type="button"
+              data-testid={`cal-view-${v}`}
+              aria-pressed={view === v}
+              onClick={() => {
+                onView(v);
+              }}
+            >
+              {t(VIEWS[v].label)}
+            </button>
+          ))}
+        </div>
+      </div>
+      {error && <ErrorView error={error} heading={t("cal.loadFailed")} />}
+      <div className="calendar-body" data-testid="calendar-body">
+        <FullCalendar
+          ref={calRef}
+          controller={controller}
+          plugins={[dayGridPlugin, timeGridPlugin, listPlugin, classicThemePlugin]}
+          locale={lang === "de" ? deLocale : "en-gb"}
+          firstDay={1}
+          weekNumbers
+          weekNumberCalculation="ISO"
+          headerToolbar={false}
+          initialView={VIEWS[view].type}
+          views={{
+            timeGridWorkWeek: { type: "timeGridWeek", weekends: false },
+          }}
+          height="100%"
+          nowIndicator
+          allDayText={t("cal.allDay")}
+          noEventsText={t("cal.noEvents")}
+          businessHours={{ daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" }}
+          scrollTime="07:30:00"
+          dayMaxEvents
+          eventTimeFormat={{ hour: "2-digit", minute: "2-digit", hour12: false }}
+          events={events}
+          datesSet={(info) => {
+            setTitle(info.view.title);
+            setRangeStart(info.start.toISOString());
+            performance.mark("kontor:calendar-dates");
+          }}
+          eventClick={(info) => {
+            info.jsEvent.preventDefault();
+            setOpened(occurrences.current.get(info.event.id) ?? null);
+          }}
+          eventDidMount={(info) => {
+            const o = occurrences.current.get(info.event.id);
+            info.el.setAttribute("data-testid", "cal-event");
+            info.el.setAttribute("data-uid", o?.uid ?? "");
+            info.el.setAttribute("data-calendar", String(o?.calendarId ?? ""));
+            info.el.setAttribute("tabindex", "0");
+            info.el.addEventListener("keydown", (e) => {
+              if (e.key === "Enter" && o) setOpened(o);
+            });
+          }}
+        />
+      </div>
+      {opened && (
+        <EventCard
+          occurrence={opened}
+          calendar={openedCal}
+          onClose={() => {
+            setOpened(null);
+          }}
+        />
+      )}
+      {goTo && (
+        <GoToDate
+          onGo={(d) => {
+            setGoTo(false);
+            controller.gotoDate(d);
+          }}
+          onClose={() => {
+            setGoTo(false);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function GoToDate({ onGo, onClose }: { onGo: (d: Date) => void; onClose: () => void }) {
+  const { t } = useI18n();
+  const [value, setValue] = useState(() => new Date().toISOString().slice(0, 10));
+  return (
+    <div className="dialog-backdrop" onMouseDown={onClose}>
+      <form
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="goto-title"
+        data-testid="cal-goto-dialog"
+        onMouseDown={(e) => {
+          e.stopPropagation();
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") onClose();
+        }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          const [y, m, d] = value.split("-").map(Number);
+          if (y && m && d) onGo(new Date(y, m - 1, d));
+        }}
+      >
+        <h2 id="goto-title">{t("cal.goTo")}</h2>
+        <label>
+          {t("cal.goTo.date")}{" "}
+          <input
+            type="date"
+            autoFocus
+            data-testid="cal-goto-date"
+            value={value}
+            onChange={(e) => {
+              setValue(e.target.value);
+            }}
+          />
+        </label>
+        <div className="dialog-buttons">
+          <button type="submit" data-testid="cal-goto-ok">
+            {t("cal.goTo.ok")}
+          </button>
+          <button type="button" onClick={onClose}>
+            {t("mail.cancel")}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

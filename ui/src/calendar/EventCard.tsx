@@ -1,0 +1,70 @@
+// One occurrence, read-only: what, when, where, which calendar.
+import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
+import { useI18n } from "../lib/i18n-context";
+
+export function EventCard({
+  occurrence: o,
+  calendar,
+  onClose,
+}: {
+  occurrence: CalendarOccurrence;
+  calendar: CalendarEntry | undefined;
+  onClose: () => void;
+}) {
+  const { t, lang } = useI18n();
+  const locale = lang === "de" ? "de-DE" : "en-GB";
+  const start = new Date(o.start * 1000);
+  const end = new Date(o.end * 1000);
+  const dateFmt = new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const timeFmt = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hour12: false });
+  const when = o.allDay
+    ? `${dateFmt.format(start)} · ${t("cal.allDay")}`
+    : `${dateFmt.format(start)} · ${timeFmt.format(start)} – ${timeFmt.format(end)}`;
+  return (
+    <div className="dialog-backdrop" onMouseDown={onClose}>
+      <div
+        className="dialog event-card"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="event-card-title"
+        data-testid="event-card"
+        onMouseDown={(e) => {
+          e.stopPropagation();
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") onClose();
+        }}
+      >
+        <h2 id="event-card-title" data-testid="event-card-title">
+          {o.summary || t("cal.noTitle")}
+        </h2>
+        <dl>
+          <dt>{t("cal.when")}</dt>
+          <dd data-testid="event-card-when">{when}</dd>
+          {o.location && (
+            <>
+              <dt>{t("cal.where")}</dt>
+              <dd data-testid="event-card-where">{o.location}</dd>
+            </>
+          )}
+          <dt>{t("cal.calendar")}</dt>
+          <dd data-testid="event-card-calendar">
+            <span className="swatch" style={{ background: calendar?.color }} aria-hidden="true" /> {calendar?.name}
+            {calendar?.readOnly && <span className="muted"> · {t("cal.readOnly")}</span>}
+          </dd>
+          {o.isOverride && (
+            <>
+              <dt>{t("cal.series")}</dt>
+              <dd>{t("cal.changedOccurrence")}</dd>
+            </>
+          )}
+        </dl>
+        <div className="dialog-buttons">
+          <button type="button" autoFocus data-testid="event-card-close" onClick={onClose}>
+            {t("mail.close")}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+// Pure helpers of the calendar views: the view table, occurrences → FullCalendar inputs.
+import type { EventInput } from "@fullcalendar/react";
+import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
+import type { MessageKey } from "../lib/i18n";
+
+export type CalendarViewKind = "day" | "workWeek" | "week" | "month" | "agenda";
+
+export const VIEWS: Record<CalendarViewKind, { type: string; label: MessageKey }> = {
+  day: { type: "timeGridDay", label: "cal.view.day" },
+  workWeek: { type: "timeGridWorkWeek", label: "cal.view.workWeek" },
+  week: { type: "timeGridWeek", label: "cal.view.week" },
+  month: { type: "dayGridMonth", label: "cal.view.month" },
+  agenda: { type: "listWeek", label: "cal.view.agenda" },
+};
+
+export function isCalendarView(v: unknown): v is CalendarViewKind {
+  return typeof v === "string" && v in VIEWS;
+}
+
+/** The key FullCalendar knows an occurrence by: the event and the instance it stands for. */
+export function occurrenceKey(o: Pick<CalendarOccurrence, "eventId" | "instance">): string {
+  return `${String(o.eventId)}-${String(o.instance)}`;
+}
+
+/** A local calendar day (midnight) for an all-day occurrence's instant. */
+function day(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${String(d.getFullYear())}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The occurrences of the calendars that are shown, in their calendar's colour. */
+export function toEventInputs(list: CalendarOccurrence[], calendars: Map<number, CalendarEntry>): EventInput[] {
+  const out: EventInput[] = [];
+  for (const o of list) {
+    const cal = calendars.get(o.calendarId);
+    if (!cal?.shown) continue;
+    out.push({
+      id: occurrenceKey(o),
+      title: o.summary,
+      start: o.allDay ? day(o.start) : new Date(o.start * 1000),
+      end: o.allDay ? day(o.end) : new Date(o.end * 1000),
+      allDay: o.allDay,
+      color: cal.color,
+      contrastColor: readableOn(cal.color),
+      editable: false,
+    });
+  }
+  return out;
+}
+
+/** Black or white text, whichever reads better on `hex` (WCAG relative luminance). */
+export function readableOn(hex: string): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(hex);
+  if (!m) return "#ffffff";
+  const lum = [m[1], m[2], m[3]].map((c) => {
+    const v = parseInt(c ?? "0", 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  const l = 0.2126 * (lum[0] ?? 0) + 0.7152 * (lum[1] ?? 0) + 0.0722 * (lum[2] ?? 0);
+  return l > 0.4 ? "#1a1a1a" : "#ffffff";
+}
+
+export function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
