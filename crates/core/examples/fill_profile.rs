@@ -1,10 +1,11 @@
 //! Fills a new profile folder for the window bench (scripts/bench-app,
 //! docs/performance.md#the-window-bench): one signed-in account whose cache holds an Inbox of
 //! 100,000 messages, Sent Items with 5,000 and a folder of the user's own with 2,000, every
-//! message with its body cached, so the window has everything it shows without a server.
+//! message with its body cached, and 10,000 appointments (1,000 of them weekly series) in five
+//! calendars, so the window has everything it shows without a server.
 //!
 //! `cargo run -p kontor-core --example fill_profile -- <new profile folder>
-//!  [--inbox N] [--sent N] [--custom N] [--keychain-password P] [--rows-file F]`
+//!  [--inbox N] [--sent N] [--custom N] [--events N] [--keychain-password P] [--rows-file F]`
 //!
 //! The account is written as a sign-in writes it (profile.json `accounts`, the account row, a
 //! full FolderSync), but for a server nobody listens on (`http://127.0.0.1:9/…`): the app runs
@@ -35,7 +36,8 @@ use kontor_core::ProfilePaths;
 use kontor_core::profile::{AccountConfig, ProfileFile};
 use kontor_core::store::search::INDEX_BATCH;
 use kontor_core::store::{
-    BodyKind, BodyPart, FolderChange, MailBatch, MailChange, MessageData, MessageSort, Store,
+    BodyKind, BodyPart, CalendarInfo, CalendarSource, EventUpsert, FolderChange, MailBatch,
+    MailChange, MessageData, MessageSort, Store,
 };
 
 #[path = "../benches/synth/mod.rs"]
@@ -217,10 +219,143 @@ async fn fill_folder(store: &Store, account: i64, folder: &str, n: usize, seed: 
     );
 }
 
+/// The five calendars of the calendar bench: the user's own (the EAS Calendar folder) and four
+/// colleagues' (CalDAV, read-only), as (source, remote id, name, colour, shared).
+const CALENDARS: [(CalendarSource, &str, &str, &str, bool); 5] = [
+    (CalendarSource::Eas, "calendar", "Kalender", "", false),
+    (
+        CalendarSource::Caldav,
+        "http://127.0.0.1:9/dav/anna/calendar/",
+        "Anna Becker",
+        "#d9822b",
+        true,
+    ),
+    (
+        CalendarSource::Caldav,
+        "http://127.0.0.1:9/dav/jonas/calendar/",
+        "Jonas Weber",
+        "#2e9e6a",
+        true,
+    ),
+    (
+        CalendarSource::Caldav,
+        "http://127.0.0.1:9/dav/lena/calendar/",
+        "Lena Fischer",
+        "#b5436b",
+        true,
+    ),
+    (
+        CalendarSource::Caldav,
+        "http://127.0.0.1:9/dav/team/calendar/",
+        "Team",
+        "#7b5fc4",
+        true,
+    ),
+];
+
+/// `n` events over the year before and after today across the five calendars; every tenth a
+/// weekly series (every 1–4 weeks, 5–30 times, in Europe/Berlin time), 3 % all-day, the rest
+/// 30–120 minutes between 07:00 and 18:00 UTC. The occurrence window (now − 7 days … now + 90
+/// days) is materialised as the engine does after a sync.
+async fn fill_calendars(store: &Store, account: i64, n: usize, seed: u64) {
+    let now = Utc::now();
+    let mut rng = Rng(seed);
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for (source, remote_id, name, color, shared) in CALENDARS {
+        let id = store
+            .upsert_calendar(
+                account,
+                &CalendarInfo {
+                    source,
+                    remote_id: remote_id.into(),
+                    display_name: name.into(),
+                    color: color.into(),
+                    owner: if shared { name.into() } else { String::new() },
+                    shared,
+                    read_only: shared,
+                    ctag: String::new(),
+                },
+            )
+            .await
+            .expect("a calendar row");
+        ids.push(id);
+    }
+    let stamp = now.format("%Y%m%dT%H%M%SZ");
+    let mut recurring = 0;
+    for (c, &cal) in ids.iter().enumerate() {
+        let mut batch = Vec::new();
+        for i in (c..n).step_by(ids.len()) {
+            let day = now.date_naive() - chrono::TimeDelta::days(365)
+                + chrono::TimeDelta::days(rng.below(730) as i64);
+            let hour = 7 + rng.below(11) as u32;
+            let minute = [0, 15, 30, 45][rng.below(4)];
+            let start = day.and_hms_opt(hour, minute, 0).expect("a time");
+            let end = start + chrono::TimeDelta::minutes(30 * (1 + rng.below(4) as i64));
+            let summary = rng.sentence(2, 5);
+            let uid = format!("bench-{c}-{i}@kontor-beispiel.de");
+            let body = if i % 10 == 0 {
+                recurring += 1;
+                format!(
+                    "DTSTART;TZID=Europe/Berlin:{}\r\nDTEND;TZID=Europe/Berlin:{}\r\n\
+                     RRULE:FREQ=WEEKLY;INTERVAL={};COUNT={}\r\n",
+                    start.format("%Y%m%dT%H%M%S"),
+                    end.format("%Y%m%dT%H%M%S"),
+                    1 + rng.below(4),
+                    5 + rng.below(26)
+                )
+            } else if rng.below(100) < 3 {
+                format!(
+                    "DTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\n",
+                    day.format("%Y%m%d"),
+                    (day + chrono::TimeDelta::days(1)).format("%Y%m%d")
+                )
+            } else {
+                format!(
+                    "DTSTART:{}\r\nDTEND:{}\r\n",
+                    start.format("%Y%m%dT%H%M%SZ"),
+                    end.format("%Y%m%dT%H%M%SZ")
+                )
+            };
+            let ical = format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kontor//bench//DE\r\n\
+                 BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\nSUMMARY:{summary}\r\n\
+                 LOCATION:Raum {}\r\n{body}END:VEVENT\r\nEND:VCALENDAR\r\n",
+                1 + rng.below(20)
+            );
+            batch.push(EventUpsert {
+                remote_id: format!("{uid}.ics"),
+                etag: String::new(),
+                ical,
+            });
+        }
+        for (k, chunk) in batch.chunks(500).enumerate() {
+            store
+                .apply_event_batch(cal, &format!("{}", k + 1), chunk, &[])
+                .await
+                .expect("storing events");
+        }
+    }
+    let occurrences = store
+        .materialise_occurrences(
+            None,
+            now - chrono::TimeDelta::days(7),
+            now + chrono::TimeDelta::days(90),
+        )
+        .await
+        .expect("the occurrence window");
+    println!(
+        "fill_profile: calendars: {n} events ({recurring} weekly series) in {} calendars, \
+         {occurrences} occurrences in the window, in {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn usage() -> ! {
     eprintln!(
         "usage: fill_profile <new profile folder> [--inbox N] [--sent N] [--custom N] \
-         [--keychain-password P] [--rows-file F]"
+         [--events N] [--keychain-password P] [--rows-file F]"
     );
     std::process::exit(2);
 }
@@ -230,6 +365,7 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let mut dir: Option<PathBuf> = None;
     let (mut inbox, mut sent, mut custom) = (100_000usize, 5_000usize, 2_000usize);
+    let mut events = 10_000usize;
     let mut password: Option<String> = None;
     let mut rows_file: Option<PathBuf> = None;
     while let Some(a) = args.next() {
@@ -238,6 +374,7 @@ async fn main() {
             "--inbox" => inbox = value().parse().unwrap_or_else(|_| usage()),
             "--sent" => sent = value().parse().unwrap_or_else(|_| usage()),
             "--custom" => custom = value().parse().unwrap_or_else(|_| usage()),
+            "--events" => events = value().parse().unwrap_or_else(|_| usage()),
             "--keychain-password" => password = Some(value()),
             "--rows-file" => rows_file = Some(value().into()),
             _ if dir.is_none() && !a.starts_with('-') => dir = Some(a.into()),
@@ -288,6 +425,7 @@ async fn main() {
     fill_folder(&store, account, INBOX, inbox, 0x5eed_1234_abcd_0001).await;
     fill_folder(&store, account, SENT, sent, 0x5eed_1234_abcd_0002).await;
     fill_folder(&store, account, CUSTOM, custom, 0x5eed_1234_abcd_0003).await;
+    fill_calendars(&store, account, events, 0x5eed_1234_abcd_0004).await;
 
     let t = Instant::now();
     let mut indexed = 0u64;

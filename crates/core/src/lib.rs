@@ -41,10 +41,10 @@ pub mod sync;
 
 pub use app::{
     Account, AttachmentInfo, BodyFormat, CalendarEntry, CalendarOccurrence, DeleteOutcome,
-    FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor, MailChanged, MessageBody,
-    MessageSummary, MessageView, MessageWindow, MessageWindowRequest, OutgoingMail, PendingKind,
-    PendingOperation, PendingState, SignIn, SignInStep, SyncFolder, SyncState, SyncStatus,
-    SyncTracker,
+    EventDraft, FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor, MailChanged,
+    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, OutgoingMail,
+    PendingKind, PendingOperation, PendingState, SignIn, SignInStep, SyncFolder, SyncState,
+    SyncStatus, SyncTracker,
 };
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

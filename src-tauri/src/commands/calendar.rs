@@ -2,7 +2,7 @@
 //! `calendar:changed` event that tells the views to read their range again.
 
 use chrono::{DateTime, Utc};
-use kontor_core::{CalendarEntry, CalendarOccurrence, Id, IpcError, Kontor};
+use kontor_core::{CalendarEntry, CalendarOccurrence, EventDraft, Id, IpcError, Kontor};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
@@ -56,6 +56,16 @@ pub async fn calendar_view(
     let (from, to) = (instant(from, &shell)?, instant(to, &shell)?);
     shell
         .run(|core| async move { core.calendar_view(from, to).await })
+        .await
+}
+
+/// Creates an appointment: in the cache (and the views) at once, on the server with the next
+/// sync. Returns the new event's id.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_event(shell: State<'_, Shell>, draft: EventDraft) -> Result<Id, IpcError> {
+    shell
+        .run(|core| async move { core.create_event(draft).await.map(|e| Id(e.id)) })
         .await
 }
 

@@ -126,6 +126,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             calendar::calendar_list,
             calendar::calendar_view,
             compose::compose_start,
+            calendar::create_event,
             mail::delete_messages,
             compose::directory_suggestions,
             mail::discard_operation,

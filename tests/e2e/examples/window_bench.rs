@@ -595,6 +595,14 @@ async fn main() {
         search.keys, search.filtered, search.exit
     );
 
+    let cal = calendar_scenario(&app).await;
+    println!(
+        "bench: calendar open {:.1?}; next week {:.1?} (core's answer after {:.1?}); \
+         next month {:.1?} (core's answer after {:.1?}); event {:.1?}; \
+         {} appointments in this week's view",
+        cal.open, cal.week, cal.week_data, cal.month, cal.month_data, cal.event, cal.shown
+    );
+
     let attempts = engine_attempts(app.profile.path());
     copy_logs(app.profile.path());
 
@@ -706,6 +714,59 @@ async fn main() {
             ),
         },
         Figure {
+            name: "Calendar button -> week painted, p95",
+            value: percentile(&cal.open, 0.95),
+            unit: "ms",
+            budget: 50.0,
+            slack: 0.0,
+            detail: format!(
+                "{} times, max {:.1} ms; {} appointments in the current week",
+                cal.open.len(),
+                percentile(&cal.open, 1.0),
+                cal.shown
+            ),
+        },
+        Figure {
+            name: "next week -> painted, p95",
+            value: percentile(&cal.week, 0.95),
+            unit: "ms",
+            budget: 50.0,
+            slack: 0.0,
+            detail: format!(
+                "{} weeks, p50 {:.1} ms, max {:.1} ms; until the core's answer p50 {:.1} ms",
+                cal.week.len(),
+                percentile(&cal.week, 0.5),
+                percentile(&cal.week, 1.0),
+                percentile(&cal.week_data, 0.5)
+            ),
+        },
+        Figure {
+            name: "next month -> painted, p95",
+            value: percentile(&cal.month, 0.95),
+            unit: "ms",
+            budget: 100.0,
+            slack: 0.0,
+            detail: format!(
+                "{} months, p50 {:.1} ms, max {:.1} ms; until the core's answer p50 {:.1} ms",
+                cal.month.len(),
+                percentile(&cal.month, 0.5),
+                percentile(&cal.month, 1.0),
+                percentile(&cal.month_data, 0.5)
+            ),
+        },
+        Figure {
+            name: "appointment click -> card, p95",
+            value: percentile(&cal.event, 0.95),
+            unit: "ms",
+            budget: 50.0,
+            slack: 0.0,
+            detail: format!(
+                "{} clicks, {} calendar steps without a mark",
+                cal.event.len(),
+                cal.missed
+            ),
+        },
+        Figure {
             name: "PSS, app and WebKit processes",
             value: pss_total as f64 / 1024.0,
             unit: "MiB",
@@ -734,7 +795,8 @@ async fn main() {
         println!("app: {build}");
     }
     println!(
-        "profile: Inbox {inbox}, Sent 5000, custom 2000 messages; filled in {fill_secs:.0} s; \
+        "profile: Inbox {inbox}, Sent 5000, custom 2000 messages, 10000 appointments in 5 \
+         calendars; filled in {fill_secs:.0} s; \
          sync engine {}",
         if password {
             "on (offline, retrying)"
@@ -1009,4 +1071,129 @@ fn engine_attempts(profile: &Path) -> usize {
                 .count()
         })
         .sum()
+}
+
+/// ms from the last `start` mark to the first `end` mark after it (both in this page), waiting
+/// up to 10 s; `None` when `end` did not come.
+async fn mark_gap(app: &App, start: &str, end: &str) -> Option<f64> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = app
+            .script(
+                "const [a, b] = arguments; const s = performance.getEntriesByName(a); \
+                 if (!s.length) return null; const t0 = s[s.length - 1].startTime; \
+                 const e = performance.getEntriesByName(b).find(m => m.startTime >= t0); \
+                 return e ? e.startTime - t0 : null;",
+                vec![json!(start), json!(end)],
+            )
+            .await;
+        if let Some(ms) = v.as_f64() {
+            return Some(ms);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Clicks `css` and returns its `kontor:calendar-nav` → `kontor:calendar-painted` time; the part
+/// until the core's answer arrived (`kontor:calendar-data`) is added to `data`.
+async fn calendar_click(app: &App, css: &str, data: &mut Vec<f64>) -> Option<f64> {
+    clear_marks(app).await;
+    let el = app.wait_for(css, Duration::from_secs(30)).await;
+    bounded("click", el.click()).await.expect("click");
+    let ms = mark_gap(app, "kontor:calendar-nav", "kontor:calendar-painted").await;
+    if ms.is_some()
+        && let Some(d) = mark_gap(app, "kontor:calendar-nav", "kontor:calendar-data").await
+    {
+        data.push(d);
+    }
+    // Let the view settle before the next click (as a person reads the week).
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    ms
+}
+
+#[derive(Default)]
+struct CalendarTimes {
+    open: Vec<f64>,
+    week: Vec<f64>,
+    month: Vec<f64>,
+    /// nav → the core's answer, for the week and month steps.
+    week_data: Vec<f64>,
+    month_data: Vec<f64>,
+    event: Vec<f64>,
+    missed: usize,
+    shown: usize,
+}
+
+/// The calendar: open it (Calendar button → the week painted), the week view and 20 × next
+/// week, the month view and 10 × next month, then 20 appointments opened (click → card).
+async fn calendar_scenario(app: &App) -> CalendarTimes {
+    let mut t = CalendarTimes::default();
+    let note = |v: Option<f64>, into: &mut Vec<f64>, missed: &mut usize| match v {
+        Some(ms) => into.push(ms),
+        None => *missed += 1,
+    };
+    for i in 0..5 {
+        // Mail, then Calendar again: the calendar view is made anew each time.
+        if i > 0 {
+            let mail = app
+                .wait_for("[data-testid=module-mail]", Duration::from_secs(10))
+                .await;
+            bounded("mail", mail.click()).await.expect("click");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let v = calendar_click(app, "[data-testid=module-calendar]", &mut Vec::new()).await;
+        note(v, &mut t.open, &mut t.missed);
+    }
+    calendar_click(app, "[data-testid=cal-view-week]", &mut Vec::new()).await;
+    for _ in 0..20 {
+        let v = calendar_click(app, "[data-testid=cal-next]", &mut t.week_data).await;
+        note(v, &mut t.week, &mut t.missed);
+    }
+    calendar_click(app, "[data-testid=cal-today]", &mut Vec::new()).await;
+    t.shown = app
+        .script(
+            "return document.querySelectorAll('[data-testid=cal-event]').length;",
+            vec![],
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0) as usize;
+    app.screenshot("bench-calendar-week.png").await;
+    calendar_click(app, "[data-testid=cal-view-month]", &mut Vec::new()).await;
+    for _ in 0..10 {
+        let v = calendar_click(app, "[data-testid=cal-next]", &mut t.month_data).await;
+        note(v, &mut t.month, &mut t.missed);
+    }
+    calendar_click(app, "[data-testid=cal-today]", &mut Vec::new()).await;
+    calendar_click(app, "[data-testid=cal-view-week]", &mut Vec::new()).await;
+    for i in 0..20 {
+        clear_marks(app).await;
+        let clicked = app
+            .script(
+                "const l = document.querySelectorAll('[data-testid=cal-event]'); \
+                 const e = l[arguments[0] % Math.max(l.length, 1)]; \
+                 if (!e) return false; e.scrollIntoView({ block: 'center' }); \
+                 e.click(); return true;",
+                vec![json!(i * 7)],
+            )
+            .await;
+        if clicked != json!(true) {
+            t.missed += 1;
+            continue;
+        }
+        let v = mark_gap(app, "kontor:event-open", "kontor:event-card").await;
+        note(v, &mut t.event, &mut t.missed);
+        if let Ok(close) = app
+            .client
+            .find(Locator::Css("[data-testid=event-card-close]"))
+            .await
+        {
+            let _ = bounded("close", close.click()).await;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    t
 }

@@ -93,6 +93,38 @@ pub fn caldav_get(user: User, name: &str) -> Option<String> {
     })
 }
 
+/// The object of `user`'s personal SOGo calendar whose iCalendar text contains `needle` (a UID,
+/// a title; found with a
+/// CalDAV REPORT of every object, as any CalDAV client could), as (URL, text with folded lines
+/// joined); `None` when no object has it. For objects a client created over ActiveSync, whose
+/// resource name the server chose.
+pub fn caldav_find(user: User, needle: &str) -> Option<(String, String)> {
+    let url = format!("{SOGO_DAV_URL}{}/Calendar/personal/", user.name);
+    let body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+        <C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">\
+        <D:prop><D:getetag/><C:calendar-data/></D:prop>\
+        <C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"/>\
+        </C:comp-filter></C:filter></C:calendar-query>";
+    let out = Command::new("curl")
+        .args(["-sS", "-f", "-X", "REPORT", "-H", "Depth: 1"])
+        .args(["-H", "Content-Type: application/xml; charset=utf-8"])
+        .args(["-u", &format!("{}:{}", user.name, user.password)])
+        .args(["--data-binary", body, &url])
+        .output()
+        .expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout)
+        .replace("&#13;", "")
+        .replace("\r\n ", "")
+        .replace("\n ", "");
+    // One <response> per object, whatever prefix the server gives the DAV namespace.
+    let part = text.split("response>").find(|p| p.contains(needle))?;
+    let start = part.find("href>")? + "href>".len();
+    let end = start + part[start..].find('<')?;
+    let href = &part[start..end];
+    let base = SOGO_DAV_URL.trim_end_matches("/SOGo/dav/");
+    Some((format!("{base}{href}"), part.to_owned()))
+}
+
 /// Deletes a calendar object this test created.
 pub fn caldav_delete(user: User, url: &str) {
     let _ = Command::new("curl")

@@ -15,13 +15,29 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, NaiveDate, TimeDelta};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, Locator, app_binary, bounded, progress, require_sogo, seed_info, sign_in,
+    ALICE, App, Locator, app_binary, bounded, caldav_delete, caldav_find, caldav_put, progress,
+    require_sogo, seed_info, sign_in,
 };
 
 const SERIES_UID: &str = "kontor-seed-weekly-series";
+
+/// An appointment 10 minutes after its alarm, the alarm at `alarm_at`.
+fn ics(uid: &str, title: &str, alarm_at: DateTime<Utc>) -> String {
+    let start = alarm_at + TimeDelta::minutes(10);
+    let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kontor E2E//EN\r\nBEGIN:VEVENT\r\n\
+         UID:{uid}\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{title}\r\n\
+         LOCATION:Raum 7\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\n\
+         TRIGGER:-PT10M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        f(Utc::now()),
+        f(start),
+        f(start + TimeDelta::minutes(30))
+    )
+}
 
 fn monday(d: NaiveDate) -> NaiveDate {
     d - TimeDelta::days(i64::from(d.weekday().num_days_from_monday()))
@@ -207,6 +223,16 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         .prefix("kontor-e2e-")
         .tempdir()
         .expect("temp profile");
+    // What an earlier, failed run of this test may have left in alice's calendar.
+    for needle in ["kontor-e2e-cal-open-", "E2E Jour fixe "] {
+        for _ in 0..20 {
+            let Some((url, _)) = caldav_find(ALICE, needle) else {
+                break;
+            };
+            progress(&format!("removing a leftover of an earlier run: {url}"));
+            caldav_delete(ALICE, &url);
+        }
+    }
     let app = App::launch_binary("calendar", profile, &wrapper).await;
     sign_in(&app, ALICE).await;
     let list = app
@@ -382,6 +408,102 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     .await;
     app.screenshot("calendar-month-en.png").await;
 
+    // A reminder's "Open" (in the main window's reminder list) shows the appointment in the
+    // calendar: the view goes to its day and its card opens.
+    let tag = Utc::now().timestamp_millis();
+    let uid = format!("kontor-e2e-cal-open-{tag}");
+    let subject = format!("Reminder to open {tag}");
+    let alarm = Utc::now() + TimeDelta::seconds(20);
+    let url = caldav_put(ALICE, &uid, &ics(&uid, &subject, alarm));
+    let open_css = format!(
+        "[data-testid=main-reminder-list] [data-testid=reminder-row][data-uid=\"{uid}\"] \
+         [data-testid=reminder-open]"
+    );
+    app.wait_for(&open_css, Duration::from_secs(120)).await;
+    app.switch_to_main().await;
+    click(&app, "[data-testid=module-mail]").await;
+    // The reminder list is at the foot of the sidebar, below the folder tree.
+    app.script(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' }); return true;",
+        vec![serde_json::json!(open_css)],
+    )
+    .await;
+    click(&app, &open_css).await;
+    app.wait_for(
+        "[data-testid=module-calendar][aria-pressed=true]",
+        Duration::from_secs(10),
+    )
+    .await;
+    let card = app
+        .wait_for("[data-testid=event-card-title]", Duration::from_secs(20))
+        .await;
+    assert_eq!(card.text().await.unwrap_or_default(), subject);
+    app.screenshot("calendar-reminder-open-en.png").await;
+    close_card(&app).await;
+    caldav_delete(ALICE, &url);
+    // The reminder window came up for it; the main window stays the one driven.
+    app.switch_to_main().await;
+
+    // A new appointment (Ctrl+Shift+A): weekly, with a 15-minute reminder, in alice's own
+    // calendar. It shows at once; the server holds it with RRULE and VALARM after the sync.
+    let title = format!("E2E Jour fixe {tag}");
+    click(&app, "[data-testid=cal-view-week]").await;
+    cal_keys(
+        &app,
+        &format!("{}{}a{}", Key::Control, Key::Shift, Key::Null),
+    )
+    .await;
+    let field = app
+        .wait_for("[data-testid=ev-title]", Duration::from_secs(10))
+        .await;
+    bounded("type the title", field.send_keys(&title))
+        .await
+        .expect("type");
+    let place = app
+        .wait_for("[data-testid=ev-location]", Duration::from_secs(5))
+        .await;
+    bounded("type the place", place.send_keys("Raum 3"))
+        .await
+        .expect("type");
+    click(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
+    click(&app, "[data-testid=ev-reminder] option[value=\"15\"]").await;
+    app.screenshot("calendar-editor-en.png").await;
+    click(&app, "[data-testid=ev-save]").await;
+    let start = Instant::now();
+    while app.texts("[data-testid=event-editor]").await.len() == 1 {
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail("the editor did not close after Save").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_events(&app, "the new appointment in the week", |ev| {
+        ev.iter().any(|e| e.2.contains(&title))
+    })
+    .await;
+    let start = Instant::now();
+    let (url, ics) = loop {
+        if let Some(found) = caldav_find(ALICE, &title) {
+            break found;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            app.fail(&format!("{title} is not on SOGo after 120 s"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
+    progress(&format!("{title} on the server as {url}"));
+    assert!(
+        ics.contains("RRULE:FREQ=WEEKLY"),
+        "no weekly RRULE on the server: {ics}"
+    );
+    assert!(
+        // SOGo writes it as TRIGGER;VALUE=DURATION:-PT15M.
+        ics.contains("BEGIN:VALARM") && ics.contains("TRIGGER") && ics.contains(":-PT15M"),
+        "no 15-minute VALARM on the server: {ics}"
+    );
+    assert!(ics.contains("Raum 3"), "no place on the server: {ics}");
+    caldav_delete(ALICE, &url);
+
     // German: the same window in German, week view with the ISO week ("KW").
     app.client
         .find(Locator::Css("[data-testid=language] option[value=de]"))
@@ -422,5 +544,11 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     })
     .await;
     app.screenshot("calendar-month-de.png").await;
+    click(&app, "[data-testid=cal-new]").await;
+    app.wait_for("[data-testid=ev-title]", Duration::from_secs(10))
+        .await;
+    click(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
+    app.screenshot("calendar-editor-de.png").await;
+    click(&app, "[data-testid=ev-cancel]").await;
     app.close().await;
 }

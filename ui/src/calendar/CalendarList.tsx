@@ -3,6 +3,7 @@
 import type { CalendarEntry } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import { LockIcon } from "../mail/icons";
+import { calendarLabel } from "./calendar";
 
 interface Props {
   calendars: CalendarEntry[];
@@ -24,9 +25,11 @@ export function CalendarList({ calendars, onShown, onColor }: Props) {
           <section key={g.testId} data-testid={g.testId}>
             <h3>{g.label}</h3>
             <ul>
-              {g.items.map((c) => (
+              {g.items.map((c) => {
+                const { label, title } = calendarLabel(c, t);
+                return (
                 <li key={c.id} data-testid="cal-list-item" data-calendar={c.id}>
-                  <label title={c.owner ? `${c.name} (${c.owner})` : c.name}>
+                  <label title={title ?? label}>
                     <input
                       type="checkbox"
                       data-testid="cal-shown"
@@ -35,7 +38,7 @@ export function CalendarList({ calendars, onShown, onColor }: Props) {
                         onShown(c, e.target.checked);
                       }}
                     />
-                    <span className="cal-name">{c.name}</span>
+                    <span className="cal-name">{label}</span>
                   </label>
                   {c.readOnly && (
                     <span className="lock" role="img" aria-label={t("cal.readOnly")} title={t("cal.readOnly")} data-testid="cal-readonly">
@@ -46,15 +49,16 @@ export function CalendarList({ calendars, onShown, onColor }: Props) {
                     type="color"
                     className="cal-color"
                     data-testid="cal-color"
-                    aria-label={t("cal.color", { name: c.name })}
-                    title={t("cal.color", { name: c.name })}
+                    aria-label={t("cal.color", { name: label })}
+                    title={t("cal.color", { name: label })}
                     value={c.color}
                     onChange={(e) => {
                       onColor(c, e.target.value);
                     }}
                   />
                 </li>
-              ))}
+                );
+              })}
             </ul>
           </section>
         ))}

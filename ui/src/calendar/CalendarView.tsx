@@ -7,6 +7,7 @@ import FullCalendar, { useCalendarController, type CalendarRef, type EventInput 
 import dayGridPlugin from "@fullcalendar/react/daygrid";
 import timeGridPlugin from "@fullcalendar/react/timegrid";
 import listPlugin from "@fullcalendar/react/list";
+import interactionPlugin from "@fullcalendar/react/interaction";
 import classicThemePlugin from "@fullcalendar/react/themes/classic";
 import deLocale from "@fullcalendar/react/locales/de";
 import "@fullcalendar/react/skeleton.css";
@@ -20,17 +21,18 @@ import { actionFor } from "../mail/shortcuts";
 import { ErrorView } from "../components/ErrorView";
 import type { IpcError } from "../lib/bindings";
 import { EventCard } from "./EventCard";
-import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey } from "./calendar";
+import { EventEditor } from "./EventEditor";
+import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot } from "./calendar";
 
-export type CalendarApi = Pick<Api, "calendarView" | "onCalendarChanged">;
+export type CalendarApi = Pick<Api, "calendarView" | "onCalendarChanged" | "createEvent">;
 
 interface Props {
   api: CalendarApi;
   calendars: CalendarEntry[];
   view: CalendarViewKind;
   onView: (v: CalendarViewKind) => void;
-  /** Shown first (a reminder's "Open"): the day and the occurrence to select. */
-  focus?: { date: Date; uid?: string; seq: number } | null;
+  /** Shown first (a reminder's "Open"): the day, and the occurrence whose card opens. */
+  focus?: { date: Date; uid: string; seq: number } | null;
 }
 
 export function CalendarView({ api, calendars, view, onView, focus }: Props) {
@@ -41,6 +43,7 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
   const [error, setError] = useState<IpcError | null>(null);
   const [opened, setOpened] = useState<CalendarOccurrence | null>(null);
   const [goTo, setGoTo] = useState(false);
+  const [editing, setEditing] = useState<{ start: Date; end: Date; allDay: boolean } | null>(null);
   const controller = useCalendarController();
   const byId = useMemo(() => new Map(calendars.map((c) => [c.id, c])), [calendars]);
   const byIdRef = useRef(byId);
@@ -49,15 +52,31 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
     calRef.current?.getApi().refetchEvents();
   }, [byId]);
   const occurrences = useRef(new Map<string, CalendarOccurrence>());
+  // Set when a range's appointments arrived; the next eventsSet marks them painted (the window
+  // bench measures from "kontor:calendar-nav" to "kontor:calendar-painted").
+  const paintPending = useRef(false);
+  // The occurrence a reminder's "Open" asked for, until its range has been read.
+  const focusPending = useRef<{ date: Date; uid: string } | null>(null);
 
   const events = useCallback(
     async (info: { start: Date; end: Date }): Promise<EventInput[]> => {
       performance.mark("kontor:calendar-fetch");
       try {
         const list = await api.calendarView(Math.floor(info.start.getTime() / 1000), Math.ceil(info.end.getTime() / 1000));
+        performance.mark("kontor:calendar-data");
         setError(null);
         const inputs = toEventInputs(list, byIdRef.current);
         occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
+        paintPending.current = true;
+        const want = focusPending.current;
+        if (want) {
+          const at = want.date.getTime() / 1000;
+          const hit = list.find((o) => o.uid === want.uid && o.start === at) ?? list.find((o) => o.uid === want.uid);
+          if (hit && info.start.getTime() <= want.date.getTime() && want.date.getTime() < info.end.getTime()) {
+            focusPending.current = null;
+            setOpened(hit);
+          }
+        }
         return inputs;
       } catch (e) {
         setError(toIpcError(e));
@@ -83,7 +102,12 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
 
   useEffect(() => {
     if (!focus) return;
-    calRef.current?.getApi().gotoDate(focus.date);
+    focusPending.current = { date: focus.date, uid: focus.uid };
+    const cal = calRef.current?.getApi();
+    if (!cal) return;
+    cal.gotoDate(focus.date);
+    // Already showing that range: read it again, so the card opens.
+    cal.refetchEvents();
   }, [focus]);
 
   useEffect(() => {
@@ -92,6 +116,7 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
       const action = actionFor(e, "calendar");
       if (!action) return;
       e.preventDefault();
+      if (action !== "calGoTo" && action !== "calNew") performance.mark("kontor:calendar-nav");
       switch (action) {
         case "calDay":
           onView("day");
@@ -120,6 +145,9 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
         case "calGoTo":
           setGoTo(true);
           break;
+        case "calNew":
+          setEditing({ ...nextSlot(), allDay: false });
+          break;
         default:
           break;
       }
@@ -136,13 +164,23 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
   return (
     <div className="calendar-view" data-testid="calendar-view" data-view={view} data-start={rangeStart}>
       <div className="toolbar calendar-toolbar" role="toolbar" aria-label={t("cal.toolbar")}>
-        <button type="button" data-testid="cal-today" onClick={() => { controller.today(); }}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="cal-new"
+          onClick={() => {
+            setEditing({ ...nextSlot(), allDay: false });
+          }}
+        >
+          {t("cal.new")}
+        </button>
+        <button type="button" data-testid="cal-today" onClick={() => { performance.mark("kontor:calendar-nav"); controller.today(); }}>
           {t("cal.today")}
         </button>
-        <button type="button" data-testid="cal-prev" aria-label={t("cal.previous")} title={t("cal.previous")} onClick={() => { controller.prev(); }}>
+        <button type="button" data-testid="cal-prev" aria-label={t("cal.previous")} title={t("cal.previous")} onClick={() => { performance.mark("kontor:calendar-nav"); controller.prev(); }}>
           ‹
         </button>
-        <button type="button" data-testid="cal-next" aria-label={t("cal.next")} title={t("cal.next")} onClick={() => { controller.next(); }}>
+        <button type="button" data-testid="cal-next" aria-label={t("cal.next")} title={t("cal.next")} onClick={() => { performance.mark("kontor:calendar-nav"); controller.next(); }}>
           ›
         </button>
         <button type="button" data-testid="cal-goto" onClick={() => { setGoTo(true); }}>
@@ -160,6 +198,7 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
               data-testid={`cal-view-${v}`}
               aria-pressed={view === v}
               onClick={() => {
+                performance.mark("kontor:calendar-nav");
                 onView(v);
               }}
             >
@@ -173,13 +212,20 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
         <FullCalendar
           ref={calRef}
           controller={controller}
-          plugins={[dayGridPlugin, timeGridPlugin, listPlugin, classicThemePlugin]}
+          plugins={[dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, classicThemePlugin]}
+          selectable
+          selectMirror
+          select={(info) => {
+            setEditing({ start: info.start, end: info.end, allDay: info.allDay });
+            calRef.current?.getApi().unselect();
+          }}
           locale={lang === "de" ? deLocale : "en-gb"}
           firstDay={1}
           weekNumbers
           weekNumberCalculation="ISO"
           headerToolbar={false}
           initialView={VIEWS[view].type}
+          initialDate={focus?.date}
           views={{
             timeGridWorkWeek: { type: "timeGridWeek", weekends: false },
           }}
@@ -197,8 +243,16 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
             setRangeStart(info.start.toISOString());
             performance.mark("kontor:calendar-dates");
           }}
+          eventsSet={() => {
+            if (!paintPending.current) return;
+            paintPending.current = false;
+            requestAnimationFrame(() => {
+              performance.mark("kontor:calendar-painted");
+            });
+          }}
           eventClick={(info) => {
             info.jsEvent.preventDefault();
+            performance.mark("kontor:event-open");
             setOpened(occurrences.current.get(info.event.id) ?? null);
           }}
           eventDidMount={(info) => {
@@ -219,6 +273,22 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
           calendar={openedCal}
           onClose={() => {
             setOpened(null);
+          }}
+        />
+      )}
+      {editing && (
+        <EventEditor
+          calendars={calendars}
+          start={editing.start}
+          end={
+            editing.allDay
+              ? new Date(editing.end.getFullYear(), editing.end.getMonth(), editing.end.getDate() - 1)
+              : editing.end
+          }
+          allDay={editing.allDay}
+          onSave={(draft) => api.createEvent(draft)}
+          onClose={() => {
+            setEditing(null);
           }}
         />
       )}

@@ -1,6 +1,8 @@
 // One occurrence, read-only: what, when, where, which calendar.
+import { useEffect } from "react";
 import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
+import { calendarLabel } from "./calendar";
 
 export function EventCard({
   occurrence: o,
@@ -12,6 +14,11 @@ export function EventCard({
   onClose: () => void;
 }) {
   const { t, lang } = useI18n();
+  useEffect(() => {
+    requestAnimationFrame(() => {
+      performance.mark("kontor:event-card");
+    });
+  }, []);
   const locale = lang === "de" ? "de-DE" : "en-GB";
   const start = new Date(o.start * 1000);
   const end = new Date(o.end * 1000);
@@ -49,7 +56,7 @@ export function EventCard({
           )}
           <dt>{t("cal.calendar")}</dt>
           <dd data-testid="event-card-calendar">
-            <span className="swatch" style={{ background: calendar?.color }} aria-hidden="true" /> {calendar?.name}
+            <span className="swatch" style={{ background: calendar?.color }} aria-hidden="true" /> {calendar ? calendarLabel(calendar, t).label : ""}
             {calendar?.readOnly && <span className="muted"> · {t("cal.readOnly")}</span>}
           </dd>
           {o.isOverride && (

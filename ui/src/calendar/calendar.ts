@@ -1,7 +1,8 @@
 // Pure helpers of the calendar views: the view table, occurrences → FullCalendar inputs.
 import type { EventInput } from "@fullcalendar/react";
 import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
-import type { MessageKey } from "../lib/i18n";
+import type { MessageKey, Translate } from "../lib/i18n";
+import { folderDisplay } from "../lib/tree";
 
 export type CalendarViewKind = "day" | "workWeek" | "week" | "month" | "agenda";
 
@@ -63,4 +64,17 @@ export function readableOn(hex: string): string {
 
 export function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+/** The next full hour from now, for an hour (what "New appointment" proposes). */
+export function nextSlot(now = new Date()): { start: Date; end: Date } {
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate(), now.getHours() + 1);
+  return { start, end: new Date(start.getTime() + 3_600_000) };
+}
+
+/** A calendar's name as the folder tree and the reminders name it: SOGo's "Personal Calendar" in
+ * the UI's language, a colleague's "Personal Calendar (Bob Baker <bob@…>)" as "… (Bob Baker)"
+ * with the address as the tooltip. */
+export function calendarLabel(c: Pick<CalendarEntry, "name" | "shared">, t: Translate): { label: string; title?: string } {
+  return folderDisplay({ name: c.name, kind: "calendar", shared: c.shared }, t);
 }

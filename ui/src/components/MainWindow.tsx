@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import type { Account, Folder, IpcError } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
@@ -19,7 +19,6 @@ import { isMailFolder } from "../mail/folders";
 import { loadPrefs, savePrefs, SIDEBAR_WIDTH, type MailPrefs } from "../mail/prefs";
 import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
-import { CalendarView } from "../calendar/CalendarView";
 import { CalendarList } from "../calendar/CalendarList";
 import { isCalendarView, type CalendarViewKind } from "../calendar/calendar";
 import type { CalendarEntry } from "../lib/bindings";
@@ -42,9 +41,13 @@ interface Props {
 }
 
 /** What the main window's calendar part uses. */
-export type MainCalendarApi = Pick<Api, "calendarList" | "calendarView" | "setCalendarView" | "onCalendarChanged">;
+export type MainCalendarApi = Pick<Api, "calendarList" | "calendarView" | "setCalendarView" | "onCalendarChanged" | "createEvent">;
 
 type Module = "mail" | "calendar";
+
+// The calendar views (FullCalendar, about 450 KB) load when the calendar is first opened, not
+// at start.
+const CalendarView = lazy(() => import("../calendar/CalendarView").then((m) => ({ default: m.CalendarView })));
 
 const CALENDAR_VIEW_KEY = "kontor.calendar.view";
 
@@ -157,6 +160,22 @@ export function MainWindow({
       // No storage: the choice lasts this session.
     }
   }, []);
+  // "Open" on a reminder of an appointment: the calendar at its day, its card open.
+  const [calFocus, setCalFocus] = useState<{ date: Date; uid: string; seq: number } | null>(null);
+  const focusSeq = useRef(0);
+  useEffect(
+    () =>
+      reminders.onRemindersOpen((item) => {
+        if (item.kind !== "event" || !item.start) return;
+        const date = new Date(item.start);
+        if (Number.isNaN(date.getTime())) return;
+        performance.mark("kontor:calendar-nav");
+        setShowSettings(false);
+        setModule("calendar");
+        setCalFocus({ date, uid: item.id.uid, seq: ++focusSeq.current });
+      }),
+    [reminders],
+  );
   const readCalendars = useCallback(() => {
     calendar.calendarList().then(setCalendars, (e: unknown) => {
       setCalendars([]);
@@ -183,6 +202,7 @@ export function MainWindow({
     setModule("mail");
   }, []);
   const openCalendar = useCallback(() => {
+    performance.mark("kontor:calendar-nav");
     setShowSettings(false);
     setModule("calendar");
   }, []);
@@ -404,7 +424,15 @@ export function MainWindow({
               <MailSettings api={mailSettings} prefs={prefs} onPrefs={onPrefs} />
             </>
           ) : module === "calendar" ? (
-            <CalendarView api={calendar} calendars={calendars ?? []} view={calView} onView={onCalView} />
+            <Suspense
+              fallback={
+                <p className="muted" aria-busy="true">
+                  {t("main.loading")}
+                </p>
+              }
+            >
+              <CalendarView api={calendar} calendars={calendars ?? []} view={calView} onView={onCalView} focus={calFocus} />
+            </Suspense>
           ) : folder && folders && isMailFolder(folder) ? (
             <MailView
               api={mail}

@@ -18,6 +18,11 @@ export const commands = {
 	calendarView: (from: number | null, to: number | null) => typedError<CalendarOccurrence[], IpcError>(__TAURI_INVOKE("calendar_view", { from, to })),
 	/**  The compose window's content: sender, recipients, subject and quote for `mode`. */
 	composeStart: (mode: ComposeMode, messageId: Id | null) => typedError<ComposeStart, IpcError>(__TAURI_INVOKE("compose_start", { mode, messageId })),
+	/**
+	 *  Creates an appointment: in the cache (and the views) at once, on the server with the next
+	 *  sync. Returns the new event's id.
+	 */
+	createEvent: (draft: EventDraft) => typedError<Id, IpcError>(__TAURI_INVOKE("create_event", { draft })),
 	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
 	deleteMessages: (messageIds: Id[], permanent: boolean) => typedError<DeleteOutcome, IpcError>(__TAURI_INVOKE("delete_messages", { messageIds, permanent })),
 	/**
@@ -311,6 +316,25 @@ export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" |
 "server_not_found" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
 /**  Another Kontor holds this profile's instance lock. */
 "instance_running" | "internal";
+
+/**  A new or edited event as the UI submits it. */
+export type EventDraft = {
+	calendarId: number,
+	summary: string,
+	location?: string | null,
+	description?: string | null,
+	start: string,
+	end: string,
+	allDay?: boolean,
+	/**  IANA zone the event's wall-clock times belong to; the user's zone when absent. */
+	timeZone?: string | null,
+	/**  Minutes before the start; `None` for no reminder. */
+	reminderMinutes?: number | null,
+	/**  An RFC 5545 RRULE value (`FREQ=WEEKLY;BYDAY=MO`), or none. */
+	rrule?: string | null,
+	/**  A UID to use for a new event (generated when absent). */
+	uid?: string | null,
+};
 
 /**  The follow-up flag. */
 export type FlagState = "none" | "active" | "complete";

@@ -14,6 +14,7 @@ export type Action =
   | "calPrevious"
   | "calNext"
   | "calGoTo"
+  | "calNew"
   | "markRead"
   | "markUnread"
   | "toggleFlag"
@@ -103,6 +104,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "calPrevious", chords: ["PageUp", "Alt+ArrowLeft"], scope: "calendar", label: "keys.calPrevious" },
   { action: "calNext", chords: ["PageDown", "Alt+ArrowRight"], scope: "calendar", label: "keys.calNext" },
   { action: "calGoTo", chords: ["Ctrl+G"], scope: "calendar", label: "keys.calGoTo" },
+  { action: "calNew", chords: ["Ctrl+Shift+A"], scope: "calendar", label: "keys.calNew" },
 ];
 
 /** The keys the overlay names in the UI's language ("Strg", "Entf", …). */

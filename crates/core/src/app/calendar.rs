@@ -9,9 +9,10 @@ use crate::error::CoreError;
 use crate::store::{CalendarRow, CalendarSource, OccurrenceRow, OutboxOp};
 
 /// A new or edited event as the UI submits it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EventDraft {
+    #[specta(type = specta_typescript::Number)]
     pub calendar_id: i64,
     pub summary: String,
     #[serde(default)]
@@ -655,7 +656,7 @@ impl Kontor {
                     name: if c.display_name.is_empty() {
                         c.owner.clone()
                     } else {
-                        without_address(&c.display_name)
+                        c.display_name
                     },
                     color,
                     server_color: c.color,
@@ -742,17 +743,6 @@ impl Kontor {
     }
 }
 
-/// A calendar name without the owner's address SOGo puts in it: "Personal Calendar (Bob Baker
-/// <bob@kontor.test>)" reads "Personal Calendar (Bob Baker)" (the address is in the tooltip).
-fn without_address(name: &str) -> String {
-    match (name.find(" <"), name.rfind('>')) {
-        (Some(a), Some(b)) if b > a && name[a + 2..b].contains('@') => {
-            format!("{}{}", &name[..a], &name[b + 1..])
-        }
-        _ => name.to_owned(),
-    }
-}
-
 /// '#rrggbb' (or '#rrggbbaa', as some servers send it).
 fn is_colour(s: &str) -> bool {
     let hex = s.strip_prefix('#').unwrap_or("");
@@ -761,17 +751,7 @@ fn is_colour(s: &str) -> bool {
 
 #[cfg(test)]
 mod view_tests {
-    use super::{is_colour, without_address};
-
-    #[test]
-    fn calendar_names_lose_the_owners_address() {
-        assert_eq!(
-            without_address("Personal Calendar (Bob Baker <bob@kontor.test>)"),
-            "Personal Calendar (Bob Baker)"
-        );
-        assert_eq!(without_address("Kalender"), "Kalender");
-        assert_eq!(without_address("a <b> c"), "a <b> c");
-    }
+    use super::is_colour;
 
     #[test]
     fn colours_are_hex() {

@@ -1,0 +1,388 @@
+// A new appointment: title, place, start and end (or all day), repeat, reminder, calendar,
+// notes. Times are the user's local time; the core stores them in the user's zone.
+import { useMemo, useState } from "react";
+import type { CalendarEntry, EventDraft, IpcError } from "../lib/bindings";
+import { useI18n } from "../lib/i18n-context";
+import type { MessageKey } from "../lib/i18n";
+import { toIpcError } from "../lib/ipc";
+import { ErrorView } from "../components/ErrorView";
+import { calendarLabel } from "./calendar";
+import { defaultRecurrence, toRRule, WEEKDAYS, type Frequency, type Recurrence, type Weekday } from "./recurrence";
+
+/** Minutes before the start; `null`: no reminder. */
+const REMINDERS: (number | null)[] = [null, 0, 5, 10, 15, 30, 60, 120, 1440];
+
+const FREQUENCIES: { value: Frequency; label: MessageKey }[] = [
+  { value: "none", label: "cal.repeat.none" },
+  { value: "daily", label: "cal.repeat.daily" },
+  { value: "weekly", label: "cal.repeat.weekly" },
+  { value: "monthlyByDay", label: "cal.repeat.monthlyByDay" },
+  { value: "monthlyByWeekday", label: "cal.repeat.monthlyByWeekday" },
+  { value: "yearly", label: "cal.repeat.yearly" },
+];
+
+const DAY_LABEL: Record<Weekday, MessageKey> = {
+  MO: "cal.day.MO",
+  TU: "cal.day.TU",
+  WE: "cal.day.WE",
+  TH: "cal.day.TH",
+  FR: "cal.day.FR",
+  SA: "cal.day.SA",
+  SU: "cal.day.SU",
+};
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const dateValue = (d: Date) => `${String(d.getFullYear())}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const timeValue = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+/** A local date ("2026-12-08") and time ("10:30") as an instant. */
+function local(date: string, time: string): Date | null {
+  const [y, m, d] = date.split("-").map(Number);
+  const [hh, mm] = time.split(":").map(Number);
+  if (!y || !m || !d || hh === undefined || mm === undefined || Number.isNaN(hh) || Number.isNaN(mm)) return null;
+  return new Date(y, m - 1, d, hh, mm);
+}
+
+interface Props {
+  calendars: CalendarEntry[];
+  start: Date;
+  end: Date;
+  allDay?: boolean;
+  onSave: (draft: EventDraft) => Promise<unknown>;
+  onClose: () => void;
+}
+
+export function EventEditor({ calendars, start, end, allDay: initialAllDay = false, onSave, onClose }: Props) {
+  const { t } = useI18n();
+  const writable = useMemo(() => calendars.filter((c) => !c.readOnly), [calendars]);
+  const [title, setTitle] = useState("");
+  const [location, setLocation] = useState("");
+  const [notes, setNotes] = useState("");
+  const [startDate, setStartDate] = useState(dateValue(start));
+  const [startTime, setStartTime] = useState(timeValue(start));
+  const [endDate, setEndDate] = useState(dateValue(end));
+  const [endTime, setEndTime] = useState(timeValue(end));
+  const [allDay, setAllDay] = useState(initialAllDay);
+  const [reminder, setReminder] = useState<number | null>(15);
+  const [calendarId, setCalendarId] = useState<number | null>((writable.find((c) => !c.shared) ?? writable[0])?.id ?? null);
+  const [repeat, setRepeat] = useState<Recurrence>(() => defaultRecurrence(start));
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+
+  const submit = async () => {
+    setProblem(null);
+    setError(null);
+    const s = allDay ? local(startDate, "00:00") : local(startDate, startTime);
+    // An all-day appointment's end is the day after its last day (RFC 5545 DTEND is exclusive).
+    const lastDay = local(endDate, "00:00");
+    const e = allDay ? lastDay && new Date(lastDay.getFullYear(), lastDay.getMonth(), lastDay.getDate() + 1) : local(endDate, endTime);
+    const why = !title.trim()
+      ? t("cal.edit.needTitle")
+      : !s || !e
+        ? t("cal.edit.badTime")
+        : e < s
+          ? t("cal.edit.endBeforeStart")
+          : calendarId === null
+            ? t("cal.edit.noCalendar")
+            : null;
+    if (why !== null || !s || !e || calendarId === null) {
+      setProblem(why);
+      return;
+    }
+    const draft: EventDraft = {
+      calendarId,
+      summary: title.trim(),
+      location: location.trim() || null,
+      description: notes.trim() || null,
+      start: s.toISOString(),
+      end: e.toISOString(),
+      allDay,
+      timeZone: null,
+      reminderMinutes: reminder,
+      rrule: toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
+      uid: null,
+    };
+    setBusy(true);
+    try {
+      await onSave(draft);
+      onClose();
+    } catch (err) {
+      setError(toIpcError(err));
+      setBusy(false);
+    }
+  };
+
+  const reminderLabel = (m: number | null) =>
+    m === null
+      ? t("cal.reminder.none")
+      : m === 0
+        ? t("cal.reminder.atStart")
+        : m % 1440 === 0
+          ? t("cal.reminder.days", { n: m / 1440 })
+          : m % 60 === 0
+            ? t("cal.reminder.hours", { n: m / 60 })
+            : t("cal.reminder.minutes", { n: m });
+
+  return (
+    <div className="dialog-backdrop">
+      <form
+        className="dialog event-editor"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="event-editor-title"
+        data-testid="event-editor"
+        onKeyDown={(e) => {
+          if (e.key === "Escape") onClose();
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            void submit();
+          }
+        }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <h2 id="event-editor-title">{t("cal.edit.new")}</h2>
+        {error && <ErrorView error={error} heading={t("cal.edit.failed")} />}
+        <div className="editor-grid">
+          <label htmlFor="ev-title">{t("cal.edit.title")}</label>
+          <input
+            id="ev-title"
+            data-testid="ev-title"
+            autoFocus
+            value={title}
+            onChange={(e) => {
+              setTitle(e.target.value);
+            }}
+          />
+          <label htmlFor="ev-location">{t("cal.where")}</label>
+          <input
+            id="ev-location"
+            data-testid="ev-location"
+            value={location}
+            onChange={(e) => {
+              setLocation(e.target.value);
+            }}
+          />
+          <label htmlFor="ev-start-date">{t("cal.edit.start")}</label>
+          <span className="editor-when">
+            <input
+              id="ev-start-date"
+              type="date"
+              data-testid="ev-start-date"
+              value={startDate}
+              onChange={(e) => {
+                setStartDate(e.target.value);
+                if (e.target.value > endDate) setEndDate(e.target.value);
+              }}
+            />
+            {!allDay && (
+              <input
+                type="time"
+                aria-label={t("cal.edit.startTime")}
+                data-testid="ev-start-time"
+                value={startTime}
+                onChange={(e) => {
+                  setStartTime(e.target.value);
+                }}
+              />
+            )}
+            <label className="inline">
+              <input
+                type="checkbox"
+                data-testid="ev-all-day"
+                checked={allDay}
+                onChange={(e) => {
+                  setAllDay(e.target.checked);
+                }}
+              />
+              {t("cal.allDay")}
+            </label>
+          </span>
+          <label htmlFor="ev-end-date">{t("cal.edit.end")}</label>
+          <span className="editor-when">
+            <input
+              id="ev-end-date"
+              type="date"
+              data-testid="ev-end-date"
+              value={endDate}
+              onChange={(e) => {
+                setEndDate(e.target.value);
+              }}
+            />
+            {!allDay && (
+              <input
+                type="time"
+                aria-label={t("cal.edit.endTime")}
+                data-testid="ev-end-time"
+                value={endTime}
+                onChange={(e) => {
+                  setEndTime(e.target.value);
+                }}
+              />
+            )}
+          </span>
+          <label htmlFor="ev-repeat">{t("cal.edit.repeat")}</label>
+          <span className="editor-when">
+            <select
+              id="ev-repeat"
+              data-testid="ev-repeat"
+              value={repeat.frequency}
+              onChange={(e) => {
+                setRepeat({ ...repeat, frequency: e.target.value as Frequency });
+              }}
+            >
+              {FREQUENCIES.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {t(f.label)}
+                </option>
+              ))}
+            </select>
+            {repeat.frequency !== "none" && (
+              <label className="inline">
+                {t("cal.repeat.every")}
+                <input
+                  type="number"
+                  min={1}
+                  max={99}
+                  className="narrow"
+                  data-testid="ev-interval"
+                  value={repeat.interval}
+                  onChange={(e) => {
+                    setRepeat({ ...repeat, interval: Math.max(1, Number(e.target.value) || 1) });
+                  }}
+                />
+              </label>
+            )}
+          </span>
+          {repeat.frequency === "weekly" && (
+            <>
+              <span />
+              <span className="editor-days" role="group" aria-label={t("cal.repeat.onDays")}>
+                {WEEKDAYS.map((d) => (
+                  <label key={d} className="inline">
+                    <input
+                      type="checkbox"
+                      data-testid={`ev-day-${d}`}
+                      checked={repeat.days.includes(d)}
+                      onChange={(e) => {
+                        const days = e.target.checked ? [...repeat.days, d] : repeat.days.filter((x) => x !== d);
+                        setRepeat({ ...repeat, days: days.length > 0 ? days : repeat.days });
+                      }}
+                    />
+                    {t(DAY_LABEL[d])}
+                  </label>
+                ))}
+              </span>
+            </>
+          )}
+          {repeat.frequency !== "none" && (
+            <>
+              <label htmlFor="ev-ends">{t("cal.repeat.ends")}</label>
+              <span className="editor-when">
+                <select
+                  id="ev-ends"
+                  data-testid="ev-ends"
+                  value={repeat.end.kind}
+                  onChange={(e) => {
+                    const kind = e.target.value;
+                    setRepeat({
+                      ...repeat,
+                      end: kind === "count" ? { kind, count: 10 } : kind === "until" ? { kind, date: endDate } : { kind: "never" },
+                    });
+                  }}
+                >
+                  <option value="never">{t("cal.repeat.never")}</option>
+                  <option value="count">{t("cal.repeat.after")}</option>
+                  <option value="until">{t("cal.repeat.until")}</option>
+                </select>
+                {repeat.end.kind === "count" && (
+                  <label className="inline">
+                    <input
+                      type="number"
+                      min={1}
+                      max={999}
+                      className="narrow"
+                      data-testid="ev-count"
+                      value={repeat.end.count}
+                      onChange={(e) => {
+                        setRepeat({ ...repeat, end: { kind: "count", count: Math.max(1, Number(e.target.value) || 1) } });
+                      }}
+                    />
+                    {t("cal.repeat.times")}
+                  </label>
+                )}
+                {repeat.end.kind === "until" && (
+                  <input
+                    type="date"
+                    aria-label={t("cal.repeat.until")}
+                    data-testid="ev-until"
+                    value={repeat.end.date}
+                    onChange={(e) => {
+                      setRepeat({ ...repeat, end: { kind: "until", date: e.target.value } });
+                    }}
+                  />
+                )}
+              </span>
+            </>
+          )}
+          <label htmlFor="ev-reminder">{t("cal.edit.reminder")}</label>
+          <select
+            id="ev-reminder"
+            data-testid="ev-reminder"
+            value={reminder === null ? "none" : String(reminder)}
+            onChange={(e) => {
+              setReminder(e.target.value === "none" ? null : Number(e.target.value));
+            }}
+          >
+            {REMINDERS.map((m) => (
+              <option key={String(m)} value={m === null ? "none" : String(m)}>
+                {reminderLabel(m)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="ev-calendar">{t("cal.calendar")}</label>
+          <select
+            id="ev-calendar"
+            data-testid="ev-calendar"
+            value={calendarId ?? ""}
+            onChange={(e) => {
+              setCalendarId(Number(e.target.value));
+            }}
+          >
+            {writable.map((c) => (
+              <option key={c.id} value={c.id}>
+                {calendarLabel(c, t).label}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="ev-notes">{t("cal.edit.notes")}</label>
+          <textarea
+            id="ev-notes"
+            data-testid="ev-notes"
+            rows={3}
+            value={notes}
+            onChange={(e) => {
+              setNotes(e.target.value);
+            }}
+          />
+        </div>
+        {problem && (
+          <p className="form-error" role="alert" data-testid="ev-problem">
+            {problem}
+          </p>
+        )}
+        <div className="dialog-buttons">
+          <button type="submit" className="primary" data-testid="ev-save" disabled={busy}>
+            {busy ? t("cal.edit.saving") : t("cal.edit.save")}
+          </button>
+          <button type="button" data-testid="ev-cancel" onClick={onClose}>
+            {t("mail.cancel")}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
