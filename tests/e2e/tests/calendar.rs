@@ -53,12 +53,22 @@ fn seed_date(info: &serde_json::Value, key: &str) -> NaiveDate {
 /// Sends keys to the calendar (through its Today button, which has the keyboard focus then; the
 /// calendar's keys are window-wide while the calendar is shown).
 async fn cal_keys(app: &App, keys: &str) {
-    let el = app
-        .wait_for("[data-testid=cal-today]", Duration::from_secs(10))
-        .await;
-    bounded("keys to the calendar", el.send_keys(keys))
-        .await
-        .expect("send keys");
+    send_keys(app, "[data-testid=cal-today]", keys).await;
+}
+
+/// Sends keys to the element `css` finds, finding it again if it was drawn anew meanwhile.
+async fn send_keys(app: &App, css: &str, keys: &str) {
+    for attempt in 1..=5 {
+        let el = app.wait_for(css, Duration::from_secs(120)).await;
+        match bounded(&format!("keys to {css}"), el.send_keys(keys)).await {
+            Ok(()) => return,
+            Err(e) if attempt < 5 => {
+                progress(&format!("keys to {css}: {e}; finding it again"));
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => app.fail(&format!("keys to {css}: {e}")).await,
+        }
+    }
 }
 
 async fn title(app: &App) -> String {
@@ -137,15 +147,7 @@ async fn wait_events(app: &App, what: &str, ok: impl Fn(&[(String, String, Strin
 
 /// Clicks the appointment of `uid` and returns the card's title and "when" line; closes the card.
 async fn open_card(app: &App, uid: &str) -> (String, String) {
-    let el = app
-        .wait_for(
-            &format!("[data-testid=cal-event][data-uid=\"{uid}\"]"),
-            Duration::from_secs(10),
-        )
-        .await;
-    bounded("click the appointment", el.click())
-        .await
-        .expect("click");
+    click(app, &format!("[data-testid=cal-event][data-uid=\"{uid}\"]")).await;
     app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
         .await;
     let t = app.texts("[data-testid=event-card-title]").await;
@@ -175,11 +177,20 @@ async fn page_weeks(app: &App, n: i64) {
     }
 }
 
+/// Clicks the element `css` finds. The views draw their appointments anew when data arrives (a
+/// sync may end at any moment), so an element found a moment ago can be gone: it is found again.
 async fn click(app: &App, css: &str) {
-    let el = app.wait_for(css, Duration::from_secs(10)).await;
-    bounded(&format!("click {css}"), el.click())
-        .await
-        .expect("click");
+    for attempt in 1..=5 {
+        let el = app.wait_for(css, Duration::from_secs(10)).await;
+        match bounded(&format!("click {css}"), el.click()).await {
+            Ok(_) => return,
+            Err(e) if attempt < 5 => {
+                progress(&format!("click {css}: {e}; finding it again"));
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => app.fail(&format!("click {css}: {e}")).await,
+        }
+    }
 }
 
 /// The computed background colour of the first appointment of a calendar.
@@ -235,17 +246,13 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     }
     let app = App::launch_binary("calendar", profile, &wrapper).await;
     sign_in(&app, ALICE).await;
-    let list = app
-        .wait_for(
-            "[data-testid=message-row][tabindex=\"0\"]",
-            Duration::from_secs(120),
-        )
-        .await;
-
-    // Ctrl+2 opens the calendar; Ctrl+Alt+3 the week view.
-    bounded("Ctrl+2", list.send_keys(&(Key::Control + "2")))
-        .await
-        .expect("Ctrl+2");
+    // Ctrl+2 (in the message list) opens the calendar; Ctrl+Alt+3 the week view.
+    send_keys(
+        &app,
+        "[data-testid=message-row][tabindex=\"0\"]",
+        &(Key::Control + "2"),
+    )
+    .await;
     app.wait_for("[data-testid=calendar-view]", Duration::from_secs(10))
         .await;
     cal_keys(&app, &format!("{}{}3{}", Key::Control, Key::Alt, Key::Null)).await;
