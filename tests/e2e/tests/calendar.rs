@@ -158,6 +158,17 @@ async fn open_card(app: &App, uid: &str) -> (String, String) {
     )
 }
 
+/// Opens the series' appointment in the range shown and checks its card: title and times.
+/// The card is left open (for a screenshot); `close_card` closes it.
+async fn check_series(app: &App, title: &str, from: &str, to: &str, what: &str) {
+    let (t, when) = open_card(app, SERIES_UID).await;
+    assert_eq!(t, title, "{what}");
+    assert!(
+        when.contains(from) && when.contains(to),
+        "{what}: {when}, expected {from} – {to}"
+    );
+}
+
 async fn close_card(app: &App) {
     let close = app
         .wait_for("[data-testid=event-card-close]", Duration::from_secs(5))
@@ -293,12 +304,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         ev.iter().any(|e| e.0 == SERIES_UID)
     })
     .await;
-    let (t, when) = open_card(&app, SERIES_UID).await;
-    assert_eq!(t, "Weekly sync");
-    assert!(
-        when.contains("10:00") && when.contains("11:00"),
-        "this week: {when}"
-    );
+    check_series(&app, "Weekly sync", "10:00", "11:00", "this week").await;
     close_card(&app).await;
 
     // Bob's appointment tomorrow (14:00), overlaid in another colour.
@@ -354,12 +360,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         ev.iter().any(|e| e.0 == SERIES_UID)
     })
     .await;
-    let (t, when) = open_card(&app, SERIES_UID).await;
-    assert_eq!(t, "Weekly sync");
-    assert!(
-        when.contains("10:00") && when.contains("11:00"),
-        "before the change: {when}"
-    );
+    check_series(&app, "Weekly sync", "10:00", "11:00", "before the change").await;
     close_card(&app).await;
 
     // The week after: its Tuesday was deleted (EXDATE).
@@ -375,12 +376,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         ev.iter().any(|e| e.0 == SERIES_UID)
     })
     .await;
-    let (t, when) = open_card(&app, SERIES_UID).await;
-    assert_eq!(t, "Weekly sync (moved)");
-    assert!(
-        when.contains("14:00") && when.contains("15:00"),
-        "moved: {when}"
-    );
+    check_series(&app, "Weekly sync (moved)", "14:00", "15:00", "moved").await;
     let shot = app.screenshot("calendar-event-card-en.png").await;
     progress(&format!("screenshot {}", shot.display()));
     close_card(&app).await;
@@ -391,12 +387,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         ev.iter().any(|e| e.0 == SERIES_UID)
     })
     .await;
-    let (t, when) = open_card(&app, SERIES_UID).await;
-    assert_eq!(t, "Weekly sync");
-    assert!(
-        when.contains("10:00") && when.contains("11:00"),
-        "after the change: {when}"
-    );
+    check_series(&app, "Weekly sync", "10:00", "11:00", "after the change").await;
     close_card(&app).await;
 
     // Month view (Ctrl+Alt+4), then Today.
