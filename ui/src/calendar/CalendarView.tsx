@@ -17,6 +17,7 @@ import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
 import type { Api } from "../lib/ipc";
 import { toIpcError } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
+import { closeOnEscape } from "../lib/dialog";
 import { actionFor } from "../mail/shortcuts";
 import { ErrorView } from "../components/ErrorView";
 import type { IpcError } from "../lib/bindings";
@@ -321,9 +322,7 @@ function GoToDate({ onGo, onClose }: { onGo: (d: Date) => void; onClose: () => v
         onMouseDown={(e) => {
           e.stopPropagation();
         }}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") onClose();
-        }}
+        onKeyDown={closeOnEscape(onClose)}
         onSubmit={(e) => {
           e.preventDefault();
           const [y, m, d] = value.split("-").map(Number);

@@ -2,6 +2,7 @@
 import { useEffect } from "react";
 import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
+import { closeOnEscape } from "../lib/dialog";
 import { calendarLabel } from "./calendar";
 
 export function EventCard({
@@ -38,9 +39,7 @@ export function EventCard({
         onMouseDown={(e) => {
           e.stopPropagation();
         }}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") onClose();
-        }}
+        onKeyDown={closeOnEscape(onClose)}
       >
         <h2 id="event-card-title" data-testid="event-card-title">
           {o.summary || t("cal.noTitle")}

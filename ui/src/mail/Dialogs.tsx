@@ -1,16 +1,7 @@
 import { useEffect, type KeyboardEvent } from "react";
 import { useI18n } from "../lib/i18n-context";
+import { closeOnEscape } from "../lib/dialog";
 import { SHORTCUTS, chordLabel } from "./shortcuts";
-
-function closeOnEscape(onClose: () => void) {
-  return (e: KeyboardEvent) => {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-    }
-  };
-}
 
 /** Asks before a permanent delete (Shift+Del). */
 export function ConfirmDeleteDialog({ text, onConfirm, onClose }: { text: string; onConfirm: () => void; onClose: () => void }) {
