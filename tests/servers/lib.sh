@@ -41,10 +41,11 @@ PG_DB_PASSWORD=sogo
 SOGO_WORKERS=${KONTOR_SOGO_WORKERS:-10}
 PY=/usr/bin/python3
 
-# dave…heidi are for the fault and crash tests only (an account per test binary).
-USERS=(alice bob carol dave erin frank grace heidi)
-declare -A PASSWORDS=([alice]=alice123 [bob]=bob123 [carol]=carol123 [dave]=dave123 [erin]=erin123 [frank]=frank123 [grace]=grace123 [heidi]=heidi123)
-declare -A FULLNAMES=([alice]="Alice Archer" [bob]="Bob Baker" [carol]="Carol Cooper" [dave]="Dave Decker" [erin]="Erin Engel" [frank]="Frank Fischer" [grace]="Grace Graf" [heidi]="Heidi Hahn")
+# dave…heidi are for the fault and crash tests only (an account per test binary); ivan gets
+# the safety corpus (tests/corpus/safety) for the safety E2E test.
+USERS=(alice bob carol dave erin frank grace heidi ivan)
+declare -A PASSWORDS=([alice]=alice123 [bob]=bob123 [carol]=carol123 [dave]=dave123 [erin]=erin123 [frank]=frank123 [grace]=grace123 [heidi]=heidi123 [ivan]=ivan123)
+declare -A FULLNAMES=([alice]="Alice Archer" [bob]="Bob Baker" [carol]="Carol Cooper" [dave]="Dave Decker" [erin]="Erin Engel" [frank]="Frank Fischer" [grace]="Grace Graf" [heidi]="Heidi Hahn" [ivan]="Ivan Imhof")
 MAIL_DOMAIN=kontor.test
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }

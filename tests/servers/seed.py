@@ -30,6 +30,9 @@ from zoneinfo import ZoneInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = os.path.join(HERE, "seed")
+SAFETY_CORPUS = os.path.join(HERE, "..", "corpus", "safety")
+# Who gets the safety corpus besides the usual seeded mail.
+CORPUS_USERS = {"ivan"}
 DATA = os.path.abspath(os.environ.get("KONTOR_SERVERS_DIR") or os.path.join(HERE, "..", "..", ".servers"))
 LMTP_SOCKET = os.path.join(DATA, "dovecot", "run", "lmtp")
 IMAP = ("127.0.0.1", 55143)
@@ -51,11 +54,13 @@ USERS = {
     "frank": ("frank123", "Frank Fischer"),
     "grace": ("grace123", "Grace Graf"),
     "heidi": ("heidi123", "Heidi Hahn"),
+    # The safety E2E test's user: the mails of tests/corpus/safety are delivered to him.
+    "ivan": ("ivan123", "Ivan Imhof"),
 }
 # Who writes the seeded mail to whom.
 SENDER_OF = {"alice": "bob", "bob": "carol", "carol": "alice",
              "dave": "alice", "erin": "alice", "frank": "alice", "grace": "alice",
-             "heidi": "alice"}
+             "heidi": "alice", "ivan": "bob"}
 
 
 def say(msg):
@@ -208,7 +213,13 @@ def headers_block(user, kind, subject, date, extra):
     ] + extra
 
 
-def message_id(user, kind):
+def message_id(user, kind, msg=""):
+    if kind.startswith("corpus:"):
+        # A corpus mail brings its own Message-ID.
+        for line in msg.split(CRLF):
+            if line.lower().startswith("message-id:"):
+                return line.split(":", 1)[1].strip().strip("<>")
+        fail(f"{kind} has no Message-ID")
     return f"seed-{kind}.{user}@{DOMAIN}"
 
 
@@ -362,11 +373,16 @@ def seed_mail(user, now, times):
         ("attachments", mail_attachments(user, now)),
         ("invitation", mail_invitation(user, now, times)),
     ]
+    if user in CORPUS_USERS:
+        for name in sorted(os.listdir(SAFETY_CORPUS)):
+            if name.endswith(".eml"):
+                with open(os.path.join(SAFETY_CORPUS, name), encoding="utf-8", newline="") as f:
+                    messages.append((f"corpus:{name}", f.read()))
     m = imap_login(user)
     m.select("INBOX")
     todo = []
     for kind, msg in messages:
-        typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", message_id(user, kind))
+        typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", message_id(user, kind, msg))
         if typ != "OK":
             fail(f"IMAP SEARCH for {user}: {data}")
         if not data[0].split():
