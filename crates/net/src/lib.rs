@@ -30,6 +30,24 @@
 //! the server's end-entity certificate (per host name, a handful at most) so that
 //! [`NetError::from`] can name its subject, issuer and validity dates. That record is
 //! process-wide because a `reqwest::Error` carries no handle back to the TLS session.
+//!
+//! ## Naming the failure
+//!
+//! The platform verifier passes webpki's verdict on, but some verdicts arrive as
+//! `CertificateError::Other` (webpki's `CaUsedAsEndEntity` for a self-signed certificate made
+//! with `openssl req -x509`, which marks it as a CA) and a certificate that is untrusted *and*
+//! for another name only says `UnknownIssuer`, because webpki checks the chain before the name.
+//! [`certificate_problem`] therefore looks at the certificate itself too: validity dates, subject
+//! equal to issuer, and whether its names cover the host. Order: expired or not yet valid, then
+//! revoked, then another name, then self-signed or unknown issuer.
+//!
+//! ## Pinned certificates
+//!
+//! [`ClientOptions::trusted_fingerprints`] lists SHA-256 fingerprints of server certificates to
+//! accept even when the platform verifier rejects them (the IT policy
+//! `TrustedCertificateFingerprints`; the only way to accept a self-signed certificate). The
+//! default comes from [`set_default_trusted_fingerprints`], which the application calls once it
+//! has read its policy, so every client built with `..ClientOptions::default()` honours it.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -54,6 +72,10 @@ pub struct ClientOptions {
     pub follow_redirects: bool,
     /// Extra trust anchors (DER) on top of the platform store, e.g. a test CA.
     pub extra_roots: Vec<CertificateDer<'static>>,
+    /// SHA-256 fingerprints of server certificates accepted even when the platform verifier
+    /// rejects them (policy `TrustedCertificateFingerprints`). Defaults to
+    /// [`default_trusted_fingerprints`].
+    pub trusted_fingerprints: Vec<[u8; 32]>,
 }
 
 impl Default for ClientOptions {
@@ -64,8 +86,60 @@ impl Default for ClientOptions {
             user_agent: format!("Kontor/{}", env!("CARGO_PKG_VERSION")),
             follow_redirects: true,
             extra_roots: Vec::new(),
+            trusted_fingerprints: default_trusted_fingerprints(),
         }
     }
+}
+
+/// The process-wide pinned fingerprints that [`ClientOptions::default`] starts from.
+static DEFAULT_PINS: Mutex<Vec<[u8; 32]>> = Mutex::new(Vec::new());
+
+/// Sets the fingerprints every later [`ClientOptions::default`] carries (the application calls
+/// this after reading its policy).
+pub fn set_default_trusted_fingerprints(pins: Vec<[u8; 32]>) {
+    *DEFAULT_PINS.lock().unwrap_or_else(|p| p.into_inner()) = pins;
+}
+
+/// The fingerprints set by [`set_default_trusted_fingerprints`] (none until then).
+pub fn default_trusted_fingerprints() -> Vec<[u8; 32]> {
+    DEFAULT_PINS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+/// SHA-256 of a DER certificate.
+pub fn sha256(der: &[u8]) -> [u8; 32] {
+    let digest = ring::digest::digest(&ring::digest::SHA256, der);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
+/// A fingerprint as browsers show it: upper-case hex pairs joined by colons.
+pub fn fingerprint_text(fp: &[u8; 32]) -> String {
+    fp.iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Reads a SHA-256 fingerprint written with or without colons (or spaces), in any case;
+/// `None` unless it is exactly 32 bytes of hex.
+pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
+    let hex: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b':' | b' ' | b'-'))
+        .collect();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let pair = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
 }
 
 /// Builds the HTTP client every protocol crate uses.
@@ -88,7 +162,10 @@ pub fn client(opts: &ClientOptions) -> Result<reqwest::Client, NetError> {
     .map_err(|e| NetError::Setup {
         detail: format!("the system certificate store could not be loaded: {e}"),
     })?;
-    let verifier = Arc::new(RecordingVerifier { inner: platform });
+    let verifier = Arc::new(RecordingVerifier {
+        inner: platform,
+        pinned: opts.trusted_fingerprints.clone(),
+    });
 
     let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -147,44 +224,80 @@ pub struct CertificateInfo {
     pub not_before: i64,
     /// End of validity, Unix seconds.
     pub not_after: i64,
-    /// DNS names the certificate is valid for (subjectAltName).
+    /// Names the certificate is valid for: the subjectAltName's DNS names and IP addresses, or
+    /// the subject's common name when it has no subjectAltName.
     pub names: Vec<String>,
+    /// SHA-256 fingerprint of the DER certificate, `AB:CD:…` (as browsers show it).
+    pub sha256: String,
 }
 
 impl CertificateInfo {
     /// Parses a DER certificate; `None` if it is not valid X.509.
     pub fn from_der(der: &[u8]) -> Option<Self> {
         let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-        let names = cert
-            .subject_alternative_name()
-            .ok()
-            .flatten()
-            .map(|san| {
-                san.value
-                    .general_names
-                    .iter()
-                    .filter_map(|n| match n {
-                        x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_string()),
-                        x509_parser::extensions::GeneralName::IPAddress(ip) => {
-                            Some(format!("{ip:?}"))
-                        }
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        use x509_parser::extensions::GeneralName;
+        let names = match cert.subject_alternative_name().ok().flatten() {
+            Some(san) => san
+                .value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::DNSName(d) => Some((*d).to_string()),
+                    GeneralName::IPAddress(ip) => ip_text(ip),
+                    _ => None,
+                })
+                .collect(),
+            None => cert
+                .subject()
+                .iter_common_name()
+                .filter_map(|cn| cn.as_str().ok().map(str::to_owned))
+                .collect(),
+        };
         Some(CertificateInfo {
             subject: cert.subject().to_string(),
             issuer: cert.issuer().to_string(),
             not_before: cert.validity().not_before.timestamp(),
             not_after: cert.validity().not_after.timestamp(),
             names,
+            sha256: fingerprint_text(&sha256(der)),
+        })
+    }
+
+    /// True when one of [`CertificateInfo::names`] covers `host` (case-insensitive; `*.` covers
+    /// one label). A certificate without names covers nothing.
+    pub fn covers(&self, host: &str) -> bool {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        self.names.iter().any(|n| {
+            let n = n.trim_end_matches('.').to_ascii_lowercase();
+            match n.strip_prefix("*.") {
+                Some(suffix) => host
+                    .split_once('.')
+                    .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
+                None => n == host,
+            }
         })
     }
 
     /// True when subject and issuer are the same name (a self-signed certificate).
     pub fn is_self_signed(&self) -> bool {
         self.subject == self.issuer
+    }
+}
+
+/// An IP address from its subjectAltName bytes.
+fn ip_text(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv4Addr::from(b).to_string()),
+        16 => <[u8; 16]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv6Addr::from(b).to_string()),
+        _ => None,
     }
 }
 
@@ -286,8 +399,12 @@ impl fmt::Display for NetError {
                             utc(c.not_before),
                             utc(c.not_after)
                         )?;
-                        if *kind == TlsErrorKind::NameMismatch && !c.names.is_empty() {
+                        if !c.names.is_empty() {
                             write!(f, "; valid for: {}", c.names.join(", "))?;
+                        }
+                        write!(f, "; SHA-256 fingerprint: {}", c.sha256)?;
+                        if *kind == TlsErrorKind::Other {
+                            write!(f, " ({detail})")?;
                         }
                         f.write_str(".")
                     }
@@ -458,35 +575,89 @@ pub fn is_connection_dropped(err: &reqwest::Error) -> bool {
 }
 
 fn tls_error(host: String, e: &rustls::Error) -> NetError {
-    let certificate = take_rejected(&host);
-    let kind = match e {
-        rustls::Error::InvalidCertificate(c) => match c {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                TlsErrorKind::Expired
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                TlsErrorKind::NotYetValid
-            }
-            CertificateError::UnknownIssuer => {
-                if certificate.as_ref().is_some_and(|c| c.is_self_signed()) {
-                    TlsErrorKind::SelfSigned
-                } else {
-                    TlsErrorKind::UnknownIssuer
-                }
-            }
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                TlsErrorKind::NameMismatch
-            }
-            CertificateError::Revoked => TlsErrorKind::Revoked,
-            _ => TlsErrorKind::Other,
-        },
-        _ => TlsErrorKind::Other,
-    };
+    // The verifier records IPv6 addresses without the URL's brackets.
+    let certificate = take_rejected(host.trim_start_matches('[').trim_end_matches(']'));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let kind = certificate_problem(e, &host, certificate.as_deref(), now);
     NetError::Tls {
         host,
         kind,
         certificate,
         detail: e.to_string(),
+    }
+}
+
+/// Which certificate check a TLS failure stands for, from rustls' error (as the platform
+/// verifier passes it on) and, when the verifier saw it, the certificate itself at `now`
+/// (Unix seconds) for `host`.
+///
+/// The certificate decides where the error is vague: webpki reports a self-signed certificate
+/// marked as a CA (as `openssl req -x509` makes them) as `Other(CaUsedAsEndEntity)`, and an
+/// untrusted certificate for another name as `UnknownIssuer` (it checks the chain first).
+pub fn certificate_problem(
+    e: &rustls::Error,
+    host: &str,
+    cert: Option<&CertificateInfo>,
+    now: i64,
+) -> TlsErrorKind {
+    use TlsErrorKind as K;
+    let rustls::Error::InvalidCertificate(c) = e else {
+        // Handshake, protocol, alert, encoding and policy errors: no certificate verdict.
+        return K::Other;
+    };
+    // What the certificate itself shows, for the vague verdicts.
+    let from_certificate = |untrusted: TlsErrorKind| -> TlsErrorKind {
+        let Some(cert) = cert else {
+            return untrusted;
+        };
+        if now > cert.not_after {
+            K::Expired
+        } else if now < cert.not_before {
+            K::NotYetValid
+        } else if !cert.covers(host) {
+            K::NameMismatch
+        } else if cert.is_self_signed() {
+            K::SelfSigned
+        } else {
+            untrusted
+        }
+    };
+    #[allow(
+        deprecated,
+        reason = "every variant is named, the deprecated ones included"
+    )]
+    match c {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => K::Expired,
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            K::NotYetValid
+        }
+        CertificateError::Revoked => K::Revoked,
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            K::NameMismatch
+        }
+        CertificateError::UnknownIssuer => from_certificate(K::UnknownIssuer),
+        // webpki's errors without a rustls variant (CaUsedAsEndEntity, path length, name
+        // constraints…), an unreadable or unsupported certificate, a wrong signature, a
+        // missing purpose: the certificate may still say what is wrong with it.
+        CertificateError::Other(_)
+        | CertificateError::BadEncoding
+        | CertificateError::BadSignature
+        | CertificateError::UnhandledCriticalExtension
+        | CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. }
+        | CertificateError::InvalidPurpose
+        | CertificateError::InvalidPurposeContext { .. }
+        | CertificateError::ApplicationVerificationFailure => from_certificate(K::Other),
+        // Revocation could not be checked, or the revocation list is stale or bad.
+        CertificateError::UnknownRevocationStatus
+        | CertificateError::ExpiredRevocationList
+        | CertificateError::ExpiredRevocationListContext { .. }
+        | CertificateError::InvalidOcspResponse => K::Other,
+        _ => from_certificate(K::Other),
     }
 }
 
@@ -515,9 +686,11 @@ fn take_rejected(host: &str) -> Option<Box<CertificateInfo>> {
 }
 
 /// Delegates to the platform verifier and remembers the certificate it rejects.
+/// A certificate whose SHA-256 is in `pinned` is accepted even when the platform rejects it.
 #[derive(Debug)]
 struct RecordingVerifier {
     inner: rustls_platform_verifier::Verifier,
+    pinned: Vec<[u8; 32]>,
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -537,6 +710,14 @@ impl ServerCertVerifier for RecordingVerifier {
             now,
         );
         if let Err(e) = &result {
+            if !self.pinned.is_empty() && self.pinned.contains(&sha256(end_entity.as_ref())) {
+                tracing::info!(
+                    server = %server_name.to_str(),
+                    error = %e,
+                    "server certificate accepted by its pinned fingerprint (policy)"
+                );
+                return Ok(ServerCertVerified::assertion());
+            }
             tracing::warn!(server = %server_name.to_str(), error = %e, "server certificate rejected");
             record_rejected(server_name.to_str().into_owned(), end_entity.as_ref());
         }
@@ -568,7 +749,166 @@ impl ServerCertVerifier for RecordingVerifier {
 
 #[cfg(test)]
 mod tests {
-    use super::utc;
+    use super::*;
+
+    fn cert(subject: &str, issuer: &str, names: &[&str]) -> CertificateInfo {
+        CertificateInfo {
+            subject: subject.into(),
+            issuer: issuer.into(),
+            not_before: 1_000,
+            not_after: 2_000,
+            names: names.iter().map(|n| n.to_string()).collect(),
+            sha256: "AA".into(),
+        }
+    }
+
+    fn bad(c: CertificateError) -> rustls::Error {
+        rustls::Error::InvalidCertificate(c)
+    }
+
+    #[test]
+    fn every_certificate_error_has_its_kind() {
+        use TlsErrorKind as K;
+        let own = cert("CN=mail", "CN=mail", &["mail.example.com"]);
+        let ca = cert("CN=mail", "CN=Corp CA", &["mail.example.com"]);
+        let host = "mail.example.com";
+        let other = bad(CertificateError::Other(rustls::OtherError(Arc::new(
+            std::io::Error::other("CaUsedAsEndEntity"),
+        ))));
+        let name_ctx = bad(CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("mail.example.com").unwrap(),
+            presented: vec!["other.example.com".into()],
+        });
+        let cases: Vec<(rustls::Error, Option<&CertificateInfo>, K)> = vec![
+            (bad(CertificateError::Expired), None, K::Expired),
+            (
+                bad(CertificateError::ExpiredContext {
+                    time: UnixTime::since_unix_epoch(Duration::from_secs(3_000)),
+                    not_after: UnixTime::since_unix_epoch(Duration::from_secs(2_000)),
+                }),
+                Some(&ca),
+                K::Expired,
+            ),
+            (bad(CertificateError::NotValidYet), None, K::NotYetValid),
+            (
+                bad(CertificateError::NotValidYetContext {
+                    time: UnixTime::since_unix_epoch(Duration::from_secs(500)),
+                    not_before: UnixTime::since_unix_epoch(Duration::from_secs(1_000)),
+                }),
+                Some(&ca),
+                K::NotYetValid,
+            ),
+            (bad(CertificateError::Revoked), Some(&ca), K::Revoked),
+            (
+                bad(CertificateError::NotValidForName),
+                None,
+                K::NameMismatch,
+            ),
+            (name_ctx, Some(&ca), K::NameMismatch),
+            (
+                bad(CertificateError::UnknownIssuer),
+                Some(&own),
+                K::SelfSigned,
+            ),
+            (
+                bad(CertificateError::UnknownIssuer),
+                Some(&ca),
+                K::UnknownIssuer,
+            ),
+            (bad(CertificateError::UnknownIssuer), None, K::UnknownIssuer),
+            // openssl's self-signed certificates are CAs: webpki says CaUsedAsEndEntity.
+            (other.clone(), Some(&own), K::SelfSigned),
+            (other.clone(), Some(&ca), K::Other),
+            (other, None, K::Other),
+            (bad(CertificateError::BadEncoding), None, K::Other),
+            (bad(CertificateError::BadSignature), Some(&ca), K::Other),
+            (bad(CertificateError::InvalidPurpose), Some(&ca), K::Other),
+            (
+                bad(CertificateError::UnknownRevocationStatus),
+                Some(&ca),
+                K::Other,
+            ),
+            (
+                bad(CertificateError::ExpiredRevocationList),
+                Some(&ca),
+                K::Other,
+            ),
+            (
+                bad(CertificateError::InvalidOcspResponse),
+                Some(&ca),
+                K::Other,
+            ),
+            (
+                bad(CertificateError::ApplicationVerificationFailure),
+                Some(&ca),
+                K::Other,
+            ),
+            (
+                rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
+                Some(&own),
+                K::Other,
+            ),
+        ];
+        for (e, c, want) in cases {
+            assert_eq!(certificate_problem(&e, host, c, 1_500), want, "{e:?} {c:?}");
+        }
+        // The certificate's own dates and names decide a vague verdict.
+        let unknown = bad(CertificateError::UnknownIssuer);
+        assert_eq!(
+            certificate_problem(&unknown, host, Some(&own), 2_500),
+            K::Expired
+        );
+        assert_eq!(
+            certificate_problem(&unknown, host, Some(&own), 500),
+            K::NotYetValid
+        );
+        assert_eq!(
+            certificate_problem(&unknown, "127.0.0.1", Some(&own), 1_500),
+            K::NameMismatch
+        );
+        assert_eq!(
+            certificate_problem(&unknown, "127.0.0.1", Some(&ca), 1_500),
+            K::NameMismatch
+        );
+    }
+
+    #[test]
+    fn names_cover_hosts() {
+        let c = cert(
+            "CN=x",
+            "CN=x",
+            &["*.example.com", "Mail.Other.org", "127.0.0.1", "::1"],
+        );
+        assert!(c.covers("a.example.com"));
+        assert!(c.covers("mail.other.org."));
+        assert!(c.covers("127.0.0.1"));
+        assert!(c.covers("[::1]"));
+        assert!(!c.covers("example.com"));
+        assert!(!c.covers("a.b.example.com"));
+        assert!(!c.covers("localhost"));
+        assert!(!cert("CN=x", "CN=x", &[]).covers("x"));
+    }
+
+    #[test]
+    fn fingerprints_parse_in_any_spelling() {
+        let fp = sha256(b"certificate");
+        let text = fingerprint_text(&fp);
+        assert_eq!(text.len(), 32 * 3 - 1);
+        assert!(text.chars().all(|c| c == ':' || c.is_ascii_hexdigit()));
+        assert_eq!(text, text.to_uppercase());
+        assert_eq!(parse_fingerprint(&text), Some(fp));
+        assert_eq!(parse_fingerprint(&text.to_lowercase()), Some(fp));
+        assert_eq!(parse_fingerprint(&text.replace(':', "")), Some(fp));
+        assert_eq!(parse_fingerprint(&text.replace(':', " ")), Some(fp));
+        assert_eq!(parse_fingerprint(&text[3..]), None);
+        assert_eq!(
+            parse_fingerprint(&text.replace('A', "G")).is_none(),
+            text.contains('A')
+        );
+        assert_eq!(parse_fingerprint(""), None);
+        // Known value: SHA-256 of the empty input.
+        assert!(fingerprint_text(&sha256(b"")).starts_with("E3:B0:C4:42"));
+    }
 
     #[test]
     fn utc_formatting() {

@@ -247,3 +247,92 @@ async fn name_mismatch() {
         "{err}"
     );
 }
+
+/// A self-signed certificate as `openssl req -x509` makes it: marked as a CA, for 127.0.0.1.
+fn openssl_style_self_signed(name: &str) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+    let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    (
+        cert.der().clone(),
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+}
+
+#[tokio::test]
+async fn self_signed_ca_flagged_certificate_on_an_ip_address() {
+    // webpki answers CaUsedAsEndEntity (CertificateError::Other): still "self-signed".
+    let (cert, key) = openssl_style_self_signed("127.0.0.1");
+    let fp = kontor_net::fingerprint_text(&kontor_net::sha256(cert.as_ref()));
+    let port = tls_server(cert, key).await;
+    let err = fetch(port, "127.0.0.1", vec![]).await.unwrap_err();
+    let NetError::Tls {
+        kind, certificate, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*kind, TlsErrorKind::SelfSigned, "{err}");
+    let c = certificate.as_ref().unwrap();
+    assert_eq!(c.names, vec!["127.0.0.1".to_owned()]);
+    assert_eq!(c.sha256, fp);
+    assert!(err.to_string().contains(&fp), "{err}");
+}
+
+#[tokio::test]
+async fn untrusted_certificate_for_another_name_is_a_name_mismatch() {
+    let (cert, key) = openssl_style_self_signed("mail.example.com");
+    let port = tls_server(cert, key).await;
+    let err = fetch(port, "127.0.0.1", vec![]).await.unwrap_err();
+    let NetError::Tls { kind, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*kind, TlsErrorKind::NameMismatch, "{err}");
+    assert!(
+        err.to_string().contains("valid for: mail.example.com"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn pinned_fingerprint_accepts_a_self_signed_certificate() {
+    let (cert, key) = openssl_style_self_signed("127.0.0.1");
+    let fp = kontor_net::sha256(cert.as_ref());
+    let port = tls_server(cert, key).await;
+    let pinned = client(&ClientOptions {
+        trusted_fingerprints: vec![fp],
+        ..opts()
+    })
+    .unwrap();
+    let resp = pinned
+        .get(format!("https://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .expect("the pinned certificate is accepted");
+    assert!(resp.status().is_success());
+    // Another pin does not help.
+    let other = client(&ClientOptions {
+        trusted_fingerprints: vec![[0u8; 32]],
+        ..opts()
+    })
+    .unwrap();
+    let err = NetError::from(
+        other
+            .get(format!("https://127.0.0.1:{port}/"))
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(
+            err,
+            NetError::Tls {
+                kind: TlsErrorKind::SelfSigned,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
