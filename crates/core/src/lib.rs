@@ -43,8 +43,8 @@ pub use app::{
     Account, AttachmentInfo, BodyFormat, CalendarEntry, CalendarOccurrence, DeleteOutcome,
     EventDraft, FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor, MailChanged,
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, OutgoingMail,
-    PendingKind, PendingOperation, PendingState, SignIn, SignInStep, SyncFolder, SyncState,
-    SyncStatus, SyncTracker,
+    PendingKind, PendingOperation, PendingState, RemoteContentLists, SignIn, SignInStep,
+    SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

@@ -20,6 +20,8 @@ pub struct SafeHtml {
     pub html: String,
     /// Remote images, image sets, backgrounds and CSS `url()`s removed.
     pub remote_blocked: u32,
+    /// Remote tracking images (1×1 or hidden) removed even though remote content was allowed.
+    pub trackers_blocked: u32,
 }
 
 /// Inline parts (by Content-ID, without angle brackets) larger than this stay out.
@@ -173,10 +175,114 @@ pub fn sanitize_html(html: &str, inline: &HashMap<String, String>, allow_remote:
         });
     let cleaned = builder.clean(html).to_string();
     let (html_out, in_style) = filter_style_elements(&cleaned, inline, allow_remote);
+    let (html_out, trackers) = if allow_remote {
+        drop_tracking_pixels(&html_out)
+    } else {
+        (html_out, 0)
+    };
     SafeHtml {
         html: html_out,
         remote_blocked: blocked.load(Ordering::Relaxed) + in_style,
+        trackers_blocked: trackers,
     }
+}
+
+/// A length of at most 2 pixels (`1`, `1px`, `0`, `2px`), the size of a tracking image.
+fn tiny(value: &str) -> bool {
+    let v = value.trim().trim_end_matches("px").trim();
+    v.parse::<f32>().is_ok_and(|n| n <= 2.0)
+}
+
+/// The value of `prop` in an inline style (`width: 1px; …`), lower-case.
+fn style_prop(style: &str, prop: &str) -> Option<String> {
+    style.split(';').find_map(|decl| {
+        let (name, value) = decl.split_once(':')?;
+        (name.trim().eq_ignore_ascii_case(prop)).then(|| value.trim().to_ascii_lowercase())
+    })
+}
+
+/// The attributes of one serialised tag (`<img a="b" c="d">`): html5ever writes every value in
+/// double quotes and escapes `"` inside it, so a quote-aware scan is exact here.
+fn tag_attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let bytes = tag.as_bytes();
+    let mut i = tag.find(char::is_whitespace).unwrap_or(tag.len());
+    while i < bytes.len() {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b' ' | b'\t' | b'\n' | b'/') {
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        let name = tag[start..i].to_ascii_lowercase();
+        let mut value = String::new();
+        if i < bytes.len() && bytes[i] == b'=' && bytes.get(i + 1) == Some(&b'"') {
+            let vstart = i + 2;
+            let vend = tag[vstart..].find('"').map_or(tag.len(), |e| vstart + e);
+            value = tag[vstart..vend].to_owned();
+            i = vend + 1;
+        }
+        out.push((name, value));
+    }
+    out
+}
+
+/// Removes the `src` of remote images that are tracking pixels: 1×1 (or at most 2 px in either
+/// direction, by attribute or inline style) or hidden with `display:none`/`visibility:hidden`.
+/// Such an image shows nothing; loading it only tells the sender the mail was read. Runs on
+/// the sanitiser's output (see [`tag_attributes`]); returns the HTML and how many it removed.
+fn drop_tracking_pixels(html: &str) -> (String, u32) {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut removed = 0;
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find("<img") {
+        let start = pos + found;
+        // The end of the tag, skipping quoted values.
+        let mut end = start;
+        let mut quoted = false;
+        for (k, b) in html.as_bytes()[start..].iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'>' if !quoted => {
+                    end = start + k + 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if end == start {
+            break;
+        }
+        let tag = &html[start..end];
+        let attrs = tag_attributes(tag);
+        let get = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        let style = get("style").unwrap_or("");
+        let small = get("width").is_some_and(tiny)
+            || get("height").is_some_and(tiny)
+            || style_prop(style, "width").is_some_and(|v| tiny(&v))
+            || style_prop(style, "height").is_some_and(|v| tiny(&v));
+        let hidden = style_prop(style, "display").is_some_and(|v| v.starts_with("none"))
+            || style_prop(style, "visibility").is_some_and(|v| v.starts_with("hidden"));
+        out.push_str(&html[pos..start]);
+        if (small || hidden) && get("src").is_some_and(is_remote) {
+            out.push_str("<img");
+            for (k, v) in attrs.iter().filter(|(k, _)| k != "src") {
+                out.push_str(&format!(" {k}=\"{v}\""));
+            }
+            out.push('>');
+            removed += 1;
+        } else {
+            out.push_str(tag);
+        }
+        pos = end;
+    }
+    out.push_str(&html[pos..]);
+    (out, removed)
 }
 
 /// What the reading pane needs of a fetched MIME message.
@@ -242,6 +348,31 @@ mod tests {
 
     fn clean(html: &str, remote: bool) -> SafeHtml {
         sanitize_html(html, &HashMap::new(), remote)
+    }
+
+    #[test]
+    fn tracking_pixels_never_load_even_when_remote_content_is_allowed() {
+        let html = r#"<p>Hi</p><img src="https://news.example/banner.png" width="600" height="200" alt="Banner">
+            <img src="https://t.example/open.gif?u=1" width="1" height="1" alt="">
+            <img alt="x > y" src="https://t.example/o2.gif" style="width:1px;height:1px">
+            <img src="https://t.example/o3.gif" style="display: none">
+            <img src="https://t.example/o4.gif" height="0">
+            <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="1" height="1">"#;
+        let out = clean(html, true);
+        assert_eq!(out.trackers_blocked, 4, "{}", out.html);
+        assert!(
+            out.html.contains("https://news.example/banner.png"),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("t.example"), "{}", out.html);
+        assert!(out.html.contains("data:image/gif"), "{}", out.html);
+        assert!(out.html.contains(r#"alt="x &gt; y""#), "{}", out.html);
+        // Not allowed: everything remote is out anyway and counted as blocked remote content.
+        let blocked = clean(html, false);
+        assert_eq!(blocked.trackers_blocked, 0);
+        assert_eq!(blocked.remote_blocked, 5);
+        assert!(!blocked.html.contains("https:"), "{}", blocked.html);
     }
 
     #[test]

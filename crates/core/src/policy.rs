@@ -12,6 +12,9 @@
 //! | `AutohideReminders` | REG_DWORD 0/1 | autohide, docs/reminders.md#window-semantics |
 //! | `AutohideSeconds` | REG_DWORD 1–3600 | seconds before it hides |
 //! | `LockSettings` | REG_DWORD 0/1 | every setting is read-only, not only those set by policy |
+//! | `TrustedCertificateFingerprints` | REG_SZ | SHA-256 fingerprints of server certificates accepted although the system does not trust them, separated by `;` (docs/deployment.md#policy) |
+//! | `AllowRemoteContent` | REG_DWORD 0/1 | 0: remote content in mail never loads, and the user cannot allow it |
+//! | `BlockDangerousAttachments` | REG_DWORD 0/1 | 1: attachments classed dangerous (docs/safety.md) cannot be opened or saved |
 //!
 //! Numbers are also accepted as REG_SZ ("15"), because scripts write them that way.
 //!
@@ -43,6 +46,9 @@ pub mod names {
     pub const AUTOHIDE_REMINDERS: &str = "AutohideReminders";
     pub const AUTOHIDE_SECONDS: &str = "AutohideSeconds";
     pub const LOCK_SETTINGS: &str = "LockSettings";
+    pub const TRUSTED_CERTIFICATE_FINGERPRINTS: &str = "TrustedCertificateFingerprints";
+    pub const ALLOW_REMOTE_CONTENT: &str = "AllowRemoteContent";
+    pub const BLOCK_DANGEROUS_ATTACHMENTS: &str = "BlockDangerousAttachments";
 }
 
 /// The largest `AutohideSeconds` accepted (one hour).
@@ -57,6 +63,11 @@ pub struct PolicyValues {
     pub autohide_reminders: Option<bool>,
     pub autohide_seconds: Option<u32>,
     pub lock_settings: Option<bool>,
+    /// SHA-256 fingerprints (`AB:CD:…`) of server certificates to accept although the
+    /// platform verifier rejects them (the only way to accept a self-signed certificate).
+    pub trusted_certificate_fingerprints: Option<Vec<String>>,
+    pub allow_remote_content: Option<bool>,
+    pub block_dangerous_attachments: Option<bool>,
 }
 
 /// A raw value as a policy store holds it.
@@ -120,14 +131,40 @@ impl PolicyValues {
             None => None,
         };
         let lock_settings = flag(names::LOCK_SETTINGS, &mut bad);
+        let trusted_certificate_fingerprints =
+            text(names::TRUSTED_CERTIFICATE_FINGERPRINTS, &mut bad).and_then(|list| {
+                let mut fingerprints = Vec::new();
+                for entry in fingerprint_entries(&list) {
+                    match kontor_net::parse_fingerprint(entry) {
+                        Some(fp) => fingerprints.push(kontor_net::fingerprint_text(&fp)),
+                        None => bad(
+                            names::TRUSTED_CERTIFICATE_FINGERPRINTS,
+                            format!("{entry:?} is not a SHA-256 fingerprint (64 hex digits)"),
+                        ),
+                    }
+                }
+                (!fingerprints.is_empty()).then_some(fingerprints)
+            });
+        let allow_remote_content = flag(names::ALLOW_REMOTE_CONTENT, &mut bad);
+        let block_dangerous_attachments = flag(names::BLOCK_DANGEROUS_ATTACHMENTS, &mut bad);
         PolicyValues {
             server_url,
             caldav_url,
             autohide_reminders,
             autohide_seconds,
             lock_settings,
+            trusted_certificate_fingerprints,
+            allow_remote_content,
+            block_dangerous_attachments,
         }
     }
+}
+
+/// The entries of a `TrustedCertificateFingerprints` value: separated by anything that cannot
+/// be part of a fingerprint (`;`, `,`, spaces, line breaks, a JSON list's brackets and quotes).
+fn fingerprint_entries(list: &str) -> impl Iterator<Item = &str> {
+    list.split(|c: char| !(c.is_ascii_hexdigit() || c == ':'))
+        .filter(|e| !e.is_empty())
 }
 
 /// Where a setting's effective value comes from.
@@ -252,6 +289,45 @@ impl Policy {
             tracing::warn!(problem = %p, "policy value ignored");
         }
         policy
+    }
+
+    /// `AllowRemoteContent` from machine policy, else from user policy; allowed when unset
+    /// (the user decides per message, sender or domain).
+    pub fn allows_remote_content(&self) -> bool {
+        self.machine
+            .allow_remote_content
+            .or(self.user.allow_remote_content)
+            .unwrap_or(true)
+    }
+
+    /// `BlockDangerousAttachments` from machine policy, else from user policy; off when unset
+    /// (dangerous attachments get a warning and a question before they open).
+    pub fn blocks_dangerous_attachments(&self) -> bool {
+        self.machine
+            .block_dangerous_attachments
+            .or(self.user.block_dangerous_attachments)
+            .unwrap_or(false)
+    }
+
+    /// `TrustedCertificateFingerprints` from machine policy, else from user policy: the server
+    /// certificates to accept although the system does not trust them.
+    pub fn trusted_certificate_fingerprints(&self) -> Vec<[u8; 32]> {
+        self.machine
+            .trusted_certificate_fingerprints
+            .as_ref()
+            .or(self.user.trusted_certificate_fingerprints.as_ref())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|t| kontor_net::parse_fingerprint(t))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Makes the policy's network settings (`TrustedCertificateFingerprints`) the default of
+    /// every HTTP client built from now on in this process.
+    pub fn apply_to_network(&self) {
+        kontor_net::set_default_trusted_fingerprints(self.trusted_certificate_fingerprints());
     }
 
     /// `LockSettings` from machine policy, else from user policy.
@@ -700,5 +776,48 @@ mod tests {
         assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
         let p = platform::load_file(&dir.path().join("absent.json"));
         assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+    }
+
+    #[test]
+    fn safety_policies_default_to_allowing_remote_content_and_not_blocking_attachments() {
+        let none = Policy::default();
+        assert!(none.allows_remote_content());
+        assert!(!none.blocks_dangerous_attachments());
+        let p = Policy::from_json(
+            r#"{"machine": {"AllowRemoteContent": 0}, "user": {"AllowRemoteContent": 1,
+                "BlockDangerousAttachments": 1}}"#,
+        )
+        .unwrap();
+        assert!(!p.allows_remote_content(), "machine policy wins");
+        assert!(p.blocks_dangerous_attachments(), "user policy applies when machine is unset");
+        let bad = Policy::from_json(r#"{"machine": {"BlockDangerousAttachments": 7}}"#).unwrap();
+        assert!(!bad.blocks_dangerous_attachments());
+        assert_eq!(bad.problems.len(), 1, "{:?}", bad.problems);
+    }
+
+    #[test]
+    fn trusted_certificate_fingerprints_in_any_spelling_and_bad_entries_named() {
+        let fp = "AB:".repeat(31) + "AB";
+        let plain = "cd".repeat(32);
+        let p = Policy::from_json(&format!(
+            r#"{{"machine": {{"TrustedCertificateFingerprints": "{fp}; {plain},nonsense"}},
+                "user": {{"TrustedCertificateFingerprints": "{}"}}}}"#,
+            "EF".repeat(32)
+        ))
+        .unwrap();
+        assert_eq!(
+            p.machine.trusted_certificate_fingerprints,
+            Some(vec![fp.clone(), "CD:".repeat(31) + "CD"])
+        );
+        assert_eq!(p.trusted_certificate_fingerprints(), vec![[0xAB; 32], [0xCD; 32]]);
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert!(p.problems[0].contains("TrustedCertificateFingerprints"));
+        // The user's list counts when the machine sets none; a JSON list works too.
+        let p = Policy::from_json(&format!(
+            r#"{{"user": {{"TrustedCertificateFingerprints": ["{fp}", "{plain}"]}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(p.trusted_certificate_fingerprints(), vec![[0xAB; 32], [0xCD; 32]]);
+        assert!(Policy::default().trusted_certificate_fingerprints().is_empty());
     }
 }

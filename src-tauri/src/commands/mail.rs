@@ -275,6 +275,38 @@ pub async fn allow_remote_content(shell: State<'_, Shell>, sender: String) -> Re
         .await
 }
 
+/// "Always show remote content from this domain" (a domain, or an address whose domain counts).
+#[tauri::command]
+#[specta::specta]
+pub async fn allow_remote_content_domain(
+    shell: State<'_, Shell>,
+    domain: String,
+) -> Result<(), IpcError> {
+    shell
+        .run(|core| async move { core.allow_remote_content_domain(&domain).await })
+        .await
+}
+
+/// The senders and domains whose remote content is always shown (for the settings).
+#[tauri::command]
+#[specta::specta]
+pub async fn remote_content_lists(
+    shell: State<'_, Shell>,
+) -> Result<kontor_core::RemoteContentLists, IpcError> {
+    shell
+        .run(|core| async move { core.remote_content_lists().await })
+        .await
+}
+
+/// Takes a sender or domain off the remote content lists.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_remote_content(shell: State<'_, Shell>, entry: String) -> Result<(), IpcError> {
+    shell
+        .run(|core| async move { core.forget_remote_content(&entry).await })
+        .await
+}
+
 /// The unsent changes (pending, being sent, parked), oldest first.
 #[tauri::command]
 #[specta::specta]

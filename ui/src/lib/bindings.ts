@@ -12,6 +12,12 @@ export const commands = {
 	addressSuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("address_suggestions", { query, limit })),
 	/**  "Always show remote content from this sender." */
 	allowRemoteContent: (sender: string) => typedError<null, IpcError>(__TAURI_INVOKE("allow_remote_content", { sender })),
+	/**  "Always show remote content from this domain" (a domain, or an address whose domain counts). */
+	allowRemoteContentDomain: (domain: string) => typedError<null, IpcError>(__TAURI_INVOKE("allow_remote_content_domain", { domain })),
+	/**  The senders and domains whose remote content is always shown (for the settings). */
+	remoteContentLists: () => typedError<RemoteContentLists, IpcError>(__TAURI_INVOKE("remote_content_lists")),
+	/**  Takes a sender or domain off the remote content lists. */
+	forgetRemoteContent: (entry: string) => typedError<null, IpcError>(__TAURI_INVOKE("forget_remote_content", { entry })),
 	/**  Every calendar: own ones first, then colleagues', with the colour and shown state in use. */
 	calendarList: () => typedError<CalendarEntry[], IpcError>(__TAURI_INVOKE("calendar_list")),
 	/**  The occurrences overlapping `[from, to)` (Unix seconds) of every calendar, by start. */
@@ -422,6 +428,8 @@ export type MessageBody = {
 	html: string,
 	/**  Remote images and styles left out of `html`. */
 	remoteBlocked: number,
+	/**  Tracking images (1×1 or hidden) left out although remote content is allowed. */
+	trackersBlocked: number,
 	/**  Remote images are in `html` (allowed for this message or this sender). */
 	remoteAllowed: boolean,
 	/**  False while only a preview is cached: fetch the body to show it whole. */
@@ -701,6 +709,12 @@ export type RemindersOpen = ReminderItem;
 
 /**  The tray asked for the reminder list (no payload: `null`). */
 export type RemindersShowList = null;
+
+/**  The senders and domains whose remote content is always shown, for the settings. */
+export type RemoteContentLists = {
+	senders: string[],
+	domains: string[],
+};
 
 /**  A saved draft: its cached message and the outbox operation that stores it. */
 export type SavedDraft = {

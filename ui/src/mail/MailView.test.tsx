@@ -61,6 +61,7 @@ function fakeApi(rows: MessageSummary[]) {
         text: "Hallo, siehe https://example.com/plan.",
         html: "",
         remoteBlocked: 0,
+        trackersBlocked: 0,
         remoteAllowed: false,
         complete: true,
       },

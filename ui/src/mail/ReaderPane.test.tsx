@@ -28,7 +28,7 @@ function view(id: number, body: Partial<MessageBody> = {}): MessageView {
     },
     to: [{ name: "Alice", addr: "alice@example.de" }],
     cc: [],
-    body: { format: "plain", text: `Text ${id}`, html: "", remoteBlocked: 0, remoteAllowed: false, complete: true, ...body },
+    body: { format: "plain", text: `Text ${id}`, html: "", remoteBlocked: 0, trackersBlocked: 0, remoteAllowed: false, complete: true, ...body },
     attachments: [{ id: 7, name: "Angebot.pdf", contentType: "application/pdf", size: 48_000, inline: false }],
     invitation: null,
   };

@@ -173,6 +173,8 @@ pub struct MessageBody {
     pub html: String,
     /// Remote images and styles left out of `html`.
     pub remote_blocked: u32,
+    /// Tracking images (1×1 or hidden) left out although remote content is allowed.
+    pub trackers_blocked: u32,
     /// Remote images are in `html` (allowed for this message or this sender).
     pub remote_allowed: bool,
     /// False while only a preview is cached: fetch the body to show it whole.
@@ -289,6 +291,31 @@ pub struct PendingOperation {
 /// The setting key of the senders whose remote content is always shown (a JSON array of
 /// lower-case addresses).
 const REMOTE_SENDERS: &str = "mail.remote_content_senders";
+
+/// The setting key of the domains whose remote content is always shown (a JSON array of
+/// lower-case domain names; a domain covers its subdomains).
+const REMOTE_DOMAINS: &str = "mail.remote_content_domains";
+
+/// The senders and domains whose remote content is always shown, for the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteContentLists {
+    pub senders: Vec<String>,
+    pub domains: Vec<String>,
+}
+
+/// True when `addr`'s domain is `domain` or one of its subdomains.
+fn in_domain(addr: &str, domain: &str) -> bool {
+    let host = addr
+        .rsplit_once('@')
+        .map_or("", |(_, h)| h)
+        .to_ascii_lowercase();
+    !host.is_empty()
+        && (host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.')))
+}
 
 /// The setting key of "notify me of new mail" (JSON bool; on when never set).
 const NOTIFY_NEW_MAIL: &str = "mail.notify_new";
@@ -447,16 +474,51 @@ impl Kontor {
         })
     }
 
-    /// The senders whose remote content is always shown.
-    async fn remote_senders(&self) -> Result<Vec<String>, CoreError> {
-        let raw = crate::store::settings::read_setting(self.store.pool(), REMOTE_SENDERS).await?;
+    async fn string_list(&self, key: &str) -> Result<Vec<String>, CoreError> {
+        let raw = crate::store::settings::read_setting(self.store.pool(), key).await?;
         Ok(raw
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default())
     }
 
+    async fn write_string_list(&self, key: &str, list: &[String]) -> Result<(), CoreError> {
+        let json = serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
+        crate::store::settings::write_setting(self.store.pool(), key, &json).await
+    }
+
+    /// The senders whose remote content is always shown.
+    async fn remote_senders(&self) -> Result<Vec<String>, CoreError> {
+        self.string_list(REMOTE_SENDERS).await
+    }
+
+    /// The senders and domains whose remote content is always shown.
+    pub async fn remote_content_lists(&self) -> Result<RemoteContentLists, CoreError> {
+        Ok(RemoteContentLists {
+            senders: self.string_list(REMOTE_SENDERS).await?,
+            domains: self.string_list(REMOTE_DOMAINS).await?,
+        })
+    }
+
+    /// True when remote content of mail from `sender` is always shown (sender or domain
+    /// listed), and the policy does not forbid remote content.
+    async fn remote_allowed_for(&self, sender: &str) -> Result<bool, CoreError> {
+        if !self.policy().allows_remote_content() {
+            return Ok(false);
+        }
+        let sender = sender.trim().to_lowercase();
+        if self.string_list(REMOTE_SENDERS).await?.contains(&sender) {
+            return Ok(true);
+        }
+        Ok(self
+            .string_list(REMOTE_DOMAINS)
+            .await?
+            .iter()
+            .any(|d| in_domain(&sender, d)))
+    }
+
     /// "Always show remote content from this sender".
     pub async fn allow_remote_content(&self, sender: &str) -> Result<(), CoreError> {
+        self.refuse_remote_by_policy()?;
         let sender = sender.trim().to_lowercase();
         if !sender.contains('@') {
             return Err(CoreError::InvalidInput(format!(
@@ -467,10 +529,57 @@ impl Kontor {
         if !list.contains(&sender) {
             list.push(sender);
             list.sort();
-            let json = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
-            crate::store::settings::write_setting(self.store.pool(), REMOTE_SENDERS, &json).await?;
+            self.write_string_list(REMOTE_SENDERS, &list).await?;
         }
         Ok(())
+    }
+
+    /// "Always show remote content from this domain" (and its subdomains). Takes a domain or
+    /// a mail address (its domain is used).
+    pub async fn allow_remote_content_domain(&self, domain: &str) -> Result<(), CoreError> {
+        self.refuse_remote_by_policy()?;
+        let d = domain.trim().to_lowercase();
+        let d = d
+            .rsplit_once('@')
+            .map_or(d.as_str(), |(_, h)| h)
+            .trim_matches('.');
+        if d.is_empty() || !d.contains('.') || d.contains(char::is_whitespace) {
+            return Err(CoreError::InvalidInput(format!(
+                "\"{domain}\" is not a domain name"
+            )));
+        }
+        let mut list = self.string_list(REMOTE_DOMAINS).await?;
+        if !list.iter().any(|x| x == d) {
+            list.push(d.to_owned());
+            list.sort();
+            self.write_string_list(REMOTE_DOMAINS, &list).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes a sender or a domain from the lists of [`Kontor::remote_content_lists`].
+    pub async fn forget_remote_content(&self, entry: &str) -> Result<(), CoreError> {
+        let e = entry.trim().to_lowercase();
+        for key in [REMOTE_SENDERS, REMOTE_DOMAINS] {
+            let mut list = self.string_list(key).await?;
+            let before = list.len();
+            list.retain(|x| *x != e);
+            if list.len() != before {
+                self.write_string_list(key, &list).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn refuse_remote_by_policy(&self) -> Result<(), CoreError> {
+        if self.policy().allows_remote_content() {
+            Ok(())
+        } else {
+            Err(CoreError::InvalidInput(
+                "your IT department does not allow remote content (policy AllowRemoteContent)"
+                    .into(),
+            ))
+        }
     }
 
     /// A message for the reading pane, from the cache only (fast; never waits for the server).
@@ -480,11 +589,8 @@ impl Kontor {
         allow_remote: bool,
     ) -> Result<MessageView, CoreError> {
         let row = self.row(message_id).await?;
-        let allow = allow_remote
-            || self
-                .remote_senders()
-                .await?
-                .contains(&row.from.addr.to_lowercase());
+        let allow = (allow_remote && self.policy().allows_remote_content())
+            || self.remote_allowed_for(&row.from.addr).await?;
         let mime = self.store.body(message_id, BodyKind::Mime).await?;
         let parts = mime
             .as_ref()
@@ -503,6 +609,7 @@ impl Kontor {
                             text: String::new(),
                             html: safe.html,
                             remote_blocked: safe.remote_blocked,
+                            trackers_blocked: safe.trackers_blocked,
                             remote_allowed: allow,
                             complete: true,
                         }
@@ -512,6 +619,7 @@ impl Kontor {
                         text: p.text,
                         html: String::new(),
                         remote_blocked: 0,
+                        trackers_blocked: 0,
                         remote_allowed: allow,
                         // Whole only when the sender wrote plain text and nothing was cut
                         // (store: `MessageData::body_complete`); else a stand-in.
@@ -522,6 +630,7 @@ impl Kontor {
                         text: String::new(),
                         html: String::new(),
                         remote_blocked: 0,
+                        trackers_blocked: 0,
                         remote_allowed: allow,
                         complete: false,
                     },
@@ -1008,6 +1117,7 @@ fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
                 text: String::new(),
                 html: safe.html,
                 remote_blocked: safe.remote_blocked,
+                trackers_blocked: safe.trackers_blocked,
                 remote_allowed: allow,
                 complete: true,
             }
@@ -1017,6 +1127,7 @@ fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
             text: text.clone().unwrap_or_default(),
             html: String::new(),
             remote_blocked: 0,
+            trackers_blocked: 0,
             remote_allowed: allow,
             complete: true,
         },

@@ -40,7 +40,7 @@ pub use mail::{AttachmentSource, OutgoingMail};
 pub use messages::{
     AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
-    PendingKind, PendingOperation, PendingState, ids,
+    PendingKind, PendingOperation, PendingState, RemoteContentLists, ids,
 };
 pub use search::{MessageSearch, QuickFilters, SEARCH_LIMIT, SearchOutcome};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
