@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | DNS | resolve the server's host name | `unreachable` |
 //! | TCP | connect to one of its addresses | `unreachable` |
-//! | TLS | handshake with the platform's certificate check (`https` only); on failure the certificate's subject, issuer and dates (kontor-net's distinct TLS errors) | `tls` |
+//! | TLS | handshake with the platform's certificate check and the policy's pinned fingerprints (`https` only); on failure which check failed in plain words, and the certificate's subject, issuer, dates, names and SHA-256 fingerprint | `tls` |
 //! | auth | OPTIONS with the credentials: 401/403 means a wrong user name or password | `auth_failed` |
 //! | OPTIONS | the ActiveSync versions and commands (MS-ASHTTP 2.2.4) | `not_active_sync` |
 //! | Provision | policy handshake (MS-ASPROV 3.1.5.1) | `server_error` |
@@ -20,6 +20,11 @@
 //! the server's state for a DeviceId, so the check uses its own DeviceId, derived from the
 //! profile's ([`diagnose_device_id`]): one extra, stable device entry on the server per profile.
 //! Passwords never appear in the report.
+//!
+//! [`Report::lines`] is entirely in the chosen language: every step carries its sentence in
+//! English and German, a failure's sentence is the one the window shows
+//! ([`CoreError::message`]), and the technical cause (English, from the lower layers) appears
+//! only on a line labelled as technical detail.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -90,9 +95,47 @@ pub struct Certificate {
     pub not_before: String,
     pub not_after: String,
     pub names: Vec<String>,
+    /// SHA-256 fingerprint, `AB:CD:…`.
+    pub sha256: String,
     /// Which check failed: expired, not_yet_valid, self_signed, unknown_issuer, name_mismatch,
     /// revoked, other.
     pub problem: String,
+}
+
+/// A step's sentence for a person, in both languages (not in the JSON report).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts {
+    pub en: String,
+    pub de: String,
+}
+
+impl Texts {
+    fn new(en: impl Into<String>, de: impl Into<String>) -> Texts {
+        Texts {
+            en: en.into(),
+            de: de.into(),
+        }
+    }
+
+    /// The same text in both languages (names, addresses, numbers).
+    fn same(text: impl Into<String>) -> Texts {
+        let text = text.into();
+        Texts {
+            en: text.clone(),
+            de: text,
+        }
+    }
+
+    fn of(err: &CoreError) -> Texts {
+        Texts::new(err.message(Lang::En), err.message(Lang::De))
+    }
+
+    pub fn pick(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::De => &self.de,
+        }
+    }
 }
 
 /// One check's result.
@@ -103,6 +146,9 @@ pub struct Step {
     pub status: StepStatus,
     /// What was found or what went wrong (technical, English).
     pub detail: String,
+    /// What was found or what went wrong for a person ([`Report::lines`]).
+    #[serde(skip)]
+    pub text: Texts,
     /// Set when the step failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
@@ -278,17 +324,23 @@ impl Run {
         self.started = Instant::now();
     }
 
-    fn push(&mut self, name: StepName, status: StepStatus, detail: impl Into<String>) {
-        self.push_full(name, status, detail.into(), None, None);
+    /// A passed (or not applicable) step: `text` for a person, its English as the detail.
+    fn push(&mut self, name: StepName, status: StepStatus, text: Texts) {
+        self.push_full(name, status, text.en.clone(), text, None, None);
     }
 
     fn fail(&mut self, name: StepName, err: &CoreError) {
+        self.fail_with(name, err, None);
+    }
+
+    fn fail_with(&mut self, name: StepName, err: &CoreError, certificate: Option<Certificate>) {
         self.push_full(
             name,
             StepStatus::Failed,
             err.to_string(),
+            Texts::of(err),
             Some(err.code()),
-            None,
+            certificate,
         );
     }
 
@@ -297,6 +349,7 @@ impl Run {
         name: StepName,
         status: StepStatus,
         detail: String,
+        text: Texts,
         code: Option<ErrorCode>,
         certificate: Option<Certificate>,
     ) {
@@ -305,16 +358,17 @@ impl Run {
             name,
             status,
             detail,
+            text,
             code,
             certificate,
             millis,
         });
     }
 
-    fn skip(&mut self, names: &[StepName], why: &str) {
+    fn skip(&mut self, names: &[StepName], why: Texts) {
         for &n in names {
             self.started = Instant::now();
-            self.push(n, StepStatus::Skipped, why);
+            self.push(n, StepStatus::Skipped, why.clone());
         }
     }
 }
@@ -325,16 +379,23 @@ pub async fn run(target: &Target, policy: &Policy) -> Report {
         steps: Vec::new(),
         started: Instant::now(),
     };
-    run_eas(target, &mut run).await;
+    let pins = policy.trusted_certificate_fingerprints();
+    run_eas(target, &mut run, &pins).await;
     match &target.caldav_url {
         Some(url) => {
             run.start();
-            match caldav(url, target).await {
-                Ok(detail) => run.push(StepName::Caldav, StepStatus::Ok, detail),
+            match caldav(url, target, &pins).await {
+                Ok(text) => run.push(StepName::Caldav, StepStatus::Ok, text),
                 Err(e) => run.fail(StepName::Caldav, &e),
             }
         }
-        None => run.skip(&[StepName::Caldav], "no CalDAV address is configured"),
+        None => run.skip(
+            &[StepName::Caldav],
+            Texts::new(
+                "no CalDAV address is configured",
+                "keine CalDAV-Adresse eingerichtet",
+            ),
+        ),
     }
     let outcome = run.steps.iter().find_map(|s| s.code);
     Report {
@@ -350,7 +411,7 @@ pub async fn run(target: &Target, policy: &Policy) -> Report {
     }
 }
 
-async fn run_eas(target: &Target, run: &mut Run) {
+async fn run_eas(target: &Target, run: &mut Run, pins: &[[u8; 32]]) {
     use StepName::*;
     let after = |from: usize| -> Vec<StepName> {
         [Dns, Tcp, Tls, Auth, Options, Provision, FolderSync][from..].to_vec()
@@ -363,7 +424,13 @@ async fn run_eas(target: &Target, run: &mut Run) {
                 Dns,
                 &CoreError::InvalidInput(format!("{}: {e}", target.server_url)),
             );
-            run.skip(&after(1), "the server address is not valid");
+            run.skip(
+                &after(1),
+                Texts::new(
+                    "the server address is not valid",
+                    "die Serveradresse ist ungültig",
+                ),
+            );
             return;
         }
     };
@@ -383,7 +450,13 @@ async fn run_eas(target: &Target, run: &mut Run) {
                         detail: format!("the name {host} could not be resolved: {e}"),
                     },
                 );
-                run.skip(&after(1), "the server name could not be resolved");
+                run.skip(
+                    &after(1),
+                    Texts::new(
+                        "the server name could not be resolved",
+                        "der Servername konnte nicht aufgelöst werden",
+                    ),
+                );
                 return;
             }
             Err(_) => {
@@ -393,7 +466,13 @@ async fn run_eas(target: &Target, run: &mut Run) {
                         detail: format!("resolving {host} took longer than {STEP_TIMEOUT:?}"),
                     },
                 );
-                run.skip(&after(1), "the server name could not be resolved");
+                run.skip(
+                    &after(1),
+                    Texts::new(
+                        "the server name could not be resolved",
+                        "der Servername konnte nicht aufgelöst werden",
+                    ),
+                );
                 return;
             }
         };
@@ -404,11 +483,21 @@ async fn run_eas(target: &Target, run: &mut Run) {
                 detail: format!("{host} has no address"),
             },
         );
-        run.skip(&after(1), "the server name could not be resolved");
+        run.skip(
+            &after(1),
+            Texts::new(
+                "the server name could not be resolved",
+                "der Servername konnte nicht aufgelöst werden",
+            ),
+        );
         return;
     }
     let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
-    run.push(Dns, StepStatus::Ok, format!("{host} → {}", list.join(", ")));
+    run.push(
+        Dns,
+        StepStatus::Ok,
+        Texts::same(format!("{host} → {}", list.join(", "))),
+    );
 
     // TCP
     run.start();
@@ -425,7 +514,14 @@ async fn run_eas(target: &Target, run: &mut Run) {
         }
     }
     match connected {
-        Some(addr) => run.push(Tcp, StepStatus::Ok, format!("connected to {addr}")),
+        Some(addr) => run.push(
+            Tcp,
+            StepStatus::Ok,
+            Texts::new(
+                format!("connected to {addr}"),
+                format!("verbunden mit {addr}"),
+            ),
+        ),
         None => {
             run.fail(
                 Tcp,
@@ -433,7 +529,10 @@ async fn run_eas(target: &Target, run: &mut Run) {
                     detail: format!("port {port} of {host}: {}", errors.join("; ")),
                 },
             );
-            run.skip(&after(2), "no connection to the server");
+            run.skip(
+                &after(2),
+                Texts::new("no connection to the server", "keine Verbindung zum Server"),
+            );
             return;
         }
     }
@@ -441,12 +540,17 @@ async fn run_eas(target: &Target, run: &mut Run) {
     // TLS
     run.start();
     if url.scheme() == "https" {
-        match tls_check(&url).await {
-            Ok(detail) => run.push(Tls, StepStatus::Ok, detail),
+        match tls_check(&url, pins).await {
+            Ok(text) => run.push(Tls, StepStatus::Ok, text),
             Err((err, cert)) => {
-                let code = err.code();
-                run.push_full(Tls, StepStatus::Failed, err.to_string(), Some(code), cert);
-                run.skip(&after(3), "no secure connection to the server");
+                run.fail_with(Tls, &err, cert);
+                run.skip(
+                    &after(3),
+                    Texts::new(
+                        "no secure connection to the server",
+                        "keine verschlüsselte Verbindung zum Server",
+                    ),
+                );
                 return;
             }
         }
@@ -454,7 +558,10 @@ async fn run_eas(target: &Target, run: &mut Run) {
         run.push(
             Tls,
             StepStatus::Skipped,
-            "the address uses http: the connection is not encrypted",
+            Texts::new(
+                "the address uses http: the connection is not encrypted",
+                "die Adresse verwendet http: Die Verbindung ist nicht verschlüsselt",
+            ),
         );
     }
 
@@ -470,7 +577,7 @@ async fn run_eas(target: &Target, run: &mut Run) {
                 ),
             },
         );
-        run.skip(&after(4), "no password");
+        run.skip(&after(4), Texts::new("no password", "kein Kennwort"));
         return;
     };
     let config = match EasConfig::new(
@@ -485,53 +592,95 @@ async fn run_eas(target: &Target, run: &mut Run) {
             .timeout(REQUEST_TIMEOUT),
         Err(e) => {
             run.fail(Auth, &map(e, &target.server_url));
-            run.skip(&after(4), "the server address is not valid");
+            run.skip(
+                &after(4),
+                Texts::new(
+                    "the server address is not valid",
+                    "die Serveradresse ist ungültig",
+                ),
+            );
             return;
         }
     };
-    let mut client = match EasClient::new(config) {
-        Ok(c) => c,
+    // EasClient::new's client, with the policy's pinned certificates.
+    let http = kontor_net::client(&kontor_net::ClientOptions {
+        timeout: None,
+        user_agent: format!("Kontor/{} (diagnose)", env!("CARGO_PKG_VERSION")),
+        trusted_fingerprints: pins.to_vec(),
+        ..kontor_net::ClientOptions::default()
+    });
+    let mut client = match http {
+        Ok(http) => EasClient::with_http(config, http),
         Err(e) => {
-            run.fail(Auth, &map(e, &target.server_url));
-            run.skip(&after(4), "no HTTP client");
+            run.fail(Auth, &map(EasError::Net(e), &target.server_url));
+            run.skip(&after(4), Texts::new("no HTTP client", "kein HTTP-Client"));
             return;
         }
     };
     match client.negotiate().await {
         Ok(info) => {
-            let detail = format!(
-                "server offers {}; using {}; {} commands",
+            let (versions, chosen, commands) = (
                 info.versions.join(", "),
                 info.chosen.as_str(),
-                info.commands.len()
+                info.commands.len(),
             );
             run.push(
                 Auth,
                 StepStatus::Ok,
-                format!("the server accepted {} (OPTIONS)", target.user),
+                Texts::new(
+                    format!("the server accepted {} (OPTIONS)", target.user),
+                    format!("der Server hat {} angenommen (OPTIONS)", target.user),
+                ),
             );
             run.start();
-            run.push(Options, StepStatus::Ok, detail);
+            run.push(
+                Options,
+                StepStatus::Ok,
+                Texts::new(
+                    format!("server offers {versions}; using {chosen}; {commands} commands"),
+                    format!(
+                        "der Server bietet {versions}; verwendet wird {chosen}; {commands} Befehle"
+                    ),
+                ),
+            );
         }
         Err(e @ (EasError::Unauthorized { .. } | EasError::Forbidden { .. })) => {
             run.fail(Auth, &map(e, &target.server_url));
-            run.skip(&after(4), "the server refused the sign-in");
+            run.skip(
+                &after(4),
+                Texts::new(
+                    "the server refused the sign-in",
+                    "der Server hat die Anmeldung abgelehnt",
+                ),
+            );
             return;
         }
         Err(e) => {
             let err = map(e, &target.server_url);
             if matches!(err.code(), ErrorCode::Unreachable | ErrorCode::Tls) {
                 run.fail(Auth, &err);
-                run.skip(&after(4), "no answer to OPTIONS");
+                run.skip(
+                    &after(4),
+                    Texts::new("no answer to OPTIONS", "keine Antwort auf OPTIONS"),
+                );
             } else {
                 run.push(
                     Auth,
                     StepStatus::Ok,
-                    "the server did not refuse the credentials",
+                    Texts::new(
+                        "the server did not refuse the credentials",
+                        "der Server hat die Anmeldedaten nicht abgelehnt",
+                    ),
                 );
                 run.start();
                 run.fail(Options, &err);
-                run.skip(&after(5), "no usable ActiveSync version");
+                run.skip(
+                    &after(5),
+                    Texts::new(
+                        "no usable ActiveSync version",
+                        "keine verwendbare ActiveSync-Version",
+                    ),
+                );
             }
             return;
         }
@@ -543,15 +692,28 @@ async fn run_eas(target: &Target, run: &mut Run) {
         Ok(p) => run.push(
             Provision,
             StepStatus::Ok,
-            format!(
-                "policy status {:?}, {} settings",
-                p.policy_status,
-                p.settings.len()
+            Texts::new(
+                format!(
+                    "policy status {:?}, {} settings",
+                    p.policy_status,
+                    p.settings.len()
+                ),
+                format!(
+                    "Richtlinienstatus {:?}, {} Einstellungen",
+                    p.policy_status,
+                    p.settings.len()
+                ),
             ),
         ),
         Err(e) => {
             run.fail(Provision, &map(e, &target.server_url));
-            run.skip(&after(6), "provisioning failed");
+            run.skip(
+                &after(6),
+                Texts::new(
+                    "provisioning failed",
+                    "die Richtlinienabfrage ist fehlgeschlagen",
+                ),
+            );
             return;
         }
     }
@@ -562,18 +724,25 @@ async fn run_eas(target: &Target, run: &mut Run) {
         Ok(r) => run.push(
             FolderSync,
             StepStatus::Ok,
-            format!("{} folders", r.changes.len()),
+            Texts::new(
+                format!("{} folders", r.changes.len()),
+                format!("{} Ordner", r.changes.len()),
+            ),
         ),
         Err(e) => run.fail(FolderSync, &map(e, &target.server_url)),
     }
 }
 
 /// The TLS step: any HTTP answer over a verified connection passes.
-async fn tls_check(url: &url::Url) -> Result<String, (CoreError, Option<Certificate>)> {
+async fn tls_check(
+    url: &url::Url,
+    pins: &[[u8; 32]],
+) -> Result<Texts, (CoreError, Option<Certificate>)> {
     let http = kontor_net::client(&kontor_net::ClientOptions {
         timeout: Some(REQUEST_TIMEOUT),
         connect_timeout: STEP_TIMEOUT,
         follow_redirects: false,
+        trusted_fingerprints: pins.to_vec(),
         ..kontor_net::ClientOptions::default()
     })
     .map_err(|e| {
@@ -585,59 +754,30 @@ async fn tls_check(url: &url::Url) -> Result<String, (CoreError, Option<Certific
         )
     })?;
     match http.head(url.clone()).send().await {
-        Ok(resp) => Ok(format!(
-            "certificate accepted ({:?}, HTTP {})",
-            resp.version(),
-            resp.status().as_u16()
-        )),
+        Ok(resp) => {
+            let how = format!("{:?}, HTTP {}", resp.version(), resp.status().as_u16());
+            Ok(Texts::new(
+                format!("certificate accepted ({how})"),
+                format!("Zertifikat akzeptiert ({how})"),
+            ))
+        }
         Err(e) => {
             let net = kontor_net::NetError::from(e);
-            let cert = match &net {
-                kontor_net::NetError::Tls {
-                    kind, certificate, ..
-                } => Some(match certificate {
-                    Some(c) => Certificate {
-                        subject: c.subject.clone(),
-                        issuer: c.issuer.clone(),
-                        not_before: rfc3339(c.not_before),
-                        not_after: rfc3339(c.not_after),
-                        names: c.names.clone(),
-                        problem: tls_problem(*kind).into(),
-                    },
-                    None => Certificate {
-                        subject: String::new(),
-                        issuer: String::new(),
-                        not_before: String::new(),
-                        not_after: String::new(),
-                        names: Vec::new(),
-                        problem: tls_problem(*kind).into(),
-                    },
-                }),
-                _ => None,
-            };
-            let detail = net.to_string();
-            let err = if net.is_tls() {
-                CoreError::Tls { detail }
-            } else {
-                CoreError::Unreachable { detail }
-            };
+            let err = CoreError::from_net(&net, net.to_string());
             // A certificate-less TLS failure (handshake garbage) has nothing to show.
-            let cert = cert.filter(|c| !c.subject.is_empty() || c.problem != "other");
+            let cert = err.tls().and_then(|t| {
+                Some(Certificate {
+                    subject: t.subject.clone()?,
+                    issuer: t.issuer.clone().unwrap_or_default(),
+                    not_before: t.not_before.map(rfc3339).unwrap_or_default(),
+                    not_after: t.not_after.map(rfc3339).unwrap_or_default(),
+                    names: t.names.clone(),
+                    sha256: t.sha256.clone().unwrap_or_default(),
+                    problem: t.kind.as_str().to_owned(),
+                })
+            });
             Err((err, cert))
         }
-    }
-}
-
-fn tls_problem(kind: kontor_net::TlsErrorKind) -> &'static str {
-    use kontor_net::TlsErrorKind as K;
-    match kind {
-        K::Expired => "expired",
-        K::NotYetValid => "not_yet_valid",
-        K::SelfSigned => "self_signed",
-        K::UnknownIssuer => "unknown_issuer",
-        K::NameMismatch => "name_mismatch",
-        K::Revoked => "revoked",
-        K::Other => "other",
     }
 }
 
@@ -648,7 +788,7 @@ fn rfc3339(ts: i64) -> String {
 }
 
 /// The CalDAV step: discovery, then the calendars of the first home.
-async fn caldav(url: &str, target: &Target) -> Result<String, CoreError> {
+async fn caldav(url: &str, target: &Target, pins: &[[u8; 32]]) -> Result<Texts, CoreError> {
     let start = url::Url::parse(url)
         .map_err(|e| CoreError::InvalidInput(format!("the CalDAV address {url}: {e}")))?;
     let password = target
@@ -660,6 +800,7 @@ async fn caldav(url: &str, target: &Target) -> Result<String, CoreError> {
     let http = kontor_net::client(&kontor_net::ClientOptions {
         timeout: Some(REQUEST_TIMEOUT),
         connect_timeout: STEP_TIMEOUT,
+        trusted_fingerprints: pins.to_vec(),
         ..kontor_net::ClientOptions::default()
     })
     .map_err(|e| CoreError::Unreachable {
@@ -677,14 +818,20 @@ async fn caldav(url: &str, target: &Target) -> Result<String, CoreError> {
     if let Some(home) = found.calendar_homes.first() {
         calendars = dav.list_calendars(home).await.map_err(map_dav)?.len();
     }
-    Ok(format!(
-        "principal {}; calendar home {}; {calendars} calendars",
-        found.principal,
-        found
-            .calendar_homes
-            .first()
-            .map(|u| u.as_str())
-            .unwrap_or("-"),
+    let home = found
+        .calendar_homes
+        .first()
+        .map(|u| u.as_str())
+        .unwrap_or("-");
+    Ok(Texts::new(
+        format!(
+            "principal {}; calendar home {home}; {calendars} calendars",
+            found.principal
+        ),
+        format!(
+            "Principal {}; Kalenderverzeichnis {home}; {calendars} Kalender",
+            found.principal
+        ),
     ))
 }
 
@@ -696,8 +843,7 @@ fn map_dav(e: kontor_caldav::DavError) -> CoreError {
     use kontor_caldav::DavError as D;
     let detail = e.to_string();
     match e {
-        D::Net(n) if n.is_tls() => CoreError::Tls { detail },
-        D::Net(_) => CoreError::Unreachable { detail },
+        D::Net(n) => CoreError::from_net(&n, detail),
         D::Unauthorized(_) | D::Forbidden(_) => CoreError::AuthFailed { detail },
         D::Url(_) => CoreError::InvalidInput(detail),
         _ => CoreError::Protocol { detail },
@@ -710,7 +856,8 @@ impl Report {
         self.outcome.is_none()
     }
 
-    /// The report for a person, in `lang`.
+    /// The report for a person, in `lang`: every sentence in that language; the technical
+    /// cause of a failure (English, from the lower layers) only on a line labelled as such.
     pub fn lines(&self, lang: Lang) -> Vec<String> {
         let mut out = vec![
             format!(
@@ -731,38 +878,57 @@ impl Report {
             out.push(format!("CalDAV: {c}"));
         }
         out.push(String::new());
+        let indent = "          ";
         for s in &self.steps {
             let mark = match s.status {
                 StepStatus::Ok => lang.pick("OK     ", "OK     "),
                 StepStatus::Failed => lang.pick("FAILED ", "FEHLER "),
                 StepStatus::Skipped => lang.pick("skipped", "übersprungen"),
             };
-            out.push(format!("[{mark}] {}: {}", s.name.title(lang), s.detail));
-            if let Some(c) = &s.certificate
-                && !c.subject.is_empty()
-            {
-                out.push(format!(
-                    "          {}: {}",
+            out.push(format!(
+                "[{mark}] {}: {}",
+                s.name.title(lang),
+                s.text.pick(lang)
+            ));
+            if let Some(c) = &s.certificate {
+                let mut field = |label: &str, value: String| {
+                    if !value.is_empty() {
+                        out.push(format!("{indent}{label}: {value}"));
+                    }
+                };
+                field(
                     lang.pick("certificate subject", "Zertifikat für"),
-                    c.subject
-                ));
-                out.push(format!(
-                    "          {}: {}",
-                    lang.pick("issued by", "ausgestellt von"),
-                    c.issuer
-                ));
-                out.push(format!(
-                    "          {}: {} – {}",
+                    c.subject.clone(),
+                );
+                field(lang.pick("issued by", "ausgestellt von"), c.issuer.clone());
+                field(
                     lang.pick("valid", "gültig"),
-                    c.not_before,
-                    c.not_after
+                    format!("{} – {}", c.not_before, c.not_after),
+                );
+                field(
+                    lang.pick("names in the certificate", "Namen im Zertifikat"),
+                    c.names.join(", "),
+                );
+                field(
+                    lang.pick("SHA-256 fingerprint", "SHA-256-Fingerabdruck"),
+                    c.sha256.clone(),
+                );
+            }
+            if s.status == StepStatus::Failed {
+                out.push(format!(
+                    "{indent}{}: {}",
+                    lang.pick("technical detail", "technische Angabe (englisch)"),
+                    s.detail
                 ));
             }
         }
         for p in &self.policy_problems {
             out.push(format!(
                 "{}: {p}",
-                lang.pick("Policy value ignored", "Richtlinienwert ignoriert")
+                lang.pick(
+                    "Policy value ignored (technical detail)",
+                    "Richtlinienwert ignoriert (technische Angabe, englisch)"
+                )
             ));
         }
         out.push(String::new());
@@ -774,35 +940,11 @@ impl Report {
             Some(s) => out.push(format!(
                 "{} {}",
                 lang.pick("Result:", "Ergebnis:"),
-                failure_message(s.code.unwrap_or(ErrorCode::Internal), lang)
+                s.text.pick(lang)
             )),
         }
         out
     }
-}
-
-/// The sentence for a person for a failed check's code (the same texts the window shows).
-fn failure_message(code: ErrorCode, lang: Lang) -> String {
-    let sample = match code {
-        ErrorCode::AuthFailed => CoreError::AuthFailed {
-            detail: String::new(),
-        },
-        ErrorCode::Unreachable => CoreError::Unreachable {
-            detail: String::new(),
-        },
-        ErrorCode::NotActiveSync => CoreError::NotActiveSync {
-            detail: String::new(),
-        },
-        ErrorCode::Tls => CoreError::Tls {
-            detail: String::new(),
-        },
-        ErrorCode::InvalidInput => CoreError::InvalidInput(String::new()),
-        ErrorCode::NotSignedIn => CoreError::NotSignedIn,
-        _ => CoreError::Server {
-            detail: String::new(),
-        },
-    };
-    sample.message(lang)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::i18n::Lang;
+use crate::tls::TlsFailure;
 
 /// Errors of the application core.
 #[derive(Debug, thiserror::Error)]
@@ -21,8 +22,12 @@ pub enum CoreError {
     ServerNotFound { domain: String, detail: String },
     #[error("the server answered with an error: {detail}")]
     Server { detail: String },
+    /// `tls` carries the certificate's details when the failure came from the TLS layer.
     #[error("the secure connection was refused: {detail}")]
-    Tls { detail: String },
+    Tls {
+        detail: String,
+        tls: Option<Box<TlsFailure>>,
+    },
     #[error("the server sent something Kontor cannot read: {detail}")]
     Protocol { detail: String },
     #[error("the system keychain failed: {0}")]
@@ -75,6 +80,9 @@ pub struct IpcError {
     pub message: String,
     /// The technical cause (English), for the "details" area and support tickets.
     pub detail: String,
+    /// For `code: "tls"` when the TLS layer named the failure: which check failed and the
+    /// certificate's details (`message` already says it in plain words).
+    pub tls: Option<TlsFailure>,
 }
 
 impl CoreError {
@@ -130,6 +138,7 @@ impl CoreError {
                 "The server reported an error. Try again later; if it persists, contact your IT department.",
                 "Der Server hat einen Fehler gemeldet. Bitte später erneut versuchen; wenn es bleibt, die IT-Abteilung verständigen.",
             ),
+            CoreError::Tls { tls: Some(t), .. } => return t.message(lang),
             CoreError::Tls { .. } => lang.pick(
                 "The server's certificate is not trusted, so Kontor did not connect. See the details and ask your IT department.",
                 "Dem Zertifikat des Servers wird nicht vertraut, daher hat Kontor keine Verbindung aufgebaut. Details anzeigen und die IT-Abteilung fragen.",
@@ -166,6 +175,27 @@ impl CoreError {
             code: self.code(),
             message: self.message(lang),
             detail: self.to_string(),
+            tls: self.tls().cloned(),
+        }
+    }
+
+    /// The TLS failure's details, for [`CoreError::Tls`] that has them.
+    pub fn tls(&self) -> Option<&TlsFailure> {
+        match self {
+            CoreError::Tls { tls, .. } => tls.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The core's error for a network failure of a protocol client: TLS failures keep their
+    /// details, everything else is `unreachable`.
+    pub fn from_net(e: &kontor_net::NetError, detail: String) -> CoreError {
+        match TlsFailure::from_net(e) {
+            Some(t) => CoreError::Tls {
+                detail,
+                tls: Some(Box::new(t)),
+            },
+            None => CoreError::Unreachable { detail },
         }
     }
 }
@@ -183,7 +213,10 @@ impl IpcError {
                 domain: String::new(),
                 detail: d,
             },
-            ErrorCode::Tls => CoreError::Tls { detail: d },
+            ErrorCode::Tls => CoreError::Tls {
+                detail: d,
+                tls: None,
+            },
             ErrorCode::Keychain => CoreError::Keychain(keyring_core::Error::NoDefaultStore),
             ErrorCode::Storage => CoreError::Io {
                 context: "the local database".into(),
@@ -198,6 +231,7 @@ impl IpcError {
             code,
             message: like.message(lang),
             detail: detail.to_owned(),
+            tls: None,
         }
     }
 }
@@ -223,6 +257,7 @@ mod tests {
             },
             CoreError::Tls {
                 detail: "expired".into(),
+                tls: None,
             },
             CoreError::ServerNotFound {
                 domain: "firma.de".into(),
@@ -250,6 +285,38 @@ mod tests {
         assert_eq!(v["code"], "auth_failed");
         assert!(v["message"].as_str().unwrap().contains("Kennwort"));
         assert!(v["detail"].as_str().unwrap().contains("HTTP 401"));
+    }
+
+    #[test]
+    fn a_tls_error_carries_its_certificate_to_the_window() {
+        let e = CoreError::Tls {
+            detail: "certificate expired".into(),
+            tls: Some(Box::new(TlsFailure {
+                kind: crate::tls::TlsProblem::Expired,
+                host: "mail.example.com".into(),
+                subject: Some("CN=mail.example.com".into()),
+                issuer: Some("CN=CA".into()),
+                not_before: Some(1_735_689_600),
+                not_after: Some(1_767_225_600),
+                names: vec!["mail.example.com".into()],
+                sha256: Some("AB:CD".into()),
+            })),
+        };
+        let v = serde_json::to_value(e.to_ipc(Lang::De)).unwrap();
+        assert_eq!(v["code"], "tls");
+        assert!(v["message"].as_str().unwrap().contains("ist abgelaufen"));
+        assert_eq!(v["tls"]["kind"], "expired");
+        assert_eq!(v["tls"]["host"], "mail.example.com");
+        assert_eq!(v["tls"]["notAfter"], 1_767_225_600);
+        assert_eq!(v["tls"]["sha256"], "AB:CD");
+        assert_eq!(v["tls"]["names"][0], "mail.example.com");
+        let plain = CoreError::Tls {
+            detail: "handshake".into(),
+            tls: None,
+        };
+        let v = serde_json::to_value(plain.to_ipc(Lang::En)).unwrap();
+        assert!(v["tls"].is_null());
+        assert!(v["message"].as_str().unwrap().contains("not trusted"));
     }
 
     #[test]

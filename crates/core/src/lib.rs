@@ -18,7 +18,8 @@
 //!   ├─ reminders ─ reminder service: scheduler + window state, persisted snooze/dismiss, clock
 //!   ├─ reset    ── `--reset-profile`: cache moved aside, user data carried over
 //!   ├─ secrets  ── OS keychain through keyring-core
-//!   └─ error    ── CoreError → IpcError {code, message (EN/DE), detail}
+//!   ├─ tls      ── a certificate failure in plain words (EN/DE) with the certificate's details
+//!   └─ error    ── CoreError → IpcError {code, message (EN/DE), detail, tls}
 //! ```
 
 pub mod app;
@@ -38,6 +39,7 @@ pub mod search_query;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod tls;
 
 pub use app::{
     Account, AttachmentInfo, BodyFormat, CalendarEntry, CalendarOccurrence, DeleteOutcome,

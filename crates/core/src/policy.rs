@@ -160,10 +160,10 @@ impl PolicyValues {
     }
 }
 
-/// The entries of a `TrustedCertificateFingerprints` value: separated by anything that cannot
-/// be part of a fingerprint (`;`, `,`, spaces, line breaks, a JSON list's brackets and quotes).
+/// The entries of a `TrustedCertificateFingerprints` value, separated by `;`, `,`, spaces or line
+/// breaks (a JSON list's brackets and quotes count as separators too).
 fn fingerprint_entries(list: &str) -> impl Iterator<Item = &str> {
-    list.split(|c: char| !(c.is_ascii_hexdigit() || c == ':'))
+    list.split(|c: char| matches!(c, ';' | ',' | '[' | ']' | '"') || c.is_whitespace())
         .filter(|e| !e.is_empty())
 }
 
@@ -789,7 +789,10 @@ mod tests {
         )
         .unwrap();
         assert!(!p.allows_remote_content(), "machine policy wins");
-        assert!(p.blocks_dangerous_attachments(), "user policy applies when machine is unset");
+        assert!(
+            p.blocks_dangerous_attachments(),
+            "user policy applies when machine is unset"
+        );
         let bad = Policy::from_json(r#"{"machine": {"BlockDangerousAttachments": 7}}"#).unwrap();
         assert!(!bad.blocks_dangerous_attachments());
         assert_eq!(bad.problems.len(), 1, "{:?}", bad.problems);
@@ -809,7 +812,10 @@ mod tests {
             p.machine.trusted_certificate_fingerprints,
             Some(vec![fp.clone(), "CD:".repeat(31) + "CD"])
         );
-        assert_eq!(p.trusted_certificate_fingerprints(), vec![[0xAB; 32], [0xCD; 32]]);
+        assert_eq!(
+            p.trusted_certificate_fingerprints(),
+            vec![[0xAB; 32], [0xCD; 32]]
+        );
         assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
         assert!(p.problems[0].contains("TrustedCertificateFingerprints"));
         // The user's list counts when the machine sets none; a JSON list works too.
@@ -817,7 +823,14 @@ mod tests {
             r#"{{"user": {{"TrustedCertificateFingerprints": ["{fp}", "{plain}"]}}}}"#
         ))
         .unwrap();
-        assert_eq!(p.trusted_certificate_fingerprints(), vec![[0xAB; 32], [0xCD; 32]]);
-        assert!(Policy::default().trusted_certificate_fingerprints().is_empty());
+        assert_eq!(
+            p.trusted_certificate_fingerprints(),
+            vec![[0xAB; 32], [0xCD; 32]]
+        );
+        assert!(
+            Policy::default()
+                .trusted_certificate_fingerprints()
+                .is_empty()
+        );
     }
 }

@@ -131,8 +131,7 @@ pub(crate) fn map_eas(e: EasError, url: &str) -> CoreError {
             CoreError::AuthFailed { detail }
         }
         EasError::NotActiveSync { .. } => CoreError::NotActiveSync { detail },
-        EasError::Net(ref n) if n.is_tls() => CoreError::Tls { detail },
-        EasError::Net(_) => CoreError::Unreachable { detail },
+        EasError::Net(ref n) => CoreError::from_net(n, detail),
         EasError::InvalidUrl { .. } => CoreError::InvalidInput(detail),
         EasError::Protocol { .. } => CoreError::Protocol { detail },
         _ => CoreError::Server { detail },

@@ -42,8 +42,7 @@ pub fn map_dav(e: DavError) -> CoreError {
     let detail = e.to_string();
     match e {
         DavError::Unauthorized(_) => CoreError::AuthFailed { detail },
-        DavError::Net(ref n) if n.is_tls() => CoreError::Tls { detail },
-        DavError::Net(_) => CoreError::Unreachable { detail },
+        DavError::Net(ref n) => CoreError::from_net(n, detail),
         DavError::Xml(_) => CoreError::Protocol { detail },
         DavError::Url(_) | DavError::NotACalendar(_) | DavError::ReadOnly(_) => {
             CoreError::InvalidInput(detail)
