@@ -82,7 +82,7 @@ pub struct IpcError {
     pub detail: String,
     /// For `code: "tls"` when the TLS layer named the failure: which check failed and the
     /// certificate's details (`message` already says it in plain words).
-    pub tls: Option<TlsFailure>,
+    pub tls: Option<Box<TlsFailure>>,
 }
 
 impl CoreError {
@@ -175,7 +175,7 @@ impl CoreError {
             code: self.code(),
             message: self.message(lang),
             detail: self.to_string(),
-            tls: self.tls().cloned(),
+            tls: self.tls().cloned().map(Box::new),
         }
     }
 

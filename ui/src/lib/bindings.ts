@@ -391,6 +391,11 @@ export type IpcError = {
 	message: string,
 	/**  The technical cause (English), for the "details" area and support tickets. */
 	detail: string,
+	/**
+	 *  For `code: "tls"` when the TLS layer named the failure: which check failed and the
+	 *  certificate's details (`message` already says it in plain words).
+	 */
+	tls: TlsFailure | null,
 };
 
 /**  A user-interface language. */
@@ -827,6 +832,48 @@ export type SyncStatus = {
 
 /**  Every change of the account's sync status (the status bar of the main window). */
 export type SyncStatusChanged = SyncStatus;
+
+/**
+ *  A failed TLS connection as the window receives it. The certificate fields are `None` (and
+ *  `names` empty) when the server's certificate was not seen, e.g. a failed handshake.
+ */
+export type TlsFailure = {
+	kind: TlsProblem,
+	/**  The server name Kontor connected to. */
+	host: string,
+	/**  Subject distinguished name, e.g. `CN=mail.example.com`. */
+	subject: string | null,
+	/**  Issuer distinguished name. */
+	issuer: string | null,
+	/**  Start of validity, Unix seconds. */
+	notBefore: number | null,
+	/**  End of validity, Unix seconds. */
+	notAfter: number | null,
+	/**  The names the certificate is valid for. */
+	names: string[],
+	/**  SHA-256 fingerprint, `AB:CD:…` (as browsers show it). */
+	sha256: string | null,
+};
+
+/**  Which certificate check failed. */
+export type TlsProblem = 
+/**  The validity period has ended. */
+"expired" | 
+/**  The validity period has not begun (often a wrong clock on this PC). */
+"not_yet_valid" | 
+/**  Signed by itself and not trusted on this PC. */
+"self_signed" | 
+/**
+ *  Issued by an authority this PC does not trust (e.g. SSL inspection whose company CA is
+ *  not installed).
+ */
+"unknown_issuer" | 
+/**  Issued for another server name. */
+"name_mismatch" | 
+/**  Revoked by its issuer. */
+"revoked" | 
+/**  Any other TLS failure (handshake, protocol, unusable certificate). */
+"other";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -99,6 +99,8 @@ impl Kontor {
         let policy = tokio::task::spawn_blocking(Policy::load)
             .await
             .map_err(|e| CoreError::Profile(format!("policy reader failed: {e}")))?;
+        // Pinned certificates (TrustedCertificateFingerprints) for every HTTP client from now on.
+        policy.apply_to_network();
         Self::open_with_policy(paths, policy).await
     }
 

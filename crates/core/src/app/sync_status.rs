@@ -10,6 +10,7 @@ use super::{FolderKind, Kontor};
 use crate::engine::EngineEvent;
 use crate::error::{ErrorCode, IpcError};
 use crate::i18n::Lang;
+use crate::tls::TlsFailure;
 
 /// Whether the account is connected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
@@ -60,8 +61,9 @@ pub struct SyncTracker {
     pub done: Option<u64>,
     pub total: Option<u64>,
     pub last_sync: Option<DateTime<Utc>>,
-    /// Code and English detail of the last engine error.
-    pub error: Option<(ErrorCode, String)>,
+    /// Code, English detail and (for a TLS failure) the certificate's details of the last
+    /// engine error.
+    pub error: Option<(ErrorCode, String, Option<Box<TlsFailure>>)>,
 }
 
 impl SyncTracker {
@@ -93,10 +95,12 @@ impl SyncTracker {
                 self.last_sync = Some(now);
                 self.error = None;
             }
-            EngineEvent::Error { code, message, .. } => {
+            EngineEvent::Error {
+                code, message, tls, ..
+            } => {
                 self.state = SyncState::Offline;
                 self.clear_folder();
-                self.error = Some((*code, message.clone()));
+                self.error = Some((*code, message.clone(), tls.clone()));
             }
             EngineEvent::Stopped { .. } => {
                 self.state = SyncState::Offline;
@@ -126,10 +130,15 @@ impl SyncTracker {
             total: small(self.total),
             last_sync: self.last_sync,
             unsent,
-            error: self
-                .error
-                .as_ref()
-                .map(|(code, detail)| IpcError::from_code(*code, detail, lang)),
+            error: self.error.as_ref().map(|(code, detail, tls)| {
+                let mut e = IpcError::from_code(*code, detail, lang);
+                // A certificate failure says in the status bar what the sign-in says.
+                if let Some(t) = tls {
+                    e.message = t.message(lang);
+                    e.tls = Some(t.clone());
+                }
+                e
+            }),
         }
     }
 }
@@ -253,6 +262,7 @@ mod tests {
                 code: ErrorCode::Unreachable,
                 message: "connection refused".into(),
                 retry_in_ms: Some(2000),
+                tls: None,
             },
             at(20),
         );
@@ -277,5 +287,35 @@ mod tests {
         assert!(t.status(0, None, Lang::En).error.is_none());
         t.apply(&EngineEvent::Stopped { account_id: 1 }, at(40));
         assert_eq!(t.state, SyncState::Offline);
+    }
+
+    #[test]
+    fn a_certificate_failure_reaches_the_status_bar_with_its_details() {
+        let mut t = SyncTracker::default();
+        t.apply(
+            &EngineEvent::Error {
+                account_id: 1,
+                code: ErrorCode::Tls,
+                message: "the secure connection was refused: …".into(),
+                retry_in_ms: Some(2000),
+                tls: Some(Box::new(TlsFailure {
+                    kind: crate::tls::TlsProblem::SelfSigned,
+                    host: "mail.example.com".into(),
+                    subject: Some("CN=mail.example.com".into()),
+                    issuer: Some("CN=mail.example.com".into()),
+                    not_before: Some(0),
+                    not_after: Some(1),
+                    names: vec!["mail.example.com".into()],
+                    sha256: Some("AB:CD".into()),
+                })),
+            },
+            at(20),
+        );
+        let en = t.status(0, None, Lang::En).error.unwrap();
+        assert_eq!(en.code, ErrorCode::Tls);
+        assert!(en.message.contains("self-signed"), "{}", en.message);
+        assert_eq!(en.tls.as_ref().unwrap().sha256.as_deref(), Some("AB:CD"));
+        let de = t.status(0, None, Lang::De).error.unwrap();
+        assert!(de.message.contains("selbst signiert"), "{}", de.message);
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::error::ErrorCode;
+use crate::tls::TlsFailure;
 
 /// One thing that happened in the sync engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,6 +80,9 @@ pub enum EngineEvent {
         code: ErrorCode,
         message: String,
         retry_in_ms: Option<u64>,
+        /// For `code` tls: which certificate check failed and the certificate's details.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tls: Option<Box<TlsFailure>>,
     },
     /// The account task ended (shutdown requested).
     Stopped { account_id: i64 },
@@ -138,6 +142,7 @@ mod tests {
             code: ErrorCode::Unreachable,
             message: "refused".into(),
             retry_in_ms: Some(2000),
+            tls: None,
         };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["code"], "unreachable");

@@ -111,6 +111,15 @@ impl EngineError {
         }
     }
 
+    /// The certificate failure's details when the step failed on TLS.
+    pub fn tls(&self) -> Option<crate::tls::TlsFailure> {
+        match self {
+            EngineError::Eas(EasError::Net(n)) => crate::tls::TlsFailure::from_net(n),
+            EngineError::Core(e) => e.tls().cloned(),
+            _ => None,
+        }
+    }
+
     /// True when the hierarchy must be re-read before going on.
     pub fn is_hierarchy_changed(&self) -> bool {
         matches!(self, EngineError::Eas(EasError::FolderHierarchyChanged))

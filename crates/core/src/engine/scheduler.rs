@@ -380,6 +380,7 @@ async fn run_account(
             code: err.code(),
             message: err.to_string(),
             retry_in_ms: Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
+            tls: err.tls().map(Box::new),
         });
         tokio::select! {
             _ = shutdown.requested() => break,
