@@ -306,3 +306,90 @@ async fn a_pinned_fingerprint_lets_the_self_signed_certificate_pass() {
     let (r, _) = diagnose_with(certificate("127.0.0.1", (2020, 2090), None), &other).await;
     assert_eq!(r.outcome, Some(ErrorCode::Tls));
 }
+
+/// Environment of the child process in [`a_company_ca_in_the_system_store_is_trusted`]: the
+/// ports of the servers it checks, `trusted,wrong_name`.
+const CHILD_PORTS: &str = "KONTOR_TEST_COMPANY_CA_PORTS";
+
+/// A company CA (as SSL inspection uses) in the system's certificate store is trusted: a
+/// certificate it issued for 127.0.0.1 passes, and one it issued for another name is named as
+/// such (webpki's own name check, behind a trusted chain).
+///
+/// The store is the one the platform verifier reads on Linux (rustls-native-certs): the system
+/// bundle, here a copy of it with the company CA added, named by `SSL_CERT_FILE` in a child
+/// process (this test binary again, running [`company_ca_child`]), so the test needs no root
+/// and leaves the machine's store alone.
+#[tokio::test]
+async fn a_company_ca_in_the_system_store_is_trusted() {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Kontor Test Company CA");
+    let key = KeyPair::generate().unwrap();
+    let ca_pem = params.self_signed(&key).unwrap().pem();
+    let ca = Issuer::new(params, key);
+
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca-certificates.crt");
+    let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+    std::fs::write(&bundle, format!("{system}\n{ca_pem}")).unwrap();
+
+    let trusted = tls_server(certificate("127.0.0.1", (2020, 2090), Some(&ca))).await;
+    let wrong_name = tls_server(certificate("mail.example.com", (2020, 2090), Some(&ca))).await;
+    let exe = std::env::current_exe().unwrap();
+    let out = tokio::process::Command::new(exe)
+        .args(["company_ca_child", "--exact", "--ignored", "--nocapture"])
+        .env("SSL_CERT_FILE", &bundle)
+        .env_remove("SSL_CERT_DIR")
+        .env(CHILD_PORTS, format!("{trusted},{wrong_name}"))
+        .output()
+        .await
+        .unwrap();
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("1 passed"),
+        "the child test did not run:\n{text}"
+    );
+}
+
+/// The child of [`a_company_ca_in_the_system_store_is_trusted`]; not run on its own.
+#[tokio::test]
+#[ignore = "run by a_company_ca_in_the_system_store_is_trusted with its certificate store"]
+async fn company_ca_child() {
+    let ports = std::env::var(CHILD_PORTS).expect("started by its parent test");
+    let (trusted, wrong_name) = ports.split_once(',').unwrap();
+    let (trusted, wrong_name): (u16, u16) = (trusted.parse().unwrap(), wrong_name.parse().unwrap());
+
+    let r = diagnose::run(&target(trusted), &Policy::default()).await;
+    let step = tls_step(&r);
+    assert_eq!(step.status, StepStatus::Ok, "{:#?}", r.steps);
+    assert_ne!(r.outcome, Some(ErrorCode::Tls));
+    assert!(
+        r.lines(Lang::En)
+            .join("\n")
+            .contains("certificate accepted"),
+        "{:#?}",
+        r.steps
+    );
+
+    let r = diagnose::run(&target(wrong_name), &Policy::default()).await;
+    let step = tls_step(&r);
+    assert_eq!(step.status, StepStatus::Failed, "{:#?}", r.steps);
+    let cert = step.certificate.as_ref().unwrap();
+    assert_eq!(cert.problem, "name_mismatch");
+    assert_eq!(cert.issuer, "CN=Kontor Test Company CA");
+    let de = r.lines(Lang::De);
+    assert!(
+        de.join("\n")
+            .contains("Es gilt für mail.example.com, nicht für 127.0.0.1"),
+        "{}",
+        de.join("\n")
+    );
+    assert_german_only(&de);
+}
