@@ -2,7 +2,9 @@
 //! certificate (generated here): expired, not yet valid, self-signed, issued for another name
 //! and issued by an unknown authority. The report names each with its own plain sentence and
 //! the certificate's fingerprint, entirely in English or entirely in German, and the policy
-//! `TrustedCertificateFingerprints` lets the pinned self-signed certificate pass.
+//! `TrustedCertificateFingerprints` lets the pinned self-signed certificate pass. The sign-in
+//! gets the same sentence and the certificate's details (`IpcError.tls`), and a company CA in
+//! the system's certificate store is trusted by both.
 
 use std::sync::Arc;
 
@@ -307,6 +309,84 @@ async fn a_pinned_fingerprint_lets_the_self_signed_certificate_pass() {
     assert_eq!(r.outcome, Some(ErrorCode::Tls));
 }
 
+/// Signs in to the server on `port` in a fresh profile and returns the error the window gets,
+/// in English and German.
+async fn sign_in_error(port: u16) -> (kontor_core::IpcError, kontor_core::IpcError) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = kontor_core::Kontor::open_with_policy(
+        kontor_core::ProfilePaths::new(dir.path()),
+        Policy::default(),
+    )
+    .await
+    .unwrap();
+    let err = app
+        .sign_in(kontor_core::SignIn {
+            email: "alice@example.com".into(),
+            password: "secret".into(),
+            server: Some(format!(
+                "https://127.0.0.1:{port}/Microsoft-Server-ActiveSync"
+            )),
+            user: None,
+        })
+        .await
+        .unwrap_err();
+    (err.to_ipc(Lang::En), err.to_ipc(Lang::De))
+}
+
+/// The sign-in screen gets the same plain message and the certificate's details for each kind.
+#[tokio::test]
+async fn sign_in_gets_the_plain_message_and_the_certificate() {
+    use kontor_core::tls::TlsProblem;
+    let ca = untrusted_ca();
+    let cases = [
+        (
+            certificate("127.0.0.1", (2020, 2021), Some(&ca)),
+            TlsProblem::Expired,
+            "has expired (valid 2020-01-01 to 2021-01-01)",
+            "ist abgelaufen (gültig vom 01.01.2020 bis 01.01.2021)",
+        ),
+        (
+            certificate("127.0.0.1", (2090, 2091), Some(&ca)),
+            TlsProblem::NotYetValid,
+            "date and time of this PC",
+            "Datum und Uhrzeit dieses PCs",
+        ),
+        (
+            certificate("127.0.0.1", (2020, 2090), None),
+            TlsProblem::SelfSigned,
+            "is self-signed",
+            "ist selbst signiert",
+        ),
+        (
+            certificate("mail.example.com", (2020, 2090), Some(&ca)),
+            TlsProblem::NameMismatch,
+            "valid for mail.example.com, not for 127.0.0.1",
+            "Es gilt für mail.example.com, nicht für 127.0.0.1",
+        ),
+        (
+            certificate("127.0.0.1", (2020, 2090), Some(&ca)),
+            TlsProblem::UnknownIssuer,
+            "SSL inspection",
+            "SSL-Inspection",
+        ),
+    ];
+    for (served, kind, en_says, de_says) in cases {
+        let fp = fingerprint(&served.der);
+        let port = tls_server(served).await;
+        let (en, de) = sign_in_error(port).await;
+        assert_eq!(en.code, ErrorCode::Tls, "{en:?}");
+        assert!(en.message.contains(en_says), "{kind:?}: {}", en.message);
+        assert!(de.message.contains(de_says), "{kind:?}: {}", de.message);
+        let tls = en.tls.as_ref().expect("certificate details for the window");
+        assert_eq!(tls.kind, kind);
+        assert_eq!(tls.host, "127.0.0.1");
+        assert_eq!(tls.sha256.as_deref(), Some(fp.as_str()));
+        assert!(tls.subject.is_some() && tls.issuer.is_some());
+        assert!(tls.not_before.is_some() && tls.not_after.is_some());
+        assert_eq!(de.tls, en.tls);
+    }
+}
+
 /// Environment of the child process in [`a_company_ca_in_the_system_store_is_trusted`]: the
 /// ports of the servers it checks, `trusted,wrong_name`.
 const CHILD_PORTS: &str = "KONTOR_TEST_COMPANY_CA_PORTS";
@@ -392,4 +472,15 @@ async fn company_ca_child() {
         de.join("\n")
     );
     assert_german_only(&de);
+
+    // Signing in through the company CA gets past TLS (the loopback server is no ActiveSync
+    // server, so it fails after).
+    let (en, _) = sign_in_error(trusted).await;
+    assert_ne!(en.code, ErrorCode::Tls, "{en:?}");
+    assert!(en.tls.is_none());
+    let (en, _) = sign_in_error(wrong_name).await;
+    assert_eq!(
+        en.tls.map(|t| t.kind),
+        Some(kontor_core::tls::TlsProblem::NameMismatch)
+    );
 }
