@@ -20,6 +20,8 @@
 //! [`reminder_window`] (the always-on-top reminder window that follows the core's reminder
 //! state), [`tray`] (tray icon with the count of active reminders).
 
+#[cfg(test)]
+mod capabilities;
 mod cli;
 mod commands;
 mod gui;
