@@ -83,6 +83,8 @@ pub fn run(profile_dir: Option<PathBuf>, mailto: Option<String>) -> ExitCode {
         .plugin(tauri_plugin_notification::init())
         // The compose window's "Attach…" file picker.
         .plugin(tauri_plugin_dialog::init())
+        // Every window loads only the app's own pages (docs/ARCHITECTURE.md#windows-and-permissions).
+        .plugin(crate::navigation::plugin())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             // Before anything can emit one of the typed events.

@@ -26,6 +26,7 @@ mod cli;
 mod commands;
 mod gui;
 mod logging;
+mod navigation;
 mod reminder_window;
 mod tray;
 mod windows_session;
