@@ -152,7 +152,7 @@ impl TlsFailure {
                     .map(|f| format!(" (SHA-256 {f})"))
                     .unwrap_or_default();
                 format!(
-                    "Das Zertifikat des Servers ist selbst signiert: Keine Zertifizierungsstelle, der dieser PC vertraut, bürgt dafür. Sagen Sie Ihrer IT-Abteilung: {host} braucht ein Zertifikat einer vertrauenswürdigen Zertifizierungsstelle, oder die Richtlinie TrustedCertificateFingerprints muss dieses Zertifikat nennen{fp}."
+                    "Das Zertifikat des Servers ist selbstsigniert: Keine Zertifizierungsstelle, der dieser PC vertraut, bürgt dafür. Sagen Sie Ihrer IT-Abteilung: {host} braucht ein Zertifikat einer vertrauenswürdigen Zertifizierungsstelle, oder die Richtlinie TrustedCertificateFingerprints muss dieses Zertifikat nennen{fp}."
                 )
             }
             (TlsProblem::NameMismatch, Lang::En) => {
@@ -287,7 +287,7 @@ mod tests {
         assert!(text(TlsProblem::NotYetValid, Lang::De).contains("Datum und Uhrzeit dieses PCs"));
         assert!(text(TlsProblem::SelfSigned, Lang::En).contains("self-signed"));
         assert!(text(TlsProblem::SelfSigned, Lang::En).contains("TrustedCertificateFingerprints"));
-        assert!(text(TlsProblem::SelfSigned, Lang::De).contains("selbst signiert"));
+        assert!(text(TlsProblem::SelfSigned, Lang::De).contains("selbstsigniert"));
         assert!(text(TlsProblem::SelfSigned, Lang::De).contains("SHA-256 AB:CD"));
         assert!(
             text(TlsProblem::NameMismatch, Lang::En)

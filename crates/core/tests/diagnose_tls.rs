@@ -231,7 +231,7 @@ async fn self_signed_certificate_is_named_and_the_policy_offered() {
         certificate("127.0.0.1", (2020, 2090), None),
         "self_signed",
         &["is self-signed", "TrustedCertificateFingerprints"],
-        &["ist selbst signiert", "TrustedCertificateFingerprints"],
+        &["ist selbstsigniert", "TrustedCertificateFingerprints"],
     )
     .await;
 }
@@ -355,7 +355,7 @@ async fn sign_in_gets_the_plain_message_and_the_certificate() {
             certificate("127.0.0.1", (2020, 2090), None),
             TlsProblem::SelfSigned,
             "is self-signed",
-            "ist selbst signiert",
+            "ist selbstsigniert",
         ),
         (
             certificate("mail.example.com", (2020, 2090), Some(&ca)),

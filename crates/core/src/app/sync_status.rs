@@ -316,6 +316,6 @@ mod tests {
         assert!(en.message.contains("self-signed"), "{}", en.message);
         assert_eq!(en.tls.as_ref().unwrap().sha256.as_deref(), Some("AB:CD"));
         let de = t.status(0, None, Lang::De).error.unwrap();
-        assert!(de.message.contains("selbst signiert"), "{}", de.message);
+        assert!(de.message.contains("selbstsigniert"), "{}", de.message);
     }
 }
