@@ -699,8 +699,8 @@ async fn run_eas(target: &Target, run: &mut Run, pins: &[[u8; 32]]) {
                     p.settings.len()
                 ),
                 format!(
-                    "Richtlinienstatus {:?}, {} Einstellungen",
-                    p.policy_status,
+                    "Richtlinienstatus: {}; {} Einstellungen",
+                    policy_status_de(&p.policy_status),
                     p.settings.len()
                 ),
             ),
@@ -730,6 +730,19 @@ async fn run_eas(target: &Target, run: &mut Run, pins: &[[u8; 32]]) {
             ),
         ),
         Err(e) => run.fail(FolderSync, &map(e, &target.server_url)),
+    }
+}
+
+/// The Provision answer's policy status in German (MS-ASPROV 2.2.2.54).
+fn policy_status_de(status: &kontor_eas::provision::PolicyStatus) -> String {
+    use kontor_eas::provision::PolicyStatus as S;
+    match status {
+        S::Success => "erfolgreich".to_owned(),
+        S::NoPolicy => "keine Richtlinie für dieses Gerät".to_owned(),
+        S::UnknownPolicyType => "unbekannter Richtlinientyp".to_owned(),
+        S::PolicyDataCorrupt => "Richtliniendaten beschädigt".to_owned(),
+        S::PolicyKeyMismatch => "Richtlinienschlüssel passt nicht".to_owned(),
+        S::Other(code) => format!("Code {code}"),
     }
 }
 
