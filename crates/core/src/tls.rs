@@ -155,6 +155,14 @@ impl TlsFailure {
                     "Das Zertifikat des Servers ist selbstsigniert: Keine Zertifizierungsstelle, der dieser PC vertraut, bürgt dafür. Sagen Sie Ihrer IT-Abteilung: {host} braucht ein Zertifikat einer vertrauenswürdigen Zertifizierungsstelle, oder die Richtlinie TrustedCertificateFingerprints muss dieses Zertifikat nennen{fp}."
                 )
             }
+            // The name is there, but only as the common name (no subjectAltName), which
+            // certificate checks ignore today.
+            (TlsProblem::NameMismatch, Lang::En) if self.names_host() => format!(
+                "The server's certificate was issued for another name: it names {host} only as its common name (CN), without the subject alternative name (SAN) that is required. Tell your IT department: the certificate of {host} must include the name {host} as a subject alternative name."
+            ),
+            (TlsProblem::NameMismatch, Lang::De) if self.names_host() => format!(
+                "Das Zertifikat des Servers ist für einen anderen Namen ausgestellt: Es nennt {host} nur als allgemeinen Namen (CN), ohne den erforderlichen alternativen Antragstellernamen (SAN). Sagen Sie Ihrer IT-Abteilung: Das Zertifikat von {host} muss den Namen {host} als alternativen Antragstellernamen enthalten."
+            ),
             (TlsProblem::NameMismatch, Lang::En) => {
                 let names = if self.names.is_empty() {
                     "it names no server".to_owned()
@@ -206,6 +214,16 @@ impl TlsFailure {
                 "Eine verschlüsselte Verbindung zu {host} konnte nicht aufgebaut werden. Sagen Sie Ihrer IT-Abteilung: Der TLS-Verbindungsaufbau zu {host} schlägt fehl (siehe technische Angaben)."
             ),
         }
+    }
+}
+
+impl TlsFailure {
+    /// True when the certificate's names include the host itself (for a name mismatch: the
+    /// name stands only in the common name, see [`kontor_net::CertificateInfo::names`]).
+    fn names_host(&self) -> bool {
+        self.names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&self.host))
     }
 }
 
@@ -302,6 +320,17 @@ mod tests {
         assert!(text(TlsProblem::UnknownIssuer, Lang::De).contains("SSL-Inspection"));
         assert!(text(TlsProblem::Revoked, Lang::En).contains("revoked"));
         assert!(text(TlsProblem::Revoked, Lang::De).contains("widerrufen"));
+    }
+
+    #[test]
+    fn a_name_only_in_the_common_name_is_explained() {
+        let mut f = failure(TlsProblem::NameMismatch);
+        f.names = vec!["Mail.Example.com".into()];
+        let (en, de) = (f.message(Lang::En), f.message(Lang::De));
+        assert!(en.contains("only as its common name (CN)"), "{en}");
+        assert!(en.contains("as a subject alternative name"), "{en}");
+        assert!(de.contains("nur als allgemeinen Namen (CN)"), "{de}");
+        assert!(de.contains("alternativen Antragstellernamen"), "{de}");
     }
 
     #[test]

@@ -388,7 +388,7 @@ async fn sign_in_gets_the_plain_message_and_the_certificate() {
 }
 
 /// Environment of the child process in [`a_company_ca_in_the_system_store_is_trusted`]: the
-/// ports of the servers it checks, `trusted,wrong_name`.
+/// ports of the servers it checks, `trusted,wrong_name,common_name_only`.
 const CHILD_PORTS: &str = "KONTOR_TEST_COMPANY_CA_PORTS";
 
 /// A company CA (as SSL inspection uses) in the system's certificate store is trusted: a
@@ -417,12 +417,29 @@ async fn a_company_ca_in_the_system_store_is_trusted() {
 
     let trusted = tls_server(certificate("127.0.0.1", (2020, 2090), Some(&ca))).await;
     let wrong_name = tls_server(certificate("mail.example.com", (2020, 2090), Some(&ca))).await;
+    // The host only as the common name, no subjectAltName (old internal CAs issue these).
+    let common_name_only = {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &ca).unwrap();
+        tls_server(Served {
+            der: cert.der().clone(),
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        })
+        .await
+    };
     let exe = std::env::current_exe().unwrap();
     let out = tokio::process::Command::new(exe)
         .args(["company_ca_child", "--exact", "--ignored", "--nocapture"])
         .env("SSL_CERT_FILE", &bundle)
         .env_remove("SSL_CERT_DIR")
-        .env(CHILD_PORTS, format!("{trusted},{wrong_name}"))
+        .env(
+            CHILD_PORTS,
+            format!("{trusted},{wrong_name},{common_name_only}"),
+        )
         .output()
         .await
         .unwrap();
@@ -443,8 +460,10 @@ async fn a_company_ca_in_the_system_store_is_trusted() {
 #[ignore = "run by a_company_ca_in_the_system_store_is_trusted with its certificate store"]
 async fn company_ca_child() {
     let ports = std::env::var(CHILD_PORTS).expect("started by its parent test");
-    let (trusted, wrong_name) = ports.split_once(',').unwrap();
-    let (trusted, wrong_name): (u16, u16) = (trusted.parse().unwrap(), wrong_name.parse().unwrap());
+    let ports: Vec<u16> = ports.split(',').map(|p| p.parse().unwrap()).collect();
+    let [trusted, wrong_name, common_name_only] = ports[..] else {
+        panic!("three ports expected: {ports:?}")
+    };
 
     let r = diagnose::run(&target(trusted), &Policy::default()).await;
     let step = tls_step(&r);
@@ -482,5 +501,22 @@ async fn company_ca_child() {
     assert_eq!(
         en.tls.map(|t| t.kind),
         Some(kontor_core::tls::TlsProblem::NameMismatch)
+    );
+
+    // Only the common name: the check names it as such rather than "valid for X, not for X".
+    let (en, de) = sign_in_error(common_name_only).await;
+    assert_eq!(
+        en.tls.as_ref().map(|t| t.kind),
+        Some(kontor_core::tls::TlsProblem::NameMismatch)
+    );
+    assert!(
+        en.message.contains("only as its common name (CN)"),
+        "{}",
+        en.message
+    );
+    assert!(
+        de.message.contains("nur als allgemeinen Namen (CN)"),
+        "{}",
+        de.message
     );
 }
