@@ -81,7 +81,9 @@ pub struct IpcError {
     /// The technical cause (English), for the "details" area and support tickets.
     pub detail: String,
     /// For `code: "tls"` when the TLS layer named the failure: which check failed and the
-    /// certificate's details (`message` already says it in plain words).
+    /// certificate's details (`message` already says it in plain words). Left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
     pub tls: Option<Box<TlsFailure>>,
 }
 

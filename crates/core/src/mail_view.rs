@@ -294,6 +294,8 @@ pub struct MimeParts {
     pub inline: HashMap<String, String>,
     /// The first `text/calendar` part (an invitation).
     pub calendar: Option<String>,
+    /// The Reply-To addresses.
+    pub reply_to: Vec<String>,
 }
 
 /// Reads the displayable parts of a MIME message; `None` when it is not one.
@@ -309,9 +311,18 @@ pub fn mime_parts(bytes: &[u8]) -> Option<MimeParts> {
                 _ => None,
             })
     };
+    let reply_to = msg
+        .reply_to()
+        .map(|r| {
+            r.iter()
+                .filter_map(|a| a.address().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut out = MimeParts {
         html: part_text(&msg.html_body, true),
         text: part_text(&msg.text_body, false),
+        reply_to,
         ..MimeParts::default()
     };
     for part in msg.parts.iter() {

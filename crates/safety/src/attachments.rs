@@ -31,7 +31,9 @@ const MAX_REPORTED: usize = 50;
 const SEVEN_Z_MEMORY_KB: usize = 64 * 1024;
 
 /// How risky an attachment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, specta::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, specta::Type,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum RiskLevel {
     /// Nothing found.

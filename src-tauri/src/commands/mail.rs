@@ -187,24 +187,65 @@ fn attachment_progress(
     }
 }
 
-/// Opens an attachment with the system's program for its type (from a temporary copy).
+/// Fetches an attachment, judges it by its content (docs/safety.md) and opens it with the
+/// system's program for its type, unless it is riskier than `accepted` (the level the user
+/// already confirmed): then it is not opened and the risk comes back for the window to ask.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_attachment(
     app: AppHandle,
     shell: State<'_, Shell>,
     attachment_id: Id,
-) -> Result<(), IpcError> {
+    accepted: kontor_core::safety::RiskLevel,
+) -> Result<kontor_core::AttachmentOpening, IpcError> {
     let progress = attachment_progress(&app, attachment_id);
-    let path = shell
+    let opening = shell
         .run(|core| async move {
-            core.attachment_for_opening(attachment_id.0, &progress)
+            core.attachment_for_opening(attachment_id.0, accepted, &progress)
                 .await
         })
         .await?;
-    app.opener()
-        .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| opener_error(&shell, &e.to_string()))
+    match opening {
+        kontor_core::Opening::Confirm(risk) => Ok(kontor_core::AttachmentOpening {
+            opened: false,
+            risk,
+        }),
+        kontor_core::Opening::Ready(path, risk) => {
+            app.opener()
+                .open_path(path.display().to_string(), None::<&str>)
+                .map_err(|e| opener_error(&shell, &e.to_string()))?;
+            Ok(kontor_core::AttachmentOpening { opened: true, risk })
+        }
+    }
+}
+
+/// The sender cues of a message (may ask the company directory; a few seconds at most).
+#[tauri::command]
+#[specta::specta]
+pub async fn message_safety(
+    shell: State<'_, Shell>,
+    message_id: Id,
+) -> Result<kontor_core::MessageSafety, IpcError> {
+    shell
+        .run(|core| async move { core.message_safety(message_id.0).await })
+        .await
+}
+
+/// The domains of the user's own addresses: mail from elsewhere is tagged "External".
+#[tauri::command]
+#[specta::specta]
+pub async fn own_domains(shell: State<'_, Shell>) -> Result<Vec<String>, IpcError> {
+    shell
+        .run(|core| async move { core.own_domains().await })
+        .await
+}
+
+/// Checks a link (its real target, the registrable domain to emphasise, warnings, or why it
+/// never opens).
+#[tauri::command]
+#[specta::specta]
+pub fn check_link(href: String, text: String) -> Result<kontor_core::LinkView, IpcError> {
+    Ok(kontor_core::Kontor::check_link_view(&href, &text))
 }
 
 /// Opens a link of a message in the system's browser (or mail program for `mailto:`).
@@ -215,6 +256,14 @@ pub async fn open_link(
     shell: State<'_, Shell>,
     url: String,
 ) -> Result<(), IpcError> {
+    if let kontor_core::safety::LinkVerdict::Blocked(why) =
+        kontor_core::Kontor::check_link_view(&url, "").check.verdict
+    {
+        return Err(opener_error(
+            &shell,
+            &format!("this link is never opened ({why:?}): {url}"),
+        ));
+    }
     let parsed = url::Url::parse(url.trim())
         .map_err(|e| opener_error(&shell, &format!("\"{url}\" is not a link: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https" | "mailto") {

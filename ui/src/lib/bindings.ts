@@ -18,6 +18,15 @@ export const commands = {
 	remoteContentLists: () => typedError<RemoteContentLists, IpcError>(__TAURI_INVOKE("remote_content_lists")),
 	/**  Takes a sender or domain off the remote content lists. */
 	forgetRemoteContent: (entry: string) => typedError<null, IpcError>(__TAURI_INVOKE("forget_remote_content", { entry })),
+	/**  The sender cues of a message (may ask the company directory; a few seconds at most). */
+	messageSafety: (messageId: Id) => typedError<MessageSafety, IpcError>(__TAURI_INVOKE("message_safety", { messageId })),
+	/**  The domains of the user's own addresses: mail from elsewhere is tagged "External". */
+	ownDomains: () => typedError<string[], IpcError>(__TAURI_INVOKE("own_domains")),
+	/**
+	 *  Checks a link (its real target, the registrable domain to emphasise, warnings, or why it
+	 *  never opens).
+	 */
+	checkLink: (href: string, text: string) => typedError<LinkView, IpcError>(__TAURI_INVOKE("check_link", { href, text })),
 	/**  Every calendar: own ones first, then colleagues', with the colour and shown state in use. */
 	calendarList: () => typedError<CalendarEntry[], IpcError>(__TAURI_INVOKE("calendar_list")),
 	/**  The occurrences overlapping `[from, to)` (Unix seconds) of every calendar, by start. */
@@ -59,8 +68,12 @@ export const commands = {
 	moveMessages: (messageIds: Id[], toFolder: string) => typedError<null, IpcError>(__TAURI_INVOKE("move_messages", { messageIds, toFolder })),
 	/**  Whether new mail in the Inbox shows a desktop notification. */
 	newMailNotifications: () => typedError<boolean, IpcError>(__TAURI_INVOKE("new_mail_notifications")),
-	/**  Opens an attachment with the system's program for its type (from a temporary copy). */
-	openAttachment: (attachmentId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("open_attachment", { attachmentId })),
+	/**
+	 *  Fetches an attachment, judges it by its content (docs/safety.md) and opens it with the
+	 *  system's program for its type, unless it is riskier than `accepted` (the level the user
+	 *  already confirmed): then it is not opened and the risk comes back for the window to ask.
+	 */
+	openAttachment: (attachmentId: Id, accepted: RiskLevel) => typedError<AttachmentOpening, IpcError>(__TAURI_INVOKE("open_attachment", { attachmentId, accepted })),
 	/**
 	 *  Opens a compose window (New, Ctrl+N; Reply, Ctrl+R; Reply all, Ctrl+Shift+R; Forward,
 	 *  Ctrl+F), or one that goes on with a saved draft (`Draft` and its id). Returns the window's
@@ -183,6 +196,19 @@ export type AttachmentInfo = {
 	contentType: string,
 	size: number,
 	inline: boolean,
+	/**  The risk by name and type (docs/safety.md); opening looks into the content as well. */
+	risk: AttachmentRisk,
+	/**  Policy `BlockDangerousAttachments` makes it un-openable. */
+	blocked: boolean,
+};
+
+/**
+ *  What "Open" on an attachment did: opened it, or found a risk the user has not accepted yet
+ *  (the window asks, then calls again with the risk's level).
+ */
+export type AttachmentOpening = {
+	opened: boolean,
+	risk: AttachmentRisk,
 };
 
 /**
@@ -196,6 +222,58 @@ export type AttachmentProgress = {
 	total: number | null,
 };
 
+/**  One finding about an attachment. */
+export type AttachmentReason = 
+/**  A file type that runs code when opened (lower-case extension without the dot). */
+({ executable: {
+	/**  The extension. */
+	ext: string,
+} }) & { archiveContains?: never; directionOverride?: never; doubleExtension?: never; macroOffice?: never } | 
+/**  The content is a Windows program (`MZ` header) whatever the name says. */
+"executableContent" | 
+/**  The name shows one type but is another (`Rechnung.pdf.exe`). */
+({ doubleExtension: {
+	/**  The extension the reader is meant to see. */
+	shown: string,
+	/**  The extension that counts. */
+	real: string,
+} }) & { archiveContains?: never; directionOverride?: never; executable?: never; macroOffice?: never } | 
+/**
+ *  The name contains bidirectional control characters (U+202E RIGHT-TO-LEFT OVERRIDE and
+ *  kin) that make it display differently from what it is.
+ */
+({ directionOverride: {
+	/**  The name as it would be displayed (the overridden part reversed). */
+	displayed: string,
+} }) & { archiveContains?: never; doubleExtension?: never; executable?: never; macroOffice?: never } | 
+/**  An Office document with a macro project. */
+({ macroOffice: {
+	/**  The extension. */
+	ext: string,
+} }) & { archiveContains?: never; directionOverride?: never; doubleExtension?: never; executable?: never } | 
+/**  A legacy Office document whose content was not available to look for macros. */
+"mayContainMacros" | 
+/**
+ *  An archive holding dangerous files (paths inside; a nested archive's entries as
+ *  `outer.zip/inner.exe`).
+ */
+({ archiveContains: {
+	/**  The dangerous entries. */
+	entries: string[],
+} }) & { directionOverride?: never; doubleExtension?: never; executable?: never; macroOffice?: never } | 
+/**  An archive (or an archive inside it) is encrypted: no scanner can look inside. */
+"encryptedArchive" | 
+/**  An archive that could not be read, or only in part. */
+"archiveUnreadable";
+
+/**  The verdict on one attachment. */
+export type AttachmentRisk = {
+	/**  The highest level of any reason. */
+	level: RiskLevel,
+	/**  The findings, most important first. */
+	reasons: AttachmentReason[],
+};
+
 /**  Where an attachment of a message being written comes from. */
 export type AttachmentSource = 
 /**  A file on this computer (file dialog, drag and drop). */
@@ -203,10 +281,33 @@ export type AttachmentSource =
 /**  An attachment of a cached message (`attachment.id`), e.g. of the forwarded original. */
 { kind: "cached"; attachmentId: number; name: string };
 
+/**  Why a link is never opened. */
+export type BlockedReason = 
+/**  `javascript:` runs script. */
+"javaScript" | 
+/**  `vbscript:` runs script. */
+"vbScript" | 
+/**  `data:` carries its own document (a phishing page needs no server). */
+"data" | 
+/**  `file:` opens local or network (SMB) files. */
+"file" | 
+/**  Any other scheme (`ms-msdt:`, `search-ms:`, `smb:`…), lower-cased. */
+{ otherScheme: string } | 
+/**  No scheme (a relative link, which has no meaning in a mail) or not a valid URL. */
+"invalid";
+
 /**  How much of a body the pane can show. */
 export type BodyFormat = 
 /**  Nothing of the body is on this computer. */
 "none" | "plain" | "html";
+
+/**  A byte range in [`LinkCheck::target`]. */
+export type ByteRange = {
+	/**  First byte. */
+	start: number,
+	/**  One past the last byte. */
+	end: number,
+};
 
 /**
  *  Events of these calendars changed (a sync, a local change, a calendar shown or hidden; empty:
@@ -393,13 +494,105 @@ export type IpcError = {
 	detail: string,
 	/**
 	 *  For `code: "tls"` when the TLS layer named the failure: which check failed and the
-	 *  certificate's details (`message` already says it in plain words).
+	 *  certificate's details (`message` already says it in plain words). Left out otherwise.
 	 */
-	tls: TlsFailure | null,
+	tls?: TlsFailure | null,
 };
 
 /**  A user-interface language. */
 export type Lang = "en" | "de";
+
+/**  The judgement of one link. */
+export type LinkCheck = {
+	/**
+	 *  The target to display: the normalised URL (hosts in ASCII form), or the cleaned href
+	 *  when it is blocked.
+	 */
+	target: string,
+	/**  The target's host (ASCII), or a `mailto:` address's domain. */
+	host: string | null,
+	/**  The registrable domain of [`LinkCheck::host`]. */
+	registrableDomain: string | null,
+	/**
+	 *  Where [`LinkCheck::registrable_domain`] stands in [`LinkCheck::target`], to emphasise
+	 *  it.
+	 */
+	domainRange: ByteRange | null,
+	/**  What to do. */
+	verdict: LinkVerdict,
+};
+
+/**  What to do with a link. */
+export type LinkVerdict = 
+/**  Open it (`http`, `https`, `mailto`, nothing odd). */
+"open" | 
+/**  Ask first, showing the warnings. */
+({ ask: LinkWarning[] }) & { blocked?: never } | 
+/**  Never open it. */
+({ blocked: BlockedReason }) & { ask?: never };
+
+/**
+ *  A link as the window shows it: the check and its target split around the registrable
+ *  domain, which the window emphasises.
+ */
+export type LinkView = {
+	check: LinkCheck,
+	before: string,
+	domain: string,
+	after: string,
+};
+
+/**  A reason to ask before opening a link. */
+export type LinkWarning = 
+/**
+ *  The text looks like a URL, domain or address whose registrable domain differs from the
+ *  target's.
+ */
+({ textShowsOtherDomain: {
+	/**  The domain the text shows. */
+	shown: string,
+	/**  The domain the link goes to (registrable, or the host when there is none). */
+	target: string,
+} }) & { punycode?: never } | 
+/**  The host is an IP address (IPv4 in any notation, or IPv6). */
+"ipAddress" | 
+/**  The host is internationalised; both forms for display. */
+({ punycode: {
+	/**  The Unicode form. */
+	unicode: string,
+	/**  The ASCII (punycode) form. */
+	ascii: string,
+} }) & { textShowsOtherDomain?: never };
+
+/**  A domain that imitates a known one. */
+export type LookAlike = {
+	/**  The domain judged, as given. */
+	domain: string,
+	/**
+	 *  The known registrable domain it imitates (ASCII form); `None` for
+	 *  [`LookAlikeReason::MixedScript`] without a known target.
+	 */
+	similarTo: string | null,
+	/**  What makes it a look-alike. */
+	reason: LookAlikeReason,
+	/**  The punycode form, when the domain is internationalised. */
+	punycode: string | null,
+	/**  The Unicode form, when the domain is internationalised. */
+	unicode: string | null,
+};
+
+/**  Why a domain is taken for a look-alike. */
+export type LookAlikeReason = 
+/**  One or two typing edits (insert, delete, replace, swap neighbours) from a known domain. */
+"editDistance" | 
+/**  Renders like a known domain (confusable characters). */
+"confusable" | 
+/**  A known domain with hyphens added or removed. */
+"addedHyphen" | 
+/**  A known domain's label under another public suffix. */
+"tldSwap" | 
+/**  A label mixing Latin with Cyrillic or Greek letters. */
+"mixedScript";
 
 /**  Folders whose messages changed (event `mail:changed`); empty: any folder may have. */
 export type MailChanged = {
@@ -437,8 +630,26 @@ export type MessageBody = {
 	trackersBlocked: number,
 	/**  Remote images are in `html` (allowed for this message or this sender). */
 	remoteAllowed: boolean,
+	/**  Policy `AllowRemoteContent` is 0: the window offers no way to load remote content. */
+	remoteForbidden: boolean,
 	/**  False while only a preview is cached: fetch the body to show it whole. */
 	complete: boolean,
+};
+
+/**  The sender cues of one message, for the reading pane and the list. */
+export type MessageSafety = {
+	messageId: number,
+	sender: SenderReport,
+	/**
+	 *  The sender's registrable domain (`bueroweltshop.example` for
+	 *  `news@news.bueroweltshop.example`), for "always show remote content from …".
+	 */
+	senderDomain: string | null,
+	/**
+	 *  The company directory was asked whether the display name is a colleague's (false when
+	 *  the sender is internal, has no name, or the server could not be reached).
+	 */
+	directoryChecked: boolean,
 };
 
 /**  A search or filtered view of the message list. */
@@ -721,6 +932,15 @@ export type RemoteContentLists = {
 	domains: string[],
 };
 
+/**  How risky an attachment is. */
+export type RiskLevel = 
+/**  Nothing found. */
+"none" | 
+/**  Open with care (could not be looked into, may contain macros). */
+"warn" | 
+/**  Do not open: runs code or hides what it is. */
+"dangerous";
+
 /**  A saved draft: its cached message and the outbox operation that stores it. */
 export type SavedDraft = {
 	messageId: number,
@@ -738,6 +958,58 @@ export type SearchOutcome = {
 	 *  `total - 1`, and the row at `total - 1` comes with the next window.
 	 */
 	more: boolean,
+};
+
+/**  One reason to distrust a sender. */
+export type SenderCue = 
+/**
+ *  The display name contains an address other than the sender's
+ *  (`"paypal@paypal.de" <x@example.net>`).
+ */
+({ nameContainsOtherAddress: {
+	/**  The address shown in the display name. */
+	shown: string,
+	/**  The address the message really comes from. */
+	actual: string,
+} }) & { colleagueNameExternalAddress?: never; lookAlikeDomain?: never; punycode?: never; replyToOtherDomain?: never } | 
+/**
+ *  The display name is a colleague's, but the address is outside the own domains and is not
+ *  the colleague's address.
+ */
+({ colleagueNameExternalAddress: {
+	/**  The colleague's name. */
+	name: string,
+	/**  The address the message really comes from. */
+	address: string,
+} }) & { lookAlikeDomain?: never; nameContainsOtherAddress?: never; punycode?: never; replyToOtherDomain?: never } | 
+/**  Replies go to another registrable domain than the sender's. */
+({ replyToOtherDomain: {
+	/**  The Reply-To domain (registrable, ASCII). */
+	replyToDomain: string,
+	/**  The sender's domain (registrable, ASCII). */
+	fromDomain: string,
+} }) & { colleagueNameExternalAddress?: never; lookAlikeDomain?: never; nameContainsOtherAddress?: never; punycode?: never } | 
+/**  The sender's domain imitates an own or a colleague's domain. */
+({ lookAlikeDomain: LookAlike }) & { colleagueNameExternalAddress?: never; nameContainsOtherAddress?: never; punycode?: never; replyToOtherDomain?: never } | 
+/**  The sender's domain is internationalised; both forms for display. */
+({ punycode: {
+	/**  The Unicode form. */
+	unicode: string,
+	/**  The ASCII (punycode) form. */
+	ascii: string,
+} }) & { colleagueNameExternalAddress?: never; lookAlikeDomain?: never; nameContainsOtherAddress?: never; replyToOtherDomain?: never };
+
+/**  The sender verdict for one message. */
+export type SenderReport = {
+	/**
+	 *  The sender's domain is none of the own domains (nor a subdomain of one). A missing or
+	 *  malformed address counts as external.
+	 */
+	external: boolean,
+	/**  Show the real address next to the display name (always for external senders). */
+	showAddress: boolean,
+	/**  Reasons to distrust the sender, in a stable order. */
+	cues: SenderCue[],
 };
 
 /**

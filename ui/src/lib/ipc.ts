@@ -6,7 +6,7 @@
 //    carries the core's `IpcError` (a failure of the shell itself becomes an `internal` error);
 //  * `api.on<Event>(cb)` subscribes to an event and returns the function that unsubscribes.
 // Components receive the API (or a `Pick` of it) as a prop, so tests pass a fake.
-import { commands, events, type ErrorCode, type IpcError } from "./bindings";
+import { commands, events, type ErrorCode, type IpcError, type TlsFailure } from "./bindings";
 
 export function isIpcError(value: unknown): value is IpcError {
   if (typeof value !== "object" || value === null) return false;
@@ -16,7 +16,10 @@ export function isIpcError(value: unknown): value is IpcError {
 
 export function toIpcError(value: unknown): IpcError {
   if (isIpcError(value)) {
-    return { code: value.code, message: value.message, detail: typeof value.detail === "string" ? value.detail : "" };
+    const out: IpcError = { code: value.code, message: value.message, detail: typeof value.detail === "string" ? value.detail : "" };
+    // A certificate failure's details (subject, issuer, dates, fingerprint) for the window.
+    if (typeof value.tls === "object" && value.tls !== null) out.tls = value.tls;
+    return out;
   }
   // Not from the core, so not in the user's language: the UI words it (see ErrorView), the
   // original text stays in the details.
@@ -28,11 +31,13 @@ export function toIpcError(value: unknown): IpcError {
 export class CommandError extends Error implements IpcError {
   readonly code: ErrorCode;
   readonly detail: string;
+  readonly tls?: TlsFailure | null;
   constructor(error: IpcError) {
     super(error.message);
     this.name = "CommandError";
     this.code = error.code;
     this.detail = error.detail;
+    if (error.tls) this.tls = error.tls;
   }
 }
 

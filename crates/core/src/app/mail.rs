@@ -326,8 +326,13 @@ impl Kontor {
                 name,
             } => {
                 let p = self
-                    .attachment_for_opening(*attachment_id, &|_, _| {})
+                    .fetch_attachment_into(
+                        *attachment_id,
+                        Some(super::safety::temp_attachment_dir()),
+                        &|_, _| {},
+                    )
                     .await
+                    .map(|(path, _)| path)
                     .map_err(|e| {
                         CoreError::InvalidInput(format!(
                             "the attachment {name} of the original message could not be fetched from the server: {e}"

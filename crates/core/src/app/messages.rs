@@ -177,6 +177,8 @@ pub struct MessageBody {
     pub trackers_blocked: u32,
     /// Remote images are in `html` (allowed for this message or this sender).
     pub remote_allowed: bool,
+    /// Policy `AllowRemoteContent` is 0: the window offers no way to load remote content.
+    pub remote_forbidden: bool,
     /// False while only a preview is cached: fetch the body to show it whole.
     pub complete: bool,
 }
@@ -192,6 +194,10 @@ pub struct AttachmentInfo {
     #[specta(type = specta_typescript::Number)]
     pub size: i64,
     pub inline: bool,
+    /// The risk by name and type (docs/safety.md); opening looks into the content as well.
+    pub risk: kontor_safety::AttachmentRisk,
+    /// Policy `BlockDangerousAttachments` makes it un-openable.
+    pub blocked: bool,
 }
 
 /// A meeting invitation in a message.
@@ -468,7 +474,7 @@ impl Kontor {
             .await
     }
 
-    async fn row(&self, message_id: i64) -> Result<MessageRow, CoreError> {
+    pub(super) async fn row(&self, message_id: i64) -> Result<MessageRow, CoreError> {
         self.store.message(message_id).await?.ok_or_else(|| {
             CoreError::InvalidInput(format!("message {message_id} is not in the cache"))
         })
@@ -596,7 +602,7 @@ impl Kontor {
             .as_ref()
             .filter(|m| !m.truncated)
             .and_then(|m| mail_view::mime_parts(&m.data));
-        let body = match &parts {
+        let mut body = match &parts {
             Some(p) => body_from_mime(p, allow),
             None => {
                 let html = self.store.body(message_id, BodyKind::Html).await?;
@@ -611,6 +617,7 @@ impl Kontor {
                             remote_blocked: safe.remote_blocked,
                             trackers_blocked: safe.trackers_blocked,
                             remote_allowed: allow,
+                            remote_forbidden: false,
                             complete: true,
                         }
                     }
@@ -621,6 +628,7 @@ impl Kontor {
                         remote_blocked: 0,
                         trackers_blocked: 0,
                         remote_allowed: allow,
+                        remote_forbidden: false,
                         // Whole only when the sender wrote plain text and nothing was cut
                         // (store: `MessageData::body_complete`); else a stand-in.
                         complete: !p.truncated,
@@ -632,6 +640,7 @@ impl Kontor {
                         remote_blocked: 0,
                         trackers_blocked: 0,
                         remote_allowed: allow,
+                        remote_forbidden: false,
                         complete: false,
                     },
                 }
@@ -644,14 +653,20 @@ impl Kontor {
             .into_iter()
             // Inline images with a Content-ID are shown in the text, not listed.
             .filter(|a| !a.inline || a.content_id.is_empty())
-            .map(|a| AttachmentInfo {
-                id: a.id,
-                name: a.name,
-                content_type: a.content_type,
-                size: a.size,
-                inline: a.inline,
+            .map(|a| {
+                let risk = self.attachment_risk(&a.name, &a.content_type);
+                AttachmentInfo {
+                    id: a.id,
+                    blocked: self.attachment_blocked(&risk),
+                    risk,
+                    name: a.name,
+                    content_type: a.content_type,
+                    size: a.size,
+                    inline: a.inline,
+                }
             })
             .collect();
+        body.remote_forbidden = !self.policy().allows_remote_content();
         let invitation = match parts.as_ref().and_then(|p| p.calendar.as_deref()) {
             Some(ics) => self.invitation(ics).await?,
             None => None,
@@ -820,6 +835,34 @@ impl Kontor {
         directory: Option<PathBuf>,
         progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
     ) -> Result<PathBuf, CoreError> {
+        self.fetch_attachment_into(attachment_id, directory, progress)
+            .await
+            .map(|(path, _)| path)
+    }
+
+    /// Fetches an attachment into `directory` (Downloads when `None`) and judges it by its
+    /// content (app/safety.rs): removed again when policy blocks it, else marked as coming from
+    /// the internet. Returns the file's path and its risk.
+    pub(super) async fn fetch_attachment_into(
+        &self,
+        attachment_id: i64,
+        directory: Option<PathBuf>,
+        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<(PathBuf, kontor_safety::AttachmentRisk), CoreError> {
+        let (file_reference, name) = self.attachment_ref(attachment_id).await?;
+        let content_type = self
+            .store
+            .attachment_content_type(attachment_id)
+            .await?
+            .unwrap_or_default();
+        // Known dangerous by its name: not even fetched when policy blocks it.
+        let by_name = self.attachment_risk(&name, &content_type);
+        if self.attachment_blocked(&by_name) {
+            return Err(CoreError::InvalidInput(format!(
+                "\"{name}\" can run programs or macros; your IT department does not allow \
+                 opening or saving such attachments (policy BlockDangerousAttachments)"
+            )));
+        }
         let dir = match directory {
             Some(d) => d,
             None => downloads_dir()?,
@@ -830,7 +873,6 @@ impl Kontor {
                 context: format!("could not create {}", dir.display()),
                 source: e,
             })?;
-        let (file_reference, name) = self.attachment_ref(attachment_id).await?;
         let dest = free_name(&dir, &name);
         let url = self
             .account_config()
@@ -845,21 +887,8 @@ impl Kontor {
                 .map_err(|e| crate::sync::map_eas(e, &url))
         })
         .await?;
-        Ok(dest)
-    }
-
-    /// A copy of an attachment in a folder of its own under the system's temporary folder, to
-    /// open with the system's program for its type.
-    pub async fn attachment_for_opening(
-        &self,
-        attachment_id: i64,
-        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
-    ) -> Result<PathBuf, CoreError> {
-        let dir = std::env::temp_dir()
-            .join("kontor-attachments")
-            .join(uuid::Uuid::new_v4().simple().to_string());
-        self.save_attachment_with_progress(attachment_id, Some(dir), progress)
-            .await
+        let risk = self.judge_fetched(&dest, &name, &content_type).await?;
+        Ok((dest, risk))
     }
 
     async fn attachment_ref(&self, attachment_id: i64) -> Result<(String, String), CoreError> {
@@ -1119,6 +1148,7 @@ fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
                 remote_blocked: safe.remote_blocked,
                 trackers_blocked: safe.trackers_blocked,
                 remote_allowed: allow,
+                remote_forbidden: false,
                 complete: true,
             }
         }
@@ -1129,6 +1159,7 @@ fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
             remote_blocked: 0,
             trackers_blocked: 0,
             remote_allowed: allow,
+            remote_forbidden: false,
             complete: true,
         },
     }

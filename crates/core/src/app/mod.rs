@@ -2,7 +2,7 @@
 //! and a flag that do the same thing call the same function here.
 //!
 //! One file per domain, each with its `impl Kontor` block and its public types: `account`
-//! (sign-in, folders), `settings` (settings, policy, save state), `sync` (engine and events),
+//! (sign-in, folders), `safety` (phishing cues, link checks, attachment risks), `settings` (settings, policy, save state), `sync` (engine and events),
 //! `mail` (outbox operations on messages, sending), `compose` (the compose window's start:
 //! reply, reply all, forward; address suggestions), `drafts`, `calendar` (events, meeting
 //! answers) and `caldav` (CalDAV accounts, calendar sync and polling).
@@ -14,6 +14,7 @@ mod compose;
 mod drafts;
 mod mail;
 mod messages;
+mod safety;
 mod search;
 mod settings;
 mod sync;
@@ -42,6 +43,7 @@ pub use messages::{
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
     PendingKind, PendingOperation, PendingState, RemoteContentLists, ids,
 };
+pub use safety::{AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use search::{MessageSearch, QuickFilters, SEARCH_LIMIT, SearchOutcome};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 
@@ -82,6 +84,8 @@ pub struct Kontor {
     fetch_session: messages::FetchSession,
     /// The address book of the cached mail, read once and kept a while (app/compose.rs).
     address_book: compose::AddressBookCache,
+    /// Directory (GAL) answers about senders' display names (app/safety.rs).
+    colleagues: safety::ColleagueCache,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -134,6 +138,7 @@ impl Kontor {
             mail_followed: Arc::default(),
             fetch_session: Arc::default(),
             address_book: Arc::default(),
+            colleagues: Arc::default(),
         })
     }
 

@@ -315,6 +315,16 @@ impl Store {
         )
     }
 
+    /// An attachment's MIME type as the server listed it.
+    pub async fn attachment_content_type(&self, id: i64) -> Result<Option<String>, CoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT content_type FROM attachment WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// The cached calendar event with this iCalendar UID (the series, not an override).
     pub async fn event_id_by_uid(&self, uid: &str) -> Result<Option<i64>, CoreError> {
         Ok(

@@ -1,0 +1,377 @@
+//! What the window shows to keep a fake visible before the click (docs/safety.md): the sender's
+//! cues, a link's real target, an attachment's risk. The judgements are the pure functions of
+//! `kontor_safety`; this file feeds them what only the core knows (the user's own domains from
+//! the server, the company directory, Reply-To from the cached message) and applies the
+//! policies `BlockDangerousAttachments` and `AllowRemoteContent`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kontor_safety::{
+    AttachmentRisk, ColleagueMatch, LinkCheck, RiskLevel, SenderReport, check_link, classify,
+    registrable_domain, sender_cues,
+};
+use serde::Serialize;
+
+use super::Kontor;
+use crate::error::CoreError;
+use crate::mail_view;
+use crate::store::BodyKind;
+
+/// Directory answers about a display name: the match (or none) and when it was asked.
+pub(super) type ColleagueCache =
+    Arc<std::sync::Mutex<HashMap<String, (Instant, Option<ColleagueMatch>)>>>;
+
+/// How long a directory answer about a name is reused.
+const COLLEAGUE_TTL: Duration = Duration::from_secs(10 * 60);
+/// How long the directory may take before the cues are shown without it.
+const DIRECTORY_WAIT: Duration = Duration::from_secs(4);
+/// Attachments up to this size are looked into (archives listed, macros searched); larger
+/// ones are judged by name and type.
+const INSPECT_MAX: u64 = 64 * 1024 * 1024;
+
+/// The sender cues of one message, for the reading pane and the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageSafety {
+    #[specta(type = specta_typescript::Number)]
+    pub message_id: i64,
+    pub sender: SenderReport,
+    /// The sender's registrable domain (`bueroweltshop.example` for
+    /// `news@news.bueroweltshop.example`), for "always show remote content from …".
+    pub sender_domain: Option<String>,
+    /// The company directory was asked whether the display name is a colleague's (false when
+    /// the sender is internal, has no name, or the server could not be reached).
+    pub directory_checked: bool,
+}
+
+/// A link as the window shows it: the check and its target split around the registrable
+/// domain, which the window emphasises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkView {
+    pub check: LinkCheck,
+    pub before: String,
+    pub domain: String,
+    pub after: String,
+}
+
+/// What "Open" on an attachment did: opened it, or found a risk the user has not accepted yet
+/// (the window asks, then calls again with the risk's level).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentOpening {
+    pub opened: bool,
+    pub risk: AttachmentRisk,
+}
+
+/// What [`Kontor::attachment_for_opening`] hands the shell.
+#[derive(Debug)]
+pub enum Opening {
+    /// Open this file (it carries the Mark of the Web on Windows); its risk, which the user
+    /// accepted.
+    Ready(PathBuf, AttachmentRisk),
+    /// Ask first: the file was judged riskier than the level the user accepted.
+    Confirm(AttachmentRisk),
+}
+
+/// The domains of the user's own addresses.
+fn domains_of(addresses: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = addresses
+        .iter()
+        .filter_map(|a| a.rsplit_once('@').map(|(_, d)| d.trim().to_lowercase()))
+        .filter(|d| !d.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A display name as the directory comparison sees it: case, spaces and quotes ignored.
+fn name_key(name: &str) -> String {
+    name.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Splits `target` around the byte range of its registrable domain.
+fn split_target(check: &LinkCheck) -> (String, String, String) {
+    let t = &check.target;
+    match check.domain_range {
+        Some(r)
+            if r.start <= r.end
+                && r.end <= t.len()
+                && t.is_char_boundary(r.start)
+                && t.is_char_boundary(r.end) =>
+        {
+            (
+                t[..r.start].to_owned(),
+                t[r.start..r.end].to_owned(),
+                t[r.end..].to_owned(),
+            )
+        }
+        _ => (t.clone(), String::new(), String::new()),
+    }
+}
+
+/// Writes the Mark of the Web next to a file from a mail (Windows: the `Zone.Identifier`
+/// stream with ZoneId 3, Internet), so Office opens it in Protected View with macros off and
+/// SmartScreen checks programs. Other systems have no such mark.
+pub fn mark_of_the_web(path: &Path) -> Result<(), CoreError> {
+    #[cfg(windows)]
+    {
+        let mut stream = path.as_os_str().to_owned();
+        stream.push(":Zone.Identifier");
+        std::fs::write(&stream, zone_identifier()).map_err(|e| CoreError::Io {
+            context: format!(
+                "could not mark {} as coming from the internet",
+                path.display()
+            ),
+            source: e,
+        })?;
+    }
+    #[cfg(not(windows))]
+    let _ = path;
+    Ok(())
+}
+
+/// A new folder of its own under the system's temporary folder for one fetched attachment.
+pub(super) fn temp_attachment_dir() -> PathBuf {
+    std::env::temp_dir()
+        .join("kontor-attachments")
+        .join(uuid::Uuid::new_v4().simple().to_string())
+}
+
+/// The content of the `Zone.Identifier` stream.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn zone_identifier() -> &'static str {
+    "[ZoneTransfer]\r\nZoneId=3\r\n"
+}
+
+impl Kontor {
+    /// The domains of the user's own addresses (from the server's UserInformation and the
+    /// account), which decide whether a sender is external.
+    pub async fn own_domains(&self) -> Result<Vec<String>, CoreError> {
+        Ok(domains_of(&self.own_addresses().await?))
+    }
+
+    /// The sender cues of a message. Asks the company directory whether an external sender's
+    /// display name is a colleague's (answers kept ten minutes; at most a few seconds' wait,
+    /// after which the cues come without it).
+    pub async fn message_safety(&self, message_id: i64) -> Result<MessageSafety, CoreError> {
+        let row = self.row(message_id).await?;
+        let own = self.own_domains().await?;
+        let reply_to = match self.store.body(message_id, BodyKind::Mime).await? {
+            Some(m) => mail_view::mime_parts(&m.data)
+                .map(|p| p.reply_to)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let first = sender_cues(&row.from.name, &row.from.addr, &reply_to, &own, None);
+        let name = name_key(&row.from.name);
+        let mut directory_checked = false;
+        let mut colleague = None;
+        if first.external && name.chars().count() >= 3 && !name.contains('@') {
+            match self.colleague_named(&name).await {
+                Some(found) => {
+                    directory_checked = true;
+                    colleague = found;
+                }
+                None => directory_checked = false,
+            }
+        }
+        let sender = match &colleague {
+            Some(c) => sender_cues(&row.from.name, &row.from.addr, &reply_to, &own, Some(c)),
+            None => first,
+        };
+        let sender_domain = row
+            .from
+            .addr
+            .rsplit_once('@')
+            .and_then(|(_, h)| registrable_domain(h));
+        Ok(MessageSafety {
+            message_id,
+            sender,
+            sender_domain,
+            directory_checked,
+        })
+    }
+
+    /// The directory entry whose display name is `name` (already [`name_key`]ed): `Some(None)`
+    /// when the directory has none, `None` when it could not be asked.
+    async fn colleague_named(&self, name: &str) -> Option<Option<ColleagueMatch>> {
+        if let Some((at, found)) = self
+            .colleagues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            && at.elapsed() < COLLEAGUE_TTL
+        {
+            return Some(found.clone());
+        }
+        let asked =
+            tokio::time::timeout(DIRECTORY_WAIT, self.directory_suggestions(name, 20)).await;
+        let entries = match asked {
+            Ok(Ok(entries)) => entries,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "the directory could not be asked about a sender");
+                return None;
+            }
+            Err(_) => {
+                tracing::info!("the directory did not answer about a sender in time");
+                return None;
+            }
+        };
+        let found = entries
+            .into_iter()
+            .find(|e| name_key(&e.name) == name)
+            .map(|e| ColleagueMatch {
+                name: e.name,
+                address: e.address,
+            });
+        self.colleagues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_owned(), (Instant::now(), found.clone()));
+        Some(found)
+    }
+
+    /// Checks a link of a message before it is opened (or while the pointer is on it).
+    pub fn check_link_view(href: &str, text: &str) -> LinkView {
+        let check = check_link(href, text);
+        let (before, domain, after) = split_target(&check);
+        LinkView {
+            check,
+            before,
+            domain,
+            after,
+        }
+    }
+
+    /// The risk of an attachment by its name and type, before it is fetched.
+    pub fn attachment_risk(&self, name: &str, content_type: &str) -> AttachmentRisk {
+        classify(name, content_type, None)
+    }
+
+    /// Whether policy `BlockDangerousAttachments` makes an attachment of this risk un-openable.
+    pub fn attachment_blocked(&self, risk: &AttachmentRisk) -> bool {
+        risk.level == RiskLevel::Dangerous && self.policy().blocks_dangerous_attachments()
+    }
+
+    /// Judges a fetched attachment by its content too (archives listed, macro projects found),
+    /// removes it when policy blocks it, and marks it as coming from the internet.
+    pub(super) async fn judge_fetched(
+        &self,
+        path: &Path,
+        name: &str,
+        content_type: &str,
+    ) -> Result<AttachmentRisk, CoreError> {
+        let size = tokio::fs::metadata(path)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(u64::MAX);
+        let risk = if size <= INSPECT_MAX {
+            let bytes = tokio::fs::read(path).await.map_err(|e| CoreError::Io {
+                context: format!("could not read {}", path.display()),
+                source: e,
+            })?;
+            let (name, ct) = (name.to_owned(), content_type.to_owned());
+            tokio::task::spawn_blocking(move || classify(&name, &ct, Some(&bytes)))
+                .await
+                .unwrap_or_else(|_| classify("", "", None))
+        } else {
+            classify(name, content_type, None)
+        };
+        if self.attachment_blocked(&risk) {
+            let _ = tokio::fs::remove_file(path).await;
+            return Err(CoreError::InvalidInput(format!(
+                "\"{name}\" can run programs or macros; your IT department does not allow \
+                 opening or saving such attachments (policy BlockDangerousAttachments)"
+            )));
+        }
+        mark_of_the_web(path)?;
+        Ok(risk)
+    }
+
+    /// A copy of an attachment to open with the system's program for its type, in a folder of
+    /// its own under the temporary folder: [`Opening::Ready`] when its risk is at most
+    /// `accepted` (what the user already confirmed), else [`Opening::Confirm`] (the copy is
+    /// removed; the window asks and calls again).
+    pub async fn attachment_for_opening(
+        &self,
+        attachment_id: i64,
+        accepted: RiskLevel,
+        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<Opening, CoreError> {
+        let (path, risk) = self
+            .fetch_attachment_into(attachment_id, Some(temp_attachment_dir()), progress)
+            .await?;
+        if risk.level > accepted {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Ok(Opening::Confirm(risk));
+        }
+        Ok(Opening::Ready(path, risk))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_domains_come_from_the_addresses() {
+        let own = domains_of(&[
+            "alice@kontor.test".into(),
+            "Alice.Archer@Kontor.Test".into(),
+            "alice@filiale.kontor.test".into(),
+            "no-address".into(),
+        ]);
+        assert_eq!(own, ["filiale.kontor.test", "kontor.test"]);
+    }
+
+    #[test]
+    fn names_compare_without_case_quotes_and_spaces() {
+        assert_eq!(name_key("  \"Bob   Baker\" "), "bob baker");
+        assert_eq!(name_key("BOB BAKER"), name_key("Bob Baker"));
+    }
+
+    #[test]
+    fn a_link_target_is_split_around_its_registrable_domain() {
+        let k = Kontor::check_link_view(
+            "https://login.paypa1-konto.top/x?y=1",
+            "https://www.paypal.de/",
+        );
+        assert_eq!(k.before, "https://login.");
+        assert_eq!(k.domain, "paypa1-konto.top");
+        assert_eq!(k.after, "/x?y=1");
+        assert!(matches!(
+            k.check.verdict,
+            kontor_safety::LinkVerdict::Ask(_)
+        ));
+        let blocked = Kontor::check_link_view("javascript:alert(1)", "click");
+        assert!(matches!(
+            blocked.check.verdict,
+            kontor_safety::LinkVerdict::Blocked(_)
+        ));
+        assert_eq!(blocked.domain, "");
+    }
+
+    #[test]
+    fn the_mark_of_the_web_says_internet_zone() {
+        assert_eq!(zone_identifier(), "[ZoneTransfer]\r\nZoneId=3\r\n");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("Rechnung.pdf");
+        std::fs::write(&f, b"%PDF").unwrap();
+        mark_of_the_web(&f).unwrap();
+        #[cfg(windows)]
+        {
+            let mut s = f.as_os_str().to_owned();
+            s.push(":Zone.Identifier");
+            assert_eq!(std::fs::read_to_string(s).unwrap(), zone_identifier());
+        }
+    }
+}
