@@ -1,4 +1,5 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { remoteListMocks, safetyMocks } from "../mail/test-safety";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { act } from "react";
@@ -62,7 +63,7 @@ function mailApi(): MailApi {
     ),
     messageView: vi.fn(() => Promise.reject(new Error("not needed"))),
     fetchMessageBody: vi.fn(() => Promise.reject(new Error("not needed"))),
-    openAttachment: vi.fn(() => Promise.resolve(null)),
+    ...safetyMocks(),
     saveAttachment: vi.fn(() => Promise.resolve("")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
@@ -116,6 +117,7 @@ const sync: SyncApi = {
 const mailSettings = {
   newMailNotifications: vi.fn(() => Promise.resolve(true)),
   setNewMailNotifications: vi.fn(() => Promise.resolve(null)),
+  ...remoteListMocks(),
 };
 
 function renderMain(lang: Lang = "de") {

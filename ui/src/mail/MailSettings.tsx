@@ -4,9 +4,11 @@ import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "../components/ErrorView";
 import type { MailPrefs } from "./prefs";
+import { RemoteContentSettings, type RemoteContentApi } from "./RemoteContentSettings";
 
-/** The commands of the new-mail notification switch (kept by the core, not in the prefs). */
-export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications">;
+/** The commands of the new-mail notification switch (kept by the core, not in the prefs) and
+ * of the remote content lists. */
+export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications"> & RemoteContentApi;
 
 interface Props {
   api: MailSettingsApi;
@@ -126,6 +128,7 @@ export function MailSettings({ api, prefs, onPrefs }: Props) {
           {t("mail.view.markReadNever")}
         </label>
       </fieldset>
+      <RemoteContentSettings api={api} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { safetyMocks } from "./test-safety";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Folder, MailChanged, MessageSummary, MessageView, MessageWindowRequest } from "../lib/bindings";
@@ -62,6 +63,7 @@ function fakeApi(rows: MessageSummary[]) {
         html: "",
         remoteBlocked: 0,
         trackersBlocked: 0,
+        remoteForbidden: false,
         remoteAllowed: false,
         complete: true,
       },
@@ -83,7 +85,7 @@ function fakeApi(rows: MessageSummary[]) {
     ),
     messageView: vi.fn((id: number) => Promise.resolve(view(id))),
     fetchMessageBody: vi.fn((id: number) => Promise.resolve(view(id))),
-    openAttachment: vi.fn(() => Promise.resolve(null)),
+    ...safetyMocks(),
     saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/a.pdf")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),

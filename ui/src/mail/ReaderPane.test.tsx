@@ -1,7 +1,8 @@
 import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
+import { safetyMocks } from "./test-safety";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AttachmentProgress, Invitation, MessageBody, MessageView } from "../lib/bindings";
+import type { AttachmentProgress, Invitation, LinkView, MessageBody, MessageView } from "../lib/bindings";
 import { CommandError } from "../lib/ipc";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
@@ -28,8 +29,8 @@ function view(id: number, body: Partial<MessageBody> = {}): MessageView {
     },
     to: [{ name: "Alice", addr: "alice@example.de" }],
     cc: [],
-    body: { format: "plain", text: `Text ${id}`, html: "", remoteBlocked: 0, trackersBlocked: 0, remoteAllowed: false, complete: true, ...body },
-    attachments: [{ id: 7, name: "Angebot.pdf", contentType: "application/pdf", size: 48_000, inline: false }],
+    body: { format: "plain", text: `Text ${id}`, html: "", remoteBlocked: 0, trackersBlocked: 0, remoteForbidden: false, remoteAllowed: false, complete: true, ...body },
+    attachments: [{ id: 7, name: "Angebot.pdf", contentType: "application/pdf", size: 48_000, inline: false, risk: { level: "none", reasons: [] }, blocked: false }],
     invitation: null,
   };
 }
@@ -48,7 +49,7 @@ function fakeApi(over: Partial<ReaderApi> = {}) {
   return {
     messageView: vi.fn((id: number) => Promise.resolve(view(id))),
     fetchMessageBody: vi.fn((id: number) => Promise.resolve(view(id))),
-    openAttachment: vi.fn(() => Promise.resolve(null)),
+    ...safetyMocks(),
     saveAttachment: vi.fn(() => Promise.resolve("/home/alice/Downloads/Angebot.pdf")),
     openLink: vi.fn(() => Promise.resolve(null)),
     allowRemoteContent: vi.fn(() => Promise.resolve(null)),
@@ -190,7 +191,7 @@ describe("ReaderPane", () => {
       expect(notify).toHaveBeenCalledWith({ key: "mail.att.saved", vars: { path: "/home/alice/Downloads/Angebot.pdf" } });
     });
     await userEvent.click(screen.getByTestId("attachment-open"));
-    expect(api.openAttachment).toHaveBeenCalledWith(7);
+    expect(api.openAttachment).toHaveBeenCalledWith(7, "none");
   });
 
   const invitation: Invitation = {
@@ -259,5 +260,153 @@ describe("ReaderPane", () => {
     await waitFor(() => {
       expect(notify).toHaveBeenCalledWith({ key: "mail.invite.accepted" });
     });
+  });
+});
+
+describe("ReaderPane: safety cues", () => {
+  it("shows the sender's cues and the External tag, in German", async () => {
+    const api = fakeApi({
+      messageSafety: vi.fn((id: number) =>
+        Promise.resolve({
+          messageId: id,
+          sender: {
+            external: true,
+            showAddress: true,
+            cues: [
+              { nameContainsOtherAddress: { shown: "service@paypal.de", actual: "kundenservice@paypa1-konto.top" } },
+              { replyToOtherDomain: { replyToDomain: "stadtwerke-rechnung.top", fromDomain: "stadtwerke-koeln.de" } },
+              { lookAlikeDomain: { domain: "k0ntor.test", similarTo: "kontor.test", reason: "confusable" as const, punycode: null, unicode: null } },
+            ],
+          },
+          senderDomain: "paypa1-konto.top",
+          directoryChecked: true,
+        }),
+      ),
+    });
+    renderPane(api, 1);
+    const box = await screen.findByTestId("sender-warnings");
+    expect(box.textContent).toContain("Vorsicht bei dieser Nachricht");
+    const cues = screen.getAllByTestId("sender-cue").map((c) => c.textContent);
+    expect(cues).toEqual([
+      "Der Absender nennt sich „service@paypal.de“, schreibt aber von kundenservice@paypa1-konto.top.",
+      "Antworten gehen an stadtwerke-rechnung.top, nicht an die Domain des Absenders stadtwerke-koeln.de.",
+      "Die Domain des Absenders k0ntor.test sieht aus wie kontor.test, ist aber eine andere (ähnlich aussehende Zeichen).",
+    ]);
+    expect(screen.getByTestId("external-tag").textContent).toBe("Extern");
+  });
+
+  it("asks before opening a dangerous attachment and opens it only once confirmed", async () => {
+    const risky = {
+      ...view(3),
+      attachments: [
+        {
+          id: 9,
+          name: "Rechnung.pdf.exe",
+          contentType: "application/octet-stream",
+          size: 64,
+          inline: false,
+          risk: { level: "dangerous" as const, reasons: [{ executable: { ext: "exe" } }, { doubleExtension: { shown: "pdf", real: "exe" } }] },
+          blocked: false,
+        },
+      ],
+    };
+    const api = fakeApi({ messageView: vi.fn(() => Promise.resolve(risky)) });
+    renderPane(api, 3, vi.fn(), "en");
+    const warning = await screen.findByTestId("attachment-warning");
+    expect(warning.textContent).toBe("Dangerous A program or script (.exe) can take over your computer. The name pretends to be .pdf but is .exe.");
+    await userEvent.click(screen.getByTestId("attachment-open"));
+    expect(api.openAttachment).not.toHaveBeenCalled();
+    expect(screen.getByTestId("attachment-confirm").textContent).toContain("Open “Rechnung.pdf.exe”?");
+    await userEvent.click(screen.getByTestId("attachment-confirm-cancel"));
+    expect(api.openAttachment).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByTestId("attachment-open"));
+    await userEvent.click(screen.getByTestId("attachment-confirm-open"));
+    expect(api.openAttachment).toHaveBeenCalledWith(9, "dangerous");
+  });
+
+  it("asks again when the content is riskier than the name said, and blocks what policy blocks", async () => {
+    const zip = {
+      ...view(4),
+      attachments: [
+        { id: 10, name: "Unterlagen.zip", contentType: "application/zip", size: 900, inline: false, risk: { level: "none" as const, reasons: [] }, blocked: false },
+        {
+          id: 11,
+          name: "Lieferschein.js",
+          contentType: "application/javascript",
+          size: 20,
+          inline: false,
+          risk: { level: "dangerous" as const, reasons: [{ executable: { ext: "js" } }] },
+          blocked: true,
+        },
+      ],
+    };
+    const openAttachment = vi.fn((_id: number, accepted: string) =>
+      Promise.resolve(
+        accepted === "none"
+          ? { opened: false, risk: { level: "dangerous" as const, reasons: [{ archiveContains: { entries: ["scan_0042.js"] } }] } }
+          : { opened: true, risk: { level: "dangerous" as const, reasons: [] } },
+      ),
+    );
+    const api = fakeApi({ messageView: vi.fn(() => Promise.resolve(zip)), openAttachment });
+    renderPane(api, 4);
+    const [zipOpen, jsOpen] = await screen.findAllByTestId("attachment-open");
+    expect(jsOpen?.hasAttribute("disabled")).toBe(true);
+    expect(screen.getAllByTestId("attachment-save")[1]?.hasAttribute("disabled")).toBe(true);
+    expect(screen.getByTestId("attachment-warning").textContent).toContain("Von Ihrer IT-Abteilung gesperrt");
+    await userEvent.click(zipOpen as HTMLElement);
+    expect(openAttachment).toHaveBeenCalledWith(10, "none");
+    const confirm = await screen.findByTestId("attachment-confirm");
+    expect(confirm.textContent).toContain("Das Archiv enthält gefährliche Dateien: scan_0042.js");
+    await userEvent.click(screen.getByTestId("attachment-confirm-open"));
+    expect(openAttachment).toHaveBeenLastCalledWith(10, "dangerous");
+  });
+
+  it("shows a link's real target while pointing at it, names both domains before opening, and never opens a blocked one", async () => {
+    const notify = vi.fn();
+    const checkLink = vi.fn(
+      (href: string, text: string): Promise<LinkView> =>
+      Promise.resolve({
+        check: {
+          target: href,
+          host: "login.paypa1-konto.top",
+          registrableDomain: "paypa1-konto.top",
+          domainRange: { start: 14, end: 30 },
+          verdict: href.startsWith("javascript") ? { blocked: "javaScript" as const } : { ask: [{ textShowsOtherDomain: { shown: text, target: "paypa1-konto.top" } }] },
+        },
+        before: "https://login.",
+        domain: "paypa1-konto.top",
+        after: "/x",
+      }),
+    );
+    const api = fakeApi({
+      checkLink,
+      messageView: vi.fn((id: number) => Promise.resolve(view(id, { text: "Bitte hier: https://login.paypa1-konto.top/x" }))),
+    });
+    renderPane(api, 5, notify);
+    const link = await screen.findByRole("link");
+    await userEvent.hover(link);
+    const status = await screen.findByTestId("link-status");
+    expect(status.textContent).toBe("Link führt zu https://login.paypa1-konto.top/x");
+    expect(status.querySelector("strong")?.textContent).toBe("paypa1-konto.top");
+    await userEvent.click(link);
+    const dialog = await screen.findByTestId("link-confirm");
+    expect(dialog.textContent).toContain("Dieser Link führt vielleicht nicht dorthin, wo er zu führen scheint.");
+    expect(dialog.textContent).toContain("Der Link zeigt https://login.paypa1-konto.top/x, führt aber zu paypa1-konto.top.");
+    expect(screen.getByTestId("link-open").textContent).toBe("Trotzdem öffnen");
+    await userEvent.click(screen.getByTestId("link-cancel"));
+    expect(api.openLink).not.toHaveBeenCalled();
+    checkLink.mockImplementation(() =>
+      Promise.resolve({
+        check: { target: "javascript:alert(1)", host: null, registrableDomain: null, domainRange: null, verdict: { blocked: "javaScript" as const } },
+        before: "javascript:alert(1)",
+        domain: "",
+        after: "",
+      }),
+    );
+    await userEvent.click(link);
+    await waitFor(() => {
+      expect(notify).toHaveBeenCalledWith({ text: "Dieser Link wird nie geöffnet: er würde ein Skript ausführen." });
+    });
+    expect(screen.queryByTestId("link-confirm")).toBeNull();
   });
 });

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import type { Address, AttachmentInfo, Invitation, IpcError, MeetingAnswer, MessageView } from "../lib/bindings";
+import type { Address, AttachmentInfo, AttachmentRisk, Invitation, IpcError, LinkView, MeetingAnswer, MessageSafety, MessageView, RiskLevel } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import type { Lang, MessageKey } from "../lib/i18n";
 import { ErrorView } from "../components/ErrorView";
 import { LOCALE, formatFullDate, formatSize, pluralForm } from "./format";
-import { MESSAGE_SANDBOX, buildMessageDocument, isLinkMessage, markHtml, openableLink } from "./iframe-doc";
+import { MESSAGE_SANDBOX, buildMessageDocument, isHoverMessage, isLinkMessage, markHtml } from "./iframe-doc";
+import { attachmentReasonText, blockedLinkText, linkWarningText, senderCueText } from "./safety";
 import { Marked } from "./Marked";
 import { linkify } from "./linkify";
 import { FileIcon } from "./icons";
@@ -20,6 +21,9 @@ export type ReaderApi = Pick<
   | "onAttachmentProgress"
   | "openLink"
   | "allowRemoteContent"
+  | "allowRemoteContentDomain"
+  | "messageSafety"
+  | "checkLink"
   | "respondToMeeting"
   | "respondToInvitation"
 >;
@@ -60,6 +64,12 @@ function Addresses({ list }: { list: readonly Address[] }) {
       ))}
     </>
   );
+}
+
+/** The domain of an address (what "Always for {domain}" allows), "" when there is none. */
+function senderDomain(addr: string): string {
+  const at = addr.lastIndexOf("@");
+  return at > 0 ? addr.slice(at + 1).toLowerCase() : "";
 }
 
 function attachmentKind(a: AttachmentInfo): "image" | "pdf" | "other" {
@@ -164,6 +174,42 @@ function TransferProgress({ name, transfer }: { name: string; transfer: Transfer
   );
 }
 
+/** "Open this link?" with its real target (the registrable domain emphasised) and, for a link
+ * that may not lead where it seems to, the reasons, naming both. */
+function LinkDialog({ link, onOpen, onCancel }: { link: LinkView; onOpen: () => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const verdict = link.check.verdict;
+  const warnings = typeof verdict === "object" && "ask" in verdict ? (verdict.ask ?? []) : [];
+  const careful = warnings.length > 0;
+  return (
+    <div className={`link-confirm${careful ? " careful" : ""}`} role="alertdialog" aria-label={t(careful ? "mail.link.careful" : "mail.link.confirm")} data-testid="link-confirm">
+      <p>
+        <strong>{t(careful ? "mail.link.careful" : "mail.link.confirm")}</strong>
+      </p>
+      {careful && (
+        <ul className="warnings" data-testid="link-warnings">
+          {warnings.map((w, i) => (
+            <li key={i}>{linkWarningText(w, t)}</li>
+          ))}
+        </ul>
+      )}
+      <p className="link-url" data-testid="link-url">
+        {link.before}
+        <strong>{link.domain}</strong>
+        {link.after}
+      </p>
+      <div className="dialog-buttons">
+        <button type="button" data-testid="link-open" autoFocus={!careful} className={careful ? "danger" : undefined} onClick={onOpen}>
+          {t(careful ? "mail.link.openAnyway" : "mail.link.open")}
+        </button>
+        <button type="button" data-testid="link-cancel" autoFocus={careful} onClick={onCancel}>
+          {t("mail.cancel")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** How long the selection must rest before the reader loads a message after a quick change. */
 export const SETTLE_MS = 150;
 
@@ -172,7 +218,10 @@ const NO_WORDS: readonly string[] = [];
 export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position, highlight = NO_WORDS }: Props) {
   const { t, lang } = useI18n();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [link, setLink] = useState<{ url: string; text: string } | null>(null);
+  const [link, setLink] = useState<LinkView | null>(null);
+  const [hoverFor, setHover] = useState<{ id: number | null; link: LinkView } | null>(null);
+  const [confirm, setConfirm] = useState<{ attachment: AttachmentInfo; risk: AttachmentRisk } | null>(null);
+  const [safety, setSafety] = useState<MessageSafety | null>(null);
   const token = useRef(0);
   const frameRef = useRef<HTMLIFrameElement>(null);
   const paintedFor = useRef<number | null>(null);
@@ -243,18 +292,74 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
     onShown(view);
   }, [view, onShown]);
 
-  // Links clicked in the HTML frame arrive as messages from that frame only.
+  // The sender's cues come after the message (the core may ask the company directory).
+  const viewId = view?.message.id ?? null;
+  const viewIdRef = useRef<number | null>(null);
+  useEffect(() => {
+    viewIdRef.current = viewId;
+    if (viewId === null) return;
+    let live = true;
+    api.messageSafety(viewId).then(
+      (s) => {
+        if (live) setSafety(s);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, viewId]);
+  const cues = safety && safety.messageId === viewId ? safety : null;
+  const hover = hoverFor && hoverFor.id === viewId ? hoverFor.link : null;
+
+  // A link is checked in the core before it opens: a blocked one says why, any other one is
+  // shown with its real target (and warnings) before the browser gets it.
+  const hoverToken = useRef(0);
+  const showHover = useCallback(
+    (href: string, text: string) => {
+      const mine = ++hoverToken.current;
+      if (!href) {
+        setHover(null);
+        return;
+      }
+      api.checkLink(href, text).then(
+        (v) => {
+          if (hoverToken.current === mine) setHover({ id: viewIdRef.current, link: v });
+        },
+        () => undefined,
+      );
+    },
+    [api],
+  );
+  const askLink = useCallback(
+    (href: string, text: string) => {
+      api.checkLink(href, text).then(
+        (v) => {
+          const verdict = v.check.verdict;
+          if (typeof verdict === "object" && "blocked" in verdict && verdict.blocked !== undefined) {
+            notify({ text: blockedLinkText(verdict.blocked, t) });
+          } else {
+            setLink(v);
+          }
+        },
+        () => undefined,
+      );
+    },
+    [api, notify, t],
+  );
+
+  // Links clicked or pointed at in the HTML frame arrive as messages from that frame only.
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {
-      if (!frameRef.current || e.source !== frameRef.current.contentWindow || !isLinkMessage(e.data)) return;
-      const url = openableLink(e.data.href);
-      if (url) setLink({ url, text: e.data.text });
+      if (!frameRef.current || e.source !== frameRef.current.contentWindow) return;
+      if (isLinkMessage(e.data)) askLink(e.data.href, e.data.text);
+      else if (isHoverMessage(e.data)) showHover(e.data.href, e.data.text);
     };
     window.addEventListener("message", onMessage);
     return () => {
       window.removeEventListener("message", onMessage);
     };
-  }, []);
+  }, [askLink, showHover]);
 
   const markPainted = useCallback((id: number) => {
     if (paintedFor.current === id) return;
@@ -302,6 +407,14 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
       const { message } = toIpcError(e);
       notify(message ? { text: message } : { key: "error.unexpected" });
     });
+  };
+
+  const open = (a: AttachmentInfo, accepted: RiskLevel) => {
+    run(
+      fetching(a.id, () => api.openAttachment(a.id, accepted)).then((r) => {
+        if (!r.opened) setConfirm({ attachment: a, risk: r.risk });
+      }),
+    );
   };
 
   const save = (attachments: readonly AttachmentInfo[]) => {
@@ -352,6 +465,11 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
             <dd data-testid="reader-from">
               <strong>{m.from.name || m.from.addr}</strong>
               {m.from.name && m.from.addr && <span className="muted addr">{m.from.addr}</span>}
+              {cues?.sender.external && (
+                <span className="tag external-tag" data-testid="external-tag" title={t("mail.safety.externalTitle")}>
+                  {t("mail.safety.external")}
+                </span>
+              )}
             </dd>
             {view.to.length > 0 && (
               <>
@@ -373,6 +491,18 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
             <dd data-testid="reader-date">{formatFullDate(m.date, lang)}</dd>
           </dl>
         </header>
+        {cues && cues.sender.cues.length > 0 && (
+          <section className="sender-warnings" role="alert" data-testid="sender-warnings">
+            <h3>{t("mail.safety.heading")}</h3>
+            <ul>
+              {cues.sender.cues.map((c, i) => (
+                <li key={i} data-testid="sender-cue">
+                  {senderCueText(c, t)}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {inv && (
           <section className="invitation" data-testid="invitation">
             <h3>{t("mail.invite.title")}</h3>
@@ -410,13 +540,20 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                     {a.name}
                   </span>
                   <span className="muted att-size">{formatSize(a.size, lang)}</span>
+                  {a.risk.level !== "none" && (
+                    <span className={`att-risk att-risk-${a.risk.level}`} data-testid="attachment-warning" data-level={a.risk.level}>
+                      <strong>{a.blocked ? t("mail.att.blocked") : t(a.risk.level === "dangerous" ? "mail.att.dangerous" : "mail.att.caution")}</strong>{" "}
+                      {a.risk.reasons.map((r) => attachmentReasonText(r, t)).join(" ")}
+                    </span>
+                  )}
                   {transfers.has(a.id) && <TransferProgress name={a.name} transfer={transfers.get(a.id) ?? { received: 0, total: null }} />}
                   <button
                     type="button"
                     data-testid="attachment-open"
-                    disabled={transfers.has(a.id)}
+                    disabled={transfers.has(a.id) || a.blocked}
                     onClick={() => {
-                      run(fetching(a.id, () => api.openAttachment(a.id)));
+                      if (a.risk.level === "none") open(a, "none");
+                      else setConfirm({ attachment: a, risk: a.risk });
                     }}
                   >
                     {t("mail.att.open")}
@@ -424,7 +561,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                   <button
                     type="button"
                     data-testid="attachment-save"
-                    disabled={transfers.has(a.id)}
+                    disabled={transfers.has(a.id) || a.blocked}
                     onClick={() => {
                       save([a]);
                     }}
@@ -447,7 +584,12 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
             )}
           </section>
         )}
-        {body.remoteBlocked > 0 && !body.remoteAllowed && (
+        {body.remoteBlocked > 0 && !body.remoteAllowed && body.remoteForbidden && (
+          <div className="remote-bar" role="status" data-testid="remote-bar">
+            <span>{t("mail.remote.policy")}</span>
+          </div>
+        )}
+        {body.remoteBlocked > 0 && !body.remoteAllowed && !body.remoteForbidden && (
           <div className="remote-bar" role="status" data-testid="remote-bar">
             <span>{t("mail.remote.blocked")}</span>
             <button
@@ -474,7 +616,27 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                 {t("mail.remote.always", { sender: m.from.addr })}
               </button>
             )}
+            {senderDomain(m.from.addr) && (
+              <button
+                type="button"
+                data-testid="remote-always-domain"
+                onClick={() => {
+                  run(
+                    api.allowRemoteContentDomain(senderDomain(m.from.addr)).then(() => {
+                      load(m.id, true);
+                    }),
+                  );
+                }}
+              >
+                {t("mail.remote.alwaysDomain", { domain: senderDomain(m.from.addr) })}
+              </button>
+            )}
           </div>
+        )}
+        {body.trackersBlocked > 0 && (
+          <p className="muted trackers-note" data-testid="trackers-blocked">
+            {t("mail.remote.trackers", { count: body.trackersBlocked })}
+          </p>
         )}
         {current?.fetching && (
           <p className="muted reader-fetching" data-testid="reader-fetching" aria-busy="true">
@@ -511,8 +673,19 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                   href={p.href}
                   onClick={(e) => {
                     e.preventDefault();
-                    const url = openableLink(p.href);
-                    if (url) setLink({ url, text: p.text });
+                    askLink(p.href, p.text);
+                  }}
+                  onMouseEnter={() => {
+                    showHover(p.href, p.text);
+                  }}
+                  onFocus={() => {
+                    showHover(p.href, p.text);
+                  }}
+                  onMouseLeave={() => {
+                    showHover("", "");
+                  }}
+                  onBlur={() => {
+                    showHover("", "");
                   }}
                 >
                   {p.text}
@@ -540,33 +713,62 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
       aria-label={t("mail.reader.label")}
     >
       {content}
+      {hover && view && (
+        <div className="link-status" role="status" data-testid="link-status">
+          <span className="muted">{t("mail.link.status")}</span>{" "}
+          <span className="link-target">
+            {hover.before}
+            <strong>{hover.domain}</strong>
+            {hover.after}
+          </span>
+        </div>
+      )}
       {link && (
-        <div className="link-confirm" role="alertdialog" aria-label={t("mail.link.confirm")} data-testid="link-confirm">
-          <p>{t("mail.link.confirm")}</p>
-          <p className="link-url" data-testid="link-url">
-            {link.url}
+        <LinkDialog
+          link={link}
+          onOpen={() => {
+            const url = link.check.target;
+            setLink(null);
+            run(api.openLink(url));
+          }}
+          onCancel={() => {
+            setLink(null);
+          }}
+        />
+      )}
+      {confirm && (
+        <div className="link-confirm att-confirm" role="alertdialog" aria-label={t("mail.att.confirm.heading", { name: confirm.attachment.name })} data-testid="attachment-confirm">
+          <p>
+            <strong>{t("mail.att.confirm.heading", { name: confirm.attachment.name })}</strong>
           </p>
+          <ul className="warnings">
+            {confirm.risk.reasons.map((r, i) => (
+              <li key={i}>{attachmentReasonText(r, t)}</li>
+            ))}
+          </ul>
+          <p>{t("mail.att.confirm.intro")}</p>
           <div className="dialog-buttons">
             <button
               type="button"
-              data-testid="link-open"
+              data-testid="attachment-confirm-cancel"
               autoFocus
               onClick={() => {
-                const url = link.url;
-                setLink(null);
-                run(api.openLink(url));
-              }}
-            >
-              {t("mail.link.open")}
-            </button>
-            <button
-              type="button"
-              data-testid="link-cancel"
-              onClick={() => {
-                setLink(null);
+                setConfirm(null);
               }}
             >
               {t("mail.cancel")}
+            </button>
+            <button
+              type="button"
+              className="danger"
+              data-testid="attachment-confirm-open"
+              onClick={() => {
+                const { attachment, risk } = confirm;
+                setConfirm(null);
+                open(attachment, risk.level);
+              }}
+            >
+              {t("mail.att.confirm.open")}
             </button>
           </div>
         </div>

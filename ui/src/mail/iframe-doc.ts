@@ -4,20 +4,36 @@
 // opaque origin and cannot reach the app). Its own Content-Security-Policy allows no fetches but
 // inline data: images and fonts, inline styles, https images only when remote content is
 // allowed, and exactly one script: FORWARDER, by hash. The forwarder stops link navigation and
-// posts {href, text} to the parent, which asks before opening the link in the system browser.
+// posts {href, text} to the parent, which checks the link in the core and asks before opening it
+// in the system browser; it also posts the link under the pointer or focus (status line).
 import { matchRanges } from "./search";
 
-/** Stops navigation on link clicks and tells the parent which link was clicked. */
-export const FORWARDER = "document.addEventListener(\"click\",function(e){var t=e.target;var a=t&&t.closest?t.closest(\"a[href]\"):null;if(!a)return;e.preventDefault();parent.postMessage({kontor:\"link\",href:a.getAttribute(\"href\")||\"\",text:(a.textContent||\"\").trim()},\"*\")},true);document.addEventListener(\"auxclick\",function(e){var t=e.target;if(t&&t.closest&&t.closest(\"a[href]\"))e.preventDefault()},true);";
+/** Stops navigation on link clicks and tells the parent which link was clicked, and which link
+ * the pointer or the keyboard focus is on (an empty href when none), for the status line that
+ * shows a link's real target. */
+export const FORWARDER = "(function(){function L(t){return t&&t.closest?t.closest(\"a[href]\"):null}function P(m){parent.postMessage(m,\"*\")}var h=null;function H(a){if(a===h)return;h=a;P({kontor:\"hover\",href:a?a.getAttribute(\"href\")||\"\":\"\",text:a?(a.textContent||\"\").trim():\"\"})}document.addEventListener(\"click\",function(e){var a=L(e.target);if(!a)return;e.preventDefault();P({kontor:\"link\",href:a.getAttribute(\"href\")||\"\",text:(a.textContent||\"\").trim()})},true);document.addEventListener(\"auxclick\",function(e){if(L(e.target))e.preventDefault()},true);document.addEventListener(\"mouseover\",function(e){H(L(e.target))},true);document.addEventListener(\"focusin\",function(e){H(L(e.target))},true);document.addEventListener(\"mouseleave\",function(){H(null)});document.addEventListener(\"focusout\",function(e){if(!L(e.relatedTarget))H(null)},true)})();";
 
 /** sha256 of FORWARDER, base64 (checked by a unit test). */
-export const FORWARDER_SHA256 = "6g8Hdu3FGUkcL9HikehTJBl3F/Cgj6+706dHj1Tt2oE=";
+export const FORWARDER_SHA256 = "WlpVwXSAaNBPGMzsizkYfqCq5yISn1L7mOlUNRdGkjg=";
 
 /** The message a click in the frame posts to the parent. */
 export interface LinkMessage {
   kontor: "link";
   href: string;
   text: string;
+}
+
+/** The message the frame posts when the pointer or focus moves onto or off a link. */
+export interface HoverMessage {
+  kontor: "hover";
+  href: string;
+  text: string;
+}
+
+export function isHoverMessage(data: unknown): data is HoverMessage {
+  if (typeof data !== "object" || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return d.kontor === "hover" && typeof d.href === "string" && typeof d.text === "string";
 }
 
 export function isLinkMessage(data: unknown): data is LinkMessage {
