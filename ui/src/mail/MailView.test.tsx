@@ -160,6 +160,24 @@ describe("MailView", () => {
     expect(list[0]?.getAttribute("aria-rowindex")).toBe("3");
   });
 
+  it("tags mail from outside the user's domains as External", async () => {
+    const outside = message(1);
+    const inside = { ...message(2), from: { name: "Kollegin", addr: "kollegin@filiale.example.com" } };
+    const { api } = fakeApi([outside, inside]);
+    api.ownDomains = vi.fn(() => Promise.resolve(["example.com"]));
+    const own = { ...outside, from: { name: "Fremd", addr: "info@lieferant.example" } };
+    api.listMessages.mockImplementation(() =>
+      Promise.resolve({ folderId: "inbox", total: 2, unread: 0, start: 0, rows: [own, inside], next: null, search: null }),
+    );
+    renderView(api);
+    await rows();
+    await waitFor(() => {
+      expect(screen.getAllByTestId("row-external")).toHaveLength(1);
+    });
+    expect(screen.getByTestId("row-external").textContent).toBe("Extern");
+    expect(screen.getAllByTestId("row-subject")[0]?.textContent).toContain("Extern");
+  });
+
   it("shows a friendly empty state", async () => {
     const { api } = fakeApi([]);
     renderView(api);

@@ -24,7 +24,7 @@ import { rowAt, type ListKey } from "./windowing";
 
 export type MailApi = ListApi &
   ReaderApi &
-  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose">;
+  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose" | "ownDomains">;
 
 /** A message the window was told to open (a clicked new-mail notification). */
 export interface OpenRequest {
@@ -82,6 +82,20 @@ function isTyping(target: EventTarget | null): boolean {
 export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef, openRequest = null }: Props) {
   const { t, lang } = useI18n();
   const [order, setOrder] = useState<{ sort: MessageSort; descending: boolean }>({ sort: "date", descending: true });
+  // The user's own domains (from the server), for the list's "External" tag.
+  const [ownDomains, setOwnDomains] = useState<readonly string[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.ownDomains().then(
+      (d) => {
+        if (live) setOwnDomains(d);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
   // The search box and quick filters; the list shows their hits while either asks for something.
   const [search, setSearchState] = useState<SearchState>(() => ({ ...EMPTY_SEARCH, allFolders: prefs.searchAllFolders }));
   const searchJson = useMemo(() => {
@@ -743,6 +757,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
         <MessageList
           key={searchJson ? `${folder.id}|search|${searchJson}` : `${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
           listKey={key}
+          ownDomains={ownDomains}
           folderKind={folder.kind}
           data={data}
           density={prefs.density}

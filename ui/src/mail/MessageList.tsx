@@ -13,6 +13,9 @@ import { listKeyString, rowAt, windowsForRange, type ListKey } from "./windowing
 import { DRAG_TYPE } from "./dnd";
 import { PaperclipIcon } from "./icons";
 import { Marked } from "./Marked";
+import { isExternal } from "./safety";
+
+const NO_DOMAINS: readonly string[] = [];
 
 
 const RECIPIENT_KINDS: ReadonlySet<FolderKind> = new Set(["sent", "drafts", "outbox"]);
@@ -41,6 +44,8 @@ interface Props {
   search?: { words: readonly string[]; folderNames: ReadonlyMap<string, string> | null } | null;
   /** Where the list was scrolled to, kept while it is not shown (Esc back from a search). */
   scrollMemory?: { get: () => number; set: (top: number) => void };
+  /** The user's own domains: mail from elsewhere gets the "External" tag. */
+  ownDomains?: readonly string[];
 }
 
 const MOVES: ReadonlySet<Action> = new Set(["rowUp", "rowDown", "firstRow", "lastRow", "pageUp", "pageDown"]);
@@ -55,7 +60,7 @@ const COLUMNS: { sort: MessageSort | null; cls: string; label: MessageKey }[] = 
 ];
 
 export function MessageList(props: Props) {
-  const { listKey, folderKind, data, density, now, selection, cursor, onSelection, onSort, onOpen, onContextMenu, search = null, scrollMemory } = props;
+  const { listKey, folderKind, data, density, now, selection, cursor, onSelection, onSort, onOpen, onContextMenu, search = null, scrollMemory, ownDomains = NO_DOMAINS } = props;
   const marks = search?.words ?? [];
   const { t, lang } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -450,6 +455,11 @@ export function MessageList(props: Props) {
                 </div>
                 <div role="gridcell" className="c-subject">
                   <span className="subject" data-testid="row-subject">
+                    {!recipients && isExternal(m.from.addr, ownDomains) && (
+                      <span className="tag external-tag row-external" data-testid="row-external" title={t("mail.safety.externalTitle")}>
+                        {t("mail.safety.external")}
+                      </span>
+                    )}
                     {search?.folderNames && m.folderId !== listKey.folderId && (
                       <span className="row-folder" data-testid="row-folder">
                         {search.folderNames.get(m.folderId) ?? ""}

@@ -27,6 +27,7 @@ export function safetyMocks() {
     ),
     checkLink: vi.fn((href: string) => Promise.resolve(linkViewOf(href))),
     allowRemoteContentDomain: vi.fn(() => Promise.resolve(null)),
+    ownDomains: vi.fn(() => Promise.resolve(["example.de"])),
     openAttachment: vi.fn((): Promise<AttachmentOpening> => Promise.resolve({ opened: true, risk: { level: "none", reasons: [] } })),
   };
 }
