@@ -1,7 +1,7 @@
 //! What the window shows to keep a fake visible before the click (docs/safety.md): the sender's
 //! cues, a link's real target, an attachment's risk. The judgements are the pure functions of
 //! `kontor_safety`; this file feeds them what only the core knows (the user's own domains from
-//! the server, the company directory, Reply-To from the cached message) and applies the
+//! the server, the company directory, Reply-To) and applies the
 //! policies `BlockDangerousAttachments` and `AllowRemoteContent`.
 
 use std::collections::HashMap;
@@ -165,12 +165,16 @@ impl Kontor {
     pub async fn message_safety(&self, message_id: i64) -> Result<MessageSafety, CoreError> {
         let row = self.row(message_id).await?;
         let own = self.own_domains().await?;
-        let reply_to = match self.store.body(message_id, BodyKind::Mime).await? {
-            Some(m) => mail_view::mime_parts(&m.data)
+        // Reply-To as the sync brought it; from the cached MIME for messages synced before
+        // the cache kept it.
+        let mut reply_to: Vec<String> = row.reply_to.iter().map(|a| a.addr.clone()).collect();
+        if reply_to.is_empty()
+            && let Some(m) = self.store.body(message_id, BodyKind::Mime).await?
+        {
+            reply_to = mail_view::mime_parts(&m.data)
                 .map(|p| p.reply_to)
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
+                .unwrap_or_default();
+        }
         let first = sender_cues(&row.from.name, &row.from.addr, &reply_to, &own, None);
         let name = name_key(&row.from.name);
         let mut directory_checked = false;

@@ -152,6 +152,7 @@ impl MailItem {
             from: self.from.clone(),
             to: self.to.clone(),
             cc: self.cc.clone(),
+            reply_to: self.reply_to.clone(),
             date: self.received.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
             preview: self.preview.clone(),
             read: self.read,

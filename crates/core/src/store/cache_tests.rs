@@ -25,6 +25,7 @@ fn msg(server_id: &str, subject: &str, date: DateTime<Utc>) -> MessageData {
         from: Address::new("Jürgen Groß", "juergen@example.de"),
         to: vec![Address::new("Alice", "alice@kontor.test")],
         cc: vec![],
+        reply_to: Vec::new(),
         date,
         preview: format!("preview of {subject}"),
         importance: 1,
@@ -80,6 +81,30 @@ async fn unindex_all(store: &Store) {
 async fn index_all(store: &Store) {
     while store.index_pending(1000).await.unwrap() > 0 {}
     assert_eq!(store.unindexed_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn reply_to_is_kept_and_follows_the_server() {
+    let (store, acc) = store_with_account().await;
+    let mut m = msg("1:1", "Jahresabrechnung", at(2026, 11, 30, 9));
+    m.reply_to = vec![Address::new("", "zahlung@stadtwerke-rechnung.top")];
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", vec![MailChange::Upsert(m.clone())]))
+        .await
+        .unwrap();
+    let row = store
+        .messages_page(acc, "1", None, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(row.reply_to, m.reply_to);
+    m.reply_to = Vec::new();
+    store
+        .apply_mail_batch(acc, "1", &batch("k2", vec![MailChange::Upsert(m)]))
+        .await
+        .unwrap();
+    let row = store.message(row.id).await.unwrap().unwrap();
+    assert!(row.reply_to.is_empty(), "{:?}", row.reply_to);
 }
 
 #[tokio::test]

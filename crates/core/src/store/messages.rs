@@ -110,6 +110,8 @@ pub struct MessageData {
     pub from: Address,
     pub to: Vec<Address>,
     pub cc: Vec<Address>,
+    /// Reply-To (MS-ASEMAIL ReplyTo); empty when the sender set none.
+    pub reply_to: Vec<Address>,
     pub date: DateTime<Utc>,
     pub preview: String,
     pub read: bool,
@@ -178,6 +180,7 @@ pub struct MessageRow {
     pub from: Address,
     pub to: Vec<Address>,
     pub cc: Vec<Address>,
+    pub reply_to: Vec<Address>,
     pub date: i64,
     pub preview: String,
     pub read: bool,
@@ -264,12 +267,13 @@ pub struct AttachmentRow {
 }
 
 pub(crate) const MESSAGE_COLUMNS: &str = "id, account_id, folder_id, server_id, message_id, \
-     subject, from_name, from_addr, to_json, cc_json, date, preview, read, flag_status, \
-     importance, has_attachments, conversation_id, body_state, size, local_state";
+     subject, from_name, from_addr, to_json, cc_json, reply_to_json, date, preview, read, \
+     flag_status, importance, has_attachments, conversation_id, body_state, size, local_state";
 
 pub(crate) fn message_from_row(r: &SqliteRow) -> Result<MessageRow, CoreError> {
     let to: String = r.try_get("to_json")?;
     let cc: String = r.try_get("cc_json")?;
+    let reply_to: String = r.try_get("reply_to_json")?;
     Ok(MessageRow {
         id: r.try_get("id")?,
         account_id: r.try_get("account_id")?,
@@ -283,6 +287,7 @@ pub(crate) fn message_from_row(r: &SqliteRow) -> Result<MessageRow, CoreError> {
         },
         to: parse_addresses(&to)?,
         cc: parse_addresses(&cc)?,
+        reply_to: parse_addresses(&reply_to)?,
         date: r.try_get("date")?,
         preview: r.try_get("preview")?,
         read: r.try_get("read")?,
@@ -492,9 +497,9 @@ async fn insert_messages(
     for chunk in insert_chunks(rows) {
         let sql = multi_row_insert(
             "message (id, sort_key, account_id, folder_id, server_id, message_id, subject,
-                from_name, from_addr, to_json, cc_json, date, preview, read, flag_status,
-                importance, has_attachments, conversation_id, body_state, size)",
-            20,
+                from_name, from_addr, to_json, cc_json, reply_to_json, date, preview, read,
+                flag_status, importance, has_attachments, conversation_id, body_state, size)",
+            21,
             chunk.len(),
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -511,6 +516,7 @@ async fn insert_messages(
                 .bind(&m.from.addr)
                 .bind(addresses_json(&m.to))
                 .bind(addresses_json(&m.cc))
+                .bind(addresses_json(&m.reply_to))
                 .bind(m.date.timestamp())
                 .bind(&m.preview)
                 .bind(m.read)
@@ -619,7 +625,7 @@ async fn update_message(
             read = CASE WHEN local_state & 1 THEN read ELSE ?10 END,
             flag_status = CASE WHEN local_state & 2 THEN flag_status ELSE ?11 END,
             importance = ?12, has_attachments = ?13, conversation_id = ?14,
-            body_state = max(body_state, ?15), size = ?16, resync = 0
+            body_state = max(body_state, ?15), size = ?16, reply_to_json = ?17, resync = 0
          WHERE id = ?1",
     )
     .bind(id)
@@ -638,6 +644,7 @@ async fn update_message(
     .bind(&m.conversation_id)
     .bind(m.body_state as i64)
     .bind(m.size)
+    .bind(addresses_json(&m.reply_to))
     .execute(&mut *conn)
     .await?;
     for a in &m.attachments {
@@ -706,6 +713,7 @@ pub fn draft_content(mime: &str) -> Result<DraftContent, CoreError> {
             from: people(parsed.from()).into_iter().next().unwrap_or_default(),
             to: people(parsed.to()),
             cc: people(parsed.cc()),
+            reply_to: people(parsed.reply_to()),
             date,
             preview,
             read: true,
