@@ -189,6 +189,14 @@ export type AddressSuggestion = {
 	directory: boolean,
 };
 
+/**  An attachment judged by its content. */
+export type AttachmentCheck = {
+	id: number,
+	risk: AttachmentRisk,
+	/**  Policy `BlockDangerousAttachments` makes it un-openable. */
+	blocked: boolean,
+};
+
 /**  An attachment as the pane lists it. */
 export type AttachmentInfo = {
 	id: number,
@@ -650,6 +658,11 @@ export type MessageSafety = {
 	 *  the sender is internal, has no name, or the server could not be reached).
 	 */
 	directoryChecked: boolean,
+	/**
+	 *  Attachments whose name cannot tell (archives, Office documents) judged by their content:
+	 *  fetched, looked into and removed again. These replace the risk by name.
+	 */
+	attachments: AttachmentCheck[],
 };
 
 /**  A search or filtered view of the message list. */

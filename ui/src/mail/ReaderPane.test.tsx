@@ -280,6 +280,7 @@ describe("ReaderPane: safety cues", () => {
           },
           senderDomain: "paypa1-konto.top",
           directoryChecked: true,
+          attachments: [],
         }),
       ),
     });
@@ -408,5 +409,31 @@ describe("ReaderPane: safety cues", () => {
       expect(notify).toHaveBeenCalledWith({ text: "Dieser Link wird nie geöffnet: er würde ein Skript ausführen." });
     });
     expect(screen.queryByTestId("link-confirm")).toBeNull();
+  });
+});
+
+describe("ReaderPane: attachments judged by their content", () => {
+  it("replaces the risk by name with the core's look inside once it answers", async () => {
+    const zip = {
+      ...view(8),
+      attachments: [{ id: 12, name: "Geschützt.zip", contentType: "application/zip", size: 300, inline: false, risk: { level: "none" as const, reasons: [] }, blocked: false }],
+    };
+    const api = fakeApi({
+      messageView: vi.fn(() => Promise.resolve(zip)),
+      messageSafety: vi.fn((id: number) =>
+        Promise.resolve({
+          messageId: id,
+          sender: { external: false, showAddress: false, cues: [] },
+          senderDomain: null,
+          directoryChecked: false,
+          attachments: [{ id: 12, risk: { level: "dangerous" as const, reasons: ["encryptedArchive" as const] }, blocked: false }],
+        }),
+      ),
+    });
+    renderPane(api, 8, vi.fn(), "en");
+    const warning = await screen.findByTestId("attachment-warning");
+    expect(warning.textContent).toBe("Dangerous An encrypted archive: no virus scanner can look inside.");
+    await userEvent.click(screen.getByTestId("attachment-open"));
+    expect(screen.getByTestId("attachment-confirm").textContent).toContain("An encrypted archive");
   });
 });

@@ -452,7 +452,13 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
     );
   } else {
     const m = view.message;
-    const attachments = view.attachments.filter((a) => !a.inline);
+    // The risk by name, replaced by the core's look into the content once it has answered.
+    const attachments = view.attachments
+      .filter((a) => !a.inline)
+      .map((a) => {
+        const checked = cues?.attachments.find((c) => c.id === a.id);
+        return checked ? { ...a, risk: checked.risk, blocked: checked.blocked } : a;
+      });
     const inv = view.invitation;
     content = (
       <>

@@ -23,7 +23,7 @@ export function safetyMocks() {
   return {
     messageSafety: vi.fn(
       (id: number): Promise<MessageSafety> =>
-        Promise.resolve({ messageId: id, sender: { external: false, showAddress: false, cues: [] }, senderDomain: null, directoryChecked: false }),
+        Promise.resolve({ messageId: id, sender: { external: false, showAddress: false, cues: [] }, senderDomain: null, directoryChecked: false, attachments: [] }),
     ),
     checkLink: vi.fn((href: string) => Promise.resolve(linkViewOf(href))),
     allowRemoteContentDomain: vi.fn(() => Promise.resolve(null)),

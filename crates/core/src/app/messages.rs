@@ -849,6 +849,22 @@ impl Kontor {
         directory: Option<PathBuf>,
         progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
     ) -> Result<(PathBuf, kontor_safety::AttachmentRisk), CoreError> {
+        let (dest, name, content_type) = self
+            .download_attachment(attachment_id, directory, progress)
+            .await?;
+        let risk = self.judge_fetched(&dest, &name, &content_type).await?;
+        Ok((dest, risk))
+    }
+
+    /// Fetches an attachment as it is on the server into `directory` (Downloads when `None`),
+    /// under its own name (a free name when taken); refuses one that policy blocks by its name.
+    /// Returns the path, the name and the MIME type.
+    pub(super) async fn download_attachment(
+        &self,
+        attachment_id: i64,
+        directory: Option<PathBuf>,
+        progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
+    ) -> Result<(PathBuf, String, String), CoreError> {
         let (file_reference, name) = self.attachment_ref(attachment_id).await?;
         let content_type = self
             .store
@@ -887,8 +903,7 @@ impl Kontor {
                 .map_err(|e| crate::sync::map_eas(e, &url))
         })
         .await?;
-        let risk = self.judge_fetched(&dest, &name, &content_type).await?;
-        Ok((dest, risk))
+        Ok((dest, name, content_type))
     }
 
     async fn attachment_ref(&self, attachment_id: i64) -> Result<(String, String), CoreError> {

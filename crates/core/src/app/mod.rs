@@ -43,7 +43,7 @@ pub use messages::{
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
     PendingKind, PendingOperation, PendingState, RemoteContentLists, ids,
 };
-pub use safety::{AttachmentOpening, LinkView, MessageSafety, Opening};
+pub use safety::{AttachmentCheck, AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use search::{MessageSearch, QuickFilters, SEARCH_LIMIT, SearchOutcome};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 

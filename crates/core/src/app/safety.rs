@@ -45,6 +45,37 @@ pub struct MessageSafety {
     /// The company directory was asked whether the display name is a colleague's (false when
     /// the sender is internal, has no name, or the server could not be reached).
     pub directory_checked: bool,
+    /// Attachments whose name cannot tell (archives, Office documents) judged by their content:
+    /// fetched, looked into and removed again. These replace the risk by name.
+    pub attachments: Vec<AttachmentCheck>,
+}
+
+/// An attachment judged by its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentCheck {
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+    pub risk: AttachmentRisk,
+    /// Policy `BlockDangerousAttachments` makes it un-openable.
+    pub blocked: bool,
+}
+
+/// Types whose name does not tell their risk: what is inside decides (listed archives, macro
+/// projects in Office files).
+const INSPECTED_TYPES: &[&str] = &[
+    "zip", "7z", "rar", "doc", "dot", "xls", "xlt", "ppt", "pps", "docx", "xlsx", "pptx", "docm",
+    "xlsm", "pptm",
+];
+/// Attachments up to this size are looked into when a message is shown.
+const INSPECT_ON_SHOW_MAX: i64 = 16 * 1024 * 1024;
+
+fn inspected(name: &str) -> bool {
+    let ext = name
+        .trim_end_matches(['.', ' '])
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    ext.is_some_and(|e| INSPECTED_TYPES.contains(&e.as_str()))
 }
 
 /// A link as the window shows it: the check and its target split around the registrable
@@ -197,12 +228,55 @@ impl Kontor {
             .addr
             .rsplit_once('@')
             .and_then(|(_, h)| registrable_domain(h));
+        let attachments = self.inspect_attachments(message_id).await;
         Ok(MessageSafety {
             message_id,
             sender,
             sender_domain,
             directory_checked,
+            attachments,
         })
+    }
+
+    /// Fetches the message's archives and Office documents (up to 16 MiB each) into a
+    /// temporary folder, judges their content and removes them again. One that cannot be
+    /// fetched (offline) keeps its risk by name; opening it judges it then.
+    async fn inspect_attachments(&self, message_id: i64) -> Vec<AttachmentCheck> {
+        let Ok(list) = self.store.attachments(message_id).await else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for a in list
+            .into_iter()
+            .filter(|a| !a.inline && a.size <= INSPECT_ON_SHOW_MAX && inspected(&a.name))
+        {
+            let dir = temp_attachment_dir();
+            match self
+                .download_attachment(a.id, Some(dir.clone()), &|_, _| {})
+                .await
+            {
+                Ok((path, name, content_type)) => {
+                    let bytes = tokio::fs::read(&path).await.ok();
+                    let _ = tokio::fs::remove_dir_all(&dir).await;
+                    let Some(bytes) = bytes else { continue };
+                    let risk = tokio::task::spawn_blocking(move || {
+                        classify(&name, &content_type, Some(&bytes))
+                    })
+                    .await
+                    .unwrap_or_else(|_| classify("", "", None));
+                    out.push(AttachmentCheck {
+                        id: a.id,
+                        blocked: self.attachment_blocked(&risk),
+                        risk,
+                    });
+                }
+                Err(e) => {
+                    let _ = tokio::fs::remove_dir_all(&dir).await;
+                    tracing::info!(error = %e, "an attachment could not be looked into");
+                }
+            }
+        }
+        out
     }
 
     /// The directory entry whose display name is `name` (already [`name_key`]ed): `Some(None)`
@@ -335,6 +409,23 @@ mod tests {
             "no-address".into(),
         ]);
         assert_eq!(own, ["filiale.kontor.test", "kontor.test"]);
+    }
+
+    #[test]
+    fn archives_and_office_files_are_looked_into() {
+        for n in [
+            "Unterlagen.zip",
+            "a.7Z",
+            "b.rar",
+            "Rechnung.doc",
+            "x.xlsx",
+            "y.pptm ",
+        ] {
+            assert!(inspected(n), "{n}");
+        }
+        for n in ["Preisliste.pdf", "foto.jpg", "zip", "a.exe"] {
+            assert!(!inspected(n), "{n}");
+        }
     }
 
     #[test]
