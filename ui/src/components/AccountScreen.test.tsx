@@ -134,6 +134,44 @@ describe("AccountScreen", () => {
     expect(fake.api.signIn).not.toHaveBeenCalled();
   });
 
+  it("shows a certificate failure with the certificate, in German too, and nothing to accept it", async () => {
+    const selfSigned = {
+      code: "tls" as const,
+      message:
+        "Das Zertifikat des Servers ist selbstsigniert: Keine Zertifizierungsstelle, der dieser PC vertraut, bürgt dafür. Sagen Sie Ihrer IT-Abteilung: 127.0.0.1 braucht ein Zertifikat einer vertrauenswürdigen Zertifizierungsstelle.",
+      detail: "invalid peer certificate: UnknownIssuer",
+      tls: {
+        kind: "self_signed" as const,
+        host: "127.0.0.1",
+        subject: "CN=Kontor test 127.0.0.1",
+        issuer: "CN=Kontor test 127.0.0.1",
+        notBefore: 1_577_836_800,
+        notAfter: 3_786_912_000,
+        names: ["127.0.0.1"],
+        sha256: "AA:BB:CC",
+      },
+    };
+    const fake = fakeApi();
+    renderIn("de", fake.api);
+    await userEvent.type(screen.getByLabelText("E-Mail-Adresse"), "carol@kontor.test");
+    await userEvent.type(screen.getByLabelText("Kennwort"), "secret");
+    await userEvent.click(screen.getByRole("button", { name: "Erweitert" }));
+    await userEvent.type(screen.getByLabelText("Serveradresse"), "https://127.0.0.1:8443/Microsoft-Server-ActiveSync");
+    await userEvent.click(screen.getByRole("button", { name: "Anmelden" }));
+    await fake.fail(new CommandError(selfSigned));
+    const alert = screen.getByRole("alert");
+    expect(alert.dataset.code).toBe("tls");
+    expect(screen.getByTestId("error-message").textContent).toBe(selfSigned.message);
+    expect(screen.getByTestId("tls-problem").textContent).toBe("Selbstsigniert");
+    expect(screen.getByTestId("tls-issuer").textContent).toBe("CN=Kontor test 127.0.0.1");
+    expect(screen.getByTestId("tls-valid-from").textContent).toBe("1. Januar 2020 um 00:00 UTC");
+    expect(screen.getByTestId("tls-sha256").textContent).toBe("AA:BB:CC");
+    // The form stays as it was, for another try once IT has fixed the certificate.
+    expect(screen.getByLabelText<HTMLInputElement>("Serveradresse").value).toBe("https://127.0.0.1:8443/Microsoft-Server-ActiveSync");
+    const buttons = screen.getAllByRole("button").map((b) => b.textContent);
+    expect(buttons).toEqual(["Erweitert", "Anmelden", "Details für die IT kopieren"]);
+  });
+
   it("opens Advanced at the server field when the server was not found, and shows the error", async () => {
     const fake = fakeApi();
     renderIn("en", fake.api);

@@ -3,6 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Account, EffectiveSettings, Folder, IpcError } from "../lib/bindings";
 import { App, type AppApi } from "../App";
+import { certificateText } from "../lib/certificate";
+import { translator, type Lang } from "../lib/i18n";
+import { I18nContext } from "../lib/i18n-context";
 import { ErrorView } from "./ErrorView";
 
 afterEach(cleanup);
@@ -50,6 +53,140 @@ describe("ErrorView", () => {
   it("leaves out an empty detail", () => {
     render(<ErrorView error={{ ...authFailed, detail: "" }} />);
     expect(screen.queryByTestId("error-detail")).toBeNull();
+  });
+});
+
+const FP = "3A:9F:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD";
+
+/** An expired certificate as the core reports it (2025-01-01 to 2026-01-01, UTC). */
+const expired: IpcError = {
+  code: "tls",
+  message:
+    "The server's certificate has expired (valid 2025-01-01 to 2026-01-01). Tell your IT department: the certificate of mail.firma.de must be renewed.",
+  detail: "invalid peer certificate: Expired",
+  tls: {
+    kind: "expired",
+    host: "mail.firma.de",
+    subject: "CN=mail.firma.de",
+    issuer: "CN=Firma CA",
+    notBefore: 1_735_689_600,
+    notAfter: 1_767_225_600,
+    names: ["mail.firma.de", "autodiscover.firma.de"],
+    sha256: FP,
+  },
+};
+
+function renderIn(lang: Lang, error: IpcError) {
+  return render(
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <ErrorView error={error} heading={translator(lang)("error.heading")} />
+    </I18nContext.Provider>,
+  );
+}
+
+function field(id: string): string {
+  return screen.getByTestId(`tls-${id}`).textContent;
+}
+
+describe("ErrorView with a certificate failure", () => {
+  it("shows the plain message, then the certificate in English", () => {
+    renderIn("en", expired);
+    const alert = screen.getByRole("alert");
+    expect(alert.dataset.tls).toBe("expired");
+    expect(within(alert).getByTestId("error-message").textContent).toBe(expired.message);
+    const block = within(alert).getByTestId("tls-certificate");
+    expect(within(block).getByText("Certificate")).toBeTruthy();
+    const labels = [...block.querySelectorAll("dt")].map((e) => e.textContent);
+    expect(labels).toEqual(["Problem", "Server", "Issued to", "Issued by", "Valid from", "Valid until", "Valid for the names", "SHA-256 fingerprint"]);
+    expect(field("problem")).toBe("Expired since January 1, 2026 at 12:00 AM UTC");
+    expect(field("host")).toBe("mail.firma.de");
+    expect(field("subject")).toBe("CN=mail.firma.de");
+    expect(field("issuer")).toBe("CN=Firma CA");
+    expect(field("valid-from")).toBe("January 1, 2025 at 12:00 AM UTC");
+    expect(field("valid-until")).toBe("January 1, 2026 at 12:00 AM UTC");
+    expect(field("names")).toBe("mail.firma.de, autodiscover.firma.de");
+    expect(field("sha256")).toBe(FP);
+    expect(screen.getByTestId("tls-sha256").className).toBe("tls-fingerprint");
+    expect(screen.getByRole("button", { name: "Copy details for IT" })).toBeTruthy();
+  });
+
+  it("speaks German, dates included", () => {
+    renderIn("de", { ...expired, message: "Das Zertifikat des Servers ist abgelaufen …" });
+    const block = screen.getByTestId("tls-certificate");
+    const labels = [...block.querySelectorAll("dt")].map((e) => e.textContent);
+    expect(labels).toEqual(["Problem", "Server", "Ausgestellt für", "Ausgestellt von", "Gültig ab", "Gültig bis", "Gültig für die Namen", "SHA-256-Fingerabdruck"]);
+    expect(within(block).getByText("Zertifikat")).toBeTruthy();
+    expect(field("problem")).toBe("Abgelaufen seit 1. Januar 2026 um 00:00 UTC");
+    expect(field("valid-from")).toBe("1. Januar 2025 um 00:00 UTC");
+    expect(screen.getByRole("button", { name: "Details für die IT kopieren" })).toBeTruthy();
+    // Nothing English on the German block (the certificate's own names aside).
+    const words = [...block.querySelectorAll("dt, h3, button")].map((e) => e.textContent).join(" ");
+    for (const english of ["Valid", "Issued", "Copy", "Certificate", "fingerprint"]) expect(words).not.toContain(english);
+  });
+
+  it("names each failed check in a few words", () => {
+    const cases: [NonNullable<IpcError["tls"]>["kind"], string, string][] = [
+      ["not_yet_valid", "Not valid before January 1, 2025 at 12:00 AM UTC", "Erst gültig ab 1. Januar 2025 um 00:00 UTC"],
+      ["self_signed", "Self-signed", "Selbstsigniert"],
+      ["unknown_issuer", "Issued by a certification authority this PC does not trust", "Von einer Zertifizierungsstelle ausgestellt, der dieser PC nicht vertraut"],
+      ["name_mismatch", "Issued for another name", "Für einen anderen Namen ausgestellt"],
+      ["revoked", "Revoked", "Widerrufen"],
+      ["other", "No secure connection", "Keine verschlüsselte Verbindung"],
+    ];
+    for (const [kind, en, de] of cases) {
+      const error = { ...expired, tls: { ...expired.tls!, kind } };
+      renderIn("en", error);
+      expect(field("problem")).toBe(en);
+      cleanup();
+      renderIn("de", error);
+      expect(field("problem")).toBe(de);
+      cleanup();
+    }
+  });
+
+  it("says what was not received when the handshake failed before the certificate", () => {
+    renderIn("en", { ...expired, tls: { kind: "other", host: "h", subject: null, issuer: null, notBefore: null, notAfter: null, names: [], sha256: null } });
+    expect(field("subject")).toBe("not received");
+    expect(field("valid-until")).toBe("not received");
+    expect(field("names")).toBe("none");
+    expect(field("sha256")).toBe("not received");
+  });
+
+  it("offers no way to accept the certificate", () => {
+    renderIn("en", expired);
+    const buttons = screen.getAllByRole("button").map((b) => b.textContent.toLowerCase());
+    expect(buttons).toEqual(["copy details for it"]);
+    for (const word of ["accept", "trust", "continue", "anyway", "ignore"]) {
+      expect(buttons.join(" ")).not.toContain(word);
+    }
+  });
+
+  it("copies the message and every field for IT as plain text", async () => {
+    const writeText = vi.fn(() => Promise.resolve());
+    // After userEvent.setup(), which puts its own clipboard in place.
+    const user = userEvent.setup();
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    renderIn("en", expired);
+    await user.click(screen.getByTestId("tls-copy"));
+    expect(writeText).toHaveBeenCalledTimes(1);
+    const text = (writeText.mock.calls[0] as unknown as [string])[0];
+    expect(text).toBe(certificateText(expired, expired.tls!, translator("en"), "en"));
+    expect(text).toContain(expired.message);
+    expect(text).toContain("Issued by: CN=Firma CA");
+    expect(text).toContain("Valid until: January 1, 2026 at 12:00 AM UTC");
+    expect(text).toContain(`SHA-256 fingerprint: ${FP}`);
+    expect(text).toContain("Technical details: invalid peer certificate: Expired");
+    expect((await screen.findByTestId("tls-copied")).textContent).toBe("Copied. Paste them into your message to IT.");
+  });
+
+  it("stays quiet when there is no clipboard", async () => {
+    const user = userEvent.setup();
+    Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true });
+    renderIn("de", expired);
+    await user.click(screen.getByTestId("tls-copy"));
+    // No error and no false "copied"; jsdom has no execCommand("copy") either.
+    expect(screen.queryByTestId("tls-copied")).toBeNull();
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
   });
 });
 
