@@ -1,20 +1,27 @@
 import { useEffect, useState } from "react";
-import type { CalendarReminderSetting, IpcError, ReminderSettings } from "../lib/bindings";
-import { toIpcError, type Api } from "../lib/ipc";
+import type { CalendarReminderSetting, IpcError, ReminderSettings, SyncStatus } from "../lib/bindings";
+import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
+import { statusTexts } from "../lib/sync-status";
 import { folderDisplay } from "../lib/tree";
 import { ErrorView } from "./ErrorView";
 
 export type SettingsApi = Pick<Api, "reminderSettings" | "setReminderSettings" | "reminderCalendars" | "setCalendarRemind">;
 
+/** What the "Connection" part reads: the status bar's sync status and its changes. */
+export type ConnectionApi = Pick<Api, "syncStatus" | "onSyncStatus">;
+
 interface Props {
   api: SettingsApi;
   onClose: () => void;
+  /** The account's connection state (the status bar's source). */
+  sync?: ConnectionApi;
 }
 
 /** Reminder settings: autohide on/off and its seconds (read-only with a note when policy sets
- * them), and the per-calendar "remind me" switch. */
-export function SettingsPanel({ api, onClose }: Props) {
+ * them), the per-calendar "remind me" switch, and the account's connection: online or not and
+ * the last failure, a certificate failure with its certificate. */
+export function SettingsPanel({ api, onClose, sync = realApi }: Props) {
   const { t } = useI18n();
   const [settings, setSettings] = useState<ReminderSettings | null>(null);
   const [autohide, setAutohide] = useState(false);
@@ -153,7 +160,53 @@ export function SettingsPanel({ api, onClose }: Props) {
           </label>
         ))}
       </fieldset>
+      <Connection api={sync} />
       {error && <ErrorView error={error} heading={t("settings.failed")} />}
     </section>
+  );
+}
+
+/** The account's connection as the status bar knows it, with the last error in full. */
+function Connection({ api }: { api: ConnectionApi }) {
+  const { t, lang } = useI18n();
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let heard = false;
+    const stop = api.onSyncStatus((s) => {
+      heard = true;
+      if (live) setStatus(s);
+    });
+    api.syncStatus().then(
+      (s) => {
+        if (live && !heard) setStatus(s);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [api]);
+
+  return (
+    <fieldset className="settings-connection" data-testid="settings-connection">
+      <legend>{t("settings.connection")}</legend>
+      {status !== null && (
+        <p className={`status-state status-${status.state}`} data-testid="settings-connection-state">
+          {statusTexts(status, t, lang).state}
+        </p>
+      )}
+      {status?.error ? (
+        <ErrorView error={status.error} heading={t("settings.connectionFailed")} />
+      ) : (
+        status !== null && (
+          <p className="muted" data-testid="settings-connection-ok">
+            {t("settings.connectionOk")}
+          </p>
+        )
+      )}
+    </fieldset>
   );
 }

@@ -138,6 +138,54 @@ describe("StatusBar", () => {
     expect(fake.api.syncNow).toHaveBeenCalledTimes(2);
   });
 
+  it("names a certificate failure and unfolds the certificate on request", async () => {
+    const fake = fakeSync(online);
+    renderIn("en", fake.api);
+    await screen.findByTestId("status-state");
+    expect(screen.queryByTestId("status-certificate")).toBeNull();
+    const message =
+      "The server's certificate was issued for another name: it is valid for mail.example.com, not for 127.0.0.1. Check the server address; if it is right, tell your IT department: the certificate of 127.0.0.1 must include the name 127.0.0.1.";
+    fake.push({
+      ...online,
+      state: "offline",
+      error: {
+        code: "tls",
+        message,
+        detail: "invalid peer certificate: NotValidForName",
+        tls: {
+          kind: "name_mismatch",
+          host: "127.0.0.1",
+          subject: "CN=Kontor test mail.example.com",
+          issuer: "CN=Kontor Test Company CA",
+          notBefore: 1_577_836_800,
+          notAfter: 3_786_912_000,
+          names: ["mail.example.com"],
+          sha256: "12:34",
+        },
+      },
+    });
+    expect(screen.getByTestId("status-error").textContent).toBe(message);
+    const button = screen.getByRole("button", { name: "Certificate details" });
+    expect(button.getAttribute("aria-expanded")).toBe("false");
+    expect(screen.queryByTestId("tls-certificate")).toBeNull();
+    await userEvent.click(button);
+    expect(button.getAttribute("aria-expanded")).toBe("true");
+    const panel = screen.getByTestId("status-certificate-panel");
+    expect(within(panel).getByText("No secure connection to the server")).toBeTruthy();
+    expect(within(panel).getByTestId("tls-problem").textContent).toBe("Issued for another name");
+    expect(within(panel).getByTestId("tls-names").textContent).toBe("mail.example.com");
+    expect(within(panel).getByTestId("tls-sha256").textContent).toBe("12:34");
+    // Not a modal, and nothing to accept the certificate with.
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(within(panel).getAllByRole("button").map((b) => b.textContent)).toEqual(["Copy details for IT"]);
+    await userEvent.click(button);
+    expect(screen.queryByTestId("status-certificate-panel")).toBeNull();
+
+    // Without a certificate in the error, no such button.
+    fake.push({ ...online, state: "offline", error: { code: "unreachable", message: "The server cannot be reached.", detail: "" } });
+    expect(screen.queryByTestId("status-certificate")).toBeNull();
+  });
+
   it("speaks English", async () => {
     const fake = fakeSync({ ...online, unsent: 1 });
     renderIn("en", fake.api);

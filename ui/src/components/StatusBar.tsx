@@ -3,6 +3,7 @@ import type { Folder, IpcError, SyncStatus } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
+import { ErrorView } from "./ErrorView";
 import { PendingDialog, type PendingApi } from "./PendingDialog";
 
 /** The sync commands and the event the status bar uses, and those of the unsent changes' list. */
@@ -16,12 +17,14 @@ interface Props {
 
 /** The bottom line of the main window: online or not, what is syncing, the last sync, the
  * changes waiting (a button that lists them), and the last error with "Retry now" (also F9).
+ * A certificate failure adds "Certificate details", which unfolds the certificate above the bar.
  * Errors never open a modal; only the user does, by asking for the list. */
 export function StatusBar({ api = realApi, folders }: Props) {
   const { t, lang } = useI18n();
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [failure, setFailure] = useState<IpcError | null>(null);
   const [listOpen, setListOpen] = useState(false);
+  const [certificateOpen, setCertificateOpen] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -91,10 +94,29 @@ export function StatusBar({ api = realApi, folders }: Props) {
           {error.message}
         </span>
       )}
+      {error?.tls && (
+        <button
+          type="button"
+          data-testid="status-certificate"
+          aria-expanded={certificateOpen}
+          aria-controls="status-certificate-panel"
+          onClick={() => {
+            setCertificateOpen((open) => !open);
+          }}
+        >
+          {t("status.certificate")}
+        </button>
+      )}
       {error && (
         <button type="button" data-testid="status-retry" onClick={syncNow}>
           {t("status.retry")}
         </button>
+      )}
+      {error?.tls && certificateOpen && (
+        // Not a modal: the certificate stays beside the window's work until the user folds it.
+        <div className="status-certificate-panel" id="status-certificate-panel" data-testid="status-certificate-panel">
+          <ErrorView error={error} heading={t("status.certificateHeading")} />
+        </div>
       )}
       {listOpen && (
         <PendingDialog
