@@ -169,7 +169,7 @@ describe("AccountScreen", () => {
     // The form stays as it was, for another try once IT has fixed the certificate.
     expect(screen.getByLabelText<HTMLInputElement>("Serveradresse").value).toBe("https://127.0.0.1:8443/Microsoft-Server-ActiveSync");
     const buttons = screen.getAllByRole("button").map((b) => b.textContent);
-    expect(buttons).toEqual(["Erweitert", "Anmelden", "Details für die IT kopieren"]);
+    expect(buttons).toEqual(["Erweitert", "Anmelden", "Details für die IT-Abteilung kopieren"]);
   });
 
   it("opens Advanced at the server field when the server was not found, and shows the error", async () => {

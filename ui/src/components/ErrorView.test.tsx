@@ -118,7 +118,7 @@ describe("ErrorView with a certificate failure", () => {
     expect(within(block).getByText("Zertifikat")).toBeTruthy();
     expect(field("problem")).toBe("Abgelaufen seit 1. Januar 2026 um 00:00 UTC");
     expect(field("valid-from")).toBe("1. Januar 2025 um 00:00 UTC");
-    expect(screen.getByRole("button", { name: "Details für die IT kopieren" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Details für die IT-Abteilung kopieren" })).toBeTruthy();
     // Nothing English on the German block (the certificate's own names aside).
     const words = [...block.querySelectorAll("dt, h3, button")].map((e) => e.textContent).join(" ");
     for (const english of ["Valid", "Issued", "Copy", "Certificate", "fingerprint"]) expect(words).not.toContain(english);
