@@ -881,3 +881,21 @@ pub async fn click_folder(app: &App, name: &str) {
         app.fail(&format!("no folder {name:?} in {names:?}")).await;
     }
 }
+
+/// Fills the account form as [`fill_account_form`] does, with `server_url` as the server address
+/// (e.g. a TLS server of the test), and opens "Advanced" only when it is closed, so the form can
+/// be filled again after a failed sign-in. Does not submit.
+pub async fn fill_account_form_at(app: &App, user: User, password: &str, server_url: &str) {
+    let email = format!("{}@kontor.test", user.name);
+    type_into(app, "[data-testid=email]", &email).await;
+    type_into(app, "[data-testid=password]", password).await;
+    app.script(
+        "if (!document.querySelector('[data-testid=server-url]')) \
+           document.querySelector('[data-testid=advanced-toggle]').click(); \
+         return true;",
+        vec![],
+    )
+    .await;
+    type_into(app, "[data-testid=server-url]", server_url).await;
+    type_into(app, "[data-testid=user]", user.name).await;
+}
