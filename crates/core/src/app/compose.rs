@@ -243,7 +243,7 @@ impl Kontor {
     }
 
     /// The address book of the cached mail, read when older than five minutes.
-    async fn address_book(&self) -> Result<AddressBook, CoreError> {
+    pub(super) async fn address_book(&self) -> Result<AddressBook, CoreError> {
         let account_id = self.current_account_id().await?;
         let mut slot = self.address_book.lock().await;
         if let Some((at, acc, book)) = slot.as_ref()

@@ -211,6 +211,10 @@ impl Kontor {
         let mut directory_checked = false;
         let mut colleague = None;
         if first.external && name.chars().count() >= 3 && !name.contains('@') {
+            colleague = self.known_colleague(&name, &own).await;
+        }
+        if colleague.is_none() && first.external && name.chars().count() >= 3 && !name.contains('@')
+        {
             match self.colleague_named(&name).await {
                 Some(found) => {
                     directory_checked = true;
@@ -279,6 +283,27 @@ impl Kontor {
         out
     }
 
+    /// A colleague named `name` (already [`name_key`]ed) among the people of the cached mail
+    /// whose address is in one of the user's own domains. Directories do not always give names
+    /// (SOGo's answers carry the address only), the mail the user exchanged does.
+    async fn known_colleague(&self, name: &str, own: &[String]) -> Option<ColleagueMatch> {
+        let book = self.address_book().await.ok()?;
+        book.iter()
+            .find(|(n, addr, _)| {
+                name_key(n) == name
+                    && addr.rsplit_once('@').is_some_and(|(_, d)| {
+                        let d = d.to_lowercase();
+                        own.iter().any(|o| {
+                            d == *o || d.strip_suffix(o.as_str()).is_some_and(|r| r.ends_with('.'))
+                        })
+                    })
+            })
+            .map(|(n, addr, _)| ColleagueMatch {
+                name: n.clone(),
+                address: addr.clone(),
+            })
+    }
+
     /// The directory entry whose display name is `name` (already [`name_key`]ed): `Some(None)`
     /// when the directory has none, `None` when it could not be asked.
     async fn colleague_named(&self, name: &str) -> Option<Option<ColleagueMatch>> {
@@ -291,8 +316,14 @@ impl Kontor {
         {
             return Some(found.clone());
         }
+        // Directories match the start of a name or address (SOGo finds "bob", not "bob baker"):
+        // ask for the first word and compare whole names here.
+        let query = name
+            .split_whitespace()
+            .find(|w| w.chars().count() >= 3)
+            .unwrap_or(name);
         let asked =
-            tokio::time::timeout(DIRECTORY_WAIT, self.directory_suggestions(name, 20)).await;
+            tokio::time::timeout(DIRECTORY_WAIT, self.directory_suggestions(query, 50)).await;
         let entries = match asked {
             Ok(Ok(entries)) => entries,
             Ok(Err(e)) => {
@@ -304,6 +335,10 @@ impl Kontor {
                 return None;
             }
         };
+        tracing::debug!(
+            entries = entries.len(),
+            "the directory answered about a sender's name"
+        );
         let found = entries
             .into_iter()
             .find(|e| name_key(&e.name) == name)
