@@ -833,4 +833,35 @@ mod tests {
                 .is_empty()
         );
     }
+
+    #[test]
+    fn every_policy_value_is_in_the_admx_template_with_english_and_german_texts() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/windows/admx");
+        let admx = std::fs::read_to_string(dir.join("kontor.admx")).unwrap();
+        let en = std::fs::read_to_string(dir.join("en-US/kontor.adml")).unwrap();
+        let de = std::fs::read_to_string(dir.join("de-DE/kontor.adml")).unwrap();
+        for name in [
+            names::SERVER_URL,
+            names::CALDAV_URL,
+            names::AUTOHIDE_REMINDERS,
+            names::AUTOHIDE_SECONDS,
+            names::LOCK_SETTINGS,
+            names::ALLOW_REMOTE_CONTENT,
+            names::BLOCK_DANGEROUS_ATTACHMENTS,
+            names::TRUSTED_CERTIFICATE_FINGERPRINTS,
+        ] {
+            assert!(
+                admx.contains(&format!("valueName=\"{name}\"")),
+                "{name} not in kontor.admx"
+            );
+            for (lang, adml) in [("en-US", &en), ("de-DE", &de)] {
+                assert!(
+                    adml.contains(&format!("<string id=\"{name}\">"))
+                        && adml.contains(&format!("<string id=\"{name}_Help\">")),
+                    "{name} has no texts in {lang}/kontor.adml"
+                );
+            }
+        }
+    }
 }
