@@ -11,13 +11,13 @@
 //! folders. Then that server's certificate is swapped for an expired one and the status bar
 //! and the settings' "Connection" show the failure with the certificate.
 //!
-//! The company CA is trusted as a system CA, but the machine's trust store is not touched (it
-//! is shared, and changing it needs root): the app reads the system store on Linux through
-//! rustls-platform-verifier, which takes the bundle named by `SSL_CERT_FILE` instead of the
-//! distribution's. The test writes a bundle of the system's certificates plus the company CA
-//! and starts the app through a small wrapper that sets `SSL_CERT_FILE` to it (and unsets
-//! `SSL_CERT_DIR`), so the app sees exactly what it would see with the CA installed into the
-//! system store. See docs/deployment.md#corporate-tls.
+//! The company CA is installed into the system store: appended to the distribution's bundle
+//! `/etc/ssl/certs/ca-certificates.crt`, which the app's verifier reads on Linux, for the
+//! test's duration; the original bytes are put back when the test ends, also when it fails
+//! (appending removes nothing, so other programs are not disturbed meanwhile). This needs root,
+//! as CI has; without it the test gives the app the same bundle through `SSL_CERT_FILE` (a
+//! wrapper sets it and unsets `SSL_CERT_DIR`) and says so in the progress log. See
+//! docs/deployment.md#corporate-tls.
 //!
 //! Screenshots: `tls-<kind>-en.png`, `tls-<kind>-de.png` (kind: expired, self-signed,
 //! wrong-name), `tls-company-ca-signed-in.png`, `tls-status-bar-de.png`, `tls-settings-de.png`.
@@ -325,6 +325,45 @@ async fn sign_in_and_fail(app: &App, needle: &str, screenshot: &str) -> Shown {
     shown
 }
 
+/// The distribution's CA bundle: what the system's TLS libraries (and the app's verifier on
+/// Linux) read as the system store.
+const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// The company CA appended to the system store for the test's duration. Dropping it (also when
+/// the test fails) puts the bundle's original bytes back; appending never removes another
+/// certificate, so other programs on the machine keep trusting what they trusted.
+struct SystemCa {
+    original: Vec<u8>,
+}
+
+impl SystemCa {
+    /// Installs `pem` when the store is writable (root, as CI runs); `None` otherwise.
+    fn install(pem: &str) -> Option<SystemCa> {
+        let original = std::fs::read(SYSTEM_BUNDLE).ok()?;
+        let mut with_ca = original.clone();
+        with_ca.extend_from_slice(format!("\n# Kontor E2E test company CA\n{pem}").as_bytes());
+        match std::fs::write(SYSTEM_BUNDLE, &with_ca) {
+            Ok(()) => {
+                progress(&format!("tls: company CA installed into {SYSTEM_BUNDLE}"));
+                Some(SystemCa { original })
+            }
+            Err(e) => {
+                progress(&format!("tls: {SYSTEM_BUNDLE} is not writable ({e})"));
+                None
+            }
+        }
+    }
+}
+
+impl Drop for SystemCa {
+    fn drop(&mut self) {
+        match std::fs::write(SYSTEM_BUNDLE, &self.original) {
+            Ok(()) => progress("tls: company CA removed from the system store"),
+            Err(e) => progress(&format!("tls: could not restore {SYSTEM_BUNDLE}: {e}")),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_failures_are_named_and_a_company_ca_is_trusted() {
     require_sogo();
@@ -339,29 +378,36 @@ async fn tls_failures_are_named_and_a_company_ca_is_trusted() {
     let wrong_name_proxy = Proxy::start(&wrong_name).await;
     let company_proxy = Proxy::start(&good).await;
 
-    // The system's bundle plus the company CA, as if IT had installed the CA on this PC.
+    // The company CA installed into the system store, as IT does on its PCs.
     let work = tempfile::tempdir().expect("temp dir");
-    let bundle = work.path().join("ca-certificates.crt");
-    let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt")
-        .expect("the system's CA bundle /etc/ssl/certs/ca-certificates.crt");
-    std::fs::write(&bundle, format!("{system}\n{ca_pem}")).expect("write the bundle");
-    let wrapper = work.path().join("kontor-company-ca");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nunset SSL_CERT_DIR\nexport SSL_CERT_FILE='{}'\nexec '{}' \"$@\"\n",
-            bundle.display(),
-            app_binary().display()
-        ),
-    )
-    .expect("write the wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-
     let profile = tempfile::Builder::new()
         .prefix("kontor-e2e-")
         .tempdir()
         .expect("temp profile");
-    let app = App::launch_binary("tls", profile, &wrapper).await;
+    let installed = SystemCa::install(&ca_pem);
+    let app = if installed.is_some() {
+        App::launch_with_profile("tls", profile).await
+    } else {
+        // Not root: the same bundle, named by SSL_CERT_FILE (the variable the verifier reads
+        // before the distribution's bundle).
+        let bundle = work.path().join("ca-certificates.crt");
+        let system = std::fs::read_to_string(SYSTEM_BUNDLE)
+            .expect("the system's CA bundle /etc/ssl/certs/ca-certificates.crt");
+        std::fs::write(&bundle, format!("{system}\n{ca_pem}")).expect("write the bundle");
+        let wrapper = work.path().join("kontor-company-ca");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nunset SSL_CERT_DIR\nexport SSL_CERT_FILE='{}'\nexec '{}' \"$@\"\n",
+                bundle.display(),
+                app_binary().display()
+            ),
+        )
+        .expect("write the wrapper");
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        progress("tls: not root, so the company CA is given through SSL_CERT_FILE");
+        App::launch_binary("tls", profile, &wrapper).await
+    };
     let company = "CN=Kontor Test Company CA, O=Kontor Test GmbH";
     let self_issuer = "CN=Kontor test 127.0.0.1";
 
