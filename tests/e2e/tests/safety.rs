@@ -344,9 +344,34 @@ async fn phishing_cues_links_attachments_and_active_content() {
         .await;
     app.wait_for("[data-testid=remote-bar]", Duration::from_secs(30))
         .await;
-    // Point at everything in it and give scripts, handlers, refreshes and loads time to run.
+    // Point at everything in it, click its script links and the form's button, and give
+    // scripts, handlers, refreshes and loads time to run.
     point_at_in_frame(&app, "p[onmouseover], p").await;
+    for text in [
+        "javascript link",
+        "data link",
+        "file link",
+        "vbscript link",
+        "Send",
+    ] {
+        let found = app
+            .client
+            .find(Locator::XPath(&format!(
+                "//*[self::a or self::button][contains(., '{text}')]"
+            )))
+            .await;
+        match found {
+            Ok(e) => {
+                let _ = bounded("click in the frame", e.click()).await;
+            }
+            Err(_) => progress(&format!("safety: {text:?} is not in the shown message")),
+        }
+    }
     leave_frame(&app).await;
+    assert!(
+        app.texts("[data-testid=link-confirm]").await.is_empty(),
+        "a script link reached the link question"
+    );
     tokio::time::sleep(Duration::from_secs(4)).await;
     let title = bounded("title", app.client.title())
         .await
