@@ -172,6 +172,12 @@ async fn phishing_cues_links_attachments_and_active_content() {
         tags.len() >= 8 && tags.iter().all(|t| t == "External"),
         "External tags in the list: {tags:?}"
     );
+    let addresses = app.texts("[data-testid=row-address]").await;
+    assert!(
+        addresses.contains(&"kundenservice@paypa1-konto.top".to_owned())
+            && addresses.contains(&"bob.baker.kontor@gmail.com".to_owned()),
+        "outside senders' addresses in the list: {addresses:?}"
+    );
     let mut shots = vec![app.screenshot("safety-list.png").await];
 
     // Sender cues, English.

@@ -175,6 +175,8 @@ describe("MailView", () => {
       expect(screen.getAllByTestId("row-external")).toHaveLength(1);
     });
     expect(screen.getByTestId("row-external").textContent).toBe("Extern");
+    // The outside sender's real address stands next to the name, the colleague's does not.
+    expect(screen.getAllByTestId("row-address").map((e) => e.textContent)).toEqual(["info@lieferant.example"]);
     expect(screen.getAllByTestId("row-subject")[0]?.textContent).toContain("Extern");
   });
 

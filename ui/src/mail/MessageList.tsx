@@ -273,6 +273,10 @@ export function MessageList(props: Props) {
     return m.from.name || m.from.addr || t("mail.noSender");
   };
 
+  // An outside sender's real address stands next to the name it gives (docs/safety.md).
+  const showAddress = (m: MessageSummary) =>
+    !recipients && m.from.name !== "" && m.from.name.toLowerCase() !== m.from.addr.toLowerCase() && isExternal(m.from.addr, ownDomains);
+
   // The roving tab stop: the cursor's row when rendered, else the first message row rendered.
   let tabStop = cursor;
   if (tabStop === null || tabStop < firstMsg || tabStop > lastMsg) {
@@ -449,9 +453,14 @@ export function MessageList(props: Props) {
                     </span>
                   )}
                 </div>
-                <div role="gridcell" className="c-from" title={who(m)}>
+                <div role="gridcell" className="c-from" title={showAddress(m) ? `${who(m)} <${m.from.addr}>` : who(m)}>
                   {!m.read && <span className="sr-only">{t("mail.unread")}</span>}
                   {marks.length > 0 ? <Marked text={who(m)} words={marks} /> : who(m)}
+                  {showAddress(m) && (
+                    <span className="row-address" data-testid="row-address">
+                      {m.from.addr}
+                    </span>
+                  )}
                 </div>
                 <div role="gridcell" className="c-subject">
                   <span className="subject" data-testid="row-subject">
