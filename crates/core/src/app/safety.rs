@@ -490,6 +490,36 @@ mod tests {
         assert_eq!(blocked.domain, "");
     }
 
+    #[tokio::test]
+    async fn block_dangerous_attachments_blocks_only_dangerous_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy =
+            crate::policy::Policy::from_json(r#"{"machine": {"BlockDangerousAttachments": 1}}"#)
+                .unwrap();
+        let app = Kontor::open_with_policy(crate::profile::ProfilePaths::new(dir.path()), policy)
+            .await
+            .unwrap();
+        let exe = app.attachment_risk("Rechnung.pdf.exe", "application/octet-stream");
+        assert_eq!(exe.level, RiskLevel::Dangerous);
+        assert!(app.attachment_blocked(&exe));
+        let legacy = app.attachment_risk("Bericht.doc", "application/msword");
+        assert_eq!(legacy.level, RiskLevel::Warn, "{legacy:?}");
+        assert!(!app.attachment_blocked(&legacy), "a warning is not blocked");
+        assert!(!app.attachment_blocked(&app.attachment_risk("Preise.pdf", "application/pdf")));
+
+        let free = tempfile::tempdir().unwrap();
+        let app = Kontor::open_with_policy(
+            crate::profile::ProfilePaths::new(free.path()),
+            crate::policy::Policy::default(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            !app.attachment_blocked(&exe),
+            "without the policy: warn and ask only"
+        );
+    }
+
     #[test]
     fn the_mark_of_the_web_says_internet_zone() {
         assert_eq!(zone_identifier(), "[ZoneTransfer]\r\nZoneId=3\r\n");
