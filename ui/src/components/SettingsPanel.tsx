@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
-import type { CalendarReminderSetting, IpcError, ReminderSettings, SyncStatus } from "../lib/bindings";
+import type { CalendarReminderSetting, IpcError, ReminderSettings } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
 import { folderDisplay } from "../lib/tree";
 import { ErrorView } from "./ErrorView";
+import { useSyncStatus } from "../lib/use-sync-status";
 
 export type SettingsApi = Pick<Api, "reminderSettings" | "setReminderSettings" | "reminderCalendars" | "setCalendarRemind">;
 
@@ -169,26 +170,8 @@ export function SettingsPanel({ api, onClose, sync = realApi }: Props) {
 /** The account's connection as the status bar knows it, with the last error in full. */
 function Connection({ api }: { api: ConnectionApi }) {
   const { t, lang } = useI18n();
-  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const status = useSyncStatus(api);
 
-  useEffect(() => {
-    let live = true;
-    let heard = false;
-    const stop = api.onSyncStatus((s) => {
-      heard = true;
-      if (live) setStatus(s);
-    });
-    api.syncStatus().then(
-      (s) => {
-        if (live && !heard) setStatus(s);
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-      stop();
-    };
-  }, [api]);
 
   return (
     <fieldset className="settings-connection" data-testid="settings-connection">

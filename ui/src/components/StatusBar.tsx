@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
-import type { Folder, IpcError, SyncStatus } from "../lib/bindings";
+import type { Folder, IpcError } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
 import { ErrorView } from "./ErrorView";
 import { PendingDialog, type PendingApi } from "./PendingDialog";
+import { useSyncStatus } from "../lib/use-sync-status";
 
 /** The sync commands and the event the status bar uses, and those of the unsent changes' list. */
 export type SyncApi = Pick<Api, "syncStatus" | "syncNow" | "onSyncStatus"> & PendingApi;
@@ -21,30 +22,11 @@ interface Props {
  * Errors never open a modal; only the user does, by asking for the list. */
 export function StatusBar({ api = realApi, folders }: Props) {
   const { t, lang } = useI18n();
-  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const status = useSyncStatus(api);
   const [failure, setFailure] = useState<IpcError | null>(null);
   const [listOpen, setListOpen] = useState(false);
   const [certificateOpen, setCertificateOpen] = useState(false);
 
-  useEffect(() => {
-    let live = true;
-    let heard = false;
-    const stop = api.onSyncStatus((s) => {
-      heard = true;
-      if (live) setStatus(s);
-    });
-    api.syncStatus().then(
-      (s) => {
-        // An event newer than this answer wins.
-        if (live && !heard) setStatus(s);
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-      stop();
-    };
-  }, [api]);
 
   const syncNow = useCallback(() => {
     setFailure(null);
