@@ -899,3 +899,39 @@ pub async fn fill_account_form_at(app: &App, user: User, password: &str, server_
     type_into(app, "[data-testid=server-url]", server_url).await;
     type_into(app, "[data-testid=user]", user.name).await;
 }
+
+/// Chooses the UI language with the sign-in screen's (or the main window's) language select,
+/// as a person does.
+pub async fn choose_language(app: &App, lang: &str) {
+    app.wait_for("[data-testid=language]", Duration::from_secs(60))
+        .await;
+    let option = bounded(
+        "find language option",
+        app.client.find(Locator::Css(&format!(
+            "[data-testid=language] option[value={lang}]"
+        ))),
+    )
+    .await
+    .expect("language option");
+    bounded("choose language", option.click())
+        .await
+        .expect("choose language");
+    progress(&format!("language {lang} chosen"));
+}
+
+/// Waits up to `secs` until the texts of the elements `css` (joined by spaces) contain `want`;
+/// returns them. Fails with a screenshot and the page's text otherwise.
+pub async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let t = app.texts(css).await.join(" ");
+        if t.contains(want) {
+            return t;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!("{css} does not say {want:?}: {t:?}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

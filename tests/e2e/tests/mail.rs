@@ -29,8 +29,8 @@ use base64::Engine;
 use fantoccini::key::Key;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver, unique};
 use kontor_e2e_tests::{
-    ALICE, App, Locator, bounded, caldav_get, click, click_folder, click_row, progress,
-    require_sogo, row_id, sign_in,
+    ALICE, App, Locator, bounded, caldav_get, choose_language, click, click_folder, click_row,
+    progress, require_sogo, row_id, sign_in, wait_text,
 };
 
 const CSV: &str = "Artikel;Menge;Preis\r\nKaffee;2;7,99\r\nTee \u{2013} grün;1;3,50\r\n";
@@ -177,18 +177,6 @@ async fn keys(app: &App, keys: &str) {
         .expect("send keys");
 }
 
-async fn choose_language(app: &App, lang: &str) {
-    app.client
-        .find(Locator::Css(&format!(
-            "[data-testid=language] option[value={lang}]"
-        )))
-        .await
-        .expect("language option")
-        .click()
-        .await
-        .expect("choose language");
-}
-
 /// The `srcdoc` of the reader's frame and its `sandbox` attribute.
 async fn frame(app: &App) -> (String, String) {
     app.wait_for("[data-testid=reader-html]", Duration::from_secs(60))
@@ -223,21 +211,6 @@ fn servers(action: &str) {
         .status()
         .expect("run tests/servers");
     assert!(status.success(), "tests/servers/{action} failed");
-}
-
-async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let t = app.texts(css).await.join(" ");
-        if t.contains(want) {
-            return t;
-        }
-        if Instant::now() > deadline {
-            app.fail(&format!("{css} does not say {want:?}: {t:?}"))
-                .await;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

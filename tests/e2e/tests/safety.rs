@@ -29,7 +29,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use kontor_e2e_tests::{
-    App, Locator, User, bounded, click, click_row, progress, require_sogo, row_id, sign_in,
+    App, Locator, User, bounded, choose_language, click, click_row, progress, require_sogo, row_id,
+    sign_in, wait_text,
 };
 
 const IVAN: User = User {
@@ -80,33 +81,6 @@ fn listener(port: u16) -> Arc<Mutex<Vec<String>>> {
 
 fn recorded(log: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
     log.lock().unwrap_or_else(|p| p.into_inner()).clone()
-}
-
-async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let t = app.texts(css).await.join(" | ");
-        if t.contains(want) {
-            return t;
-        }
-        if Instant::now() > deadline {
-            app.fail(&format!("{css} does not say {want:?}: {t:?}"))
-                .await;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-async fn choose_language(app: &App, lang: &str) {
-    app.client
-        .find(Locator::Css(&format!(
-            "[data-testid=language] option[value={lang}]"
-        )))
-        .await
-        .expect("language option")
-        .click()
-        .await
-        .expect("choose language");
 }
 
 /// Opens `subject` and waits for its sender warnings to say `want`.

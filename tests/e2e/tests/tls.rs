@@ -27,7 +27,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kontor_e2e_tests::{
-    ALICE, App, Locator, app_binary, bounded, click, fill_account_form_at, progress, require_sogo,
+    ALICE, App, app_binary, bounded, choose_language, click, fill_account_form_at, progress,
+    require_sogo,
 };
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -156,24 +157,6 @@ impl Proxy {
         *self.config.lock().expect("config lock") = served.config();
         self.cut.send_modify(|n| *n += 1);
     }
-}
-
-/// Chooses the UI language with the sign-in screen's (or the menu's) language select.
-async fn choose_language(app: &App, lang: &str) {
-    app.wait_for("[data-testid=language]", Duration::from_secs(60))
-        .await;
-    let option = bounded(
-        "find language option",
-        app.client.find(Locator::Css(&format!(
-            "[data-testid=language] option[value={lang}]"
-        ))),
-    )
-    .await
-    .expect("language option");
-    bounded("choose language", option.click())
-        .await
-        .expect("choose language");
-    progress(&format!("language {lang} chosen"));
 }
 
 /// Replaces the server address as a person does: select all, type the new one.

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use kontor_e2e_tests::{ALICE, App, Locator, bounded, require_sogo};
+use kontor_e2e_tests::{ALICE, App, Locator, bounded, choose_language, require_sogo};
 
 async fn fill_account_form(app: &App, password: &str) {
     kontor_e2e_tests::fill_account_form(app, ALICE, password).await;
@@ -28,21 +28,6 @@ async fn submit(app: &App) {
     )
     .await
     .expect("submit the account form");
-}
-
-async fn choose_language(app: &App, lang: &str) {
-    app.wait_for("[data-testid=language]", Duration::from_secs(60))
-        .await;
-    app.client
-        .find(Locator::Css(&format!(
-            "[data-testid=language] option[value={lang}]"
-        )))
-        .await
-        .expect("language option")
-        .click()
-        .await
-        .expect("choose language");
-    kontor_e2e_tests::progress(&format!("language {lang} chosen"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
