@@ -86,6 +86,8 @@ pub struct Kontor {
     address_book: compose::AddressBookCache,
     /// Directory (GAL) answers about senders' display names (app/safety.rs).
     colleagues: safety::ColleagueCache,
+    /// Attachments already looked into, by id (app/safety.rs).
+    attachment_checks: safety::AttachmentCheckCache,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -139,6 +141,7 @@ impl Kontor {
             fetch_session: Arc::default(),
             address_book: Arc::default(),
             colleagues: Arc::default(),
+            attachment_checks: Arc::default(),
         })
     }
 

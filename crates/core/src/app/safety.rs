@@ -24,6 +24,10 @@ use crate::store::BodyKind;
 pub(super) type ColleagueCache =
     Arc<std::sync::Mutex<HashMap<String, (Instant, Option<ColleagueMatch>)>>>;
 
+/// Attachments judged by their content, by id: an attachment does not change, so it is
+/// fetched and looked into once per run, not every time its message is shown.
+pub(super) type AttachmentCheckCache = Arc<std::sync::Mutex<HashMap<i64, AttachmentRisk>>>;
+
 /// How long a directory answer about a name is reused.
 const COLLEAGUE_TTL: Duration = Duration::from_secs(10 * 60);
 /// How long the directory may take before the cues are shown without it.
@@ -254,6 +258,20 @@ impl Kontor {
             .into_iter()
             .filter(|a| !a.inline && a.size <= INSPECT_ON_SHOW_MAX && inspected(&a.name))
         {
+            let known = self
+                .attachment_checks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&a.id)
+                .cloned();
+            if let Some(risk) = known {
+                out.push(AttachmentCheck {
+                    id: a.id,
+                    blocked: self.attachment_blocked(&risk),
+                    risk,
+                });
+                continue;
+            }
             let dir = temp_attachment_dir();
             match self
                 .download_attachment(a.id, Some(dir.clone()), &|_, _| {})
@@ -268,6 +286,10 @@ impl Kontor {
                     })
                     .await
                     .unwrap_or_else(|_| classify("", "", None));
+                    self.attachment_checks
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(a.id, risk.clone());
                     out.push(AttachmentCheck {
                         id: a.id,
                         blocked: self.attachment_blocked(&risk),
