@@ -6,6 +6,11 @@
 //! Deleted Items. The result is read back independently: the event in carol's calendar on SOGo
 //! over CalDAV, the REPLY in carol's Sent (the organizer is outside) and the invitation in
 //! carol's Trash over IMAP.
+//!
+//! An invitation that *is* in carol's calendar (a colleague on the same SOGo invited her, and
+//! SOGo filed it) is answered on the calendar item. Z-Push's CalDAV backend cannot take a
+//! MeetingResponse (status 3, docs/server-quirks.md), so the answer goes out as a Sync Change
+//! of the event with carol's PARTSTAT; SOGo records it in her copy and in the organizer's.
 
 mod caldav_common;
 
@@ -19,7 +24,11 @@ use kontor_live_tests::zpush::{
 };
 use kontor_live_tests::{BOB, CAROL, require_sogo, smtp_deliver};
 
-use caldav_common::sogo_personal_containing;
+use caldav_common::{client, sogo_personal_containing};
+use kontor_caldav::WriteOutcome;
+use kontor_calendar::{Calendar, PartStat};
+use kontor_core::store::CalendarSource;
+use url::Url;
 
 /// Someone outside the company invites carol: a text part and the iTIP REQUEST, as mail programs
 /// send it. (SOGo refuses an attendee's copy of an event whose organizer is one of its own users
@@ -145,4 +154,111 @@ async fn answered_on_its_mail(server: &str) {
     app.stop_sync().await;
     remove(CAROL, "Sent", &summary).await;
     remove(CAROL, "Trash", &summary).await;
+}
+
+/// The PARTSTAT of `who` in the event holding `marker` in `user`'s SOGo calendar, over CalDAV.
+async fn partstat_on_sogo(user: kontor_live_tests::User, marker: &str, who: &str) -> PartStat {
+    let text = sogo_personal_containing(user, marker)
+        .await
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no event with {marker} in {}'s calendar", user.name));
+    Calendar::parse(&text).unwrap().items[0]
+        .attendees
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case(who))
+        .unwrap_or_else(|| panic!("{who} is no attendee:\n{text}"))
+        .partstat
+}
+
+#[tokio::test]
+async fn an_invitation_in_the_calendar_is_answered_on_zpush() {
+    require_sogo();
+    // bob invites carol from his calendar on SOGo; SOGo files carol's copy in her calendar.
+    let bob = client(BOB);
+    let bob_cal = bob
+        .add_calendar(
+            &Url::parse(&format!(
+                "{}bob/Calendar/personal/",
+                kontor_live_tests::SOGO_DAV_URL
+            ))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let summary = unique("zpush-invite-cal");
+    let uid = format!("{summary}@kontor.test");
+    let start = Utc::now() + TimeDelta::days(2);
+    let f = |t: chrono::DateTime<Utc>| t.format("%Y%m%dT%H0000Z").to_string();
+    let ics = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kontor//live test//EN\r\nBEGIN:VEVENT\r\n\
+         UID:{uid}\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{summary}\r\n\
+         ORGANIZER;CN=Bob Baker:mailto:bob@kontor.test\r\n\
+         ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:bob@kontor.test\r\n\
+         ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:mailto:carol@kontor.test\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n",
+        f(Utc::now()),
+        f(start),
+        f(start + TimeDelta::hours(1))
+    );
+    let WriteOutcome::Written { url, .. } = bob
+        .create(&bob_cal, &format!("{uid}.ics"), &ics)
+        .await
+        .unwrap()
+    else {
+        panic!("bob's create conflicted")
+    };
+    assert_eq!(
+        partstat_on_sogo(CAROL, &summary, "carol@kontor.test").await,
+        PartStat::NeedsAction
+    );
+
+    let (_dir, app, _) = signed_in_at(kontor_live_tests::ZPUSH_EAS_URL, CAROL).await;
+    app.sync_calendars_once().await.unwrap();
+    let cals = app.calendars().await.unwrap();
+    let own = cals
+        .iter()
+        .find(|c| {
+            c.source == CalendarSource::Eas && !c.shared && c.remote_id.ends_with("Cpersonal")
+        })
+        .unwrap_or_else(|| panic!("carol's calendar on Z-Push: {cals:#?}"));
+    let event_id = app
+        .occurrences(start - TimeDelta::hours(2), start + TimeDelta::hours(2))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.calendar_id == own.id && o.summary == summary)
+        .unwrap_or_else(|| panic!("the invitation is not in carol's calendar on Z-Push"))
+        .event_id;
+    app.respond_to_meeting(event_id, MeetingAnswer::Accepted, Lang::De)
+        .await
+        .unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 1, "{report:?}");
+    let left = kontor_core::engine::calendar_outbox::pending_changes(app.store())
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "the answer still waits: {left:#?}");
+    // SOGo (read over CalDAV, not through Z-Push): carol's copy and bob's own say ACCEPTED.
+    assert_eq!(
+        partstat_on_sogo(CAROL, &summary, "carol@kontor.test").await,
+        PartStat::Accepted,
+        "carol's copy"
+    );
+    let organizers = bob.get(&url).await.unwrap().unwrap();
+    let answer = Calendar::parse(&organizers.data).unwrap().items[0]
+        .attendees
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case("carol@kontor.test"))
+        .expect("carol in bob's copy")
+        .partstat;
+    assert_eq!(
+        answer,
+        PartStat::Accepted,
+        "bob's copy:\n{}",
+        organizers.data
+    );
+    bob.delete(&bob_cal, &url, &organizers.etag.unwrap_or_default())
+        .await
+        .unwrap();
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kontor, mail_domain};
+use super::Kontor;
 use crate::engine::calendar::{self as cal_engine, CalendarBus};
 use crate::engine::calendar_outbox::{self, PendingChange};
 use crate::error::CoreError;
@@ -443,17 +443,7 @@ impl Kontor {
     /// (Settings UserInformation), the account's user name, that name at the server's host
     /// (with and without `mail.`), and the signed-in account's user.
     async fn my_addresses(&self, account_id: i64) -> Result<Vec<String>, CoreError> {
-        let (server_url, user) = self.store.account_login(account_id).await?;
-        let host = url::Url::parse(&server_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default();
-        let mut me = self.store.account_identity(account_id).await?.0;
-        me.extend([
-            user.clone(),
-            format!("{user}@{host}"),
-            format!("{user}@{}", mail_domain(&host)),
-        ]);
+        let mut me = calendar_outbox::attendee_addresses(&self.store, account_id).await?;
         if let Some(cfg) = self.account_config().await {
             me.push(cfg.user.clone());
         }

@@ -491,12 +491,28 @@ pub async fn replay_eas(
             Response::Tentative => UserResponse::Tentative,
             Response::Decline => UserResponse::Declined,
         };
-        client
-            .meeting_response(r, folder_id, server_id, None)
-            .await
-            .map_err(|e| op_error(e, "MeetingResponse"))?;
-        outcome::done(store, q.id, &Done::default()).await?;
-        return Ok(Replayed::done());
+        match client.meeting_response(r, folder_id, server_id, None).await {
+            Ok(_) => {
+                outcome::done(store, q.id, &Done::default()).await?;
+                return Ok(Replayed::done());
+            }
+            // A backend that cannot answer meetings itself (Z-Push's CalDAV backend, a diff
+            // backend: status 3, docs/server-quirks.md) still stores an ordinary change: the
+            // answer goes out as a Sync Change of the event with the user's PARTSTAT, which
+            // the CalDAV server behind it records (and, for its own users, reports to the
+            // organizer). Nothing is counted done before that change is confirmed.
+            Err(kontor_eas::EasError::Status {
+                status: status @ (2 | 3),
+                ..
+            }) => {
+                tracing::info!(
+                    op = q.id,
+                    status,
+                    "MeetingResponse not supported for this item; writing the answer as a change"
+                );
+            }
+            Err(e) => return Err(op_error(e, "MeetingResponse")),
+        }
     }
     if cal.sync_token.is_empty() || cal.sync_token == "0" {
         return Ok(Replayed::Later(
@@ -537,6 +553,29 @@ pub async fn replay_eas(
             remote_id, ical, ..
         } => (remote_id.clone(), Some(ical.clone())),
         OutboxOp::EventDelete { remote_id, .. } => (remote_id.clone(), None),
+        // Reached only when the server could not take the MeetingResponse (above).
+        OutboxOp::MeetingResponse {
+            server_id,
+            response,
+            ..
+        } => {
+            let event = store
+                .event_by_remote_id(cal.id, server_id)
+                .await?
+                .ok_or_else(|| {
+                    CoreError::InvalidInput("the answered event is no longer cached".into())
+                })?;
+            let me = attendee_addresses(store, cal.account_id).await?;
+            let partstat = match response {
+                Response::Accept => PartStat::Accepted,
+                Response::Tentative => PartStat::Tentative,
+                Response::Decline => PartStat::Declined,
+            };
+            (
+                server_id.clone(),
+                Some(with_partstat(&event.ical, &me, partstat)?),
+            )
+        }
         _ => return Ok(Replayed::Later("not a calendar operation".into())),
     };
     let uid = ical.as_deref().map(uid_of).unwrap_or_default();
@@ -687,6 +726,28 @@ pub async fn replay_eas(
 /// (it carries the ServerId the server gave the item).
 fn needs_answer(command: &ClientCommand) -> bool {
     matches!(command, ClientCommand::Add { .. })
+}
+
+/// The addresses that may name the account's user as an attendee: those the server reported
+/// (Settings UserInformation), the user name, and that name at the server's host (with and
+/// without `mail.` / `webmail.`).
+pub async fn attendee_addresses(store: &Store, account_id: i64) -> Result<Vec<String>, CoreError> {
+    let (server_url, user) = store.account_login(account_id).await?;
+    let host = Url::parse(&server_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let domain = host
+        .trim_start_matches("mail.")
+        .trim_start_matches("webmail.")
+        .to_owned();
+    let mut me = store.account_identity(account_id).await?.0;
+    me.extend([
+        user.clone(),
+        format!("{user}@{host}"),
+        format!("{user}@{domain}"),
+    ]);
+    Ok(me)
 }
 
 /// The iCalendar text with the user's PARTSTAT set wherever one of `me` is an attendee.
