@@ -43,10 +43,10 @@ pub mod tls;
 
 pub use app::{
     Account, AttachmentInfo, BodyFormat, CalendarEntry, CalendarOccurrence, DeleteOutcome,
-    EventDraft, FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor, MailChanged,
-    MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, OutgoingMail,
-    PendingKind, PendingOperation, PendingState, RemoteContentLists, SignIn, SignInStep,
-    SyncFolder, SyncState, SyncStatus, SyncTracker,
+    EventDraft, EventForm, FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor,
+    MailChanged, MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest,
+    OutgoingMail, PendingKind, PendingOperation, PendingState, RemoteContentLists, SignIn,
+    SignInStep, SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
 pub use app::{AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use error::{CoreError, ErrorCode, IpcError};

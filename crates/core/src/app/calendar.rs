@@ -8,6 +8,8 @@ use crate::engine::calendar_outbox::{self, PendingChange};
 use crate::error::CoreError;
 use crate::store::{CalendarRow, CalendarSource, OccurrenceRow, OutboxOp};
 
+mod edit;
+
 /// A new or edited event as the UI submits it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -35,6 +37,19 @@ pub struct EventDraft {
     /// A UID to use for a new event (generated when absent).
     #[serde(default)]
     pub uid: Option<String>,
+}
+
+/// What the event dialog shows to edit an event or one occurrence of a series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EventForm {
+    /// The fields as the dialog fills them in (for an occurrence: its own time, no rule).
+    pub draft: EventDraft,
+    /// The event is a series: changing or deleting one occurrence asks "only this one / the
+    /// whole series".
+    pub recurring: bool,
+    /// In a calendar the user may not write to: the dialog opens read-only.
+    pub read_only: bool,
 }
 
 /// An event as stored, for the UI to open and edit.
@@ -255,7 +270,55 @@ impl Kontor {
         self.event(e.id).await
     }
 
-    /// Changes an event's master (overrides of a series are kept).
+    /// The dialog's fields for an event: the series (or the single event) when `instance` is
+    /// `None`, else the occurrence that instance (its original start) stands for.
+    pub async fn event_form(
+        &self,
+        event_id: i64,
+        instance: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<EventForm, CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self
+            .store
+            .calendar(row.calendar_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
+        let (draft, recurring) =
+            edit::form(&row.ical, &row.uid, cal.id, instance, &self.calendar_zone())?;
+        Ok(EventForm {
+            draft,
+            recurring,
+            read_only: cal.read_only,
+        })
+    }
+
+    /// Queues the changed text of an event (shown in the cache at once, on the server with the
+    /// next sync).
+    async fn queue_update(
+        &self,
+        cal: &CalendarRow,
+        row: &crate::store::EventRow,
+        ical: String,
+    ) -> Result<EventRef, CoreError> {
+        self.store
+            .enqueue(
+                cal.account_id,
+                &OutboxOp::EventUpdate {
+                    calendar: cal.remote_id.clone(),
+                    remote_id: row.remote_id.clone(),
+                    ical,
+                },
+            )
+            .await?;
+        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
+            calendar_ids: vec![cal.id],
+        });
+        self.event(row.id).await
+    }
+
+    /// Changes an event, or a whole series through its master. Overrides and deleted
+    /// occurrences of a series are kept, and move with its start (a series dragged to another
+    /// time keeps its exceptions on the instances they meant).
     pub async fn update_event(
         &self,
         event_id: i64,
@@ -263,37 +326,52 @@ impl Kontor {
     ) -> Result<EventRef, CoreError> {
         let row = self.event_row(event_id).await?;
         let cal = self.writable_calendar(row.calendar_id).await?;
-        let zone = self.calendar_zone();
-        let mut parsed = kontor_calendar::Calendar::parse(&row.ical)
-            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
-        let master = parsed
-            .items
-            .iter_mut()
-            .find(|i| i.uid == row.uid && i.recurrence_id.is_none())
-            .ok_or_else(|| CoreError::InvalidInput("the event has no master item".into()))?;
-        apply_draft(
-            master,
+        let ical = edit::update_series(
+            &row.ical,
+            &row.uid,
             &EventDraft {
                 calendar_id: cal.id,
                 ..draft
             },
-            &zone,
+            &self.calendar_zone(),
         )?;
-        master.sequence += 1;
-        self.store
-            .enqueue(
-                cal.account_id,
-                &OutboxOp::EventUpdate {
-                    calendar: cal.remote_id.clone(),
-                    remote_id: row.remote_id.clone(),
-                    ical: parsed.to_ics(),
-                },
-            )
-            .await?;
-        self.calendar_bus.emit(cal_engine::CalendarNotice::Changed {
-            calendar_ids: vec![cal.id],
-        });
-        self.event(event_id).await
+        self.queue_update(&cal, &row, ical).await
+    }
+
+    /// Changes one occurrence of a series: `instance` is its original start (the occurrence's
+    /// RECURRENCE-ID); the change is an override VEVENT, replacing one the instance had.
+    pub async fn update_occurrence(
+        &self,
+        event_id: i64,
+        instance: chrono::DateTime<chrono::Utc>,
+        draft: EventDraft,
+    ) -> Result<EventRef, CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let ical = edit::update_occurrence(
+            &row.ical,
+            &row.uid,
+            instance,
+            &EventDraft {
+                calendar_id: cal.id,
+                ..draft
+            },
+            &self.calendar_zone(),
+        )?;
+        self.queue_update(&cal, &row, ical).await
+    }
+
+    /// Deletes one occurrence of a series: an EXDATE for `instance` (its original start), and
+    /// the instance's override, if it had one, goes.
+    pub async fn delete_occurrence(
+        &self,
+        event_id: i64,
+        instance: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let ical = edit::delete_occurrence(&row.ical, &row.uid, instance, &self.calendar_zone())?;
+        self.queue_update(&cal, &row, ical).await.map(|_| ())
     }
 
     /// Deletes an event (hidden at once, deleted on the server with the next sync).

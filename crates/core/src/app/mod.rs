@@ -33,7 +33,8 @@ use crate::store::Store;
 
 pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
 pub use calendar::{
-    CALENDAR_VIEW_SETTING, CalendarEntry, CalendarOccurrence, EventDraft, EventRef, MeetingAnswer,
+    CALENDAR_VIEW_SETTING, CalendarEntry, CalendarOccurrence, EventDraft, EventForm, EventRef,
+    MeetingAnswer,
 };
 pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;
