@@ -2,7 +2,7 @@
 //! `calendar:changed` event that tells the views to read their range again.
 
 use chrono::{DateTime, Utc};
-use kontor_core::{CalendarEntry, CalendarOccurrence, EventDraft, Id, IpcError, Kontor};
+use kontor_core::{CalendarEntry, CalendarOccurrence, EventDraft, EventForm, Id, IpcError, Kontor};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
@@ -66,6 +66,81 @@ pub async fn calendar_view(
 pub async fn create_event(shell: State<'_, Shell>, draft: EventDraft) -> Result<Id, IpcError> {
     shell
         .run(|core| async move { core.create_event(draft).await.map(|e| Id(e.id)) })
+        .await
+}
+
+/// What the event dialog shows to edit an appointment: the series (or the single appointment)
+/// without `instance`, else the occurrence whose original start is `instance` (Unix seconds).
+#[tauri::command]
+#[specta::specta]
+pub async fn event_form(
+    shell: State<'_, Shell>,
+    event_id: Id,
+    instance: Option<f64>,
+) -> Result<EventForm, IpcError> {
+    let instance = match instance {
+        Some(s) => Some(instant(s, &shell)?),
+        None => None,
+    };
+    shell
+        .run(|core| async move { core.event_form(event_id.0, instance).await })
+        .await
+}
+
+/// Changes an appointment, or a whole series (its exceptions are kept).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_event(
+    shell: State<'_, Shell>,
+    event_id: Id,
+    draft: EventDraft,
+) -> Result<(), IpcError> {
+    shell
+        .run(|core| async move { core.update_event(event_id.0, draft).await.map(|_| ()) })
+        .await
+}
+
+/// Deletes an appointment, or a whole series.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_event(shell: State<'_, Shell>, event_id: Id) -> Result<(), IpcError> {
+    shell
+        .run(|core| async move { core.delete_event(event_id.0).await })
+        .await
+}
+
+/// Changes only one occurrence of a series, the one whose original start is `instance` (Unix
+/// seconds): an exception on the server.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_occurrence(
+    shell: State<'_, Shell>,
+    event_id: Id,
+    instance: f64,
+    draft: EventDraft,
+) -> Result<(), IpcError> {
+    let at = instant(instance, &shell)?;
+    shell
+        .run(|core| async move {
+            core.update_occurrence(event_id.0, at, draft)
+                .await
+                .map(|_| ())
+        })
+        .await
+}
+
+/// Deletes only one occurrence of a series, the one whose original start is `instance` (Unix
+/// seconds).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_occurrence(
+    shell: State<'_, Shell>,
+    event_id: Id,
+    instance: f64,
+) -> Result<(), IpcError> {
+    let at = instant(instance, &shell)?;
+    shell
+        .run(|core| async move { core.delete_occurrence(event_id.0, at).await })
         .await
 }
 

@@ -38,6 +38,18 @@ export const commands = {
 	 *  sync. Returns the new event's id.
 	 */
 	createEvent: (draft: EventDraft) => typedError<Id, IpcError>(__TAURI_INVOKE("create_event", { draft })),
+	/**  Deletes an appointment, or a whole series. */
+	deleteEvent: (eventId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("delete_event", { eventId })),
+	/**
+	 *  Deletes only one occurrence of a series, the one whose original start is `instance` (Unix
+	 *  seconds).
+	 */
+	deleteOccurrence: (eventId: Id, instance: number | null) => typedError<null, IpcError>(__TAURI_INVOKE("delete_occurrence", { eventId, instance })),
+	/**
+	 *  What the event dialog shows to edit an appointment: the series (or the single appointment)
+	 *  without `instance`, else the occurrence whose original start is `instance` (Unix seconds).
+	 */
+	eventForm: (eventId: Id, instance: number | null) => typedError<EventForm, IpcError>(__TAURI_INVOKE("event_form", { eventId, instance })),
 	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
 	deleteMessages: (messageIds: Id[], permanent: boolean) => typedError<DeleteOutcome, IpcError>(__TAURI_INVOKE("delete_messages", { messageIds, permanent })),
 	/**
@@ -122,6 +134,13 @@ export const commands = {
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**  Shows or hides a calendar in the views, or sets its colour ('' for the server's). */
 	setCalendarView: (calendarId: Id, shown: boolean | null, color: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_calendar_view", { calendarId, shown, color })),
+	/**  Changes an appointment, or a whole series (its exceptions are kept). */
+	updateEvent: (eventId: Id, draft: EventDraft) => typedError<null, IpcError>(__TAURI_INVOKE("update_event", { eventId, draft })),
+	/**
+	 *  Changes only one occurrence of a series, the one whose original start is `instance` (Unix
+	 *  seconds): an exception on the server.
+	 */
+	updateOccurrence: (eventId: Id, instance: number | null, draft: EventDraft) => typedError<null, IpcError>(__TAURI_INVOKE("update_occurrence", { eventId, instance, draft })),
 	/**
 	 *  The language of the error messages from now on (the UI's own labels are its business).
 	 *  The sync status goes out again in it, so an error already shown in the status bar changes
@@ -462,6 +481,19 @@ export type Folder = {
 	name: string,
 	kind: FolderKind,
 	/**  Unread messages, where known. */
+/**  What the event dialog shows to edit an event or one occurrence of a series. */
+export type EventForm = {
+	/**  The fields as the dialog fills them in (for an occurrence: its own time, no rule). */
+	draft: EventDraft,
+	/**
+	 *  The event is a series: changing or deleting one occurrence asks "only this one / the
+	 *  whole series".
+	 */
+	recurring: boolean,
+	/**  In a calendar the user may not write to: the dialog opens read-only. */
+	readOnly: boolean,
+};
+
 	unread: number | null,
 	/**  Whether the folder belongs to someone else (a colleague's calendar). */
 	shared: boolean,
