@@ -5,6 +5,10 @@
 //! * [`reply_subject`] / [`forward_subject`]: one "AW:"/"WG:" (German) or "RE:"/"FW:" (English)
 //!   prefix, never piled up, whatever prefixes the original already carried;
 //! * [`quote_header`]: Outlook's header block above the quoted original, in the UI's language;
+//!   [`quote_lines`] the same or Thunderbird's ("Am … schrieb …:") as the user chose
+//!   ([`QuoteStyle`]);
+//! * [`Signatures`]: the user's HTML signatures and which one new mail and replies start with,
+//!   sanitised like every HTML the app shows ([`Signatures::cleaned`]);
 //! * [`html_to_text`]: the text part of a message written as HTML;
 //! * [`build_message`]: the MIME of a message (multipart/alternative HTML + text, attachments,
 //!   Bcc, importance, In-Reply-To/References), built by mail-builder.
@@ -297,6 +301,165 @@ pub fn quote_header(original: &QuotedOriginal<'_>, lang: Lang) -> Vec<String> {
         original.subject
     ));
     lines
+}
+
+/// How a reply or forward introduces the quoted original (Settings → Mail).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum QuoteStyle {
+    /// Outlook's header block: "-----Original Message----- / From / Sent / To / Cc / Subject".
+    #[default]
+    Outlook,
+    /// Thunderbird's: "On 12/4/2026 2:05 PM, Bob Baker wrote:" above a reply, the "--------
+    /// Forwarded Message --------" block above a forward.
+    Thunderbird,
+}
+
+/// The lines above a quoted original in `style`: a reply's or a forward's.
+pub fn quote_lines(
+    original: &QuotedOriginal<'_>,
+    lang: Lang,
+    style: QuoteStyle,
+    forward: bool,
+) -> Vec<String> {
+    match (style, forward) {
+        (QuoteStyle::Outlook, _) => quote_header(original, lang),
+        (QuoteStyle::Thunderbird, false) => vec![attribution(original, lang)],
+        (QuoteStyle::Thunderbird, true) => {
+            let mut lines = vec![
+                lang.pick(
+                    "-------- Forwarded Message --------",
+                    "-------- Weitergeleitete Nachricht --------",
+                )
+                .to_owned(),
+                format!("{} {}", lang.pick("Subject:", "Betreff:"), original.subject),
+                format!(
+                    "{} {}",
+                    lang.pick("Date:", "Datum:"),
+                    quote_date(&original.sent, lang)
+                ),
+                format!("{} {}", lang.pick("From:", "Von:"), original.from),
+                format!("{} {}", lang.pick("To:", "An:"), original.to.join(", ")),
+            ];
+            if !original.cc.is_empty() {
+                lines.push(format!("{} {}", "CC:", original.cc.join(", ")));
+            }
+            lines
+        }
+    }
+}
+
+/// Thunderbird's line above a quoted reply: "Am 04.12.2026 um 14:05 schrieb Bob Baker:" /
+/// "On 12/4/2026 2:05 PM, Bob Baker wrote:" (the sender's name, else the address).
+pub fn attribution(original: &QuotedOriginal<'_>, lang: Lang) -> String {
+    let who = parse_recipients(&original.from)
+        .into_iter()
+        .next()
+        .map(|r| if r.name.is_empty() { r.address } else { r.name })
+        .unwrap_or_else(|| original.from.clone());
+    let d = &original.sent;
+    match lang {
+        Lang::De => format!(
+            "Am {:02}.{:02}.{} um {:02}:{:02} schrieb {}:",
+            d.day(),
+            d.month(),
+            d.year(),
+            d.hour(),
+            d.minute(),
+            who
+        ),
+        Lang::En => {
+            let (pm, h12) = d.hour12();
+            format!(
+                "On {}/{}/{} {}:{:02} {}, {} wrote:",
+                d.month(),
+                d.day(),
+                d.year(),
+                h12,
+                d.minute(),
+                if pm { "PM" } else { "AM" },
+                who
+            )
+        }
+    }
+}
+
+/// One of the user's signatures: a name to pick it by and its HTML.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Signature {
+    /// Stable within the list (the defaults name it).
+    pub id: String,
+    pub name: String,
+    /// Sanitised HTML ([`Signatures::cleaned`]).
+    pub html: String,
+}
+
+/// The user's signatures (Settings → Mail) and which one a new message and a reply or forward
+/// start with (`None`: none).
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct Signatures {
+    pub list: Vec<Signature>,
+    #[serde(default)]
+    pub new_mail: Option<String>,
+    #[serde(default)]
+    pub reply: Option<String>,
+}
+
+/// At most this many signatures, each's HTML at most this long (a logo as a data: image
+/// included).
+pub const MAX_SIGNATURES: usize = 50;
+pub const MAX_SIGNATURE_HTML: usize = 256 * 1024;
+
+impl Signatures {
+    /// The list as it may be stored and sent: each HTML through the same sanitiser as a shown
+    /// message (no script, no event handler, no remote image; links only http/https/mailto),
+    /// names trimmed, ids unique and non-empty, defaults that name no signature dropped.
+    /// Fails on too many or too large signatures.
+    pub fn cleaned(&self) -> Result<Signatures, String> {
+        if self.list.len() > MAX_SIGNATURES {
+            return Err(format!(
+                "at most {MAX_SIGNATURES} signatures, not {}",
+                self.list.len()
+            ));
+        }
+        let mut list: Vec<Signature> = Vec::with_capacity(self.list.len());
+        for (i, s) in self.list.iter().enumerate() {
+            if s.html.len() > MAX_SIGNATURE_HTML {
+                return Err(format!(
+                    "the signature {:?} is larger than {} KB",
+                    s.name,
+                    MAX_SIGNATURE_HTML / 1024
+                ));
+            }
+            let mut id = s.id.trim().to_owned();
+            if id.is_empty() || list.iter().any(|o| o.id == id) {
+                id = format!("s{}", i + 1);
+                while list.iter().any(|o| o.id == id) {
+                    id.push('x');
+                }
+            }
+            let html =
+                crate::mail_view::sanitize_html(&s.html, &std::collections::HashMap::new(), false)
+                    .html;
+            list.push(Signature {
+                id,
+                name: s.name.trim().to_owned(),
+                html,
+            });
+        }
+        let known = |d: &Option<String>| d.clone().filter(|d| list.iter().any(|s| &s.id == d));
+        Ok(Signatures {
+            new_mail: known(&self.new_mail),
+            reply: known(&self.reply),
+            list,
+        })
+    }
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -613,6 +776,124 @@ mod tests {
         let html = quote_html(&quote_header(&o, Lang::En), "", "a < b");
         assert!(html.contains("From: Bob Baker &lt;bob@kontor.test&gt;<br>"));
         assert!(html.contains("a &lt; b"));
+    }
+
+    #[test]
+    fn thunderbird_quote_style_in_both_languages() {
+        let mut o = original();
+        assert_eq!(
+            quote_lines(&o, Lang::De, QuoteStyle::Thunderbird, false),
+            vec!["Am 04.12.2026 um 14:05 schrieb Bob Baker:"]
+        );
+        assert_eq!(
+            quote_lines(&o, Lang::En, QuoteStyle::Thunderbird, false),
+            vec!["On 12/4/2026 2:05 PM, Bob Baker wrote:"]
+        );
+        o.from = "bob@kontor.test".into();
+        assert_eq!(
+            attribution(&o, Lang::En),
+            "On 12/4/2026 2:05 PM, bob@kontor.test wrote:"
+        );
+        o.cc = vec!["carol@kontor.test".into()];
+        assert_eq!(
+            quote_lines(&o, Lang::De, QuoteStyle::Thunderbird, true),
+            vec![
+                "-------- Weitergeleitete Nachricht --------",
+                "Betreff: Angebot",
+                "Datum: Freitag, 4. Dezember 2026 14:05",
+                "Von: bob@kontor.test",
+                "An: Alice Adams <alice@kontor.test>",
+                "CC: carol@kontor.test",
+            ]
+        );
+        assert_eq!(
+            quote_lines(&o, Lang::En, QuoteStyle::Thunderbird, true)[0],
+            "-------- Forwarded Message --------"
+        );
+        // Outlook's block for replies and forwards alike.
+        assert_eq!(
+            quote_lines(&o, Lang::De, QuoteStyle::Outlook, true),
+            quote_header(&o, Lang::De)
+        );
+        let html = quote_html(
+            &quote_lines(&o, Lang::En, QuoteStyle::Thunderbird, false),
+            "<p>x</p>",
+            "",
+        );
+        assert!(
+            html.contains("<p>On 12/4/2026 2:05 PM, bob@kontor.test wrote:</p><blockquote"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn signatures_are_sanitised_and_defaults_checked() {
+        let s = Signatures {
+            list: vec![
+                Signature {
+                    id: "a".into(),
+                    name: " Büro ".into(),
+                    html: "<p onclick=\"x()\"><b>Alice</b><script>alert(1)</script>\
+                           <img src=\"https://tracker.example/x.png\"> \
+                           <a href=\"javascript:alert(1)\">x</a> <a href=\"https://kontor.test\">web</a></p>"
+                        .into(),
+                },
+                Signature {
+                    id: "a".into(),
+                    name: "Kurz".into(),
+                    html: "<p>Gruß, Alice</p>".into(),
+                },
+            ],
+            new_mail: Some("a".into()),
+            reply: Some("gone".into()),
+        }
+        .cleaned()
+        .unwrap();
+        let html = &s.list[0].html;
+        assert!(html.contains("<b>Alice</b>"), "{html}");
+        for bad in ["onclick", "script", "alert", "tracker", "javascript"] {
+            assert!(!html.contains(bad), "{bad} survived: {html}");
+        }
+        assert!(html.contains("href=\"https://kontor.test\""), "{html}");
+        assert_eq!(s.list[0].name, "Büro");
+        assert_ne!(s.list[1].id, "a", "ids are made unique");
+        assert_eq!(s.new_mail.as_deref(), Some("a"));
+        assert_eq!(s.reply, None, "a default naming no signature is none");
+        let huge = Signatures {
+            list: vec![Signature {
+                id: "x".into(),
+                name: "x".into(),
+                html: "x".repeat(MAX_SIGNATURE_HTML + 1),
+            }],
+            ..Default::default()
+        };
+        assert!(huge.cleaned().is_err());
+    }
+
+    #[test]
+    fn a_plain_text_message_has_no_html_part() {
+        let to = vec!["bob@kontor.test".to_owned()];
+        let (mime, _) = build_message(&MessageParts {
+            from: "alice@kontor.test",
+            to: &to,
+            subject: "Nur Text",
+            html: None,
+            text: "Hallo Bob,\n\n> zitiert\n-- \nAlice",
+            ..Default::default()
+        });
+        let head = &mime[..mime.find("\r\n\r\n").unwrap()];
+        assert!(
+            head.to_ascii_lowercase().contains("content-type: text/plain"),
+            "{head}"
+        );
+        assert!(!mime.to_ascii_lowercase().contains("text/html"), "{mime}");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .unwrap();
+        assert_eq!(
+            parsed.body_text(0).as_deref(),
+            Some("Hallo Bob,\r\n\r\n> zitiert\r\n-- \r\nAlice")
+        );
     }
 
     #[test]

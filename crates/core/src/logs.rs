@@ -120,6 +120,9 @@ pub async fn export_logs(
             .get(crate::policy::setting_keys::CALDAV_URL)
             .and_then(|v| v.as_str())
             .map(str::to_owned),
+        // Signatures and the quote style stay out of the effective part; the user's rows
+        // above hold what was stored.
+        ..Default::default()
     };
     let settings = serde_json::json!({
         "userSettings": own,

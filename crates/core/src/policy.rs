@@ -210,6 +210,10 @@ pub mod setting_keys {
     pub const AUTOHIDE_SECONDS: &str = "reminders.autohide_seconds";
     /// text: the CalDAV address (used by `--diagnose`; later by calendar sync).
     pub const CALDAV_URL: &str = "caldav.url";
+    /// object: the user's signatures and the defaults (`compose::Signatures`).
+    pub const SIGNATURES: &str = "compose.signatures";
+    /// text "outlook" or "thunderbird": how replies and forwards quote (`compose::QuoteStyle`).
+    pub const QUOTE_STYLE: &str = "compose.quote_style";
 }
 
 /// Built-in default of `reminders.autohide`: off, so the window stays until answered.
@@ -225,6 +229,8 @@ pub struct UserSettings {
     pub caldav_url: Option<String>,
     pub autohide_reminders: Option<bool>,
     pub autohide_seconds: Option<u32>,
+    pub signatures: Option<crate::compose::Signatures>,
+    pub quote_style: Option<crate::compose::QuoteStyle>,
 }
 
 /// One setting as the UI shows it: the value in force, where it comes from, and whether the UI
@@ -255,6 +261,10 @@ pub struct EffectiveSettings {
     pub caldav_url: Setting<Option<String>>,
     pub autohide_reminders: Setting<bool>,
     pub autohide_seconds: Setting<u32>,
+    /// The user's signatures and the defaults for new mail and replies (no policy sets them).
+    pub signatures: Setting<crate::compose::Signatures>,
+    /// How replies and forwards quote the original (no policy sets it).
+    pub quote_style: Setting<crate::compose::QuoteStyle>,
     /// Whether `LockSettings` is on (machine, else user policy); always `locked`.
     pub lock_settings: Setting<bool>,
 }
@@ -268,6 +278,9 @@ pub enum SettingChange {
     AutohideSeconds(u32),
     /// `None` or an empty text removes the user's CalDAV address.
     CaldavUrl(Option<String>),
+    /// The whole list of signatures and the defaults; sanitised before it is stored.
+    Signatures(crate::compose::Signatures),
+    QuoteStyle(crate::compose::QuoteStyle),
 }
 
 /// The policy in force for this run.
@@ -398,6 +411,12 @@ impl Policy {
             autohide_seconds: self
                 .resolve(|v| v.autohide_seconds, user.autohide_seconds)
                 .into_setting(DEFAULT_AUTOHIDE_SECONDS),
+            signatures: self
+                .resolve(|_| None, user.signatures.clone())
+                .into_setting(Default::default()),
+            quote_style: self
+                .resolve(|_| None, user.quote_style)
+                .into_setting(Default::default()),
             lock_settings: Setting {
                 value: self.locks_all_settings(),
                 source: lock_source,
@@ -607,6 +626,7 @@ mod tests {
             caldav_url: None,
             autohide_reminders: Some(true),
             autohide_seconds: None,
+            ..UserSettings::default()
         };
         let none = Policy::default().effective(&user);
         assert_eq!(

@@ -21,6 +21,8 @@ const noPolicy: EffectiveSettings = {
   caldavUrl: { value: null, source: "default", locked: false },
   autohideReminders: { value: false, source: "default", locked: false },
   autohideSeconds: { value: 15, source: "default", locked: false },
+  signatures: { value: { list: [] }, source: "default", locked: false },
+  quoteStyle: { value: "outlook", source: "default", locked: false },
   lockSettings: { value: false, source: "default", locked: true },
 };
 

@@ -30,6 +30,8 @@ const reply: ComposeStart = {
   attachments: [],
   draft: null,
   bodyHtml: "",
+  signatures: [],
+  signature: null,
 };
 
 function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {

@@ -411,6 +411,13 @@ export type ComposeStart = {
 	/**  The saved draft this goes on with, and its text as HTML (sanitised); empty otherwise. */
 	draft: number | null,
 	bodyHtml: string,
+	/**  The user's signatures (sanitised), to pick from in the window. */
+	signatures: Signature[],
+	/**
+	 *  The signature the text starts with: the default for new mail or for replies and
+	 *  forwards; `None` for none and for a draft (which holds its own).
+	 */
+	signature: string | null,
 };
 
 /**  What a delete did, for undo. */
@@ -440,6 +447,10 @@ export type EffectiveSettings = {
 	caldavUrl: Setting<string | null>,
 	autohideReminders: Setting<boolean>,
 	autohideSeconds: Setting<number>,
+	/**  The user's signatures and the defaults for new mail and replies (no policy sets them). */
+	signatures: Setting<Signatures>,
+	/**  How replies and forwards quote the original (no policy sets it). */
+	quoteStyle: Setting<QuoteStyle>,
 	/**  Whether `LockSettings` is on (machine, else user policy); always `locked`. */
 	lockSettings: Setting<boolean>,
 };
@@ -470,17 +481,6 @@ export type EventDraft = {
 	uid?: string | null,
 };
 
-/**  The follow-up flag. */
-export type FlagState = "none" | "active" | "complete";
-
-/**  A folder as the UI shows it. */
-export type Folder = {
-	id: string,
-	/**  `None` for a top-level folder. */
-	parentId: string | null,
-	name: string,
-	kind: FolderKind,
-	/**  Unread messages, where known. */
 /**  What the event dialog shows to edit an event or one occurrence of a series. */
 export type EventForm = {
 	/**  The fields as the dialog fills them in (for an occurrence: its own time, no rule). */
@@ -494,6 +494,17 @@ export type EventForm = {
 	readOnly: boolean,
 };
 
+/**  The follow-up flag. */
+export type FlagState = "none" | "active" | "complete";
+
+/**  A folder as the UI shows it. */
+export type Folder = {
+	id: string,
+	/**  `None` for a top-level folder. */
+	parentId: string | null,
+	name: string,
+	kind: FolderKind,
+	/**  Unread messages, where known. */
 	unread: number | null,
 	/**  Whether the folder belongs to someone else (a colleague's calendar). */
 	shared: boolean,
@@ -895,6 +906,16 @@ export type QuickFilters = {
 	thisWeek: boolean,
 };
 
+/**  How a reply or forward introduces the quoted original (Settings → Mail). */
+export type QuoteStyle = 
+/**  Outlook's header block: "-----Original Message----- / From / Sent / To / Cc / Subject". */
+"outlook" | 
+/**
+ *  Thunderbird's: "On 12/4/2026 2:05 PM, Bob Baker wrote:" above a reply, the "--------
+ *  Forwarded Message --------" block above a forward.
+ */
+"thunderbird";
+
 /**  A calendar (or task folder) that items may remind from. */
 export type ReminderCalendar = {
 	/**  Stable across cache rebuilds (a CalDAV collection URL, an ActiveSync folder ServerId). */
@@ -1073,7 +1094,9 @@ export type Setting<T> = {
  */
 export type SettingChange = { key: "autohideReminders"; value: boolean } | { key: "autohideSeconds"; value: number } | 
 /**  `None` or an empty text removes the user's CalDAV address. */
-{ key: "caldavUrl"; value?: string | null };
+{ key: "caldavUrl"; value?: string | null } | 
+/**  The whole list of signatures and the defaults; sanitised before it is stored. */
+{ key: "signatures"; value: Signatures } | { key: "quoteStyle"; value: QuoteStyle };
 
 /**
  *  What the account screen submits: the e-mail address and the password, as in Outlook. The
@@ -1106,6 +1129,25 @@ export type SignInStep =
 "checking_password" | 
 /**  FolderSync: the folder tree. */
 "reading_folders";
+
+/**  One of the user's signatures: a name to pick it by and its HTML. */
+export type Signature = {
+	/**  Stable within the list (the defaults name it). */
+	id: string,
+	name: string,
+	/**  Sanitised HTML ([`Signatures::cleaned`]). */
+	html: string,
+};
+
+/**
+ *  The user's signatures (Settings → Mail) and which one a new message and a reply or forward
+ *  start with (`None`: none).
+ */
+export type Signatures = {
+	list: Signature[],
+	newMail?: string | null,
+	reply?: string | null,
+};
 
 /**  The snooze choices offered by the reminder window (docs/reminders.md#window-semantics). */
 export type SnoozeChoice = "five_minutes" | "ten_minutes" | "fifteen_minutes" | "thirty_minutes" | "one_hour" | 

@@ -1,12 +1,15 @@
 //! The compose window's starting point: a new message, a reply, reply all or a forward of a
-//! cached message (recipients, subject prefix, the quote with Outlook's header block), and the
-//! address suggestions for the recipient fields.
+//! cached message (recipients, subject prefix, the quote with Outlook's header block or
+//! Thunderbird's line as the user chose, the signature to start with), and the address
+//! suggestions for the recipient fields.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::{AttachmentInfo, Kontor};
-use crate::compose::{QuotedOriginal, forward_subject, quote_header, quote_html, reply_subject};
+use crate::compose::{
+    QuotedOriginal, Signature, forward_subject, quote_html, quote_lines, reply_subject,
+};
 use crate::error::CoreError;
 use crate::i18n::Lang;
 use crate::store::Address;
@@ -45,6 +48,11 @@ pub struct ComposeStart {
     #[specta(type = Option<specta_typescript::Number>)]
     pub draft: Option<i64>,
     pub body_html: String,
+    /// The user's signatures (sanitised), to pick from in the window.
+    pub signatures: Vec<Signature>,
+    /// The signature the text starts with: the default for new mail or for replies and
+    /// forwards; `None` for none and for a draft (which holds its own).
+    pub signature: Option<String>,
 }
 
 /// An address the recipient fields suggest.
@@ -117,6 +125,9 @@ impl Kontor {
             return self.compose_draft(d, from).await;
         }
         self.warm_address_book();
+        let settings = self.effective_settings().await?;
+        let signatures = settings.signatures.value.cleaned().unwrap_or_default();
+        let quote_style = settings.quote_style.value;
         let Some(id) = message_id.filter(|_| mode != ComposeMode::New) else {
             return Ok(ComposeStart {
                 mode: ComposeMode::New,
@@ -130,6 +141,8 @@ impl Kontor {
                 attachments: Vec::new(),
                 draft: None,
                 body_html: String::new(),
+                signature: signatures.new_mail.clone(),
+                signatures: signatures.list,
             });
         };
         let mut view = self.message_view(id, false).await?;
@@ -146,7 +159,7 @@ impl Kontor {
         let utc = DateTime::from_timestamp(row.date, 0).unwrap_or_default();
         let offset = FixedOffset::east_opt(zone.offset_at(utc.naive_utc()))
             .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-        let header = quote_header(
+        let header = quote_lines(
             &QuotedOriginal {
                 from: show(&row.from),
                 sent: utc.with_timezone(&offset),
@@ -155,6 +168,8 @@ impl Kontor {
                 subject: &row.subject,
             },
             lang,
+            quote_style,
+            mode == ComposeMode::Forward,
         );
         let body_text = if view.body.text.is_empty() {
             row.preview.clone()
@@ -212,6 +227,8 @@ impl Kontor {
             },
             draft: None,
             body_html: String::new(),
+            signature: signatures.reply.clone(),
+            signatures: signatures.list,
         })
     }
 
@@ -239,6 +256,15 @@ impl Kontor {
             attachments: view.attachments,
             draft: Some(id),
             body_html,
+            signatures: self
+                .effective_settings()
+                .await?
+                .signatures
+                .value
+                .cleaned()
+                .unwrap_or_default()
+                .list,
+            signature: None,
         })
     }
 

@@ -47,6 +47,14 @@ impl Kontor {
                 _ => {}
             }
         }
+        let pool = self.store.pool();
+        let read = async |key| crate::store::settings::read_setting(pool, key).await;
+        out.signatures = read(setting_keys::SIGNATURES)
+            .await?
+            .and_then(|v| serde_json::from_str(&v).ok());
+        out.quote_style = read(setting_keys::QUOTE_STYLE)
+            .await?
+            .and_then(|v| serde_json::from_str(&v).ok());
         Ok(out)
     }
 
@@ -85,6 +93,16 @@ impl Kontor {
                 now.caldav_url.locked,
                 serde_json::json!(url.as_deref().map(str::trim).filter(|u| !u.is_empty())),
             ),
+            SettingChange::Signatures(list) => (
+                setting_keys::SIGNATURES,
+                now.signatures.locked,
+                serde_json::json!(list.cleaned().map_err(CoreError::InvalidInput)?),
+            ),
+            SettingChange::QuoteStyle(style) => (
+                setting_keys::QUOTE_STYLE,
+                now.quote_style.locked,
+                serde_json::json!(style),
+            ),
         };
         if locked {
             return Err(CoreError::InvalidInput(format!(
@@ -94,7 +112,12 @@ impl Kontor {
         self.store
             .set_setting_value(key, &value.to_string())
             .await?;
-        tracing::info!(%key, %value, "setting changed");
+        if key == setting_keys::SIGNATURES {
+            // The user's text stays out of the log.
+            tracing::info!(%key, "setting changed");
+        } else {
+            tracing::info!(%key, %value, "setting changed");
+        }
         self.effective_settings().await
     }
 }
@@ -166,5 +189,37 @@ mod tests {
             (false, Source::Default)
         );
         assert_eq!(e.autohide_seconds.value, 42);
+    }
+
+    #[tokio::test]
+    async fn signatures_and_quote_style_are_stored_sanitised() {
+        use crate::compose::{QuoteStyle, Signature, Signatures};
+        let dir = tempfile::tempdir().unwrap();
+        let app = Kontor::open_with_policy(ProfilePaths::new(dir.path()), Policy::default())
+            .await
+            .unwrap();
+        let e = app.effective_settings().await.unwrap();
+        assert_eq!(e.quote_style.value, QuoteStyle::Outlook);
+        assert!(e.signatures.value.list.is_empty());
+        let e = app
+            .set_setting(SettingChange::Signatures(Signatures {
+                list: vec![Signature {
+                    id: "a".into(),
+                    name: "Büro".into(),
+                    html: "<p><b>Alice</b><script>x()</script></p>".into(),
+                }],
+                new_mail: Some("a".into()),
+                reply: None,
+            }))
+            .await
+            .unwrap();
+        assert_eq!(e.signatures.value.list[0].html, "<p><b>Alice</b></p>");
+        assert_eq!(e.signatures.value.new_mail.as_deref(), Some("a"));
+        app.set_setting(SettingChange::QuoteStyle(QuoteStyle::Thunderbird))
+            .await
+            .unwrap();
+        let e = app.effective_settings().await.unwrap();
+        assert_eq!(e.quote_style.value, QuoteStyle::Thunderbird);
+        assert_eq!(e.signatures.value.list[0].name, "Büro");
     }
 }
