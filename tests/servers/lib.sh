@@ -46,6 +46,9 @@ PY=/usr/bin/python3
 USERS=(alice bob carol dave erin frank grace heidi ivan)
 declare -A PASSWORDS=([alice]=alice123 [bob]=bob123 [carol]=carol123 [dave]=dave123 [erin]=erin123 [frank]=frank123 [grace]=grace123 [heidi]=heidi123 [ivan]=ivan123)
 declare -A FULLNAMES=([alice]="Alice Archer" [bob]="Bob Baker" [carol]="Carol Cooper" [dave]="Dave Decker" [erin]="Erin Engel" [frank]="Frank Fischer" [grace]="Grace Graf" [heidi]="Heidi Hahn" [ivan]="Ivan Imhof")
+# The owner of the company directory on Radicale (Z-Push's GAL); a Radicale user only.
+DIRECTORY_USER=directory
+DIRECTORY_PASSWORD=directory123
 MAIL_DOMAIN=kontor.test
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }

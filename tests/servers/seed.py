@@ -8,6 +8,8 @@
     seed.py verify-zpush     the same over Z-Push, after its two-phase Provision
     seed.py users USER…      seed users added after the first seeding (mail, folders, CONDSTORE)
     seed.py calendars        re-PUT the seeded calendar items with dates relative to now
+    seed.py directory        the company directory on Radicale (Z-Push's GAL) and every user's
+                             address book there; run by tests/servers/start on each start
 
 Python standard library only, so it runs with Debian's /usr/bin/python3 on a fresh machine.
 Every time is derived from "now" at seeding; the values used are written to
@@ -56,6 +58,15 @@ USERS = {
     "heidi": ("heidi123", "Heidi Hahn"),
     # The safety E2E test's user: the mails of tests/corpus/safety are delivered to him.
     "ivan": ("ivan123", "Ivan Imhof"),
+}
+# The company directory's owner on Radicale (tests/servers/lib.sh DIRECTORY_USER): not a mail
+# user, it only writes the directory address book.
+DIRECTORY = ("directory", "directory123")
+# What the directory says of each user besides name and address: (department, title, phone).
+DIRECTORY_ENTRIES = {
+    "alice": ("Vertrieb", "Vertriebsleiterin", "+49 30 1234567-11"),
+    "bob": ("Buchhaltung", "Buchhalter", "+49 30 1234567-12"),
+    "carol": ("Einkauf", "Einkäuferin", "+49 30 1234567-13"),
 }
 # Who writes the seeded mail to whom.
 SENDER_OF = {"alice": "bob", "bob": "carol", "carol": "alice",
@@ -162,7 +173,8 @@ def request(server, method, path, user=None, body=None, headers=None, cookies=No
     hdrs = {"User-Agent": "Kontor-test-seed/1"}
     hdrs.update(headers or {})
     if user:
-        token = base64.b64encode(f"{user}:{USERS[user][0]}".encode()).decode()
+        password = DIRECTORY[1] if user == DIRECTORY[0] else USERS[user][0]
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
         hdrs["Authorization"] = f"Basic {token}"
     if cookies:
         hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
@@ -849,6 +861,47 @@ def seed_radicale(times):
         fail(f"alice could write to Radicale /bob/team/ (HTTP {status}); it must be read-only")
 
 
+MKADDRESSBOOK = ('<?xml version="1.0" encoding="utf-8"?>\n'
+                 '<D:mkcol xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">'
+                 "<D:set><D:prop><D:resourcetype><D:collection/><CR:addressbook/></D:resourcetype>"
+                 "<D:displayname>{name}</D:displayname></D:prop></D:set></D:mkcol>")
+
+
+def ensure_addressbook(user, path, name):
+    request(RADICALE, "PROPFIND", f"/{user}/", user, "", {"Depth": "0"}, ok=(207,))
+    status, _, _ = request(RADICALE, "PROPFIND", path, user, "", {"Depth": "0"})
+    if status == 404:
+        request(RADICALE, "MKCOL", path, user, MKADDRESSBOOK.format(name=name),
+                {"Content-Type": "application/xml; charset=utf-8"}, ok=(201,))
+
+
+def directory_vcard(user):
+    first, last = USERS[user][1].split(" ", 1)
+    dept, title, phone = DIRECTORY_ENTRIES.get(user, ("", "", ""))
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:directory-{user}", f"FN:{first} {last}",
+             f"N:{last};{first};;;", f"EMAIL;TYPE=work:{user}@{DOMAIN}"]
+    if dept:
+        lines += [f"ORG:Kontor Test GmbH;{dept}", f"TITLE:{title}", f"TEL;TYPE=work:{phone}"]
+    return CRLF.join(lines + ["END:VCARD"]) + CRLF
+
+
+def seed_directory():
+    """The company directory Z-Push searches (its CardDAV backend's GAL): one vCard per user
+    in Radicale's /directory/users/, which every user may read (rights file), and each user's
+    own address book /<user>/contacts/, which Z-Push's CardDAV backend serves as the Contacts
+    folder. Rewritten on every start; unchanged entries stay as they are."""
+    owner = DIRECTORY[0]
+    ensure_addressbook(owner, "/directory/users/", "Firmenverzeichnis")
+    for user in USERS:
+        request(RADICALE, "PUT", f"/directory/users/{user}.vcf", owner, directory_vcard(user),
+                {"Content-Type": "text/vcard; charset=utf-8"}, ok=(201, 204))
+        ensure_addressbook(user, f"/{user}/contacts/", "Kontakte")
+    status, _, _ = request(RADICALE, "GET", "/directory/users/bob.vcf", "alice")
+    if status != 200:
+        fail(f"alice cannot read the directory on Radicale (HTTP {status}); check the rights file")
+    say(f"Radicale /directory/users/: {len(USERS)} entries")
+
+
 # ---------------------------------------------------------------------------------- main
 
 
@@ -938,9 +991,11 @@ def main(argv):
         verify_zpush()
     elif cmd == "calendars":
         seed_calendars()
+    elif cmd == "directory":
+        seed_directory()
     else:
         fail(f"unknown command {cmd!r}; use all, condstore [USER…], users USER…, verify, "
-             "verify-zpush or calendars")
+             "verify-zpush, calendars or directory")
 
 
 if __name__ == "__main__":

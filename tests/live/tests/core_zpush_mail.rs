@@ -276,3 +276,46 @@ async fn send_reply_and_forward_on_zpush_arrive_once() {
         "bob's copies of the new mail, the reply, the forward"
     );
 }
+
+/// The company directory (ActiveSync Search of the GAL) as the compose field asks it. Z-Push
+/// answers from its CardDAV backend's directory address book (tests/servers/README.md
+/// "Z-Push"), with names; SOGo from its user source, with the address only.
+#[tokio::test]
+async fn the_directory_finds_bob_on_zpush() {
+    let (_dir, app, _) = signed_in(CAROL).await;
+    let found = app.directory_suggestions("Bob", 10).await.unwrap();
+    let bob = found
+        .iter()
+        .find(|s| s.address == "bob@kontor.test")
+        .unwrap_or_else(|| panic!("bob is not in Z-Push's directory: {found:?}"));
+    assert_eq!(bob.name, "Bob Baker", "{found:?}");
+    assert!(bob.directory);
+    // By the last name too, and nothing for a name nobody has.
+    let by_last = app.directory_suggestions("cooper", 10).await.unwrap();
+    assert!(
+        by_last
+            .iter()
+            .any(|s| s.address == "carol@kontor.test" && s.name == "Carol Cooper"),
+        "{by_last:?}"
+    );
+    assert!(
+        app.directory_suggestions("Zacharias", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_directory_finds_bob_on_sogo() {
+    kontor_live_tests::require_sogo();
+    let (_dir, app, _) =
+        kontor_live_tests::zpush::signed_in_at(kontor_live_tests::SOGO_EAS_URL, CAROL).await;
+    let found = app.directory_suggestions("bob", 10).await.unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|s| s.address == "bob@kontor.test" && s.directory),
+        "{found:?}"
+    );
+}

@@ -5,7 +5,7 @@
 
 SRC is the extracted src/ folder (in the servers' data folder, never in the repository). The
 keys (all required) come from tests/servers/start: data, imap_port, smtp_port, caldav_port,
-domain, loglevel. Each setting replaces one define() of Z-Push's shipped config files, so the
+carddav_port, domain, loglevel. Each setting replaces one define() of Z-Push's shipped config files, so the
 rest of them stays as upstream has it; a define that is not found exactly once is an error (a
 new Z-Push version must be looked at, not half configured). Files are rewritten only when their
 content changes, so running it again is harmless. Python standard library only.
@@ -60,9 +60,12 @@ def write_if_changed(path, text):
     return True
 
 
-# The combined backend: mail from Dovecot over IMAP ("i"), every other folder type (calendars,
-# tasks; contacts and notes have no backend here) from SOGo over CalDAV ("c"). Folder ids carry
-# the letter: i/<hash>, c/Cpersonal, c/Tpersonal.
+# The combined backend: mail from Dovecot over IMAP ("i"), contacts and the company directory
+# (GAL search) from Radicale over CardDAV ("d"), every other folder type (calendars, tasks;
+# notes have no backend here) from SOGo over CalDAV ("c"). Folder ids carry the letter:
+# i/<hash>, c/Cpersonal, c/Tpersonal, d/<address book>. SOGo's own directory cannot serve:
+# its CardDAV source folders answer no addressbook-query (SOGo 5.8), which is how Z-Push's
+# CardDAV backend searches.
 COMBINED = """<?php
 // Written by Kontor's tests/servers/zpush/configure.py: mail from IMAP, the rest from CalDAV.
 class BackendCombinedConfig {
@@ -72,6 +75,7 @@ class BackendCombinedConfig {
             'backends' => array(
                 'i' => array('name' => 'BackendIMAP'),
                 'c' => array('name' => 'BackendCalDAV'),
+                'd' => array('name' => 'BackendCardDAV'),
             ),
             'delimiter' => '/',
             'folderbackend' => array(
@@ -84,11 +88,11 @@ class BackendCombinedConfig {
                 SYNC_FOLDER_TYPE_USER_MAIL => 'i',
                 SYNC_FOLDER_TYPE_TASK => 'c',
                 SYNC_FOLDER_TYPE_APPOINTMENT => 'c',
-                SYNC_FOLDER_TYPE_CONTACT => 'c',
+                SYNC_FOLDER_TYPE_CONTACT => 'd',
                 SYNC_FOLDER_TYPE_NOTE => 'c',
                 SYNC_FOLDER_TYPE_JOURNAL => 'c',
                 SYNC_FOLDER_TYPE_USER_APPOINTMENT => 'c',
-                SYNC_FOLDER_TYPE_USER_CONTACT => 'c',
+                SYNC_FOLDER_TYPE_USER_CONTACT => 'd',
                 SYNC_FOLDER_TYPE_USER_TASK => 'c',
                 SYNC_FOLDER_TYPE_USER_JOURNAL => 'c',
                 SYNC_FOLDER_TYPE_USER_NOTE => 'c',
@@ -107,7 +111,7 @@ def main(argv):
         sys.exit(__doc__)
     src = os.path.abspath(argv[1])
     opts = dict(a.split("=", 1) for a in argv[2:])
-    need = {"data", "imap_port", "smtp_port", "caldav_port", "domain", "loglevel"}
+    need = {"data", "imap_port", "smtp_port", "caldav_port", "carddav_port", "domain", "loglevel"}
     if set(opts) != need:
         sys.exit(f"configure.py: need exactly {sorted(need)}, got {sorted(opts)}")
     data = opts["data"].rstrip("/")
@@ -171,6 +175,26 @@ def main(argv):
         "CALDAV_PATH": php_str("/SOGo/dav/%u/Calendar/"),
         "CALDAV_PERSONAL": php_str("personal"),
         "CALDAV_SUPPORTS_SYNC": "false",
+    }))
+
+    path = os.path.join(src, "backend", "carddav", "config.php")
+    write_if_changed(path, set_defines(path, {
+        "CARDDAV_PROTOCOL": php_str("http"),
+        "CARDDAV_SERVER": php_str("127.0.0.1"),
+        "CARDDAV_PORT": php_str(opts["carddav_port"]),
+        # Radicale: the user's principal collection, and in it the address book "contacts"
+        # (tests/servers/seed.py directory creates both).
+        "CARDDAV_PATH": php_str("/%u/"),
+        "CARDDAV_DEFAULT_PATH": php_str("/%u/contacts/"),
+        # The company directory: an address book every user may read, searched, not synced.
+        "CARDDAV_GAL_PATH": php_str("/directory/users/"),
+        # Kontor asks the directory from three characters on, as Outlook does.
+        "CARDDAV_GAL_MIN_LENGTH": "3",
+        "CARDDAV_SUPPORTS_SYNC": "false",
+        # Search the full name (FN), as people look colleagues up. Without it Z-Push asks for
+        # sn/givenname/email, which Radicale matches on the address only.
+        "CARDDAV_SUPPORTS_FN_SEARCH": "true",
+        "CARDDAV_URL_VCARD_EXTENSION": php_str(".vcf"),
     }))
 
     write_if_changed(os.path.join(src, "backend", "combined", "config.php"), COMBINED)
