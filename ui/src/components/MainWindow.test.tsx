@@ -9,6 +9,7 @@ import { I18nContext } from "../lib/i18n-context";
 import type { MailApi } from "../mail/MailView";
 import { MainWindow, type MainWindowReminders } from "./MainWindow";
 import type { SyncApi } from "./StatusBar";
+import { fakeSettingsApi } from "../compose/test-settings";
 
 afterEach(() => {
   cleanup();
@@ -118,6 +119,7 @@ const mailSettings = {
   newMailNotifications: vi.fn(() => Promise.resolve(true)),
   setNewMailNotifications: vi.fn(() => Promise.resolve(null)),
   ...remoteListMocks(),
+  ...fakeSettingsApi(),
 };
 
 function renderMain(lang: Lang = "de") {

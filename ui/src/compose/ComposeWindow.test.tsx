@@ -126,4 +126,102 @@ describe("ComposeWindow", () => {
     expect(screen.getByTestId<HTMLInputElement>("compose-subject").value).toBe("Hallo");
     expect(screen.getAllByTestId("recipient-chip").map((c) => c.getAttribute("data-address"))).toEqual(["bob@kontor.test", "carol@kontor.test"]);
   });
+
+  const signatures = [
+    { id: "a", name: "Büro", html: "<p><strong>Alice Adler</strong></p><p>Vertrieb</p>" },
+    { id: "b", name: "Kurz", html: "<p>Gruß, Alice</p>" },
+  ];
+
+  it("starts new mail with the default signature below an empty line and swaps it when another is chosen", async () => {
+    const start: ComposeStart = { ...reply, mode: "new", subject: "Hallo", quoteHtml: "", replyTo: null, signatures, signature: "a" };
+    const { shell, sent } = setup(start, { mode: "new", id: null, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    const body = await screen.findByTestId("compose-body");
+    await waitFor(() => {
+      expect(body.querySelector(".kontor-signature")?.textContent).toBe("Alice AdlerVertrieb");
+    });
+    expect(body.firstElementChild?.tagName).toBe("P");
+    const select = screen.getByTestId<HTMLSelectElement>("compose-signature");
+    expect(select.value).toBe("a");
+    expect([...select.options].map((o) => o.text)).toEqual(["(none)", "Büro", "Kurz"]);
+    fireEvent.change(select, { target: { value: "b" } });
+    await waitFor(() => {
+      expect(body.querySelectorAll(".kontor-signature")).toHaveLength(1);
+    });
+    expect(body.querySelector(".kontor-signature")?.textContent).toBe("Gruß, Alice");
+    fireEvent.change(select, { target: { value: "" } });
+    await waitFor(() => {
+      expect(body.querySelector(".kontor-signature")).toBeNull();
+    });
+    fireEvent.change(select, { target: { value: "a" } });
+    await waitFor(() => {
+      expect(body.querySelector(".kontor-signature")?.textContent).toBe("Alice AdlerVertrieb");
+    });
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.html).toContain('<div class="kontor-signature"><p><strong>Alice Adler</strong></p><p>Vertrieb</p></div>');
+  });
+
+  it("places the reply signature above the quoted original", async () => {
+    const { shell, sent } = setup({ ...reply, signatures, signature: "b" }, { mode: "reply", id: 12, mailto: null });
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    const html = sent[0]?.html ?? "";
+    expect(html.indexOf("Gruß, Alice")).toBeGreaterThan(-1);
+    expect(html.indexOf("Gruß, Alice")).toBeLessThan(html.indexOf("Ursprüngliche Nachricht"));
+  });
+
+  it("asks before plain text loses formatting and then sends text/plain only, quote included", async () => {
+    const start: ComposeStart = {
+      ...reply,
+      bodyHtml: "<p><strong>Fett</strong> und normal</p>",
+      quoteHtml: '<div class="kontor-quote"><p>-----Ursprüngliche Nachricht-----</p><blockquote type="cite"><p>Hallo Alice</p></blockquote></div>',
+      signatures,
+      signature: "b",
+    };
+    const { shell, sent } = setup(start, { mode: "reply", id: 12, mailto: null });
+    await screen.findByTestId("compose-window");
+    const format = screen.getByTestId<HTMLSelectElement>("compose-format");
+    expect([...format.options].map((o) => o.text)).toEqual(["HTML", "Nur-Text"]);
+    fireEvent.change(format, { target: { value: "plain" } });
+    expect(screen.getByTestId("compose-ask-plain").textContent).toContain("Formatierungen wie Fettdruck");
+    fireEvent.click(screen.getByTestId("compose-ask-cancel"));
+    expect(screen.queryByTestId("compose-plain-body")).toBeNull();
+    fireEvent.change(format, { target: { value: "plain" } });
+    fireEvent.click(screen.getByTestId("compose-ask-plain-switch"));
+    const text = screen.getByTestId<HTMLTextAreaElement>("compose-plain-body");
+    expect(text.value).toBe("Fett und normal\n\nGruß, Alice");
+    expect(screen.getByTestId<HTMLSelectElement>("compose-signature").disabled).toBe(true);
+    fireEvent.change(text, { target: { value: "Nur Text.\n\nGruß, Alice" } });
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.html).toBeNull();
+    expect(sent[0]?.body).toBe("Nur Text.\n\nGruß, Alice\n\n-----Ursprüngliche Nachricht-----\n> Hallo Alice");
+    expect(sent[0]?.quoted).toBe(true);
+  });
+
+  it("switches plain text without formatting at once, and back to HTML", async () => {
+    const start: ComposeStart = { ...reply, mode: "new", quoteHtml: "", replyTo: null, bodyHtml: "<p>Hallo</p>" };
+    setup(start, { mode: "new", id: null, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    fireEvent.change(screen.getByTestId("compose-format"), { target: { value: "plain" } });
+    expect(screen.queryByTestId("compose-ask-plain")).toBeNull();
+    const text = screen.getByTestId<HTMLTextAreaElement>("compose-plain-body");
+    expect(text.value).toBe("Hallo");
+    fireEvent.change(text, { target: { value: "Hallo\nBob" } });
+    fireEvent.change(screen.getByTestId("compose-format"), { target: { value: "html" } });
+    const body = await screen.findByTestId("compose-body");
+    await waitFor(() => {
+      expect(body.innerHTML).toContain("<p>Hallo</p><p>Bob</p>");
+    });
+    // No signatures: no signature choice.
+    expect(screen.queryByTestId("compose-signature")).toBeNull();
+  });
 });

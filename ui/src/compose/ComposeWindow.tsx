@@ -4,7 +4,10 @@ import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { buildMessageDocument, MESSAGE_SANDBOX } from "../mail/iframe-doc";
 import { actionFor } from "../mail/shortcuts";
+import type { Editor as TiptapEditor } from "@tiptap/react";
 import { Editor } from "./Editor";
+import { replaceSignature } from "./extensions";
+import { hasFormatting, htmlToPlain, plainToHtml, withSignature } from "./plain";
 import { RecipientField } from "./RecipientField";
 import { recipientText } from "./recipients";
 import { mailtoFields, mentionsAttachment, messageHtml, sizeLabel, textOf, type ComposeParams } from "./compose";
@@ -25,7 +28,7 @@ export interface ComposeShell {
 
 type Attachment = { kind: "file"; path: string; name: string } | { kind: "cached"; attachmentId: number; name: string; size: number };
 
-type Ask = null | "noSubject" | "attachment" | "unsaved";
+type Ask = null | "noSubject" | "attachment" | "unsaved" | "plain";
 
 /** Autosave while there are unsaved changes. */
 const AUTOSAVE_MS = 30_000;
@@ -63,6 +66,16 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
   const [savedAt, setSavedAt] = useState<Date | null>(null);
   const [error, setError] = useState<{ title: string; detail: IpcError | string } | null>(null);
   const [ask, setAsk] = useState<Ask>(null);
+  // The signature chosen (its id; null: none), plain-text mode and its text, and the editor
+  // (to swap the signature in it); a new key starts the editor again with `initialHtml`.
+  const [signatureId, setSignatureId] = useState<string | null>(null);
+  const [plain, setPlain] = useState(false);
+  const [plainText, setPlainText] = useState("");
+  const [editorKey, setEditorKey] = useState(0);
+  const editorRef = useRef<TiptapEditor | null>(null);
+  const onEditorReady = useCallback((e: TiptapEditor) => {
+    editorRef.current = e;
+  }, []);
 
   const change = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);
@@ -90,6 +103,9 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
           .join("");
       }
       if (!live) return;
+      const signature = s.signatures.find((x) => x.id === s.signature) ?? null;
+      if (signature) body = withSignature(body, signature.html);
+      setSignatureId(signature?.id ?? null);
       setStart(s);
       setTo(pto);
       setCc(pcc);
@@ -119,14 +135,16 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
     const toSource = (a: Attachment): AttachmentSource =>
       a.kind === "file" ? { kind: "file", path: a.path } : { kind: "cached", attachmentId: a.attachmentId, name: a.name };
     const quote = start?.quoteHtml ?? "";
+    // Plain text: one text/plain part, the quote below the text as quoted lines.
+    const text = plain ? (quote ? `${plainText}\n\n${htmlToPlain(quote)}` : plainText) : "";
     return {
       from: start?.from ?? "",
       to: to.map(recipientText),
       cc: cc.map(recipientText),
       bcc: bcc.map(recipientText),
       subject,
-      body: "",
-      html: messageHtml(html, quote),
+      body: text,
+      html: plain ? null : messageHtml(html, quote),
       importance,
       attachments: attachments.map(toSource),
       quoted: quote.length > 0,
@@ -134,7 +152,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
       forwardOf: start?.forwardOf ?? null,
       draft: draftId,
     };
-  }, [start, to, cc, bcc, subject, html, importance, attachments, draftId]);
+  }, [start, to, cc, bcc, subject, html, plain, plainText, importance, attachments, draftId]);
 
   const save = useCallback(async (): Promise<boolean> => {
     if (busy) return false;
@@ -182,13 +200,13 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
         setAsk("noSubject");
         return;
       }
-      if (attachments.length === 0 && mentionsAttachment(`${subject} ${textOf(html)}`) && !checked.includes("attachment")) {
+      if (attachments.length === 0 && mentionsAttachment(`${subject} ${plain ? plainText : textOf(html)}`) && !checked.includes("attachment")) {
         setAsk("attachment");
         return;
       }
       void sendNow();
     },
-    [busy, to, cc, bcc, subject, attachments.length, html, sendNow, t],
+    [busy, to, cc, bcc, subject, attachments.length, html, plain, plainText, sendNow, t],
   );
   const [confirmed, setConfirmed] = useState<Ask[]>([]);
 
@@ -205,7 +223,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
     return () => {
       clearTimeout(timer);
     };
-  }, [dirty, html, subject, to, cc, bcc]);
+  }, [dirty, html, plainText, subject, to, cc, bcc]);
 
   // ---- closing with unsaved changes asks ----
   const dirtyRef = useRef(dirty);
@@ -277,6 +295,25 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
   }
 
   const quoteDoc = start.quoteHtml ? buildMessageDocument(start.quoteHtml, false) : null;
+  const toPlain = () => {
+    setPlainText(htmlToPlain(html));
+    setPlain(true);
+    setDirty(true);
+  };
+  const toRich = () => {
+    const back = plainToHtml(plainText);
+    setInitialHtml(back);
+    setHtml(back);
+    setEditorKey((k) => k + 1);
+    setPlain(false);
+    setDirty(true);
+  };
+  const chooseSignature = (id: string | null) => {
+    setSignatureId(id);
+    const editor = editorRef.current;
+    if (editor) replaceSignature(editor, start.signatures.find((x) => x.id === id)?.html ?? null);
+    setDirty(true);
+  };
   const confirmAndSend = (what: Ask) => {
     const next = [...confirmed, what];
     setConfirmed(next);
@@ -340,6 +377,41 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
             <option value={0}>{t("compose.importance.low")}</option>
           </select>
         </label>
+        <label className="compose-importance">
+          {t("compose.textFormat")}
+          <select
+            data-testid="compose-format"
+            value={plain ? "plain" : "html"}
+            onChange={(e) => {
+              if (e.target.value === "html") toRich();
+              else if (hasFormatting(html)) setAsk("plain");
+              else toPlain();
+            }}
+          >
+            <option value="html">{t("compose.textFormat.html")}</option>
+            <option value="plain">{t("compose.textFormat.plain")}</option>
+          </select>
+        </label>
+        {start.signatures.length > 0 && (
+          <label className="compose-importance">
+            {t("compose.signature")}
+            <select
+              data-testid="compose-signature"
+              value={signatureId ?? ""}
+              disabled={plain}
+              onChange={(e) => {
+                chooseSignature(e.target.value || null);
+              }}
+            >
+              <option value="">{t("compose.signature.none")}</option>
+              {start.signatures.map((sig) => (
+                <option key={sig.id} value={sig.id}>
+                  {sig.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <span className="compose-status muted" data-testid="compose-status" aria-live="polite">
           {busy === "saving"
             ? t("compose.saving")
@@ -422,13 +494,29 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
           </div>
         )}
       </div>
-      <Editor
-        initialHtml={initialHtml}
-        onChange={(h) => {
-          setHtml(h);
-          setDirty(true);
-        }}
-      />
+      {plain ? (
+        <textarea
+          className="compose-plain"
+          data-testid="compose-plain-body"
+          aria-label={t("compose.plainBody")}
+          spellCheck
+          value={plainText}
+          onChange={(e) => {
+            setPlainText(e.target.value);
+            setDirty(true);
+          }}
+        />
+      ) : (
+        <Editor
+          key={editorKey}
+          initialHtml={initialHtml}
+          onReady={onEditorReady}
+          onChange={(h) => {
+            setHtml(h);
+            setDirty(true);
+          }}
+        />
+      )}
       {quoteDoc && (
         <section className="compose-quote" aria-label={t("compose.quoted")}>
           <iframe className="compose-quote-frame" data-testid="compose-quote" title={t("compose.quoted")} sandbox={MESSAGE_SANDBOX} srcDoc={quoteDoc} />
@@ -469,6 +557,34 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
                   </button>
                   <button
                     type="button"
+                    data-testid="compose-ask-cancel"
+                    onClick={() => {
+                      setAsk(null);
+                    }}
+                  >
+                    {t("compose.cancel")}
+                  </button>
+                </div>
+              </>
+            ) : ask === "plain" ? (
+              <>
+                <h2 id="compose-ask-title">{t("compose.plain.title")}</h2>
+                <p>{t("compose.plain.text")}</p>
+                <div className="dialog-buttons">
+                  <button
+                    type="button"
+                    className="primary"
+                    data-testid="compose-ask-plain-switch"
+                    onClick={() => {
+                      setAsk(null);
+                      toPlain();
+                    }}
+                  >
+                    {t("compose.plain.switch")}
+                  </button>
+                  <button
+                    type="button"
+                    autoFocus
                     data-testid="compose-ask-cancel"
                     onClick={() => {
                       setAsk(null);

@@ -3,12 +3,16 @@ import { Extension } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import { useEffect } from "react";
 import { useI18n } from "../lib/i18n-context";
+import { FONT_SIZES, FontSize, SignatureBlock } from "./extensions";
 
 interface Props {
   /** The text to start with (a draft's HTML). */
   initialHtml: string;
   onChange: (html: string) => void;
   onReady?: (editor: TiptapEditor) => void;
+  /** The editable area's test id and accessible name (the compose window's by default). */
+  testId?: string;
+  label?: string;
 }
 
 /** The compose window's own keys (Send: Ctrl+Enter, Alt+S; Save: Ctrl+S) are the window's:
@@ -29,11 +33,13 @@ const ComposeKeys = Extension.create({
 /** The message text: TipTap's rich-text editor with what office letters need (bold, italic,
  * underline, lists, quote, links). Pasted Word/LibreOffice HTML is reduced to that schema: their
  * styles, classes and comments do not survive. */
-export function Editor({ initialHtml, onChange, onReady }: Props) {
+export function Editor({ initialHtml, onChange, onReady, testId = "compose-body", label }: Props) {
   const { t } = useI18n();
   const editor = useEditor({
     extensions: [
       ComposeKeys,
+      SignatureBlock,
+      FontSize,
       StarterKit.configure({
         heading: false,
         code: false,
@@ -45,10 +51,10 @@ export function Editor({ initialHtml, onChange, onReady }: Props) {
     editorProps: {
       attributes: {
         class: "compose-editor",
-        "data-testid": "compose-body",
+        "data-testid": testId,
         role: "textbox",
         "aria-multiline": "true",
-        "aria-label": t("compose.body"),
+        "aria-label": label ?? t("compose.body"),
         spellcheck: "true",
       },
     },
@@ -69,6 +75,7 @@ export function Editor({ initialHtml, onChange, onReady }: Props) {
       ordered: e.isActive("orderedList"),
       quote: e.isActive("blockquote"),
       link: e.isActive("link"),
+      size: (e.getAttributes("fontSize") as { size?: string | null }).size ?? "",
     }),
   });
   const button = (id: string, label: string, text: string, on: boolean, run: () => void) => (
@@ -106,6 +113,25 @@ export function Editor({ initialHtml, onChange, onReady }: Props) {
           const href = window.prompt(t("compose.linkPrompt"), "https://");
           if (href && /^(https?:|mailto:)/i.test(href.trim())) chain().setLink({ href: href.trim() }).run();
         })}
+        <select
+          className="format-size"
+          data-testid="format-size"
+          aria-label={t("compose.fontSize")}
+          title={t("compose.fontSize")}
+          value={state.size}
+          onChange={(e) => {
+            const size = e.target.value;
+            if (size) chain().setMark("fontSize", { size }).run();
+            else chain().unsetMark("fontSize").run();
+          }}
+        >
+          <option value="">{t("compose.fontSize.default")}</option>
+          {FONT_SIZES.map((s) => (
+            <option key={s} value={s}>
+              {s.replace("pt", "")}
+            </option>
+          ))}
+        </select>
       </div>
       <EditorContent editor={editor} className="compose-editor-frame" />
     </div>

@@ -6,6 +6,7 @@ import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { MailSettings, type MailSettingsApi } from "./MailSettings";
 import { DEFAULT_PREFS, type MailPrefs } from "./prefs";
+import { fakeSettingsApi } from "../compose/test-settings";
 
 afterEach(cleanup);
 
@@ -30,6 +31,7 @@ function remoteApi(senders: string[] = [], domains: string[] = []) {
       lists.domains = lists.domains.filter((x) => x !== e);
       return Promise.resolve(null);
     }),
+    ...fakeSettingsApi(),
   };
 }
 

@@ -5,10 +5,11 @@ import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "../components/ErrorView";
 import type { MailPrefs } from "./prefs";
 import { RemoteContentSettings, type RemoteContentApi } from "./RemoteContentSettings";
+import { SignatureSettings, type SignatureSettingsApi } from "../compose/SignatureSettings";
 
-/** The commands of the new-mail notification switch (kept by the core, not in the prefs) and
- * of the remote content lists. */
-export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications"> & RemoteContentApi;
+/** The commands of the new-mail notification switch (kept by the core, not in the prefs), of
+ * the remote content lists, and of the signatures and quote style. */
+export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications"> & RemoteContentApi & SignatureSettingsApi;
 
 interface Props {
   api: MailSettingsApi;
@@ -16,8 +17,8 @@ interface Props {
   onPrefs: (p: MailPrefs) => void;
 }
 
-/** The mail part of the settings: when a message shown counts as read, and whether new mail
- * shows a desktop notification. */
+/** The mail part of the settings: when a message shown counts as read, whether new mail
+ * shows a desktop notification, remote content, signatures and how replies quote. */
 export function MailSettings({ api, prefs, onPrefs }: Props) {
   const { t } = useI18n();
   const id = useId();
@@ -129,6 +130,7 @@ export function MailSettings({ api, prefs, onPrefs }: Props) {
         </label>
       </fieldset>
       <RemoteContentSettings api={api} />
+      <SignatureSettings api={api} />
     </section>
   );
 }

@@ -1,0 +1,62 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { translator, type Lang } from "../lib/i18n";
+import { I18nContext } from "../lib/i18n-context";
+import { SignatureSettings } from "./SignatureSettings";
+import { fakeSettingsApi } from "./test-settings";
+
+afterEach(cleanup);
+
+function renderIn(lang: Lang, api = fakeSettingsApi()) {
+  render(
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <SignatureSettings api={api} />
+    </I18nContext.Provider>,
+  );
+  return api;
+}
+
+describe("SignatureSettings", () => {
+  it("adds a signature, makes it the default for new mail and saves the list", async () => {
+    const api = renderIn("en");
+    await screen.findByText(/No signatures yet/);
+    fireEvent.click(screen.getByTestId("signature-new"));
+    const name = screen.getByTestId<HTMLInputElement>("signature-name");
+    expect(name.value).toBe("Signature 1");
+    fireEvent.change(name, { target: { value: "Office" } });
+    expect(await screen.findByTestId("signature-body")).toBeTruthy();
+    fireEvent.change(screen.getByTestId("signature-default-new"), { target: { value: "s1" } });
+    expect(screen.getByTestId<HTMLSelectElement>("signature-default-reply").value).toBe("");
+    fireEvent.click(screen.getByTestId("signature-save"));
+    await screen.findByTestId("signature-saved");
+    expect(api.setSetting).toHaveBeenCalledWith({ key: "signatures", value: { list: [{ id: "s1", name: "Office", html: "" }], newMail: "s1" } });
+  });
+
+  it("shows stored signatures in German, deletes one with its default, and switches the quote style", async () => {
+    const api = renderIn(
+      "de",
+      fakeSettingsApi({
+        list: [
+          { id: "a", name: "Büro", html: "<p><strong>Alice</strong></p>" },
+          { id: "b", name: "Kurz", html: "<p>Gruß</p>" },
+        ],
+        newMail: "a",
+        reply: "b",
+      }),
+    );
+    await waitFor(() => {
+      expect(screen.getAllByTestId("signature-item").map((i) => i.textContent)).toEqual(["Büro", "Kurz"]);
+    });
+    expect(screen.getByText("Signaturen")).toBeTruthy();
+    expect(screen.getByText("Für Antworten und Weiterleitungen")).toBeTruthy();
+    expect(screen.getByTestId("signature-body").innerHTML).toContain("<strong>Alice</strong>");
+    fireEvent.click(screen.getAllByTestId("signature-item")[1] as HTMLElement);
+    fireEvent.click(screen.getByTestId("signature-delete"));
+    expect(screen.getByTestId<HTMLSelectElement>("signature-default-reply").value).toBe("");
+    expect(screen.getByTestId<HTMLSelectElement>("signature-default-new").value).toBe("a");
+    expect(screen.getByText("Kopfblock wie in Outlook (-----Ursprüngliche Nachricht-----)")).toBeTruthy();
+    expect(screen.getByTestId<HTMLInputElement>("quote-style-outlook").checked).toBe(true);
+    fireEvent.click(screen.getByTestId("quote-style-thunderbird"));
+    expect(api.setSetting).toHaveBeenCalledWith({ key: "quoteStyle", value: "thunderbird" });
+  });
+});

@@ -1,0 +1,28 @@
+// A fake of the settings commands for tests: the effective settings kept in memory as the core
+// keeps them in SQLite (signatures "sanitised" by dropping <script>).
+import { vi } from "vitest";
+import type { EffectiveSettings, SettingChange, Signatures } from "../lib/bindings";
+
+export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
+  const settings: EffectiveSettings = {
+    serverUrl: { value: null, source: "default", locked: false },
+    caldavUrl: { value: null, source: "default", locked: false },
+    autohideReminders: { value: false, source: "default", locked: false },
+    autohideSeconds: { value: 15, source: "default", locked: false },
+    signatures: { value: signatures, source: "default", locked: false },
+    quoteStyle: { value: "outlook", source: "default", locked: false },
+    lockSettings: { value: false, source: "default", locked: true },
+  };
+  return {
+    effectiveSettings: vi.fn(() => Promise.resolve(structuredClone(settings))),
+    setSetting: vi.fn((change: SettingChange) => {
+      if (change.key === "signatures") {
+        const list = change.value.list.map((s) => ({ ...s, html: s.html.replace(/<script>.*?<\/script>/g, "") }));
+        settings.signatures = { value: { ...change.value, list }, source: "user_setting", locked: false };
+      } else if (change.key === "quoteStyle") {
+        settings.quoteStyle = { value: change.value, source: "user_setting", locked: false };
+      }
+      return Promise.resolve(structuredClone(settings));
+    }),
+  };
+}
