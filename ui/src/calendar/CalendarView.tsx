@@ -13,7 +13,7 @@ import deLocale from "@fullcalendar/react/locales/de";
 import "@fullcalendar/react/skeleton.css";
 import "@fullcalendar/react/themes/classic/theme.css";
 import "@fullcalendar/react/themes/classic/palette.css";
-import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
+import type { CalendarEntry, CalendarOccurrence, EventDraft, EventForm } from "../lib/bindings";
 import type { Api } from "../lib/ipc";
 import { toIpcError } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
@@ -21,11 +21,33 @@ import { closeOnEscape } from "../lib/dialog";
 import { actionFor } from "../mail/shortcuts";
 import { ErrorView } from "../components/ErrorView";
 import type { IpcError } from "../lib/bindings";
+import type { MessageKey } from "../lib/i18n";
 import { EventCard } from "./EventCard";
-import { EventEditor } from "./EventEditor";
+import { EventEditor, type EditorMode } from "./EventEditor";
+import { DeleteConfirm, SeriesQuestion, type SeriesAction } from "./SeriesDialogs";
+import { asksScope, deleteCall, dragDraft, editorTimes, saveCall, targetOf, type Drag, type Scope, type Target } from "./series";
 import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot } from "./calendar";
 
-export type CalendarApi = Pick<Api, "calendarView" | "onCalendarChanged" | "createEvent">;
+export type CalendarApi = Pick<
+  Api,
+  | "calendarView"
+  | "onCalendarChanged"
+  | "createEvent"
+  | "eventForm"
+  | "updateEvent"
+  | "updateOccurrence"
+  | "deleteEvent"
+  | "deleteOccurrence"
+>;
+
+/** A drag waiting for its answer, with FullCalendar's way back. */
+type PendingDrag = Drag & { revert: () => void };
+
+/** Where an edit, delete or drag of an appointment stands. */
+type Flow =
+  | { step: "ask"; action: SeriesAction; o: CalendarOccurrence; series: EventForm; drag?: PendingDrag }
+  | { step: "edit"; target: Target; form: EventForm; mode: EditorMode }
+  | { step: "delete"; o: CalendarOccurrence; target: Target; recurring: boolean };
 
 interface Props {
   api: CalendarApi;
@@ -45,6 +67,8 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
   const [opened, setOpened] = useState<CalendarOccurrence | null>(null);
   const [goTo, setGoTo] = useState(false);
   const [editing, setEditing] = useState<{ start: Date; end: Date; allDay: boolean } | null>(null);
+  const [flow, setFlow] = useState<Flow | null>(null);
+  const [actionError, setActionError] = useState<{ error: IpcError; heading: MessageKey } | null>(null);
   const controller = useCalendarController();
   const byId = useMemo(() => new Map(calendars.map((c) => [c.id, c])), [calendars]);
   const byIdRef = useRef(byId);
@@ -111,9 +135,85 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
     cal.refetchEvents();
   }, [focus]);
 
+  const save = useCallback(
+    (target: Target, draft: EventDraft): Promise<unknown> => {
+      const call = saveCall(target, draft);
+      return call.command === "updateEvent" ? api.updateEvent(call.eventId, call.draft) : api.updateOccurrence(call.eventId, call.instance, call.draft);
+    },
+    [api],
+  );
+
+  // After the question (or without one for a single appointment): open the dialog, ask to
+  // confirm the delete, or save the drag.
+  const proceed = useCallback(
+    async (action: SeriesAction, o: CalendarOccurrence, series: EventForm, scope: Scope | null, drag?: PendingDrag) => {
+      const target = targetOf(o, series.recurring, scope);
+      if (action === "delete") {
+        setFlow({ step: "delete", o, target, recurring: series.recurring });
+        return;
+      }
+      try {
+        const form = target.instance === null ? series : await api.eventForm(o.eventId, target.instance);
+        if (action === "edit") {
+          setFlow({ step: "edit", target, form, mode: !series.recurring ? "edit" : target.instance === null ? "series" : "occurrence" });
+          return;
+        }
+        setFlow(null);
+        if (drag) await save(target, dragDraft(form.draft, target, drag, series.recurring));
+      } catch (e) {
+        drag?.revert();
+        setFlow(null);
+        setActionError({ error: toIpcError(e), heading: action === "move" ? "cal.move.failed" : "cal.edit.failed" });
+      }
+    },
+    [api, save],
+  );
+
+  // Edit, delete or move an appointment: an occurrence of a series asks "only this one / the
+  // whole series" first; a read-only calendar's appointment opens read-only and does not move.
+  const act = useCallback(
+    async (action: SeriesAction, o: CalendarOccurrence, drag?: PendingDrag) => {
+      setOpened(null);
+      setActionError(null);
+      try {
+        const series = await api.eventForm(o.eventId, null);
+        if (series.readOnly) {
+          drag?.revert();
+          if (action !== "edit") return;
+          const form = series.recurring ? await api.eventForm(o.eventId, o.instance) : series;
+          setFlow({ step: "edit", target: targetOf(o, series.recurring, "occurrence"), form, mode: "edit" });
+          return;
+        }
+        if (asksScope(series.recurring)) {
+          setFlow({ step: "ask", action, o, series, drag });
+          return;
+        }
+        await proceed(action, o, series, null, drag);
+      } catch (e) {
+        drag?.revert();
+        setActionError({ error: toIpcError(e), heading: action === "move" ? "cal.move.failed" : "cal.loadFailed" });
+      }
+    },
+    [api, proceed],
+  );
+  // The appointments' own key and mouse handlers are made once per element: they call the
+  // current one.
+  const actRef = useRef(act);
+  useEffect(() => {
+    actRef.current = act;
+  }, [act]);
+
+  const onDragged = (o: CalendarOccurrence | undefined, drag: PendingDrag) => {
+    if (!o) {
+      drag.revert();
+      return;
+    }
+    void act("move", o, drag);
+  };
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || document.querySelector("[role=dialog]")) return;
+      if (isTyping(e.target) || document.querySelector("[role=dialog], [role=alertdialog]")) return;
       const action = actionFor(e, "calendar");
       if (!action) return;
       e.preventDefault();
@@ -209,6 +309,7 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
         </div>
       </div>
       {error && <ErrorView error={error} heading={t("cal.loadFailed")} />}
+      {actionError && <ErrorView error={actionError.error} heading={t(actionError.heading)} />}
       <div className="calendar-body" data-testid="calendar-body">
         <FullCalendar
           ref={calRef}
@@ -251,6 +352,36 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
               performance.mark("kontor:calendar-painted");
             });
           }}
+          eventDrop={(info) => {
+            const ev = info.event;
+            if (!ev.start) {
+              info.revert();
+              return;
+            }
+            onDragged(occurrences.current.get(ev.id), {
+              start: ev.start,
+              end: ev.end,
+              allDay: ev.allDay,
+              startDelta: info.delta,
+              endDelta: info.delta,
+              revert: info.revert,
+            });
+          }}
+          eventResize={(info) => {
+            const ev = info.event;
+            if (!ev.start) {
+              info.revert();
+              return;
+            }
+            onDragged(occurrences.current.get(ev.id), {
+              start: ev.start,
+              end: ev.end,
+              allDay: ev.allDay,
+              startDelta: info.startDelta,
+              endDelta: info.endDelta,
+              revert: info.revert,
+            });
+          }}
           eventClick={(info) => {
             info.jsEvent.preventDefault();
             performance.mark("kontor:event-open");
@@ -263,7 +394,16 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
             info.el.setAttribute("data-calendar", String(o?.calendarId ?? ""));
             info.el.setAttribute("tabindex", "0");
             info.el.addEventListener("keydown", (e) => {
-              if (e.key === "Enter" && o) setOpened(o);
+              if (!o) return;
+              if (e.key === "Enter") setOpened(o);
+              if (e.key === "Delete" && !e.ctrlKey && !e.altKey && !e.shiftKey && !e.metaKey) {
+                e.preventDefault();
+                e.stopPropagation();
+                void actRef.current("delete", o);
+              }
+            });
+            info.el.addEventListener("dblclick", () => {
+              if (o) void actRef.current("edit", o);
             });
           }}
         />
@@ -272,8 +412,57 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
         <EventCard
           occurrence={opened}
           calendar={openedCal}
+          onEdit={() => {
+            void act("edit", opened);
+          }}
+          onDelete={
+            openedCal?.readOnly
+              ? undefined
+              : () => {
+                  void act("delete", opened);
+                }
+          }
           onClose={() => {
             setOpened(null);
+          }}
+        />
+      )}
+      {flow?.step === "ask" && (
+        <SeriesQuestion
+          action={flow.action}
+          title={flow.o.summary}
+          onChoose={(scope) => {
+            void proceed(flow.action, flow.o, flow.series, scope, flow.drag);
+          }}
+          onCancel={() => {
+            flow.drag?.revert();
+            setFlow(null);
+          }}
+        />
+      )}
+      {flow?.step === "edit" && (
+        <EventEditor
+          key={`${String(flow.target.eventId)}-${String(flow.target.instance)}`}
+          calendars={calendars}
+          {...editorTimes(flow.form.draft)}
+          initial={flow.form.draft}
+          mode={flow.mode}
+          readOnly={flow.form.readOnly}
+          onSave={(draft) => save(flow.target, draft)}
+          onClose={() => {
+            setFlow(null);
+          }}
+        />
+      )}
+      {flow?.step === "delete" && (
+        <DeleteConfirm
+          text={deleteText(flow, t, lang)}
+          onDelete={() => {
+            const call = deleteCall(flow.target);
+            return call.command === "deleteEvent" ? api.deleteEvent(call.eventId) : api.deleteOccurrence(call.eventId, call.instance);
+          }}
+          onClose={() => {
+            setFlow(null);
           }}
         />
       )}
@@ -306,6 +495,24 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
       )}
     </div>
   );
+}
+
+/** The delete question's sentence: the appointment, only this occurrence, or the whole series. */
+function deleteText(
+  flow: { o: CalendarOccurrence; target: Target; recurring: boolean },
+  t: ReturnType<typeof useI18n>["t"],
+  lang: string,
+): string {
+  const title = flow.o.summary || t("cal.noTitle");
+  const date = new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    ...(flow.o.allDay ? {} : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+  }).format(new Date(flow.o.start * 1000));
+  if (!flow.recurring) return t("cal.delete.one", { title, date });
+  return flow.target.instance === null ? t("cal.delete.series", { title }) : t("cal.delete.occurrence", { title, date });
 }
 
 function GoToDate({ onGo, onClose }: { onGo: (d: Date) => void; onClose: () => void }) {

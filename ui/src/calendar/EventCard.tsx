@@ -1,4 +1,5 @@
-// One occurrence, read-only: what, when, where, which calendar.
+// One occurrence: what, when, where, which calendar; Edit and Delete for a calendar the user may
+// write to, Open (the dialog, read-only) for one they may not.
 import { useEffect } from "react";
 import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
@@ -8,10 +9,16 @@ import { calendarLabel } from "./calendar";
 export function EventCard({
   occurrence: o,
   calendar,
+  onEdit,
+  onDelete,
   onClose,
 }: {
   occurrence: CalendarOccurrence;
   calendar: CalendarEntry | undefined;
+  /** Opens the dialog (read-only for a read-only calendar). */
+  onEdit?: () => void;
+  /** Absent for a read-only calendar. */
+  onDelete?: () => void;
   onClose: () => void;
 }) {
   const { t, lang } = useI18n();
@@ -66,6 +73,16 @@ export function EventCard({
           )}
         </dl>
         <div className="dialog-buttons">
+          {onEdit && (
+            <button type="button" data-testid="event-card-edit" onClick={onEdit}>
+              {calendar?.readOnly ? t("cal.card.open") : t("cal.card.edit")}
+            </button>
+          )}
+          {onDelete && !calendar?.readOnly && (
+            <button type="button" data-testid="event-card-delete" onClick={onDelete}>
+              {t("cal.card.delete")}
+            </button>
+          )}
           <button type="button" autoFocus data-testid="event-card-close" onClick={onClose}>
             {t("mail.close")}
           </button>

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import type { CalendarEntry, EventDraft } from "../lib/bindings";
-import { EventEditor } from "./EventEditor";
+import { I18nContext } from "../lib/i18n-context";
+import { translator } from "../lib/i18n";
+import { EventEditor, type EditorMode } from "./EventEditor";
+import { editorTimes } from "./series";
 
 afterEach(cleanup);
 
@@ -98,5 +101,113 @@ describe("EventEditor", () => {
     fireEvent.click(screen.getByTestId("ev-save"));
     await screen.findByText(/could not be saved/);
     expect(onClose).not.toHaveBeenCalled();
+  });
+});
+
+// A weekly series as the core hands it to the dialog (event_form).
+const stored: EventDraft = {
+  calendarId: 2,
+  summary: "Jour fixe",
+  location: "Raum 1",
+  description: "Agenda",
+  start: start.toISOString(),
+  end: end.toISOString(),
+  allDay: false,
+  timeZone: "Europe/Berlin",
+  reminderMinutes: 20,
+  rrule: "FREQ=WEEKLY;BYDAY=TU",
+  uid: "series-1",
+};
+
+function existing(mode: EditorMode, initial: EventDraft = stored, readOnly = false, lang: "en" | "de" = "en") {
+  const onSave = vi.fn(() => Promise.resolve(null));
+  render(
+    <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
+      <EventEditor
+        calendars={[cal(1, { shared: true, readOnly: true, name: "Bob" }), cal(2, { name: "Mine" })]}
+        {...editorTimes(initial)}
+        initial={initial}
+        mode={mode}
+        readOnly={readOnly}
+        onSave={onSave}
+        onClose={vi.fn()}
+      />
+    </I18nContext.Provider>,
+  );
+  return onSave;
+}
+
+describe("EventEditor on an existing appointment", () => {
+  it("opens the series with its fields and saves them with its UID, zone and rule", async () => {
+    const onSave = existing("series");
+    expect(screen.getByRole("heading").textContent).toBe("Edit series");
+    expect(screen.getByTestId<HTMLInputElement>("ev-title").value).toBe("Jour fixe");
+    expect(screen.getByTestId<HTMLInputElement>("ev-location").value).toBe("Raum 1");
+    expect(screen.getByTestId<HTMLTextAreaElement>("ev-notes").value).toBe("Agenda");
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-date").value).toBe("08/12/2026");
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-time").value).toBe("10:00");
+    expect(screen.getByTestId<HTMLSelectElement>("ev-repeat").value).toBe("weekly");
+    // A reminder the list does not offer is kept.
+    expect(screen.getByTestId<HTMLSelectElement>("ev-reminder").value).toBe("20");
+    expect(screen.getByTestId<HTMLSelectElement>("ev-calendar").disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("ev-start-time"), { target: { value: "11:00" } });
+    fireEvent.change(screen.getByTestId("ev-end-time"), { target: { value: "12.00" } });
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({
+      calendarId: 2,
+      uid: "series-1",
+      timeZone: "Europe/Berlin",
+      reminderMinutes: 20,
+      rrule: "FREQ=WEEKLY;BYDAY=TU",
+      start: new Date(2026, 11, 8, 11, 0).toISOString(),
+      end: new Date(2026, 11, 8, 12, 0).toISOString(),
+    });
+  });
+
+  it("changes one occurrence without repeat choices and saves no rule", async () => {
+    const onSave = existing("occurrence", { ...stored, rrule: null });
+    expect(screen.getByRole("heading").textContent).toBe("Edit this appointment of the series");
+    expect(screen.queryByTestId("ev-repeat")).toBeNull();
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0].rrule).toBeNull();
+  });
+
+  it("keeps a rule it cannot show and says so", async () => {
+    const onSave = existing("series", { ...stored, rrule: "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2,4" });
+    expect(screen.getByTestId("ev-rule-kept").textContent).toMatch(/kept/);
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0].rrule).toBe("FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2,4");
+  });
+
+  it("opens a read-only calendar's appointment read-only", () => {
+    existing("edit", { ...stored, calendarId: 1 }, true);
+    expect(screen.getByRole("heading").textContent).toBe("Appointment (read-only)");
+    expect(screen.queryByTestId("ev-save")).toBeNull();
+    expect(screen.getByTestId("ev-title").matches(":disabled")).toBe(true);
+    expect(screen.getByTestId<HTMLSelectElement>("ev-calendar").textContent).toBe("Bob");
+  });
+
+  it("writes dates the German way in German, whatever the system's locale", () => {
+    existing("edit", { ...stored, rrule: null }, false, "de");
+    expect(screen.getByRole("heading").textContent).toBe("Termin bearbeiten");
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-date").value).toBe("08.12.2026");
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-date").placeholder).toBe("TT.MM.JJJJ");
+  });
+
+  it("refuses a date it cannot read", () => {
+    const onSave = existing("edit", { ...stored, rrule: null });
+    fireEvent.change(screen.getByTestId("ev-start-date"), { target: { value: "31.02.2026" } });
+    fireEvent.click(screen.getByTestId("ev-save"));
+    expect(screen.getByTestId("ev-problem").textContent).toMatch(/valid date/);
+    expect(onSave).not.toHaveBeenCalled();
   });
 });

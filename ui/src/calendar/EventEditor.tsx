@@ -1,5 +1,7 @@
-// A new appointment: title, place, start and end (or all day), repeat, reminder, calendar,
-// notes. Times are the user's local time; the core stores them in the user's zone.
+// An appointment: title, place, start and end (or all day), repeat, reminder, calendar, notes.
+// New, or an existing one (`initial`): the single appointment, one occurrence of a series (no
+// repeat: it is an exception) or the whole series; read-only for a calendar the user may not
+// write to. Times are the user's local time; the core stores them in the user's zone.
 import { useMemo, useState } from "react";
 import type { CalendarEntry, EventDraft, IpcError } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
@@ -7,7 +9,8 @@ import type { MessageKey } from "../lib/i18n";
 import { toIpcError } from "../lib/ipc";
 import { ErrorView } from "../components/ErrorView";
 import { calendarLabel } from "./calendar";
-import { defaultRecurrence, toRRule, WEEKDAYS, type Frequency, type Recurrence, type Weekday } from "./recurrence";
+import { defaultRecurrence, fromRRule, toRRule, WEEKDAYS, type Frequency, type Recurrence, type Weekday } from "./recurrence";
+import { DateField, TimeField } from "./DateField";
 
 /** Minutes before the start; `null`: no reminder. */
 const REMINDERS: (number | null)[] = [null, 0, 5, 10, 15, 30, 60, 120, 1440];
@@ -43,29 +46,65 @@ function local(date: string, time: string): Date | null {
   return new Date(y, m - 1, d, hh, mm);
 }
 
+/** What the dialog edits: a new appointment, an existing single one, one occurrence of a series
+ * or the whole series. */
+export type EditorMode = "new" | "edit" | "occurrence" | "series";
+
+const HEADING: Record<EditorMode, MessageKey> = {
+  new: "cal.edit.new",
+  edit: "cal.edit.edit",
+  occurrence: "cal.edit.occurrence",
+  series: "cal.edit.series",
+};
+
 interface Props {
   calendars: CalendarEntry[];
   start: Date;
   end: Date;
   allDay?: boolean;
+  /** An existing appointment's fields (`start`/`end` are then `editorTimes(initial)`, series.ts). */
+  initial?: EventDraft;
+  mode?: EditorMode;
+  readOnly?: boolean;
   onSave: (draft: EventDraft) => Promise<unknown>;
   onClose: () => void;
 }
 
-export function EventEditor({ calendars, start, end, allDay: initialAllDay = false, onSave, onClose }: Props) {
+export function EventEditor({
+  calendars,
+  start,
+  end,
+  allDay: initialAllDay = false,
+  initial,
+  mode = "new",
+  readOnly = false,
+  onSave,
+  onClose,
+}: Props) {
   const { t } = useI18n();
-  const writable = useMemo(() => calendars.filter((c) => !c.readOnly), [calendars]);
-  const [title, setTitle] = useState("");
-  const [location, setLocation] = useState("");
-  const [notes, setNotes] = useState("");
+  // A new appointment goes into a calendar the user may write to; an existing one stays in its
+  // own (moving it to another calendar is not offered).
+  const writable = useMemo(
+    () => (initial ? calendars.filter((c) => c.id === initial.calendarId) : calendars.filter((c) => !c.readOnly)),
+    [calendars, initial],
+  );
+  const [title, setTitle] = useState(initial?.summary ?? "");
+  const [location, setLocation] = useState(initial?.location ?? "");
+  const [notes, setNotes] = useState(initial?.description ?? "");
   const [startDate, setStartDate] = useState(dateValue(start));
   const [startTime, setStartTime] = useState(timeValue(start));
   const [endDate, setEndDate] = useState(dateValue(end));
   const [endTime, setEndTime] = useState(timeValue(end));
-  const [allDay, setAllDay] = useState(initialAllDay);
-  const [reminder, setReminder] = useState<number | null>(15);
-  const [calendarId, setCalendarId] = useState<number | null>((writable.find((c) => !c.shared) ?? writable[0])?.id ?? null);
-  const [repeat, setRepeat] = useState<Recurrence>(() => defaultRecurrence(start));
+  const [allDay, setAllDay] = useState(initial?.allDay ?? initialAllDay);
+  const [reminder, setReminder] = useState<number | null>(initial ? (initial.reminderMinutes ?? null) : 15);
+  const [calendarId, setCalendarId] = useState<number | null>(
+    initial?.calendarId ?? (writable.find((c) => !c.shared) ?? writable[0])?.id ?? null,
+  );
+  // A rule the dialog cannot show is kept as it is (and the repeat choices are not offered).
+  const [keptRule] = useState<string | null>(() => (initial?.rrule && !fromRRule(initial.rrule, start) ? initial.rrule : null));
+  const [repeat, setRepeat] = useState<Recurrence>(() => (initial?.rrule ? fromRRule(initial.rrule, start) : null) ?? defaultRecurrence(start));
+  const showRepeat = mode !== "occurrence";
+  const reminders = reminder === null || REMINDERS.includes(reminder) ? REMINDERS : [...REMINDERS, reminder].sort((a, b) => (a ?? -1) - (b ?? -1));
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -98,10 +137,10 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
       start: s.toISOString(),
       end: e.toISOString(),
       allDay,
-      timeZone: null,
+      timeZone: initial?.timeZone ?? null,
       reminderMinutes: reminder,
-      rrule: toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
-      uid: null,
+      rrule: !showRepeat ? null : keptRule ?? toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
+      uid: initial?.uid ?? null,
     };
     setBusy(true);
     try {
@@ -132,9 +171,10 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
         aria-modal="true"
         aria-labelledby="event-editor-title"
         data-testid="event-editor"
+        data-mode={mode}
         onKeyDown={(e) => {
           if (e.key === "Escape") onClose();
-          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !readOnly) {
             e.preventDefault();
             void submit();
           }
@@ -144,9 +184,9 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
           void submit();
         }}
       >
-        <h2 id="event-editor-title">{t("cal.edit.new")}</h2>
+        <h2 id="event-editor-title">{readOnly ? t("cal.edit.readOnly") : t(HEADING[mode])}</h2>
         {error && <ErrorView error={error} heading={t("cal.edit.failed")} />}
-        <div className="editor-grid">
+        <fieldset className="editor-grid" disabled={readOnly}>
           <label htmlFor="ev-title">{t("cal.edit.title")}</label>
           <input
             id="ev-title"
@@ -168,25 +208,21 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
           />
           <label htmlFor="ev-start-date">{t("cal.edit.start")}</label>
           <span className="editor-when">
-            <input
+            <DateField
               id="ev-start-date"
-              type="date"
               data-testid="ev-start-date"
               value={startDate}
-              onChange={(e) => {
-                setStartDate(e.target.value);
-                if (e.target.value > endDate) setEndDate(e.target.value);
+              onValue={(v) => {
+                setStartDate(v);
+                if (v && v > endDate) setEndDate(v);
               }}
             />
             {!allDay && (
-              <input
-                type="time"
+              <TimeField
                 aria-label={t("cal.edit.startTime")}
                 data-testid="ev-start-time"
                 value={startTime}
-                onChange={(e) => {
-                  setStartTime(e.target.value);
-                }}
+                onValue={setStartTime}
               />
             )}
             <label className="inline">
@@ -203,27 +239,21 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
           </span>
           <label htmlFor="ev-end-date">{t("cal.edit.end")}</label>
           <span className="editor-when">
-            <input
-              id="ev-end-date"
-              type="date"
-              data-testid="ev-end-date"
-              value={endDate}
-              onChange={(e) => {
-                setEndDate(e.target.value);
-              }}
-            />
+            <DateField id="ev-end-date" data-testid="ev-end-date" value={endDate} onValue={setEndDate} />
             {!allDay && (
-              <input
-                type="time"
-                aria-label={t("cal.edit.endTime")}
-                data-testid="ev-end-time"
-                value={endTime}
-                onChange={(e) => {
-                  setEndTime(e.target.value);
-                }}
-              />
+              <TimeField aria-label={t("cal.edit.endTime")} data-testid="ev-end-time" value={endTime} onValue={setEndTime} />
             )}
           </span>
+          {showRepeat && keptRule !== null && (
+            <>
+              <span className="label">{t("cal.edit.repeat")}</span>
+              <p className="muted" data-testid="ev-rule-kept">
+                {t("cal.edit.ruleKept")}
+              </p>
+            </>
+          )}
+          {showRepeat && keptRule === null && (
+          <>
           <label htmlFor="ev-repeat">{t("cal.edit.repeat")}</label>
           <span className="editor-when">
             <select
@@ -315,18 +345,19 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
                   </label>
                 )}
                 {repeat.end.kind === "until" && (
-                  <input
-                    type="date"
+                  <DateField
                     aria-label={t("cal.repeat.until")}
                     data-testid="ev-until"
                     value={repeat.end.date}
-                    onChange={(e) => {
-                      setRepeat({ ...repeat, end: { kind: "until", date: e.target.value } });
+                    onValue={(v) => {
+                      setRepeat({ ...repeat, end: { kind: "until", date: v } });
                     }}
                   />
                 )}
               </span>
             </>
+          )}
+          </>
           )}
           <label htmlFor="ev-reminder">{t("cal.edit.reminder")}</label>
           <select
@@ -337,7 +368,7 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
               setReminder(e.target.value === "none" ? null : Number(e.target.value));
             }}
           >
-            {REMINDERS.map((m) => (
+            {reminders.map((m) => (
               <option key={String(m)} value={m === null ? "none" : String(m)}>
                 {reminderLabel(m)}
               </option>
@@ -348,6 +379,7 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
             id="ev-calendar"
             data-testid="ev-calendar"
             value={calendarId ?? ""}
+            disabled={initial !== undefined}
             onChange={(e) => {
               setCalendarId(Number(e.target.value));
             }}
@@ -368,19 +400,27 @@ export function EventEditor({ calendars, start, end, allDay: initialAllDay = fal
               setNotes(e.target.value);
             }}
           />
-        </div>
+        </fieldset>
         {problem && (
           <p className="form-error" role="alert" data-testid="ev-problem">
             {problem}
           </p>
         )}
         <div className="dialog-buttons">
-          <button type="submit" className="primary" data-testid="ev-save" disabled={busy}>
-            {busy ? t("cal.edit.saving") : t("cal.edit.save")}
-          </button>
-          <button type="button" data-testid="ev-cancel" onClick={onClose}>
-            {t("mail.cancel")}
-          </button>
+          {readOnly ? (
+            <button type="button" autoFocus data-testid="ev-cancel" onClick={onClose}>
+              {t("mail.close")}
+            </button>
+          ) : (
+            <>
+              <button type="submit" className="primary" data-testid="ev-save" disabled={busy}>
+                {busy ? t("cal.edit.saving") : t("cal.edit.save")}
+              </button>
+              <button type="button" data-testid="ev-cancel" onClick={onClose}>
+                {t("mail.cancel")}
+              </button>
+            </>
+          )}
         </div>
       </form>
     </div>

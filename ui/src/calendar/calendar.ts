@@ -44,7 +44,8 @@ export function toEventInputs(list: CalendarOccurrence[], calendars: Map<number,
       allDay: o.allDay,
       color: cal.color,
       contrastColor: readableOn(cal.color),
-      editable: false,
+      // Dragged and resized in the views unless the calendar is read-only.
+      editable: !cal.readOnly,
     });
   }
   return out;

@@ -21,6 +21,7 @@ import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
 import { CalendarList } from "../calendar/CalendarList";
 import { isCalendarView, type CalendarViewKind } from "../calendar/calendar";
+import type { CalendarApi } from "../calendar/CalendarView";
 import type { CalendarEntry } from "../lib/bindings";
 
 /** The reminder commands and events the main window uses. */
@@ -41,7 +42,7 @@ interface Props {
 }
 
 /** What the main window's calendar part uses. */
-export type MainCalendarApi = Pick<Api, "calendarList" | "calendarView" | "setCalendarView" | "onCalendarChanged" | "createEvent">;
+export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView"> & CalendarApi;
 
 type Module = "mail" | "calendar";
 
