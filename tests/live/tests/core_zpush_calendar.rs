@@ -146,3 +146,64 @@ async fn alice_sees_bobs_shared_calendar_through_zpush() {
         "bob's calendar is read only"
     );
 }
+
+/// Z-Push confirms an Add that SOGo refused: a copy of an event whose organizer is one of
+/// SOGo's own users (bob), written into carol's calendar by hand rather than by bob's
+/// invitation, is refused with 412, and Z-Push's CalDAV backend still answers success with a
+/// ServerId (docs/server-quirks.md). Kontor fetches the new item, finds nothing, and parks the
+/// create with the event kept: the user sees it among the unsent changes.
+#[tokio::test]
+async fn a_create_zpush_confirms_but_sogo_refused_is_parked_not_lost() {
+    require_sogo();
+    let (_dir, app, _) = signed_in(CAROL).await;
+    app.sync_calendars_once().await.expect("first sync");
+    let cal = eas_calendar(&app.calendars().await.unwrap(), "c/Cpersonal");
+    let marker = unique("zpush-refused");
+    let uid = format!("{marker}@kontor.test");
+    let start = soon();
+    let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let ical = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kontor//live test//EN\r\nBEGIN:VEVENT\r\n\
+         UID:{uid}\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:Refused {marker}\r\n\
+         ORGANIZER;CN=Bob Baker:mailto:bob@kontor.test\r\n\
+         ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@kontor.test\r\n\
+         ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@kontor.test\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n",
+        f(Utc::now()),
+        f(start),
+        f(start + TimeDelta::hours(1))
+    );
+    let op = app
+        .store()
+        .enqueue(
+            cal.account_id,
+            &kontor_core::store::OutboxOp::EventCreate {
+                calendar: cal.remote_id.clone(),
+                remote_id: format!("local:{uid}"),
+                ical,
+            },
+        )
+        .await
+        .unwrap();
+    let report = app.sync_calendars_once().await.unwrap();
+    assert!(
+        on_sogo(&marker).await.is_empty(),
+        "SOGo stored it after all: the premise of this test no longer holds"
+    );
+    let waiting = kontor_core::engine::calendar_outbox::pending_changes(app.store())
+        .await
+        .unwrap();
+    let parked = waiting
+        .iter()
+        .find(|p| p.id == op)
+        .unwrap_or_else(|| panic!("the create is not among the unsent changes: {report:?}"));
+    assert_eq!(parked.state, "parked", "{parked:?}");
+    assert!(parked.last_error.contains("has not stored"), "{parked:?}");
+    // The appointment is still shown, as a local change.
+    assert_eq!(
+        occurrences(&app, cal.id, &marker).await,
+        [format!("Refused {marker}")]
+    );
+    app.store().discard(op).await.unwrap();
+    assert!(occurrences(&app, cal.id, &marker).await.is_empty());
+}

@@ -617,6 +617,7 @@ pub async fn replay_eas(
     req.window_size = None;
     req.deletes_as_moves = Some(false);
     let needs_answer = needs_answer(&command);
+    let is_add = matches!(command, ClientCommand::Add { .. });
     req.commands = vec![command];
     let r = client.sync(&[req]).await.map_err(|e| op_error(e, "Sync"))?;
     let Some(col) = r.collection(&cal.remote_id) else {
@@ -655,6 +656,10 @@ pub async fn replay_eas(
     // can neither keep the new key with the operation still queued (it would be sent again on
     // a key that already covers it) nor settle the operation without its key.
     let local_zone = store.local_zone();
+    let added = new_id
+        .clone()
+        .filter(|_| is_add && status == Status::Success)
+        .map(|sid| (sid, remote_id.clone(), uid.clone()));
     let mut tx = store.begin_write().await?;
     if status == Status::Success {
         // Settled first: a confirmed Add gives the cached event its ServerId, so an item the
@@ -716,7 +721,151 @@ pub async fn replay_eas(
         }
     };
     tx.commit().await?;
+    if let Some((server_id, local_id, uid)) = added {
+        match check_create(client, store, cal, q.id, &server_id, &local_id, zone).await {
+            Ok(None) => {}
+            Ok(Some(reason)) => {
+                return Ok(Replayed::Judged {
+                    outcome: Outcome::Park(reason),
+                    uid,
+                });
+            }
+            // The create stays done (the server said so); nothing is concluded.
+            Err(e) => {
+                tracing::warn!(op = q.id, %server_id, error = %e, "could not check a confirmed create")
+            }
+        }
+    }
     Ok(replayed)
+}
+
+/// The create check. A confirmed Add is only as good as the server behind it: Z-Push's CalDAV
+/// backend answers success and a ServerId even when the CalDAV server refused the PUT
+/// (docs/server-quirks.md), and the item then never shows up again. So the new item is
+/// fetched (a Sync `Fetch`, on the key the Add's answer gave). Found: nothing more to do.
+/// Not found — "not found", or an answer without the event's data (SOGo's stand-in for an id
+/// it does not have) — the event takes its placeholder id again, stays shown as a local
+/// change, and the create is parked with the reason (returned), for the user to send again or
+/// discard: never a silent loss. The Fetch's key and the parking are one transaction. A
+/// failed Fetch concludes nothing: the create stays done (the server said so). SOGo cannot
+/// fetch calendar items (HTTP 501) and is not checked; it stores what it confirms.
+async fn check_create(
+    client: &mut EasClient,
+    store: &Store,
+    cal: &CalendarRow,
+    op: i64,
+    server_id: &str,
+    local_id: &str,
+    zone: &Zone,
+) -> Result<Option<String>, CoreError> {
+    let key = store
+        .calendar(cal.id)
+        .await?
+        .map(|c| c.sync_token)
+        .unwrap_or_default();
+    // Servers that cannot fetch a calendar item at all (SOGo: HTTP 501) write through their
+    // own store and are not checked; asked once per server and run.
+    static NO_FETCH: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let server = client.url().to_owned();
+    if NO_FETCH.lock().is_ok_and(|l| l.contains(&server)) {
+        return Ok(None);
+    }
+    let mut req = CollectionRequest::new(&cal.remote_id, &key);
+    req.get_changes = false;
+    req.window_size = None;
+    req.commands = vec![ClientCommand::Fetch {
+        server_id: server_id.to_owned(),
+    }];
+    let r = match client.sync(&[req]).await {
+        Ok(r) => r,
+        Err(kontor_eas::EasError::NotSupported { .. }) => {
+            tracing::info!(%server, "the server cannot fetch calendar items; creates are not checked");
+            if let Ok(mut l) = NO_FETCH.lock() {
+                l.push(server);
+            }
+            return Ok(None);
+        }
+        Err(e) => return Err(op_error(e, "Sync")),
+    };
+    let col = r
+        .collection(&cal.remote_id)
+        .ok_or_else(|| CoreError::Protocol {
+            detail: "the server sent no answer to the Fetch of a new appointment".into(),
+        })?;
+    col.status
+        .into_result()
+        .map_err(|e| crate::sync::map_eas(e, "Sync"))?;
+    let fetched = col.responses.iter().find_map(|r| match r {
+        ItemResponse::Fetch {
+            server_id: s,
+            status,
+            data,
+        } if s == server_id => Some((
+            *status,
+            data.as_ref().is_some_and(|d| {
+                d.child(kontor_wbxml::pages::calendar::StartTime).is_some()
+                    || d.child(kontor_wbxml::pages::calendar::Subject).is_some()
+            }),
+        )),
+        _ => None,
+    });
+    let stored = match fetched {
+        Some((Status::Success, true)) => true,
+        Some((Status::Success | Status::ObjectNotFound, _)) => false,
+        Some((other, _)) => {
+            return Err(CoreError::Protocol {
+                detail: format!(
+                    "the Fetch of a new appointment was answered with Sync status {}",
+                    other.code()
+                ),
+            });
+        }
+        None => {
+            return Err(CoreError::Protocol {
+                detail: "the server did not answer the Fetch of a new appointment".into(),
+            });
+        }
+    };
+    tracing::debug!(
+        op,
+        server_id,
+        stored,
+        "fetched a new appointment to check its create"
+    );
+    let mut report = PassReport::default();
+    let batch = window_batch(store, cal, &col.changes, zone, &mut report).await?;
+    let reason = (!stored).then(|| {
+        "conflict: the server confirmed the new appointment but has not stored it".to_owned()
+    });
+    let local_zone = store.local_zone();
+    let mut tx = store.begin_write().await?;
+    apply_event_batch_in(
+        &mut tx,
+        &local_zone,
+        cal.id,
+        &col.sync_key,
+        &batch.upserts,
+        &batch.deletes,
+    )
+    .await?;
+    if let Some(reason) = &reason {
+        crate::store::outbox::park_unstored_create_in(
+            &mut tx,
+            op,
+            &cal.remote_id,
+            server_id,
+            local_id,
+            reason,
+        )
+        .await?;
+        tracing::warn!(
+            op,
+            server_id,
+            "the server confirmed a new appointment it has not stored; create parked"
+        );
+    }
+    tx.commit().await?;
+    Ok(reason)
 }
 
 /// Whether a command Sync must be answered for the command to count as done. A server
@@ -1031,6 +1180,23 @@ mod tests {
             .with(app)
     }
 
+    /// The server's answer to a Fetch of `server_id`: the item built from `ical`, or only a
+    /// status (`ical` None: "not found" is 8).
+    fn fetched(server_id: &str, status: &str, ical: Option<&str>) -> Element {
+        let mut e = Element::new(a::Fetch)
+            .with(Element::text(a::ServerId, server_id))
+            .with(Element::text(a::Status, status));
+        if let Some(ical) = ical {
+            let cal = Calendar::parse(ical).unwrap();
+            let uid = cal.items[0].uid.clone();
+            let ev = convert::calendar_to_event(&cal, &uid, &Zone::Utc).unwrap();
+            let mut app = ev.to_application_data(kontor_eas::ProtocolVersion::V14_1);
+            app.tag = a::ApplicationData;
+            e.push(app);
+        }
+        e
+    }
+
     #[tokio::test]
     async fn the_uid_the_server_gives_a_new_event_is_adopted_with_what_hangs_on_it() {
         // Z-Push answers the Add with a ServerId and then reports the item with a UID of its
@@ -1096,6 +1262,12 @@ mod tests {
             // The create: the plain pass, then the Add, answered with the ServerId.
             calendar_answer("k2", vec![], vec![]),
             calendar_answer("k3", vec![added], vec![]),
+            // The create check: the server has the new item.
+            calendar_answer(
+                "k3f",
+                vec![fetched("1:5", "1", Some(&ics(server_uid, "Review")))],
+                vec![],
+            ),
             // The edit: the plain pass brings the item as the server has it, with its UID.
             calendar_answer(
                 "k4",
@@ -1129,7 +1301,7 @@ mod tests {
             assert_eq!(r, Replayed::done(), "{q:?}");
         }
         // The edit named the item by its ServerId and the server's UID.
-        let sent = kontor_wbxml::decode(seen.lock().unwrap()[3].clone())
+        let sent = kontor_wbxml::decode(seen.lock().unwrap()[4].clone())
             .unwrap()
             .render();
         assert!(sent.contains("1:5"), "{sent}");
@@ -1195,6 +1367,7 @@ mod tests {
         let (url, _) = scripted(vec![
             calendar_answer("k2", vec![], vec![]),
             calendar_answer("k3", vec![added], vec![server_change("1:7", &ics("s-1"))]),
+            calendar_answer("k4", vec![fetched("1:7", "1", Some(&ics("s-1")))], vec![]),
         ])
         .await;
         let mut client =
@@ -1218,6 +1391,125 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("1:7", "s-1", 0)]
         );
+    }
+
+    /// Z-Push's CalDAV backend confirms an Add the CalDAV server refused; the Fetch that
+    /// follows finds nothing ("not found", or SOGo's empty stand-in). The event stays, shown
+    /// as a local change under its placeholder, the edit queued on it names the placeholder
+    /// again, and the create is parked for the user: nothing is lost silently.
+    #[tokio::test]
+    async fn a_confirmed_create_the_server_has_not_stored_is_parked_not_lost() {
+        for (status, what) in [("8", "not found"), ("1", "an empty stand-in")] {
+            let (store, url0, _, folder, cal_id) = eas_calendar().await;
+            store
+                .apply_event_batch(cal_id, "k1", &[], &[])
+                .await
+                .unwrap();
+            let ics = |summary: &str| {
+                format!(
+                    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:c-2\r\n\
+                     DTSTAMP:20260101T000000Z\r\nDTSTART:20261127T090000Z\r\nDTEND:20261127T093000Z\r\n\
+                     SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+                )
+            };
+            let acc = store.calendar(cal_id).await.unwrap().unwrap().account_id;
+            let create = store
+                .enqueue(
+                    acc,
+                    &OutboxOp::EventCreate {
+                        calendar: folder.into(),
+                        remote_id: "local:c-2".into(),
+                        ical: ics("Review"),
+                    },
+                )
+                .await
+                .unwrap();
+            let edit = store
+                .enqueue(
+                    acc,
+                    &OutboxOp::EventUpdate {
+                        calendar: folder.into(),
+                        remote_id: "local:c-2".into(),
+                        ical: ics("Review (room 2)"),
+                    },
+                )
+                .await
+                .unwrap();
+            let added = Element::new(a::Add)
+                .with(Element::text(a::ClientId, "c-2"))
+                .with(Element::text(a::ServerId, "c-2.ics"))
+                .with(Element::text(a::Status, "1"));
+            let (url, _) = scripted(vec![
+                calendar_answer("k2", vec![], vec![]),
+                calendar_answer("k3", vec![added], vec![]),
+                calendar_answer("k4", vec![fetched("c-2.ics", status, None)], vec![]),
+            ])
+            .await;
+            let mut client = EasClient::new(
+                kontor_eas::EasConfig::new(&url, "alice", "pw", "EngineTest1").unwrap(),
+            )
+            .unwrap();
+            let key = AccountKey {
+                server_url: url0.into(),
+                user: "alice".into(),
+            };
+            let q = pending(&store, &key, Utc::now()).await.unwrap().remove(0);
+            assert_eq!(q.id, create);
+            let cal = store.calendar(cal_id).await.unwrap().unwrap();
+            let r = replay_eas(&mut client, &store, &cal, &q, &Zone::Utc)
+                .await
+                .unwrap();
+            assert!(
+                matches!(&r, Replayed::Judged { outcome: Outcome::Park(reason), .. }
+                    if reason.contains("has not stored")),
+                "{what}: {r:?}"
+            );
+            // The Fetch's key is kept.
+            assert_eq!(
+                store.calendar(cal_id).await.unwrap().unwrap().sync_token,
+                "k4",
+                "{what}"
+            );
+            let events = store.events(cal_id).await.unwrap();
+            assert_eq!(events.len(), 1, "{what}: {events:?}");
+            assert_eq!(events[0].remote_id, "local:c-2", "{what}");
+            assert_ne!(events[0].local_state, 0, "{what}");
+            let waiting = pending_changes(&store).await.unwrap();
+            let state = |id: i64| {
+                waiting
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map(|p| (p.state.clone(), p.item.clone()))
+            };
+            assert_eq!(
+                state(create),
+                Some(("parked".to_owned(), "local:c-2".to_owned())),
+                "{what}: {waiting:?}"
+            );
+            assert_eq!(
+                state(edit).map(|s| s.1),
+                Some("local:c-2".to_owned()),
+                "{what}: {waiting:?}"
+            );
+            // Discarding the create keeps the event while the edit still waits; discarding
+            // both leaves nothing behind: the event never was on the server.
+            store.discard(create).await.unwrap();
+            assert_eq!(store.events(cal_id).await.unwrap().len(), 1, "{what}");
+            let recreate = store
+                .enqueue(
+                    acc,
+                    &OutboxOp::EventCreate {
+                        calendar: folder.into(),
+                        remote_id: "local:c-2".into(),
+                        ical: ics("Review"),
+                    },
+                )
+                .await
+                .unwrap();
+            store.discard(edit).await.unwrap();
+            store.discard(recreate).await.unwrap();
+            assert!(store.events(cal_id).await.unwrap().is_empty(), "{what}");
+        }
     }
 
     #[test]

@@ -1137,6 +1137,24 @@ impl Store {
             undo_local_move(&mut tx, id, folder_id, server_id, local_ref).await?;
         }
         settle_local_bit(&mut tx, id, &op, local_ref).await?;
+        if matches!(op, OutboxOp::EventCreate { .. }) {
+            // A create discarded before the server had the event: the event goes too (it
+            // exists nowhere else), unless another change of it still waits. One the server
+            // has (a ServerId, or a CalDAV resource with its ETag) stays.
+            let gone = sqlx::query(
+                "DELETE FROM event WHERE id = ?1
+                   AND (remote_id LIKE 'local:%' OR (etag = '' AND remote_id LIKE 'http%'))
+                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE local_ref = ?1
+                       AND state != 'done'
+                       AND kind IN ('event_create', 'event_update', 'event_delete'))",
+            )
+            .bind(local_ref)
+            .execute(&mut *tx)
+            .await?;
+            if gone.rows_affected() > 0 {
+                delete_occurrences_of(&mut tx, local_ref).await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -1510,6 +1528,44 @@ pub(crate) async fn rename_event_uid_in(
         changed += 1;
     }
     Ok(changed)
+}
+
+/// A create the server confirmed (operation `id`, done, its event renamed to the ServerId
+/// `server_id` in `calendar`) but does not have (engine/calendar_outbox.rs "The create
+/// check"), inside the caller's transaction: the event takes its placeholder `local_id` again
+/// and stays shown as a local change, the edits and deletes queued on it name the placeholder
+/// again, and the create is parked with `reason`, for the user to send again or discard.
+pub(crate) async fn park_unstored_create_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+    calendar: &str,
+    server_id: &str,
+    local_id: &str,
+    reason: &str,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "UPDATE event SET remote_id = ?3, local_state = local_state | ?4
+         WHERE id = (SELECT local_ref FROM outbox WHERE id = ?1) AND remote_id = ?2",
+    )
+    .bind(id)
+    .bind(server_id)
+    .bind(local_id)
+    .bind(event_local::CHANGED)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE outbox SET item_id = ?3, payload = json_set(payload, '$.remote_id', ?3)
+         WHERE id != ?4 AND state != 'done' AND folder_id = ?1 AND item_id = ?2
+           AND kind IN ('event_create', 'event_update', 'event_delete')
+           AND json_extract(payload, '$.remote_id') = ?2",
+    )
+    .bind(calendar)
+    .bind(server_id)
+    .bind(local_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    park_in(conn, id, reason).await
 }
 
 /// Parks an operation inside the caller's transaction, with a reason the user sees; the count
