@@ -407,7 +407,8 @@ impl DavClient {
         };
         let status = resp.status();
         let headers = resp.headers().clone();
-        let text = resp.text().await?;
+        let body = resp.bytes().await?;
+        let text = decode_body(&body);
         tracing::debug!(method = %m, %url, status = status.as_u16(), "dav request");
         Ok((status, headers, text))
     }
@@ -850,6 +851,33 @@ impl DavClient {
     }
 }
 
+/// A response body as text. iCalendar lines may be folded inside a multi-byte UTF-8 character
+/// (RFC 5545 §3.1 folds octets), in a plain GET as in `calendar-data` inside a multistatus:
+/// decoding first would turn both halves into U+FFFD. Such a fold (CRLF or LF, then a space or
+/// tab, then a UTF-8 continuation byte, which no valid text has after a space) is removed on
+/// the octets before decoding; every other fold stays for the iCalendar parser.
+pub(crate) fn decode_body(body: &[u8]) -> String {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let fold = match body[i..] {
+            [b'\r', b'\n', b' ' | b'\t', next, ..] if (0x80..0xC0).contains(&next) => 3,
+            [b'\n', b' ' | b'\t', next, ..] if (0x80..0xC0).contains(&next) => 2,
+            _ => 0,
+        };
+        if fold > 0 {
+            i += fold;
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -867,5 +895,33 @@ mod tests {
         );
         assert!(kopano_colleague_url(&root, "a/b").is_err());
         assert!(kopano_colleague_url(&root, " ").is_err());
+    }
+
+    #[test]
+    fn a_fold_inside_a_character_is_rejoined_before_decoding() {
+        // "Kündigung" folded between the two octets of "ü" (0xC3 0xBC), in calendar-data of a
+        // multistatus, with CRLF and with a bare LF.
+        for fold in [&b"\r\n "[..], &b"\n\t"[..]] {
+            let mut body = b"<C:calendar-data>SUMMARY:K\xC3".to_vec();
+            body.extend_from_slice(fold);
+            body.extend_from_slice(b"\xBCndigung\r\n</C:calendar-data>");
+            let text = decode_body(&body);
+            assert_eq!(
+                text,
+                "<C:calendar-data>SUMMARY:Kündigung\r\n</C:calendar-data>"
+            );
+        }
+        // Ordinary folds stay for the iCalendar parser; bad octets still decode.
+        assert_eq!(
+            decode_body(b"DESCRIPTION:ab\r\n cd \xC3\xBC"),
+            "DESCRIPTION:ab\r\n cd ü"
+        );
+        assert_eq!(decode_body(b"X:\xFF"), "X:\u{FFFD}");
+        let parsed = kontor_calendar::Calendar::parse(&decode_body(
+            b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:f1\r\nDTSTART:20261201T090000Z\r\n\
+              SUMMARY:K\xC3\r\n \xBCndigung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        ))
+        .unwrap();
+        assert_eq!(parsed.items[0].summary.as_deref(), Some("Kündigung"));
     }
 }
