@@ -23,6 +23,7 @@ import { ErrorView } from "../components/ErrorView";
 import type { IpcError } from "../lib/bindings";
 import type { MessageKey } from "../lib/i18n";
 import { EventCard } from "./EventCard";
+import { DateField } from "./DateField";
 import { EventEditor, type EditorMode } from "./EventEditor";
 import { DeleteConfirm, SeriesQuestion, type SeriesAction } from "./SeriesDialogs";
 import { asksScope, deleteCall, dragDraft, editorTimes, saveCall, targetOf, type Drag, type Scope, type Target } from "./series";
@@ -517,7 +518,10 @@ function deleteText(
 
 function GoToDate({ onGo, onClose }: { onGo: (d: Date) => void; onClose: () => void }) {
   const { t } = useI18n();
-  const [value, setValue] = useState(() => new Date().toISOString().slice(0, 10));
+  const [value, setValue] = useState(() => {
+    const d = new Date();
+    return `${String(d.getFullYear())}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  });
   return (
     <div className="dialog-backdrop" onMouseDown={onClose}>
       <form
@@ -539,15 +543,7 @@ function GoToDate({ onGo, onClose }: { onGo: (d: Date) => void; onClose: () => v
         <h2 id="goto-title">{t("cal.goTo")}</h2>
         <label>
           {t("cal.goTo.date")}{" "}
-          <input
-            type="date"
-            autoFocus
-            data-testid="cal-goto-date"
-            value={value}
-            onChange={(e) => {
-              setValue(e.target.value);
-            }}
-          />
+          <DateField autoFocus data-testid="cal-goto-date" value={value} onValue={setValue} />
         </label>
         <div className="dialog-buttons">
           <button type="submit" data-testid="cal-goto-ok">
