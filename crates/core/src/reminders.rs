@@ -605,7 +605,28 @@ impl ReminderService {
     /// due reminders are withdrawn); acknowledgements stay.
     pub async fn replace(&self, snap: FeedSnapshot) {
         let now = self.now();
+        // Acknowledgements the sync moved to another UID (the server gave a new event its
+        // own, store/events.rs `adopt_server_uid_in`) are in the store only; taken over here,
+        // before the items, so no dismissed reminder comes back under the new UID.
+        let stored = load_state(&self.shared.store).await;
         let mut inner = self.shared.inner.lock().await;
+        match stored {
+            Ok(stored) => {
+                let known: HashSet<OccurrenceKey> =
+                    inner.saved.acks.iter().map(|a| a.key.clone()).collect();
+                let moved: Vec<_> = stored
+                    .acks
+                    .into_iter()
+                    .filter(|a| !known.contains(&a.key))
+                    .collect();
+                if !moved.is_empty() {
+                    inner.saved.acks.extend(moved.iter().cloned());
+                    inner.saved.acks.sort_by(|a, b| a.key.cmp(&b.key));
+                    inner.scheduler.adopt_acks(moved);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "stored reminder acknowledgements unreadable"),
+        }
         inner.calendars = snap
             .calendars
             .into_iter()

@@ -256,6 +256,24 @@ impl Scheduler {
         }
     }
 
+    /// Takes acknowledgements written to the store by someone else (the sync renaming an
+    /// event's UID to the one the server gave it): those whose key is not held yet are added,
+    /// and the next poll evaluates everything again, so a dismissed reminder stays dismissed
+    /// under the event's new UID. Returns how many were added.
+    pub fn adopt_acks(&mut self, acks: impl IntoIterator<Item = Ack>) -> usize {
+        let mut added = 0;
+        for a in acks {
+            if let std::collections::hash_map::Entry::Vacant(v) = self.acks.entry(a.key.clone()) {
+                v.insert(a);
+                added += 1;
+            }
+        }
+        if added > 0 {
+            self.full = true;
+        }
+        added
+    }
+
     /// Registers a calendar's "remind me" switch. Calendars never registered count as the
     /// user's own (they remind): a missing registration must not swallow reminders.
     pub fn set_calendar(&mut self, calendar_id: &str, settings: CalendarSettings) {

@@ -1252,7 +1252,6 @@ mod tests {
         assert_eq!(snap.active.len(), 1);
         assert_eq!(snap.active[0].id.uid, client_uid);
         svc.dismiss(&snap.active[0].id.clone()).await.unwrap();
-        drop(svc);
 
         let added = Element::new(a::Add)
             .with(Element::text(a::ClientId, client_uid))
@@ -1325,7 +1324,11 @@ mod tests {
             [server_uid]
         );
 
-        // The dismissed reminder stays dismissed.
+        // The dismissed reminder stays dismissed: in the service that ran all along (it
+        // takes the acknowledgement the sync moved to the new UID) and after a restart.
+        let snap = svc.load_feed(&StoreFeed::new(store.clone())).await.unwrap();
+        assert!(snap.active.is_empty(), "running: {:?}", snap.active);
+        drop(svc);
         let svc = ReminderService::open(store.clone(), clock, Zone::Utc, window)
             .await
             .unwrap();
