@@ -112,8 +112,10 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
 
   return (
     <>
-      <fieldset className="signature-settings" data-testid="signature-settings" disabled={locked || sigs === null || busy}>
-        <legend>{t("signatures.heading")}</legend>
+      <h3 id={`${id}-sig`} data-testid="signature-heading">
+        {t("signatures.heading")}
+      </h3>
+      <fieldset className="signature-settings" data-testid="signature-settings" aria-labelledby={`${id}-sig`} disabled={locked || sigs === null || busy}>
         {sigs !== null && sigs.list.length === 0 && <p className="muted">{t("signatures.empty")}</p>}
         <div className="signature-layout">
           <div className="signature-list-box">
@@ -213,8 +215,8 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
         </div>
         {locked && <p className="note">{t("settings.locked")}</p>}
       </fieldset>
-      <fieldset className="quote-style" data-testid="quote-style" disabled={locked || quoteStyle === null}>
-        <legend>{t("quoteStyle.heading")}</legend>
+      <h3 id={`${id}-quote-h`}>{t("quoteStyle.heading")}</h3>
+      <fieldset className="quote-style" data-testid="quote-style" aria-labelledby={`${id}-quote-h`} disabled={locked || quoteStyle === null}>
         {(["outlook", "thunderbird"] as const).map((style) => (
           <label key={style} className="check">
             <input

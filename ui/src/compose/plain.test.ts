@@ -36,6 +36,9 @@ describe("htmlToPlain", () => {
   it("keeps the lines of a quoted plain-text original", () => {
     expect(htmlToPlain('<blockquote><div style="white-space:pre-wrap">Zeile 1\nZeile 2\n\nEnde</div></blockquote>')).toBe("> Zeile 1\n> Zeile 2\n>\n> Ende");
   });
+  it("keeps the empty lines above a signature to write on", () => {
+    expect(htmlToPlain('<p></p><p></p><div class="kontor-signature"><p><strong>Alice</strong></p></div><p></p>')).toBe("\n\nAlice");
+  });
   it("drops markup, styles and scripts", () => {
     expect(htmlToPlain("<style>p{color:red}</style><p><b>fett</b> &amp; <i>kursiv</i></p><script>x()</script>")).toBe("fett & kursiv");
   });

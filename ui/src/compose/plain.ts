@@ -22,7 +22,7 @@ const BLOCKS = new Set(["p", "div", "li", "ul", "ol", "blockquote", "h1", "h2", 
 const SKIP = new Set(["script", "style", "head", "title", "template"]);
 
 /** The plain text of a message's HTML, as mail programs write it: a line per paragraph (an
- * empty paragraph is an empty line), `- ` and `1. ` before list items, `> ` before quoted
+ * empty paragraph is an empty line, so the empty lines above a signature stay to write on), `- ` and `1. ` before list items, `> ` before quoted
  * lines, a link's address after its text when they differ, no markup. */
 export function htmlToPlain(html: string): string {
   const doc = new DOMParser().parseFromString(html, "text/html");
@@ -106,7 +106,6 @@ export function htmlToPlain(html: string): string {
   doc.body.childNodes.forEach(walk);
   end();
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  while (lines.length > 0 && lines[0] === "") lines.shift();
   return lines.join("\n");
 }
 

@@ -1,0 +1,458 @@
+//! Signatures, plain text and the quote style in a real window, as alice against SOGo:
+//!
+//! * Settings → Mail: a new signature is named and written (bold name, a second line) like a
+//!   person does, made the default for new mail and for replies, and saved.
+//! * New mail starts with it below an empty line; the text is typed above it; sent, bob's
+//!   copy on the server (a second, independent ActiveSync session) holds it, bold, in the HTML.
+//! * A reply starts with it too, above the quoted original; on the server the signature stands
+//!   before "-----Original Message-----".
+//! * Plain text: switching asks first (the signature is bold), then the message goes out with a
+//!   text/plain part only, signature included.
+//! * Thunderbird's quote style chosen in the settings: a reply starts "Am … schrieb Bob Baker:".
+//! * Screenshots (settings, new mail, reply, plain text; English and German) under
+//!   `target/e2e/`.
+#![allow(
+    clippy::print_stdout,
+    reason = "the run's log names the screenshots it saved"
+)]
+
+use std::time::{Duration, Instant};
+
+use fantoccini::key::Key;
+use kontor_e2e_tests::WindowHandle;
+use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
+use kontor_e2e_tests::{
+    ALICE, App, bounded, choose_language, click, click_row, progress, require_sogo, row_id,
+    sign_in, wait_text,
+};
+
+fn mail(subject: &str, message_id: &str) -> String {
+    format!(
+        "From: Bob Baker <bob@kontor.test>\r\nTo: Alice Adler <alice@kontor.test>\r\n\
+         Subject: {subject}\r\nMessage-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hallo Alice,\r\n\r\nwie ist der Stand?\r\n\r\nBob\r\n"
+    )
+}
+
+async fn handles(app: &App) -> Vec<WindowHandle> {
+    bounded("window handles", app.client.windows())
+        .await
+        .expect("window handles")
+}
+
+/// The compose window opened last (a window whose page is `#compose?…`, not in `known`).
+async fn compose_window(app: &App, known: &[WindowHandle]) -> WindowHandle {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        for h in handles(app)
+            .await
+            .into_iter()
+            .filter(|h| !known.contains(h))
+        {
+            app.switch_to(&h).await;
+            let url = bounded("current url", app.client.current_url())
+                .await
+                .expect("current url");
+            if url.fragment().is_some_and(|f| f.starts_with("compose")) {
+                return h;
+            }
+        }
+        app.switch_to_main().await;
+        if Instant::now() > deadline {
+            app.fail("no compose window opened").await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn wait_closed(app: &App, h: &WindowHandle, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while handles(app).await.contains(h) {
+        if Instant::now() > deadline {
+            app.switch_to(h).await;
+            let text = app.texts("body").await.join(" ");
+            app.fail(&format!(
+                "the compose window stayed open after {what}: {text}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.switch_to_main().await;
+}
+
+async fn type_into(app: &App, css: &str, text: &str) {
+    let el = app.wait_for(css, Duration::from_secs(20)).await;
+    bounded("click", el.click()).await.expect("click field");
+    bounded("type", el.send_keys(text)).await.expect("type");
+}
+
+/// Clicks on the first line of the editor (the empty line above the signature) and writes
+/// `text` there, as a person does.
+async fn write_on_top(app: &App, text: &str) {
+    let first = app
+        .wait_for(
+            "[data-testid=compose-body] > p:first-child",
+            Duration::from_secs(20),
+        )
+        .await;
+    bounded("click the first line", first.click())
+        .await
+        .expect("click the first line");
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    bounded("type", body.send_keys(text)).await.expect("type");
+}
+
+/// Chooses `value` in the select `css` by clicking its option.
+async fn choose(app: &App, css: &str, value: &str) {
+    click(app, &format!("{css} option[value=\"{value}\"]")).await;
+}
+
+/// Clicks a button that closes its window (Send): WebDriver may answer "no such window".
+async fn click_closing(app: &App, css: &str) {
+    let el = app.wait_for(css, Duration::from_secs(30)).await;
+    let done = bounded(&format!("click {css}"), el.click()).await;
+    if let Err(e) = &done
+        && !format!("{e:?}").contains("NoSuchWindow")
+    {
+        app.fail(&format!("click {css}: {e:?}")).await;
+    }
+}
+
+async fn inner_html(app: &App, css: &str) -> String {
+    app.wait_for(css, Duration::from_secs(20)).await;
+    app.script(
+        "return document.querySelector(arguments[0]).innerHTML;",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Scrolls `css` into view (the settings pane is longer than the window).
+async fn scroll_to(app: &App, css: &str) {
+    app.script(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' }); return true;",
+        vec![serde_json::json!(css)],
+    )
+    .await;
+}
+
+async fn open_settings(app: &App) {
+    click(app, "[data-testid=menu]").await;
+    click(app, "[data-testid=menu-settings]").await;
+    app.wait_for("[data-testid=signature-settings]", Duration::from_secs(20))
+        .await;
+}
+
+async fn close_settings(app: &App) {
+    scroll_to(app, "[data-testid=settings-close]").await;
+    click(app, "[data-testid=settings-close]").await;
+}
+
+/// After Esc: the window closes, or asks about unsaved changes (answered Discard).
+async fn discard_if_asked(app: &App, win: &WindowHandle) {
+    if handles(app).await.contains(win)
+        && let Ok(ask) = app
+            .client
+            .find(kontor_e2e_tests::Locator::Css(
+                "[data-testid=compose-ask-discard]",
+            ))
+            .await
+    {
+        let _ = bounded("discard", ask.click()).await;
+    }
+}
+
+fn header_of(mime: &str) -> &str {
+    &mime[..mime.find("\r\n\r\n").unwrap_or(mime.len())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_plain_text_and_quote_style() {
+    require_sogo();
+    let tag = format!(
+        "s{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis()
+    );
+    let original = format!("Projektstand {tag}");
+    smtp_deliver(BOB, ALICE, &mail(&original, &format!("{tag}@kontor.test")));
+    let signature_line = format!("Vertrieb Nord {tag}");
+
+    let app = App::launch("compose-signature").await;
+    sign_in(&app, ALICE).await;
+    row_id(&app, &original, 120).await;
+
+    // ---- Settings → Mail: a signature written like a person does ----
+    progress("signature in the settings");
+    open_settings(&app).await;
+    scroll_to(&app, "[data-testid=signature-heading]").await;
+    click(&app, "[data-testid=signature-new]").await;
+    let name = app
+        .wait_for("[data-testid=signature-name]", Duration::from_secs(10))
+        .await;
+    bounded("clear name", name.clear()).await.expect("clear");
+    bounded("type name", name.send_keys("Büro"))
+        .await
+        .expect("type name");
+    let body = app
+        .wait_for("[data-testid=signature-body]", Duration::from_secs(10))
+        .await;
+    bounded("click signature", body.click())
+        .await
+        .expect("click");
+    for keys in [
+        Key::Control + "b",
+        "Alice Adler".to_owned(),
+        Key::Control + "b",
+        Key::Enter.to_string(),
+        signature_line.clone(),
+    ] {
+        bounded("type", body.send_keys(&keys)).await.expect("type");
+    }
+    choose(&app, "[data-testid=signature-default-new]", "s1").await;
+    choose(&app, "[data-testid=signature-default-reply]", "s1").await;
+    click(&app, "[data-testid=signature-save]").await;
+    wait_text(
+        &app,
+        "[data-testid=signature-saved]",
+        "Signatures saved",
+        20,
+    )
+    .await;
+    scroll_to(&app, "[data-testid=signature-heading]").await;
+    let shot_settings = app.screenshot("signature-settings-en.png").await;
+    close_settings(&app).await;
+
+    // ---- new mail: the signature below an empty line, the text typed above it ----
+    progress("new mail with the signature");
+    let main = handles(&app).await;
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    let editor = inner_html(&app, "[data-testid=compose-body]").await;
+    if !editor.contains("kontor-signature") || !editor.contains(&signature_line) {
+        app.fail(&format!(
+            "new mail does not start with the signature: {editor}"
+        ))
+        .await;
+    }
+    type_into(
+        &app,
+        "[data-testid=compose-to-input]",
+        &format!("bob@kontor.test{}", Key::Enter),
+    )
+    .await;
+    let subject = format!("Mit Signatur {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &subject).await;
+    write_on_top(&app, "Hallo Bob, anbei der Stand.").await;
+    let editor = inner_html(&app, "[data-testid=compose-body]").await;
+    let (text_at, sig_at) = (
+        editor.find("Hallo Bob").unwrap_or(usize::MAX),
+        editor.find("kontor-signature").unwrap_or(0),
+    );
+    if text_at > sig_at {
+        app.fail(&format!("the text is not above the signature: {editor}"))
+            .await;
+    }
+    let shot_new = app.screenshot("signature-compose-new-en.png").await;
+    click_closing(&app, "[data-testid=compose-send]").await;
+    // "anbei" speaks of an attachment: the window asks; sent anyway.
+    app.wait_for(
+        "[data-testid=compose-ask-attachment]",
+        Duration::from_secs(10),
+    )
+    .await;
+    click_closing(&app, "[data-testid=compose-ask-send]").await;
+    wait_closed(&app, &win, "Send").await;
+
+    let mut bob = Probe::connect(BOB).await;
+    let mime = bob.mimes("INBOX", &subject, 1, 120).await.remove(0);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mime.as_bytes())
+        .expect("the sent message parses");
+    let html = parsed.body_html(0).unwrap_or_default().into_owned();
+    let text = parsed.body_text(0).unwrap_or_default().into_owned();
+    assert!(
+        html.contains("<strong>Alice Adler</strong>") && html.contains(&signature_line),
+        "the HTML part holds the signature, bold name included: {html}"
+    );
+    assert!(
+        html.find("Hallo Bob") < html.find(&signature_line),
+        "the text stands above the signature: {html}"
+    );
+    assert!(
+        text.contains("Alice Adler") && text.contains(&signature_line),
+        "the text part holds the signature: {text:?}"
+    );
+
+    // ---- reply: the signature above the quoted original ----
+    progress("reply with the signature");
+    click_row(&app, &original).await;
+    click(&app, "[data-testid=action-reply]").await;
+    let win = compose_window(&app, &main).await;
+    let editor = inner_html(&app, "[data-testid=compose-body]").await;
+    if !editor.contains(&signature_line) {
+        app.fail(&format!(
+            "the reply does not start with the signature: {editor}"
+        ))
+        .await;
+    }
+    write_on_top(&app, "Alles im Plan.").await;
+    let shot_reply = app.screenshot("signature-compose-reply-en.png").await;
+    click_closing(&app, "[data-testid=compose-send]").await;
+    wait_closed(&app, &win, "Send").await;
+    let reply = bob
+        .mimes("INBOX", &format!("RE: {original}"), 1, 120)
+        .await
+        .remove(0);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(reply.as_bytes())
+        .expect("the reply parses");
+    let html = parsed.body_html(0).unwrap_or_default().into_owned();
+    let (typed, sig, quote) = (
+        html.find("Alles im Plan."),
+        html.find(&signature_line),
+        html.find("-----Original Message-----"),
+    );
+    assert!(
+        typed.is_some() && sig.is_some() && quote.is_some() && typed < sig && sig < quote,
+        "the reply holds text, signature, quote in this order: {html}"
+    );
+
+    // ---- plain text: asked first (the signature is bold), sent as text/plain only ----
+    progress("plain text");
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    app.wait_for("[data-testid=compose-body]", Duration::from_secs(20))
+        .await;
+    choose(&app, "[data-testid=compose-format]", "plain").await;
+    app.wait_for("[data-testid=compose-ask-plain]", Duration::from_secs(10))
+        .await;
+    click(&app, "[data-testid=compose-ask-plain-switch]").await;
+    let plain = app
+        .wait_for("[data-testid=compose-plain-body]", Duration::from_secs(10))
+        .await;
+    bounded("click plain", plain.click()).await.expect("click");
+    // Up to the first line (the empty one above the signature) with the arrow keys, and the
+    // text typed there, in one go (the driver puts the caret at the end of a text field when a
+    // new typing command starts).
+    let keys = format!(
+        "{}{}{}{}Nur Text, bitte.",
+        Key::Up,
+        Key::Up,
+        Key::Up,
+        Key::Home
+    );
+    bounded("type plain", plain.send_keys(&keys))
+        .await
+        .expect("type");
+    type_into(
+        &app,
+        "[data-testid=compose-to-input]",
+        &format!("bob@kontor.test{}", Key::Enter),
+    )
+    .await;
+    let plain_subject = format!("Nur Text {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &plain_subject).await;
+    let shot_plain = app.screenshot("signature-compose-plain-en.png").await;
+    click_closing(&app, "[data-testid=compose-send]").await;
+    wait_closed(&app, &win, "Send").await;
+    let mime = bob.mimes("INBOX", &plain_subject, 1, 120).await.remove(0);
+    let head = header_of(&mime).to_ascii_lowercase();
+    assert!(
+        head.contains("content-type: text/plain"),
+        "the plain message is text/plain: {head}"
+    );
+    assert!(
+        !mime.to_ascii_lowercase().contains("text/html") && !mime.contains("<strong>"),
+        "the plain message has no HTML: {mime}"
+    );
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mime.as_bytes())
+        .expect("the plain message parses");
+    let text = parsed.body_text(0).unwrap_or_default().into_owned();
+    assert!(
+        text.starts_with("Nur Text, bitte.")
+            && text.contains("Alice Adler")
+            && text.contains(&signature_line),
+        "the plain text holds the text and the signature: {text:?}"
+    );
+
+    // ---- German: the settings, Thunderbird's quote style, and a reply with it ----
+    progress("German");
+    choose_language(&app, "de").await;
+    open_settings(&app).await;
+    scroll_to(&app, "[data-testid=signature-heading]").await;
+    wait_text(&app, "[data-testid=signature-heading]", "Signaturen", 10).await;
+    click(&app, "[data-testid=quote-style-thunderbird]").await;
+    scroll_to(&app, "[data-testid=signature-heading]").await;
+    let shot_settings_de = app.screenshot("signature-settings-de.png").await;
+    close_settings(&app).await;
+    click_row(&app, &original).await;
+    click(&app, "[data-testid=action-reply]").await;
+    let win = compose_window(&app, &main).await;
+    let frame = app
+        .wait_for("[data-testid=compose-quote]", Duration::from_secs(20))
+        .await;
+    let quote = frame
+        .attr("srcdoc")
+        .await
+        .expect("srcdoc")
+        .unwrap_or_default();
+    if !quote.contains("schrieb Bob Baker:") || quote.contains("Ursprüngliche Nachricht") {
+        app.fail(&format!("Thunderbird's quote line in German: {quote}"))
+            .await;
+    }
+    let labels = app.texts(".compose-importance").await.join(" ");
+    if !labels.contains("Signatur") || !labels.contains("Format") {
+        app.fail(&format!("German compose labels: {labels:?}"))
+            .await;
+    }
+    let shot_reply_de = app.screenshot("signature-compose-reply-de.png").await;
+    // Untouched: Esc closes it without asking.
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    let _ = bounded("Esc", body.send_keys(&Key::Escape.to_string())).await;
+    discard_if_asked(&app, &win).await;
+    wait_closed(&app, &win, "Esc").await;
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    app.wait_for("[data-testid=compose-body]", Duration::from_secs(20))
+        .await;
+    let shot_new_de = app.screenshot("signature-compose-new-de.png").await;
+    choose(&app, "[data-testid=compose-format]", "plain").await;
+    app.wait_for("[data-testid=compose-ask-plain]", Duration::from_secs(10))
+        .await;
+    let shot_ask_de = app.screenshot("signature-compose-ask-plain-de.png").await;
+    click(&app, "[data-testid=compose-ask-cancel]").await;
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    let _ = bounded("Esc", body.send_keys(&Key::Escape.to_string())).await;
+    discard_if_asked(&app, &win).await;
+    wait_closed(&app, &win, "Esc").await;
+
+    println!(
+        "screenshots: {:?}",
+        [
+            shot_settings,
+            shot_new,
+            shot_reply,
+            shot_plain,
+            shot_settings_de,
+            shot_reply_de,
+            shot_new_de,
+            shot_ask_de
+        ]
+    );
+    app.close().await;
+}
