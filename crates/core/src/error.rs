@@ -46,6 +46,8 @@ pub enum CoreError {
     Profile(String),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("the message is {size} bytes; the server accepts at most {max_mb} MB")]
+    MessageTooLarge { size: u64, max_mb: u32 },
     #[error("no account is set up yet")]
     NotSignedIn,
     #[error("Kontor is already running for the profile {profile}")]
@@ -101,7 +103,9 @@ impl CoreError {
                 ErrorCode::Storage
             }
             CoreError::Profile(_) => ErrorCode::Storage,
-            CoreError::InvalidInput(_) => ErrorCode::InvalidInput,
+            CoreError::InvalidInput(_) | CoreError::MessageTooLarge { .. } => {
+                ErrorCode::InvalidInput
+            }
             CoreError::NotSignedIn => ErrorCode::NotSignedIn,
             CoreError::InstanceRunning { .. } => ErrorCode::InstanceRunning,
         }
@@ -160,6 +164,19 @@ impl CoreError {
                 "Some of the information entered is not valid.",
                 "Einige Angaben sind ungültig.",
             ),
+            CoreError::MessageTooLarge { size, max_mb } => {
+                // One decimal, in the language's way (25.3 / 25,3).
+                let mb = format!("{:.1}", *size as f64 / (1024.0 * 1024.0));
+                return match lang {
+                    Lang::En => format!(
+                        "This message is {mb} MB; the server accepts at most {max_mb} MB. Remove attachments or send them in several messages."
+                    ),
+                    Lang::De => format!(
+                        "Diese Nachricht ist {} MB groß; der Server nimmt höchstens {max_mb} MB an. Bitte Anhänge entfernen oder auf mehrere Nachrichten verteilen.",
+                        mb.replace('.', ",")
+                    ),
+                };
+            }
             CoreError::NotSignedIn => lang.pick(
                 "No account is set up yet.",
                 "Es ist noch kein Konto eingerichtet.",
@@ -266,6 +283,10 @@ mod tests {
                 detail: "no answer".into(),
             },
             CoreError::InvalidInput("x".into()),
+            CoreError::MessageTooLarge {
+                size: 26_528_000,
+                max_mb: 20,
+            },
             CoreError::NotSignedIn,
             CoreError::InstanceRunning {
                 profile: "/p".into(),
@@ -276,6 +297,26 @@ mod tests {
             assert!(!en.is_empty() && !de.is_empty());
             assert_ne!(en, de, "{e:?} is not translated");
         }
+    }
+
+    #[test]
+    fn a_message_too_large_names_both_sizes_in_both_languages() {
+        let e = CoreError::MessageTooLarge {
+            size: 26_528_000,
+            max_mb: 20,
+        };
+        assert_eq!(
+            e.message(Lang::En),
+            "This message is 25.3 MB; the server accepts at most 20 MB. Remove attachments or send them in several messages."
+        );
+        assert!(
+            e.message(Lang::De).starts_with(
+                "Diese Nachricht ist 25,3 MB groß; der Server nimmt höchstens 20 MB an."
+            ),
+            "{}",
+            e.message(Lang::De)
+        );
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
     }
 
     #[test]

@@ -214,12 +214,23 @@ pub mod setting_keys {
     pub const SIGNATURES: &str = "compose.signatures";
     /// text "outlook" or "thunderbird": how replies and forwards quote (`compose::QuoteStyle`).
     pub const QUOTE_STYLE: &str = "compose.quote_style";
+    /// number 1–1000: the largest message (MB) the server accepts; larger ones are not sent.
+    pub const MAX_MESSAGE_MB: &str = "compose.max_message_mb";
+    /// number 0, 1, 3, 6 or 12: the mail kept offline in months, 0 = all (the user's choice).
+    pub const MAIL_SYNC_WINDOW: &str = "mail.sync_window_months";
+    /// The same as in force (policy over the user's choice), written by the app for the sync
+    /// engine (engine/mail.rs `MailWindow`); not a user setting.
+    pub const ENGINE_MAIL_WINDOW: &str = "engine.mail_window_months";
 }
 
 /// Built-in default of `reminders.autohide`: off, so the window stays until answered.
 pub const DEFAULT_AUTOHIDE_REMINDERS: bool = false;
 /// Built-in default of `reminders.autohide_seconds` (docs/reminders.md#window-semantics).
 pub const DEFAULT_AUTOHIDE_SECONDS: u32 = 15;
+/// Built-in default of `compose.max_message_mb`: what Exchange and most hosters accept.
+pub const DEFAULT_MAX_MESSAGE_MB: u32 = 20;
+/// The largest value of `compose.max_message_mb`.
+pub const MAX_MESSAGE_MB: u32 = 1000;
 
 /// What the user chose, before policy is applied. `None`: the user never set it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -231,6 +242,7 @@ pub struct UserSettings {
     pub autohide_seconds: Option<u32>,
     pub signatures: Option<crate::compose::Signatures>,
     pub quote_style: Option<crate::compose::QuoteStyle>,
+    pub max_message_mb: Option<u32>,
 }
 
 /// One setting as the UI shows it: the value in force, where it comes from, and whether the UI
@@ -265,6 +277,9 @@ pub struct EffectiveSettings {
     pub signatures: Setting<crate::compose::Signatures>,
     /// How replies and forwards quote the original (no policy sets it).
     pub quote_style: Setting<crate::compose::QuoteStyle>,
+    /// The largest message (MB) the server accepts: a larger one is refused before it is
+    /// queued (no policy sets it).
+    pub max_message_mb: Setting<u32>,
     /// Whether `LockSettings` is on (machine, else user policy); always `locked`.
     pub lock_settings: Setting<bool>,
 }
@@ -281,6 +296,8 @@ pub enum SettingChange {
     /// The whole list of signatures and the defaults; sanitised before it is stored.
     Signatures(crate::compose::Signatures),
     QuoteStyle(crate::compose::QuoteStyle),
+    /// 1 to 1000.
+    MaxMessageMb(u32),
 }
 
 /// The policy in force for this run.
@@ -417,6 +434,9 @@ impl Policy {
             quote_style: self
                 .resolve(|_| None, user.quote_style)
                 .into_setting(Default::default()),
+            max_message_mb: self
+                .resolve(|_| None, user.max_message_mb)
+                .into_setting(DEFAULT_MAX_MESSAGE_MB),
             lock_settings: Setting {
                 value: self.locks_all_settings(),
                 source: lock_source,

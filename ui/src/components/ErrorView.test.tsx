@@ -23,6 +23,7 @@ const noPolicy: EffectiveSettings = {
   autohideSeconds: { value: 15, source: "default", locked: false },
   signatures: { value: { list: [] }, source: "default", locked: false },
   quoteStyle: { value: "outlook", source: "default", locked: false },
+  maxMessageMb: { value: 20, source: "default", locked: false },
   lockSettings: { value: false, source: "default", locked: true },
 };
 

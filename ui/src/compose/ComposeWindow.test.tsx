@@ -4,6 +4,7 @@ import type { ComposeStart, OutgoingMail, ParsedRecipient } from "../lib/binding
 import { I18nContext } from "../lib/i18n-context";
 import { translator, type Lang } from "../lib/i18n";
 import { ComposeWindow, type ComposeApi, type ComposeShell } from "./ComposeWindow";
+import { CommandError } from "../lib/ipc";
 import type { ComposeParams } from "./compose";
 
 function parse(text: string): ParsedRecipient[] {
@@ -223,5 +224,18 @@ describe("ComposeWindow", () => {
     });
     // No signatures: no signature choice.
     expect(screen.queryByTestId("compose-signature")).toBeNull();
+  });
+
+  it("stays open and names both sizes when the message is larger than the server accepts", async () => {
+    const { api, shell } = setup(reply, { mode: "reply", id: 12, mailto: null }, "en");
+    const message = "This message is 25.3 MB; the server accepts at most 20 MB. Remove attachments or send them in several messages.";
+    api.sendMail = vi.fn(() => Promise.reject(new CommandError({ code: "invalid_input", message, detail: "the message is 26528000 bytes; the server accepts at most 20 MB" })));
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(screen.getByTestId("compose-error").textContent).toContain(message);
+    });
+    expect(shell.close).not.toHaveBeenCalled();
+    expect(screen.getByTestId<HTMLButtonElement>("compose-send").disabled).toBe(false);
   });
 });

@@ -58,5 +58,12 @@ describe("SignatureSettings", () => {
     expect(screen.getByTestId<HTMLInputElement>("quote-style-outlook").checked).toBe(true);
     fireEvent.click(screen.getByTestId("quote-style-thunderbird"));
     expect(api.setSetting).toHaveBeenCalledWith({ key: "quoteStyle", value: "thunderbird" });
+    expect(screen.getByText("Größte Nachricht, die der Server annimmt (MB)")).toBeTruthy();
+    const size = screen.getByTestId<HTMLInputElement>("max-message-mb");
+    expect(size.value).toBe("20");
+    fireEvent.change(size, { target: { value: "0" } });
+    expect(api.setSetting).not.toHaveBeenCalledWith({ key: "maxMessageMb", value: 0 });
+    fireEvent.change(size, { target: { value: "35" } });
+    expect(api.setSetting).toHaveBeenCalledWith({ key: "maxMessageMb", value: 35 });
   });
 });

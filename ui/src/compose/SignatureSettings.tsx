@@ -24,6 +24,7 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
   const id = useId();
   const [sigs, setSigs] = useState<Signatures | null>(null);
   const [quoteStyle, setQuoteStyle] = useState<QuoteStyle | null>(null);
+  const [maxMb, setMaxMb] = useState("");
   const [locked, setLocked] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -38,6 +39,7 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
         setSigs(s.signatures.value);
         setSelected(s.signatures.value.list[0]?.id ?? null);
         setQuoteStyle(s.quoteStyle.value);
+        setMaxMb(String(s.maxMessageMb.value));
         setLocked(s.signatures.locked);
       },
       (e: unknown) => {
@@ -86,6 +88,19 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
       (e: unknown) => {
         setQuoteStyle(before);
         setError({ heading: t("quoteStyle.failed"), error: toIpcError(e) });
+      },
+    );
+  };
+
+  const changeMaxMb = (text: string) => {
+    setMaxMb(text);
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) return;
+    setError(null);
+    api.setSetting({ key: "maxMessageMb", value: n }).then(
+      () => undefined,
+      (e: unknown) => {
+        setError({ heading: t("sendLimit.failed"), error: toIpcError(e) });
       },
     );
   };
@@ -231,6 +246,23 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
             {t(style === "outlook" ? "quoteStyle.outlook" : "quoteStyle.thunderbird")}
           </label>
         ))}
+      </fieldset>
+      <h3 id={`${id}-size-h`}>{t("sendLimit.heading")}</h3>
+      <fieldset className="send-limit" aria-labelledby={`${id}-size-h`} disabled={locked || maxMb === ""}>
+        <label htmlFor={`${id}-size`}>{t("sendLimit.label")}</label>
+        <input
+          id={`${id}-size`}
+          type="number"
+          min={1}
+          max={1000}
+          data-testid="max-message-mb"
+          value={maxMb}
+          aria-invalid={!(Number(maxMb) >= 1 && Number(maxMb) <= 1000)}
+          onChange={(e) => {
+            changeMaxMb(e.target.value);
+          }}
+        />
+        <p className="muted">{t("sendLimit.note")}</p>
       </fieldset>
       {error && <ErrorView error={error.error} heading={error.heading} />}
     </>

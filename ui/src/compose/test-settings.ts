@@ -11,6 +11,7 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
     autohideSeconds: { value: 15, source: "default", locked: false },
     signatures: { value: signatures, source: "default", locked: false },
     quoteStyle: { value: "outlook", source: "default", locked: false },
+    maxMessageMb: { value: 20, source: "default", locked: false },
     lockSettings: { value: false, source: "default", locked: true },
   };
   return {
@@ -19,6 +20,8 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
       if (change.key === "signatures") {
         const list = change.value.list.map((s) => ({ ...s, html: s.html.replace(/<script>.*?<\/script>/g, "") }));
         settings.signatures = { value: { ...change.value, list }, source: "user_setting", locked: false };
+      } else if (change.key === "maxMessageMb") {
+        settings.maxMessageMb = { value: change.value, source: "user_setting", locked: false };
       } else if (change.key === "quoteStyle") {
         settings.quoteStyle = { value: change.value, source: "user_setting", locked: false };
       }

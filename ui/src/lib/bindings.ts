@@ -451,6 +451,11 @@ export type EffectiveSettings = {
 	signatures: Setting<Signatures>,
 	/**  How replies and forwards quote the original (no policy sets it). */
 	quoteStyle: Setting<QuoteStyle>,
+	/**
+	 *  The largest message (MB) the server accepts: a larger one is refused before it is
+	 *  queued (no policy sets it).
+	 */
+	maxMessageMb: Setting<number>,
 	/**  Whether `LockSettings` is on (machine, else user policy); always `locked`. */
 	lockSettings: Setting<boolean>,
 };
@@ -1096,7 +1101,9 @@ export type SettingChange = { key: "autohideReminders"; value: boolean } | { key
 /**  `None` or an empty text removes the user's CalDAV address. */
 { key: "caldavUrl"; value?: string | null } | 
 /**  The whole list of signatures and the defaults; sanitised before it is stored. */
-{ key: "signatures"; value: Signatures } | { key: "quoteStyle"; value: QuoteStyle };
+{ key: "signatures"; value: Signatures } | { key: "quoteStyle"; value: QuoteStyle } | 
+/**  1 to 1000. */
+{ key: "maxMessageMb"; value: number };
 
 /**
  *  What the account screen submits: the e-mail address and the password, as in Outlook. The

@@ -636,6 +636,10 @@ const en = {
   "quoteStyle.outlook": "Header block as in Outlook (-----Original Message-----)",
   "quoteStyle.thunderbird": "One line as in Thunderbird (On … wrote:)",
   "quoteStyle.failed": "The quoting could not be changed",
+  "sendLimit.heading": "Message size",
+  "sendLimit.label": "Largest message the server accepts (MB)",
+  "sendLimit.note": "A larger message is not sent: the window says how large it is and stays open.",
+  "sendLimit.failed": "The message size could not be changed",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1271,6 +1275,10 @@ const de: Record<MessageKey, string> = {
   "quoteStyle.outlook": "Kopfblock wie in Outlook (-----Ursprüngliche Nachricht-----)",
   "quoteStyle.thunderbird": "Eine Zeile wie in Thunderbird (Am … schrieb …:)",
   "quoteStyle.failed": "Die Zitierweise konnte nicht umgestellt werden",
+  "sendLimit.heading": "Nachrichtengröße",
+  "sendLimit.label": "Größte Nachricht, die der Server annimmt (MB)",
+  "sendLimit.note": "Eine größere Nachricht wird nicht gesendet: Das Fenster nennt ihre Größe und bleibt offen.",
+  "sendLimit.failed": "Die Nachrichtengröße konnte nicht geändert werden",
 };
 
 export const CATALOG: Record<Lang, Record<MessageKey, string>> = { en, de };

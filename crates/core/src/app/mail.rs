@@ -201,6 +201,13 @@ impl Kontor {
         let mime = self
             .mime_of(&mail, &from, thread.0.as_deref(), thread.1.as_deref())
             .await?;
+        // Larger than the server accepts: refused here, with both sizes, so the window stays
+        // open to remove attachments (the server would refuse it after the window closed).
+        let max_mb = self.effective_settings().await?.max_message_mb.value;
+        let size = mime.len() as u64;
+        if size > u64::from(max_mb) * 1024 * 1024 {
+            return Err(CoreError::MessageTooLarge { size, max_mb });
+        }
         let replace_mime = mail.quoted;
         let op = match (mail.reply_to, mail.forward_of, original) {
             (Some(_), _, Some(m)) => OutboxOp::Reply {

@@ -55,6 +55,10 @@ impl Kontor {
         out.quote_style = read(setting_keys::QUOTE_STYLE)
             .await?
             .and_then(|v| serde_json::from_str(&v).ok());
+        out.max_message_mb = read(setting_keys::MAX_MESSAGE_MB)
+            .await?
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| (1..=crate::policy::MAX_MESSAGE_MB).contains(n));
         Ok(out)
     }
 
@@ -98,6 +102,19 @@ impl Kontor {
                 now.signatures.locked,
                 serde_json::json!(list.cleaned().map_err(CoreError::InvalidInput)?),
             ),
+            SettingChange::MaxMessageMb(n) => {
+                if !(1..=crate::policy::MAX_MESSAGE_MB).contains(n) {
+                    return Err(CoreError::InvalidInput(format!(
+                        "the largest message must be 1 to {} MB, not {n}",
+                        crate::policy::MAX_MESSAGE_MB
+                    )));
+                }
+                (
+                    setting_keys::MAX_MESSAGE_MB,
+                    now.max_message_mb.locked,
+                    serde_json::json!(n),
+                )
+            }
             SettingChange::QuoteStyle(style) => (
                 setting_keys::QUOTE_STYLE,
                 now.quote_style.locked,
@@ -221,5 +238,16 @@ mod tests {
         let e = app.effective_settings().await.unwrap();
         assert_eq!(e.quote_style.value, QuoteStyle::Thunderbird);
         assert_eq!(e.signatures.value.list[0].name, "Büro");
+        assert_eq!(e.max_message_mb.value, 20);
+        let e = app
+            .set_setting(SettingChange::MaxMessageMb(35))
+            .await
+            .unwrap();
+        assert_eq!(e.max_message_mb.value, 35);
+        assert!(
+            app.set_setting(SettingChange::MaxMessageMb(0))
+                .await
+                .is_err()
+        );
     }
 }
