@@ -48,7 +48,7 @@ type PendingDrag = Drag & { revert: () => void };
 type Flow =
   | { step: "ask"; action: SeriesAction; o: CalendarOccurrence; series: EventForm; drag?: PendingDrag }
   | { step: "edit"; target: Target; form: EventForm; mode: EditorMode }
-  | { step: "delete"; o: CalendarOccurrence; target: Target; recurring: boolean };
+  | { step: "delete"; o: CalendarOccurrence; target: Target; recurring: boolean; title: string };
 
 interface Props {
   api: CalendarApi;
@@ -150,7 +150,9 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
     async (action: SeriesAction, o: CalendarOccurrence, series: EventForm, scope: Scope | null, drag?: PendingDrag) => {
       const target = targetOf(o, series.recurring, scope);
       if (action === "delete") {
-        setFlow({ step: "delete", o, target, recurring: series.recurring });
+        // The whole series goes by the series' title (a changed occurrence may have its own).
+        const title = series.recurring && target.instance === null ? series.draft.summary : o.summary;
+        setFlow({ step: "delete", o, target, recurring: series.recurring, title });
         return;
       }
       try {
@@ -500,11 +502,11 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
 
 /** The delete question's sentence: the appointment, only this occurrence, or the whole series. */
 function deleteText(
-  flow: { o: CalendarOccurrence; target: Target; recurring: boolean },
+  flow: { o: CalendarOccurrence; target: Target; recurring: boolean; title: string },
   t: ReturnType<typeof useI18n>["t"],
   lang: string,
 ): string {
-  const title = flow.o.summary || t("cal.noTitle");
+  const title = flow.title || t("cal.noTitle");
   const date = new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", {
     weekday: "long",
     day: "numeric",
