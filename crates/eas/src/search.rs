@@ -6,7 +6,9 @@ use kontor_wbxml::{Document, Element};
 use crate::error::{EasError, common_status_error};
 use crate::sync::BodyPreference;
 
-/// A GAL entry.
+/// A GAL entry (MS-ASCMD 2.2.3.142 Properties of a GAL result). Servers send what they have:
+/// SOGo only the address, Z-Push's CardDAV directory also name, phone, title, company and the
+/// department (as `office`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GalEntry {
     pub display_name: Option<String>,
@@ -18,6 +20,7 @@ pub struct GalEntry {
     pub office: Option<String>,
     pub phone: Option<String>,
     pub mobile_phone: Option<String>,
+    pub home_phone: Option<String>,
     pub alias: Option<String>,
 }
 
@@ -149,6 +152,7 @@ pub fn parse_gal(doc: Option<Document>) -> Result<Results<GalEntry>, EasError> {
             office: t(gal::Office),
             phone: t(gal::Phone),
             mobile_phone: t(gal::MobilePhone),
+            home_phone: t(gal::HomePhone),
             alias: t(gal::Alias),
         })
     })

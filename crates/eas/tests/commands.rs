@@ -171,6 +171,12 @@ fn gal_results_and_statuses() {
                         Element::new(se::Result).with(
                             Element::new(se::Properties)
                                 .with(Element::text(gal::DisplayName, "Bob Baker"))
+                                .with(Element::text(gal::Phone, "+49 30 1234567-12"))
+                                .with(Element::text(gal::Office, "Buchhaltung"))
+                                .with(Element::text(gal::Title, "Buchhalter"))
+                                .with(Element::text(gal::Company, "Kontor Test GmbH"))
+                                .with(Element::text(gal::HomePhone, "+49 30 555"))
+                                .with(Element::text(gal::MobilePhone, "+49 170 555"))
                                 .with(Element::text(gal::EmailAddress, "bob@kontor.test")),
                         ),
                     )
@@ -180,6 +186,13 @@ fn gal_results_and_statuses() {
         ));
     let r = search::parse_gal(answer).unwrap();
     assert_eq!(r.items[0].display_name.as_deref(), Some("Bob Baker"));
+    let bob = &r.items[0];
+    assert_eq!(bob.phone.as_deref(), Some("+49 30 1234567-12"));
+    assert_eq!(bob.office.as_deref(), Some("Buchhaltung"));
+    assert_eq!(bob.title.as_deref(), Some("Buchhalter"));
+    assert_eq!(bob.company.as_deref(), Some("Kontor Test GmbH"));
+    assert_eq!(bob.home_phone.as_deref(), Some("+49 30 555"));
+    assert_eq!(bob.mobile_phone.as_deref(), Some("+49 170 555"));
     assert_eq!(r.total, Some(1));
     let too_complex = doc(Element::new(se::Search)
         .with(Element::text(se::Status, "1"))

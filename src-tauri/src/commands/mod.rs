@@ -1,8 +1,9 @@
 //! The IPC surface the front end calls, one file per domain: [`account`] (sign-in, folders),
 //! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
 //! settings), [`sync`] (sync status, sync now), and the events the shell sends to the windows
-//! ([`events`]), [`mail`] (the message list, the reading pane, actions, unsent changes) and
-//! [`compose`] (compose windows, sending, drafts, address suggestions).
+//! ([`events`]), [`mail`] (the message list, the reading pane, actions, unsent changes),
+//! [`compose`] (compose windows, sending, drafts, address suggestions) and [`people`] (the
+//! address book).
 //!
 //! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
 //! errors are localized in the language the UI last announced with `set_language`. The
@@ -15,6 +16,7 @@ pub mod calendar;
 pub mod compose;
 pub mod events;
 pub mod mail;
+pub mod people;
 pub mod reminders;
 pub mod settings;
 pub mod sync;
@@ -137,6 +139,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             calendar::delete_occurrence,
             calendar::event_form,
             mail::delete_messages,
+            people::directory_people,
             compose::directory_suggestions,
             mail::discard_operation,
             settings::effective_settings,
@@ -150,6 +153,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::new_mail_notifications,
             mail::open_attachment,
             compose::open_compose,
+            people::open_compose_to,
             mail::open_link,
             compose::parse_recipients,
             mail::pending_operations,

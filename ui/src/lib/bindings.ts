@@ -53,6 +53,12 @@ export const commands = {
 	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
 	deleteMessages: (messageIds: Id[], permanent: boolean) => typedError<DeleteOutcome, IpcError>(__TAURI_INVOKE("delete_messages", { messageIds, permanent })),
 	/**
+	 *  The company directory's people for `query` (the server's GAL, from three characters on),
+	 *  with phone, title, company and office where the server sends them; fails when the server
+	 *  cannot be reached or refuses.
+	 */
+	directoryPeople: (query: string, limit: number) => typedError<DirectoryPerson[], IpcError>(__TAURI_INVOKE("directory_people", { query, limit })),
+	/**
 	 *  The company directory's entries (the server's GAL) for a recipient field: from three
 	 *  characters on; fails when the server cannot be reached.
 	 */
@@ -92,6 +98,11 @@ export const commands = {
 	 *  label.
 	 */
 	openCompose: (mode: ComposeMode, messageId: Id | null) => typedError<string, IpcError>(__TAURI_INVOKE("open_compose", { mode, messageId })),
+	/**
+	 *  Opens a compose window for new mail addressed to `address` (with `name` when it can be
+	 *  carried). Returns the window's label.
+	 */
+	openComposeTo: (name: string, address: string) => typedError<string, IpcError>(__TAURI_INVOKE("open_compose_to", { name, address })),
 	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
 	/**  What a person typed or pasted into a recipient field, as separate recipients. */
@@ -427,6 +438,31 @@ export type DeleteOutcome = {
 	 *  good (Shift+Del, or deleted in Deleted Items).
 	 */
 	movedTo: string | null,
+};
+
+/**
+ *  A person of the company directory (an ActiveSync GAL entry, MS-ASCMD 2.2.3.142). Servers
+ *  send what they have: Z-Push's CardDAV directory the name, phone, title, company and the
+ *  department (as `office`); SOGo only the address.
+ */
+export type DirectoryPerson = {
+	/**
+	 *  The display name; first and last name when the server sends none; the address when it
+	 *  sends no name at all.
+	 */
+	name: string,
+	address: string,
+	firstName: string | null,
+	lastName: string | null,
+	/**  The work phone. */
+	phone: string | null,
+	mobilePhone: string | null,
+	homePhone: string | null,
+	/**  The office (Exchange: its location; Z-Push's CardDAV backend sends the department here). */
+	office: string | null,
+	title: string | null,
+	company: string | null,
+	alias: string | null,
 };
 
 /**

@@ -4,7 +4,8 @@
 //! One file per domain, each with its `impl Kontor` block and its public types: `account`
 //! (sign-in, folders), `safety` (phishing cues, link checks, attachment risks), `settings` (settings, policy, save state), `sync` (engine and events),
 //! `mail` (outbox operations on messages, sending), `compose` (the compose window's start:
-//! reply, reply all, forward; address suggestions), `drafts`, `calendar` (events, meeting
+//! reply, reply all, forward; address suggestions), `drafts`, `people` (the address book's
+//! directory entries), `calendar` (events, meeting
 //! answers) and `caldav` (CalDAV accounts, calendar sync and polling).
 
 mod account;
@@ -14,6 +15,7 @@ mod compose;
 mod drafts;
 mod mail;
 mod messages;
+mod people;
 mod safety;
 mod search;
 mod settings;
@@ -44,6 +46,7 @@ pub use messages::{
     MessageBody, MessageSummary, MessageView, MessageWindow, MessageWindowRequest, NewMail,
     PendingKind, PendingOperation, PendingState, RemoteContentLists, ids,
 };
+pub use people::{DirectoryPerson, mailto_for};
 pub use safety::{AttachmentCheck, AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use search::{MessageSearch, QuickFilters, SEARCH_LIMIT, SearchOutcome};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
