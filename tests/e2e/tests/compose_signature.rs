@@ -9,7 +9,10 @@
 //! * Plain text: switching asks first (the signature is bold), then the message goes out with a
 //!   text/plain part only, signature included.
 //! * Thunderbird's quote style chosen in the settings: a reply starts "Am … schrieb Bob Baker:".
-//! * Screenshots (settings, new mail, reply, plain text; English and German) under
+//! * Too large: with "Largest message the server accepts" set to 1 MB, a mail with a 2 MB file
+//!   attached is not sent: the window says both sizes and stays open; the file removed, it is
+//!   sent, with a word set in 18 pt from the toolbar's size list.
+//! * Screenshots (settings, new mail, reply, plain text, too large; English and German) under
 //!   `target/e2e/`.
 #![allow(
     clippy::print_stdout,
@@ -166,6 +169,57 @@ async fn discard_if_asked(app: &App, win: &WindowHandle) {
             .await
     {
         let _ = bounded("discard", ask.click()).await;
+    }
+}
+
+/// Chooses `path` in the file picker titled `title` (a GTK dialog, not a web page): waits for
+/// its window, gives it the keyboard, types the path and Enter with xdotool (a screenshot of
+/// the display before Enter: `compose-file-picker.png`).
+async fn pick_file_in_dialog(app: &App, title: &str, path: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let id = loop {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .expect("run xdotool");
+        let ids = String::from_utf8_lossy(&out.stdout).to_string();
+        if let Some(id) = ids.lines().next() {
+            break id.to_owned();
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!("no file picker window {title:?} appeared"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    progress(&format!("file picker window {id}"));
+    // GTK needs a moment after mapping before it takes keys.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let path = path.to_string_lossy().into_owned();
+    // Ctrl+L opens the location field first: typed straight away, the key after the first /
+    // is lost while GTK opens it.
+    for args in [
+        vec!["windowfocus", "--sync", id.as_str()],
+        vec!["key", "ctrl+l"],
+        vec!["sleep", "0.4"],
+        vec!["type", "--delay", "15", path.as_str()],
+    ] {
+        let ok = std::process::Command::new("xdotool")
+            .args(&args)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            app.fail(&format!("xdotool {args:?} failed")).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.capture_display("compose-file-picker.png");
+    let ok = std::process::Command::new("xdotool")
+        .args(["key", "Return"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        app.fail("xdotool key Return failed").await;
     }
 }
 
@@ -454,5 +508,126 @@ async fn signatures_plain_text_and_quote_style() {
             shot_ask_de
         ]
     );
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_larger_than_the_server_accepts_is_not_sent() {
+    require_sogo();
+    let tag = format!(
+        "z{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis()
+    );
+    let app = App::launch("compose-size").await;
+    sign_in(&app, ALICE).await;
+    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
+        .await;
+
+    // ---- Settings → Mail: the server accepts at most 1 MB ----
+    open_settings(&app).await;
+    scroll_to(&app, "[data-testid=max-message-mb]").await;
+    let size = app
+        .wait_for("[data-testid=max-message-mb]", Duration::from_secs(10))
+        .await;
+    bounded("clear size", size.clear()).await.expect("clear");
+    bounded("type size", size.send_keys("1"))
+        .await
+        .expect("type size");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = app
+            .invoke("effective_settings", serde_json::json!({}))
+            .await
+            .unwrap_or_default();
+        if v["maxMessageMb"]["value"] == 1 {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!("the size limit was not stored: {v}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    close_settings(&app).await;
+
+    // ---- new mail: a word in 18 pt, a 2 MB file ----
+    let main = handles(&app).await;
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    type_into(
+        &app,
+        "[data-testid=compose-to-input]",
+        &format!("bob@kontor.test{}", Key::Enter),
+    )
+    .await;
+    let subject = format!("Zu groß {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &subject).await;
+    type_into(&app, "[data-testid=compose-body]", "Hallo Bob, Groß").await;
+    // "Groß" selected with Shift+←, then 18 from the size list.
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    let select = format!(
+        "{}{}{}{}{}",
+        Key::Shift,
+        Key::Left,
+        Key::Left,
+        Key::Left,
+        Key::Left
+    );
+    bounded("select the word", body.send_keys(&select))
+        .await
+        .expect("select");
+    choose(&app, "[data-testid=format-size]", "18pt").await;
+    let editor = inner_html(&app, "[data-testid=compose-body]").await;
+    if !editor.contains("font-size: 18pt") {
+        app.fail(&format!("the size list did not set 18 pt: {editor}"))
+            .await;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file_path = dir.path().join(format!("Bericht-{tag}.pdf"));
+    let bytes: Vec<u8> = (0..2_000_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    std::fs::write(&file_path, &bytes).expect("write the file");
+    click(&app, "[data-testid=compose-attach]").await;
+    pick_file_in_dialog(&app, "Attach files", &file_path).await;
+    app.wait_for("[data-testid=compose-attachment]", Duration::from_secs(20))
+        .await;
+    click(&app, "[data-testid=compose-send]").await;
+    let error = wait_text(
+        &app,
+        "[data-testid=compose-error]",
+        "the server accepts at most 1 MB",
+        30,
+    )
+    .await;
+    if !error.contains("This message is 2.") {
+        app.fail(&format!("the refusal does not name the size: {error}"))
+            .await;
+    }
+    if !handles(&app).await.contains(&win) {
+        app.fail("the window closed although the message was refused")
+            .await;
+    }
+    let shot_large = app.screenshot("compose-too-large-en.png").await;
+
+    // ---- back: the file removed, the message goes out ----
+    click(&app, "[data-testid=compose-attachment] .chip-remove").await;
+    click_closing(&app, "[data-testid=compose-send]").await;
+    wait_closed(&app, &win, "Send without the file").await;
+    let mut bob = Probe::connect(BOB).await;
+    let mime = bob.mimes("INBOX", &subject, 1, 120).await.remove(0);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mime.as_bytes())
+        .expect("the message parses");
+    let html = parsed.body_html(0).unwrap_or_default().into_owned();
+    assert!(
+        html.contains("font-size: 18pt") && html.contains("Groß"),
+        "the word in 18 pt reached bob: {html}"
+    );
+    assert_eq!(parsed.attachment_count(), 0, "sent without the file");
+    println!("screenshots: {shot_large:?}");
     app.close().await;
 }
