@@ -15,6 +15,7 @@
 //! | `TrustedCertificateFingerprints` | REG_SZ | SHA-256 fingerprints of server certificates accepted although the system does not trust them, separated by `;` (docs/deployment.md#policy) |
 //! | `AllowRemoteContent` | REG_DWORD 0/1 | 0: remote content in mail never loads, and the user cannot allow it |
 //! | `BlockDangerousAttachments` | REG_DWORD 0/1 | 1: attachments classed dangerous (docs/safety.md) cannot be opened or saved |
+//! | `MailSyncWindow` | REG_DWORD 0/1/3/6/12 | the mail kept offline, in months; 0 = all (docs/search.md) |
 //!
 //! Numbers are also accepted as REG_SZ ("15"), because scripts write them that way.
 //!
@@ -49,7 +50,11 @@ pub mod names {
     pub const TRUSTED_CERTIFICATE_FINGERPRINTS: &str = "TrustedCertificateFingerprints";
     pub const ALLOW_REMOTE_CONTENT: &str = "AllowRemoteContent";
     pub const BLOCK_DANGEROUS_ATTACHMENTS: &str = "BlockDangerousAttachments";
+    pub const MAIL_SYNC_WINDOW: &str = "MailSyncWindow";
 }
+
+/// The values `MailSyncWindow` and the setting may take: months of mail kept offline, 0 = all.
+pub const MAIL_SYNC_WINDOWS: [u32; 5] = [0, 1, 3, 6, 12];
 
 /// The largest `AutohideSeconds` accepted (one hour).
 pub const MAX_AUTOHIDE_SECONDS: u32 = 3600;
@@ -68,6 +73,8 @@ pub struct PolicyValues {
     pub trusted_certificate_fingerprints: Option<Vec<String>>,
     pub allow_remote_content: Option<bool>,
     pub block_dangerous_attachments: Option<bool>,
+    /// `MailSyncWindow`: months of mail kept offline, 0 = all ([`MAIL_SYNC_WINDOWS`]).
+    pub mail_sync_window: Option<u32>,
 }
 
 /// A raw value as a policy store holds it.
@@ -147,6 +154,17 @@ impl PolicyValues {
             });
         let allow_remote_content = flag(names::ALLOW_REMOTE_CONTENT, &mut bad);
         let block_dangerous_attachments = flag(names::BLOCK_DANGEROUS_ATTACHMENTS, &mut bad);
+        let mail_sync_window = match number(names::MAIL_SYNC_WINDOW, &mut bad) {
+            Some(n) if MAIL_SYNC_WINDOWS.contains(&n) => Some(n),
+            Some(n) => {
+                bad(
+                    names::MAIL_SYNC_WINDOW,
+                    format!("{n} is not one of 0, 1, 3, 6, 12 (months)"),
+                );
+                None
+            }
+            None => None,
+        };
         PolicyValues {
             server_url,
             caldav_url,
@@ -156,6 +174,7 @@ impl PolicyValues {
             trusted_certificate_fingerprints,
             allow_remote_content,
             block_dangerous_attachments,
+            mail_sync_window,
         }
     }
 }
@@ -243,6 +262,7 @@ pub struct UserSettings {
     pub signatures: Option<crate::compose::Signatures>,
     pub quote_style: Option<crate::compose::QuoteStyle>,
     pub max_message_mb: Option<u32>,
+    pub mail_sync_window: Option<u32>,
 }
 
 /// One setting as the UI shows it: the value in force, where it comes from, and whether the UI
@@ -280,6 +300,8 @@ pub struct EffectiveSettings {
     /// The largest message (MB) the server accepts: a larger one is refused before it is
     /// queued (no policy sets it).
     pub max_message_mb: Setting<u32>,
+    /// The mail kept offline in months, 0 = all (`MailSyncWindow`).
+    pub mail_sync_window: Setting<u32>,
     /// Whether `LockSettings` is on (machine, else user policy); always `locked`.
     pub lock_settings: Setting<bool>,
 }
@@ -298,6 +320,8 @@ pub enum SettingChange {
     QuoteStyle(crate::compose::QuoteStyle),
     /// 1 to 1000.
     MaxMessageMb(u32),
+    /// Months of mail kept offline: 0 (all), 1, 3, 6 or 12.
+    MailSyncWindow(u32),
 }
 
 /// The policy in force for this run.
@@ -437,6 +461,9 @@ impl Policy {
             max_message_mb: self
                 .resolve(|_| None, user.max_message_mb)
                 .into_setting(DEFAULT_MAX_MESSAGE_MB),
+            mail_sync_window: self
+                .resolve(|v| v.mail_sync_window, user.mail_sync_window)
+                .into_setting(0),
             lock_settings: Setting {
                 value: self.locks_all_settings(),
                 source: lock_source,
@@ -875,6 +902,44 @@ mod tests {
     }
 
     #[test]
+    fn mail_sync_window_takes_the_listed_months_only() {
+        let p = Policy::from_json(
+            r#"{"machine": {"MailSyncWindow": 3}, "user": {"MailSyncWindow": 5}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.machine.mail_sync_window, Some(3));
+        assert_eq!(p.user.mail_sync_window, None);
+        assert!(
+            p.problems.iter().any(|m| m.contains("MailSyncWindow")),
+            "{:?}",
+            p.problems
+        );
+        let e = p.effective(&UserSettings {
+            mail_sync_window: Some(12),
+            ..UserSettings::default()
+        });
+        assert_eq!(
+            (e.mail_sync_window.value, e.mail_sync_window.locked),
+            (3, true)
+        );
+        let e = Policy::default().effective(&UserSettings {
+            mail_sync_window: Some(12),
+            ..UserSettings::default()
+        });
+        assert_eq!(
+            (e.mail_sync_window.value, e.mail_sync_window.source),
+            (12, Source::UserSetting)
+        );
+        assert_eq!(
+            Policy::default()
+                .effective(&UserSettings::default())
+                .mail_sync_window
+                .value,
+            0
+        );
+    }
+
+    #[test]
     fn every_policy_value_is_in_the_admx_template_with_english_and_german_texts() {
         let dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/windows/admx");
@@ -890,6 +955,7 @@ mod tests {
             names::ALLOW_REMOTE_CONTENT,
             names::BLOCK_DANGEROUS_ATTACHMENTS,
             names::TRUSTED_CERTIFICATE_FINGERPRINTS,
+            names::MAIL_SYNC_WINDOW,
         ] {
             assert!(
                 admx.contains(&format!("valueName=\"{name}\"")),

@@ -194,6 +194,37 @@ pub fn imap_flags(user: User, mailbox: &str, subject: &str) -> Option<Vec<String
     flags
 }
 
+/// Appends `mime` (CRLF lines) to `user`'s `mailbox` with the internal date `date` (IMAP
+/// date-time, e.g. `"05-Aug-2026 10:00:00 +0000"`): mail that arrived back then, which a
+/// server's time filters judge by. Blocking.
+pub fn imap_append(user: User, mailbox: &str, date: &str, mime: &str) {
+    use std::io::Write;
+    let mut imap = ImapSession::login(user);
+    imap.tag += 1;
+    let tag = format!("k{} ", imap.tag);
+    imap.writer
+        .write_all(
+            format!(
+                "{tag}APPEND \"{mailbox}\" () \"{date}\" {{{}+}}\r\n",
+                mime.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    imap.writer.write_all(mime.as_bytes()).unwrap();
+    imap.writer.write_all(b"\r\n").unwrap();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut imap.reader, &mut line).unwrap();
+        assert!(n > 0, "IMAP connection closed during APPEND");
+        if let Some(rest) = line.strip_prefix(&tag) {
+            assert!(rest.starts_with("OK"), "IMAP APPEND: {line}");
+            break;
+        }
+    }
+    imap.logout();
+}
+
 /// Just enough IMAP (RFC 9051) over a blocking socket for the checks above.
 struct ImapSession {
     reader: std::io::BufReader<TcpStream>,

@@ -59,6 +59,10 @@ impl Kontor {
             .await?
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|n| (1..=crate::policy::MAX_MESSAGE_MB).contains(n));
+        out.mail_sync_window = read(setting_keys::MAIL_SYNC_WINDOW)
+            .await?
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| crate::policy::MAIL_SYNC_WINDOWS.contains(n));
         Ok(out)
     }
 
@@ -115,6 +119,18 @@ impl Kontor {
                     serde_json::json!(n),
                 )
             }
+            SettingChange::MailSyncWindow(months) => {
+                if !crate::policy::MAIL_SYNC_WINDOWS.contains(months) {
+                    return Err(CoreError::InvalidInput(format!(
+                        "the mail kept offline must be 0, 1, 3, 6 or 12 months, not {months}"
+                    )));
+                }
+                (
+                    setting_keys::MAIL_SYNC_WINDOW,
+                    now.mail_sync_window.locked,
+                    serde_json::json!(months),
+                )
+            }
             SettingChange::QuoteStyle(style) => (
                 setting_keys::QUOTE_STYLE,
                 now.quote_style.locked,
@@ -135,7 +151,50 @@ impl Kontor {
         } else {
             tracing::info!(%key, %value, "setting changed");
         }
+        if key == setting_keys::MAIL_SYNC_WINDOW && self.apply_mail_window().await? {
+            // The folders sync again from the start with the new window, now if online.
+            if self.is_syncing().await {
+                self.sync_now().await?;
+            }
+        }
         self.effective_settings().await
+    }
+
+    /// Hands the mail kept offline in force (policy over the user's choice) to the sync
+    /// engine. When it differs from what the engine used so far, every mail folder syncs
+    /// again from SyncKey 0 with the new window (engine/mail.rs `MailWindow`): a smaller
+    /// window removes older cached mail (never local changes or the outbox), a larger one
+    /// fetches what is now inside. Returns whether it changed.
+    pub(crate) async fn apply_mail_window(&self) -> Result<bool, CoreError> {
+        let months = self.effective_settings().await?.mail_sync_window.value;
+        let pool = self.store.pool();
+        let before = crate::store::settings::read_setting(pool, setting_keys::ENGINE_MAIL_WINDOW)
+            .await?
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .unwrap_or(0);
+        if before == months {
+            return Ok(false);
+        }
+        self.store
+            .set_setting_value(setting_keys::ENGINE_MAIL_WINDOW, &months.to_string())
+            .await?;
+        if let Ok(account_id) = self.current_account_id().await {
+            let mail = crate::engine::mail::MailSyncer;
+            for f in self.store.folders(account_id).await? {
+                let t = kontor_eas::FolderType::from_code(f.folder_type as u8);
+                if crate::engine::CollectionSyncer::handles(&mail, t) {
+                    self.store
+                        .begin_mail_resync(account_id, &f.server_id)
+                        .await?;
+                }
+            }
+        }
+        tracing::info!(
+            before,
+            months,
+            "mail kept offline changed; mail folders sync again"
+        );
+        Ok(true)
     }
 }
 

@@ -28,6 +28,8 @@ impl Kontor {
         let Some(cfg) = self.account_config().await else {
             return Err(CoreError::NotSignedIn);
         };
+        // A policy may have changed the mail kept offline since the last run.
+        self.apply_mail_window().await?;
         let mut slot = self.engine.lock().await;
         if slot.handle.as_ref().is_some_and(EngineHandle::is_running) {
             return Ok(());

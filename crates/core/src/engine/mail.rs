@@ -498,9 +498,59 @@ impl CollectionSyncer for MailSyncer {
     }
 }
 
-fn sync_options() -> SyncOptions {
+/// The mail kept offline (the setting and policy `MailSyncWindow`, Outlook's "download email
+/// for the past …"): 0 = everything, else months (1, 3, 6, 12). The effective value is what
+/// the app wrote under [`crate::policy::setting_keys::ENGINE_MAIL_WINDOW`]; the engine reads
+/// it at every pass.
+///
+/// On the wire it is the Sync `FilterType` (MS-ASCMD 2.2.3.68.2): 1 month = 5, 3 months = 6,
+/// 6 months = 7. The protocol lists 6 and 7 for calendars only, but the servers Kontor is
+/// tested against (Z-Push, SOGo) apply them to mail as well (tests/live/tests/
+/// core_mail_window_kept.rs). A year has no FilterType: everything is asked for. Whatever the
+/// server does, every pass ends by removing cached messages older than the window
+/// ([`Store::prune_mail_before`](crate::store::Store::prune_mail_before)), except those
+/// with local changes or unfinished outbox operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MailWindow {
+    pub months: u32,
+}
+
+impl MailWindow {
+    /// The window the app set for the engine (0 = everything when nothing is set).
+    pub async fn current(store: &crate::store::Store) -> Result<MailWindow, crate::CoreError> {
+        let months = crate::store::settings::read_setting(
+            store.pool(),
+            crate::policy::setting_keys::ENGINE_MAIL_WINDOW,
+        )
+        .await?
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(0);
+        Ok(MailWindow { months })
+    }
+
+    /// The Sync `FilterType` to send: `None` asks for everything.
+    pub fn filter_type(self) -> Option<kontor_eas::sync::FilterType> {
+        use kontor_eas::sync::FilterType;
+        match self.months {
+            1 => Some(FilterType::OneMonth),
+            3 => Some(FilterType::ThreeMonths),
+            6 => Some(FilterType::SixMonths),
+            _ => None,
+        }
+    }
+
+    /// Messages dated before this are not kept; `None` keeps everything.
+    pub fn cutoff(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        (self.months > 0).then(|| {
+            now.checked_sub_months(chrono::Months::new(self.months))
+                .unwrap_or(now)
+        })
+    }
+}
+
+fn sync_options(window: MailWindow) -> SyncOptions {
     SyncOptions {
-        filter_type: None,
+        filter_type: window.filter_type(),
         body_preferences: vec![BodyPreference {
             truncation_size: Some(SYNC_BODY_BYTES),
             ..BodyPreference::new(BodyType::PlainText)
@@ -587,6 +637,7 @@ async fn sync_pass_once(
     deletes_as_moves: Option<bool>,
 ) -> Result<CommandAnswer, EngineError> {
     let account_id = cx.account_id;
+    let window = MailWindow::current(&cx.store).await?;
     let mut key = cx.store.sync_key(account_id, folder_id).await?;
     let mut initial = key == "0";
     let mut skip: HashSet<String> = cx
@@ -611,7 +662,7 @@ async fn sync_pass_once(
             // no commands.
             let mut req = CollectionRequest::new(folder_id, "0");
             req.window_size = None;
-            req.options = Some(sync_options());
+            req.options = Some(sync_options(window));
             let resp = cx.client.sync(&[req]).await?;
             let col = resp
                 .collection(folder_id)
@@ -637,7 +688,7 @@ async fn sync_pass_once(
         // Progress matters for an initial (or re-)sync; a push-triggered pass is short and
         // saves the extra request.
         if estimate.is_none() && initial && pending_commands.is_empty() {
-            estimate = item_estimate(cx, folder_id, &key).await;
+            estimate = item_estimate(cx, folder_id, &key, window).await;
             cx.emit(EngineEvent::Progress {
                 account_id,
                 folder: folder_id.to_owned(),
@@ -647,7 +698,7 @@ async fn sync_pass_once(
         }
         let mut req = CollectionRequest::new(folder_id, &key);
         req.window_size = Some(cx.window_size);
-        req.options = Some(sync_options());
+        req.options = Some(sync_options(window));
         req.commands = pending_commands.clone();
         if !pending_commands.is_empty() {
             req.deletes_as_moves = deletes_as_moves;
@@ -657,7 +708,7 @@ async fn sync_pass_once(
             // An empty answer: nothing changed (MS-ASCMD 2.2.1.21: empty response). Commands
             // it was to answer are not confirmed by it.
             answered &= pending_commands.is_empty();
-            if resyncing {
+            if resyncing || initial {
                 cx.store
                     .apply_mail_batch(
                         account_id,
@@ -743,7 +794,9 @@ async fn sync_pass_once(
                 &MailBatch {
                     sync_key: col.sync_key.clone(),
                     changes: mapped.changes,
-                    complete: complete && resyncing,
+                    // Ends a re-sync, also one begun outside this pass (the mail kept
+                    // offline changed): the store acts on its marker only.
+                    complete: complete && (resyncing || initial),
                 },
             )
             .await?;
@@ -764,6 +817,12 @@ async fn sync_pass_once(
             break;
         }
     }
+    if let Some(cutoff) = window.cutoff(Utc::now()) {
+        deleted += cx
+            .store
+            .prune_mail_before(account_id, folder_id, cutoff)
+            .await?;
+    }
     cx.emit(EngineEvent::FolderSynced {
         account_id,
         folder: folder_id.to_owned(),
@@ -778,11 +837,16 @@ async fn sync_pass_once(
 }
 
 /// GetItemEstimate (MS-ASCMD 2.2.1.9) for one folder; `None` when the server gives none.
-async fn item_estimate(cx: &mut AccountContext, folder_id: &str, key: &str) -> Option<u64> {
+async fn item_estimate(
+    cx: &mut AccountContext,
+    folder_id: &str,
+    key: &str,
+    window: MailWindow,
+) -> Option<u64> {
     let req = EstimateRequest {
         collection_id: folder_id.to_owned(),
         sync_key: key.to_owned(),
-        filter_type: None,
+        filter_type: window.filter_type(),
     };
     match cx.client.get_item_estimate(&[req]).await {
         Ok(v) => v

@@ -1018,6 +1018,36 @@ impl Store {
         Ok(out)
     }
 
+    /// Removes the folder's cached messages dated before `cutoff` (the mail kept offline,
+    /// engine/mail.rs "Mail kept offline"): never one with a local change, a draft kept on
+    /// this computer, or one an unfinished outbox operation names. Returns how many went.
+    pub async fn prune_mail_before(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        cutoff: DateTime<Utc>,
+    ) -> Result<u32, CoreError> {
+        let mut tx = self.begin_write().await?;
+        let old: Vec<i64> = sqlx::query_scalar(
+            "SELECT m.id FROM message m
+             WHERE m.account_id = ?1 AND m.folder_id = ?2 AND m.date < ?3 AND m.local_state = 0
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.local_ref = m.id
+                   AND o.state != 'done'
+                   AND o.kind NOT IN ('event_create', 'event_update', 'event_delete',
+                                      'meeting_response'))",
+        )
+        .bind(account_id)
+        .bind(folder_id)
+        .bind(cutoff.timestamp())
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in &old {
+            delete_message(&mut tx, *id).await?;
+        }
+        tx.commit().await?;
+        Ok(old.len() as u32)
+    }
+
     /// Starts a re-sync of a folder from SyncKey 0 (after `InvalidSyncKey`): the key becomes
     /// "0" and the cached messages wait to be re-delivered (module docs). Outbox rows and
     /// local bits are kept.
