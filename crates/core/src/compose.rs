@@ -855,6 +855,18 @@ mod tests {
             assert!(!html.contains(bad), "{bad} survived: {html}");
         }
         assert!(html.contains("href=\"https://kontor.test\""), "{html}");
+        // The compose window's own blocks keep their class (a draft knows its signature again);
+        // other classes go.
+        let kept = crate::mail_view::sanitize_html(
+            "<div class=\"kontor-signature\"><p class=\"MsoNormal\">A</p></div><div class=\"x\">B</div>",
+            &std::collections::HashMap::new(),
+            false,
+        )
+        .html;
+        assert_eq!(
+            kept,
+            "<div class=\"kontor-signature\"><p>A</p></div><div class=\"\">B</div>"
+        );
         assert_eq!(s.list[0].name, "Büro");
         assert_ne!(s.list[1].id, "a", "ids are made unique");
         assert_eq!(s.new_mail.as_deref(), Some("a"));
@@ -883,7 +895,8 @@ mod tests {
         });
         let head = &mime[..mime.find("\r\n\r\n").unwrap()];
         assert!(
-            head.to_ascii_lowercase().contains("content-type: text/plain"),
+            head.to_ascii_lowercase()
+                .contains("content-type: text/plain"),
             "{head}"
         );
         assert!(!mime.to_ascii_lowercase().contains("text/html"), "{mime}");

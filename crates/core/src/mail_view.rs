@@ -134,6 +134,9 @@ pub fn sanitize_html(html: &str, inline: &HashMap<String, String>, allow_remote:
             "size",
         ])
         .add_tag_attributes("img", ["src", "alt", "title", "width", "height"])
+        // The blocks Kontor's compose window writes (its text, the signature, the quote): kept so
+        // a draft opened again still knows its signature (docs/compose.md). No other class.
+        .add_allowed_classes("div", ["kontor-body", "kontor-signature", "kontor-quote"])
         .url_schemes(HashSet::from(["http", "https", "mailto", "data", "cid"]))
         .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer"))

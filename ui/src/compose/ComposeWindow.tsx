@@ -7,7 +7,7 @@ import { actionFor } from "../mail/shortcuts";
 import type { Editor as TiptapEditor } from "@tiptap/react";
 import { Editor } from "./Editor";
 import { replaceSignature } from "./extensions";
-import { hasFormatting, htmlToPlain, plainToHtml, withSignature } from "./plain";
+import { hasFormatting, htmlToPlain, plainToHtml, signatureIn, withSignature } from "./plain";
 import { RecipientField } from "./RecipientField";
 import { recipientText } from "./recipients";
 import { mailtoFields, mentionsAttachment, messageHtml, sizeLabel, textOf, type ComposeParams } from "./compose";
@@ -105,7 +105,8 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
       if (!live) return;
       const signature = s.signatures.find((x) => x.id === s.signature) ?? null;
       if (signature) body = withSignature(body, signature.html);
-      setSignatureId(signature?.id ?? null);
+      // A draft holds its own signature: the list shows which one it is.
+      setSignatureId(signature?.id ?? (s.draft !== null ? signatureIn(body, s.signatures) : null));
       setStart(s);
       setTo(pto);
       setCc(pcc);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasFormatting, htmlToPlain, plainToHtml, signatureBlock, withSignature } from "./plain";
+import { hasFormatting, htmlToPlain, plainToHtml, signatureBlock, signatureIn, withSignature } from "./plain";
 
 describe("withSignature", () => {
   it("puts the signature below an empty line to write on", () => {
@@ -17,6 +17,21 @@ describe("withSignature", () => {
     const sent = `<div class="kontor-body">${body}</div><br><div class="kontor-quote">-----Ursprüngliche Nachricht-----</div>`;
     expect(sent.indexOf("Gruß, Alice")).toBeLessThan(sent.indexOf("Ursprüngliche Nachricht"));
     expect(signatureBlock("x")).toBe('<div class="kontor-signature">x</div>');
+  });
+});
+
+describe("signatureIn", () => {
+  const list = [
+    { id: "a", html: "<p><strong>Alice</strong></p><p>Vertrieb</p>" },
+    { id: "b", html: "<p>Gruß</p>" },
+  ];
+  it("finds the signature a draft holds by its text", () => {
+    expect(signatureIn('<p>Hallo</p><div class="kontor-signature"><p><b>Alice</b></p><p>Vertrieb</p></div>', list)).toBe("a");
+    expect(signatureIn('<p>Hallo</p><div class="kontor-signature"><p>Gruß</p></div>', list)).toBe("b");
+  });
+  it("finds none without a block or when the text was changed", () => {
+    expect(signatureIn("<p>Gruß</p>", list)).toBeNull();
+    expect(signatureIn('<div class="kontor-signature"><p>Gruß und Kuss</p></div>', list)).toBeNull();
   });
 });
 

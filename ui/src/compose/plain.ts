@@ -132,3 +132,14 @@ export function hasFormatting(html: string): boolean {
   const doc = new DOMParser().parseFromString(html, "text/html");
   return doc.body.querySelector(FORMATTING) !== null;
 }
+
+/** The signature of `list` whose text the signature block in `html` holds (a draft opened
+ * again), or null: the window's signature list then shows the one in the text. */
+export function signatureIn(html: string, list: readonly { id: string; html: string }[]): string | null {
+  const words = (h: string) => (new DOMParser().parseFromString(h, "text/html").body.textContent).replace(/\s+/g, " ").trim();
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const block = doc.body.querySelector(`div.${SIGNATURE_CLASS}`);
+  if (!block) return null;
+  const text = block.textContent.replace(/\s+/g, " ").trim();
+  return list.find((s) => words(s.html) === text)?.id ?? null;
+}
