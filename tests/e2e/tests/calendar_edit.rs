@@ -11,6 +11,9 @@
 //!   title in the dialog and saves: the server holds one override for that day, retitled;
 //! * deletes next week's occurrence (card → Delete → "Only this appointment" → Delete): the
 //!   server holds an EXDATE for it, and the view no longer shows it;
+//! * presses Del on the week after's appointment (the same question; Cancel), then drags it an
+//!   hour later and answers "The whole series": the series starts at 10:00 on the server, and
+//!   the exception and the EXDATE moved with it (the changed occurrence stays at 12:00);
 //! * the same question and dialog in German.
 //!
 //! Screenshots: the series question, the edit dialog and the delete question, in English and
@@ -182,9 +185,70 @@ async fn card_action(app: &App, uid: &str, button: &str) {
     click(app, &format!("[data-testid=event-card-{button}]")).await;
 }
 
-/// The text of `css` (the first match).
-async fn text(app: &App, css: &str) -> String {
-    app.texts(css).await.into_iter().next().unwrap_or_default()
+/// Drags the appointment `css` with the mouse (WebDriver pointer actions: press, move, release)
+/// down from the slot `from` to the slot `to` of the week view, as a person does.
+async fn drag_down(app: &App, css: &str, from: &str, to: &str) {
+    let dy = slot_top(app, to).await - slot_top(app, from).await;
+    progress(&format!("dragging {dy} px down, {from} to {to}"));
+    let ev = app.wait_for(css, Duration::from_secs(10)).await;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: ev,
+            duration: Some(Duration::from_millis(100)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(200)),
+            x: 0.0,
+            y: 12.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(400)),
+            x: 0.0,
+            y: (dy - 12.0).round(),
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::from_millis(300),
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    bounded("drag the appointment", app.client.perform_actions(drag))
+        .await
+        .expect("drag");
+    let _ = app.client.release_actions().await;
+}
+
+/// The first instant of the range shown (`data-start`, ISO 8601).
+async fn range(app: &App) -> String {
+    app.script(
+        "return document.querySelector('[data-testid=calendar-view]')?.dataset.start || '';",
+        vec![],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Pages the week view by one week (Page Down, or Page Up when `back`).
+async fn page(app: &App, back: bool) {
+    let before = range(app).await;
+    let key = if back { Key::PageUp } else { Key::PageDown };
+    cal_keys(app, &key.to_string()).await;
+    let start = Instant::now();
+    while range(app).await == before {
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail("the week did not change").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The range's appointments come with one IPC call after the range changed.
+    tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,39 +310,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
 
     // Drag it with the mouse from 09:00 to 12:00, as a person does.
     let css = format!("[data-testid=cal-event][data-uid=\"{uid}\"]");
-    let dy = slot_top(&app, "12:00").await - slot_top(&app, "09:00").await;
-    progress(&format!("dragging {dy} px down"));
-    let ev = app.wait_for(&css, Duration::from_secs(10)).await;
-    let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement {
-            element: ev,
-            duration: Some(Duration::from_millis(100)),
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveBy {
-            duration: Some(Duration::from_millis(200)),
-            x: 0.0,
-            y: 12.0,
-        })
-        .then(PointerAction::MoveBy {
-            duration: Some(Duration::from_millis(400)),
-            x: 0.0,
-            y: (dy - 12.0).round(),
-        })
-        .then(PointerAction::Pause {
-            duration: Duration::from_millis(300),
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    bounded("drag the appointment", app.client.perform_actions(drag))
-        .await
-        .expect("drag");
-    let _ = app.client.release_actions().await;
+    drag_down(&app, &css, "09:00", "12:00").await;
     let question = app
         .wait_for("[data-testid=series-question]", Duration::from_secs(10))
         .await;
@@ -370,15 +402,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     assert_eq!(overrides, 1, "the exception doubled: {ics}");
 
     // Next week's occurrence: Delete, "Only this appointment", confirm.
-    let before = text(&app, "[data-testid=cal-title]").await;
-    cal_keys(&app, &Key::PageDown.to_string()).await;
-    let start = Instant::now();
-    while text(&app, "[data-testid=cal-title]").await == before {
-        if start.elapsed() > Duration::from_secs(10) {
-            app.fail("the week did not change").await;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    page(&app, false).await;
     wait_shown(&app, &uid, "next week's occurrence", |s| {
         s.iter().any(|t| t.contains("09:00"))
     })
@@ -415,8 +439,65 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "the exception was lost by the delete: {ics}"
     );
 
+    // The week after: Del on the focused appointment asks the same question (Cancel leaves it);
+    // then the whole series is dragged an hour later, and its exceptions move with it.
+    page(&app, false).await;
+    wait_shown(&app, &uid, "the week after's occurrence", |s| {
+        s.iter().any(|t| t.contains("09:00"))
+    })
+    .await;
+    let ev = app.wait_for(&css, Duration::from_secs(10)).await;
+    bounded(
+        "press Del on the appointment",
+        ev.send_keys(&Key::Delete.to_string()),
+    )
+    .await
+    .expect("Del");
+    app.wait_for(
+        "[data-testid=series-question][data-action=delete]",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&app, "[data-testid=series-cancel]").await;
+    drag_down(&app, &css, "09:00", "10:00").await;
+    app.wait_for(
+        "[data-testid=series-question][data-action=move]",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&app, "[data-testid=series-all]").await;
+    wait_shown(&app, &uid, "the series at 10:00", |s| {
+        s.iter().any(|t| t.contains("10:00"))
+    })
+    .await;
+    let first = (this_wed - TimeDelta::days(7)).format("%Y%m%d").to_string();
+    let ics = wait_server(&app, &name, "the series moved on SOGo", |ics| {
+        ics.lines().any(|l| {
+            l.starts_with("DTSTART;TZID=Europe/Berlin:") && l.ends_with(&format!("{first}T100000"))
+        })
+    })
+    .await;
+    progress(&format!("after the series move SOGo holds:\n{ics}"));
+    assert!(
+        ics.lines()
+            .any(|l| names_instance(l, "RECURRENCE-ID", this_wed, "10:00")),
+        "the exception did not move with the series: {ics}"
+    );
+    assert!(
+        ics.lines()
+            .any(|l| names_instance(l, "EXDATE", next_wed, "10:00")),
+        "the deleted occurrence did not move with the series: {ics}"
+    );
+    assert!(
+        ics.lines()
+            .any(|l| l.starts_with("DTSTART;TZID=Europe/Berlin:")
+                && l.ends_with(&format!("{day}T120000"))),
+        "the changed occurrence left 12:00: {ics}"
+    );
+    page(&app, true).await;
+
     // German: the same question and dialog.
-    cal_keys(&app, &Key::PageUp.to_string()).await;
+    page(&app, true).await;
     wait_shown(&app, &uid, "this week again", |s| {
         s.iter().any(|t| t.contains("12:00"))
     })
