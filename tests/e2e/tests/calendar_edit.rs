@@ -16,8 +16,11 @@
 //!   the exception and the EXDATE moved with it (the changed occurrence stays at 12:00);
 //! * the same question and dialog in German.
 //!
+//! Before that, bob's appointment (his calendar is shared with alice read-only): its card offers
+//! Open and no Delete, the dialog opens read-only, and a drag does not move it.
+//!
 //! Screenshots: the series question, the edit dialog and the delete question, in English and
-//! German (`target/e2e/calendar-edit-*.png`). The series is deleted at the end.
+//! German, and the read-only dialog (`target/e2e/calendar-edit-*.png`). The series is deleted at the end.
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
@@ -27,7 +30,7 @@ use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerA
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
     ALICE, App, app_binary, bounded, caldav_delete, caldav_find, caldav_get, caldav_put,
-    choose_language, progress, require_sogo, sign_in,
+    choose_language, progress, require_sogo, seed_info, sign_in,
 };
 
 const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\n\
@@ -304,6 +307,74 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     )
     .await;
     wait_shown(&app, &uid, "this week's occurrence", |s| {
+        s.iter().any(|t| t.contains("09:00"))
+    })
+    .await;
+
+    // Bob's appointment (his calendar is shared with alice read-only): the card offers Open,
+    // not Edit or Delete; the dialog opens read-only; a drag does not move it.
+    let tomorrow = seed_info()["times"]["TOMORROW"]
+        .as_str()
+        .and_then(|v| {
+            NaiveDate::parse_from_str(v, "%Y%m%d")
+                .or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d"))
+                .ok()
+        })
+        .expect("the seed's TOMORROW");
+    let weeks = (monday(tomorrow) - monday(today)).num_weeks();
+    for _ in 0..weeks.abs() {
+        page(&app, weeks < 0).await;
+    }
+    let bob_id = app
+        .script(
+            "return document.querySelector('[data-testid=cal-list-shared] [data-testid=cal-list-item]')?.dataset.calendar || '';",
+            vec![],
+        )
+        .await;
+    let bob_css = format!(
+        "[data-testid=cal-event][data-calendar=\"{}\"]",
+        bob_id.as_str().unwrap_or_default()
+    );
+    let bob_before = app.texts(&bob_css).await;
+    progress(&format!("bob's appointments: {bob_before:?}"));
+    click(&app, &bob_css).await;
+    app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
+        .await;
+    assert!(
+        app.texts("[data-testid=event-card-delete]")
+            .await
+            .is_empty(),
+        "Delete offered on a read-only calendar"
+    );
+    click(&app, "[data-testid=event-card-edit]").await;
+    let heading = app
+        .wait_for("[data-testid=event-editor] h2", Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        heading.text().await.unwrap_or_default(),
+        "Appointment (read-only)"
+    );
+    assert!(
+        app.texts("[data-testid=ev-save]").await.is_empty(),
+        "Save offered on a read-only calendar"
+    );
+    app.screenshot("calendar-edit-readonly-en.png").await;
+    click(&app, "[data-testid=ev-cancel]").await;
+    drag_down(&app, &bob_css, "14:00", "16:00").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        app.texts("[data-testid=series-question]").await.is_empty(),
+        "a read-only appointment was dragged"
+    );
+    assert_eq!(
+        app.texts(&bob_css).await,
+        bob_before,
+        "a read-only appointment moved"
+    );
+    for _ in 0..weeks.abs() {
+        page(&app, weeks > 0).await;
+    }
+    wait_shown(&app, &uid, "this week's occurrence again", |s| {
         s.iter().any(|t| t.contains("09:00"))
     })
     .await;
