@@ -24,6 +24,7 @@ const noPolicy: EffectiveSettings = {
   signatures: { value: { list: [] }, source: "default", locked: false },
   quoteStyle: { value: "outlook", source: "default", locked: false },
   maxMessageMb: { value: 20, source: "default", locked: false },
+  mailSyncWindow: { value: 0, source: "default", locked: false },
   lockSettings: { value: false, source: "default", locked: true },
 };
 

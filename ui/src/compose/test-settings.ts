@@ -12,6 +12,7 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
     signatures: { value: signatures, source: "default", locked: false },
     quoteStyle: { value: "outlook", source: "default", locked: false },
     maxMessageMb: { value: 20, source: "default", locked: false },
+    mailSyncWindow: { value: 0, source: "default", locked: false },
     lockSettings: { value: false, source: "default", locked: true },
   };
   return {
@@ -24,6 +25,8 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
         settings.maxMessageMb = { value: change.value, source: "user_setting", locked: false };
       } else if (change.key === "quoteStyle") {
         settings.quoteStyle = { value: change.value, source: "user_setting", locked: false };
+      } else if (change.key === "mailSyncWindow") {
+        settings.mailSyncWindow = { value: change.value, source: "user_setting", locked: false };
       }
       return Promise.resolve(structuredClone(settings));
     }),

@@ -492,6 +492,8 @@ export type EffectiveSettings = {
 	 *  queued (no policy sets it).
 	 */
 	maxMessageMb: Setting<number>,
+	/**  The mail kept offline in months, 0 = all (`MailSyncWindow`). */
+	mailSyncWindow: Setting<number>,
 	/**  Whether `LockSettings` is on (machine, else user policy); always `locked`. */
 	lockSettings: Setting<boolean>,
 };
@@ -1139,7 +1141,9 @@ export type SettingChange = { key: "autohideReminders"; value: boolean } | { key
 /**  The whole list of signatures and the defaults; sanitised before it is stored. */
 { key: "signatures"; value: Signatures } | { key: "quoteStyle"; value: QuoteStyle } | 
 /**  1 to 1000. */
-{ key: "maxMessageMb"; value: number };
+{ key: "maxMessageMb"; value: number } | 
+/**  Months of mail kept offline: 0 (all), 1, 3, 6 or 12. */
+{ key: "mailSyncWindow"; value: number };
 
 /**
  *  What the account screen submits: the e-mail address and the password, as in Outlook. The

@@ -6,10 +6,14 @@ import { ErrorView } from "../components/ErrorView";
 import type { MailPrefs } from "./prefs";
 import { RemoteContentSettings, type RemoteContentApi } from "./RemoteContentSettings";
 import { SignatureSettings, type SignatureSettingsApi } from "../compose/SignatureSettings";
+import { OfflineMailSettings, type OfflineMailApi } from "./OfflineMailSettings";
 
 /** The commands of the new-mail notification switch (kept by the core, not in the prefs), of
  * the remote content lists, and of the signatures and quote style. */
-export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications"> & RemoteContentApi & SignatureSettingsApi;
+export type MailSettingsApi = Pick<Api, "newMailNotifications" | "setNewMailNotifications"> &
+  RemoteContentApi &
+  SignatureSettingsApi &
+  OfflineMailApi;
 
 interface Props {
   api: MailSettingsApi;
@@ -129,6 +133,7 @@ export function MailSettings({ api, prefs, onPrefs }: Props) {
           {t("mail.view.markReadNever")}
         </label>
       </fieldset>
+      <OfflineMailSettings api={api} />
       <RemoteContentSettings api={api} />
       <SignatureSettings api={api} />
     </section>
