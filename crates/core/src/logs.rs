@@ -212,7 +212,7 @@ fn is_secret_key(key: &str) -> bool {
         .any(|s| k.contains(s))
 }
 
-/// The `setting` table, read only; keys naming a secret are left out.
+/// The `setting` table, read only; keys naming a secret are left out, signatures only counted.
 async fn user_setting_rows(paths: &ProfilePaths) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
     let db = paths.database();
@@ -227,6 +227,15 @@ async fn user_setting_rows(paths: &ProfilePaths) -> serde_json::Map<String, serd
         .unwrap_or_default();
     for (key, value) in rows {
         if is_secret_key(&key) {
+            continue;
+        }
+        if key == crate::policy::setting_keys::SIGNATURES {
+            // The user's own text (names, phone numbers) stays out of a support bundle; how
+            // many there are is enough.
+            let n = serde_json::from_str::<crate::compose::Signatures>(&value)
+                .map(|s| s.list.len())
+                .unwrap_or(0);
+            out.insert(key, serde_json::json!({ "signatures": n }));
             continue;
         }
         out.insert(
@@ -296,6 +305,18 @@ mod tests {
         app.set_setting(crate::policy::SettingChange::AutohideSeconds(20))
             .await
             .unwrap();
+        app.set_setting(crate::policy::SettingChange::Signatures(
+            crate::compose::Signatures {
+                list: vec![crate::compose::Signature {
+                    id: "a".into(),
+                    name: "Büro".into(),
+                    html: "<p>Alice, 0171 5550123</p>".into(),
+                }],
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap();
         app.store()
             .set_setting_value("sync.token", "\"tok-abc\"")
             .await
@@ -340,6 +361,11 @@ mod tests {
         assert!(files[1].1.contains(&profile.device_id));
         let settings: serde_json::Value = serde_json::from_str(&files[2].1).unwrap();
         assert_eq!(settings["userSettings"]["reminders.autohide_seconds"], 20);
+        assert_eq!(
+            settings["userSettings"]["compose.signatures"]["signatures"],
+            1
+        );
+        assert!(!all.contains("0171 5550123"), "signature text is left out");
         assert_eq!(settings["effective"]["autohideSeconds"]["locked"], true);
         assert_eq!(
             settings["policy"]["machine"]["serverUrl"],
