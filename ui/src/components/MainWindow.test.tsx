@@ -122,6 +122,12 @@ const mailSettings = {
   ...fakeSettingsApi(),
 };
 
+const people = {
+  addressSuggestions: vi.fn(() => Promise.resolve([{ name: "Bob Baker", address: "bob@kontor.test", uses: 3, directory: false }])),
+  directoryPeople: vi.fn(() => Promise.resolve([])),
+  openComposeTo: vi.fn(() => Promise.resolve("compose-1")),
+};
+
 function renderMain(lang: Lang = "de") {
   const api = {
     folders: vi.fn(() => Promise.resolve(folders)),
@@ -131,7 +137,7 @@ function renderMain(lang: Lang = "de") {
   const mail = mailApi();
   render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} />
+      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} people={people} />
     </I18nContext.Provider>,
   );
   return { api, mail };
@@ -183,6 +189,28 @@ describe("MainWindow with mail", () => {
       expect(selected.map((r) => r.textContent)).toEqual([expect.stringContaining("Betreff 3")]);
     });
     expect(document.title).toBe("Inbox (2) – Kontor");
+  });
+
+  it("opens the address book with Ctrl+3 and shows a person's mail from there", async () => {
+    renderMain("de");
+    await screen.findAllByTestId("message-row");
+    const user = userEvent.setup();
+    await user.keyboard("{Control>}3{/Control}");
+    expect(await screen.findByTestId("address-book")).toBeTruthy();
+    expect(screen.getByTestId("module-people").getAttribute("aria-pressed")).toBe("true");
+    await waitFor(() => {
+      expect(document.title).toBe("Personen – Kontor");
+    });
+    await user.click(await screen.findByText("Bob Baker"));
+    await user.click(screen.getByTestId("person-show-mails"));
+    const input = await screen.findByTestId<HTMLInputElement>("search-input");
+    expect(input.value).toBe("from:bob@kontor.test");
+    expect(screen.getByTestId<HTMLSelectElement>("search-scope").value).toBe("all");
+    expect(screen.getByTestId("module-mail").getAttribute("aria-pressed")).toBe("true");
+    // The keyboard map names the key.
+    await user.click(screen.getByTestId("message-list"));
+    await user.keyboard("?");
+    expect((await screen.findByTestId("shortcut-overlay")).textContent).toContain("Zu Personen (Adressbuch) wechseln");
   });
 
   it("lists the keyboard map on ? and moves between panes with F6", async () => {

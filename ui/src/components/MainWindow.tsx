@@ -12,7 +12,9 @@ import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
 import { StatusBar, type SyncApi } from "./StatusBar";
 import { folderLabel } from "../lib/tree";
 import { setWindowTitle } from "../app/window-title";
-import { MailView, type MailActions, type MailApi, type OpenRequest } from "../mail/MailView";
+import { MailView, type MailActions, type MailApi, type OpenRequest, type SearchRequest } from "../mail/MailView";
+import { AddressBook, type AddressBookApi } from "../people/AddressBook";
+import { fromSearch } from "../people/people";
 import { MailSettings, type MailSettingsApi } from "../mail/MailSettings";
 import { ShortcutOverlay } from "../mail/Dialogs";
 import { isMailFolder } from "../mail/folders";
@@ -39,12 +41,14 @@ interface Props {
   mailSettings?: MailSettingsApi;
   /** The calendar commands and event (the shell's by default). */
   calendar?: MainCalendarApi;
+  /** The address book's commands (the shell's by default). */
+  people?: AddressBookApi;
 }
 
 /** What the main window's calendar part uses. */
 export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView"> & CalendarApi;
 
-type Module = "mail" | "calendar";
+type Module = "mail" | "calendar" | "people";
 
 // The calendar views (FullCalendar, about 450 KB) load when the calendar is first opened, not
 // at start.
@@ -86,6 +90,7 @@ export function MainWindow({
   mail = realApi,
   mailSettings = realApi,
   calendar = realApi,
+  people = realApi,
 }: Props) {
   const { t } = useI18n();
   const snapshot = useReminderSnapshot(reminders);
@@ -207,6 +212,16 @@ export function MainWindow({
     setShowSettings(false);
     setModule("calendar");
   }, []);
+  const openPeople = useCallback(() => {
+    setShowSettings(false);
+    setModule("people");
+  }, []);
+  // The address book's "Show mail from this person": mail, its search in all folders.
+  const [searchRequest, setSearchRequest] = useState<SearchRequest | null>(null);
+  const searchSeq = useRef(0);
+  const onSearchTaken = useCallback(() => {
+    setSearchRequest(null);
+  }, [setSearchRequest]);
 
   // A clicked new-mail notification: its folder, then its message.
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
@@ -224,8 +239,8 @@ export function MainWindow({
   const folderName = folder ? folderLabel(folder, t) : null;
   const unreadCount = folder ? (unread?.folderId === folder.id ? unread.count : (folder.unread ?? 0)) : 0;
   useEffect(() => {
-    if (module === "calendar") {
-      setWindowTitle(t("mail.title.plain", { folder: t("module.calendar") }));
+    if (module === "calendar" || module === "people") {
+      setWindowTitle(t("mail.title.plain", { folder: t(module === "people" ? "module.people" : "module.calendar") }));
       return () => {
         setWindowTitle(t("app.title"));
       };
@@ -255,6 +270,9 @@ export function MainWindow({
       } else if (action === "goCalendar") {
         e.preventDefault();
         openCalendar();
+      } else if (action === "goPeople") {
+        e.preventDefault();
+        openPeople();
       } else if (action === "help") {
         e.preventDefault();
         setHelp((h) => !h);
@@ -264,7 +282,7 @@ export function MainWindow({
     return () => {
       window.removeEventListener("keydown", onKey);
     };
-  }, [inboxId, selectFolder, openCalendar]);
+  }, [inboxId, selectFolder, openCalendar, openPeople]);
 
   const refresh = useCallback(async () => {
     setBusy(true);
@@ -342,8 +360,13 @@ export function MainWindow({
             <button type="button" data-testid="module-calendar" aria-pressed={module === "calendar"} onClick={openCalendar}>
               {t("module.calendar")}
             </button>
+            <button type="button" data-testid="module-people" aria-pressed={module === "people"} onClick={openPeople}>
+              {t("module.people")}
+            </button>
           </div>
-          {module === "calendar" ? (
+          {module === "people" ? (
+            <p className="muted people-sidebar">{t("people.sidebar")}</p>
+          ) : module === "calendar" ? (
             calendars === null ? (
               <p className="muted" aria-busy="true">
                 {t("main.loading")}
@@ -411,7 +434,7 @@ export function MainWindow({
         <section
           className={`content${!showSettings && module === "mail" && folder && isMailFolder(folder) ? " content-mail" : ""}${
             !showSettings && module === "calendar" ? " content-calendar" : ""
-          }`}
+          }${!showSettings && module === "people" ? " content-people" : ""}`}
         >
           {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
           {showSettings ? (
@@ -424,6 +447,18 @@ export function MainWindow({
               />
               <MailSettings api={mailSettings} prefs={prefs} onPrefs={onPrefs} />
             </>
+          ) : module === "people" ? (
+            <AddressBook
+              api={people}
+              onShowMails={(address) => {
+                setSearchRequest({ text: fromSearch(address), allFolders: true, seq: ++searchSeq.current });
+                if (inboxId !== null && (folder === null || !isMailFolder(folder))) selectFolder(inboxId);
+                else {
+                  setShowSettings(false);
+                  setModule("mail");
+                }
+              }}
+            />
           ) : module === "calendar" ? (
             <Suspense
               fallback={
@@ -449,6 +484,8 @@ export function MainWindow({
               }}
               actionsRef={mailActions}
               openRequest={openRequest}
+              searchAsked={searchRequest}
+              onSearchTaken={onSearchTaken}
             />
           ) : (
             folders !== null && folders.length > 0 && <p className="muted">{t("mail.noFolder")}</p>

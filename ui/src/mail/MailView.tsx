@@ -34,6 +34,14 @@ export interface OpenRequest {
   seq: number;
 }
 
+/** A search the window was told to run (the address book's "Show mail from this person"). */
+export interface SearchRequest {
+  text: string;
+  allFolders: boolean;
+  /** tells two requests for the same search apart */
+  seq: number;
+}
+
 /** What the rest of the window can ask of the mail view (drops on the folder tree). */
 export interface MailActions {
   moveIds: (ids: number[], to: Folder) => void;
@@ -52,6 +60,9 @@ interface Props {
   onHelp: () => void;
   actionsRef?: Ref<MailActions>;
   openRequest?: OpenRequest | null;
+  searchAsked?: SearchRequest | null;
+  /** The asked search is shown (the window forgets it, so a later mail view does not run it again). */
+  onSearchTaken?: () => void;
 }
 
 interface Toast {
@@ -79,7 +90,7 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
-export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef, openRequest = null }: Props) {
+export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef, openRequest = null, searchAsked = null, onSearchTaken }: Props) {
   const { t, lang } = useI18n();
   const [order, setOrder] = useState<{ sort: MessageSort; descending: boolean }>({ sort: "date", descending: true });
   // The user's own domains (from the server), for the list's "External" tag.
@@ -144,6 +155,15 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     setSels(new Map());
     scrolls.current.clear();
   }, [folder.id]);
+  // A search asked for from outside (after the folder's reset above): the box shows it and the
+  // list its hits; the remembered scope is not changed.
+  const searched = useRef(0);
+  useEffect(() => {
+    if (!searchAsked || searched.current === searchAsked.seq) return;
+    searched.current = searchAsked.seq;
+    setSearchState((s) => ({ ...s, text: searchAsked.text, allFolders: searchAsked.allFolders }));
+    onSearchTaken?.();
+  }, [searchAsked, onSearchTaken]);
   const [undoStack] = useState(() => new UndoStack());
   const [toast, setToast] = useState<Toast | null>(null);
   const [dialog, setDialog] = useState<"move" | "confirmDelete" | null>(null);

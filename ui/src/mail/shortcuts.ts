@@ -5,6 +5,7 @@ import type { MessageKey, Translate } from "../lib/i18n";
 export type Action =
   | "goMail"
   | "goCalendar"
+  | "goPeople"
   | "calDay"
   | "calWorkWeek"
   | "calWeek"
@@ -63,6 +64,7 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: "goMail", chords: ["Ctrl+1"], scope: "window", label: "keys.goMail" },
   { action: "goCalendar", chords: ["Ctrl+2"], scope: "window", label: "keys.goCalendar" },
+  { action: "goPeople", chords: ["Ctrl+3"], scope: "window", label: "keys.goPeople" },
   { action: "newMessage", chords: ["Ctrl+N"], scope: "window", label: "keys.newMessage" },
   { action: "reply", chords: ["Ctrl+R"], scope: "window", label: "keys.reply" },
   { action: "replyAll", chords: ["Ctrl+Shift+R"], scope: "window", label: "keys.replyAll" },
