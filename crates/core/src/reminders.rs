@@ -200,6 +200,11 @@ impl StoreFeed {
                 {
                     continue;
                 }
+                // An item without an alarm never reminds: not parsed, not held (most of a
+                // large calendar; the service's memory grew with every event before).
+                if !has_alarm(&ev.ical) {
+                    continue;
+                }
                 let source_id = format!("{}\u{1f}{}", cal.remote_id, ev.remote_id);
                 match ReminderSource::parse_ics(&source_id, &id, &ev.ical) {
                     Ok(src) => out.sources.push(src),
@@ -224,6 +229,14 @@ impl ReminderFeed for StoreFeed {
     fn snapshot(&self) -> FeedFuture<'_> {
         Box::pin(self.read())
     }
+}
+
+/// Whether an iCalendar text holds an alarm (`BEGIN:VALARM`, in any case).
+fn has_alarm(ical: &str) -> bool {
+    const NEEDLE: &[u8] = b"BEGIN:VALARM";
+    ical.as_bytes()
+        .windows(NEEDLE.len())
+        .any(|w| w.eq_ignore_ascii_case(NEEDLE))
 }
 
 /// What the app reads reminders from: calendar sync ([`crate::Kontor::sync_calendars_once`],
@@ -940,6 +953,19 @@ mod tests {
              LOCATION:Room 2\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT{alarm_minutes}M\r\n\
              END:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         )
+    }
+
+    #[test]
+    fn only_items_with_an_alarm_are_reminder_sources() {
+        assert!(has_alarm(&event("a1", "2026-11-27T09:00:00Z", 15)));
+        assert!(has_alarm("BEGIN:VEVENT\r\nbegin:valarm\r\nEND:VALARM\r\n"));
+        let without = event("a2", "2026-11-27T09:00:00Z", 15).replace(
+            "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n",
+            "",
+        );
+        assert!(!without.contains("VALARM"));
+        assert!(!has_alarm(&without));
+        assert!(!has_alarm(""));
     }
 
     fn feed(items: &[(&str, &str, &str)]) -> FeedSnapshot {
