@@ -240,7 +240,7 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
         .filter(|s| *s > 0)
         .unwrap_or(DEFAULT_REFRESH);
     let lang = Lang::En;
-    let feed = AppFeed::new(core.store().clone());
+    let feed = AppFeed::with_clock(core.store().clone(), r.service.clock());
     loop {
         // Calendar sync fills the store (ActiveSync calendar folders, CalDAV collections).
         match core.sync_calendars_once().await {

@@ -182,15 +182,22 @@ impl ReminderFeed for FixedFeed {
 #[derive(Debug, Clone)]
 pub struct StoreFeed {
     store: Store,
+    clock: Arc<dyn Clock>,
 }
 
 impl StoreFeed {
     pub fn new(store: Store) -> Self {
-        StoreFeed { store }
+        Self::with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// The same, judging "long past" by `clock` (the reminder service's).
+    pub fn with_clock(store: Store, clock: Arc<dyn Clock>) -> Self {
+        StoreFeed { store, clock }
     }
 
     async fn read(&self) -> Result<FeedSnapshot, CoreError> {
         let mut out = FeedSnapshot::default();
+        let past_before = (self.clock.now() - TimeDelta::days(30)).timestamp();
         for cal in self.store.calendars(None).await? {
             let id = cal.remote_id.clone();
             for ev in self.store.events(cal.id).await? {
@@ -203,6 +210,11 @@ impl StoreFeed {
                 // An item without an alarm never reminds: not parsed, not held (most of a
                 // large calendar; the service's memory grew with every event before).
                 if !has_alarm(&ev.ical) {
+                    continue;
+                }
+                // Nor does a single appointment that ended long before the scheduler's
+                // lookback (7 days; an alarm after an item's end is seldom later than that).
+                if !ev.is_recurring && ev.end_utc > 0 && ev.end_utc < past_before {
                     continue;
                 }
                 let source_id = format!("{}\u{1f}{}", cal.remote_id, ev.remote_id);
@@ -607,6 +619,11 @@ impl ReminderService {
         self.snapshot()
     }
 
+    /// The service's clock (a [`StoreFeed`] judges "long past" by it).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.shared.clock.clone()
+    }
+
     /// Replaces every item and calendar with what the feed holds now (after a sync), then polls.
     pub async fn load_feed(&self, feed: &dyn ReminderFeed) -> Result<ReminderSnapshot, CoreError> {
         let snap = feed.snapshot().await?;
@@ -966,6 +983,71 @@ mod tests {
         assert!(!without.contains("VALARM"));
         assert!(!has_alarm(&without));
         assert!(!has_alarm(""));
+    }
+
+    /// The store feed hands over only what may still remind: not an appointment without an
+    /// alarm, not a single one that ended more than 30 days ago; a series and a task without
+    /// an end stay, however old.
+    #[tokio::test]
+    async fn the_store_feed_leaves_out_what_can_no_longer_remind() {
+        let store = Store::open_in_memory().await.unwrap();
+        let acc = store
+            .upsert_account("https://h/Microsoft-Server-ActiveSync", "alice", "14.1", "")
+            .await
+            .unwrap();
+        let cal = store
+            .upsert_calendar(
+                acc,
+                &crate::store::CalendarInfo {
+                    source: crate::store::CalendarSource::Eas,
+                    remote_id: "cal".into(),
+                    display_name: "Kalender".into(),
+                    color: String::new(),
+                    owner: String::new(),
+                    shared: false,
+                    read_only: false,
+                    ctag: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let now = "2026-11-27T08:00:00Z";
+        let old_series = event("series", "2026-06-01T09:00:00Z", 15)
+            .replace("DURATION:PT30M", "DURATION:PT30M\r\nRRULE:FREQ=WEEKLY");
+        let no_alarm = event("quiet", "2026-11-28T09:00:00Z", 15).replace(
+            "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n",
+            "",
+        );
+        let items = [
+            ("soon", event("soon", "2026-11-28T09:00:00Z", 15)),
+            ("lately", event("lately", "2026-11-10T09:00:00Z", 15)),
+            ("long-ago", event("long-ago", "2026-06-01T09:00:00Z", 15)),
+            ("series", old_series),
+            ("quiet", no_alarm),
+        ];
+        let upserts: Vec<_> = items
+            .iter()
+            .map(|(id, ical)| crate::store::events::EventUpsert {
+                remote_id: format!("{id}.ics"),
+                etag: String::new(),
+                ical: ical.clone(),
+            })
+            .collect();
+        store
+            .apply_event_batch(cal, "k1", &upserts, &[])
+            .await
+            .unwrap();
+        let feed = StoreFeed::with_clock(store.clone(), Arc::new(ManualClock::new(t(now))));
+        let mut ids: Vec<String> = feed
+            .snapshot()
+            .await
+            .unwrap()
+            .sources
+            .iter()
+            .map(|s| s.id.rsplit('\u{1f}').next().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        assert_eq!(ids, ["lately.ics", "series.ics", "soon.ics"]);
     }
 
     fn feed(items: &[(&str, &str, &str)]) -> FeedSnapshot {

@@ -1248,7 +1248,10 @@ mod tests {
         let svc = ReminderService::open(store.clone(), clock.clone(), Zone::Utc, window)
             .await
             .unwrap();
-        let snap = svc.load_feed(&StoreFeed::new(store.clone())).await.unwrap();
+        let snap = svc
+            .load_feed(&StoreFeed::with_clock(store.clone(), clock.clone()))
+            .await
+            .unwrap();
         assert_eq!(snap.active.len(), 1);
         assert_eq!(snap.active[0].id.uid, client_uid);
         svc.dismiss(&snap.active[0].id.clone()).await.unwrap();
@@ -1326,13 +1329,19 @@ mod tests {
 
         // The dismissed reminder stays dismissed: in the service that ran all along (it
         // takes the acknowledgement the sync moved to the new UID) and after a restart.
-        let snap = svc.load_feed(&StoreFeed::new(store.clone())).await.unwrap();
-        assert!(snap.active.is_empty(), "running: {:?}", snap.active);
-        drop(svc);
-        let svc = ReminderService::open(store.clone(), clock, Zone::Utc, window)
+        let snap = svc
+            .load_feed(&StoreFeed::with_clock(store.clone(), clock.clone()))
             .await
             .unwrap();
-        let snap = svc.load_feed(&StoreFeed::new(store.clone())).await.unwrap();
+        assert!(snap.active.is_empty(), "running: {:?}", snap.active);
+        drop(svc);
+        let svc = ReminderService::open(store.clone(), clock.clone(), Zone::Utc, window)
+            .await
+            .unwrap();
+        let snap = svc
+            .load_feed(&StoreFeed::with_clock(store.clone(), clock.clone()))
+            .await
+            .unwrap();
         assert!(snap.active.is_empty(), "{:?}", snap.active);
     }
 
