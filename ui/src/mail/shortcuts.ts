@@ -16,6 +16,7 @@ export type Action =
   | "calNext"
   | "calGoTo"
   | "calNew"
+  | "calDelete"
   | "markRead"
   | "markUnread"
   | "toggleFlag"
@@ -107,6 +108,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "calNext", chords: ["PageDown", "Alt+ArrowRight"], scope: "calendar", label: "keys.calNext" },
   { action: "calGoTo", chords: ["Ctrl+G"], scope: "calendar", label: "keys.calGoTo" },
   { action: "calNew", chords: ["Ctrl+Shift+A"], scope: "calendar", label: "keys.calNew" },
+  // Handled by the focused appointment itself (CalendarView); listed here for the overlay.
+  { action: "calDelete", chords: ["Delete"], scope: "calendar", label: "keys.calDelete" },
 ];
 
 /** The keys the overlay names in the UI's language ("Strg", "Entf", …). */
