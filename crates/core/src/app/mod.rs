@@ -187,7 +187,7 @@ impl Kontor {
 
 /// The mail domain guessed for a user name without one: the server's host without a leading
 /// `mail.`/`webmail.`.
-fn mail_domain(host: &str) -> String {
+pub(crate) fn mail_domain(host: &str) -> String {
     host.trim_start_matches("mail.")
         .trim_start_matches("webmail.")
         .to_owned()

@@ -886,10 +886,7 @@ pub async fn attendee_addresses(store: &Store, account_id: i64) -> Result<Vec<St
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
-    let domain = host
-        .trim_start_matches("mail.")
-        .trim_start_matches("webmail.")
-        .to_owned();
+    let domain = crate::app::mail_domain(&host);
     let mut me = store.account_identity(account_id).await?.0;
     me.extend([
         user.clone(),
