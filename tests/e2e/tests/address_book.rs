@@ -6,6 +6,7 @@
 //! * a click opens his card; "Write mail" opens a compose window addressed to bob@kontor.test;
 //! * "Show mail from this person" switches to the mail and searches `from:bob@kontor.test` in
 //!   all folders, which lists the mail bob sent alice for this run;
+//! * against Z-Push, whose directory sends more, Bob's card shows his name, company and phone;
 //! * screenshots of the address book with the card in English and German under `target/e2e/`.
 #![allow(
     clippy::print_stdout,
@@ -18,7 +19,8 @@ use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
 use kontor_e2e_tests::server::smtp_deliver;
 use kontor_e2e_tests::{
-    ALICE, App, bounded, choose_language, click, progress, require_sogo, row_id, sign_in, wait_text,
+    ALICE, App, bounded, choose_language, click, fill_account_form_at, progress, require_sogo,
+    row_id, sign_in, wait_text,
 };
 
 const BOB: &str = "bob@kontor.test";
@@ -248,5 +250,58 @@ async fn alice_finds_bob_in_the_address_book_and_writes_to_him() {
         "screenshots: {:?}",
         [shot_en, shot_compose, shot_mails, shot_de]
     );
+    app.close().await;
+}
+
+/// Z-Push (mail from Dovecot, the directory from Radicale: tests/servers/README.md).
+const ZPUSH_EAS_URL: &str = "http://127.0.0.1:55080/Microsoft-Server-ActiveSync";
+
+/// Z-Push's directory sends more than SOGo's: Bob's card shows his name, company and phone, in
+/// English and German. (Z-Push's CardDAV backend drops the vCard's TITLE and the department of
+/// ORG on the way to the GAL: its GAL Title is the name's prefix and it reads no department.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_address_book_card_shows_what_the_zpush_directory_sends() {
+    require_sogo();
+    let app = App::launch("address_book_zpush").await;
+    app.wait_for("[data-testid=language]", Duration::from_secs(60))
+        .await;
+    choose_language(&app, "en").await;
+    fill_account_form_at(&app, ALICE, ALICE.password, ZPUSH_EAS_URL).await;
+    bounded(
+        "submit the form",
+        app.client.execute(
+            "document.querySelector('[data-testid=account-form]').requestSubmit(); return true;",
+            vec![],
+        ),
+    )
+    .await
+    .expect("submit the account form");
+    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(120))
+        .await;
+
+    // The People button, clicked like a person; Z-Push finds "Baker" in the full name.
+    click(&app, "[data-testid=module-people]").await;
+    let input = app
+        .wait_for("[data-testid=people-search]", Duration::from_secs(10))
+        .await;
+    bounded("click the search field", input.click())
+        .await
+        .expect("click");
+    bounded("type", input.send_keys("Baker"))
+        .await
+        .expect("type");
+    open_bobs_card(&app).await;
+    wait_text(&app, "[data-testid=person-name]", "Bob Baker", 10).await;
+    wait_text(&app, "[data-testid=person-phone]", "+49 30 1234567-12", 10).await;
+    wait_text(&app, "[data-testid=person-company]", "Kontor Test GmbH", 10).await;
+    let shot_en = app.screenshot("address-book-zpush-en.png").await;
+
+    choose_language(&app, "de").await;
+    wait_text(&app, "[data-testid=person-company]", "Firma", 10).await;
+    wait_text(&app, "[data-testid=person-phone]", "Telefon", 10).await;
+    wait_text(&app, "[data-testid=person-write]", "E-Mail schreiben", 10).await;
+    let shot_de = app.screenshot("address-book-zpush-de.png").await;
+
+    println!("screenshots: {:?}", [shot_en, shot_de]);
     app.close().await;
 }
