@@ -15,7 +15,8 @@
 //!    derived from `current-user-privilege-set` (RFC 3744 §5.4).
 //! 3. Colleagues' calendars that no listing shows (Kopano, Radicale): [`DavClient::add_calendar`]
 //!    by URL or [`DavClient::add_colleague`] by name on Kopano's `/caldav/<name>/Calendar/`
-//!    layout — both PROPFIND the URL first and refuse anything that is not a calendar.
+//!    layout ([`sogo_colleague_url`] gives SOGo's `…/SOGo/dav/<name>/Calendar/personal/`) —
+//!    both PROPFIND the URL first and refuse anything that is not a calendar.
 //! 4. Sync: [`DavClient::sync_collection`] with the stored token (follows 507 truncation until
 //!    the server says it is complete; [`DavError::InvalidSyncToken`] tells the caller to start
 //!    again without a token and drop what the server no longer lists; some servers answer an
@@ -346,6 +347,29 @@ pub fn kopano_colleague_url(server_root: &Url, colleague: &str) -> Result<Url, D
             .push("caldav")
             .push(name)
             .push("Calendar")
+            .push("");
+    }
+    Ok(url)
+}
+
+/// The URL of a colleague's personal calendar on SOGo (`<dav root>/<name>/Calendar/personal/`,
+/// the DAV root being `…/SOGo/dav/`).
+pub fn sogo_colleague_url(dav_root: &Url, colleague: &str) -> Result<Url, DavError> {
+    let name = colleague.trim();
+    if name.is_empty() || name.contains('/') {
+        return Err(DavError::Url(format!("not a user name: {colleague:?}")));
+    }
+    let mut url = dav_root.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    {
+        let mut segs = url
+            .path_segments_mut()
+            .map_err(|_| DavError::Url(dav_root.to_string()))?;
+        segs.pop_if_empty()
+            .push(name)
+            .push("Calendar")
+            .push("personal")
             .push("");
     }
     Ok(url)
@@ -895,6 +919,28 @@ mod tests {
         );
         assert!(kopano_colleague_url(&root, "a/b").is_err());
         assert!(kopano_colleague_url(&root, " ").is_err());
+    }
+
+    #[test]
+    fn sogo_url_layout() {
+        let root = Url::parse("http://127.0.0.1:20000/SOGo/dav/").unwrap();
+        assert_eq!(
+            sogo_colleague_url(&root, " bob ").unwrap().as_str(),
+            "http://127.0.0.1:20000/SOGo/dav/bob/Calendar/personal/"
+        );
+        assert_eq!(
+            sogo_colleague_url(&root, "bob@kontor.test")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:20000/SOGo/dav/bob@kontor.test/Calendar/personal/"
+        );
+        let bare = Url::parse("https://mail.example.com/SOGo/dav").unwrap();
+        assert_eq!(
+            sogo_colleague_url(&bare, "jdoe").unwrap().as_str(),
+            "https://mail.example.com/SOGo/dav/jdoe/Calendar/personal/"
+        );
+        assert!(sogo_colleague_url(&root, "a/b").is_err());
+        assert!(sogo_colleague_url(&root, "").is_err());
     }
 
     #[test]

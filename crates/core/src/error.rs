@@ -52,6 +52,29 @@ pub enum CoreError {
     NotSignedIn,
     #[error("Kontor is already running for the profile {profile}")]
     InstanceRunning { profile: String },
+    /// A calendar the user asked to open (a colleague's, by name or address) was refused.
+    #[error("{refusal}: {detail}")]
+    CalendarRefused {
+        refusal: CalendarRefusal,
+        detail: String,
+    },
+}
+
+/// Why a calendar could not be opened (what the dialog says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarRefusal {
+    /// HTTP 404 or 410 (SOGo also answers 404 for a calendar the user may not see).
+    #[error("no calendar at this address")]
+    NotFound,
+    /// HTTP 401 or 403.
+    #[error("no permission to read this calendar")]
+    NoPermission,
+    /// The address answers, but with something else (an address book, a web page).
+    #[error("not a calendar")]
+    NotACalendar,
+    /// Neither a user name, an e-mail address nor an http(s) address.
+    #[error("neither a name nor a calendar address")]
+    NotAnAddress,
 }
 
 /// What the UI branches on. Kept small on purpose.
@@ -108,6 +131,11 @@ impl CoreError {
             }
             CoreError::NotSignedIn => ErrorCode::NotSignedIn,
             CoreError::InstanceRunning { .. } => ErrorCode::InstanceRunning,
+            CoreError::CalendarRefused {
+                refusal: CalendarRefusal::NoPermission,
+                ..
+            } => ErrorCode::AuthFailed,
+            CoreError::CalendarRefused { .. } => ErrorCode::InvalidInput,
         }
     }
 
@@ -185,6 +213,24 @@ impl CoreError {
                 "Kontor is already running for this profile. Close it first, then try again.",
                 "Kontor läuft bereits mit diesem Profil. Bitte zuerst schließen und dann erneut versuchen.",
             ),
+            CoreError::CalendarRefused { refusal, .. } => match refusal {
+                CalendarRefusal::NotFound => lang.pick(
+                    "No calendar was found at this address (or you may not see it). Check the name or the address.",
+                    "Unter dieser Adresse wurde kein Kalender gefunden (oder Sie dürfen ihn nicht sehen). Bitte Namen oder Adresse prüfen.",
+                ),
+                CalendarRefusal::NoPermission => lang.pick(
+                    "You have no permission to open this calendar. Ask its owner to share it with you.",
+                    "Sie haben keine Berechtigung, diesen Kalender zu öffnen. Bitten Sie die Person, der er gehört, ihn für Sie freizugeben.",
+                ),
+                CalendarRefusal::NotACalendar => lang.pick(
+                    "This address does not lead to a calendar (perhaps to an address book or a web page).",
+                    "Diese Adresse führt nicht zu einem Kalender (vielleicht zu einem Adressbuch oder einer Webseite).",
+                ),
+                CalendarRefusal::NotAnAddress => lang.pick(
+                    "Enter a user name, an e-mail address or a calendar address beginning with https://.",
+                    "Bitte einen Benutzernamen, eine E-Mail-Adresse oder eine Kalenderadresse eingeben, die mit https:// beginnt.",
+                ),
+            },
         };
         s.to_owned()
     }
@@ -290,6 +336,22 @@ mod tests {
             CoreError::NotSignedIn,
             CoreError::InstanceRunning {
                 profile: "/p".into(),
+            },
+            CoreError::CalendarRefused {
+                refusal: CalendarRefusal::NotFound,
+                detail: "404".into(),
+            },
+            CoreError::CalendarRefused {
+                refusal: CalendarRefusal::NoPermission,
+                detail: "403".into(),
+            },
+            CoreError::CalendarRefused {
+                refusal: CalendarRefusal::NotACalendar,
+                detail: "addressbook".into(),
+            },
+            CoreError::CalendarRefused {
+                refusal: CalendarRefusal::NotAnAddress,
+                detail: "x".into(),
             },
         ];
         for e in samples {

@@ -49,7 +49,7 @@ pub use app::{
     SignInStep, SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
 pub use app::{AttachmentOpening, LinkView, MessageSafety, Opening};
-pub use error::{CoreError, ErrorCode, IpcError};
+pub use error::{CalendarRefusal, CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;
 /// The safety checks' types (sender cues, link checks, attachment risks), as the window gets them.
 pub use kontor_safety as safety;

@@ -144,6 +144,32 @@ pub async fn delete_occurrence(
         .await
 }
 
+/// Opens a colleague's calendar by name, e-mail address or address (URL): checked on the
+/// server, kept, synced at once, and listed under "Colleagues' calendars". Returns its id; a
+/// refusal says why (not found, no permission, not a calendar, unreachable).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_colleague_calendar(
+    shell: State<'_, Shell>,
+    input: String,
+) -> Result<Id, IpcError> {
+    shell
+        .run(|core| async move { core.open_colleague_calendar(&input).await.map(|c| Id(c.id)) })
+        .await
+}
+
+/// Removes a colleague's calendar the user opened, with its cached appointments.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_colleague_calendar(
+    shell: State<'_, Shell>,
+    calendar_id: Id,
+) -> Result<(), IpcError> {
+    shell
+        .run(|core| async move { core.remove_colleague_calendar(calendar_id.0).await })
+        .await
+}
+
 /// Sends every change of calendar data to the windows (`calendar:changed`).
 pub async fn forward_calendar_changes(app: AppHandle, core: Kontor) {
     use kontor_core::engine::calendar::CalendarNotice;

@@ -19,6 +19,7 @@ const cal = (id: number, over: Partial<CalendarEntry> = {}): CalendarEntry => ({
   readOnly: false,
   source: "eas",
   shown: true,
+  removable: false,
   ...over,
 });
 

@@ -81,6 +81,7 @@ describe("the appointment card", () => {
     readOnly,
     source: "caldav",
     shown: true,
+    removable: false,
   });
 
   it("offers Edit and Delete for a calendar the user writes to", () => {

@@ -17,6 +17,7 @@ const cal = (id: number, over: Partial<CalendarEntry> = {}): CalendarEntry => ({
   readOnly: false,
   source: "eas",
   shown: true,
+  removable: false,
   ...over,
 });
 

@@ -99,6 +99,12 @@ export const commands = {
 	 */
 	openCompose: (mode: ComposeMode, messageId: Id | null) => typedError<string, IpcError>(__TAURI_INVOKE("open_compose", { mode, messageId })),
 	/**
+	 *  Opens a colleague's calendar by name, e-mail address or address (URL): checked on the
+	 *  server, kept, synced at once, and listed under "Colleagues' calendars". Returns its id; a
+	 *  refusal says why (not found, no permission, not a calendar, unreachable).
+	 */
+	openColleagueCalendar: (input: string) => typedError<Id, IpcError>(__TAURI_INVOKE("open_colleague_calendar", { input })),
+	/**
 	 *  Opens a compose window for new mail addressed to `address` (with `name` when it can be
 	 *  carried). Returns the window's label.
 	 */
@@ -111,6 +117,8 @@ export const commands = {
 	pendingOperations: () => typedError<PendingOperation[], IpcError>(__TAURI_INVOKE("pending_operations")),
 	refreshFolders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("refresh_folders")),
 	reminderCalendars: () => typedError<CalendarReminderSetting[], IpcError>(__TAURI_INVOKE("reminder_calendars")),
+	/**  Removes a colleague's calendar the user opened, with its cached appointments. */
+	removeColleagueCalendar: (calendarId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("remove_colleague_calendar", { calendarId })),
 	reminderDismiss: (id: OccurrenceKey) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminder_dismiss", { id })),
 	reminderDismissAll: () => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("reminder_dismiss_all")),
 	/**  Any touch of the reminder window (autohide counts from now). */
@@ -373,6 +381,8 @@ export type CalendarEntry = {
 	source: string,
 	/**  Its events are shown in the views. */
 	shown: boolean,
+	/**  A colleague's calendar the user opened by name or address: it can be removed again. */
+	removable: boolean,
 };
 
 /**

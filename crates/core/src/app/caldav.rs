@@ -186,6 +186,11 @@ impl Kontor {
                 errors.push(e);
             }
         }
+        let opened = self.opened_calendars().await?.len();
+        if opened > 0 {
+            attempted += opened;
+            errors.extend(self.sync_opened_calendars(&mut report).await);
+        }
         cal_engine::move_window(&self.store, &self.calendar_bus).await?;
         if attempted > 0 && errors.len() == attempted {
             return Err(errors.remove(0));

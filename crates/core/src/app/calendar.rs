@@ -647,6 +647,8 @@ pub struct CalendarEntry {
     pub source: String,
     /// Its events are shown in the views.
     pub shown: bool,
+    /// A colleague's calendar the user opened by name or address: it can be removed again.
+    pub removable: bool,
 }
 
 /// One occurrence as the calendar views place it. Times are Unix seconds (UTC); recurrence
@@ -706,6 +708,7 @@ impl Kontor {
     /// The calendar list: own calendars first, then colleagues', each by name.
     pub async fn calendar_list(&self) -> Result<Vec<CalendarEntry>, CoreError> {
         let prefs = self.calendar_view_prefs().await?;
+        let opened = self.opened_calendars().await?;
         let mut cals = self.store.calendars(None).await?;
         cals.sort_by_key(|c| c.shared);
         Ok(cals
@@ -713,6 +716,7 @@ impl Kontor {
             .enumerate()
             .map(|(i, c)| {
                 let pref = prefs.get(&c.remote_id).cloned().unwrap_or_default();
+                let removable = opened.iter().any(|o| o.url == c.remote_id);
                 let color = [pref.color.as_str(), c.color.as_str()]
                     .into_iter()
                     .find(|s| is_colour(s))
@@ -733,6 +737,7 @@ impl Kontor {
                     read_only: c.read_only,
                     source: c.source.as_str().to_owned(),
                     shown: !pref.hidden,
+                    removable,
                 }
             })
             .collect())

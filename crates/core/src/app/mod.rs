@@ -11,6 +11,7 @@
 mod account;
 mod caldav;
 mod calendar;
+mod colleague;
 mod compose;
 mod drafts;
 mod mail;
@@ -37,6 +38,10 @@ pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
 pub use calendar::{
     CALENDAR_VIEW_SETTING, CalendarEntry, CalendarOccurrence, EventDraft, EventForm, EventRef,
     MeetingAnswer,
+};
+pub use colleague::{
+    ColleagueInput, Layout, OPENED_CALENDARS_SETTING, OpenedCalendar, colleague_roots,
+    colleague_urls,
 };
 pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;

@@ -296,7 +296,9 @@ pub fn dav_client(user: &str, password: &str) -> Result<DavClient, CoreError> {
     ))
 }
 
-fn meta(
+/// The stored form of a CalDAV collection: shared when opened by URL, owned by someone else
+/// (compared with `principal`) or read-only.
+pub(crate) fn meta(
     info: &kontor_caldav::CalendarInfo,
     principal: Option<&Url>,
     by_url: bool,
@@ -403,6 +405,18 @@ pub async fn sync_caldav(
     report: &mut CalendarSyncReport,
 ) -> Result<(), CoreError> {
     let cals = caldav_calendars(dav, store, account_id, acct).await?;
+    sync_caldav_calendars(dav, store, account, &cals, bus, report).await
+}
+
+/// Replays the queued operations of `cals` (calendars of one account) and polls each once.
+pub async fn sync_caldav_calendars(
+    dav: &DavClient,
+    store: &Store,
+    account: &AccountKey,
+    cals: &[CalendarRow],
+    bus: &CalendarBus,
+    report: &mut CalendarSyncReport,
+) -> Result<(), CoreError> {
     let mut changed = Vec::new();
     // Outbox first: a local change goes out before the poll, so the poll sees the server's
     // result of it (and an ETag conflict is found by the conditional write, not hidden).
@@ -423,7 +437,7 @@ pub async fn sync_caldav(
             }
         }
     }
-    for cal in &cals {
+    for cal in cals {
         report.calendars += 1;
         let fresh = store.calendar(cal.id).await?.unwrap_or_else(|| cal.clone());
         match calendar_dav::sync_collection(dav, store, &fresh).await {
