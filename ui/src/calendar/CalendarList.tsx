@@ -1,18 +1,27 @@
 // The calendar list beside the views: own calendars, then colleagues', each with its colour, a
-// checkbox to show it, and a lock when it is read-only.
+// checkbox to show it, and a lock when it is read-only. Under the colleagues' calendars, "Open
+// calendar…"; a calendar opened that way has a menu (⋯, or a right-click) to remove it.
+import { useState } from "react";
 import type { CalendarEntry } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import { LockIcon } from "../mail/icons";
+import { Menu } from "../components/Menu";
+import { ContextMenu } from "../mail/Dialogs";
 import { calendarLabel } from "./calendar";
 
 interface Props {
   calendars: CalendarEntry[];
   onShown: (c: CalendarEntry, shown: boolean) => void;
   onColor: (c: CalendarEntry, color: string) => void;
+  /** "Open calendar…" (left out when not given). */
+  onOpenCalendar?: () => void;
+  /** Removes a calendar the user opened (`removable`). */
+  onRemove?: (c: CalendarEntry) => void;
 }
 
-export function CalendarList({ calendars, onShown, onColor }: Props) {
+export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRemove }: Props) {
   const { t } = useI18n();
+  const [context, setContext] = useState<{ c: CalendarEntry; x: number; y: number } | null>(null);
   const groups: { label: string; items: CalendarEntry[]; testId: string }[] = [
     { label: t("cal.list.own"), items: calendars.filter((c) => !c.shared), testId: "cal-list-own" },
     { label: t("cal.list.shared"), items: calendars.filter((c) => c.shared), testId: "cal-list-shared" },
@@ -20,7 +29,7 @@ export function CalendarList({ calendars, onShown, onColor }: Props) {
   return (
     <div className="calendar-list" data-testid="calendar-list">
       {groups
-        .filter((g) => g.items.length > 0)
+        .filter((g) => g.items.length > 0 || (g.testId === "cal-list-shared" && onOpenCalendar))
         .map((g) => (
           <section key={g.testId} data-testid={g.testId}>
             <h3>{g.label}</h3>
@@ -28,7 +37,19 @@ export function CalendarList({ calendars, onShown, onColor }: Props) {
               {g.items.map((c) => {
                 const { label, title } = calendarLabel(c, t);
                 return (
-                <li key={c.id} data-testid="cal-list-item" data-calendar={c.id}>
+                <li
+                  key={c.id}
+                  data-testid="cal-list-item"
+                  data-calendar={c.id}
+                  onContextMenu={
+                    c.removable && onRemove
+                      ? (e) => {
+                          e.preventDefault();
+                          setContext({ c, x: e.clientX, y: e.clientY });
+                        }
+                      : undefined
+                  }
+                >
                   <label title={title ?? label}>
                     <input
                       type="checkbox"
@@ -56,12 +77,53 @@ export function CalendarList({ calendars, onShown, onColor }: Props) {
                       onColor(c, e.target.value);
                     }}
                   />
+                  {c.removable && onRemove && (
+                    <Menu
+                      className="cal-actions"
+                      label="⋯"
+                      title={t("cal.list.actions", { name: label })}
+                      testId="cal-actions"
+                      items={[
+                        {
+                          id: "remove",
+                          label: t("cal.list.remove"),
+                          testId: "cal-remove",
+                          onSelect: () => {
+                            onRemove(c);
+                          },
+                        },
+                      ]}
+                    />
+                  )}
                 </li>
                 );
               })}
             </ul>
+            {g.testId === "cal-list-shared" && onOpenCalendar && (
+              <button type="button" className="cal-open" data-testid="cal-open" onClick={onOpenCalendar}>
+                {t("cal.open.button")}
+              </button>
+            )}
           </section>
         ))}
+      {context && onRemove && (
+        <ContextMenu
+          x={context.x}
+          y={context.y}
+          items={[
+            {
+              id: "remove",
+              label: t("cal.list.remove"),
+              onSelect: () => {
+                onRemove(context.c);
+              },
+            },
+          ]}
+          onClose={() => {
+            setContext(null);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -22,6 +22,7 @@ import { loadPrefs, savePrefs, SIDEBAR_WIDTH, type MailPrefs } from "../mail/pre
 import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
 import { CalendarList } from "../calendar/CalendarList";
+import { OpenCalendarDialog } from "../calendar/OpenCalendarDialog";
 import { isCalendarView, type CalendarViewKind } from "../calendar/calendar";
 import type { CalendarApi } from "../calendar/CalendarView";
 import type { CalendarEntry } from "../lib/bindings";
@@ -46,7 +47,8 @@ interface Props {
 }
 
 /** What the main window's calendar part uses. */
-export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView"> & CalendarApi;
+export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView" | "openColleagueCalendar" | "removeColleagueCalendar"> &
+  CalendarApi;
 
 type Module = "mail" | "calendar" | "people";
 
@@ -157,6 +159,7 @@ export function MainWindow({
   const [help, setHelp] = useState(false);
   const [module, setModule] = useState<Module>("mail");
   const [calendars, setCalendars] = useState<CalendarEntry[] | null>(null);
+  const [openingCalendar, setOpeningCalendar] = useState(false);
   const [calView, setCalView] = useState<CalendarViewKind>(loadCalendarView);
   const onCalView = useCallback((v: CalendarViewKind) => {
     setCalView(v);
@@ -388,6 +391,14 @@ export function MainWindow({
                     setError(toIpcError(e));
                   });
                 }}
+                onOpenCalendar={() => {
+                  setOpeningCalendar(true);
+                }}
+                onRemove={(c) => {
+                  calendar.removeColleagueCalendar(c.id).then(readCalendars, (e: unknown) => {
+                    setError(toIpcError(e));
+                  });
+                }}
               />
             )
           ) : folders === null ? (
@@ -493,6 +504,17 @@ export function MainWindow({
         </section>
       </div>
       <StatusBar api={sync} folders={folders ?? undefined} />
+      {openingCalendar && (
+        <OpenCalendarDialog
+          onOpen={async (input) => {
+            await calendar.openColleagueCalendar(input);
+            readCalendars();
+          }}
+          onClose={() => {
+            setOpeningCalendar(false);
+          }}
+        />
+      )}
       {help && (
         <ShortcutOverlay
           onClose={() => {
