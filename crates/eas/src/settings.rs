@@ -13,15 +13,27 @@ pub enum OofState {
     TimeBased,
 }
 
-/// Out-of-office settings. One reply text serves internal and external senders (Kopano keeps
-/// only one); it is sent for `AppliesToInternal` and both external audiences.
+/// One audience's automatic reply (MS-ASCMD 2.2.3.114 OofMessage): whether it is sent and its
+/// text (plain text; `None` when the server sent none).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OofReply {
+    pub enabled: bool,
+    pub message: Option<String>,
+}
+
+/// Out-of-office settings, one reply per audience: `internal` (AppliesToInternal: senders of
+/// the user's organisation), `external_known` (AppliesToExternalKnown: outside senders in the
+/// user's contacts) and `external_unknown` (AppliesToExternalUnknown: every other outside
+/// sender). Kopano keeps one text only and answers it as the internal one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Oof {
     pub state: OofState,
     /// ISO 8601 UTC start/end for `TimeBased`.
     pub start_time: Option<String>,
     pub end_time: Option<String>,
-    pub message: Option<String>,
+    pub internal: OofReply,
+    pub external_known: OofReply,
+    pub external_unknown: OofReply,
 }
 
 /// What the server knows about the user.
@@ -105,16 +117,18 @@ pub fn oof_set_request(oof: &Oof) -> Element {
             )
             .with_opt(oof.end_time.clone().map(|t| Element::text(s::EndTime, t)));
     }
-    for audience in [
-        s::AppliesToInternal,
-        s::AppliesToExternalKnown,
-        s::AppliesToExternalUnknown,
+    for (audience, reply) in [
+        (s::AppliesToInternal, &oof.internal),
+        (s::AppliesToExternalKnown, &oof.external_known),
+        (s::AppliesToExternalUnknown, &oof.external_unknown),
     ] {
-        let enabled = oof.state != OofState::Disabled && oof.message.is_some();
         let mut m = Element::new(s::OofMessage)
             .with(Element::new(audience))
-            .with(Element::text(s::Enabled, if enabled { "1" } else { "0" }));
-        if let Some(text) = &oof.message {
+            .with(Element::text(
+                s::Enabled,
+                if reply.enabled { "1" } else { "0" },
+            ));
+        if let Some(text) = &reply.message {
             m = m
                 .with(Element::text(s::ReplyMessage, text.clone()))
                 .with(Element::text(s::BodyType, "Text"));
@@ -124,11 +138,16 @@ pub fn oof_set_request(oof: &Oof) -> Element {
     Element::new(s::Settings).with(Element::new(s::Oof).with(set))
 }
 
+/// Reads a Settings Oof Get answer. A server that answers without any out-of-office data is
+/// [`EasError::NotSupported`]: SOGo sends no `Oof` element at all, and Z-Push's backends without
+/// out-of-office support (its IMAP, CalDAV and combined backends) answer `OofState` 0 with no
+/// `OofMessage`, where a server that keeps replies (Exchange, Kopano) always sends at least one.
 pub fn parse_oof_get(doc: Option<Document>) -> Result<Oof, EasError> {
-    let root = root_of(&doc)?;
-    let oof = root.child(s::Oof).ok_or(EasError::NotSupported {
+    let unsupported = EasError::NotSupported {
         feature: "out-of-office settings",
-    })?;
+    };
+    let root = root_of(&doc)?;
+    let oof = root.child(s::Oof).ok_or(unsupported.clone())?;
     status_ok(oof)?;
     let get = oof
         .child(s::Get)
@@ -138,17 +157,45 @@ pub fn parse_oof_get(doc: Option<Document>) -> Result<Oof, EasError> {
         Some("2") => OofState::TimeBased,
         _ => OofState::Disabled,
     };
-    let message = get
-        .children_with(s::OofMessage)
-        .find(|m| m.child(s::AppliesToInternal).is_some())
-        .or_else(|| get.child(s::OofMessage))
-        .and_then(|m| m.child_text(s::ReplyMessage))
-        .map(|t| t.into_owned());
+    let mut internal = None;
+    let mut external_known = None;
+    let mut external_unknown = None;
+    let mut any = false;
+    for m in get.children_with(s::OofMessage) {
+        any = true;
+        let reply = OofReply {
+            enabled: m.child_text(s::Enabled).as_deref().map(str::trim) == Some("1"),
+            message: m.child_text(s::ReplyMessage).map(|t| {
+                t.replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .trim()
+                    .to_owned()
+            }),
+        };
+        let slot = if m.child(s::AppliesToExternalKnown).is_some() {
+            &mut external_known
+        } else if m.child(s::AppliesToExternalUnknown).is_some() {
+            &mut external_unknown
+        } else {
+            &mut internal
+        };
+        slot.get_or_insert(reply);
+    }
+    if !any {
+        return Err(unsupported);
+    }
+    let time = |tag| {
+        get.child_text(tag)
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+    };
     Ok(Oof {
         state,
-        start_time: get.child_text(s::StartTime).map(|t| t.into_owned()),
-        end_time: get.child_text(s::EndTime).map(|t| t.into_owned()),
-        message,
+        start_time: time(s::StartTime),
+        end_time: time(s::EndTime),
+        internal: internal.unwrap_or_default(),
+        external_known: external_known.unwrap_or_default(),
+        external_unknown: external_unknown.unwrap_or_default(),
     })
 }
 

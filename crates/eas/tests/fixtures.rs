@@ -118,6 +118,8 @@ fn parsed(name: &str, bytes: &[u8]) -> String {
                     .collect::<Vec<_>>()
             })
         )
+    } else if name.starts_with("settings-oof-set") {
+        format!("{:#?}", settings::parse_oof_set(doc()))
     } else if name.starts_with("settings-oof") {
         format!("{:#?}", settings::parse_oof_get(doc()))
     } else if name.starts_with("settings-userinformation") {

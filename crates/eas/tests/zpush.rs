@@ -329,8 +329,11 @@ fn oof_answer_round_trips() {
         ));
     let oof = settings::parse_oof_get(Some(decode(answer).unwrap())).unwrap();
     assert_eq!(oof.state, OofState::Global);
-    assert_eq!(oof.message.as_deref(), Some("Bin im Urlaub"));
-    // The Set request carries the same text for all three audiences.
+    assert_eq!(oof.internal.message.as_deref(), Some("Bin im Urlaub"));
+    assert!(oof.internal.enabled);
+    // Kopano keeps one text: the external audiences read as off and empty.
+    assert_eq!(oof.external_unknown, settings::OofReply::default());
+    // The Set request carries each audience's own reply.
     let set = decode(wb(settings::oof_set_request(&oof))).unwrap();
     let s = set.root().path(&[st::Oof, st::Set]).unwrap();
     assert_eq!(s.child_text(st::OofState).as_deref(), Some("1"));
@@ -338,8 +341,9 @@ fn oof_answer_round_trips() {
         s.children_with(st::OofMessage)
             .filter(|m| m.child_text(st::ReplyMessage).as_deref() == Some("Bin im Urlaub"))
             .count(),
-        3
+        1
     );
+    assert_eq!(s.children_with(st::OofMessage).count(), 3);
 }
 
 #[test]

@@ -1,0 +1,152 @@
+//! Automatic replies (Settings Oof, MS-ASCMD 2.2.1.18) over recorded answers: Exchange 2010's
+//! (`fixtures/exchange2010/*.xml`, a server that keeps a reply per audience) and the two test
+//! servers' (`fixtures/zpush/`, `fixtures/sogo/`, recorded by `tests/live/tests/core_auto_replies.rs`),
+//! neither of which keeps any.
+
+use std::path::PathBuf;
+
+use kontor_eas::EasError;
+use kontor_eas::settings::{self, OofReply, OofState};
+use kontor_wbxml::pages::settings as st;
+use kontor_wbxml::{Document, Element, Tag, decode, encode};
+use quick_xml::events::Event;
+
+fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// Reads XML in the renderer's form (`<Namespace:Element>`) into a tree; whitespace between
+/// elements is dropped, a leaf's text kept as is (character references included).
+fn xml(text: &str) -> Element {
+    let mut r = quick_xml::Reader::from_str(text);
+    let tag = |name: &str| {
+        let (ns, local) = name.split_once(':').expect("prefixed element");
+        Tag::from_names(ns, local).unwrap_or_else(|| panic!("unknown element {name}"))
+    };
+    let mut stack: Vec<(Element, String)> = vec![(Element::new(Tag::new(0, 0x05)), String::new())];
+    loop {
+        match r.read_event().unwrap() {
+            Event::Start(e) => stack.push((Element::new(tag(e.name().as_ref())), String::new())),
+            Event::Empty(e) => stack
+                .last_mut()
+                .unwrap()
+                .0
+                .push(Element::new(tag(e.name().as_ref()))),
+            Event::Text(t) => stack.last_mut().unwrap().1.push_str(&t.xml10_content()),
+            Event::GeneralRef(g) => {
+                let name = g.xml10_content();
+                let c = match name.as_ref() {
+                    "amp" => '&',
+                    "lt" => '<',
+                    "gt" => '>',
+                    "quot" => '"',
+                    "apos" => '\'',
+                    n => n
+                        .strip_prefix('#')
+                        .and_then(|d| d.parse::<u32>().ok())
+                        .and_then(char::from_u32)
+                        .unwrap_or_else(|| panic!("unknown entity {n}")),
+                };
+                stack.last_mut().unwrap().1.push(c);
+            }
+            Event::End(_) => {
+                let (mut done, text) = stack.pop().unwrap();
+                if done.children.is_empty() && !text.trim().is_empty() {
+                    done = Element::text(done.tag, text);
+                }
+                stack.last_mut().unwrap().0.push(done);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let (root, _) = stack.pop().unwrap();
+    root.elements().next().cloned().expect("one root element")
+}
+
+fn recorded_xml(path: &str) -> Option<Document> {
+    let text = std::fs::read_to_string(fixture(path)).expect("fixture");
+    Some(decode(encode(&xml(&text)).unwrap()).unwrap())
+}
+
+fn recorded_wbxml(path: &str) -> Option<Document> {
+    Some(decode(std::fs::read(fixture(path)).expect("fixture")).unwrap())
+}
+
+#[test]
+fn exchange_answers_a_reply_per_audience_and_the_round_trip_keeps_them() {
+    let oof = settings::parse_oof_get(recorded_xml("exchange2010/settings-oof-get.xml")).unwrap();
+    assert_eq!(oof.state, OofState::Disabled);
+    assert_eq!(oof.start_time.as_deref(), Some("2015-09-25T08:00:00.000Z"));
+    assert_eq!(oof.end_time.as_deref(), Some("2015-09-26T08:00:00.000Z"));
+    // CR LF line ends and the blank lines around the text are gone.
+    let reply = |t: &str| OofReply {
+        enabled: true,
+        message: Some(t.into()),
+    };
+    assert_eq!(oof.internal, reply("inside"));
+    assert_eq!(oof.external_known, reply("outside"));
+    assert_eq!(oof.external_unknown, reply("outside"));
+
+    // Turned on for a range with the texts changed: the Set carries each audience's own.
+    let mut change = oof.clone();
+    change.state = OofState::TimeBased;
+    change.internal.message = Some("Bis Montag im Urlaub.\nVertretung: Bob".into());
+    change.external_known.enabled = false;
+    change.external_unknown.message = Some("Out of office until Monday.".into());
+    let set = decode(encode(&settings::oof_set_request(&change)).unwrap()).unwrap();
+    let s = set.root().path(&[st::Oof, st::Set]).unwrap();
+    assert_eq!(s.child_text(st::OofState).as_deref(), Some("2"));
+    assert_eq!(
+        s.child_text(st::StartTime).as_deref(),
+        Some("2015-09-25T08:00:00.000Z")
+    );
+    assert_eq!(
+        s.child_text(st::EndTime).as_deref(),
+        Some("2015-09-26T08:00:00.000Z")
+    );
+    let messages: Vec<_> = s.children_with(st::OofMessage).collect();
+    assert_eq!(messages.len(), 3);
+    let of = |audience| {
+        let m = messages
+            .iter()
+            .find(|m| m.child(audience).is_some())
+            .expect("audience sent");
+        (
+            m.child_text(st::Enabled).map(|t| t.into_owned()),
+            m.child_text(st::ReplyMessage).map(|t| t.into_owned()),
+            m.child_text(st::BodyType).map(|t| t.into_owned()),
+        )
+    };
+    assert_eq!(
+        of(st::AppliesToInternal),
+        (
+            Some("1".into()),
+            Some("Bis Montag im Urlaub.\nVertretung: Bob".into()),
+            Some("Text".into())
+        )
+    );
+    assert_eq!(of(st::AppliesToExternalKnown).0.as_deref(), Some("0"));
+    assert_eq!(
+        of(st::AppliesToExternalUnknown).1.as_deref(),
+        Some("Out of office until Monday.")
+    );
+    // Exchange's answer to the Set.
+    settings::parse_oof_set(recorded_xml("exchange2010/settings-oof-set.xml")).unwrap();
+}
+
+#[test]
+fn zpush_without_an_oof_backend_is_not_offered_and_refuses_a_set() {
+    let err = settings::parse_oof_get(recorded_wbxml("zpush/settings-oof-get.wbxml")).unwrap_err();
+    assert!(matches!(err, EasError::NotSupported { .. }), "{err:?}");
+    let err = settings::parse_oof_set(recorded_wbxml("zpush/settings-oof-set.wbxml")).unwrap_err();
+    assert!(matches!(err, EasError::Status { status: 2, .. }), "{err:?}");
+}
+
+#[test]
+fn sogo_is_not_offered() {
+    let err = settings::parse_oof_get(recorded_wbxml("sogo/settings-oof-get.wbxml")).unwrap_err();
+    assert!(matches!(err, EasError::NotSupported { .. }), "{err:?}");
+}
