@@ -50,6 +50,9 @@ pub enum CoreError {
     MessageTooLarge { size: u64, max_mb: u32 },
     #[error("no account is set up yet")]
     NotSignedIn,
+    /// The server keeps no automatic replies (out of office) over ActiveSync.
+    #[error("the server does not offer automatic replies: {detail}")]
+    AutoRepliesNotOffered { detail: String },
     #[error("Kontor is already running for the profile {profile}")]
     InstanceRunning { profile: String },
     /// A calendar the user asked to open (a colleague's, by name or address) was refused.
@@ -119,7 +122,9 @@ impl CoreError {
             CoreError::Unreachable { .. } => ErrorCode::Unreachable,
             CoreError::NotActiveSync { .. } => ErrorCode::NotActiveSync,
             CoreError::ServerNotFound { .. } => ErrorCode::ServerNotFound,
-            CoreError::Server { .. } | CoreError::Protocol { .. } => ErrorCode::ServerError,
+            CoreError::Server { .. }
+            | CoreError::Protocol { .. }
+            | CoreError::AutoRepliesNotOffered { .. } => ErrorCode::ServerError,
             CoreError::Tls { .. } => ErrorCode::Tls,
             CoreError::Keychain(_) => ErrorCode::Keychain,
             CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io { .. } => {
@@ -205,6 +210,7 @@ impl CoreError {
                     ),
                 };
             }
+            CoreError::AutoRepliesNotOffered { .. } => crate::app::auto_replies::not_offered(lang),
             CoreError::NotSignedIn => lang.pick(
                 "No account is set up yet.",
                 "Es ist noch kein Konto eingerichtet.",
@@ -334,6 +340,9 @@ mod tests {
                 max_mb: 20,
             },
             CoreError::NotSignedIn,
+            CoreError::AutoRepliesNotOffered {
+                detail: "no Oof".into(),
+            },
             CoreError::InstanceRunning {
                 profile: "/p".into(),
             },

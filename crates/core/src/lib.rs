@@ -48,6 +48,7 @@ pub use app::{
     OutgoingMail, PendingKind, PendingOperation, PendingState, RemoteContentLists, SignIn,
     SignInStep, SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
+pub use app::auto_replies::{AutoReplies, AutoRepliesChange, AutoReplyMode};
 pub use app::{AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use error::{CalendarRefusal, CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;

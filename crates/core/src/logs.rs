@@ -238,6 +238,15 @@ async fn user_setting_rows(paths: &ProfilePaths) -> serde_json::Map<String, serd
             out.insert(key, serde_json::json!({ "signatures": n }));
             continue;
         }
+        if key == crate::app::auto_replies::AUTO_REPLIES_SETTING {
+            // The reply texts are the user's own words: only the state goes into the bundle.
+            let v: serde_json::Value = serde_json::from_str(&value).unwrap_or_default();
+            out.insert(
+                key,
+                serde_json::json!({ "supported": v["supported"], "mode": v["mode"] }),
+            );
+            continue;
+        }
         out.insert(
             key,
             serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value)),

@@ -9,6 +9,7 @@
 //! answers) and `caldav` (CalDAV accounts, calendar sync and polling).
 
 mod account;
+pub mod auto_replies;
 mod caldav;
 mod calendar;
 mod colleague;
