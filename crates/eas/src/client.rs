@@ -748,6 +748,18 @@ impl EasClient {
             .await
     }
 
+    /// ItemOperations Fetch of a mailbox search hit by its LongId (see
+    /// [`EasClient::search_mailbox`]); the answer's properties as for [`EasClient::fetch_item`].
+    pub async fn fetch_long_id(
+        &mut self,
+        long_id: &str,
+        body: Option<sync::BodyPreference>,
+    ) -> Result<kontor_wbxml::Element, EasError> {
+        let req = item_operations::fetch_long_id_request(long_id, body);
+        self.command("ItemOperations", &req, &[], item_operations::parse_item)
+            .await
+    }
+
     /// ItemOperations EmptyFolderContents.
     pub async fn empty_folder(
         &mut self,

@@ -67,6 +67,18 @@ pub fn fetch_item_request(
     Element::new(io::ItemOperations).with(f)
 }
 
+/// Fetch of one mailbox search hit by its LongId (MS-ASCMD 2.2.3.97.1: a Search result's
+/// handle, valid until the next Search), e.g. a message older than the synced window.
+pub fn fetch_long_id_request(long_id: &str, body: Option<BodyPreference>) -> Element {
+    let mut f = Element::new(io::Fetch)
+        .with(Element::text(io::Store, "Mailbox"))
+        .with(Element::text(kontor_wbxml::pages::search::LongId, long_id));
+    if let Some(b) = body {
+        f.push(Element::new(io::Options).with(b.to_element()));
+    }
+    Element::new(io::ItemOperations).with(f)
+}
+
 /// Deletes every item in a folder (and its subfolders if asked).
 pub fn empty_folder_request(collection_id: &str, delete_subfolders: bool) -> Element {
     let mut e =

@@ -507,7 +507,7 @@ impl Kontor {
 
     /// True when remote content of mail from `sender` is always shown (sender or domain
     /// listed), and the policy does not forbid remote content.
-    async fn remote_allowed_for(&self, sender: &str) -> Result<bool, CoreError> {
+    pub(super) async fn remote_allowed_for(&self, sender: &str) -> Result<bool, CoreError> {
         if !self.policy().allows_remote_content() {
             return Ok(false);
         }
@@ -594,6 +594,10 @@ impl Kontor {
         message_id: i64,
         allow_remote: bool,
     ) -> Result<MessageView, CoreError> {
+        if message_id < 0 {
+            // A message shown without being cached (a server search hit, app/server_search.rs).
+            return self.detached_view(message_id, allow_remote).await;
+        }
         let row = self.row(message_id).await?;
         let allow = (allow_remote && self.policy().allows_remote_content())
             || self.remote_allowed_for(&row.from.addr).await?;
@@ -681,7 +685,7 @@ impl Kontor {
         })
     }
 
-    async fn invitation(&self, ics: &str) -> Result<Option<Invitation>, CoreError> {
+    pub(super) async fn invitation(&self, ics: &str) -> Result<Option<Invitation>, CoreError> {
         let Ok(cal) = kontor_calendar::Calendar::parse(ics) else {
             return Ok(None);
         };
@@ -759,6 +763,10 @@ impl Kontor {
         message_id: i64,
         allow_remote: bool,
     ) -> Result<MessageView, CoreError> {
+        if message_id < 0 {
+            // Fetched whole already (app/server_search.rs).
+            return self.detached_view(message_id, allow_remote).await;
+        }
         let row = self.row(message_id).await?;
         if row.server_id.starts_with("local:") {
             // Moved or saved here and not yet on the server: nothing to fetch yet.
@@ -865,6 +873,19 @@ impl Kontor {
         directory: Option<PathBuf>,
         progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
     ) -> Result<(PathBuf, String, String), CoreError> {
+        if attachment_id < 0 {
+            // An attachment of a message shown without being cached: written from its MIME.
+            let dir = match directory {
+                Some(d) => d,
+                None => downloads_dir()?,
+            };
+            return self
+                .write_detached_attachment(attachment_id, &dir)
+                .await?
+                .ok_or_else(|| {
+                    CoreError::InvalidInput(format!("attachment {attachment_id} is not known"))
+                });
+        }
         let (file_reference, name) = self.attachment_ref(attachment_id).await?;
         let content_type = self
             .store
@@ -1152,7 +1173,7 @@ fn mail_notice(e: &EngineEvent) -> Option<MailChanged> {
     }
 }
 
-fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
+pub(super) fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
     match (&p.html, &p.text) {
         (Some(html), _) => {
             let safe = mail_view::sanitize_html(html, &p.inline, allow);
@@ -1181,7 +1202,7 @@ fn body_from_mime(p: &MimeParts, allow: bool) -> MessageBody {
 }
 
 /// The user's Downloads folder.
-fn downloads_dir() -> Result<PathBuf, CoreError> {
+pub(super) fn downloads_dir() -> Result<PathBuf, CoreError> {
     directories::UserDirs::new()
         .and_then(|u| {
             u.download_dir()
@@ -1195,7 +1216,7 @@ fn downloads_dir() -> Result<PathBuf, CoreError> {
 }
 
 /// An attachment name as a plain file name: no folders, no characters Windows refuses.
-fn safe_file_name(name: &str) -> String {
+pub(super) fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
@@ -1216,7 +1237,7 @@ fn safe_file_name(name: &str) -> String {
 }
 
 /// `name` in `dir`, or `name (2)`, `name (3)`, … when taken.
-fn free_name(dir: &Path, name: &str) -> PathBuf {
+pub(super) fn free_name(dir: &Path, name: &str) -> PathBuf {
     let first = dir.join(name);
     if !first.exists() {
         return first;

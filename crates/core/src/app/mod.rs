@@ -20,6 +20,7 @@ mod messages;
 mod people;
 mod safety;
 mod search;
+mod server_search;
 mod settings;
 mod sync;
 mod sync_status;
@@ -55,6 +56,7 @@ pub use messages::{
 pub use people::{DirectoryPerson, mailto_for};
 pub use safety::{AttachmentCheck, AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use search::{MessageSearch, QuickFilters, SEARCH_LIMIT, SearchOutcome};
+pub use server_search::{SERVER_SEARCH_LIMIT, ServerHit, ServerSearchResult};
 pub use sync_status::{SyncFolder, SyncState, SyncStatus, SyncTracker};
 
 struct State {
@@ -98,6 +100,8 @@ pub struct Kontor {
     colleagues: safety::ColleagueCache,
     /// Attachments already looked into, by id (app/safety.rs).
     attachment_checks: safety::AttachmentCheckCache,
+    /// Messages shown without being cached: server search hits (app/server_search.rs).
+    detached: server_search::DetachedMessages,
 }
 
 impl std::fmt::Debug for Kontor {
@@ -149,6 +153,7 @@ impl Kontor {
             mail_bus: tokio::sync::broadcast::channel(256).0,
             mail_followed: Arc::default(),
             fetch_session: Arc::default(),
+            detached: Arc::default(),
             address_book: Arc::default(),
             colleagues: Arc::default(),
             attachment_checks: Arc::default(),

@@ -1125,6 +1125,32 @@ impl Store {
         row.as_ref().map(message_from_row).transpose()
     }
 
+    /// The cached message that a server search hit stands for: same folder and subject,
+    /// received within `slack` seconds of `date` (servers round the time differently: Z-Push
+    /// to the minute). Search hits carry no ServerId to compare.
+    pub async fn message_like(
+        &self,
+        account_id: i64,
+        folder_id: &str,
+        subject: &str,
+        date: i64,
+        slack: i64,
+    ) -> Result<Option<i64>, CoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM message
+             WHERE account_id = ?1 AND folder_id = ?2 AND subject = ?3
+               AND date BETWEEN ?4 - ?5 AND ?4 + ?5
+             ORDER BY abs(date - ?4) LIMIT 1",
+        )
+        .bind(account_id)
+        .bind(folder_id)
+        .bind(subject)
+        .bind(date)
+        .bind(slack)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The ServerIds cached in a folder (of any account, also locally deleted), in order.
     #[cfg(test)]
     pub(crate) async fn server_ids_in_folder(
