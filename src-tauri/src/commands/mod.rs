@@ -18,6 +18,7 @@ pub mod events;
 pub mod mail;
 pub mod people;
 pub mod reminders;
+pub mod search;
 pub mod settings;
 pub mod sync;
 
@@ -155,6 +156,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             compose::open_compose,
             calendar::open_colleague_calendar,
             people::open_compose_to,
+            search::open_server_hit,
             mail::open_link,
             compose::parse_recipients,
             mail::pending_operations,
@@ -175,6 +177,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::save_attachment,
             compose::save_draft,
             compose::send_mail,
+            search::server_search,
             reminders::set_calendar_remind,
             calendar::set_calendar_view,
             calendar::update_event,

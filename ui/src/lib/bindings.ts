@@ -109,6 +109,11 @@ export const commands = {
 	 *  carried). Returns the window's label.
 	 */
 	openComposeTo: (name: string, address: string) => typedError<string, IpcError>(__TAURI_INVOKE("open_compose_to", { name, address })),
+	/**
+	 *  Fetches a server search hit and returns it for the reading pane under a new negative id
+	 *  (the reading pane's commands take that id like a cached message's); nothing is cached.
+	 */
+	openServerHit: (longId: string, folderId: string, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("open_server_hit", { longId, folderId, allowRemote })),
 	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
 	/**  What a person typed or pasted into a recipient field, as separate recipients. */
@@ -150,6 +155,12 @@ export const commands = {
 	saveDraft: (mail: OutgoingMail, draft: Id | null) => typedError<SavedDraft, IpcError>(__TAURI_INVOKE("save_draft", { mail, draft })),
 	/**  Puts the message into the outbox (sent at once when online). Returns the outbox id. */
 	sendMail: (mail: OutgoingMail) => typedError<Id, IpcError>(__TAURI_INVOKE("send_mail", { mail })),
+	/**
+	 *  Asks the server for the messages of a search (in `folder_id`, or every folder with "All
+	 *  folders") and returns the hits the cache does not hold; fails plainly when the server cannot
+	 *  be reached.
+	 */
+	serverSearch: (folderId: string, search: MessageSearch) => typedError<ServerSearchResult, IpcError>(__TAURI_INVOKE("server_search", { folderId, search })),
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**  Shows or hides a calendar in the views, or sets its colour ('' for the server's). */
 	setCalendarView: (calendarId: Id, shown: boolean | null, color: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_calendar_view", { calendarId, shown, color })),
@@ -1129,6 +1140,34 @@ export type SenderReport = {
 	showAddress: boolean,
 	/**  Reasons to distrust the sender, in a stable order. */
 	cues: SenderCue[],
+};
+
+/**  A hit of a server search that the cache does not hold. */
+export type ServerHit = {
+	/**
+	 *  The server's handle for fetching it ([`Kontor::open_server_hit`]); valid until the
+	 *  next search.
+	 */
+	longId: string,
+	/**  The folder on the server (the cache's folder id). */
+	folderId: string,
+	subject: string,
+	from: Address,
+	/**  Unix seconds, UTC. */
+	date: number,
+	preview: string,
+	read: boolean,
+	hasAttachments: boolean,
+};
+
+/**  What a server search found. */
+export type ServerSearchResult = {
+	/**  The hits the cache does not hold, newest first. */
+	hits: ServerHit[],
+	/**  Hits the cache holds as well (they are in the list already). */
+	cached: number,
+	/**  The server found more than it sent ([`SERVER_SEARCH_LIMIT`]). */
+	more: boolean,
 };
 
 /**
