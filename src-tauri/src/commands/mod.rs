@@ -10,6 +10,7 @@
 //! TypeScript side (`ui/src/lib/bindings.ts`) is generated from [`builder`]: see [`bindings`].
 
 pub mod account;
+pub mod auto_replies;
 #[cfg(test)]
 mod bindings;
 pub mod calendar;
@@ -125,6 +126,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(collect_commands![
             account::account,
             compose::address_suggestions,
+            auto_replies::auto_replies,
+            auto_replies::known_auto_replies,
+            auto_replies::set_auto_replies,
             mail::allow_remote_content,
             mail::allow_remote_content_domain,
             mail::remote_content_lists,

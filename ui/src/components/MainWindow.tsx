@@ -17,6 +17,8 @@ import { AddressBook, type AddressBookApi } from "../people/AddressBook";
 import { fromSearch } from "../people/people";
 import { MailSettings, type MailSettingsApi } from "../mail/MailSettings";
 import { ShortcutOverlay } from "../mail/Dialogs";
+import { AutoRepliesBanner, AutoRepliesDialog } from "../mail/AutoReplies";
+import { useAutoReplies, type AutoRepliesApi } from "../mail/auto-replies";
 import { isMailFolder } from "../mail/folders";
 import { loadPrefs, savePrefs, SIDEBAR_WIDTH, type MailPrefs } from "../mail/prefs";
 import { Splitter } from "./Splitter";
@@ -44,6 +46,8 @@ interface Props {
   calendar?: MainCalendarApi;
   /** The address book's commands (the shell's by default). */
   people?: AddressBookApi;
+  /** The automatic replies' commands (the shell's by default). */
+  autoReplies?: AutoRepliesApi;
 }
 
 /** What the main window's calendar part uses. */
@@ -93,8 +97,11 @@ export function MainWindow({
   mailSettings = realApi,
   calendar = realApi,
   people = realApi,
+  autoReplies = realApi,
 }: Props) {
   const { t } = useI18n();
+  const [autoReplyState, setAutoReplyState] = useAutoReplies(autoReplies);
+  const [showAutoReplies, setShowAutoReplies] = useState(false);
   const snapshot = useReminderSnapshot(reminders);
   const [showSettings, setShowSettings] = useState(false);
   useEffect(
@@ -339,10 +346,25 @@ export function MainWindow({
                 setShowSettings(true);
               },
             },
+            {
+              id: "auto-replies",
+              label: t("autoReplies.menu"),
+              onSelect: () => {
+                setShowAutoReplies(true);
+              },
+            },
             { id: "sign-out", label: t("main.signOut"), onSelect: () => void signOut() },
           ]}
         />
       </header>
+      <AutoRepliesBanner
+        state={autoReplyState}
+        api={autoReplies}
+        onOpen={() => {
+          setShowAutoReplies(true);
+        }}
+        onChanged={setAutoReplyState}
+      />
       <div className="panes" ref={panesRef}>
         <nav className="sidebar" data-pane="tree" style={{ width: sidebarWidth }}>
           <div className="module-switch" role="group" aria-label={t("module.label")}>
@@ -512,6 +534,15 @@ export function MainWindow({
           }}
           onClose={() => {
             setOpeningCalendar(false);
+          }}
+        />
+      )}
+      {showAutoReplies && (
+        <AutoRepliesDialog
+          api={autoReplies}
+          onSaved={setAutoReplyState}
+          onClose={() => {
+            setShowAutoReplies(false);
           }}
         />
       )}

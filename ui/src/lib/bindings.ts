@@ -10,6 +10,18 @@ export const commands = {
 	account: () => typedError<Account | null, IpcError>(__TAURI_INVOKE("account")),
 	/**  Addresses from the cached mail for a recipient field, most used first. */
 	addressSuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("address_suggestions", { query, limit })),
+	/**
+	 *  The automatic replies as the server has them now; `supported: false` with a reason when
+	 *  the server keeps none. Fails offline.
+	 */
+	autoReplies: () => typedError<AutoReplies, IpcError>(__TAURI_INVOKE("auto_replies")),
+	/**  The last state the server told, from the profile (no network): for the banner. */
+	knownAutoReplies: () => typedError<AutoReplies, IpcError>(__TAURI_INVOKE("known_auto_replies")),
+	/**
+	 *  Changes the automatic replies on the server and returns them as the server then reports
+	 *  them.
+	 */
+	setAutoReplies: (change: AutoRepliesChange) => typedError<AutoReplies, IpcError>(__TAURI_INVOKE("set_auto_replies", { change })),
 	/**  "Always show remote content from this sender." */
 	allowRemoteContent: (sender: string) => typedError<null, IpcError>(__TAURI_INVOKE("allow_remote_content", { sender })),
 	/**  "Always show remote content from this domain" (a domain, or an address whose domain counts). */
@@ -337,6 +349,47 @@ export type AttachmentSource =
 { kind: "file"; path: string } | 
 /**  An attachment of a cached message (`attachment.id`), e.g. of the forwarded original. */
 { kind: "cached"; attachmentId: number; name: string };
+
+/**  The automatic replies as the dialog and the banner show them. */
+export type AutoReplies = {
+	/**
+	 *  Whether the server keeps automatic replies. When false the dialog is read-only and says
+	 *  `reason`.
+	 */
+	supported: boolean,
+	/**  Why the replies cannot be changed, in the UI's language (`None` when supported). */
+	reason: string | null,
+	mode: AutoReplyMode,
+	/**  Start and end of the range (Unix seconds UTC); set for `scheduled`. */
+	start: number | null,
+	end: number | null,
+	/**  The text for senders inside the organisation. */
+	internal: string,
+	/**  The text for senders outside it; empty when outside senders get no reply. */
+	external: string,
+	/**  Whether replies are being sent now: on, or scheduled and now within the range. */
+	active: boolean,
+	/**  When the server last told this state (Unix seconds); `None` when it never did. */
+	checkedAt: number | null,
+};
+
+/**  A change the dialog asks for. */
+export type AutoRepliesChange = {
+	mode: AutoReplyMode,
+	/**  Required for `scheduled` (Unix seconds UTC), `end` after `start`; ignored otherwise. */
+	start: number | null,
+	end: number | null,
+	internal: string,
+	/**  Empty: senders outside the organisation get no reply. */
+	external: string,
+};
+
+/**  Whether automatic replies are sent. */
+export type AutoReplyMode = "off" | 
+/**  On until turned off (OofState 1). */
+"on" | 
+/**  On from `start` to `end` only (OofState 2). */
+"scheduled";
 
 /**  Why a link is never opened. */
 export type BlockedReason = 
