@@ -210,13 +210,14 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     let fts_sql: String =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
             .fetch_one(store.pool())
             .await
             .unwrap();
-    assert!(fts_sql.contains("detail = none"), "{fts_sql}");
+    // Positions (FTS5's default detail, for phrases: migration 0010), no prefix indexes.
+    assert!(!fts_sql.contains("detail"), "{fts_sql}");
     assert!(!fts_sql.contains("prefix"), "{fts_sql}");
     assert_eq!(store.unindexed_count().await.unwrap(), 3);
     assert_eq!(
@@ -276,7 +277,7 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
 }
 
 /// A database at schema 0004 with indexed mail (ids that are date-ordered keys): migration
-/// 0005 keeps every index entry valid (`sort_key = id`, nothing to re-index), a new message is
+/// 0005 keeps every index entry valid (`sort_key = id`; 0010 then re-indexes), a new message is
 /// appended with the next id and a date-ordered sort key, and deleting or changing an old
 /// message takes its entries out of both indexes (the triggers).
 #[tokio::test]
@@ -336,15 +337,26 @@ async fn a_schema_4_database_keeps_its_search_index_with_sort_keys() {
     }
 
     let store = Store::open(&path).await.unwrap();
+    // 0005 left the entries valid; 0010 rebuilds both indexes (positions for phrases), so the
+    // messages wait for the indexer and are found meanwhile by reading them.
     assert_eq!(
         store.unindexed_count().await.unwrap(),
-        0,
-        "nothing to re-index"
+        2,
+        "re-indexed for migration 0010"
     );
     assert_eq!(
         scalar_i64(&store, "SELECT count(*) FROM message WHERE sort_key = id").await,
         2
     );
+    assert_eq!(
+        scalar_i64(
+            &store,
+            "SELECT count(*) FROM message_fts WHERE message_fts MATCH 'grusse'"
+        )
+        .await,
+        0
+    );
+    while store.index_pending(10).await.unwrap() > 0 {}
     let subjects = |rows: Vec<kontor_core::store::MessageRow>| {
         rows.into_iter().map(|m| m.subject).collect::<Vec<_>>()
     };

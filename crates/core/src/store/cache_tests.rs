@@ -2224,6 +2224,105 @@ async fn filtered_search_checks_sender_phrase_state_dates_and_folder() {
 }
 
 #[tokio::test]
+async fn phrases_match_words_side_by_side_across_german_spellings() {
+    let (store, acc) = store_with_account().await;
+    let mut changes = Vec::new();
+    for (id, subject, body, day) in [
+        ("1:1", "Urlaub", "Viele Grüsse aus Berlin", 1),
+        ("1:2", "Grüße aus Hamburg", "", 2),
+        ("1:3", "Post", "aus Grüße", 3),
+        ("1:4", "Hinweis", "GRUESSE, AUS der Hauptstraße", 4),
+        ("1:5", "Notiz", "grüße und aus", 5),
+        ("1:6", "Grüße", "aus dem Büro", 6),
+    ] {
+        let mut m = msg(id, subject, at(2026, 3, day, 9));
+        m.body = body.into();
+        changes.push(MailChange::Upsert(m));
+    }
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let phrase = |p: &[&str], w: &[&str]| SearchFilter {
+        phrases: list(p),
+        words: list(w),
+        ..SearchFilter::default()
+    };
+    for (f, want) in [
+        // Side by side, in this order, in one column (not across subject and body: 1:6), over
+        // punctuation, whatever the spelling: Grüße / Grüsse / GRUESSE.
+        (phrase(&["grüße aus"], &[]), &["1:4", "1:2", "1:1"][..]),
+        (phrase(&["Gruesse aus"], &[]), &["1:4", "1:2", "1:1"][..]),
+        (phrase(&["grusse AUS"], &[]), &["1:4", "1:2", "1:1"][..]),
+        (phrase(&["aus grüße"], &[]), &["1:3"][..]),
+        // The last word as typed so far is the beginning of a word; the others are words.
+        (phrase(&["grüße au"], &[]), &["1:4", "1:2", "1:1"][..]),
+        (phrase(&["grüsse aus ber"], &[]), &["1:1"][..]),
+        (phrase(&["grü aus"], &[]), &[][..]),
+        (phrase(&["russe aus"], &[]), &[][..]),
+        (phrase(&["aus der haupt"], &[]), &["1:4"][..]),
+        // With a word outside the phrase: as a word, or inside the subject ("amburg").
+        (phrase(&["grüße aus"], &["hamburg"]), &["1:2"][..]),
+        (phrase(&["grüße aus"], &["amburg"]), &["1:2"][..]),
+        (phrase(&["grüße aus"], &["berlin"]), &["1:1"][..]),
+        (phrase(&["grüße aus"], &["büro"]), &[][..]),
+        // Two phrases, and one the index has no word of.
+        (phrase(&["grüße aus", "aus der"], &[]), &["1:4"][..]),
+        (phrase(&["grüße zeppelin"], &[]), &[][..]),
+    ] {
+        assert_eq!(filtered(&store, acc, &f).await, want, "{f:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_date_range_finds_a_message_whose_date_the_server_changed() {
+    let (store, acc) = store_with_account().await;
+    let mut a = msg("1:1", "Angebot alt", at(2024, 5, 2, 9));
+    a.body = "Angebot".into();
+    let b = msg("1:2", "Angebot neu", at(2026, 6, 2, 9));
+    store
+        .apply_mail_batch(
+            acc,
+            "1",
+            &batch(
+                "k1",
+                vec![MailChange::Upsert(a), MailChange::Upsert(b.clone())],
+            ),
+        )
+        .await
+        .unwrap();
+    // The server moves 1:2 back to 2024: its sort key still says 2026.
+    let mut moved = b;
+    moved.date = at(2024, 3, 1, 9);
+    store
+        .apply_mail_batch(acc, "1", &batch("k2", vec![MailChange::Upsert(moved)]))
+        .await
+        .unwrap();
+    let range = |since: DateTime<Utc>, until: DateTime<Utc>, words: &[&str]| SearchFilter {
+        words: words.iter().map(|s| s.to_string()).collect(),
+        since: Some(since.timestamp()),
+        until: Some(until.timestamp()),
+        ..SearchFilter::default()
+    };
+    for words in [&["angebot"][..], &[][..], &["ngebot"][..]] {
+        let in_2024 = range(at(2024, 1, 1, 0), at(2025, 1, 1, 0), words);
+        assert_eq!(
+            filtered(&store, acc, &in_2024).await,
+            ["1:2", "1:1"],
+            "{words:?}"
+        );
+        let in_2026 = range(at(2026, 1, 1, 0), at(2027, 1, 1, 0), words);
+        assert!(
+            filtered(&store, acc, &in_2026).await.is_empty(),
+            "{words:?}"
+        );
+        let march = range(at(2024, 3, 1, 0), at(2024, 3, 2, 0), words);
+        assert_eq!(filtered(&store, acc, &march).await, ["1:2"], "{words:?}");
+    }
+}
+
+#[tokio::test]
 async fn address_book_ranks_by_use_and_matches_name_words_and_addresses() {
     let (store, acc) = store_with_account().await;
     let mut changes = Vec::new();

@@ -15,10 +15,11 @@ use std::collections::BTreeSet;
 
 use sqlx::SqliteConnection;
 
+use super::messages::key_base;
 use super::messages::parse_addresses;
 use super::search::{
     TEXT_COLUMNS, TRIGRAM_INDEX, TextRow, WORD_INDEX, entry_from_row, fold, fts_expression,
-    query_words, tokens, trigram_expression,
+    fts_phrase_expression, query_words, trigram_expression,
 };
 use super::{Address, Store};
 use crate::error::CoreError;
@@ -61,8 +62,8 @@ struct TextChecks {
     from: Vec<String>,
     to: Vec<String>,
     subject: Vec<String>,
-    /// Folded tokens joined by one space.
-    phrases: Vec<String>,
+    /// The folded words of each phrase of two or more words.
+    phrases: Vec<Vec<String>>,
 }
 
 impl TextChecks {
@@ -77,26 +78,26 @@ impl TextChecks {
                 .map(norm)
                 .filter(|s| !s.is_empty())
                 .collect(),
-            // A phrase of one word asks no more than the word, which the indexes answer (a
-            // phrase being typed, `"rech`, would otherwise fold every candidate's body).
+            // A phrase of one word asks no more than the word, which the indexes answer.
             phrases: f
                 .phrases
                 .iter()
                 .map(|p| query_words(p))
                 .filter(|w| w.len() > 1)
-                .map(|w| w.join(" "))
                 .collect(),
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.from.is_empty()
-            && self.to.is_empty()
-            && self.subject.is_empty()
-            && self.phrases.is_empty()
+    /// Whether anything is checked on a candidate; `phrases`: the phrases too (the word index
+    /// answers them itself).
+    fn any(&self, phrases: bool) -> bool {
+        !self.from.is_empty()
+            || !self.to.is_empty()
+            || !self.subject.is_empty()
+            || (phrases && !self.phrases.is_empty())
     }
 
-    fn matches(&self, row: &TextRow) -> Result<bool, CoreError> {
+    fn matches(&self, row: &TextRow, phrases: bool) -> Result<bool, CoreError> {
         let (_, subject, from_name, from_addr, to_json, cc_json, ..) = row;
         if !self.subject.is_empty() {
             let s = fold(subject);
@@ -124,14 +125,9 @@ impl TextChecks {
                 return Ok(false);
             }
         }
-        if !self.phrases.is_empty() {
+        if phrases && !self.phrases.is_empty() {
             let entry = entry_from_row(row.clone())?;
-            let text = [&entry.subject, &entry.addresses, &entry.body]
-                .iter()
-                .map(|col| tokens(col).collect::<Vec<_>>().join(" "))
-                .collect::<Vec<_>>()
-                .join(" \u{1} ");
-            if !self.phrases.iter().all(|p| text.contains(p.as_str())) {
+            if !self.phrases.iter().all(|p| entry.has_phrase(p)) {
                 return Ok(false);
             }
         }
@@ -192,6 +188,7 @@ fn row_conditions(account_id: i64, f: &SearchFilter) -> (String, Vec<Bind>) {
 /// Where candidates come from. An index is always the outer loop (`CROSS JOIN` keeps SQLite
 /// from driving the join from `message` by its account condition and asking the index once per
 /// row: minutes instead of milliseconds on 100,000 messages).
+#[derive(Clone, Copy)]
 enum Source<'a> {
     /// An FTS5 table and its MATCH expression.
     Index(&'static str, &'a str),
@@ -200,6 +197,19 @@ enum Source<'a> {
     Unindexed(&'a [String]),
     /// Every message (a query without words).
     All,
+}
+
+/// The sort keys a date range can have: `date * 2^20 + n` (messages.rs) for every message
+/// except those in the partial index `message_key_off_date` (migration 0010), which
+/// [`Store::search_keys`] reads besides. Lower bound inclusive, upper exclusive.
+fn key_range(f: &SearchFilter) -> Option<(i64, i64)> {
+    if f.since.is_none() && f.until.is_none() {
+        return None;
+    }
+    Some((
+        f.since.map_or(i64::MIN, key_base),
+        f.until.map_or(i64::MAX, key_base),
+    ))
 }
 
 impl Store {
@@ -231,10 +241,20 @@ impl Store {
                 }
             }
         }
+        // Words outside the phrases: a message holding the phrases holds their words.
+        let loose: Vec<String> = words
+            .iter()
+            .filter(|w| !checks.phrases.iter().any(|p| p.contains(w)))
+            .cloned()
+            .collect();
+        let range = key_range(filter);
         let mut conn = self.pool.acquire().await?;
         let mut keys: BTreeSet<i64> = BTreeSet::new();
+        let mut sources: Vec<(Source<'_>, bool)> = Vec::new();
+        let fts;
+        let tri;
         if words.is_empty() {
-            keys.extend(walk(&mut conn, account_id, filter, &checks, Source::All, limit).await?);
+            sources.push((Source::All, false));
         } else {
             // Words only from from:/to:/subject: values, each of three or more characters: the
             // substring index holds every message whose subject or addresses contain them, a
@@ -242,16 +262,51 @@ impl Store {
             let trigram_covers = filter.words.is_empty()
                 && filter.phrases.is_empty()
                 && trigram_expression(&words).is_some();
-            if !trigram_covers && let Some(fts) = fts_expression(&mut conn, &words).await? {
-                let source = Source::Index(WORD_INDEX, &fts);
-                keys.extend(walk(&mut conn, account_id, filter, &checks, source, limit).await?);
+            fts = if trigram_covers {
+                None
+            } else {
+                word_index_expression(&mut conn, &loose, &checks.phrases).await?
+            };
+            if let Some(fts) = &fts {
+                // The word index answers the phrases itself.
+                sources.push((Source::Index(WORD_INDEX, fts), false));
             }
-            if let Some(tri) = trigram_expression(&words) {
-                let source = Source::Index(TRIGRAM_INDEX, &tri);
-                keys.extend(walk(&mut conn, account_id, filter, &checks, source, limit).await?);
+            // With phrases, the substring index finds more only through a word outside them (a
+            // message holding a phrase holds its words as words).
+            tri = trigram_expression(&words)
+                .filter(|_| checks.phrases.is_empty() || !loose.is_empty());
+            if let Some(tri) = &tri {
+                sources.push((Source::Index(TRIGRAM_INDEX, tri), true));
             }
-            let source = Source::Unindexed(&words);
-            keys.extend(walk(&mut conn, account_id, filter, &checks, source, limit).await?);
+            sources.push((Source::Unindexed(&words), true));
+        }
+        for (source, phrases) in sources {
+            let walk = Walk {
+                account_id,
+                filter,
+                checks: &checks,
+                phrases,
+                limit,
+            };
+            // Once the sources before have given `limit` hits, a later source need not look
+            // below the oldest of them: the answer is the newest `limit` of all.
+            let floor = keys
+                .iter()
+                .rev()
+                .nth(limit as usize - 1)
+                .copied()
+                .unwrap_or(i64::MIN);
+            match (source, range) {
+                (Source::Unindexed(_), _) | (_, None) => {
+                    let range = (floor, i64::MAX);
+                    keys.extend(walk.run(&mut conn, source, range).await?);
+                }
+                (_, Some((low, high))) => {
+                    let range = (low.max(floor), high);
+                    keys.extend(walk.run(&mut conn, source, range).await?);
+                    keys.extend(walk.off_date(&mut conn, source, floor).await?);
+                }
+            }
         }
         Ok(keys.into_iter().rev().take(limit as usize).collect())
     }
@@ -282,105 +337,205 @@ impl Store {
     }
 }
 
-/// Up to `limit` sort keys from one source that pass the row conditions and the text checks,
-/// newest first.
-async fn walk(
+/// The word index's query: every loose word (as [`fts_expression`]) and every phrase (as
+/// [`fts_phrase_expression`]). `None` when no indexed message can match.
+async fn word_index_expression(
     conn: &mut SqliteConnection,
-    account_id: i64,
-    filter: &SearchFilter,
-    checks: &TextChecks,
-    source: Source<'_>,
-    limit: u32,
-) -> Result<Vec<i64>, CoreError> {
-    let (conditions, binds) = row_conditions(account_id, filter);
-    let (sql, match_expr, words): (String, Option<&str>, Option<&[String]>) = match source {
-        Source::Index(index, expr) => (
-            format!(
-                "SELECT f.rowid FROM {index} f CROSS JOIN message m ON m.sort_key = f.rowid
-                 WHERE {index} MATCH ? AND {conditions} AND f.rowid < ?
-                 ORDER BY f.rowid DESC LIMIT ?"
-            ),
-            Some(expr),
-            None,
-        ),
-        Source::Unindexed(words) => (
-            format!(
-                "SELECT m.sort_key FROM message m INDEXED BY message_unindexed
-                 WHERE m.indexed = 0 AND {conditions} AND m.sort_key < ?
-                 ORDER BY m.sort_key DESC LIMIT ?"
-            ),
-            None,
-            Some(words),
-        ),
-        Source::All => (
-            format!(
-                "SELECT m.sort_key FROM message m INDEXED BY message_by_sort_key
-                 WHERE {conditions} AND m.sort_key < ?
-                 ORDER BY m.sort_key DESC LIMIT ?"
-            ),
-            None,
-            None,
-        ),
-    };
-    // The bodies only when something is checked against them (a phrase, or the words of a
-    // message the index does not hold yet): reading them costs most of the time otherwise.
-    let columns = if !checks.phrases.is_empty() || words.is_some() {
-        TEXT_COLUMNS
-    } else {
-        HEAD_COLUMNS
-    };
-    let text_sql = format!(
-        "SELECT {columns} FROM message m WHERE m.sort_key IN (SELECT value FROM json_each(?1))
-         ORDER BY m.sort_key DESC"
-    );
-    let need_text = !checks.is_empty() || words.is_some();
-    let mut found = Vec::new();
-    let mut below = i64::MAX;
-    loop {
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()));
-        if let Some(e) = match_expr {
-            q = q.bind(e);
+    loose: &[String],
+    phrases: &[Vec<String>],
+) -> Result<Option<String>, CoreError> {
+    let mut parts = Vec::new();
+    if !loose.is_empty() {
+        match fts_expression(conn, loose).await? {
+            Some(e) => parts.push(e),
+            None => return Ok(None),
         }
+    }
+    for p in phrases {
+        match fts_phrase_expression(conn, p).await? {
+            Some(e) => parts.push(e),
+            None => return Ok(None),
+        }
+    }
+    Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
+}
+
+/// One search's walk over a source.
+struct Walk<'a> {
+    account_id: i64,
+    filter: &'a SearchFilter,
+    checks: &'a TextChecks,
+    /// Whether the phrases are checked in Rust (every source but the word index).
+    phrases: bool,
+    limit: u32,
+}
+
+impl Walk<'_> {
+    /// Up to `limit` sort keys from one source that pass the row conditions and the text
+    /// checks, newest first, with sort keys in `range` (lower bound inclusive).
+    async fn run(
+        &self,
+        conn: &mut SqliteConnection,
+        source: Source<'_>,
+        range: (i64, i64),
+    ) -> Result<Vec<i64>, CoreError> {
+        let (conditions, binds) = row_conditions(self.account_id, self.filter);
+        let (low, below) = range;
+        let (sql, match_expr) = match source {
+            Source::Index(index, expr) => (
+                format!(
+                    "SELECT f.rowid FROM {index} f CROSS JOIN message m ON m.sort_key = f.rowid
+                     WHERE {index} MATCH ? AND {conditions} AND f.rowid >= ? AND f.rowid < ?
+                     ORDER BY f.rowid DESC LIMIT ?"
+                ),
+                Some(expr),
+            ),
+            Source::Unindexed(_) => (
+                format!(
+                    "SELECT m.sort_key FROM message m INDEXED BY message_unindexed
+                     WHERE m.indexed = 0 AND {conditions} AND m.sort_key >= ? AND m.sort_key < ?
+                     ORDER BY m.sort_key DESC LIMIT ?"
+                ),
+                None,
+            ),
+            Source::All => (
+                format!(
+                    "SELECT m.sort_key FROM message m INDEXED BY message_by_sort_key
+                     WHERE {conditions} AND m.sort_key >= ? AND m.sort_key < ?
+                     ORDER BY m.sort_key DESC LIMIT ?"
+                ),
+                None,
+            ),
+        };
+        let mut found = Vec::new();
+        let mut below = below;
+        loop {
+            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()));
+            if let Some(e) = match_expr {
+                q = q.bind(e);
+            }
+            for b in &binds {
+                q = match b {
+                    Bind::Int(v) => q.bind(*v),
+                    Bind::Text(v) => q.bind(v.as_str()),
+                };
+            }
+            let page: Vec<i64> = q
+                .bind(low)
+                .bind(below)
+                .bind(PAGE)
+                .fetch_all(&mut *conn)
+                .await?;
+            let last_page = page.len() < PAGE as usize;
+            if let Some(&last) = page.last() {
+                below = last;
+            }
+            if self.check(conn, source, &page, &mut found).await? || last_page {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// The messages of a date range whose sort key does not say their date (see
+    /// [`key_range`]), from `source`, newest first, at most `limit`, sort keys from `low` on.
+    async fn off_date(
+        &self,
+        conn: &mut SqliteConnection,
+        source: Source<'_>,
+        low: i64,
+    ) -> Result<Vec<i64>, CoreError> {
+        let (conditions, binds) = row_conditions(self.account_id, self.filter);
+        let (in_index, match_expr) = match source {
+            Source::Index(index, expr) => (
+                format!(
+                    " AND EXISTS (SELECT 1 FROM {index} f WHERE {index} MATCH ?
+                     AND f.rowid = m.sort_key)"
+                ),
+                Some(expr),
+            ),
+            _ => (String::new(), None),
+        };
+        let sql = format!(
+            "SELECT m.sort_key FROM message m INDEXED BY message_key_off_date
+             WHERE m.sort_key >> 20 != m.date AND {conditions} AND m.sort_key >= ?{in_index}
+             ORDER BY m.sort_key DESC"
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str()));
         for b in &binds {
             q = match b {
                 Bind::Int(v) => q.bind(*v),
                 Bind::Text(v) => q.bind(v.as_str()),
             };
         }
-        let page: Vec<i64> = q.bind(below).bind(PAGE).fetch_all(&mut *conn).await?;
-        let last_page = page.len() < PAGE as usize;
-        if let Some(&last) = page.last() {
-            below = last;
+        q = q.bind(low);
+        if let Some(e) = match_expr {
+            q = q.bind(e);
         }
-        if need_text && !page.is_empty() {
-            let rows: Vec<TextRow> = sqlx::query_as(sqlx::AssertSqlSafe(text_sql.as_str()))
-                .bind(serde_json::to_string(&page).unwrap_or_else(|_| "[]".into()))
-                .fetch_all(&mut *conn)
-                .await?;
-            for row in rows {
-                let key = row.0;
-                if let Some(words) = words
-                    && !entry_from_row(row.clone())?.matches(words)
-                {
-                    continue;
-                }
-                if checks.matches(&row)? {
-                    found.push(key);
-                    if found.len() >= limit as usize {
-                        return Ok(found);
-                    }
-                }
+        let keys: Vec<i64> = q.fetch_all(&mut *conn).await?;
+        let mut found = Vec::new();
+        for page in keys.chunks(PAGE as usize) {
+            if self.check(conn, source, page, &mut found).await? {
+                break;
             }
-        } else {
-            for key in page {
+        }
+        Ok(found)
+    }
+
+    /// Adds the keys of `page` (newest first) that pass the text checks to `found`; true when
+    /// it holds `limit`.
+    async fn check(
+        &self,
+        conn: &mut SqliteConnection,
+        source: Source<'_>,
+        page: &[i64],
+        found: &mut Vec<i64>,
+    ) -> Result<bool, CoreError> {
+        let words = match source {
+            Source::Unindexed(words) => Some(words),
+            _ => None,
+        };
+        let phrases = self.phrases && !self.checks.phrases.is_empty();
+        if !self.checks.any(phrases) && words.is_none() {
+            for &key in page {
                 found.push(key);
-                if found.len() >= limit as usize {
-                    return Ok(found);
+                if found.len() >= self.limit as usize {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        if page.is_empty() {
+            return Ok(false);
+        }
+        // The bodies only when something is checked against them (a phrase, or the words of a
+        // message the index does not hold yet): reading them costs most of the time otherwise.
+        let columns = if phrases || words.is_some() {
+            TEXT_COLUMNS
+        } else {
+            HEAD_COLUMNS
+        };
+        let text_sql = format!(
+            "SELECT {columns} FROM message m WHERE m.sort_key IN (SELECT value FROM json_each(?1))
+             ORDER BY m.sort_key DESC"
+        );
+        let rows: Vec<TextRow> = sqlx::query_as(sqlx::AssertSqlSafe(text_sql))
+            .bind(serde_json::to_string(page).unwrap_or_else(|_| "[]".into()))
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in rows {
+            let key = row.0;
+            if let Some(words) = words
+                && !entry_from_row(row.clone())?.matches(words)
+            {
+                continue;
+            }
+            if self.checks.matches(&row, phrases)? {
+                found.push(key);
+                if found.len() >= self.limit as usize {
+                    return Ok(true);
                 }
             }
         }
-        if last_page {
-            return Ok(found);
-        }
+        Ok(false)
     }
 }

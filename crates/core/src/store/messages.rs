@@ -312,7 +312,7 @@ fn addresses_json(list: &[Address]) -> String {
 }
 
 /// The base of the sort key range of one second (module docs).
-fn key_base(date: i64) -> i64 {
+pub(crate) fn key_base(date: i64) -> i64 {
     date.clamp(0, i64::MAX / ID_SLOTS - 1) * ID_SLOTS
 }
 

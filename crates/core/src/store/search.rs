@@ -1,11 +1,11 @@
 //! Full-text search over the mail cache (budgets: docs/performance.md#budgets).
 //!
 //! Two contentless FTS5 indexes, both keyed by `message.sort_key` (schema: migrations 0002,
-//! 0004, 0005):
+//! 0004, 0005, 0010):
 //!
-//! * `message_fts` (`unicode61 remove_diacritics 2`, `detail = none`) over subject, addresses
+//! * `message_fts` (`unicode61 remove_diacritics 2`, with positions) over subject, addresses
 //!   and body text (the fetched plain body, else the HTML body without tags, else the
-//!   preview): which message holds which word;
+//!   preview): which message holds which word, and where (for phrases);
 //! * `message_tri` (`trigram`) over subject and addresses, for substring search
 //!   ("kontor" inside "info@kontor-test.de", "strasse" inside "Hauptstrasse").
 //!
@@ -142,6 +142,32 @@ impl IndexEntry {
     }
 }
 
+impl IndexEntry {
+    /// Whether one column holds `phrase` (the [`query_words`] of a phrase of two or more
+    /// words) as the word index's phrase query finds it ([`fts_phrase_expression`]).
+    pub(crate) fn has_phrase(&self, phrase: &[String]) -> bool {
+        [&self.subject, &self.addresses, &self.body]
+            .iter()
+            .any(|col| phrase_in(&tokens(col).collect::<Vec<_>>(), phrase))
+    }
+}
+
+/// Whether the tokens of one column hold `phrase`: its words next to each other in this
+/// order, each a whole word except the last, which may be the beginning of one (the phrase as
+/// typed so far). The rule of [`fts_phrase_expression`], for text the index does not hold.
+pub(crate) fn phrase_in(tokens: &[&str], phrase: &[String]) -> bool {
+    let Some((last, first)) = phrase.split_last() else {
+        return false;
+    };
+    tokens.windows(phrase.len()).any(|w| {
+        w[..first.len()]
+            .iter()
+            .zip(first)
+            .all(|(t, p)| *t == p.as_str())
+            && w[first.len()].starts_with(last.as_str())
+    })
+}
+
 /// Whether `unicode61` (default `categories`: `L* N* Co`) keeps `c` inside a token.
 fn is_token_char(c: char) -> bool {
     if c.is_ascii() {
@@ -268,7 +294,7 @@ pub(crate) async fn index_new_messages(
 }
 
 /// The folded words of a query, split where `unicode61` splits the indexed text, so every
-/// word is one token (the word index holds no positions and cannot match a phrase).
+/// word is one token.
 pub fn query_words(query: &str) -> Vec<String> {
     tokens(&fold(query)).map(str::to_owned).collect()
 }
@@ -313,6 +339,53 @@ pub(crate) async fn fts_expression(
         }
     }
     Ok(Some(parts.join(" AND ")))
+}
+
+/// FTS5 query for a phrase of two or more words ([`query_words`]) in the word index, which
+/// keeps positions (migration 0010): its words next to each other in one column, each a whole
+/// word except the last, which may be the beginning of one (`"rechnung proj` finds "Rechnung
+/// Projekt" while it is typed). The last word is replaced by the phrases of the indexed words
+/// it stands for, as in [`fts_expression`], and stays a prefix when it stands for more than
+/// [`MAX_EXPANSION`]. `None` when no indexed message can hold the phrase (a word is in none).
+pub(crate) async fn fts_phrase_expression(
+    conn: &mut SqliteConnection,
+    phrase: &[String],
+) -> Result<Option<String>, sqlx::Error> {
+    let Some((last, first)) = phrase.split_last() else {
+        return Ok(None);
+    };
+    let quote = |t: &str| t.replace('"', "\"\"");
+    for w in first {
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM message_fts_terms WHERE term = ?1 LIMIT 1")
+                .bind(w)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if known.is_none() {
+            return Ok(None);
+        }
+    }
+    let head = first.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
+    let terms: Vec<String> = sqlx::query_scalar(
+        "SELECT term FROM message_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+    )
+    .bind(last)
+    .bind(format!("{last}\u{10FFFF}"))
+    .bind(MAX_EXPANSION as i64 + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(match terms.len() {
+        0 => None,
+        n if n > MAX_EXPANSION => Some(format!("\"{head} {}\"*", quote(last))),
+        _ => Some(format!(
+            "({})",
+            terms
+                .iter()
+                .map(|t| format!("\"{head} {}\"", quote(t)))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        )),
+    })
 }
 
 /// FTS5 query for the trigram index: every word must occur as a substring of the subject or
