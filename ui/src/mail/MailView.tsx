@@ -774,8 +774,9 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       />
       {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
       <div className="mail-panes" ref={panesRef} style={{ "--list-share": `${listShare}%` } as CSSProperties}>
+        {/* One list per folder and order: a search swaps its rows, it does not mount a new one. */}
         <MessageList
-          key={searchJson ? `${folder.id}|search|${searchJson}` : `${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
+          key={`${folder.id}|${order.sort}|${order.descending ? "d" : "a"}`}
           listKey={key}
           ownDomains={ownDomains}
           folderKind={folder.kind}

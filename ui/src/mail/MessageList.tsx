@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from "react";
 import type { FolderKind, MessageSort, MessageSummary } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import type { MessageKey } from "../lib/i18n";
@@ -71,16 +71,42 @@ export function MessageList(props: Props) {
   const rowHeight = ROW_HEIGHT[density];
   const total = data.counts?.total ?? null;
   const { cache, version } = data;
+  const listId = listKeyString(listKey);
+
+  // The list stays mounted while the search changes (and back to the folder with Esc): the
+  // rows of the list shown last stay on screen until the first window of the next one is in,
+  // then its rows take their places (rows are keyed by position, so their elements are reused
+  // and nothing is laid out twice).
+  const [held, setHeld] = useState<{ key: ListKey; id: string; total: number } | null>(null);
+  if (total !== null && (held?.id !== listId || held.total !== total)) {
+    setHeld({ key: listKey, id: listId, total });
+  }
+  const stale = total === null && held !== null && held.key.folderId === listKey.folderId;
+  const viewKey = stale ? held.key : listKey;
+  const viewTotal = stale ? held.total : total;
+
+  // A list of its own: no row waits to be selected, no focus is pending.
+  const [seen, setSeen] = useState(listId);
+  if (seen !== listId) {
+    setSeen(listId);
+    setPending(null);
+    setFocusWanted(false);
+  }
 
   // `data` changes with every window that arrives.
   const headers = useMemo(() => {
-    if (listKey.sort !== "date") return [];
+    if (viewKey.sort !== "date") return [];
     const dates = new Map<number, number>();
-    for (const { index, row } of data.loadedRows()) dates.set(index, row.date);
+    for (const i of cache.indexes(viewKey)) {
+      const w = cache.peek(viewKey, i);
+      w?.rows.forEach((row, n) => dates.set(w.start + n, row.date));
+    }
     return groupHeaders([...dates.keys()], (i) => dates.get(i), now);
-  }, [data, listKey.sort, now]);
+    // `version` says the cache changed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [cache, version, viewKey, now]);
 
-  const count = total === null ? 0 : displayCount(total, headers);
+  const count = viewTotal === null ? 0 : displayCount(viewTotal, headers);
   // TanStack Virtual keeps its own mutable state; the list re-renders from `version` and the range.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
@@ -94,7 +120,7 @@ export function MessageList(props: Props) {
   const firstPos = items[0]?.index ?? 0;
   const lastPos = items[items.length - 1]?.index ?? 0;
 
-  // Windows for what is on screen.
+  // Windows for what is on screen (the first one while the rows shown are another list's).
   const firstMsg = itemAt(firstPos, headers).index;
   const lastMsg = itemAt(lastPos, headers).index;
   const { ensure } = data;
@@ -125,7 +151,6 @@ export function MessageList(props: Props) {
   // Performance marks: the frame after a list's first rows (or its empty state) are on screen,
   // for every list shown — a search's hits after a keystroke, the folder again after Esc.
   const searchText = listKey.search ? listKey.search.text : null;
-  const listId = listKeyString(listKey);
   useEffect(() => {
     if (!shown) return;
     const frame = requestAnimationFrame(() => {
@@ -173,14 +198,17 @@ export function MessageList(props: Props) {
     setFocusWanted(true);
   }, [pending, version, cache, listKey, selection, onSelection]);
 
-  // The scroll position of a list shown again (Esc after a search) is where it was.
-  const restored = useRef(false);
-  useEffect(() => {
-    if (restored.current || !scrollMemory || total === null) return;
-    restored.current = true;
-    const top = scrollMemory.get();
-    if (top > 0 && scrollRef.current) scrollRef.current.scrollTop = top;
-  }, [scrollMemory, total]);
+  // The scroll position of a list shown again (Esc after a search) is where it was; a new list
+  // (a search) starts at the top. Set before the list is painted.
+  const restored = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (restored.current === listId || total === null) return;
+    const first = restored.current === null;
+    restored.current = listId;
+    const top = scrollMemory?.get() ?? 0;
+    if (first && top === 0) return;
+    virtualizer.scrollToOffset(top);
+  }, [listId, scrollMemory, total, virtualizer]);
 
   // A cursor moved from outside the list (Ctrl+. / Ctrl+, or after a delete) is scrolled to.
   const headersRef = useRef(headers);
@@ -298,7 +326,7 @@ export function MessageList(props: Props) {
   const sortLabel = (sort: MessageSort, key: MessageKey) =>
     sort === "from" && recipients ? t("mail.col.to") : t(key);
 
-  if (total === 0) {
+  if (viewTotal === 0) {
     return (
       <div className="message-list empty" data-testid="message-list-empty" data-folder-id={listKey.folderId}>
         <div className="empty-state">
@@ -385,17 +413,17 @@ export function MessageList(props: Props) {
             const style = { position: "absolute" as const, top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${v.start}px)` };
             if (item.kind === "header") {
               return (
-                <div key={`h${item.index}`} role="row" aria-rowindex={v.index + 2} className="group-row" style={style} data-testid="group-header">
+                <div key={v.index} role="row" aria-rowindex={v.index + 2} className="group-row" style={style} data-testid="group-header">
                   <div role="gridcell" aria-colspan={COLUMNS.length}>
                     {t(GROUP_LABEL[item.group])}
                   </div>
                 </div>
               );
             }
-            const m = rowAt(listKey, item.index, cache);
+            const m = rowAt(viewKey, item.index, cache);
             if (!m) {
               return (
-                <div key={`p${item.index}`} role="row" aria-rowindex={v.index + 2} className="message-row placeholder" style={style} data-testid="message-row-loading">
+                <div key={v.index} role="row" aria-rowindex={v.index + 2} className="message-row placeholder" style={style} data-testid="message-row-loading">
                   <div role="gridcell" aria-colspan={COLUMNS.length}>
                     <span className="placeholder-bar" />
                   </div>
@@ -406,7 +434,7 @@ export function MessageList(props: Props) {
             const classes = ["message-row", m.read ? "is-read" : "is-unread", selected ? "selected" : "", m.pending ? "pending" : ""];
             return (
               <div
-                key={m.id}
+                key={v.index}
                 role="row"
                 aria-rowindex={v.index + 2}
                 aria-selected={selected}

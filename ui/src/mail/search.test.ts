@@ -15,6 +15,13 @@ describe("fold", () => {
     }
     expect(fold("Grüße aus der Hauptstraße")).toBe("grusse aus der hauptstrasse");
   });
+
+  it("folds ASCII as the Unicode steps would, the umlaut rule across both", () => {
+    // Same as the core: "queue" → "quu", "does" → "dos"; an "e" after a folded "ä" goes too.
+    expect(fold("Queue DOES ae AE Oe")).toBe("quu dos a a o");
+    expect(fold("Bäe Zoë")).toBe("ba zo");
+    expect(fold("Gruesse @ 10:30, A-Z")).toBe("grusse @ 10:30, a-z");
+  });
 });
 
 describe("matchRanges", () => {

@@ -39,6 +39,19 @@ export function foldWithMap(text: string): { folded: string; from: number[] } {
   const from: number[] = [];
   let prev = "";
   for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      // Most text of a list row: ASCII needs only lower case (the Unicode steps below cost a
+      // normalisation and a regular expression per character, for every row shown).
+      const c = code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 0x20) : text.charAt(i);
+      if (!(c === "e" && (prev === "a" || prev === "o" || prev === "u"))) {
+        folded += c;
+        from.push(i);
+      }
+      prev = c;
+      i += 1;
+      continue;
+    }
     const cp = text.codePointAt(i) ?? 0;
     const ch = String.fromCodePoint(cp);
     const width = ch.length;
@@ -91,10 +104,28 @@ export function highlightWords(query: string): string[] {
   return words.sort((a, b) => b.length - a.length);
 }
 
+/** Texts folded lately: a list re-renders its rows with every window that arrives and every
+ * scroll step, with the same texts. */
+const FOLDED = new Map<string, { folded: string; from: number[] }>();
+const FOLDED_KEPT = 2000;
+
+function foldCached(text: string): { folded: string; from: number[] } {
+  let f = FOLDED.get(text);
+  if (!f) {
+    f = foldWithMap(text);
+    if (FOLDED.size >= FOLDED_KEPT) {
+      const oldest = FOLDED.keys().next().value;
+      if (oldest !== undefined) FOLDED.delete(oldest);
+    }
+    FOLDED.set(text, f);
+  }
+  return f;
+}
+
 /** Ranges [start, end) of `text` where one of the folded `words` occurs, merged and in order. */
 export function matchRanges(text: string, words: readonly string[]): [number, number][] {
   if (words.length === 0 || text === "") return [];
-  const { folded, from } = foldWithMap(text);
+  const { folded, from } = foldCached(text);
   const ranges: [number, number][] = [];
   for (const w of words) {
     for (let at = folded.indexOf(w); at >= 0; at = folded.indexOf(w, at + w.length)) {

@@ -1,6 +1,6 @@
 // The message list's data: windows of rows fetched on demand into an LRU cache shared by all
 // folders and sorts, refreshed in place when the core says a folder's messages changed.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { IpcError, MessageSummary } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { WINDOW_SIZE, WindowCache, listKeyString, requestFor, type ListKey } from "./windowing";
@@ -37,6 +37,10 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
   const [countsByKey, setCountsByKey] = useState<ReadonlyMap<string, ListCounts>>(new Map());
   const [error, setError] = useState<IpcError | null>(null);
   const keyString = key ? listKeyString(key) : null;
+  const shownKey = useRef(keyString);
+  useEffect(() => {
+    shownKey.current = keyString;
+  }, [keyString]);
 
   const noteCounts = useCallback((k: ListKey, total: number, unread: number) => {
     const id = listKeyString(k);
@@ -52,6 +56,14 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
   const fetchWindow = useCallback(
     async (k: ListKey, index: number) => {
       const w = await api.listMessages(requestFor(k, index, cache));
+      const id = listKeyString(k);
+      if (k.search && id === shownKey.current) {
+        // Each keystroke is a new search: the hits of the ones before it are not shown again,
+        // and would push the folder's own windows out of the cache (Esc shows those at once).
+        for (const other of cache.keysOfFolder(k.folderId)) {
+          if (other.search && listKeyString(other) !== id) cache.dropList(other);
+        }
+      }
       cache.set(k, index, w);
       // A shrunken folder: windows past its end are gone.
       for (const i of cache.indexes(k)) {
