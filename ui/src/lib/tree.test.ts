@@ -128,11 +128,11 @@ describe("folderLabel", () => {
     expect(folderLabel(folder("t", "Personal Address Book", "calendar"), de)).toBe("Personal Address Book");
   });
 
-  it("names SOGo's default task list, which carries the calendar's name, as tasks in German", () => {
+  it("names SOGo's default task list, which carries the calendar's name, as tasks", () => {
     const de = translator("de");
     const en = translator("en");
     expect(folderLabel(folder("t", "Personal Calendar", "tasks"), de)).toBe("Persönliche Aufgaben");
-    expect(folderLabel(folder("t", "Personal Calendar", "tasks"), en)).toBe("Personal Calendar");
+    expect(folderLabel(folder("t", "Personal Calendar", "tasks"), en)).toBe("Personal Tasks");
     expect(folderLabel(folder("t2", "Einkauf", "tasks"), de)).toBe("Einkauf");
   });
 
@@ -149,7 +149,7 @@ describe("folderLabel", () => {
       title: "Bob Baker <bob@kontor.test>",
     });
     expect(folderLabel(folder("t", bob, "tasks", null, true), de)).toBe("Persönliche Aufgaben (Bob Baker)");
-    expect(folderLabel(folder("t", bob, "tasks", null, true), en)).toBe("Personal Calendar (Bob Baker)");
+    expect(folderLabel(folder("t", bob, "tasks", null, true), en)).toBe("Personal Tasks (Bob Baker)");
     // Only SOGo's exact pattern, and only for calendars and task lists.
     for (const name of [
       "Personal Calendar (Bob Baker)",
