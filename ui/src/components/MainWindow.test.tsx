@@ -83,6 +83,10 @@ function mailApi(): MailApi {
       return () => undefined;
     }),
     openCompose: vi.fn(() => Promise.resolve("compose-1")),
+    serverSearch: vi.fn(() => Promise.resolve({ hits: [], cached: 0, more: false })),
+    openServerHit: vi.fn(() => Promise.reject(new Error("not needed"))),
+    syncStatus: vi.fn(() => Promise.reject(new Error("not needed"))),
+    onSyncStatus: vi.fn(() => () => undefined),
   };
 }
 

@@ -103,6 +103,10 @@ function fakeApi(rows: MessageSummary[]) {
     messagePosition: vi.fn(() => Promise.resolve(null)),
     onMailOpen: vi.fn(() => () => undefined),
     openCompose: vi.fn(() => Promise.resolve("compose-1")),
+    serverSearch: vi.fn(() => Promise.resolve({ hits: [], cached: 0, more: false })),
+    openServerHit: vi.fn(() => Promise.reject(new Error("not needed"))),
+    syncStatus: vi.fn(() => Promise.reject(new Error("not needed"))),
+    onSyncStatus: vi.fn(() => () => undefined),
   } satisfies MailApi;
   return {
     api,

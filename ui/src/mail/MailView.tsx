@@ -19,11 +19,13 @@ import { fitCount } from "./toolbar-fit";
 import { UndoStack, inverse, type Operation, type UndoEntry } from "./undo";
 import { useMessageWindows, type ListApi } from "./use-message-windows";
 import { SearchBar } from "./SearchBar";
+import { ServerSearch, type ServerSearchApi } from "./ServerSearch";
 import { EMPTY_SEARCH, NO_FILTERS, highlightWords, searchRequest, type SearchState } from "./search";
 import { rowAt, type ListKey } from "./windowing";
 
 export type MailApi = ListApi &
   ReaderApi &
+  ServerSearchApi &
   Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose" | "ownDomains">;
 
 /** A message the window was told to open (a clicked new-mail notification). */
@@ -209,6 +211,12 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
     };
   }, []);
 
+  // A server search hit in the reading pane (its negative id, app/server_search.rs); choosing a
+  // row of the list or another search puts the list's message back.
+  const [serverView, setServerView] = useState<number | null>(null);
+  useEffect(() => {
+    setServerView(null);
+  }, [searchJson]);
   const setSelection = useCallback(
     (selection: Selection, cursor: number | null) => {
       setSels((prev) => {
@@ -221,6 +229,13 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       });
     },
     [folder.id, viewId],
+  );
+  const chooseInList = useCallback(
+    (selection: Selection, cursor: number | null) => {
+      setServerView(null);
+      setSelection(selection, cursor);
+    },
+    [setSelection],
   );
 
   const notify = useCallback((message: ToastText, undo = false) => {
@@ -772,6 +787,17 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
         }
         inputRef={searchInput}
       />
+      <ServerSearch
+        api={api}
+        folderId={folder.id}
+        search={key.search ?? null}
+        openedId={serverView}
+        onOpen={(v) => {
+          setServerView(v.message.id);
+        }}
+        folderNames={folderNames}
+        now={now}
+      />
       {data.error && <ErrorView error={data.error} heading={t("mail.listFailed")} />}
       <div className="mail-panes" ref={panesRef} style={{ "--list-share": `${listShare}%` } as CSSProperties}>
         {/* One list per folder and order: a search swaps its rows, it does not mount a new one. */}
@@ -785,7 +811,7 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           now={now}
           selection={selection}
           cursor={cursor}
-          onSelection={setSelection}
+          onSelection={chooseInList}
           onSort={(sort) => {
             setOrder((o) => (o.sort === sort ? { sort, descending: !o.descending } : { sort, descending: sort === "date" || sort === "size" }));
           }}
@@ -825,9 +851,9 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
         {prefs.reader !== "off" && (
           <ReaderPane
             api={api}
-            messageId={messageId}
-            selectedCount={selectedCount}
-            allSelected={selection.all}
+            messageId={serverView ?? messageId}
+            selectedCount={serverView !== null ? 1 : selectedCount}
+            allSelected={serverView === null && selection.all}
             onShown={onShown}
             notify={notify}
             position={prefs.reader}
