@@ -231,3 +231,46 @@ impl Probe {
             .collect()
     }
 }
+
+/// Dovecot's IMAP on loopback.
+pub const IMAP_ADDR: &str = "127.0.0.1:55143";
+
+/// Puts `mime` (CRLF lines) into `user`'s `mailbox` over IMAP with the arrival date `date`
+/// (`"27-Aug-2026 10:00:00 +0000"`): the servers' time filters (the mail kept offline) judge a
+/// message by it, so this is how mail older than the synced window is made.
+pub fn imap_append(user: User, mailbox: &str, date: &str, mime: &str) {
+    use std::io::{BufRead, BufReader, Write};
+    let stream = std::net::TcpStream::connect(IMAP_ADDR).expect("IMAP connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("IMAP timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("IMAP socket"));
+    let mut writer = stream;
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("IMAP greeting");
+    assert!(line.starts_with("* OK"), "IMAP greeting: {line}");
+    let mut until_done = |tag: &str, what: &str| loop {
+        let mut line = String::new();
+        let n = reader.read_line(&mut line).expect("IMAP answer");
+        assert!(n > 0, "IMAP connection closed during {what}");
+        if let Some(rest) = line.strip_prefix(tag) {
+            assert!(rest.starts_with("OK"), "IMAP {what}: {line}");
+            return;
+        }
+    };
+    writer
+        .write_all(format!("a LOGIN {} {}\r\n", user.name, user.password).as_bytes())
+        .expect("IMAP LOGIN");
+    until_done("a ", "LOGIN");
+    writer
+        .write_all(
+            format!(
+                "b APPEND \"{mailbox}\" () \"{date}\" {{{}+}}\r\n{mime}\r\n",
+                mime.len()
+            )
+            .as_bytes(),
+        )
+        .expect("IMAP APPEND");
+    until_done("b ", "APPEND");
+    let _ = writer.write_all(b"c LOGOUT\r\n");
+}

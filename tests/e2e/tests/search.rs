@@ -7,7 +7,12 @@
 //! * a click on a hit opens exactly that message;
 //! * the quick filter "Unread" (Ctrl+Shift+L) hides a hit once it has been read; the read state
 //!   is checked on the server through a second, independent ActiveSync session;
-//! * screenshots in English and German (search, filters, the term builder) under `target/e2e/`.
+//! * with the mail kept offline set to one month (in Settings, like a person), a message that
+//!   arrived 100 days ago (put into the mailbox over IMAP) leaves the list; "Search on the
+//!   server" finds it, marked as not kept offline, and a click shows it with its text and its
+//!   attachment;
+//! * screenshots in English and German (search, filters, the term builder, the server search)
+//!   under `target/e2e/`.
 #![allow(
     clippy::print_stdout,
     reason = "the run's log names the screenshots it saved"
@@ -17,9 +22,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use fantoccini::key::Key;
-use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
+use kontor_e2e_tests::server::{BOB, Probe, imap_append, smtp_deliver};
 use kontor_e2e_tests::{
     ALICE, App, Locator, bounded, click, click_row, progress, require_sogo, row_id, sign_in,
+    wait_text,
 };
 
 fn mail(subject: &str, attachment: bool) -> String {
@@ -40,6 +46,19 @@ fn mail(subject: &str, attachment: bool) -> String {
          --b1\r\nContent-Type: text/csv; name=\"angebot.csv\"\r\n\
          Content-Disposition: attachment; filename=\"angebot.csv\"\r\n\
          Content-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b1--\r\n"
+    )
+}
+
+/// A message from bob with a text and a CSV attachment, dated `date`.
+fn old_mail(subject: &str, date: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "From: Bob Baker <bob@kontor.test>\r\nTo: Alice Adler <alice@kontor.test>\r\n\
+         Subject: {subject}\r\nDate: {}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDie alte Rechnung für das Lagerregal.\r\n\
+         --b1\r\nContent-Type: text/csv; name=\"lagerregal.csv\"\r\n\
+         Content-Disposition: attachment; filename=\"lagerregal.csv\"\r\n\r\nRegal;1;89,00\r\n--b1--\r\n",
+        date.to_rfc2822()
     )
 }
 
@@ -133,6 +152,17 @@ async fn alice_searches_filters_and_opens_a_hit() {
         progress(&format!("deliver {subject}"));
         smtp_deliver(BOB, ALICE, &mail(subject, attachment));
     }
+    // Older than the mail kept offline will be: only the server search finds it then. Its
+    // subject does not carry `tag`, so the searches above do not see it.
+    let old_tag = tag.replacen('s', "r", 1);
+    let old = format!("Lagerregal Rechnung {old_tag}");
+    let arrived = chrono::Utc::now() - chrono::TimeDelta::days(100);
+    imap_append(
+        ALICE,
+        "INBOX",
+        &arrived.format("%d-%b-%Y %H:%M:%S +0000").to_string(),
+        &old_mail(&old, arrived),
+    );
     let mut probe = Probe::connect(ALICE).await;
 
     let app = App::launch("search").await;
@@ -284,6 +314,72 @@ async fn alice_searches_filters_and_opens_a_hit() {
     app.wait_for("[data-testid=builder-from]", Duration::from_secs(10))
         .await;
     let shot_builder_de = app.screenshot("search-builder-de.png").await;
+    press(&app, "[data-testid=search-input]", &Key::Escape.to_string()).await;
+
+    // Mail kept offline: one month. The old message leaves the cache and the list.
+    click(&app, "[data-testid=menu]").await;
+    click(&app, "[data-testid=menu-settings]").await;
+    app.wait_for("[data-testid=offline-months]", Duration::from_secs(20))
+        .await;
+    app.script(
+        "document.querySelector('[data-testid=offline-months]').scrollIntoView({ block: 'center' }); return true;",
+        vec![],
+    )
+    .await;
+    click(&app, "[data-testid=offline-months] option[value='1']").await;
+    app.script(
+        "document.querySelector('[data-testid=settings-close]').scrollIntoView({ block: 'start' }); return true;",
+        vec![],
+    )
+    .await;
+    click(&app, "[data-testid=settings-close]").await;
+    type_search(&app, &old_tag).await;
+    wait_hits(&app, &old_tag, &[], 180).await;
+
+    // Search on the server: the old message, marked as not kept offline; a click shows it.
+    click(&app, "[data-testid=server-search-run]").await;
+    let hit = wait_text(&app, "[data-testid=server-hit]", &old, 60).await;
+    assert!(hit.contains("Auf dem Server"), "{hit:?}");
+    let note = app.texts("[data-testid=server-search-note]").await.join("");
+    assert_eq!(note, "1 weitere Nachricht auf dem Server", "{note:?}");
+    let shot_server_de = app.screenshot("search-server-de.png").await;
+    click(&app, "[data-testid=server-hit]").await;
+    wait_text(&app, "[data-testid=reader-subject]", &old, 60).await;
+    wait_text(
+        &app,
+        "[data-testid=reader-text]",
+        "Die alte Rechnung für das Lagerregal.",
+        10,
+    )
+    .await;
+    wait_text(&app, "[data-testid=attachments]", "lagerregal.csv", 10).await;
+    let shot_server_open_de = app.screenshot("search-server-open-de.png").await;
+    // Still not in the cache: the local search does not find it.
+    assert!(
+        app.texts("[data-testid=row-subject]")
+            .await
+            .iter()
+            .all(|s| !s.contains(&old_tag)),
+        "the opened server hit was listed as cached"
+    );
+
+    // English: the same row in the user's other language.
+    app.client
+        .find(Locator::Css("[data-testid=language] option[value=en]"))
+        .await
+        .expect("language option")
+        .click()
+        .await
+        .expect("choose English");
+    wait_text(&app, "[data-testid=server-hit]", "On the server", 10).await;
+    wait_text(
+        &app,
+        "[data-testid=server-search-note]",
+        "1 more message on the server",
+        10,
+    )
+    .await;
+    let shot_server_en = app.screenshot("search-server-en.png").await;
 
     println!(
         "screenshots: {:?}",
@@ -293,7 +389,10 @@ async fn alice_searches_filters_and_opens_a_hit() {
             shot_filter,
             shot_builder,
             shot_de,
-            shot_builder_de
+            shot_builder_de,
+            shot_server_de,
+            shot_server_open_de,
+            shot_server_en
         ]
     );
     app.close().await;
