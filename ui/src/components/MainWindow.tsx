@@ -21,6 +21,7 @@ import { AutoRepliesBanner, AutoRepliesDialog } from "../mail/AutoReplies";
 import { useAutoReplies, type AutoRepliesApi } from "../mail/auto-replies";
 import { isMailFolder } from "../mail/folders";
 import { loadPrefs, savePrefs, SIDEBAR_WIDTH, type MailPrefs } from "../mail/prefs";
+import { SavedSearchList } from "../mail/SavedSearches";
 import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
 import { CalendarList } from "../calendar/CalendarList";
@@ -430,17 +431,34 @@ export function MainWindow({
           ) : folders.length === 0 ? (
             <p className="muted">{t("main.noFolders")}</p>
           ) : (
-            <FolderTree
-              folders={folders}
-              selectedId={selected}
-              onSelect={(f) => {
-                if (f.kind === "calendar") openCalendar();
-                else selectFolder(f.id);
-              }}
-              onDropMessages={(f, ids) => {
-                mailActions.current?.moveIds(ids, f);
-              }}
-            />
+            <>
+              <FolderTree
+                folders={folders}
+                selectedId={selected}
+                onSelect={(f) => {
+                  if (f.kind === "calendar") openCalendar();
+                  else selectFolder(f.id);
+                }}
+                onDropMessages={(f, ids) => {
+                  mailActions.current?.moveIds(ids, f);
+                }}
+              />
+              <SavedSearchList
+                searches={prefs.savedSearches}
+                folders={folders}
+                active={null}
+                onOpen={(s) => {
+                  // Its folder (or, searching every folder, the mail folder shown or the Inbox).
+                  const shown = folder !== null && isMailFolder(folder) ? folder.id : null;
+                  const target = s.folderId !== null && folders.some((f) => f.id === s.folderId) ? s.folderId : (shown ?? inboxId);
+                  setSearchRequest({ text: s.text, allFolders: s.folderId === null, filters: s.filters, seq: ++searchSeq.current });
+                  if (target !== null && (target !== selected || showSettings)) selectFolder(target);
+                }}
+                onRemove={(s) => {
+                  onPrefs({ ...prefs, savedSearches: prefs.savedSearches.filter((x) => x.name !== s.name) });
+                }}
+              />
+            </>
           )}
           <RemindersPanel api={reminders} snapshot={snapshot} />
         </nav>

@@ -1,5 +1,5 @@
 import { Fragment, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode, type Ref } from "react";
-import type { ComposeMode, FlagState, Folder, MessageSort, MessageSummary, MessageView } from "../lib/bindings";
+import type { ComposeMode, FlagState, Folder, MessageSort, MessageSummary, MessageView, QuickFilters } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { folderLabel } from "../lib/tree";
@@ -9,7 +9,7 @@ import { ConfirmDeleteDialog, ContextMenu, type ContextItem } from "./Dialogs";
 import { pluralForm } from "./format";
 import { MessageList } from "./MessageList";
 import { MoveDialog } from "./MoveDialog";
-import { LIST_SHARE, nextReaderPosition, type MailPrefs } from "./prefs";
+import { LIST_SHARE, SAVED_SEARCHES_MAX, nextReaderPosition, type MailPrefs, type SavedSearch } from "./prefs";
 import { Splitter } from "../components/Splitter";
 import { ReaderPane, type ReaderApi } from "./ReaderPane";
 import { EMPTY_SELECTION, clickRow, pruneSelection, singleSelected, type Selection } from "./selection";
@@ -20,7 +20,8 @@ import { UndoStack, inverse, type Operation, type UndoEntry } from "./undo";
 import { useMessageWindows, type ListApi } from "./use-message-windows";
 import { SearchBar } from "./SearchBar";
 import { ServerSearch, type ServerSearchApi } from "./ServerSearch";
-import { EMPTY_SEARCH, NO_FILTERS, highlightWords, searchRequest, type SearchState } from "./search";
+import { SaveSearchDialog } from "./SavedSearches";
+import { EMPTY_SEARCH, NO_FILTERS, anyFilter, highlightWords, searchRequest, type SearchState } from "./search";
 import { rowAt, type ListKey } from "./windowing";
 
 export type MailApi = ListApi &
@@ -40,6 +41,8 @@ export interface OpenRequest {
 export interface SearchRequest {
   text: string;
   allFolders: boolean;
+  /** the quick filters to switch on (a saved search's); none given: as they are */
+  filters?: QuickFilters;
   /** tells two requests for the same search apart */
   seq: number;
 }
@@ -163,12 +166,18 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   useEffect(() => {
     if (!searchAsked || searched.current === searchAsked.seq) return;
     searched.current = searchAsked.seq;
-    setSearchState((s) => ({ ...s, text: searchAsked.text, allFolders: searchAsked.allFolders }));
+    const filters = searchAsked.filters;
+    setSearchState((s) =>
+      filters
+        ? { ...s, text: searchAsked.text, allFolders: searchAsked.allFolders, filters, barOpen: s.barOpen || anyFilter(filters) }
+        : { ...s, text: searchAsked.text, allFolders: searchAsked.allFolders },
+    );
     onSearchTaken?.();
   }, [searchAsked, onSearchTaken]);
   const [undoStack] = useState(() => new UndoStack());
   const [toast, setToast] = useState<Toast | null>(null);
   const [dialog, setDialog] = useState<"move" | "confirmDelete" | null>(null);
+  const [saving, setSaving] = useState(false);
   const [context, setContext] = useState<{ x: number; y: number } | null>(null);
   const [lastMove, setLastMove] = useState<Folder | null>(null);
   const [confirmTargets, setConfirmTargets] = useState<MessageSummary[]>([]);
@@ -786,6 +795,13 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
             : null
         }
         inputRef={searchInput}
+        onSave={
+          searchJson
+            ? () => {
+                setSaving(true);
+              }
+            : undefined
+        }
       />
       <ServerSearch
         api={api}
@@ -889,6 +905,20 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
           items={contextItems}
           onClose={() => {
             setContext(null);
+          }}
+        />
+      )}
+      {saving && (
+        <SaveSearchDialog
+          initialName={search.text}
+          taken={prefs.savedSearches.map((x) => x.name)}
+          onClose={() => {
+            setSaving(false);
+          }}
+          onSave={(name) => {
+            setSaving(false);
+            const kept: SavedSearch = { name, text: search.text, folderId: search.allFolders ? null : folder.id, filters: search.filters };
+            onPrefs({ ...prefs, savedSearches: [...prefs.savedSearches.filter((x) => x.name !== name), kept].slice(-SAVED_SEARCHES_MAX) });
           }}
         />
       )}

@@ -17,6 +17,8 @@ interface Props {
   /** hits of the search shown, null while none is shown or loading */
   result: { total: number; capped: boolean; more: boolean; hints: QueryHint[] } | null;
   inputRef: Ref<HTMLInputElement>;
+  /** "Save search…": keep the search shown as a search folder */
+  onSave?: () => void;
 }
 
 const FILTER_LABEL: Record<keyof QuickFilters, MessageKey> = {
@@ -29,7 +31,7 @@ const FILTER_LABEL: Record<keyof QuickFilters, MessageKey> = {
 
 const EMPTY_FIELDS = { words: "", from: "", to: "", subject: "", after: "", before: "", attachment: false, unread: false };
 
-export function SearchBar({ state, onChange, onExit, onFocusList, result, inputRef }: Props) {
+export function SearchBar({ state, onChange, onExit, onFocusList, result, inputRef, onSave }: Props) {
   const { t, lang } = useI18n();
   const [builder, setBuilder] = useState(false);
   const [fields, setFields] = useState(EMPTY_FIELDS);
@@ -186,6 +188,11 @@ export function SearchBar({ state, onChange, onExit, onFocusList, result, inputR
               {hintText(h, t)}
             </span>
           ))}
+          {onSave && (
+            <button type="button" className="link search-save" data-testid="search-save" onClick={onSave}>
+              {t("search.save")}
+            </button>
+          )}
         </div>
       )}
       {builder && (

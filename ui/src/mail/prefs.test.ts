@@ -21,4 +21,17 @@ describe("mail prefs", () => {
     window.localStorage.setItem("kontor.mail", JSON.stringify({ listShare: null }));
     expect(loadPrefs().listShare).toEqual(DEFAULT_PREFS.listShare);
   });
+
+  it("keeps saved searches and drops stored ones of another shape", () => {
+    const filters = { unread: true, flagged: false, attachment: true, knownSenders: false, thisWeek: false };
+    savePrefs({ ...DEFAULT_PREFS, savedSearches: [{ name: "Angebote", text: "from:bob", folderId: null, filters }] });
+    expect(loadPrefs().savedSearches).toEqual([{ name: "Angebote", text: "from:bob", folderId: null, filters }]);
+    window.localStorage.setItem(
+      "kontor.mail",
+      JSON.stringify({ savedSearches: [{ name: " ", text: "x", folderId: null }, { name: "Ohne Filter", text: "x", folderId: "in" }, 7] }),
+    );
+    expect(loadPrefs().savedSearches).toEqual([
+      { name: "Ohne Filter", text: "x", folderId: "in", filters: { unread: false, flagged: false, attachment: false, knownSenders: false, thisWeek: false } },
+    ]);
+  });
 });

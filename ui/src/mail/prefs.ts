@@ -1,5 +1,7 @@
 // The mail view's own settings, remembered on this computer (localStorage).
 
+import type { QuickFilters } from "../lib/bindings";
+
 export type ReaderPosition = "right" | "bottom" | "off";
 export type Density = "compact" | "comfortable";
 export type MarkReadMode = "immediately" | "delay" | "never";
@@ -16,6 +18,32 @@ export interface MailPrefs {
   listShare: { right: number; bottom: number };
   /** the search box searches every mail folder, not just the one shown */
   searchAllFolders: boolean;
+  /** searches kept as virtual folders ("Search folders"), in the order saved */
+  savedSearches: SavedSearch[];
+}
+
+/** A search kept under a name, shown under the folder tree; choosing it runs it again. */
+export interface SavedSearch {
+  name: string;
+  text: string;
+  /** the folder it searches; null: every mail folder */
+  folderId: string | null;
+  filters: QuickFilters;
+}
+
+/** At most this many saved searches. */
+export const SAVED_SEARCHES_MAX = 30;
+
+const FILTER_KEYS = ["unread", "flagged", "attachment", "knownSenders", "thisWeek"] as const;
+
+function savedSearch(v: unknown): SavedSearch | null {
+  if (typeof v !== "object" || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.name !== "string" || o.name.trim() === "" || typeof o.text !== "string") return null;
+  if (o.folderId !== null && typeof o.folderId !== "string") return null;
+  const f = (typeof o.filters === "object" && o.filters !== null ? o.filters : {}) as Record<string, unknown>;
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, f[k] === true])) as unknown as QuickFilters;
+  return { name: o.name.trim(), text: o.text, folderId: o.folderId, filters };
 }
 
 export const SIDEBAR_WIDTH = { min: 160, max: 480, initial: 256 } as const;
@@ -29,6 +57,7 @@ export const DEFAULT_PREFS: MailPrefs = {
   sidebarWidth: SIDEBAR_WIDTH.initial,
   listShare: { right: LIST_SHARE.right, bottom: LIST_SHARE.bottom },
   searchAllFolders: false,
+  savedSearches: [],
 };
 
 function within(v: unknown, min: number, max: number, fallback: number): number {
@@ -64,6 +93,12 @@ export function loadPrefs(): MailPrefs {
         bottom: within(share.bottom, LIST_SHARE.min, LIST_SHARE.max, LIST_SHARE.bottom),
       },
       searchAllFolders: v.searchAllFolders === true,
+      savedSearches: Array.isArray(v.savedSearches)
+        ? v.savedSearches
+            .map(savedSearch)
+            .filter((x): x is SavedSearch => x !== null)
+            .slice(0, SAVED_SEARCHES_MAX)
+        : [],
     };
   } catch {
     return DEFAULT_PREFS;
