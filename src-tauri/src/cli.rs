@@ -193,6 +193,8 @@ pub fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::NotSignedIn => 18,
         ErrorCode::InstanceRunning => 19,
         ErrorCode::ServerNotFound => 20,
+        // No window-less action gives work up for newer work; listed so the codes stay distinct.
+        ErrorCode::Cancelled => 21,
     }
 }
 
@@ -728,6 +730,7 @@ mod tests {
             ErrorCode::NotSignedIn,
             ErrorCode::InstanceRunning,
             ErrorCode::ServerNotFound,
+            ErrorCode::Cancelled,
         ];
         let mut seen: Vec<u8> = codes.iter().map(|c| exit_code(*c)).collect();
         seen.sort_unstable();

@@ -50,6 +50,10 @@ pub enum CoreError {
     MessageTooLarge { size: u64, max_mb: u32 },
     #[error("no account is set up yet")]
     NotSignedIn,
+    /// The work was given up for newer work of the same kind (a body fetch for a message no
+    /// longer shown). The window drops such answers; nothing is lost.
+    #[error("replaced by a newer request: {what}")]
+    Cancelled { what: String },
     /// The server keeps no automatic replies (out of office) over ActiveSync.
     #[error("the server does not offer automatic replies: {detail}")]
     AutoRepliesNotOffered { detail: String },
@@ -95,6 +99,8 @@ pub enum ErrorCode {
     Storage,
     InvalidInput,
     NotSignedIn,
+    /// Given up for a newer request of the same kind; the window ignores it.
+    Cancelled,
     /// Another Kontor holds this profile's instance lock.
     InstanceRunning,
     Internal,
@@ -135,6 +141,7 @@ impl CoreError {
                 ErrorCode::InvalidInput
             }
             CoreError::NotSignedIn => ErrorCode::NotSignedIn,
+            CoreError::Cancelled { .. } => ErrorCode::Cancelled,
             CoreError::InstanceRunning { .. } => ErrorCode::InstanceRunning,
             CoreError::CalendarRefused {
                 refusal: CalendarRefusal::NoPermission,
@@ -214,6 +221,10 @@ impl CoreError {
             CoreError::NotSignedIn => lang.pick(
                 "No account is set up yet.",
                 "Es ist noch kein Konto eingerichtet.",
+            ),
+            CoreError::Cancelled { .. } => lang.pick(
+                "This was stopped because something newer was asked for.",
+                "Dies wurde abgebrochen, weil etwas Neueres angefordert wurde.",
             ),
             CoreError::InstanceRunning { .. } => lang.pick(
                 "Kontor is already running for this profile. Close it first, then try again.",
@@ -295,6 +306,7 @@ impl IpcError {
             },
             ErrorCode::InvalidInput => CoreError::InvalidInput(d),
             ErrorCode::NotSignedIn => CoreError::NotSignedIn,
+            ErrorCode::Cancelled => CoreError::Cancelled { what: d },
             ErrorCode::InstanceRunning => CoreError::InstanceRunning { profile: d },
             ErrorCode::ServerError | ErrorCode::Internal => CoreError::Server { detail: d },
         };
@@ -340,6 +352,9 @@ mod tests {
                 max_mb: 20,
             },
             CoreError::NotSignedIn,
+            CoreError::Cancelled {
+                what: "body fetch".into(),
+            },
             CoreError::AutoRepliesNotOffered {
                 detail: "no Oof".into(),
             },

@@ -576,6 +576,8 @@ export type EffectiveSettings = {
 export type ErrorCode = "auth_failed" | "unreachable" | "not_active_sync" | 
 /**  Autodiscover found no server for the e-mail address: the UI asks for the server name. */
 "server_not_found" | "server_error" | "tls" | "keychain" | "storage" | "invalid_input" | "not_signed_in" | 
+/**  Given up for a newer request of the same kind; the window ignores it. */
+"cancelled" | 
 /**  Another Kontor holds this profile's instance lock. */
 "instance_running" | "internal";
 

@@ -338,6 +338,37 @@ pub struct NewMail {
 /// The ActiveSync session the window's on-demand fetches share (body, attachments).
 pub(super) type FetchSession = std::sync::Arc<tokio::sync::Mutex<Option<Session>>>;
 
+/// The number of the newest body fetch ([`Kontor::fetch_message_body`]).
+pub(super) type BodyFetches = std::sync::Arc<tokio::sync::watch::Sender<u64>>;
+
+/// Runs `work` until it ends, or until a newer call with the same `latest` starts: then
+/// `work` is dropped (an HTTP request in flight is abandoned; the session stays usable) and
+/// the answer is [`CoreError::Cancelled`].
+pub(super) async fn superseding<T>(
+    latest: &tokio::sync::watch::Sender<u64>,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, CoreError>>,
+) -> Result<T, CoreError> {
+    let mut mine = 0;
+    latest.send_modify(|n| {
+        *n += 1;
+        mine = *n;
+    });
+    let mut newer = latest.subscribe();
+    let replaced = async move {
+        while newer.changed().await.is_ok() {
+            if *newer.borrow_and_update() != mine {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        done = work => done,
+        () = replaced => Err(CoreError::Cancelled { what: what.to_owned() }),
+    }
+}
+
 impl Kontor {
     /// Notices of changed mail folders: local actions, and every sync pass that changed
     /// something (engine events), from now on.
@@ -757,8 +788,23 @@ impl Kontor {
     }
 
     /// Fetches the whole message from the server (ItemOperations, as MIME), caches it, and
-    /// returns the view. Fails plainly when the server cannot be reached.
+    /// returns the view. Fails plainly when the server cannot be reached. The window shows one
+    /// message at a time: a newer call gives a running one up ([`CoreError::Cancelled`]), so
+    /// the message now selected does not wait for a large body of one that no longer is.
     pub async fn fetch_message_body(
+        &self,
+        message_id: i64,
+        allow_remote: bool,
+    ) -> Result<MessageView, CoreError> {
+        superseding(
+            &self.body_fetches,
+            "a message body fetch",
+            self.fetch_message_body_now(message_id, allow_remote),
+        )
+        .await
+    }
+
+    async fn fetch_message_body_now(
         &self,
         message_id: i64,
         allow_remote: bool,
@@ -1255,6 +1301,50 @@ pub(super) fn free_name(dir: &Path, name: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_newer_body_fetch_gives_the_running_one_up() {
+        let latest = tokio::sync::watch::channel(0).0;
+        let (go, wait) = tokio::sync::oneshot::channel::<()>();
+        let first = superseding(&latest, "a fetch", async move {
+            // A large body still arriving: it ends only when told.
+            let _ = wait.await;
+            Ok::<_, CoreError>("first")
+        });
+        let second = async {
+            tokio::task::yield_now().await;
+            superseding(&latest, "a fetch", async { Ok::<_, CoreError>("second") }).await
+        };
+        let (first, second) = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            tokio::join!(first, second)
+        })
+        .await
+        .expect("the first fetch was not given up");
+        assert!(
+            matches!(&first, Err(CoreError::Cancelled { what }) if what == "a fetch"),
+            "{first:?}"
+        );
+        assert_eq!(second.unwrap(), "second");
+        assert_eq!(
+            CoreError::Cancelled { what: "x".into() }.code(),
+            crate::error::ErrorCode::Cancelled
+        );
+        drop(go);
+    }
+
+    #[tokio::test]
+    async fn a_fetch_alone_runs_to_its_end() {
+        let latest = tokio::sync::watch::channel(0).0;
+        let done = superseding(&latest, "a fetch", async {
+            tokio::task::yield_now().await;
+            Ok::<_, CoreError>(7)
+        })
+        .await;
+        assert_eq!(done.unwrap(), 7);
+        // One after the other: the second does not cancel a finished first.
+        let again = superseding(&latest, "a fetch", async { Ok::<_, CoreError>(8) }).await;
+        assert_eq!(again.unwrap(), 8);
+    }
 
     #[test]
     fn attachment_names_become_plain_free_file_names() {

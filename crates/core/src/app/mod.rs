@@ -94,6 +94,8 @@ pub struct Kontor {
     mail_followed: Arc<std::sync::atomic::AtomicBool>,
     /// The session the window's fetches (bodies, attachments) share.
     fetch_session: messages::FetchSession,
+    /// The newest body fetch; a newer one gives it up (app/messages.rs).
+    body_fetches: messages::BodyFetches,
     /// The address book of the cached mail, read once and kept a while (app/compose.rs).
     address_book: compose::AddressBookCache,
     /// Directory (GAL) answers about senders' display names (app/safety.rs).
@@ -153,6 +155,7 @@ impl Kontor {
             mail_bus: tokio::sync::broadcast::channel(256).0,
             mail_followed: Arc::default(),
             fetch_session: Arc::default(),
+            body_fetches: Arc::new(tokio::sync::watch::channel(0).0),
             detached: Arc::default(),
             address_book: Arc::default(),
             colleagues: Arc::default(),
