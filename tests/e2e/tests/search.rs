@@ -11,6 +11,8 @@
 //!   arrived 100 days ago (put into the mailbox over IMAP) leaves the list; "Search on the
 //!   server" finds it, marked as not kept offline, and a click shows it with its text and its
 //!   attachment;
+//! * the German search saved as a search folder ("Suche speichern…") runs again from the
+//!   sidebar;
 //! * screenshots in English and German (search, filters, the term builder, the server search)
 //!   under `target/e2e/`.
 #![allow(
@@ -310,6 +312,27 @@ async fn alice_searches_filters_and_opens_a_hit() {
         .await;
     assert_eq!(placeholder.as_str(), Some("E-Mails durchsuchen (Strg+E)"));
     let shot_de = app.screenshot("search-de.png").await;
+
+    // Saved as a search folder ("Suche speichern…"), to run again later from the sidebar.
+    click(&app, "[data-testid=search-save]").await;
+    let name = app
+        .wait_for("[data-testid=save-search-name]", Duration::from_secs(10))
+        .await;
+    bounded("select the name", name.send_keys(&(Key::Control + "a")))
+        .await
+        .expect("select");
+    bounded("type the name", name.send_keys("Angebote mit Anhang"))
+        .await
+        .expect("type");
+    let shot_save_de = app.screenshot("search-save-de.png").await;
+    click(&app, "[data-testid=save-search-ok]").await;
+    wait_text(
+        &app,
+        "[data-testid=saved-searches]",
+        "Angebote mit Anhang",
+        10,
+    )
+    .await;
     click(&app, "[data-testid=search-builder]").await;
     app.wait_for("[data-testid=builder-from]", Duration::from_secs(10))
         .await;
@@ -381,6 +404,21 @@ async fn alice_searches_filters_and_opens_a_hit() {
     .await;
     let shot_server_en = app.screenshot("search-server-en.png").await;
 
+    // The search folder runs its search again: bob's offer with the attachment, nothing else.
+    click(&app, "[data-testid=saved-search]").await;
+    wait_hits(&app, &tag, &[&offer], 30).await;
+    let text = app
+        .script(
+            "return document.querySelector('[data-testid=search-input]').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        text.as_str(),
+        Some(format!("von:bob hat:anhang vor:morgen {tag}").as_str())
+    );
+    let shot_saved_en = app.screenshot("search-saved-en.png").await;
+
     println!(
         "screenshots: {:?}",
         [
@@ -392,7 +430,9 @@ async fn alice_searches_filters_and_opens_a_hit() {
             shot_builder_de,
             shot_server_de,
             shot_server_open_de,
-            shot_server_en
+            shot_server_en,
+            shot_save_de,
+            shot_saved_en
         ]
     );
     app.close().await;
