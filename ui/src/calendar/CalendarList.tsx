@@ -1,10 +1,10 @@
 // The calendar list beside the views: own calendars, then colleagues', each with its colour, a
-// checkbox to show it, and a lock when it is read-only. Under the colleagues' calendars, "Open
+// checkbox to show it, a lock when it is read-only, and its "remind me" switch (a bell). Under the colleagues' calendars, "Open
 // calendar…"; a calendar opened that way has a menu (⋯, or a right-click) to remove it.
 import { useState } from "react";
 import type { CalendarEntry } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
-import { LockIcon } from "../mail/icons";
+import { BellIcon, LockIcon } from "../mail/icons";
 import { Menu } from "../components/Menu";
 import { ContextMenu } from "../mail/Dialogs";
 import { calendarLabel } from "./calendar";
@@ -17,9 +17,12 @@ interface Props {
   onOpenCalendar?: () => void;
   /** Removes a calendar the user opened (`removable`). */
   onRemove?: (c: CalendarEntry) => void;
+  /** Whether its appointments remind (by the calendar's `key`); unknown ones show no switch. */
+  remind?: ReadonlyMap<string, boolean>;
+  onRemind?: (c: CalendarEntry, on: boolean) => void;
 }
 
-export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRemove }: Props) {
+export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRemove, remind, onRemind }: Props) {
   const { t } = useI18n();
   const [context, setContext] = useState<{ c: CalendarEntry; x: number; y: number } | null>(null);
   const groups: { label: string; items: CalendarEntry[]; testId: string }[] = [
@@ -65,6 +68,21 @@ export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRe
                     <span className="lock" role="img" aria-label={t("cal.readOnly")} title={t("cal.readOnly")} data-testid="cal-readonly">
                       <LockIcon />
                     </span>
+                  )}
+                  {onRemind && remind?.has(c.key) && (
+                    <button
+                      type="button"
+                      className={`cal-remind${remind.get(c.key) ? " on" : ""}`}
+                      data-testid="cal-remind"
+                      aria-pressed={remind.get(c.key) === true}
+                      aria-label={t("cal.remind", { name: label })}
+                      title={t(remind.get(c.key) ? "cal.remind.on" : "cal.remind.off", { name: label })}
+                      onClick={() => {
+                        onRemind(c, !remind.get(c.key));
+                      }}
+                    >
+                      <BellIcon off={!remind.get(c.key)} />
+                    </button>
                   )}
                   <input
                     type="color"

@@ -93,4 +93,27 @@ describe("CalendarList", () => {
     fireEvent.change(screen.getAllByTestId("cal-color")[0] as HTMLElement, { target: { value: "#00ff00" } });
     expect(onColor).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }), "#00ff00");
   });
+
+  it("shows each calendar's remind-me switch and reports a click", () => {
+    const onRemind = vi.fn();
+    render(
+      <CalendarList
+        calendars={[cal(1), cal(2, { shared: true, name: "Bob" }), cal(3, { name: "Unknown to the reminders" })]}
+        onShown={vi.fn()}
+        onColor={vi.fn()}
+        remind={new Map([
+          ["cal-1", true],
+          ["cal-2", false],
+        ])}
+        onRemind={onRemind}
+      />,
+    );
+    const bells = screen.getAllByTestId("cal-remind");
+    expect(bells).toHaveLength(2);
+    expect(bells.map((b) => b.getAttribute("aria-pressed"))).toEqual(["true", "false"]);
+    fireEvent.click(bells[1] as HTMLElement);
+    expect(onRemind).toHaveBeenCalledWith(expect.objectContaining({ id: 2 }), true);
+    fireEvent.click(bells[0] as HTMLElement);
+    expect(onRemind).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }), false);
+  });
 });

@@ -193,12 +193,20 @@ export function MainWindow({
       }),
     [reminders],
   );
+  // Each calendar's "remind me" switch (the reminder service's; also in Settings), by its key.
+  const [remindOf, setRemindOf] = useState<ReadonlyMap<string, boolean>>(new Map());
   const readCalendars = useCallback(() => {
     calendar.calendarList().then(setCalendars, (e: unknown) => {
       setCalendars([]);
       setError(toIpcError(e));
     });
-  }, [calendar]);
+    reminders.reminderCalendars().then(
+      (list) => {
+        setRemindOf(new Map(list.map((c) => [c.id, c.remind])));
+      },
+      () => undefined,
+    );
+  }, [calendar, reminders]);
   useEffect(() => {
     if (module !== "calendar") return;
     readCalendars();
@@ -419,6 +427,14 @@ export function MainWindow({
                 }}
                 onRemove={(c) => {
                   calendar.removeColleagueCalendar(c.id).then(readCalendars, (e: unknown) => {
+                    setError(toIpcError(e));
+                  });
+                }}
+                remind={remindOf}
+                onRemind={(c, on) => {
+                  setRemindOf((m) => new Map(m).set(c.key, on));
+                  reminders.setCalendarRemind(c.key, on).catch((e: unknown) => {
+                    setRemindOf((m) => new Map(m).set(c.key, !on));
                     setError(toIpcError(e));
                   });
                 }}

@@ -40,3 +40,13 @@ export function LockIcon() {
     </svg>
   );
 }
+
+export function BellIcon({ off = false }: { off?: boolean }) {
+  return (
+    <svg {...common}>
+      <path d="M4 11.5V7.5a4 4 0 0 1 8 0v4l1.2 1.2H2.8z" />
+      <path d="M6.5 14a1.6 1.6 0 0 0 3 0" />
+      {off && <path d="M2 2l12 12" />}
+    </svg>
+  );
+}
