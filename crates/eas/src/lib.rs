@@ -62,11 +62,12 @@
 //!
 //! The TimeZone blob (MS-ASDTYPE 2.7.6) is decoded in `kontor-calendar`, which owns time zones.
 //! Server differences met so far: SOGo accepts any FolderSync key, answers Provision with "no
-//! policy", has no Oof over EAS, answers Fetch inside a calendar Sync with HTTP 501 and
-//! ResolveRecipients without Availability with an empty body, sends `(null)` as the
-//! `ReminderTime` of some tasks (read as no time, [`tasks`]), and its workers sometimes reset
-//! reused connections; Z-Push enforces provisioning (449) and shrinks the Sync window to one
-//! item when it suspects a loop.
+//! policy", has no Oof over EAS (no Oof element at all), answers Fetch inside a calendar Sync
+//! with HTTP 501 and ResolveRecipients without Availability with an empty body, sends `(null)`
+//! as the `ReminderTime` of some tasks (read as no time, [`tasks`]), and its workers sometimes
+//! reset reused connections; Z-Push enforces provisioning (449), shrinks the Sync window to one
+//! item when it suspects a loop, and with a backend that keeps no out-of-office answers Oof Get
+//! "off" without any OofMessage and refuses Oof Set (both read as not supported, [`settings`]).
 
 mod appdata;
 pub mod autodiscover;
