@@ -328,6 +328,7 @@ impl Kontor {
     pub async fn sign_out(&self) -> Result<(), CoreError> {
         // The engine of the account stops first: nothing writes to the rows deleted below.
         self.stop_sync().await;
+        self.forget_auto_replies().await?;
         let Some(cfg) = self.account_config().await else {
             return Ok(());
         };

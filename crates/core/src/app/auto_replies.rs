@@ -320,6 +320,16 @@ impl Kontor {
             .unwrap_or_default()
     }
 
+    /// Forgets the last known state (at sign-out: it belongs to the account's server, and a
+    /// next account must not show its banner).
+    pub(super) async fn forget_auto_replies(&self) -> Result<(), CoreError> {
+        sqlx::query("DELETE FROM setting WHERE key = ?1")
+            .bind(AUTO_REPLIES_SETTING)
+            .execute(self.store.pool())
+            .await?;
+        Ok(())
+    }
+
     async fn remember_auto_replies(&self, known: &Known) -> Result<(), CoreError> {
         let json = serde_json::to_string(known).map_err(|e| CoreError::Profile(e.to_string()))?;
         write_setting(self.store.pool(), AUTO_REPLIES_SETTING, &json).await
@@ -415,6 +425,40 @@ mod tests {
             ..oof
         };
         assert_eq!(Known::from_oof(&off, 7).external, "");
+    }
+
+    #[tokio::test]
+    async fn the_last_state_is_kept_for_the_banner_until_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = Kontor::open_with_policy(
+            crate::profile::ProfilePaths::new(dir.path()),
+            crate::policy::Policy::default(),
+        )
+        .await
+        .unwrap();
+        // Never asked: off, supported, not checked.
+        let first = app.known_auto_replies(Lang::En).await.unwrap();
+        assert!(first.supported && first.mode == AutoReplyMode::Off);
+        assert_eq!(first.checked_at, None);
+        let on = Known {
+            supported: true,
+            mode: AutoReplyMode::On,
+            start: None,
+            end: None,
+            internal: "Bin im Urlaub.".into(),
+            external: "On holiday.".into(),
+            checked_at: 1_800_000_000,
+        };
+        app.remember_auto_replies(&on).await.unwrap();
+        let known = app.known_auto_replies(Lang::De).await.unwrap();
+        assert_eq!(known.mode, AutoReplyMode::On);
+        assert!(known.active);
+        assert_eq!(known.internal, "Bin im Urlaub.");
+        assert_eq!(known.external, "On holiday.");
+        assert_eq!(known.checked_at, Some(1_800_000_000));
+        app.sign_out().await.unwrap();
+        let after = app.known_auto_replies(Lang::En).await.unwrap();
+        assert_eq!((after.mode, after.checked_at), (AutoReplyMode::Off, None));
     }
 
     #[test]
