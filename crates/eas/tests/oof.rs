@@ -1,5 +1,6 @@
-//! Automatic replies (Settings Oof, MS-ASCMD 2.2.1.18) over recorded answers: Exchange 2010's
-//! (`fixtures/exchange2010/*.xml`, a server that keeps a reply per audience) and the two test
+//! Automatic replies (Settings Oof, MS-ASCMD 2.2.1.18): answers of a server that keeps a reply
+//! per audience, written by hand after MS-ASCMD (`fixtures/oof-per-audience/*.xml`, its README
+//! says what they carry), and the recorded answers of the two test
 //! servers' (`fixtures/zpush/`, `fixtures/sogo/`, recorded by `tests/live/tests/core_auto_replies.rs`),
 //! neither of which keeps any.
 
@@ -76,19 +77,29 @@ fn recorded_wbxml(path: &str) -> Option<Document> {
 }
 
 #[test]
-fn exchange_answers_a_reply_per_audience_and_the_round_trip_keeps_them() {
-    let oof = settings::parse_oof_get(recorded_xml("exchange2010/settings-oof-get.xml")).unwrap();
+fn a_reply_per_audience_is_read_and_the_round_trip_keeps_them() {
+    let oof =
+        settings::parse_oof_get(recorded_xml("oof-per-audience/settings-oof-get.xml")).unwrap();
     assert_eq!(oof.state, OofState::Disabled);
-    assert_eq!(oof.start_time.as_deref(), Some("2015-09-25T08:00:00.000Z"));
-    assert_eq!(oof.end_time.as_deref(), Some("2015-09-26T08:00:00.000Z"));
+    assert_eq!(oof.start_time.as_deref(), Some("2026-12-21T07:00:00.000Z"));
+    assert_eq!(oof.end_time.as_deref(), Some("2027-01-04T07:00:00.000Z"));
     // CR LF line ends and the blank lines around the text are gone.
     let reply = |t: &str| OofReply {
         enabled: true,
         message: Some(t.into()),
     };
-    assert_eq!(oof.internal, reply("inside"));
-    assert_eq!(oof.external_known, reply("outside"));
-    assert_eq!(oof.external_unknown, reply("outside"));
+    assert_eq!(
+        oof.internal,
+        reply("Ab dem 4. Januar bin ich wieder im Büro.")
+    );
+    assert_eq!(
+        oof.external_known,
+        reply("Back in the office on 4 January.")
+    );
+    assert_eq!(
+        oof.external_unknown,
+        reply("Back in the office on 4 January.")
+    );
 
     // Turned on for a range with the texts changed: the Set carries each audience's own.
     let mut change = oof.clone();
@@ -101,11 +112,11 @@ fn exchange_answers_a_reply_per_audience_and_the_round_trip_keeps_them() {
     assert_eq!(s.child_text(st::OofState).as_deref(), Some("2"));
     assert_eq!(
         s.child_text(st::StartTime).as_deref(),
-        Some("2015-09-25T08:00:00.000Z")
+        Some("2026-12-21T07:00:00.000Z")
     );
     assert_eq!(
         s.child_text(st::EndTime).as_deref(),
-        Some("2015-09-26T08:00:00.000Z")
+        Some("2027-01-04T07:00:00.000Z")
     );
     let messages: Vec<_> = s.children_with(st::OofMessage).collect();
     assert_eq!(messages.len(), 3);
@@ -133,8 +144,8 @@ fn exchange_answers_a_reply_per_audience_and_the_round_trip_keeps_them() {
         of(st::AppliesToExternalUnknown).1.as_deref(),
         Some("Out of office until Monday.")
     );
-    // Exchange's answer to the Set.
-    settings::parse_oof_set(recorded_xml("exchange2010/settings-oof-set.xml")).unwrap();
+    // The answer to the Set.
+    settings::parse_oof_set(recorded_xml("oof-per-audience/settings-oof-set.xml")).unwrap();
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! here is what a user of such a server sees: "Automatic replies…" in the menu opens the dialog,
 //! which says plainly that the server does not offer them and is read-only (no Save, the radio
 //! buttons disabled, the texts read-only), and no banner. The round trip with a server that
-//! keeps replies is covered over a recorded Exchange answer (crates/eas/tests/oof.rs) and the
+//! keeps replies is covered over answers written after MS-ASCMD (crates/eas/tests/oof.rs) and the
 //! core's unit tests. Screenshots in English and German under `target/e2e/`.
 
 use std::time::Duration;
