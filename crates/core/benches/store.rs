@@ -174,7 +174,9 @@ async fn main() {
     let today = chrono::Local::now().date_naive();
     let box_shapes: &[(&str, &str, bool)] = &[
         ("common word", "meeting", false),
+        ("one letter", "m", false),
         ("prefix", "proj", false),
+        ("second word begun", "invoice p", false),
         ("two words, one rare", "quittungsbeleg team", false),
         ("German folding ue/ß", "gruesse strasse", false),
         ("from:", "from:mueller", false),
