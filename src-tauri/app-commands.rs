@@ -26,6 +26,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "effective_settings",
     "event_form",
     "fetch_message_body",
+    "file_sizes",
     "folders",
     "forget_remote_content",
     "known_auto_replies",

@@ -32,6 +32,7 @@ const COMPOSE_WINDOW: &[&str] = &[
     "address_suggestions",
     "compose_start",
     "directory_suggestions",
+    "file_sizes",
     "parse_recipients",
     "save_draft",
     "send_mail",

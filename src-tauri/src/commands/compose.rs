@@ -128,6 +128,32 @@ pub fn parse_recipients(text: String) -> Result<Vec<ParsedRecipient>, IpcError> 
     Ok(kontor_core::compose::parse_recipients(&text))
 }
 
+/// A file chosen as an attachment and its size (`None` when it cannot be read: gone, no
+/// permission), for the attachment chips.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FileSize {
+    pub path: String,
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub bytes: Option<u64>,
+}
+
+/// The sizes of files chosen or dropped as attachments.
+#[tauri::command]
+#[specta::specta]
+pub async fn file_sizes(paths: Vec<String>) -> Result<Vec<FileSize>, IpcError> {
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = tokio::fs::metadata(&path)
+            .await
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        out.push(FileSize { path, bytes });
+    }
+    Ok(out)
+}
+
 /// Puts the message into the outbox (sent at once when online). Returns the outbox id.
 #[tauri::command]
 #[specta::specta]

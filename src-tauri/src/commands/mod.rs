@@ -149,6 +149,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::discard_operation,
             settings::effective_settings,
             mail::fetch_message_body,
+            compose::file_sizes,
             account::folders,
             mail::list_messages,
             mail::mark_read,

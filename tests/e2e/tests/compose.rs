@@ -29,7 +29,7 @@ use kontor_e2e_tests::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
 use kontor_e2e_tests::{
     ALICE, App, Locator, app_binary, bounded, click, click_folder, click_row, progress,
-    require_sogo, row_id, sign_in,
+    require_sogo, row_id, sign_in, wait_text,
 };
 
 fn mail(subject: &str, message_id: &str) -> String {
@@ -321,6 +321,8 @@ async fn alice_writes_replies_and_forwards() {
         app.fail(&format!("the attachment chip says {chip_text:?}"))
             .await;
     }
+    // Its size, read from the file (40,000 bytes).
+    wait_text(&app, "[data-testid=compose-attachment-size]", "(39 KB)", 10).await;
     let shot_new = app.screenshot("compose-new.png").await;
     click_closing(&app, "[data-testid=compose-send]").await;
     wait_closed(&app, &win, "Send").await;

@@ -47,6 +47,7 @@ function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {
       return Promise.resolve(1);
     }),
     saveDraft: vi.fn(() => Promise.resolve({ messageId: 99, opId: 5 })),
+    fileSizes: vi.fn((paths: string[]) => Promise.resolve(paths.map((path) => ({ path, bytes: 1_572_864 })))),
   };
   const shell: ComposeShell = {
     pickFiles: vi.fn(() => Promise.resolve(["/home/alice/Angebot.pdf"])),
@@ -113,6 +114,8 @@ describe("ComposeWindow", () => {
     fireEvent.click(screen.getByTestId("compose-attach"));
     expect(await screen.findByTestId("compose-attachment")).toBeTruthy();
     expect(screen.getByTestId("compose-attachment").textContent).toContain("Angebot.pdf");
+    // Its size, read from the file.
+    expect((await screen.findByTestId("compose-attachment-size")).textContent).toBe(" (1.5 MB)");
     fireEvent.click(screen.getByTestId("compose-send"));
     await waitFor(() => {
       expect(shell.close).toHaveBeenCalled();

@@ -12,7 +12,7 @@ import { RecipientField } from "./RecipientField";
 import { recipientText } from "./recipients";
 import { mailtoFields, mentionsAttachment, messageHtml, sizeLabel, textOf, type ComposeParams } from "./compose";
 
-export type ComposeApi = Pick<Api, "composeStart" | "addressSuggestions" | "directorySuggestions" | "parseRecipients" | "sendMail" | "saveDraft">;
+export type ComposeApi = Pick<Api, "composeStart" | "addressSuggestions" | "directorySuggestions" | "parseRecipients" | "sendMail" | "saveDraft" | "fileSizes">;
 
 /** What the compose window needs of its own native window (a fake in tests). */
 export interface ComposeShell {
@@ -26,7 +26,7 @@ export interface ComposeShell {
   onDrop: (cb: (paths: string[]) => void) => () => void;
 }
 
-type Attachment = { kind: "file"; path: string; name: string } | { kind: "cached"; attachmentId: number; name: string; size: number };
+type Attachment = { kind: "file"; path: string; name: string; size?: number | null } | { kind: "cached"; attachmentId: number; name: string; size: number };
 
 type Ask = null | "noSubject" | "attachment" | "unsaved" | "plain";
 
@@ -241,14 +241,29 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
     [shell],
   );
 
+  // ---- files chosen or dropped become attachments, their sizes read for the chips ----
+  const addFiles = useCallback(
+    (paths: readonly string[]) => {
+      setAttachments((list) => withFiles(list, paths));
+      setDirty(true);
+      api.fileSizes([...paths]).then(
+        (sizes) => {
+          const of = new Map(sizes.map((f) => [f.path, f.bytes]));
+          setAttachments((list) => list.map((a) => (a.kind === "file" && of.has(a.path) ? { ...a, size: of.get(a.path) ?? null } : a)));
+        },
+        () => undefined,
+      );
+    },
+    [api],
+  );
+
   // ---- dropped files become attachments ----
   useEffect(
     () =>
       shell.onDrop((paths) => {
-        setAttachments((list) => withFiles(list, paths));
-        setDirty(true);
+        addFiles(paths);
       }),
-    [shell],
+    [shell, addFiles],
   );
 
   // ---- keys: Send, Save, Esc closes ----
@@ -353,8 +368,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
             shell.pickFiles(t("compose.attachTitle")).then(
               (paths) => {
                 if (paths.length === 0) return;
-                setAttachments((list) => withFiles(list, paths));
-                setDirty(true);
+                addFiles(paths);
               },
               (e: unknown) => {
                 setError({ title: t("compose.attachFailed"), detail: toIpcError(e) });
@@ -477,7 +491,12 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
               {attachments.map((a, i) => (
                 <li key={a.kind === "file" ? a.path : `c${a.attachmentId}`} className="chip" data-testid="compose-attachment">
                   {a.name}
-                  {a.kind === "cached" && <span className="muted"> ({sizeLabel(a.size, lang)})</span>}
+                  {typeof a.size === "number" && (
+                    <span className="muted" data-testid="compose-attachment-size">
+                      {" "}
+                      ({sizeLabel(a.size, lang)})
+                    </span>
+                  )}
                   <button
                     type="button"
                     className="chip-remove"

@@ -84,6 +84,8 @@ export const commands = {
 	effectiveSettings: () => typedError<EffectiveSettings, IpcError>(__TAURI_INVOKE("effective_settings")),
 	/**  Fetches the whole message from the server, caches it, and returns the view. */
 	fetchMessageBody: (messageId: Id, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("fetch_message_body", { messageId, allowRemote })),
+	/**  The sizes of files chosen or dropped as attachments. */
+	fileSizes: (paths: string[]) => typedError<FileSize[], IpcError>(__TAURI_INVOKE("file_sizes", { paths })),
 	folders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("folders")),
 	/**  One window of a folder's message list. */
 	listMessages: (request: MessageWindowRequest) => typedError<MessageWindow, IpcError>(__TAURI_INVOKE("list_messages", { request })),
@@ -611,6 +613,15 @@ export type EventForm = {
 	recurring: boolean,
 	/**  In a calendar the user may not write to: the dialog opens read-only. */
 	readOnly: boolean,
+};
+
+/**
+ *  A file chosen as an attachment and its size (`None` when it cannot be read: gone, no
+ *  permission), for the attachment chips.
+ */
+export type FileSize = {
+	path: string,
+	bytes: number | null,
 };
 
 /**  The follow-up flag. */
