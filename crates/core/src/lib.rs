@@ -41,6 +41,7 @@ pub mod store;
 pub mod sync;
 pub mod tls;
 
+pub use app::auto_replies::{AutoReplies, AutoRepliesChange, AutoReplyMode};
 pub use app::{
     Account, AttachmentInfo, BodyFormat, CalendarEntry, CalendarOccurrence, DeleteOutcome,
     EventDraft, EventForm, FlagState, Folder, FolderKind, Id, Importance, Invitation, Kontor,
@@ -48,7 +49,6 @@ pub use app::{
     OutgoingMail, PendingKind, PendingOperation, PendingState, RemoteContentLists, SignIn,
     SignInStep, SyncFolder, SyncState, SyncStatus, SyncTracker,
 };
-pub use app::auto_replies::{AutoReplies, AutoRepliesChange, AutoReplyMode};
 pub use app::{AttachmentOpening, LinkView, MessageSafety, Opening};
 pub use error::{CalendarRefusal, CoreError, ErrorCode, IpcError};
 pub use i18n::Lang;
