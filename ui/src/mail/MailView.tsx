@@ -809,6 +809,8 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
         search={key.search ?? null}
         openedId={serverView}
         onOpen={(v) => {
+          // The toolbar's actions act on the list's selection: none while a hit is shown.
+          setSelection(EMPTY_SELECTION, null);
           setServerView(v.message.id);
         }}
         folderNames={folderNames}
