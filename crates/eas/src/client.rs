@@ -252,8 +252,37 @@ pub struct EasClient {
     cfg: EasConfig,
     version: ProtocolVersion,
     policy_key: String,
+    /// The newest policy key of any client of this process for the same endpoint, user and
+    /// device ([`shared_policy_key`]).
+    shared_key: SharedKey,
     server: Option<ServerInfo>,
     accept_multipart: bool,
+}
+
+type SharedKey = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// The policy key all clients of this process share for one endpoint, user and DeviceId.
+///
+/// A server keeps one policy key per device (Z-Push: the newest Provision wins), and the app
+/// runs several sessions of one device at once (the sync engine's, the window's fetches). A
+/// session that provisions makes the others' key stale; each of them, told so (HTTP 449),
+/// provisioned in turn and made the first one's stale again, and a command whose one retry met
+/// the other session's new Provision failed. A client told its key is stale now first takes
+/// the key another session got, and provisions only when there is none newer.
+fn shared_policy_key(cfg: &EasConfig) -> SharedKey {
+    type Registry = std::collections::HashMap<(String, String, String), SharedKey>;
+    static KEYS: std::sync::LazyLock<std::sync::Mutex<Registry>> =
+        std::sync::LazyLock::new(Default::default);
+    let id = (
+        cfg.endpoint.as_str().to_owned(),
+        cfg.user.clone(),
+        cfg.device_id.clone(),
+    );
+    match KEYS.lock() {
+        Ok(mut keys) => keys.entry(id).or_default().clone(),
+        // A panic elsewhere while holding the lock: this client keeps its own key.
+        Err(_) => SharedKey::default(),
+    }
 }
 
 impl EasClient {
@@ -272,6 +301,7 @@ impl EasClient {
     pub fn with_http(cfg: EasConfig, http: reqwest::Client) -> Self {
         EasClient {
             http,
+            shared_key: shared_policy_key(&cfg),
             cfg,
             version: ProtocolVersion::V14_1,
             policy_key: "0".into(),
@@ -308,6 +338,7 @@ impl EasClient {
     /// Restores a policy key remembered from an earlier session.
     pub fn set_policy_key(&mut self, key: &str) {
         self.policy_key = key.into();
+        self.share_policy_key();
     }
 
     /// What OPTIONS reported, after [`negotiate`](Self::negotiate).
@@ -420,6 +451,7 @@ impl EasClient {
                     )
                 })?;
                 self.policy_key = key.clone();
+                self.share_policy_key();
                 Ok(ProvisionOutcome {
                     policy_key: key,
                     policy_status: PolicyStatus::Success,
@@ -429,6 +461,7 @@ impl EasClient {
             PolicyStatus::NoPolicy => {
                 if let Some(k) = policy.policy_key.filter(|k| !k.is_empty()) {
                     self.policy_key = k;
+                    self.share_policy_key();
                 }
                 Ok(ProvisionOutcome {
                     policy_key: self.policy_key.clone(),
@@ -907,7 +940,7 @@ impl EasClient {
             self.accept_multipart = false;
             match r {
                 Err(EasError::ProvisionRequired) if attempt == 0 => {
-                    self.provision().await.map(|_| ())?
+                    self.renew_policy_key(cmd).await.map(|_| ())?
                 }
                 other => return other,
             }
@@ -915,8 +948,41 @@ impl EasClient {
         Err(EasError::ProvisionRequired)
     }
 
-    /// Runs a command, provisioning and retrying once when the server asks for it
-    /// (HTTP 449 or Status 142–144).
+    /// Tells the other clients of this device the key this one now holds.
+    fn share_policy_key(&self) {
+        if self.policy_key != "0"
+            && let Ok(mut k) = self.shared_key.lock()
+        {
+            k.clone_from(&self.policy_key);
+        }
+    }
+
+    /// After the server said the policy key is stale: takes the key another session of this
+    /// device got since ([`shared_policy_key`]), else provisions. Returns whether it
+    /// provisioned.
+    async fn renew_policy_key(&mut self, cmd: &'static str) -> Result<bool, EasError> {
+        let newer = self
+            .shared_key
+            .lock()
+            .map(|k| k.clone())
+            .unwrap_or_default();
+        if !newer.is_empty() && newer != "0" && newer != self.policy_key {
+            tracing::info!(
+                command = cmd,
+                "policy key stale; using the one another session of this device got, and retrying once"
+            );
+            self.policy_key = newer;
+            return Ok(false);
+        }
+        tracing::info!(
+            command = cmd,
+            "server requires provisioning; provisioning and retrying once"
+        );
+        self.provision().await.map(|_| true)
+    }
+
+    /// Runs a command, provisioning (or taking the key another session of this device got)
+    /// and retrying once when the server asks for it (HTTP 449 or Status 142–144).
     pub async fn command<T>(
         &mut self,
         cmd: &'static str,
@@ -926,12 +992,19 @@ impl EasClient {
     ) -> Result<T, EasError> {
         match self.post(cmd, body, params).await.and_then(&parse) {
             Err(EasError::ProvisionRequired) => {
-                tracing::info!(
-                    command = cmd,
-                    "server requires provisioning; provisioning and retrying once"
-                );
-                self.provision().await?;
-                self.post(cmd, body, params).await.and_then(parse)
+                // Another session's key first (if there is a newer one), then a Provision of
+                // its own: at most three tries in all.
+                let mut provisioned = self.renew_policy_key(cmd).await?;
+                let mut tries = 1;
+                loop {
+                    match self.post(cmd, body, params).await.and_then(&parse) {
+                        Err(EasError::ProvisionRequired) if !provisioned && tries < 3 => {
+                            provisioned = self.renew_policy_key(cmd).await?;
+                            tries += 1;
+                        }
+                        other => return other,
+                    }
+                }
             }
             other => other,
         }
@@ -1230,6 +1303,35 @@ pub(crate) fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Dur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client of `device` at a port nothing listens on: any request it sends fails.
+    fn unreachable_client(device: &str) -> EasClient {
+        let cfg = EasConfig::new("http://127.0.0.1:9/", "alice", "pw", device).unwrap();
+        EasClient::with_http(cfg, kontor_net::client(&Default::default()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_stale_key_is_replaced_by_the_one_another_session_of_the_device_got() {
+        let mut engine = unreachable_client("SharedKeyDev");
+        let mut fetches = unreachable_client("SharedKeyDev");
+        let mut other_device = unreachable_client("SharedKeyOther");
+        engine.set_policy_key("111");
+        fetches.set_policy_key("222");
+        // The engine is told its key is stale: it takes the fetch session's, sending nothing
+        // (a Provision would fail: nothing listens).
+        assert!(!engine.renew_policy_key("Sync").await.unwrap());
+        assert_eq!(engine.policy_key(), "222");
+        // Nothing newer: a Provision is tried (and fails here).
+        assert!(engine.renew_policy_key("Sync").await.is_err());
+        // Another device's key is its own.
+        other_device.set_policy_key("333");
+        assert!(fetches.renew_policy_key("Search").await.is_err());
+        assert_eq!(
+            fetches.policy_key(),
+            "0",
+            "a failed Provision starts from key 0"
+        );
+    }
 
     #[test]
     fn endpoint_forms() {
