@@ -42,8 +42,10 @@ impl Session {
             .negotiate()
             .await
             .map_err(|e| map_eas(e, server_url))?;
+        // Another session of this device may hold a key already (the sync engine's, when
+        // the window fetches a body): taking it does not make that one's stale.
         client
-            .provision()
+            .ensure_policy_key()
             .await
             .map_err(|e| map_eas(e, server_url))?;
         Ok(Session { client })

@@ -259,7 +259,15 @@ pub struct EasClient {
     accept_multipart: bool,
 }
 
-type SharedKey = std::sync::Arc<std::sync::Mutex<String>>;
+/// What the clients of one device in this process share: the newest policy key, and a lock so
+/// that only one of them provisions at a time.
+#[derive(Debug, Default)]
+struct DeviceKey {
+    key: std::sync::Mutex<String>,
+    provisioning: tokio::sync::Mutex<()>,
+}
+
+type SharedKey = std::sync::Arc<DeviceKey>;
 
 /// The policy key all clients of this process share for one endpoint, user and DeviceId.
 ///
@@ -268,7 +276,10 @@ type SharedKey = std::sync::Arc<std::sync::Mutex<String>>;
 /// session that provisions makes the others' key stale; each of them, told so (HTTP 449),
 /// provisioned in turn and made the first one's stale again, and a command whose one retry met
 /// the other session's new Provision failed. A client told its key is stale now first takes
-/// the key another session got, and provisions only when there is none newer.
+/// the key another session got, and provisions only when there is none newer. Provisions are
+/// serialised: two sessions told at the same moment that their key is stale provisioned at
+/// once, and the second Provision made the first one's fresh key stale again (seen on Z-Push,
+/// where the engine, the window's fetch session and the calendar sync start together).
 fn shared_policy_key(cfg: &EasConfig) -> SharedKey {
     type Registry = std::collections::HashMap<(String, String, String), SharedKey>;
     static KEYS: std::sync::LazyLock<std::sync::Mutex<Registry>> =
@@ -422,6 +433,26 @@ impl EasClient {
     /// it with the temporary key and receives the final key, which is kept for every later
     /// request. A server without a policy (Status 2, as SOGo answers) is accepted as is.
     pub async fn provision(&mut self) -> Result<ProvisionOutcome, EasError> {
+        let shared = self.shared_key.clone();
+        let _only_one = shared.provisioning.lock().await;
+        self.provision_now().await
+    }
+
+    /// A policy key for a new session: the one another session of this device holds, else a
+    /// Provision of its own ([`provision`](Self::provision)). Returns whether it provisioned.
+    /// A key that turns out stale is renewed on the first command the server refuses.
+    pub async fn ensure_policy_key(&mut self) -> Result<bool, EasError> {
+        let shared = self.shared_key.clone();
+        let _only_one = shared.provisioning.lock().await;
+        let held = self.shared_key();
+        if !held.is_empty() && held != "0" {
+            self.policy_key = held;
+            return Ok(false);
+        }
+        self.provision_now().await.map(|_| true)
+    }
+
+    async fn provision_now(&mut self) -> Result<ProvisionOutcome, EasError> {
         self.policy_key = "0".into();
         let req = provision::request(self.version, &self.cfg.device_type, &self.cfg.user_agent);
         let first = provision::parse(self.post("Provision", &req, &[]).await?)?;
@@ -621,7 +652,7 @@ impl EasClient {
             .and_then(ping::parse)
         {
             Err(EasError::ProvisionRequired) => {
-                self.provision().await?;
+                self.renew_policy_key("Ping").await?;
                 self.post_bytes("Ping", bytes, &[], timeout)
                     .await
                     .and_then(ping::parse)
@@ -951,34 +982,44 @@ impl EasClient {
     /// Tells the other clients of this device the key this one now holds.
     fn share_policy_key(&self) {
         if self.policy_key != "0"
-            && let Ok(mut k) = self.shared_key.lock()
+            && let Ok(mut k) = self.shared_key.key.lock()
         {
             k.clone_from(&self.policy_key);
         }
+    }
+
+    /// The newest key any client of this device holds (empty when none has one yet).
+    fn shared_key(&self) -> String {
+        self.shared_key
+            .key
+            .lock()
+            .map(|k| k.clone())
+            .unwrap_or_default()
     }
 
     /// After the server said the policy key is stale: takes the key another session of this
     /// device got since ([`shared_policy_key`]), else provisions. Returns whether it
     /// provisioned.
     async fn renew_policy_key(&mut self, cmd: &'static str) -> Result<bool, EasError> {
-        let newer = self
-            .shared_key
-            .lock()
-            .map(|k| k.clone())
-            .unwrap_or_default();
-        if !newer.is_empty() && newer != "0" && newer != self.policy_key {
+        let stale = self.policy_key.clone();
+        let shared = self.shared_key.clone();
+        // Waits while another session provisions, then takes its key rather than provisioning
+        // once more.
+        let _only_one = shared.provisioning.lock().await;
+        let newer = self.shared_key();
+        if !newer.is_empty() && newer != "0" && newer != stale {
             tracing::info!(
                 command = cmd,
-                "policy key stale; using the one another session of this device got, and retrying once"
+                "policy key stale; using the one another session of this device got, and retrying"
             );
             self.policy_key = newer;
             return Ok(false);
         }
         tracing::info!(
             command = cmd,
-            "server requires provisioning; provisioning and retrying once"
+            "server requires provisioning; provisioning and retrying"
         );
-        self.provision().await.map(|_| true)
+        self.provision_now().await.map(|_| true)
     }
 
     /// Runs a command, provisioning (or taking the key another session of this device got)

@@ -415,7 +415,7 @@ impl AccountRound<'_> {
             .timeout(self.options.request_timeout);
         let mut client = EasClient::new(config)?;
         client.negotiate().await?;
-        client.provision().await?;
+        client.ensure_policy_key().await?;
         self.store
             .record_negotiated(s.account_id, client.protocol_version(), client.policy_key())
             .await?;
