@@ -125,8 +125,14 @@ export function MessageList(props: Props) {
   const lastMsg = itemAt(lastPos, headers).index;
   const { ensure } = data;
   useEffect(() => {
-    ensure(windowsForRange(firstMsg, lastMsg, total));
-  }, [ensure, firstMsg, lastMsg, total]);
+    // The rest of a search's first window once the rows on screen (read from the scroll
+    // position now: the range above may still be the previous list's, scrolled far down, in the
+    // render that brought a new list) come within a few rows of its end.
+    const el = scrollRef.current;
+    const bottom = el ? Math.ceil((el.scrollTop + el.clientHeight) / rowHeight) + 4 : lastPos;
+    const lastNeeded = itemAt(Math.max(0, Math.min(bottom, count - 1)), headers).index;
+    ensure(windowsForRange(firstMsg, lastMsg, total), lastNeeded);
+  }, [ensure, firstMsg, lastMsg, lastPos, total, count, headers, rowHeight]);
 
   // Performance marks: the frame after the first rows of a clicked folder are on screen.
   const { paintFolder, onPainted } = props;

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { IpcError, MessageSummary } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
-import { WINDOW_SIZE, WindowCache, listKeyString, requestFor, type ListKey } from "./windowing";
+import { FIRST_SEARCH_ROWS, WINDOW_SIZE, WindowCache, isPartial, listKeyString, requestFor, type ListKey } from "./windowing";
 
 export type ListApi = Pick<Api, "listMessages">;
 
@@ -20,8 +20,9 @@ export interface MessageWindows {
   /** counts of the list shown, null until its first window is in */
   counts: ListCounts | null;
   error: IpcError | null;
-  /** Loads the windows not yet held (those being fetched are not asked for twice). */
-  ensure: (indexes: readonly number[]) => void;
+  /** Loads the windows not yet held (those being fetched are not asked for twice), and the
+   * rest of a search's first window once `lastNeeded` reaches past its first rows. */
+  ensure: (indexes: readonly number[], lastNeeded?: number) => void;
   /** Fetches every held window of the folder's list shown again, in order (keyset from the fresh
    * window before), and forgets the folder's other orders. Resolves to the ids that were in the
    * old windows and are in none of the new ones. */
@@ -54,8 +55,12 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
   }, []);
 
   const fetchWindow = useCallback(
-    async (k: ListKey, index: number) => {
-      const w = await api.listMessages(requestFor(k, index, cache));
+    async (k: ListKey, index: number, count = WINDOW_SIZE) => {
+      // Performance marks for the window bench: when a search's window was asked for and when
+      // it was in (the rest, to the painted frame, is the list's).
+      if (k.search) performance.mark("kontor:window-asked", { detail: { search: k.search.text, index } });
+      const w = await api.listMessages(requestFor(k, index, cache, count));
+      if (k.search) performance.mark("kontor:window-in", { detail: { search: k.search.text, index } });
       const id = listKeyString(k);
       if (k.search && id === shownKey.current) {
         // Each keystroke is a new search: the hits of the ones before it are not shown again,
@@ -77,13 +82,23 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
   );
 
   const ensure = useCallback(
-    (indexes: readonly number[]) => {
+    (indexes: readonly number[], lastNeeded?: number) => {
       if (!key) return;
       for (const index of indexes) {
         const id = `${listKeyString(key)}\u0000${index}`;
-        if (cache.peek(key, index) || inflight.has(id)) continue;
+        if (inflight.has(id)) continue;
+        const held = cache.peek(key, index);
+        // A search's first window comes in two steps: a screenful first, the rest once rows
+        // past it are about to be shown.
+        let count = WINDOW_SIZE;
+        if (held) {
+          const short = isPartial(key, held) && lastNeeded !== undefined && lastNeeded >= held.start + held.rows.length;
+          if (!short) continue;
+        } else if (key.search && index === 0) {
+          count = FIRST_SEARCH_ROWS;
+        }
         inflight.add(id);
-        fetchWindow(key, index).then(
+        fetchWindow(key, index, count).then(
           () => {
             inflight.delete(id);
             setError(null);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageSummary, MessageWindow } from "../lib/bindings";
-import { WINDOW_SIZE, WindowCache, requestFor, rowAt, windowsForRange, type ListKey } from "./windowing";
+import { FIRST_SEARCH_ROWS, WINDOW_SIZE, WindowCache, isPartial, requestFor, rowAt, windowsForRange, type ListKey } from "./windowing";
 
 const inbox: ListKey = { folderId: "inbox", sort: "date", descending: true };
 const bySize: ListKey = { folderId: "inbox", sort: "size", descending: true };
@@ -102,5 +102,20 @@ describe("WindowCache", () => {
     cache.set(inbox, 1, win(1, 1000));
     expect(rowAt(inbox, 205, cache)?.id).toBe(205);
     expect(rowAt(inbox, 5, cache)).toBeUndefined();
+  });
+});
+
+describe("isPartial", () => {
+  const search: ListKey = { ...inbox, search: { text: "m", allFolders: false, filters: { unread: false, flagged: false, attachment: false, knownSenders: false, thisWeek: false } } };
+  const first = (rows: number, total: number): MessageWindow => ({ ...win(0, rows), total });
+  it("is a search's first screenful while more hits follow", () => {
+    expect(isPartial(search, first(FIRST_SEARCH_ROWS, FIRST_SEARCH_ROWS + 1))).toBe(true);
+  });
+  it("is not a search window that holds every hit there is, or a whole window", () => {
+    expect(isPartial(search, first(30, 30))).toBe(false);
+    expect(isPartial(search, first(WINDOW_SIZE, WINDOW_SIZE + 1))).toBe(false);
+  });
+  it("is never a folder's window", () => {
+    expect(isPartial(inbox, first(FIRST_SEARCH_ROWS, 1000))).toBe(false);
   });
 });

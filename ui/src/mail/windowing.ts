@@ -8,6 +8,10 @@
 import type { MessageSearch, MessageSort, MessageSummary, MessageWindow, MessageWindowRequest } from "../lib/bindings";
 
 export const WINDOW_SIZE = 200;
+/** Rows of a search's first window asked for at first: a screenful and some, so a keystroke's
+ * hits are painted without waiting for 200 rows; the rest of the window follows when the list
+ * is scrolled towards them. */
+export const FIRST_SEARCH_ROWS = 60;
 /** Windows kept across all folders and sorts. */
 export const CACHE_WINDOWS = 12;
 
@@ -118,6 +122,11 @@ export function requestFor(key: ListKey, index: number, cache: WindowCache, coun
   const after = prev && prev.next !== null && prev.start + prev.rows.length === start ? prev.next : null;
   if (key.search) return { folderId: key.folderId, sort: "date", descending: true, start, count, after: null, search: key.search };
   return { folderId: key.folderId, sort: key.sort, descending: key.descending, start, count, after };
+}
+
+/** A search window holding fewer rows than it will once complete (its first rows only). */
+export function isPartial(key: ListKey, w: MessageWindow): boolean {
+  return !!key.search && w.rows.length < Math.min(WINDOW_SIZE, w.total - w.start);
 }
 
 /** The row at `index` if its window is loaded. */
