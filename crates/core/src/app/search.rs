@@ -108,6 +108,7 @@ impl Kontor {
         req: &MessageWindowRequest,
         search: &MessageSearch,
     ) -> Result<MessageWindow, CoreError> {
+        let began = std::time::Instant::now();
         let today = Local::now().date_naive();
         let (filter, hints) = self
             .search_filter(account_id, &req.folder_id, search, today)
@@ -120,6 +121,7 @@ impl Kontor {
             .store
             .search_keys(account_id, &filter, want + 1)
             .await?;
+        let searched = began.elapsed();
         let beyond = keys.len() > want as usize;
         let capped = beyond && want == SEARCH_LIMIT;
         let more = beyond && !capped;
@@ -127,6 +129,14 @@ impl Kontor {
         let start = (req.start as usize).min(hits.len());
         let rows = self.store.messages_by_sort_keys(&hits[start..]).await?;
         let total = hits.len() + usize::from(more);
+        tracing::debug!(
+            text = %search.text,
+            start = req.start,
+            rows = rows.len(),
+            keys_ms = searched.as_secs_f64() * 1000.0,
+            total_ms = began.elapsed().as_secs_f64() * 1000.0,
+            "search window"
+        );
         Ok(MessageWindow {
             folder_id: req.folder_id.clone(),
             total: u32::try_from(total).unwrap_or(u32::MAX),

@@ -2376,3 +2376,73 @@ async fn address_book_ranks_by_use_and_matches_name_words_and_addresses() {
         "LIKE wildcards are taken literally (dropped)"
     );
 }
+
+/// A word that stands for more indexed words than the index expands (one letter typed): the
+/// newest messages are read directly (`Walk::scan_newest`), and when they hold too few matches
+/// the index answers. Both give the newest matches, as the index alone would.
+#[tokio::test]
+async fn a_letter_typed_finds_the_newest_matches_read_directly_or_from_the_index() {
+    let (store, acc) = store_with_account().await;
+    let mut changes = Vec::new();
+    // 100 old messages each with a word of its own beginning with "q"; then 400 newer ones,
+    // two in three with a word of its own beginning with "m", none with a "q" word.
+    for i in 0..500u32 {
+        let subject = if i < 100 {
+            format!("Alt q{i}")
+        } else if i.is_multiple_of(3) {
+            "Zeile ohne".to_owned()
+        } else {
+            format!("Zeile m{i}")
+        };
+        let mut m = msg(
+            &format!("1:{i}"),
+            &subject,
+            at(2026, 1, 1, 0) + chrono::TimeDelta::hours(i.into()),
+        );
+        m.preview = String::new();
+        changes.push(MailChange::Upsert(m));
+    }
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    let newest = |pred: &dyn Fn(u32) -> bool, n: usize| -> Vec<String> {
+        (0..500u32)
+            .rev()
+            .filter(|&i| pred(i))
+            .take(n)
+            .map(|i| format!("1:{i}"))
+            .collect()
+    };
+    let f = |w: &str| SearchFilter {
+        words: vec![w.to_owned()],
+        ..SearchFilter::default()
+    };
+    // Read directly: the newest 50 "m" messages (in every index state).
+    let is_m = |i: u32| i >= 100 && !i.is_multiple_of(3);
+    assert_eq!(filtered(&store, acc, &f("m")).await, newest(&is_m, 50));
+    // A window of 61 and of 201, as the search box asks.
+    for limit in [61u32, 201] {
+        let keys = store.search_keys(acc, &f("m"), limit).await.unwrap();
+        let ids: Vec<String> = store
+            .messages_by_sort_keys(&keys)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.server_id)
+            .collect();
+        assert_eq!(ids, newest(&is_m, limit as usize), "limit {limit}");
+    }
+    // No "q" word among the newest: the index gives the old ones.
+    assert_eq!(
+        filtered(&store, acc, &f("q")).await,
+        newest(&|i| i < 100, 50)
+    );
+    // In a folder and unread only: the same rules.
+    let unread_m = SearchFilter {
+        read: Some(false),
+        folder_id: Some("1".into()),
+        ..f("m")
+    };
+    assert_eq!(filtered(&store, acc, &unread_m).await, newest(&is_m, 50));
+}
