@@ -594,6 +594,11 @@ async fn main() {
         "bench: search keystrokes {:.1?}; with a filter {:.1?}; Esc {:.1?}",
         search.keys, search.filtered, search.exit
     );
+    for (text, ms, [ask, ipc, paint]) in &search.phases {
+        println!(
+            "bench: keystroke {text:<20} {ms:6.1} ms = to the window asked {ask:5.1} + IPC {ipc:5.1} + to painted {paint:5.1}"
+        );
+    }
 
     let cal = calendar_scenario(&app).await;
     println!(
@@ -869,6 +874,9 @@ async fn main() {
             "search_keystroke": search.keys,
             "search_keystroke_filtered": search.filtered,
             "search_exit": search.exit,
+            "search_keystroke_phases": search.phases.iter().map(|(text, ms, p)| json!({
+                "text": text, "ms": ms, "to_asked": p[0], "ipc": p[1], "to_painted": p[2],
+            })).collect::<Vec<_>>(),
         },
         "pss": per_process.iter().zip(&parts).map(|((p, name, kib), (anon, file, shmem))| json!({
             "pid": p, "process": name, "pss_kib": kib,
@@ -904,28 +912,43 @@ struct SearchTimes {
     missed: usize,
     /// The slowest keystroke and its text.
     slowest: String,
+    /// Each keystroke (no filter): its text, its time and its phases (to the window asked
+    /// for, the window's IPC, to the painted frame).
+    phases: Vec<(String, f64, [f64; 3])>,
 }
 
 /// ms from the latest `kontor:search-input` mark with `text` to the first `kontor:list-shown`
 /// mark of the list of that text after it; `None` until both are there.
-async fn keystroke_ms(app: &App, text: &str) -> Option<f64> {
-    app.script(
-        "const [text] = arguments; \
-         const inp = performance.getEntriesByName('kontor:search-input') \
-           .filter(m => m.detail && m.detail.text === text); \
-         if (!inp.length) return null; const t0 = inp[inp.length - 1].startTime; \
-         const shown = performance.getEntriesByName('kontor:list-shown') \
-           .find(m => m.startTime >= t0 && m.detail && m.detail.search === text); \
-         return shown ? shown.startTime - t0 : null;",
-        vec![json!(text)],
-    )
-    .await
-    .as_f64()
+/// Besides, the phases: keystroke → the window asked for, asked → in (the IPC and the core's
+/// search), in → painted.
+async fn keystroke_ms(app: &App, text: &str) -> Option<(f64, [f64; 3])> {
+    let v = app
+        .script(
+            "const [text] = arguments; \
+             const inp = performance.getEntriesByName('kontor:search-input') \
+               .filter(m => m.detail && m.detail.text === text); \
+             if (!inp.length) return null; const t0 = inp[inp.length - 1].startTime; \
+             const after = (name) => performance.getEntriesByName(name) \
+               .find(m => m.startTime >= t0 && m.detail && m.detail.search === text); \
+             const shown = after('kontor:list-shown'); \
+             if (!shown) return null; \
+             const asked = after('kontor:window-asked'), got = after('kontor:window-in'); \
+             const a = asked ? asked.startTime - t0 : 0, i = got ? got.startTime - t0 : a; \
+             return [shown.startTime - t0, a, i - a, shown.startTime - t0 - i];",
+            vec![json!(text)],
+        )
+        .await;
+    let v: Vec<f64> = v
+        .as_array()?
+        .iter()
+        .map(|x| x.as_f64().unwrap_or(0.0))
+        .collect();
+    (v.len() == 4).then(|| (v[0], [v[1], v[2], v[3]]))
 }
 
 /// Types `query` into the search box one character at a time, waiting for each keystroke's
 /// hits; returns the times (keystrokes that leave the trimmed text as it was are not timed).
-async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, String)> {
+async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, String, [f64; 3])> {
     let input = app
         .wait_for("[data-testid=search-input]", Duration::from_secs(10))
         .await;
@@ -945,8 +968,8 @@ async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, Str
         before = text.clone();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Some(ms) = keystroke_ms(app, &text).await {
-                out.push((ms, text.clone()));
+            if let Some((ms, phases)) = keystroke_ms(app, &text).await {
+                out.push((ms, text.clone(), phases));
                 break;
             }
             if Instant::now() > deadline {
@@ -982,14 +1005,16 @@ async fn search_scenario(app: &App) -> SearchTimes {
         exit: Vec::new(),
         missed: 0,
         slowest: String::new(),
+        phases: Vec::new(),
     };
     let mut worst = (0.0, String::new());
     for q in SEARCH_SHAPES {
-        for (ms, text) in type_query(app, q, &mut t.missed).await {
+        for (ms, text, phases) in type_query(app, q, &mut t.missed).await {
             if ms > worst.0 {
-                worst = (ms, text);
+                worst = (ms, text.clone());
             }
             t.keys.push(ms);
+            t.phases.push((text, ms, phases));
         }
         // Esc: back to the Inbox.
         clear_marks(app).await;
@@ -1035,7 +1060,7 @@ async fn search_scenario(app: &App) -> SearchTimes {
         let _ = bounded("unread", chip.click()).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         for q in SEARCH_SHAPES {
-            for (ms, _) in type_query(app, q, &mut t.missed).await {
+            for (ms, _, _) in type_query(app, q, &mut t.missed).await {
                 t.filtered.push(ms);
             }
             clear_box(app).await;
