@@ -24,6 +24,8 @@ pub use fantoccini::{Client, Locator};
 // under test is the binary `scripts/build-app` made, not a library linked into the test).
 /// SOGo's ActiveSync endpoint.
 pub const SOGO_EAS_URL: &str = "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync";
+/// Z-Push (mail from Dovecot, the directory from Radicale: tests/servers/README.md).
+pub const ZPUSH_EAS_URL: &str = "http://127.0.0.1:55080/Microsoft-Server-ActiveSync";
 
 /// A seeded test user.
 #[derive(Debug, Clone, Copy)]
@@ -815,6 +817,24 @@ pub async fn sign_in(app: &App, user: User) {
     .await
     .expect("submit the account form");
     app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
+        .await;
+}
+
+/// Signs in as `user` at the ActiveSync server `server_url` (Z-Push) through the account form,
+/// the English UI chosen like a person does, and waits for the folders.
+pub async fn sign_in_at(app: &App, user: User, server_url: &str) {
+    choose_language(app, "en").await;
+    fill_account_form_at(app, user, user.password, server_url).await;
+    bounded(
+        "submit the form",
+        app.client.execute(
+            "document.querySelector('[data-testid=account-form]').requestSubmit(); return true;",
+            vec![],
+        ),
+    )
+    .await
+    .expect("submit the account form");
+    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(120))
         .await;
 }
 

@@ -20,8 +20,8 @@ use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
 use kontor_e2e_tests::server::smtp_deliver;
 use kontor_e2e_tests::{
-    ALICE, App, bounded, choose_language, click, fill_account_form_at, progress, require_sogo,
-    row_id, sign_in, wait_text,
+    ALICE, App, ZPUSH_EAS_URL, bounded, choose_language, click, progress, require_sogo, row_id,
+    sign_in, sign_in_at, wait_text,
 };
 
 const BOB: &str = "bob@kontor.test";
@@ -299,9 +299,6 @@ async fn alice_finds_bob_in_the_address_book_and_writes_to_him() {
     app.close().await;
 }
 
-/// Z-Push (mail from Dovecot, the directory from Radicale: tests/servers/README.md).
-const ZPUSH_EAS_URL: &str = "http://127.0.0.1:55080/Microsoft-Server-ActiveSync";
-
 /// Z-Push's directory sends more than SOGo's: Bob's card shows his name, company and phone, in
 /// English and German. (Z-Push's CardDAV backend drops the vCard's TITLE and the department of
 /// ORG on the way to the GAL: its GAL Title is the name's prefix and it reads no department.)
@@ -309,21 +306,7 @@ const ZPUSH_EAS_URL: &str = "http://127.0.0.1:55080/Microsoft-Server-ActiveSync"
 async fn the_address_book_card_shows_what_the_zpush_directory_sends() {
     require_sogo();
     let app = App::launch("address_book_zpush").await;
-    app.wait_for("[data-testid=language]", Duration::from_secs(60))
-        .await;
-    choose_language(&app, "en").await;
-    fill_account_form_at(&app, ALICE, ALICE.password, ZPUSH_EAS_URL).await;
-    bounded(
-        "submit the form",
-        app.client.execute(
-            "document.querySelector('[data-testid=account-form]').requestSubmit(); return true;",
-            vec![],
-        ),
-    )
-    .await
-    .expect("submit the account form");
-    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(120))
-        .await;
+    sign_in_at(&app, ALICE, ZPUSH_EAS_URL).await;
 
     // The People button, clicked like a person; Z-Push finds "Baker" in the full name.
     click(&app, "[data-testid=module-people]").await;

@@ -10,11 +10,8 @@
 use std::time::Duration;
 
 use kontor_e2e_tests::{
-    ALICE, App, bounded, choose_language, click, fill_account_form_at, require_sogo, sign_in,
-    wait_text,
+    ALICE, App, ZPUSH_EAS_URL, choose_language, click, require_sogo, sign_in, sign_in_at, wait_text,
 };
-
-const ZPUSH_EAS_URL: &str = "http://127.0.0.1:55080/Microsoft-Server-ActiveSync";
 
 /// Opens the dialog from the menu and waits for the server's answer: not offered, in `want`.
 async fn open_dialog_and_see_not_offered(app: &App, want: &str) {
@@ -95,19 +92,7 @@ async fn sogo_does_not_offer_automatic_replies_and_the_dialog_says_so() {
 async fn zpush_without_an_oof_backend_is_shown_as_not_offering_automatic_replies() {
     require_sogo();
     let app = App::launch("auto_replies_zpush").await;
-    choose_language(&app, "en").await;
-    fill_account_form_at(&app, ALICE, ALICE.password, ZPUSH_EAS_URL).await;
-    bounded(
-        "submit the form",
-        app.client.execute(
-            "document.querySelector('[data-testid=account-form]').requestSubmit(); return true;",
-            vec![],
-        ),
-    )
-    .await
-    .expect("submit");
-    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
-        .await;
+    sign_in_at(&app, ALICE, ZPUSH_EAS_URL).await;
     open_dialog_and_see_not_offered(&app, "does not offer automatic replies").await;
     app.screenshot("auto-replies-zpush-en.png").await;
     close_dialog(&app).await;
