@@ -8,26 +8,13 @@
 
 use std::time::Duration;
 
-use kontor_e2e_tests::{ALICE, App, Locator, bounded, choose_language, require_sogo};
+use kontor_e2e_tests::{
+    ALICE, App, Locator, bounded, choose_language, require_sogo, submit_account_form,
+};
 
 async fn fill_account_form(app: &App, password: &str) {
     kontor_e2e_tests::fill_account_form(app, ALICE, password).await;
-    submit(app).await;
-}
-
-/// Submits the account form the way Enter does (implicit submission: `requestSubmit`).
-/// WebKitWebDriver's key actions wait for a navigation that an IPC-driven form never starts, so
-/// Enter itself is covered by the UI's unit tests (`ErrorView.test.tsx`).
-async fn submit(app: &App) {
-    bounded(
-        "submit the form",
-        app.client.execute(
-            "document.querySelector('[data-testid=account-form]').requestSubmit(); return true;",
-            vec![],
-        ),
-    )
-    .await
-    .expect("submit the account form");
+    submit_account_form(app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,7 +125,7 @@ async fn wrong_password_shows_auth_failed_in_english_and_german() {
 
     // The same failure in German: the UI tells the shell its language, the core localizes.
     choose_language(&app, "de").await;
-    submit(&app).await;
+    submit_account_form(&app).await;
     let expected_de = "Benutzername oder Kennwort";
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
