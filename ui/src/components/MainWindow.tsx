@@ -452,8 +452,7 @@ export function MainWindow({
                 folders={folders}
                 selectedId={selected}
                 onSelect={(f) => {
-                  if (f.kind === "calendar") openCalendar();
-                  else selectFolder(f.id);
+                  selectFolder(f.id);
                 }}
                 onDropMessages={(f, ids) => {
                   mailActions.current?.moveIds(ids, f);

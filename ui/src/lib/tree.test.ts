@@ -15,7 +15,7 @@ function shape(nodes: TreeNode[]): string {
 }
 
 describe("buildSections", () => {
-  it("nests by parent id and groups calendars, own before shared", () => {
+  it("nests mail folders by parent id and leaves calendars, contacts and tasks out", () => {
     const sections = buildSections([
       folder("mail/projects", "Projects", "mail", "mail/inbox"),
       folder("mail/2024", "2024", "mail", "mail/projects"),
@@ -29,10 +29,9 @@ describe("buildSections", () => {
       folder("vcard/personal", "Personal Address Book", "contacts"),
       folder("vtodo/personal", "Personal Tasks", "tasks"),
     ]);
-    expect(sections.map((s) => s.id)).toEqual(["mail", "calendars", "contacts", "tasks"]);
+    expect(sections.map((s) => s.id)).toEqual(["mail"]);
+    expect(sections[0]!.labelKey).toBe("tree.mail");
     expect(shape(sections[0]!.nodes)).toBe("Inbox[Projects[2024]],Drafts,Sent,Trash,Archive");
-    expect(shape(sections[1]!.nodes)).toBe("Personal Calendar,Bob's calendar");
-    expect(sections[1]!.labelKey).toBe("tree.calendars");
   });
 
   it("makes a folder with an unknown parent a root", () => {
@@ -40,10 +39,11 @@ describe("buildSections", () => {
     expect(shape(mail!.nodes)).toBe("Inbox,Orphan");
   });
 
-  it("keeps a calendar under a mail parent in the calendar section", () => {
+  it("leaves out a calendar under a mail parent, and gives no section without mail folders", () => {
     const sections = buildSections([folder("m", "Inbox", "inbox"), folder("c", "Team", "calendar", "m")]);
+    expect(sections).toHaveLength(1);
     expect(shape(sections[0]!.nodes)).toBe("Inbox");
-    expect(shape(sections[1]!.nodes)).toBe("Team");
+    expect(buildSections([folder("c", "Team", "calendar"), folder("n", "Notes", "notes")])).toEqual([]);
   });
 
   it("breaks parent cycles instead of looping or losing folders", () => {

@@ -1,11 +1,13 @@
 // Builds the folder tree shown in the main window from the flat list the core returns
-// (each folder names its parent by id). Folders are grouped into sections by kind; inside a
-// section they nest by `parentId`. A parent that is missing or in another section makes the
-// folder a root of its section, and a cycle in the parent ids is broken rather than looping.
+// (each folder names its parent by id). Only mail folders are shown, as in Outlook's mail
+// view: calendars, address books, task lists and notes live in their own views. Mail folders
+// nest by `parentId`; a parent that is missing or not a mail folder makes the folder a root,
+// and a cycle in the parent ids is broken rather than looping.
 import type { Folder, FolderKind } from "./bindings";
 import type { MessageKey } from "./i18n";
+import { isMailFolder } from "../mail/folders";
 
-export type SectionId = "mail" | "calendars" | "contacts" | "tasks" | "notes" | "other";
+export type SectionId = "mail";
 
 export interface TreeNode {
   folder: Folder;
@@ -17,30 +19,6 @@ export interface Section {
   labelKey: MessageKey;
   nodes: TreeNode[];
 }
-
-const SECTION_OF: Record<FolderKind, SectionId> = {
-  inbox: "mail",
-  drafts: "mail",
-  deleted: "mail",
-  sent: "mail",
-  outbox: "mail",
-  mail: "mail",
-  calendar: "calendars",
-  contacts: "contacts",
-  tasks: "tasks",
-  notes: "notes",
-  journal: "notes",
-  other: "other",
-};
-
-const SECTIONS: readonly { id: SectionId; labelKey: MessageKey }[] = [
-  { id: "mail", labelKey: "tree.mail" },
-  { id: "calendars", labelKey: "tree.calendars" },
-  { id: "contacts", labelKey: "tree.contacts" },
-  { id: "tasks", labelKey: "tree.tasks" },
-  { id: "notes", labelKey: "tree.notes" },
-  { id: "other", labelKey: "tree.other" },
-];
 
 /** The special mail folders, in the order Outlook shows them. */
 type Role = "inbox" | "drafts" | "sent" | "deleted" | "junk" | "archive" | "outbox";
@@ -210,17 +188,8 @@ function buildSection(folders: Folder[]): TreeNode[] {
   return sortNodes(roots);
 }
 
-/** Groups and nests a flat folder list; empty sections are left out. */
+/** The mail folders, nested, as the tree's one section; none gives no section. */
 export function buildSections(folders: readonly Folder[]): Section[] {
-  const bySection = new Map<SectionId, Folder[]>();
-  for (const f of folders) {
-    const id = SECTION_OF[f.kind];
-    const list = bySection.get(id) ?? [];
-    list.push(f);
-    bySection.set(id, list);
-  }
-  return SECTIONS.flatMap(({ id, labelKey }) => {
-    const list = bySection.get(id);
-    return list ? [{ id, labelKey, nodes: buildSection(list) }] : [];
-  });
+  const mail = folders.filter(isMailFolder);
+  return mail.length ? [{ id: "mail", labelKey: "tree.mail", nodes: buildSection(mail) }] : [];
 }
