@@ -10,7 +10,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kontor_core::store::MessageSort;
 use kontor_core::{BodyFormat, FolderKind, Kontor, MessageWindowRequest, ProfilePaths, SignIn};
-use kontor_live_tests::{ALICE, BOB, SOGO_EAS_URL, User, imap_count, require_sogo, smtp_deliver};
+use kontor_live_tests::{
+    ALICE, BOB, SOGO_EAS_URL, User, imap_append, imap_count, require_sogo, smtp_deliver,
+};
 
 fn unique(tag: &str) -> String {
     let n = SystemTime::now()
@@ -213,4 +215,61 @@ async fn wait_imap(check: impl Fn() -> bool + Send + Clone + 'static, what: &str
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// A message is saved as an `.eml` file as the server keeps it (fetched whole on demand), and
+/// the file opens again for the reading pane, its attachment saved byte for byte from it.
+#[tokio::test]
+async fn a_mail_is_saved_as_an_eml_file_and_opened_from_it() {
+    let (_dir, app) = signed_in(ALICE).await;
+    let inbox = folder_id(&app, FolderKind::Inbox).await;
+    let subject = unique("eml");
+    let mime = hostile_mail(&subject);
+    let appended = mime.clone();
+    tokio::task::spawn_blocking(move || {
+        imap_append(ALICE, "INBOX", "04-Dec-2026 10:00:00 +0100", &appended);
+    })
+    .await
+    .unwrap();
+    app.start_sync().await.unwrap();
+    let id = wait_listed(&app, &inbox, &subject, 150).await;
+    // Only the synced text is cached: saving fetches the whole message.
+    assert!(!app.message_view(id, false).await.unwrap().body.complete);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = app
+        .save_message_eml(id, Some(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    assert_eq!(saved.extension().and_then(|e| e.to_str()), Some("eml"));
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(&saved).unwrap()),
+        mime,
+        "the saved file is the message as the server keeps it"
+    );
+
+    let opened = app.open_eml(&saved).await.unwrap();
+    let view = app.message_view(opened, false).await.unwrap();
+    assert_eq!(view.message.subject, subject);
+    assert_eq!(view.message.from.addr, BOB.email());
+    assert!(view.body.html.contains("K&ouml;ln") || view.body.html.contains("Köln"));
+    assert!(
+        !view.body.html.contains("example.invalid"),
+        "{}",
+        view.body.html
+    );
+    let csv = view
+        .attachments
+        .iter()
+        .find(|a| a.name == "liste.csv")
+        .unwrap_or_else(|| panic!("no liste.csv in {:?}", view.attachments));
+    let path = app
+        .save_attachment(csv.id, Some(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), CSV.as_bytes());
+    app.stop_sync().await;
+    let s = subject.clone();
+    tokio::task::spawn_blocking(move || kontor_live_tests::imap_remove(ALICE, "INBOX", &s))
+        .await
+        .unwrap();
 }

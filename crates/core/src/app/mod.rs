@@ -15,6 +15,7 @@ mod calendar;
 mod colleague;
 mod compose;
 mod drafts;
+mod eml;
 mod mail;
 mod messages;
 mod people;
@@ -47,6 +48,7 @@ pub use colleague::{
 };
 pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;
+pub use eml::MAX_EML_BYTES;
 pub use mail::{AttachmentSource, OutgoingMail};
 pub use messages::{
     AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
@@ -102,7 +104,8 @@ pub struct Kontor {
     colleagues: safety::ColleagueCache,
     /// Attachments already looked into, by id (app/safety.rs).
     attachment_checks: safety::AttachmentCheckCache,
-    /// Messages shown without being cached: server search hits (app/server_search.rs).
+    /// Messages shown without being cached: server search hits (app/server_search.rs) and
+    /// opened `.eml` files (app/eml.rs).
     detached: server_search::DetachedMessages,
 }
 

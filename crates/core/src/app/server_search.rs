@@ -384,6 +384,11 @@ impl Kontor {
         Ok(d.add(mime, folder_id))
     }
 
+    /// The MIME a detached message was shown from.
+    pub(super) fn detached_message_mime(&self, id: i64) -> Result<Vec<u8>, CoreError> {
+        self.detached_mime(id).map(|(mime, _)| mime)
+    }
+
     fn detached_mime(&self, id: i64) -> Result<(Vec<u8>, String), CoreError> {
         self.detached
             .lock()
@@ -391,7 +396,8 @@ impl Kontor {
             .and_then(|d| d.get(id))
             .ok_or_else(|| {
                 CoreError::InvalidInput(
-                    "this message is no longer open: search on the server again".into(),
+                    "this message is no longer open: search on the server or open its file again"
+                        .into(),
                 )
             })
     }
