@@ -1,8 +1,8 @@
 //! Checks of the windows' permissions (docs/ARCHITECTURE.md#windows-and-permissions): every
 //! command of `commands::builder()` has a permission (`app-commands.rs`, turned into
 //! `allow-<command>` by `build.rs`) and is granted to at least one window by a capability file
-//! (`capabilities/*.json`), the reminder and compose windows hold only their short lists below,
-//! and no capability lets a remote page call the app.
+//! (`capabilities/*.json`), the reminder, compose and reader windows hold only their short lists
+//! below, and no capability lets a remote page call the app.
 //!
 //! Adding a command: its name in `src-tauri/app-commands.rs`, and `"allow-<command>"` (with `-`
 //! for `_`) in the capability of the window that calls it, normally
@@ -36,6 +36,23 @@ const COMPOSE_WINDOW: &[&str] = &[
     "parse_recipients",
     "save_draft",
     "send_mail",
+];
+
+/// The only app commands a reader window may call (`capabilities/reader.json`): it shows one
+/// saved message with the reading pane's commands and saves it as a file, nothing else.
+const READER_WINDOW: &[&str] = &[
+    "allow_remote_content",
+    "allow_remote_content_domain",
+    "check_link",
+    "fetch_message_body",
+    "message_safety",
+    "message_view",
+    "open_attachment",
+    "open_link",
+    "respond_to_invitation",
+    "respond_to_meeting",
+    "save_attachment",
+    "save_message_file",
 ];
 
 /// Where the windows' capabilities are.
@@ -228,6 +245,20 @@ fn the_compose_windows_hold_only_their_commands() {
 }
 
 #[test]
+fn the_reader_windows_hold_only_their_commands() {
+    let expected: BTreeSet<String> = READER_WINDOW.iter().map(|c| c.to_string()).collect();
+    for label in ["reader-1", "reader-42"] {
+        assert_eq!(
+            granted(label),
+            expected,
+            "the reader window's commands changed: if it needs one more, grant it in \
+             src-tauri/capabilities/reader.json and add it to READER_WINDOW in \
+             src-tauri/src/capabilities.rs with the reason in the capability's description"
+        );
+    }
+}
+
+#[test]
 fn the_main_window_holds_neither_compose_nor_reminder_window_only_commands() {
     let main = granted("main");
     // The main window dismisses all reminders only for the end-to-end tests (see main.json).
@@ -265,9 +296,9 @@ fn capabilities_are_for_the_apps_windows_and_local_pages_only() {
                 && cap
                     .windows
                     .iter()
-                    .all(|w| ["main", "reminders", "compose-*"].contains(&w.as_str())),
+                    .all(|w| ["main", "reminders", "compose-*", "reader-*"].contains(&w.as_str())),
             "{}: windows {:?}: a capability is for one of the app's windows (main, reminders, \
-             compose-*), not for every window (\"*\")",
+             compose-*, reader-*), not for every window (\"*\")",
             cap.file,
             cap.windows
         );

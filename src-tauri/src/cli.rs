@@ -84,11 +84,12 @@ pub struct Cli {
     #[arg(long, requires = "reset_profile")]
     pub discard_outbox: bool,
 
-    /// A mailto: link (RFC 6068) to write to: opens a filled compose window, in the window of
-    /// this profile that is already running if there is one. What the system's mailto: handler
-    /// registration calls.
-    #[arg(value_name = "MAILTO", value_parser = mailto_link, conflicts_with = "action")]
-    pub mailto: Option<String>,
+    /// A mailto: link (RFC 6068) to write to, or a saved message (an .eml file) to read:
+    /// opens a filled compose window or a reader window, in the window of this profile that is
+    /// already running if there is one. What the system's mailto: and .eml handler
+    /// registrations call.
+    #[arg(value_name = "MAILTO|FILE.eml", value_parser = open_target, conflicts_with = "action")]
+    pub open: Option<OpenTarget>,
 
     /// Also print the log lines on standard error. Without it a command-line flag prints only
     /// its result (and plain error messages); the log lines go to <profile>/logs/ either way.
@@ -126,17 +127,58 @@ pub struct AddAccount {
     pub user: String,
 }
 
-/// Accepts only `mailto:` links as the positional argument.
-fn mailto_link(arg: &str) -> Result<String, String> {
-    if arg.len() > 7
-        && arg
+/// What the positional argument asks the window to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenTarget {
+    /// A `mailto:` link: a compose window.
+    Mailto(String),
+    /// A saved message (absolute path): a reader window.
+    Message(std::path::PathBuf),
+}
+
+impl OpenTarget {
+    /// The positional argument of a start (this one's, or a second start's handed to the
+    /// running window with its working directory): a `mailto:` link, or a path (or `file:`
+    /// URL, as file managers pass it) of an `.eml` file, made absolute against `cwd`.
+    pub fn parse(arg: &str, cwd: &std::path::Path) -> Result<OpenTarget, String> {
+        if arg
             .get(..7)
             .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
-    {
-        Ok(arg.to_owned())
-    } else {
-        Err(format!("{arg:?} is not a mailto: link"))
+        {
+            return if arg.len() > 7 {
+                Ok(OpenTarget::Mailto(arg.to_owned()))
+            } else {
+                Err(format!("{arg:?} is a mailto: link without an address"))
+            };
+        }
+        let path = if arg
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("file://"))
+        {
+            url::Url::parse(arg)
+                .ok()
+                .and_then(|u| u.to_file_path().ok())
+                .ok_or_else(|| format!("{arg:?} is not a file URL this system can open"))?
+        } else {
+            std::path::PathBuf::from(arg)
+        };
+        let is_eml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
+        if !is_eml {
+            return Err(format!(
+                "{arg:?} is neither a mailto: link nor a saved message (an .eml file)"
+            ));
+        }
+        Ok(OpenTarget::Message(cwd.join(path)))
     }
+}
+
+/// The positional argument: a `mailto:` link or an `.eml` file ([`OpenTarget::parse`]).
+fn open_target(arg: &str) -> Result<OpenTarget, String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    OpenTarget::parse(arg, &cwd)
 }
 
 impl Cli {
@@ -498,6 +540,8 @@ pub fn export_logs(profile_dir: Option<PathBuf>, dest: PathBuf) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
@@ -511,25 +555,51 @@ mod tests {
     }
 
     #[test]
-    fn a_mailto_link_opens_the_window_with_it_and_nothing_else_is_taken() {
+    fn a_mailto_link_or_an_eml_file_opens_the_window_with_it_and_nothing_else_is_taken() {
         let cli = parse(&["mailto:bob@kontor.test?subject=Hallo"]).unwrap();
         assert!(matches!(cli.action(), Action::Window));
         assert_eq!(
-            cli.mailto.as_deref(),
-            Some("mailto:bob@kontor.test?subject=Hallo")
+            cli.open,
+            Some(OpenTarget::Mailto(
+                "mailto:bob@kontor.test?subject=Hallo".into()
+            ))
         );
         assert_eq!(
-            parse(&["MAILTO:bob@kontor.test"])
-                .unwrap()
-                .mailto
-                .as_deref(),
-            Some("MAILTO:bob@kontor.test")
+            parse(&["MAILTO:bob@kontor.test"]).unwrap().open,
+            Some(OpenTarget::Mailto("MAILTO:bob@kontor.test".into()))
         );
-        assert!(parse(&["bob@kontor.test"]).is_err(), "not a mailto: link");
+        assert!(
+            parse(&["bob@kontor.test"]).is_err(),
+            "neither a link nor a file"
+        );
         assert!(parse(&["mailto:"]).is_err(), "an empty link");
         assert!(
             parse(&["--reset-profile", "mailto:bob@kontor.test"]).is_err(),
             "a link with a command-line action"
+        );
+        assert!(parse(&["--reset-profile", "a.eml"]).is_err());
+        assert!(parse(&["notes.txt"]).is_err(), "not a saved message");
+
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            parse(&["Angebot.EML"]).unwrap().open,
+            Some(OpenTarget::Message(cwd.join("Angebot.EML")))
+        );
+        // Relative to the start's working directory, also when handed to a running window.
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            OpenTarget::parse("mails/a.eml", &dir),
+            Ok(OpenTarget::Message(dir.join("mails/a.eml")))
+        );
+        let absolute = dir.join("b.eml");
+        assert_eq!(
+            OpenTarget::parse(absolute.to_str().unwrap(), Path::new("/elsewhere")),
+            Ok(OpenTarget::Message(absolute.clone()))
+        );
+        let url = url::Url::from_file_path(&absolute).unwrap();
+        assert_eq!(
+            OpenTarget::parse(url.as_str(), Path::new("/elsewhere")),
+            Ok(OpenTarget::Message(absolute))
         );
     }
 

@@ -8,7 +8,7 @@
 //! Debug builds run the service on an `OffsetClock` that the `test_advance_clock` command
 //! moves forward (docs/reminders.md); release builds on the system clock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,12 +17,13 @@ use kontor_core::profile::InstanceLock;
 use kontor_core::reminders::{self, AppFeed, Clock, OffsetClock, ReminderService, SystemClock};
 use kontor_core::{CoreError, Kontor, Lang, ProfilePaths};
 
+use crate::cli::OpenTarget;
 use crate::commands::{self, RemindersShell, Shell};
 
 /// Default seconds between two reads of the reminder feed.
 const DEFAULT_REFRESH: u64 = 60;
 
-pub fn run(profile_dir: Option<PathBuf>, mailto: Option<String>) -> ExitCode {
+pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>) -> ExitCode {
     // Without a keychain the window still opens; sign-in then reports the keychain error.
     if let Err(e) = kontor_core::secrets::use_platform_store() {
         tracing::error!(error = %e, "no system keychain");
@@ -92,16 +93,10 @@ pub fn run(profile_dir: Option<PathBuf>, mailto: Option<String>) -> ExitCode {
             let handle = app.handle().clone();
             lean_web_view(&handle);
             commands::mail::open_mail_on_click(&handle);
-            if let Some(link) = mailto.as_deref()
+            if let Some(target) = open
                 && core.is_ok()
-                && let Err(e) = commands::compose::open_window(
-                    &handle,
-                    kontor_core::app::ComposeMode::New,
-                    None,
-                    Some(link),
-                )
             {
-                tracing::error!(error = %e, "the compose window for the mailto: link could not be opened");
+                open_target(&handle, target);
             }
             if let Err(e) = crate::tray::create(&handle, lang) {
                 // No tray host (a bare X server): the window and the main list still work.
@@ -270,24 +265,45 @@ fn single_instance(paths: &ProfilePaths) -> tauri::plugin::TauriPlugin<tauri::Wr
     paths.root().hash(&mut h);
     tauri_plugin_single_instance::Builder::new()
         .dbus_id(format!("org.kontor.desktop.p{:016x}", h.finish()))
-        .callback(|app, args, _cwd| {
+        .callback(|app, args, cwd| {
             crate::tray::show_main(app);
-            // `kontor mailto:…` while the window runs: the link opens a compose window here.
-            let link = args
-                .iter()
-                .find(|a| a.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("mailto:")));
-            if let Some(link) = link
-                && let Err(e) = crate::commands::compose::open_window(
-                    app,
-                    kontor_core::app::ComposeMode::New,
-                    None,
-                    Some(link),
-                )
-            {
-                tracing::error!(error = %e, "the compose window for the mailto: link could not be opened");
+            // `kontor mailto:…` or `kontor file.eml` while the window runs: a compose or reader
+            // window opens here. The first argument is the program; a flag's value is no
+            // target (`--profile-dir x.eml`).
+            let mut rest = args.iter().skip(1);
+            while let Some(arg) = rest.next() {
+                if arg == "--profile-dir" {
+                    rest.next();
+                    continue;
+                }
+                if arg.starts_with("--") {
+                    continue;
+                }
+                if let Ok(target) = OpenTarget::parse(arg, Path::new(&cwd)) {
+                    open_target(app, target);
+                    break;
+                }
             }
         })
         .build()
+}
+
+/// Opens what a start was given: a compose window for a `mailto:` link, a reader window for a
+/// saved message. An error is logged; the main window stays as it is.
+fn open_target(app: &tauri::AppHandle, target: OpenTarget) {
+    match target {
+        OpenTarget::Mailto(link) => {
+            if let Err(e) = commands::compose::open_window(
+                app,
+                kontor_core::app::ComposeMode::New,
+                None,
+                Some(&link),
+            ) {
+                tracing::error!(error = %e, "the compose window for the mailto: link could not be opened");
+            }
+        }
+        OpenTarget::Message(path) => commands::reader::open_file_later(app, path),
+    }
 }
 
 /// Asks the running window of this profile to come to the front; on success the process ends

@@ -62,7 +62,7 @@ fn main() -> ExitCode {
         "kontor starts"
     );
     let code = match action {
-        cli::Action::Window => gui::run(args.profile_dir, args.mailto),
+        cli::Action::Window => gui::run(args.profile_dir, args.open),
         cli::Action::AddAccount(add) => cli::add_account(args.profile_dir, add),
         cli::Action::ResetProfile(opts) => cli::reset_profile(args.profile_dir, opts),
         cli::Action::Diagnose(d) => cli::diagnose(args.profile_dir, d),

@@ -2,8 +2,8 @@
 //! [`settings`] (language, settings in force), [`reminders`] (the reminder window and its
 //! settings), [`sync`] (sync status, sync now), and the events the shell sends to the windows
 //! ([`events`]), [`mail`] (the message list, the reading pane, actions, unsent changes),
-//! [`compose`] (compose windows, sending, drafts, address suggestions) and [`people`] (the
-//! address book).
+//! [`compose`] (compose windows, sending, drafts, address suggestions), [`people`] (the
+//! address book) and [`reader`] (messages as `.eml` files, reader windows).
 //!
 //! Each command forwards to one `kontor_core` function and returns `Result<T, IpcError>`;
 //! errors are localized in the language the UI last announced with `set_language`. The
@@ -18,6 +18,7 @@ pub mod compose;
 pub mod events;
 pub mod mail;
 pub mod people;
+pub mod reader;
 pub mod reminders;
 pub mod search;
 pub mod settings;
@@ -163,6 +164,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             people::open_compose_to,
             search::open_server_hit,
             mail::open_link,
+            reader::open_message_file,
             compose::parse_recipients,
             mail::pending_operations,
             account::refresh_folders,
@@ -181,6 +183,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::retry_operation,
             mail::save_attachment,
             compose::save_draft,
+            reader::save_message_file,
             compose::send_mail,
             search::server_search,
             reminders::set_calendar_remind,
