@@ -3,7 +3,7 @@
 // window is not granted is refused by the shell at run time. The files of a window are those its
 // root component imports, directly or not; a command counts as used where the code reads
 // `<something>.<command>` (`api.listMessages(…)`) or names it in a `Pick<Api, …>`.
-// The reminder and compose windows must moreover hold no command they do not use.
+// The reminder, compose and reader windows must moreover hold no command they do not use.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -94,6 +94,7 @@ const WINDOWS = [
   { label: "main", entry: "App.tsx", capability: "main.json", exact: false },
   { label: "reminders", entry: "ReminderApp.tsx", capability: "reminders.json", exact: true },
   { label: "compose-1", entry: "ComposeApp.tsx", capability: "compose.json", exact: true },
+  { label: "reader-1", entry: "ReaderApp.tsx", capability: "reader.json", exact: true },
 ];
 
 describe("window capabilities", () => {

@@ -8,6 +8,7 @@ import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import type { MailApi } from "../mail/MailView";
 import { MainWindow, type MainWindowReminders } from "./MainWindow";
+import { CommandError } from "../lib/ipc";
 import type { SyncApi } from "./StatusBar";
 import { fakeSettingsApi } from "../compose/test-settings";
 
@@ -83,6 +84,7 @@ function mailApi(): MailApi {
       return () => undefined;
     }),
     openCompose: vi.fn(() => Promise.resolve("compose-1")),
+    saveMessageFile: vi.fn(() => Promise.resolve("/home/alice/Downloads/Betreff 1.eml")),
     serverSearch: vi.fn(() => Promise.resolve({ hits: [], cached: 0, more: false })),
     openServerHit: vi.fn(() => Promise.reject(new Error("not needed"))),
     syncStatus: vi.fn(() => Promise.reject(new Error("not needed"))),
@@ -132,7 +134,7 @@ const people = {
   openComposeTo: vi.fn(() => Promise.resolve("compose-1")),
 };
 
-function renderMain(lang: Lang = "de") {
+function renderMain(lang: Lang = "de", files?: { openMessageFile: (path: string) => Promise<string> }, pick?: (title: string, filter: string) => Promise<string | null>) {
   const api = {
     folders: vi.fn(() => Promise.resolve(folders)),
     refreshFolders: vi.fn(() => Promise.resolve(folders)),
@@ -141,7 +143,7 @@ function renderMain(lang: Lang = "de") {
   const mail = mailApi();
   render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} people={people} />
+      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} people={people} files={files} pickMessageFile={pick} />
     </I18nContext.Provider>,
   );
   return { api, mail };
@@ -232,5 +234,29 @@ describe("MainWindow with mail", () => {
     expect(document.activeElement?.getAttribute("data-testid")).toBe("message-row");
     await user.keyboard("{F6}");
     expect(document.activeElement?.getAttribute("data-testid")).toBe("reader");
+  });
+
+  it("opens a saved message from Menu, Open file…, and says plainly when the file is no message", async () => {
+    const pick = vi.fn(() => Promise.resolve("/home/alice/Angebot.eml"));
+    const files = {
+      openMessageFile: vi
+        .fn<(path: string) => Promise<string>>()
+        .mockResolvedValueOnce("reader-1")
+        .mockRejectedValueOnce(new CommandError({ code: "invalid_input", message: "Das ist keine gespeicherte E-Mail.", detail: "" })),
+    };
+    renderMain("de", files, pick);
+    await screen.findAllByTestId("message-row");
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("menu"));
+    await user.click(screen.getByTestId("menu-open-file"));
+    await waitFor(() => {
+      expect(files.openMessageFile).toHaveBeenCalledWith("/home/alice/Angebot.eml");
+    });
+    expect(pick).toHaveBeenCalledWith("Gespeicherte Nachricht öffnen", "E-Mail-Nachrichten");
+    expect(screen.queryByText("Die Datei konnte nicht geöffnet werden")).toBeNull();
+    await user.click(screen.getByTestId("menu"));
+    await user.click(screen.getByTestId("menu-open-file"));
+    expect(await screen.findByText("Die Datei konnte nicht geöffnet werden")).toBeTruthy();
+    expect(screen.getByText("Das ist keine gespeicherte E-Mail.")).toBeTruthy();
   });
 });

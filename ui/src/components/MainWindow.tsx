@@ -49,6 +49,17 @@ interface Props {
   people?: AddressBookApi;
   /** The automatic replies' commands (the shell's by default). */
   autoReplies?: AutoRepliesApi;
+  /** Opens a saved message in a reader window (the shell's by default). */
+  files?: Pick<Api, "openMessageFile">;
+  /** Asks for a saved message's file (the system's file picker by default); null: none. */
+  pickMessageFile?: (title: string, filterName: string) => Promise<string | null>;
+}
+
+/** The system's file picker for a saved message (.eml). */
+async function pickWithDialog(title: string, filterName: string): Promise<string | null> {
+  const { open } = await import("@tauri-apps/plugin-dialog");
+  const chosen = await open({ title, multiple: false, directory: false, filters: [{ name: filterName, extensions: ["eml"] }] });
+  return typeof chosen === "string" ? chosen : null;
 }
 
 /** What the main window's calendar part uses. */
@@ -99,8 +110,11 @@ export function MainWindow({
   calendar = realApi,
   people = realApi,
   autoReplies = realApi,
+  files = realApi,
+  pickMessageFile = pickWithDialog,
 }: Props) {
   const { t } = useI18n();
+  const [fileError, setFileError] = useState<IpcError | null>(null);
   const [autoReplyState, setAutoReplyState] = useAutoReplies(autoReplies);
   const [showAutoReplies, setShowAutoReplies] = useState(false);
   const snapshot = useReminderSnapshot(reminders);
@@ -315,6 +329,17 @@ export function MainWindow({
     }
   }, [api]);
 
+  // "Open file…": a saved message opens in a reader window of its own.
+  const openFile = useCallback(async () => {
+    setFileError(null);
+    try {
+      const path = await pickMessageFile(t("main.openFile.title"), t("main.openFile.filter"));
+      if (path !== null) await files.openMessageFile(path);
+    } catch (e) {
+      setFileError(toIpcError(e));
+    }
+  }, [files, pickMessageFile, t]);
+
   const signOut = useCallback(async () => {
     try {
       await api.signOut();
@@ -348,6 +373,7 @@ export function MainWindow({
           testId="menu"
           items={[
             { id: "refresh", label: t("main.refresh"), onSelect: () => void refresh(), disabled: busy },
+            { id: "open-file", testId: "menu-open-file", label: t("main.openFile"), onSelect: () => void openFile() },
             {
               id: "settings",
               label: t("main.settings"),
@@ -503,6 +529,7 @@ export function MainWindow({
           }${!showSettings && module === "people" ? " content-people" : ""}`}
         >
           {error && <ErrorView error={error} heading={t("main.refreshFailed")} />}
+          {fileError && <ErrorView error={fileError} heading={t("main.openFile.failed")} />}
           {showSettings ? (
             <>
               <SettingsPanel

@@ -130,6 +130,11 @@ export const commands = {
 	openServerHit: (longId: string, folderId: string, allowRemote: boolean) => typedError<MessageView, IpcError>(__TAURI_INVOKE("open_server_hit", { longId, folderId, allowRemote })),
 	/**  Opens a link of a message in the system's browser (or mail program for `mailto:`). */
 	openLink: (url: string) => typedError<null, IpcError>(__TAURI_INVOKE("open_link", { url })),
+	/**
+	 *  Opens a saved message (an `.eml` file, "Open file…") in a reader window; returns the
+	 *  window's label. A file that is no message gets a plain error.
+	 */
+	openMessageFile: (path: string) => typedError<string, IpcError>(__TAURI_INVOKE("open_message_file", { path })),
 	/**  What a person typed or pasted into a recipient field, as separate recipients. */
 	parseRecipients: (text: string) => typedError<ParsedRecipient[], IpcError>(__TAURI_INVOKE("parse_recipients", { text })),
 	/**  The unsent changes (pending, being sent, parked), oldest first. */
@@ -167,6 +172,11 @@ export const commands = {
 	saveAttachment: (attachmentId: Id, directory: string | null) => typedError<string, IpcError>(__TAURI_INVOKE("save_attachment", { attachmentId, directory })),
 	/**  Saves the message being written in Drafts (a new draft when `draft` is null). */
 	saveDraft: (mail: OutgoingMail, draft: Id | null) => typedError<SavedDraft, IpcError>(__TAURI_INVOKE("save_draft", { mail, draft })),
+	/**
+	 *  Saves a message as an `.eml` file (as the server keeps it) into `directory` (the Downloads
+	 *  folder when `null`); returns the file's path.
+	 */
+	saveMessageFile: (messageId: Id, directory: string | null) => typedError<string, IpcError>(__TAURI_INVOKE("save_message_file", { messageId, directory })),
 	/**  Puts the message into the outbox (sent at once when online). Returns the outbox id. */
 	sendMail: (mail: OutgoingMail) => typedError<Id, IpcError>(__TAURI_INVOKE("send_mail", { mail })),
 	/**

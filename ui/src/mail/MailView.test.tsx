@@ -103,6 +103,7 @@ function fakeApi(rows: MessageSummary[]) {
     messagePosition: vi.fn(() => Promise.resolve(null)),
     onMailOpen: vi.fn(() => () => undefined),
     openCompose: vi.fn(() => Promise.resolve("compose-1")),
+    saveMessageFile: vi.fn(() => Promise.resolve("/home/alice/Downloads/Betreff 1.eml")),
     serverSearch: vi.fn(() => Promise.resolve({ hits: [], cached: 0, more: false })),
     openServerHit: vi.fn(() => Promise.reject(new Error("not needed"))),
     syncStatus: vi.fn(() => Promise.reject(new Error("not needed"))),
@@ -350,7 +351,15 @@ describe("MailView", () => {
         "Löschen",
         "Verschieben nach…",
         "Rückgängig",
+        "Als Datei speichern",
       ]);
+      // The message shown, as an .eml file into Downloads.
+      await user.click(screen.getByTestId("action-save-file"));
+      await waitFor(() => {
+        expect(api.saveMessageFile).toHaveBeenCalledWith(1, null);
+      });
+      expect((await screen.findByTestId("toast-text")).textContent).toBe("Nachricht gespeichert unter /home/alice/Downloads/Betreff 1.eml");
+      await user.click(screen.getByTestId("mail-more-menu"));
       await user.click(screen.getByTestId("action-delete"));
       await waitFor(() => {
         expect(api.deleteMessages).toHaveBeenCalledWith([1], false);

@@ -27,7 +27,7 @@ import { rowAt, type ListKey } from "./windowing";
 export type MailApi = ListApi &
   ReaderApi &
   ServerSearchApi &
-  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose" | "ownDomains">;
+  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose" | "ownDomains" | "saveMessageFile">;
 
 /** A message the window was told to open (a clicked new-mail notification). */
 export interface OpenRequest {
@@ -639,6 +639,13 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
   ];
 
   // ---- toolbar: one line; what does not fit goes into "More", the last entry first ----
+  // The message the reading pane shows (or would show): saved as an .eml file into Downloads.
+  const shownId = serverView ?? messageId;
+  const saveFile = async () => {
+    if (shownId === null) return;
+    const path = await api.saveMessageFile(shownId, null);
+    notify({ key: "mail.saveFile.saved", vars: { path } });
+  };
   const act = (run: () => Promise<unknown>) => () => {
     run().catch(failed);
   };
@@ -745,6 +752,12 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
       node: button("undo", t("mail.action.undo"), act(undo), !canUndo),
       probe: <button type="button">{t("mail.action.undo")}</button>,
       overflow: [{ id: "undo", testId: "action-undo", label: t("mail.action.undo"), onSelect: act(undo), disabled: !canUndo }],
+    },
+    {
+      id: "save-file",
+      node: button("save-file", t("mail.action.saveFile"), act(saveFile), shownId === null),
+      probe: <button type="button">{t("mail.action.saveFile")}</button>,
+      overflow: [{ id: "save-file", testId: "action-save-file", label: t("mail.action.saveFile"), onSelect: act(saveFile), disabled: shownId === null }],
     },
   ];
   const shown = Math.min(fit, entries.length);
