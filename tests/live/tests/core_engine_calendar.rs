@@ -869,3 +869,148 @@ async fn alice_partstat(uid: &str) -> kontor_calendar::PartStat {
         .expect("alice is an attendee")
         .partstat
 }
+
+/// An `.ics` file (a weekly series with a moved occurrence, and an all-day event) is
+/// previewed, imported into alice's ActiveSync calendar and reaches SOGo; importing it again
+/// replaces instead of doubling; the calendar and one event are exported as `.ics` files.
+#[tokio::test]
+async fn an_ics_file_is_imported_into_the_activesync_calendar_and_exported_again() {
+    let (_dir, app) = alice_on_sogo().await;
+    app.sync_calendars_once().await.expect("first sync");
+    let cals = app.calendars().await.unwrap();
+    let eas_own = find(&cals, Source::Eas, "vevent%2Fpersonal").clone();
+    let eas_bob = find(&cals, Source::Eas, "vevent%2Fbob_personal").clone();
+    let series = unique("kontor-ics-series");
+    let party = unique("kontor-ics-party");
+    let start = soon();
+    let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let day = (start + TimeDelta::days(3)).format("%Y%m%d").to_string();
+    let moved = start + TimeDelta::days(7);
+    let file_text = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//Calendar//EN\r\n\
+         BEGIN:VEVENT\r\nUID:{series}\r\nDTSTAMP:{now}\r\nDTSTART:{s}\r\nDTEND:{e}\r\n\
+         RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Teamrunde {series}\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:{series}\r\nDTSTAMP:{now}\r\nRECURRENCE-ID:{m}\r\n\
+         DTSTART:{ms}\r\nDTEND:{me}\r\nSUMMARY:Teamrunde verschoben {series}\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:{party}\r\nDTSTAMP:{now}\r\nDTSTART;VALUE=DATE:{day}\r\n\
+         SUMMARY:Feier {party}\r\nEND:VEVENT\r\n\
+         BEGIN:VTODO\r\nUID:{party}-todo\r\nSUMMARY:not an event\r\nEND:VTODO\r\n\
+         END:VCALENDAR\r\n",
+        now = f(Utc::now()),
+        s = f(start),
+        e = f(start + TimeDelta::hours(1)),
+        m = f(moved),
+        ms = f(moved + TimeDelta::hours(3)),
+        me = f(moved + TimeDelta::hours(4)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("termine.ics");
+    std::fs::write(&file, &file_text).unwrap();
+
+    let preview = app.preview_ics(&file).await.unwrap();
+    assert_eq!(preview.file_name, "termine.ics");
+    assert_eq!(preview.skipped, 1, "the task");
+    let titles: Vec<(&str, bool, bool)> = preview
+        .events
+        .iter()
+        .map(|e| (e.summary.as_str(), e.recurring, e.all_day))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (format!("Teamrunde {series}").as_str(), true, false),
+            (format!("Feier {party}").as_str(), false, true),
+        ]
+    );
+    assert_eq!(preview.events[0].start, start.timestamp());
+
+    // Not into a read-only calendar.
+    let err = app.import_ics(&file, eas_bob.id).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+
+    let done = app.import_ics(&file, eas_own.id).await.unwrap();
+    assert_eq!((done.created, done.updated), (2, 0));
+    let report = app.sync_calendars_once().await.unwrap();
+    assert_eq!(report.replayed, 2, "{report:?}");
+
+    // On SOGo (its CalDAV view of the same calendar): the series with its moved occurrence,
+    // the all-day event.
+    let alice = client(ALICE);
+    let personal = alice
+        .add_calendar(&Url::parse(&format!("{SOGO_DAV_URL}alice/Calendar/personal/")).unwrap())
+        .await
+        .unwrap();
+    let on_server = |needle: String| {
+        let alice = alice.clone();
+        let personal = personal.clone();
+        async move {
+            let all = alice.etags(&personal.url).await.unwrap();
+            let urls: Vec<Url> = all.keys().cloned().collect();
+            alice
+                .multiget(&personal.url, &urls, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.data.contains(&needle))
+        }
+    };
+    let res = on_server(format!("UID:{series}"))
+        .await
+        .expect("the series is on SOGo");
+    let occ = expand(&res.data);
+    assert_eq!(occ.len(), 3, "{occ:?}");
+    assert_eq!(occ[1].1, moved + TimeDelta::hours(3), "{occ:?}");
+    assert_eq!(occ, occurrences_of(&app, eas_own.id, &series).await);
+    assert!(on_server(format!("UID:{party}")).await.is_some());
+
+    // Imported again: replaced, not doubled.
+    let done = app.import_ics(&file, eas_own.id).await.unwrap();
+    assert_eq!((done.created, done.updated), (0, 2));
+    app.sync_calendars_once().await.unwrap();
+    assert_eq!(occurrences_of(&app, eas_own.id, &series).await.len(), 3);
+
+    // Exported: the calendar as one file, one event as another.
+    let out = dir.path().join("out");
+    let whole = app
+        .export_calendar_ics(eas_own.id, Some(out.clone()))
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let parsed = Calendar::parse(&text).unwrap();
+    assert!(parsed.master(&series).is_some() && parsed.master(&party).is_some());
+    assert_eq!(parsed.overrides(&series).count(), 1);
+    assert!(text.contains("X-WR-CALNAME:"), "{text}");
+    let event_id = app
+        .occurrences(start - TimeDelta::days(1), start + TimeDelta::days(30))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.uid == series)
+        .expect("the series' occurrences")
+        .event_id;
+    let one = app
+        .export_event_ics(event_id, Some(out.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        one.file_name().and_then(|n| n.to_str()),
+        Some(format!("Teamrunde {series}.ics").as_str())
+    );
+    let one = Calendar::parse(&std::fs::read_to_string(&one).unwrap()).unwrap();
+    assert_eq!(one.items.iter().filter(|i| i.uid == series).count(), 2);
+
+    // Clean up.
+    for uid in [&series, &party] {
+        let id = app
+            .occurrences(start - TimeDelta::days(1), start + TimeDelta::days(30))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| &o.uid == uid)
+            .map(|o| o.event_id);
+        if let Some(id) = id {
+            app.delete_event(id).await.unwrap();
+        }
+    }
+    app.sync_calendars_once().await.unwrap();
+}

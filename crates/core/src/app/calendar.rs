@@ -181,7 +181,10 @@ impl Kontor {
         self.store.occurrences_between(from, to).await
     }
 
-    async fn event_row(&self, event_id: i64) -> Result<crate::store::EventRow, CoreError> {
+    pub(super) async fn event_row(
+        &self,
+        event_id: i64,
+    ) -> Result<crate::store::EventRow, CoreError> {
         let (cal, remote) = self
             .store
             .event_key(event_id)
@@ -205,7 +208,7 @@ impl Kontor {
         })
     }
 
-    async fn writable_calendar(&self, id: i64) -> Result<CalendarRow, CoreError> {
+    pub(super) async fn writable_calendar(&self, id: i64) -> Result<CalendarRow, CoreError> {
         let cal = self
             .store
             .calendar(id)
@@ -241,7 +244,7 @@ impl Kontor {
 
     /// Queues a new event in `cal` (shown in the cache at once, created on the server by the
     /// outbox) and returns it as stored.
-    async fn add_event(
+    pub(super) async fn add_event(
         &self,
         cal: &CalendarRow,
         uid: &str,
@@ -294,7 +297,7 @@ impl Kontor {
 
     /// Queues the changed text of an event (shown in the cache at once, on the server with the
     /// next sync).
-    async fn queue_update(
+    pub(super) async fn queue_update(
         &self,
         cal: &CalendarRow,
         row: &crate::store::EventRow,

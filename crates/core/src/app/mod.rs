@@ -16,6 +16,7 @@ mod colleague;
 mod compose;
 mod drafts;
 mod eml;
+mod ics;
 mod mail;
 mod messages;
 mod people;
@@ -49,6 +50,7 @@ pub use colleague::{
 pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;
 pub use eml::MAX_EML_BYTES;
+pub use ics::{IcsEventPreview, IcsImport, IcsPreview, MAX_ICS_BYTES};
 pub use mail::{AttachmentSource, OutgoingMail};
 pub use messages::{
     AttachmentInfo, BodyFormat, DeleteOutcome, FlagState, Id, Importance, Invitation, MailChanged,
