@@ -1,7 +1,9 @@
-//! The calendar views: the calendar list (shown, colour) and the occurrences of a range, and the
-//! `calendar:changed` event that tells the views to read their range again.
+//! The calendar views: the calendar list (shown, colour) and the occurrences of a range, the
+//! `calendar:changed` event that tells the views to read their range again, and `.ics` files
+//! (import with a preview, export of an event or a calendar).
 
 use chrono::{DateTime, Utc};
+use kontor_core::app::{IcsImport, IcsPreview};
 use kontor_core::{CalendarEntry, CalendarOccurrence, EventDraft, EventForm, Id, IpcError, Kontor};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
@@ -187,4 +189,75 @@ pub async fn forward_calendar_changes(app: AppHandle, core: Kontor) {
             tracing::warn!(error = %e, "calendar change not sent");
         }
     }
+}
+
+/// What an `.ics` file holds (its events, what is left out), before it is imported.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_ics(shell: State<'_, Shell>, path: String) -> Result<IcsPreview, IpcError> {
+    shell
+        .run(|core| async move { core.preview_ics(std::path::Path::new(&path)).await })
+        .await
+}
+
+/// Imports the events of an `.ics` file into a calendar the user may write to.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_ics(
+    shell: State<'_, Shell>,
+    path: String,
+    calendar_id: Id,
+) -> Result<IcsImport, IpcError> {
+    shell
+        .run(|core| async move {
+            core.import_ics(std::path::Path::new(&path), calendar_id.0)
+                .await
+        })
+        .await
+}
+
+/// Saves an event (a whole series) as an `.ics` file into Downloads; returns the path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_event_ics(shell: State<'_, Shell>, event_id: Id) -> Result<String, IpcError> {
+    shell
+        .run(|core| async move {
+            core.export_event_ics(event_id.0, None)
+                .await
+                .map(|p| p.display().to_string())
+        })
+        .await
+}
+
+/// Saves every event of a calendar as one `.ics` file into Downloads; returns the path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_calendar_ics(
+    shell: State<'_, Shell>,
+    calendar_id: Id,
+) -> Result<String, IpcError> {
+    shell
+        .run(|core| async move {
+            core.export_calendar_ics(calendar_id.0, None)
+                .await
+                .map(|p| p.display().to_string())
+        })
+        .await
+}
+
+/// Fetches an `.ics` attachment into a temporary folder for the import dialog; returns the
+/// file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn attachment_for_import(
+    shell: State<'_, Shell>,
+    attachment_id: Id,
+) -> Result<String, IpcError> {
+    shell
+        .run(|core| async move {
+            core.attachment_for_import(attachment_id.0)
+                .await
+                .map(|p| p.display().to_string())
+        })
+        .await
 }

@@ -126,6 +126,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .disable_serde_phases()
         .commands(collect_commands![
             account::account,
+            calendar::attachment_for_import,
             compose::address_suggestions,
             auto_replies::auto_replies,
             auto_replies::known_auto_replies,
@@ -144,6 +145,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             calendar::delete_event,
             calendar::delete_occurrence,
             calendar::event_form,
+            calendar::export_calendar_ics,
+            calendar::export_event_ics,
             mail::delete_messages,
             people::directory_people,
             compose::directory_suggestions,
@@ -152,6 +155,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::fetch_message_body,
             compose::file_sizes,
             account::folders,
+            calendar::import_ics,
             mail::list_messages,
             mail::mark_read,
             mail::message_position,
@@ -167,6 +171,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             reader::open_message_file,
             compose::parse_recipients,
             mail::pending_operations,
+            calendar::preview_ics,
             account::refresh_folders,
             reminders::reminder_calendars,
             calendar::remove_colleague_calendar,

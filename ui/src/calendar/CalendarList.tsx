@@ -1,11 +1,12 @@
 // The calendar list beside the views: own calendars, then colleagues', each with its colour, a
 // checkbox to show it, a lock when it is read-only, and its "remind me" switch (a bell). Under the colleagues' calendars, "Open
-// calendar…"; a calendar opened that way has a menu (⋯, or a right-click) to remove it.
+// calendar…", under the own ones "Import .ics file…"; each calendar has a menu (⋯, or a
+// right-click) to export it as an .ics file and, for one the user opened, to remove it.
 import { useState } from "react";
 import type { CalendarEntry } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import { BellIcon, LockIcon } from "../mail/icons";
-import { Menu } from "../components/Menu";
+import { Menu, type MenuItem } from "../components/Menu";
 import { ContextMenu } from "../mail/Dialogs";
 import { calendarLabel } from "./calendar";
 
@@ -17,13 +18,44 @@ interface Props {
   onOpenCalendar?: () => void;
   /** Removes a calendar the user opened (`removable`). */
   onRemove?: (c: CalendarEntry) => void;
+  /** Saves a calendar's appointments as an .ics file. */
+  onExport?: (c: CalendarEntry) => void;
+  /** "Import .ics file…" under the own calendars (left out when not given). */
+  onImport?: () => void;
   /** Whether its appointments remind (by the calendar's `key`); unknown ones show no switch. */
   remind?: ReadonlyMap<string, boolean>;
   onRemind?: (c: CalendarEntry, on: boolean) => void;
 }
 
-export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRemove, remind, onRemind }: Props) {
+export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRemove, onExport, onImport, remind, onRemind }: Props) {
   const { t } = useI18n();
+  // A calendar's menu (⋯ or a right-click): export, and remove for one the user opened.
+  const actions = (c: CalendarEntry): MenuItem[] => [
+    ...(onExport
+      ? [
+          {
+            id: "export",
+            label: t("cal.export.calendar"),
+            testId: "cal-export",
+            onSelect: () => {
+              onExport(c);
+            },
+          },
+        ]
+      : []),
+    ...(c.removable && onRemove
+      ? [
+          {
+            id: "remove",
+            label: t("cal.list.remove"),
+            testId: "cal-remove",
+            onSelect: () => {
+              onRemove(c);
+            },
+          },
+        ]
+      : []),
+  ];
   const [context, setContext] = useState<{ c: CalendarEntry; x: number; y: number } | null>(null);
   const groups: { label: string; items: CalendarEntry[]; testId: string }[] = [
     { label: t("cal.list.own"), items: calendars.filter((c) => !c.shared), testId: "cal-list-own" },
@@ -45,7 +77,7 @@ export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRe
                   data-testid="cal-list-item"
                   data-calendar={c.id}
                   onContextMenu={
-                    c.removable && onRemove
+                    actions(c).length > 0
                       ? (e) => {
                           e.preventDefault();
                           setContext({ c, x: e.clientX, y: e.clientY });
@@ -95,28 +127,18 @@ export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRe
                       onColor(c, e.target.value);
                     }}
                   />
-                  {c.removable && onRemove && (
-                    <Menu
-                      className="cal-actions"
-                      label="⋯"
-                      title={t("cal.list.actions", { name: label })}
-                      testId="cal-actions"
-                      items={[
-                        {
-                          id: "remove",
-                          label: t("cal.list.remove"),
-                          testId: "cal-remove",
-                          onSelect: () => {
-                            onRemove(c);
-                          },
-                        },
-                      ]}
-                    />
+                  {actions(c).length > 0 && (
+                    <Menu className="cal-actions" label="⋯" title={t("cal.list.actions", { name: label })} testId="cal-actions" items={actions(c)} />
                   )}
                 </li>
                 );
               })}
             </ul>
+            {g.testId === "cal-list-own" && onImport && (
+              <button type="button" className="cal-open" data-testid="cal-import" onClick={onImport}>
+                {t("cal.import.button")}
+              </button>
+            )}
             {g.testId === "cal-list-shared" && onOpenCalendar && (
               <button type="button" className="cal-open" data-testid="cal-open" onClick={onOpenCalendar}>
                 {t("cal.open.button")}
@@ -124,19 +146,11 @@ export function CalendarList({ calendars, onShown, onColor, onOpenCalendar, onRe
             )}
           </section>
         ))}
-      {context && onRemove && (
+      {context && (
         <ContextMenu
           x={context.x}
           y={context.y}
-          items={[
-            {
-              id: "remove",
-              label: t("cal.list.remove"),
-              onSelect: () => {
-                onRemove(context.c);
-              },
-            },
-          ]}
+          items={actions(context.c)}
           onClose={() => {
             setContext(null);
           }}

@@ -20,6 +20,7 @@ import { useI18n } from "../lib/i18n-context";
 import { closeOnEscape } from "../lib/dialog";
 import { actionFor } from "../mail/shortcuts";
 import { ErrorView } from "../components/ErrorView";
+import type { ToastText } from "../mail/toast";
 import type { IpcError } from "../lib/bindings";
 import type { MessageKey } from "../lib/i18n";
 import { EventCard } from "./EventCard";
@@ -39,6 +40,7 @@ export type CalendarApi = Pick<
   | "updateOccurrence"
   | "deleteEvent"
   | "deleteOccurrence"
+  | "exportEventIcs"
 >;
 
 /** A drag waiting for its answer, with FullCalendar's way back. */
@@ -57,9 +59,11 @@ interface Props {
   onView: (v: CalendarViewKind) => void;
   /** Shown first (a reminder's "Open"): the day, and the occurrence whose card opens. */
   focus?: { date: Date; uid: string; seq: number } | null;
+  /** Tells the user what happened (an appointment saved as a file). */
+  notify?: (message: ToastText) => void;
 }
 
-export function CalendarView({ api, calendars, view, onView, focus }: Props) {
+export function CalendarView({ api, calendars, view, onView, focus, notify }: Props) {
   const { t, lang } = useI18n();
   const calRef = useRef<CalendarRef>(null);
   const [title, setTitle] = useState("");
@@ -425,6 +429,17 @@ export function CalendarView({ api, calendars, view, onView, focus }: Props) {
                   void act("delete", opened);
                 }
           }
+          onExport={() => {
+            api.exportEventIcs(opened.eventId).then(
+              (path) => {
+                setOpened(null);
+                notify?.({ key: "mail.att.saved", vars: { path } });
+              },
+              (e: unknown) => {
+                setActionError({ error: toIpcError(e), heading: "cal.export.failed" });
+              },
+            );
+          }}
           onClose={() => {
             setOpened(null);
           }}

@@ -11,6 +11,7 @@ export function EventCard({
   calendar,
   onEdit,
   onDelete,
+  onExport,
   onClose,
 }: {
   occurrence: CalendarOccurrence;
@@ -19,6 +20,8 @@ export function EventCard({
   onEdit?: () => void;
   /** Absent for a read-only calendar. */
   onDelete?: () => void;
+  /** Saves the appointment (its whole series) as an .ics file. */
+  onExport?: () => void;
   onClose: () => void;
 }) {
   const { t, lang } = useI18n();
@@ -81,6 +84,11 @@ export function EventCard({
           {onDelete && !calendar?.readOnly && (
             <button type="button" data-testid="event-card-delete" onClick={onDelete}>
               {t("cal.card.delete")}
+            </button>
+          )}
+          {onExport && (
+            <button type="button" data-testid="event-card-export" onClick={onExport}>
+              {t("cal.export.event")}
             </button>
           )}
           <button type="button" autoFocus data-testid="event-card-close" onClick={onClose}>

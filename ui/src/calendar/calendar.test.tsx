@@ -116,4 +116,31 @@ describe("CalendarList", () => {
     fireEvent.click(bells[0] as HTMLElement);
     expect(onRemind).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }), false);
   });
+
+  it("exports any calendar from its menu, removes only opened ones, and offers the .ics import", async () => {
+    const onExport = vi.fn();
+    const onRemove = vi.fn();
+    const onImport = vi.fn();
+    render(
+      <CalendarList
+        calendars={[cal(1), cal(2, { shared: true, name: "Team", removable: true })]}
+        onShown={vi.fn()}
+        onColor={vi.fn()}
+        onExport={onExport}
+        onRemove={onRemove}
+        onImport={onImport}
+      />,
+    );
+    const menus = screen.getAllByTestId("cal-actions");
+    expect(menus).toHaveLength(2);
+    fireEvent.click(menus[0] as HTMLElement);
+    expect(screen.queryByTestId("cal-remove")).toBeNull();
+    fireEvent.click(await screen.findByTestId("cal-export"));
+    expect(onExport).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }));
+    fireEvent.click(menus[1] as HTMLElement);
+    fireEvent.click(await screen.findByTestId("cal-remove"));
+    expect(onRemove).toHaveBeenCalledWith(expect.objectContaining({ id: 2 }));
+    fireEvent.click(screen.getByTestId("cal-import"));
+    expect(onImport).toHaveBeenCalled();
+  });
 });

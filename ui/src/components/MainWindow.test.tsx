@@ -85,6 +85,7 @@ function mailApi(): MailApi {
     }),
     openCompose: vi.fn(() => Promise.resolve("compose-1")),
     saveMessageFile: vi.fn(() => Promise.resolve("/home/alice/Downloads/Betreff 1.eml")),
+    attachmentForImport: vi.fn(() => Promise.resolve("/tmp/kontor-attachments/x/einladung.ics")),
     serverSearch: vi.fn(() => Promise.resolve({ hits: [], cached: 0, more: false })),
     openServerHit: vi.fn(() => Promise.reject(new Error("not needed"))),
     syncStatus: vi.fn(() => Promise.reject(new Error("not needed"))),
@@ -134,7 +135,11 @@ const people = {
   openComposeTo: vi.fn(() => Promise.resolve("compose-1")),
 };
 
-function renderMain(lang: Lang = "de", files?: { openMessageFile: (path: string) => Promise<string> }, pick?: (title: string, filter: string) => Promise<string | null>) {
+function renderMain(
+  lang: Lang = "de",
+  files?: { openMessageFile: (path: string) => Promise<string> },
+  pick?: (title: string, filter: string, extensions: string[]) => Promise<string | null>,
+) {
   const api = {
     folders: vi.fn(() => Promise.resolve(folders)),
     refreshFolders: vi.fn(() => Promise.resolve(folders)),
@@ -143,7 +148,7 @@ function renderMain(lang: Lang = "de", files?: { openMessageFile: (path: string)
   const mail = mailApi();
   render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} people={people} files={files} pickMessageFile={pick} />
+      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} people={people} files={files} pickFile={pick} />
     </I18nContext.Provider>,
   );
   return { api, mail };
@@ -252,7 +257,7 @@ describe("MainWindow with mail", () => {
     await waitFor(() => {
       expect(files.openMessageFile).toHaveBeenCalledWith("/home/alice/Angebot.eml");
     });
-    expect(pick).toHaveBeenCalledWith("Gespeicherte Nachricht öffnen", "E-Mail-Nachrichten");
+    expect(pick).toHaveBeenCalledWith("Gespeicherte Nachricht öffnen", "E-Mail-Nachrichten", ["eml"]);
     expect(screen.queryByText("Die Datei konnte nicht geöffnet werden")).toBeNull();
     await user.click(screen.getByTestId("menu"));
     await user.click(screen.getByTestId("menu-open-file"));

@@ -26,6 +26,8 @@ import { Splitter } from "./Splitter";
 import { actionFor } from "../mail/shortcuts";
 import { CalendarList } from "../calendar/CalendarList";
 import { OpenCalendarDialog } from "../calendar/OpenCalendarDialog";
+import { ImportIcsDialog, type ImportIcsApi } from "../calendar/ImportIcsDialog";
+import { toastText, type ToastText } from "../mail/toast";
 import { isCalendarView, type CalendarViewKind } from "../calendar/calendar";
 import type { CalendarApi } from "../calendar/CalendarView";
 import type { CalendarEntry } from "../lib/bindings";
@@ -51,20 +53,22 @@ interface Props {
   autoReplies?: AutoRepliesApi;
   /** Opens a saved message in a reader window (the shell's by default). */
   files?: Pick<Api, "openMessageFile">;
-  /** Asks for a saved message's file (the system's file picker by default); null: none. */
-  pickMessageFile?: (title: string, filterName: string) => Promise<string | null>;
+  /** Asks for one file (the system's file picker by default): a saved message, a calendar
+   * file. Null when none was chosen. */
+  pickFile?: (title: string, filterName: string, extensions: string[]) => Promise<string | null>;
 }
 
-/** The system's file picker for a saved message (.eml). */
-async function pickWithDialog(title: string, filterName: string): Promise<string | null> {
+/** The system's file picker for one file of the given kinds. */
+async function pickWithDialog(title: string, filterName: string, extensions: string[]): Promise<string | null> {
   const { open } = await import("@tauri-apps/plugin-dialog");
-  const chosen = await open({ title, multiple: false, directory: false, filters: [{ name: filterName, extensions: ["eml"] }] });
+  const chosen = await open({ title, multiple: false, directory: false, filters: [{ name: filterName, extensions }] });
   return typeof chosen === "string" ? chosen : null;
 }
 
 /** What the main window's calendar part uses. */
-export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView" | "openColleagueCalendar" | "removeColleagueCalendar"> &
-  CalendarApi;
+export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView" | "openColleagueCalendar" | "removeColleagueCalendar" | "exportCalendarIcs"> &
+  CalendarApi &
+  ImportIcsApi;
 
 type Module = "mail" | "calendar" | "people";
 
@@ -111,10 +115,26 @@ export function MainWindow({
   people = realApi,
   autoReplies = realApi,
   files = realApi,
-  pickMessageFile = pickWithDialog,
+  pickFile = pickWithDialog,
 }: Props) {
   const { t } = useI18n();
   const [fileError, setFileError] = useState<IpcError | null>(null);
+  // What the calendar's file actions tell the user (a toast), and the .ics file being imported.
+  const [notice, setNotice] = useState<{ id: number; message: ToastText } | null>(null);
+  const noticeSeq = useRef(0);
+  const notify = useCallback((message: ToastText) => {
+    setNotice({ id: ++noticeSeq.current, message });
+  }, []);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => {
+      setNotice((cur) => (cur?.id === notice.id ? null : cur));
+    }, 8000);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [notice]);
+  const [importPath, setImportPath] = useState<string | null>(null);
   const [autoReplyState, setAutoReplyState] = useAutoReplies(autoReplies);
   const [showAutoReplies, setShowAutoReplies] = useState(false);
   const snapshot = useReminderSnapshot(reminders);
@@ -333,12 +353,23 @@ export function MainWindow({
   const openFile = useCallback(async () => {
     setFileError(null);
     try {
-      const path = await pickMessageFile(t("main.openFile.title"), t("main.openFile.filter"));
+      const path = await pickFile(t("main.openFile.title"), t("main.openFile.filter"), ["eml"]);
       if (path !== null) await files.openMessageFile(path);
     } catch (e) {
       setFileError(toIpcError(e));
     }
-  }, [files, pickMessageFile, t]);
+  }, [files, pickFile, t]);
+
+  // "Import .ics file…" in the calendar list.
+  const importFile = useCallback(async () => {
+    setFileError(null);
+    try {
+      const path = await pickFile(t("cal.import.pickTitle"), t("cal.import.filter"), ["ics", "ical", "ifb", "vcs"]);
+      if (path !== null) setImportPath(path);
+    } catch (e) {
+      setFileError(toIpcError(e));
+    }
+  }, [pickFile, t]);
 
   const signOut = useCallback(async () => {
     try {
@@ -456,6 +487,17 @@ export function MainWindow({
                     setError(toIpcError(e));
                   });
                 }}
+                onExport={(c) => {
+                  calendar.exportCalendarIcs(c.id).then(
+                    (path) => {
+                      notify({ key: "mail.att.saved", vars: { path } });
+                    },
+                    (e: unknown) => {
+                      setFileError(toIpcError(e));
+                    },
+                  );
+                }}
+                onImport={() => void importFile()}
                 remind={remindOf}
                 onRemind={(c, on) => {
                   setRemindOf((m) => new Map(m).set(c.key, on));
@@ -560,7 +602,7 @@ export function MainWindow({
                 </p>
               }
             >
-              <CalendarView api={calendar} calendars={calendars ?? []} view={calView} onView={onCalView} focus={calFocus} />
+              <CalendarView api={calendar} calendars={calendars ?? []} view={calView} onView={onCalView} focus={calFocus} notify={notify} />
             </Suspense>
           ) : folder && folders && isMailFolder(folder) ? (
             <MailView
@@ -579,6 +621,7 @@ export function MainWindow({
               openRequest={openRequest}
               searchAsked={searchRequest}
               onSearchTaken={onSearchTaken}
+              onImportIcs={setImportPath}
             />
           ) : (
             folders !== null && folders.length > 0 && <p className="muted">{t("mail.noFolder")}</p>
@@ -586,6 +629,32 @@ export function MainWindow({
         </section>
       </div>
       <StatusBar api={sync} folders={folders ?? undefined} />
+      {notice && (
+        <div className="toast" role="status" data-testid="toast" key={notice.id}>
+          <span data-testid="toast-text">{toastText(notice.message, t)}</span>
+        </div>
+      )}
+      {importPath !== null && (
+        <ImportIcsDialog
+          api={calendar}
+          path={importPath}
+          onImported={(result, preview) => {
+            setImportPath(null);
+            notify({ key: "cal.import.done", vars: { created: result.created, updated: result.updated } });
+            // The calendar, at the first appointment of the file, its card open.
+            const first = preview.events[0];
+            setShowSettings(false);
+            setModule("calendar");
+            if (first) {
+              performance.mark("kontor:calendar-nav");
+              setCalFocus({ date: new Date(first.start * 1000), uid: first.uid, seq: ++focusSeq.current });
+            }
+          }}
+          onClose={() => {
+            setImportPath(null);
+          }}
+        />
+      )}
       {openingCalendar && (
         <OpenCalendarDialog
           onOpen={async (input) => {

@@ -8,6 +8,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	account: () => typedError<Account | null, IpcError>(__TAURI_INVOKE("account")),
+	/**
+	 *  Fetches an `.ics` attachment into a temporary folder for the import dialog; returns the
+	 *  file's path.
+	 */
+	attachmentForImport: (attachmentId: Id) => typedError<string, IpcError>(__TAURI_INVOKE("attachment_for_import", { attachmentId })),
 	/**  Addresses from the cached mail for a recipient field, most used first. */
 	addressSuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("address_suggestions", { query, limit })),
 	/**
@@ -62,6 +67,10 @@ export const commands = {
 	 *  without `instance`, else the occurrence whose original start is `instance` (Unix seconds).
 	 */
 	eventForm: (eventId: Id, instance: number | null) => typedError<EventForm, IpcError>(__TAURI_INVOKE("event_form", { eventId, instance })),
+	/**  Saves every event of a calendar as one `.ics` file into Downloads; returns the path. */
+	exportCalendarIcs: (calendarId: Id) => typedError<string, IpcError>(__TAURI_INVOKE("export_calendar_ics", { calendarId })),
+	/**  Saves an event (a whole series) as an `.ics` file into Downloads; returns the path. */
+	exportEventIcs: (eventId: Id) => typedError<string, IpcError>(__TAURI_INVOKE("export_event_ics", { eventId })),
 	/**  Deletes messages: to Deleted Items (undo moves them back), or for good when `permanent`. */
 	deleteMessages: (messageIds: Id[], permanent: boolean) => typedError<DeleteOutcome, IpcError>(__TAURI_INVOKE("delete_messages", { messageIds, permanent })),
 	/**
@@ -87,6 +96,8 @@ export const commands = {
 	/**  The sizes of files chosen or dropped as attachments. */
 	fileSizes: (paths: string[]) => typedError<FileSize[], IpcError>(__TAURI_INVOKE("file_sizes", { paths })),
 	folders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("folders")),
+	/**  Imports the events of an `.ics` file into a calendar the user may write to. */
+	importIcs: (path: string, calendarId: Id) => typedError<IcsImport, IpcError>(__TAURI_INVOKE("import_ics", { path, calendarId })),
 	/**  One window of a folder's message list. */
 	listMessages: (request: MessageWindowRequest) => typedError<MessageWindow, IpcError>(__TAURI_INVOKE("list_messages", { request })),
 	markRead: (messageIds: Id[], read: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("mark_read", { messageIds, read })),
@@ -139,6 +150,8 @@ export const commands = {
 	parseRecipients: (text: string) => typedError<ParsedRecipient[], IpcError>(__TAURI_INVOKE("parse_recipients", { text })),
 	/**  The unsent changes (pending, being sent, parked), oldest first. */
 	pendingOperations: () => typedError<PendingOperation[], IpcError>(__TAURI_INVOKE("pending_operations")),
+	/**  What an `.ics` file holds (its events, what is left out), before it is imported. */
+	previewIcs: (path: string) => typedError<IcsPreview, IpcError>(__TAURI_INVOKE("preview_ics", { path })),
 	refreshFolders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("refresh_folders")),
 	reminderCalendars: () => typedError<CalendarReminderSetting[], IpcError>(__TAURI_INVOKE("reminder_calendars")),
 	/**  Removes a colleague's calendar the user opened, with its cached appointments. */
@@ -652,6 +665,37 @@ export type Folder = {
 
 /**  What kind of folder, from the ActiveSync folder type (MS-ASCMD 2.2.3.186.3). */
 export type FolderKind = "inbox" | "drafts" | "deleted" | "sent" | "outbox" | "mail" | "calendar" | "contacts" | "tasks" | "notes" | "journal" | "other";
+
+/**  One event of a file, as the import preview shows it. */
+export type IcsEventPreview = {
+	uid: string,
+	summary: string,
+	location: string,
+	/**  First start, Unix seconds (an all-day event: midnight in the user's zone). */
+	start: number,
+	end: number,
+	allDay: boolean,
+	/**  It repeats (RRULE or RDATE). */
+	recurring: boolean,
+};
+
+/**  What an import did. */
+export type IcsImport = {
+	/**  New events in the calendar. */
+	created: number,
+	/**  Events the calendar held already (same UID), replaced by the file's. */
+	updated: number,
+};
+
+/**  What a file holds, before it is imported. */
+export type IcsPreview = {
+	/**  The file's name (no folder), for the dialog's heading. */
+	fileName: string,
+	/**  Its events, by start. */
+	events: IcsEventPreview[],
+	/**  Tasks (VTODO) and changed occurrences without their series, which are not imported. */
+	skipped: number,
+};
 
 /**
  *  A local row id (message, attachment, outbox entry) as a command argument: a plain number in

@@ -104,6 +104,7 @@ function fakeApi(rows: MessageSummary[]) {
     onMailOpen: vi.fn(() => () => undefined),
     openCompose: vi.fn(() => Promise.resolve("compose-1")),
     saveMessageFile: vi.fn(() => Promise.resolve("/home/alice/Downloads/Betreff 1.eml")),
+    attachmentForImport: vi.fn(() => Promise.resolve("/tmp/kontor-attachments/x/einladung.ics")),
     serverSearch: vi.fn(() => Promise.resolve({ hits: [], cached: 0, more: false })),
     openServerHit: vi.fn(() => Promise.reject(new Error("not needed"))),
     syncStatus: vi.fn(() => Promise.reject(new Error("not needed"))),

@@ -27,7 +27,7 @@ import { rowAt, type ListKey } from "./windowing";
 export type MailApi = ListApi &
   ReaderApi &
   ServerSearchApi &
-  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose" | "ownDomains" | "saveMessageFile">;
+  Pick<Api, "markRead" | "setFlag" | "deleteMessages" | "moveMessages" | "onMailChanged" | "messagePosition" | "onMailOpen" | "openCompose" | "ownDomains" | "saveMessageFile" | "attachmentForImport">;
 
 /** A message the window was told to open (a clicked new-mail notification). */
 export interface OpenRequest {
@@ -68,6 +68,8 @@ interface Props {
   searchAsked?: SearchRequest | null;
   /** The asked search is shown (the window forgets it, so a later mail view does not run it again). */
   onSearchTaken?: () => void;
+  /** An .ics attachment's "Add to calendar": the import dialog for the fetched file. */
+  onImportIcs?: (path: string) => void;
 }
 
 interface Toast {
@@ -95,7 +97,22 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
-export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, onPainted, onCounts, onHelp, actionsRef, openRequest = null, searchAsked = null, onSearchTaken }: Props) {
+export function MailView({
+  api,
+  folders,
+  folder,
+  prefs,
+  onPrefs,
+  paintFolder,
+  onPainted,
+  onCounts,
+  onHelp,
+  actionsRef,
+  openRequest = null,
+  searchAsked = null,
+  onSearchTaken,
+  onImportIcs,
+}: Props) {
   const { t, lang } = useI18n();
   const [order, setOrder] = useState<{ sort: MessageSort; descending: boolean }>({ sort: "date", descending: true });
   // The user's own domains (from the server), for the list's "External" tag.
@@ -889,6 +906,13 @@ export function MailView({ api, folders, folder, prefs, onPrefs, paintFolder, on
             notify={notify}
             position={prefs.reader}
             highlight={marks}
+            onAddToCalendar={
+              onImportIcs
+                ? (a) => {
+                    api.attachmentForImport(a.id).then(onImportIcs, failed);
+                  }
+                : undefined
+            }
           />
         )}
       </div>

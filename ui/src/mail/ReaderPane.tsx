@@ -4,7 +4,7 @@ import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import type { Lang, MessageKey } from "../lib/i18n";
 import { ErrorView } from "../components/ErrorView";
-import { LOCALE, formatFullDate, formatSize, pluralForm } from "./format";
+import { LOCALE, formatFullDate, formatSize, isCalendarFile, pluralForm } from "./format";
 import { MESSAGE_SANDBOX, buildMessageDocument, isHoverMessage, isLinkMessage, markHtml } from "./iframe-doc";
 import { attachmentReasonText, blockedLinkText, linkWarningText, senderCueText } from "./safety";
 import { Marked } from "./Marked";
@@ -40,7 +40,10 @@ interface Props {
   position: "right" | "bottom";
   /** folded words of a search, marked in the subject and the body */
   highlight?: readonly string[];
+  /** "Add to calendar" on an .ics attachment (left out when not given). */
+  onAddToCalendar?: (attachment: AttachmentInfo) => void;
 }
+
 
 interface Loaded {
   id: number;
@@ -215,7 +218,7 @@ export const SETTLE_MS = 150;
 
 const NO_WORDS: readonly string[] = [];
 
-export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position, highlight = NO_WORDS }: Props) {
+export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown, notify, position, highlight = NO_WORDS, onAddToCalendar }: Props) {
   const { t, lang } = useI18n();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [link, setLink] = useState<LinkView | null>(null);
@@ -574,6 +577,18 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
                   >
                     {t("mail.att.save")}
                   </button>
+                  {onAddToCalendar && isCalendarFile(a) && (
+                    <button
+                      type="button"
+                      data-testid="attachment-add-calendar"
+                      disabled={transfers.has(a.id) || a.blocked}
+                      onClick={() => {
+                        onAddToCalendar(a);
+                      }}
+                    >
+                      {t("mail.att.addToCalendar")}
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>

@@ -107,3 +107,8 @@ export function pluralForm(n: number, lang: Lang): "one" | "other" {
   }
   return rules.select(n) === "one" ? "one" : "other";
 }
+
+/** An attachment the calendar can import: an iCalendar file. */
+export function isCalendarFile(a: { name: string; contentType: string }): boolean {
+  return /\.(ics|ical|ifb|vcs)$/i.test(a.name) || /^(text|application)\/(calendar|ics)\b/i.test(a.contentType);
+}

@@ -34,9 +34,9 @@ pub struct IcsEventPreview {
     pub summary: String,
     pub location: String,
     /// First start, Unix seconds (an all-day event: midnight in the user's zone).
-    #[specta(type = f64)]
+    #[specta(type = specta_typescript::Number)]
     pub start: i64,
-    #[specta(type = f64)]
+    #[specta(type = specta_typescript::Number)]
     pub end: i64,
     pub all_day: bool,
     /// It repeats (RRULE or RDATE).

@@ -720,6 +720,11 @@ impl Kontor {
         let Ok(cal) = kontor_calendar::Calendar::parse(ics) else {
             return Ok(None);
         };
+        // An invitation carries an iTIP method (RFC 6047); a calendar file someone attached
+        // (no METHOD) is offered for import ("Add to calendar") instead.
+        if cal.method.is_none() {
+            return Ok(None);
+        }
         let Some(item) = cal.items.first() else {
             return Ok(None);
         };
