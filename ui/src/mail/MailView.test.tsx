@@ -1,4 +1,4 @@
-import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { safetyMocks } from "./test-safety";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -7,6 +7,7 @@ import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { MailView, type MailApi } from "./MailView";
 import { DEFAULT_PREFS, type MailPrefs } from "./prefs";
+import { NO_FILTERS } from "./search";
 
 afterEach(cleanup);
 
@@ -164,6 +165,26 @@ describe("MailView", () => {
     const grid = screen.getByRole("grid");
     expect(grid.getAttribute("aria-rowcount")).toBe("5");
     expect(list[0]?.getAttribute("aria-rowindex")).toBe("3");
+  });
+
+  it("asks for a keystroke's hits once, from the keystroke itself, a screenful first", async () => {
+    const { api } = fakeApi([message(1), message(2), message(3)]);
+    renderView(api);
+    await rows();
+    const input = screen.getByTestId<HTMLInputElement>("search-input");
+    const before = api.listMessages.mock.calls.length;
+    // The change handler asks at once: the request is out before React renders the search.
+    fireEvent.change(input, { target: { value: "b" } });
+    const asked = api.listMessages.mock.calls.slice(before).map((c) => c[0]);
+    expect(asked).toEqual([
+      { folderId: "inbox", sort: "date", descending: true, start: 0, count: 60, after: null, search: { text: "b", allFolders: false, filters: NO_FILTERS } },
+    ]);
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLInputElement>("search-input").value).toBe("b");
+    });
+    await rows();
+    // The list's own request for the same window finds it on its way.
+    expect(api.listMessages.mock.calls.slice(before)).toHaveLength(1);
   });
 
   it("tags mail from outside the user's domains as External", async () => {

@@ -160,12 +160,17 @@ export function MailView({
   );
   const searchInput = useRef<HTMLInputElement>(null);
   const folderNames = useMemo(() => new Map(folders.map((f) => [f.id, folderLabel(f, t)] as const)), [folders, t]);
+  const { prefetch } = data;
   const setSearch = useCallback(
     (next: SearchState) => {
+      // The hits are asked for before the window renders the new search (the list's key is
+      // this one: see `key` above), so the core's search and the render overlap.
+      const req = searchRequest(next);
+      if (req) prefetch({ folderId: folder.id, sort: "date", descending: true, search: req });
       setSearchState(next);
       if (next.allFolders !== prefs.searchAllFolders) onPrefs({ ...prefs, searchAllFolders: next.allFolders });
     },
-    [prefs, onPrefs],
+    [prefs, onPrefs, prefetch, folder.id],
   );
   const exitSearch = useCallback(() => {
     performance.mark("kontor:search-exit");

@@ -23,6 +23,10 @@ export interface MessageWindows {
   /** Loads the windows not yet held (those being fetched are not asked for twice), and the
    * rest of a search's first window once `lastNeeded` reaches past its first rows. */
   ensure: (indexes: readonly number[], lastNeeded?: number) => void;
+  /** Asks for the first screenful of a search's hits at once, before the list has rendered
+   * for it (a keystroke): the core searches while the window renders. `ensure` then finds it
+   * on its way rather than asking again. */
+  prefetch: (key: ListKey) => void;
   /** Fetches every held window of the folder's list shown again, in order (keyset from the fresh
    * window before), and forgets the folder's other orders. Resolves to the ids that were in the
    * old windows and are in none of the new ones. */
@@ -113,6 +117,26 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
     [key, cache, inflight, fetchWindow],
   );
 
+  const prefetch = useCallback(
+    (k: ListKey) => {
+      if (!k.search) return;
+      const id = `${listKeyString(k)}\u00000`;
+      if (inflight.has(id) || cache.peek(k, 0)) return;
+      inflight.add(id);
+      fetchWindow(k, 0, FIRST_SEARCH_ROWS).then(
+        () => {
+          inflight.delete(id);
+          setError(null);
+        },
+        (e: unknown) => {
+          inflight.delete(id);
+          setError(toIpcError(e));
+        },
+      );
+    },
+    [cache, inflight, fetchWindow],
+  );
+
   const reload = useCallback(
     async (folderId: string) => {
       const before = new Set<number>();
@@ -154,7 +178,7 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
 
   const counts = keyString ? (countsByKey.get(keyString) ?? null) : null;
   return useMemo(
-    () => ({ cache, version, counts, error, ensure, reload, loadedRows }),
-    [cache, version, counts, error, ensure, reload, loadedRows],
+    () => ({ cache, version, counts, error, ensure, prefetch, reload, loadedRows }),
+    [cache, version, counts, error, ensure, prefetch, reload, loadedRows],
   );
 }
