@@ -2446,3 +2446,92 @@ async fn a_letter_typed_finds_the_newest_matches_read_directly_or_from_the_index
     };
     assert_eq!(filtered(&store, acc, &unread_m).await, newest(&is_m, 50));
 }
+
+#[tokio::test]
+async fn a_letter_typed_after_longer_words_is_checked_on_their_matches() {
+    let (store, acc) = store_with_account().await;
+    let mut changes = Vec::new();
+    // 900 messages: "Invoice" in every third, a word of its own beginning with "p" in every
+    // fifth; "Rechnung" right before a "p" word in every tenth, with a word between them in
+    // every tenth but five; a "q" word only in the five oldest invoices.
+    for i in 0..900u32 {
+        let mut words = Vec::new();
+        if i.is_multiple_of(3) {
+            words.push("Invoice".to_owned());
+        }
+        if i.is_multiple_of(10) {
+            words.push(format!("Rechnung p{i}"));
+        } else if i % 10 == 5 {
+            words.push(format!("Rechnung und p{i}"));
+        } else if i.is_multiple_of(5) {
+            words.push(format!("p{i}"));
+        }
+        if i.is_multiple_of(3) && i < 15 {
+            words.push(format!("q{i}"));
+        }
+        words.push("Zeile".to_owned());
+        let mut m = msg(
+            &format!("1:{i}"),
+            &words.join(" "),
+            at(2026, 1, 1, 0) + chrono::TimeDelta::hours(i.into()),
+        );
+        m.preview = String::new();
+        changes.push(MailChange::Upsert(m));
+    }
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    let newest = |pred: &dyn Fn(u32) -> bool, n: usize| -> Vec<String> {
+        (0..900u32)
+            .rev()
+            .filter(|&i| pred(i))
+            .take(n)
+            .map(|i| format!("1:{i}"))
+            .collect()
+    };
+    let words = |ws: &[&str]| SearchFilter {
+        words: ws.iter().map(|w| (*w).to_owned()).collect(),
+        ..SearchFilter::default()
+    };
+    // "invoice p": the invoices with a "p" word.
+    let both = |i: u32| i.is_multiple_of(3) && i.is_multiple_of(5);
+    assert_eq!(
+        filtered(&store, acc, &words(&["invoice", "p"])).await,
+        newest(&both, 50)
+    );
+    for limit in [61u32, 201] {
+        let keys = store
+            .search_keys(acc, &words(&["invoice", "p"]), limit)
+            .await
+            .unwrap();
+        let ids: Vec<String> = store
+            .messages_by_sort_keys(&keys)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.server_id)
+            .collect();
+        assert_eq!(ids, newest(&both, limit as usize), "limit {limit}");
+    }
+    // Rare among the longer word's matches: left to the word index, the same answer.
+    assert_eq!(
+        filtered(&store, acc, &words(&["invoice", "q"])).await,
+        newest(&|i| i.is_multiple_of(3) && i < 15, 50)
+    );
+    // A longer word in no message: nothing.
+    assert!(
+        filtered(&store, acc, &words(&["rechnungen", "p"]))
+            .await
+            .is_empty()
+    );
+    // A phrase being typed: "Rechnung" right before a "p" word, not with a word between.
+    let phrase = SearchFilter {
+        phrases: vec!["rechnung p".into()],
+        ..SearchFilter::default()
+    };
+    assert_eq!(
+        filtered(&store, acc, &phrase).await,
+        newest(&|i| i.is_multiple_of(10), 50)
+    );
+}

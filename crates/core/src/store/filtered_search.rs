@@ -285,7 +285,20 @@ impl Store {
                 }
                 keys.extend(found);
             }
-            fts = if trigram_covers {
+            // A letter or two typed after longer words (`invoice p`, `gruesse s`): the longer
+            // words pick the candidates from the word index, newest first, and the short ones
+            // are checked on them, rather than letting the index merge every word the letter
+            // begins.
+            let mut narrowed = false;
+            if range.is_none()
+                && !scanned
+                && !trigram_covers
+                && let Some(found) = walk.narrowed(&mut conn, &words).await?
+            {
+                keys.extend(found);
+                narrowed = true;
+            }
+            fts = if trigram_covers || narrowed {
                 None
             } else {
                 word_index_expression(&mut conn, &loose, &checks.phrases).await?
@@ -400,6 +413,9 @@ fn only_broad_prefixes(expr: &str) -> bool {
 
 /// Rows read per step of [`Walk::scan_newest`], and the steps before it gives up.
 const SCAN_STEPS: usize = 2;
+
+/// Steps of [`Walk::narrowed`] before it leaves the query to the word index.
+const NARROW_STEPS: usize = 3;
 
 /// One search's walk over a source.
 struct Walk<'a> {
@@ -522,6 +538,66 @@ impl Walk<'_> {
             }
         }
         Ok((found, false))
+    }
+
+    /// The word index's answer for `words` when some are only a letter or two
+    /// ([`SHORT_PREFIX`]) and the others each stand for a few indexed words: the messages the
+    /// longer words find, newest first, each checked for every word by the indexes' rules, in
+    /// at most [`NARROW_STEPS`] steps. `None` when that does not apply (also with a phrase) or
+    /// the steps end before `limit` matches or the last candidate.
+    async fn narrowed(
+        &self,
+        conn: &mut SqliteConnection,
+        words: &[String],
+    ) -> Result<Option<Vec<i64>>, CoreError> {
+        let long: Vec<String> = words
+            .iter()
+            .filter(|w| w.chars().count() > SHORT_PREFIX)
+            .cloned()
+            .collect();
+        // A phrase being typed (`"rechnung p`) is left to the index's phrase query: its first
+        // word finds many messages, few with the phrase, and reading them costs more.
+        if long.is_empty() || long.len() == words.len() || !self.checks.phrases.is_empty() {
+            return Ok(None);
+        }
+        let Some(expr) = fts_expression(conn, &long).await? else {
+            // A longer word is in no indexed message: neither is a match.
+            return Ok(Some(Vec::new()));
+        };
+        if expr.split(" AND ").any(|part| part.ends_with("\"*")) {
+            // A longer word is itself a broad prefix: no narrower than the whole query.
+            return Ok(None);
+        }
+        let (conditions, binds) = row_conditions(self.account_id, self.filter);
+        let step = (self.limit as i64 + self.limit as i64 / 2 + 16).min(PAGE);
+        let sql = format!(
+            "SELECT f.rowid FROM {WORD_INDEX} f CROSS JOIN message m ON m.sort_key = f.rowid
+             WHERE {WORD_INDEX} MATCH ? AND {conditions} AND f.rowid < ?
+             ORDER BY f.rowid DESC LIMIT ?"
+        );
+        let mut found = Vec::new();
+        let mut below = i64::MAX;
+        for _ in 0..NARROW_STEPS {
+            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.as_str())).bind(&expr);
+            for b in &binds {
+                q = match b {
+                    Bind::Int(v) => q.bind(*v),
+                    Bind::Text(v) => q.bind(v.as_str()),
+                };
+            }
+            let page: Vec<i64> = q.bind(below).bind(step).fetch_all(&mut *conn).await?;
+            if self
+                .check(conn, Source::Unindexed(words), &page, &mut found)
+                .await?
+                || page.len() < step as usize
+            {
+                return Ok(Some(found));
+            }
+            if let Some(&last) = page.last() {
+                below = last;
+            }
+        }
+        Ok(None)
     }
 
     /// The messages of a date range whose sort key does not say their date (see
