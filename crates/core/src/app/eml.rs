@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Kontor;
-use super::messages::{downloads_dir, free_name, safe_file_name};
+use super::files;
 use crate::error::CoreError;
 use crate::store::BodyKind;
 
@@ -14,34 +14,12 @@ use crate::store::BodyKind;
 /// file is not a mail someone saved.
 pub const MAX_EML_BYTES: u64 = 100 * 1024 * 1024;
 
-/// Longest file name made from a subject, in characters (before ".eml").
-const NAME_CHARS: usize = 80;
-
 impl Kontor {
     /// Opens a saved message (`.eml`, RFC 5322) for the reading pane without caching it.
     /// Returns its id for [`Kontor::message_view`]. A file that is missing, unreadable, too
     /// large or not a message gets a plain error.
     pub async fn open_eml(&self, path: &Path) -> Result<i64, CoreError> {
-        let io = |e: std::io::Error| CoreError::Io {
-            context: format!("could not read {}", path.display()),
-            source: e,
-        };
-        let meta = tokio::fs::metadata(path).await.map_err(io)?;
-        if !meta.is_file() {
-            return Err(CoreError::InvalidInput(format!(
-                "{} is not a file",
-                path.display()
-            )));
-        }
-        if meta.len() > MAX_EML_BYTES {
-            return Err(CoreError::InvalidInput(format!(
-                "{} is {} MB, too large to be a saved e-mail message (at most {} MB)",
-                path.display(),
-                meta.len() / (1024 * 1024),
-                MAX_EML_BYTES / (1024 * 1024)
-            )));
-        }
-        let mime = tokio::fs::read(path).await.map_err(io)?;
+        let mime = files::read_at_most(path, MAX_EML_BYTES, "to be a saved e-mail message").await?;
         if !looks_like_message(&mime) {
             return Err(CoreError::InvalidInput(format!(
                 "{} is not a saved e-mail message: it has no message headers",
@@ -89,26 +67,12 @@ impl Kontor {
             .parse_headers(&mime)
             .and_then(|m| m.subject().map(str::to_owned))
             .unwrap_or_default();
-        let dir = match directory {
-            Some(d) => d,
-            None => downloads_dir()?,
-        };
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| CoreError::Io {
-                context: format!("could not create {}", dir.display()),
-                source: e,
-            })?;
-        let dest = free_name(&dir, &eml_file_name(&subject));
-        // Written beside it first: a cut-off file never carries the message's name.
-        let part = dest.with_extension("eml.part");
-        let io = |e: std::io::Error| CoreError::Io {
-            context: format!("could not write {}", dest.display()),
-            source: e,
-        };
-        tokio::fs::write(&part, &mime).await.map_err(io)?;
-        tokio::fs::rename(&part, &dest).await.map_err(io)?;
-        Ok(dest)
+        files::write_new(
+            directory,
+            &files::name_from_title(&subject, "message", "eml"),
+            &mime,
+        )
+        .await
     }
 
     async fn cached_mime(&self, message_id: i64) -> Result<Option<Vec<u8>>, CoreError> {
@@ -119,23 +83,6 @@ impl Kontor {
             .filter(|b| !b.truncated && !b.data.is_empty())
             .map(|b| b.data))
     }
-}
-
-/// A file's name for a message with this subject: the subject (shortened, without characters
-/// file systems refuse) and ".eml"; "message.eml" without one.
-fn eml_file_name(subject: &str) -> String {
-    let flat: String = subject
-        .chars()
-        .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
-        .take(NAME_CHARS)
-        .collect();
-    let name = safe_file_name(&flat);
-    let name = if name == "attachment" && flat.trim() != "attachment" {
-        "message".to_owned()
-    } else {
-        name
-    };
-    format!("{name}.eml")
 }
 
 /// Whether the bytes begin with a header block (`Name: value` lines), as every saved message
@@ -225,14 +172,5 @@ mod tests {
         let e = app.open_eml(dir.path()).await.unwrap_err();
         assert!(e.to_string().contains("is not a file"), "{e}");
         app.store().close().await;
-    }
-
-    #[test]
-    fn file_names_come_from_the_subject() {
-        assert_eq!(eml_file_name("AW: Rechnung"), "AW_ Rechnung.eml");
-        assert_eq!(eml_file_name(""), "message.eml");
-        assert_eq!(eml_file_name("  ...  "), "message.eml");
-        assert_eq!(eml_file_name("a/b\\c"), "a_b_c.eml");
-        assert_eq!(eml_file_name(&"x".repeat(300)).chars().count(), 84);
     }
 }

@@ -14,7 +14,7 @@ use kontor_calendar::{Calendar, DateOrTime, ItemKind};
 use serde::Serialize;
 
 use super::Kontor;
-use super::messages::{downloads_dir, free_name, safe_file_name};
+use super::files;
 use crate::error::CoreError;
 
 /// The largest `.ics` file read. A year of a busy shared calendar is a few MB.
@@ -22,9 +22,6 @@ pub const MAX_ICS_BYTES: u64 = 20 * 1024 * 1024;
 
 /// The most events one import queues.
 pub const MAX_IMPORTED_EVENTS: usize = 5_000;
-
-/// Longest file name made from a title, in characters (before ".ics").
-const NAME_CHARS: usize = 80;
 
 /// One event of a file, as the import preview shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -126,26 +123,7 @@ fn read_events(bytes: &[u8]) -> Result<FileEvents, CoreError> {
 }
 
 async fn read_file(path: &Path) -> Result<Vec<u8>, CoreError> {
-    let io = |e: std::io::Error| CoreError::Io {
-        context: format!("could not read {}", path.display()),
-        source: e,
-    };
-    let meta = tokio::fs::metadata(path).await.map_err(io)?;
-    if !meta.is_file() {
-        return Err(CoreError::InvalidInput(format!(
-            "{} is not a file",
-            path.display()
-        )));
-    }
-    if meta.len() > MAX_ICS_BYTES {
-        return Err(CoreError::InvalidInput(format!(
-            "{} is {} MB, too large for a calendar file (at most {} MB)",
-            path.display(),
-            meta.len() / (1024 * 1024),
-            MAX_ICS_BYTES / (1024 * 1024)
-        )));
-    }
-    tokio::fs::read(path).await.map_err(io)
+    files::read_at_most(path, MAX_ICS_BYTES, "for a calendar file").await
 }
 
 /// The first start and end of an event object, as Unix seconds.
@@ -175,50 +153,6 @@ fn first_times(cal: &Calendar, uid: &str, zone: &kontor_calendar::Zone) -> (i64,
         (None, None) => start,
     };
     (start, end.max(start), master.is_all_day())
-}
-
-/// A file's name for `title`: the title (shortened, without characters file systems refuse)
-/// and ".ics"; `fallback` without one.
-fn ics_file_name(title: &str, fallback: &str) -> String {
-    let flat: String = title
-        .chars()
-        .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
-        .take(NAME_CHARS)
-        .collect();
-    let name = if flat.trim().trim_matches('.').is_empty() {
-        fallback.to_owned()
-    } else {
-        safe_file_name(&flat)
-    };
-    format!("{name}.ics")
-}
-
-/// Writes `text` into `directory` (Downloads when `None`) under a free form of `name`, beside
-/// its name first so a cut-off file never carries it.
-async fn write_new(
-    directory: Option<PathBuf>,
-    name: &str,
-    text: &str,
-) -> Result<PathBuf, CoreError> {
-    let dir = match directory {
-        Some(d) => d,
-        None => downloads_dir()?,
-    };
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| CoreError::Io {
-            context: format!("could not create {}", dir.display()),
-            source: e,
-        })?;
-    let dest = free_name(&dir, name);
-    let part = dest.with_extension("ics.part");
-    let io = |e: std::io::Error| CoreError::Io {
-        context: format!("could not write {}", dest.display()),
-        source: e,
-    };
-    tokio::fs::write(&part, text).await.map_err(io)?;
-    tokio::fs::rename(&part, &dest).await.map_err(io)?;
-    Ok(dest)
 }
 
 impl Kontor {
@@ -299,8 +233,8 @@ impl Kontor {
         directory: Option<PathBuf>,
     ) -> Result<PathBuf, CoreError> {
         let row = self.event_row(event_id).await?;
-        let name = ics_file_name(&row.summary, "event");
-        write_new(directory, &name, &row.ical).await
+        let name = files::name_from_title(&row.summary, "event", "ics");
+        files::write_new(directory, &name, row.ical.as_bytes()).await
     }
 
     /// Saves every event of a calendar as one `.ics` file named after the calendar in
@@ -342,8 +276,8 @@ impl Kontor {
             }
             out.items.extend(one.items);
         }
-        let name = ics_file_name(&cal.display_name, "calendar");
-        write_new(directory, &name, &out.to_ics()).await
+        let name = files::name_from_title(&cal.display_name, "calendar", "ics");
+        files::write_new(directory, &name, out.to_ics().as_bytes()).await
     }
 
     /// Fetches an attachment (an invitation or an `.ics` file someone sent) into a folder of
@@ -425,15 +359,5 @@ mod tests {
             let e = read_events(bytes).err().unwrap();
             assert!(e.to_string().contains(want), "{e}");
         }
-    }
-
-    #[test]
-    fn file_names_come_from_the_title() {
-        assert_eq!(
-            ics_file_name("Teamrunde 12/26", "event"),
-            "Teamrunde 12_26.ics"
-        );
-        assert_eq!(ics_file_name("", "event"), "event.ics");
-        assert_eq!(ics_file_name(" .. ", "calendar"), "calendar.ics");
     }
 }

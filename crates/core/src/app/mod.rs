@@ -16,6 +16,7 @@ mod colleague;
 mod compose;
 mod drafts;
 mod eml;
+mod files;
 mod ics;
 mod mail;
 mod messages;
