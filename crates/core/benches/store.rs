@@ -170,8 +170,8 @@ async fn main() {
     }
 
     // The search box (crates/core/src/app/search.rs): the query parsed, the sort keys of the
-    // first screenful's 60 hits plus one (are there more?) and their rows, as a keystroke asks
-    // (ui/src/mail/windowing.ts, FIRST_SEARCH_ROWS); then the whole first window's 200 plus
+    // first screenful's 60 hits plus one (are there more?) and their rows, about what a keystroke
+    // asks for (ui/src/mail/windowing.ts, firstSearchRows: 40 to 60 on common screens); then the whole first window's 200 plus
     // one, as scrolling down asks.
     let today = chrono::Local::now().date_naive();
     let box_shapes: &[(&str, &str, bool)] = &[
@@ -191,6 +191,7 @@ async fn main() {
         ("has:attachment in one folder", "has:attachment", true),
         ("phrase", "\"rechnung projekt\"", false),
         ("phrase being typed", "\"rechnung p", false),
+        ("phrase begun, one word", "\"rechnun", false),
         (
             "date range + word",
             "after:2024-01-01 before:2025-01-01 meeting",

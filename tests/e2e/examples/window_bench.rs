@@ -9,6 +9,8 @@
 //! * `KONTOR_FILL_BIN`: the profile filler (`crates/core/examples/fill_profile.rs`);
 //! * `KONTOR_BENCH_INBOX` (default 100000): Inbox size, for a quick trial run;
 //! * `KONTOR_BENCH_NO_PASSWORD=1`: no password in the keychain, so the sync engine stays off;
+//! * `KONTOR_BENCH_ONLY=search`: after the cold start only the search scenario, with each
+//!   keystroke's performance marks and the IPC of search windows alone printed (no report);
 //! * `KONTOR_BENCH_BUILD`: a line about the binary (built or reused), copied into the report.
 //!
 //! Scenario: cold start until the Inbox's first rows are painted; 20 folder clicks alternating
@@ -499,6 +501,42 @@ async fn main() {
     // Let the start-up settle (the engine's first connection attempt, list prefetches).
     tokio::time::sleep(Duration::from_secs(3)).await;
 
+    if search_only() {
+        // The search scenario alone, each keystroke's marks printed, then the IPC of a search
+        // window by itself (no render): for working on the search box's figures.
+        let search = search_scenario(&app).await;
+        println!(
+            "bench: search keystroke p50 {:.1} ms, p95 {:.1} ms; with the Unread filter p95 {:.1} ms",
+            percentile(&search.keys, 0.5),
+            percentile(&search.keys, 0.95),
+            percentile(&search.filtered, 0.95)
+        );
+        let v = app
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; (async () => { \
+                 const inv = window.__TAURI_INTERNALS__.invoke; const out = []; \
+                 const f = { unread: false, flagged: false, attachment: false, knownSenders: false, thisWeek: false }; \
+                 for (const q of ['m', 'me', 'meeting', 'z', 'i', 'invoice p', 'p', 'from:mu', 'a', 'g', 'gruesse st']) { \
+                   for (const count of [60, 20]) { const ts = []; \
+                   for (let n = 0; n < 8; n++) { const t = performance.now(); \
+                     await inv('list_messages', { request: { folderId: 'inbox', sort: 'date', descending: true, start: 0, count, after: null, search: { text: q, allFolders: false, filters: f } } }); \
+                     ts.push(performance.now() - t); } \
+                   ts.sort((a, b) => a - b); out.push(q + ' x' + count + ': ' + ts.map(x => x.toFixed(1)).join(' ')); } } \
+                 const ts = []; for (let n = 0; n < 10; n++) { const t = performance.now(); await inv('own_domains', {}); ts.push(performance.now() - t); } \
+                 out.push('own_domains: ' + ts.map(x => x.toFixed(1)).join(' ')); \
+                 const ts2 = []; for (let n = 0; n < 10; n++) { const t = performance.now(); await inv('list_messages', { request: { folderId: 'inbox', sort: 'date', descending: true, start: 0, count: 60, after: null, search: null } }); ts2.push(performance.now() - t); } \
+                 out.push('inbox x60: ' + ts2.map(x => x.toFixed(1)).join(' ')); \
+                 return out.join('\\n'); })().then(done, e => done(String(e)));",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Null);
+        for line in v.as_str().unwrap_or("?").lines() {
+            println!("bench: IPC alone, ms sorted: {line}");
+        }
+        return;
+    }
     // Folder clicks: Sent, custom, Inbox, Sent, ...
     let order = [SENT, CUSTOM, INBOX];
     let mut folder_ms = Vec::new();
@@ -917,6 +955,11 @@ struct SearchTimes {
     phases: Vec<(String, f64, [f64; 3])>,
 }
 
+/// `KONTOR_BENCH_ONLY=search`: the search scenario alone (see `main`).
+fn search_only() -> bool {
+    std::env::var("KONTOR_BENCH_ONLY").is_ok_and(|v| v == "search")
+}
+
 /// ms from the latest `kontor:search-input` mark with `text` to the first `kontor:list-shown`
 /// mark of the list of that text after it; `None` until both are there.
 /// Besides, the phases: keystroke → the window asked for, asked → in (the IPC and the core's
@@ -969,6 +1012,24 @@ async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, Str
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some((ms, phases)) = keystroke_ms(app, &text).await {
+                if search_only() {
+                    // Every performance mark of the keystroke, for finding out where its time
+                    // goes (marks added to components while looking show up here too).
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    let p = app
+                        .script(
+                            "const inp = performance.getEntriesByName('kontor:search-input'); \
+                             const t0 = inp[inp.length - 1].startTime; \
+                             return performance.getEntriesByType('mark').filter(m => m.startTime >= t0) \
+                               .map(m => (m.name === 'kontor:prof' ? m.detail : m.name.replace('kontor:', '')) + '@' + (m.startTime - t0).toFixed(0)).join(' ');",
+                            vec![],
+                        )
+                        .await;
+                    println!(
+                        "bench: marks {text:<16} {ms:5.1}: {}",
+                        p.as_str().unwrap_or("")
+                    );
+                }
                 out.push((ms, text.clone(), phases));
                 break;
             }

@@ -6,8 +6,9 @@ import type { Folder, MailChanged, MessageSummary, MessageView, MessageWindowReq
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { MailView, type MailApi } from "./MailView";
-import { DEFAULT_PREFS, type MailPrefs } from "./prefs";
+import { DEFAULT_PREFS, ROW_HEIGHT, type MailPrefs } from "./prefs";
 import { NO_FILTERS } from "./search";
+import { firstSearchRows } from "./windowing";
 
 afterEach(cleanup);
 
@@ -177,7 +178,7 @@ describe("MailView", () => {
     fireEvent.change(input, { target: { value: "b" } });
     const asked = api.listMessages.mock.calls.slice(before).map((c) => c[0]);
     expect(asked).toEqual([
-      { folderId: "inbox", sort: "date", descending: true, start: 0, count: 60, after: null, search: { text: "b", allFolders: false, filters: NO_FILTERS } },
+      { folderId: "inbox", sort: "date", descending: true, start: 0, count: firstSearchRows(ROW_HEIGHT[DEFAULT_PREFS.density]), after: null, search: { text: "b", allFolders: false, filters: NO_FILTERS } },
     ]);
     await waitFor(() => {
       expect(screen.getByTestId<HTMLInputElement>("search-input").value).toBe("b");

@@ -9,7 +9,7 @@ import { ConfirmDeleteDialog, ContextMenu, type ContextItem } from "./Dialogs";
 import { pluralForm } from "./format";
 import { MessageList } from "./MessageList";
 import { MoveDialog } from "./MoveDialog";
-import { LIST_SHARE, SAVED_SEARCHES_MAX, nextReaderPosition, type MailPrefs, type SavedSearch } from "./prefs";
+import { LIST_SHARE, ROW_HEIGHT, SAVED_SEARCHES_MAX, nextReaderPosition, type MailPrefs, type SavedSearch } from "./prefs";
 import { Splitter } from "../components/Splitter";
 import { ReaderPane, type ReaderApi } from "./ReaderPane";
 import { EMPTY_SELECTION, clickRow, pruneSelection, singleSelected, type Selection } from "./selection";
@@ -131,16 +131,21 @@ export function MailView({
   }, [api]);
   // The search box and quick filters; the list shows their hits while either asks for something.
   const [search, setSearchState] = useState<SearchState>(() => ({ ...EMPTY_SEARCH, allFolders: prefs.searchAllFolders }));
-  const searchJson = useMemo(() => {
+  const askedJson = useMemo(() => {
     const req = searchRequest(search);
     return req ? JSON.stringify(req) : null;
   }, [search]);
-  const key = useMemo<ListKey>(
-    () => (searchJson ? { folderId: folder.id, sort: "date", descending: true, search: JSON.parse(searchJson) as ListKey["search"] } : { folderId: folder.id, ...order }),
-    [folder.id, order, searchJson],
+  const asked = useMemo<ListKey>(
+    () => (askedJson ? { folderId: folder.id, sort: "date", descending: true, search: JSON.parse(askedJson) as ListKey["search"] } : { folderId: folder.id, ...order }),
+    [folder.id, order, askedJson],
   );
-  const marks = useMemo(() => (searchJson ? highlightWords(search.text) : []), [searchJson, search.text]);
-  const data = useMessageWindows(api, key);
+  // The list shown: the search typed once its first hits are in (until then the list, its
+  // selection and the reading pane stay as they were: one frame per keystroke's hits).
+  const data = useMessageWindows(api, asked, ROW_HEIGHT[prefs.density]);
+  const key = data.key ?? asked;
+  const searchJson = key.search ? JSON.stringify(key.search) : null;
+  const shownText = key.search?.text ?? "";
+  const marks = useMemo(() => (shownText ? highlightWords(shownText) : []), [shownText]);
   const [now, setNow] = useState(() => new Date());
   // Selection and cursor per list shown: the folder's stays while a search is shown, so Esc
   // comes back to it.
@@ -244,10 +249,10 @@ export function MailView({
 
   // A server search hit in the reading pane (its negative id, app/server_search.rs); choosing a
   // row of the list or another search puts the list's message back.
-  const [serverView, setServerView] = useState<number | null>(null);
-  useEffect(() => {
-    setServerView(null);
-  }, [searchJson]);
+  // (Kept with the search it was opened from: derived here rather than reset by an effect, which
+  // would cost every keystroke's hits a second render.)
+  const [serverOpened, setServerView] = useState<{ id: number; search: string | null } | null>(null);
+  const serverView = serverOpened !== null && serverOpened.search === searchJson ? serverOpened.id : null;
   const setSelection = useCallback(
     (selection: Selection, cursor: number | null) => {
       setSels((prev) => {
@@ -551,7 +556,7 @@ export function MailView({
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (dialog !== null || context !== null || isTyping(e.target)) return;
-      if (e.key === "Escape" && searchJson && !e.defaultPrevented) {
+      if (e.key === "Escape" && askedJson && !e.defaultPrevented) {
         e.preventDefault();
         exitSearch();
         return;
@@ -846,7 +851,7 @@ export function MailView({
         onOpen={(v) => {
           // The toolbar's actions act on the list's selection: none while a hit is shown.
           setSelection(EMPTY_SELECTION, null);
-          setServerView(v.message.id);
+          setServerView({ id: v.message.id, search: searchJson });
         }}
         folderNames={folderNames}
         now={now}

@@ -83,10 +83,11 @@ function fakeApi() {
 
 function Harness({ api, listKey }: { api: ListApi; listKey: ListKey }) {
   const data = useMessageWindows(api, listKey);
+  const shown = data.key ?? listKey;
   return (
     <I18nContext.Provider value={{ lang: "en", t: translator("en"), setLang: () => undefined }}>
       <MessageList
-        listKey={listKey}
+        listKey={shown}
         folderKind="inbox"
         data={data}
         density="compact"
@@ -99,7 +100,7 @@ function Harness({ api, listKey }: { api: ListApi; listKey: ListKey }) {
         onContextMenu={() => undefined}
         paintFolder={null}
         onPainted={() => undefined}
-        search={listKey.search ? { words: [], folderNames: null } : null}
+        search={shown.search ? { words: [], folderNames: null } : null}
       />
     </I18nContext.Provider>
   );

@@ -213,6 +213,9 @@ export function MessageList(props: Props) {
     restored.current = listId;
     const top = scrollMemory?.get() ?? 0;
     if (first && top === 0) return;
+    // Already there (a search typed at the top of the list): scrolling would lay the page out
+    // before it is painted, and the virtualizer would render the list once more.
+    if (virtualizer.scrollOffset === top) return;
     virtualizer.scrollToOffset(top);
   }, [listId, scrollMemory, total, virtualizer]);
 
@@ -356,7 +359,7 @@ export function MessageList(props: Props) {
       aria-rowcount={count + 1}
       aria-colcount={COLUMNS.length}
       aria-multiselectable="true"
-      aria-busy={total === null}
+      aria-busy={total === null || data.waiting}
       data-testid="message-list"
       data-folder-id={listKey.folderId}
       data-total={total ?? ""}

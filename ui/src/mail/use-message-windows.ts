@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { IpcError, MessageSummary } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
-import { FIRST_SEARCH_ROWS, WINDOW_SIZE, WindowCache, isPartial, listKeyString, requestFor, type ListKey } from "./windowing";
+import { WINDOW_SIZE, firstSearchRows, WindowCache, isPartial, listKeyString, requestFor, type ListKey } from "./windowing";
 
 export type ListApi = Pick<Api, "listMessages">;
 
@@ -14,10 +14,16 @@ export interface ListCounts {
 }
 
 export interface MessageWindows {
+  /** The list shown: the one asked for, except while a new search's first hits are on their
+   * way — then the list shown before it (same folder), so a keystroke changes nothing on
+   * screen but the search box until its hits can be painted, in one frame. */
+  key: ListKey | null;
+  /** true while `key` is not the list asked for (its first hits are on their way) */
+  waiting: boolean;
   cache: WindowCache;
   /** bumps on every change of the cache (a render dependency) */
   version: number;
-  /** counts of the list shown, null until its first window is in */
+  /** counts of the list shown (`key`), null until its first window is in */
   counts: ListCounts | null;
   error: IpcError | null;
   /** Loads the windows not yet held (those being fetched are not asked for twice), and the
@@ -31,21 +37,37 @@ export interface MessageWindows {
    * window before), and forgets the folder's other orders. Resolves to the ids that were in the
    * old windows and are in none of the new ones. */
   reload: (folderId: string) => Promise<Set<number>>;
-  /** The loaded rows of the list shown, by list index (sparse). */
+  /** The loaded rows of the list shown (`key`), by list index (sparse). */
   loadedRows: () => { index: number; row: MessageSummary }[];
 }
 
-export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWindows {
+/** `rowHeight`: the list's row height in px, for how many rows a search's first window needs. */
+export function useMessageWindows(api: ListApi, asked: ListKey | null, rowHeight = 28): MessageWindows {
   const [cache] = useState(() => new WindowCache());
   const [inflight] = useState(() => new Set<string>());
   const [version, setVersion] = useState(0);
   const [countsByKey, setCountsByKey] = useState<ReadonlyMap<string, ListCounts>>(new Map());
   const [error, setError] = useState<IpcError | null>(null);
-  const keyString = key ? listKeyString(key) : null;
-  const shownKey = useRef(keyString);
+  // The search whose first window failed: shown at once (with the error) rather than waited for.
+  const [failed, setFailed] = useState<string | null>(null);
+  const askedString = asked ? listKeyString(asked) : null;
+  const askedRef = useRef(askedString);
   useEffect(() => {
-    shownKey.current = keyString;
-  }, [keyString]);
+    askedRef.current = askedString;
+  }, [askedString]);
+
+  // The list shown (see `MessageWindows.key`).
+  const [before, setBefore] = useState<ListKey | null>(asked);
+  const waiting =
+    asked !== null &&
+    !!asked.search &&
+    before !== null &&
+    before.folderId === asked.folderId &&
+    failed !== askedString &&
+    cache.peek(asked, 0) === undefined;
+  if (!waiting && (before === null ? asked !== null : listKeyString(before) !== askedString)) setBefore(asked);
+  const key = waiting ? before : asked;
+  const keyString = key ? listKeyString(key) : null;
 
   const noteCounts = useCallback((k: ListKey, total: number, unread: number) => {
     const id = listKeyString(k);
@@ -66,7 +88,7 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
       const w = await api.listMessages(requestFor(k, index, cache, count));
       if (k.search) performance.mark("kontor:window-in", { detail: { search: k.search.text, index } });
       const id = listKeyString(k);
-      if (k.search && id === shownKey.current) {
+      if (k.search && id === askedRef.current) {
         // Each keystroke is a new search: the hits of the ones before it are not shown again,
         // and would push the folder's own windows out of the cache (Esc shows those at once).
         for (const other of cache.keysOfFolder(k.folderId)) {
@@ -99,9 +121,10 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
           const short = isPartial(key, held) && lastNeeded !== undefined && lastNeeded >= held.start + held.rows.length;
           if (!short) continue;
         } else if (key.search && index === 0) {
-          count = FIRST_SEARCH_ROWS;
+          count = firstSearchRows(rowHeight);
         }
         inflight.add(id);
+        const keyId = listKeyString(key);
         fetchWindow(key, index, count).then(
           () => {
             inflight.delete(id);
@@ -110,11 +133,12 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
           (e: unknown) => {
             inflight.delete(id);
             setError(toIpcError(e));
+            if (index === 0) setFailed(keyId);
           },
         );
       }
     },
-    [key, cache, inflight, fetchWindow],
+    [key, cache, inflight, fetchWindow, rowHeight],
   );
 
   const prefetch = useCallback(
@@ -123,7 +147,8 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
       const id = `${listKeyString(k)}\u00000`;
       if (inflight.has(id) || cache.peek(k, 0)) return;
       inflight.add(id);
-      fetchWindow(k, 0, FIRST_SEARCH_ROWS).then(
+      const keyId = listKeyString(k);
+      fetchWindow(k, 0, firstSearchRows(rowHeight)).then(
         () => {
           inflight.delete(id);
           setError(null);
@@ -131,11 +156,19 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
         (e: unknown) => {
           inflight.delete(id);
           setError(toIpcError(e));
+          setFailed(keyId);
         },
       );
     },
-    [cache, inflight, fetchWindow],
+    [cache, inflight, fetchWindow, rowHeight],
   );
+  // A search asked for without a keystroke (from the menu, a saved search): its hits are asked
+  // for here, after the render.
+  useEffect(() => {
+    // prefetch sets state only once the IPC has answered, not within this effect.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    if (asked?.search) prefetch(asked);
+  }, [asked, prefetch]);
 
   const reload = useCallback(
     async (folderId: string) => {
@@ -178,7 +211,7 @@ export function useMessageWindows(api: ListApi, key: ListKey | null): MessageWin
 
   const counts = keyString ? (countsByKey.get(keyString) ?? null) : null;
   return useMemo(
-    () => ({ cache, version, counts, error, ensure, prefetch, reload, loadedRows }),
-    [cache, version, counts, error, ensure, prefetch, reload, loadedRows],
+    () => ({ key, waiting, cache, version, counts, error, ensure, prefetch, reload, loadedRows }),
+    [key, waiting, cache, version, counts, error, ensure, prefetch, reload, loadedRows],
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageSummary, MessageWindow } from "../lib/bindings";
-import { FIRST_SEARCH_ROWS, WINDOW_SIZE, WindowCache, isPartial, requestFor, rowAt, windowsForRange, type ListKey } from "./windowing";
+import { WINDOW_SIZE, firstSearchRows, WindowCache, isPartial, requestFor, rowAt, windowsForRange, type ListKey } from "./windowing";
 
 const inbox: ListKey = { folderId: "inbox", sort: "date", descending: true };
 const bySize: ListKey = { folderId: "inbox", sort: "size", descending: true };
@@ -104,6 +104,17 @@ describe("WindowCache", () => {
     expect(rowAt(inbox, 5, cache)).toBeUndefined();
   });
 });
+
+describe("firstSearchRows", () => {
+  it("is a screenful of rows and ten more, at least 30, at most a window", () => {
+    expect(firstSearchRows(28, 800)).toBe(39);
+    expect(firstSearchRows(44, 800)).toBe(29 + 1);
+    expect(firstSearchRows(28, 200)).toBe(30);
+    expect(firstSearchRows(28, 20000)).toBe(WINDOW_SIZE);
+  });
+});
+
+const FIRST_SEARCH_ROWS = firstSearchRows(28, 800);
 
 describe("isPartial", () => {
   const search: ListKey = { ...inbox, search: { text: "m", allFolders: false, filters: { unread: false, flagged: false, attachment: false, knownSenders: false, thisWeek: false } } };

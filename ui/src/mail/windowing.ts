@@ -8,10 +8,13 @@
 import type { MessageSearch, MessageSort, MessageSummary, MessageWindow, MessageWindowRequest } from "../lib/bindings";
 
 export const WINDOW_SIZE = 200;
-/** Rows of a search's first window asked for at first: a screenful and some, so a keystroke's
- * hits are painted without waiting for 200 rows; the rest of the window follows when the list
- * is scrolled towards them. */
-export const FIRST_SEARCH_ROWS = 60;
+/** Rows of a search's first window asked for at first: a screenful and some (rows of
+ * `rowHeight` px in a list no taller than the window), so a keystroke's hits are painted without
+ * waiting for 200 rows — each row costs the core, the IPC and the list time; the rest of the
+ * window follows when the list is scrolled towards them. */
+export function firstSearchRows(rowHeight: number, viewHeight = typeof window === "undefined" ? 1000 : window.innerHeight): number {
+  return Math.min(WINDOW_SIZE, Math.max(30, Math.ceil(viewHeight / Math.max(1, rowHeight)) + 10));
+}
 /** Windows kept across all folders and sorts. */
 export const CACHE_WINDOWS = 12;
 
