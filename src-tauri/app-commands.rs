@@ -84,6 +84,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "sign_out",
     "sync_now",
     "sync_status",
+    "take_calendar_file",
     "test_advance_clock",
     "update_event",
     "update_occurrence",

@@ -84,11 +84,11 @@ pub struct Cli {
     #[arg(long, requires = "reset_profile")]
     pub discard_outbox: bool,
 
-    /// A mailto: link (RFC 6068) to write to, or a saved message (an .eml file) to read:
-    /// opens a filled compose window or a reader window, in the window of this profile that is
-    /// already running if there is one. What the system's mailto: and .eml handler
-    /// registrations call.
-    #[arg(value_name = "MAILTO|FILE.eml", value_parser = open_target, conflicts_with = "action")]
+    /// A mailto: link (RFC 6068) to write to, a saved message (an .eml file) to read, or a
+    /// calendar file (an .ics file) to import: opens a filled compose window, a reader window or
+    /// the import dialog, in the window of this profile that is already running if there is
+    /// one. What the system's mailto:, .eml and .ics handler registrations call.
+    #[arg(value_name = "MAILTO|FILE.eml|FILE.ics", value_parser = open_target, conflicts_with = "action")]
     pub open: Option<OpenTarget>,
 
     /// Also print the log lines on standard error. Without it a command-line flag prints only
@@ -134,12 +134,14 @@ pub enum OpenTarget {
     Mailto(String),
     /// A saved message (absolute path): a reader window.
     Message(std::path::PathBuf),
+    /// A calendar file (absolute path): the main window's import dialog.
+    Calendar(std::path::PathBuf),
 }
 
 impl OpenTarget {
     /// The positional argument of a start (this one's, or a second start's handed to the
     /// running window with its working directory): a `mailto:` link, or a path (or `file:`
-    /// URL, as file managers pass it) of an `.eml` file, made absolute against `cwd`.
+    /// URL, as file managers pass it) of an `.eml` or `.ics` file, made absolute against `cwd`.
     pub fn parse(arg: &str, cwd: &std::path::Path) -> Result<OpenTarget, String> {
         if arg
             .get(..7)
@@ -162,20 +164,23 @@ impl OpenTarget {
         } else {
             std::path::PathBuf::from(arg)
         };
-        let is_eml = path
+        let extension = path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
-        if !is_eml {
-            return Err(format!(
-                "{arg:?} is neither a mailto: link nor a saved message (an .eml file)"
-            ));
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("eml") => Ok(OpenTarget::Message(cwd.join(path))),
+            Some("ics" | "ical" | "ifb" | "vcs") => Ok(OpenTarget::Calendar(cwd.join(path))),
+            _ => Err(format!(
+                "{arg:?} is neither a mailto: link nor a saved message (an .eml file) nor a \
+                 calendar file (an .ics file)"
+            )),
         }
-        Ok(OpenTarget::Message(cwd.join(path)))
     }
 }
 
-/// The positional argument: a `mailto:` link or an `.eml` file ([`OpenTarget::parse`]).
+/// The positional argument: a `mailto:` link, an `.eml` or an `.ics` file
+/// ([`OpenTarget::parse`]).
 fn open_target(arg: &str) -> Result<OpenTarget, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     OpenTarget::parse(arg, &cwd)
@@ -579,6 +584,7 @@ mod tests {
         );
         assert!(parse(&["--reset-profile", "a.eml"]).is_err());
         assert!(parse(&["notes.txt"]).is_err(), "not a saved message");
+        assert!(parse(&["--reset-profile", "termine.ics"]).is_err());
 
         let cwd = std::env::current_dir().unwrap();
         assert_eq!(
@@ -600,6 +606,17 @@ mod tests {
         assert_eq!(
             OpenTarget::parse(url.as_str(), Path::new("/elsewhere")),
             Ok(OpenTarget::Message(absolute))
+        );
+        // Calendar files: the import dialog.
+        assert_eq!(
+            parse(&["Termine.ICS"]).unwrap().open,
+            Some(OpenTarget::Calendar(cwd.join("Termine.ICS")))
+        );
+        let ics = dir.join("c.ics");
+        let url = url::Url::from_file_path(&ics).unwrap();
+        assert_eq!(
+            OpenTarget::parse(url.as_str(), Path::new("/elsewhere")),
+            Ok(OpenTarget::Calendar(ics))
         );
     }
 

@@ -289,7 +289,7 @@ fn single_instance(paths: &ProfilePaths) -> tauri::plugin::TauriPlugin<tauri::Wr
 }
 
 /// Opens what a start was given: a compose window for a `mailto:` link, a reader window for a
-/// saved message. An error is logged; the main window stays as it is.
+/// saved message, the main window's import dialog for a calendar file. An error is logged; the main window stays as it is.
 fn open_target(app: &tauri::AppHandle, target: OpenTarget) {
     match target {
         OpenTarget::Mailto(link) => {
@@ -303,6 +303,7 @@ fn open_target(app: &tauri::AppHandle, target: OpenTarget) {
             }
         }
         OpenTarget::Message(path) => commands::reader::open_file_later(app, path),
+        OpenTarget::Calendar(path) => commands::calendar::ask_calendar_import(app, path),
     }
 }
 

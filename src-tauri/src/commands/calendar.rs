@@ -5,16 +5,43 @@
 use chrono::{DateTime, Utc};
 use kontor_core::app::{IcsImport, IcsPreview};
 use kontor_core::{CalendarEntry, CalendarOccurrence, EventDraft, EventForm, Id, IpcError, Kontor};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_specta::Event;
 
-use super::events::CalendarChanged;
+use super::events::{CalendarChanged, CalendarFileAsked};
 use super::{IpcResult, Shell};
 
 fn instant(seconds: f64, shell: &Shell) -> Result<DateTime<Utc>, IpcError> {
     DateTime::<Utc>::from_timestamp(seconds as i64, 0)
         .ok_or_else(|| kontor_core::CoreError::InvalidInput(format!("no such time: {seconds}")))
         .ipc(shell)
+}
+
+/// A calendar file a start was given (`kontor termine.ics`, also handed over by a second
+/// start): kept for the main window, which is brought to the front and told to take it. The
+/// window also takes what is waiting when it starts (the file came with the first start).
+pub fn ask_calendar_import(app: &AppHandle, path: std::path::PathBuf) {
+    let shell = app.state::<Shell>();
+    if let Ok(mut files) = shell.calendar_files.lock() {
+        files.push(path);
+    }
+    crate::tray::show_main(app);
+    if let Err(e) = CalendarFileAsked.emit_to(app, "main") {
+        tracing::warn!(error = %e, "the main window was not told of the calendar file");
+    }
+}
+
+/// The next calendar file a start was given, once (`null` when none is waiting): the main
+/// window's import dialog shows it.
+#[tauri::command]
+#[specta::specta]
+pub fn take_calendar_file(shell: State<'_, Shell>) -> Result<Option<String>, IpcError> {
+    let mut files = shell.calendar_files.lock().map_err(|_| {
+        shell.error(&kontor_core::CoreError::Profile(
+            "a start-up list is unusable".into(),
+        ))
+    })?;
+    Ok((!files.is_empty()).then(|| files.remove(0).to_string_lossy().into_owned()))
 }
 
 /// Every calendar: own ones first, then colleagues', with the colour and shown state in use.

@@ -15,6 +15,12 @@ pub struct RemindersChanged(pub ReminderSnapshot);
 #[tauri_specta(event_name = "reminders:open")]
 pub struct RemindersOpen(pub ReminderItem);
 
+/// A start was given a calendar file (`kontor termine.ics`): the main window takes it with
+/// `take_calendar_file` and shows its import dialog (no payload: `null`).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "calendar:file-asked")]
+pub struct CalendarFileAsked;
+
 /// The tray asked for the reminder list (no payload: `null`).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 #[tauri_specta(event_name = "reminders:show-list")]

@@ -47,6 +47,9 @@ pub struct Shell {
     core: Result<Kontor, Arc<CoreError>>,
     lang: RwLock<Lang>,
     reminders: Option<RemindersShell>,
+    /// Calendar files a start was given (`kontor termine.ics`), until the main window takes
+    /// them for its import dialog.
+    calendar_files: std::sync::Mutex<Vec<std::path::PathBuf>>,
 }
 
 impl Shell {
@@ -59,6 +62,7 @@ impl Shell {
             core: core.map_err(Arc::new),
             lang: RwLock::new(lang),
             reminders,
+            calendar_files: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -193,6 +197,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             search::server_search,
             reminders::set_calendar_remind,
             calendar::set_calendar_view,
+            calendar::take_calendar_file,
             calendar::update_event,
             calendar::update_occurrence,
             settings::set_language,
@@ -209,6 +214,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .events(collect_events![
             events::AttachmentProgress,
             events::CalendarChanged,
+            events::CalendarFileAsked,
             events::MailChangedEvent,
             events::MailOpen,
             events::RemindersChanged,

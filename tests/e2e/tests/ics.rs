@@ -6,22 +6,26 @@
 //!   both are on the server (read back over CalDAV, an independent client);
 //! * the card's "Save as .ics" saves the series as a file; the calendar list's menu exports the
 //!   whole calendar with both appointments;
+//! * `kontor <file>.ics` (what the file manager's "Open with" runs) hands the file to the
+//!   running window, which shows its import dialog; Import puts the appointment on the server;
 //! * screenshots of the import dialog and of the calendar after the event's export in German,
-//!   and of the calendar after its export in English, under `target/e2e/`.
+//!   of the calendar after its export and of the dialog of the opened file in English, under
+//!   `target/e2e/`.
 #![allow(
     clippy::print_stdout,
     reason = "the run's log names the screenshots it saved"
 )]
 
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use chrono::{Datelike, Duration as Days, Local, NaiveDate, Weekday};
 use kontor_e2e_tests::server::{BOB, smtp_deliver, unique};
 use kontor_e2e_tests::{
-    ALICE, App, caldav_delete, caldav_find, choose_language, click, click_row, progress,
-    require_sogo, row_id, sign_in, wait_text,
+    ALICE, App, app_binary, caldav_delete, caldav_find, choose_language, click, click_row,
+    progress, require_sogo, row_id, sign_in, wait_text,
 };
 
 /// The Monday of next week: the series' first day, inside the calendar's synced window.
@@ -180,15 +184,60 @@ async fn alice_imports_an_ics_attachment_and_exports_her_calendar() {
         "{}",
         whole.display()
     );
+
+    // ---- a calendar file opened with Kontor: the running window's import dialog ----
+    progress("kontor <file>.ics");
+    let single = unique("kontor-ics-file");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("Einladung.ics");
+    let day = (monday + Days::days(2)).format("%Y%m%d");
+    std::fs::write(
+        &file,
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//Calendar//EN\r\n\
+             BEGIN:VEVENT\r\nUID:{single}\r\nDTSTAMP:20261201T080000Z\r\n\
+             DTSTART;TZID=Europe/Berlin:{day}T140000\r\nDTEND;TZID=Europe/Berlin:{day}T150000\r\n\
+             SUMMARY:Besuch {single}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ),
+    )
+    .expect("write the calendar file");
+    let out = Command::new(app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile_path())
+        .arg(&file)
+        .output()
+        .expect("run kontor <file>.ics");
+    assert!(
+        out.status.success(),
+        "kontor {} ended with {:?}: {}",
+        file.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.wait_for("[data-testid=import-ics-dialog]", Duration::from_secs(30))
+        .await;
+    wait_text(&app, "[data-testid=import-ics-list]", &single, 30).await;
+    let opened_shot = app.screenshot("ics-file-opened-en.png").await;
+    click(&app, "[data-testid=import-ics-ok]").await;
+    wait_text(
+        &app,
+        "[data-testid=toast-text]",
+        "Imported: 1 new, 0 replaced",
+        30,
+    )
+    .await;
+    let (single_url, _) = on_server(&app, &single, 90).await;
+
     println!(
-        "files: {} {}\nscreenshots: {} {} {}",
+        "files: {} {}\nscreenshots: {} {} {} {}",
         one.display(),
         whole.display(),
         dialog_shot.display(),
         event_shot.display(),
-        calendar_shot.display()
+        calendar_shot.display(),
+        opened_shot.display()
     );
-    for url in [series_url, party_url] {
+    for url in [series_url, party_url, single_url] {
         tokio::task::spawn_blocking(move || caldav_delete(ALICE, &url))
             .await
             .expect("CalDAV delete");

@@ -66,7 +66,10 @@ async function pickWithDialog(title: string, filterName: string, extensions: str
 }
 
 /** What the main window's calendar part uses. */
-export type MainCalendarApi = Pick<Api, "calendarList" | "setCalendarView" | "openColleagueCalendar" | "removeColleagueCalendar" | "exportCalendarIcs"> &
+export type MainCalendarApi = Pick<
+  Api,
+  "calendarList" | "setCalendarView" | "openColleagueCalendar" | "removeColleagueCalendar" | "exportCalendarIcs" | "takeCalendarFile" | "onCalendarFileAsked"
+> &
   CalendarApi &
   ImportIcsApi;
 
@@ -359,6 +362,23 @@ export function MainWindow({
       setFileError(toIpcError(e));
     }
   }, [files, pickFile, t]);
+
+  // A calendar file the program was started with (`kontor termine.ics`, the file manager's
+  // "Open with"): its import dialog, now and whenever another start hands one over. One at a
+  // time: the next is taken when the dialog closes.
+  const takeCalendarFile = useCallback(() => {
+    calendar.takeCalendarFile().then(
+      (path) => {
+        if (path !== null) setImportPath(path);
+      },
+      () => undefined,
+    );
+  }, [calendar]);
+  useEffect(() => {
+    if (importPath !== null) return;
+    takeCalendarFile();
+    return calendar.onCalendarFileAsked(takeCalendarFile);
+  }, [calendar, importPath, takeCalendarFile]);
 
   // "Import .ics file…" in the calendar list.
   const importFile = useCallback(async () => {

@@ -201,6 +201,11 @@ export const commands = {
 	setCalendarRemind: (calendarId: string, remind: boolean) => typedError<ReminderSnapshot, IpcError>(__TAURI_INVOKE("set_calendar_remind", { calendarId, remind })),
 	/**  Shows or hides a calendar in the views, or sets its colour ('' for the server's). */
 	setCalendarView: (calendarId: Id, shown: boolean | null, color: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_calendar_view", { calendarId, shown, color })),
+	/**
+	 *  The next calendar file a start was given, once (`null` when none is waiting): the main
+	 *  window's import dialog shows it.
+	 */
+	takeCalendarFile: () => typedError<string | null, IpcError>(__TAURI_INVOKE("take_calendar_file")),
 	/**  Changes an appointment, or a whole series (its exceptions are kept). */
 	updateEvent: (eventId: Id, draft: EventDraft) => typedError<null, IpcError>(__TAURI_INVOKE("update_event", { eventId, draft })),
 	/**
@@ -241,6 +246,7 @@ export const commands = {
 export const events = {
 	attachmentProgress: makeEvent<AttachmentProgress, AttachmentProgress>("attachment:progress"),
 	calendarChanged: makeEvent<CalendarChanged, CalendarChanged>("calendar:changed"),
+	calendarFileAsked: makeEvent<CalendarFileAsked, CalendarFileAsked>("calendar:file-asked"),
 	mailChanged: makeEvent<MailChangedEvent, MailChangedEvent>("mail:changed"),
 	mailOpen: makeEvent<MailOpen, MailOpen>("mail:open"),
 	remindersChanged: makeEvent<RemindersChanged, RemindersChanged>("reminders:changed"),
@@ -473,6 +479,12 @@ export type CalendarEntry = {
 	/**  A colleague's calendar the user opened by name or address: it can be removed again. */
 	removable: boolean,
 };
+
+/**
+ *  A start was given a calendar file (`kontor termine.ics`): the main window takes it with
+ *  `take_calendar_file` and shows its import dialog (no payload: `null`).
+ */
+export type CalendarFileAsked = null;
 
 /**
  *  One occurrence as the calendar views place it. Times are Unix seconds (UTC); recurrence

@@ -20,6 +20,7 @@ describe("api", () => {
     expect(Object.keys(events).map((e) => `on${e.charAt(0).toUpperCase()}${e.slice(1)}`)).toEqual([
       "onAttachmentProgress",
       "onCalendarChanged",
+      "onCalendarFileAsked",
       "onMailChanged",
       "onMailOpen",
       "onRemindersChanged",
