@@ -196,7 +196,7 @@ async fn click(app: &App, css: &str) {
         match bounded(&format!("click {css}"), el.click()).await {
             Ok(_) => return,
             Err(e) if attempt < 5 => {
-                progress(&format!("click {css}: {e}; finding it again"));
+                progress(&format!("click {css}: {e:?}; finding it again"));
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
             Err(e) => app.fail(&format!("click {css}: {e}")).await,
@@ -542,6 +542,65 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     })
     .await;
     app.screenshot("calendar-month-de.png").await;
+
+    // The month picker above the calendar list: its arrow pages to next month, a day there
+    // shows that month.
+    progress("month picker");
+    let next = {
+        let d = chrono::Local::now()
+            .date_naive()
+            .with_day(1)
+            .expect("the first");
+        if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 15)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 15)
+        }
+        .expect("the 15th of next month")
+    };
+    const MONATE: [&str; 12] = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    let want = format!("{} {}", MONATE[next.month0() as usize], next.year());
+    click(&app, "[data-testid=mini-next]").await;
+    let mini = app.texts("[data-testid=mini-title]").await.join(" ");
+    assert_eq!(mini, want, "the picker after its arrow");
+    let before = range(&app).await;
+    click(
+        &app,
+        &format!(
+            "[data-testid=mini-day][data-date=\"{}\"]",
+            next.format("%Y-%m-%d")
+        ),
+    )
+    .await;
+    wait_range_change(&app, &before).await;
+    let shown = self::title(&app).await;
+    assert!(
+        shown.contains(&want),
+        "the month shown after a picked day: {shown}"
+    );
+    let pressed = app
+        .texts("[data-testid=mini-day][aria-pressed=true]")
+        .await
+        .len();
+    assert!(
+        pressed >= 28,
+        "the picker marks the month shown: {pressed} days"
+    );
+    app.screenshot("calendar-month-picker-de.png").await;
+    click(&app, "[data-testid=cal-today]").await;
     click(&app, "[data-testid=cal-new]").await;
     app.wait_for("[data-testid=ev-title]", Duration::from_secs(10))
         .await;

@@ -61,9 +61,13 @@ interface Props {
   focus?: { date: Date; uid: string; seq: number } | null;
   /** Tells the user what happened (an appointment saved as a file). */
   notify?: (message: ToastText) => void;
+  /** A day to show (the month picker's): the view goes to it, keeping its kind. */
+  goToDay?: { date: Date; seq: number } | null;
+  /** The range shown, each time it changes (for the month picker). */
+  onRange?: (range: { start: Date; end: Date }) => void;
 }
 
-export function CalendarView({ api, calendars, view, onView, focus, notify }: Props) {
+export function CalendarView({ api, calendars, view, onView, focus, notify, goToDay = null, onRange }: Props) {
   const { t, lang } = useI18n();
   const calRef = useRef<CalendarRef>(null);
   const [title, setTitle] = useState("");
@@ -129,6 +133,10 @@ export function CalendarView({ api, calendars, view, onView, focus, notify }: Pr
     const cal = calRef.current?.getApi();
     if (cal && cal.view.type !== VIEWS[view].type) cal.changeView(VIEWS[view].type);
   }, [view]);
+
+  useEffect(() => {
+    if (goToDay) calRef.current?.getApi().gotoDate(goToDay.date);
+  }, [goToDay]);
 
   useEffect(() => {
     if (!focus) return;
@@ -350,6 +358,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify }: Pr
           datesSet={(info) => {
             setTitle(info.view.title);
             setRangeStart(info.start.toISOString());
+            onRange?.({ start: info.start, end: info.end });
             performance.mark("kontor:calendar-dates");
           }}
           eventsSet={() => {

@@ -27,6 +27,7 @@ import { actionFor } from "../mail/shortcuts";
 import { CalendarList } from "../calendar/CalendarList";
 import { OpenCalendarDialog } from "../calendar/OpenCalendarDialog";
 import { ImportIcsDialog, type ImportIcsApi } from "../calendar/ImportIcsDialog";
+import { MiniMonth } from "../calendar/MiniMonth";
 import { toastText, type ToastText } from "../mail/toast";
 import { isCalendarView, type CalendarViewKind } from "../calendar/calendar";
 import type { CalendarApi } from "../calendar/CalendarView";
@@ -216,6 +217,9 @@ export function MainWindow({
   }, []);
   // "Open" on a reminder of an appointment: the calendar at its day, its card open.
   const [calFocus, setCalFocus] = useState<{ date: Date; uid: string; seq: number } | null>(null);
+  // The month picker under the calendar list: the range the view shows, and a day picked.
+  const [calRange, setCalRange] = useState<{ start: Date; end: Date } | null>(null);
+  const [calDay, setCalDay] = useState<{ date: Date; seq: number } | null>(null);
   const focusSeq = useRef(0);
   useEffect(
     () =>
@@ -485,48 +489,56 @@ export function MainWindow({
             ) : calendars.length === 0 ? (
               <p className="muted">{t("cal.list.empty")}</p>
             ) : (
-              <CalendarList
-                calendars={calendars}
-                onShown={(c, shown) => {
-                  setCalendars((list) => list?.map((x) => (x.id === c.id ? { ...x, shown } : x)) ?? null);
-                  calendar.setCalendarView(c.id, shown, null).catch((e: unknown) => {
-                    setError(toIpcError(e));
-                  });
-                }}
-                onColor={(c, color) => {
-                  setCalendars((list) => list?.map((x) => (x.id === c.id ? { ...x, color } : x)) ?? null);
-                  calendar.setCalendarView(c.id, null, color).catch((e: unknown) => {
-                    setError(toIpcError(e));
-                  });
-                }}
-                onOpenCalendar={() => {
-                  setOpeningCalendar(true);
-                }}
-                onRemove={(c) => {
-                  calendar.removeColleagueCalendar(c.id).then(readCalendars, (e: unknown) => {
-                    setError(toIpcError(e));
-                  });
-                }}
-                onExport={(c) => {
-                  calendar.exportCalendarIcs(c.id).then(
-                    (path) => {
-                      notify({ key: "mail.att.saved", vars: { path } });
-                    },
-                    (e: unknown) => {
-                      setFileError(toIpcError(e));
-                    },
-                  );
-                }}
-                onImport={() => void importFile()}
-                remind={remindOf}
-                onRemind={(c, on) => {
-                  setRemindOf((m) => new Map(m).set(c.key, on));
-                  reminders.setCalendarRemind(c.key, on).catch((e: unknown) => {
-                    setRemindOf((m) => new Map(m).set(c.key, !on));
-                    setError(toIpcError(e));
-                  });
-                }}
-              />
+              <>
+                <MiniMonth
+                  range={calRange}
+                  onPick={(date) => {
+                    setCalDay({ date, seq: ++focusSeq.current });
+                  }}
+                />
+                <CalendarList
+                  calendars={calendars}
+                  onShown={(c, shown) => {
+                    setCalendars((list) => list?.map((x) => (x.id === c.id ? { ...x, shown } : x)) ?? null);
+                    calendar.setCalendarView(c.id, shown, null).catch((e: unknown) => {
+                      setError(toIpcError(e));
+                    });
+                  }}
+                  onColor={(c, color) => {
+                    setCalendars((list) => list?.map((x) => (x.id === c.id ? { ...x, color } : x)) ?? null);
+                    calendar.setCalendarView(c.id, null, color).catch((e: unknown) => {
+                      setError(toIpcError(e));
+                    });
+                  }}
+                  onOpenCalendar={() => {
+                    setOpeningCalendar(true);
+                  }}
+                  onRemove={(c) => {
+                    calendar.removeColleagueCalendar(c.id).then(readCalendars, (e: unknown) => {
+                      setError(toIpcError(e));
+                    });
+                  }}
+                  onExport={(c) => {
+                    calendar.exportCalendarIcs(c.id).then(
+                      (path) => {
+                        notify({ key: "mail.att.saved", vars: { path } });
+                      },
+                      (e: unknown) => {
+                        setFileError(toIpcError(e));
+                      },
+                    );
+                  }}
+                  onImport={() => void importFile()}
+                  remind={remindOf}
+                  onRemind={(c, on) => {
+                    setRemindOf((m) => new Map(m).set(c.key, on));
+                    reminders.setCalendarRemind(c.key, on).catch((e: unknown) => {
+                      setRemindOf((m) => new Map(m).set(c.key, !on));
+                      setError(toIpcError(e));
+                    });
+                  }}
+                />
+              </>
             )
           ) : folders === null ? (
             <p className="muted" aria-busy="true">
@@ -622,7 +634,16 @@ export function MainWindow({
                 </p>
               }
             >
-              <CalendarView api={calendar} calendars={calendars ?? []} view={calView} onView={onCalView} focus={calFocus} notify={notify} />
+              <CalendarView
+                api={calendar}
+                calendars={calendars ?? []}
+                view={calView}
+                onView={onCalView}
+                focus={calFocus}
+                notify={notify}
+                goToDay={calDay}
+                onRange={setCalRange}
+              />
             </Suspense>
           ) : folder && folders && isMailFolder(folder) ? (
             <MailView
