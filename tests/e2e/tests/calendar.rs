@@ -406,6 +406,64 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     .await;
     app.screenshot("calendar-month-en.png").await;
 
+    // The calendar list's bell: switched off, an appointment of that calendar falls due
+    // without a reminder; switched on again while it is not over, its reminder comes.
+    progress("the calendar's bell");
+    let bell = "[data-testid=cal-list-own] [data-testid=cal-list-item]:first-child \
+                [data-testid=cal-remind]";
+    click(&app, &format!("{bell}[aria-pressed=true]")).await;
+    app.wait_for(
+        &format!("{bell}[aria-pressed=false]"),
+        Duration::from_secs(10),
+    )
+    .await;
+    let tag = Utc::now().timestamp_millis();
+    let muted_uid = format!("kontor-e2e-cal-muted-{tag}");
+    let muted_alarm = Utc::now() + TimeDelta::seconds(15);
+    let muted_url = caldav_put(
+        ALICE,
+        &muted_uid,
+        &ics(&muted_uid, &format!("Muted {tag}"), muted_alarm),
+    );
+    // The app has it (read from its own cache, as the calendar view does) ...
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let from = Utc::now().timestamp() - 3600;
+        let cached = app
+            .invoke(
+                "calendar_view",
+                serde_json::json!({ "from": from, "to": from + 4 * 3600 }),
+            )
+            .await
+            .unwrap_or_default();
+        let has = cached
+            .as_array()
+            .is_some_and(|l| l.iter().any(|o| o["uid"] == muted_uid.as_str()));
+        if has {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail("the muted calendar's appointment did not reach the app")
+                .await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    // ... and its alarm time has passed, with no reminder.
+    let wait = (muted_alarm - Utc::now()).num_milliseconds().max(0) as u64 + 5000;
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    let muted_css = format!(
+        "[data-testid=main-reminder-list] [data-testid=reminder-row][data-uid=\"{muted_uid}\"]"
+    );
+    assert!(
+        app.texts(&muted_css).await.is_empty(),
+        "a reminder came from a calendar whose bell is off"
+    );
+    app.switch_to_main().await;
+    click(&app, &format!("{bell}[aria-pressed=false]")).await;
+    app.wait_for(&muted_css, Duration::from_secs(30)).await;
+    app.switch_to_main().await;
+    caldav_delete(ALICE, &muted_url);
+
     // A reminder's "Open" (in the main window's reminder list) shows the appointment in the
     // calendar: the view goes to its day and its card opens.
     let tag = Utc::now().timestamp_millis();
