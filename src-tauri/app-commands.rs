@@ -24,6 +24,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "directory_people",
     "directory_suggestions",
     "discard_operation",
+    "edit_unsent",
     "effective_settings",
     "event_form",
     "export_calendar_ics",

@@ -80,6 +80,24 @@ pub async fn open_compose(
     })
 }
 
+/// The Outbox's "Edit" on a waiting or failed send: the message becomes a draft and opens in a
+/// compose window; the send is given up ([`kontor_core::Kontor::edit_unsent`]). Returns the
+/// draft's message id.
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_unsent(app: AppHandle, shell: State<'_, Shell>, id: Id) -> Result<Id, IpcError> {
+    let saved = shell
+        .run(|core| async move { core.edit_unsent(id.0).await })
+        .await?;
+    open_window(&app, ComposeMode::Draft, Some(saved.message_id), None).map_err(|e| {
+        shell.error(&kontor_core::CoreError::Io {
+            context: "the compose window could not be opened".into(),
+            source: std::io::Error::other(e.to_string()),
+        })
+    })?;
+    Ok(Id(saved.message_id))
+}
+
 /// The compose window's content: sender, recipients, subject and quote for `mode`.
 #[tauri::command]
 #[specta::specta]

@@ -197,6 +197,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             search::server_search,
             reminders::set_calendar_remind,
             calendar::set_calendar_view,
+            compose::edit_unsent,
             calendar::take_calendar_file,
             calendar::update_event,
             calendar::update_occurrence,

@@ -508,6 +508,78 @@ async fn a_ping_longer_than_sogo_allows_ends_at_its_limit_and_the_loop_goes_on()
 }
 
 #[tokio::test]
+async fn a_failed_send_is_taken_back_as_a_draft_to_edit() {
+    let (_dir, app) = signed_in(ALICE).await;
+    let drafts = folder_id(&app, FolderKind::Drafts).await;
+    // No engine runs: the sends wait. One is made to have failed (as when the server refuses a
+    // recipient), one to be on its way.
+    let subject = unique("edit-unsent");
+    let send = |subject: String| OutgoingMail {
+        to: vec![format!("Bob Baker <{}>", BOB.email())],
+        subject,
+        body: "Bitte noch einmal prüfen.".into(),
+        ..OutgoingMail::default()
+    };
+    let failed = app.send_mail(send(subject.clone())).await.unwrap();
+    sqlx::query(
+        "UPDATE outbox SET state = 'parked', last_error = '550 recipient refused' WHERE id = ?1",
+    )
+    .bind(failed)
+    .execute(app.store().pool())
+    .await
+    .unwrap();
+    let busy = app
+        .send_mail(send(format!("{subject} (on its way)")))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET state = 'in_flight' WHERE id = ?1")
+        .bind(busy)
+        .execute(app.store().pool())
+        .await
+        .unwrap();
+
+    let saved = app.edit_unsent(failed).await.unwrap();
+    // The send is given up, its message is a draft in Drafts with what was written.
+    assert!(app.store().outbox_entry(failed).await.unwrap().is_none());
+    let row = app
+        .store()
+        .message(saved.message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.folder_id.as_str(), row.subject.as_str()),
+        (drafts.as_str(), subject.as_str())
+    );
+    let form = app
+        .compose(
+            kontor_core::app::ComposeMode::Draft,
+            Some(saved.message_id),
+            kontor_core::Lang::De,
+        )
+        .await
+        .unwrap();
+    assert_eq!(form.subject, subject);
+    assert!(
+        form.to.iter().any(|t| t.contains(&BOB.email())),
+        "{:?}",
+        form.to
+    );
+    assert!(
+        form.body_html.contains("Bitte noch einmal"),
+        "{}",
+        form.body_html
+    );
+
+    // One being sent at this moment is not taken back; it stays as it is.
+    let err = app.edit_unsent(busy).await.unwrap_err();
+    assert!(err.to_string().contains("being sent"), "{err}");
+    assert!(app.store().outbox_entry(busy).await.unwrap().is_some());
+    // Neither is anything but a message.
+    assert!(app.edit_unsent(saved.op_id).await.is_err());
+}
+
+#[tokio::test]
 async fn a_draft_is_kept_here_and_sent_from_there() {
     let (_dir, app) = signed_in(ALICE).await;
     let drafts = folder_id(&app, FolderKind::Drafts).await;

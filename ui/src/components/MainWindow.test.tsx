@@ -120,6 +120,7 @@ const sync: SyncApi = {
   pendingOperations: () => Promise.resolve([]),
   retryOperation: () => Promise.resolve(null),
   discardOperation: () => Promise.resolve(null),
+  editUnsent: () => Promise.resolve(0),
   onMailChanged: () => () => undefined,
 };
 const mailSettings = {

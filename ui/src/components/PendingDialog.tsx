@@ -8,7 +8,10 @@ import { LOCALE, pluralForm } from "../mail/format";
 import { ErrorView } from "./ErrorView";
 
 /** The commands and events of the list of unsent changes. */
-export type PendingApi = Pick<Api, "pendingOperations" | "retryOperation" | "discardOperation" | "onSyncStatus" | "onMailChanged">;
+export type PendingApi = Pick<Api, "pendingOperations" | "retryOperation" | "discardOperation" | "editUnsent" | "onSyncStatus" | "onMailChanged">;
+
+/** The changes that are a message to send: they can be taken back to edit. */
+const MESSAGE_KINDS: ReadonlySet<PendingOperation["kind"]> = new Set(["send", "reply", "forward"]);
 
 interface Props {
   api: PendingApi;
@@ -18,7 +21,8 @@ interface Props {
 }
 
 /** The changes made here that the server does not have yet: what, on which item, why it waits or
- * failed, with Retry (parked ones) and Discard (after asking). Follows the sync and mail events. */
+ * failed, with Retry (parked ones), Edit (a message to send: it becomes a draft in a compose
+ * window, the send is given up) and Discard (after asking). Follows the sync and mail events. */
 export function PendingDialog({ api, folders = [], onClose }: Props) {
   const { t, lang } = useI18n();
   const [ops, setOps] = useState<PendingOperation[] | null>(null);
@@ -180,6 +184,19 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
                         }}
                       >
                         {t("pending.retry")}
+                      </button>
+                    )}
+                    {MESSAGE_KINDS.has(op.kind) && (
+                      <button
+                        type="button"
+                        data-testid="pending-edit"
+                        disabled={working || op.state === "inFlight"}
+                        title={t("pending.editTitle")}
+                        onClick={() => {
+                          act(op, () => api.editUnsent(op.id), "pending.edited");
+                        }}
+                      >
+                        {t("pending.edit")}
                       </button>
                     )}
                     <button

@@ -81,6 +81,10 @@ function fakeSync(first: SyncStatus, ops: PendingOperation[] = []) {
       list = list.filter((o) => o.id !== id);
       return Promise.resolve(null);
     }),
+    editUnsent: vi.fn((id: number) => {
+      list = list.filter((o) => o.id !== id);
+      return Promise.resolve(99);
+    }),
     onMailChanged: vi.fn((cb: (e: MailChanged) => void) => {
       mailListeners.add(cb);
       return () => {
@@ -249,6 +253,8 @@ describe("the list of unsent changes", () => {
     expect(send.getByTestId("pending-item").textContent).toBe("Angebot");
     expect(send.getByTestId("pending-why").textContent).toContain("Fehlgeschlagen – wartet auf Sie");
     expect(send.getByTestId("pending-retry").textContent).toBe("Erneut versuchen");
+    expect(send.getByTestId("pending-edit").textContent).toBe("Bearbeiten");
+    expect(move.queryByTestId("pending-edit")).toBeNull();
 
     const read = within(row(3));
     expect(read.getByTestId("pending-what").textContent).toBe("Als gelesen markieren");
@@ -281,6 +287,16 @@ describe("the list of unsent changes", () => {
     expect(screen.queryByTestId("status-unsent")).toBeNull();
     await user.click(screen.getByTestId("pending-close"));
     expect(screen.queryByTestId("pending-dialog")).toBeNull();
+  });
+
+  it("takes a failed send back to edit: it leaves the list", async () => {
+    const { fake, user } = await openList();
+    await user.click(within(row(2)).getByTestId("pending-edit"));
+    expect(fake.api.editUnsent).toHaveBeenCalledWith(2);
+    await waitFor(() => {
+      expect(screen.getAllByTestId("pending-row")).toHaveLength(2);
+    });
+    expect(screen.getByText("Die Nachricht liegt in den Entwürfen und ist zum Bearbeiten geöffnet")).toBeTruthy();
   });
 
   it("asks before discarding, says what is lost, and discards only on confirmation", async () => {

@@ -202,6 +202,12 @@ export const commands = {
 	/**  Shows or hides a calendar in the views, or sets its colour ('' for the server's). */
 	setCalendarView: (calendarId: Id, shown: boolean | null, color: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_calendar_view", { calendarId, shown, color })),
 	/**
+	 *  The Outbox's "Edit" on a waiting or failed send: the message becomes a draft and opens in a
+	 *  compose window; the send is given up ([`kontor_core::Kontor::edit_unsent`]). Returns the
+	 *  draft's message id.
+	 */
+	editUnsent: (id: Id) => typedError<Id, IpcError>(__TAURI_INVOKE("edit_unsent", { id })),
+	/**
 	 *  The next calendar file a start was given, once (`null` when none is waiting): the main
 	 *  window's import dialog shows it.
 	 */

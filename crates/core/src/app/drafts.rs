@@ -71,6 +71,76 @@ impl Kontor {
         })
     }
 
+    /// A waiting or failed send taken back to be edited (the Outbox's "Edit"): its message, as
+    /// it was queued (recipients, text, attachments), becomes a new draft in Drafts, and the
+    /// send is given up. The draft is made first, so when giving up the send fails (it is being
+    /// sent at this moment) nothing is lost: the error says so and the draft is there as well.
+    /// A reply or forward becomes a draft of its own (the server's link to the original is
+    /// not kept, as for any draft). Returns the draft, which the window opens to edit.
+    pub async fn edit_unsent(&self, op_id: i64) -> Result<SavedDraft, CoreError> {
+        let entry = self
+            .store
+            .outbox_entry(op_id)
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput(format!("no unsent change {op_id}")))?;
+        if entry.state == crate::store::OutboxState::InFlight {
+            return Err(CoreError::InvalidInput(
+                "the message is being sent at this moment; it can be edited if that fails".into(),
+            ));
+        }
+        let mime = match &entry.op {
+            OutboxOp::Send { mime, .. }
+            | OutboxOp::Reply { mime, .. }
+            | OutboxOp::Forward { mime, .. } => mime.clone(),
+            _ => {
+                return Err(CoreError::InvalidInput(
+                    "only a message waiting to be sent can be edited".into(),
+                ));
+            }
+        };
+        let account_id = self.current_account_id().await?;
+        let drafts = self
+            .store
+            .drafts_folder_id(account_id)
+            .await?
+            .ok_or_else(|| {
+                CoreError::InvalidInput(
+                    "the account has no Drafts folder (refresh the folder list)".into(),
+                )
+            })?;
+        let saved = self.new_draft_from_mime(account_id, drafts, mime).await?;
+        self.store.discard(op_id).await?;
+        self.mail_changed(Vec::new());
+        Ok(saved)
+    }
+
+    /// Queues `mime` as a new draft in the Drafts folder `folder_id` and returns its cache row.
+    async fn new_draft_from_mime(
+        &self,
+        account_id: i64,
+        folder_id: String,
+        mime: String,
+    ) -> Result<SavedDraft, CoreError> {
+        let client_id = uuid::Uuid::new_v4().simple().to_string();
+        let op_id = self
+            .enqueue(OutboxOp::DraftSave {
+                client_id,
+                folder_id: folder_id.clone(),
+                server_id: String::new(),
+                mime,
+            })
+            .await?;
+        let row = self
+            .store
+            .message_by_server_id(account_id, &folder_id, &format!("local:{op_id}"))
+            .await?
+            .ok_or_else(|| CoreError::InvalidInput("the saved draft is not in the cache".into()))?;
+        Ok(SavedDraft {
+            message_id: row.id,
+            op_id,
+        })
+    }
+
     /// A cached message in a Drafts folder.
     pub(super) async fn draft_row(
         &self,
