@@ -3,7 +3,7 @@ import type { Folder, IpcError, PendingOperation } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import type { MessageKey } from "../lib/i18n";
 import { useI18n } from "../lib/i18n-context";
-import { attemptTime, discardText, folderName, pendingItem, pendingWhat } from "../lib/pending";
+import { attemptTime, discardText, failureKind, folderName, pendingItem, pendingWhat } from "../lib/pending";
 import { LOCALE, pluralForm } from "../mail/format";
 import { ErrorView } from "./ErrorView";
 
@@ -169,9 +169,15 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
                     )}
                   </div>
                   {op.lastError && (
-                    <p className="pending-error" data-testid="pending-error">
-                      {t("pending.lastError", { error: op.lastError })}
-                    </p>
+                    <div className="pending-error" data-testid="pending-error">
+                      <span data-testid="pending-error-kind">{t(`pending.error.${failureKind(op.lastError)}`)}</span>
+                      <details className="pending-error-detail">
+                        <summary>{t("pending.error.details")}</summary>
+                        <span lang="en" data-testid="pending-error-text">
+                          {op.lastError}
+                        </span>
+                      </details>
+                    </div>
                   )}
                   <div className="pending-buttons">
                     {op.state === "parked" && (

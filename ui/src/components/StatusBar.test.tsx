@@ -245,7 +245,8 @@ describe("the list of unsent changes", () => {
     expect(move.getByTestId("pending-why").textContent).toContain("Wartet");
     expect(move.getByTestId("pending-why").textContent).toContain("nächster Versuch 14:03");
     expect(move.getByTestId("pending-why").textContent).toContain("2 Versuche");
-    expect(move.getByTestId("pending-error").textContent).toBe("Server oder Netzwerk: connection refused");
+    expect(move.getByTestId("pending-error-kind").textContent).toBe("Der Server war nicht erreichbar.");
+    expect(move.getByTestId("pending-error-text").textContent).toBe("connection refused");
     expect(move.queryByTestId("pending-retry")).toBeNull();
 
     const send = within(row(2));

@@ -52,6 +52,15 @@ export function attemptTime(iso: string, now: Date, lang: Lang): string | null {
 }
 
 /** What discarding loses, in plain words. */
+/** What the last failure was, in the UI's words: the core records the server's or network's
+ * answer as it came (English, for support), so the list says which of the two it was and shows
+ * that text beneath as the detail. */
+export function failureKind(lastError: string): "unreachable" | "refused" {
+  return /could not be reached|connection (refused|reset|closed)|timed out|timeout|dns|network|unreachable|offline|tls/i.test(lastError)
+    ? "unreachable"
+    : "refused";
+}
+
 export function discardText(op: PendingOperation, folders: readonly Folder[], t: Translate): string {
   if (SENDING.has(op.kind)) return t("pending.discardSend", { subject: pendingItem(op, t) });
   if (op.kind === "meetingResponse") return t("pending.discardAnswer");
