@@ -296,6 +296,24 @@ impl App {
         self.profile.path()
     }
 
+    /// Runs `kontor --profile-dir <this app's profile> <arg>` as a second start does (a file
+    /// or link opened from the desktop): it hands `arg` to this running app and ends at once.
+    pub fn open_with_kontor(&self, arg: &std::ffi::OsStr) {
+        let out = std::process::Command::new(app_binary())
+            .arg("--profile-dir")
+            .arg(self.profile_path())
+            .arg(arg)
+            .output()
+            .expect("run kontor <file>");
+        assert!(
+            out.status.success(),
+            "kontor {} ended with {:?}: {}",
+            arg.to_string_lossy(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// The process id of this app's `tauri-driver`; the app runs below it (tauri-driver →
     /// WebKitWebDriver → kontor), so the bench finds the app's processes from here.
     pub fn driver_pid(&self) -> u32 {
@@ -582,10 +600,24 @@ impl App {
         let shot = self.screenshot(&format!("{}-failure.png", self.name)).await;
         // The app's own log, which goes with the temporary profile otherwise.
         let logs = artifacts_dir().join(format!("{}-app-logs", self.name));
+        // The log's last lines go into the failure text too: a CI run's printed output is
+        // often all there is to read of it.
+        let mut tail = Vec::new();
         if let Ok(entries) = std::fs::read_dir(self.profile.path().join("logs")) {
             let _ = std::fs::create_dir_all(&logs);
-            for e in entries.flatten() {
-                let _ = std::fs::copy(e.path(), logs.join(e.file_name()));
+            let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            files.sort();
+            for f in &files {
+                if let Some(name) = f.file_name() {
+                    let _ = std::fs::copy(f, logs.join(name));
+                }
+            }
+            if let Some(text) = files.last().and_then(|f| std::fs::read_to_string(f).ok()) {
+                let lines: Vec<&str> = text.lines().collect();
+                tail = lines[lines.len().saturating_sub(40)..]
+                    .iter()
+                    .map(|l| l.chars().take(400).collect::<String>())
+                    .collect();
             }
         }
         let body = self.texts("body").await.join(
@@ -593,9 +625,10 @@ impl App {
 ",
         );
         panic!(
-            "{why}\n--- page text ---\n{body}\n--- screenshot: {} --- app log: {} ---",
+            "{why}\n--- page text ---\n{body}\n--- screenshot: {} --- app log: {} ---\n{}",
             shot.display(),
-            logs.display()
+            logs.display(),
+            tail.join("\n")
         );
     }
 

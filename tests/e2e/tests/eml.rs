@@ -14,7 +14,6 @@
 )]
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -22,8 +21,8 @@ use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver, unique};
 use kontor_e2e_tests::{
-    ALICE, App, app_binary, bounded, choose_language, click, click_row, progress, require_sogo,
-    row_id, sign_in, wait_text, x11_window_ids,
+    ALICE, App, bounded, choose_language, click, click_row, progress, require_sogo, row_id,
+    sign_in, wait_text, x11_window_ids,
 };
 
 const CSV: &str = "Artikel;Menge;Preis\r\nKaffee;2;7,99\r\nTee \u{2013} grün;1;3,50\r\n";
@@ -57,24 +56,6 @@ async fn saved_path(app: &App, prefix: &str) -> PathBuf {
         .strip_prefix(prefix)
         .unwrap_or_else(|| panic!("toast {text:?} does not begin with {prefix:?}"));
     PathBuf::from(path.trim())
-}
-
-/// Runs `kontor --profile-dir <profile> <file>` as the system's file association would; the
-/// start hands the file to the running window and ends.
-fn open_with_kontor(app: &App, file: &std::path::Path) {
-    let out = Command::new(app_binary())
-        .arg("--profile-dir")
-        .arg(app.profile_path())
-        .arg(file)
-        .output()
-        .expect("run kontor <file>");
-    assert!(
-        out.status.success(),
-        "kontor {} ended with {:?}: {}",
-        file.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The reader window that opened after `known` were listed.
@@ -142,7 +123,7 @@ async fn alice_saves_a_mail_as_a_file_and_opens_it_again() {
     // ---- `kontor file.eml`: a reader window in the running instance ----
     progress("open the file");
     let known = handles(&app).await;
-    open_with_kontor(&app, &saved);
+    app.open_with_kontor(saved.as_os_str());
     let reader = reader_window(&app, &known).await;
     wait_text(&app, "[data-testid=reader-subject]", &subject, 30).await;
     let from = app.texts("[data-testid=reader-from]").await.join(" ");
@@ -196,7 +177,7 @@ async fn alice_saves_a_mail_as_a_file_and_opens_it_again() {
     progress("not a message");
     let bad = std::env::temp_dir().join(format!("{}.eml", unique("kein-mail")));
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write the bad file");
-    open_with_kontor(&app, &bad);
+    app.open_with_kontor(bad.as_os_str());
     let deadline = Instant::now() + Duration::from_secs(20);
     while x11_window_ids("Die Datei konnte nicht geöffnet werden").is_empty() {
         if Instant::now() > deadline {

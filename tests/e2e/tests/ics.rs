@@ -17,15 +17,14 @@
 )]
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use chrono::{Datelike, Duration as Days, Local, NaiveDate, Weekday};
 use kontor_e2e_tests::server::{BOB, smtp_deliver, unique};
 use kontor_e2e_tests::{
-    ALICE, App, app_binary, caldav_delete, caldav_find, choose_language, click, click_row,
-    progress, require_sogo, row_id, sign_in, wait_text,
+    ALICE, App, caldav_delete, caldav_find, choose_language, click, click_row, progress,
+    require_sogo, row_id, sign_in, wait_text,
 };
 
 /// The Monday of next week: the series' first day, inside the calendar's synced window.
@@ -201,19 +200,7 @@ async fn alice_imports_an_ics_attachment_and_exports_her_calendar() {
         ),
     )
     .expect("write the calendar file");
-    let out = Command::new(app_binary())
-        .arg("--profile-dir")
-        .arg(app.profile_path())
-        .arg(&file)
-        .output()
-        .expect("run kontor <file>.ics");
-    assert!(
-        out.status.success(),
-        "kontor {} ended with {:?}: {}",
-        file.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.open_with_kontor(file.as_os_str());
     app.wait_for("[data-testid=import-ics-dialog]", Duration::from_secs(30))
         .await;
     wait_text(&app, "[data-testid=import-ics-list]", &single, 30).await;
