@@ -16,6 +16,8 @@
 //! | `AllowRemoteContent` | REG_DWORD 0/1 | 0: remote content in mail never loads, and the user cannot allow it |
 //! | `BlockDangerousAttachments` | REG_DWORD 0/1 | 1: attachments classed dangerous (docs/safety.md) cannot be opened or saved |
 //! | `MailSyncWindow` | REG_DWORD 0/1/3/6/12 | the mail kept offline, in months; 0 = all (docs/search.md) |
+//! | `CloseToTray` | REG_DWORD 0/1 | 1: closing the main window keeps Kontor running in the notification area (docs/deployment.md#running-in-the-background) |
+//! | `Autostart` | REG_DWORD 0/1 | 1: Kontor starts in the background when the user signs in; 0: it never does |
 //!
 //! Numbers are also accepted as REG_SZ ("15"), because scripts write them that way.
 //!
@@ -51,6 +53,8 @@ pub mod names {
     pub const ALLOW_REMOTE_CONTENT: &str = "AllowRemoteContent";
     pub const BLOCK_DANGEROUS_ATTACHMENTS: &str = "BlockDangerousAttachments";
     pub const MAIL_SYNC_WINDOW: &str = "MailSyncWindow";
+    pub const CLOSE_TO_TRAY: &str = "CloseToTray";
+    pub const AUTOSTART: &str = "Autostart";
 }
 
 /// The values `MailSyncWindow` and the setting may take: months of mail kept offline, 0 = all.
@@ -75,6 +79,10 @@ pub struct PolicyValues {
     pub block_dangerous_attachments: Option<bool>,
     /// `MailSyncWindow`: months of mail kept offline, 0 = all ([`MAIL_SYNC_WINDOWS`]).
     pub mail_sync_window: Option<u32>,
+    /// `CloseToTray`: closing the main window keeps the app running.
+    pub close_to_tray: Option<bool>,
+    /// `Autostart`: the app starts (in the background) with the user's session.
+    pub autostart: Option<bool>,
 }
 
 /// A raw value as a policy store holds it.
@@ -165,6 +173,8 @@ impl PolicyValues {
             }
             None => None,
         };
+        let close_to_tray = flag(names::CLOSE_TO_TRAY, &mut bad);
+        let autostart = flag(names::AUTOSTART, &mut bad);
         PolicyValues {
             server_url,
             caldav_url,
@@ -175,6 +185,8 @@ impl PolicyValues {
             allow_remote_content,
             block_dangerous_attachments,
             mail_sync_window,
+            close_to_tray,
+            autostart,
         }
     }
 }
@@ -240,6 +252,10 @@ pub mod setting_keys {
     /// The same as in force (policy over the user's choice), written by the app for the sync
     /// engine (engine/mail.rs `MailWindow`); not a user setting.
     pub const ENGINE_MAIL_WINDOW: &str = "engine.mail_window_months";
+    /// bool: closing the main window keeps the app running in the notification area.
+    pub const CLOSE_TO_TRAY: &str = "app.close_to_tray";
+    /// bool: the app starts in the background when the user signs in to the computer.
+    pub const AUTOSTART: &str = "app.autostart";
 }
 
 /// Built-in default of `reminders.autohide`: off, so the window stays until answered.
@@ -248,6 +264,10 @@ pub const DEFAULT_AUTOHIDE_REMINDERS: bool = false;
 pub const DEFAULT_AUTOHIDE_SECONDS: u32 = 15;
 /// Built-in default of `compose.max_message_mb`: what Exchange and most hosters accept.
 pub const DEFAULT_MAX_MESSAGE_MB: u32 = 20;
+/// Built-in default of `app.close_to_tray`: on, so reminders keep coming with the window closed.
+pub const DEFAULT_CLOSE_TO_TRAY: bool = true;
+/// Built-in default of `app.autostart`: off (IT turns it on by policy or the MSI).
+pub const DEFAULT_AUTOSTART: bool = false;
 /// The largest value of `compose.max_message_mb`.
 pub const MAX_MESSAGE_MB: u32 = 1000;
 
@@ -263,6 +283,8 @@ pub struct UserSettings {
     pub quote_style: Option<crate::compose::QuoteStyle>,
     pub max_message_mb: Option<u32>,
     pub mail_sync_window: Option<u32>,
+    pub close_to_tray: Option<bool>,
+    pub autostart: Option<bool>,
 }
 
 /// One setting as the UI shows it: the value in force, where it comes from, and whether the UI
@@ -302,6 +324,10 @@ pub struct EffectiveSettings {
     pub max_message_mb: Setting<u32>,
     /// The mail kept offline in months, 0 = all (`MailSyncWindow`).
     pub mail_sync_window: Setting<u32>,
+    /// Closing the main window keeps the app running in the notification area (`CloseToTray`).
+    pub close_to_tray: Setting<bool>,
+    /// The app starts in the background with the user's session (`Autostart`).
+    pub autostart: Setting<bool>,
     /// Whether `LockSettings` is on (machine, else user policy); always `locked`.
     pub lock_settings: Setting<bool>,
 }
@@ -322,6 +348,8 @@ pub enum SettingChange {
     MaxMessageMb(u32),
     /// Months of mail kept offline: 0 (all), 1, 3, 6 or 12.
     MailSyncWindow(u32),
+    CloseToTray(bool),
+    Autostart(bool),
 }
 
 /// The policy in force for this run.
@@ -464,6 +492,12 @@ impl Policy {
             mail_sync_window: self
                 .resolve(|v| v.mail_sync_window, user.mail_sync_window)
                 .into_setting(0),
+            close_to_tray: self
+                .resolve(|v| v.close_to_tray, user.close_to_tray)
+                .into_setting(DEFAULT_CLOSE_TO_TRAY),
+            autostart: self
+                .resolve(|v| v.autostart, user.autostart)
+                .into_setting(DEFAULT_AUTOSTART),
             lock_settings: Setting {
                 value: self.locks_all_settings(),
                 source: lock_source,
@@ -902,6 +936,56 @@ mod tests {
     }
 
     #[test]
+    fn close_to_tray_and_autostart_default_to_on_and_off_and_policy_fixes_them() {
+        let none = Policy::default().effective(&UserSettings::default());
+        assert_eq!(
+            (none.close_to_tray.value, none.close_to_tray.source),
+            (true, Source::Default)
+        );
+        assert_eq!(
+            (none.autostart.value, none.autostart.source),
+            (false, Source::Default)
+        );
+        let p = Policy::from_json(
+            r#"{"machine": {"Autostart": 1}, "user": {"CloseToTray": 0, "Autostart": 2}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.machine.autostart, Some(true));
+        assert_eq!(p.user.autostart, None, "2 is not a flag");
+        assert!(p.problems.iter().any(|m| m.contains("Autostart")));
+        let e = p.effective(&UserSettings {
+            close_to_tray: Some(true),
+            autostart: Some(false),
+            ..UserSettings::default()
+        });
+        assert_eq!(
+            (
+                e.close_to_tray.value,
+                e.close_to_tray.source,
+                e.close_to_tray.locked
+            ),
+            (false, Source::UserPolicy, true)
+        );
+        assert_eq!(
+            (e.autostart.value, e.autostart.source, e.autostart.locked),
+            (true, Source::MachinePolicy, true)
+        );
+        let mine = Policy::default().effective(&UserSettings {
+            close_to_tray: Some(false),
+            autostart: Some(true),
+            ..UserSettings::default()
+        });
+        assert_eq!(
+            (
+                mine.close_to_tray.value,
+                mine.autostart.value,
+                mine.autostart.locked
+            ),
+            (false, true, false)
+        );
+    }
+
+    #[test]
     fn mail_sync_window_takes_the_listed_months_only() {
         let p = Policy::from_json(
             r#"{"machine": {"MailSyncWindow": 3}, "user": {"MailSyncWindow": 5}}"#,
@@ -956,6 +1040,8 @@ mod tests {
             names::BLOCK_DANGEROUS_ATTACHMENTS,
             names::TRUSTED_CERTIFICATE_FINGERPRINTS,
             names::MAIL_SYNC_WINDOW,
+            names::CLOSE_TO_TRAY,
+            names::AUTOSTART,
         ] {
             assert!(
                 admx.contains(&format!("valueName=\"{name}\"")),

@@ -63,6 +63,9 @@ impl Kontor {
             .await?
             .and_then(|v| v.trim().parse::<u32>().ok())
             .filter(|n| crate::policy::MAIL_SYNC_WINDOWS.contains(n));
+        let flag = |v: Option<String>| v.and_then(|v| serde_json::from_str::<bool>(&v).ok());
+        out.close_to_tray = flag(read(setting_keys::CLOSE_TO_TRAY).await?);
+        out.autostart = flag(read(setting_keys::AUTOSTART).await?);
         Ok(out)
     }
 
@@ -131,6 +134,16 @@ impl Kontor {
                     serde_json::json!(months),
                 )
             }
+            SettingChange::CloseToTray(on) => (
+                setting_keys::CLOSE_TO_TRAY,
+                now.close_to_tray.locked,
+                serde_json::json!(on),
+            ),
+            SettingChange::Autostart(on) => (
+                setting_keys::AUTOSTART,
+                now.autostart.locked,
+                serde_json::json!(on),
+            ),
             SettingChange::QuoteStyle(style) => (
                 setting_keys::QUOTE_STYLE,
                 now.quote_style.locked,
