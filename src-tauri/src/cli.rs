@@ -91,6 +91,12 @@ pub struct Cli {
     #[arg(value_name = "MAILTO|FILE.eml|FILE.ics", value_parser = open_target, conflicts_with = "action")]
     pub open: Option<OpenTarget>,
 
+    /// Start without showing the main window: mail sync, reminders and the notification-area
+    /// icon run; opening Kontor again shows the window. What the session start entry
+    /// (the Autostart setting) calls. A second start with it while Kontor runs does nothing.
+    #[arg(long, conflicts_with_all = ["action", "open"])]
+    pub background: bool,
+
     /// Also print the log lines on standard error. Without it a command-line flag prints only
     /// its result (and plain error messages); the log lines go to <profile>/logs/ either way.
     #[arg(long, global = true)]

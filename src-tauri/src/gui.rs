@@ -23,7 +23,7 @@ use crate::commands::{self, RemindersShell, Shell};
 /// Default seconds between two reads of the reminder feed.
 const DEFAULT_REFRESH: u64 = 60;
 
-pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>) -> ExitCode {
+pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>, background: bool) -> ExitCode {
     // Without a keychain the window still opens; sign-in then reports the keychain error.
     if let Err(e) = kontor_core::secrets::use_platform_store() {
         tracing::error!(error = %e, "no system keychain");
@@ -33,6 +33,8 @@ pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>) -> ExitCode {
     let context = tauri::generate_context!();
     // One instance per profile (per user session on a terminal server), held until exit.
     let paths_arg = profile_dir.clone();
+    // The session start entry names the profile folder only when this run was given one.
+    crate::background::init(profile_dir.clone());
     let instance = ProfilePaths::resolve(profile_dir)
         .and_then(|paths| InstanceLock::acquire(&paths).map(|lock| (paths, lock)));
     let (paths, _instance) = match instance {
@@ -91,6 +93,13 @@ pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>) -> ExitCode {
             // Before anything can emit one of the typed events.
             ipc.mount_events(app);
             let handle = app.handle().clone();
+            if background {
+                // Started with the session: the window waits hidden until it is opened.
+                if let Some(main) = tauri::Manager::get_webview_window(app, "main") {
+                    let _ = main.hide();
+                }
+                tracing::info!("started in the background");
+            }
             lean_web_view(&handle);
             commands::mail::open_mail_on_click(&handle);
             if let Some(target) = open
@@ -116,6 +125,9 @@ pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>) -> ExitCode {
                     k.clone(),
                 ));
                 tauri::async_runtime::spawn(commands::account::start_engine(k.clone()));
+                tauri::async_runtime::spawn(commands::settings::apply_background_settings(
+                    k.clone(),
+                ));
             }
             if let Some(r) = reminders {
                 tauri::async_runtime::spawn(crate::reminder_window::follow(
@@ -131,11 +143,14 @@ pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>) -> ExitCode {
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the main window ends the app (the reminder window is not left behind).
+            // Closing the main window hides it (Kontor keeps running in the notification area)
+            // or ends the app, as the CloseToTray setting says; the reminder window is never
+            // left behind alone.
             if window.label() == "main"
-                && let tauri::WindowEvent::CloseRequested { .. } = event
+                && let tauri::WindowEvent::CloseRequested { api, .. } = event
             {
-                tauri::Manager::app_handle(window).exit(0);
+                api.prevent_close();
+                crate::background::close_main(tauri::Manager::app_handle(window));
             }
         })
         .build(context)
@@ -266,6 +281,10 @@ fn single_instance(paths: &ProfilePaths) -> tauri::plugin::TauriPlugin<tauri::Wr
     tauri_plugin_single_instance::Builder::new()
         .dbus_id(format!("org.kontor.desktop.p{:016x}", h.finish()))
         .callback(|app, args, cwd| {
+            // The session start entry while Kontor already runs: nothing to show.
+            if args.iter().any(|a| a == crate::background::BACKGROUND_FLAG) {
+                return;
+            }
             crate::tray::show_main(app);
             // `kontor mailto:…` or `kontor file.eml` while the window runs: a compose or reader
             // window opens here. The first argument is the program; a flag's value is no

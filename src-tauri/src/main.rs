@@ -18,8 +18,10 @@
 //! `ui/` calls), [`gui`] (the Tauri builder and windows), [`logging`] (log file, console on
 //! Windows), [`windows_session`] (Windows Restart Manager: close and restart for upgrades),
 //! [`reminder_window`] (the always-on-top reminder window that follows the core's reminder
-//! state), [`tray`] (tray icon with the count of active reminders).
+//! state), [`tray`] (tray icon with the count of active reminders), [`background`] (closing
+//! to the notification area, the session start entry).
 
+mod background;
 #[cfg(test)]
 mod capabilities;
 mod cli;
@@ -62,7 +64,7 @@ fn main() -> ExitCode {
         "kontor starts"
     );
     let code = match action {
-        cli::Action::Window => gui::run(args.profile_dir, args.open),
+        cli::Action::Window => gui::run(args.profile_dir, args.open, args.background),
         cli::Action::AddAccount(add) => cli::add_account(args.profile_dir, add),
         cli::Action::ResetProfile(opts) => cli::reset_profile(args.profile_dir, opts),
         cli::Action::Diagnose(d) => cli::diagnose(args.profile_dir, d),

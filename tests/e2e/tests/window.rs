@@ -9,7 +9,8 @@
 use std::time::Duration;
 
 use kontor_e2e_tests::{
-    ALICE, App, Locator, bounded, choose_language, click, require_sogo, submit_account_form,
+    ALICE, App, Locator, bounded, choose_language, click, progress, require_sogo, sign_in,
+    submit_account_form, x11_window_pid,
 };
 
 async fn fill_account_form(app: &App, password: &str) {
@@ -162,4 +163,181 @@ async fn wrong_password_shows_auth_failed_in_english_and_german() {
     let shot_de = app.screenshot("wrong-password-de.png").await;
     println!("screenshots: {} {}", shot.display(), shot_de.display());
     app.close().await;
+}
+
+/// Whether a main window of the app under test is viewable on the Xvfb display: a top-level
+/// window of one of its processes titled "… Kontor" that is not the reminder window.
+fn main_window_viewable(app: &App) -> bool {
+    let pids = app.pids();
+    let Ok(tree) = std::process::Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+    else {
+        return false;
+    };
+    String::from_utf8_lossy(&tree.stdout)
+        .lines()
+        .filter(|l| {
+            l.contains("Kontor\"") && !l.contains("Reminders") && !l.contains("Erinnerungen")
+        })
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|id| x11_window_pid(id).is_some_and(|p| pids.contains(&p)))
+        .any(|id| {
+            std::process::Command::new("xwininfo")
+                .args(["-id", &id])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("IsViewable"))
+        })
+}
+
+async fn wait_main_viewable(app: &App, want: bool, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while main_window_viewable(app) != want {
+        if std::time::Instant::now() > deadline {
+            app.fail(&format!("the main window is not viewable={want}: {what}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    if want {
+        // The page learns it is shown a moment after X11 maps the window; WebDriver clicks
+        // before that fail.
+        loop {
+            let state = app.script("return document.visibilityState;", vec![]).await;
+            if state.as_str() == Some("visible") {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                app.fail(&format!(
+                    "the page stayed {state} after the window showed: {what}"
+                ))
+                .await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    progress(&format!("main window viewable={want}: {what}"));
+}
+
+/// Chooses "Close window" in the open menu. The item is activated by the page's own click:
+/// WebKitWebDriver's Element Click waits for the window to paint after the click, which a window
+/// that hides itself never does, so the WebDriver call would hang.
+async fn close_from_menu(app: &App) {
+    app.wait_for("[data-testid=menu-close-window]", Duration::from_secs(10))
+        .await;
+    app.script(
+        "setTimeout(() => document.querySelector('[data-testid=menu-close-window]').click(), 0); return true;",
+        vec![],
+    )
+    .await;
+}
+
+/// Running in the background as the settings say: the session start entry appears and goes
+/// with its checkbox; closing the window keeps Kontor running (a second start shows the window
+/// again), and "Exit Kontor" in the menu ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_keeps_kontor_running_until_exit() {
+    require_sogo();
+    let app = App::launch("background").await;
+    sign_in(&app, ALICE).await;
+    app.wait_for("[data-testid=folder-tree]", Duration::from_secs(90))
+        .await;
+    choose_language(&app, "de").await;
+    wait_main_viewable(&app, true, "after sign-in").await;
+
+    // Settings: keep running on (the default), start with the session off; switching it on
+    // writes the XDG autostart entry that starts this program in the background.
+    click(&app, "[data-testid=menu]").await;
+    click(&app, "[data-testid=menu-settings]").await;
+    app.wait_for(
+        "[data-testid=close-to-tray]:checked:not(:disabled)",
+        Duration::from_secs(10),
+    )
+    .await;
+    let autostart = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .expect("scripts/e2e sets XDG_CONFIG_HOME")
+        .join("autostart/kontor.desktop");
+    assert!(!autostart.exists(), "an autostart entry before the switch");
+    click(&app, "[data-testid=autostart]:not(:checked)").await;
+    app.wait_for(
+        "[data-testid=autostart]:checked:not(:disabled)",
+        Duration::from_secs(10),
+    )
+    .await;
+    let entry = std::fs::read_to_string(&autostart).expect("the autostart entry");
+    let profile = app.profile_path().to_string_lossy().into_owned();
+    assert!(
+        entry.lines().any(|l| l.starts_with("Exec=")
+            && l.contains(&format!("--profile-dir {profile}"))
+            && l.ends_with(" --background")),
+        "autostart entry: {entry}"
+    );
+    let shot = app.screenshot("settings-background-de.png").await;
+    println!("screenshot: {}", shot.display());
+    click(&app, "[data-testid=autostart]:checked").await;
+    app.wait_for(
+        "[data-testid=autostart]:not(:checked):not(:disabled)",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        !autostart.exists(),
+        "the autostart entry stayed after the switch went off"
+    );
+    click(&app, "[data-testid=settings-close]").await;
+
+    // "Close window" does what the title bar's × does: the window goes, Kontor stays.
+    click(&app, "[data-testid=menu]").await;
+    close_from_menu(&app).await;
+    wait_main_viewable(&app, false, "closed").await;
+    assert!(
+        !app.pids().is_empty(),
+        "Kontor ended when its window was closed"
+    );
+    // Started again (the start menu, a desktop icon): the running one shows its window.
+    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile_path())
+        .output()
+        .expect("run kontor again");
+    assert!(out.status.success(), "second start: {out:?}");
+    wait_main_viewable(&app, true, "started again").await;
+    // The session start entry's second start shows nothing.
+    click(&app, "[data-testid=menu]").await;
+    close_from_menu(&app).await;
+    wait_main_viewable(&app, false, "closed again").await;
+    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile_path())
+        .arg("--background")
+        .output()
+        .expect("run kontor --background");
+    assert!(out.status.success(), "background start: {out:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !main_window_viewable(&app),
+        "kontor --background showed the window"
+    );
+    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile_path())
+        .output()
+        .expect("run kontor once more");
+    assert!(out.status.success(), "third start: {out:?}");
+    wait_main_viewable(&app, true, "started once more").await;
+
+    // "Exit Kontor" ends it for real.
+    click(&app, "[data-testid=menu]").await;
+    click(&app, "[data-testid=menu-quit]").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !app.pids().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Kontor still runs after Exit: {:?}",
+            app.pids()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    progress("Kontor ended by Exit");
 }

@@ -25,6 +25,8 @@ const noPolicy: EffectiveSettings = {
   quoteStyle: { value: "outlook", source: "default", locked: false },
   maxMessageMb: { value: 20, source: "default", locked: false },
   mailSyncWindow: { value: 0, source: "default", locked: false },
+  closeToTray: { value: true, source: "default", locked: false },
+  autostart: { value: false, source: "default", locked: false },
   lockSettings: { value: false, source: "default", locked: true },
 };
 

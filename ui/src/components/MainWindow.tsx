@@ -54,6 +54,8 @@ interface Props {
   autoReplies?: AutoRepliesApi;
   /** Opens a saved message in a reader window (the shell's by default). */
   files?: Pick<Api, "openMessageFile">;
+  /** Close the window (as its × does) and end Kontor (the shell's by default). */
+  app?: Pick<Api, "closeMainWindow" | "quitApp">;
   /** Asks for one file (the system's file picker by default): a saved message, a calendar
    * file. Null when none was chosen. */
   pickFile?: (title: string, filterName: string, extensions: string[]) => Promise<string | null>;
@@ -119,6 +121,7 @@ export function MainWindow({
   people = realApi,
   autoReplies = realApi,
   files = realApi,
+  app = realApi,
   pickFile = pickWithDialog,
 }: Props) {
   const { t } = useI18n();
@@ -444,6 +447,20 @@ export function MainWindow({
               },
             },
             { id: "sign-out", label: t("main.signOut"), onSelect: () => void signOut() },
+            {
+              id: "close-window",
+              label: t("main.closeWindow"),
+              onSelect: () => {
+                void app.closeMainWindow();
+              },
+            },
+            {
+              id: "quit",
+              label: t("main.quit"),
+              onSelect: () => {
+                void app.quitApp();
+              },
+            },
           ]}
         />
       </header>

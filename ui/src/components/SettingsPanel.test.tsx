@@ -5,6 +5,7 @@ import type { SyncStatus } from "../lib/bindings";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { SettingsPanel, type ConnectionApi, type SettingsApi } from "./SettingsPanel";
+import { fakeSettingsApi } from "../compose/test-settings";
 
 afterEach(cleanup);
 
@@ -64,7 +65,7 @@ function fakeSync(first: SyncStatus) {
 describe("SettingsPanel: Connection", () => {
   it("shows the last connection failure with the certificate, in German", async () => {
     const fake = fakeSync(expiredStatus);
-    render(withLang("de", <SettingsPanel api={reminders} sync={fake.api} onClose={() => undefined} />));
+    render(withLang("de", <SettingsPanel api={reminders} sync={fake.api} background={fakeSettingsApi()} onClose={() => undefined} />));
     const connection = screen.getByTestId("settings-connection");
     expect(within(connection).getByText("Verbindung")).toBeTruthy();
     const alert = await within(connection).findByRole("alert");
@@ -78,7 +79,7 @@ describe("SettingsPanel: Connection", () => {
 
   it("says there is no problem when the last sync went through, and follows the status", async () => {
     const fake = fakeSync(online);
-    render(withLang("en", <SettingsPanel api={reminders} sync={fake.api} onClose={() => undefined} />));
+    render(withLang("en", <SettingsPanel api={reminders} sync={fake.api} background={fakeSettingsApi()} onClose={() => undefined} />));
     expect((await screen.findByTestId("settings-connection-ok")).textContent).toBe("No connection problem.");
     expect(screen.getByTestId("settings-connection-state").textContent).toBe("Online");
     fake.push(expiredStatus);

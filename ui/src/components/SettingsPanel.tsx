@@ -5,6 +5,7 @@ import { useI18n } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
 import { folderDisplay } from "../lib/tree";
 import { ErrorView } from "./ErrorView";
+import { BackgroundSettings, type BackgroundApi } from "./BackgroundSettings";
 import { useSyncStatus } from "../lib/use-sync-status";
 
 export type SettingsApi = Pick<Api, "reminderSettings" | "setReminderSettings" | "reminderCalendars" | "setCalendarRemind">;
@@ -17,12 +18,14 @@ interface Props {
   onClose: () => void;
   /** The account's connection state (the status bar's source). */
   sync?: ConnectionApi;
+  /** Closing to the notification area and starting with the session. */
+  background?: BackgroundApi;
 }
 
 /** Reminder settings: autohide on/off and its seconds (read-only with a note when policy sets
  * them), the per-calendar "remind me" switch, and the account's connection: online or not and
  * the last failure, a certificate failure with its certificate. */
-export function SettingsPanel({ api, onClose, sync = realApi }: Props) {
+export function SettingsPanel({ api, onClose, sync = realApi, background = realApi }: Props) {
   const { t } = useI18n();
   const [settings, setSettings] = useState<ReminderSettings | null>(null);
   const [autohide, setAutohide] = useState(false);
@@ -161,6 +164,7 @@ export function SettingsPanel({ api, onClose, sync = realApi }: Props) {
           </label>
         ))}
       </fieldset>
+      <BackgroundSettings api={background} />
       <Connection api={sync} />
       {error && <ErrorView error={error} heading={t("settings.failed")} />}
     </section>

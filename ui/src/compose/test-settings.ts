@@ -13,6 +13,8 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
     quoteStyle: { value: "outlook", source: "default", locked: false },
     maxMessageMb: { value: 20, source: "default", locked: false },
     mailSyncWindow: { value: 0, source: "default", locked: false },
+    closeToTray: { value: true, source: "default", locked: false },
+    autostart: { value: false, source: "default", locked: false },
     lockSettings: { value: false, source: "default", locked: true },
   };
   return {
@@ -27,6 +29,10 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
         settings.quoteStyle = { value: change.value, source: "user_setting", locked: false };
       } else if (change.key === "mailSyncWindow") {
         settings.mailSyncWindow = { value: change.value, source: "user_setting", locked: false };
+      } else if (change.key === "closeToTray") {
+        settings.closeToTray = { value: change.value, source: "user_setting", locked: false };
+      } else if (change.key === "autostart") {
+        settings.autostart = { value: change.value, source: "user_setting", locked: false };
       }
       return Promise.resolve(structuredClone(settings));
     }),

@@ -58,6 +58,11 @@ export const commands = {
 	/**  Deletes an appointment, or a whole series. */
 	deleteEvent: (eventId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("delete_event", { eventId })),
 	/**
+	 *  The menu's "Close window": the same as the window's own close button (hides the window
+	 *  while `CloseToTray` is on, else ends the app).
+	 */
+	closeMainWindow: () => typedError<null, IpcError>(__TAURI_INVOKE("close_main_window")),
+	/**
 	 *  Deletes only one occurrence of a series, the one whose original start is `instance` (Unix
 	 *  seconds).
 	 */
@@ -152,6 +157,11 @@ export const commands = {
 	pendingOperations: () => typedError<PendingOperation[], IpcError>(__TAURI_INVOKE("pending_operations")),
 	/**  What an `.ics` file holds (its events, what is left out), before it is imported. */
 	previewIcs: (path: string) => typedError<IcsPreview, IpcError>(__TAURI_INVOKE("preview_ics", { path })),
+	/**
+	 *  The menu's "Exit Kontor" (Ctrl+Q): ends the app, whatever `CloseToTray` says. The sync
+	 *  engine stops cleanly first (`RunEvent::Exit`).
+	 */
+	quitApp: () => typedError<null, IpcError>(__TAURI_INVOKE("quit_app")),
 	refreshFolders: () => typedError<Folder[], IpcError>(__TAURI_INVOKE("refresh_folders")),
 	reminderCalendars: () => typedError<CalendarReminderSetting[], IpcError>(__TAURI_INVOKE("reminder_calendars")),
 	/**  Removes a colleague's calendar the user opened, with its cached appointments. */
@@ -611,6 +621,10 @@ export type EffectiveSettings = {
 	maxMessageMb: Setting<number>,
 	/**  The mail kept offline in months, 0 = all (`MailSyncWindow`). */
 	mailSyncWindow: Setting<number>,
+	/**  Closing the main window keeps the app running in the notification area (`CloseToTray`). */
+	closeToTray: Setting<boolean>,
+	/**  The app starts in the background with the user's session (`Autostart`). */
+	autostart: Setting<boolean>,
 	/**  Whether `LockSettings` is on (machine, else user policy); always `locked`. */
 	lockSettings: Setting<boolean>,
 };
@@ -1330,7 +1344,7 @@ export type SettingChange = { key: "autohideReminders"; value: boolean } | { key
 /**  1 to 1000. */
 { key: "maxMessageMb"; value: number } | 
 /**  Months of mail kept offline: 0 (all), 1, 3, 6 or 12. */
-{ key: "mailSyncWindow"; value: number };
+{ key: "mailSyncWindow"; value: number } | { key: "closeToTray"; value: boolean } | { key: "autostart"; value: boolean };
 
 /**
  *  What the account screen submits: the e-mail address and the password, as in Outlook. The
