@@ -145,12 +145,29 @@ pub fn apply(on: bool) -> std::io::Result<()> {
 mod platform {
     use super::Entry;
     use winreg::RegKey;
-    use winreg::enums::HKEY_CURRENT_USER;
+    use winreg::enums::{HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE, KEY_READ, KEY_WOW64_64KEY};
 
     const RUN_KEY: &str = r"Software\Microsoft\Windows\CurrentVersion\Run";
     const VALUE: &str = "Kontor";
 
+    /// The machine-wide entry the MSI writes with `AUTOSTART=1` (64-bit view).
+    fn machine_entry() -> Option<String> {
+        RegKey::predef(HKEY_LOCAL_MACHINE)
+            .open_subkey_with_flags(RUN_KEY, KEY_READ | KEY_WOW64_64KEY)
+            .and_then(|k| k.get_value::<String, _>(VALUE))
+            .ok()
+    }
+
     pub fn apply(on: bool, entry: &Entry) -> std::io::Result<()> {
+        let machine = machine_entry();
+        if let Some(command) = &machine {
+            if on {
+                tracing::info!(%command, "the machine starts Kontor with every session (HKLM Run)");
+            } else {
+                tracing::warn!(%command, "the setting is off, but the machine's HKLM Run entry (MSI AUTOSTART=1) still starts Kontor");
+            }
+        }
+        let on = on && machine.is_none();
         let hkcu = RegKey::predef(HKEY_CURRENT_USER);
         let (key, _) = hkcu.create_subkey(RUN_KEY)?;
         let now: Option<String> = key.get_value(VALUE).ok();

@@ -83,7 +83,7 @@ pub fn create(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let quit = MenuItem::with_id(
         app,
         "quit",
-        lang.pick("Quit Kontor", "Kontor beenden"),
+        lang.pick("Exit Kontor", "Kontor beenden"),
         true,
         None::<&str>,
     )?;
