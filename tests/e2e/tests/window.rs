@@ -219,17 +219,41 @@ async fn wait_main_viewable(app: &App, want: bool, what: &str) {
     progress(&format!("main window viewable={want}: {what}"));
 }
 
-/// Chooses "Close window" in the open menu. The item is activated by the page's own click:
-/// WebKitWebDriver's Element Click waits for the window to paint after the click, which a window
-/// that hides itself never does, so the WebDriver call would hang.
-async fn close_from_menu(app: &App) {
-    app.wait_for("[data-testid=menu-close-window]", Duration::from_secs(10))
-        .await;
+/// Chooses `item` ("Close window", "Exit Kontor") in the open menu. The item is activated by
+/// the page's own click: WebKitWebDriver's Element Click waits for the window to paint after
+/// the click, which a window that hides itself (or a process that ends) never does, so the
+/// WebDriver call would hang or fail.
+async fn choose_from_menu(app: &App, item: &str) {
+    let css = format!("[data-testid={item}]");
+    app.wait_for(&css, Duration::from_secs(10)).await;
     app.script(
-        "setTimeout(() => document.querySelector('[data-testid=menu-close-window]').click(), 0); return true;",
-        vec![],
+        "setTimeout(() => document.querySelector(arguments[0]).click(), 0); return true;",
+        vec![serde_json::json!(css)],
     )
     .await;
+}
+
+/// Opens the app menu in a window just shown again. WebKitWebDriver refuses a click
+/// (UnknownError, no message) until the window shown again has painted once, which may come a
+/// moment after the page reports itself visible; a person clicks a window they see.
+async fn open_menu_after_show(app: &App) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let menu = app
+            .wait_for("[data-testid=menu]", Duration::from_secs(10))
+            .await;
+        match bounded("click the menu", menu.click()).await {
+            Ok(()) => break,
+            Err(e) if std::time::Instant::now() < deadline => {
+                progress(&format!("menu click refused, again: {e}"));
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => {
+                app.fail(&format!("the menu could not be clicked: {e}"))
+                    .await
+            }
+        }
+    }
 }
 
 /// Running in the background as the settings say: the session start entry appears and goes
@@ -289,7 +313,7 @@ async fn closing_the_window_keeps_kontor_running_until_exit() {
 
     // "Close window" does what the title bar's × does: the window goes, Kontor stays.
     click(&app, "[data-testid=menu]").await;
-    close_from_menu(&app).await;
+    choose_from_menu(&app, "menu-close-window").await;
     wait_main_viewable(&app, false, "closed").await;
     assert!(
         !app.pids().is_empty(),
@@ -304,8 +328,8 @@ async fn closing_the_window_keeps_kontor_running_until_exit() {
     assert!(out.status.success(), "second start: {out:?}");
     wait_main_viewable(&app, true, "started again").await;
     // The session start entry's second start shows nothing.
-    click(&app, "[data-testid=menu]").await;
-    close_from_menu(&app).await;
+    open_menu_after_show(&app).await;
+    choose_from_menu(&app, "menu-close-window").await;
     wait_main_viewable(&app, false, "closed again").await;
     let out = std::process::Command::new(kontor_e2e_tests::app_binary())
         .arg("--profile-dir")
@@ -328,8 +352,8 @@ async fn closing_the_window_keeps_kontor_running_until_exit() {
     wait_main_viewable(&app, true, "started once more").await;
 
     // "Exit Kontor" ends it for real.
-    click(&app, "[data-testid=menu]").await;
-    click(&app, "[data-testid=menu-quit]").await;
+    open_menu_after_show(&app).await;
+    choose_from_menu(&app, "menu-quit").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !app.pids().is_empty() {
         assert!(
