@@ -96,14 +96,33 @@ async fn sogo_web_ui_url_is_not_activesync() {
         "{err}"
     );
 
-    // A path that does not exist at all.
+    // A path that does not exist at all. SOGo answers it with a redirect, and under the load of
+    // the parallel live tests it once reset the connection of both tries (the client's own
+    // retry included) right after logging its 302 (docs/server-quirks.md): a network error
+    // is asked again after a pause; any other wrong answer fails at once.
     let mut c = client(
         "http://127.0.0.1:20000/nothing-here",
         ALICE,
         ALICE.password,
         "KontorLiveAlice3",
     );
-    let err = c.negotiate().await.expect_err("must fail");
+    let mut tries = 0;
+    let err = loop {
+        tries += 1;
+        match c.negotiate().await.expect_err("must fail") {
+            EasError::Net(e) if tries < 3 => {
+                #[allow(
+                    clippy::print_stderr,
+                    reason = "the test's log says why it asked again"
+                )]
+                {
+                    eprintln!("try {tries}: {e}; asking again");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            other => break other,
+        }
+    };
     assert!(matches!(err, EasError::NotActiveSync { .. }), "{err:?}");
 }
 
