@@ -63,6 +63,9 @@ describe("SignatureSettings", () => {
     expect(size.value).toBe("20");
     fireEvent.change(size, { target: { value: "0" } });
     expect(api.setSetting).not.toHaveBeenCalledWith({ key: "maxMessageMb", value: 0 });
+    // Emptied on the way to a new number, the field stays editable.
+    fireEvent.change(size, { target: { value: "" } });
+    expect(size.disabled || size.closest("fieldset")?.disabled).toBe(false);
     fireEvent.change(size, { target: { value: "35" } });
     expect(api.setSetting).toHaveBeenCalledWith({ key: "maxMessageMb", value: 35 });
   });

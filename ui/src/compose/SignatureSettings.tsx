@@ -25,6 +25,8 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
   const [sigs, setSigs] = useState<Signatures | null>(null);
   const [quoteStyle, setQuoteStyle] = useState<QuoteStyle | null>(null);
   const [maxMb, setMaxMb] = useState("");
+  // Whether the settings were read: an emptied size field stays editable.
+  const [loaded, setLoaded] = useState(false);
   const [locked, setLocked] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -40,6 +42,7 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
         setSelected(s.signatures.value.list[0]?.id ?? null);
         setQuoteStyle(s.quoteStyle.value);
         setMaxMb(String(s.maxMessageMb.value));
+        setLoaded(true);
         setLocked(s.signatures.locked);
       },
       (e: unknown) => {
@@ -248,7 +251,7 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
         ))}
       </fieldset>
       <h3 id={`${id}-size-h`}>{t("sendLimit.heading")}</h3>
-      <fieldset className="send-limit" aria-labelledby={`${id}-size-h`} disabled={locked || maxMb === ""}>
+      <fieldset className="send-limit" aria-labelledby={`${id}-size-h`} disabled={locked || !loaded}>
         <label htmlFor={`${id}-size`}>{t("sendLimit.label")}</label>
         <input
           id={`${id}-size`}
