@@ -219,6 +219,18 @@ async fn wait_main_viewable(app: &App, want: bool, what: &str) {
     progress(&format!("main window viewable={want}: {what}"));
 }
 
+/// Starts Kontor on the app's profile once more, as the start menu (or the session start
+/// entry, with `--background`) does; that start hands over to the running one and ends.
+fn start_again(app: &App, extra: &[&str]) {
+    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
+        .arg("--profile-dir")
+        .arg(app.profile_path())
+        .args(extra)
+        .output()
+        .expect("run kontor again");
+    assert!(out.status.success(), "kontor {extra:?} again: {out:?}");
+}
+
 /// Chooses `item` ("Close window", "Exit Kontor") in the open menu. The item is activated by
 /// the page's own click: WebKitWebDriver's Element Click waits for the window to paint after
 /// the click, which a window that hides itself (or a process that ends) never does, so the
@@ -320,35 +332,19 @@ async fn closing_the_window_keeps_kontor_running_until_exit() {
         "Kontor ended when its window was closed"
     );
     // Started again (the start menu, a desktop icon): the running one shows its window.
-    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
-        .arg("--profile-dir")
-        .arg(app.profile_path())
-        .output()
-        .expect("run kontor again");
-    assert!(out.status.success(), "second start: {out:?}");
+    start_again(&app, &[]);
     wait_main_viewable(&app, true, "started again").await;
     // The session start entry's second start shows nothing.
     open_menu_after_show(&app).await;
     choose_from_menu(&app, "menu-close-window").await;
     wait_main_viewable(&app, false, "closed again").await;
-    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
-        .arg("--profile-dir")
-        .arg(app.profile_path())
-        .arg("--background")
-        .output()
-        .expect("run kontor --background");
-    assert!(out.status.success(), "background start: {out:?}");
+    start_again(&app, &["--background"]);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
         !main_window_viewable(&app),
         "kontor --background showed the window"
     );
-    let out = std::process::Command::new(kontor_e2e_tests::app_binary())
-        .arg("--profile-dir")
-        .arg(app.profile_path())
-        .output()
-        .expect("run kontor once more");
-    assert!(out.status.success(), "third start: {out:?}");
+    start_again(&app, &[]);
     wait_main_viewable(&app, true, "started once more").await;
 
     // "Exit Kontor" ends it for real.
