@@ -987,3 +987,18 @@ pub async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+/// The bell ("remind me") of the first own calendar in the calendar list.
+pub const OWN_CALENDAR_BELL: &str =
+    "[data-testid=cal-list-own] [data-testid=cal-list-item]:first-child [data-testid=cal-remind]";
+
+/// Switches the first own calendar's bell off in the calendar list, as a person clicks it, and
+/// waits until the list shows it off.
+pub async fn switch_own_calendar_bell_off(app: &App) {
+    click(app, &format!("{OWN_CALENDAR_BELL}[aria-pressed=true]")).await;
+    app.wait_for(
+        &format!("{OWN_CALENDAR_BELL}[aria-pressed=false]"),
+        Duration::from_secs(10),
+    )
+    .await;
+}

@@ -409,14 +409,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     // The calendar list's bell: switched off, an appointment of that calendar falls due
     // without a reminder; switched on again while it is not over, its reminder comes.
     progress("the calendar's bell");
-    let bell = "[data-testid=cal-list-own] [data-testid=cal-list-item]:first-child \
-                [data-testid=cal-remind]";
-    click(&app, &format!("{bell}[aria-pressed=true]")).await;
-    app.wait_for(
-        &format!("{bell}[aria-pressed=false]"),
-        Duration::from_secs(10),
-    )
-    .await;
+    kontor_e2e_tests::switch_own_calendar_bell_off(&app).await;
     let tag = Utc::now().timestamp_millis();
     let muted_uid = format!("kontor-e2e-cal-muted-{tag}");
     let muted_alarm = Utc::now() + TimeDelta::seconds(15);
@@ -459,7 +452,14 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         "a reminder came from a calendar whose bell is off"
     );
     app.switch_to_main().await;
-    click(&app, &format!("{bell}[aria-pressed=false]")).await;
+    click(
+        &app,
+        &format!(
+            "{}[aria-pressed=false]",
+            kontor_e2e_tests::OWN_CALENDAR_BELL
+        ),
+    )
+    .await;
     app.wait_for(&muted_css, Duration::from_secs(30)).await;
     app.switch_to_main().await;
     caldav_delete(ALICE, &muted_url);

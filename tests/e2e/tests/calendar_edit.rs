@@ -304,14 +304,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     // five minutes after seeding, the weekly sync on Tuesdays). A reminder window that opens in
     // the middle of a WebDriver drag swallows the drag's release, so the own calendar's bell is
     // switched off first: this test is about editing, `calendar.rs` tests the reminders.
-    let bell = "[data-testid=cal-list-own] [data-testid=cal-list-item]:first-child \
-                [data-testid=cal-remind]";
-    click(&app, &format!("{bell}[aria-pressed=true]")).await;
-    app.wait_for(
-        &format!("{bell}[aria-pressed=false]"),
-        Duration::from_secs(10),
-    )
-    .await;
+    kontor_e2e_tests::switch_own_calendar_bell_off(&app).await;
     click(&app, "[data-testid=cal-view-week]").await;
     app.wait_for(
         "[data-testid=calendar-view][data-view=week]",
