@@ -89,12 +89,18 @@ pub async fn calendar_view(
 }
 
 /// Creates an appointment: in the cache (and the views) at once, on the server with the next
-/// sync. Returns the new event's id.
+/// sync. With attendees it is a meeting: they are invited by mail (in the UI's language).
+/// Returns the new event's id.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_event(shell: State<'_, Shell>, draft: EventDraft) -> Result<Id, IpcError> {
+    let lang = shell.lang();
     shell
-        .run(|core| async move { core.create_event(draft).await.map(|e| Id(e.id)) })
+        .run(|core| async move {
+            let e = core.create_event(draft).await?;
+            core.invite_attendees(e.id, false, lang).await?;
+            Ok(Id(e.id))
+        })
         .await
 }
 
@@ -116,7 +122,8 @@ pub async fn event_form(
         .await
 }
 
-/// Changes an appointment, or a whole series (its exceptions are kept).
+/// Changes an appointment, or a whole series (its exceptions are kept). A meeting the user
+/// organizes tells its attendees of the change.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_event(
@@ -124,17 +131,24 @@ pub async fn update_event(
     event_id: Id,
     draft: EventDraft,
 ) -> Result<(), IpcError> {
+    let lang = shell.lang();
     shell
-        .run(|core| async move { core.update_event(event_id.0, draft).await.map(|_| ()) })
+        .run(|core| async move {
+            core.update_event(event_id.0, draft).await?;
+            core.invite_attendees(event_id.0, true, lang).await?;
+            Ok(())
+        })
         .await
 }
 
-/// Deletes an appointment, or a whole series.
+/// Deletes an appointment, or a whole series; a meeting the user organizes is cancelled for
+/// its attendees.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_event(shell: State<'_, Shell>, event_id: Id) -> Result<(), IpcError> {
+    let lang = shell.lang();
     shell
-        .run(|core| async move { core.delete_event(event_id.0).await })
+        .run(|core| async move { core.delete_meeting(event_id.0, lang).await })
         .await
 }
 
@@ -149,11 +163,12 @@ pub async fn update_occurrence(
     draft: EventDraft,
 ) -> Result<(), IpcError> {
     let at = instant(instance, &shell)?;
+    let lang = shell.lang();
     shell
         .run(|core| async move {
-            core.update_occurrence(event_id.0, at, draft)
-                .await
-                .map(|_| ())
+            core.update_occurrence(event_id.0, at, draft).await?;
+            core.invite_attendees(event_id.0, true, lang).await?;
+            Ok(())
         })
         .await
 }
@@ -168,8 +183,14 @@ pub async fn delete_occurrence(
     instance: f64,
 ) -> Result<(), IpcError> {
     let at = instant(instance, &shell)?;
+    let lang = shell.lang();
     shell
-        .run(|core| async move { core.delete_occurrence(event_id.0, at).await })
+        .run(|core| async move {
+            core.delete_occurrence(event_id.0, at).await?;
+            // The series without that occurrence, to a meeting's attendees.
+            core.invite_attendees(event_id.0, true, lang).await?;
+            Ok(())
+        })
         .await
 }
 

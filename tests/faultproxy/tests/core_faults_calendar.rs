@@ -936,5 +936,6 @@ fn draft(calendar_id: i64, e: &Expect, uid: Option<String>) -> EventDraft {
         reminder_minutes: None,
         rrule: None,
         uid,
+        attendees: None,
     }
 }

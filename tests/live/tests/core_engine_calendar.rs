@@ -339,6 +339,7 @@ fn draft(calendar_id: i64, summary: &str, uid: &str) -> EventDraft {
         reminder_minutes: Some(15),
         rrule: None,
         uid: Some(uid.into()),
+        attendees: None,
     }
 }
 

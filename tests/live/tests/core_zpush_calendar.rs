@@ -41,6 +41,7 @@ fn draft(calendar_id: i64, summary: &str) -> EventDraft {
         reminder_minutes: Some(15),
         rrule: None,
         uid: None,
+        attendees: None,
     }
 }
 

@@ -52,10 +52,14 @@ export const commands = {
 	composeStart: (mode: ComposeMode, messageId: Id | null) => typedError<ComposeStart, IpcError>(__TAURI_INVOKE("compose_start", { mode, messageId })),
 	/**
 	 *  Creates an appointment: in the cache (and the views) at once, on the server with the next
-	 *  sync. Returns the new event's id.
+	 *  sync. With attendees it is a meeting: they are invited by mail (in the UI's language).
+	 *  Returns the new event's id.
 	 */
 	createEvent: (draft: EventDraft) => typedError<Id, IpcError>(__TAURI_INVOKE("create_event", { draft })),
-	/**  Deletes an appointment, or a whole series. */
+	/**
+	 *  Deletes an appointment, or a whole series; a meeting the user organizes is cancelled for
+	 *  its attendees.
+	 */
 	deleteEvent: (eventId: Id) => typedError<null, IpcError>(__TAURI_INVOKE("delete_event", { eventId })),
 	/**
 	 *  The menu's "Close window": the same as the window's own close button (hides the window
@@ -222,7 +226,10 @@ export const commands = {
 	 *  window's import dialog shows it.
 	 */
 	takeCalendarFile: () => typedError<string | null, IpcError>(__TAURI_INVOKE("take_calendar_file")),
-	/**  Changes an appointment, or a whole series (its exceptions are kept). */
+	/**
+	 *  Changes an appointment, or a whole series (its exceptions are kept). A meeting the user
+	 *  organizes tells its attendees of the change.
+	 */
 	updateEvent: (eventId: Id, draft: EventDraft) => typedError<null, IpcError>(__TAURI_INVOKE("update_event", { eventId, draft })),
 	/**
 	 *  Changes only one occurrence of a series, the one whose original start is `instance` (Unix
@@ -655,6 +662,12 @@ export type EventDraft = {
 	rrule?: string | null,
 	/**  A UID to use for a new event (generated when absent). */
 	uid?: string | null,
+	/**
+	 *  The people invited, each `Name <address>` or an address; the user becomes the
+	 *  organizer when there are any. `None` leaves the event's attendees as they are (and an
+	 *  event someone else organizes always keeps them).
+	 */
+	attendees?: string[] | null,
 };
 
 /**  What the event dialog shows to edit an event or one occurrence of a series. */
@@ -668,6 +681,15 @@ export type EventForm = {
 	recurring: boolean,
 	/**  In a calendar the user may not write to: the dialog opens read-only. */
 	readOnly: boolean,
+	/**  The meeting's organizer, when it has one. */
+	organizer: Participant | null,
+	/**  The invited people (the organizer too, when the event lists them), with their answers. */
+	attendees: Participant[],
+	/**
+	 *  The user's own answer when the user is invited by someone else (the dialog then offers
+	 *  Accept / Tentative / Decline); `None` for the user's own events.
+	 */
+	myAnswer: ParticipantAnswer | null,
 };
 
 /**
@@ -1067,6 +1089,17 @@ export type ParsedRecipient = {
 	/**  The address has the shape `local@domain.tld` (one `@`, no spaces, a dot in the domain). */
 	valid: boolean,
 };
+
+/**  Someone named in a meeting. */
+export type Participant = {
+	email: string,
+	/**  The display name the event gives ('' when none). */
+	name: string,
+	answer: ParticipantAnswer,
+};
+
+/**  An attendee's answer as the event records it (PARTSTAT, RFC 5545 3.2.12). */
+export type ParticipantAnswer = "needs_action" | "accepted" | "tentative" | "declined" | "delegated";
 
 /**  What an unsent change does. */
 export type PendingKind = "markRead" | "markUnread" | "flag" | "move" | "delete" | "send" | "reply" | "forward" | "draft" | "eventCreate" | "eventUpdate" | "eventDelete" | "meetingResponse";

@@ -37,6 +37,11 @@ pub struct EventDraft {
     /// A UID to use for a new event (generated when absent).
     #[serde(default)]
     pub uid: Option<String>,
+    /// The people invited, each `Name <address>` or an address; the user becomes the
+    /// organizer when there are any. `None` leaves the event's attendees as they are (and an
+    /// event someone else organizes always keeps them).
+    #[serde(default)]
+    pub attendees: Option<Vec<String>>,
 }
 
 /// What the event dialog shows to edit an event or one occurrence of a series.
@@ -50,6 +55,106 @@ pub struct EventForm {
     pub recurring: bool,
     /// In a calendar the user may not write to: the dialog opens read-only.
     pub read_only: bool,
+    /// The meeting's organizer, when it has one.
+    pub organizer: Option<Participant>,
+    /// The invited people (the organizer too, when the event lists them), with their answers.
+    pub attendees: Vec<Participant>,
+    /// The user's own answer when the user is invited by someone else (the dialog then offers
+    /// Accept / Tentative / Decline); `None` for the user's own events.
+    pub my_answer: Option<ParticipantAnswer>,
+}
+
+/// Someone named in a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Participant {
+    pub email: String,
+    /// The display name the event gives ('' when none).
+    pub name: String,
+    pub answer: ParticipantAnswer,
+}
+
+/// An attendee's answer as the event records it (PARTSTAT, RFC 5545 3.2.12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantAnswer {
+    NeedsAction,
+    Accepted,
+    Tentative,
+    Declined,
+    Delegated,
+}
+
+impl From<kontor_calendar::PartStat> for ParticipantAnswer {
+    fn from(p: kontor_calendar::PartStat) -> Self {
+        use kontor_calendar::PartStat as P;
+        match p {
+            P::NeedsAction => Self::NeedsAction,
+            P::Accepted => Self::Accepted,
+            P::Tentative => Self::Tentative,
+            P::Declined => Self::Declined,
+            P::Delegated => Self::Delegated,
+        }
+    }
+}
+
+impl From<&kontor_calendar::Person> for Participant {
+    fn from(p: &kontor_calendar::Person) -> Self {
+        Participant {
+            email: p.email.clone(),
+            name: p.name.clone().unwrap_or_default(),
+            answer: p.partstat.into(),
+        }
+    }
+}
+
+/// The master of the series `uid` (the first of its items when it has none).
+fn series_master<'a>(
+    cal: &'a kontor_calendar::Calendar,
+    uid: &str,
+) -> Option<&'a kontor_calendar::Item> {
+    cal.items
+        .iter()
+        .find(|i| i.uid == uid && i.recurrence_id.is_none())
+        .or_else(|| cal.items.iter().find(|i| i.uid == uid))
+}
+
+/// The organizer, attendees and the user's own answer of the series `uid` in `ical` (the
+/// master's, or the first item's when there is no master). `me` are the user's addresses.
+fn meeting_of(
+    ical: &str,
+    uid: &str,
+    me: &[String],
+) -> (
+    Option<Participant>,
+    Vec<Participant>,
+    Option<ParticipantAnswer>,
+) {
+    let Ok(cal) = kontor_calendar::Calendar::parse(ical) else {
+        return (None, Vec::new(), None);
+    };
+    let Some(master) = cal
+        .items
+        .iter()
+        .find(|i| i.uid == uid && i.recurrence_id.is_none())
+        .or_else(|| cal.items.iter().find(|i| i.uid == uid))
+    else {
+        return (None, Vec::new(), None);
+    };
+    let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
+    let organizer = master.organizer.as_ref().map(Participant::from);
+    let attendees: Vec<Participant> = master.attendees.iter().map(Participant::from).collect();
+    let invited_by_other = organizer.as_ref().is_some_and(|o| !is_me(&o.email));
+    let my_answer = if invited_by_other {
+        master
+            .attendees
+            .iter()
+            .find(|a| is_me(&a.email))
+            .map(|a| a.partstat.into())
+    } else {
+        None
+    };
+    (organizer, attendees, my_answer)
 }
 
 /// An event as stored, for the UI to open and edit.
@@ -92,6 +197,68 @@ impl MeetingAnswer {
             MeetingAnswer::Declined => crate::store::Response::Decline,
         }
     }
+}
+
+/// Sets the attendees of the series `uid` in `ical` (master and overrides) to `wanted`
+/// (`Name <address>` texts): those who stay keep their answers, new ones are asked
+/// (NEEDS-ACTION, RSVP), and `organizer` (the user) organizes; no attendees, no organizer. An
+/// event organized by someone other than the user (`me`) is returned unchanged.
+fn set_attendees(
+    ical: &str,
+    uid: &str,
+    wanted: &[String],
+    organizer: &kontor_calendar::Person,
+    me: &[String],
+) -> Result<String, CoreError> {
+    let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
+    let mut people = Vec::new();
+    for text in wanted {
+        for r in crate::compose::parse_recipients(text) {
+            if !r.valid {
+                return Err(CoreError::InvalidInput(format!(
+                    "\"{}\" is not an e-mail address",
+                    r.text
+                )));
+            }
+            if is_me(&r.address)
+                || people.iter().any(|p: &crate::compose::ParsedRecipient| {
+                    p.address.eq_ignore_ascii_case(&r.address)
+                })
+            {
+                continue;
+            }
+            people.push(r);
+        }
+    }
+    let mut cal = kontor_calendar::Calendar::parse(ical)
+        .map_err(|e| CoreError::InvalidInput(format!("the event cannot be read: {e}")))?;
+    for it in cal.items.iter_mut().filter(|i| i.uid == uid) {
+        if it.organizer.as_ref().is_some_and(|o| !is_me(&o.email)) {
+            return Ok(ical.to_string());
+        }
+        if people.is_empty() {
+            it.attendees.clear();
+            it.organizer = None;
+            continue;
+        }
+        let old = std::mem::take(&mut it.attendees);
+        it.attendees = people
+            .iter()
+            .map(|r| {
+                old.iter()
+                    .find(|a| a.email.eq_ignore_ascii_case(&r.address))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        let mut a = kontor_calendar::Person::new(&r.address);
+                        a.name = Some(r.name.clone()).filter(|n| !n.is_empty());
+                        a.rsvp = true;
+                        a
+                    })
+            })
+            .collect();
+        it.organizer = Some(organizer.clone());
+    }
+    Ok(cal.to_ics())
 }
 
 /// Writes a draft into an item (new or existing master).
@@ -239,6 +406,9 @@ impl Kontor {
             ..Default::default()
         }
         .to_ics();
+        let ical = self
+            .with_attendees(&cal, ical, &uid, draft.attendees.as_deref())
+            .await?;
         self.add_event(&cal, &uid, ical).await
     }
 
@@ -286,12 +456,25 @@ impl Kontor {
             .calendar(row.calendar_id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput("the event's calendar is gone".into()))?;
-        let (draft, recurring) =
+        let (mut draft, recurring) =
             edit::form(&row.ical, &row.uid, cal.id, instance, &self.calendar_zone())?;
+        let me = self.my_addresses(cal.account_id).await?;
+        let (organizer, attendees, my_answer) = meeting_of(&row.ical, &row.uid, &me);
+        if organizer
+            .as_ref()
+            .is_some_and(|o| !me.iter().any(|m| m.eq_ignore_ascii_case(&o.email)))
+        {
+            // Someone else's meeting: its attendees are theirs to change.
+            draft.attendees = None;
+        }
         Ok(EventForm {
             draft,
             recurring,
             read_only: cal.read_only,
+            organizer,
+            attendees,
+            // A colleague's calendar shows the colleague's invitations: not the user's to answer.
+            my_answer: my_answer.filter(|_| !cal.shared),
         })
     }
 
@@ -329,6 +512,7 @@ impl Kontor {
     ) -> Result<EventRef, CoreError> {
         let row = self.event_row(event_id).await?;
         let cal = self.writable_calendar(row.calendar_id).await?;
+        let attendees = draft.attendees.clone();
         let ical = edit::update_series(
             &row.ical,
             &row.uid,
@@ -338,6 +522,9 @@ impl Kontor {
             },
             &self.calendar_zone(),
         )?;
+        let ical = self
+            .with_attendees(&cal, ical, &row.uid, attendees.as_deref())
+            .await?;
         self.queue_update(&cal, &row, ical).await
     }
 
@@ -375,6 +562,195 @@ impl Kontor {
         let cal = self.writable_calendar(row.calendar_id).await?;
         let ical = edit::delete_occurrence(&row.ical, &row.uid, instance, &self.calendar_zone())?;
         self.queue_update(&cal, &row, ical).await.map(|_| ())
+    }
+
+    /// `ical` with the series `uid`'s attendees set to `wanted` and the user as organizer
+    /// ([`set_attendees`]); unchanged when `wanted` is `None`.
+    async fn with_attendees(
+        &self,
+        cal: &CalendarRow,
+        ical: String,
+        uid: &str,
+        wanted: Option<&[String]>,
+    ) -> Result<String, CoreError> {
+        let Some(wanted) = wanted else {
+            return Ok(ical);
+        };
+        let me = self.my_addresses(cal.account_id).await?;
+        let organizer = if wanted.iter().any(|w| !w.trim().is_empty()) {
+            self.me_as_organizer(cal.account_id).await?
+        } else {
+            kontor_calendar::Person::default()
+        };
+        set_attendees(&ical, uid, wanted, &organizer, &me)
+    }
+
+    /// The user as a meeting's organizer: the sender address and the server's display name.
+    async fn me_as_organizer(&self, account_id: i64) -> Result<kontor_calendar::Person, CoreError> {
+        let mut p = kontor_calendar::Person::new(&self.sender("").await?);
+        p.name =
+            Some(self.store.account_identity(account_id).await?.1).filter(|n| !n.trim().is_empty());
+        Ok(p)
+    }
+
+    /// Invites the attendees of an event the user organizes, or tells them of a change: an
+    /// iTIP REQUEST mail (RFC 6047) with the whole series, queued after the event's own change
+    /// so it goes out once that is on its way. Kontor mails invitations itself on every
+    /// calendar source: up to EAS 14.1 the server sends none, and Kontor does not ask a CalDAV
+    /// server whether it schedules (RFC 6638), so a server that also does may tell attendees
+    /// twice. Returns whether a mail was queued (`false` when the event is no meeting of the
+    /// user's). `update` words it as a changed invitation; texts are in `lang`.
+    pub async fn invite_attendees(
+        &self,
+        event_id: i64,
+        update: bool,
+        lang: crate::i18n::Lang,
+    ) -> Result<bool, CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let me = self.my_addresses(cal.account_id).await?;
+        let parsed = kontor_calendar::Calendar::parse(&row.ical)
+            .map_err(|e| CoreError::InvalidInput(format!("the event cannot be read: {e}")))?;
+        let Some(master) = series_master(&parsed, &row.uid) else {
+            return Ok(false);
+        };
+        let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
+        let Some(organizer) = master.organizer.clone().filter(|o| is_me(&o.email)) else {
+            return Ok(false);
+        };
+        if !master.attendees.iter().any(|a| !is_me(&a.email)) {
+            return Ok(false);
+        }
+        let request =
+            kontor_calendar::itip::request(&parsed, &row.uid, &organizer, chrono::Utc::now())
+                .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let summary = master.summary.clone().unwrap_or_default();
+        let when = self.meeting_when(&parsed, master, lang);
+        let who = organizer
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| organizer.email.clone());
+        let (subject, text) = if update {
+            (
+                format!(
+                    "{}: {summary}",
+                    lang.pick("Updated invitation", "Geänderte Einladung")
+                ),
+                lang.pick(
+                    &format!("{who} has changed \"{summary}\" ({when})."),
+                    &format!("{who} hat „{summary}“ geändert ({when})."),
+                )
+                .to_string(),
+            )
+        } else {
+            (
+                format!("{}: {summary}", lang.pick("Invitation", "Einladung")),
+                lang.pick(
+                    &format!("{who} invites you to \"{summary}\" ({when})."),
+                    &format!("{who} lädt Sie zu „{summary}“ ein ({when})."),
+                )
+                .to_string(),
+            )
+        };
+        let mime = crate::engine::outbox::build_itip_message(
+            &organizer.email,
+            &request.recipients,
+            &subject,
+            &text,
+            &request,
+        );
+        self.queue_meeting_mail(cal.account_id, mime).await?;
+        Ok(true)
+    }
+
+    /// Deletes an event and, when it is a meeting the user organizes, tells its attendees
+    /// (iTIP CANCEL, queued after the delete; texts in `lang`).
+    pub async fn delete_meeting(
+        &self,
+        event_id: i64,
+        lang: crate::i18n::Lang,
+    ) -> Result<(), CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let me = self.my_addresses(cal.account_id).await?;
+        let parsed = kontor_calendar::Calendar::parse(&row.ical).ok();
+        let cancel = parsed.as_ref().and_then(|p| {
+            let master = series_master(p, &row.uid)?;
+            let organizer = master
+                .organizer
+                .as_ref()
+                .filter(|o| me.iter().any(|m| m.eq_ignore_ascii_case(&o.email)))?;
+            let msg = kontor_calendar::itip::cancel(p, &row.uid, None, chrono::Utc::now()).ok()?;
+            if msg.recipients.is_empty() {
+                return None;
+            }
+            let summary = master.summary.clone().unwrap_or_default();
+            let when = self.meeting_when(p, master, lang);
+            let who = organizer
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| organizer.email.clone());
+            Some(crate::engine::outbox::build_itip_message(
+                &organizer.email,
+                &msg.recipients,
+                &format!("{}: {summary}", lang.pick("Cancelled", "Abgesagt")),
+                lang.pick(
+                    &format!("{who} has cancelled \"{summary}\" ({when})."),
+                    &format!("{who} hat „{summary}“ abgesagt ({when})."),
+                ),
+                &msg,
+            ))
+        });
+        self.delete_event(event_id).await?;
+        if let Some(mime) = cancel {
+            self.queue_meeting_mail(cal.account_id, mime).await?;
+        }
+        Ok(())
+    }
+
+    /// Queues an iTIP mail and wakes the engine to send it.
+    async fn queue_meeting_mail(&self, account_id: i64, mime: String) -> Result<(), CoreError> {
+        self.store
+            .enqueue(
+                account_id,
+                &OutboxOp::Send {
+                    client_id: uuid::Uuid::new_v4().simple().to_string(),
+                    mime,
+                    save_in_sent: true,
+                },
+            )
+            .await?;
+        if let Some(h) = self.engine.lock().await.handle.as_ref() {
+            h.wake();
+        }
+        Ok(())
+    }
+
+    /// The start of a meeting as an invitation's text gives it: date and time in the user's
+    /// zone (`2026-12-08 10:00` / `08.12.2026 10:00`), the date alone for an all-day one.
+    fn meeting_when(
+        &self,
+        cal: &kontor_calendar::Calendar,
+        master: &kontor_calendar::Item,
+        lang: crate::i18n::Lang,
+    ) -> String {
+        let zone = self.calendar_zone();
+        let Some(start) = master.start.as_ref() else {
+            return String::new();
+        };
+        match start {
+            kontor_calendar::DateOrTime::Date(d) => {
+                d.format(lang.pick("%Y-%m-%d", "%d.%m.%Y")).to_string()
+            }
+            other => {
+                let utc = edit::instant_in(cal, other, &zone);
+                zone.utc_to_local(utc)
+                    .format(lang.pick("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"))
+                    .to_string()
+            }
+        }
     }
 
     /// Deletes an event (hidden at once, deleted on the server with the next sync).
@@ -836,5 +1212,107 @@ mod view_tests {
         assert!(!is_colour("3a7bd5"));
         assert!(!is_colour("#3a7bd"));
         assert!(!is_colour("red"));
+    }
+}
+
+#[cfg(test)]
+mod meeting_tests {
+    use super::{ParticipantAnswer, meeting_of, set_attendees};
+
+    const ME: &str = "alice@kontor.test";
+
+    fn event(extra: &str) -> String {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:m1\r\n\
+             DTSTART:20261208T090000Z\r\nDTEND:20261208T100000Z\r\nSUMMARY:Budget\r\n{extra}\
+             END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    }
+
+    fn organizer() -> kontor_calendar::Person {
+        let mut p = kontor_calendar::Person::new(ME);
+        p.name = Some("Alice Adler".into());
+        p
+    }
+
+    fn me() -> Vec<String> {
+        vec![ME.into(), "alice".into()]
+    }
+
+    #[test]
+    fn inviting_makes_the_user_organizer_and_asks_the_new_attendees() {
+        let out = set_attendees(
+            &event(""),
+            "m1",
+            &[
+                "Bob Baker <bob@kontor.test>; carol@kontor.test".into(),
+                ME.into(),
+            ],
+            &organizer(),
+            &me(),
+        )
+        .unwrap();
+        let (org, people, mine) = meeting_of(&out, "m1", &me());
+        assert_eq!(org.unwrap().email, ME);
+        let emails: Vec<_> = people.iter().map(|p| p.email.as_str()).collect();
+        assert_eq!(
+            emails,
+            ["bob@kontor.test", "carol@kontor.test"],
+            "the user is not listed"
+        );
+        assert_eq!(people[0].name, "Bob Baker");
+        assert!(
+            people
+                .iter()
+                .all(|p| p.answer == ParticipantAnswer::NeedsAction)
+        );
+        assert_eq!(mine, None, "the organizer has no answer to give");
+        assert!(out.contains("RSVP=TRUE"), "{out}");
+    }
+
+    #[test]
+    fn attendees_who_stay_keep_their_answers_and_none_left_means_no_meeting() {
+        let ics = event(
+            "ORGANIZER:mailto:alice@kontor.test\r\n\
+             ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@kontor.test\r\n\
+             ATTENDEE;PARTSTAT=DECLINED:mailto:carol@kontor.test\r\n",
+        );
+        let out =
+            set_attendees(&ics, "m1", &["bob@kontor.test".into()], &organizer(), &me()).unwrap();
+        let (_, people, _) = meeting_of(&out, "m1", &me());
+        assert_eq!(people.len(), 1);
+        assert_eq!(people[0].answer, ParticipantAnswer::Accepted);
+
+        let none = set_attendees(&ics, "m1", &[], &organizer(), &me()).unwrap();
+        let (org, people, _) = meeting_of(&none, "m1", &me());
+        assert!(org.is_none() && people.is_empty(), "{none}");
+    }
+
+    #[test]
+    fn someone_elses_meeting_is_left_alone_and_offers_the_users_answer() {
+        let ics = event(
+            "ORGANIZER;CN=Bob Baker:mailto:bob@kontor.test\r\n\
+             ATTENDEE;PARTSTAT=TENTATIVE:mailto:alice@kontor.test\r\n",
+        );
+        let out =
+            set_attendees(&ics, "m1", &["x@kontor.test".into()], &organizer(), &me()).unwrap();
+        assert_eq!(out, ics);
+        let (org, people, mine) = meeting_of(&ics, "m1", &me());
+        assert_eq!(org.unwrap().name, "Bob Baker");
+        assert_eq!(people.len(), 1);
+        assert_eq!(mine, Some(ParticipantAnswer::Tentative));
+    }
+
+    #[test]
+    fn a_wrong_address_is_a_clear_error() {
+        let err = set_attendees(
+            &event(""),
+            "m1",
+            &["bob at home".into()],
+            &organizer(),
+            &me(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("bob at home"), "{err}");
     }
 }

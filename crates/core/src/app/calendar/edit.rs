@@ -37,6 +37,11 @@ fn instant(d: &DateOrTime, r: &Resolver, zone: &Zone) -> DateTime<Utc> {
     }
 }
 
+/// The instant of a value of `cal` (its own VTIMEZONEs known).
+pub(crate) fn instant_in(cal: &Calendar, d: &DateOrTime, zone: &Zone) -> DateTime<Utc> {
+    instant(d, &resolver(cal), zone)
+}
+
 /// `at` written the way `like` is (a DATE, floating, UTC or in `like`'s TZID): a RECURRENCE-ID
 /// or EXDATE must have the value type of the series' DTSTART (RFC 5545 §3.8.4.4, §3.8.5.1).
 fn written_like(like: &DateOrTime, at: DateTime<Utc>, r: &Resolver, zone: &Zone) -> DateOrTime {
@@ -164,6 +169,28 @@ pub(crate) fn form(
             master.rrule.as_ref().map(|r| r.to_value())
         },
         uid: Some(uid.to_string()),
+        // The series' invited people (not the organizer), as `Name <address>`.
+        attendees: Some(
+            master
+                .attendees
+                .iter()
+                .filter(|a| {
+                    !master
+                        .organizer
+                        .as_ref()
+                        .is_some_and(|o| o.email.eq_ignore_ascii_case(&a.email))
+                })
+                .map(|a| {
+                    crate::compose::ParsedRecipient {
+                        text: String::new(),
+                        name: a.name.clone().unwrap_or_default(),
+                        address: a.email.clone(),
+                        valid: true,
+                    }
+                    .display()
+                })
+                .collect(),
+        ),
     };
     Ok((draft, series))
 }
@@ -330,6 +357,7 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
             reminder_minutes: Some(15),
             rrule: None,
             uid: None,
+            attendees: None,
         }
     }
 
