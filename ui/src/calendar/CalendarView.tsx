@@ -13,7 +13,7 @@ import deLocale from "@fullcalendar/react/locales/de";
 import "@fullcalendar/react/skeleton.css";
 import "@fullcalendar/react/themes/classic/theme.css";
 import "@fullcalendar/react/themes/classic/palette.css";
-import type { CalendarEntry, CalendarOccurrence, EventDraft, EventForm } from "../lib/bindings";
+import type { CalendarEntry, CalendarOccurrence, EventDraft, EventForm, MeetingAnswer } from "../lib/bindings";
 import type { Api } from "../lib/ipc";
 import { toIpcError } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
@@ -41,7 +41,18 @@ export type CalendarApi = Pick<
   | "deleteEvent"
   | "deleteOccurrence"
   | "exportEventIcs"
+  | "respondToMeeting"
+  | "addressSuggestions"
+  | "directorySuggestions"
+  | "parseRecipients"
 >;
+
+/** The toast after an answer to an invitation. */
+const ANSWER_DONE: Record<MeetingAnswer, MessageKey> = {
+  accepted: "mail.invite.accepted",
+  tentative: "mail.invite.tentativeDone",
+  declined: "mail.invite.declined",
+};
 
 /** A drag waiting for its answer, with FullCalendar's way back. */
 type PendingDrag = Drag & { revert: () => void };
@@ -131,7 +142,12 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   // The view chosen outside (toolbar buttons, Ctrl+Alt+1…5).
   useEffect(() => {
     const cal = calRef.current?.getApi();
-    if (cal && cal.view.type !== VIEWS[view].type) cal.changeView(VIEWS[view].type);
+    if (!cal || cal.view.type === VIEWS[view].type) return;
+    // Today when the range shown holds it (week → day shows today, not the week's Monday),
+    // else the date the calendar is at.
+    const now = new Date();
+    const showsToday = cal.view.activeStart <= now && now < cal.view.activeEnd;
+    cal.changeView(VIEWS[view].type, showsToday ? now : cal.getDate());
   }, [view]);
 
   useEffect(() => {
@@ -452,6 +468,10 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           onClose={() => {
             setOpened(null);
           }}
+          meetingApi={api}
+          onAnswered={(answer) => {
+            notify?.({ key: ANSWER_DONE[answer] });
+          }}
         />
       )}
       {flow?.step === "ask" && (
@@ -475,6 +495,12 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           initial={flow.form.draft}
           mode={flow.mode}
           readOnly={flow.form.readOnly}
+          meeting={flow.form}
+          api={api}
+          eventId={flow.target.eventId}
+          onAnswered={(answer) => {
+            notify?.({ key: ANSWER_DONE[answer] });
+          }}
           onSave={(draft) => save(flow.target, draft)}
           onClose={() => {
             setFlow(null);
@@ -503,6 +529,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
               : editing.end
           }
           allDay={editing.allDay}
+          api={api}
           onSave={(draft) => api.createEvent(draft)}
           onClose={() => {
             setEditing(null);

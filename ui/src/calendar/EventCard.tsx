@@ -1,10 +1,12 @@
 // One occurrence: what, when, where, which calendar; Edit and Delete for a calendar the user may
 // write to, Open (the dialog, read-only) for one they may not.
-import { useEffect } from "react";
-import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
+import { useEffect, useState } from "react";
+import type { CalendarEntry, CalendarOccurrence, EventForm, MeetingAnswer } from "../lib/bindings";
+import type { Api } from "../lib/ipc";
+import { MeetingAnswers, MeetingPeople, type MeetingApi } from "./Meeting";
 import { useI18n } from "../lib/i18n-context";
 import { closeOnEscape } from "../lib/dialog";
-import { calendarLabel } from "./calendar";
+import { calendarLabel, isMeeting } from "./calendar";
 
 export function EventCard({
   occurrence: o,
@@ -13,6 +15,8 @@ export function EventCard({
   onDelete,
   onExport,
   onClose,
+  meetingApi,
+  onAnswered,
 }: {
   occurrence: CalendarOccurrence;
   calendar: CalendarEntry | undefined;
@@ -23,13 +27,34 @@ export function EventCard({
   /** Saves the appointment (its whole series) as an .ics file. */
   onExport?: () => void;
   onClose: () => void;
+  /** Reads the appointment's meeting (organizer, attendees, the user's answer) once the card
+   * shows, and answers an invitation. */
+  meetingApi?: MeetingApi & Pick<Api, "eventForm">;
+  onAnswered?: (answer: MeetingAnswer) => void;
 }) {
   const { t, lang } = useI18n();
+  const [meeting, setMeeting] = useState<EventForm | null>(null);
   useEffect(() => {
     requestAnimationFrame(() => {
       performance.mark("kontor:event-card");
     });
   }, []);
+  useEffect(() => {
+    if (!meetingApi) return;
+    let live = true;
+    // The occurrence's own answer and people (an occurrence may differ from its series).
+    meetingApi.eventForm(o.eventId, o.isOverride ? o.instance : null).then(
+      (form) => {
+        if (live) setMeeting(form);
+      },
+      () => {
+        // The card still shows what the view knows; the dialog reports a failure to read.
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [meetingApi, o.eventId, o.instance, o.isOverride]);
   const locale = lang === "de" ? "de-DE" : "en-GB";
   const start = new Date(o.start * 1000);
   const end = new Date(o.end * 1000);
@@ -74,7 +99,11 @@ export function EventCard({
               <dd>{t("cal.changedOccurrence")}</dd>
             </>
           )}
+          {isMeeting(meeting) && <MeetingPeople form={meeting} inline />}
         </dl>
+        {meetingApi && meeting?.myAnswer != null && (
+          <MeetingAnswers api={meetingApi} eventId={o.eventId} form={meeting} onAnswered={onAnswered} />
+        )}
         <div className="dialog-buttons">
           {onEdit && (
             <button type="button" data-testid="event-card-edit" onClick={onEdit}>

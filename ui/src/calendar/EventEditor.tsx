@@ -2,15 +2,26 @@
 // New, or an existing one (`initial`): the single appointment, one occurrence of a series (no
 // repeat: it is an exception) or the whole series; read-only for a calendar the user may not
 // write to. Times are the user's local time; the core stores them in the user's zone.
-import { useMemo, useState } from "react";
-import type { CalendarEntry, EventDraft, IpcError } from "../lib/bindings";
+import { useMemo, useRef, useState } from "react";
+import type { CalendarEntry, EventDraft, EventForm, IpcError, MeetingAnswer, ParsedRecipient } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import type { MessageKey } from "../lib/i18n";
 import { toIpcError } from "../lib/ipc";
 import { ErrorView } from "../components/ErrorView";
-import { calendarLabel } from "./calendar";
+import { calendarLabel, isMeeting } from "./calendar";
 import { defaultRecurrence, fromRRule, toRRule, WEEKDAYS, type Frequency, type Recurrence, type Weekday } from "./recurrence";
 import { DateField, TimeField } from "./DateField";
+import { RecipientField, type RecipientApi } from "../compose/RecipientField";
+import { MeetingAnswers, MeetingPeople, type MeetingApi } from "./Meeting";
+
+/** An attendee as the core gives it (`Name <address>` or an address) as a chip. */
+function chip(text: string): ParsedRecipient {
+  const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(text);
+  return m ? { text, name: m[1] ?? "", address: m[2] ?? "", valid: true } : { text, name: "", address: text.trim(), valid: true };
+}
+
+/** A chip as the core reads it. */
+const chipText = (r: ParsedRecipient) => (r.name ? `${r.name.replace(/[<>"]/g, "")} <${r.address}>` : r.address);
 
 /** Minutes before the start; `null`: no reminder. */
 const REMINDERS: (number | null)[] = [null, 0, 5, 10, 15, 30, 60, 120, 1440];
@@ -66,6 +77,13 @@ interface Props {
   initial?: EventDraft;
   mode?: EditorMode;
   readOnly?: boolean;
+  /** The existing appointment's meeting: its people and answers, the user's own answer. */
+  meeting?: EventForm;
+  /** The appointment (for answering an invitation). */
+  eventId?: number;
+  /** Attendee suggestions, and the answer to an invitation. */
+  api?: RecipientApi & MeetingApi;
+  onAnswered?: (answer: MeetingAnswer) => void;
   onSave: (draft: EventDraft) => Promise<unknown>;
   onClose: () => void;
 }
@@ -78,6 +96,10 @@ export function EventEditor({
   initial,
   mode = "new",
   readOnly = false,
+  meeting,
+  eventId,
+  api,
+  onAnswered,
   onSave,
   onClose,
 }: Props) {
@@ -105,6 +127,12 @@ export function EventEditor({
   const [repeat, setRepeat] = useState<Recurrence>(() => (initial?.rrule ? fromRRule(initial.rrule, start) : null) ?? defaultRecurrence(start));
   const showRepeat = mode !== "occurrence";
   const reminders = reminder === null || REMINDERS.includes(reminder) ? REMINDERS : [...REMINDERS, reminder].sort((a, b) => (a ?? -1) - (b ?? -1));
+  // The people invited: offered for a new appointment and for the user's own; someone else's
+  // meeting keeps its attendees (the core sends `attendees: null` for it).
+  const ownsAttendees = !readOnly && api !== undefined && (initial === undefined || (initial.attendees ?? null) !== null);
+  const [attendees, setAttendees] = useState<ParsedRecipient[]>(() => (initial?.attendees ?? []).map(chip));
+  const invites = ownsAttendees && attendees.length > 0;
+  const formRef = useRef<HTMLFormElement>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -129,6 +157,17 @@ export function EventEditor({
       setProblem(why);
       return;
     }
+    // An address still being typed when Save is pressed is invited too.
+    let people = attendees;
+    const typed = formRef.current?.querySelector<HTMLInputElement>("[data-testid=ev-attendees-input]")?.value.trim() ?? "";
+    if (ownsAttendees && typed) {
+      try {
+        people = [...people, ...(await api.parseRecipients(typed))];
+      } catch (err) {
+        setError(toIpcError(err));
+        return;
+      }
+    }
     const draft: EventDraft = {
       calendarId,
       summary: title.trim(),
@@ -141,6 +180,7 @@ export function EventEditor({
       reminderMinutes: reminder,
       rrule: !showRepeat ? null : keptRule ?? toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
       uid: initial?.uid ?? null,
+      attendees: ownsAttendees && mode !== "occurrence" ? people.map(chipText) : null,
     };
     setBusy(true);
     try {
@@ -166,6 +206,7 @@ export function EventEditor({
   return (
     <div className="dialog-backdrop">
       <form
+        ref={formRef}
         className="dialog event-editor"
         role="dialog"
         aria-modal="true"
@@ -186,6 +227,9 @@ export function EventEditor({
       >
         <h2 id="event-editor-title">{readOnly ? t("cal.edit.readOnly") : t(HEADING[mode])}</h2>
         {error && <ErrorView error={error} heading={t("cal.edit.failed")} />}
+        {api && eventId !== undefined && meeting?.myAnswer != null && (
+          <MeetingAnswers api={api} eventId={eventId} form={meeting} onAnswered={onAnswered} />
+        )}
         <fieldset className="editor-grid" disabled={readOnly}>
           <label htmlFor="ev-title">{t("cal.edit.title")}</label>
           <input
@@ -206,6 +250,16 @@ export function EventEditor({
               setLocation(e.target.value);
             }}
           />
+          {ownsAttendees && mode !== "occurrence" && (
+            // Its label and chips are the grid's two cells (`.editor-grid .compose-row`).
+            <RecipientField api={api} label={t("cal.edit.attendees")} testId="ev-attendees" value={attendees} onChange={setAttendees} />
+          )}
+          {isMeeting(meeting) && (!ownsAttendees || meeting.attendees.length > 0) && (
+            <>
+              <span className="label">{t("cal.edit.meeting")}</span>
+              <MeetingPeople form={meeting} />
+            </>
+          )}
           <label htmlFor="ev-start-date">{t("cal.edit.start")}</label>
           <span className="editor-when">
             <DateField
@@ -414,7 +468,7 @@ export function EventEditor({
           ) : (
             <>
               <button type="submit" className="primary" data-testid="ev-save" disabled={busy}>
-                {busy ? t("cal.edit.saving") : t("cal.edit.save")}
+                {busy ? t("cal.edit.saving") : invites ? t("cal.edit.saveSend") : t("cal.edit.save")}
               </button>
               <button type="button" data-testid="ev-cancel" onClick={onClose}>
                 {t("mail.cancel")}

@@ -1,6 +1,6 @@
 // Pure helpers of the calendar views: the view table, occurrences → FullCalendar inputs.
 import type { EventInput } from "@fullcalendar/react";
-import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
+import type { CalendarEntry, CalendarOccurrence, EventForm } from "../lib/bindings";
 import type { MessageKey, Translate } from "../lib/i18n";
 import { folderDisplay } from "../lib/tree";
 
@@ -78,4 +78,9 @@ export function nextSlot(now = new Date()): { start: Date; end: Date } {
  * with the address as the tooltip. */
 export function calendarLabel(c: Pick<CalendarEntry, "name" | "shared">, t: Translate): { label: string; title?: string } {
   return folderDisplay({ name: c.name, kind: "calendar", shared: c.shared }, t);
+}
+
+/** Whether an appointment's form is a meeting: it names an organizer or someone invited. */
+export function isMeeting(form: EventForm | null | undefined): form is EventForm {
+  return !!form && (form.organizer !== null || form.attendees.length > 0);
 }
