@@ -258,6 +258,23 @@ export function MainWindow({
       readCalendars();
     });
   }, [module, calendar, readCalendars]);
+  // The reminder service learns the calendars after each sync, a moment after the calendar
+  // list has them (its snapshot follows): the switches are read again then, or a calendar
+  // synced after the calendar opened would show no bell.
+  const reminderGeneration = snapshot?.generation;
+  useEffect(() => {
+    if (module !== "calendar" || reminderGeneration === undefined) return;
+    let live = true;
+    reminders.reminderCalendars().then(
+      (list) => {
+        if (live) setRemindOf(new Map(list.map((c) => [c.id, c.remind])));
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [module, reminders, reminderGeneration]);
   const mailActions = useRef<MailActions>(null);
 
   const folder = folders?.find((f) => f.id === selected) ?? null;
