@@ -453,7 +453,8 @@ def condstore(user):
 
 SOGO_EVENTS = {
     "alice": ["weekly-series", "alarm-soon", "alarm-tomorrow", "all-day", "task-open", "task-done"],
-    "bob": ["bob-planning", "bob-offsite"],
+    # bob-invite names alice as attendee: SOGo files the invitation in her calendar too.
+    "bob": ["bob-planning", "bob-offsite", "bob-invite"],
 }
 RADICALE_CALENDARS = {
     ("alice", "calendar", "Alice's calendar"): [
