@@ -232,6 +232,15 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     // Bob's invitation: the day it is on, Ctrl+G as a person does.
     click(&app, "[data-testid=cal-view-day]").await;
     go_to(&app, &day).await;
+    // Not answered yet: hatched in the view.
+    app.wait_for(
+        &format!(
+            "[data-testid=cal-event].ev-unanswered[data-uid=\"{INVITE}\"][data-answer=needs_action]"
+        ),
+        Duration::from_secs(120),
+    )
+    .await;
+    app.screenshot("calendar-invitation-day-en.png").await;
     open_invitation(&app, INVITE).await;
     wait_text(
         &app,
@@ -271,6 +280,14 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     close_card(&app).await;
+    // The server's copy, synced back: no longer hatched.
+    app.wait_for(
+        &format!(
+            "[data-testid=cal-event][data-uid=\"{INVITE}\"][data-answer=accepted]:not(.ev-unanswered)"
+        ),
+        Duration::from_secs(120),
+    )
+    .await;
 
     // A new meeting: alice invites bob.
     click(&app, "[data-testid=cal-today]").await;

@@ -424,6 +424,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
             info.el.setAttribute("data-testid", "cal-event");
             info.el.setAttribute("data-uid", o?.uid ?? "");
             info.el.setAttribute("data-calendar", String(o?.calendarId ?? ""));
+            info.el.setAttribute("data-answer", o?.myAnswer ?? "");
             info.el.setAttribute("tabindex", "0");
             info.el.addEventListener("keydown", (e) => {
               if (!o) return;

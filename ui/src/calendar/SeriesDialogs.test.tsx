@@ -69,6 +69,7 @@ describe("the appointment card", () => {
     summary: "Jour fixe",
     location: "",
     hasReminder: false,
+    myAnswer: null,
   };
   const cal = (readOnly: boolean): CalendarEntry => ({
     id: 2,

@@ -33,6 +33,7 @@ const occ = (over: Partial<CalendarOccurrence>): CalendarOccurrence => ({
   summary: "Weekly sync",
   location: "",
   hasReminder: false,
+  myAnswer: null,
   ...over,
 });
 
@@ -58,6 +59,14 @@ describe("calendar helpers", () => {
     expect(input?.start).toBe("2026-12-07");
     expect(input?.end).toBe("2026-12-08");
     expect(input?.allDay).toBe(true);
+  });
+  it("marks invitations by the user's answer", () => {
+    const cals = new Map([[1, cal(1)]]);
+    const inputs = toEventInputs(
+      [occ({ myAnswer: "needs_action" }), occ({ eventId: 2, myAnswer: "tentative" }), occ({ eventId: 3, myAnswer: "declined" }), occ({ eventId: 4, myAnswer: "accepted" }), occ({ eventId: 5 })],
+      cals,
+    );
+    expect(inputs.map((i): unknown => i.className)).toEqual(["ev-unanswered", "ev-tentative", "ev-declined", "", ""]);
   });
   it("picks readable text colours", () => {
     expect(readableOn("#ffffff")).toBe("#1a1a1a");

@@ -46,9 +46,26 @@ export function toEventInputs(list: CalendarOccurrence[], calendars: Map<number,
       contrastColor: readableOn(cal.color),
       // Dragged and resized in the views unless the calendar is read-only.
       editable: !cal.readOnly,
+      // An invitation not answered yet or accepted with reservation is hatched, a declined one
+      // faded (as Outlook shows them).
+      className: answerClass(o.myAnswer),
     });
   }
   return out;
+}
+
+/** The views' class for the user's answer to an invitation. */
+export function answerClass(answer: CalendarOccurrence["myAnswer"]): string {
+  switch (answer) {
+    case "needs_action":
+      return "ev-unanswered";
+    case "tentative":
+      return "ev-tentative";
+    case "declined":
+      return "ev-declined";
+    default:
+      return "";
+  }
 }
 
 /** Black or white text, whichever reads better on `hex` (WCAG relative luminance). */

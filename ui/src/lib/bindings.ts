@@ -527,6 +527,11 @@ export type CalendarOccurrence = {
 	summary: string,
 	location: string,
 	hasReminder: boolean,
+	/**
+	 *  The user's answer when this is an invitation of someone else's in an own calendar (the
+	 *  views mark one not answered yet or tentative); `None` otherwise.
+	 */
+	myAnswer: ParticipantAnswer | null,
 };
 
 /**  A calendar with its "remind me" switch, for the settings screen. */

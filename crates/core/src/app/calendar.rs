@@ -1053,6 +1053,9 @@ pub struct CalendarOccurrence {
     pub summary: String,
     pub location: String,
     pub has_reminder: bool,
+    /// The user's answer when this is an invitation of someone else's in an own calendar (the
+    /// views mark one not answered yet or tentative); `None` otherwise.
+    pub my_answer: Option<ParticipantAnswer>,
 }
 
 impl From<OccurrenceRow> for CalendarOccurrence {
@@ -1069,6 +1072,7 @@ impl From<OccurrenceRow> for CalendarOccurrence {
             summary: o.summary,
             location: o.location,
             has_reminder: !o.alarms.is_empty(),
+            my_answer: None,
         }
     }
 }
@@ -1191,7 +1195,63 @@ impl Kontor {
                 (a.start_utc, a.end_utc, &a.uid).cmp(&(b.start_utc, b.end_utc, &b.uid))
             });
         }
-        Ok(out.into_iter().map(CalendarOccurrence::from).collect())
+        let answers = self.my_answers(&out, &cals).await?;
+        Ok(out
+            .into_iter()
+            .map(|o| {
+                let answer = answers.get(&o.event_id).copied();
+                CalendarOccurrence {
+                    my_answer: answer,
+                    ..CalendarOccurrence::from(o)
+                }
+            })
+            .collect())
+    }
+
+    /// The user's answers to the invitations among `occ`: events of an own calendar that
+    /// someone else organizes (one query for the events naming an organizer; only those are
+    /// read).
+    async fn my_answers(
+        &self,
+        occ: &[OccurrenceRow],
+        cals: &[CalendarRow],
+    ) -> Result<std::collections::HashMap<i64, ParticipantAnswer>, CoreError> {
+        let own: std::collections::HashMap<i64, i64> = cals
+            .iter()
+            .filter(|c| !c.shared)
+            .map(|c| (c.id, c.account_id))
+            .collect();
+        let mut ids: Vec<i64> = occ
+            .iter()
+            .filter(|o| own.contains_key(&o.calendar_id))
+            .map(|o| o.event_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let meetings = self.store.meetings_among(&ids).await?;
+        let mut out = std::collections::HashMap::new();
+        if meetings.is_empty() {
+            return Ok(out);
+        }
+        let mut me_of: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
+        let account_of: std::collections::HashMap<i64, i64> = occ
+            .iter()
+            .filter_map(|o| own.get(&o.calendar_id).map(|a| (o.event_id, *a)))
+            .collect();
+        for (id, uid, ical) in meetings {
+            let Some(account) = account_of.get(&id).copied() else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(v) = me_of.entry(account) {
+                v.insert(self.my_addresses(account).await?);
+            }
+            let me = &me_of[&account];
+            if let (_, _, Some(answer)) = meeting_of(&ical, &uid, me) {
+                out.insert(id, answer);
+            }
+        }
+        Ok(out)
     }
 }
 

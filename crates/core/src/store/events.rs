@@ -657,6 +657,25 @@ impl Store {
         Ok(total)
     }
 
+    /// The meetings among the events `ids` (they name an organizer): (id, uid, iCalendar text).
+    pub async fn meetings_among(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String, String)>, CoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let json = serde_json::to_string(ids)
+            .map_err(|e| CoreError::InvalidInput(format!("event ids: {e}")))?;
+        Ok(sqlx::query_as(
+            "SELECT id, uid, ical FROM event
+             WHERE id IN (SELECT value FROM json_each(?1)) AND organizer <> ''",
+        )
+        .bind(json)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Occurrences overlapping `[from, to)`, by start (then end, uid). Only what the last
     /// materialised windows cover.
     pub async fn occurrences_between(
