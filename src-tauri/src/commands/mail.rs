@@ -281,17 +281,30 @@ fn opener_error(shell: &Shell, detail: &str) -> IpcError {
     shell.error(&kontor_core::CoreError::InvalidInput(detail.to_owned()))
 }
 
-/// Answers a meeting invitation shown in the reading pane (the event in the calendar cache).
+/// Answers a meeting invitation (the event in the calendar cache), from the reading pane or
+/// the calendar: with an optional comment for the organizer, and (`sendReply` false) without
+/// telling the organizer (the answer is recorded in the user's calendar only).
 #[tauri::command]
 #[specta::specta]
 pub async fn respond_to_meeting(
     shell: State<'_, Shell>,
     event_id: Id,
     answer: kontor_core::app::MeetingAnswer,
+    comment: Option<String>,
+    send_reply: Option<bool>,
 ) -> Result<(), IpcError> {
     let lang = shell.lang();
     shell
-        .run(|core| async move { core.respond_to_meeting(event_id.0, answer, lang).await })
+        .run(|core| async move {
+            core.respond_to_meeting_with(
+                event_id.0,
+                answer,
+                lang,
+                comment.as_deref(),
+                send_reply.unwrap_or(true),
+            )
+            .await
+        })
         .await
 }
 

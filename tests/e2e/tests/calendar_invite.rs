@@ -2,9 +2,11 @@
 //! `TZ=Europe/Berlin`, as in `calendar.rs`):
 //!
 //! * the seed's invitation from bob ("Budget review", in three days at 10:00, SOGo filed a copy
-//!   in alice's calendar): alice goes to that day (Ctrl+G), opens the appointment of her own
-//!   calendar, sees "Bob Baker invites you" with her answer not given yet, and presses Accept;
-//!   bob's copy on SOGo (an independent CalDAV GET as bob) then lists her as ACCEPTED;
+//!   in alice's calendar): alice goes to that day (Ctrl+G), finds it hatched (not answered),
+//!   opens the appointment of her own calendar, sees "Bob Baker invites you" with her answer not
+//!   given yet, writes a message for bob and presses Accept; bob's copy on SOGo (an independent
+//!   CalDAV GET as bob) then lists her as ACCEPTED, bob's Inbox holds her iTIP REPLY with the
+//!   message, and the appointment is no longer hatched once the server's copy came back;
 //! * alice makes a new appointment, invites bob in the dialog's Invite field and presses "Save
 //!   and send": bob's Inbox on the server (his own ActiveSync session) holds the invitation, an
 //!   iTIP REQUEST from alice with that appointment's UID; her appointment's card shows bob with
@@ -258,6 +260,12 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     .await;
     wait_text(&app, "[data-testid=meeting-organizer]", "Bob Baker", 10).await;
     app.screenshot("calendar-invitation-card-en.png").await;
+    // A message for bob with the answer.
+    let note = format!(
+        "Gern, ich bringe die Zahlen mit ({})",
+        chrono::Utc::now().timestamp_millis()
+    );
+    type_keys(&app, "[data-testid=meeting-comment]", &note).await;
     click(&app, "[data-testid=event-accept]").await;
     wait_text(&app, "[data-testid=meeting-my-answer]", "accepted", 10).await;
     wait_text(&app, "[data-testid=toast-text]", "Accepted", 30).await;
@@ -280,6 +288,27 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     close_card(&app).await;
+    // Bob's Inbox: alice's iTIP REPLY with her message.
+    let mut probe = Probe::connect(BOB).await;
+    let start = Instant::now();
+    loop {
+        let replies = probe
+            .mimes("INBOX", "Accepted: Budget review", 1, 180)
+            .await;
+        if replies
+            .iter()
+            .any(|m| m.contains(&note) && m.contains("METHOD:REPLY"))
+        {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            app.fail(&format!(
+                "no reply with alice's message in bob's Inbox: {replies:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     // The server's copy, synced back: no longer hatched.
     app.wait_for(
         &format!(
@@ -317,7 +346,6 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     }
 
     // Bob's Inbox on the server: the invitation, an iTIP REQUEST from alice.
-    let mut probe = Probe::connect(BOB).await;
     let mimes = probe
         .mimes("INBOX", &format!("Invitation: {title}"), 1, 180)
         .await;

@@ -162,12 +162,35 @@ describe("meetings in the event dialog", () => {
     await waitFor(() => {
       expect(screen.getByTestId("meeting-my-answer").textContent).toBe("Ihre Antwort: zugesagt");
     });
-    expect(api.respondToMeeting).toHaveBeenCalledWith(7, "accepted");
+    expect(api.respondToMeeting).toHaveBeenCalledWith(7, "accepted", null, true);
     expect(onAnswered).toHaveBeenCalledWith("accepted");
     fireEvent.click(screen.getByTestId("ev-save"));
     await waitFor(() => {
       expect(onSave).toHaveBeenCalled();
     });
     expect((onSave.mock.calls[0] as unknown as [EventDraft])[0].attendees).toBeNull();
+  });
+
+  it("answers with a message, or without telling the organizer", async () => {
+    const form: EventForm = {
+      draft,
+      recurring: false,
+      readOnly: false,
+      organizer: { email: "bob@kontor.test", name: "Bob Baker", answer: "accepted" },
+      attendees: [{ email: "alice@kontor.test", name: "Alice Adler", answer: "needs_action" }],
+      myAnswer: "needs_action",
+    };
+    const { api } = open(form);
+    fireEvent.change(screen.getByTestId("meeting-comment"), { target: { value: "  Etwas später  " } });
+    fireEvent.click(screen.getByTestId("event-tentative"));
+    await waitFor(() => {
+      expect(api.respondToMeeting).toHaveBeenCalledWith(7, "tentative", "Etwas später", true);
+    });
+    fireEvent.click(screen.getByTestId("meeting-send-reply"));
+    expect(screen.getByTestId("meeting-comment").matches(":disabled")).toBe(true);
+    fireEvent.click(screen.getByTestId("event-decline"));
+    await waitFor(() => {
+      expect(api.respondToMeeting).toHaveBeenLastCalledWith(7, "declined", null, false);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // A meeting's people and the user's answer: who organizes it, who is invited and what each
 // answered (the organizer's view), and Accept / Tentative / Decline for an invitation of
-// someone else's (sent to the organizer by the core: MeetingResponse and an iTIP REPLY mail).
+// someone else's (sent to the organizer by the core: MeetingResponse and an iTIP REPLY mail),
+// with an optional comment, or recorded without telling the organizer.
 import { useState } from "react";
 import type { EventForm, IpcError, MeetingAnswer, Participant, ParticipantAnswer } from "../lib/bindings";
 import type { Api } from "../lib/ipc";
@@ -80,6 +81,8 @@ export function MeetingAnswers({
   const [sending, setSending] = useState<MeetingAnswer | null>(null);
   const [given, setGiven] = useState<ParticipantAnswer | null>(form.myAnswer);
   const [error, setError] = useState<IpcError | null>(null);
+  const [comment, setComment] = useState("");
+  const [sendReply, setSendReply] = useState(true);
   if (form.myAnswer === null) return null;
   const current = given ?? "needs_action";
   return (
@@ -88,6 +91,28 @@ export function MeetingAnswers({
         {form.organizer && t("cal.meeting.invitedBy", { name: personLabel(form.organizer) })}{" "}
         <strong data-testid="meeting-my-answer">{t("cal.meeting.yourAnswer", { answer: t(ANSWER_LABEL[current]) })}</strong>
       </p>
+      <label className="meeting-comment">
+        <span>{t("cal.meeting.comment")}</span>
+        <input
+          data-testid="meeting-comment"
+          value={comment}
+          disabled={!sendReply}
+          onChange={(e) => {
+            setComment(e.target.value);
+          }}
+        />
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          data-testid="meeting-send-reply"
+          checked={sendReply}
+          onChange={(e) => {
+            setSendReply(e.target.checked);
+          }}
+        />
+        {t("cal.meeting.sendReply")}
+      </label>
       <div className="invitation-buttons" role="group" aria-label={t("mail.invite.answers")}>
         {ANSWERS.map((a) => (
           <button
@@ -101,7 +126,7 @@ export function MeetingAnswers({
             onClick={() => {
               setSending(a.answer);
               setError(null);
-              api.respondToMeeting(eventId, a.answer).then(
+              api.respondToMeeting(eventId, a.answer, sendReply && comment.trim() ? comment.trim() : null, sendReply).then(
                 () => {
                   setSending(null);
                   setGiven(a.answer);

@@ -191,8 +191,12 @@ export const commands = {
 	 *  `respond_to_invitation_mail`).
 	 */
 	respondToInvitation: (messageId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_invitation", { messageId, answer })),
-	/**  Answers a meeting invitation shown in the reading pane (the event in the calendar cache). */
-	respondToMeeting: (eventId: Id, answer: MeetingAnswer) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_meeting", { eventId, answer })),
+	/**
+	 *  Answers a meeting invitation (the event in the calendar cache), from the reading pane or
+	 *  the calendar: with an optional comment for the organizer, and (`sendReply` false) without
+	 *  telling the organizer (the answer is recorded in the user's calendar only).
+	 */
+	respondToMeeting: (eventId: Id, answer: MeetingAnswer, comment: string | null, sendReply: boolean | null) => typedError<null, IpcError>(__TAURI_INVOKE("respond_to_meeting", { eventId, answer, comment, sendReply })),
 	/**  Tries a parked change again now. */
 	retryOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("retry_operation", { id })),
 	/**  Saves an attachment into `directory` (the Downloads folder when `null`); returns the path. */

@@ -217,17 +217,17 @@ describe("ReaderPane", () => {
     expect(screen.queryByTestId("invitation-not-synced")).toBeNull();
     const user = userEvent.setup();
     await user.click(accept);
-    expect(api.respondToMeeting).toHaveBeenCalledWith(42, "accepted");
+    expect(api.respondToMeeting).toHaveBeenCalledWith(42, "accepted", null, true);
     await waitFor(() => {
       expect(notify).toHaveBeenCalledWith({ key: "mail.invite.accepted" });
     });
     await user.click(screen.getByTestId("invitation-tentative"));
-    expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "tentative");
+    expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "tentative", null, true);
     await waitFor(() => {
       expect(notify).toHaveBeenLastCalledWith({ key: "mail.invite.tentativeDone" });
     });
     await user.click(screen.getByTestId("invitation-decline"));
-    expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "declined");
+    expect(api.respondToMeeting).toHaveBeenLastCalledWith(42, "declined", null, true);
     await waitFor(() => {
       expect(notify).toHaveBeenLastCalledWith({ key: "mail.invite.declined" });
     });

@@ -123,7 +123,7 @@ function InvitationAnswers({
   const respond = (a: (typeof ANSWERS)[number]) => {
     setSending(a.answer);
     setError(null);
-    (eventId === null ? api.respondToInvitation(messageId, a.answer) : api.respondToMeeting(eventId, a.answer)).then(
+    (eventId === null ? api.respondToInvitation(messageId, a.answer) : api.respondToMeeting(eventId, a.answer, null, true)).then(
       () => {
         setSending(null);
         notify({ key: a.done });

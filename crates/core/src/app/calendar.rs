@@ -783,6 +783,23 @@ impl Kontor {
         answer: MeetingAnswer,
         lang: crate::i18n::Lang,
     ) -> Result<(), CoreError> {
+        self.respond_to_meeting_with(event_id, answer, lang, None, true)
+            .await
+    }
+
+    /// [`Self::respond_to_meeting`] with a comment for the organizer (in the reply mail's text
+    /// and as the REPLY's COMMENT), or (`send_reply` false) without telling the organizer: the
+    /// answer is recorded in the user's calendar only (on ActiveSync the MeetingResponse, no
+    /// mail; on CalDAV the server's scheduling may still tell the organizer, as it decides).
+    pub async fn respond_to_meeting_with(
+        &self,
+        event_id: i64,
+        answer: MeetingAnswer,
+        lang: crate::i18n::Lang,
+        comment: Option<&str>,
+        send_reply: bool,
+    ) -> Result<(), CoreError> {
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         let row = self.event_row(event_id).await?;
         let cal = self
             .store
@@ -797,7 +814,10 @@ impl Kontor {
                 // MeetingResponse records the answer in the user's mailbox; the organizer is
                 // told by mail (up to EAS 14.1 the server sends nothing, and Kontor never asks
                 // a 16.x server to: MS-ASCMD 2.2.3.163 SendResponse), like Outlook does.
-                reply_mail = self.itip_reply_mail(&row.ical, &row.uid, &me, partstat, lang)?;
+                if send_reply {
+                    reply_mail =
+                        Self::itip_reply_mail(&row.ical, &row.uid, &me, partstat, lang, comment)?;
+                }
                 OutboxOp::MeetingResponse {
                     folder_id: cal.remote_id.clone(),
                     server_id: row.remote_id.clone(),
@@ -866,7 +886,7 @@ impl Kontor {
         }
         let partstat = answer.partstat();
         let me = self.my_addresses(row.account_id).await?;
-        let reply_mail = self.itip_reply_mail(&ics, &uid, &me, partstat, lang)?;
+        let reply_mail = Self::itip_reply_mail(&ics, &uid, &me, partstat, lang, None)?;
         let mut filed = None;
         if answer != MeetingAnswer::Declined {
             let cal = self
@@ -911,12 +931,12 @@ impl Kontor {
     /// queued send; `None` when the event has no organizer other than the user or does not
     /// list the user as an attendee.
     fn itip_reply_mail(
-        &self,
         ical: &str,
         uid: &str,
         me: &[String],
         partstat: kontor_calendar::PartStat,
         lang: crate::i18n::Lang,
+        comment: Option<&str>,
     ) -> Result<Option<OutboxOp>, CoreError> {
         let cal = kontor_calendar::Calendar::parse(ical)
             .map_err(|e| CoreError::InvalidInput(format!("the invitation cannot be read: {e}")))?;
@@ -935,7 +955,7 @@ impl Kontor {
         let Some(attendee) = master.attendees.iter().find(|a| is_me(&a.email)) else {
             return Ok(None);
         };
-        let reply = kontor_calendar::itip::reply(
+        let mut reply = kontor_calendar::itip::reply(
             &cal,
             uid,
             &attendee.email,
@@ -944,6 +964,15 @@ impl Kontor {
             chrono::Utc::now(),
         )
         .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        if let Some(c) = comment {
+            // RFC 5546 §3.2.3: a REPLY may carry the attendee's COMMENT.
+            for it in &mut reply.calendar.items {
+                it.extra.push(kontor_calendar::ical::ContentLine::new(
+                    "COMMENT",
+                    kontor_calendar::value::escape_text(c),
+                ));
+            }
+        }
         let summary = master.summary.clone().unwrap_or_default();
         let who = attendee
             .name
@@ -968,7 +997,10 @@ impl Kontor {
             &attendee.email,
             std::slice::from_ref(&organizer.email),
             &format!("{prefix}: {summary}"),
-            &format!("{who} {text}: {summary}"),
+            &match comment {
+                Some(c) => format!("{who} {text}: {summary}\n\n{c}"),
+                None => format!("{who} {text}: {summary}"),
+            },
             &reply,
         );
         Ok(Some(OutboxOp::Send {
@@ -1361,6 +1393,60 @@ mod meeting_tests {
         assert_eq!(org.unwrap().name, "Bob Baker");
         assert_eq!(people.len(), 1);
         assert_eq!(mine, Some(ParticipantAnswer::Tentative));
+    }
+
+    #[test]
+    fn a_reply_carries_the_comment_for_the_organizer() {
+        let ics = event(
+            "ORGANIZER;CN=Bob Baker:mailto:bob@kontor.test\r\n\
+             ATTENDEE;CN=Alice Adler;PARTSTAT=NEEDS-ACTION:mailto:alice@kontor.test\r\n",
+        );
+        let op = crate::Kontor::itip_reply_mail(
+            &ics,
+            "m1",
+            &me(),
+            kontor_calendar::PartStat::Tentative,
+            crate::i18n::Lang::De,
+            Some("Ich komme; eventuell später"),
+        )
+        .unwrap()
+        .expect("a reply mail");
+        let crate::store::OutboxOp::Send { mime, .. } = op else {
+            panic!("not a send: {op:?}");
+        };
+        let msg = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .expect("MIME");
+        assert_eq!(msg.subject(), Some("Mit Vorbehalt: Budget"));
+        let text = msg.body_text(0).expect("text part");
+        assert!(text.contains("Ich komme; eventuell später"), "{text}");
+        let ics = msg
+            .parts
+            .iter()
+            .find(|p| {
+                mail_parser::MimeHeaders::content_type(*p)
+                    .is_some_and(|c| c.subtype() == Some("calendar"))
+            })
+            .and_then(|p| p.text_contents())
+            .expect("the iTIP part")
+            .replace("\r\n ", "");
+        assert!(
+            ics.contains("COMMENT:Ich komme\\; eventuell später"),
+            "{ics}"
+        );
+        assert!(ics.contains("PARTSTAT=TENTATIVE"), "{ics}");
+
+        let plain = crate::Kontor::itip_reply_mail(
+            &ics,
+            "m1",
+            &me(),
+            kontor_calendar::PartStat::Accepted,
+            crate::i18n::Lang::En,
+            None,
+        )
+        .unwrap()
+        .expect("a reply mail");
+        assert!(!format!("{plain:?}").contains("COMMENT"));
     }
 
     #[test]
