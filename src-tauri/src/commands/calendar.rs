@@ -123,7 +123,8 @@ pub async fn event_form(
 }
 
 /// Changes an appointment, or a whole series (its exceptions are kept). A meeting the user
-/// organizes tells its attendees of the change.
+/// organizes tells its attendees of the change, and those taken off it that they are no
+/// longer invited.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_event(
@@ -134,8 +135,10 @@ pub async fn update_event(
     let lang = shell.lang();
     shell
         .run(|core| async move {
+            let before = core.event(event_id.0).await?.ical;
             core.update_event(event_id.0, draft).await?;
             core.invite_attendees(event_id.0, true, lang).await?;
+            core.cancel_for_removed(event_id.0, &before, lang).await?;
             Ok(())
         })
         .await

@@ -11,7 +11,8 @@
 //!   and send": bob's Inbox on the server (his own ActiveSync session) holds the invitation, an
 //!   iTIP REQUEST from alice with that appointment's UID; her appointment's card shows bob with
 //!   no answer yet (the organizer's view);
-//! * the same card and dialog in German.
+//! * the same card and dialog in German; carol, invited with bob, taken off the meeting in the
+//!   dialog: her Inbox gets the CANCEL ("Abgesagt: …"), bob's the changed invitation.
 //!
 //! The seeded invitation is set back to "not answered" in bob's copy first, so the test can fail
 //! when run again on the same servers. Screenshots: `target/e2e/calendar-invitation-*.png`.
@@ -28,6 +29,11 @@ use kontor_e2e_tests::{
 };
 
 const INVITE: &str = "kontor-seed-bob-invite";
+
+const CAROL: kontor_e2e_tests::User = kontor_e2e_tests::User {
+    name: "carol",
+    password: "carol123",
+};
 
 /// Alice's answer in an iCalendar text (folded lines joined): her ATTENDEE line's PARTSTAT.
 fn alice_partstat(ics: &str) -> Option<String> {
@@ -334,6 +340,13 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     )
     .await;
     wait_text(&app, "[data-testid=ev-attendees]", "Bob Baker", 10).await;
+    type_keys(
+        &app,
+        "[data-testid=ev-attendees-input]",
+        "carol@kontor.test;",
+    )
+    .await;
+    wait_text(&app, "[data-testid=ev-attendees]", "carol@kontor.test", 10).await;
     wait_text(&app, "[data-testid=ev-save]", "Save and send", 10).await;
     app.screenshot("calendar-invitation-editor-en.png").await;
     click(&app, "[data-testid=ev-save]").await;
@@ -420,7 +433,40 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     wait_text(&app, "[data-testid=ev-save]", "Speichern und senden", 10).await;
     wait_text(&app, "[data-testid=ev-attendees]", "Bob Baker", 10).await;
     app.screenshot("calendar-invitation-editor-de.png").await;
-    click(&app, "[data-testid=ev-cancel]").await;
+    // Carol taken off the meeting (Backspace in the empty field removes the last person):
+    // she is told she is no longer invited, bob gets the changed invitation.
+    type_keys(
+        &app,
+        "[data-testid=ev-attendees-input]",
+        &Key::Backspace.to_string(),
+    )
+    .await;
+    let start = Instant::now();
+    while app
+        .texts("[data-testid=ev-attendees]")
+        .await
+        .join(" ")
+        .contains("carol")
+    {
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail("carol is still in the Invite field").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(&app, "[data-testid=ev-save]").await;
+    let mut carol = Probe::connect(CAROL).await;
+    let cancel = carol
+        .mimes("INBOX", &format!("Abgesagt: {title}"), 1, 180)
+        .await;
+    assert!(
+        cancel[0].contains("METHOD:CANCEL"),
+        "not a CANCEL: {}",
+        cancel[0]
+    );
+    probe
+        .mimes("INBOX", &format!("Geänderte Einladung: {title}"), 1, 180)
+        .await;
+    progress("carol got the cancellation, bob the changed invitation");
     go_to(&app, &day).await;
     open_invitation(&app, INVITE).await;
     wait_text(

@@ -232,7 +232,8 @@ export const commands = {
 	takeCalendarFile: () => typedError<string | null, IpcError>(__TAURI_INVOKE("take_calendar_file")),
 	/**
 	 *  Changes an appointment, or a whole series (its exceptions are kept). A meeting the user
-	 *  organizes tells its attendees of the change.
+	 *  organizes tells its attendees of the change, and those taken off it that they are no
+	 *  longer invited.
 	 */
 	updateEvent: (eventId: Id, draft: EventDraft) => typedError<null, IpcError>(__TAURI_INVOKE("update_event", { eventId, draft })),
 	/**

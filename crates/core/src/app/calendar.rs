@@ -664,6 +664,67 @@ impl Kontor {
         Ok(true)
     }
 
+    /// Tells the people a change took off a meeting the user organizes that they are no longer
+    /// invited (iTIP CANCEL to them only, RFC 5546 §3.2.5): those `before` (the event's text
+    /// before the change) listed and the event no longer does. Returns how many were told.
+    pub async fn cancel_for_removed(
+        &self,
+        event_id: i64,
+        before: &str,
+        lang: crate::i18n::Lang,
+    ) -> Result<usize, CoreError> {
+        let row = self.event_row(event_id).await?;
+        let cal = self.writable_calendar(row.calendar_id).await?;
+        let me = self.my_addresses(cal.account_id).await?;
+        let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
+        let (Ok(old), Ok(now)) = (
+            kontor_calendar::Calendar::parse(before),
+            kontor_calendar::Calendar::parse(&row.ical),
+        ) else {
+            return Ok(0);
+        };
+        let Some(old_master) = series_master(&old, &row.uid) else {
+            return Ok(0);
+        };
+        let Some(organizer) = old_master.organizer.as_ref().filter(|o| is_me(&o.email)) else {
+            return Ok(0);
+        };
+        let staying: Vec<&str> = series_master(&now, &row.uid)
+            .map(|m| m.attendees.iter().map(|a| a.email.as_str()).collect())
+            .unwrap_or_default();
+        let removed: Vec<String> = old_master
+            .attendees
+            .iter()
+            .map(|a| a.email.clone())
+            .filter(|e| !is_me(e) && !staying.iter().any(|s| s.eq_ignore_ascii_case(e)))
+            .collect();
+        if removed.is_empty() {
+            return Ok(0);
+        }
+        let mut msg = kontor_calendar::itip::cancel(&old, &row.uid, None, chrono::Utc::now())
+            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        msg.recipients = removed.clone();
+        let summary = old_master.summary.clone().unwrap_or_default();
+        let when = self.meeting_when(&old, old_master, lang);
+        let who = organizer
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| organizer.email.clone());
+        let mime = crate::engine::outbox::build_itip_message(
+            &organizer.email,
+            &msg.recipients,
+            &format!("{}: {summary}", lang.pick("Cancelled", "Abgesagt")),
+            lang.pick(
+                &format!("{who} no longer invites you to \"{summary}\" ({when})."),
+                &format!("{who} hat Sie von „{summary}“ ausgeladen ({when})."),
+            ),
+            &msg,
+        );
+        self.queue_meeting_mail(cal.account_id, mime).await?;
+        Ok(removed.len())
+    }
+
     /// Deletes an event and, when it is a meeting the user organizes, tells its attendees
     /// (iTIP CANCEL, queued after the delete; texts in `lang`).
     pub async fn delete_meeting(
