@@ -11,6 +11,8 @@
 //!   and send": bob's Inbox on the server (his own ActiveSync session) holds the invitation, an
 //!   iTIP REQUEST from alice with that appointment's UID; her appointment's card shows bob with
 //!   no answer yet (the organizer's view);
+//! * the day view side by side (one column per calendar; alice's copy and bob's each in its
+//!   calendar's column), in English and German;
 //! * the same card and dialog in German; carol, invited with bob, taken off the meeting in the
 //!   dialog: her Inbox gets the CANCEL ("Abgesagt: …"), bob's the changed invitation.
 //!
@@ -84,6 +86,41 @@ async fn go_to(app: &App, iso: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The day view side by side ("Side by side" pressed): one column per calendar, headed by its
+/// name, and each of `uid`'s two appointments (alice's copy, bob's) inside its calendar's
+/// column. Takes the screenshot `shot`, then presses the button again.
+async fn check_side_by_side(app: &App, uid: &str, shot: &str) {
+    click(app, "[data-testid=cal-split][aria-pressed=false]").await;
+    app.wait_for(
+        "[data-testid=calendar-view][data-split=true]",
+        Duration::from_secs(10),
+    )
+    .await;
+    let start = Instant::now();
+    loop {
+        let placed = app
+            .script(
+                "const heads = [...document.querySelectorAll('[data-testid=cal-split-head]')];                  const evs = [...document.querySelectorAll(`[data-testid=cal-event][data-uid=\"${arguments[0]}\"]`)];                  if (heads.length < 2 || evs.length < 2) return 'heads ' + heads.length + ', events ' + evs.length;                  for (const e of evs) {                    const h = heads.find(h => h.dataset.calendar === e.dataset.calendar);                    if (!h) return 'no column for calendar ' + e.dataset.calendar;                    const col = h.closest('th, [role=columnheader]') || h;                    const c = col.getBoundingClientRect(), r = e.getBoundingClientRect();                    if (r.left < c.left - 1 || r.right > c.right + 1) return 'calendar ' + e.dataset.calendar + ' outside its column';                  }                  return 'ok';",
+                vec![serde_json::json!(uid)],
+            )
+            .await;
+        if placed == serde_json::json!("ok") {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            app.fail(&format!("side by side: {placed}")).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot(shot).await;
+    click(app, "[data-testid=cal-split][aria-pressed=true]").await;
+    app.wait_for(
+        "[data-testid=calendar-view]:not([data-split])",
+        Duration::from_secs(10),
+    )
+    .await;
 }
 
 /// The calendars (their ids) whose view shows an appointment of `uid`.
@@ -249,6 +286,7 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     )
     .await;
     app.screenshot("calendar-invitation-day-en.png").await;
+    check_side_by_side(&app, INVITE, "calendar-day-side-by-side-en.png").await;
     open_invitation(&app, INVITE).await;
     wait_text(
         &app,
@@ -468,6 +506,7 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
         .await;
     progress("carol got the cancellation, bob the changed invitation");
     go_to(&app, &day).await;
+    check_side_by_side(&app, INVITE, "calendar-day-side-by-side-de.png").await;
     open_invitation(&app, INVITE).await;
     wait_text(
         &app,

@@ -28,7 +28,7 @@ import { DateField } from "./DateField";
 import { EventEditor, type EditorMode } from "./EventEditor";
 import { DeleteConfirm, SeriesQuestion, type SeriesAction } from "./SeriesDialogs";
 import { asksScope, deleteCall, dragDraft, editorTimes, saveCall, targetOf, type Drag, type Scope, type Target } from "./series";
-import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot } from "./calendar";
+import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot, toSplitInputs, splitColumn, calendarLabel } from "./calendar";
 
 export type CalendarApi = Pick<
   Api,
@@ -46,6 +46,14 @@ export type CalendarApi = Pick<
   | "directorySuggestions"
   | "parseRecipients"
 >;
+
+const SPLIT_KEY = "kontor.calendar.split";
+
+/** Whether the split day (its ISO start) is Monday to Friday, for the working hours' shade. */
+function splitDayIsWorkday(iso: string): boolean {
+  const d = iso ? new Date(iso) : new Date();
+  return d.getDay() >= 1 && d.getDay() <= 5;
+}
 
 /** The toast after an answer to an invitation. */
 const ANSWER_DONE: Record<MeetingAnswer, MessageKey> = {
@@ -90,6 +98,16 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const [flow, setFlow] = useState<Flow | null>(null);
   const [actionError, setActionError] = useState<{ error: IpcError; heading: MessageKey } | null>(null);
   const controller = useCalendarController();
+  // The day view side by side, one column per shown calendar (remembered).
+  const [split, setSplit] = useState(() => localStorage.getItem(SPLIT_KEY) === "1");
+  const columns = useMemo(() => calendars.filter((c) => c.shown).map((c) => c.id), [calendars]);
+  const splitOn = split && view === "day" && columns.length > 1;
+  const fcType = splitOn ? "timeGridSplit" : VIEWS[view].type;
+  const splitRef = useRef<readonly number[] | null>(null);
+  // Before the effects below that change the view or read its range again.
+  useEffect(() => {
+    splitRef.current = splitOn ? columns : null;
+  }, [splitOn, columns]);
   const byId = useMemo(() => new Map(calendars.map((c) => [c.id, c])), [calendars]);
   const byIdRef = useRef(byId);
   useEffect(() => {
@@ -107,10 +125,13 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     async (info: { start: Date; end: Date }): Promise<EventInput[]> => {
       performance.mark("kontor:calendar-fetch");
       try {
-        const list = await api.calendarView(Math.floor(info.start.getTime() / 1000), Math.ceil(info.end.getTime() / 1000));
+        const cols = splitRef.current;
+        // The split day's grid spans a day per calendar; its appointments are the first day's.
+        const end = cols ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end;
+        const list = await api.calendarView(Math.floor(info.start.getTime() / 1000), Math.ceil(end.getTime() / 1000));
         performance.mark("kontor:calendar-data");
         setError(null);
-        const inputs = toEventInputs(list, byIdRef.current);
+        const inputs = cols ? toSplitInputs(list, byIdRef.current, cols) : toEventInputs(list, byIdRef.current);
         occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
         paintPending.current = true;
         const want = focusPending.current;
@@ -142,13 +163,18 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   // The view chosen outside (toolbar buttons, Ctrl+Alt+1…5).
   useEffect(() => {
     const cal = calRef.current?.getApi();
-    if (!cal || cal.view.type === VIEWS[view].type) return;
+    if (!cal || cal.view.type === fcType) return;
     // Today when the range shown holds it (week → day shows today, not the week's Monday),
-    // else the date the calendar is at.
+    // else the date the calendar is at; the split day keeps its real day.
     const now = new Date();
     const showsToday = cal.view.activeStart <= now && now < cal.view.activeEnd;
-    cal.changeView(VIEWS[view].type, showsToday ? now : cal.getDate());
-  }, [view]);
+    const from = cal.view.type === "timeGridSplit" ? cal.view.currentStart : cal.getDate();
+    cal.changeView(fcType, showsToday && cal.view.type !== "timeGridSplit" ? now : from);
+  }, [fcType]);
+  // Another set of columns (a calendar shown or hidden): the split grid is rebuilt.
+  useEffect(() => {
+    if (splitOn) calRef.current?.getApi().refetchEvents();
+  }, [splitOn, columns]);
 
   useEffect(() => {
     if (goToDay) calRef.current?.getApi().gotoDate(goToDay.date);
@@ -294,7 +320,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const openedCal = opened ? byId.get(opened.calendarId) : undefined;
 
   return (
-    <div className="calendar-view" data-testid="calendar-view" data-view={view} data-start={rangeStart}>
+    <div className="calendar-view" data-testid="calendar-view" data-view={view} data-split={splitOn ? "true" : undefined} data-start={rangeStart}>
       <div className="toolbar calendar-toolbar" role="toolbar" aria-label={t("cal.toolbar")}>
         <button
           type="button"
@@ -338,6 +364,27 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
             </button>
           ))}
         </div>
+        {view === "day" && columns.length > 1 && (
+          <button
+            type="button"
+            data-testid="cal-split"
+            className="toggle"
+            aria-pressed={split}
+            title={t("cal.split.title")}
+            onClick={() => {
+              performance.mark("kontor:calendar-nav");
+              const next = !split;
+              setSplit(next);
+              try {
+                localStorage.setItem(SPLIT_KEY, next ? "1" : "0");
+              } catch {
+                // Not kept: the choice holds for this window.
+              }
+            }}
+          >
+            {t("cal.split")}
+          </button>
+        )}
       </div>
       {error && <ErrorView error={error} heading={t("cal.loadFailed")} />}
       {actionError && <ErrorView error={actionError.error} heading={t(actionError.heading)} />}
@@ -346,7 +393,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           ref={calRef}
           controller={controller}
           plugins={[dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, classicThemePlugin]}
-          selectable
+          selectable={!splitOn}
           selectMirror
           select={(info) => {
             setEditing({ start: info.start, end: info.end, allDay: info.allDay });
@@ -357,24 +404,51 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           weekNumbers
           weekNumberCalculation="ISO"
           headerToolbar={false}
-          initialView={VIEWS[view].type}
+          initialView={fcType}
           initialDate={focus?.date}
           views={{
             timeGridWorkWeek: { type: "timeGridWeek", weekends: false },
+            timeGridSplit: { type: "timeGrid", duration: { days: Math.max(1, columns.length) }, dateIncrement: { days: 1 } },
           }}
+          dayHeaderContent={
+            splitOn
+              ? (arg: { date: Date; view: { currentStart: Date } }) => {
+                  const c = byId.get(columns[splitColumn(arg.date, arg.view.currentStart)] ?? -1);
+                  return (
+                    <span className="split-head" data-testid="cal-split-head" data-calendar={c?.id}>
+                      <span className="swatch" style={{ background: c?.color }} aria-hidden="true" /> {c ? calendarLabel(c, t).label : ""}
+                    </span>
+                  );
+                }
+              : undefined
+          }
           height="100%"
           nowIndicator
           allDayText={t("cal.allDay")}
           noEventsText={t("cal.noEvents")}
-          businessHours={{ daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" }}
+          businessHours={
+            splitOn
+              ? splitDayIsWorkday(rangeStart)
+                ? { daysOfWeek: [0, 1, 2, 3, 4, 5, 6], startTime: "08:00", endTime: "18:00" }
+                : false
+              : { daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" }
+          }
           scrollTime="07:30:00"
           dayMaxEvents
           eventTimeFormat={{ hour: "2-digit", minute: "2-digit", hour12: false }}
           events={events}
           datesSet={(info) => {
-            setTitle(info.view.title);
+            setTitle(
+              info.view.type === "timeGridSplit"
+                ? new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", { day: "numeric", month: "long", year: "numeric" }).format(info.start)
+                : info.view.title,
+            );
             setRangeStart(info.start.toISOString());
-            onRange?.({ start: info.start, end: info.end });
+            // The split day is one day, whatever its grid spans.
+            onRange?.({
+              start: info.start,
+              end: info.view.type === "timeGridSplit" ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end,
+            });
             performance.mark("kontor:calendar-dates");
           }}
           eventsSet={() => {
