@@ -98,7 +98,11 @@ pub async fn create_event(shell: State<'_, Shell>, draft: EventDraft) -> Result<
     shell
         .run(|core| async move {
             let e = core.create_event(draft).await?;
-            core.invite_attendees(e.id, false, lang).await?;
+            // The appointment is saved: a failure to queue the invitation must not make the
+            // dialog offer to save it a second time.
+            if let Err(err) = core.invite_attendees(e.id, false, lang).await {
+                tracing::error!(error = %err, "the invitation mail was not queued");
+            }
             Ok(Id(e.id))
         })
         .await
