@@ -9,7 +9,8 @@
 //!   message, and the appointment is no longer hatched once the server's copy came back;
 //! * alice makes a new appointment, invites bob in the dialog's Invite field and presses "Save
 //!   and send": bob's Inbox on the server (his own ActiveSync session) holds the invitation, an
-//!   iTIP REQUEST from alice with that appointment's UID; her appointment's card shows bob with
+//!   iTIP REQUEST from alice with that appointment's UID; her copy on SOGo is private (the
+//!   dialog's Private); her appointment's card shows bob with
 //!   no answer yet (the organizer's view);
 //! * the day view side by side (one column per calendar; alice's copy and bob's each in its
 //!   calendar's column), in English and German;
@@ -386,6 +387,9 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     .await;
     wait_text(&app, "[data-testid=ev-attendees]", "carol@kontor.test", 10).await;
     wait_text(&app, "[data-testid=ev-save]", "Save and send", 10).await;
+    // Shown as tentative, private.
+    click(&app, "[data-testid=ev-show-as] option[value=tentative]").await;
+    click(&app, "[data-testid=ev-private]").await;
     app.screenshot("calendar-invitation-editor-en.png").await;
     click(&app, "[data-testid=ev-save]").await;
     let start = Instant::now();
@@ -421,12 +425,19 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
         .map(|u| u.trim().to_owned())
         .expect("the invitation's UID");
     progress(&format!("bob's Inbox holds the invitation of {uid}"));
-    // Alice's own copy on SOGo (her appointment, written over ActiveSync) names bob.
+    // Alice's own copy on SOGo (her appointment, written over ActiveSync) names bob and is
+    // private.
     let start = Instant::now();
     loop {
         if let Some((_, text)) = caldav_find(ALICE, &title)
             && text.contains("bob@kontor.test")
+            && text.contains("CLASS:PRIVATE")
         {
+            let busy: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with("TRANSP") || l.starts_with("X-MICROSOFT-CDO-BUSYSTATUS"))
+                .collect();
+            progress(&format!("alice's meeting on SOGo: CLASS:PRIVATE, {busy:?}"));
             break;
         }
         if start.elapsed() > Duration::from_secs(120) {

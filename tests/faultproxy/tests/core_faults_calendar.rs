@@ -937,5 +937,7 @@ fn draft(calendar_id: i64, e: &Expect, uid: Option<String>) -> EventDraft {
         rrule: None,
         uid,
         attendees: None,
+        show_as: None,
+        private: None,
     }
 }

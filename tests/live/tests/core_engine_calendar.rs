@@ -340,6 +340,8 @@ fn draft(calendar_id: i64, summary: &str, uid: &str) -> EventDraft {
         rrule: None,
         uid: Some(uid.into()),
         attendees: None,
+        show_as: None,
+        private: None,
     }
 }
 

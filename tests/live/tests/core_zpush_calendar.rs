@@ -42,6 +42,8 @@ fn draft(calendar_id: i64, summary: &str) -> EventDraft {
         rrule: None,
         uid: None,
         attendees: None,
+        show_as: None,
+        private: None,
     }
 }
 

@@ -189,6 +189,30 @@ describe("EventEditor on an existing appointment", () => {
     expect((onSave.mock.calls[0] as unknown as [EventDraft])[0].rrule).toBe("FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2,4");
   });
 
+  it("shows the time as busy by default, and as chosen, private if ticked", async () => {
+    const { onSave } = editor();
+    fireEvent.change(screen.getByTestId("ev-title"), { target: { value: "Arzt" } });
+    expect(screen.getByTestId<HTMLSelectElement>("ev-show-as").value).toBe("busy");
+    fireEvent.change(screen.getByTestId("ev-show-as"), { target: { value: "away" } });
+    fireEvent.click(screen.getByTestId("ev-private"));
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({ showAs: "away", private: true });
+  });
+
+  it("keeps an appointment's show-as and privacy", async () => {
+    const onSave = existing("edit", { ...stored, rrule: null, showAs: "free", private: true });
+    expect(screen.getByTestId<HTMLSelectElement>("ev-show-as").value).toBe("free");
+    expect(screen.getByTestId<HTMLInputElement>("ev-private").checked).toBe(true);
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({ showAs: "free", private: true });
+  });
+
   it("opens a read-only calendar's appointment read-only", () => {
     existing("edit", { ...stored, calendarId: 1 }, true);
     expect(screen.getByRole("heading").textContent).toBe("Appointment (read-only)");

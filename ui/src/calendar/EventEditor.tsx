@@ -3,7 +3,7 @@
 // repeat: it is an exception) or the whole series; read-only for a calendar the user may not
 // write to. Times are the user's local time; the core stores them in the user's zone.
 import { useMemo, useRef, useState } from "react";
-import type { CalendarEntry, EventDraft, EventForm, IpcError, MeetingAnswer, ParsedRecipient } from "../lib/bindings";
+import type { CalendarEntry, EventDraft, EventForm, IpcError, MeetingAnswer, ParsedRecipient, ShowAs } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import type { MessageKey } from "../lib/i18n";
 import { toIpcError } from "../lib/ipc";
@@ -25,6 +25,13 @@ const chipText = (r: ParsedRecipient) => (r.name ? `${r.name.replace(/[<>"]/g, "
 
 /** Minutes before the start; `null`: no reminder. */
 const REMINDERS: (number | null)[] = [null, 0, 5, 10, 15, 30, 60, 120, 1440];
+
+const SHOW_AS: { value: ShowAs; label: MessageKey }[] = [
+  { value: "busy", label: "cal.showAs.busy" },
+  { value: "tentative", label: "cal.showAs.tentative" },
+  { value: "free", label: "cal.showAs.free" },
+  { value: "away", label: "cal.showAs.away" },
+];
 
 const FREQUENCIES: { value: Frequency; label: MessageKey }[] = [
   { value: "none", label: "cal.repeat.none" },
@@ -119,6 +126,8 @@ export function EventEditor({
   const [endTime, setEndTime] = useState(timeValue(end));
   const [allDay, setAllDay] = useState(initial?.allDay ?? initialAllDay);
   const [reminder, setReminder] = useState<number | null>(initial ? (initial.reminderMinutes ?? null) : 15);
+  const [showAs, setShowAs] = useState<ShowAs>(initial?.showAs ?? "busy");
+  const [isPrivate, setPrivate] = useState(initial?.private ?? false);
   const [calendarId, setCalendarId] = useState<number | null>(
     initial?.calendarId ?? (writable.find((c) => !c.shared) ?? writable[0])?.id ?? null,
   );
@@ -181,6 +190,8 @@ export function EventEditor({
       rrule: !showRepeat ? null : keptRule ?? toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
       uid: initial?.uid ?? null,
       attendees: ownsAttendees && mode !== "occurrence" ? people.map(chipText) : null,
+      showAs,
+      private: isPrivate,
     };
     setBusy(true);
     try {
@@ -428,6 +439,34 @@ export function EventEditor({
               </option>
             ))}
           </select>
+          <label htmlFor="ev-show-as">{t("cal.showAs")}</label>
+          <span className="editor-when">
+            <select
+              id="ev-show-as"
+              data-testid="ev-show-as"
+              value={showAs}
+              onChange={(e) => {
+                setShowAs(e.target.value as ShowAs);
+              }}
+            >
+              {SHOW_AS.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {t(o.label)}
+                </option>
+              ))}
+            </select>
+            <label className="inline" title={t("cal.private.title")}>
+              <input
+                type="checkbox"
+                data-testid="ev-private"
+                checked={isPrivate}
+                onChange={(e) => {
+                  setPrivate(e.target.checked);
+                }}
+              />
+              {t("cal.private")}
+            </label>
+          </span>
           <label htmlFor="ev-calendar">{t("cal.calendar")}</label>
           <select
             id="ev-calendar"

@@ -678,6 +678,13 @@ export type EventDraft = {
 	 *  event someone else organizes always keeps them).
 	 */
 	attendees?: string[] | null,
+	/**  How the time shows to others (free/busy); `None` leaves it as it is. */
+	showAs?: ShowAs | null,
+	/**
+	 *  Private (CLASS:PRIVATE, ActiveSync Sensitivity 2): colleagues who may see the calendar
+	 *  see the time, not the details. `None` leaves it as it is.
+	 */
+	private?: boolean | null,
 };
 
 /**  What the event dialog shows to edit an event or one occurrence of a series. */
@@ -1388,6 +1395,9 @@ export type SettingChange = { key: "autohideReminders"; value: boolean } | { key
 { key: "maxMessageMb"; value: number } | 
 /**  Months of mail kept offline: 0 (all), 1, 3, 6 or 12. */
 { key: "mailSyncWindow"; value: number } | { key: "closeToTray"; value: boolean } | { key: "autostart"; value: boolean };
+
+/**  How an appointment's time shows to others (Outlook's "Show as"). */
+export type ShowAs = "busy" | "tentative" | "free" | "away";
 
 /**
  *  What the account screen submits: the e-mail address and the password, as in Outlook. The

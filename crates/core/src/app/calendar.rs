@@ -42,6 +42,64 @@ pub struct EventDraft {
     /// event someone else organizes always keeps them).
     #[serde(default)]
     pub attendees: Option<Vec<String>>,
+    /// How the time shows to others (free/busy); `None` leaves it as it is.
+    #[serde(default)]
+    pub show_as: Option<ShowAs>,
+    /// Private (CLASS:PRIVATE, ActiveSync Sensitivity 2): colleagues who may see the calendar
+    /// see the time, not the details. `None` leaves it as it is.
+    #[serde(default)]
+    pub private: Option<bool>,
+}
+
+/// How an appointment's time shows to others (Outlook's "Show as").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowAs {
+    Busy,
+    Tentative,
+    Free,
+    Away,
+}
+
+impl ShowAs {
+    /// The X-MICROSOFT-CDO-BUSYSTATUS value (what the ActiveSync mapping reads as BusyStatus).
+    fn cdo(self) -> &'static str {
+        match self {
+            ShowAs::Busy => "BUSY",
+            ShowAs::Tentative => "TENTATIVE",
+            ShowAs::Free => "FREE",
+            ShowAs::Away => "OOF",
+        }
+    }
+
+    /// How `item` shows: its X-MICROSOFT-CDO-BUSYSTATUS, else TRANSP (RFC 5545 §3.8.2.7:
+    /// TRANSPARENT is free), else busy.
+    pub(crate) fn of(item: &kontor_calendar::Item) -> ShowAs {
+        match item
+            .extra_value("X-MICROSOFT-CDO-BUSYSTATUS")
+            .map(|v| v.trim().to_ascii_uppercase())
+            .as_deref()
+        {
+            Some("FREE") => ShowAs::Free,
+            Some("TENTATIVE") => ShowAs::Tentative,
+            Some("OOF") => ShowAs::Away,
+            Some(_) => ShowAs::Busy,
+            None if item
+                .extra_value("TRANSP")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("TRANSPARENT")) =>
+            {
+                ShowAs::Free
+            }
+            None => ShowAs::Busy,
+        }
+    }
+}
+
+/// Sets (replaces) the property `name` of `item` to `value`.
+fn set_extra(item: &mut kontor_calendar::Item, name: &str, value: &str) {
+    item.extra.retain(|l| !l.name.eq_ignore_ascii_case(name));
+    item.extra
+        .push(kontor_calendar::ical::ContentLine::new(name, value));
 }
 
 /// What the event dialog shows to edit an event or one occurrence of a series.
@@ -323,6 +381,22 @@ fn apply_draft(
         ),
         None => None,
     };
+    if let Some(show) = d.show_as {
+        set_extra(item, "X-MICROSOFT-CDO-BUSYSTATUS", show.cdo());
+        set_extra(
+            item,
+            "TRANSP",
+            if show == ShowAs::Free {
+                "TRANSPARENT"
+            } else {
+                "OPAQUE"
+            },
+        );
+    }
+    if let Some(private) = d.private {
+        // Written either way: an ActiveSync change without Sensitivity keeps the old one.
+        set_extra(item, "CLASS", if private { "PRIVATE" } else { "PUBLIC" });
+    }
     item.dtstamp = Some(chrono::Utc::now());
     Ok(())
 }

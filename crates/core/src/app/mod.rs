@@ -42,7 +42,7 @@ use crate::store::Store;
 pub use account::{Account, Folder, FolderKind, SignIn, SignInStep};
 pub use calendar::{
     CALENDAR_VIEW_SETTING, CalendarEntry, CalendarOccurrence, EventDraft, EventForm, EventRef,
-    MeetingAnswer, Participant, ParticipantAnswer,
+    MeetingAnswer, Participant, ParticipantAnswer, ShowAs,
 };
 pub use colleague::{
     ColleagueInput, Layout, OPENED_CALENDARS_SETTING, OpenedCalendar, colleague_roots,

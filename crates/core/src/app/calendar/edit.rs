@@ -163,6 +163,13 @@ pub(crate) fn form(
         all_day: item.is_all_day(),
         time_zone,
         reminder_minutes: reminder_minutes(item),
+        show_as: Some(super::ShowAs::of(item)),
+        private: Some(item.extra_value("CLASS").is_some_and(|c| {
+            matches!(
+                c.trim().to_ascii_uppercase().as_str(),
+                "PRIVATE" | "CONFIDENTIAL"
+            )
+        })),
         rrule: if instance.is_some() && series {
             None
         } else {
@@ -358,6 +365,8 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
             rrule: None,
             uid: None,
             attendees: None,
+            show_as: None,
+            private: None,
         }
     }
 
@@ -528,6 +537,39 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
         )
         .unwrap();
         assert_eq!(moved.start, utc(2026, 10, 13, 12, 0));
+    }
+
+    #[test]
+    fn show_as_and_private_are_written_and_read_back() {
+        let (plain, _) = form(SERIES, "weekly-1", 7, None, &berlin()).unwrap();
+        assert_eq!(plain.show_as, Some(super::super::ShowAs::Busy));
+        assert_eq!(plain.private, Some(false));
+        let mut d = draft_at(utc(2026, 10, 6, 8, 0), utc(2026, 10, 6, 9, 0), "Arzt");
+        d.show_as = Some(super::super::ShowAs::Away);
+        d.private = Some(true);
+        let out = update_series(SERIES, "weekly-1", &d, &berlin()).unwrap();
+        assert_eq!(lines(&out, "CLASS"), ["CLASS:PRIVATE"]);
+        assert_eq!(lines(&out, "TRANSP"), ["TRANSP:OPAQUE"]);
+        assert_eq!(
+            lines(&out, "X-MICROSOFT-CDO-BUSYSTATUS"),
+            ["X-MICROSOFT-CDO-BUSYSTATUS:OOF"]
+        );
+        let (back, _) = form(&out, "weekly-1", 7, None, &berlin()).unwrap();
+        assert_eq!(back.show_as, Some(super::super::ShowAs::Away));
+        assert_eq!(back.private, Some(true));
+        // Free, public again: TRANSPARENT, and CLASS written as PUBLIC (an ActiveSync change
+        // without Sensitivity would keep PRIVATE on the server).
+        d.show_as = Some(super::super::ShowAs::Free);
+        d.private = Some(false);
+        let again = update_series(&out, "weekly-1", &d, &berlin()).unwrap();
+        assert_eq!(lines(&again, "CLASS"), ["CLASS:PUBLIC"]);
+        assert_eq!(lines(&again, "TRANSP"), ["TRANSP:TRANSPARENT"]);
+        let (free, _) = form(&again, "weekly-1", 7, None, &berlin()).unwrap();
+        assert_eq!(free.show_as, Some(super::super::ShowAs::Free));
+        // A server that writes only TRANSP.
+        let transparent = SERIES.replace("SEQUENCE:2\r\n", "SEQUENCE:2\r\nTRANSP:TRANSPARENT\r\n");
+        let (t, _) = form(&transparent, "weekly-1", 7, None, &berlin()).unwrap();
+        assert_eq!(t.show_as, Some(super::super::ShowAs::Free));
     }
 
     #[test]
