@@ -5,6 +5,7 @@ import { I18nContext } from "../lib/i18n-context";
 import { translator } from "../lib/i18n";
 import { EventEditor, type EditorMode } from "./EventEditor";
 import { editorTimes } from "./series";
+import { userZone } from "./zones";
 
 afterEach(cleanup);
 
@@ -114,7 +115,8 @@ const stored: EventDraft = {
   start: start.toISOString(),
   end: end.toISOString(),
   allDay: false,
-  timeZone: "Europe/Berlin",
+  // The user's own zone: the fields show the times as the test machine's clock does.
+  timeZone: userZone(),
   reminderMinutes: 20,
   rrule: "FREQ=WEEKLY;BYDAY=TU",
   uid: "series-1",
@@ -160,12 +162,34 @@ describe("EventEditor on an existing appointment", () => {
     expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({
       calendarId: 2,
       uid: "series-1",
-      timeZone: "Europe/Berlin",
+      timeZone: userZone(),
       reminderMinutes: 20,
       rrule: "FREQ=WEEKLY;BYDAY=TU",
       start: new Date(2026, 11, 8, 11, 0).toISOString(),
       end: new Date(2026, 11, 8, 12, 0).toISOString(),
     });
+  });
+
+  it("shows and takes the times of an appointment in another zone, with the user's beside", async () => {
+    // Tokyo has no DST (UTC+9); New York in December is UTC−5.
+    const [zone, offset] = userZone() === "Asia/Tokyo" ? ["America/New_York", -5] : ["Asia/Tokyo", 9];
+    const at = (h: number) => new Date(Date.UTC(2026, 11, 8, h - offset, 0)).toISOString();
+    const onSave = existing("edit", { ...stored, rrule: null, timeZone: zone, start: at(10), end: at(11) });
+    expect(screen.getByTestId<HTMLSelectElement>("ev-zone").value).toBe(zone);
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-time").value).toBe("10:00");
+    expect(screen.getByTestId<HTMLInputElement>("ev-end-time").value).toBe("11:00");
+    const local = (iso: string) => {
+      const d = new Date(iso);
+      return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+    };
+    expect(screen.getByTestId("ev-zone-hint").textContent).toBe(`= ${local(at(10))}–${local(at(11))} your time`);
+    fireEvent.change(screen.getByTestId("ev-start-time"), { target: { value: "11:00" } });
+    fireEvent.change(screen.getByTestId("ev-end-time"), { target: { value: "12:00" } });
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({ timeZone: zone, start: at(11), end: at(12) });
   });
 
   it("changes one occurrence without repeat choices and saves no rule", async () => {

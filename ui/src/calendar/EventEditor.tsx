@@ -12,6 +12,7 @@ import { calendarLabel, isMeeting } from "./calendar";
 import { defaultRecurrence, fromRRule, toRRule, WEEKDAYS, type Frequency, type Recurrence, type Weekday } from "./recurrence";
 import { DateField, TimeField } from "./DateField";
 import { RecipientField, type RecipientApi } from "../compose/RecipientField";
+import { instantIn, localTime, userZone, wallClock, zoneChoices } from "./zones";
 import { MeetingAnswers, MeetingPeople, type MeetingApi } from "./Meeting";
 
 /** An attendee as the core gives it (`Name <address>` or an address) as a chip. */
@@ -62,6 +63,19 @@ function local(date: string, time: string): Date | null {
   const [hh, mm] = time.split(":").map(Number);
   if (!y || !m || !d || hh === undefined || mm === undefined || Number.isNaN(hh) || Number.isNaN(mm)) return null;
   return new Date(y, m - 1, d, hh, mm);
+}
+
+/** In another zone than the user's: the times in the user's zone ("= 16:00–17:00 your time"). */
+function ZoneHint({ date, start, endDate, end, zone }: { date: string; start: string; endDate: string; end: string; zone: string }) {
+  const { t } = useI18n();
+  const s = instantIn(date, start, zone);
+  const e = instantIn(endDate, end, zone);
+  if (!s || !e) return null;
+  return (
+    <span className="muted" data-testid="ev-zone-hint">
+      {t("cal.zone.yours", { from: localTime(s), to: localTime(e) })}
+    </span>
+  );
 }
 
 /** What the dialog edits: a new appointment, an existing single one, one occurrence of a series
@@ -120,10 +134,17 @@ export function EventEditor({
   const [title, setTitle] = useState(initial?.summary ?? "");
   const [location, setLocation] = useState(initial?.location ?? "");
   const [notes, setNotes] = useState(initial?.description ?? "");
-  const [startDate, setStartDate] = useState(dateValue(start));
-  const [startTime, setStartTime] = useState(timeValue(start));
-  const [endDate, setEndDate] = useState(dateValue(end));
-  const [endTime, setEndTime] = useState(timeValue(end));
+  // The zone the times are typed in: the appointment's, else the user's. In another zone than
+  // the user's the fields show and take that zone's wall clock, and the user's time is shown
+  // beside them.
+  const ownZone = useMemo(() => userZone(), []);
+  const [zone, setZone] = useState(initial?.timeZone ?? ownZone);
+  const foreign = zone !== ownZone && !(initial?.allDay ?? initialAllDay);
+  const [startDate, setStartDate] = useState(() => (foreign ? wallClock(start, zone).date : dateValue(start)));
+  const [startTime, setStartTime] = useState(() => (foreign ? wallClock(start, zone).time : timeValue(start)));
+  const [endDate, setEndDate] = useState(() => (foreign ? wallClock(end, zone).date : dateValue(end)));
+  const [endTime, setEndTime] = useState(() => (foreign ? wallClock(end, zone).time : timeValue(end)));
+  const zones = useMemo(() => zoneChoices(initial?.timeZone), [initial?.timeZone]);
   const [allDay, setAllDay] = useState(initial?.allDay ?? initialAllDay);
   const [reminder, setReminder] = useState<number | null>(initial ? (initial.reminderMinutes ?? null) : 15);
   const [showAs, setShowAs] = useState<ShowAs>(initial?.showAs ?? "busy");
@@ -149,10 +170,11 @@ export function EventEditor({
   const submit = async () => {
     setProblem(null);
     setError(null);
-    const s = allDay ? local(startDate, "00:00") : local(startDate, startTime);
+    const at = (date: string, time: string) => (zone === ownZone ? local(date, time) : instantIn(date, time, zone));
+    const s = allDay ? local(startDate, "00:00") : at(startDate, startTime);
     // An all-day appointment's end is the day after its last day (RFC 5545 DTEND is exclusive).
     const lastDay = local(endDate, "00:00");
-    const e = allDay ? lastDay && new Date(lastDay.getFullYear(), lastDay.getMonth(), lastDay.getDate() + 1) : local(endDate, endTime);
+    const e = allDay ? lastDay && new Date(lastDay.getFullYear(), lastDay.getMonth(), lastDay.getDate() + 1) : at(endDate, endTime);
     const why = !title.trim()
       ? t("cal.edit.needTitle")
       : !s || !e
@@ -185,7 +207,8 @@ export function EventEditor({
       start: s.toISOString(),
       end: e.toISOString(),
       allDay,
-      timeZone: initial?.timeZone ?? null,
+      // The user's zone stays implicit for an appointment that had none (the core's default).
+      timeZone: zone === ownZone && !initial?.timeZone ? null : zone,
       reminderMinutes: reminder,
       rrule: !showRepeat ? null : keptRule ?? toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
       uid: initial?.uid ?? null,
@@ -309,6 +332,28 @@ export function EventEditor({
               <TimeField aria-label={t("cal.edit.endTime")} data-testid="ev-end-time" value={endTime} onValue={setEndTime} />
             )}
           </span>
+          {!allDay && (
+            <>
+              <label htmlFor="ev-zone">{t("cal.zone")}</label>
+              <span className="editor-when">
+                <select
+                  id="ev-zone"
+                  data-testid="ev-zone"
+                  value={zone}
+                  onChange={(e) => {
+                    setZone(e.target.value);
+                  }}
+                >
+                  {zones.map((z) => (
+                    <option key={z} value={z}>
+                      {z === ownZone ? t("cal.zone.own", { zone: z.replace(/_/g, " ") }) : z.replace(/_/g, " ")}
+                    </option>
+                  ))}
+                </select>
+                {zone !== ownZone && <ZoneHint date={startDate} start={startTime} end={endTime} endDate={endDate} zone={zone} />}
+              </span>
+            </>
+          )}
           {showRepeat && keptRule !== null && (
             <>
               <span className="label">{t("cal.edit.repeat")}</span>
