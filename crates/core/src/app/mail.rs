@@ -105,13 +105,44 @@ impl Kontor {
         Ok((m.folder_id, m.server_id))
     }
 
+    /// Queues the operation `make` builds from a message's current folder and ServerId. The
+    /// outbox replay may give a moved message its server's ServerId (in place of `local:n`)
+    /// between that read and the queueing, which then finds no such message: the message is
+    /// read again and, when its reference changed, the operation built anew (seen in a live
+    /// test: an undo right after a delete, while the delete's MoveItems answer came in).
+    async fn enqueue_for_message(
+        &self,
+        message_id: i64,
+        make: impl Fn(String, String) -> Result<OutboxOp, CoreError>,
+    ) -> Result<i64, CoreError> {
+        let mut current = self.message_ref(message_id).await?;
+        let mut tries = 0;
+        loop {
+            let (folder_id, server_id) = current.clone();
+            match self.enqueue(make(folder_id, server_id)?).await {
+                Err(CoreError::InvalidInput(why))
+                    if tries < 3 && why.starts_with("no cached message") =>
+                {
+                    let again = self.message_ref(message_id).await?;
+                    if again == current {
+                        return Err(CoreError::InvalidInput(why));
+                    }
+                    tries += 1;
+                    current = again;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Marks a cached message read or unread (at once in the cache, then on the server).
     pub async fn mark_read(&self, message_id: i64, read: bool) -> Result<i64, CoreError> {
-        let (folder_id, server_id) = self.message_ref(message_id).await?;
-        self.enqueue(OutboxOp::MarkRead {
-            folder_id,
-            server_id,
-            read,
+        self.enqueue_for_message(message_id, |folder_id, server_id| {
+            Ok(OutboxOp::MarkRead {
+                folder_id,
+                server_id,
+                read,
+            })
         })
         .await
     }
@@ -123,27 +154,29 @@ impl Kontor {
                 "flag status {flag_status} is not 0 (none), 1 (complete) or 2 (active)"
             )));
         }
-        let (folder_id, server_id) = self.message_ref(message_id).await?;
-        self.enqueue(OutboxOp::Flag {
-            folder_id,
-            server_id,
-            flag_status,
+        self.enqueue_for_message(message_id, |folder_id, server_id| {
+            Ok(OutboxOp::Flag {
+                folder_id,
+                server_id,
+                flag_status,
+            })
         })
         .await
     }
 
     /// Moves a cached message to another folder (by the folder's ServerId).
     pub async fn move_message(&self, message_id: i64, to_folder: &str) -> Result<i64, CoreError> {
-        let (folder_id, server_id) = self.message_ref(message_id).await?;
-        if folder_id == to_folder {
-            return Err(CoreError::InvalidInput(
-                "the message is already in that folder".into(),
-            ));
-        }
-        self.enqueue(OutboxOp::Move {
-            folder_id,
-            server_id,
-            to_folder_id: to_folder.to_owned(),
+        self.enqueue_for_message(message_id, |folder_id, server_id| {
+            if folder_id == to_folder {
+                return Err(CoreError::InvalidInput(
+                    "the message is already in that folder".into(),
+                ));
+            }
+            Ok(OutboxOp::Move {
+                folder_id,
+                server_id,
+                to_folder_id: to_folder.to_owned(),
+            })
         })
         .await
     }
@@ -163,8 +196,36 @@ impl Kontor {
     }
 
     async fn delete(&self, message_id: i64, permanent: bool) -> Result<i64, CoreError> {
-        let op = self.store.delete_operation(message_id, permanent).await?;
-        self.enqueue(op).await
+        self.enqueue_delete(message_id, permanent)
+            .await
+            .map(|(id, _)| id)
+    }
+
+    /// Queues the delete of a message ([`crate::store::Store::delete_operation`]), built again when the
+    /// message's ServerId changed under it (as [`Self::enqueue_for_message`]). Returns the
+    /// outbox id and the operation queued.
+    pub(super) async fn enqueue_delete(
+        &self,
+        message_id: i64,
+        permanent: bool,
+    ) -> Result<(i64, OutboxOp), CoreError> {
+        let mut tries = 0;
+        loop {
+            let op = self.store.delete_operation(message_id, permanent).await?;
+            match self.enqueue(op.clone()).await {
+                Ok(id) => return Ok((id, op)),
+                Err(CoreError::InvalidInput(why))
+                    if tries < 3 && why.starts_with("no cached message") =>
+                {
+                    let again = self.store.delete_operation(message_id, permanent).await?;
+                    if again == op {
+                        return Err(CoreError::InvalidInput(why));
+                    }
+                    tries += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Sends a message (SendMail), a reply (SmartReply) or a forward (SmartForward) through

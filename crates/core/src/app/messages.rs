@@ -1041,12 +1041,11 @@ impl Kontor {
         let mut moved_to = None;
         for &id in ids {
             let row = self.row(id).await?;
-            let op = self.store.delete_operation(id, permanent).await?;
+            let (_, op) = self.enqueue_delete(id, permanent).await?;
             if let OutboxOp::Move { to_folder_id, .. } = &op {
                 moved_to = Some(to_folder_id.clone());
                 folders.push(to_folder_id.clone());
             }
-            self.enqueue(op).await?;
             folders.push(row.folder_id);
         }
         self.mail_changed(dedup(folders));
