@@ -192,6 +192,29 @@ describe("EventEditor on an existing appointment", () => {
     expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({ timeZone: zone, start: at(11), end: at(12) });
   });
 
+  it("shows an appointment the server keeps in UTC in the user's times", async () => {
+    const onSave = existing("occurrence", { ...stored, rrule: null, timeZone: "UTC" });
+    expect(screen.getByTestId<HTMLSelectElement>("ev-zone").value).toBe(userZone());
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-time").value).toBe("10:00");
+    expect(screen.queryByTestId("ev-zone-hint")).toBeNull();
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({ timeZone: "UTC", start: start.toISOString() });
+  });
+
+  it("keeps a zone the platform does not know by name and shows the user's times", async () => {
+    const onSave = existing("edit", { ...stored, rrule: null, timeZone: "W. Europe Standard Time" });
+    expect(screen.getByTestId<HTMLSelectElement>("ev-zone").value).toBe(userZone());
+    expect(screen.getByTestId<HTMLInputElement>("ev-start-time").value).toBe("10:00");
+    fireEvent.click(screen.getByTestId("ev-save"));
+    await waitFor(() => {
+      expect(onSave).toHaveBeenCalled();
+    });
+    expect((onSave.mock.calls[0] as unknown as [EventDraft])[0]).toMatchObject({ timeZone: "W. Europe Standard Time", start: start.toISOString() });
+  });
+
   it("changes one occurrence without repeat choices and saves no rule", async () => {
     const onSave = existing("occurrence", { ...stored, rrule: null });
     expect(screen.getByRole("heading").textContent).toBe("Edit this appointment of the series");

@@ -12,7 +12,7 @@ import { calendarLabel, isMeeting } from "./calendar";
 import { defaultRecurrence, fromRRule, toRRule, WEEKDAYS, type Frequency, type Recurrence, type Weekday } from "./recurrence";
 import { DateField, TimeField } from "./DateField";
 import { RecipientField, type RecipientApi } from "../compose/RecipientField";
-import { instantIn, localTime, userZone, wallClock, zoneChoices } from "./zones";
+import { instantIn, isKnownZone, isUtc, localTime, userZone, wallClock, zoneChoices } from "./zones";
 import { MeetingAnswers, MeetingPeople, type MeetingApi } from "./Meeting";
 
 /** An attendee as the core gives it (`Name <address>` or an address) as a chip. */
@@ -138,13 +138,17 @@ export function EventEditor({
   // the user's the fields show and take that zone's wall clock, and the user's time is shown
   // beside them.
   const ownZone = useMemo(() => userZone(), []);
-  const [zone, setZone] = useState(initial?.timeZone ?? ownZone);
+  // UTC is no zone anyone chose: ActiveSync servers (SOGo) hand items over in UTC. Such an
+  // appointment, and one whose zone the platform does not know by its name (a Windows name),
+  // shows the user's times and keeps its zone, as before zones were offered.
+  const chosen = initial?.timeZone && !isUtc(initial.timeZone) && isKnownZone(initial.timeZone) ? initial.timeZone : null;
+  const [zone, setZone] = useState(chosen ?? ownZone);
   const foreign = zone !== ownZone && !(initial?.allDay ?? initialAllDay);
   const [startDate, setStartDate] = useState(() => (foreign ? wallClock(start, zone).date : dateValue(start)));
   const [startTime, setStartTime] = useState(() => (foreign ? wallClock(start, zone).time : timeValue(start)));
   const [endDate, setEndDate] = useState(() => (foreign ? wallClock(end, zone).date : dateValue(end)));
   const [endTime, setEndTime] = useState(() => (foreign ? wallClock(end, zone).time : timeValue(end)));
-  const zones = useMemo(() => zoneChoices(initial?.timeZone), [initial?.timeZone]);
+  const zones = useMemo(() => zoneChoices(chosen), [chosen]);
   const [allDay, setAllDay] = useState(initial?.allDay ?? initialAllDay);
   const [reminder, setReminder] = useState<number | null>(initial ? (initial.reminderMinutes ?? null) : 15);
   const [showAs, setShowAs] = useState<ShowAs>(initial?.showAs ?? "busy");
@@ -207,8 +211,8 @@ export function EventEditor({
       start: s.toISOString(),
       end: e.toISOString(),
       allDay,
-      // The user's zone stays implicit for an appointment that had none (the core's default).
-      timeZone: zone === ownZone && !initial?.timeZone ? null : zone,
+      // The user's zone: the appointment keeps the zone it had (none: the core's default).
+      timeZone: zone === ownZone ? (initial?.timeZone ?? null) : zone,
       reminderMinutes: reminder,
       rrule: !showRepeat ? null : keptRule ?? toRRule({ ...repeat, monthDay: s.getDate(), month: s.getMonth() + 1 }, allDay),
       uid: initial?.uid ?? null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instantIn, wallClock, zoneChoices, userZone } from "./zones";
+import { instantIn, isKnownZone, isUtc, wallClock, zoneChoices, userZone } from "./zones";
 
 describe("time zones of the event dialog", () => {
   it("turns another zone's wall clock into the instant and back", () => {
@@ -21,5 +21,10 @@ describe("time zones of the event dialog", () => {
     expect(list).toContain("Asia/Kathmandu");
     expect(new Set(list).size).toBe(list.length);
     expect(instantIn("bad", "10:00", "UTC")).toBeNull();
+    expect(["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z"].every(isUtc)).toBe(true);
+    expect(isUtc("Europe/London")).toBe(false);
+    expect(isUtc("UTC+00:00")).toBe(true);
+    expect(isKnownZone("Europe/Berlin")).toBe(true);
+    expect(isKnownZone("W. Europe Standard Time")).toBe(false);
   });
 });

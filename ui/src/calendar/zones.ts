@@ -7,6 +7,22 @@ export function userZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/** Whether `zone` is UTC by another name. */
+export function isUtc(zone: string): boolean {
+  return /^(etc\/)?(utc|gmt|uct|zulu|universal|z)([+-]0{1,2}(:?00)?)?$/i.test(zone.trim());
+}
+
+/** Whether the platform knows `zone` by that name (an IANA name; a Windows name such as
+ * "W. Europe Standard Time", which the core also reads, is not one). */
+export function isKnownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The zones the dialog offers besides the user's own and the appointment's. */
 export const COMMON_ZONES: readonly string[] = [
   "Europe/Berlin",
