@@ -166,6 +166,14 @@ impl From<&kontor_calendar::Person> for Participant {
     }
 }
 
+/// How an iTIP mail names a person: the name the event gives, else the address.
+fn shown_name(p: &kontor_calendar::Person) -> String {
+    p.name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| p.email.clone())
+}
+
 /// The master of the series `uid` (the first of its items when it has none).
 fn series_master<'a>(
     cal: &'a kontor_calendar::Calendar,
@@ -700,11 +708,7 @@ impl Kontor {
                 .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         let summary = master.summary.clone().unwrap_or_default();
         let when = self.meeting_when(&parsed, master, lang);
-        let who = organizer
-            .name
-            .clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| organizer.email.clone());
+        let who = shown_name(&organizer);
         let (subject, text) = if update {
             (
                 format!(
@@ -780,11 +784,7 @@ impl Kontor {
         msg.recipients = removed.clone();
         let summary = old_master.summary.clone().unwrap_or_default();
         let when = self.meeting_when(&old, old_master, lang);
-        let who = organizer
-            .name
-            .clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| organizer.email.clone());
+        let who = shown_name(organizer);
         let mime = crate::engine::outbox::build_itip_message(
             &organizer.email,
             &msg.recipients,
@@ -822,11 +822,7 @@ impl Kontor {
             }
             let summary = master.summary.clone().unwrap_or_default();
             let when = self.meeting_when(p, master, lang);
-            let who = organizer
-                .name
-                .clone()
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| organizer.email.clone());
+            let who = shown_name(organizer);
             Some(crate::engine::outbox::build_itip_message(
                 &organizer.email,
                 &msg.recipients,
@@ -1109,11 +1105,7 @@ impl Kontor {
             }
         }
         let summary = master.summary.clone().unwrap_or_default();
-        let who = attendee
-            .name
-            .clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| attendee.email.clone());
+        let who = shown_name(attendee);
         let (prefix, text) = match partstat {
             kontor_calendar::PartStat::Accepted => (
                 lang.pick("Accepted", "Zugesagt"),
