@@ -988,6 +988,25 @@ pub async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
     }
 }
 
+/// The app started in Berlin time: a wrapper script that sets `TZ=Europe/Berlin` and becomes
+/// the app (exec: the driver's process is the app's), for [`App::launch_binary`]. Keep the
+/// returned directory (it holds the wrapper) until the test ends.
+pub fn berlin_app_binary() -> (TempDir, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().expect("temp dir");
+    let wrapper = work.path().join("kontor-berlin");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nTZ=Europe/Berlin exec '{}' \"$@\"\n",
+            app_binary().display()
+        ),
+    )
+    .expect("write the wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (work, wrapper)
+}
+
 /// The bell ("remind me") of the first own calendar in the calendar list.
 pub const OWN_CALENDAR_BELL: &str =
     "[data-testid=cal-list-own] [data-testid=cal-list-item]:first-child [data-testid=cal-remind]";

@@ -12,14 +12,13 @@
 //! colleagues' calendars as read-only and overlaid in another colour; hiding it hides its
 //! appointments. Screenshots of week, month and the card, in English and German.
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, Locator, app_binary, bounded, caldav_delete, caldav_find, caldav_put, progress,
-    require_sogo, seed_info, sign_in,
+    ALICE, App, Locator, bounded, caldav_delete, caldav_find, caldav_put, progress, require_sogo,
+    seed_info, sign_in,
 };
 
 const SERIES_UID: &str = "kontor-seed-weekly-series";
@@ -230,17 +229,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     let tomorrow = seed_date(&info, "TOMORROW");
     // The app in Berlin time: a wrapper that sets TZ and becomes the app (exec: the driver's
     // process is the app's).
-    let work = tempfile::tempdir().expect("temp dir");
-    let wrapper = work.path().join("kontor-berlin");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nTZ=Europe/Berlin exec '{}' \"$@\"\n",
-            app_binary().display()
-        ),
-    )
-    .expect("write the wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (_work, wrapper) = kontor_e2e_tests::berlin_app_binary();
     let profile = tempfile::Builder::new()
         .prefix("kontor-e2e-")
         .tempdir()

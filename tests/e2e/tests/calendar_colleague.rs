@@ -11,14 +11,12 @@
 //! calendar is removed again from its ⋯ menu. Screenshots (`target/e2e/calendar-colleague-*.png`):
 //! the dialog filled in (EN), its refusal (EN, DE) and the week with the Radicale calendar.
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, app_binary, bounded, choose_language, click, progress, require_sogo, seed_info,
-    sign_in,
+    ALICE, App, bounded, choose_language, click, progress, require_sogo, seed_info, sign_in,
 };
 
 const TEAM_URL: &str = "http://127.0.0.1:55232/bob/team/";
@@ -194,17 +192,7 @@ async fn alice_opens_bobs_radicale_calendar_by_url_and_sees_its_events() {
         "release party on {release}; {weeks} week(s) from today"
     ));
 
-    let work = tempfile::tempdir().expect("temp dir");
-    let wrapper = work.path().join("kontor-berlin");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nTZ=Europe/Berlin exec '{}' \"$@\"\n",
-            app_binary().display()
-        ),
-    )
-    .expect("write the wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (_work, wrapper) = kontor_e2e_tests::berlin_app_binary();
     let profile = tempfile::Builder::new()
         .prefix("kontor-e2e-")
         .tempdir()

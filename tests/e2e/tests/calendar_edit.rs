@@ -22,15 +22,14 @@
 //! Screenshots: the series question, the edit dialog and the delete question, in English and
 //! German, and the read-only dialog (`target/e2e/calendar-edit-*.png`). The series is deleted at the end.
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, app_binary, bounded, caldav_delete, caldav_find, caldav_get, caldav_put,
-    choose_language, progress, require_sogo, seed_info, sign_in,
+    ALICE, App, bounded, caldav_delete, caldav_find, caldav_get, caldav_put, choose_language,
+    progress, require_sogo, seed_info, sign_in,
 };
 
 const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\n\
@@ -280,17 +279,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     let name = format!("{uid}.ics");
     progress(&format!("series {uid} at {url}; this Wednesday {this_wed}"));
 
-    let work = tempfile::tempdir().expect("temp dir");
-    let wrapper = work.path().join("kontor-berlin");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nTZ=Europe/Berlin exec '{}' \"$@\"\n",
-            app_binary().display()
-        ),
-    )
-    .expect("write the wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (_work, wrapper) = kontor_e2e_tests::berlin_app_binary();
     let profile = tempfile::Builder::new()
         .prefix("kontor-e2e-")
         .tempdir()

@@ -21,14 +21,13 @@
 //! when run again on the same servers. Screenshots: `target/e2e/calendar-invitation-*.png`.
 //! The new appointment is deleted at the end (its cancellation goes to bob too).
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use fantoccini::key::Key;
 use kontor_e2e_tests::server::{BOB, Probe};
 use kontor_e2e_tests::{
-    ALICE, App, SOGO_DAV_URL, app_binary, bounded, caldav_delete, caldav_find, caldav_get,
-    caldav_put, choose_language, click, progress, require_sogo, seed_info, sign_in, wait_text,
+    ALICE, App, SOGO_DAV_URL, bounded, caldav_delete, caldav_find, caldav_get, caldav_put,
+    choose_language, click, progress, require_sogo, seed_info, sign_in, wait_text,
 };
 
 const INVITE: &str = "kontor-seed-bob-invite";
@@ -252,17 +251,7 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
         .map(|v| format!("{}-{}-{}", &v[..4], &v[4..6], &v[6..8]))
         .expect("the seed's TODAY_PLUS_3");
 
-    let work = tempfile::tempdir().expect("temp dir");
-    let wrapper = work.path().join("kontor-berlin");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nTZ=Europe/Berlin exec '{}' \"$@\"\n",
-            app_binary().display()
-        ),
-    )
-    .expect("write the wrapper");
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (_work, wrapper) = kontor_e2e_tests::berlin_app_binary();
     let profile = tempfile::Builder::new()
         .prefix("kontor-e2e-")
         .tempdir()
