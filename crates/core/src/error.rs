@@ -48,6 +48,11 @@ pub enum CoreError {
     InvalidInput(String),
     #[error("the message is {size} bytes; the server accepts at most {max_mb} MB")]
     MessageTooLarge { size: u64, max_mb: u32 },
+    /// One attachment is larger than the server's policy allows (Provision MaxAttachmentSize).
+    #[error(
+        "the attachment {name} is {size} bytes; the server accepts attachments of at most {max} bytes"
+    )]
+    AttachmentTooLarge { name: String, size: u64, max: u64 },
     #[error("no account is set up yet")]
     NotSignedIn,
     /// The work was given up for newer work of the same kind (a body fetch for a message no
@@ -137,9 +142,9 @@ impl CoreError {
                 ErrorCode::Storage
             }
             CoreError::Profile(_) => ErrorCode::Storage,
-            CoreError::InvalidInput(_) | CoreError::MessageTooLarge { .. } => {
-                ErrorCode::InvalidInput
-            }
+            CoreError::InvalidInput(_)
+            | CoreError::MessageTooLarge { .. }
+            | CoreError::AttachmentTooLarge { .. } => ErrorCode::InvalidInput,
             CoreError::NotSignedIn => ErrorCode::NotSignedIn,
             CoreError::Cancelled { .. } => ErrorCode::Cancelled,
             CoreError::InstanceRunning { .. } => ErrorCode::InstanceRunning,
@@ -214,6 +219,27 @@ impl CoreError {
                     Lang::De => format!(
                         "Diese Nachricht ist {} MB groß; der Server nimmt höchstens {max_mb} MB an. Bitte Anhänge entfernen oder auf mehrere Nachrichten verteilen.",
                         mb.replace('.', ",")
+                    ),
+                };
+            }
+            CoreError::AttachmentTooLarge { name, size, max } => {
+                let mb = |n: u64| {
+                    let t = format!("{:.1}", n as f64 / (1024.0 * 1024.0));
+                    match lang {
+                        Lang::En => t,
+                        Lang::De => t.replace('.', ","),
+                    }
+                };
+                return match lang {
+                    Lang::En => format!(
+                        "The attachment “{name}” is {} MB; your company's server accepts attachments of at most {} MB. Remove it, or share the file another way.",
+                        mb(*size),
+                        mb(*max)
+                    ),
+                    Lang::De => format!(
+                        "Der Anhang „{name}“ ist {} MB groß; der Server Ihrer Firma nimmt Anhänge bis höchstens {} MB an. Bitte den Anhang entfernen oder die Datei auf anderem Weg weitergeben.",
+                        mb(*size),
+                        mb(*max)
                     ),
                 };
             }
@@ -351,6 +377,11 @@ mod tests {
                 size: 26_528_000,
                 max_mb: 20,
             },
+            CoreError::AttachmentTooLarge {
+                name: "a.pdf".into(),
+                size: 12_000_000,
+                max: 10_485_760,
+            },
             CoreError::NotSignedIn,
             CoreError::Cancelled {
                 what: "body fetch".into(),
@@ -383,6 +414,26 @@ mod tests {
             assert!(!en.is_empty() && !de.is_empty());
             assert_ne!(en, de, "{e:?} is not translated");
         }
+    }
+
+    #[test]
+    fn an_attachment_over_the_servers_limit_names_it_and_both_sizes() {
+        let e = CoreError::AttachmentTooLarge {
+            name: "Plan.pdf".into(),
+            size: 12_000_000,
+            max: 10_485_760,
+        };
+        assert_eq!(
+            e.message(Lang::En),
+            "The attachment “Plan.pdf” is 11.4 MB; your company's server accepts attachments of at most 10.0 MB. Remove it, or share the file another way."
+        );
+        assert!(
+            e.message(Lang::De)
+                .starts_with("Der Anhang „Plan.pdf“ ist 11,4 MB groß; der Server Ihrer Firma nimmt Anhänge bis höchstens 10,0 MB an."),
+            "{}",
+            e.message(Lang::De)
+        );
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
     }
 
     #[test]

@@ -252,6 +252,10 @@ pub mod setting_keys {
     /// The same as in force (policy over the user's choice), written by the app for the sync
     /// engine (engine/mail.rs `MailWindow`); not a user setting.
     pub const ENGINE_MAIL_WINDOW: &str = "engine.mail_window_months";
+    /// number: the largest attachment (bytes) the server's ActiveSync policy allows
+    /// (Provision MaxAttachmentSize), written by the sync engine at each Provision; absent
+    /// when the policy sets none. Not a user setting.
+    pub const SERVER_MAX_ATTACHMENT: &str = "server.max_attachment_bytes";
     /// bool: closing the main window keeps the app running in the notification area.
     pub const CLOSE_TO_TRAY: &str = "app.close_to_tray";
     /// bool: the app starts in the background when the user signs in to the computer.

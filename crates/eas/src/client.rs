@@ -265,6 +265,9 @@ pub struct EasClient {
 struct DeviceKey {
     key: std::sync::Mutex<String>,
     provisioning: tokio::sync::Mutex<()>,
+    /// The `EASProvisionDoc` settings of the newest Provision of this device in this process
+    /// (empty for a server without a policy); `None` until one was made.
+    policy: std::sync::Mutex<Option<Vec<(String, String)>>>,
 }
 
 type SharedKey = std::sync::Arc<DeviceKey>;
@@ -483,6 +486,7 @@ impl EasClient {
                 })?;
                 self.policy_key = key.clone();
                 self.share_policy_key();
+                self.share_policy(&policy.settings);
                 Ok(ProvisionOutcome {
                     policy_key: key,
                     policy_status: PolicyStatus::Success,
@@ -494,6 +498,7 @@ impl EasClient {
                     self.policy_key = k;
                     self.share_policy_key();
                 }
+                self.share_policy(&[]);
                 Ok(ProvisionOutcome {
                     policy_key: self.policy_key.clone(),
                     policy_status: PolicyStatus::NoPolicy,
@@ -986,6 +991,20 @@ impl EasClient {
         {
             k.clone_from(&self.policy_key);
         }
+    }
+
+    fn share_policy(&self, settings: &[(String, String)]) {
+        if let Ok(mut p) = self.shared_key.policy.lock() {
+            *p = Some(settings.to_vec());
+        }
+    }
+
+    /// The policy settings (`EASProvisionDoc` children as name and text) of the newest
+    /// Provision any client of this device made in this process, empty when the server has no
+    /// policy for it; `None` when none provisioned yet (the key came from elsewhere). Read
+    /// them with [`provision::max_attachment_size`] and the like.
+    pub fn policy_settings(&self) -> Option<Vec<(String, String)>> {
+        self.shared_key.policy.lock().ok().and_then(|p| p.clone())
     }
 
     /// The newest key any client of this device holds (empty when none has one yet).

@@ -95,6 +95,17 @@ pub struct Policy {
     pub settings: Vec<(String, String)>,
 }
 
+/// The largest attachment the policy allows, in bytes (MS-ASPROV 2.2.2.38 MaxAttachmentSize);
+/// `None` when the policy sets no limit (the element missing or empty, as Z-Push sends it
+/// without one).
+pub fn max_attachment_size(settings: &[(String, String)]) -> Option<u64> {
+    settings
+        .iter()
+        .find(|(name, _)| name == "MaxAttachmentSize")
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .filter(|&n| n > 0)
+}
+
 /// A decoded Provision answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -187,4 +198,41 @@ pub fn parse(doc: Option<Document>) -> Result<Response, EasError> {
         policy,
         remote_wipe: root.child(pv::RemoteWipe).is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_attachment_size;
+
+    fn doc(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_attachment_limit_is_read_only_when_the_policy_sets_one() {
+        assert_eq!(
+            max_attachment_size(&doc(&[
+                ("DevicePasswordEnabled", "0"),
+                ("MaxAttachmentSize", "10485760")
+            ])),
+            Some(10_485_760)
+        );
+        // Z-Push sends the element empty when its policies.ini sets no limit.
+        assert_eq!(
+            max_attachment_size(&doc(&[("MaxAttachmentSize", "")])),
+            None
+        );
+        assert_eq!(
+            max_attachment_size(&doc(&[("MaxAttachmentSize", "-1")])),
+            None
+        );
+        assert_eq!(
+            max_attachment_size(&doc(&[("MaxAttachmentSize", "0")])),
+            None
+        );
+        assert_eq!(max_attachment_size(&[]), None);
+    }
 }

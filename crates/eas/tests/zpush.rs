@@ -95,6 +95,12 @@ async fn http_449_provisions_in_two_phases_and_retries() {
     assert_eq!(h.sync_key, "{c0ffee00-0000-4000-8000-000000000001}1");
     assert!(matches!(&h.changes[..], [Change::Add(f)] if f.display_name == "Posteingang"));
     assert_eq!(c.policy_key(), "3942919513");
+    // The policy's limits stay readable for the app (the compose window's attachment limit).
+    let settings = c.policy_settings().expect("the policy of the Provision");
+    assert_eq!(
+        kontor_eas::provision::max_attachment_size(&settings),
+        Some(10_485_760)
+    );
 
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 4);

@@ -323,3 +323,53 @@ async fn the_directory_finds_bob_on_sogo() {
         "{found:?}"
     );
 }
+
+/// The server's device policy limits attachments to 10 MiB (tests/servers/README.md, Z-Push
+/// `policies.ini`): the engine records Provision's MaxAttachmentSize, and a mail with a larger
+/// file is refused before it goes into the outbox, naming the file and both sizes.
+#[tokio::test]
+async fn an_attachment_over_the_servers_policy_limit_is_refused_before_sending() {
+    let (dir, app, _) = signed_in(CAROL).await;
+    app.start_sync_with(None, options()).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let limit = loop {
+        match app.store().server_attachment_limit().await.unwrap() {
+            Some(n) => break n,
+            None if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
+            None => panic!("the engine recorded no attachment limit from Z-Push's policy"),
+        }
+    };
+    assert_eq!(limit, 10 * 1024 * 1024);
+
+    let big = dir.path().join("Lageplan.pdf");
+    std::fs::write(&big, vec![b'x'; limit as usize + 1]).unwrap();
+    let subject = unique("zpush-too-large");
+    let mail = |path: &std::path::Path| OutgoingMail {
+        from: CAROL.email(),
+        to: vec![BOB.email()],
+        subject: subject.clone(),
+        body: "Der Plan im Anhang.".into(),
+        attachments: vec![kontor_core::app::AttachmentSource::File {
+            path: path.display().to_string(),
+        }],
+        ..OutgoingMail::default()
+    };
+    let refused = app.send_mail(mail(&big)).await;
+    app.stop_sync().await;
+    match refused {
+        Err(kontor_core::CoreError::AttachmentTooLarge { name, size, max }) => {
+            assert_eq!(
+                (name.as_str(), size, max),
+                ("Lageplan.pdf", limit + 1, limit)
+            );
+        }
+        other => panic!("expected the attachment refused, got {other:?}"),
+    }
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(app.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "nothing went into the outbox");
+}

@@ -199,6 +199,15 @@ def main(argv):
 
     write_if_changed(os.path.join(src, "backend", "combined", "config.php"), COMBINED)
 
+    # The device policy: attachments of at most 10 MiB, as a company's IT sets it, so the
+    # client's reading of MaxAttachmentSize (Provision) is tested on a real answer. Upstream
+    # ships '-1', which Z-Push sends as an empty element: no limit.
+    path = os.path.join(src, "policies.ini")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    text = set_line(text, path, r"maxattsize = .*", "maxattsize = 10485760")
+    write_if_changed(path, text)
+
 
 if __name__ == "__main__":
     main(sys.argv)

@@ -53,6 +53,9 @@ pub struct ComposeStart {
     /// The signature the text starts with: the default for new mail or for replies and
     /// forwards; `None` for none and for a draft (which holds its own).
     pub signature: Option<String>,
+    /// The largest attachment (bytes) the server's policy allows; `None`: it sets none.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub max_attachment: Option<u64>,
 }
 
 /// An address the recipient fields suggest.
@@ -130,6 +133,7 @@ impl Kontor {
         let quote_style = settings.quote_style.value;
         let Some(id) = message_id.filter(|_| mode != ComposeMode::New) else {
             return Ok(ComposeStart {
+                max_attachment: self.store.server_attachment_limit().await?,
                 mode: ComposeMode::New,
                 from,
                 to: Vec::new(),
@@ -212,6 +216,7 @@ impl Kontor {
             }
         };
         Ok(ComposeStart {
+            max_attachment: self.store.server_attachment_limit().await?,
             mode,
             from,
             to,
@@ -245,6 +250,7 @@ impl Kontor {
             view.body.html
         };
         Ok(ComposeStart {
+            max_attachment: self.store.server_attachment_limit().await?,
             mode: ComposeMode::Draft,
             from,
             to: row.to.iter().map(show).collect(),

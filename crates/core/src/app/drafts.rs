@@ -46,7 +46,7 @@ impl Kontor {
         // idempotency key.
         let client_id = uuid::Uuid::new_v4().simple().to_string();
         let from = self.sender(&mail.from).await?;
-        let mime = self.mime_of(&mail, &from, None, None).await?;
+        let mime = self.mime_of(&mail, &from, None, None, None).await?;
         let op_id = self
             .enqueue(OutboxOp::DraftSave {
                 client_id,

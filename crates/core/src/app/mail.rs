@@ -260,7 +260,13 @@ impl Kontor {
             None => (None, None),
         };
         let mime = self
-            .mime_of(&mail, &from, thread.0.as_deref(), thread.1.as_deref())
+            .mime_of(
+                &mail,
+                &from,
+                thread.0.as_deref(),
+                thread.1.as_deref(),
+                self.store.server_attachment_limit().await?,
+            )
             .await?;
         // Larger than the server accepts: refused here, with both sizes, so the window stays
         // open to remove attachments (the server would refuse it after the window closed).
@@ -302,17 +308,28 @@ impl Kontor {
 
     /// The MIME text of `mail` from `from`: multipart/alternative when written as HTML, the
     /// attachments read now (files from disk, cached messages' attachments from the server),
-    /// threaded under the original's Message-ID `in_reply_to`.
+    /// threaded under the original's Message-ID `in_reply_to`. An attachment larger than
+    /// `max_attachment` (the server's policy) is refused with both sizes.
     pub(super) async fn mime_of(
         &self,
         mail: &OutgoingMail,
         from: &str,
         in_reply_to: Option<&str>,
         references: Option<&str>,
+        max_attachment: Option<u64>,
     ) -> Result<String, CoreError> {
         let mut attachments = Vec::with_capacity(mail.attachments.len());
         for a in &mail.attachments {
-            attachments.push(self.read_attachment(a).await?);
+            let a = self.read_attachment(a).await?;
+            let size = a.data.len() as u64;
+            if let Some(max) = max_attachment.filter(|&max| size > max) {
+                return Err(CoreError::AttachmentTooLarge {
+                    name: a.name,
+                    size,
+                    max,
+                });
+            }
+            attachments.push(a);
         }
         let text = match (&mail.html, mail.body.trim().is_empty()) {
             (Some(html), true) => html_to_text(html),

@@ -419,6 +419,13 @@ impl AccountRound<'_> {
         self.store
             .record_negotiated(s.account_id, client.protocol_version(), client.policy_key())
             .await?;
+        // The policy's attachment limit, for the compose window: known after each Provision
+        // of this process (the first connection of every start makes one).
+        if let Some(settings) = client.policy_settings() {
+            self.store
+                .set_server_attachment_limit(kontor_eas::provision::max_attachment_size(&settings))
+                .await?;
+        }
         Ok(client)
     }
 

@@ -26,6 +26,29 @@ impl Store {
         )
     }
 
+    /// Records the server's attachment limit from its policy (`None`: the policy sets none).
+    pub async fn set_server_attachment_limit(&self, bytes: Option<u64>) -> Result<(), CoreError> {
+        let key = crate::policy::setting_keys::SERVER_MAX_ATTACHMENT;
+        match bytes {
+            Some(n) => write_setting(&self.pool, key, &n.to_string()).await,
+            None => {
+                sqlx::query("DELETE FROM setting WHERE key = ?1")
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The server's attachment limit as last recorded, `None` when it set none.
+    pub async fn server_attachment_limit(&self) -> Result<Option<u64>, CoreError> {
+        let key = crate::policy::setting_keys::SERVER_MAX_ATTACHMENT;
+        Ok(read_setting(&self.pool, key)
+            .await?
+            .and_then(|v| v.trim().parse::<u64>().ok()))
+    }
+
     /// Stores one setting's JSON value, replacing the one stored before.
     pub async fn set_setting_value(&self, key: &str, json: &str) -> Result<(), CoreError> {
         write_setting(&self.pool, key, json).await
