@@ -8,6 +8,8 @@
 //!   all folders, which lists the mail bob sent alice for this run;
 //! * against Z-Push, whose directory sends more, Bob's card shows his name, company and phone;
 //! * in German by keyboard: ↓ from the search field to Bob's row, Enter to his card's Write mail;
+//! * Z-Push's device policy allows attachments of at most 10 MiB: a larger file attached in the
+//!   German compose window is marked at once, and Send is refused with both sizes;
 //! * screenshots of the address book with the card in English and German under `target/e2e/`.
 #![allow(
     clippy::print_stdout,
@@ -20,8 +22,8 @@ use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
 use kontor_e2e_tests::server::smtp_deliver;
 use kontor_e2e_tests::{
-    ALICE, App, ZPUSH_EAS_URL, bounded, choose_language, click, progress, require_sogo, row_id,
-    sign_in, sign_in_at, wait_text,
+    ALICE, App, ZPUSH_EAS_URL, bounded, choose_language, click, pick_file_in_dialog, progress,
+    require_sogo, row_id, sign_in, sign_in_at, wait_text,
 };
 
 const BOB: &str = "bob@kontor.test";
@@ -331,6 +333,68 @@ async fn the_address_book_card_shows_what_the_zpush_directory_sends() {
     wait_text(&app, "[data-testid=person-write]", "E-Mail schreiben", 10).await;
     let shot_de = app.screenshot("address-book-zpush-de.png").await;
 
-    println!("screenshots: {:?}", [shot_en, shot_de]);
+    // ---- Z-Push's device policy: attachments of at most 10 MiB (tests/servers/README.md) ----
+    // A larger file is marked as soon as it is attached, and Send is refused with both sizes
+    // while the window stays open.
+    progress("write mail, attach a file over the server's limit");
+    let main = handles(&app).await;
+    click(&app, "[data-testid=person-write]").await;
+    let win = compose_window(&app, &main).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("Lageplan.pdf");
+    std::fs::write(&path, vec![b'x'; 10 * 1024 * 1024 + 100_000]).expect("write the file");
+    click(&app, "[data-testid=compose-attach]").await;
+    pick_file_in_dialog(&app, "Dateien anhängen", &path).await;
+    wait_text(
+        &app,
+        "[data-testid=compose-attachment-too-large]",
+        "Größer, als der Server Ihrer Firma annimmt (Anhänge bis höchstens 10 MB)",
+        20,
+    )
+    .await;
+    click(&app, "[data-testid=compose-subject]").await;
+    let subject = app
+        .wait_for("[data-testid=compose-subject]", Duration::from_secs(5))
+        .await;
+    bounded("type the subject", subject.send_keys("Lageplan"))
+        .await
+        .expect("type");
+    click(&app, "[data-testid=compose-send]").await;
+    wait_text(
+        &app,
+        "[data-testid=compose-error]",
+        "Der Anhang „Lageplan.pdf“ ist 10,1 MB groß; der Server Ihrer Firma nimmt Anhänge bis höchstens 10,0 MB an.",
+        30,
+    )
+    .await;
+    if !handles(&app).await.contains(&win) {
+        app.fail("the window closed although the message was refused")
+            .await;
+    }
+    let shot_limit = app.screenshot("compose-attachment-limit-de.png").await;
+    bounded("close the compose window", app.client.close_window())
+        .await
+        .expect("close compose window");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while handles(&app).await.contains(&win) {
+        if Instant::now() > deadline {
+            app.fail("the compose window did not close").await;
+        }
+        // Closing asks: the window holds a recipient, a subject and a file.
+        app.switch_to(&win).await;
+        if let Ok(ask) = app
+            .client
+            .find(fantoccini::Locator::Css(
+                "[data-testid=compose-ask-discard]",
+            ))
+            .await
+        {
+            let _ = bounded("discard", ask.click()).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.switch_to_main().await;
+
+    println!("screenshots: {:?}", [shot_en, shot_de, shot_limit]);
     app.close().await;
 }

@@ -25,8 +25,8 @@ use fantoccini::key::Key;
 use kontor_e2e_tests::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
 use kontor_e2e_tests::{
-    ALICE, App, bounded, choose_language, click, click_row, progress, require_sogo, row_id,
-    sign_in, wait_text,
+    ALICE, App, bounded, choose_language, click, click_row, pick_file_in_dialog, progress,
+    require_sogo, row_id, sign_in, wait_text,
 };
 
 fn mail(subject: &str, message_id: &str) -> String {
@@ -169,57 +169,6 @@ async fn discard_if_asked(app: &App, win: &WindowHandle) {
             .await
     {
         let _ = bounded("discard", ask.click()).await;
-    }
-}
-
-/// Chooses `path` in the file picker titled `title` (a GTK dialog, not a web page): waits for
-/// its window, gives it the keyboard, types the path and Enter with xdotool (a screenshot of
-/// the display before Enter: `compose-file-picker.png`).
-async fn pick_file_in_dialog(app: &App, title: &str, path: &std::path::Path) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let id = loop {
-        let out = std::process::Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--name", title])
-            .output()
-            .expect("run xdotool");
-        let ids = String::from_utf8_lossy(&out.stdout).to_string();
-        if let Some(id) = ids.lines().next() {
-            break id.to_owned();
-        }
-        if Instant::now() > deadline {
-            app.fail(&format!("no file picker window {title:?} appeared"))
-                .await;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    progress(&format!("file picker window {id}"));
-    // GTK needs a moment after mapping before it takes keys.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let path = path.to_string_lossy().into_owned();
-    // Ctrl+L opens the location field first: typed straight away, the key after the first /
-    // is lost while GTK opens it.
-    for args in [
-        vec!["windowfocus", "--sync", id.as_str()],
-        vec!["key", "ctrl+l"],
-        vec!["sleep", "0.4"],
-        vec!["type", "--delay", "15", path.as_str()],
-    ] {
-        let ok = std::process::Command::new("xdotool")
-            .args(&args)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            app.fail(&format!("xdotool {args:?} failed")).await;
-        }
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    app.capture_display("compose-file-picker.png");
-    let ok = std::process::Command::new("xdotool")
-        .args(["key", "Return"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        app.fail("xdotool key Return failed").await;
     }
 }
 

@@ -33,6 +33,7 @@ const reply: ComposeStart = {
   bodyHtml: "",
   signatures: [],
   signature: null,
+  maxAttachment: null,
 };
 
 function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {
@@ -106,6 +107,20 @@ describe("ComposeWindow", () => {
     });
     expect(sent[0]?.to).toEqual(["bob@kontor.test"]);
     expect(sent[0]?.quoted).toBe(false);
+  });
+
+  it("marks a file larger than the server's policy allows, in German", async () => {
+    setup({ ...reply, maxAttachment: 1_048_576 }, { mode: "reply", id: 12, mailto: null });
+    await screen.findByTestId("compose-window");
+    expect(screen.queryByTestId("compose-attachment-too-large")).toBeNull();
+    fireEvent.click(screen.getByTestId("compose-attach"));
+    // 1.5 MB against 1 MB.
+    expect((await screen.findByTestId("compose-attachment-too-large")).textContent).toBe(
+      "Größer, als der Server Ihrer Firma annimmt (Anhänge bis höchstens 1 MB). Bitte vor dem Senden entfernen.",
+    );
+    expect(screen.getByTestId("compose-attachment").className).toContain("invalid");
+    fireEvent.click(screen.getByRole("button", { name: "Angebot.pdf entfernen" }));
+    expect(screen.queryByTestId("compose-attachment-too-large")).toBeNull();
   });
 
   it("attaches what the file picker chose", async () => {

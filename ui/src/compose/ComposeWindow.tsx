@@ -77,6 +77,11 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
     editorRef.current = e;
   }, []);
 
+  // The server's attachment limit (its device policy): a larger file is marked at once; the
+  // core refuses the send with both sizes.
+  const maxAttachment = start?.maxAttachment ?? null;
+  const tooLarge = (a: Attachment) => maxAttachment !== null && typeof a.size === "number" && a.size > maxAttachment;
+
   const change = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);
     setDirty(true);
@@ -489,10 +494,15 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
             <span className="compose-label">{t("compose.attachments")}</span>
             <ul className="compose-attachments" data-testid="compose-attachments">
               {attachments.map((a, i) => (
-                <li key={a.kind === "file" ? a.path : `c${a.attachmentId}`} className="chip" data-testid="compose-attachment">
+                <li
+                  key={a.kind === "file" ? a.path : `c${a.attachmentId}`}
+                  className={tooLarge(a) ? "chip invalid" : "chip"}
+                  data-testid="compose-attachment"
+                  title={tooLarge(a) ? t("compose.attachmentTooLarge", { max: sizeLabel(maxAttachment ?? 0, lang) }) : undefined}
+                >
                   {a.name}
                   {typeof a.size === "number" && (
-                    <span className="muted" data-testid="compose-attachment-size">
+                    <span className={tooLarge(a) ? undefined : "muted"} data-testid="compose-attachment-size">
                       {" "}
                       ({sizeLabel(a.size, lang)})
                     </span>
@@ -512,6 +522,11 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
               ))}
             </ul>
           </div>
+        )}
+        {attachments.some(tooLarge) && (
+          <p className="compose-warning" role="alert" data-testid="compose-attachment-too-large">
+            {t("compose.attachmentTooLarge", { max: sizeLabel(maxAttachment ?? 0, lang) })}
+          </p>
         )}
       </div>
       {plain ? (

@@ -573,6 +573,8 @@ export type ComposeStart = {
 	 *  forwards; `None` for none and for a draft (which holds its own).
 	 */
 	signature: string | null,
+	/**  The largest attachment (bytes) the server's policy allows; `None`: it sets none. */
+	maxAttachment: number | null,
 };
 
 /**  What a delete did, for undo. */
