@@ -89,6 +89,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "sync_status",
     "take_calendar_file",
     "test_advance_clock",
+    "unknown_colleagues",
     "update_event",
     "update_occurrence",
 ];

@@ -36,6 +36,7 @@ const COMPOSE_WINDOW: &[&str] = &[
     "parse_recipients",
     "save_draft",
     "send_mail",
+    "unknown_colleagues",
 ];
 
 /// The only app commands a reader window may call (`capabilities/reader.json`): it shows one

@@ -139,6 +139,19 @@ pub async fn directory_suggestions(
         .await
 }
 
+/// The recipients on the user's own mail domains the company directory does not know (a typo
+/// in a colleague's address), asked before sending; empty when the server cannot check.
+#[tauri::command]
+#[specta::specta]
+pub async fn unknown_colleagues(
+    shell: State<'_, Shell>,
+    addresses: Vec<String>,
+) -> Result<Vec<String>, IpcError> {
+    shell
+        .run(|core| async move { core.unknown_colleagues(addresses).await })
+        .await
+}
+
 /// What a person typed or pasted into a recipient field, as separate recipients.
 #[tauri::command]
 #[specta::specta]

@@ -155,6 +155,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::delete_messages,
             people::directory_people,
             compose::directory_suggestions,
+            compose::unknown_colleagues,
             mail::discard_operation,
             settings::effective_settings,
             mail::fetch_message_body,

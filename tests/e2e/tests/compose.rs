@@ -5,7 +5,9 @@
 //!   Bold switched on and off (Ctrl+B), Send clicked. Bob's Inbox, read through a second,
 //!   independent ActiveSync session, holds the message once: an HTML part with the bold text
 //!   and a plain-text part. A file is attached through Attach… and the system's file picker
-//!   (its path typed into GTK's dialog) and arrives byte-identical.
+//!   (its path typed into GTK's dialog) and arrives byte-identical. Before that a colleague's
+//!   address with a typo ("bbo@kontor.test") is typed too: Send asks first, as SOGo's
+//!   directory does not know it; back in the window Backspace takes the chip off.
 //! * Reply (Ctrl+R on a mail from bob): the subject carries one "RE:", the quote has Outlook's
 //!   header block; sent, it reaches bob with In-Reply-To naming the original's Message-ID.
 //! * Reply all leaves alice out and keeps carol in Cc; Esc closes the untouched window.
@@ -275,6 +277,34 @@ async fn alice_writes_replies_and_forwards() {
     // Its size, read from the file (40,000 bytes).
     wait_text(&app, "[data-testid=compose-attachment-size]", "(39 KB)", 10).await;
     let shot_new = app.screenshot("compose-new.png").await;
+    // A colleague's address with a typo: SOGo's directory (ResolveRecipients) does not know
+    // it, so Send asks first; "Check the address", Backspace takes the chip off again.
+    progress("a typo in a colleague's address");
+    type_into(&app, "[data-testid=compose-to-input]", "bbo@kontor.test;").await;
+    let to = chips(&app, "compose-to").await;
+    if to != ["bob@kontor.test", "bbo@kontor.test"] {
+        app.fail(&format!("To after typing bbo@: {to:?}")).await;
+    }
+    click(&app, "[data-testid=compose-send]").await;
+    wait_text(
+        &app,
+        "[data-testid=compose-unknown-list]",
+        "The server does not know bbo@kontor.test.",
+        20,
+    )
+    .await;
+    let shot_unknown = app.screenshot("compose-unknown-en.png").await;
+    click(&app, "[data-testid=compose-ask-cancel]").await;
+    let input = app
+        .wait_for("[data-testid=compose-to-input]", Duration::from_secs(5))
+        .await;
+    bounded("Backspace", input.send_keys(&Key::Backspace.to_string()))
+        .await
+        .expect("Backspace");
+    let to = chips(&app, "compose-to").await;
+    if to != ["bob@kontor.test"] {
+        app.fail(&format!("To after Backspace: {to:?}")).await;
+    }
     click_closing(&app, "[data-testid=compose-send]").await;
     wait_closed(&app, &win, "Send").await;
 
@@ -729,6 +759,7 @@ async fn alice_writes_replies_and_forwards() {
         "screenshots: {:?}",
         [
             shot_new,
+            shot_unknown,
             shot_reply,
             shot_draft,
             shot_mailto,

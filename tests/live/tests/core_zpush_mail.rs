@@ -373,3 +373,33 @@ async fn an_attachment_over_the_servers_policy_limit_is_refused_before_sending()
         .unwrap();
     assert_eq!(pending, 0, "nothing went into the outbox");
 }
+
+/// The check before sending: SOGo's directory knows bob and carol but not "bbo" (a typo), so
+/// only that address on the own domain comes back; an outside address is never asked about.
+/// Z-Push's IMAP backend refuses ResolveRecipients, so there nothing is reported and the send
+/// goes on unchecked.
+#[tokio::test]
+async fn a_typo_in_a_colleagues_address_is_found_before_sending_on_sogo_not_on_zpush() {
+    kontor_live_tests::require_sogo();
+    let asked = vec![
+        "bob@kontor.test".to_owned(),
+        " Bbo@Kontor.test ".to_owned(),
+        "alice@kontor.test".to_owned(),
+        "someone@example.org".to_owned(),
+    ];
+    let (_dir, app, _) =
+        kontor_live_tests::zpush::signed_in_at(kontor_live_tests::SOGO_EAS_URL, CAROL).await;
+    assert_eq!(
+        app.unknown_colleagues(asked.clone()).await.unwrap(),
+        ["bbo@kontor.test"]
+    );
+    // Nothing to ask: no address on the own domain but the user's own.
+    assert!(
+        app.unknown_colleagues(vec!["carol@kontor.test".into(), "x@example.org".into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (_dir, app, _) = signed_in(CAROL).await;
+    assert!(app.unknown_colleagues(asked).await.unwrap().is_empty());
+}

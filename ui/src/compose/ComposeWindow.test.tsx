@@ -49,6 +49,7 @@ function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {
     }),
     saveDraft: vi.fn(() => Promise.resolve({ messageId: 99, opId: 5 })),
     fileSizes: vi.fn((paths: string[]) => Promise.resolve(paths.map((path) => ({ path, bytes: 1_572_864 })))),
+    unknownColleagues: vi.fn((addresses: string[]) => Promise.resolve(addresses.filter((a) => a.startsWith("bbo@")))),
   };
   const shell: ComposeShell = {
     pickFiles: vi.fn(() => Promise.resolve(["/home/alice/Angebot.pdf"])),
@@ -121,6 +122,39 @@ describe("ComposeWindow", () => {
     expect(screen.getByTestId("compose-attachment").className).toContain("invalid");
     fireEvent.click(screen.getByRole("button", { name: "Angebot.pdf entfernen" }));
     expect(screen.queryByTestId("compose-attachment-too-large")).toBeNull();
+  });
+
+  it("asks before sending to a colleague's address the directory does not know, once", async () => {
+    const start: ComposeStart = { ...reply, mode: "new", to: ["bbo@kontor.test", "bob@kontor.test"], quoteHtml: "", replyTo: null };
+    const { api, shell, sent } = setup(start, { mode: "new", id: null, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    expect((await screen.findByTestId("compose-unknown-list")).textContent).toBe(
+      "The server does not know bbo@kontor.test. Please check the address: mail to it will probably come back. Send anyway?",
+    );
+    expect(api.unknownColleagues).toHaveBeenCalledWith(["bbo@kontor.test", "bob@kontor.test"]);
+    expect(sent).toHaveLength(0);
+    // Back to the window; Send asks again; "Send anyway" sends.
+    fireEvent.click(screen.getByTestId("compose-ask-cancel"));
+    expect(screen.queryByTestId("compose-ask-unknown")).toBeNull();
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await screen.findByTestId("compose-ask-unknown");
+    fireEvent.click(screen.getByTestId("compose-ask-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.to).toEqual(["bbo@kontor.test", "bob@kontor.test"]);
+  });
+
+  it("sends when the directory cannot be asked", async () => {
+    const { api, shell, sent } = setup(reply, { mode: "reply", id: 12, mailto: null });
+    vi.mocked(api.unknownColleagues).mockRejectedValue(new Error("offline"));
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent).toHaveLength(1);
   });
 
   it("attaches what the file picker chose", async () => {

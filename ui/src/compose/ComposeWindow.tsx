@@ -12,7 +12,10 @@ import { RecipientField } from "./RecipientField";
 import { recipientText } from "./recipients";
 import { mailtoFields, mentionsAttachment, messageHtml, sizeLabel, textOf, type ComposeParams } from "./compose";
 
-export type ComposeApi = Pick<Api, "composeStart" | "addressSuggestions" | "directorySuggestions" | "parseRecipients" | "sendMail" | "saveDraft" | "fileSizes">;
+export type ComposeApi = Pick<
+  Api,
+  "composeStart" | "addressSuggestions" | "directorySuggestions" | "parseRecipients" | "sendMail" | "saveDraft" | "fileSizes" | "unknownColleagues"
+>;
 
 /** What the compose window needs of its own native window (a fake in tests). */
 export interface ComposeShell {
@@ -28,7 +31,7 @@ export interface ComposeShell {
 
 type Attachment = { kind: "file"; path: string; name: string; size?: number | null } | { kind: "cached"; attachmentId: number; name: string; size: number };
 
-type Ask = null | "noSubject" | "attachment" | "unsaved" | "plain";
+type Ask = null | "noSubject" | "attachment" | "unsaved" | "plain" | "unknown";
 
 /** Autosave while there are unsaved changes. */
 const AUTOSAVE_MS = 30_000;
@@ -189,6 +192,9 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
     }
   }, [api, mail, shell, t]);
 
+  // The addresses the user chose to send to although the directory did not know them.
+  const acceptedUnknown = useRef<Set<string>>(new Set());
+  const [unknown, setUnknown] = useState<string[]>([]);
   const send = useCallback(
     (checked: Ask[] = []) => {
       if (busy) return;
@@ -210,9 +216,29 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
         setAsk("attachment");
         return;
       }
+      if (!checked.includes("unknown")) {
+        // Colleagues' addresses the company directory does not know (a typo bounces only after
+        // the window closed); the core answers nothing when the server cannot check.
+        setBusy("sending");
+        api.unknownColleagues([...to, ...cc, ...bcc].map((r) => r.address)).then(
+          (found) => {
+            setBusy(null);
+            const fresh = found.filter((a) => !acceptedUnknown.current.has(a));
+            if (fresh.length > 0) {
+              setUnknown(fresh);
+              setAsk("unknown");
+            } else void sendNow();
+          },
+          () => {
+            setBusy(null);
+            void sendNow();
+          },
+        );
+        return;
+      }
       void sendNow();
     },
-    [busy, to, cc, bcc, subject, attachments.length, html, plain, plainText, sendNow, t],
+    [api, busy, to, cc, bcc, subject, attachments.length, html, plain, plainText, sendNow, t],
   );
   const [confirmed, setConfirmed] = useState<Ask[]>([]);
 
@@ -626,6 +652,35 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
                     }}
                   >
                     {t("compose.cancel")}
+                  </button>
+                </div>
+              </>
+            ) : ask === "unknown" ? (
+              <>
+                <h2 id="compose-ask-title">{t("compose.unknown.title")}</h2>
+                <p data-testid="compose-unknown-list">{t(unknown.length === 1 ? "compose.unknown.one" : "compose.unknown.other", { list: unknown.join(", ") })}</p>
+                <div className="dialog-buttons">
+                  <button
+                    type="button"
+                    data-testid="compose-ask-send"
+                    onClick={() => {
+                      for (const a of unknown) acceptedUnknown.current.add(a);
+                      setAsk(null);
+                      send([...confirmed, "unknown"]);
+                    }}
+                  >
+                    {t("compose.noSubject.send")}
+                  </button>
+                  <button
+                    type="button"
+                    className="primary"
+                    autoFocus
+                    data-testid="compose-ask-cancel"
+                    onClick={() => {
+                      setAsk(null);
+                    }}
+                  >
+                    {t("compose.unknown.back")}
                   </button>
                 </div>
               </>

@@ -93,6 +93,11 @@ export const commands = {
 	 *  characters on; fails when the server cannot be reached.
 	 */
 	directorySuggestions: (query: string, limit: number) => typedError<AddressSuggestion[], IpcError>(__TAURI_INVOKE("directory_suggestions", { query, limit })),
+	/**
+	 *  The recipients on the user's own mail domains the company directory does not know (a typo
+	 *  in a colleague's address), asked before sending; empty when the server cannot check.
+	 */
+	unknownColleagues: (addresses: string[]) => typedError<string[], IpcError>(__TAURI_INVOKE("unknown_colleagues", { addresses })),
 	/**  Gives up an unsent change (the window asks the user first). */
 	discardOperation: (id: Id) => typedError<null, IpcError>(__TAURI_INVOKE("discard_operation", { id })),
 	/**

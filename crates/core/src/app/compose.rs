@@ -114,6 +114,100 @@ impl Kontor {
         Ok(own)
     }
 
+    /// The addresses on the user's own mail domains that the company directory does not know
+    /// (ResolveRecipients, MS-ASCMD 2.2.1.15), for the compose window to ask before sending: a
+    /// typo in a colleague's address ("bbo@firma.de") bounces only after the window closed.
+    /// Addresses elsewhere are never asked about (no directory knows them). The user's own
+    /// address is asked along as a control, and only when the server resolves it has it
+    /// checked at all: SOGo answers only with free/busy asked for (so it is, for half an hour)
+    /// and leaves out what it does not know, and Z-Push's IMAP backend refuses the command.
+    /// A server that cannot check, an error or no connection gives an empty list, logged: the
+    /// send goes on as before.
+    pub async fn unknown_colleagues(
+        &self,
+        addresses: Vec<String>,
+    ) -> Result<Vec<String>, CoreError> {
+        let own = self.own_addresses().await?;
+        let control = self.sender("").await?.to_lowercase();
+        let domain = |a: &str| a.rsplit_once('@').map(|(_, d)| d.to_owned());
+        let domains: Vec<String> = own.iter().filter_map(|a| domain(a)).collect();
+        let mut asked: Vec<String> = Vec::new();
+        for a in addresses {
+            let a = a.trim().to_lowercase();
+            if domain(&a).is_some_and(|d| domains.contains(&d))
+                && !own.contains(&a)
+                && !asked.contains(&a)
+            {
+                asked.push(a);
+            }
+        }
+        // MS-ASCMD: at most 100 To elements, the control among them.
+        asked.truncate(99);
+        if asked.is_empty() || !control.contains('@') {
+            return Ok(Vec::new());
+        }
+        // The engine found the server unreachable: no waiting for a timeout before the send.
+        {
+            let status = self.status.borrow();
+            if status.state == super::sync_status::SyncState::Offline && status.error.is_some() {
+                return Ok(Vec::new());
+            }
+        }
+        let url = self
+            .account_config()
+            .await
+            .map(|c| c.server_url)
+            .unwrap_or_default();
+        let now = chrono::Utc::now();
+        let (start, end) = (
+            now.format("%Y-%m-%dT%H:%M:00.000Z").to_string(),
+            (now + chrono::Duration::minutes(30))
+                .format("%Y-%m-%dT%H:%M:00.000Z")
+                .to_string(),
+        );
+        let names: Vec<&str> = std::iter::once(control.as_str())
+            .chain(asked.iter().map(String::as_str))
+            .collect();
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            self.with_fetch_session(async |s| {
+                s.client_mut()
+                    .resolve_recipients(&names, Some((&start, &end)))
+                    .await
+                    .map_err(|e| crate::sync::map_eas(e, &url))
+            }),
+        )
+        .await;
+        let resolutions = match answer {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "the server did not check the recipients");
+                return Ok(Vec::new());
+            }
+            Err(_) => {
+                tracing::info!("the server did not answer the recipient check within 5 s");
+                return Ok(Vec::new());
+            }
+        };
+        let known = |a: &str| {
+            resolutions.iter().any(|r| {
+                // 1 resolved, 2 and 3 ambiguous: the name is there; 4 not resolved.
+                (1..=3).contains(&r.status)
+                    && (r.to.trim().eq_ignore_ascii_case(a)
+                        || r.recipients.iter().any(|x| {
+                            x.email_address
+                                .as_deref()
+                                .is_some_and(|e| e.trim().eq_ignore_ascii_case(a))
+                        }))
+            })
+        };
+        if !known(&control) {
+            tracing::info!("the server resolves not even the user's address: no recipient check");
+            return Ok(Vec::new());
+        }
+        Ok(asked.into_iter().filter(|a| !known(a)).collect())
+    }
+
     /// The compose window's content for `mode`; `message_id` is the original for a reply or
     /// forward. The original's body is fetched from the server when only a preview is cached
     /// (offline the preview is quoted).
