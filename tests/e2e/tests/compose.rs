@@ -11,6 +11,10 @@
 //! * Reply (Ctrl+R on a mail from bob): the subject carries one "RE:", the quote has Outlook's
 //!   header block; sent, it reaches bob with In-Reply-To naming the original's Message-ID.
 //! * Reply all leaves alice out and keeps carol in Cc; Esc closes the untouched window.
+//! * A recipient the mail server refuses (the test Postfix refuses refused@kontor.test): after
+//!   "Send anyway" the mail waits in the list of unsent changes, parked with "The server did
+//!   not send the message…"; its Edit opens it, Backspace takes the address off, bob's is
+//!   typed, and bob gets it once.
 //! * Offline (SOGo stopped): a mail sent waits in the list of unsent changes; its Edit there
 //!   opens it as a draft in a compose window, and sent again with another subject it replaces
 //!   the first in the list (German screenshot); after SOGo is back the corrected mail reaches
@@ -100,6 +104,22 @@ async fn type_into(app: &App, css: &str, text: &str) {
     let el = app.wait_for(css, Duration::from_secs(20)).await;
     bounded("click", el.click()).await.expect("click field");
     bounded("type", el.send_keys(text)).await.expect("type");
+}
+
+/// Waits up to 10 s for the chips of a recipient field to be `want` (the field makes a chip of
+/// typed text a moment after the key); fails with what it shows otherwise.
+async fn expect_chips(app: &App, field: &str, want: &[&str], what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = chips(app, field).await;
+        if got == want {
+            return;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!("{what}: {got:?}")).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 async fn chips(app: &App, field: &str) -> Vec<String> {
@@ -281,10 +301,13 @@ async fn alice_writes_replies_and_forwards() {
     // it, so Send asks first; "Check the address", Backspace takes the chip off again.
     progress("a typo in a colleague's address");
     type_into(&app, "[data-testid=compose-to-input]", "bbo@kontor.test;").await;
-    let to = chips(&app, "compose-to").await;
-    if to != ["bob@kontor.test", "bbo@kontor.test"] {
-        app.fail(&format!("To after typing bbo@: {to:?}")).await;
-    }
+    expect_chips(
+        &app,
+        "compose-to",
+        &["bob@kontor.test", "bbo@kontor.test"],
+        "To after typing bbo@",
+    )
+    .await;
     click(&app, "[data-testid=compose-send]").await;
     wait_text(
         &app,
@@ -301,10 +324,13 @@ async fn alice_writes_replies_and_forwards() {
     bounded("Backspace", input.send_keys(&Key::Backspace.to_string()))
         .await
         .expect("Backspace");
-    let to = chips(&app, "compose-to").await;
-    if to != ["bob@kontor.test"] {
-        app.fail(&format!("To after Backspace: {to:?}")).await;
-    }
+    expect_chips(
+        &app,
+        "compose-to",
+        &["bob@kontor.test"],
+        "To after Backspace",
+    )
+    .await;
     click_closing(&app, "[data-testid=compose-send]").await;
     wait_closed(&app, &win, "Send").await;
 
@@ -444,6 +470,82 @@ async fn alice_writes_replies_and_forwards() {
         .await;
     press_closing(&app, &subject_field, &Key::Escape.to_string(), "Esc").await;
     wait_closed(&app, &win, "Esc").await;
+
+    // ---- a recipient the mail server refuses: the send waits in the unsent list with the
+    // reason; Edit, the address corrected, it goes out ----
+    progress("refused recipient");
+    click(&app, "[data-testid=action-new]").await;
+    let win = compose_window(&app, &main).await;
+    type_into(
+        &app,
+        "[data-testid=compose-to-input]",
+        "refused@kontor.test;",
+    )
+    .await;
+    let refused_subject = format!("Unterlagen {tag}");
+    type_into(&app, "[data-testid=compose-subject]", &refused_subject).await;
+    type_into(&app, "[data-testid=compose-body]", "Die Unterlagen, bitte.").await;
+    click(&app, "[data-testid=compose-send]").await;
+    // The directory does not know the address either: sent anyway.
+    app.wait_for("[data-testid=compose-ask-unknown]", Duration::from_secs(20))
+        .await;
+    click_closing(&app, "[data-testid=compose-ask-send]").await;
+    wait_closed(&app, &win, "Send anyway").await;
+    click(&app, "[data-testid=status-unsent]").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let op = loop {
+        let found = app
+            .script(
+                "const [s] = arguments; const r = [...document.querySelectorAll('[data-testid=pending-row]')] \
+                   .find(r => r.querySelector('[data-testid=pending-item]').textContent.includes(s)); \
+                 return r ? [r.dataset.state, r.dataset.opId] : null;",
+                vec![serde_json::json!(refused_subject)],
+            )
+            .await;
+        if found.get(0).and_then(|v| v.as_str()) == Some("parked") {
+            break found[1].as_str().unwrap_or_default().to_owned();
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!(
+                "the refused send is not parked in the list: {found:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let row = format!("[data-testid=pending-row][data-op-id=\"{op}\"]");
+    wait_text(
+        &app,
+        &format!("{row} [data-testid=pending-error-kind]"),
+        "The server did not send the message",
+        10,
+    )
+    .await;
+    let shot_refused = app.screenshot("compose-refused-en.png").await;
+    let known = handles(&app).await;
+    click(&app, &format!("{row} [data-testid=pending-edit]")).await;
+    let win = compose_window(&app, &known).await;
+    let input = app
+        .wait_for("[data-testid=compose-to-input]", Duration::from_secs(10))
+        .await;
+    bounded("click To", input.click()).await.expect("click To");
+    bounded("Backspace", input.send_keys(&Key::Backspace.to_string()))
+        .await
+        .expect("Backspace");
+    type_into(&app, "[data-testid=compose-to-input]", "bob@kontor.test;").await;
+    expect_chips(
+        &app,
+        "compose-to",
+        &["bob@kontor.test"],
+        "To of the edited mail",
+    )
+    .await;
+    click_closing(&app, "[data-testid=compose-send]").await;
+    wait_closed(&app, &win, "Send of the corrected mail").await;
+    click(&app, "[data-testid=pending-close]").await;
+    let mut bob = Probe::connect(BOB).await;
+    let got = bob.mimes("INBOX", &refused_subject, 1, 120).await;
+    assert_eq!(got.len(), 1, "bob got the corrected mail once");
 
     // ---- offline: SOGo stopped, a mail is sent, waits in the unsent list, arrives once ----
     progress("offline send");
@@ -760,6 +862,7 @@ async fn alice_writes_replies_and_forwards() {
         [
             shot_new,
             shot_unknown,
+            shot_refused,
             shot_reply,
             shot_draft,
             shot_mailto,

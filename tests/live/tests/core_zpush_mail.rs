@@ -403,3 +403,63 @@ async fn a_typo_in_a_colleagues_address_is_found_before_sending_on_sogo_not_on_z
     let (_dir, app, _) = signed_in(CAROL).await;
     assert!(app.unknown_colleagues(asked).await.unwrap().is_empty());
 }
+
+/// A recipient the mail server refuses while the message is handed over (the test Postfix
+/// refuses refused@kontor.test, tests/servers/README.md). SOGo then sends nothing and answers
+/// SendMail Status 120: the message waits in the outbox, parked with the server's answer, bob
+/// never gets it, and Edit takes it back as a draft to change and send again. Z-Push's IMAP
+/// backend sends to the others and drops the refused address without a word: the send is done
+/// and bob gets it once (docs/server-quirks.md).
+#[tokio::test]
+async fn a_recipient_the_mail_server_refuses_parks_the_send_on_sogo_not_on_zpush() {
+    kontor_live_tests::require_sogo();
+    let mail = |subject: &str| OutgoingMail {
+        from: CAROL.email(),
+        to: vec!["refused@kontor.test".into(), BOB.email()],
+        subject: subject.to_owned(),
+        body: "Die Unterlagen, bitte.".into(),
+        ..OutgoingMail::default()
+    };
+
+    let on_sogo = unique("sogo-refused");
+    let (_dir, app, _) =
+        kontor_live_tests::zpush::signed_in_at(kontor_live_tests::SOGO_EAS_URL, CAROL).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let op = app.send_mail(mail(&on_sogo)).await.unwrap();
+    let e = outcome_of(&mut rx, op, 90).await;
+    app.stop_sync().await;
+    match &e {
+        EngineEvent::OutboxParked { message, .. } => assert!(
+            message.contains("SendMail") && message.contains("120"),
+            "{message}"
+        ),
+        other => panic!("expected the send parked, got {other:?}"),
+    }
+    let entry = app.store().outbox_entry(op).await.unwrap().unwrap();
+    assert_eq!(entry.state, OutboxState::Parked);
+    assert!(entry.last_error.contains("120"), "{entry:?}");
+    let saved = app.edit_unsent(op).await.unwrap();
+    let draft = app
+        .store()
+        .message(saved.message_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(draft.subject, on_sogo);
+    assert!(app.store().outbox_entry(op).await.unwrap().is_none());
+    // Nothing went out: bob has not got it (the Postfix log has the refusal).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(count(BOB, "INBOX", &on_sogo).await, 0);
+
+    let on_zpush = unique("zpush-refused");
+    let (_dir, app, _) = signed_in(CAROL).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let op = app.send_mail(mail(&on_zpush)).await.unwrap();
+    let e = outcome_of(&mut rx, op, 90).await;
+    app.stop_sync().await;
+    assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
+    assert_eq!(wait_imap(BOB, "INBOX", &on_zpush, 60).await, 1);
+    remove(BOB, "INBOX", &on_zpush).await;
+}

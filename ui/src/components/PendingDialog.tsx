@@ -170,7 +170,7 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
                   </div>
                   {op.lastError && (
                     <div className="pending-error" data-testid="pending-error">
-                      <span data-testid="pending-error-kind">{t(`pending.error.${failureKind(op.lastError)}`)}</span>
+                      <span data-testid="pending-error-kind">{t(`pending.error.${failureKind(op.lastError, op.kind)}`)}</span>
                       <details className="pending-error-detail">
                         <summary>{t("pending.error.details")}</summary>
                         <span lang="en" data-testid="pending-error-text">

@@ -55,10 +55,10 @@ export function attemptTime(iso: string, now: Date, lang: Lang): string | null {
 /** What the last failure was, in the UI's words: the core records the server's or network's
  * answer as it came (English, for support), so the list says which of the two it was and shows
  * that text beneath as the detail. */
-export function failureKind(lastError: string): "unreachable" | "refused" {
-  return /could not be reached|connection (refused|reset|closed)|timed out|timeout|dns|network|unreachable|offline|tls/i.test(lastError)
-    ? "unreachable"
-    : "refused";
+export function failureKind(lastError: string, kind?: PendingKind): "unreachable" | "refused" | "sendRefused" {
+  if (/could not be reached|connection (refused|reset|closed)|timed out|timeout|dns|network|unreachable|offline|tls/i.test(lastError)) return "unreachable";
+  // A message the server would not send: the user can change it (Edit) and send it again.
+  return kind && SENDING.has(kind) ? "sendRefused" : "refused";
 }
 
 export function discardText(op: PendingOperation, folders: readonly Folder[], t: Translate): string {
