@@ -17,8 +17,9 @@
 //!   typed, and bob gets it once.
 //! * Offline (SOGo stopped): a mail sent waits in the list of unsent changes; its Edit there
 //!   opens it as a draft in a compose window, and sent again with another subject it replaces
-//!   the first in the list (German screenshot); after SOGo is back the corrected mail reaches
-//!   bob, once, and the first never.
+//!   the first in the list (German screenshot), and it is in the folder tree's Outbox
+//!   ("Postausgang"); after SOGo is back the corrected mail reaches bob, once, and the first
+//!   never, and the Outbox is empty.
 //! * A new message typed and saved by the 30 s autosave survives `kill -9` of the app: after a
 //!   restart it is in Drafts, and Enter on it goes on writing it with its subject and text.
 //! * `kontor mailto:bob@…?subject=…&body=…` run while the window is open opens a filled compose
@@ -661,6 +662,11 @@ async fn alice_writes_replies_and_forwards() {
     wait_text(&app, "[data-testid=pending-edit]", "Bearbeiten", 10).await;
     let shot_outbox_de = app.screenshot("compose-outbox-de.png").await;
     click(&app, "[data-testid=pending-close]").await;
+    // The same mail in the Outbox of the folder tree, as Outlook users look for it.
+    click_folder(&app, "Postausgang").await;
+    wait_text(&app, "[data-testid=outbox-view]", &corrected_subject, 10).await;
+    wait_text(&app, "[data-testid=outbox-view] h2", "Postausgang", 10).await;
+    let shot_outbox_folder_de = app.screenshot("outbox-de.png").await;
     choose_language(&app, "en").await;
     servers(&["start"]);
     let mut bob = Probe::connect(BOB).await;
@@ -680,6 +686,15 @@ async fn alice_writes_replies_and_forwards() {
         ))
         .await;
     }
+    // Sent, it has left the Outbox.
+    wait_text(
+        &app,
+        "[data-testid=outbox-view] [data-testid=pending-empty]",
+        "Nothing is waiting to be sent.",
+        30,
+    )
+    .await;
+    click_folder(&app, "Inbox").await;
 
     // ---- a draft survives a crash: typed, saved by the 30 s autosave, app killed ----
     progress("draft, autosave, kill -9");
@@ -868,6 +883,7 @@ async fn alice_writes_replies_and_forwards() {
             shot_mailto,
             shot_outbox,
             shot_outbox_de,
+            shot_outbox_folder_de,
             shot_reply_de,
             shot_new_de,
             shot_ask_de

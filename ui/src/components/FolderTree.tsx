@@ -21,6 +21,12 @@ interface Row {
   folder: Folder | null;
 }
 
+/** Whether messages can be dropped on `f`: a mail folder, not the Outbox (only sending puts
+ * a message there). */
+function takesMessages(f: Folder) {
+  return isMailFolder(f) && f.kind !== "outbox";
+}
+
 function sectionKey(s: Section) {
   return `section:${s.id}`;
 }
@@ -152,7 +158,7 @@ export function FolderTree({ folders, selectedId, onSelect, onDropMessages }: Pr
           <div
             className={`tree-row kind-${f.kind}${selectedId === f.id ? " selected" : ""}${dropId === f.id ? " drop-target" : ""}`}
             onDragOver={(e) => {
-              if (!onDropMessages || !isMailFolder(f) || !carriesMessages(e.dataTransfer)) return;
+              if (!onDropMessages || !takesMessages(f) || !carriesMessages(e.dataTransfer)) return;
               e.preventDefault();
               e.dataTransfer.dropEffect = "move";
               setDropId(f.id);
@@ -163,7 +169,7 @@ export function FolderTree({ folders, selectedId, onSelect, onDropMessages }: Pr
             onDrop={(e) => {
               setDropId(null);
               const ids = droppedIds(e.dataTransfer);
-              if (!onDropMessages || !ids || !isMailFolder(f)) return;
+              if (!onDropMessages || !ids || !takesMessages(f)) return;
               e.preventDefault();
               onDropMessages(f, ids);
             }}

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Account, Folder, IpcError } from "../lib/bindings";
 import { api as realApi, toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
@@ -10,6 +10,7 @@ import { ReminderBadge, RemindersPanel, type MainRemindersApi } from "./Reminder
 import { useReminderSnapshot } from "../lib/use-reminders";
 import { SettingsPanel, type SettingsApi } from "./SettingsPanel";
 import { StatusBar, type SyncApi } from "./StatusBar";
+import { OutboxView } from "./PendingDialog";
 import { folderLabel } from "../lib/tree";
 import { setWindowTitle } from "../app/window-title";
 import { MailView, type MailActions, type MailApi, type OpenRequest, type SearchRequest } from "../mail/MailView";
@@ -83,6 +84,9 @@ type Module = "mail" | "calendar" | "people";
 const CalendarView = lazy(() => import("../calendar/CalendarView").then((m) => ({ default: m.CalendarView })));
 
 const CALENDAR_VIEW_KEY = "kontor.calendar.view";
+
+/** The Outbox of the folder tree where the server lists none: the list of unsent messages. */
+const OUTBOX_FOLDER: Folder = { id: "kontor:outbox", parentId: null, name: "Outbox", kind: "outbox", unread: null, shared: false };
 
 function loadCalendarView(): CalendarViewKind {
   try {
@@ -277,7 +281,14 @@ export function MainWindow({
   }, [module, reminders, reminderGeneration]);
   const mailActions = useRef<MailActions>(null);
 
-  const folder = folders?.find((f) => f.id === selected) ?? null;
+  // The Outbox, as Outlook has one, unless the server lists its own (its messages are the
+  // unsent ones here either way: ActiveSync sends without it).
+  const treeFolders = useMemo(
+    () => (folders && !folders.some((f) => f.kind === "outbox" && !f.shared) ? [...folders, OUTBOX_FOLDER] : folders),
+    [folders],
+  );
+  const folder = treeFolders?.find((f) => f.id === selected) ?? null;
+  const showsOutbox = folder?.kind === "outbox";
   const inboxId = folders?.find((f) => f.kind === "inbox" && !f.shared)?.id ?? null;
 
   const selectFolder = useCallback((id: string) => {
@@ -583,7 +594,7 @@ export function MainWindow({
           ) : (
             <>
               <FolderTree
-                folders={folders}
+                folders={treeFolders ?? folders}
                 selectedId={selected}
                 onSelect={(f) => {
                   selectFolder(f.id);
@@ -632,7 +643,7 @@ export function MainWindow({
           }}
         />
         <section
-          className={`content${!showSettings && module === "mail" && folder && isMailFolder(folder) ? " content-mail" : ""}${
+          className={`content${!showSettings && module === "mail" && folder && isMailFolder(folder) && !showsOutbox ? " content-mail" : ""}${
             !showSettings && module === "calendar" ? " content-calendar" : ""
           }${!showSettings && module === "people" ? " content-people" : ""}`}
         >
@@ -679,6 +690,8 @@ export function MainWindow({
                 onRange={setCalRange}
               />
             </Suspense>
+          ) : showsOutbox ? (
+            <OutboxView api={sync} folders={folders ?? undefined} />
           ) : folder && folders && isMailFolder(folder) ? (
             <MailView
               api={mail}

@@ -23,7 +23,19 @@ interface Props {
 /** The changes made here that the server does not have yet: what, on which item, why it waits or
  * failed, with Retry (parked ones), Edit (a message to send: it becomes a draft in a compose
  * window, the send is given up) and Discard (after asking). Follows the sync and mail events. */
-export function PendingDialog({ api, folders = [], onClose }: Props) {
+export function PendingDialog(props: Props) {
+  return <PendingChanges {...props} />;
+}
+
+/** The Outbox in the folder tree, as Outlook has one: the messages written here that have not
+ * gone out yet (sends, replies, forwards), each with its state and reason, Edit, Retry and
+ * Discard: the same list as the dialog, in the content pane. */
+export function OutboxView({ api, folders }: { api: PendingApi; folders?: readonly Folder[] }) {
+  return <PendingChanges api={api} folders={folders} outbox />;
+}
+
+function PendingChanges({ api, folders = [], onClose, outbox = false }: Partial<Props> & { api: PendingApi; outbox?: boolean }) {
+  const close = onClose ?? (() => undefined);
   const { t, lang } = useI18n();
   const [ops, setOps] = useState<PendingOperation[] | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
@@ -102,32 +114,12 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
     );
   };
 
-  return (
-    <div className="dialog-backdrop" onMouseDown={onClose}>
-      <div
-        ref={dialogRef}
-        className="dialog pending-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="pending-title"
-        aria-describedby="pending-intro"
-        data-testid="pending-dialog"
-        onMouseDown={(e) => {
-          e.stopPropagation();
-        }}
-        onKeyDown={(e) => {
-          if (e.key !== "Escape") return;
-          e.preventDefault();
-          e.stopPropagation();
-          // While the question is open, Escape answers it (also before the focus has moved
-          // into it), and only a second Escape closes the list.
-          if (confirm) closeConfirm(confirm.id);
-          else onClose();
-        }}
-      >
-        <h2 id="pending-title">{t("pending.title")}</h2>
+  const shown = outbox && ops ? ops.filter((op) => MESSAGE_KINDS.has(op.kind)) : ops;
+  const body = (
+    <>
+        <h2 id="pending-title">{t(outbox ? "outbox.title" : "pending.title")}</h2>
         <p id="pending-intro" className="muted">
-          {t("pending.intro")}
+          {t(outbox ? "outbox.intro" : "pending.intro")}
         </p>
         {loadError && <ErrorView error={loadError} heading={t("pending.failed")} />}
         {actionError && <ErrorView error={actionError} heading={t("pending.actionFailed")} />}
@@ -137,13 +129,13 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
               {t("pending.loading")}
             </p>
           )
-        ) : ops.length === 0 ? (
+        ) : shown === null || shown.length === 0 ? (
           <p className="pending-empty" data-testid="pending-empty">
-            {t("pending.empty")}
+            {t(outbox ? "outbox.empty" : "pending.empty")}
           </p>
         ) : (
           <ul className="pending-list">
-            {ops.map((op) => {
+            {shown.map((op) => {
               const next = op.state === "pending" && op.nextAttempt ? attemptTime(op.nextAttempt, now, lang) : null;
               const working = busy.has(op.id);
               return (
@@ -224,13 +216,9 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
         <p className="muted pending-notice" role="status">
           {notice && t(notice)}
         </p>
-        <div className="dialog-buttons">
-          <button type="button" autoFocus data-testid="pending-close" onClick={onClose}>
-            {t("mail.close")}
-          </button>
-        </div>
-      </div>
-      {confirm && (
+    </>
+  );
+  const question = confirm && (
         <div
           className="dialog-backdrop"
           onMouseDown={(e) => {
@@ -285,7 +273,45 @@ export function PendingDialog({ api, folders = [], onClose }: Props) {
             </div>
           </div>
         </div>
-      )}
+      );
+  if (outbox)
+    return (
+      <section ref={dialogRef} className="outbox-view" aria-labelledby="pending-title" aria-describedby="pending-intro" data-testid="outbox-view">
+        {body}
+        {question}
+      </section>
+    );
+  return (
+    <div className="dialog-backdrop" onMouseDown={close}>
+      <div
+        ref={dialogRef}
+        className="dialog pending-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="pending-title"
+        aria-describedby="pending-intro"
+        data-testid="pending-dialog"
+        onMouseDown={(e) => {
+          e.stopPropagation();
+        }}
+        onKeyDown={(e) => {
+          if (e.key !== "Escape") return;
+          e.preventDefault();
+          e.stopPropagation();
+          // While the question is open, Escape answers it (also before the focus has moved
+          // into it), and only a second Escape closes the list.
+          if (confirm) closeConfirm(confirm.id);
+          else close();
+        }}
+      >
+        {body}
+        <div className="dialog-buttons">
+          <button type="button" autoFocus data-testid="pending-close" onClick={close}>
+            {t("mail.close")}
+          </button>
+        </div>
+      </div>
+      {question}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import { statusTexts } from "../lib/sync-status";
 import { StatusBar, type SyncApi } from "./StatusBar";
+import { OutboxView } from "./PendingDialog";
 
 afterEach(cleanup);
 
@@ -232,6 +233,28 @@ describe("the list of unsent changes", () => {
     if (!el) throw new Error(`no row ${id}`);
     return el;
   }
+
+  it("shows the messages to send, and nothing else, as the Outbox in the content pane", async () => {
+    const fake = fakeSync({ ...online, state: "offline", unsent: ops.length }, ops);
+    render(
+      <I18nContext.Provider value={{ lang: "de", t: translator("de"), setLang: () => undefined }}>
+        <OutboxView api={fake.api} folders={[inbox, archive]} />
+      </I18nContext.Provider>,
+    );
+    const view = await screen.findByTestId("outbox-view");
+    expect(within(view).getByRole("heading").textContent).toBe("Postausgang");
+    await waitFor(() => {
+      expect(within(view).getAllByTestId("pending-row").map((r) => r.getAttribute("data-op-id"))).toEqual(["2"]);
+    });
+    expect(within(view).getByTestId("pending-error-kind").textContent).toContain("Der Server hat die Nachricht nicht gesendet");
+    expect(within(view).queryByTestId("pending-close")).toBeNull();
+    // Edit takes it out of the Outbox.
+    await userEvent.setup().click(within(view).getByTestId("pending-edit"));
+    await waitFor(() => {
+      expect(within(view).getByTestId("pending-empty").textContent).toBe("Es wartet keine Nachricht auf das Senden.");
+    });
+    expect(fake.api.editUnsent).toHaveBeenCalledWith(2);
+  });
 
   it("opens from the count and says what waits, on which item, and why", async () => {
     const { dialog } = await openList();
