@@ -100,7 +100,7 @@ pub async fn create_event(shell: State<'_, Shell>, draft: EventDraft) -> Result<
             let e = core.create_event(draft).await?;
             // The appointment is saved: a failure to queue the invitation must not make the
             // dialog offer to save it a second time.
-            if let Err(err) = core.invite_attendees(e.id, false, lang).await {
+            if let Err(err) = core.invite_attendees(e.id, None, lang).await {
                 tracing::error!(error = %err, "the invitation mail was not queued");
             }
             Ok(Id(e.id))
@@ -141,7 +141,8 @@ pub async fn update_event(
         .run(|core| async move {
             let before = core.event(event_id.0).await?.ical;
             core.update_event(event_id.0, draft).await?;
-            core.invite_attendees(event_id.0, true, lang).await?;
+            core.invite_attendees(event_id.0, Some(&before), lang)
+                .await?;
             core.cancel_for_removed(event_id.0, &before, lang).await?;
             Ok(())
         })
@@ -173,8 +174,10 @@ pub async fn update_occurrence(
     let lang = shell.lang();
     shell
         .run(|core| async move {
+            let before = core.event(event_id.0).await?.ical;
             core.update_occurrence(event_id.0, at, draft).await?;
-            core.invite_attendees(event_id.0, true, lang).await?;
+            core.invite_attendees(event_id.0, Some(&before), lang)
+                .await?;
             Ok(())
         })
         .await
@@ -193,9 +196,11 @@ pub async fn delete_occurrence(
     let lang = shell.lang();
     shell
         .run(|core| async move {
+            let before = core.event(event_id.0).await?.ical;
             core.delete_occurrence(event_id.0, at).await?;
             // The series without that occurrence, to a meeting's attendees.
-            core.invite_attendees(event_id.0, true, lang).await?;
+            core.invite_attendees(event_id.0, Some(&before), lang)
+                .await?;
             Ok(())
         })
         .await

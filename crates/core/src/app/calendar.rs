@@ -185,6 +185,43 @@ fn series_master<'a>(
         .or_else(|| cal.items.iter().find(|i| i.uid == uid))
 }
 
+/// What a meeting's attendees see of the series `uid` in `ical`: per VEVENT (the master and
+/// each changed occurrence) its title, place, text, times, recurrence and exceptions, status
+/// and who is invited (not their answers), in a fixed order; `None` when it cannot be read.
+/// A change of only the user's own things (reminder, show as, private) leaves it the same: the
+/// attendees need no updated invitation for it.
+fn attendee_view(ical: &str, uid: &str) -> Option<Vec<String>> {
+    let cal = kontor_calendar::Calendar::parse(ical).ok()?;
+    let mut view: Vec<String> = cal
+        .items
+        .iter()
+        .filter(|i| i.uid == uid)
+        .map(|i| {
+            let mut who: Vec<String> = i.attendees.iter().map(|a| a.email.to_lowercase()).collect();
+            who.sort();
+            format!(
+                "{:?}",
+                (
+                    &i.recurrence_id,
+                    &i.summary,
+                    &i.location,
+                    &i.description,
+                    &i.start,
+                    &i.end,
+                    &i.duration,
+                    &i.rrule,
+                    &i.rdates,
+                    &i.exdates,
+                    &i.status,
+                    who,
+                )
+            )
+        })
+        .collect();
+    view.sort();
+    Some(view)
+}
+
 /// The organizer, attendees and the user's own answer of the series `uid` in `ical` (the
 /// master's, or the first item's when there is no master). `me` are the user's addresses.
 fn meeting_of(
@@ -681,14 +718,24 @@ impl Kontor {
     /// calendar source: up to EAS 14.1 the server sends none, and Kontor does not ask a CalDAV
     /// server whether it schedules (RFC 6638), so a server that also does may tell attendees
     /// twice. Returns whether a mail was queued (`false` when the event is no meeting of the
-    /// user's). `update` words it as a changed invitation; texts are in `lang`.
+    /// user's). `before`, the event's text before a change, words it as a changed invitation,
+    /// and none goes out when the change touched nothing the attendees see (a reminder, show
+    /// as, private: [`attendee_view`]); texts are in `lang`.
     pub async fn invite_attendees(
         &self,
         event_id: i64,
-        update: bool,
+        before: Option<&str>,
         lang: crate::i18n::Lang,
     ) -> Result<bool, CoreError> {
         let row = self.event_row(event_id).await?;
+        let update = before.is_some();
+        if let Some(before) = before {
+            let then = attendee_view(before, &row.uid);
+            if then.is_some() && then == attendee_view(&row.ical, &row.uid) {
+                tracing::debug!(event_id, "changed only for the user: no updated invitation");
+                return Ok(false);
+            }
+        }
         let cal = self.writable_calendar(row.calendar_id).await?;
         let me = self.my_addresses(cal.account_id).await?;
         let parsed = kontor_calendar::Calendar::parse(&row.ical)
@@ -1436,7 +1483,7 @@ mod view_tests {
 
 #[cfg(test)]
 mod meeting_tests {
-    use super::{ParticipantAnswer, meeting_of, set_attendees};
+    use super::{ParticipantAnswer, attendee_view, meeting_of, set_attendees};
 
     const ME: &str = "alice@kontor.test";
 
@@ -1456,6 +1503,32 @@ mod meeting_tests {
 
     fn me() -> Vec<String> {
         vec![ME.into(), "alice".into()]
+    }
+
+    #[test]
+    fn only_a_change_the_attendees_see_asks_for_an_updated_invitation() {
+        let people = "ORGANIZER:mailto:alice@kontor.test\r\n\
+                      ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@kontor.test\r\n";
+        let base = event(people);
+        let view = |ics: &str| attendee_view(ics, "m1").expect("readable");
+        // The user's own reminder, show as, private, and bob's answer recorded: the same.
+        let own = event(&format!(
+            "{}TRANSP:TRANSPARENT\r\nCLASS:PRIVATE\r\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\r\n\
+             BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n",
+            people.replace("NEEDS-ACTION", "ACCEPTED")
+        ));
+        assert_eq!(view(&base), view(&own));
+        // The time, the place, the title, who is invited: changed.
+        for changed in [
+            base.replace("T090000Z", "T093000Z"),
+            base.replace("SUMMARY:Budget", "SUMMARY:Budget 2027"),
+            event(&format!("{people}LOCATION:Raum 2\r\n")),
+            event(&format!("{people}ATTENDEE:mailto:carol@kontor.test\r\n")),
+            event(&format!("{people}RRULE:FREQ=WEEKLY\r\n")),
+        ] {
+            assert_ne!(view(&base), view(&changed), "{changed}");
+        }
+        assert!(attendee_view("not a calendar", "m1").is_none());
     }
 
     #[test]
