@@ -194,6 +194,23 @@ pub fn imap_flags(user: User, mailbox: &str, subject: &str) -> Option<Vec<String
     flags
 }
 
+/// The header section of `user`'s first message with `subject` in `mailbox`, read over IMAP
+/// (EXAMINE, BODY.PEEK: nothing is changed), one header line per element (folded lines kept
+/// as they are); `None` when there is none. Blocking.
+pub fn imap_header_lines(user: User, mailbox: &str, subject: &str) -> Option<Vec<String>> {
+    let mut imap = ImapSession::login(user);
+    imap.cmd(&format!("EXAMINE \"{mailbox}\""));
+    let uid = imap.uids_with_subject(subject).first().copied();
+    let lines = uid.map(|uid| {
+        imap.cmd(&format!("UID FETCH {uid} (BODY.PEEK[HEADER])"))
+            .into_iter()
+            .skip(1)
+            .collect()
+    });
+    imap.logout();
+    lines
+}
+
 /// Appends `mime` (CRLF lines) to `user`'s `mailbox` with the internal date `date` (IMAP
 /// date-time, e.g. `"05-Aug-2026 10:00:00 +0000"`): mail that arrived back then, which a
 /// server's time filters judge by. Blocking.

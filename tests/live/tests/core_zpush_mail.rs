@@ -10,9 +10,10 @@
 
 use std::time::Duration;
 
+use kontor_core::app::ComposeMode;
 use kontor_core::engine::EngineEvent;
 use kontor_core::store::OutboxState;
-use kontor_core::{FolderKind, OutgoingMail};
+use kontor_core::{FolderKind, Lang, OutgoingMail};
 use kontor_live_tests::zpush::{
     count, deliver, flags, folder_id, options, outcome_of, remove, signed_in, unique, wait_cached,
     wait_event, wait_imap,
@@ -462,4 +463,80 @@ async fn a_recipient_the_mail_server_refuses_parks_the_send_on_sogo_not_on_zpush
     assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
     assert_eq!(wait_imap(BOB, "INBOX", &on_zpush, 60).await, 1);
     remove(BOB, "INBOX", &on_zpush).await;
+}
+
+/// A reply saved as a draft and sent later from Drafts goes out as the reply (SOGo, as carol):
+/// reopened, the draft still names the original and says its text holds the quote; sent, the
+/// message carries In-Reply-To with the original's Message-ID, not as new mail.
+#[tokio::test]
+async fn a_replys_draft_sent_from_drafts_is_still_the_reply() {
+    kontor_live_tests::require_sogo();
+    let subject = unique("draft-reply");
+    deliver(BOB, CAROL, &subject).await;
+    let (_dir, app, _) =
+        kontor_live_tests::zpush::signed_in_at(kontor_live_tests::SOGO_EAS_URL, CAROL).await;
+    let inbox = folder_id(&app, FolderKind::Inbox).await;
+    let mut rx = app.subscribe();
+    app.start_sync_with(None, options()).await.unwrap();
+    let original = wait_cached(&app, &inbox, &subject, 90).await;
+
+    let form = app
+        .compose(ComposeMode::Reply, Some(original), Lang::De)
+        .await
+        .unwrap();
+    assert!(!form.quote_in_body);
+    let html = format!("<p>Gern, bis morgen.</p>{}", form.quote_html);
+    let written = |draft: Option<i64>| OutgoingMail {
+        from: CAROL.email(),
+        to: form.to.clone(),
+        subject: form.subject.clone(),
+        html: Some(html.clone()),
+        quoted: true,
+        reply_to: form.reply_to,
+        draft,
+        ..OutgoingMail::default()
+    };
+    let saved = app.save_draft(written(None), None).await.unwrap();
+
+    let reopened = app
+        .compose(ComposeMode::Draft, Some(saved.message_id), Lang::De)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            reopened.reply_to,
+            reopened.forward_of,
+            reopened.quote_in_body
+        ),
+        (Some(original), None, true)
+    );
+    assert!(reopened.quote_html.is_empty());
+    let op = app
+        .send_mail(OutgoingMail {
+            reply_to: reopened.reply_to,
+            quoted: reopened.quote_in_body,
+            ..written(Some(saved.message_id))
+        })
+        .await
+        .unwrap();
+    let e = outcome_of(&mut rx, op, 90).await;
+    app.stop_sync().await;
+    assert!(matches!(e, EngineEvent::OutboxApplied { .. }), "{e:?}");
+    assert_eq!(wait_imap(BOB, "INBOX", &form.subject, 60).await, 1);
+    let reply = form.subject.clone();
+    let headers = tokio::task::spawn_blocking(move || {
+        kontor_live_tests::imap_header_lines(BOB, "INBOX", &reply)
+    })
+    .await
+    .unwrap()
+    .expect("the reply in bob's Inbox");
+    assert!(
+        headers
+            .iter()
+            .any(|l| l.to_ascii_lowercase().starts_with("in-reply-to:")
+                && l.contains(&format!("<{subject}@kontor.test>"))),
+        "{headers:#?}"
+    );
+    remove(BOB, "INBOX", &form.subject).await;
+    remove(CAROL, "INBOX", &subject).await;
 }

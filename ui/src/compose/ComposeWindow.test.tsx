@@ -26,6 +26,7 @@ const reply: ComposeStart = {
   cc: [],
   subject: "AW: Angebot",
   quoteHtml: '<div class="kontor-quote"><p>-----Ursprüngliche Nachricht-----</p></div>',
+  quoteInBody: false,
   replyTo: 12,
   forwardOf: null,
   attachments: [],
@@ -155,6 +156,20 @@ describe("ComposeWindow", () => {
       expect(shell.close).toHaveBeenCalled();
     });
     expect(sent).toHaveLength(1);
+  });
+
+  it("sends a reply's draft as the reply, its text holding the quote", async () => {
+    const start: ComposeStart = { ...reply, mode: "draft", quoteHtml: "", quoteInBody: true, draft: 40, bodyHtml: "<p>Gern.</p><div class=\"kontor-quote\"><p>Zitat</p></div>" };
+    const { shell, sent } = setup(start, { mode: "draft", id: 40, mailto: null });
+    await screen.findByTestId("compose-window");
+    expect(screen.queryByTestId("compose-quote")).toBeNull();
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.replyTo).toBe(12);
+    expect(sent[0]?.quoted).toBe(true);
+    expect(sent[0]?.draft).toBe(40);
   });
 
   it("attaches what the file picker chose", async () => {

@@ -156,7 +156,8 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
       html: plain ? null : messageHtml(html, quote),
       importance,
       attachments: attachments.map(toSource),
-      quoted: quote.length > 0,
+      // A reply's or forward's draft holds the quote in its text.
+      quoted: quote.length > 0 || (start?.quoteInBody ?? false),
       replyTo: start?.replyTo ?? null,
       forwardOf: start?.forwardOf ?? null,
       draft: draftId,

@@ -564,6 +564,11 @@ export type ComposeStart = {
 	subject: string,
 	/**  The quoted original (header block and sanitised body) as HTML; empty for new mail. */
 	quoteHtml: string,
+	/**
+	 *  The text (`body_html`) holds the quoted original already: a reply's or forward's draft.
+	 *  Sent, the server is asked not to add it again.
+	 */
+	quoteInBody: boolean,
 	replyTo: number | null,
 	forwardOf: number | null,
 	/**  A forward's attachments (the original's), to keep or remove. */

@@ -38,6 +38,9 @@ pub struct ComposeStart {
     pub subject: String,
     /// The quoted original (header block and sanitised body) as HTML; empty for new mail.
     pub quote_html: String,
+    /// The text (`body_html`) holds the quoted original already: a reply's or forward's draft.
+    /// Sent, the server is asked not to add it again.
+    pub quote_in_body: bool,
     #[specta(type = Option<specta_typescript::Number>)]
     pub reply_to: Option<i64>,
     #[specta(type = Option<specta_typescript::Number>)]
@@ -234,6 +237,7 @@ impl Kontor {
                 cc: Vec::new(),
                 subject: String::new(),
                 quote_html: String::new(),
+                quote_in_body: false,
                 reply_to: None,
                 forward_of: None,
                 attachments: Vec::new(),
@@ -317,6 +321,7 @@ impl Kontor {
             cc,
             subject,
             quote_html: quote,
+            quote_in_body: false,
             reply_to: (mode != ComposeMode::Forward).then_some(id),
             forward_of: (mode == ComposeMode::Forward).then_some(id),
             attachments: if mode == ComposeMode::Forward {
@@ -343,6 +348,8 @@ impl Kontor {
         } else {
             view.body.html
         };
+        // A reply's or forward's draft goes on as one (its text holds the quote already).
+        let (reply_to, forward_of) = self.store.draft_origin(id).await?;
         Ok(ComposeStart {
             max_attachment: self.store.server_attachment_limit().await?,
             mode: ComposeMode::Draft,
@@ -351,8 +358,9 @@ impl Kontor {
             cc: row.cc.iter().map(show).collect(),
             subject: row.subject.clone(),
             quote_html: String::new(),
-            reply_to: None,
-            forward_of: None,
+            quote_in_body: reply_to.is_some() || forward_of.is_some(),
+            reply_to,
+            forward_of,
             attachments: view.attachments,
             draft: Some(id),
             body_html,

@@ -65,6 +65,10 @@ impl Kontor {
             .message_by_server_id(account_id, &folder_id, &row_id)
             .await?
             .ok_or_else(|| CoreError::InvalidInput("the saved draft is not in the cache".into()))?;
+        // A reply's or forward's draft remembers its original, so it goes out as one later.
+        self.store
+            .set_draft_origin(row.id, mail.reply_to, mail.forward_of)
+            .await?;
         Ok(SavedDraft {
             message_id: row.id,
             op_id,

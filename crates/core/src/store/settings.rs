@@ -26,6 +26,37 @@ impl Store {
         )
     }
 
+    /// Records which cached message the draft `draft` replies to or forwards (both `None`: a
+    /// new message).
+    pub async fn set_draft_origin(
+        &self,
+        draft: i64,
+        reply_to: Option<i64>,
+        forward_of: Option<i64>,
+    ) -> Result<(), CoreError> {
+        sqlx::query("UPDATE message SET draft_reply_to = ?2, draft_forward_of = ?3 WHERE id = ?1")
+            .bind(draft)
+            .bind(reply_to)
+            .bind(forward_of)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The message the draft `draft` replies to and the one it forwards, as recorded, each only
+    /// while it is still in the cache.
+    pub async fn draft_origin(&self, draft: i64) -> Result<(Option<i64>, Option<i64>), CoreError> {
+        let found: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT (SELECT o.id FROM message o WHERE o.id = d.draft_reply_to), \
+                    (SELECT o.id FROM message o WHERE o.id = d.draft_forward_of) \
+             FROM message d WHERE d.id = ?1",
+        )
+        .bind(draft)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.unwrap_or((None, None)))
+    }
+
     /// Records the server's attachment limit from its policy (`None`: the policy sets none).
     pub async fn set_server_attachment_limit(&self, bytes: Option<u64>) -> Result<(), CoreError> {
         let key = crate::policy::setting_keys::SERVER_MAX_ATTACHMENT;
