@@ -79,8 +79,8 @@ impl Kontor {
     /// it was queued (recipients, text, attachments), becomes a new draft in Drafts, and the
     /// send is given up. The draft is made first, so when giving up the send fails (it is being
     /// sent at this moment) nothing is lost: the error says so and the draft is there as well.
-    /// A reply or forward becomes a draft of its own (the server's link to the original is
-    /// not kept, as for any draft). Returns the draft, which the window opens to edit.
+    /// A reply or forward stays one: the draft names its original while that is cached.
+    /// Returns the draft, which the window opens to edit.
     pub async fn edit_unsent(&self, op_id: i64) -> Result<SavedDraft, CoreError> {
         let entry = self
             .store
@@ -113,6 +113,34 @@ impl Kontor {
                 )
             })?;
         let saved = self.new_draft_from_mime(account_id, drafts, mime).await?;
+        // A reply or forward stays one: its draft names the original while that is cached.
+        let original = match &entry.op {
+            OutboxOp::Reply {
+                folder_id,
+                server_id,
+                ..
+            }
+            | OutboxOp::Forward {
+                folder_id,
+                server_id,
+                ..
+            } => self
+                .store
+                .message_by_server_id(account_id, folder_id, server_id)
+                .await?
+                .map(|m| m.id),
+            _ => None,
+        };
+        if let Some(id) = original {
+            let reply = matches!(entry.op, OutboxOp::Reply { .. });
+            self.store
+                .set_draft_origin(
+                    saved.message_id,
+                    reply.then_some(id),
+                    (!reply).then_some(id),
+                )
+                .await?;
+        }
         self.store.discard(op_id).await?;
         self.mail_changed(Vec::new());
         Ok(saved)
