@@ -1,9 +1,9 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { remoteListMocks, safetyMocks } from "../mail/test-safety";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { act } from "react";
-import type { Folder, MailOpen, MessageSort, MessageWindowRequest, ReminderSnapshot, SyncStatus } from "../lib/bindings";
+import type { Folder, MailOpen, MessageSort, MessageWindowRequest, PendingOperation, ReminderSnapshot, SyncStatus } from "../lib/bindings";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
 import type { MailApi } from "../mail/MailView";
@@ -140,6 +140,7 @@ function renderMain(
   lang: Lang = "de",
   files?: { openMessageFile: (path: string) => Promise<string> },
   pick?: (title: string, filter: string, extensions: string[]) => Promise<string | null>,
+  syncApi: SyncApi = sync,
 ) {
   const api = {
     folders: vi.fn(() => Promise.resolve(folders)),
@@ -149,7 +150,7 @@ function renderMain(
   const mail = mailApi();
   render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={sync} mail={mail} mailSettings={mailSettings} people={people} files={files} pickFile={pick} />
+      <MainWindow api={api} account={{ user: "alice", serverUrl: "https://x", protocolVersion: "14.1" }} onSignedOut={() => undefined} reminders={reminders} sync={syncApi} mail={mail} mailSettings={mailSettings} people={people} files={files} pickFile={pick} />
     </I18nContext.Provider>,
   );
   return { api, mail };
@@ -168,6 +169,28 @@ describe("MainWindow with mail", () => {
     });
     // The reminders stay in the window (end-to-end tests read them there).
     expect(screen.getByTestId("main-reminders")).toBeTruthy();
+  });
+
+  it("has an Outbox that counts the messages waiting to be sent and lists them", async () => {
+    const waiting: PendingOperation[] = [
+      { id: 7, kind: "send", state: "pending", subject: "Angebot", folder: "", attempts: 0, lastError: "", nextAttempt: null },
+      { id: 8, kind: "markRead", state: "pending", subject: "Hallo", folder: "in", attempts: 0, lastError: "", nextAttempt: null },
+    ];
+    renderMain("de", undefined, undefined, { ...sync, pendingOperations: () => Promise.resolve(waiting) });
+    await screen.findAllByTestId("message-row");
+    const outbox = await waitFor(() => {
+      const row = screen.getAllByTestId("folder-row").find((r) => r.getAttribute("data-kind") === "outbox");
+      if (!row) throw new Error("no Outbox in the tree");
+      expect(within(row).getByTestId("folder-unread").textContent).toBe("1");
+      return row;
+    });
+    expect(within(outbox).getByTestId("folder").textContent).toBe("Postausgang");
+    fireEvent.click(within(outbox).getByTestId("folder"));
+    const view = await screen.findByTestId("outbox-view");
+    await waitFor(() => {
+      expect(within(view).getAllByTestId("pending-item").map((e) => e.textContent)).toEqual(["Angebot"]);
+    });
+    expect(document.title).toBe("Postausgang (1) – Kontor");
   });
 
   it("marks a folder click and the paint of its rows, and empties the list for an empty folder", async () => {

@@ -282,11 +282,35 @@ export function MainWindow({
   const mailActions = useRef<MailActions>(null);
 
   // The Outbox, as Outlook has one, unless the server lists its own (its messages are the
-  // unsent ones here either way: ActiveSync sends without it).
-  const treeFolders = useMemo(
-    () => (folders && !folders.some((f) => f.kind === "outbox" && !f.shared) ? [...folders, OUTBOX_FOLDER] : folders),
-    [folders],
-  );
+  // unsent ones here either way: ActiveSync sends without it), with how many wait in it.
+  const [outboxCount, setOutboxCount] = useState(0);
+  useEffect(() => {
+    let live = true;
+    const read = () => {
+      sync.pendingOperations().then(
+        (ops) => {
+          if (live) setOutboxCount(ops.filter((op) => op.kind === "send" || op.kind === "reply" || op.kind === "forward").length);
+        },
+        () => undefined,
+      );
+    };
+    read();
+    const stopSync = sync.onSyncStatus(read);
+    const stopMail = sync.onMailChanged(read);
+    return () => {
+      live = false;
+      stopSync();
+      stopMail();
+    };
+  }, [sync]);
+  const treeFolders = useMemo(() => {
+    if (!folders) return folders;
+    const count = outboxCount > 0 ? outboxCount : null;
+    const own = folders.some((f) => f.kind === "outbox" && !f.shared);
+    return own
+      ? folders.map((f) => (f.kind === "outbox" && !f.shared ? { ...f, unread: count } : f))
+      : [...folders, { ...OUTBOX_FOLDER, unread: count }];
+  }, [folders, outboxCount]);
   const folder = treeFolders?.find((f) => f.id === selected) ?? null;
   const showsOutbox = folder?.kind === "outbox";
   const inboxId = folders?.find((f) => f.kind === "inbox" && !f.shared)?.id ?? null;
