@@ -10,7 +10,9 @@
 //! moved one at its new time. Those weeks lie before the cached occurrence window (today − 7
 //! days), so they are expanded on demand. Bob's calendar, shared with alice, is listed among the
 //! colleagues' calendars as read-only and overlaid in another colour; hiding it hides its
-//! appointments. Screenshots of week, month and the card, in English and German.
+//! appointments. A new appointment in New York time: the dialog says its times in Berlin time,
+//! SOGo holds the same instant, and the card shows the Berlin time. Screenshots of week, month
+//! and the card, in English and German.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +20,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
     ALICE, App, Locator, bounded, caldav_delete, caldav_find, caldav_put, progress, require_sogo,
-    seed_info, sign_in,
+    seed_info, sign_in, wait_text,
 };
 
 const SERIES_UID: &str = "kontor-seed-weekly-series";
@@ -512,6 +514,52 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         .expect("type");
     click(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
     click(&app, "[data-testid=ev-reminder] option[value=\"15\"]").await;
+    // Another time zone: the times typed are New York's, and beside them the dialog says them
+    // in the user's zone (Berlin, six hours later in winter).
+    click(
+        &app,
+        "[data-testid=ev-zone] option[value=\"America/New_York\"]",
+    )
+    .await;
+    // 09:00–10:00 there (15:00 in Berlin: still today, in the week shown).
+    for (css, time) in [
+        ("[data-testid=ev-start-time]", "09:00"),
+        ("[data-testid=ev-end-time]", "10:00"),
+    ] {
+        let field = app.wait_for(css, Duration::from_secs(5)).await;
+        bounded("click the time", field.click())
+            .await
+            .expect("click");
+        let keys = format!(
+            "{}{}{time}{}",
+            Key::End,
+            Key::Backspace.to_string().repeat(8),
+            Key::Tab
+        );
+        bounded("type the time", field.send_keys(&keys))
+            .await
+            .expect("type");
+    }
+    let typed_start = app
+        .script(
+            "return document.querySelector('[data-testid=ev-start-time]').value;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let hint = wait_text(&app, "[data-testid=ev-zone-hint]", "your time", 10).await;
+    let new_york = chrono::NaiveTime::parse_from_str(&typed_start, "%H:%M")
+        .unwrap_or_else(|e| panic!("the start field says {typed_start:?}: {e}"));
+    // December: New York is UTC−5, Berlin UTC+1.
+    let berlin_start = (new_york + TimeDelta::hours(6)).format("%H:%M").to_string();
+    if !hint.contains(&format!("= {berlin_start}")) {
+        app.fail(&format!(
+            "the zone hint for {typed_start} New York: {hint:?}, expected {berlin_start} Berlin"
+        ))
+        .await;
+    }
     app.screenshot("calendar-editor-en.png").await;
     click(&app, "[data-testid=ev-save]").await;
     let start = Instant::now();
@@ -547,6 +595,44 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         "no 15-minute VALARM on the server: {ics}"
     );
     assert!(ics.contains("Raum 3"), "no place on the server: {ics}");
+    // The start on the server is the same instant, however SOGo writes its zone: New York's
+    // wall clock under a New York / Eastern zone, the UTC time, or (what SOGo does with an
+    // appointment that came over ActiveSync) Berlin's wall clock under Europe/Berlin.
+    let dtstart = ics
+        .split("BEGIN:VEVENT")
+        .nth(1)
+        .and_then(|e| e.lines().find(|l| l.starts_with("DTSTART")))
+        .unwrap_or_default()
+        .to_owned();
+    let hhmm = |t: chrono::NaiveTime| t.format("%H%M").to_string();
+    let utc = hhmm(new_york + TimeDelta::hours(5));
+    let same_instant = if dtstart.ends_with('Z') {
+        dtstart.contains(&format!("T{utc}"))
+    } else if dtstart.contains("Europe/Berlin") {
+        dtstart.contains(&format!("T{}", hhmm(new_york + TimeDelta::hours(6))))
+    } else {
+        (dtstart.contains("New_York") || dtstart.contains("Eastern"))
+            && dtstart.contains(&format!("T{}", hhmm(new_york)))
+    };
+    assert!(
+        same_instant,
+        "{dtstart} is not {typed_start} in New York ({utc} UTC): {ics}"
+    );
+    // The week shows it at the Berlin time the hint said.
+    let uid = shown_events(&app)
+        .await
+        .into_iter()
+        .find(|e| e.2.contains(&title))
+        .map(|e| e.0)
+        .unwrap_or_default();
+    let (_, when) = open_card(&app, &uid).await;
+    if !when.contains(&berlin_start) {
+        app.fail(&format!(
+            "the card of the New York appointment says {when:?}, expected {berlin_start}"
+        ))
+        .await;
+    }
+    close_card(&app).await;
     caldav_delete(ALICE, &url);
 
     // German: the same window in German, week view with the ISO week ("KW").
