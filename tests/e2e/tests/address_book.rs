@@ -18,6 +18,7 @@
 
 use std::time::{Duration, Instant};
 
+use fantoccini::Locator;
 use fantoccini::key::Key;
 use fantoccini::wd::WindowHandle;
 use kontor_e2e_tests::server::smtp_deliver;
@@ -66,6 +67,30 @@ async fn compose_window(app: &App, known: &[WindowHandle]) -> WindowHandle {
             app.fail("no compose window opened").await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Closes the compose window `win` by its window button, answering Discard when it asks (it
+/// counts a recipient, subject or file as a change); fails when it is still open after 20 s.
+async fn close_compose(app: &App, win: &WindowHandle) {
+    app.switch_to(win).await;
+    bounded("close the compose window", app.client.close_window())
+        .await
+        .expect("close compose window");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while handles(app).await.contains(win) {
+        if Instant::now() > deadline {
+            app.fail("the compose window did not close").await;
+        }
+        app.switch_to(win).await;
+        if let Ok(ask) = app
+            .client
+            .find(Locator::Css("[data-testid=compose-ask-discard]"))
+            .await
+        {
+            let _ = bounded("discard", ask.click()).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -212,18 +237,7 @@ async fn alice_finds_bob_in_the_address_book_and_writes_to_him() {
         app.fail(&format!("To of the new mail: {to:?}")).await;
     }
     let shot_compose = app.screenshot("address-book-compose.png").await;
-    bounded("close the compose window", app.client.close_window())
-        .await
-        .expect("close compose window");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while handles(&app).await.contains(&win) {
-        if Instant::now() > deadline {
-            // Closing asks when the window counts its recipient as a change: discard.
-            app.switch_to(&win).await;
-            click(&app, "[data-testid=compose-ask-discard]").await;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    close_compose(&app, &win).await;
     app.switch_to_main().await;
 
     // ---- Show mail from this person: the mail, searched in all folders ----
@@ -372,27 +386,7 @@ async fn the_address_book_card_shows_what_the_zpush_directory_sends() {
             .await;
     }
     let shot_limit = app.screenshot("compose-attachment-limit-de.png").await;
-    bounded("close the compose window", app.client.close_window())
-        .await
-        .expect("close compose window");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while handles(&app).await.contains(&win) {
-        if Instant::now() > deadline {
-            app.fail("the compose window did not close").await;
-        }
-        // Closing asks: the window holds a recipient, a subject and a file.
-        app.switch_to(&win).await;
-        if let Ok(ask) = app
-            .client
-            .find(fantoccini::Locator::Css(
-                "[data-testid=compose-ask-discard]",
-            ))
-            .await
-        {
-            let _ = bounded("discard", ask.click()).await;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    close_compose(&app, &win).await;
     app.switch_to_main().await;
 
     println!("screenshots: {:?}", [shot_en, shot_de, shot_limit]);
