@@ -313,13 +313,6 @@ impl Kontor {
         }
     }
 
-    async fn server_url(&self) -> String {
-        self.account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default()
-    }
-
     /// Forgets the last known state (at sign-out: it belongs to the account's server, and a
     /// next account must not show its banner).
     pub(super) async fn forget_auto_replies(&self) -> Result<(), CoreError> {

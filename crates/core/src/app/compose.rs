@@ -156,11 +156,7 @@ impl Kontor {
                 return Ok(Vec::new());
             }
         }
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let now = chrono::Utc::now();
         let (start, end) = (
             now.format("%Y-%m-%dT%H:%M:00.000Z").to_string(),
@@ -438,11 +434,7 @@ impl Kontor {
         if query.chars().count() < 3 {
             return Ok(Vec::new());
         }
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let found = self
             .with_fetch_session(async |s| {
                 s.client_mut()

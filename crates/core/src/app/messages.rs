@@ -823,11 +823,7 @@ impl Kontor {
             // Moved or saved here and not yet on the server: nothing to fetch yet.
             return self.message_view(message_id, allow_remote).await;
         }
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let (folder, server_id) = (row.folder_id.clone(), row.server_id.clone());
         let data = self
             .with_fetch_session(async |s| {
@@ -962,11 +958,7 @@ impl Kontor {
                 source: e,
             })?;
         let dest = free_name(&dir, &name);
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let target = dest.clone();
         self.with_fetch_session(async |s| {
             s.client_mut()

@@ -186,6 +186,15 @@ impl Kontor {
         self.state.lock().await.profile.accounts.first().cloned()
     }
 
+    /// The account's ActiveSync address, for naming the server in errors; empty when no
+    /// account is set up.
+    async fn server_url(&self) -> String {
+        self.account_config()
+            .await
+            .map(|c| c.server_url)
+            .unwrap_or_default()
+    }
+
     async fn current_account_id(&self) -> Result<i64, CoreError> {
         let Some(cfg) = self.account_config().await else {
             return Err(CoreError::NotSignedIn);

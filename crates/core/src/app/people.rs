@@ -110,11 +110,7 @@ impl Kontor {
         if query.chars().count() < 3 {
             return Ok(Vec::new());
         }
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let found = self
             .with_fetch_session(async |s| {
                 s.client_mut()

@@ -268,11 +268,7 @@ impl Kontor {
                 "type a word to search for on the server".into(),
             ));
         }
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let folder = (!search.all_folders).then(|| folder_id.to_owned());
         let found = self
             .with_fetch_session(async |s| {
@@ -342,11 +338,7 @@ impl Kontor {
         folder_id: &str,
         allow_remote: bool,
     ) -> Result<MessageView, CoreError> {
-        let url = self
-            .account_config()
-            .await
-            .map(|c| c.server_url)
-            .unwrap_or_default();
+        let url = self.server_url().await;
         let body = self
             .with_fetch_session(async |s| {
                 let pref = kontor_eas::sync::BodyPreference::new(kontor_eas::sync::BodyType::Mime);
