@@ -55,6 +55,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "pending_operations",
     "preview_ics",
     "quit_app",
+    "read_picture",
     "refresh_folders",
     "reminder_calendars",
     "reminder_dismiss",

@@ -4,3 +4,12 @@
 import { configure } from "@testing-library/react";
 
 configure({ asyncUtilTimeout: 5000 });
+
+// jsdom lays nothing out and has no Range.getClientRects; ProseMirror (the editor) asks for it
+// when it scrolls the caret into view after a command. An empty layout is what jsdom has.
+if (typeof Range !== "undefined" && !("getClientRects" in Range.prototype)) {
+  Object.assign(Range.prototype, {
+    getClientRects: () => [] as unknown as DOMRectList,
+    getBoundingClientRect: () => new DOMRect(0, 0, 0, 0),
+  });
+}

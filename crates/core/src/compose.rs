@@ -11,11 +11,16 @@
 //!   sanitised like every HTML the app shows ([`Signatures::cleaned`]);
 //! * [`html_to_text`]: the text part of a message written as HTML;
 //! * [`build_message`]: the MIME of a message (multipart/alternative HTML + text, attachments,
-//!   Bcc, importance, In-Reply-To/References), built by mail-builder.
+//!   Bcc, importance, In-Reply-To/References), built by mail-builder; pictures in the text (a
+//!   signature's logo) go as inline parts the HTML names by `cid:` ([`picture_data_uri`] reads
+//!   one a user chose, [`inline_pictures`] takes them out of the HTML, [`pictures_back`] puts
+//!   them back in a saved draft).
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as MbAddress;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::mime::{BodyPart, MimePart};
 
 use crate::i18n::Lang;
 
@@ -412,9 +417,141 @@ pub struct Signatures {
 }
 
 /// At most this many signatures, each's HTML at most this long (a logo as a data: image
-/// included).
+/// included: one picture of [`MAX_PICTURE`] bytes is about 700 KB as `data:` text).
 pub const MAX_SIGNATURES: usize = 50;
-pub const MAX_SIGNATURE_HTML: usize = 256 * 1024;
+pub const MAX_SIGNATURE_HTML: usize = 1024 * 1024;
+
+/// The largest picture put into a signature or a message's text, in bytes (a logo, a scanned
+/// handwritten signature; larger files go as attachments).
+pub const MAX_PICTURE: usize = 512 * 1024;
+
+/// The picture types a message's text carries inline, as every mail program shows them.
+fn picture_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else {
+        None
+    }
+}
+
+/// A picture file the user chose for a signature or a message's text, as a `data:` URI the
+/// editor shows. The type is read from the bytes, not the file name; a file that is not a
+/// PNG, JPEG or GIF picture, or larger than [`MAX_PICTURE`], is refused with the reason.
+pub fn picture_data_uri(bytes: &[u8]) -> Result<String, String> {
+    use base64::Engine as _;
+    if bytes.len() > MAX_PICTURE {
+        return Err(format!(
+            "the picture is {} KB; a picture in the text may have at most {} KB (send larger \
+             pictures as attachments)",
+            bytes.len().div_ceil(1024),
+            MAX_PICTURE / 1024
+        ));
+    }
+    let kind = picture_type(bytes)
+        .ok_or_else(|| "the file is not a PNG, JPEG or GIF picture".to_owned())?;
+    Ok(format!(
+        "data:{kind};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// A picture of a message's text sent as a part of its own (RFC 2392 `cid:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlinePicture {
+    /// The Content-ID, without angle brackets.
+    pub cid: String,
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+/// Takes the pictures out of an HTML text: every `src="data:image/…;base64,…"` of a PNG, JPEG
+/// or GIF becomes `src="cid:…"`, the picture an [`InlinePicture`]; the same picture twice is
+/// one part. Many mail programs show no `data:` picture in received mail (Outlook, webmail),
+/// while inline parts named by `cid:` are what they send themselves. `domain` ends the
+/// Content-IDs (the sender's). Anything else (a `data:` URI that is no such picture or does not
+/// decode) stays as it is.
+pub fn inline_pictures(html: &str, domain: &str) -> (String, Vec<InlinePicture>) {
+    use base64::Engine as _;
+    const MARK: &str = "src=\"data:image/";
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len().min(64 * 1024));
+    let mut pictures: Vec<(String, InlinePicture)> = Vec::new();
+    let mut pos = 0;
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    while let Some(found) = lower[pos..].find(MARK) {
+        let value_start = pos + found + "src=\"".len();
+        let Some(len) = html[value_start..].find('"') else {
+            break;
+        };
+        let value = &html[value_start..value_start + len];
+        let picture = value
+            .split_once(',')
+            .filter(|(head, _)| head.to_ascii_lowercase().ends_with(";base64"))
+            .and_then(|(_, payload)| {
+                let clean: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+                base64::engine::general_purpose::STANDARD.decode(clean).ok()
+            })
+            .and_then(|data| picture_type(&data).map(|t| (t, data)));
+        out.push_str(&html[pos..value_start]);
+        match picture {
+            Some((content_type, data)) => {
+                let cid = match pictures.iter().find(|(v, _)| v == value) {
+                    Some((_, p)) => p.cid.clone(),
+                    None => {
+                        let cid = format!("picture{}.{tag}@{domain}", pictures.len() + 1);
+                        pictures.push((
+                            value.to_owned(),
+                            InlinePicture {
+                                cid: cid.clone(),
+                                content_type,
+                                data,
+                            },
+                        ));
+                        cid
+                    }
+                };
+                out.push_str("cid:");
+                out.push_str(&cid);
+            }
+            None => out.push_str(value),
+        }
+        pos = value_start + len;
+    }
+    out.push_str(&html[pos..]);
+    (out, pictures.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The other way, for a saved draft going on: every `src="cid:…"` naming one of `inline`
+/// (Content-ID → `data:` URI, as [`crate::mail_view::mime_parts`] reads them) gets the picture
+/// back as a `data:` URI, so the editor shows it and sending builds the part again.
+pub fn pictures_back(html: &str, inline: &std::collections::HashMap<String, String>) -> String {
+    if inline.is_empty() {
+        return html.to_owned();
+    }
+    const MARK: &str = "src=\"cid:";
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find(MARK) {
+        let value_start = pos + found + "src=\"".len();
+        let Some(len) = html[value_start..].find('"') else {
+            break;
+        };
+        let cid = &html[value_start + "cid:".len()..value_start + len];
+        out.push_str(&html[pos..value_start]);
+        match inline.get(cid) {
+            Some(uri) => out.push_str(uri),
+            None => out.push_str(&html[value_start..value_start + len]),
+        }
+        pos = value_start + len;
+    }
+    out.push_str(&html[pos..]);
+    out
+}
 
 impl Signatures {
     /// The list as it may be stored and sent: each HTML through the same sanitiser as a shown
@@ -555,15 +692,58 @@ pub fn build_message(p: &MessageParts<'_>) -> (String, String) {
         .unwrap_or("kontor.invalid");
     let message_id = format!("{}@{}", uuid::Uuid::new_v4().simple(), domain);
     let text = p.text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let (html, pictures) = match p.html {
+        Some(h) => {
+            let (h, pictures) = inline_pictures(h, domain);
+            (Some(h), pictures)
+        }
+        None => (None, Vec::new()),
+    };
     let mut m = MessageBuilder::new()
         .from(address(p.from))
         .to(addresses(p.to))
         .subject(p.subject)
-        .message_id(message_id.as_str())
-        .text_body(text);
-    if let Some(html) = p.html {
-        m = m.html_body(html.to_owned());
+        .message_id(message_id.as_str());
+    match html {
+        Some(html) if !pictures.is_empty() => {
+            // multipart/related around the alternative and its pictures (RFC 2387, the form
+            // Outlook and Thunderbird send), inside multipart/mixed when files are attached.
+            let alternative = MimePart::new(
+                "multipart/alternative",
+                vec![
+                    MimePart::new("text/plain", BodyPart::Text(text.into())),
+                    MimePart::new("text/html", BodyPart::Text(html.into())),
+                ],
+            );
+            let mut related = vec![alternative];
+            related.extend(pictures.into_iter().map(|pic| {
+                MimePart::new(pic.content_type, pic.data)
+                    .inline()
+                    .cid(pic.cid)
+            }));
+            let related = MimePart::new(
+                ContentType::new("multipart/related").attribute("type", "multipart/alternative"),
+                related,
+            );
+            let body = if p.attachments.is_empty() {
+                related
+            } else {
+                let mut mixed = vec![related];
+                mixed.extend(p.attachments.iter().map(|a| {
+                    MimePart::new(a.content_type.clone(), a.data.clone()).attachment(a.name.clone())
+                }));
+                MimePart::new("multipart/mixed", mixed)
+            };
+            m = m.body(body);
+        }
+        Some(html) => {
+            m = m.text_body(text).html_body(html);
+        }
+        None => {
+            m = m.text_body(text);
+        }
     }
+    let attach_separately = m.body.is_none();
     if p.cc.iter().any(|a| !a.trim().is_empty()) {
         m = m.cc(addresses(p.cc));
     }
@@ -596,8 +776,10 @@ pub fn build_message(p: &MessageParts<'_>) -> (String, String) {
         refs.push(r);
         m = m.references(refs);
     }
-    for a in p.attachments {
-        m = m.attachment(a.content_type.clone(), a.name.clone(), a.data.clone());
+    if attach_separately {
+        for a in p.attachments {
+            m = m.attachment(a.content_type.clone(), a.name.clone(), a.data.clone());
+        }
     }
     (m.write_to_string().unwrap_or_default(), message_id)
 }
@@ -965,5 +1147,120 @@ mod tests {
             .map(|r| r.to_string())
             .collect();
         assert_eq!(refs, vec!["first@kontor.test", "orig@kontor.test"]);
+    }
+
+    /// The first bytes of a PNG file and some more: what the type sniffing reads.
+    fn png() -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        b.extend((0u8..=255).cycle().take(3000));
+        b
+    }
+
+    #[test]
+    fn a_picture_file_is_read_by_its_bytes_and_refused_when_too_large_or_no_picture() {
+        let uri = picture_data_uri(&png()).unwrap();
+        assert!(
+            uri.starts_with("data:image/png;base64,iVBORw0KGgo"),
+            "{uri}"
+        );
+        let jpeg = picture_data_uri(&[0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).unwrap();
+        assert!(jpeg.starts_with("data:image/jpeg;base64,"), "{jpeg}");
+        let not = picture_data_uri(b"<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap_err();
+        assert!(not.contains("not a PNG, JPEG or GIF"), "{not}");
+        let mut big = png();
+        big.resize(MAX_PICTURE + 1, 0);
+        let big = picture_data_uri(&big).unwrap_err();
+        assert!(
+            big.contains("513 KB") && big.contains("at most 512 KB"),
+            "{big}"
+        );
+    }
+
+    #[test]
+    fn pictures_in_the_text_go_as_inline_parts_named_by_cid() {
+        use base64::Engine as _;
+        let uri = picture_data_uri(&png()).unwrap();
+        let html = format!(
+            "<p>Hallo</p><div class=\"kontor-signature\"><p><img src=\"{uri}\" alt=\"Logo\">\
+             Alice</p><p><img src=\"{uri}\"></p><p><img src=\"data:image/png;base64,@@\"></p></div>"
+        );
+        let att = [OutgoingAttachment {
+            name: "Angebot.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: b"%PDF-1.4 test".to_vec(),
+        }];
+        let to = vec!["bob@kontor.test".to_owned()];
+        let (mime, _) = build_message(&MessageParts {
+            from: "alice@kontor.test",
+            to: &to,
+            subject: "Logo",
+            html: Some(&html),
+            text: "Hallo\n\nAlice",
+            attachments: &att,
+            ..Default::default()
+        });
+        let lower = mime.to_ascii_lowercase();
+        assert!(lower.contains("content-type: multipart/mixed"), "{mime}");
+        assert!(
+            lower.contains("content-type: multipart/related")
+                && lower.contains("multipart/alternative"),
+            "{mime}"
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .unwrap();
+        let sent_html = parsed.body_html(0).unwrap().into_owned();
+        assert!(
+            !sent_html.contains(&uri),
+            "the picture is not in the HTML: {sent_html}"
+        );
+        assert!(
+            sent_html.contains("data:image/png;base64,@@"),
+            "what does not decode stays: {sent_html}"
+        );
+        assert_eq!(parsed.body_text(0).as_deref(), Some("Hallo\r\n\r\nAlice"));
+        let parts = crate::mail_view::mime_parts(mime.as_bytes()).unwrap();
+        assert_eq!(parts.inline.len(), 1, "the same picture twice is one part");
+        let (cid, back) = parts.inline.iter().next().unwrap();
+        assert!(cid.ends_with("@kontor.test"), "{cid}");
+        assert_eq!(
+            sent_html.matches(&format!("src=\"cid:{cid}\"")).count(),
+            2,
+            "{sent_html}"
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(back.trim_start_matches("data:image/png;base64,"))
+            .unwrap();
+        assert_eq!(bytes, png(), "the part holds the picture byte for byte");
+        let pdf = parsed
+            .attachments()
+            .find(|a| mail_parser::MimeHeaders::attachment_name(*a) == Some("Angebot.pdf"))
+            .expect("the file is still attached");
+        assert_eq!(pdf.contents(), b"%PDF-1.4 test");
+        // A draft going on gets its pictures back as the editor had them.
+        assert_eq!(pictures_back(&sent_html, &parts.inline), html);
+        let draft = crate::store::messages::draft_content(&mime).unwrap();
+        assert_eq!(draft.html.as_deref(), Some(html.as_str()));
+    }
+
+    #[test]
+    fn without_attachments_the_pictures_message_is_multipart_related() {
+        let uri = picture_data_uri(&png()).unwrap();
+        let html = format!("<p><img src=\"{uri}\"></p>");
+        let to = vec!["bob@kontor.test".to_owned()];
+        let (mime, _) = build_message(&MessageParts {
+            from: "alice@kontor.test",
+            to: &to,
+            subject: "Logo",
+            html: Some(&html),
+            text: "",
+            ..Default::default()
+        });
+        let head = mime[..mime.find("\r\n\r\n").unwrap()].to_ascii_lowercase();
+        assert!(head.contains("content-type: multipart/related"), "{head}");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mime.as_bytes())
+            .unwrap();
+        assert!(parsed.body_html(0).unwrap().contains("src=\"cid:picture1."));
     }
 }

@@ -10,7 +10,7 @@ use kontor_core::compose::ParsedRecipient;
 use kontor_core::{Id, IpcError, OutgoingMail};
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
-use super::Shell;
+use super::{IpcResult, Shell};
 
 /// The label prefix of compose windows (also what `capabilities/default.json` names).
 pub const LABEL_PREFIX: &str = "compose-";
@@ -183,6 +183,16 @@ pub async fn file_sizes(paths: Vec<String>) -> Result<Vec<FileSize>, IpcError> {
         out.push(FileSize { path, bytes });
     }
     Ok(out)
+}
+
+/// A picture file chosen for a signature, as a `data:` URI for the editor (PNG, JPEG or GIF of
+/// at most 512 KB; anything else is refused with the reason).
+#[tauri::command]
+#[specta::specta]
+pub async fn read_picture(shell: State<'_, Shell>, path: String) -> Result<String, IpcError> {
+    kontor_core::app::read_picture(std::path::Path::new(&path))
+        .await
+        .ipc(&shell)
 }
 
 /// Puts the message into the outbox (sent at once when online). Returns the outbox id.

@@ -176,6 +176,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             mail::open_link,
             reader::open_message_file,
             compose::parse_recipients,
+            compose::read_picture,
             mail::pending_operations,
             calendar::preview_ics,
             settings::quit_app,

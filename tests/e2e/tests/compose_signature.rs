@@ -1,9 +1,11 @@
 //! Signatures, plain text and the quote style in a real window, as alice against SOGo:
 //!
-//! * Settings → Mail: a new signature is named and written (bold name, a second line) like a
-//!   person does, made the default for new mail and for replies, and saved.
+//! * Settings → Mail: a new signature is named and written (bold name, a second line, a logo
+//!   chosen with "Picture…" in the file dialog) like a person does, made the default for new
+//!   mail and for replies, and saved.
 //! * New mail starts with it below an empty line; the text is typed above it; sent, bob's
-//!   copy on the server (a second, independent ActiveSync session) holds it, bold, in the HTML.
+//!   copy on the server (a second, independent session) holds it, bold, in the HTML, and the
+//!   logo as an inline part named by `cid:`, byte for byte the file.
 //! * A reply starts with it too, above the quoted original; on the server the signature stands
 //!   before "-----Original Message-----".
 //! * Plain text: switching asks first (the signature is bold), then the message goes out with a
@@ -221,6 +223,30 @@ async fn signatures_plain_text_and_quote_style() {
     ] {
         bounded("type", body.send_keys(&keys)).await.expect("type");
     }
+    // A logo: "Picture…" in the signature's toolbar, the file chosen in the file dialog.
+    progress("a logo in the signature");
+    let logo_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../src-tauri/icons/128x128.png")
+        .canonicalize()
+        .expect("the logo file");
+    let logo = std::fs::read(&logo_path).expect("read the logo");
+    bounded(
+        "end of the signature",
+        body.send_keys(&Key::Enter.to_string()),
+    )
+    .await
+    .expect("type");
+    click(
+        &app,
+        "[data-testid=signature-settings] [data-testid=format-picture]",
+    )
+    .await;
+    pick_file_in_dialog(&app, "Choose a picture for the signature", &logo_path).await;
+    app.wait_for(
+        "[data-testid=signature-body] img[src^=\"data:image/png;base64,\"]",
+        Duration::from_secs(20),
+    )
+    .await;
     choose(&app, "[data-testid=signature-default-new]", "s1").await;
     choose(&app, "[data-testid=signature-default-reply]", "s1").await;
     click(&app, "[data-testid=signature-save]").await;
@@ -241,9 +267,12 @@ async fn signatures_plain_text_and_quote_style() {
     click(&app, "[data-testid=action-new]").await;
     let win = compose_window(&app, &main).await;
     let editor = inner_html(&app, "[data-testid=compose-body]").await;
-    if !editor.contains("kontor-signature") || !editor.contains(&signature_line) {
+    if !editor.contains("kontor-signature")
+        || !editor.contains(&signature_line)
+        || !editor.contains("src=\"data:image/png;base64,")
+    {
         app.fail(&format!(
-            "new mail does not start with the signature: {editor}"
+            "new mail does not start with the signature and its logo: {editor}"
         ))
         .await;
     }
@@ -294,6 +323,34 @@ async fn signatures_plain_text_and_quote_style() {
     assert!(
         text.contains("Alice Adler") && text.contains(&signature_line),
         "the text part holds the signature: {text:?}"
+    );
+    // The logo travels as an inline part the HTML names by cid:, byte for byte the file.
+    let pictures: Vec<_> = parsed
+        .parts
+        .iter()
+        .filter(|p| {
+            mail_parser::MimeHeaders::content_type(*p)
+                .is_some_and(|c| c.ctype() == "image" && c.subtype() == Some("png"))
+        })
+        .collect();
+    assert_eq!(pictures.len(), 1, "one picture part: {}", header_of(&mime));
+    let cid = mail_parser::MimeHeaders::content_id(pictures[0])
+        .expect("the picture has a Content-ID")
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    assert_eq!(
+        pictures[0].contents(),
+        logo.as_slice(),
+        "the logo byte for byte"
+    );
+    assert!(
+        html.contains(&format!("src=\"cid:{cid}\"")) && !html.contains("data:image"),
+        "the HTML names the logo by its Content-ID: {html}"
+    );
+    assert!(
+        mime.to_ascii_lowercase().contains("multipart/related"),
+        "the text and its picture are multipart/related: {}",
+        header_of(&mime)
     );
 
     // ---- reply: the signature above the quoted original ----

@@ -681,7 +681,7 @@ export function MainWindow({
                   setShowSettings(false);
                 }}
               />
-              <MailSettings api={mailSettings} prefs={prefs} onPrefs={onPrefs} />
+              <MailSettings api={mailSettings} prefs={prefs} onPrefs={onPrefs} pickFile={pickFile} />
             </>
           ) : module === "people" ? (
             <AddressBook

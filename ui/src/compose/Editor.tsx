@@ -3,7 +3,7 @@ import { Extension } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import { useEffect } from "react";
 import { useI18n } from "../lib/i18n-context";
-import { FONT_SIZES, FontSize, SignatureBlock } from "./extensions";
+import { FONT_SIZES, FontSize, Picture, SignatureBlock } from "./extensions";
 
 interface Props {
   /** The text to start with (a draft's HTML). */
@@ -13,6 +13,9 @@ interface Props {
   /** The editable area's test id and accessible name (the compose window's by default). */
   testId?: string;
   label?: string;
+  /** Offers "Picture…" in the toolbar: asks for a picture and gives it as a `data:` URI (null:
+   * none chosen, or the owner showed why not). */
+  pickPicture?: () => Promise<string | null>;
 }
 
 /** The compose window's own keys (Send: Ctrl+Enter, Alt+S; Save: Ctrl+S) are the window's:
@@ -31,15 +34,16 @@ const ComposeKeys = Extension.create({
 });
 
 /** The message text: TipTap's rich-text editor with what office letters need (bold, italic,
- * underline, lists, quote, links). Pasted Word/LibreOffice HTML is reduced to that schema: their
+ * underline, lists, quote, links, pictures carried in the text). Pasted Word/LibreOffice HTML is reduced to that schema: their
  * styles, classes and comments do not survive. */
-export function Editor({ initialHtml, onChange, onReady, testId = "compose-body", label }: Props) {
+export function Editor({ initialHtml, onChange, onReady, testId = "compose-body", label, pickPicture }: Props) {
   const { t } = useI18n();
   const editor = useEditor({
     extensions: [
       ComposeKeys,
       SignatureBlock,
       FontSize,
+      Picture,
       StarterKit.configure({
         heading: false,
         code: false,
@@ -113,6 +117,12 @@ export function Editor({ initialHtml, onChange, onReady, testId = "compose-body"
           const href = window.prompt(t("compose.linkPrompt"), "https://");
           if (href && /^(https?:|mailto:)/i.test(href.trim())) chain().setLink({ href: href.trim() }).run();
         })}
+        {pickPicture &&
+          button("picture", t("compose.picture"), t("compose.picture"), false, () => {
+            void pickPicture().then((src) => {
+              if (src) chain().setImage({ src }).run();
+            });
+          })}
         <select
           className="format-size"
           data-testid="format-size"

@@ -1,16 +1,16 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { translator, type Lang } from "../lib/i18n";
 import { I18nContext } from "../lib/i18n-context";
-import { SignatureSettings } from "./SignatureSettings";
-import { fakeSettingsApi } from "./test-settings";
+import { SignatureSettings, type PickFile } from "./SignatureSettings";
+import { PICTURE, fakeSettingsApi } from "./test-settings";
 
 afterEach(cleanup);
 
-function renderIn(lang: Lang, api = fakeSettingsApi()) {
+function renderIn(lang: Lang, api = fakeSettingsApi(), pickFile: PickFile = () => Promise.resolve(null)) {
   render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <SignatureSettings api={api} />
+      <SignatureSettings api={api} pickFile={pickFile} />
     </I18nContext.Provider>,
   );
   return api;
@@ -68,5 +68,29 @@ describe("SignatureSettings", () => {
     expect(size.disabled || size.closest("fieldset")?.disabled).toBe(false);
     fireEvent.change(size, { target: { value: "35" } });
     expect(api.setSetting).toHaveBeenCalledWith({ key: "maxMessageMb", value: 35 });
+  });
+
+  it("puts a picture chosen in the file dialog into the signature, and says why a file is refused", async () => {
+    const files = ["/home/alice/Logo.png", "/home/alice/logo.svg"];
+    const pickFile = vi.fn(() => Promise.resolve(files.shift() ?? null));
+    const api = renderIn("de", fakeSettingsApi({ list: [{ id: "a", name: "Büro", html: "<p>Alice</p>" }] }), pickFile);
+    const button = await screen.findByTestId("format-picture");
+    expect(button.textContent).toBe("Bild…");
+    fireEvent.click(button);
+    await waitFor(() => {
+      expect(screen.getByTestId("signature-body").querySelector("img[src^=\"data:\"]")?.getAttribute("src")).toBe(PICTURE);
+    });
+    expect(pickFile).toHaveBeenCalledWith("Bild für die Signatur auswählen", "Bilder (PNG, JPEG, GIF)", ["png", "jpg", "jpeg", "gif"]);
+    expect(api.readPicture).toHaveBeenCalledWith("/home/alice/Logo.png");
+    fireEvent.click(screen.getByTestId("format-picture"));
+    expect(await screen.findByText("Das Bild konnte nicht eingefügt werden")).toBeTruthy();
+    expect(screen.getByText(/logo.svg: the file is not a PNG/)).toBeTruthy();
+    expect(screen.getByTestId("signature-body").querySelectorAll("img[src^=\"data:\"]")).toHaveLength(1);
+    fireEvent.click(screen.getByTestId("signature-save"));
+    await screen.findByTestId("signature-saved");
+    expect(api.setSetting).toHaveBeenCalledWith({
+      key: "signatures",
+      value: { list: [{ id: "a", name: "Büro", html: `<p><img src="${PICTURE}">Alice</p>` }] },
+    });
   });
 });

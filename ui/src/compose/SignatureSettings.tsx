@@ -1,12 +1,16 @@
-import { useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useId, useState } from "react";
 import type { IpcError, QuoteStyle, Signature, Signatures } from "../lib/bindings";
 import { toIpcError, type Api } from "../lib/ipc";
 import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "../components/ErrorView";
 import { Editor } from "./Editor";
 
-/** The settings commands: signatures and the quote style are user settings of the core. */
-export type SignatureSettingsApi = Pick<Api, "effectiveSettings" | "setSetting">;
+/** The settings commands: signatures and the quote style are user settings of the core; a
+ * picture chosen for a signature is read by the core (type and size checked). */
+export type SignatureSettingsApi = Pick<Api, "effectiveSettings" | "setSetting" | "readPicture">;
+
+/** Asks for a file (title, filter name, extensions); null when none was chosen. */
+export type PickFile = (title: string, filterName: string, extensions: string[]) => Promise<string | null>;
 
 /** A fresh id for a new signature, unique in `list`. */
 function newId(list: readonly Signature[]): string {
@@ -16,10 +20,10 @@ function newId(list: readonly Signature[]): string {
 }
 
 /** Settings → Mail: the user's signatures (a list; each a name and a text written in the same
- * editor as a message), the one new messages start with and the one replies and forwards start
+ * editor as a message, a picture such as a logo included), the one new messages start with and the one replies and forwards start
  * with (each may be none), saved together; and how a reply or forward quotes the original
  * (Outlook's header block or Thunderbird's line), saved when chosen. */
-export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
+export function SignatureSettings({ api, pickFile }: { api: SignatureSettingsApi; pickFile: PickFile }) {
   const { t } = useI18n();
   const id = useId();
   const [sigs, setSigs] = useState<Signatures | null>(null);
@@ -81,6 +85,19 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
       },
     );
   };
+
+  // A picture for the signature: chosen in the file dialog, read and checked by the core.
+  const pickPicture = useCallback(async (): Promise<string | null> => {
+    const path = await pickFile(t("signatures.pictureTitle"), t("signatures.pictureFilter"), ["png", "jpg", "jpeg", "gif"]);
+    if (path === null) return null;
+    setError(null);
+    try {
+      return await api.readPicture(path);
+    } catch (e: unknown) {
+      setError({ heading: t("signatures.pictureFailed"), error: toIpcError(e) });
+      return null;
+    }
+  }, [api, pickFile, t]);
 
   const chooseQuoteStyle = (style: QuoteStyle) => {
     const before = quoteStyle;
@@ -210,10 +227,12 @@ export function SignatureSettings({ api }: { api: SignatureSettingsApi }) {
                 initialHtml={current.html}
                 testId="signature-body"
                 label={t("signatures.text")}
+                pickPicture={pickPicture}
                 onChange={(html) => {
                   update({ html });
                 }}
               />
+              <p className="muted signature-picture-note">{t("signatures.pictureNote")}</p>
             </div>
           )}
         </div>

@@ -1,5 +1,7 @@
-// The editor's own pieces beyond TipTap's starter kit: the signature's block and font sizes.
+// The editor's own pieces beyond TipTap's starter kit: the signature's block, font sizes and
+// pictures.
 import { Mark, Node, mergeAttributes } from "@tiptap/core";
+import Image from "@tiptap/extension-image";
 import type { Editor as TiptapEditor } from "@tiptap/react";
 import { SIGNATURE_CLASS, signatureBlock } from "./plain";
 
@@ -16,6 +18,21 @@ export const SignatureBlock = Node.create({
   renderHTML({ HTMLAttributes }) {
     return ["div", mergeAttributes(HTMLAttributes, { class: SIGNATURE_CLASS }), 0];
   },
+});
+
+/** A picture in the text (a signature's logo): only one carried in the text itself as a PNG,
+ * JPEG or GIF `data:` URI is read from HTML, so pasted text brings no remote picture (nothing is
+ * fetched while writing). The core sends each as an inline part the HTML names by `cid:`
+ * (crates/core/src/compose.rs `inline_pictures`). Its size can be changed with the mouse, the
+ * aspect ratio kept. */
+export const Picture = Image.extend({
+  parseHTML() {
+    return ["png", "jpeg", "gif"].map((kind) => ({ tag: `img[src^="data:image/${kind};base64,"]` }));
+  },
+}).configure({
+  inline: true,
+  allowBase64: true,
+  resize: { enabled: true, alwaysPreserveAspectRatio: true, minWidth: 16, minHeight: 16 },
 });
 
 /** The font sizes offered (points, as Outlook counts them). */

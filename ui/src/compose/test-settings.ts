@@ -2,6 +2,10 @@
 // keeps them in SQLite (signatures "sanitised" by dropping <script>).
 import { vi } from "vitest";
 import type { EffectiveSettings, SettingChange, Signatures } from "../lib/bindings";
+import { CommandError } from "../lib/ipc";
+
+/** A PNG as the core gives it for a chosen picture file. */
+export const PICTURE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
   const settings: EffectiveSettings = {
@@ -36,5 +40,11 @@ export function fakeSettingsApi(signatures: Signatures = { list: [] }) {
       }
       return Promise.resolve(structuredClone(settings));
     }),
+    // A .png file is a picture; anything else is refused as the core refuses it.
+    readPicture: vi.fn((path: string) =>
+      path.endsWith(".png")
+        ? Promise.resolve(PICTURE)
+        : Promise.reject(new CommandError({ code: "invalid_input", message: `${path}: the file is not a PNG, JPEG or GIF picture`, detail: "" })),
+    ),
   };
 }

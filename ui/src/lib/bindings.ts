@@ -162,6 +162,11 @@ export const commands = {
 	openMessageFile: (path: string) => typedError<string, IpcError>(__TAURI_INVOKE("open_message_file", { path })),
 	/**  What a person typed or pasted into a recipient field, as separate recipients. */
 	parseRecipients: (text: string) => typedError<ParsedRecipient[], IpcError>(__TAURI_INVOKE("parse_recipients", { text })),
+	/**
+	 *  A picture file chosen for a signature, as a `data:` URI for the editor (PNG, JPEG or GIF of
+	 *  at most 512 KB; anything else is refused with the reason).
+	 */
+	readPicture: (path: string) => typedError<string, IpcError>(__TAURI_INVOKE("read_picture", { path })),
 	/**  The unsent changes (pending, being sent, parked), oldest first. */
 	pendingOperations: () => typedError<PendingOperation[], IpcError>(__TAURI_INVOKE("pending_operations")),
 	/**  What an `.ics` file holds (its events, what is left out), before it is imported. */

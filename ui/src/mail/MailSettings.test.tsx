@@ -38,7 +38,7 @@ function remoteApi(senders: string[] = [], domains: string[] = []) {
 function renderIn(lang: Lang, api: MailSettingsApi) {
   return render(
     <I18nContext.Provider value={{ lang, t: translator(lang), setLang: () => undefined }}>
-      <MailSettings api={api} prefs={prefs} onPrefs={() => undefined} />
+      <MailSettings api={api} prefs={prefs} onPrefs={() => undefined} pickFile={() => Promise.resolve(null)} />
     </I18nContext.Provider>,
   );
 }

@@ -5,7 +5,7 @@ import { useI18n } from "../lib/i18n-context";
 import { ErrorView } from "../components/ErrorView";
 import type { MailPrefs } from "./prefs";
 import { RemoteContentSettings, type RemoteContentApi } from "./RemoteContentSettings";
-import { SignatureSettings, type SignatureSettingsApi } from "../compose/SignatureSettings";
+import { SignatureSettings, type PickFile, type SignatureSettingsApi } from "../compose/SignatureSettings";
 import { OfflineMailSettings, type OfflineMailApi } from "./OfflineMailSettings";
 
 /** The commands of the new-mail notification switch (kept by the core, not in the prefs), of
@@ -19,11 +19,13 @@ interface Props {
   api: MailSettingsApi;
   prefs: MailPrefs;
   onPrefs: (p: MailPrefs) => void;
+  /** The file dialog (a signature's picture). */
+  pickFile: PickFile;
 }
 
 /** The mail part of the settings: when a message shown counts as read, whether new mail
  * shows a desktop notification, remote content, signatures and how replies quote. */
-export function MailSettings({ api, prefs, onPrefs }: Props) {
+export function MailSettings({ api, prefs, onPrefs, pickFile }: Props) {
   const { t } = useI18n();
   const id = useId();
   // null until the core has answered: the switch is not shown as off before it is known.
@@ -135,7 +137,7 @@ export function MailSettings({ api, prefs, onPrefs }: Props) {
       </fieldset>
       <OfflineMailSettings api={api} />
       <RemoteContentSettings api={api} />
-      <SignatureSettings api={api} />
+      <SignatureSettings api={api} pickFile={pickFile} />
     </section>
   );
 }

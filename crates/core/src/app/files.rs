@@ -39,6 +39,23 @@ pub(super) async fn read_at_most(
     tokio::fs::read(path).await.map_err(io)
 }
 
+/// A picture file the user chose for a signature (or a message's text) as a `data:` URI for
+/// the editor (compose.rs `picture_data_uri`): refused, with the reason, when it is not a PNG,
+/// JPEG or GIF picture or larger than `MAX_PICTURE`.
+pub async fn read_picture(path: &Path) -> Result<String, CoreError> {
+    // Read up to a size that says "MB" sensibly; the picture's own limit is checked below.
+    let bytes = read_at_most(path, 8 * 1024 * 1024, "for a picture in the text").await?;
+    crate::compose::picture_data_uri(&bytes).map_err(|why| {
+        CoreError::InvalidInput(format!(
+            "{}: {why}",
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        ))
+    })
+}
+
 /// A file's name for `title` with the extension `ext`: the title (shortened, without
 /// characters file systems refuse), or `fallback` when it has nothing usable.
 pub(super) fn name_from_title(title: &str, fallback: &str, ext: &str) -> String {

@@ -51,6 +51,7 @@ pub use colleague::{
 pub use compose::{AddressSuggestion, ComposeMode, ComposeStart};
 pub use drafts::SavedDraft;
 pub use eml::MAX_EML_BYTES;
+pub use files::read_picture;
 pub use ics::{IcsEventPreview, IcsImport, IcsPreview, MAX_ICS_BYTES};
 pub use mail::{AttachmentSource, OutgoingMail};
 pub use messages::{

@@ -693,7 +693,13 @@ pub fn draft_content(mime: &str) -> Result<DraftContent, CoreError> {
         .html_part(0)
         .filter(|p| matches!(p.body, mail_parser::PartType::Html(_)))
         .and_then(|_| parsed.body_html(0))
-        .map(|h| h.into_owned());
+        .map(|h| h.into_owned())
+        // Its pictures (a signature's logo, sent as inline parts) back in the text as the
+        // editor had them (compose.rs `pictures_back`).
+        .map(|h| match crate::mail_view::mime_parts(mime.as_bytes()) {
+            Some(parts) if h.contains("cid:") => crate::compose::pictures_back(&h, &parts.inline),
+            _ => h,
+        });
     let preview: String = body
         .split_whitespace()
         .collect::<Vec<_>>()
