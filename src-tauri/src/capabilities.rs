@@ -34,6 +34,7 @@ const COMPOSE_WINDOW: &[&str] = &[
     "directory_suggestions",
     "file_sizes",
     "parse_recipients",
+    "read_picture",
     "save_draft",
     "send_mail",
     "unknown_colleagues",

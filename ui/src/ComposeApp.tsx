@@ -18,6 +18,10 @@ function tauriShell(): ComposeShell {
       if (chosen === null) return [];
       return Array.isArray(chosen) ? chosen : [chosen];
     },
+    pickFile: async (title, filterName, extensions) => {
+      const chosen = await open({ title, multiple: false, directory: false, filters: [{ name: filterName, extensions }] });
+      return typeof chosen === "string" ? chosen : null;
+    },
     close: () => {
       void win.destroy();
     },

@@ -4,8 +4,10 @@
 //!   server's directory (GAL); the suggestion is clicked, a subject typed, text written with
 //!   Bold switched on and off (Ctrl+B), Send clicked. Bob's Inbox, read through a second,
 //!   independent ActiveSync session, holds the message once: an HTML part with the bold text
-//!   and a plain-text part. A file is attached through Attach… and the system's file picker
-//!   (its path typed into GTK's dialog) and arrives byte-identical. Before that a colleague's
+//!   and a plain-text part. A picture is put into the text through Picture… and the file
+//!   dialog: it arrives as an inline part the HTML names by `cid:`, byte for byte the file. A
+//!   file is attached through Attach… and the system's file picker (its path typed into GTK's
+//!   dialog) and arrives byte-identical. Before that a colleague's
 //!   address with a typo ("bbo@kontor.test") is typed too: Send asks first, as SOGo's
 //!   directory does not know it; back in the window Backspace takes the chip off.
 //! * Reply (Ctrl+R on a mail from bob): the subject carries one "RE:", the quote has Outlook's
@@ -278,6 +280,20 @@ async fn alice_writes_replies_and_forwards() {
         app.fail(&format!("the editor after Ctrl+B on and off: {written}"))
             .await;
     }
+    // A picture in the text: Picture… in the toolbar, the file chosen in the file dialog.
+    progress("a picture in the text");
+    let picture_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../src-tauri/icons/32x32.png")
+        .canonicalize()
+        .expect("the picture file");
+    let picture = std::fs::read(&picture_path).expect("read the picture");
+    click(&app, "[data-testid=format-picture]").await;
+    pick_file_in_dialog(&app, "Choose a picture for the message", &picture_path).await;
+    app.wait_for(
+        "[data-testid=compose-body] img[src^=\"data:image/png;base64,\"]",
+        Duration::from_secs(20),
+    )
+    .await;
     // Attach… opens the system's file picker (GTK's): the path is typed into it as a person
     // does (a path starting with / opens its location field), then Enter.
     let dir = tempfile::tempdir().expect("temp dir");
@@ -356,7 +372,33 @@ async fn alice_writes_replies_and_forwards() {
         !text.contains('<'),
         "the text part holds no markup: {text:?}"
     );
-    let attached: Vec<_> = parsed.attachments().collect();
+    // The picture: an inline part the HTML names by cid:, byte for byte the file.
+    let inline: Vec<_> = parsed
+        .parts
+        .iter()
+        .filter(|p| {
+            mail_parser::MimeHeaders::content_id(*p).is_some()
+                && mail_parser::MimeHeaders::content_type(*p).is_some_and(|c| c.ctype() == "image")
+        })
+        .collect();
+    assert_eq!(inline.len(), 1, "one picture in the text");
+    assert_eq!(
+        inline[0].contents(),
+        picture.as_slice(),
+        "the picture byte for byte"
+    );
+    let cid = mail_parser::MimeHeaders::content_id(inline[0]).unwrap_or_default();
+    assert!(
+        html.contains(&format!(
+            "src=\"cid:{}\"",
+            cid.trim_matches(|c| c == '<' || c == '>')
+        )),
+        "the HTML names the picture by its Content-ID: {html}"
+    );
+    let attached: Vec<_> = parsed
+        .attachments()
+        .filter(|a| mail_parser::MimeHeaders::content_id(*a).is_none())
+        .collect();
     assert_eq!(attached.len(), 1, "one attachment");
     assert_eq!(
         mail_parser::MimeHeaders::attachment_name(attached[0]),

@@ -6,6 +6,7 @@ import { translator, type Lang } from "../lib/i18n";
 import { ComposeWindow, type ComposeApi, type ComposeShell } from "./ComposeWindow";
 import { CommandError } from "../lib/ipc";
 import type { ComposeParams } from "./compose";
+import { PICTURE } from "./test-settings";
 
 function parse(text: string): ParsedRecipient[] {
   return text
@@ -51,9 +52,13 @@ function setup(start: ComposeStart, params: ComposeParams, lang: Lang = "de") {
     saveDraft: vi.fn(() => Promise.resolve({ messageId: 99, opId: 5 })),
     fileSizes: vi.fn((paths: string[]) => Promise.resolve(paths.map((path) => ({ path, bytes: 1_572_864 })))),
     unknownColleagues: vi.fn((addresses: string[]) => Promise.resolve(addresses.filter((a) => a.startsWith("bbo@")))),
+    readPicture: vi.fn((path: string) =>
+      path.endsWith(".png") ? Promise.resolve(PICTURE) : Promise.reject(new CommandError({ code: "invalid_input", message: `${path}: the file is not a PNG, JPEG or GIF picture`, detail: "" })),
+    ),
   };
   const shell: ComposeShell = {
     pickFiles: vi.fn(() => Promise.resolve(["/home/alice/Angebot.pdf"])),
+    pickFile: vi.fn(() => Promise.resolve("/home/alice/Plan.png")),
     close: vi.fn(),
     setTitle: vi.fn(),
     onCloseRequested: vi.fn(() => () => undefined),
@@ -185,6 +190,25 @@ describe("ComposeWindow", () => {
       expect(shell.close).toHaveBeenCalled();
     });
     expect(sent[0]?.attachments).toEqual([{ kind: "file", path: "/home/alice/Angebot.pdf" }]);
+  });
+
+  it("puts a picture chosen in the file dialog into the text, and says why a file is refused", async () => {
+    const { api, shell, sent } = setup(reply, { mode: "reply", id: 12, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    fireEvent.click(screen.getByTestId("format-picture"));
+    await waitFor(() => {
+      expect(screen.getByTestId("compose-body").querySelector(`img[src="${PICTURE}"]`)).not.toBeNull();
+    });
+    expect(shell.pickFile).toHaveBeenCalledWith("Choose a picture for the message", "Pictures (PNG, JPEG, GIF)", ["png", "jpg", "jpeg", "gif"]);
+    expect(api.readPicture).toHaveBeenCalledWith("/home/alice/Plan.png");
+    vi.mocked(shell.pickFile).mockResolvedValueOnce("/home/alice/Plan.pdf");
+    fireEvent.click(screen.getByTestId("format-picture"));
+    expect(await screen.findByText("The picture could not be inserted")).toBeTruthy();
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.html).toContain(`<img src="${PICTURE}">`);
   });
 
   it("fills a mailto: link's fields", async () => {

@@ -14,13 +14,15 @@ import { mailtoFields, mentionsAttachment, messageHtml, sizeLabel, textOf, type 
 
 export type ComposeApi = Pick<
   Api,
-  "composeStart" | "addressSuggestions" | "directorySuggestions" | "parseRecipients" | "sendMail" | "saveDraft" | "fileSizes" | "unknownColleagues"
+  "composeStart" | "addressSuggestions" | "directorySuggestions" | "parseRecipients" | "sendMail" | "saveDraft" | "fileSizes" | "unknownColleagues" | "readPicture"
 >;
 
 /** What the compose window needs of its own native window (a fake in tests). */
 export interface ComposeShell {
   /** The system's file picker; the chosen files' paths (none when cancelled). */
   pickFiles: (title: string) => Promise<string[]>;
+  /** The file picker for one file of the given kinds (a picture for the text); null when cancelled. */
+  pickFile: (title: string, filterName: string, extensions: string[]) => Promise<string | null>;
   close: () => void;
   setTitle: (title: string) => void;
   /** Calls `ask` when the user closes the window; `ask` returns true to keep it open. */
@@ -272,6 +274,19 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
       }),
     [shell],
   );
+
+  // ---- a picture in the text: chosen in the file dialog, read and checked by the core ----
+  const pickPicture = useCallback(async (): Promise<string | null> => {
+    try {
+      const path = await shell.pickFile(t("compose.pictureTitle"), t("signatures.pictureFilter"), ["png", "jpg", "jpeg", "gif"]);
+      if (path === null) return null;
+      setError(null);
+      return await api.readPicture(path);
+    } catch (e: unknown) {
+      setError({ title: t("signatures.pictureFailed"), detail: toIpcError(e) });
+      return null;
+    }
+  }, [api, shell, t]);
 
   // ---- files chosen or dropped become attachments, their sizes read for the chips ----
   const addFiles = useCallback(
@@ -573,6 +588,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
           key={editorKey}
           initialHtml={initialHtml}
           onReady={onEditorReady}
+          pickPicture={pickPicture}
           onChange={(h) => {
             setHtml(h);
             setDirty(true);
