@@ -139,7 +139,8 @@ pub fn oof_set_request(oof: &Oof) -> Element {
 }
 
 /// Reads a Settings Oof Get answer. A server that answers without any out-of-office data is
-/// [`EasError::NotSupported`]: SOGo sends no `Oof` element at all, and Z-Push's backends without
+/// [`EasError::NotSupported`]: SOGo sends no `Oof` element at all when its vacation feature is
+/// off (`SOGoVacationEnabled`, it needs a Sieve server), and Z-Push's backends without
 /// out-of-office support (its IMAP, CalDAV and combined backends) answer `OofState` 0 with no
 /// `OofMessage`, where a server that keeps replies (Exchange, Kopano) always sends at least one.
 pub fn parse_oof_get(doc: Option<Document>) -> Result<Oof, EasError> {
@@ -165,12 +166,16 @@ pub fn parse_oof_get(doc: Option<Document>) -> Result<Oof, EasError> {
         any = true;
         let reply = OofReply {
             enabled: m.child_text(s::Enabled).as_deref().map(str::trim) == Some("1"),
-            message: m.child_text(s::ReplyMessage).map(|t| {
-                t.replace("\r\n", "\n")
-                    .replace('\r', "\n")
-                    .trim()
-                    .to_owned()
-            }),
+            // SOGo writes a text it does not have as "(null)" (Objective-C's nil printed).
+            message: m
+                .child_text(s::ReplyMessage)
+                .filter(|t| t.trim() != "(null)")
+                .map(|t| {
+                    t.replace("\r\n", "\n")
+                        .replace('\r', "\n")
+                        .trim()
+                        .to_owned()
+                }),
         };
         let slot = if m.child(s::AppliesToExternalKnown).is_some() {
             &mut external_known
@@ -184,10 +189,11 @@ pub fn parse_oof_get(doc: Option<Document>) -> Result<Oof, EasError> {
     if !any {
         return Err(unsupported);
     }
+    // SOGo sends 1970-01-01T00:00:00.000Z for a time it does not have: none.
     let time = |tag| {
         get.child_text(tag)
             .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.is_empty() && !t.starts_with("1970-01-01T00:00:00"))
     };
     Ok(Oof {
         state,

@@ -1,8 +1,9 @@
 //! Automatic replies (Settings Oof, MS-ASCMD 2.2.1.18): answers of a server that keeps a reply
 //! per audience, written by hand after MS-ASCMD (`fixtures/oof-per-audience/*.xml`, its README
-//! says what they carry), and the recorded answers of the two test
-//! servers' (`fixtures/zpush/`, `fixtures/sogo/`, recorded by `tests/live/tests/core_auto_replies.rs`),
-//! neither of which keeps any.
+//! says what they carry), and the recorded answers of the test servers (recorded by
+//! `tests/live/tests/core_auto_replies.rs`): the test SOGo, which keeps one text
+//! (`fixtures/sogo-vacation/`), a SOGo with its vacation feature off (`fixtures/sogo/`) and the
+//! test Z-Push (`fixtures/zpush/`), which keep none.
 
 use std::path::PathBuf;
 
@@ -156,6 +157,48 @@ fn zpush_without_an_oof_backend_is_not_offered_and_refuses_a_set() {
     assert!(matches!(err, EasError::Status { status: 2, .. }), "{err:?}");
 }
 
+/// The test SOGo (vacation on) kept what a Set sent: one text, for senders inside; its
+/// placeholder times (1970-01-01) read as none.
+#[test]
+fn sogo_with_its_vacation_on_keeps_one_text() {
+    settings::parse_oof_set(recorded_wbxml("sogo-vacation/settings-oof-set.wbxml")).unwrap();
+    let on =
+        settings::parse_oof_get(recorded_wbxml("sogo-vacation/settings-oof-get-on.wbxml")).unwrap();
+    assert_eq!(on.state, OofState::Global);
+    assert!(on.internal.enabled);
+    assert!(
+        on.internal
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Bin bis Montag nicht im Haus")),
+        "{on:?}"
+    );
+    assert!(!on.external_known.enabled && !on.external_unknown.enabled);
+    assert_eq!((on.start_time, on.end_time), (None, None));
+    let off = settings::parse_oof_get(recorded_wbxml("sogo-vacation/settings-oof-get-off.wbxml"))
+        .unwrap();
+    assert_eq!(off.state, OofState::Disabled);
+}
+
+/// SOGo's first answer for a user who never set any (as seen on the wire; copied from the test
+/// output of `core_auto_replies`): the missing text is "(null)", which reads as none.
+#[test]
+fn sogos_null_text_is_no_text() {
+    let answer = "<Settings:Settings><Settings:Status>1</Settings:Status><Settings:Oof>\
+        <Settings:Status>1</Settings:Status><Settings:Get><Settings:OofState>0</Settings:OofState>\
+        <Settings:StartTime>1970-01-01T00:00:00.000Z</Settings:StartTime>\
+        <Settings:EndTime>1970-01-01T00:00:00.000Z</Settings:EndTime><Settings:OofMessage>\
+        <Settings:AppliesToInternal/><Settings:Enabled>0</Settings:Enabled>\
+        <Settings:ReplyMessage>(null)</Settings:ReplyMessage><Settings:BodyType>TEXT</Settings:BodyType>\
+        </Settings:OofMessage></Settings:Get></Settings:Oof></Settings:Settings>";
+    let doc = Some(decode(encode(&xml(answer)).unwrap()).unwrap());
+    let oof = settings::parse_oof_get(doc).unwrap();
+    assert_eq!(oof.state, OofState::Disabled);
+    assert_eq!(oof.internal.message, None, "{oof:?}");
+    assert_eq!((oof.start_time, oof.end_time), (None, None));
+}
+
+/// A SOGo with its vacation feature off answers without an Oof element.
 #[test]
 fn sogo_is_not_offered() {
     let err = settings::parse_oof_get(recorded_wbxml("sogo/settings-oof-get.wbxml")).unwrap_err();

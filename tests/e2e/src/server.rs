@@ -96,6 +96,11 @@ impl Probe {
         Probe { client, folders }
     }
 
+    /// The user's automatic replies as the server keeps them (Settings Oof Get).
+    pub async fn auto_replies(&mut self) -> kontor_eas::settings::Oof {
+        self.client.oof_get().await.expect("Settings Oof Get")
+    }
+
     /// The ServerId of the folder named `name` (as the server names it: "INBOX", "Archive").
     pub fn folder(&self, name: &str) -> String {
         self.folders

@@ -122,6 +122,26 @@ describe("Automatic replies dialog", () => {
     expect(screen.queryByTestId("auto-replies-save")).toBeNull();
   });
 
+  it("stays open and says so when the server kept one text for everyone", async () => {
+    // As SOGo: the text for outside senders is not kept.
+    const { api } = fakeApi(state(), (c) => state({ ...c, external: "", active: true }));
+    const onSaved = vi.fn();
+    const onClose = vi.fn();
+    inLang("de", <AutoRepliesDialog api={api} onSaved={onSaved} onClose={onClose} />);
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLInputElement>("auto-replies-mode-on").disabled).toBe(false);
+    });
+    fireEvent.click(screen.getByTestId("auto-replies-mode-on"));
+    type("auto-replies-internal", "Bin im Urlaub.");
+    type("auto-replies-external", "On holiday.");
+    fireEvent.click(screen.getByTestId("auto-replies-save"));
+    expect((await screen.findByTestId("auto-replies-external-lost")).textContent).toContain("nur einen Text für alle Absender");
+    expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ mode: "on", external: "" }));
+    expect(onClose).not.toHaveBeenCalled();
+    expect(value("auto-replies-external")).toBe("");
+    expect(screen.getByTestId("auto-replies-cancel").textContent).toBe("Schließen");
+  });
+
   it("shows a refused change in the dialog and stays open", async () => {
     const { api } = fakeApi(state(), () => new CommandError({ code: "server_error", message: "Der Server hat einen Fehler gemeldet.", detail: "x" }));
     const onClose = vi.fn();

@@ -75,6 +75,9 @@ export function AutoRepliesDialog({ api, onClose, onSaved }: DialogProps) {
   const [saveError, setSaveError] = useState<IpcError | null>(null);
   const [problem, setProblem] = useState<Problem>(null);
   const [busy, setBusy] = useState(false);
+  // Saved, but the server did not keep the text for outside senders (it keeps one text for
+  // everyone, as SOGo does): the dialog stays open and says so.
+  const [externalLost, setExternalLost] = useState(false);
   const [mode, setMode] = useState<AutoReplyMode>("off");
   const [startDate, setStartDate] = useState("");
   const [startTime, setStartTime] = useState("08:00");
@@ -154,6 +157,11 @@ export function AutoRepliesDialog({ api, onClose, onSaved }: DialogProps) {
       const saved = await api.setAutoReplies(change);
       if (!live.current) return;
       onSaved(saved);
+      if (mode !== "off" && external.trim() !== "" && saved.external.trim() === "") {
+        fill(saved);
+        setExternalLost(true);
+        return;
+      }
       onClose();
     } catch (e) {
       if (live.current) setSaveError(toIpcError(e));
@@ -254,6 +262,11 @@ export function AutoRepliesDialog({ api, onClose, onSaved }: DialogProps) {
             }} />
         </label>
         <p className="muted hint">{t("autoReplies.externalHint")}</p>
+        {externalLost && (
+          <p className="notice" role="status" data-testid="auto-replies-external-lost">
+            {t("autoReplies.externalLost")}
+          </p>
+        )}
         {saveError && <ErrorView error={saveError} heading={t("autoReplies.failed")} />}
         <div className="dialog-buttons">
           {!readOnly && (
@@ -262,7 +275,7 @@ export function AutoRepliesDialog({ api, onClose, onSaved }: DialogProps) {
             </button>
           )}
           <button type="button" data-testid="auto-replies-cancel" onClick={onClose}>
-            {readOnly ? t("mail.close") : t("mail.cancel")}
+            {readOnly || externalLost ? t("mail.close") : t("mail.cancel")}
           </button>
         </div>
       </form>
