@@ -539,6 +539,23 @@ impl DavClient {
         "d:owner",
     ];
 
+    /// Whether the server schedules itself (RFC 6638 §2: `calendar-auto-schedule` in the `DAV`
+    /// header of an OPTIONS answer for `url`, a calendar home or collection): it then delivers
+    /// invitations, changes, cancellations and answers written into a calendar, and a client
+    /// sends no iTIP mail of its own. SOGo says so; Radicale does not.
+    pub async fn schedules(&self, url: &Url) -> Result<bool, DavError> {
+        let (status, headers, _) = self.send(Method::OPTIONS, url, None, None, &[]).await?;
+        if !status.is_success() {
+            return Err(classify(status, url));
+        }
+        Ok(headers.get_all("DAV").iter().any(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("calendar-auto-schedule"))
+            })
+        }))
+    }
+
     /// Calendars in a calendar home (PROPFIND Depth 1). Non-calendar members are left out.
     pub async fn list_calendars(&self, home: &Url) -> Result<Vec<CalendarInfo>, DavError> {
         let ms = self.propfind(home, "1", &Self::CALENDAR_PROPS).await?;

@@ -256,6 +256,11 @@ pub mod setting_keys {
     /// (Provision MaxAttachmentSize), written by the sync engine at each Provision; absent
     /// when the policy sets none. Not a user setting.
     pub const SERVER_MAX_ATTACHMENT: &str = "server.max_attachment_bytes";
+    /// Prefix of `caldav.schedules.<account id>`, bool: the CalDAV account's server schedules
+    /// itself (RFC 6638 `calendar-auto-schedule`), written by the sync engine at each
+    /// discovery; Kontor then mails no invitations or answers for its calendars. Not a user
+    /// setting.
+    pub const CALDAV_SCHEDULES_PREFIX: &str = "caldav.schedules.";
     /// bool: closing the main window keeps the app running in the notification area.
     pub const CLOSE_TO_TRAY: &str = "app.close_to_tray";
     /// bool: the app starts in the background when the user signs in to the computer.

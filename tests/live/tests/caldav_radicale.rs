@@ -33,6 +33,8 @@ async fn discovery_and_listing() {
         cals.iter().all(|c| !c.url.path().starts_with("/bob/")),
         "bob's team calendar is not listed for alice"
     );
+    // Radicale does no scheduling (RFC 6638): the client mails invitations.
+    assert!(!c.schedules(&d.calendar_homes[0]).await.expect("OPTIONS"));
 }
 
 #[tokio::test]

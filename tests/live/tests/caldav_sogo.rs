@@ -36,6 +36,13 @@ async fn discovery_finds_principal_home_and_address() {
         d.addresses
     );
     assert_eq!(d.display_name.as_deref(), Some("Alice Archer"));
+    // SOGo schedules itself (RFC 6638 calendar-auto-schedule).
+    assert!(
+        client(ALICE)
+            .schedules(&d.calendar_homes[0])
+            .await
+            .expect("OPTIONS")
+    );
 }
 
 #[tokio::test]

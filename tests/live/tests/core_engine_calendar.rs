@@ -1021,3 +1021,116 @@ async fn an_ics_file_is_imported_into_the_activesync_calendar_and_exported_again
     }
     app.sync_calendars_once().await.unwrap();
 }
+
+/// The iTIP mails queued (unfinished Send operations whose MIME holds `method`) that name
+/// `uid`, with the account they are queued on.
+async fn itip_mails(app: &Kontor, method: &str, uid: &str) -> Vec<Option<i64>> {
+    app.store()
+        .outbox_unfinished()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            matches!(&e.op, OutboxOp::Send { mime, .. }
+                if mime.contains(&format!("METHOD:{method}")) && mime.contains(uid))
+        })
+        .map(|e| e.account_id)
+        .collect()
+}
+
+/// RFC 6638: SOGo's CalDAV schedules itself (`calendar-auto-schedule`), Radicale does not. A
+/// meeting alice makes in her SOGo CalDAV calendar is delivered by SOGo (bob's calendar holds
+/// it) and Kontor mails nothing; the same in her Radicale calendar is mailed by Kontor, on the
+/// mail (ActiveSync) account, and so is its cancellation.
+#[tokio::test]
+async fn invitations_are_mailed_only_where_the_caldav_server_does_not_schedule() {
+    require_radicale();
+    let (_dir, app) = alice_on_sogo().await;
+    app.sync_calendars_once().await.expect("first sync");
+    let cals = app.calendars().await.unwrap();
+    let own = find(&cals, Source::Caldav, "/alice/Calendar/personal/").clone();
+    let uid = unique("kontor-rfc6638");
+    let mut d = draft(own.id, &format!("Scheduled by SOGo {uid}"), &uid);
+    d.attendees = Some(vec!["bob@kontor.test".into()]);
+    let ev = app.create_event(d).await.unwrap();
+    let mailed = app
+        .invite_attendees(ev.id, None, kontor_core::Lang::En)
+        .await
+        .unwrap();
+    assert!(!mailed, "SOGo schedules: Kontor mails no invitation");
+    assert!(itip_mails(&app, "REQUEST", &uid).await.is_empty());
+    app.sync_calendars_once()
+        .await
+        .expect("the event goes to SOGo");
+    // SOGo's own scheduling filed it in bob's calendar.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while caldav_common::sogo_personal_containing(BOB, &uid)
+        .await
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "SOGo did not deliver the invitation to bob"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    app.delete_meeting(ev.id, kontor_core::Lang::En)
+        .await
+        .unwrap();
+    assert!(itip_mails(&app, "CANCEL", &uid).await.is_empty());
+    app.sync_calendars_once().await.unwrap();
+
+    // Radicale does not schedule: Kontor mails the invitation, on the mail account.
+    let (_dir2, app2) = profile().await;
+    app2.sign_in(SignIn::to_server(SOGO_EAS_URL, ALICE.name, ALICE.password))
+        .await
+        .expect("alice signs in over ActiveSync");
+    app2.add_caldav_account(
+        &format!("{RADICALE_URL}{}/", ALICE.name),
+        ALICE.name,
+        ALICE.password,
+    )
+    .await
+    .expect("alice's Radicale account");
+    app2.sync_calendars_once().await.expect("first sync");
+    let cals = app2.calendars().await.unwrap();
+    let radicale = find(&cals, Source::Caldav, "/alice/calendar/").clone();
+    let eas_account = cals
+        .iter()
+        .find(|c| c.source == Source::Eas)
+        .expect("an ActiveSync calendar")
+        .account_id;
+    let uid = unique("kontor-no-6638");
+    let mut d = draft(radicale.id, &format!("Mailed by Kontor {uid}"), &uid);
+    d.attendees = Some(vec!["bob@kontor.test".into()]);
+    let ev = app2.create_event(d).await.unwrap();
+    assert!(
+        app2.invite_attendees(ev.id, None, kontor_core::Lang::En)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        itip_mails(&app2, "REQUEST", &uid).await,
+        vec![Some(eas_account)],
+        "one invitation, on the mail account"
+    );
+    app2.delete_meeting(ev.id, kontor_core::Lang::En)
+        .await
+        .unwrap();
+    assert_eq!(
+        itip_mails(&app2, "CANCEL", &uid).await,
+        vec![Some(eas_account)]
+    );
+    // Sent by the mail engine: SOGo accepts both; nothing is left waiting.
+    app2.start_sync().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(itip_mails(&app2, "REQUEST", &uid).await.is_empty()
+        && itip_mails(&app2, "CANCEL", &uid).await.is_empty())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the invitation mails were not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

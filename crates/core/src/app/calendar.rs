@@ -714,10 +714,10 @@ impl Kontor {
 
     /// Invites the attendees of an event the user organizes, or tells them of a change: an
     /// iTIP REQUEST mail (RFC 6047) with the whole series, queued after the event's own change
-    /// so it goes out once that is on its way. Kontor mails invitations itself on every
-    /// calendar source: up to EAS 14.1 the server sends none, and Kontor does not ask a CalDAV
-    /// server whether it schedules (RFC 6638), so a server that also does may tell attendees
-    /// twice. Returns whether a mail was queued (`false` when the event is no meeting of the
+    /// so it goes out once that is on its way. Up to EAS 14.1 the server sends none, so Kontor
+    /// mails them; on a CalDAV calendar whose server schedules itself (RFC 6638
+    /// `calendar-auto-schedule`, SOGo) the server delivers them and Kontor mails none, so no
+    /// one is told twice. Returns whether a mail was queued (`false` when the event is no meeting of the
     /// user's). `before`, the event's text before a change, words it as a changed invitation,
     /// and none goes out when the change touched nothing the attendees see (a reminder, show
     /// as, private: [`attendee_view`]); texts are in `lang`.
@@ -737,6 +737,10 @@ impl Kontor {
             }
         }
         let cal = self.writable_calendar(row.calendar_id).await?;
+        if self.server_schedules(&cal).await? {
+            tracing::debug!(event_id, "the CalDAV server schedules: no invitation mail");
+            return Ok(false);
+        }
         let me = self.my_addresses(cal.account_id).await?;
         let parsed = kontor_calendar::Calendar::parse(&row.ical)
             .map_err(|e| CoreError::InvalidInput(format!("the event cannot be read: {e}")))?;
@@ -785,7 +789,7 @@ impl Kontor {
             &text,
             &request,
         );
-        self.queue_meeting_mail(cal.account_id, mime).await?;
+        self.queue_meeting_mail(mime).await?;
         Ok(true)
     }
 
@@ -800,6 +804,9 @@ impl Kontor {
     ) -> Result<usize, CoreError> {
         let row = self.event_row(event_id).await?;
         let cal = self.writable_calendar(row.calendar_id).await?;
+        if self.server_schedules(&cal).await? {
+            return Ok(0);
+        }
         let me = self.my_addresses(cal.account_id).await?;
         let is_me = |addr: &str| me.iter().any(|m| m.eq_ignore_ascii_case(addr));
         let (Ok(old), Ok(now)) = (
@@ -842,7 +849,7 @@ impl Kontor {
             ),
             &msg,
         );
-        self.queue_meeting_mail(cal.account_id, mime).await?;
+        self.queue_meeting_mail(mime).await?;
         Ok(removed.len())
     }
 
@@ -856,7 +863,11 @@ impl Kontor {
         let row = self.event_row(event_id).await?;
         let cal = self.writable_calendar(row.calendar_id).await?;
         let me = self.my_addresses(cal.account_id).await?;
-        let parsed = kontor_calendar::Calendar::parse(&row.ical).ok();
+        let parsed = if self.server_schedules(&cal).await? {
+            None
+        } else {
+            kontor_calendar::Calendar::parse(&row.ical).ok()
+        };
         let cancel = parsed.as_ref().and_then(|p| {
             let master = series_master(p, &row.uid)?;
             let organizer = master
@@ -883,13 +894,23 @@ impl Kontor {
         });
         self.delete_event(event_id).await?;
         if let Some(mime) = cancel {
-            self.queue_meeting_mail(cal.account_id, mime).await?;
+            self.queue_meeting_mail(mime).await?;
         }
         Ok(())
     }
 
-    /// Queues an iTIP mail and wakes the engine to send it.
-    async fn queue_meeting_mail(&self, account_id: i64, mime: String) -> Result<(), CoreError> {
+    /// Whether the server of `cal` delivers invitations, changes, cancellations and answers
+    /// itself (a CalDAV calendar whose server says `calendar-auto-schedule`, RFC 6638: SOGo):
+    /// Kontor then sends no iTIP mail of its own, so no one is told twice.
+    async fn server_schedules(&self, cal: &CalendarRow) -> Result<bool, CoreError> {
+        Ok(cal.source == CalendarSource::Caldav
+            && self.store.caldav_schedules(cal.account_id).await?)
+    }
+
+    /// Queues an iTIP mail on the mail (ActiveSync) account, whatever calendar the meeting is
+    /// in, and wakes the engine to send it.
+    async fn queue_meeting_mail(&self, mime: String) -> Result<(), CoreError> {
+        let account_id = self.current_account_id().await?;
         self.store
             .enqueue(
                 account_id,
@@ -953,8 +974,9 @@ impl Kontor {
     /// Answers a meeting invitation. On ActiveSync: MeetingResponse (MS-ASCMD 2.2.1.11) on the
     /// calendar item, then an iTIP REPLY mail to the organizer (subject and text in `lang`);
     /// the server's updated event comes with the next sync. On CalDAV: the
-    /// event with the user's PARTSTAT, written like any update (the server's scheduling, RFC
-    /// 6638, informs the organizer); the cache shows the answer at once.
+    /// event with the user's PARTSTAT, written like any update; a server that schedules (RFC
+    /// 6638) informs the organizer, for another one an iTIP REPLY mail does; the cache shows
+    /// the answer at once.
     pub async fn respond_to_meeting(
         &self,
         event_id: i64,
@@ -1005,6 +1027,12 @@ impl Kontor {
             }
             CalendarSource::Caldav => {
                 let cal = self.writable_calendar(cal.id).await?;
+                // A server that schedules (RFC 6638) tells the organizer of the answer written
+                // into the calendar; another one does not, so Kontor mails it as on ActiveSync.
+                if send_reply && !self.server_schedules(&cal).await? {
+                    reply_mail =
+                        Self::itip_reply_mail(&row.ical, &row.uid, &me, partstat, lang, comment)?;
+                }
                 OutboxOp::EventUpdate {
                     calendar: cal.remote_id.clone(),
                     remote_id: row.remote_id.clone(),
@@ -1014,8 +1042,10 @@ impl Kontor {
         };
         self.store.enqueue(cal.account_id, &op).await?;
         if let Some(mail) = reply_mail {
-            // Queued after the answer itself, so it goes out only once that is recorded.
-            self.store.enqueue(cal.account_id, &mail).await?;
+            // Queued after the answer itself, so it goes out only once that is recorded; on
+            // the mail account (a CalDAV calendar's account sends no mail).
+            let mail_account = self.current_account_id().await?;
+            self.store.enqueue(mail_account, &mail).await?;
             if let Some(h) = self.engine.lock().await.handle.as_ref() {
                 h.wake();
             }
@@ -1096,12 +1126,16 @@ impl Kontor {
 
     /// The addresses that may name the user as an attendee: those the server reported
     /// (Settings UserInformation), the account's user name, that name at the server's host
-    /// (with and without `mail.`), and the signed-in account's user.
+    /// (with and without `mail.`), the signed-in account's user and the mail account's own
+    /// addresses ([`Self::own_addresses`]).
     async fn my_addresses(&self, account_id: i64) -> Result<Vec<String>, CoreError> {
         let mut me = calendar_outbox::attendee_addresses(&self.store, account_id).await?;
         if let Some(cfg) = self.account_config().await {
             me.push(cfg.user.clone());
         }
+        // The mail account's addresses too: a meeting in a CalDAV calendar whose server knows
+        // no address of the user (Radicale) is organized under the sender address.
+        me.extend(self.own_addresses().await?);
         Ok(me)
     }
 

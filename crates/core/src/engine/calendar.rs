@@ -351,6 +351,20 @@ pub async fn caldav_calendars(
         }
         Err(e) => return Err(map_dav(e)),
     };
+    // Whether the server schedules itself (RFC 6638): Kontor then mails no invitations or
+    // answers for this account's calendars. Asked at the first calendar home; when OPTIONS
+    // fails the last answer stays (none yet: not scheduling, so invitations are mailed).
+    if let Some(home) = disc.calendar_homes.first() {
+        match dav.schedules(home).await {
+            Ok(schedules) => {
+                if store.caldav_schedules(account_id).await? != schedules {
+                    tracing::info!(account_id, schedules, "CalDAV server scheduling (RFC 6638)");
+                }
+                store.set_caldav_schedules(account_id, schedules).await?;
+            }
+            Err(e) => tracing::debug!(error = %e, "OPTIONS on the calendar home failed"),
+        }
+    }
     let mut infos: Vec<(kontor_caldav::CalendarInfo, bool)> = Vec::new();
     for home in &disc.calendar_homes {
         for c in dav.list_calendars(home).await.map_err(map_dav)? {

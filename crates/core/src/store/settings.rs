@@ -80,6 +80,25 @@ impl Store {
             .and_then(|v| v.trim().parse::<u64>().ok()))
     }
 
+    /// Records whether the CalDAV account `account_id`'s server schedules itself (RFC 6638).
+    pub async fn set_caldav_schedules(&self, account_id: i64, on: bool) -> Result<(), CoreError> {
+        let key = format!(
+            "{}{account_id}",
+            crate::policy::setting_keys::CALDAV_SCHEDULES_PREFIX
+        );
+        write_setting(&self.pool, &key, if on { "true" } else { "false" }).await
+    }
+
+    /// Whether the CalDAV account `account_id`'s server schedules itself, as last discovered;
+    /// `false` before the first discovery.
+    pub async fn caldav_schedules(&self, account_id: i64) -> Result<bool, CoreError> {
+        let key = format!(
+            "{}{account_id}",
+            crate::policy::setting_keys::CALDAV_SCHEDULES_PREFIX
+        );
+        Ok(read_setting(&self.pool, &key).await?.as_deref() == Some("true"))
+    }
+
     /// Stores one setting's JSON value, replacing the one stored before.
     pub async fn set_setting_value(&self, key: &str, json: &str) -> Result<(), CoreError> {
         write_setting(&self.pool, key, json).await
