@@ -203,4 +203,8 @@ fn sogos_null_text_is_no_text() {
 fn sogo_is_not_offered() {
     let err = settings::parse_oof_get(recorded_wbxml("sogo/settings-oof-get.wbxml")).unwrap_err();
     assert!(matches!(err, EasError::NotSupported { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "The server does not support out-of-office settings."
+    );
 }
