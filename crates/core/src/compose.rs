@@ -417,13 +417,14 @@ pub struct Signatures {
 }
 
 /// At most this many signatures, each's HTML at most this long (a logo as a data: image
-/// included: one picture of [`MAX_PICTURE`] bytes is about 700 KB as `data:` text).
+/// included: a picture of 512 KB, the most the settings window takes, is about 700 KB as
+/// `data:` text).
 pub const MAX_SIGNATURES: usize = 50;
 pub const MAX_SIGNATURE_HTML: usize = 1024 * 1024;
 
-/// The largest picture put into a signature or a message's text, in bytes (a logo, a scanned
-/// handwritten signature; larger files go as attachments).
-pub const MAX_PICTURE: usize = 512 * 1024;
+/// The largest picture put into a message's text, in bytes (a screenshot; larger files go as
+/// attachments). A signature's picture is held to 512 KB by the settings window.
+pub const MAX_PICTURE: usize = 5 * 1024 * 1024;
 
 /// The picture types a message's text carries inline, as every mail program shows them.
 fn picture_type(bytes: &[u8]) -> Option<&'static str> {
@@ -1171,7 +1172,7 @@ mod tests {
         big.resize(MAX_PICTURE + 1, 0);
         let big = picture_data_uri(&big).unwrap_err();
         assert!(
-            big.contains("513 KB") && big.contains("at most 512 KB"),
+            big.contains("5121 KB") && big.contains("at most 5120 KB"),
             "{big}"
         );
     }

@@ -185,8 +185,8 @@ pub async fn file_sizes(paths: Vec<String>) -> Result<Vec<FileSize>, IpcError> {
     Ok(out)
 }
 
-/// A picture file chosen for a signature, as a `data:` URI for the editor (PNG, JPEG or GIF of
-/// at most 512 KB; anything else is refused with the reason).
+/// A picture file chosen for a signature or a message's text, as a `data:` URI for the editor
+/// (PNG, JPEG or GIF of at most 5 MB; anything else is refused with the reason).
 #[tauri::command]
 #[specta::specta]
 pub async fn read_picture(shell: State<'_, Shell>, path: String) -> Result<String, IpcError> {

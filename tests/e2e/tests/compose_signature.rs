@@ -5,7 +5,8 @@
 //!   mail and for replies, and saved.
 //! * New mail starts with it below an empty line; the text is typed above it; sent, bob's
 //!   copy on the server (a second, independent session) holds it, bold, in the HTML, and the
-//!   logo as an inline part named by `cid:`, byte for byte the file.
+//!   logo as an inline part named by `cid:`, byte for byte the file; so is a screenshot pasted
+//!   from the clipboard (put there by xclip) with Ctrl+V.
 //! * A reply starts with it too, above the quoted original; on the server the signature stands
 //!   before "-----Original Message-----".
 //! * Plain text: switching asks first (the signature is bold), then the message goes out with a
@@ -285,6 +286,63 @@ async fn signatures_plain_text_and_quote_style() {
     let subject = format!("Mit Signatur {tag}");
     type_into(&app, "[data-testid=compose-subject]", &subject).await;
     write_on_top(&app, "Hallo Bob, anbei der Stand.").await;
+    // A screenshot on the clipboard (put there by xclip, as a screenshot tool does), pasted
+    // with Ctrl+V after the text.
+    progress("a pasted screenshot");
+    let screenshot_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../src-tauri/icons/128x128@2x.png")
+        .canonicalize()
+        .expect("the screenshot file");
+    let screenshot = std::fs::read(&screenshot_path).expect("read the screenshot");
+    let copied = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-t", "image/png", "-i"])
+        .arg(&screenshot_path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !copied {
+        app.fail("xclip could not put the screenshot on the clipboard")
+            .await;
+    }
+    let body = app
+        .wait_for("[data-testid=compose-body]", Duration::from_secs(5))
+        .await;
+    app.script(
+        "window.__paste = null; document.addEventListener('paste', (e) => { const d = e.clipboardData; \
+         window.__paste = { types: [...d.types], files: d.files.length, \
+         items: [...d.items].map((i) => i.kind + ':' + i.type) }; }, true); return true;",
+        vec![],
+    )
+    .await;
+    bounded("paste", body.send_keys(&(Key::Control + "v")))
+        .await
+        .expect("paste");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !inner_html(&app, "[data-testid=compose-body]")
+        .await
+        .matches("src=\"data:image/png;base64,")
+        .count()
+        .eq(&2)
+    {
+        if Instant::now() > deadline {
+            let editor = inner_html(&app, "[data-testid=compose-body]").await;
+            let seen = app.script("return window.__paste;", vec![]).await;
+            let read = bounded(
+                "clipboard.read",
+                app.client.execute_async(
+                    "const done = arguments[arguments.length - 1]; \
+                     navigator.clipboard.read().then((items) => done(items.map((i) => i.types.join(','))), \
+                     (e) => done('error: ' + e));",
+                    vec![],
+                ),
+            )
+            .await;
+            app.fail(&format!(
+                "the pasted screenshot is not in the text (paste event: {seen}, clipboard.read: {read:?}): {editor}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let editor = inner_html(&app, "[data-testid=compose-body]").await;
     let (text_at, sig_at) = (
         editor.find("Hallo Bob").unwrap_or(usize::MAX),
@@ -333,19 +391,29 @@ async fn signatures_plain_text_and_quote_style() {
                 .is_some_and(|c| c.ctype() == "image" && c.subtype() == Some("png"))
         })
         .collect();
-    assert_eq!(pictures.len(), 1, "one picture part: {}", header_of(&mime));
-    let cid = mail_parser::MimeHeaders::content_id(pictures[0])
-        .expect("the picture has a Content-ID")
-        .trim_matches(|c| c == '<' || c == '>')
-        .to_owned();
     assert_eq!(
-        pictures[0].contents(),
-        logo.as_slice(),
-        "the logo byte for byte"
+        pictures.len(),
+        2,
+        "two picture parts, the logo and the screenshot: {}",
+        header_of(&mime)
     );
+    for (what, bytes) in [("the logo", &logo), ("the pasted screenshot", &screenshot)] {
+        let part = pictures
+            .iter()
+            .find(|p| p.contents() == bytes.as_slice())
+            .unwrap_or_else(|| panic!("{what} arrived byte for byte"));
+        let cid = mail_parser::MimeHeaders::content_id(*part)
+            .expect("the picture has a Content-ID")
+            .trim_matches(|c| c == '<' || c == '>')
+            .to_owned();
+        assert!(
+            html.contains(&format!("src=\"cid:{cid}\"")),
+            "the HTML names {what} by its Content-ID: {html}"
+        );
+    }
     assert!(
-        html.contains(&format!("src=\"cid:{cid}\"")) && !html.contains("data:image"),
-        "the HTML names the logo by its Content-ID: {html}"
+        !html.contains("data:image"),
+        "no data: picture in the HTML: {html}"
     );
     assert!(
         mime.to_ascii_lowercase().contains("multipart/related"),

@@ -211,6 +211,45 @@ describe("ComposeWindow", () => {
     expect(sent[0]?.html).toContain(`<img src="${PICTURE}">`);
   });
 
+  it("puts a pasted screenshot into the text and refuses one too large", async () => {
+    const { shell, sent } = setup(reply, { mode: "reply", id: 12, mailto: null }, "en");
+    await screen.findByTestId("compose-window");
+    const body = screen.getByTestId("compose-body");
+    const paste = (file: File) => {
+      fireEvent.paste(body, { clipboardData: { files: [file], types: ["Files"], getData: () => "" } });
+    };
+    paste(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "shot.png", { type: "image/png" }));
+    await waitFor(() => {
+      expect(body.querySelector('img[src="data:image/png;base64,iVBORw0KGgo="]')).not.toBeNull();
+    });
+    paste(new File([new Uint8Array(5 * 1024 * 1024 + 1)], "big.png", { type: "image/png" }));
+    expect(await screen.findByText(/The pasted picture is 5121 KB; a picture in the text may have at most 5120 KB/)).toBeTruthy();
+    expect(body.querySelectorAll('img[src^="data:"]')).toHaveLength(1);
+    fireEvent.click(screen.getByTestId("compose-send"));
+    await waitFor(() => {
+      expect(shell.close).toHaveBeenCalled();
+    });
+    expect(sent[0]?.html).toContain('<img src="data:image/png;base64,iVBORw0KGgo=">');
+  });
+
+  it("takes a pasted picture from the asynchronous clipboard when the paste event has none (WebKitGTK)", async () => {
+    const png = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], { type: "image/png" });
+    const read = vi.fn(() => Promise.resolve([{ types: ["image/png"], getType: () => Promise.resolve(png) }]));
+    Object.defineProperty(navigator, "clipboard", { value: { read }, configurable: true });
+    try {
+      setup(reply, { mode: "reply", id: 12, mailto: null }, "en");
+      await screen.findByTestId("compose-window");
+      const body = screen.getByTestId("compose-body");
+      fireEvent.paste(body, { clipboardData: { files: [], types: [], getData: () => "" } });
+      await waitFor(() => {
+        expect(body.querySelector('img[src="data:image/png;base64,iVBORw0KGgo="]')).not.toBeNull();
+      });
+      expect(read).toHaveBeenCalledTimes(1);
+    } finally {
+      Reflect.deleteProperty(navigator, "clipboard");
+    }
+  });
+
   it("fills a mailto: link's fields", async () => {
     const start: ComposeStart = { ...reply, mode: "new", to: [], subject: "", quoteHtml: "", replyTo: null };
     setup(start, { mode: "new", id: null, mailto: "mailto:bob@kontor.test?subject=Hallo&cc=carol@kontor.test" });

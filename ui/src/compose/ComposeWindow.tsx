@@ -288,6 +288,13 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
     }
   }, [api, shell, t]);
 
+  const onPastePictureError = useCallback(
+    (message: string) => {
+      setError({ title: t("signatures.pictureFailed"), detail: message });
+    },
+    [t],
+  );
+
   // ---- files chosen or dropped become attachments, their sizes read for the chips ----
   const addFiles = useCallback(
     (paths: readonly string[]) => {
@@ -589,6 +596,7 @@ export function ComposeWindow({ api, params, shell }: { api: ComposeApi; params:
           initialHtml={initialHtml}
           onReady={onEditorReady}
           pickPicture={pickPicture}
+          onPastePictureError={onPastePictureError}
           onChange={(h) => {
             setHtml(h);
             setDirty(true);

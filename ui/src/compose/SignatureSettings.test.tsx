@@ -85,6 +85,11 @@ describe("SignatureSettings", () => {
     fireEvent.click(screen.getByTestId("format-picture"));
     expect(await screen.findByText("Das Bild konnte nicht eingefügt werden")).toBeTruthy();
     expect(screen.getByText(/logo.svg: the file is not a PNG/)).toBeTruthy();
+    // A photo is too large for a signature (one goes with every message).
+    files.push("/home/alice/Foto.png");
+    vi.mocked(api.readPicture).mockResolvedValueOnce(`data:image/png;base64,${"A".repeat(800_000)}`);
+    fireEvent.click(screen.getByTestId("format-picture"));
+    expect(await screen.findByText("Das Bild ist 586 KB groß; ein Bild in einer Signatur darf höchstens 512 KB haben.")).toBeTruthy();
     expect(screen.getByTestId("signature-body").querySelectorAll("img[src^=\"data:\"]")).toHaveLength(1);
     fireEvent.click(screen.getByTestId("signature-save"));
     await screen.findByTestId("signature-saved");

@@ -9,6 +9,9 @@ import { Editor } from "./Editor";
  * picture chosen for a signature is read by the core (type and size checked). */
 export type SignatureSettingsApi = Pick<Api, "effectiveSettings" | "setSetting" | "readPicture">;
 
+/** The largest picture in a signature, in bytes (a logo; the note below the editor says so). */
+const SIGNATURE_PICTURE_MAX = 512 * 1024;
+
 /** Asks for a file (title, filter name, extensions); null when none was chosen. */
 export type PickFile = (title: string, filterName: string, extensions: string[]) => Promise<string | null>;
 
@@ -92,7 +95,17 @@ export function SignatureSettings({ api, pickFile }: { api: SignatureSettingsApi
     if (path === null) return null;
     setError(null);
     try {
-      return await api.readPicture(path);
+      const uri = await api.readPicture(path);
+      // A signature goes with every message: its picture stays small (a logo).
+      const bytes = Math.floor(((uri.length - uri.indexOf(",") - 1) * 3) / 4);
+      if (bytes > SIGNATURE_PICTURE_MAX) {
+        setError({
+          heading: t("signatures.pictureFailed"),
+          error: { code: "invalid_input", message: t("signatures.pictureTooLarge", { kb: Math.ceil(bytes / 1024) }), detail: path },
+        });
+        return null;
+      }
+      return uri;
     } catch (e: unknown) {
       setError({ heading: t("signatures.pictureFailed"), error: toIpcError(e) });
       return null;

@@ -163,8 +163,8 @@ export const commands = {
 	/**  What a person typed or pasted into a recipient field, as separate recipients. */
 	parseRecipients: (text: string) => typedError<ParsedRecipient[], IpcError>(__TAURI_INVOKE("parse_recipients", { text })),
 	/**
-	 *  A picture file chosen for a signature, as a `data:` URI for the editor (PNG, JPEG or GIF of
-	 *  at most 512 KB; anything else is refused with the reason).
+	 *  A picture file chosen for a signature or a message's text, as a `data:` URI for the editor
+	 *  (PNG, JPEG or GIF of at most 5 MB; anything else is refused with the reason).
 	 */
 	readPicture: (path: string) => typedError<string, IpcError>(__TAURI_INVOKE("read_picture", { path })),
 	/**  The unsent changes (pending, being sent, parked), oldest first. */
