@@ -60,8 +60,8 @@ const ComposeKeys = Extension.create({
 });
 
 /** The message text: TipTap's rich-text editor with what office letters need (bold, italic,
- * underline, lists, quote, links, pictures carried in the text). Pasted Word/LibreOffice HTML is reduced to that schema: their
- * styles, classes and comments do not survive. */
+ * underline, lists, quote, links, pictures carried in the text). Pasted Word/LibreOffice HTML
+ * is reduced to that schema: their styles, classes and comments do not survive. */
 export function Editor({ initialHtml, onChange, onReady, testId = "compose-body", label, pickPicture, onPastePictureError }: Props) {
   const { t } = useI18n();
   // The editor, for the paste handler (which runs inside it).
@@ -129,7 +129,9 @@ export function Editor({ initialHtml, onChange, onReady, testId = "compose-body"
               }
               insertPictures(files, onError, tr);
             },
-            () => undefined,
+            () => {
+              onError(tr("compose.pictureUnreadable"));
+            },
           );
           return true;
         }
@@ -138,7 +140,6 @@ export function Editor({ initialHtml, onChange, onReady, testId = "compose-body"
         return true;
       },
     },
-
     onUpdate: ({ editor: e }) => {
       onChange(e.getHTML());
     },
