@@ -1135,7 +1135,10 @@ impl Kontor {
         }
         // The mail account's addresses too: a meeting in a CalDAV calendar whose server knows
         // no address of the user (Radicale) is organized under the sender address.
-        me.extend(self.own_addresses().await?);
+        // (None without a mail account: a profile with CalDAV alone.)
+        if let Ok(own) = self.own_addresses().await {
+            me.extend(own);
+        }
         Ok(me)
     }
 
