@@ -988,6 +988,18 @@ pub async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
     }
 }
 
+/// Today's date in Berlin, as the app started in Berlin time ([`berlin_app_binary`]) sees it
+/// now (not the seed's `TODAY`: a run seeded before midnight in Berlin may start after it).
+pub fn berlin_today() -> chrono::NaiveDate {
+    let out = std::process::Command::new("date")
+        .env("TZ", "Europe/Berlin")
+        .arg("+%F")
+        .output()
+        .expect("run date");
+    let s = String::from_utf8_lossy(&out.stdout);
+    chrono::NaiveDate::parse_from_str(s.trim(), "%F").expect("a date")
+}
+
 /// The app started in Berlin time: a wrapper script that sets `TZ=Europe/Berlin` and becomes
 /// the app (exec: the driver's process is the app's), for [`App::launch_binary`]. Keep the
 /// returned directory (it holds the wrapper) until the test ends.

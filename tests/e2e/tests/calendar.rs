@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, Locator, bounded, caldav_delete, caldav_find, caldav_put, progress, require_sogo,
-    seed_info, sign_in, wait_text,
+    ALICE, App, Locator, berlin_today, bounded, caldav_delete, caldav_find, caldav_put, progress,
+    require_sogo, seed_info, sign_in, wait_text,
 };
 
 const SERIES_UID: &str = "kontor-seed-weekly-series";
@@ -227,7 +227,10 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     require_sogo();
     let info = seed_info();
     let dst = seed_date(&info, "DST_CHANGE");
-    let today = seed_date(&info, "TODAY");
+    // The day the app opens on: today in Berlin now, not when the servers were seeded (a run
+    // seeded before midnight in Berlin and started after it opened a week too far).
+    let today = berlin_today();
+    // Bob's appointment is on the day after the seeding.
     let tomorrow = seed_date(&info, "TOMORROW");
     // The app in Berlin time: a wrapper that sets TZ and becomes the app (exec: the driver's
     // process is the app's).
@@ -298,7 +301,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     check_series(&app, "Weekly sync", "10:00", "11:00", "this week").await;
     close_card(&app).await;
 
-    // Bob's appointment tomorrow (14:00), overlaid in another colour.
+    // Bob's appointment (the day after the seeding, 14:00), overlaid in another colour.
     page_weeks(&app, (monday(tomorrow) - monday(today)).num_weeks()).await;
     wait_events(&app, "bob's Quarterly planning", |ev| {
         ev.iter()

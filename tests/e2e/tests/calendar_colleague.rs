@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, bounded, choose_language, click, progress, require_sogo, seed_info, sign_in,
+    ALICE, App, berlin_today, bounded, choose_language, click, progress, require_sogo, seed_info,
+    sign_in,
 };
 
 const TEAM_URL: &str = "http://127.0.0.1:55232/bob/team/";
@@ -25,17 +26,6 @@ const RELEASE_UID: &str = "kontor-seed-team-release";
 
 fn monday(d: NaiveDate) -> NaiveDate {
     d - TimeDelta::days(i64::from(d.weekday().num_days_from_monday()))
-}
-
-/// Today's date in Berlin, as the app (TZ=Europe/Berlin) sees it.
-fn berlin_today() -> NaiveDate {
-    let out = std::process::Command::new("date")
-        .env("TZ", "Europe/Berlin")
-        .arg("+%F")
-        .output()
-        .expect("run date");
-    let s = String::from_utf8_lossy(&out.stdout);
-    NaiveDate::parse_from_str(s.trim(), "%F").expect("a date")
 }
 
 fn seed_date(key: &str) -> NaiveDate {

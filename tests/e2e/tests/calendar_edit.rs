@@ -28,8 +28,8 @@ use chrono::{Datelike, NaiveDate, TimeDelta};
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, bounded, caldav_delete, caldav_find, caldav_get, caldav_put, choose_language,
-    progress, require_sogo, seed_info, sign_in,
+    ALICE, App, berlin_today, bounded, caldav_delete, caldav_find, caldav_get, caldav_put,
+    choose_language, progress, require_sogo, seed_info, sign_in,
 };
 
 const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\n\
@@ -48,17 +48,6 @@ fn series(uid: &str, title: &str, first: NaiveDate) -> String {
          DTSTART;TZID=Europe/Berlin:{d}T090000\r\nDTEND;TZID=Europe/Berlin:{d}T100000\r\n\
          RRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=8\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-}
-
-/// Today's date in Berlin, as the app (TZ=Europe/Berlin) sees it.
-fn berlin_today() -> NaiveDate {
-    let out = std::process::Command::new("date")
-        .env("TZ", "Europe/Berlin")
-        .arg("+%F")
-        .output()
-        .expect("run date");
-    let s = String::from_utf8_lossy(&out.stdout);
-    NaiveDate::parse_from_str(s.trim(), "%F").expect("a date")
 }
 
 /// `day` at `hhmm` Berlin time as an iCalendar UTC value ("20261202T080000Z").
