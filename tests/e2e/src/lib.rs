@@ -988,6 +988,18 @@ pub async fn wait_text(app: &App, css: &str, want: &str, secs: u64) -> String {
     }
 }
 
+/// One of Kontor's icons (`src-tauri/icons/<name>`): a real PNG the tests put into messages
+/// (a logo, a picture, a screenshot). Its path and bytes.
+pub fn icon_file(name: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../src-tauri/icons")
+        .join(name)
+        .canonicalize()
+        .expect("the icon file");
+    let bytes = std::fs::read(&path).expect("read the icon file");
+    (path, bytes)
+}
+
 /// Today's date in Berlin, as the app started in Berlin time ([`berlin_app_binary`]) sees it
 /// now (not the seed's `TODAY`: a run seeded before midnight in Berlin may start after it).
 pub fn berlin_today() -> chrono::NaiveDate {

@@ -40,7 +40,7 @@ use kontor_e2e_tests::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
 use kontor_e2e_tests::{
     ALICE, App, Locator, app_binary, bounded, choose_language, click, click_folder, click_row,
-    pick_file_in_dialog, progress, require_sogo, row_id, sign_in, wait_text,
+    icon_file, pick_file_in_dialog, progress, require_sogo, row_id, sign_in, wait_text,
 };
 
 fn mail(subject: &str, message_id: &str) -> String {
@@ -282,11 +282,7 @@ async fn alice_writes_replies_and_forwards() {
     }
     // A picture in the text: Picture… in the toolbar, the file chosen in the file dialog.
     progress("a picture in the text");
-    let picture_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../src-tauri/icons/32x32.png")
-        .canonicalize()
-        .expect("the picture file");
-    let picture = std::fs::read(&picture_path).expect("read the picture");
+    let (picture_path, picture) = icon_file("32x32.png");
     click(&app, "[data-testid=format-picture]").await;
     pick_file_in_dialog(&app, "Choose a picture for the message", &picture_path).await;
     app.wait_for(

@@ -28,8 +28,8 @@ use fantoccini::key::Key;
 use kontor_e2e_tests::WindowHandle;
 use kontor_e2e_tests::server::{BOB, Probe, smtp_deliver};
 use kontor_e2e_tests::{
-    ALICE, App, bounded, choose_language, click, click_row, pick_file_in_dialog, progress,
-    require_sogo, row_id, sign_in, wait_text,
+    ALICE, App, bounded, choose_language, click, click_row, icon_file, pick_file_in_dialog,
+    progress, require_sogo, row_id, sign_in, wait_text,
 };
 
 fn mail(subject: &str, message_id: &str) -> String {
@@ -226,11 +226,7 @@ async fn signatures_plain_text_and_quote_style() {
     }
     // A logo: "Picture…" in the signature's toolbar, the file chosen in the file dialog.
     progress("a logo in the signature");
-    let logo_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../src-tauri/icons/128x128.png")
-        .canonicalize()
-        .expect("the logo file");
-    let logo = std::fs::read(&logo_path).expect("read the logo");
+    let (logo_path, logo) = icon_file("128x128.png");
     bounded(
         "end of the signature",
         body.send_keys(&Key::Enter.to_string()),
@@ -289,11 +285,7 @@ async fn signatures_plain_text_and_quote_style() {
     // A screenshot on the clipboard (put there by xclip, as a screenshot tool does), pasted
     // with Ctrl+V after the text.
     progress("a pasted screenshot");
-    let screenshot_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../src-tauri/icons/128x128@2x.png")
-        .canonicalize()
-        .expect("the screenshot file");
-    let screenshot = std::fs::read(&screenshot_path).expect("read the screenshot");
+    let (screenshot_path, screenshot) = icon_file("128x128@2x.png");
     let copied = std::process::Command::new("xclip")
         .args(["-selection", "clipboard", "-t", "image/png", "-i"])
         .arg(&screenshot_path)
