@@ -3,7 +3,17 @@
 // (docs/decisions/0006-fullcalendar.md). The toolbar and the keys are Kontor's own, so both
 // languages and the shortcut table stay in one place.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import FullCalendar, { useCalendarController, type CalendarRef, type EventInput } from "@fullcalendar/react";
+import FullCalendar, {
+  useCalendarController,
+  type CalendarRef,
+  type DateSelectInfo,
+  type DatesSetInfo,
+  type EventClickInfo,
+  type EventDisplayInfo,
+  type EventDropInfo,
+  type EventInput,
+  type EventResizeDoneInfo,
+} from "@fullcalendar/react";
 import dayGridPlugin from "@fullcalendar/react/daygrid";
 import timeGridPlugin from "@fullcalendar/react/timegrid";
 import listPlugin from "@fullcalendar/react/list";
@@ -48,6 +58,12 @@ export type CalendarApi = Pick<
 >;
 
 const SPLIT_KEY = "kontor.calendar.split";
+
+// Options given to FullCalendar as the same objects every render (see the callbacks below).
+const PLUGINS = [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, classicThemePlugin];
+const EVENT_TIME_FORMAT = { hour: "2-digit", minute: "2-digit", hour12: false } as const;
+const WORKDAY_HOURS = { daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" };
+const EVERY_DAY_HOURS = { daysOfWeek: [0, 1, 2, 3, 4, 5, 6], startTime: "08:00", endTime: "18:00" };
 
 /** Whether the split day (its ISO start) is Monday to Friday, for the working hours' shade. */
 function splitDayIsWorkday(iso: string): boolean {
@@ -260,13 +276,134 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     actRef.current = act;
   }, [act]);
 
-  const onDragged = (o: CalendarOccurrence | undefined, drag: PendingDrag) => {
+  // FullCalendar's options stay the same objects from one render to the next. A changed
+  // option (a new callback each render) gives the calendar a new context, and a drag that
+  // began before it is dropped as if into another calendar: no eventDrop, the appointment
+  // left where the mouse let go. Seen when the window re-rendered during a slow drag.
+  const onRangeRef = useRef(onRange);
+  useEffect(() => {
+    onRangeRef.current = onRange;
+  }, [onRange]);
+  const onDragged = useCallback((o: CalendarOccurrence | undefined, drag: PendingDrag) => {
     if (!o) {
       drag.revert();
       return;
     }
-    void act("move", o, drag);
-  };
+    void actRef.current("move", o, drag);
+  }, []);
+  const onSelect = useCallback((info: DateSelectInfo) => {
+    setEditing({ start: info.start, end: info.end, allDay: info.allDay });
+    calRef.current?.getApi().unselect();
+  }, []);
+  const onDatesSet = useCallback(
+    (info: DatesSetInfo) => {
+      setTitle(
+        info.view.type === "timeGridSplit"
+          ? new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", { day: "numeric", month: "long", year: "numeric" }).format(info.start)
+          : info.view.title,
+      );
+      setRangeStart(info.start.toISOString());
+      // The split day is one day, whatever its grid spans.
+      onRangeRef.current?.({
+        start: info.start,
+        end: info.view.type === "timeGridSplit" ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end,
+      });
+      performance.mark("kontor:calendar-dates");
+    },
+    [lang],
+  );
+  const onEventsSet = useCallback(() => {
+    if (!paintPending.current) return;
+    paintPending.current = false;
+    requestAnimationFrame(() => {
+      performance.mark("kontor:calendar-painted");
+    });
+  }, []);
+  const onEventDrop = useCallback(
+    (info: EventDropInfo) => {
+      const ev = info.event;
+      if (!ev.start) {
+        info.revert();
+        return;
+      }
+      onDragged(occurrences.current.get(ev.id), {
+        start: ev.start,
+        end: ev.end,
+        allDay: ev.allDay,
+        startDelta: info.delta,
+        endDelta: info.delta,
+        revert: info.revert,
+      });
+    },
+    [onDragged],
+  );
+  const onEventResize = useCallback(
+    (info: EventResizeDoneInfo) => {
+      const ev = info.event;
+      if (!ev.start) {
+        info.revert();
+        return;
+      }
+      onDragged(occurrences.current.get(ev.id), {
+        start: ev.start,
+        end: ev.end,
+        allDay: ev.allDay,
+        startDelta: info.startDelta,
+        endDelta: info.endDelta,
+        revert: info.revert,
+      });
+    },
+    [onDragged],
+  );
+  const onEventClick = useCallback((info: EventClickInfo) => {
+    info.jsEvent.preventDefault();
+    performance.mark("kontor:event-open");
+    setOpened(occurrences.current.get(info.event.id) ?? null);
+  }, []);
+  const onEventDidMount = useCallback(
+    (info: EventDisplayInfo & { el: HTMLElement }) => {
+      const o = occurrences.current.get(info.event.id);
+      info.el.setAttribute("data-testid", "cal-event");
+      info.el.setAttribute("data-uid", o?.uid ?? "");
+      info.el.setAttribute("data-calendar", String(o?.calendarId ?? ""));
+      info.el.setAttribute("data-answer", o?.myAnswer ?? "");
+      info.el.setAttribute("tabindex", "0");
+      info.el.addEventListener("keydown", (e) => {
+        if (!o) return;
+        if (e.key === "Enter") setOpened(o);
+        if (e.key === "Delete" && !e.ctrlKey && !e.altKey && !e.shiftKey && !e.metaKey) {
+          e.preventDefault();
+          e.stopPropagation();
+          void actRef.current("delete", o);
+        }
+      });
+      info.el.addEventListener("dblclick", () => {
+        if (o) void actRef.current("edit", o);
+      });
+    },
+    [],
+  );
+  const views = useMemo(
+    () => ({
+      timeGridWorkWeek: { type: "timeGridWeek", weekends: false },
+      timeGridSplit: { type: "timeGrid", duration: { days: Math.max(1, columns.length) }, dateIncrement: { days: 1 } },
+    }),
+    [columns.length],
+  );
+  const dayHeaderContent = useMemo(
+    () =>
+      splitOn
+        ? (arg: { date: Date; view: { currentStart: Date } }) => {
+            const c = byId.get(columns[splitColumn(arg.date, arg.view.currentStart)] ?? -1);
+            return (
+              <span className="split-head" data-testid="cal-split-head" data-calendar={c?.id}>
+                <span className="swatch" style={{ background: c?.color }} aria-hidden="true" /> {c ? calendarLabel(c, t).label : ""}
+              </span>
+            );
+          }
+        : undefined,
+    [splitOn, byId, columns, t],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -392,13 +529,10 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
         <FullCalendar
           ref={calRef}
           controller={controller}
-          plugins={[dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, classicThemePlugin]}
+          plugins={PLUGINS}
           selectable={!splitOn}
           selectMirror
-          select={(info) => {
-            setEditing({ start: info.start, end: info.end, allDay: info.allDay });
-            calRef.current?.getApi().unselect();
-          }}
+          select={onSelect}
           locale={lang === "de" ? deLocale : "en-gb"}
           firstDay={1}
           weekNumbers
@@ -406,113 +540,23 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           headerToolbar={false}
           initialView={fcType}
           initialDate={focus?.date}
-          views={{
-            timeGridWorkWeek: { type: "timeGridWeek", weekends: false },
-            timeGridSplit: { type: "timeGrid", duration: { days: Math.max(1, columns.length) }, dateIncrement: { days: 1 } },
-          }}
-          dayHeaderContent={
-            splitOn
-              ? (arg: { date: Date; view: { currentStart: Date } }) => {
-                  const c = byId.get(columns[splitColumn(arg.date, arg.view.currentStart)] ?? -1);
-                  return (
-                    <span className="split-head" data-testid="cal-split-head" data-calendar={c?.id}>
-                      <span className="swatch" style={{ background: c?.color }} aria-hidden="true" /> {c ? calendarLabel(c, t).label : ""}
-                    </span>
-                  );
-                }
-              : undefined
-          }
+          views={views}
+          dayHeaderContent={dayHeaderContent}
           height="100%"
           nowIndicator
           allDayText={t("cal.allDay")}
           noEventsText={t("cal.noEvents")}
-          businessHours={
-            splitOn
-              ? splitDayIsWorkday(rangeStart)
-                ? { daysOfWeek: [0, 1, 2, 3, 4, 5, 6], startTime: "08:00", endTime: "18:00" }
-                : false
-              : { daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" }
-          }
+          businessHours={splitOn ? (splitDayIsWorkday(rangeStart) ? EVERY_DAY_HOURS : false) : WORKDAY_HOURS}
           scrollTime="07:30:00"
           dayMaxEvents
-          eventTimeFormat={{ hour: "2-digit", minute: "2-digit", hour12: false }}
+          eventTimeFormat={EVENT_TIME_FORMAT}
           events={events}
-          datesSet={(info) => {
-            setTitle(
-              info.view.type === "timeGridSplit"
-                ? new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", { day: "numeric", month: "long", year: "numeric" }).format(info.start)
-                : info.view.title,
-            );
-            setRangeStart(info.start.toISOString());
-            // The split day is one day, whatever its grid spans.
-            onRange?.({
-              start: info.start,
-              end: info.view.type === "timeGridSplit" ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end,
-            });
-            performance.mark("kontor:calendar-dates");
-          }}
-          eventsSet={() => {
-            if (!paintPending.current) return;
-            paintPending.current = false;
-            requestAnimationFrame(() => {
-              performance.mark("kontor:calendar-painted");
-            });
-          }}
-          eventDrop={(info) => {
-            const ev = info.event;
-            if (!ev.start) {
-              info.revert();
-              return;
-            }
-            onDragged(occurrences.current.get(ev.id), {
-              start: ev.start,
-              end: ev.end,
-              allDay: ev.allDay,
-              startDelta: info.delta,
-              endDelta: info.delta,
-              revert: info.revert,
-            });
-          }}
-          eventResize={(info) => {
-            const ev = info.event;
-            if (!ev.start) {
-              info.revert();
-              return;
-            }
-            onDragged(occurrences.current.get(ev.id), {
-              start: ev.start,
-              end: ev.end,
-              allDay: ev.allDay,
-              startDelta: info.startDelta,
-              endDelta: info.endDelta,
-              revert: info.revert,
-            });
-          }}
-          eventClick={(info) => {
-            info.jsEvent.preventDefault();
-            performance.mark("kontor:event-open");
-            setOpened(occurrences.current.get(info.event.id) ?? null);
-          }}
-          eventDidMount={(info) => {
-            const o = occurrences.current.get(info.event.id);
-            info.el.setAttribute("data-testid", "cal-event");
-            info.el.setAttribute("data-uid", o?.uid ?? "");
-            info.el.setAttribute("data-calendar", String(o?.calendarId ?? ""));
-            info.el.setAttribute("data-answer", o?.myAnswer ?? "");
-            info.el.setAttribute("tabindex", "0");
-            info.el.addEventListener("keydown", (e) => {
-              if (!o) return;
-              if (e.key === "Enter") setOpened(o);
-              if (e.key === "Delete" && !e.ctrlKey && !e.altKey && !e.shiftKey && !e.metaKey) {
-                e.preventDefault();
-                e.stopPropagation();
-                void actRef.current("delete", o);
-              }
-            });
-            info.el.addEventListener("dblclick", () => {
-              if (o) void actRef.current("edit", o);
-            });
-          }}
+          datesSet={onDatesSet}
+          eventsSet={onEventsSet}
+          eventDrop={onEventDrop}
+          eventResize={onEventResize}
+          eventClick={onEventClick}
+          eventDidMount={onEventDidMount}
         />
       </div>
       {opened && (
