@@ -178,11 +178,27 @@ async fn card_action(app: &App, uid: &str, button: &str) {
 
 /// Drags the appointment `css` with the mouse (WebDriver pointer actions: press, move, release)
 /// down from the slot `from` to the slot `to` of the week view, as a person does.
+///
+/// The release waits until the page has seen the pointer arrive: on a busy machine WebKitGTK
+/// hands the page its coalesced mouse moves with the next frame, but a button release at once,
+/// so a release sent straight after the moves can reach the calendar before the pointer got
+/// there (seen: `mouseup` at the target, its `mousemove` 400 ms later), and the drag ends
+/// half-way or not at all. A person's release comes after the cursor is seen at the target.
 async fn drag_down(app: &App, css: &str, from: &str, to: &str) {
     let dy = slot_top(app, to).await - slot_top(app, from).await;
     progress(&format!("dragging {dy} px down, {from} to {to}"));
+    app.script(
+        "if (!window.__kontorPointer) { \
+           window.__kontorPointer = {}; \
+           document.addEventListener('mousedown', (e) => { window.__kontorPointer = { down: e.clientY, y: e.clientY }; }, true); \
+           document.addEventListener('mousemove', (e) => { window.__kontorPointer.y = e.clientY; }, true); \
+         } \
+         window.__kontorPointer = {}; return true;",
+        vec![],
+    )
+    .await;
     let ev = app.wait_for(css, Duration::from_secs(10)).await;
-    let drag = MouseActions::new("mouse".into())
+    let press_and_move = MouseActions::new("mouse".into())
         .then(PointerAction::MoveToElement {
             element: ev,
             duration: Some(Duration::from_millis(100)),
@@ -201,16 +217,51 @@ async fn drag_down(app: &App, css: &str, from: &str, to: &str) {
             duration: Some(Duration::from_millis(400)),
             x: 0.0,
             y: (dy - 12.0).round(),
-        })
+        });
+    bounded(
+        "press and drag the appointment",
+        app.client.perform_actions(press_and_move),
+    )
+    .await
+    .expect("drag");
+    let start = Instant::now();
+    loop {
+        let arrived = app
+            .script(
+                "const p = window.__kontorPointer || {}; \
+                 return p.down != null && p.y != null && p.y - p.down >= arguments[0] - 2;",
+                vec![serde_json::json!(dy.round())],
+            )
+            .await;
+        if arrived.as_bool() == Some(true) {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail(&format!(
+                "the page did not see the pointer arrive {dy} px down: {:?}",
+                app.script(
+                    "return JSON.stringify(window.__kontorPointer || null);",
+                    vec![]
+                )
+                .await
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let release = MouseActions::new("mouse".into())
         .then(PointerAction::Pause {
-            duration: Duration::from_millis(300),
+            duration: Duration::from_millis(200),
         })
         .then(PointerAction::Up {
             button: MOUSE_BUTTON_LEFT,
         });
-    bounded("drag the appointment", app.client.perform_actions(drag))
-        .await
-        .expect("drag");
+    bounded(
+        "release the appointment",
+        app.client.perform_actions(release),
+    )
+    .await
+    .expect("release");
     let _ = app.client.release_actions().await;
 }
 
