@@ -39,6 +39,7 @@ import { EventEditor, type EditorMode } from "./EventEditor";
 import { DeleteConfirm, SeriesQuestion, type SeriesAction } from "./SeriesDialogs";
 import { asksScope, deleteCall, dragDraft, editorTimes, saveCall, targetOf, type Drag, type Scope, type Target } from "./series";
 import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot, toSplitInputs, splitColumn, calendarLabel } from "./calendar";
+import { afterNextPaint } from "../lib/paint";
 
 export type CalendarApi = Pick<
   Api,
@@ -315,7 +316,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const onEventsSet = useCallback(() => {
     if (!paintPending.current) return;
     paintPending.current = false;
-    requestAnimationFrame(() => {
+    afterNextPaint(() => {
       performance.mark("kontor:calendar-painted");
     });
   }, []);

@@ -1,12 +1,13 @@
 // One occurrence: what, when, where, which calendar; Edit and Delete for a calendar the user may
 // write to, Open (the dialog, read-only) for one they may not.
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useState } from "react";
 import type { CalendarEntry, CalendarOccurrence, EventForm, MeetingAnswer } from "../lib/bindings";
 import type { Api } from "../lib/ipc";
 import { MeetingAnswers, MeetingPeople, type MeetingApi } from "./Meeting";
 import { useI18n } from "../lib/i18n-context";
 import { closeOnEscape } from "../lib/dialog";
 import { calendarLabel, isMeeting } from "./calendar";
+import { afterNextPaint } from "../lib/paint";
 
 export function EventCard({
   occurrence: o,
@@ -34,11 +35,13 @@ export function EventCard({
 }) {
   const { t, lang } = useI18n();
   const [meeting, setMeeting] = useState<EventForm | null>(null);
-  useEffect(() => {
-    requestAnimationFrame(() => {
-      performance.mark("kontor:event-card");
-    });
-  }, []);
+  useLayoutEffect(
+    () =>
+      afterNextPaint(() => {
+        performance.mark("kontor:event-card");
+      }),
+    [],
+  );
   useEffect(() => {
     if (!meetingApi) return;
     let live = true;

@@ -14,6 +14,7 @@ import { DRAG_TYPE } from "./dnd";
 import { PaperclipIcon } from "./icons";
 import { Marked } from "./Marked";
 import { isExternal } from "./safety";
+import { afterNextPaint } from "../lib/paint";
 
 const NO_DOMAINS: readonly string[] = [];
 
@@ -134,14 +135,16 @@ export function MessageList(props: Props) {
     ensure(windowsForRange(firstMsg, lastMsg, total), lastNeeded);
   }, [ensure, firstMsg, lastMsg, lastPos, total, count, headers, rowHeight]);
 
-  // Performance marks: the frame after the first rows of a clicked folder are on screen.
+  // Performance marks: after the frame that shows the first rows of a clicked folder. Layout
+  // effects, so the frame waited for is the first after the commit with the rows (a passive
+  // effect can run a frame or two later, and the mark with it).
   const { paintFolder, onPainted } = props;
   const shown = total !== null && (total === 0 || cache.peek(listKey, 0) !== undefined);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!shown) return;
     if (paintFolder !== listKey.folderId && firstRowsMarked) return;
     const folderId = listKey.folderId;
-    const frame = requestAnimationFrame(() => {
+    return afterNextPaint(() => {
       if (paintFolder === folderId) performance.mark("kontor:rows-painted", { detail: { folderId } });
       if (!firstRowsMarked) {
         firstRowsMarked = true;
@@ -149,22 +152,16 @@ export function MessageList(props: Props) {
       }
       onPainted();
     });
-    return () => {
-      cancelAnimationFrame(frame);
-    };
   }, [shown, paintFolder, listKey.folderId, onPainted]);
 
-  // Performance marks: the frame after a list's first rows (or its empty state) are on screen,
-  // for every list shown — a search's hits after a keystroke, the folder again after Esc.
+  // Performance marks: after the frame that shows a list's first rows (or its empty state), for
+  // every list shown — a search's hits after a keystroke, the folder again after Esc.
   const searchText = listKey.search ? listKey.search.text : null;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!shown) return;
-    const frame = requestAnimationFrame(() => {
+    return afterNextPaint(() => {
       performance.mark("kontor:list-shown", { detail: { folderId: listKey.folderId, search: searchText, list: listId } });
     });
-    return () => {
-      cancelAnimationFrame(frame);
-    };
   }, [shown, listId, listKey.folderId, searchText]);
 
   // Rows in list order by id, for Shift ranges.

@@ -11,6 +11,7 @@ import { Marked } from "./Marked";
 import { linkify } from "./linkify";
 import { FileIcon } from "./icons";
 import type { ToastText } from "./toast";
+import { afterNextPaint } from "../lib/paint";
 
 export type ReaderApi = Pick<
   Api,
@@ -367,7 +368,7 @@ export function ReaderPane({ api, messageId, selectedCount, allSelected, onShown
   const markPainted = useCallback((id: number) => {
     if (paintedFor.current === id) return;
     paintedFor.current = id;
-    requestAnimationFrame(() => {
+    afterNextPaint(() => {
       performance.mark("kontor:body-painted", { detail: { messageId: id } });
     });
   }, []);
