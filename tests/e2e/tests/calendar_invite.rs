@@ -143,11 +143,31 @@ async fn shown_in(app: &App, uid: &str) -> Vec<String> {
 
 /// Opens the card of `uid`'s appointment in the calendar `calendar`.
 async fn open_card(app: &App, uid: &str, calendar: &str) {
-    click(
-        app,
-        &format!("[data-testid=cal-event][data-uid=\"{uid}\"][data-calendar=\"{calendar}\"]"),
-    )
-    .await;
+    let css = format!("[data-testid=cal-event][data-uid=\"{uid}\"][data-calendar=\"{calendar}\"]");
+    // A person scrolls the day to the appointment first, and clicks again when the calendar
+    // was still drawing. One made for the next hour can sit at the edge of the time grid, which
+    // opens scrolled to 07:30 (at 07:00 its middle is under the column headers: WebDriver finds
+    // it not interactable); right after "Today" the appointment found can be redrawn before
+    // the click lands on it (a stale element).
+    let mut attempt = 0;
+    loop {
+        let e = app.wait_for(&css, Duration::from_secs(30)).await;
+        app.script(
+            "const e = document.querySelector(arguments[0]); \
+             if (e) e.scrollIntoView({ block: 'center' }); return true;",
+            vec![serde_json::json!(css)],
+        )
+        .await;
+        match bounded("click appointment", e.click()).await {
+            Ok(_) => break,
+            Err(err) if attempt < 5 => {
+                progress(&format!("clicking {uid} again: {err}"));
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => panic!("clicking {uid}: {err}"),
+        }
+    }
     app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
         .await;
 }
