@@ -909,6 +909,23 @@ pub async fn click_row(app: &App, subject: &str) {
     bounded("click row", row.click()).await.expect("click row");
 }
 
+/// Clicks the element `css` finds, finding it again when the click misses it: the calendar's
+/// views draw their appointments anew whenever data arrives (a sync may end at any moment), so
+/// an element found a moment ago can be gone or not yet clickable.
+pub async fn click_redrawn(app: &App, css: &str) {
+    for attempt in 1..=5 {
+        let el = app.wait_for(css, Duration::from_secs(20)).await;
+        match bounded(&format!("click {css}"), el.click()).await {
+            Ok(_) => return,
+            Err(e) if attempt < 5 => {
+                progress(&format!("click {css}: {e}; finding it again"));
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => app.fail(&format!("click {css}: {e}")).await,
+        }
+    }
+}
+
 /// Clicks the element `css` (waiting up to 30 s for it), as a person does.
 pub async fn click(app: &App, css: &str) {
     let e = app.wait_for(css, Duration::from_secs(30)).await;

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
-    ALICE, App, Locator, berlin_today, bounded, caldav_delete, caldav_find, caldav_put, progress,
-    require_sogo, seed_info, sign_in, wait_text,
+    ALICE, App, Locator, berlin_today, bounded, caldav_delete, caldav_find, caldav_put,
+    click_redrawn, progress, require_sogo, seed_info, sign_in, wait_text,
 };
 
 const SERIES_UID: &str = "kontor-seed-weekly-series";
@@ -148,7 +148,7 @@ async fn wait_events(app: &App, what: &str, ok: impl Fn(&[(String, String, Strin
 
 /// Clicks the appointment of `uid` and returns the card's title and "when" line; closes the card.
 async fn open_card(app: &App, uid: &str) -> (String, String) {
-    click(app, &format!("[data-testid=cal-event][data-uid=\"{uid}\"]")).await;
+    click_redrawn(app, &format!("[data-testid=cal-event][data-uid=\"{uid}\"]")).await;
     app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
         .await;
     let t = app.texts("[data-testid=event-card-title]").await;
@@ -186,22 +186,6 @@ async fn page_weeks(app: &App, n: i64) {
         let key = if n < 0 { Key::PageUp } else { Key::PageDown };
         cal_keys(app, &key.to_string()).await;
         wait_range_change(app, &before).await;
-    }
-}
-
-/// Clicks the element `css` finds. The views draw their appointments anew when data arrives (a
-/// sync may end at any moment), so an element found a moment ago can be gone: it is found again.
-async fn click(app: &App, css: &str) {
-    for attempt in 1..=5 {
-        let el = app.wait_for(css, Duration::from_secs(10)).await;
-        match bounded(&format!("click {css}"), el.click()).await {
-            Ok(_) => return,
-            Err(e) if attempt < 5 => {
-                progress(&format!("click {css}: {e:?}; finding it again"));
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-            Err(e) => app.fail(&format!("click {css}: {e}")).await,
-        }
     }
 }
 
@@ -322,7 +306,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     let shot = app.screenshot("calendar-week-en.png").await;
     progress(&format!("screenshot {}", shot.display()));
     // Hiding bob's calendar hides its appointments; showing it brings them back.
-    click(
+    click_redrawn(
         &app,
         &format!("[data-testid=cal-list-item][data-calendar=\"{bob_id}\"] [data-testid=cal-shown]"),
     )
@@ -331,7 +315,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         ev.iter().all(|e| e.1 != bob_id)
     })
     .await;
-    click(
+    click_redrawn(
         &app,
         &format!("[data-testid=cal-list-item][data-calendar=\"{bob_id}\"] [data-testid=cal-shown]"),
     )
@@ -392,7 +376,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     )
     .await;
     let before = range(&app).await;
-    click(&app, "[data-testid=cal-today]").await;
+    click_redrawn(&app, "[data-testid=cal-today]").await;
     wait_range_change(&app, &before).await;
     wait_events(&app, "this month", |ev| {
         ev.iter().any(|e| e.0 == SERIES_UID)
@@ -446,7 +430,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         "a reminder came from a calendar whose bell is off"
     );
     app.switch_to_main().await;
-    click(
+    click_redrawn(
         &app,
         &format!(
             "{}[aria-pressed=false]",
@@ -471,14 +455,14 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     );
     app.wait_for(&open_css, Duration::from_secs(120)).await;
     app.switch_to_main().await;
-    click(&app, "[data-testid=module-mail]").await;
+    click_redrawn(&app, "[data-testid=module-mail]").await;
     // The reminder list is at the foot of the sidebar, below the folder tree.
     app.script(
         "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' }); return true;",
         vec![serde_json::json!(open_css)],
     )
     .await;
-    click(&app, &open_css).await;
+    click_redrawn(&app, &open_css).await;
     app.wait_for(
         "[data-testid=module-calendar][aria-pressed=true]",
         Duration::from_secs(10),
@@ -497,7 +481,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     // A new appointment (Ctrl+Shift+A): weekly, with a 15-minute reminder, in alice's own
     // calendar. It shows at once; the server holds it with RRULE and VALARM after the sync.
     let title = format!("E2E Jour fixe {tag}");
-    click(&app, "[data-testid=cal-view-week]").await;
+    click_redrawn(&app, "[data-testid=cal-view-week]").await;
     cal_keys(
         &app,
         &format!("{}{}a{}", Key::Control, Key::Shift, Key::Null),
@@ -515,11 +499,11 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     bounded("type the place", place.send_keys("Raum 3"))
         .await
         .expect("type");
-    click(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
-    click(&app, "[data-testid=ev-reminder] option[value=\"15\"]").await;
+    click_redrawn(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
+    click_redrawn(&app, "[data-testid=ev-reminder] option[value=\"15\"]").await;
     // Another time zone: the times typed are New York's, and beside them the dialog says them
     // in the user's zone (Berlin, six hours later in winter).
-    click(
+    click_redrawn(
         &app,
         "[data-testid=ev-zone] option[value=\"America/New_York\"]",
     )
@@ -564,7 +548,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         .await;
     }
     app.screenshot("calendar-editor-en.png").await;
-    click(&app, "[data-testid=ev-save]").await;
+    click_redrawn(&app, "[data-testid=ev-save]").await;
     let start = Instant::now();
     while app.texts("[data-testid=event-editor]").await.len() == 1 {
         if start.elapsed() > Duration::from_secs(10) {
@@ -651,7 +635,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         Duration::from_secs(10),
     )
     .await;
-    click(&app, "[data-testid=cal-view-week]").await;
+    click_redrawn(&app, "[data-testid=cal-view-week]").await;
     let start = Instant::now();
     loop {
         let body = app.texts("[data-testid=calendar-view]").await.join(" ");
@@ -672,7 +656,7 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
     assert!(when.contains("10:00"), "German card: {when}");
     app.screenshot("calendar-event-card-de.png").await;
     close_card(&app).await;
-    click(&app, "[data-testid=cal-view-month]").await;
+    click_redrawn(&app, "[data-testid=cal-view-month]").await;
     wait_events(&app, "German month", |ev| {
         ev.iter().any(|e| e.0 == SERIES_UID)
     })
@@ -709,11 +693,11 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         "Dezember",
     ];
     let want = format!("{} {}", MONATE[next.month0() as usize], next.year());
-    click(&app, "[data-testid=mini-next]").await;
+    click_redrawn(&app, "[data-testid=mini-next]").await;
     let mini = app.texts("[data-testid=mini-title]").await.join(" ");
     assert_eq!(mini, want, "the picker after its arrow");
     let before = range(&app).await;
-    click(
+    click_redrawn(
         &app,
         &format!(
             "[data-testid=mini-day][data-date=\"{}\"]",
@@ -736,12 +720,12 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         "the picker marks the month shown: {pressed} days"
     );
     app.screenshot("calendar-month-picker-de.png").await;
-    click(&app, "[data-testid=cal-today]").await;
-    click(&app, "[data-testid=cal-new]").await;
+    click_redrawn(&app, "[data-testid=cal-today]").await;
+    click_redrawn(&app, "[data-testid=cal-new]").await;
     app.wait_for("[data-testid=ev-title]", Duration::from_secs(10))
         .await;
-    click(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
+    click_redrawn(&app, "[data-testid=ev-repeat] option[value=weekly]").await;
     app.screenshot("calendar-editor-de.png").await;
-    click(&app, "[data-testid=ev-cancel]").await;
+    click_redrawn(&app, "[data-testid=ev-cancel]").await;
     app.close().await;
 }

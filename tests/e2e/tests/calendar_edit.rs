@@ -29,7 +29,7 @@ use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerA
 use fantoccini::key::Key;
 use kontor_e2e_tests::{
     ALICE, App, berlin_today, bounded, caldav_delete, caldav_find, caldav_get, caldav_put,
-    choose_language, progress, require_sogo, seed_info, sign_in,
+    choose_language, click_redrawn, progress, require_sogo, seed_info, sign_in,
 };
 
 const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\n\
@@ -75,21 +75,6 @@ fn names_instance(line: &str, prop: &str, day: NaiveDate, hhmm: &str) -> bool {
 
 fn monday(d: NaiveDate) -> NaiveDate {
     d - TimeDelta::days(i64::from(d.weekday().num_days_from_monday()))
-}
-
-/// Clicks the element `css` finds, finding it again if the views drew it anew meanwhile.
-async fn click(app: &App, css: &str) {
-    for attempt in 1..=5 {
-        let el = app.wait_for(css, Duration::from_secs(20)).await;
-        match bounded(&format!("click {css}"), el.click()).await {
-            Ok(_) => return,
-            Err(e) if attempt < 5 => {
-                progress(&format!("click {css}: {e}; finding it again"));
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-            Err(e) => app.fail(&format!("click {css}: {e}")).await,
-        }
-    }
 }
 
 /// Sends keys to the calendar through its Today button (the calendar's keys are window-wide).
@@ -170,10 +155,10 @@ async fn slot_top(app: &App, time: &str) -> f64 {
 
 /// Opens the card of `uid`'s appointment shown and presses `button` on it (Edit or Delete).
 async fn card_action(app: &App, uid: &str, button: &str) {
-    click(app, &format!("[data-testid=cal-event][data-uid=\"{uid}\"]")).await;
+    click_redrawn(app, &format!("[data-testid=cal-event][data-uid=\"{uid}\"]")).await;
     app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
         .await;
-    click(app, &format!("[data-testid=event-card-{button}]")).await;
+    click_redrawn(app, &format!("[data-testid=event-card-{button}]")).await;
 }
 
 /// Drags the appointment `css` with the mouse (WebDriver pointer actions: press, move, release)
@@ -326,7 +311,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         .expect("temp profile");
     let app = App::launch_binary("calendar-edit", profile, &wrapper).await;
     sign_in(&app, ALICE).await;
-    click(&app, "[data-testid=module-calendar]").await;
+    click_redrawn(&app, "[data-testid=module-calendar]").await;
     app.wait_for("[data-testid=calendar-view]", Duration::from_secs(10))
         .await;
     // The seed's appointments fall due while the suite runs (the printer-service call about
@@ -334,7 +319,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     // the middle of a WebDriver drag swallows the drag's release, so the own calendar's bell is
     // switched off first: this test is about editing, `calendar.rs` tests the reminders.
     kontor_e2e_tests::switch_own_calendar_bell_off(&app).await;
-    click(&app, "[data-testid=cal-view-week]").await;
+    click_redrawn(&app, "[data-testid=cal-view-week]").await;
     app.wait_for(
         "[data-testid=calendar-view][data-view=week]",
         Duration::from_secs(10),
@@ -371,7 +356,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     );
     let bob_before = app.texts(&bob_css).await;
     progress(&format!("bob's appointments: {bob_before:?}"));
-    click(&app, &bob_css).await;
+    click_redrawn(&app, &bob_css).await;
     app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
         .await;
     assert!(
@@ -380,7 +365,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
             .is_empty(),
         "Delete offered on a read-only calendar"
     );
-    click(&app, "[data-testid=event-card-edit]").await;
+    click_redrawn(&app, "[data-testid=event-card-edit]").await;
     let heading = app
         .wait_for("[data-testid=event-editor] h2", Duration::from_secs(10))
         .await;
@@ -393,7 +378,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "Save offered on a read-only calendar"
     );
     app.screenshot("calendar-edit-readonly-en.png").await;
-    click(&app, "[data-testid=ev-cancel]").await;
+    click_redrawn(&app, "[data-testid=ev-cancel]").await;
     drag_down(&app, &bob_css, "14:00", "16:00").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
@@ -425,7 +410,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "the series question: {asked}"
     );
     app.screenshot("calendar-edit-question-en.png").await;
-    click(&app, "[data-testid=series-occurrence]").await;
+    click_redrawn(&app, "[data-testid=series-occurrence]").await;
     wait_shown(&app, &uid, "the moved occurrence at 12:00", |s| {
         s.iter().any(|t| t.contains("12:00"))
     })
@@ -452,7 +437,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     card_action(&app, &uid, "edit").await;
     app.wait_for("[data-testid=series-question]", Duration::from_secs(10))
         .await;
-    click(&app, "[data-testid=series-occurrence]").await;
+    click_redrawn(&app, "[data-testid=series-occurrence]").await;
     let field = app
         .wait_for("[data-testid=ev-title]", Duration::from_secs(10))
         .await;
@@ -494,7 +479,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         .await
         .expect("type");
     app.screenshot("calendar-edit-dialog-en.png").await;
-    click(&app, "[data-testid=ev-save]").await;
+    click_redrawn(&app, "[data-testid=ev-save]").await;
     let retitled = format!("{title} (verschoben)");
     let ics = wait_server(&app, &name, "the retitled exception on SOGo", |ics| {
         ics.contains(&retitled)
@@ -518,7 +503,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         Duration::from_secs(10),
     )
     .await;
-    click(&app, "[data-testid=series-occurrence]").await;
+    click_redrawn(&app, "[data-testid=series-occurrence]").await;
     let confirm = app
         .wait_for(
             "[data-testid=event-delete-confirm]",
@@ -531,7 +516,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "the delete question: {sentence}"
     );
     app.screenshot("calendar-edit-delete-en.png").await;
-    click(&app, "[data-testid=event-delete-ok]").await;
+    click_redrawn(&app, "[data-testid=event-delete-ok]").await;
     wait_shown(&app, &uid, "the deleted occurrence gone", |s| s.is_empty()).await;
     let ics = wait_server(&app, &name, "the EXDATE on SOGo", |ics| {
         ics.lines()
@@ -563,14 +548,14 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         Duration::from_secs(10),
     )
     .await;
-    click(&app, "[data-testid=series-cancel]").await;
+    click_redrawn(&app, "[data-testid=series-cancel]").await;
     drag_down(&app, &css, "09:00", "10:00").await;
     app.wait_for(
         "[data-testid=series-question][data-action=move]",
         Duration::from_secs(10),
     )
     .await;
-    click(&app, "[data-testid=series-all]").await;
+    click_redrawn(&app, "[data-testid=series-all]").await;
     wait_shown(&app, &uid, "the series at 10:00", |s| {
         s.iter().any(|t| t.contains("10:00"))
     })
@@ -608,7 +593,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
     })
     .await;
     choose_language(&app, "de").await;
-    click(&app, "[data-testid=cal-view-week]").await;
+    click_redrawn(&app, "[data-testid=cal-view-week]").await;
     wait_shown(&app, &uid, "the German week", |s| !s.is_empty()).await;
     card_action(&app, &uid, "edit").await;
     let question = app
@@ -620,7 +605,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "the German series question: {asked}"
     );
     app.screenshot("calendar-edit-question-de.png").await;
-    click(&app, "[data-testid=series-occurrence]").await;
+    click_redrawn(&app, "[data-testid=series-occurrence]").await;
     let start_date = app
         .wait_for("[data-testid=ev-start-date]", Duration::from_secs(10))
         .await;
@@ -635,11 +620,11 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "the German dialog's date (LANG=C.UTF-8 in the test run)"
     );
     app.screenshot("calendar-edit-dialog-de.png").await;
-    click(&app, "[data-testid=ev-cancel]").await;
+    click_redrawn(&app, "[data-testid=ev-cancel]").await;
     card_action(&app, &uid, "delete").await;
     app.wait_for("[data-testid=series-question]", Duration::from_secs(10))
         .await;
-    click(&app, "[data-testid=series-all]").await;
+    click_redrawn(&app, "[data-testid=series-all]").await;
     let confirm = app
         .wait_for(
             "[data-testid=event-delete-confirm]",
@@ -652,7 +637,7 @@ async fn alice_moves_edits_and_deletes_one_occurrence_in_the_calendar() {
         "the German delete question does not name the series by its title: {sentence}"
     );
     app.screenshot("calendar-edit-delete-de.png").await;
-    click(&app, "[data-testid=event-delete-cancel]").await;
+    click_redrawn(&app, "[data-testid=event-delete-cancel]").await;
 
     caldav_delete(ALICE, &url);
     app.close().await;

@@ -27,7 +27,7 @@ use fantoccini::key::Key;
 use kontor_e2e_tests::server::{BOB, Probe};
 use kontor_e2e_tests::{
     ALICE, App, SOGO_DAV_URL, bounded, caldav_delete, caldav_find, caldav_get, caldav_put,
-    choose_language, click, progress, require_sogo, seed_info, sign_in, wait_text,
+    choose_language, click, click_redrawn, progress, require_sogo, seed_info, sign_in, wait_text,
 };
 
 const INVITE: &str = "kontor-seed-bob-invite";
@@ -144,30 +144,18 @@ async fn shown_in(app: &App, uid: &str) -> Vec<String> {
 /// Opens the card of `uid`'s appointment in the calendar `calendar`.
 async fn open_card(app: &App, uid: &str, calendar: &str) {
     let css = format!("[data-testid=cal-event][data-uid=\"{uid}\"][data-calendar=\"{calendar}\"]");
-    // A person scrolls the day to the appointment first, and clicks again when the calendar
-    // was still drawing. One made for the next hour can sit at the edge of the time grid, which
-    // opens scrolled to 07:30 (at 07:00 its middle is under the column headers: WebDriver finds
-    // it not interactable); right after "Today" the appointment found can be redrawn before
-    // the click lands on it (a stale element).
-    let mut attempt = 0;
-    loop {
-        let e = app.wait_for(&css, Duration::from_secs(30)).await;
-        app.script(
-            "const e = document.querySelector(arguments[0]); \
-             if (e) e.scrollIntoView({ block: 'center' }); return true;",
-            vec![serde_json::json!(css)],
-        )
-        .await;
-        match bounded("click appointment", e.click()).await {
-            Ok(_) => break,
-            Err(err) if attempt < 5 => {
-                progress(&format!("clicking {uid} again: {err}"));
-                attempt += 1;
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            Err(err) => panic!("clicking {uid}: {err}"),
-        }
-    }
+    // A person scrolls the day to the appointment first. One made for the next hour can sit at
+    // the edge of the time grid, which opens scrolled to 07:30 (at 07:00 its middle is under the
+    // column headers: WebDriver finds it not interactable); right after "Today" the appointment
+    // found can be redrawn before the click lands on it.
+    app.wait_for(&css, Duration::from_secs(30)).await;
+    app.script(
+        "const e = document.querySelector(arguments[0]); \
+         if (e) e.scrollIntoView({ block: 'center' }); return true;",
+        vec![serde_json::json!(css)],
+    )
+    .await;
+    click_redrawn(app, &css).await;
     app.wait_for("[data-testid=event-card]", Duration::from_secs(10))
         .await;
 }
