@@ -956,8 +956,8 @@ struct SearchTimes {
     missed: usize,
     /// The slowest keystroke and its text.
     slowest: String,
-    /// Each keystroke (the Unread filter's marked so): its text, its time and its phases (to the window asked
-    /// for, the window's IPC, to the painted frame).
+    /// Each keystroke (those of the Unread round marked so): its text, its time and its phases
+    /// (to the window asked for, the window's IPC, to the painted frame).
     phases: Vec<(String, f64, [f64; 3])>,
 }
 
