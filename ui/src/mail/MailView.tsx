@@ -827,6 +827,7 @@ export function MailView({
         result={
           searchJson && data.counts
             ? {
+                query: shownText,
                 total: data.counts.total,
                 capped: data.cache.peek(key, 0)?.search?.capped ?? false,
                 more: lastSearchWindow?.search?.more ?? false,

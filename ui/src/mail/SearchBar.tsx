@@ -14,8 +14,9 @@ interface Props {
   onExit: () => void;
   /** ArrowDown / Enter in the box: to the list */
   onFocusList: () => void;
-  /** hits of the search shown, null while none is shown or loading */
-  result: { total: number; capped: boolean; more: boolean; hints: QueryHint[] } | null;
+  /** hits of the search shown, null while none is shown or loading; `query` is the (trimmed)
+   * text they were found for, which lags the box while a keystroke's hits are on their way */
+  result: { query: string; total: number; capped: boolean; more: boolean; hints: QueryHint[] } | null;
   inputRef: Ref<HTMLInputElement>;
   /** "Save search…": keep the search shown as a search folder */
   onSave?: () => void;
@@ -174,7 +175,7 @@ export function SearchBar({ state, onChange, onExit, onFocusList, result, inputR
         </div>
       )}
       {result && (
-        <div className="search-status" role="status" data-testid="search-status">
+        <div className="search-status" role="status" data-testid="search-status" data-query={result.query}>
           <span data-testid="search-count">
             {result.more
               ? t("search.count.more", { count: (result.total - 1).toLocaleString(lang) })
