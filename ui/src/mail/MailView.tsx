@@ -23,6 +23,7 @@ import { ServerSearch, type ServerSearchApi } from "./ServerSearch";
 import { SaveSearchDialog } from "./SavedSearches";
 import { EMPTY_SEARCH, NO_FILTERS, anyFilter, highlightWords, searchRequest, type SearchState } from "./search";
 import { rowAt, type ListKey } from "./windowing";
+import { afterNextPaint } from "../lib/paint";
 
 export type MailApi = ListApi &
   ReaderApi &
@@ -795,6 +796,28 @@ export function MailView({
   const heldWindows = data.cache.indexes(key);
   const lastIndex = heldWindows[heldWindows.length - 1];
   const lastSearchWindow = searchJson && lastIndex !== undefined ? data.cache.peek(key, lastIndex) : undefined;
+
+  // The reading pane follows a change of the list shown (a keystroke's hits, Esc back to the
+  // folder, another folder) one frame after the list: the rows are painted first, the pane —
+  // for an HTML body a new document — in the frame after.
+  const readerNow = {
+    id: serverView ?? messageId,
+    count: serverView !== null ? 1 : selectedCount,
+    all: serverView === null && selection.all,
+  };
+  const [readerView, setReaderView] = useState(viewId);
+  const readerLags = readerView !== viewId;
+  const readerLast = useRef(readerNow);
+  useLayoutEffect(() => {
+    if (!readerLags) readerLast.current = readerNow;
+  });
+  useLayoutEffect(() => {
+    if (!readerLags) return;
+    return afterNextPaint(() => {
+      setReaderView(viewId);
+    });
+  }, [readerLags, viewId]);
+  const reader = readerLags ? readerLast.current : readerNow;
   return (
     <div className={`mail-view reader-${prefs.reader}`} data-testid="mail-view" data-folder-id={folder.id}>
       <div className="mail-toolbar" role="toolbar" aria-label={t("mail.toolbar")} ref={toolbarRef}>
@@ -910,9 +933,9 @@ export function MailView({
         {prefs.reader !== "off" && (
           <ReaderPane
             api={api}
-            messageId={serverView ?? messageId}
-            selectedCount={serverView !== null ? 1 : selectedCount}
-            allSelected={serverView === null && selection.all}
+            messageId={reader.id}
+            selectedCount={reader.count}
+            allSelected={reader.all}
             onShown={onShown}
             notify={notify}
             position={prefs.reader}
