@@ -503,7 +503,15 @@ async fn main() {
 
     if search_only() {
         // The search scenario alone, each keystroke's marks printed, then the IPC of a search
-        // window by itself (no render): for working on the search box's figures.
+        // window by itself (no render): for working on the search box's figures. It starts
+        // as in the whole bench, where it follows the scrolling: a message selected in the
+        // Inbox far down, its reading pane open (Esc brings both back).
+        if click_folder(&app, INBOX).await.is_none() {
+            app.fail("the Inbox did not paint its rows").await;
+        }
+        click_message(&app, 0).await;
+        let (_, reached, _) = keyboard_scroll(&app, 1000).await;
+        println!("bench: scrolled to row {reached} before the search");
         let search = search_scenario(&app).await;
         println!(
             "bench: search keystroke p50 {:.1} ms, p95 {:.1} ms; with the Unread filter p95 {:.1} ms",
@@ -1106,6 +1114,20 @@ async fn search_scenario(app: &App) -> SearchTimes {
                 .as_f64();
             if let Some(ms) = ms {
                 t.exit.push(ms);
+                if search_only() {
+                    // Every performance mark from the Esc on, as for the keystrokes.
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    let p = app
+                        .script(
+                            "const e = performance.getEntriesByName('kontor:search-exit'); \
+                             const t0 = e[e.length - 1].startTime; \
+                             return performance.getEntriesByType('mark').filter(m => m.startTime >= t0) \
+                               .map(m => (m.name === 'kontor:prof' ? m.detail : m.name.replace('kontor:', '')) + '@' + (m.startTime - t0).toFixed(0)).join(' ');",
+                            vec![],
+                        )
+                        .await;
+                    println!("bench: marks Esc {ms:5.1}: {}", p.as_str().unwrap_or(""));
+                }
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
