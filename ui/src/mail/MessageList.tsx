@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useInsertionEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from "react";
 import type { FolderKind, MessageSort, MessageSummary } from "../lib/bindings";
 import { useI18n } from "../lib/i18n-context";
 import type { MessageKey } from "../lib/i18n";
@@ -117,6 +117,26 @@ export function MessageList(props: Props) {
     overscan: 8,
     initialRect: { width: 800, height: 600 },
   });
+  // The scroll position of a list shown again (Esc after a search) is where it was; a new list
+  // (a search) starts at the top. The list is rendered there from its first render, and the
+  // element is scrolled there before React changes its rows: scrolled after them, the new rows
+  // were laid out at once for the scroll, outside the frame, and rendered a second time from
+  // the scroll event.
+  const restored = useRef<string | null>(null);
+  const sizerRef = useRef<HTMLDivElement>(null);
+  const restoreTop = total !== null && restored.current !== listId ? (scrollMemory?.get() ?? 0) : null;
+  if (restoreTop !== null && virtualizer.scrollOffset !== restoreTop) virtualizer.scrollOffset = restoreTop;
+  const totalSize = virtualizer.getTotalSize();
+  useInsertionEffect(() => {
+    const el = scrollRef.current;
+    const sizer = sizerRef.current;
+    if (restoreTop === null || !el || !sizer) return;
+    restored.current = listId;
+    if (el.scrollTop === restoreTop) return;
+    // The new list's height first, so that the position is not cut to the old list's end.
+    sizer.style.height = `${totalSize}px`;
+    el.scrollTop = restoreTop;
+  });
   const items = virtualizer.getVirtualItems();
   const firstPos = items[0]?.index ?? 0;
   const lastPos = items[items.length - 1]?.index ?? 0;
@@ -201,19 +221,12 @@ export function MessageList(props: Props) {
     setFocusWanted(true);
   }, [pending, version, cache, listKey, selection, onSelection]);
 
-  // The scroll position of a list shown again (Esc after a search) is where it was; a new list
-  // (a search) starts at the top. Set before the list is painted.
-  const restored = useRef<string | null>(null);
+  // The list's first render, before its element existed: scrolled once it is there.
   useLayoutEffect(() => {
     if (restored.current === listId || total === null) return;
-    const first = restored.current === null;
     restored.current = listId;
     const top = scrollMemory?.get() ?? 0;
-    if (first && top === 0) return;
-    // Already there (a search typed at the top of the list): scrolling would lay the page out
-    // before it is painted, and the virtualizer would render the list once more.
-    if (virtualizer.scrollOffset === top) return;
-    virtualizer.scrollToOffset(top);
+    if (top !== 0) virtualizer.scrollToOffset(top);
   }, [listId, scrollMemory, total, virtualizer]);
 
   // A cursor moved from outside the list (Ctrl+. / Ctrl+, or after a delete) is scrolled to.
@@ -413,7 +426,7 @@ export function MessageList(props: Props) {
           scrollMemory?.set(e.currentTarget.scrollTop);
         }}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        <div ref={sizerRef} style={{ height: totalSize, position: "relative" }}>
           {items.map((v) => {
             const item = itemAt(v.index, headers);
             const style = { position: "absolute" as const, top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${v.start}px)` };
