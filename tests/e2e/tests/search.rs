@@ -129,6 +129,17 @@ async fn wait_hits(app: &App, tag: &str, want: &[&str], secs: u64) {
     }
 }
 
+/// How far the message list is scrolled, in px.
+async fn list_scroll(app: &App) -> f64 {
+    app.script(
+        "return document.querySelector('[data-testid=message-list-scroll]').scrollTop;",
+        vec![],
+    )
+    .await
+    .as_f64()
+    .unwrap_or(f64::NAN)
+}
+
 async fn selected_ids(app: &App) -> Vec<String> {
     let v = app
         .script(
@@ -218,6 +229,42 @@ async fn alice_searches_filters_and_opens_a_hit() {
         row_id(&app, s, 10).await;
     }
     assert_eq!(selected_ids(&app).await, before, "selection after Esc");
+
+    // Esc keeps the folder's scroll position too; a search starts at the top.
+    let top = app
+        .script(
+            "const e = document.querySelector('[data-testid=message-list-scroll]'); \
+             e.scrollTop = Math.min(120, e.scrollHeight - e.clientHeight); return e.scrollTop;",
+            vec![],
+        )
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(top >= 60.0, "the Inbox's list does not scroll: {top}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    type_search(&app, &format!("Kundent {tag}")).await;
+    wait_hits(&app, &tag, &[&greeting], 30).await;
+    assert_eq!(
+        list_scroll(&app).await,
+        0.0,
+        "a search's hits start at the top"
+    );
+    press(&app, "[data-testid=search-input]", &Key::Escape.to_string()).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = list_scroll(&app).await;
+        let searching = !app.texts("[data-testid=search-count]").await.is_empty();
+        if !searching && (now - top).abs() < 1.0 {
+            break;
+        }
+        if Instant::now() > deadline {
+            app.fail(&format!(
+                "after Esc the list is scrolled to {now} px, not {top} (search shown: {searching})"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // German spellings find each other.
     type_search(&app, &format!("gruesse {tag}")).await;
