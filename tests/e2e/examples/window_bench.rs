@@ -1005,6 +1005,24 @@ async fn keystroke_ms(app: &App, text: &str) -> Option<(f64, [f64; 3])> {
 
 /// Types `query` into the search box one character at a time, waiting for each keystroke's
 /// hits; returns the times (keystrokes that leave the trimmed text as it was are not timed).
+/// Every performance mark from the last `start` mark on (after 30 ms, for the marks that follow
+/// the frame), as `name@ms`; `kontor:prof` marks by their detail (put in components while
+/// looking for where time goes).
+async fn marks_since(app: &App, start: &str) -> String {
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    app.script(
+        "const s = performance.getEntriesByName(arguments[0]); \
+         const t0 = s[s.length - 1].startTime; \
+         return performance.getEntriesByType('mark').filter(m => m.startTime >= t0) \
+           .map(m => (m.name === 'kontor:prof' ? m.detail : m.name.replace('kontor:', '')) + '@' + (m.startTime - t0).toFixed(0)).join(' ');",
+        vec![json!(start)],
+    )
+    .await
+    .as_str()
+    .unwrap_or("")
+    .to_owned()
+}
+
 async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, String, [f64; 3])> {
     let input = app
         .wait_for("[data-testid=search-input]", Duration::from_secs(10))
@@ -1029,20 +1047,8 @@ async fn type_query(app: &App, query: &str, missed: &mut usize) -> Vec<(f64, Str
                 if search_only() {
                     // Every performance mark of the keystroke, for finding out where its time
                     // goes (marks added to components while looking show up here too).
-                    tokio::time::sleep(Duration::from_millis(30)).await;
-                    let p = app
-                        .script(
-                            "const inp = performance.getEntriesByName('kontor:search-input'); \
-                             const t0 = inp[inp.length - 1].startTime; \
-                             return performance.getEntriesByType('mark').filter(m => m.startTime >= t0) \
-                               .map(m => (m.name === 'kontor:prof' ? m.detail : m.name.replace('kontor:', '')) + '@' + (m.startTime - t0).toFixed(0)).join(' ');",
-                            vec![],
-                        )
-                        .await;
-                    println!(
-                        "bench: marks {text:<16} {ms:5.1}: {}",
-                        p.as_str().unwrap_or("")
-                    );
+                    let p = marks_since(app, "kontor:search-input").await;
+                    println!("bench: marks {text:<16} {ms:5.1}: {p}");
                 }
                 out.push((ms, text.clone(), phases));
                 break;
@@ -1116,17 +1122,8 @@ async fn search_scenario(app: &App) -> SearchTimes {
                 t.exit.push(ms);
                 if search_only() {
                     // Every performance mark from the Esc on, as for the keystrokes.
-                    tokio::time::sleep(Duration::from_millis(30)).await;
-                    let p = app
-                        .script(
-                            "const e = performance.getEntriesByName('kontor:search-exit'); \
-                             const t0 = e[e.length - 1].startTime; \
-                             return performance.getEntriesByType('mark').filter(m => m.startTime >= t0) \
-                               .map(m => (m.name === 'kontor:prof' ? m.detail : m.name.replace('kontor:', '')) + '@' + (m.startTime - t0).toFixed(0)).join(' ');",
-                            vec![],
-                        )
-                        .await;
-                    println!("bench: marks Esc {ms:5.1}: {}", p.as_str().unwrap_or(""));
+                    let p = marks_since(app, "kontor:search-exit").await;
+                    println!("bench: marks Esc {ms:5.1}: {p}");
                 }
                 break;
             }
