@@ -10,7 +10,8 @@
 //! `cargo bench -p kontor-core --bench store` (a file database in a temp folder, WAL, the same
 //! options as the app). `KONTOR_BENCH_MESSAGES=n` changes the size; `KONTOR_BENCH_ONLY=insert`
 //! stops after the insert and index figures, `insert-only` after the insert (for profiling), `search-box` after the search box's shapes;
-//! `KONTOR_BENCH_ORDER=date` delivers the messages oldest first instead of in random order.
+//! `KONTOR_BENCH_ORDER=date` delivers the messages oldest first instead of in random order;
+//! `KONTOR_BENCH_KEEP=1` keeps the database file (its folder is printed).
 //!
 //! Data: subjects, previews and names from German and English word lists (umlauts and ß
 //! included), addresses on a handful of domains, dates spread over five years, generated with a
@@ -76,7 +77,12 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let dir = tempfile::tempdir().unwrap();
+    // `KONTOR_BENCH_KEEP=1` keeps the database for looking at afterwards.
+    let mut dir = tempfile::tempdir().unwrap();
+    if std::env::var_os("KONTOR_BENCH_KEEP").is_some() {
+        dir.disable_cleanup(true);
+        println!("database kept in {}", dir.path().display());
+    }
     let store = Store::open(&dir.path().join("kontor.db")).await.unwrap();
     let acc = store
         .upsert_account(

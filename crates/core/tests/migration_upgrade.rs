@@ -210,7 +210,7 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     let fts_sql: String =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
             .fetch_one(store.pool())
@@ -273,6 +273,81 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
         .await
         .unwrap();
     assert_eq!(check, "ok");
+    store.close().await;
+}
+
+/// A database at schema 0011 with indexed mail: migration 0012 lists the words its word index
+/// holds, so a typed prefix is expanded to them at once (no re-indexing), and the words of
+/// messages indexed afterwards join them.
+#[tokio::test]
+async fn a_schema_11_database_gets_the_words_of_its_index_for_prefixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kontor.db");
+    let key = |secs: i64| secs << 20;
+    {
+        let pool = database_at(&path, 11).await;
+        sqlx::query(
+            "INSERT INTO account (id, server_url, username) VALUES
+                (1, 'https://mail.example.test/Microsoft-Server-ActiveSync', 'alice')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let secs = 1_710_000_000;
+        sqlx::query(
+            "INSERT INTO message (id, sort_key, account_id, folder_id, server_id, subject,
+                from_addr, date, indexed)
+             VALUES (1, ?1, 1, '1', '1:1', 'Rechnung Projekt', 'buchhaltung@example.test', ?2, 1)",
+        )
+        .bind(key(secs))
+        .bind(secs)
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO message_fts (rowid, subject, addresses, body)
+             VALUES (?1, 'rechnung projekt', 'buchhaltung@example.test', 'zahlungsziel')",
+        )
+        .bind(key(secs))
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+
+    let store = Store::open(&path).await.unwrap();
+    let terms: Vec<String> = sqlx::query_scalar("SELECT term FROM search_term ORDER BY term")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        terms,
+        [
+            "buchhaltung",
+            "example",
+            "projekt",
+            "rechnung",
+            "test",
+            "zahlungsziel"
+        ]
+    );
+    assert_eq!(
+        store.unindexed_count().await.unwrap(),
+        0,
+        "nothing re-indexed"
+    );
+    let subjects = |rows: Vec<kontor_core::store::MessageRow>| {
+        rows.into_iter().map(|m| m.subject).collect::<Vec<_>>()
+    };
+    // Found through the index (the message is indexed) by prefixes of its words.
+    assert_eq!(
+        subjects(store.search("zahl", 10).await.unwrap()),
+        ["Rechnung Projekt"]
+    );
+    assert_eq!(
+        subjects(store.search("\"rechnung proj", 10).await.unwrap()),
+        ["Rechnung Projekt"]
+    );
     store.close().await;
 }
 

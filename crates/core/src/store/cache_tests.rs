@@ -473,6 +473,47 @@ async fn a_resync_from_zero_keeps_the_outbox_and_local_flags() {
     assert_eq!(out.deleted, 0);
 }
 
+/// The words the indexer lists for prefix expansion (`search_term`, migration 0012) are the
+/// words FTS5 itself made of the same text (its `fts5vocab` table): a word missing from the
+/// list could not be found by a prefix of it; one FTS5 does not hold would find nothing.
+#[tokio::test]
+async fn the_word_list_for_prefixes_holds_exactly_the_words_of_the_index() {
+    let (store, acc) = store_with_account().await;
+    let subjects = [
+        "Grüße aus der Hauptstraße",
+        "RE: [Projekt] Rechnung Nr. 2025-17 (Entwurf)",
+        "Ärger über Öl & Übermaß — ẞ",
+        "x\u{24d0}y Straße_42 東京 Ⅻ café naïve Ørsted Łódź",
+        "don't stop-me now! a.b@c.de info+tag@kontor-beispiel.de",
+        "Ｆｕｌｌｗｉｄｔｈ ﬁle ǅ İstanbul ΣΊΣΥΦΟΣ",
+    ];
+    let changes = subjects
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut m = msg(&format!("1:{i}"), s, at(2024, 1, 1 + i as u32, 9));
+            m.preview = format!("{s} — Vorschau, préview; 3,5 % über Plan");
+            MailChange::Upsert(m)
+        })
+        .collect();
+    store
+        .apply_mail_batch(acc, "1", &batch("k1", changes))
+        .await
+        .unwrap();
+    index_all(&store).await;
+    let pool = store.pool();
+    let list = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, String>(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    };
+    let fts = list("SELECT term FROM message_fts_terms ORDER BY term").await;
+    let ours = list("SELECT term FROM search_term ORDER BY term").await;
+    assert!(fts.len() > 40, "{fts:?}");
+    assert_eq!(ours, fts);
+}
+
 #[tokio::test]
 async fn search_folds_german_spellings_and_finds_substrings_newest_first() {
     let (store, acc) = store_with_account().await;

@@ -290,6 +290,22 @@ pub(crate) async fn index_new_messages(
         }
         q.execute(&mut *conn).await?;
     }
+    // The words the word index now holds, for prefix expansion (migration 0012), in order: the
+    // B-tree takes them in one pass.
+    let terms: BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|e| {
+            tokens(&e.subject)
+                .chain(tokens(&e.addresses))
+                .chain(tokens(&e.body))
+        })
+        .collect();
+    if !terms.is_empty() {
+        sqlx::query("INSERT OR IGNORE INTO search_term (term) SELECT value FROM json_each(?1)")
+            .bind(serde_json::to_string(&terms).unwrap_or_else(|_| "[]".to_owned()))
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -304,18 +320,18 @@ pub fn query_words(query: &str) -> Vec<String> {
 const MAX_EXPANSION: usize = 64;
 
 /// A word of at most this many characters nearly always stands for more than
-/// [`MAX_EXPANSION`] indexed words, and looking them up in `message_fts_terms` counts the
-/// matches of each (FTS5 reads their lists): 10 ms and more for a letter in 100,000 messages.
-/// A query of such words alone is first answered by reading the newest messages
-/// ([`Store::search_keys`](super::Store::search_keys)).
+/// [`MAX_EXPANSION`] indexed words, so the word index gets it as a prefix query, for which
+/// FTS5 merges every match of every word it begins before the first hit: 20–40 ms for a letter
+/// in 100,000 messages. A query of such words alone is first answered by reading the newest
+/// messages ([`Store::search_keys`](super::Store::search_keys)).
 pub(crate) const SHORT_PREFIX: usize = 2;
 
 /// FTS5 query for the word index: every word must occur, each as a prefix ("gru" finds
 /// "Grüße"). Each prefix is replaced by the OR of the indexed words it stands for (looked up
-/// in `message_fts_terms`), which FTS5 reads newest first and stops reading after `LIMIT`
+/// in `search_term`, migration 0012), which FTS5 reads newest first and stops reading after `LIMIT`
 /// hits; a prefix query (`"gru"*`) would make it merge every match of every such word first,
 /// which took 20–40 ms for common prefixes in 100,000 messages. A prefix that stands for more
-/// than [`MAX_EXPANSION`] words stays a prefix query. `None` when a word is in no message (no
+/// than [`MAX_EXPANSION`] words stays a prefix query. `None` when a word was never indexed (no
 /// indexed message can match). Words are quoted, so no FTS5 operator can be injected.
 pub(crate) async fn fts_expression(
     conn: &mut SqliteConnection,
@@ -325,7 +341,7 @@ pub(crate) async fn fts_expression(
     for w in words {
         // Every word that starts with `w` sorts between `w` and `w` + U+10FFFF (UTF-8 order).
         let terms: Vec<String> = sqlx::query_scalar(
-            "SELECT term FROM message_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+            "SELECT term FROM search_term WHERE term >= ?1 AND term < ?2 LIMIT ?3",
         )
         .bind(w)
         .bind(format!("{w}\u{10FFFF}"))
@@ -363,24 +379,22 @@ pub(crate) async fn fts_phrase_expression(
     };
     let quote = |t: &str| t.replace('"', "\"\"");
     for w in first {
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM message_fts_terms WHERE term = ?1 LIMIT 1")
-                .bind(w)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM search_term WHERE term = ?1")
+            .bind(w)
+            .fetch_optional(&mut *conn)
+            .await?;
         if known.is_none() {
             return Ok(None);
         }
     }
     let head = first.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
-    let terms: Vec<String> = sqlx::query_scalar(
-        "SELECT term FROM message_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
-    )
-    .bind(last)
-    .bind(format!("{last}\u{10FFFF}"))
-    .bind(MAX_EXPANSION as i64 + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    let terms: Vec<String> =
+        sqlx::query_scalar("SELECT term FROM search_term WHERE term >= ?1 AND term < ?2 LIMIT ?3")
+            .bind(last)
+            .bind(format!("{last}\u{10FFFF}"))
+            .bind(MAX_EXPANSION as i64 + 1)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(match terms.len() {
         0 => None,
         n if n > MAX_EXPANSION => Some(format!("\"{head} {}\"*", quote(last))),
