@@ -210,7 +210,7 @@ async fn a_schema_3_database_with_mail_gets_the_background_search_index() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     let fts_sql: String =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'message_fts'")
             .fetch_one(store.pool())

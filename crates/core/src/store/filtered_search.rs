@@ -4,7 +4,9 @@
 //! candidates, newest first.
 //!
 //! Conditions SQLite can check on the message row (folder, state, dates, sender list) go into
-//! the statement that reads an index, so `LIMIT` counts only rows that pass them. Conditions on
+//! the statement that reads an index, so `LIMIT` counts only rows that pass them; the index
+//! `message_search_state` (migration 0013) holds every column they read but the sender's, so
+//! candidates that fail them cost no row read. Conditions on
 //! folded text (sender, recipients, subject, phrases) are checked in Rust on pages of
 //! candidates, with the folding of [`fold`]. Each source (word index, trigram index, the
 //! messages the indexer has not reached, or — for a query without words — the messages
@@ -441,7 +443,7 @@ impl Walk<'_> {
         let (sql, match_expr) = match source {
             Source::Index(index, expr) => (
                 format!(
-                    "SELECT f.rowid FROM {index} f CROSS JOIN message m ON m.sort_key = f.rowid
+                    "SELECT f.rowid FROM {index} f CROSS JOIN message m INDEXED BY message_search_state ON m.sort_key = f.rowid
                      WHERE {index} MATCH ? AND {conditions} AND f.rowid >= ? AND f.rowid < ?
                      ORDER BY f.rowid DESC LIMIT ?"
                 ),
@@ -457,7 +459,7 @@ impl Walk<'_> {
             ),
             Source::All => (
                 format!(
-                    "SELECT m.sort_key FROM message m INDEXED BY message_by_sort_key
+                    "SELECT m.sort_key FROM message m INDEXED BY message_search_state
                      WHERE {conditions} AND m.sort_key >= ? AND m.sort_key < ?
                      ORDER BY m.sort_key DESC LIMIT ?"
                 ),
@@ -508,7 +510,7 @@ impl Walk<'_> {
         // The rows are bounded, not the matches: a folder whose newest messages are old does not
         // make SQLite read the whole account to fill a page.
         let sql = format!(
-            "SELECT m.sort_key, ({conditions}) FROM message m INDEXED BY message_by_sort_key
+            "SELECT m.sort_key, ({conditions}) FROM message m INDEXED BY message_search_state
              WHERE m.sort_key < ? ORDER BY m.sort_key DESC LIMIT ?"
         );
         let mut found = Vec::new();
@@ -571,7 +573,7 @@ impl Walk<'_> {
         let (conditions, binds) = row_conditions(self.account_id, self.filter);
         let step = (self.limit as i64 + self.limit as i64 / 2 + 16).min(PAGE);
         let sql = format!(
-            "SELECT f.rowid FROM {WORD_INDEX} f CROSS JOIN message m ON m.sort_key = f.rowid
+            "SELECT f.rowid FROM {WORD_INDEX} f CROSS JOIN message m INDEXED BY message_search_state ON m.sort_key = f.rowid
              WHERE {WORD_INDEX} MATCH ? AND {conditions} AND f.rowid < ?
              ORDER BY f.rowid DESC LIMIT ?"
         );

@@ -198,6 +198,8 @@ mod tests {
         "event",
         "occurrence",
         "quarantine",
+        // The words of the search index (migration 0012).
+        "search_term",
     ];
 
     /// FTS5 indexes over the cache; their shadow tables (`<name>_data`, …) are cache too.
