@@ -368,6 +368,8 @@ pub fn date_range(value: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate
     match v.as_str() {
         "today" | "heute" => return day_range(today),
         "yesterday" | "gestern" => return day_range(today.checked_sub_days(Days::new(1))?),
+        // `before:morgen`: up to and including today.
+        "tomorrow" | "morgen" => return day_range(today.checked_add_days(Days::new(1))?),
         "this week" | "diese woche" => return Some((week_start, week_start + Days::new(7))),
         "last week" | "previous week" | "letzte woche" | "vorige woche" | "vergangene woche" => {
             return Some((week_start - Days::new(7), week_start));
@@ -518,6 +520,8 @@ mod tests {
             ("2.2026", Some((day(2026, 2, 1), day(2026, 3, 1)))),
             ("heute", Some((day(2026, 12, 5), day(2026, 12, 6)))),
             ("Yesterday", Some((day(2026, 12, 4), day(2026, 12, 5)))),
+            ("morgen", Some((day(2026, 12, 6), day(2026, 12, 7)))),
+            ("Tomorrow", Some((day(2026, 12, 6), day(2026, 12, 7)))),
             ("diese Woche", Some((day(2026, 11, 30), day(2026, 12, 7)))),
             ("letzte Woche", Some((day(2026, 11, 23), day(2026, 11, 30)))),
             ("last month", Some((day(2026, 11, 1), day(2026, 12, 1)))),
@@ -567,12 +571,12 @@ mod tests {
 
     #[test]
     fn bad_input_gives_hints_never_a_panic() {
-        let q = parse("vor:morgen", today());
+        let q = parse("vor:irgendwann", today());
         assert_eq!(
             q.hints,
             [QueryHint::BadDate {
                 term: "vor".into(),
-                value: "morgen".into()
+                value: "irgendwann".into()
             }]
         );
         assert_eq!(q.before, None);
