@@ -192,6 +192,22 @@ async fn alice_searches_filters_and_opens_a_hit() {
         &arrived.format("%d-%b-%Y %H:%M:%S +0000").to_string(),
         &old_mail(&old, arrived),
     );
+    // Enough mail for the Inbox's list to scroll (the Esc check below), also on a server that
+    // holds nothing else yet: two days old, so below the test's own mails and kept offline.
+    let filled = chrono::Utc::now() - chrono::TimeDelta::days(2);
+    for i in 1..=20 {
+        imap_append(
+            ALICE,
+            "INBOX",
+            &filled.format("%d-%b-%Y %H:%M:%S +0000").to_string(),
+            &format!(
+                "From: Bob Baker <bob@kontor.test>\r\nTo: Alice Adler <alice@kontor.test>\r\n\
+                 Subject: Wochenbericht {i}\r\nDate: {}\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nNichts Neues.\r\n",
+                filled.to_rfc2822()
+            ),
+        );
+    }
     let mut probe = Probe::connect(ALICE).await;
 
     let app = App::launch("search").await;
