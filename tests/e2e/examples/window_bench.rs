@@ -11,6 +11,8 @@
 //! * `KONTOR_BENCH_NO_PASSWORD=1`: no password in the keychain, so the sync engine stays off;
 //! * `KONTOR_BENCH_ONLY=search`: after the cold start only the search scenario, with each
 //!   keystroke's performance marks and the IPC of search windows alone printed (no report);
+//! * `KONTOR_BENCH_ONLY=calendar`: after the cold start only the calendar scenario, with each
+//!   step's time and the core's part printed (no report);
 //! * `KONTOR_BENCH_BUILD`: a line about the binary (built or reused), copied into the report.
 //!
 //! Scenario: cold start until the Inbox's first rows are painted; 20 folder clicks alternating
@@ -501,6 +503,30 @@ async fn main() {
     // Let the start-up settle (the engine's first connection attempt, list prefetches).
     tokio::time::sleep(Duration::from_secs(3)).await;
 
+    if std::env::var("KONTOR_BENCH_ONLY").is_ok_and(|v| v == "calendar") {
+        // The calendar scenario alone: for working on its figures.
+        let cal = calendar_scenario(&app).await;
+        let line = |name: &str, v: &[f64]| {
+            println!(
+                "bench: {name}: p50 {:.1} ms, p95 {:.1} ms; {v:.0?}",
+                percentile(v, 0.5),
+                percentile(v, 0.95)
+            );
+        };
+        line("calendar open", &cal.open);
+        line("next week", &cal.week);
+        line("next week, the core's answer", &cal.week_data);
+        line("next month", &cal.month);
+        line("next month, the core's answer", &cal.month_data);
+        line("appointment card", &cal.event);
+        println!(
+            "bench: {} appointments in this week's view, {} steps without a mark",
+            cal.shown, cal.missed
+        );
+        layout_reads(&app).await;
+        copy_logs(app.profile.path());
+        return;
+    }
     if search_only() {
         // The search scenario alone, each keystroke's marks printed, then the IPC of a search
         // window by itself (no render): for working on the search box's figures. It starts
@@ -1224,6 +1250,73 @@ async fn calendar_click(app: &App, css: &str, data: &mut Vec<f64>) -> Option<f64
     // Let the view settle before the next click (as a person reads the week).
     tokio::time::sleep(Duration::from_millis(150)).await;
     ms
+}
+
+/// Five more week steps with every layout read of the page counted and timed (a read after a
+/// change lays the page out before it returns): how much of a step is forced layout.
+async fn layout_reads(app: &App) {
+    app.script(
+        "const w = window.__layoutReads = { n: 0, ms: 0, by: {} }; \
+         const wrap = (proto, name) => { \
+           const d = Object.getOwnPropertyDescriptor(proto, name); if (!d) return; \
+           const note = (t0) => { const dt = performance.now() - t0; w.n++; w.ms += dt; \
+             const b = w.by[name] || (w.by[name] = [0, 0]); b[0]++; b[1] += dt; }; \
+           if (d.get) { const g = d.get; Object.defineProperty(proto, name, { ...d, get() { \
+             const t0 = performance.now(); try { return g.call(this); } finally { note(t0); } } }); } \
+           else if (typeof d.value === 'function') { const f = d.value; proto[name] = function (...a) { \
+             const t0 = performance.now(); try { return f.apply(this, a); } finally { note(t0); } }; } }; \
+         for (const n of ['getBoundingClientRect', 'getClientRects', 'clientWidth', 'clientHeight', \
+           'scrollTop', 'scrollLeft', 'scrollHeight', 'scrollWidth']) wrap(Element.prototype, n); \
+         for (const n of ['offsetWidth', 'offsetHeight', 'offsetTop', 'offsetLeft']) \
+           wrap(HTMLElement.prototype, n); \
+         const gcs = window.getComputedStyle; window.getComputedStyle = function (...a) { \
+           const t0 = performance.now(); try { return gcs.apply(this, a); } finally { \
+             const dt = performance.now() - t0; w.n++; w.ms += dt; \
+             const b = w.by.getComputedStyle || (w.by.getComputedStyle = [0, 0]); b[0]++; b[1] += dt; } }; \
+         const P = Intl.DateTimeFormat.prototype; \
+         for (const n of ['format', 'formatToParts', 'formatRange', 'formatRangeToParts']) { \
+           const f = P[n]; if (!f) continue; P[n] = function (...a) { const t0 = performance.now(); \
+             try { return f.apply(this, a); } finally { const dt = performance.now() - t0; \
+               const b = w.by['Intl.' + n] || (w.by['Intl.' + n] = [0, 0]); b[0]++; b[1] += dt; } }; } \
+         const DTF = Intl.DateTimeFormat; const Made = function (...a) { const t0 = performance.now(); \
+           try { return new DTF(...a); } finally { const dt = performance.now() - t0; \
+             const b = w.by['new DateTimeFormat'] || (w.by['new DateTimeFormat'] = [0, 0]); b[0]++; b[1] += dt; } }; \
+         Made.prototype = DTF.prototype; Made.supportedLocalesOf = DTF.supportedLocalesOf; \
+         Intl.DateTimeFormat = Made; \
+         return true;",
+        vec![],
+    )
+    .await;
+    for _ in 0..8 {
+        app.script(
+            "window.__layoutReads.n = 0; window.__layoutReads.ms = 0; window.__layoutReads.by = {}; return 0;",
+            vec![],
+        )
+        .await;
+        let ms = calendar_click(app, "[data-testid=cal-next]", &mut Vec::new()).await;
+        let r = app
+            .script(
+                "const w = window.__layoutReads; return JSON.stringify([w.n, w.ms, \
+                 Object.entries(w.by).map(([k, [n, t]]) => k + ' ' + n + 'x ' + t.toFixed(1) + ' ms').join(', ')]);",
+                vec![],
+            )
+            .await;
+        let marks = app
+            .script(
+                "const t0 = performance.getEntriesByName('kontor:calendar-nav').pop(); \
+                 if (!t0) return '?'; return ['fetch', 'data', 'dates', 'events-set', 'painted'] \
+                   .map(n => { const m = performance.getEntriesByName('kontor:calendar-' + n) \
+                     .find(e => e.startTime >= t0.startTime); \
+                     return n + ' ' + (m ? (m.startTime - t0.startTime).toFixed(0) : '-'); }).join(', ');",
+                vec![],
+            )
+            .await;
+        println!(
+            "bench: week step {ms:.0?} ms ({}); layout reads (count, ms, by name): {}",
+            marks.as_str().unwrap_or("?"),
+            r.as_str().unwrap_or("?")
+        );
+    }
 }
 
 #[derive(Default)]

@@ -1414,6 +1414,7 @@ impl Kontor {
                 "the range ends before it starts ({from} .. {to})"
             )));
         }
+        let began = std::time::Instant::now();
         // Floating and all-day times in the user's zone, as in the materialised window.
         self.calendar_zone();
         let cals = self.store.calendars(None).await?;
@@ -1438,7 +1439,17 @@ impl Kontor {
                 (a.start_utc, a.end_utc, &a.uid).cmp(&(b.start_utc, b.end_utc, &b.uid))
             });
         }
+        let read = began.elapsed();
         let answers = self.my_answers(&out, &cals).await?;
+        tracing::debug!(
+            days = (to - from).num_days(),
+            covered = covered.len(),
+            expanded = outside.len(),
+            occurrences = out.len(),
+            read_ms = read.as_secs_f64() * 1000.0,
+            total_ms = began.elapsed().as_secs_f64() * 1000.0,
+            "calendar range"
+        );
         Ok(out
             .into_iter()
             .map(|o| {
