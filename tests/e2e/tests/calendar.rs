@@ -508,10 +508,11 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         "[data-testid=ev-zone] option[value=\"America/New_York\"]",
     )
     .await;
-    // 09:00–10:00 there (15:00 in Berlin: still today, in the week shown).
+    // 14:00–15:00 there (20:00 in Berlin: still today, in the week shown, but below the hours
+    // the week opens on).
     for (css, time) in [
-        ("[data-testid=ev-start-time]", "09:00"),
-        ("[data-testid=ev-end-time]", "10:00"),
+        ("[data-testid=ev-start-time]", "14:00"),
+        ("[data-testid=ev-end-time]", "15:00"),
     ] {
         let field = app.wait_for(css, Duration::from_secs(5)).await;
         bounded("click the time", field.click())
@@ -560,6 +561,35 @@ async fn alice_pages_through_her_weeks_and_sees_bobs_calendar() {
         ev.iter().any(|e| e.2.contains(&title))
     })
     .await;
+    // The week scrolled down to it: the whole appointment within the time grid's visible part.
+    let start = Instant::now();
+    loop {
+        let seen = app
+            .script(
+                "const e = Array.from(document.querySelectorAll('[data-testid=cal-event]')) \
+                   .find(x => (x.textContent || '').includes(arguments[0])); \
+                 if (!e) return 'not drawn'; let p = e.parentElement; \
+                 while (p && !(p.scrollHeight > p.clientHeight + 1 \
+                   && ['auto', 'scroll'].includes(getComputedStyle(p).overflowY))) p = p.parentElement; \
+                 if (!p) return 'in no scrolled pane'; \
+                 const r = e.getBoundingClientRect(), v = p.getBoundingClientRect(); \
+                 return r.top >= v.top - 1 && r.bottom <= v.bottom + 1 ? 'in view' \
+                   : `at ${Math.round(r.top)}..${Math.round(r.bottom)}, the pane shows ${Math.round(v.top)}..${Math.round(v.bottom)}`;",
+                vec![serde_json::json!(title)],
+            )
+            .await;
+        if seen == serde_json::json!("in view") {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            app.fail(&format!(
+                "the new appointment at {berlin_start} is not in view after Save: {seen}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("calendar-new-in-view-en.png").await;
     let start = Instant::now();
     let (url, ics) = loop {
         if let Some(found) = caldav_find(ALICE, &title) {

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import FullCalendar, {
   useCalendarController,
+  type CalendarApi as FcCalendarApi,
   type CalendarRef,
   type DateSelectInfo,
   type DatesSetInfo,
@@ -40,6 +41,7 @@ import { DeleteConfirm, SeriesQuestion, type SeriesAction } from "./SeriesDialog
 import { asksScope, deleteCall, dragDraft, editorTimes, saveCall, targetOf, type Drag, type Scope, type Target } from "./series";
 import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot, toSplitInputs, splitColumn, calendarLabel } from "./calendar";
 import { afterNextPaint } from "../lib/paint";
+import { OccurrenceCache } from "./occurrence-cache";
 
 export type CalendarApi = Pick<
   Api,
@@ -65,6 +67,47 @@ const PLUGINS = [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, c
 const EVENT_TIME_FORMAT = { hour: "2-digit", minute: "2-digit", hour12: false } as const;
 const WORKDAY_HOURS = { daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" };
 const EVERY_DAY_HOURS = { daysOfWeek: [0, 1, 2, 3, 4, 5, 6], startTime: "08:00", endTime: "18:00" };
+
+/** "09:05" in 24-hour time, as both languages show it. */
+function hhmm(d: Date): string {
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+/** An appointment in the time grid: its times and title, in FullCalendar's classes. The times
+ * are written here rather than by FullCalendar's date formatting, once per appointment drawn. */
+function timeGridContent(arg: EventDisplayInfo) {
+  const { start, end, allDay, title } = arg.event;
+  const time = allDay || !start ? "" : end ? `${hhmm(start)}–${hhmm(end)}` : hhmm(start);
+  return (
+    <>
+      {time && <div className={arg.timeClass}>{time}</div>}
+      <div className={arg.titleClass}>{title || "\u00a0"}</div>
+    </>
+  );
+}
+
+/** Brings an appointment just drawn into sight, if it is not: the time grid scrolls through
+ * FullCalendar (which keeps that position when it draws again) to an hour before it; another
+ * view scrolls the element itself. False while it is not on the page. */
+function reveal(cal: FcCalendarApi | undefined, o: CalendarOccurrence): boolean {
+  const el = document.querySelector<HTMLElement>(`[data-testid=cal-event][data-event-id="${String(o.eventId)}"]`);
+  let pane = el?.parentElement ?? null;
+  while (pane && !(pane.scrollHeight > pane.clientHeight + 1 && ["auto", "scroll"].includes(getComputedStyle(pane).overflowY))) {
+    pane = pane.parentElement;
+  }
+  if (!el || !pane) return false;
+  const r = el.getBoundingClientRect();
+  const v = pane.getBoundingClientRect();
+  if (r.top >= v.top - 1 && r.bottom <= v.bottom + 1) return true;
+  if (cal?.view.type.startsWith("timeGrid") && !o.allDay) {
+    const start = new Date(o.start * 1000);
+    const before = new Date(Math.max(start.getTime() - 3_600_000, new Date(start).setHours(0, 0, 0, 0)));
+    cal.scrollToTime(`${hhmm(before)}:00`);
+  } else {
+    el.scrollIntoView({ block: "nearest" });
+  }
+  return true;
+}
 
 /** Whether the split day (its ISO start) is Monday to Friday, for the working hours' shade. */
 function splitDayIsWorkday(iso: string): boolean {
@@ -137,19 +180,34 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const paintPending = useRef(false);
   // The occurrence a reminder's "Open" asked for, until its range has been read.
   const focusPending = useRef<{ date: Date; uid: string } | null>(null);
+  // An appointment just created, until it is on screen: the view scrolls to it.
+  const revealPending = useRef<number | null>(null);
 
+  // The ranges shown and their neighbours, read ahead (cleared when a calendar changes).
+  const [cache] = useState(() => new OccurrenceCache((from, to) => api.calendarView(from, to)));
+  // The range last given to FullCalendar, read around once it is painted.
+  const shownRange = useRef<[number, number] | null>(null);
+  const errorShown = useRef(false);
+  useEffect(() => {
+    errorShown.current = error !== null;
+  }, [error]);
+
+  // The callback form: a range kept in the cache is handed over at once, so FullCalendar draws
+  // the new dates and their appointments in one render.
   const events = useCallback(
-    async (info: { start: Date; end: Date }): Promise<EventInput[]> => {
+    (info: { start: Date; end: Date }, success: (inputs: EventInput[]) => void) => {
       performance.mark("kontor:calendar-fetch");
-      try {
-        const cols = splitRef.current;
-        // The split day's grid spans a day per calendar; its appointments are the first day's.
-        const end = cols ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end;
-        const list = await api.calendarView(Math.floor(info.start.getTime() / 1000), Math.ceil(end.getTime() / 1000));
+      const cols = splitRef.current;
+      // The split day's grid spans a day per calendar; its appointments are the first day's.
+      const end = cols ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end;
+      const from = Math.floor(info.start.getTime() / 1000);
+      const to = Math.ceil(end.getTime() / 1000);
+      const take = (list: CalendarOccurrence[]) => {
         performance.mark("kontor:calendar-data");
-        setError(null);
+        if (errorShown.current) setError(null);
         const inputs = cols ? toSplitInputs(list, byIdRef.current, cols) : toEventInputs(list, byIdRef.current);
         occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
+        shownRange.current = [from, to];
         paintPending.current = true;
         const want = focusPending.current;
         if (want) {
@@ -160,21 +218,28 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
             setOpened(hit);
           }
         }
-        return inputs;
-      } catch (e) {
-        setError(toIpcError(e));
-        return [];
+        success(inputs);
+      };
+      const kept = cache.peek(from, to);
+      if (kept) {
+        take(kept);
+        return;
       }
+      cache.get(from, to).then(take, (e: unknown) => {
+        setError(toIpcError(e));
+        success([]);
+      });
     },
-    [api],
+    [cache],
   );
 
   useEffect(
     () =>
       api.onCalendarChanged(() => {
+        cache.clear();
         calRef.current?.getApi().refetchEvents();
       }),
-    [api],
+    [api, cache],
   );
 
   // The view chosen outside (toolbar buttons, Ctrl+Alt+1…5).
@@ -316,10 +381,15 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const onEventsSet = useCallback(() => {
     if (!paintPending.current) return;
     paintPending.current = false;
+    // FullCalendar has rendered the appointments (its React commit); the frame is still to come.
+    performance.mark("kontor:calendar-events-set");
     afterNextPaint(() => {
       performance.mark("kontor:calendar-painted");
+      // The weeks (or months) before and after, for the next step.
+      const r = shownRange.current;
+      if (r) cache.readAround(r[0], r[1]);
     });
-  }, []);
+  }, [cache]);
   const onEventDrop = useCallback(
     (info: EventDropInfo) => {
       const ev = info.event;
@@ -368,6 +438,14 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
       info.el.setAttribute("data-uid", o?.uid ?? "");
       info.el.setAttribute("data-calendar", String(o?.calendarId ?? ""));
       info.el.setAttribute("data-answer", o?.myAnswer ?? "");
+      info.el.setAttribute("data-event-id", String(o?.eventId ?? ""));
+      if (o && o.eventId === revealPending.current) {
+        // After the frame: a new range's first render scrolls the grid to the morning. The
+        // element may be drawn anew by then (a refetch draws every appointment again).
+        afterNextPaint(() => {
+          if (revealPending.current === o.eventId && reveal(calRef.current?.getApi(), o)) revealPending.current = null;
+        });
+      }
       info.el.setAttribute("tabindex", "0");
       info.el.addEventListener("keydown", (e) => {
         if (!o) return;
@@ -384,10 +462,15 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     },
     [],
   );
+  // Side by side at most as many appointments as stay readable in a column, the rest behind
+  // "+n" (FullCalendar's "more" link, which opens them in a list).
   const views = useMemo(
     () => ({
-      timeGridWorkWeek: { type: "timeGridWeek", weekends: false },
-      timeGridSplit: { type: "timeGrid", duration: { days: Math.max(1, columns.length) }, dateIncrement: { days: 1 } },
+      timeGrid: { displayEventTime: false, eventContent: timeGridContent },
+      timeGridDay: { eventMaxStack: 8 },
+      timeGridWeek: { eventMaxStack: 3 },
+      timeGridWorkWeek: { type: "timeGridWeek", weekends: false, eventMaxStack: 4 },
+      timeGridSplit: { type: "timeGrid", duration: { days: Math.max(1, columns.length) }, dateIncrement: { days: 1 }, eventMaxStack: 3 },
     }),
     [columns.length],
   );
@@ -650,7 +733,22 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           }
           allDay={editing.allDay}
           api={api}
-          onSave={(draft) => api.createEvent(draft)}
+          onSave={async (draft) => {
+            const id = await api.createEvent(draft);
+            // Shown where it is: its week (or month) and, in a time grid, its hour.
+            revealPending.current = id;
+            const cal = calRef.current?.getApi();
+            const start = new Date(draft.start);
+            if (cal && !Number.isNaN(start.getTime()) && (start < cal.view.activeStart || start >= cal.view.activeEnd)) {
+              cal.gotoDate(start);
+            }
+            // Already drawn (the change's refetch came first).
+            afterNextPaint(() => {
+              const o = [...occurrences.current.values()].find((x) => x.eventId === id);
+              if (o && revealPending.current === id && reveal(calRef.current?.getApi(), o)) revealPending.current = null;
+            });
+            return id;
+          }}
           onClose={() => {
             setEditing(null);
           }}
