@@ -75,17 +75,41 @@ impl std::fmt::Debug for Probe {
 
 impl Probe {
     pub async fn connect(user: User) -> Probe {
+        // A connection SOGo resets (its watchdog ends a worker that held a Ping for two
+        // minutes, and with it what that worker had just accepted) is tried again with a new
+        // session; any other error, or a third reset, fails the test.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Self::try_connect(user).await {
+                Ok(probe) => return probe,
+                Err(e) if attempt < 3 && e.contains("reset by peer") => {
+                    crate::progress(&format!("probe: {e}; trying again"));
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    async fn try_connect(user: User) -> Result<Probe, String> {
         let device = format!("E2eProbe{}", &unique("")[1..]);
         let cfg = EasConfig::new(SOGO_EAS_URL, user.name, user.password, &device)
             .expect("EAS config")
             .device_type("KontorTest");
         let mut client = EasClient::new(cfg).expect("EAS client");
-        client.negotiate().await.expect("OPTIONS");
-        client.provision().await.expect("Provision");
+        client
+            .negotiate()
+            .await
+            .map_err(|e| format!("OPTIONS: {e:?}"))?;
+        client
+            .provision()
+            .await
+            .map_err(|e| format!("Provision: {e:?}"))?;
         let folders = client
             .folder_sync("0")
             .await
-            .expect("FolderSync")
+            .map_err(|e| format!("FolderSync: {e:?}"))?
             .changes
             .into_iter()
             .filter_map(|c| match c {
@@ -93,7 +117,7 @@ impl Probe {
                 _ => None,
             })
             .collect();
-        Probe { client, folders }
+        Ok(Probe { client, folders })
     }
 
     /// The user's automatic replies as the server keeps them (Settings Oof Get).
