@@ -52,14 +52,20 @@ fn rfc3339(epoch: i64) -> String {
 }
 
 fn main() {
-    // Rebuild when HEAD moves (a commit, a checkout) or a release passes other values.
+    // Rebuild when HEAD moves (a commit, a checkout) or a release passes other values. Only
+    // files that exist: Cargo takes a missing one as changed and would compile the app again on
+    // every build (a checkout without packed refs has no packed-refs file); a loose ref packed
+    // later disappears, which Cargo notices.
     for path in ["HEAD", "packed-refs"] {
-        if let Some(p) = git(&["rev-parse", "--git-path", path]) {
+        if let Some(p) = git(&["rev-parse", "--git-path", path])
+            && std::path::Path::new(&p).exists()
+        {
             println!("cargo:rerun-if-changed={p}");
         }
     }
     if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"])
         && let Some(p) = git(&["rev-parse", "--git-path", &head_ref])
+        && std::path::Path::new(&p).exists()
     {
         println!("cargo:rerun-if-changed={p}");
     }
