@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { availableParallelism } from "node:os";
 
 // The Tauri shell loads `dist/` embedded in the binary (release/E2E builds) or the dev server
 // below (`npm run dev` + `cargo run -p kontor`). See scripts/build-app.
@@ -22,5 +23,8 @@ export default defineConfig({
     setupFiles: ["src/test-setup.ts"],
     // A loaded 2-core CI machine renders slowly; 5 s (the default) has been seen to run out.
     testTimeout: 20_000,
+    // Vitest's default is one worker less than the cores: one worker on CI's two, where the
+    // test files ran one after another (139 s; most of it setting up jsdom for each file).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
