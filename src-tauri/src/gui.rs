@@ -44,8 +44,17 @@ pub fn run(profile_dir: Option<PathBuf>, open: Option<OpenTarget>, background: b
                 (&e, ProfilePaths::resolve(paths_arg.clone()))
             {
                 // A window of this profile is open: it comes to the front and this process
-                // ends (exit code 0) inside `hand_over`. When it returns, the profile is held by
+                // ends (exit code 0), on Linux after a D-Bus call, elsewhere (or when that call
+                // finds no window) inside `hand_over`. When that returns, the profile is held by
                 // a command-line action instead, and the error below is the answer.
+                #[cfg(target_os = "linux")]
+                match hand_over_over_dbus(&paths) {
+                    Ok(()) => {
+                        tracing::info!("handed over to the running window");
+                        return ExitCode::SUCCESS;
+                    }
+                    Err(e) => tracing::info!(error = %e, "no window answered on D-Bus"),
+                }
                 hand_over(&paths, context);
             }
             tracing::error!(error = %e, "not starting");
@@ -275,11 +284,8 @@ async fn refresh_feed(core: Kontor, r: RemindersShell) {
 /// profile folder, so two profiles of one user (or two test runs) each keep their own window.
 /// The running window, called by a second start, comes to the front.
 fn single_instance(paths: &ProfilePaths) -> tauri::plugin::TauriPlugin<tauri::Wry> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    paths.root().hash(&mut h);
     tauri_plugin_single_instance::Builder::new()
-        .dbus_id(format!("org.kontor.desktop.p{:016x}", h.finish()))
+        .dbus_id(instance_dbus_id(paths))
         .callback(|app, args, cwd| {
             // The session start entry while Kontor already runs: nothing to show.
             if args.iter().any(|a| a == crate::background::BACKGROUND_FLAG) {
@@ -324,6 +330,42 @@ fn open_target(app: &tauri::AppHandle, target: OpenTarget) {
         OpenTarget::Message(path) => commands::reader::open_file_later(app, path),
         OpenTarget::Calendar(path) => commands::calendar::ask_calendar_import(app, path),
     }
+}
+
+/// The D-Bus id of this profile's window (the single-instance plugin adds ".SingleInstance").
+fn instance_dbus_id(paths: &ProfilePaths) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    paths.root().hash(&mut h);
+    format!("org.kontor.desktop.p{:016x}", h.finish())
+}
+
+/// Hands this start's arguments to the running window of this profile with the call the
+/// single-instance plugin's second start makes, but before GTK and Tauri are started: that
+/// start ended the process from inside Tauri's setup, with GTK's and the runtime's threads
+/// running, and was once seen to end with SIGSEGV there instead of exit code 0 (a loaded
+/// machine, E2E). Any error (no window, another plugin version's protocol) leaves it to
+/// [`hand_over`].
+#[cfg(target_os = "linux")]
+fn hand_over_over_dbus(paths: &ProfilePaths) -> Result<(), zbus::Error> {
+    let name = format!("{}.SingleInstance", instance_dbus_id(paths));
+    let object = format!("/{}", name.replace('.', "/").replace('-', "_"));
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cwd = std::env::current_dir()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let bus = zbus::blocking::Connection::session()?;
+    bus.call_method(
+        Some(name.as_str()),
+        object.as_str(),
+        Some("org.SingleInstance.DBus"),
+        "ExecuteCallback",
+        &(argv, cwd.as_str()),
+    )?;
+    Ok(())
 }
 
 /// Asks the running window of this profile to come to the front; on success the process ends
