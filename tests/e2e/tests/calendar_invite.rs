@@ -88,6 +88,20 @@ async fn go_to(app: &App, iso: &str) {
     }
 }
 
+/// An ISO date (2026-12-08) from the editor's date field, "08/12/2026" (day first) or ISO.
+fn iso_date(shown: &str) -> String {
+    let parts: Vec<&str> = shown
+        .split(['/', '.', '-'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => format!("{y}-{m:0>2}-{d:0>2}"),
+        [d, m, y] if y.len() == 4 => format!("{y}-{m:0>2}-{d:0>2}"),
+        _ => panic!("not a date: {shown:?}"),
+    }
+}
+
 /// The day view side by side ("Side by side" pressed): one column per calendar, headed by its
 /// name, and each of `uid`'s two appointments (alice's copy, bob's) inside its calendar's
 /// column. Takes the screenshot `shot`, then presses the button again.
@@ -388,6 +402,17 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     click(&app, "[data-testid=ev-show-as] option[value=tentative]").await;
     click(&app, "[data-testid=ev-private]").await;
     app.screenshot("calendar-invitation-editor-en.png").await;
+    // The meeting's day: the editor proposes the next full hour, which after 23:00 is tomorrow,
+    // so the clean-up below goes to that day rather than to today.
+    let meeting_day = app
+        .script(
+            "return document.querySelector('[data-testid=ev-start-date]').value;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .map(iso_date)
+        .expect("the editor's start date");
     click(&app, "[data-testid=ev-save]").await;
     let start = Instant::now();
     while !app.texts("[data-testid=event-editor]").await.is_empty() {
@@ -527,7 +552,7 @@ async fn alice_answers_bobs_invitation_and_invites_bob_from_the_calendar() {
     close_card(&app).await;
 
     // Clean up: the meeting is deleted (and cancelled for bob).
-    click(&app, "[data-testid=cal-today]").await;
+    go_to(&app, &meeting_day).await;
     open_card(&app, &uid, &own).await;
     click(&app, "[data-testid=event-card-delete]").await;
     click(&app, "[data-testid=event-delete-ok]").await;
