@@ -1,11 +1,12 @@
 // The calendar views (day, work week, week, month, agenda) over the occurrences the core expands:
-// recurrence and time zones are resolved in Rust, FullCalendar only places instants
-// (docs/decisions/0006-fullcalendar.md). The toolbar and the keys are Kontor's own, so both
-// languages and the shortcut table stay in one place.
+// recurrence and time zones are resolved in Rust. The time grid of the day, work week and week
+// is the app's own (TimeGrid.tsx, docs/decisions/0008-own-time-grid.md); the month and the
+// agenda are FullCalendar's (docs/decisions/0006-fullcalendar.md), which only places instants.
+// The toolbar and the keys are Kontor's own, so both languages and the shortcut table stay in
+// one place.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import FullCalendar, {
   useCalendarController,
-  type CalendarApi as FcCalendarApi,
   type CalendarRef,
   type DateSelectInfo,
   type DatesSetInfo,
@@ -16,7 +17,6 @@ import FullCalendar, {
   type EventResizeDoneInfo,
 } from "@fullcalendar/react";
 import dayGridPlugin from "@fullcalendar/react/daygrid";
-import timeGridPlugin from "@fullcalendar/react/timegrid";
 import listPlugin from "@fullcalendar/react/list";
 import interactionPlugin from "@fullcalendar/react/interaction";
 import classicThemePlugin from "@fullcalendar/react/themes/classic";
@@ -39,9 +39,11 @@ import { DateField } from "./DateField";
 import { EventEditor, type EditorMode } from "./EventEditor";
 import { DeleteConfirm, SeriesQuestion, type SeriesAction } from "./SeriesDialogs";
 import { asksScope, deleteCall, dragDraft, editorTimes, saveCall, targetOf, type Drag, type Scope, type Target } from "./series";
-import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot, toSplitInputs, splitColumn, calendarLabel } from "./calendar";
+import { VIEWS, type CalendarViewKind, toEventInputs, isTyping, occurrenceKey, nextSlot, calendarLabel } from "./calendar";
 import { afterNextPaint } from "../lib/paint";
 import { OccurrenceCache } from "./occurrence-cache";
+import { TimeGrid, type GridDrag } from "./TimeGrid";
+import { addDays, gridDays, isoWeek, startOfDay, stepAnchor, type GridColumn, type GridKind } from "./time-grid";
 
 export type CalendarApi = Pick<
   Api,
@@ -62,57 +64,16 @@ export type CalendarApi = Pick<
 
 const SPLIT_KEY = "kontor.calendar.split";
 
-// Options given to FullCalendar as the same objects every render (see the callbacks below).
-const PLUGINS = [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, classicThemePlugin];
+// Options given to FullCalendar (month and agenda) as the same objects every render.
+const PLUGINS = [dayGridPlugin, listPlugin, interactionPlugin, classicThemePlugin];
 const EVENT_TIME_FORMAT = { hour: "2-digit", minute: "2-digit", hour12: false } as const;
-const WORKDAY_HOURS = { daysOfWeek: [1, 2, 3, 4, 5], startTime: "08:00", endTime: "18:00" };
-const EVERY_DAY_HOURS = { daysOfWeek: [0, 1, 2, 3, 4, 5, 6], startTime: "08:00", endTime: "18:00" };
 
-/** "09:05" in 24-hour time, as both languages show it. */
-function hhmm(d: Date): string {
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-}
-
-/** An appointment in the time grid: its times and title, in FullCalendar's classes. The times
- * are written here rather than by FullCalendar's date formatting, once per appointment drawn. */
-function timeGridContent(arg: EventDisplayInfo) {
-  const { start, end, allDay, title } = arg.event;
-  const time = allDay || !start ? "" : end ? `${hhmm(start)}–${hhmm(end)}` : hhmm(start);
-  return (
-    <>
-      {time && <div className={arg.timeClass}>{time}</div>}
-      <div className={arg.titleClass}>{title || "\u00a0"}</div>
-    </>
-  );
-}
-
-/** Brings an appointment just drawn into sight, if it is not: the time grid scrolls through
- * FullCalendar (which keeps that position when it draws again) to an hour before it; another
- * view scrolls the element itself. False while it is not on the page. */
-function reveal(cal: FcCalendarApi | undefined, o: CalendarOccurrence): boolean {
+/** Brings an appointment just drawn into sight, if it is not. False while it is not on the page. */
+function reveal(o: CalendarOccurrence): boolean {
   const el = document.querySelector<HTMLElement>(`[data-testid=cal-event][data-event-id="${String(o.eventId)}"]`);
-  let pane = el?.parentElement ?? null;
-  while (pane && !(pane.scrollHeight > pane.clientHeight + 1 && ["auto", "scroll"].includes(getComputedStyle(pane).overflowY))) {
-    pane = pane.parentElement;
-  }
-  if (!el || !pane) return false;
-  const r = el.getBoundingClientRect();
-  const v = pane.getBoundingClientRect();
-  if (r.top >= v.top - 1 && r.bottom <= v.bottom + 1) return true;
-  if (cal?.view.type.startsWith("timeGrid") && !o.allDay) {
-    const start = new Date(o.start * 1000);
-    const before = new Date(Math.max(start.getTime() - 3_600_000, new Date(start).setHours(0, 0, 0, 0)));
-    cal.scrollToTime(`${hhmm(before)}:00`);
-  } else {
-    el.scrollIntoView({ block: "nearest" });
-  }
+  if (!el) return false;
+  el.scrollIntoView({ block: "nearest" });
   return true;
-}
-
-/** Whether the split day (its ISO start) is Monday to Friday, for the working hours' shade. */
-function splitDayIsWorkday(iso: string): boolean {
-  const d = iso ? new Date(iso) : new Date();
-  return d.getDay() >= 1 && d.getDay() <= 5;
 }
 
 /** The toast after an answer to an invitation. */
@@ -122,8 +83,13 @@ const ANSWER_DONE: Record<MeetingAnswer, MessageKey> = {
   declined: "mail.invite.declined",
 };
 
-/** A drag waiting for its answer, with FullCalendar's way back. */
+/** A drag waiting for its answer, with the view's way back. */
 type PendingDrag = Drag & { revert: () => void };
+
+/** The views drawn by the app's own time grid. */
+function gridKindOf(view: CalendarViewKind): GridKind | null {
+  return view === "day" || view === "workWeek" || view === "week" ? view : null;
+}
 
 /** Where an edit, delete or drag of an appointment stands. */
 type Flow =
@@ -149,8 +115,8 @@ interface Props {
 export function CalendarView({ api, calendars, view, onView, focus, notify, goToDay = null, onRange }: Props) {
   const { t, lang } = useI18n();
   const calRef = useRef<CalendarRef>(null);
-  const [title, setTitle] = useState("");
-  const [rangeStart, setRangeStart] = useState("");
+  const [fcTitle, setFcTitle] = useState("");
+  const [fcRangeStart, setFcRangeStart] = useState("");
   const [error, setError] = useState<IpcError | null>(null);
   const [opened, setOpened] = useState<CalendarOccurrence | null>(null);
   const [goTo, setGoTo] = useState(false);
@@ -162,12 +128,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const [split, setSplit] = useState(() => localStorage.getItem(SPLIT_KEY) === "1");
   const columns = useMemo(() => calendars.filter((c) => c.shown).map((c) => c.id), [calendars]);
   const splitOn = split && view === "day" && columns.length > 1;
-  const fcType = splitOn ? "timeGridSplit" : VIEWS[view].type;
-  const splitRef = useRef<readonly number[] | null>(null);
-  // Before the effects below that change the view or read its range again.
-  useEffect(() => {
-    splitRef.current = splitOn ? columns : null;
-  }, [splitOn, columns]);
+  const fcType = VIEWS[view].type;
   const byId = useMemo(() => new Map(calendars.map((c) => [c.id, c])), [calendars]);
   const byIdRef = useRef(byId);
   useEffect(() => {
@@ -179,33 +140,175 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   // bench measures from "kontor:calendar-nav" to "kontor:calendar-painted").
   const paintPending = useRef(false);
   // The occurrence a reminder's "Open" asked for, until its range has been read.
-  const focusPending = useRef<{ date: Date; uid: string } | null>(null);
+  const focusPending = useRef<{ date: Date; uid: string } | null>(focus ? { date: focus.date, uid: focus.uid } : null);
   // An appointment just created, until it is on screen: the view scrolls to it.
   const revealPending = useRef<number | null>(null);
 
   // The ranges shown and their neighbours, read ahead (cleared when a calendar changes).
   const [cache] = useState(() => new OccurrenceCache((from, to) => api.calendarView(from, to)));
-  // The range last given to FullCalendar, read around once it is painted.
+  // The range last shown, read around once it is painted.
   const shownRange = useRef<[number, number] | null>(null);
   const errorShown = useRef(false);
   useEffect(() => {
     errorShown.current = error !== null;
   }, [error]);
 
+  // ---- The time grid (day, work week, week): the app's own, its dates kept here. ----
+  const gridKind = gridKindOf(view);
+  // The day the grid shows (or whose week); FullCalendar's views keep theirs and report it.
+  const [anchor, setAnchor] = useState(() => focus?.date ?? new Date());
+  const gridColumns = useMemo<GridColumn[] | null>(() => {
+    if (!gridKind) return null;
+    if (splitOn) {
+      const day = startOfDay(anchor);
+      return columns.map((id) => ({ day, calendarId: id }));
+    }
+    return gridDays(gridKind, anchor).map((day) => ({ day }));
+  }, [gridKind, splitOn, anchor, columns]);
+  const firstDay = gridColumns?.[0]?.day ?? null;
+  const lastDay = gridColumns?.[gridColumns.length - 1]?.day ?? null;
+  const gridFrom = firstDay ? Math.floor(firstDay.getTime() / 1000) : 0;
+  const gridTo = lastDay ? Math.ceil(addDays(lastDay, 1).getTime() / 1000) : 0;
+  const gridRange = useRef<[number, number] | null>(null);
+  useEffect(() => {
+    gridRange.current = gridKind ? [gridFrom, gridTo] : null;
+  }, [gridKind, gridFrom, gridTo]);
+  // Raised when the cache holds something new for the grid.
+  const [dataVersion, setDataVersion] = useState(0);
+  const gridList = useMemo(() => {
+    if (gridFrom === gridTo) return null;
+    performance.mark("kontor:calendar-fetch");
+    const kept = dataVersion >= 0 ? cache.peek(gridFrom, gridTo) : null;
+    if (kept) performance.mark("kontor:calendar-data");
+    return kept;
+  }, [cache, gridFrom, gridTo, dataVersion]);
+  // Not in the cache: read, then drawn.
+  useEffect(() => {
+    if (gridFrom === gridTo || gridList) return;
+    let live = true;
+    cache.get(gridFrom, gridTo).then(
+      () => {
+        if (live) setDataVersion((v) => v + 1);
+      },
+      (e: unknown) => {
+        if (live) setError(toIpcError(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [cache, gridFrom, gridTo, gridList]);
+  const gridShown = useMemo(() => (gridList ?? []).filter((o) => byId.get(o.calendarId)?.shown), [gridList, byId]);
+  useEffect(() => {
+    if (!gridList) return;
+    if (errorShown.current) setError(null);
+    occurrences.current = new Map(gridList.map((o) => [occurrenceKey(o), o]));
+    shownRange.current = [gridFrom, gridTo];
+    const want = focusPending.current;
+    if (want) {
+      const at = want.date.getTime() / 1000;
+      const hit = gridList.find((o) => o.uid === want.uid && o.start === at) ?? gridList.find((o) => o.uid === want.uid);
+      if (hit && gridFrom <= at && at < gridTo) {
+        focusPending.current = null;
+        setOpened(hit);
+      }
+    }
+  }, [gridList, gridFrom, gridTo]);
+  const onGridDrawn = useCallback(() => {
+    performance.mark("kontor:calendar-events-set");
+    afterNextPaint(() => {
+      performance.mark("kontor:calendar-painted");
+      // The weeks (or days) before and after, for the next step.
+      const r = shownRange.current;
+      if (r) cache.readAround(r[0], r[1]);
+    });
+  }, [cache]);
+  // The range, for the month picker.
+  const onRangeRef = useRef(onRange);
+  useEffect(() => {
+    onRangeRef.current = onRange;
+  }, [onRange]);
+  useEffect(() => {
+    if (firstDay && lastDay) onRangeRef.current?.({ start: firstDay, end: addDays(lastDay, 1) });
+    // The days, not the objects: the same range drawn again is not a new range.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [gridFrom, gridTo]);
+  const locale = lang === "de" ? "de-DE" : "en-GB";
+  const gridTitle = useMemo(() => {
+    if (!firstDay || !lastDay) return "";
+    if (firstDay.getTime() === lastDay.getTime()) {
+      return new Intl.DateTimeFormat(locale, { weekday: splitOn ? undefined : "long", day: "numeric", month: "long", year: "numeric" }).format(firstDay);
+    }
+    return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric" }).formatRange(firstDay, lastDay);
+  }, [firstDay, lastDay, locale, splitOn]);
+  const heads = useMemo(() => {
+    if (!gridColumns) return [];
+    const fmt = new Intl.DateTimeFormat(locale, { weekday: "short", day: "2-digit", month: "2-digit" });
+    const long = new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    return gridColumns.map((c) => {
+      if (c.calendarId !== undefined) {
+        const cal = byId.get(c.calendarId);
+        return (
+          <span className="split-head" data-testid="cal-split-head" data-calendar={c.calendarId}>
+            <span className="swatch" style={{ background: cal?.color }} aria-hidden="true" /> {cal ? calendarLabel(cal, t).label : ""}
+          </span>
+        );
+      }
+      return (
+        <button
+          type="button"
+          className="day-link"
+          data-testid="cal-day-head"
+          title={t("cal.day.open", { date: long.format(c.day) })}
+          onClick={() => {
+            performance.mark("kontor:calendar-nav");
+            setAnchor(c.day);
+            onView("day");
+          }}
+        >
+          {fmt.format(c.day)}
+        </button>
+      );
+    });
+  }, [gridColumns, locale, byId, t, onView]);
+  const workdays = useMemo(() => (gridColumns ?? []).map((c) => c.day.getDay() >= 1 && c.day.getDay() <= 5), [gridColumns]);
+  const maxLanes = splitOn ? 3 : gridKind === "day" ? 8 : gridKind === "workWeek" ? 4 : 3;
+
+  const title = gridKind ? gridTitle : fcTitle;
+  const rangeStart = firstDay ? firstDay.toISOString() : fcRangeStart;
+
+  // Today, back, on: the grid's own dates or FullCalendar's.
+  const step = useCallback(
+    (how: "today" | "prev" | "next") => {
+      if (gridKind) {
+        setAnchor((a) => (how === "today" ? new Date() : stepAnchor(gridKind, a, how === "next" ? 1 : -1)));
+        return;
+      }
+      if (how === "today") controller.today();
+      else if (how === "prev") controller.prev();
+      else controller.next();
+    },
+    [gridKind, controller],
+  );
+  const goToDate = useCallback(
+    (d: Date) => {
+      if (gridKind) setAnchor(d);
+      else controller.gotoDate(d);
+    },
+    [gridKind, controller],
+  );
+
   // The callback form: a range kept in the cache is handed over at once, so FullCalendar draws
   // the new dates and their appointments in one render.
   const events = useCallback(
     (info: { start: Date; end: Date }, success: (inputs: EventInput[]) => void) => {
       performance.mark("kontor:calendar-fetch");
-      const cols = splitRef.current;
-      // The split day's grid spans a day per calendar; its appointments are the first day's.
-      const end = cols ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end;
       const from = Math.floor(info.start.getTime() / 1000);
-      const to = Math.ceil(end.getTime() / 1000);
+      const to = Math.ceil(info.end.getTime() / 1000);
       const take = (list: CalendarOccurrence[]) => {
         performance.mark("kontor:calendar-data");
         if (errorShown.current) setError(null);
-        const inputs = cols ? toSplitInputs(list, byIdRef.current, cols) : toEventInputs(list, byIdRef.current);
+        const inputs = toEventInputs(list, byIdRef.current);
         occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
         shownRange.current = [from, to];
         paintPending.current = true;
@@ -238,37 +341,48 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
       api.onCalendarChanged(() => {
         cache.clear();
         calRef.current?.getApi().refetchEvents();
+        // The grid keeps what it shows until the range is read again.
+        const r = gridRange.current;
+        if (r) {
+          cache.get(r[0], r[1]).then(
+            () => {
+              setDataVersion((v) => v + 1);
+            },
+            (e: unknown) => {
+              setError(toIpcError(e));
+            },
+          );
+        }
       }),
     [api, cache],
   );
 
-  // The view chosen outside (toolbar buttons, Ctrl+Alt+1…5).
+  // The view chosen outside (toolbar buttons, Ctrl+Alt+1…5) between FullCalendar's views.
   useEffect(() => {
     const cal = calRef.current?.getApi();
     if (!cal || cal.view.type === fcType) return;
-    // Today when the range shown holds it (week → day shows today, not the week's Monday),
-    // else the date the calendar is at; the split day keeps its real day.
     const now = new Date();
     const showsToday = cal.view.activeStart <= now && now < cal.view.activeEnd;
-    const from = cal.view.type === "timeGridSplit" ? cal.view.currentStart : cal.getDate();
-    cal.changeView(fcType, showsToday && cal.view.type !== "timeGridSplit" ? now : from);
+    cal.changeView(fcType, showsToday ? now : cal.getDate());
   }, [fcType]);
-  // Another set of columns (a calendar shown or hidden): the split grid is rebuilt.
-  useEffect(() => {
-    if (splitOn) calRef.current?.getApi().refetchEvents();
-  }, [splitOn, columns]);
 
   useEffect(() => {
-    if (goToDay) calRef.current?.getApi().gotoDate(goToDay.date);
+    if (!goToDay) return;
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setAnchor(goToDay.date);
+    calRef.current?.getApi().gotoDate(goToDay.date);
   }, [goToDay]);
 
   useEffect(() => {
     if (!focus) return;
     focusPending.current = { date: focus.date, uid: focus.uid };
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setAnchor(focus.date);
+    // Already showing that range: read it again, so the card opens.
+    setDataVersion((v) => v + 1);
     const cal = calRef.current?.getApi();
     if (!cal) return;
     cal.gotoDate(focus.date);
-    // Already showing that range: read it again, so the card opens.
     cal.refetchEvents();
   }, [focus]);
 
@@ -342,14 +456,27 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     actRef.current = act;
   }, [act]);
 
+  // The time grid's handlers, the same functions from one render to the next.
+  const gridOpen = useCallback((o: CalendarOccurrence) => {
+    setOpened(o);
+  }, []);
+  const gridEdit = useCallback((o: CalendarOccurrence) => {
+    void actRef.current("edit", o);
+  }, []);
+  const gridDelete = useCallback((o: CalendarOccurrence) => {
+    void actRef.current("delete", o);
+  }, []);
+  const gridMove = useCallback((o: CalendarOccurrence, drag: GridDrag) => {
+    void actRef.current("move", o, drag);
+  }, []);
+  const gridSelect = useCallback((range: { start: Date; end: Date; allDay: boolean }) => {
+    setEditing(range);
+  }, []);
+
   // FullCalendar's options stay the same objects from one render to the next. A changed
   // option (a new callback each render) gives the calendar a new context, and a drag that
   // began before it is dropped as if into another calendar: no eventDrop, the appointment
   // left where the mouse let go. Seen when the window re-rendered during a slow drag.
-  const onRangeRef = useRef(onRange);
-  useEffect(() => {
-    onRangeRef.current = onRange;
-  }, [onRange]);
   const onDragged = useCallback((o: CalendarOccurrence | undefined, drag: PendingDrag) => {
     if (!o) {
       drag.revert();
@@ -361,23 +488,15 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     setEditing({ start: info.start, end: info.end, allDay: info.allDay });
     calRef.current?.getApi().unselect();
   }, []);
-  const onDatesSet = useCallback(
-    (info: DatesSetInfo) => {
-      setTitle(
-        info.view.type === "timeGridSplit"
-          ? new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", { day: "numeric", month: "long", year: "numeric" }).format(info.start)
-          : info.view.title,
-      );
-      setRangeStart(info.start.toISOString());
-      // The split day is one day, whatever its grid spans.
-      onRangeRef.current?.({
-        start: info.start,
-        end: info.view.type === "timeGridSplit" ? new Date(info.start.getFullYear(), info.start.getMonth(), info.start.getDate() + 1) : info.end,
-      });
-      performance.mark("kontor:calendar-dates");
-    },
-    [lang],
-  );
+  const onDatesSet = useCallback((info: DatesSetInfo) => {
+    setFcTitle(info.view.title);
+    setFcRangeStart(info.start.toISOString());
+    onRangeRef.current?.({ start: info.start, end: info.end });
+    // The day a time grid opened next would show: today if this range holds it.
+    const now = new Date();
+    setAnchor(info.view.activeStart <= now && now < info.view.activeEnd ? now : info.view.currentStart);
+    performance.mark("kontor:calendar-dates");
+  }, []);
   const onEventsSet = useCallback(() => {
     if (!paintPending.current) return;
     paintPending.current = false;
@@ -440,10 +559,8 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
       info.el.setAttribute("data-answer", o?.myAnswer ?? "");
       info.el.setAttribute("data-event-id", String(o?.eventId ?? ""));
       if (o && o.eventId === revealPending.current) {
-        // After the frame: a new range's first render scrolls the grid to the morning. The
-        // element may be drawn anew by then (a refetch draws every appointment again).
         afterNextPaint(() => {
-          if (revealPending.current === o.eventId && reveal(calRef.current?.getApi(), o)) revealPending.current = null;
+          if (revealPending.current === o.eventId && reveal(o)) revealPending.current = null;
         });
       }
       info.el.setAttribute("tabindex", "0");
@@ -462,32 +579,16 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     },
     [],
   );
-  // Side by side at most as many appointments as stay readable in a column, the rest behind
-  // "+n" (FullCalendar's "more" link, which opens them in a list).
-  const views = useMemo(
-    () => ({
-      timeGrid: { displayEventTime: false, eventContent: timeGridContent },
-      timeGridDay: { eventMaxStack: 8 },
-      timeGridWeek: { eventMaxStack: 3 },
-      timeGridWorkWeek: { type: "timeGridWeek", weekends: false, eventMaxStack: 4 },
-      timeGridSplit: { type: "timeGrid", duration: { days: Math.max(1, columns.length) }, dateIncrement: { days: 1 }, eventMaxStack: 3 },
-    }),
-    [columns.length],
-  );
-  const dayHeaderContent = useMemo(
-    () =>
-      splitOn
-        ? (arg: { date: Date; view: { currentStart: Date } }) => {
-            const c = byId.get(columns[splitColumn(arg.date, arg.view.currentStart)] ?? -1);
-            return (
-              <span className="split-head" data-testid="cal-split-head" data-calendar={c?.id}>
-                <span className="swatch" style={{ background: c?.color }} aria-hidden="true" /> {c ? calendarLabel(c, t).label : ""}
-              </span>
-            );
-          }
-        : undefined,
-    [splitOn, byId, columns, t],
-  );
+
+  // An appointment just made, once the grid shows it.
+  useEffect(() => {
+    const id = revealPending.current;
+    if (id === null || !gridList) return;
+    return afterNextPaint(() => {
+      const o = gridList.find((x) => x.eventId === id);
+      if (o && revealPending.current === id && reveal(o)) revealPending.current = null;
+    });
+  }, [gridList]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -513,13 +614,13 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
           onView("agenda");
           break;
         case "calToday":
-          controller.today();
+          step("today");
           break;
         case "calPrevious":
-          controller.prev();
+          step("prev");
           break;
         case "calNext":
-          controller.next();
+          step("next");
           break;
         case "calGoTo":
           setGoTo(true);
@@ -535,7 +636,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     return () => {
       window.removeEventListener("keydown", onKey);
     };
-  }, [controller, onView]);
+  }, [step, onView]);
 
   const viewButtons: CalendarViewKind[] = ["day", "workWeek", "week", "month", "agenda"];
   const openedCal = opened ? byId.get(opened.calendarId) : undefined;
@@ -553,13 +654,13 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
         >
           {t("cal.new")}
         </button>
-        <button type="button" data-testid="cal-today" onClick={() => { performance.mark("kontor:calendar-nav"); controller.today(); }}>
+        <button type="button" data-testid="cal-today" onClick={() => { performance.mark("kontor:calendar-nav"); step("today"); }}>
           {t("cal.today")}
         </button>
-        <button type="button" data-testid="cal-prev" aria-label={t("cal.previous")} title={t("cal.previous")} onClick={() => { performance.mark("kontor:calendar-nav"); controller.prev(); }}>
+        <button type="button" data-testid="cal-prev" aria-label={t("cal.previous")} title={t("cal.previous")} onClick={() => { performance.mark("kontor:calendar-nav"); step("prev"); }}>
           ‹
         </button>
-        <button type="button" data-testid="cal-next" aria-label={t("cal.next")} title={t("cal.next")} onClick={() => { performance.mark("kontor:calendar-nav"); controller.next(); }}>
+        <button type="button" data-testid="cal-next" aria-label={t("cal.next")} title={t("cal.next")} onClick={() => { performance.mark("kontor:calendar-nav"); step("next"); }}>
           ›
         </button>
         <button type="button" data-testid="cal-goto" onClick={() => { setGoTo(true); }}>
@@ -610,38 +711,52 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
       {error && <ErrorView error={error} heading={t("cal.loadFailed")} />}
       {actionError && <ErrorView error={actionError.error} heading={t(actionError.heading)} />}
       <div className="calendar-body" data-testid="calendar-body">
-        <FullCalendar
-          ref={calRef}
-          controller={controller}
-          plugins={PLUGINS}
-          selectable={!splitOn}
-          selectMirror
-          select={onSelect}
-          locale={lang === "de" ? deLocale : "en-gb"}
-          firstDay={1}
-          weekNumbers
-          weekNumberCalculation="ISO"
-          headerToolbar={false}
-          initialView={fcType}
-          initialDate={focus?.date}
-          views={views}
-          dayHeaderContent={dayHeaderContent}
-          height="100%"
-          nowIndicator
-          allDayText={t("cal.allDay")}
-          noEventsText={t("cal.noEvents")}
-          businessHours={splitOn ? (splitDayIsWorkday(rangeStart) ? EVERY_DAY_HOURS : false) : WORKDAY_HOURS}
-          scrollTime="07:30:00"
-          dayMaxEvents
-          eventTimeFormat={EVENT_TIME_FORMAT}
-          events={events}
-          datesSet={onDatesSet}
-          eventsSet={onEventsSet}
-          eventDrop={onEventDrop}
-          eventResize={onEventResize}
-          eventClick={onEventClick}
-          eventDidMount={onEventDidMount}
-        />
+        {gridColumns ? (
+          <TimeGrid
+            columns={gridColumns}
+            heads={heads}
+            corner={firstDay ? t("cal.weekNumber", { n: isoWeek(firstDay) }) : ""}
+            occurrences={gridShown}
+            calendars={byId}
+            maxLanes={maxLanes}
+            workdays={workdays}
+            editable={!splitOn}
+            onOpen={gridOpen}
+            onEdit={gridEdit}
+            onDelete={gridDelete}
+            onMove={gridMove}
+            onSelect={gridSelect}
+            onDrawn={onGridDrawn}
+          />
+        ) : (
+          <FullCalendar
+            ref={calRef}
+            controller={controller}
+            plugins={PLUGINS}
+            selectable
+            selectMirror
+            select={onSelect}
+            locale={lang === "de" ? deLocale : "en-gb"}
+            firstDay={1}
+            weekNumbers
+            weekNumberCalculation="ISO"
+            headerToolbar={false}
+            initialView={fcType}
+            initialDate={anchor}
+            height="100%"
+            allDayText={t("cal.allDay")}
+            noEventsText={t("cal.noEvents")}
+            dayMaxEvents
+            eventTimeFormat={EVENT_TIME_FORMAT}
+            events={events}
+            datesSet={onDatesSet}
+            eventsSet={onEventsSet}
+            eventDrop={onEventDrop}
+            eventResize={onEventResize}
+            eventClick={onEventClick}
+            eventDidMount={onEventDidMount}
+          />
+        )}
       </div>
       {opened && (
         <EventCard
@@ -737,15 +852,17 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
             const id = await api.createEvent(draft);
             // Shown where it is: its week (or month) and, in a time grid, its hour.
             revealPending.current = id;
-            const cal = calRef.current?.getApi();
             const start = new Date(draft.start);
-            if (cal && !Number.isNaN(start.getTime()) && (start < cal.view.activeStart || start >= cal.view.activeEnd)) {
-              cal.gotoDate(start);
+            if (!Number.isNaN(start.getTime())) {
+              const cal = calRef.current?.getApi();
+              if (cal && (start < cal.view.activeStart || start >= cal.view.activeEnd)) cal.gotoDate(start);
+              const r = gridRange.current;
+              if (r && (start.getTime() / 1000 < r[0] || start.getTime() / 1000 >= r[1])) setAnchor(start);
             }
             // Already drawn (the change's refetch came first).
             afterNextPaint(() => {
               const o = [...occurrences.current.values()].find((x) => x.eventId === id);
-              if (o && revealPending.current === id && reveal(calRef.current?.getApi(), o)) revealPending.current = null;
+              if (o && revealPending.current === id && reveal(o)) revealPending.current = null;
             });
             return id;
           }}
@@ -758,7 +875,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
         <GoToDate
           onGo={(d) => {
             setGoTo(false);
-            controller.gotoDate(d);
+            goToDate(d);
           }}
           onClose={() => {
             setGoTo(false);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import type { CalendarEntry, CalendarOccurrence } from "../lib/bindings";
-import { readableOn, toEventInputs, occurrenceKey, isCalendarView, toSplitInputs, splitColumn } from "./calendar";
+import { readableOn, toEventInputs, occurrenceKey, isCalendarView } from "./calendar";
 import { CalendarList } from "./CalendarList";
 
 afterEach(cleanup);
@@ -67,32 +67,6 @@ describe("calendar helpers", () => {
       cals,
     );
     expect(inputs.map((i): unknown => i.className)).toEqual(["ev-unanswered", "ev-tentative", "ev-declined", "", ""]);
-  });
-  it("puts each calendar in its own column of the split day", () => {
-    const cals = new Map([
-      [1, cal(1)],
-      [2, cal(2, { shared: true })],
-      [3, cal(3, { shown: false })],
-    ]);
-    // Sunday 25 October 2026 is the day the clocks go back in Europe: a column moved by a day
-    // keeps its wall-clock time.
-    const at = new Date(2026, 9, 24, 10, 0).getTime() / 1000;
-    const day = new Date(2026, 9, 24).getTime() / 1000;
-    const inputs = toSplitInputs(
-      [
-        occ({ start: at, end: at + 3600 }),
-        occ({ eventId: 2, calendarId: 2, start: at, end: at + 3600 }),
-        occ({ eventId: 3, calendarId: 2, allDay: true, start: day, end: day + 86400 }),
-        occ({ eventId: 4, calendarId: 3, start: at, end: at + 3600 }),
-      ],
-      cals,
-      [1, 2],
-    );
-    expect(inputs.map((i) => i.start)).toEqual([new Date(2026, 9, 24, 10, 0), new Date(2026, 9, 25, 10, 0), "2026-10-25"]);
-    expect(inputs.map((i) => i.end)).toEqual([new Date(2026, 9, 24, 11, 0), new Date(2026, 9, 25, 11, 0), "2026-10-26"]);
-    expect(inputs.every((i) => i.editable === false)).toBe(true);
-    expect(splitColumn(new Date(2026, 9, 25, 0, 0), new Date(2026, 9, 24))).toBe(1);
-    expect(splitColumn(new Date(2026, 9, 26, 0, 0), new Date(2026, 9, 24))).toBe(2);
   });
   it("picks readable text colours", () => {
     expect(readableOn("#ffffff")).toBe("#1a1a1a");

@@ -6,6 +6,8 @@ import { folderDisplay } from "../lib/tree";
 
 export type CalendarViewKind = "day" | "workWeek" | "week" | "month" | "agenda";
 
+/** Each view's label, and FullCalendar's view type for the month and the agenda (the day and
+ * week views are the app's own time grid, TimeGrid.tsx). */
 export const VIEWS: Record<CalendarViewKind, { type: string; label: MessageKey }> = {
   day: { type: "timeGridDay", label: "cal.view.day" },
   workWeek: { type: "timeGridWorkWeek", label: "cal.view.workWeek" },
@@ -100,44 +102,4 @@ export function calendarLabel(c: Pick<CalendarEntry, "name" | "shared">, t: Tran
 /** Whether an appointment's form is a meeting: it names an organizer or someone invited. */
 export function isMeeting(form: EventForm | null | undefined): form is EventForm {
   return !!form && (form.organizer !== null || form.attendees.length > 0);
-}
-
-/** `d` moved by `n` calendar days, keeping its wall-clock time (across DST changes too). */
-function addDays(d: Date, n: number): Date {
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + n, d.getHours(), d.getMinutes(), d.getSeconds());
-}
-
-/** An all-day date ("2026-12-08") moved by `n` days. */
-function addDaysIso(iso: string, n: number): string {
-  const [y, m, d] = iso.split("-").map(Number);
-  const moved = new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + n);
-  return `${String(moved.getFullYear())}-${String(moved.getMonth() + 1).padStart(2, "0")}-${String(moved.getDate()).padStart(2, "0")}`;
-}
-
-/**
- * The day view side by side: one column per calendar of `columns` (calendar ids, in list
- * order). FullCalendar's standard views have no columns per calendar, so the split day is a
- * time grid of as many days as calendars, and column i shows calendar i's appointments moved i
- * days on; the column headers name the calendars (`splitColumn`). The appointments cannot be
- * dragged there (a drag would change their day).
- */
-export function toSplitInputs(list: CalendarOccurrence[], calendars: Map<number, CalendarEntry>, columns: readonly number[]): EventInput[] {
-  const out: EventInput[] = [];
-  for (const o of list) {
-    const i = columns.indexOf(o.calendarId);
-    if (i < 0) continue;
-    const [input] = toEventInputs([o], calendars);
-    if (!input) continue;
-    const shift = (v: EventInput["start"]) =>
-      typeof v === "string" ? addDaysIso(v, i) : v instanceof Date ? addDays(v, i) : v;
-    out.push({ ...input, start: shift(input.start), end: shift(input.end), editable: false });
-  }
-  return out;
-}
-
-/** Which column (calendar index) of the split day `date` is, `first` being the real day. */
-export function splitColumn(date: Date, first: Date): number {
-  const a = Date.UTC(date.getFullYear(), date.getMonth(), date.getDate());
-  const b = Date.UTC(first.getFullYear(), first.getMonth(), first.getDate());
-  return Math.round((a - b) / 86_400_000);
 }
