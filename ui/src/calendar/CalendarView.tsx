@@ -153,6 +153,32 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
     errorShown.current = error !== null;
   }, [error]);
 
+  // A range's appointments arrived (in either kind of view): kept for the handlers, and the
+  // card a reminder's "Open" asked for opened when the range holds it.
+  const took = useCallback((list: CalendarOccurrence[], from: number, to: number) => {
+    if (errorShown.current) setError(null);
+    occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
+    shownRange.current = [from, to];
+    const want = focusPending.current;
+    if (!want) return;
+    const at = want.date.getTime() / 1000;
+    const hit = list.find((o) => o.uid === want.uid && o.start === at) ?? list.find((o) => o.uid === want.uid);
+    if (hit && from <= at && at < to) {
+      focusPending.current = null;
+      setOpened(hit);
+    }
+  }, []);
+  // The appointments are in the DOM (React's commit); the frame showing them is still to come.
+  // Then the ranges before and after are read for the next step.
+  const drawn = useCallback(() => {
+    performance.mark("kontor:calendar-events-set");
+    afterNextPaint(() => {
+      performance.mark("kontor:calendar-painted");
+      const r = shownRange.current;
+      if (r) cache.readAround(r[0], r[1]);
+    });
+  }, [cache]);
+
   // ---- The time grid (day, work week, week): the app's own, its dates kept here. ----
   const gridKind = gridKindOf(view);
   // The day the grid shows (or whose week); FullCalendar's views keep theirs and report it.
@@ -200,29 +226,8 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   }, [cache, gridFrom, gridTo, gridList]);
   const gridShown = useMemo(() => (gridList ?? []).filter((o) => byId.get(o.calendarId)?.shown), [gridList, byId]);
   useEffect(() => {
-    if (!gridList) return;
-    if (errorShown.current) setError(null);
-    occurrences.current = new Map(gridList.map((o) => [occurrenceKey(o), o]));
-    shownRange.current = [gridFrom, gridTo];
-    const want = focusPending.current;
-    if (want) {
-      const at = want.date.getTime() / 1000;
-      const hit = gridList.find((o) => o.uid === want.uid && o.start === at) ?? gridList.find((o) => o.uid === want.uid);
-      if (hit && gridFrom <= at && at < gridTo) {
-        focusPending.current = null;
-        setOpened(hit);
-      }
-    }
-  }, [gridList, gridFrom, gridTo]);
-  const onGridDrawn = useCallback(() => {
-    performance.mark("kontor:calendar-events-set");
-    afterNextPaint(() => {
-      performance.mark("kontor:calendar-painted");
-      // The weeks (or days) before and after, for the next step.
-      const r = shownRange.current;
-      if (r) cache.readAround(r[0], r[1]);
-    });
-  }, [cache]);
+    if (gridList) took(gridList, gridFrom, gridTo);
+  }, [took, gridList, gridFrom, gridTo]);
   // The range, for the month picker.
   const onRangeRef = useRef(onRange);
   useEffect(() => {
@@ -307,21 +312,9 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
       const to = Math.ceil(info.end.getTime() / 1000);
       const take = (list: CalendarOccurrence[]) => {
         performance.mark("kontor:calendar-data");
-        if (errorShown.current) setError(null);
-        const inputs = toEventInputs(list, byIdRef.current);
-        occurrences.current = new Map(list.map((o) => [occurrenceKey(o), o]));
-        shownRange.current = [from, to];
         paintPending.current = true;
-        const want = focusPending.current;
-        if (want) {
-          const at = want.date.getTime() / 1000;
-          const hit = list.find((o) => o.uid === want.uid && o.start === at) ?? list.find((o) => o.uid === want.uid);
-          if (hit && info.start.getTime() <= want.date.getTime() && want.date.getTime() < info.end.getTime()) {
-            focusPending.current = null;
-            setOpened(hit);
-          }
-        }
-        success(inputs);
+        took(list, from, to);
+        success(toEventInputs(list, byIdRef.current));
       };
       const kept = cache.peek(from, to);
       if (kept) {
@@ -333,7 +326,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
         success([]);
       });
     },
-    [cache],
+    [cache, took],
   );
 
   useEffect(
@@ -500,15 +493,8 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
   const onEventsSet = useCallback(() => {
     if (!paintPending.current) return;
     paintPending.current = false;
-    // FullCalendar has rendered the appointments (its React commit); the frame is still to come.
-    performance.mark("kontor:calendar-events-set");
-    afterNextPaint(() => {
-      performance.mark("kontor:calendar-painted");
-      // The weeks (or months) before and after, for the next step.
-      const r = shownRange.current;
-      if (r) cache.readAround(r[0], r[1]);
-    });
-  }, [cache]);
+    drawn();
+  }, [drawn]);
   const onEventDrop = useCallback(
     (info: EventDropInfo) => {
       const ev = info.event;
@@ -726,7 +712,7 @@ export function CalendarView({ api, calendars, view, onView, focus, notify, goTo
             onDelete={gridDelete}
             onMove={gridMove}
             onSelect={gridSelect}
-            onDrawn={onGridDrawn}
+            onDrawn={drawn}
           />
         ) : (
           <FullCalendar
