@@ -254,7 +254,7 @@ export function TimeGrid(props: Props) {
   };
 
   const isToday = (d: Date) => d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  const template = `4rem repeat(${String(columns.length)}, minmax(0, 1fr))`;
+  const template = `4.6rem repeat(${String(columns.length)}, minmax(0, 1fr))`;
   const rows = bars.reduce((n, b) => Math.max(n, b.row + 1), 0);
   const hours = useMemo(() => Array.from({ length: DAY_MINUTES / SLOT_MINUTES }, (_, i) => i * SLOT_MINUTES), []);
 
